@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/collectordaemon.h"
+
+#include "app/runtimepaths.h"
+#include "storage/storagewriter.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+bool CollectorDaemon::parseHostPort(const QString &text, QHostAddress *host, quint16 *port)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0)
+        return false;
+    QString hostText = text.left(colon);
+    if (hostText.startsWith(u'[') && hostText.endsWith(u']'))
+        hostText = hostText.mid(1, hostText.size() - 2);
+    bool ok = false;
+    const uint value = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || value > 65535)
+        return false;
+    if (hostText == u"localhost"_s)
+        hostText = u"127.0.0.1"_s;
+    QHostAddress address;
+    if (!address.setAddress(hostText))
+        return false;
+    *host = address;
+    *port = quint16(value);
+    return true;
+}
+
+bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *options, QString *error)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"perfdash collector: StatsD in, per-second aggregates out."_s);
+    const QCommandLineOption db(u"db"_s, u"SQLite database file (default %1)."_s.arg(RuntimePaths::defaultDatabase()),
+                                u"FILE"_s, RuntimePaths::defaultDatabase());
+    const QCommandLineOption runtime(u"runtime-dir"_s,
+                                     u"Folder for live.sock and the lock (default %1)."_s.arg(
+                                             RuntimePaths::defaultRuntimeDir()),
+                                     u"DIR"_s, RuntimePaths::defaultRuntimeDir());
+    const QCommandLineOption udp(u"udp"_s, u"StatsD UDP listen address; port 0 picks a free one (default %1)."_s.arg(
+                                                   options->udp),
+                                 u"HOST:PORT"_s, options->udp);
+    const QCommandLineOption grace(u"grace-ms"_s, u"How long a second stays open for late data (default %1)."_s.arg(
+                                                          options->graceMs),
+                                   u"MS"_s, QString::number(options->graceMs));
+    parser.addOptions({ db, runtime, udp, grace });
+    if (!parser.parse(QStringList { u"perfdashd"_s } + arguments)) {
+        *error = parser.errorText();
+        return false;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        *error = u"unexpected argument: "_s % parser.positionalArguments().constFirst();
+        return false;
+    }
+    options->dbPath = QFileInfo(parser.value(db)).absoluteFilePath();
+    options->runtimeDir = QFileInfo(parser.value(runtime)).absoluteFilePath();
+    options->udp = parser.value(udp);
+    QHostAddress host;
+    quint16 port = 0;
+    if (!parseHostPort(options->udp, &host, &port)) {
+        *error = u"--udp wants HOST:PORT, such as 127.0.0.1:8125, not \"%1\""_s.arg(options->udp);
+        return false;
+    }
+    bool ok = false;
+    options->graceMs = parser.value(grace).toLongLong(&ok);
+    if (!ok || options->graceMs < 0 || options->graceMs > 60000) {
+        *error = u"--grace-ms wants a number of milliseconds from 0 to 60000"_s;
+        return false;
+    }
+    return true;
+}
+
+CollectorDaemon::CollectorDaemon(Options options)
+    : m_options(std::move(options))
+{
+}
+
+CollectorDaemon::~CollectorDaemon()
+{
+    stop();
+}
+
+bool CollectorDaemon::start(QString *error)
+{
+    CollectorConfig config;
+    if (!parseHostPort(m_options.udp, &config.udpHost, &config.udpPort)) {
+        *error = u"bad UDP address "_s % m_options.udp;
+        return false;
+    }
+    config.runtimeDir = m_options.runtimeDir;
+    config.dbPath = m_options.dbPath;
+    config.graceMs = m_options.graceMs;
+    m_service = std::make_unique<CollectorService>(config);
+    // The service takes the instance lock before anything touches the database.
+    if (!m_service->start(error)) {
+        m_service.reset();
+        return false;
+    }
+    m_storage = std::make_unique<StorageThread>(m_options.dbPath);
+    const auto opened = m_storage->start();
+    if (!opened.ok) {
+        *error = u"cannot open the database %1: %2"_s.arg(m_options.dbPath, opened.error);
+        m_service.reset();
+        m_storage.reset();
+        return false;
+    }
+    m_notice = opened.notice;
+    QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
+                     [storage = m_storage.get()](const QVector<LiveFrame> &frames) { storage->post(frames); });
+    return true;
+}
+
+QString CollectorDaemon::readyLine() const
+{
+    return u"ready udp=%1 live=%2 db=%3"_s.arg(m_service->udpAddress(), m_service->livePath(), m_options.dbPath);
+}
+
+void CollectorDaemon::stop()
+{
+    if (m_service)
+        m_service->flush();
+    m_storage.reset(); // writes what is queued, then closes
+    m_service.reset();
+}
+
+} // namespace perfdash

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "collector/collectorservice.h"
+
+#include <QStringList>
+
+#include <memory>
+
+namespace perfdash {
+
+class StorageThread;
+
+// perfdashd's composition root: collector service, storage thread, and the ready line. Main thread only.
+class CollectorDaemon {
+public:
+    struct Options {
+        QString dbPath;
+        QString runtimeDir;
+        QString udp = QStringLiteral("127.0.0.1:8125");
+        qint64 graceMs = 200;
+    };
+
+    // Parses perfdashd's command line (without the program name); returns false with a message on bad input.
+    static bool parseArguments(const QStringList &arguments, Options *options, QString *error);
+    // "host:port" or "[v6]:port" -> address and port; port 0 means any free port.
+    static bool parseHostPort(const QString &text, QHostAddress *host, quint16 *port);
+
+    explicit CollectorDaemon(Options options);
+    ~CollectorDaemon();
+    CollectorDaemon(const CollectorDaemon &) = delete;
+    CollectorDaemon &operator=(const CollectorDaemon &) = delete;
+
+    bool start(QString *error);
+    QString readyLine() const;
+    QString notice() const { return m_notice; }
+    // Flushes the open seconds into storage and closes it.
+    void stop();
+
+private:
+    Options m_options;
+    QString m_notice;
+    std::unique_ptr<StorageThread> m_storage;
+    std::unique_ptr<CollectorService> m_service;
+};
+
+} // namespace perfdash

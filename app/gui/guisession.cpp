@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/gui/guisession.h"
+
+#include "app/runtimepaths.h"
+#include "collector/liveclient.h"
+#include "models/serieslistmodel.h"
+#include "models/seriesstore.h"
+#include "storage/historyreader.h"
+#include "widgets/mainwindow.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QJsonObject>
+#include <QLocalSocket>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+GuiSession::GuiSession(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_store(std::make_unique<SeriesStore>(3600))
+    , m_seriesModel(std::make_unique<SeriesListModel>(m_store.get()))
+    , m_window(std::make_unique<MainWindow>(m_store.get(), m_seriesModel.get()))
+    , m_live(std::make_unique<LiveClient>(RuntimePaths::liveSocket(m_options.runtimeDir)))
+    , m_collector(this)
+    , m_loadgen(this)
+{
+    m_window->setDarkTheme(m_options.dark);
+    connect(m_live.get(), &LiveSource::frameReceived, m_store.get(),
+            qOverload<const LiveFrame &>(&SeriesStore::ingest));
+    connect(m_live.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
+    connect(m_live.get(), &LiveClient::helloReceived, this, &GuiSession::onHello);
+    connect(m_live.get(), &LiveClient::collectorStatsReceived, this, &GuiSession::onCollectorStats);
+    m_collector.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_loadgen.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+}
+
+GuiSession::~GuiSession()
+{
+    m_live.reset();
+    stopProcess(m_loadgen);
+    stopProcess(m_collector);
+}
+
+void GuiSession::stopProcess(QProcess &process)
+{
+    if (process.state() == QProcess::NotRunning)
+        return;
+    process.terminate(); // SIGTERM: the collector flushes its last second
+    if (!process.waitForFinished(5000)) {
+        process.kill();
+        process.waitForFinished(1000);
+    }
+}
+
+bool GuiSession::collectorAnswers() const
+{
+    QLocalSocket probe;
+    probe.connectToServer(RuntimePaths::liveSocket(m_options.runtimeDir));
+    return probe.waitForConnected(300);
+}
+
+void GuiSession::start()
+{
+    if (m_options.spawnCollector && !collectorAnswers())
+        spawnCollector();
+    m_live->start();
+}
+
+void GuiSession::spawnCollector()
+{
+    QStringList args { u"--runtime-dir"_s, m_options.runtimeDir, u"--db"_s, m_options.dbPath };
+    if (!m_options.udp.isEmpty())
+        args << u"--udp"_s << m_options.udp;
+    const QString program = QDir(m_options.binDir).filePath(u"perfdashd"_s);
+    connect(&m_collector, &QProcess::finished, this, [this](int code) {
+        if (code != 0)
+            m_window->showNotice(tr("The collector we started exited with code %1; see the terminal for why.").arg(code));
+    });
+    connect(&m_collector, &QProcess::errorOccurred, this, [this, program](QProcess::ProcessError) {
+        m_window->showNotice(tr("Cannot start %1: %2").arg(program, m_collector.errorString()));
+    });
+    m_collector.setStandardOutputFile(QProcess::nullDevice());
+    m_collector.start(program, args);
+    m_window->showNotice(tr("No collector was running; started one."));
+}
+
+void GuiSession::startDemoFeed(const QString &udp)
+{
+    if (!m_options.demo || m_loadgen.state() != QProcess::NotRunning)
+        return;
+    const QString program = QDir(m_options.binDir).filePath(u"perfdash-loadgen"_s);
+    m_loadgen.start(program, { u"--scenario"_s, u"demo"_s, u"--udp"_s, udp, u"--duration"_s, u"86400"_s });
+}
+
+void GuiSession::onHello(const LiveProtocol::Hello &hello)
+{
+    startDemoFeed(hello.udp);
+    if (m_history || hello.db.isEmpty())
+        return;
+    // Read history from the file the running collector writes, which may not be the one we were given.
+    m_history = std::make_unique<HistoryReader>(hello.db);
+    connect(m_history.get(), &HistorySource::rangeReady, this,
+            [this](quint64 generation, const QVector<LiveFrame> &frames) {
+                if (generation != m_historyGeneration)
+                    return; // an answer to a request we no longer care about
+                m_store->ingest(frames);
+                Q_EMIT historyLoaded(int(frames.size()));
+            });
+    connect(m_history.get(), &HistorySource::failed, this, [this](quint64 generation, const QString &message) {
+        if (generation == m_historyGeneration)
+            m_window->showNotice(tr("History unavailable: %1").arg(message));
+    });
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    m_history->requestRange(now - m_store->windowSeconds(), now, ++m_historyGeneration);
+}
+
+void GuiSession::onCollectorStats(const QJsonObject &stats)
+{
+    const qint64 accepted = stats.value(u"lines_accepted"_s).toInteger();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    double perSecond = 0;
+    if (m_lastAccepted >= 0 && now > m_lastStatsMs)
+        perSecond = double(accepted - m_lastAccepted) * 1000.0 / double(now - m_lastStatsMs);
+    m_lastAccepted = accepted;
+    m_lastStatsMs = now;
+    m_window->onCollectorStats(std::max(0.0, perSecond), stats.value(u"lines_rejected"_s).toInteger(),
+                               stats.value(u"series"_s).toInteger());
+}
+
+} // namespace perfdash

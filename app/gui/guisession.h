@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "collector/liveprotocol.h"
+
+#include <QObject>
+#include <QProcess>
+
+#include <memory>
+
+namespace perfdash {
+
+class HistoryReader;
+class LiveClient;
+class MainWindow;
+class SeriesListModel;
+class SeriesStore;
+
+// The GUI's composition root: store, window, live subscription, history, and the processes it may start
+// (a collector when none answers, the demo feed with --demo). GUI thread only.
+class GuiSession : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GuiSession)
+public:
+    struct Options {
+        QString runtimeDir;
+        QString dbPath;
+        QString udp; // for a collector we start; empty: its default
+        QString binDir; // where perfdashd and perfdash-loadgen live
+        bool demo = false;
+        bool spawnCollector = true;
+        bool dark = false;
+    };
+
+    explicit GuiSession(Options options, QObject *parent = nullptr);
+    ~GuiSession() override;
+
+    void start();
+    MainWindow *window() const { return m_window.get(); }
+    SeriesStore *store() const { return m_store.get(); }
+
+Q_SIGNALS:
+    void historyLoaded(int frames);
+
+private:
+    bool collectorAnswers() const;
+    void spawnCollector();
+    void startDemoFeed(const QString &udp);
+    void onHello(const perfdash::LiveProtocol::Hello &hello);
+    void onCollectorStats(const QJsonObject &stats);
+    void stopProcess(QProcess &process);
+
+    Options m_options;
+    std::unique_ptr<SeriesStore> m_store;
+    std::unique_ptr<SeriesListModel> m_seriesModel;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<LiveClient> m_live;
+    std::unique_ptr<HistoryReader> m_history;
+    QProcess m_collector;
+    QProcess m_loadgen;
+    quint64 m_historyGeneration = 0;
+    qint64 m_lastAccepted = -1;
+    qint64 m_lastStatsMs = 0;
+};
+
+} // namespace perfdash

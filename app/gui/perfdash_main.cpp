@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/gui/guisession.h"
+#include "app/runtimepaths.h"
+#include "widgets/mainwindow.h"
+#include "widgets/theme.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QSettings>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+bool hasDisplay()
+{
+    return qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
+            || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+bool wantsScreenshot(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "--screenshot") == 0 || qstrncmp(argv[i], "--screenshot=", 13) == 0)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // Without a display Qt would abort in its platform plugin; say so plainly, or render offscreen for a screenshot.
+    if (!hasDisplay()) {
+        if (!wantsScreenshot(argc, argv)) {
+            std::fputs("perfdash: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+                       "perfdash: run it in a desktop session, or render a picture with: perfdash --screenshot "
+                       "FILE.png [--after SECONDS]\n",
+                       stderr);
+            return 3;
+        }
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(u"perfdash"_s);
+    QApplication::setOrganizationName(u"perfdash"_s);
+    QApplication::setApplicationVersion(QStringLiteral(PERFDASH_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"perfdash: live performance dashboard."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption runtime(u"runtime-dir"_s, u"The collector's runtime folder."_s, u"DIR"_s,
+                                     perfdash::RuntimePaths::defaultRuntimeDir());
+    const QCommandLineOption db(u"db"_s, u"Database for a collector we start."_s, u"FILE"_s,
+                                perfdash::RuntimePaths::defaultDatabase());
+    const QCommandLineOption udp(u"udp"_s, u"StatsD address for a collector we start (default 127.0.0.1:8125)."_s,
+                                 u"HOST:PORT"_s);
+    const QCommandLineOption demo(u"demo"_s, u"Also start the demo feed (perfdash-loadgen --scenario demo)."_s);
+    const QCommandLineOption noSpawn(u"no-spawn"_s, u"Never start a collector; wait for one."_s);
+    const QCommandLineOption screenshot(u"screenshot"_s, u"Render the window to a PNG file and exit."_s, u"FILE"_s);
+    const QCommandLineOption after(u"after"_s, u"Seconds to run before the screenshot (default 5)."_s, u"SECONDS"_s,
+                                   u"5"_s);
+    const QCommandLineOption theme(u"theme"_s, u"light, dark or system (default: the saved choice)."_s, u"THEME"_s);
+    parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme });
+    parser.process(app);
+
+    QSettings settings;
+    if (parser.isSet(theme))
+        settings.setValue(u"view/theme"_s, parser.value(theme));
+    const bool dark = perfdash::applyTheme(perfdash::themeFromName(settings.value(u"view/theme"_s).toString()));
+
+    perfdash::GuiSession::Options options;
+    options.runtimeDir = QFileInfo(parser.value(runtime)).absoluteFilePath();
+    options.dbPath = QFileInfo(parser.value(db)).absoluteFilePath();
+    options.udp = parser.value(udp);
+    options.binDir = QApplication::applicationDirPath();
+    options.demo = parser.isSet(demo);
+    options.spawnCollector = !parser.isSet(noSpawn);
+    options.dark = dark;
+    perfdash::GuiSession session(options);
+    session.window()->show();
+    session.start();
+
+    if (parser.isSet(screenshot)) {
+        bool ok = false;
+        const double seconds = parser.value(after).toDouble(&ok);
+        if (!ok || seconds < 0 || seconds > 3600) {
+            std::fputs("perfdash: --after wants a number of seconds from 0 to 3600\n", stderr);
+            return 2;
+        }
+        const QString file = parser.value(screenshot);
+        QTimer::singleShot(int(seconds * 1000), &app, [&session, file]() {
+            session.window()->refreshNow();
+            const bool saved = session.window()->grab().save(file, "PNG");
+            std::fprintf(stderr, saved ? "perfdash: wrote %s\n" : "perfdash: cannot write %s\n",
+                         qPrintable(file));
+            QApplication::exit(saved ? 0 : 1);
+        });
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/collectordaemon.h"
+#include "app/statscommand.h"
+#include "app/unixsignalwatcher.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+using namespace Qt::Literals::StringLiterals;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"perfdash"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(PERFDASH_VERSION));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+
+    QStringList arguments = QCoreApplication::arguments().mid(1);
+    if (!arguments.isEmpty() && arguments.constFirst() == u"stats"_s)
+        return perfdash::runStatsCommand(arguments.mid(1), out, err);
+
+    perfdash::CollectorDaemon::Options options;
+    QString error;
+    if (arguments.contains(u"--help"_s) || arguments.contains(u"-h"_s)) {
+        out << "Usage: perfdashd [--db FILE] [--runtime-dir DIR] [--udp HOST:PORT] [--grace-ms MS]\n"
+               "       perfdashd stats [--runtime-dir DIR]\n";
+        return 0;
+    }
+    if (!perfdash::CollectorDaemon::parseArguments(arguments, &options, &error)) {
+        err << "perfdashd: " << error << '\n';
+        return 2;
+    }
+    perfdash::CollectorDaemon daemon(options);
+    if (!daemon.start(&error)) {
+        err << "perfdashd: " << error << '\n';
+        return 1;
+    }
+    if (!daemon.notice().isEmpty())
+        err << "perfdashd: notice: " << daemon.notice() << Qt::endl;
+    perfdash::UnixSignalWatcher signals;
+    QObject::connect(&signals, &perfdash::UnixSignalWatcher::terminationRequested, &app, [&](int) {
+        daemon.stop();
+        QCoreApplication::quit();
+    });
+    // Exactly one line on stdout, so scripts and tests can read where we listen.
+    out << daemon.readyLine() << Qt::endl;
+    return QCoreApplication::exec();
+}

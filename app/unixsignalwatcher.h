@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QObject>
+#include <QSocketNotifier>
+
+#include <memory>
+
+namespace perfdash {
+
+// Turns SIGINT and SIGTERM into a Qt signal on the event loop, through a self-pipe. One instance per process.
+class UnixSignalWatcher : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(UnixSignalWatcher)
+public:
+    explicit UnixSignalWatcher(QObject *parent = nullptr);
+    ~UnixSignalWatcher() override;
+
+Q_SIGNALS:
+    void terminationRequested(int signalNumber);
+
+private:
+    void onActivated();
+
+    std::unique_ptr<QSocketNotifier> m_notifier;
+};
+
+} // namespace perfdash

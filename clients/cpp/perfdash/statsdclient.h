@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// perfdash C++ client: a header-only StatsD/DogStatsD sender. C++17, POSIX sockets, no Qt, no exceptions thrown
+// into the caller. Lines are batched into datagrams of at most maxDatagramBytes; sends never block, and a datagram
+// the kernel will not take is counted as dropped.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace perfdash::client {
+
+class StatsdClient {
+public:
+    static constexpr size_t maxDatagramBytes = 1432; // fits one Ethernet MTU on loopback and beyond
+
+    StatsdClient() = default;
+    StatsdClient(const std::string &host, uint16_t port) { open(host, port); }
+    ~StatsdClient()
+    {
+        flush();
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    StatsdClient(const StatsdClient &) = delete;
+    StatsdClient &operator=(const StatsdClient &) = delete;
+
+    // IPv4 literal host ("127.0.0.1"). Returns false when the socket cannot be made; later sends are then dropped.
+    bool open(const std::string &host, uint16_t port)
+    {
+        m_addr = {};
+        m_addr.sin_family = AF_INET;
+        m_addr.sin_port = htons(port);
+        if (::inet_pton(AF_INET, host.c_str(), &m_addr.sin_addr) != 1)
+            return false;
+        m_fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        return m_fd >= 0;
+    }
+
+    void timing(std::string_view name, double ms, std::initializer_list<std::string_view> tags = {})
+    {
+        metric(name, ms, "ms", tags);
+    }
+    void count(std::string_view name, double value = 1, std::initializer_list<std::string_view> tags = {})
+    {
+        metric(name, value, "c", tags);
+    }
+    void gauge(std::string_view name, double value, std::initializer_list<std::string_view> tags = {})
+    {
+        metric(name, value, "g", tags);
+    }
+    void distribution(std::string_view name, double value, std::initializer_list<std::string_view> tags = {})
+    {
+        metric(name, value, "d", tags);
+    }
+
+    // Sends what is batched. Call it at least every few milliseconds when latency to the dashboard matters.
+    void flush()
+    {
+        if (m_buffer.empty())
+            return;
+        if (m_fd < 0
+            || ::sendto(m_fd, m_buffer.data(), m_buffer.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr *>(&m_addr),
+                        sizeof(m_addr))
+                    < 0) {
+            m_dropped.fetch_add(m_lines, std::memory_order_relaxed);
+        } else {
+            m_sent.fetch_add(m_lines, std::memory_order_relaxed);
+        }
+        m_buffer.clear();
+        m_lines = 0;
+    }
+
+    uint64_t droppedLines() const { return m_dropped.load(std::memory_order_relaxed); }
+    uint64_t sentLines() const { return m_sent.load(std::memory_order_relaxed); }
+
+private:
+    void metric(std::string_view name, double value, std::string_view type,
+                std::initializer_list<std::string_view> tags)
+    {
+        char number[32];
+        // to_chars is locale-independent and round-trips.
+        const auto [end, ec] = std::to_chars(number, number + sizeof(number), value);
+        if (ec != std::errc())
+            return;
+        m_line.clear();
+        m_line.append(name).append(":").append(number, end).append("|").append(type);
+        bool first = true;
+        for (auto tag : tags) {
+            m_line.append(first ? "|#" : ",").append(tag);
+            first = false;
+        }
+        if (m_line.size() + 1 > maxDatagramBytes) {
+            m_dropped.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        if (m_buffer.size() + 1 + m_line.size() > maxDatagramBytes)
+            flush();
+        if (!m_buffer.empty())
+            m_buffer.push_back('\n');
+        m_buffer.append(m_line);
+        ++m_lines;
+    }
+
+    int m_fd = -1;
+    sockaddr_in m_addr {};
+    std::string m_buffer;
+    std::string m_line;
+    uint64_t m_lines = 0;
+    std::atomic<uint64_t> m_dropped { 0 };
+    std::atomic<uint64_t> m_sent { 0 };
+};
+
+} // namespace perfdash::client

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "collector/ingestcounters.h"
+#include "collector/livepublisher.h"
+#include "collector/udpingest.h"
+#include "models/aggregator.h"
+
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QLockFile>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace perfdash {
+
+struct CollectorConfig {
+    QHostAddress udpHost = QHostAddress::LocalHost;
+    quint16 udpPort = 8125;
+    QString runtimeDir; // holds live.sock and the instance lock; created 0700
+    QString dbPath; // announced in the hello only; storage is wired by app/
+    qint64 graceMs = 200;
+};
+
+// The collector's core: UDP ingest, per-second aggregation, and the live publisher. Lives on the main thread of
+// perfdashd. Closed seconds leave through framesClosed(), which app/ connects to storage.
+class CollectorService : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CollectorService)
+public:
+    using Clock = UdpIngest::Clock;
+
+    explicit CollectorService(CollectorConfig config, QObject *parent = nullptr);
+    CollectorService(CollectorConfig config, Clock clock, QObject *parent = nullptr);
+    ~CollectorService() override;
+
+    // Takes the instance lock, binds the sockets and starts ticking. On failure, error says why in a sentence.
+    bool start(QString *error);
+    // Closes every open second, publishes and emits it. Call before exit.
+    void flush();
+
+    QString udpAddress() const;
+    QString livePath() const { return m_publisher.path(); }
+    const IngestCounters &counters() const { return m_counters; }
+    QJsonObject statsSnapshot() const;
+
+Q_SIGNALS:
+    void framesClosed(const QVector<perfdash::LiveFrame> &frames);
+
+private:
+    void onTick();
+    void scheduleTick();
+    void emitFrames(const QVector<LiveFrame> &frames, qint64 heartbeatSecond);
+
+    CollectorConfig m_config;
+    Clock m_clock;
+    Aggregator m_aggregator;
+    IngestCounters m_counters;
+    std::unique_ptr<QLockFile> m_lock;
+    UdpIngest m_udp;
+    LivePublisher m_publisher;
+    QTimer m_tick;
+    QElapsedTimer m_uptime;
+    QSet<QString> m_seriesKeys;
+};
+
+} // namespace perfdash

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "collector/liveclient.h"
+
+#include <QLocalSocket>
+#include <QThread>
+#include <QTimer>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+class LiveConnection : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LiveConnection)
+public:
+    explicit LiveConnection(QString path)
+        : m_path(std::move(path))
+        , m_socket(this)
+        , m_retry(this)
+    {
+        m_retry.setSingleShot(true);
+        m_retry.setInterval(LiveClient::reconnectIntervalMs);
+        connect(&m_retry, &QTimer::timeout, this, &LiveConnection::connectNow);
+        connect(&m_socket, &QLocalSocket::readyRead, this, &LiveConnection::onReadyRead);
+        connect(&m_socket, &QLocalSocket::disconnected, this, [this]() { onLost(u"collector went away"_s); });
+        connect(&m_socket, &QLocalSocket::errorOccurred, this, [this]() { onLost(m_socket.errorString()); });
+    }
+
+    ~LiveConnection() override
+    {
+        // The socket emits disconnected() while it dies; by then the retry timer is gone.
+        m_socket.disconnect(this);
+    }
+
+    void connectNow()
+    {
+        if (m_socket.state() != QLocalSocket::UnconnectedState)
+            return;
+        m_helloSeen = false;
+        Q_EMIT stateChanged(LiveSource::State::Connecting, m_path);
+        m_socket.connectToServer(m_path, QIODevice::ReadWrite);
+    }
+
+Q_SIGNALS:
+    void frameReceived(const perfdash::LiveFrame &frame);
+    void stateChanged(perfdash::LiveSource::State state, const QString &detail);
+    void helloReceived(const perfdash::LiveProtocol::Hello &hello);
+    void collectorStatsReceived(const QJsonObject &stats);
+
+private:
+    void onLost(const QString &why)
+    {
+        if (m_retry.isActive())
+            return;
+        m_socket.abort();
+        Q_EMIT stateChanged(LiveSource::State::Disconnected, why);
+        m_retry.start();
+    }
+
+    void onReadyRead()
+    {
+        while (m_socket.canReadLine()) {
+            const QByteArray line = m_socket.readLine();
+            LiveProtocol::Hello hello;
+            LiveFrame frame;
+            QJsonObject stats;
+            switch (LiveProtocol::decode(line, &hello, &frame, &stats)) {
+            case LiveProtocol::MessageType::Hello:
+                if (hello.version != LiveProtocol::version) {
+                    onLost(u"collector speaks live protocol %1, we speak %2"_s.arg(hello.version).arg(
+                            LiveProtocol::version));
+                    return;
+                }
+                m_helloSeen = true;
+                Q_EMIT helloReceived(hello);
+                Q_EMIT stateChanged(LiveSource::State::Connected, m_path);
+                break;
+            case LiveProtocol::MessageType::Frame:
+                if (!m_helloSeen)
+                    break;
+                Q_EMIT frameReceived(frame);
+                if (!stats.isEmpty())
+                    Q_EMIT collectorStatsReceived(stats);
+                break;
+            case LiveProtocol::MessageType::Response:
+            case LiveProtocol::MessageType::Invalid:
+                break;
+            }
+        }
+    }
+
+    QString m_path;
+    QLocalSocket m_socket;
+    QTimer m_retry;
+    bool m_helloSeen = false;
+};
+
+LiveClient::LiveClient(QString socketPath, QObject *parent)
+    : LiveSource(parent)
+    , m_socketPath(std::move(socketPath))
+    , m_thread(std::make_unique<QThread>())
+    , m_connection(new LiveConnection(m_socketPath))
+{
+    qRegisterMetaType<LiveFrame>();
+    qRegisterMetaType<LiveProtocol::Hello>();
+    m_thread->setObjectName(u"perfdash-live"_s);
+    m_connection->moveToThread(m_thread.get());
+    connect(m_thread.get(), &QThread::finished, m_connection, &QObject::deleteLater);
+    connect(m_connection, &LiveConnection::frameReceived, this, &LiveSource::frameReceived);
+    connect(m_connection, &LiveConnection::stateChanged, this, &LiveSource::stateChanged);
+    connect(m_connection, &LiveConnection::helloReceived, this, &LiveClient::helloReceived);
+    connect(m_connection, &LiveConnection::collectorStatsReceived, this, &LiveClient::collectorStatsReceived);
+}
+
+LiveClient::~LiveClient()
+{
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void LiveClient::start()
+{
+    if (!m_thread->isRunning())
+        m_thread->start();
+    QMetaObject::invokeMethod(m_connection, &LiveConnection::connectNow, Qt::QueuedConnection);
+}
+
+} // namespace perfdash
+
+#include "liveclient.moc"

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "collector/liveprotocol.h"
+#include "models/livesource.h"
+
+#include <memory>
+
+class QThread;
+
+namespace perfdash {
+
+class LiveConnection;
+
+// Subscribes to a collector's live.sock from a worker thread and reconnects by itself when the collector goes away.
+// Create, start() and destroy it on the GUI thread; its signals arrive queued there.
+class LiveClient : public LiveSource {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LiveClient)
+public:
+    explicit LiveClient(QString socketPath, QObject *parent = nullptr);
+    ~LiveClient() override;
+
+    void start();
+    QString socketPath() const { return m_socketPath; }
+
+    static constexpr int reconnectIntervalMs = 500;
+
+Q_SIGNALS:
+    void helloReceived(const perfdash::LiveProtocol::Hello &hello);
+    void collectorStatsReceived(const QJsonObject &stats);
+
+private:
+    QString m_socketPath;
+    std::unique_ptr<QThread> m_thread;
+    LiveConnection *m_connection = nullptr; // lives on m_thread, deleted there
+};
+
+} // namespace perfdash
+
+Q_DECLARE_METATYPE(perfdash::LiveProtocol::Hello)

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "models/serieskey.h"
+
+#include <algorithm>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+QString SeriesKey::toString() const
+{
+    if (tags.isEmpty())
+        return name;
+    return name % u'|' % tags.join(u',');
+}
+
+SeriesKey SeriesKey::fromString(const QString &key)
+{
+    SeriesKey out;
+    const auto bar = key.indexOf(u'|');
+    if (bar < 0) {
+        out.name = key;
+        return out;
+    }
+    out.name = key.left(bar);
+    out.tags = key.mid(bar + 1).split(u',', Qt::SkipEmptyParts);
+    return out;
+}
+
+QString SeriesKey::tagValue(QStringView tagName) const
+{
+    for (const auto &tag : tags) {
+        if (tag.size() > tagName.size() && tag.startsWith(tagName) && tag.at(tagName.size()) == u':')
+            return tag.mid(tagName.size() + 1);
+    }
+    return {};
+}
+
+void normalizeTags(QStringList &tags)
+{
+    // QString compares UTF-16 code units; for tags outside the BMP this differs from bytewise UTF-8 order only
+    // between surrogates and U+E000..U+FFFF, which we accept for display keys.
+    std::sort(tags.begin(), tags.end());
+    tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+}
+
+} // namespace perfdash

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "models/seriesstore.h"
+
+#include <algorithm>
+
+namespace perfdash {
+
+SeriesStore::SeriesStore(qint64 windowSeconds, QObject *parent)
+    : QObject(parent)
+    , m_windowSeconds(windowSeconds)
+{
+}
+
+const QVector<SeriesPoint> &SeriesStore::points(const QString &key) const
+{
+    static const QVector<SeriesPoint> empty;
+    const auto it = m_points.constFind(key);
+    return it == m_points.constEnd() ? empty : *it;
+}
+
+void SeriesStore::insertPoint(const QString &key, qint64 second, const SeriesStats &stats)
+{
+    auto it = m_points.find(key);
+    if (it == m_points.end()) {
+        it = m_points.insert(key, {});
+        m_order.push_back(key);
+        Q_EMIT seriesAdded(key);
+    }
+    auto &pts = *it;
+    // Live frames arrive in order, so the common case is a plain append.
+    if (pts.isEmpty() || pts.constLast().second < second) {
+        pts.push_back({ second, stats });
+        return;
+    }
+    auto pos = std::lower_bound(pts.begin(), pts.end(), second,
+                                [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+    if (pos != pts.end() && pos->second == second)
+        pos->stats = stats;
+    else
+        pts.insert(pos, { second, stats });
+}
+
+void SeriesStore::evictOlderThan(qint64 second)
+{
+    for (auto it = m_points.begin(); it != m_points.end(); ++it) {
+        auto &pts = *it;
+        auto firstKept = std::lower_bound(pts.begin(), pts.end(), second,
+                                          [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        pts.erase(pts.begin(), firstKept);
+    }
+}
+
+void SeriesStore::ingest(const LiveFrame &frame)
+{
+    ingest(QVector<LiveFrame> { frame });
+}
+
+void SeriesStore::ingest(const QVector<LiveFrame> &frames)
+{
+    if (frames.isEmpty())
+        return;
+    for (const auto &frame : frames) {
+        m_latestSecond = std::max(m_latestSecond, frame.second);
+        for (const auto &stats : frame.series)
+            insertPoint(stats.key, frame.second, stats);
+    }
+    evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+    Q_EMIT changed();
+}
+
+} // namespace perfdash

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "models/seriesstats.h"
+
+#include <QHash>
+#include <QObject>
+#include <QStringList>
+
+namespace perfdash {
+
+// One series' statistics for one second, as kept for charting.
+struct SeriesPoint {
+    qint64 second = 0;
+    SeriesStats stats;
+};
+
+// The GUI's bounded live buffer: per series, the points of the last `window` seconds, sorted by time.
+// Lives in and is used from the GUI thread. Older data comes from storage on demand.
+class SeriesStore : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SeriesStore)
+public:
+    explicit SeriesStore(qint64 windowSeconds = 3600, QObject *parent = nullptr);
+
+    // Live and history frames both go through here; a second already held is replaced, not duplicated.
+    void ingest(const LiveFrame &frame);
+    void ingest(const QVector<LiveFrame> &frames);
+
+    QStringList keys() const { return m_order; }
+    const QVector<SeriesPoint> &points(const QString &key) const;
+    qint64 latestSecond() const { return m_latestSecond; }
+    qint64 windowSeconds() const { return m_windowSeconds; }
+
+Q_SIGNALS:
+    void seriesAdded(const QString &key);
+    void changed();
+
+private:
+    void insertPoint(const QString &key, qint64 second, const SeriesStats &stats);
+    void evictOlderThan(qint64 second);
+
+    qint64 m_windowSeconds;
+    qint64 m_latestSecond = 0;
+    QHash<QString, QVector<SeriesPoint>> m_points;
+    QStringList m_order; // keys in order of first appearance
+};
+
+} // namespace perfdash

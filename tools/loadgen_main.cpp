@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// perfdash-loadgen: sends realistic StatsD traffic through the C++ client, bounded in rate and time.
+#include "perfdash/statsdclient.h"
+#include "tools/demoscenario.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace {
+
+struct Options {
+    std::string scenario = "demo";
+    std::string host = "127.0.0.1";
+    uint16_t port = 8125;
+    double rate = 200; // requests per second
+    double duration = 60; // seconds
+    int models = 2;
+    uint64_t seed = 42;
+};
+
+[[noreturn]] void usage(const char *message)
+{
+    if (message)
+        std::fprintf(stderr, "perfdash-loadgen: %s\n", message);
+    std::fputs("Usage: perfdash-loadgen --scenario demo [--udp HOST:PORT] [--rate REQUESTS_PER_S] "
+               "[--duration SECONDS] [--models 1..4] [--seed N]\n"
+               "Sends each request as 7 StatsD lines (5 step timers, 1 total timer, 1 counter) plus one queue-depth\n"
+               "gauge per model every 100 ms. Limits: rate <= 1000000, duration <= 86400.\n",
+               message ? stderr : stdout);
+    std::exit(message ? 2 : 0);
+}
+
+double number(const char *text, const char *what)
+{
+    char *end = nullptr;
+    const double value = std::strtod(text, &end); // only ASCII digits reach here; no locale is set
+    if (end == text || *end != '\0')
+        usage(what);
+    return value;
+}
+
+Options parse(int argc, char **argv)
+{
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const auto value = [&]() -> const char * {
+            if (i + 1 >= argc)
+                usage(("missing value for " + arg).c_str());
+            return argv[++i];
+        };
+        if (arg == "--help" || arg == "-h") {
+            usage(nullptr);
+        } else if (arg == "--scenario") {
+            o.scenario = value();
+        } else if (arg == "--udp") {
+            const std::string hp = value();
+            const auto colon = hp.rfind(':');
+            if (colon == std::string::npos)
+                usage("--udp wants HOST:PORT");
+            o.host = hp.substr(0, colon);
+            if (o.host == "localhost")
+                o.host = "127.0.0.1";
+            const double port = number(hp.c_str() + colon + 1, "--udp wants a numeric port");
+            if (port < 1 || port > 65535)
+                usage("--udp port must be 1..65535");
+            o.port = uint16_t(port);
+        } else if (arg == "--rate") {
+            o.rate = number(value(), "--rate wants a number");
+        } else if (arg == "--duration") {
+            o.duration = number(value(), "--duration wants a number of seconds");
+        } else if (arg == "--models") {
+            o.models = int(number(value(), "--models wants 1..4"));
+        } else if (arg == "--seed") {
+            o.seed = uint64_t(number(value(), "--seed wants a number"));
+        } else {
+            usage(("unknown option " + arg).c_str());
+        }
+    }
+    if (o.scenario != "demo")
+        usage("the only scenario is 'demo'");
+    if (!(o.rate > 0 && o.rate <= 1e6))
+        usage("--rate must be in (0, 1000000]");
+    if (!(o.duration > 0 && o.duration <= 86400))
+        usage("--duration must be in (0, 86400]");
+    return o;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const Options o = parse(argc, argv);
+    perfdash::client::StatsdClient client;
+    if (!client.open(o.host, o.port)) {
+        std::fprintf(stderr, "perfdash-loadgen: cannot open a UDP socket to %s:%u (IPv4 literal expected)\n",
+                     o.host.c_str(), unsigned(o.port));
+        return 1;
+    }
+    perfdash::DemoScenario scenario(o.seed, o.models);
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    const auto tick = std::chrono::milliseconds(10);
+    auto next = start;
+    double owed = 0;
+    uint64_t requests = 0;
+    int ticks = 0;
+    std::string modelTag, stepTag, statusTag;
+    while (true) {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        if (elapsed >= o.duration)
+            break;
+        owed += o.rate * 0.010;
+        while (owed >= 1.0) {
+            owed -= 1.0;
+            const auto r = scenario.nextRequest(elapsed);
+            modelTag = "model:" + *r.model;
+            for (int s = 0; s < 5; ++s) {
+                stepTag = std::string("step:") + perfdash::DemoScenario::stepNames[s];
+                client.timing("inference.step.latency", r.stepMs[s], { modelTag, stepTag });
+            }
+            client.timing("inference.latency", r.totalMs, { modelTag });
+            statusTag = r.error ? "status:error" : "status:ok";
+            client.count("inference.requests", 1, { modelTag, statusTag });
+            ++requests;
+        }
+        if (++ticks % 10 == 0) {
+            for (const auto &model : scenario.models()) {
+                modelTag = "model:" + model;
+                client.gauge("inference.queue_depth",
+                             scenario.queueDepth(model, o.rate / double(scenario.models().size()), elapsed),
+                             { modelTag });
+            }
+        }
+        client.flush();
+        next += tick;
+        std::this_thread::sleep_until(next);
+    }
+    client.flush();
+    std::printf("requests %llu\nlines_sent %llu\nlines_dropped %llu\n", static_cast<unsigned long long>(requests),
+                static_cast<unsigned long long>(client.sentLines()),
+                static_cast<unsigned long long>(client.droppedLines()));
+    return 0;
+}
