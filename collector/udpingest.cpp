@@ -4,7 +4,7 @@
 #include "models/aggregator.h"
 #include "models/serieskey.h"
 
-#include <QNetworkDatagram>
+#include <QVariant>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -22,8 +22,11 @@ UdpIngest::UdpIngest(Aggregator &aggregator, IngestCounters &counters, Clock clo
 
 bool UdpIngest::bind(const QHostAddress &host, quint16 port, QString *error)
 {
-    if (m_socket.bind(host, port))
+    if (m_socket.bind(host, port)) {
+        // A deep receive buffer absorbs bursts while we parse; the kernel caps it at net.core.rmem_max.
+        m_socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, QVariant(8 * 1024 * 1024));
         return true;
+    }
     *error = u"cannot listen for StatsD on UDP %1:%2: %3"_s.arg(host.toString()).arg(port).arg(m_socket.errorString());
     return false;
 }

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "collector/liveprotocol.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace perfdash;
+using namespace Qt::Literals::StringLiterals;
+
+class TestLiveProtocol : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void helloRoundTrip()
+    {
+        LiveProtocol::Hello hello { LiveProtocol::version, u"0.1.0"_s, u"127.0.0.1:8125"_s, u"/tmp/p.db"_s, 42 };
+        const QByteArray line = LiveProtocol::encodeHello(hello);
+        QVERIFY(line.endsWith('\n'));
+        QCOMPARE(line.count('\n'), 1);
+        LiveProtocol::Hello back;
+        QCOMPARE(LiveProtocol::decode(line, &back, nullptr, nullptr), LiveProtocol::MessageType::Hello);
+        QCOMPARE(back.version, 1);
+        QCOMPARE(back.udp, hello.udp);
+        QCOMPARE(back.db, hello.db);
+        QCOMPARE(back.pid, 42);
+    }
+    void frameRoundTripKeepsNumbersAndGaps()
+    {
+        SeriesStats t;
+        t.key = u"lat|model:m1"_s;
+        t.kind = MetricKind::Timer;
+        t.count = 3;
+        t.rate = 3;
+        t.sum = 0.1 + 0.2;
+        t.min = 1e-6;
+        t.max = 3600000.5;
+        t.p50 = 0.30000000000000004;
+        t.p90 = t.p95 = t.p99 = 3600000.5;
+        SeriesStats g;
+        g.key = u"q"_s;
+        g.kind = MetricKind::Gauge;
+        g.count = 1;
+        g.last = -2.5;
+        const QByteArray line = LiveProtocol::encodeFrame(LiveFrame { 1700000000, { t, g } },
+                                                          QJsonObject { { u"lines_accepted"_s, 9 } });
+        LiveFrame back;
+        QJsonObject stats;
+        QCOMPARE(LiveProtocol::decode(line, nullptr, &back, &stats), LiveProtocol::MessageType::Frame);
+        QCOMPARE(back.second, 1700000000);
+        QCOMPARE(back.series.size(), 2);
+        QCOMPARE(back.series[0].sum, t.sum);
+        QCOMPARE(back.series[0].min, 1e-6);
+        QCOMPARE(back.series[0].p50, 0.30000000000000004);
+        QCOMPARE(back.series[0].p99, 3600000.5);
+        QCOMPARE(back.series[1].last, -2.5);
+        QVERIFY(std::isnan(back.series[1].p50));
+        QVERIFY(std::isnan(back.series[1].min));
+        QCOMPARE(stats.value(u"lines_accepted"_s).toInt(), 9);
+    }
+    void rejectsGarbage_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::newRow("empty") << QByteArray();
+        QTest::newRow("not json") << QByteArray("hello\n");
+        QTest::newRow("array") << QByteArray("[1,2]\n");
+        QTest::newRow("no type") << QByteArray("{\"x\":1}\n");
+        QTest::newRow("foreign hello") << QByteArray("{\"type\":\"hello\",\"protocol\":\"other\"}\n");
+    }
+    void rejectsGarbage()
+    {
+        QFETCH(QByteArray, line);
+        LiveFrame frame;
+        LiveProtocol::Hello hello;
+        QCOMPARE(LiveProtocol::decode(line, &hello, &frame, nullptr), LiveProtocol::MessageType::Invalid);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLiveProtocol)
+#include "tst_liveprotocol.moc"

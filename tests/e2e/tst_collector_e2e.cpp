@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// perfdashd end to end: the real executable, real UDP, the real live socket, a real SQLite file.
+#include "collectorprocess.h"
+
+#include <QDateTime>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTest>
+#include <QThread>
+
+#include <csignal>
+
+using namespace perfdash;
+using namespace perfdash::test;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+// Sends start in the first part of a second, so a burst lands in one bucket.
+void waitForEarlyInSecond()
+{
+    while (QDateTime::currentMSecsSinceEpoch() % 1000 > 300)
+        QThread::msleep(10);
+}
+
+int countRows(const QString &dbPath, const QString &sql)
+{
+    int result = -1;
+    {
+        auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"check"_s);
+        db.setDatabaseName(dbPath);
+        db.setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next())
+                result = q.value(0).toInt();
+        }
+    }
+    QSqlDatabase::removeDatabase(u"check"_s);
+    return result;
+}
+} // namespace
+
+class TestCollectorE2E : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void timerQuantilesArriveInTheNextFrame()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY2(collector.start(), qPrintable(collector.readyLine));
+        QVERIFY(collector.readyLine.contains(u" db="_s % collector.dbPath));
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+
+        // 1..100 ms in shuffled order, several lines per datagram, as clients batch them.
+        QVector<int> values(100);
+        std::iota(values.begin(), values.end(), 1);
+        std::shuffle(values.begin(), values.end(), *QRandomGenerator::global());
+        waitForEarlyInSecond();
+        for (int i = 0; i < values.size(); i += 10) {
+            QByteArray datagram;
+            for (int j = i; j < i + 10; ++j)
+                datagram += "api.latency:" + QByteArray::number(values[j]) + "|ms|#model:m1\n";
+            collector.send(datagram);
+        }
+        const QString key = u"api.latency|model:m1"_s;
+        const auto frames = live.readUntil([&](const LiveFrame &f) { return findSeries({ f }, key) != nullptr; });
+        const SeriesStats *s = findSeries(frames, key);
+        QVERIFY2(s, "the series never reached a frame");
+        QCOMPARE(s->kind, MetricKind::Timer);
+        QCOMPARE(s->count, 100);
+        QCOMPARE(s->min, 1.0);
+        QCOMPARE(s->max, 100.0);
+        QCOMPARE(s->mean(), 50.5);
+        QCOMPARE(s->rate, 100.0);
+        QCOMPARE(s->p50, 50.0);
+        QCOMPARE(s->p90, 90.0);
+        QCOMPARE(s->p95, 95.0);
+        QCOMPARE(s->p99, 99.0);
+        QCOMPARE(collector.stop(), 0);
+    }
+
+    void countersAndGaugesWithTags()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+        waitForEarlyInSecond();
+        collector.send("req:1|c|#status:ok,model:m1\nreq:3|c|#model:m1,status:ok\nreq:1|c|@0.5|#model:m1,status:ok");
+        collector.send("queue:5|g|#model:m1\nqueue:+2|g|#model:m1\nqueue:-4|g|#model:m1\r\n");
+        const auto frames = live.readUntil([](const LiveFrame &f) { return !f.series.isEmpty(); });
+        const SeriesStats *req = findSeries(frames, u"req|model:m1,status:ok"_s);
+        QVERIFY(req);
+        QCOMPARE(req->kind, MetricKind::Counter);
+        QCOMPARE(req->count, 6); // 1 + 3 + 1/0.5
+        const SeriesStats *queue = findSeries(frames, u"queue|model:m1"_s);
+        QVERIFY(queue);
+        QCOMPARE(queue->last, 3.0);
+        QCOMPARE(queue->max, 7.0);
+    }
+
+    void secondCollectorOnTheSameFolderRefuses()
+    {
+        QTemporaryDir dir;
+        CollectorProcess first(dir.path());
+        QVERIFY(first.start());
+        CollectorProcess second(dir.path());
+        QVERIFY(!second.start());
+        if (second.process.state() != QProcess::NotRunning)
+            QVERIFY(second.process.waitForFinished(5000));
+        QCOMPARE(second.process.exitCode(), 1);
+        const QString err = QString::fromUtf8(second.process.readAllStandardError());
+        QVERIFY2(err.contains(u"already running"_s), qPrintable(err));
+        // The first one is unharmed.
+        LiveReader live;
+        QVERIFY(live.connectTo(first.livePath));
+    }
+
+    void sigtermFlushesTheOpenSecondAndHistorySurvivesRestart()
+    {
+        QTemporaryDir dir;
+        {
+            CollectorProcess collector(dir.path());
+            QVERIFY(collector.start(u"--grace-ms=5000"_s.split(u' ')));
+            for (int i = 0; i < 20; ++i)
+                collector.send("flush.test:" + QByteArray::number(i) + "|ms");
+            QThread::msleep(300); // let the datagrams arrive; the long grace keeps the second open
+            QCOMPARE(collector.stop(), 0);
+        }
+        QCOMPARE(countRows(QDir(dir.path()).filePath(u"perfdash.db"_s),
+                           u"SELECT SUM(t.count) FROM stats_1s t JOIN series s ON s.id = t.series_id"
+                           " WHERE s.key = 'flush.test'"_s),
+                 20);
+        CollectorProcess again(dir.path());
+        QVERIFY(again.start());
+        QCOMPARE(countRows(again.dbPath, u"SELECT COUNT(*) FROM series WHERE key = 'flush.test'"_s), 1);
+    }
+
+    void killedCollectorIsReplacedCleanly()
+    {
+        QTemporaryDir dir;
+        CollectorProcess first(dir.path());
+        QVERIFY(first.start());
+        ::kill(pid_t(first.process.processId()), SIGKILL);
+        QVERIFY(first.process.waitForFinished(5000));
+        // Its lock and socket files are left behind; the next collector must see they are stale.
+        CollectorProcess second(dir.path());
+        QVERIFY2(second.start(), qPrintable(QString::fromUtf8(second.process.readAllStandardError())));
+        LiveReader live;
+        QVERIFY(live.connectTo(second.livePath));
+    }
+
+    void garbageIsCountedAndValidLinesStillCount()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+        auto *rng = QRandomGenerator::global();
+        for (int i = 0; i < 2000; ++i) {
+            QByteArray junk(int(rng->bounded(1, 600)), Qt::Uninitialized);
+            for (auto &c : junk)
+                c = char(rng->bounded(256));
+            collector.send(junk);
+            if (i % 50 == 49)
+                QThread::msleep(2); // stay within the socket's receive buffer: this test is about parsing, not load
+        }
+        collector.send("ok.after.junk:1|c");
+        const auto frames = live.readUntil([](const LiveFrame &f) { return findSeries({ f }, u"ok.after.junk"_s); });
+        QVERIFY(findSeries(frames, u"ok.after.junk"_s));
+        QCOMPARE(collector.process.state(), QProcess::Running);
+
+        QProcess stats;
+        stats.start(binary(u"perfdashd"_s), { u"stats"_s, u"--runtime-dir"_s, collector.runtimeDir });
+        QVERIFY(stats.waitForFinished(10000));
+        QCOMPARE(stats.exitCode(), 0);
+        QHash<QString, qint64> counters;
+        const QString out = QString::fromUtf8(stats.readAllStandardOutput());
+        for (const auto &line : out.split(u'\n', Qt::SkipEmptyParts)) {
+            const auto parts = line.split(u' ');
+            QCOMPARE(parts.size(), 2);
+            counters.insert(parts[0], parts[1].toLongLong());
+        }
+        QCOMPARE(counters.value(u"datagrams"_s), 2001);
+        QVERIFY(counters.value(u"lines_rejected"_s) > 2000);
+        QVERIFY(counters.value(u"rejected.bad_format"_s) > 0);
+        QCOMPARE(counters.value(u"lines_accepted"_s) + counters.value(u"lines_rejected"_s) > 2000, true);
+    }
+
+    void badCommandLineSaysWhy()
+    {
+        QProcess p;
+        p.start(binary(u"perfdashd"_s), { u"--udp"_s, u"nonsense"_s });
+        QVERIFY(p.waitForFinished(5000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(u"--udp wants HOST:PORT"_s));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCollectorE2E)
+#include "tst_collector_e2e.moc"
