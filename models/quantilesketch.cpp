@@ -213,8 +213,25 @@ void QuantileSketch::Store::merge(const Store &other)
 
 // --- QuantileSketch --------------------------------------------------------------------------------------------------
 
+const QuantileSketch::LnTable &QuantileSketch::lnTable()
+{
+    // A function-local static, so a sketch built during another file's static initialization still finds it filled.
+    static const LnTable table = [] {
+        LnTable t {};
+        constexpr int n = 1 << LnTable::kBits;
+        for (int j = 0; j < n; ++j) {
+            const double c = 1.0 + (j + 0.5) / n;
+            t.inverse[j] = 1.0 / c;
+            t.ln[j] = std::log(c);
+        }
+        return t;
+    }();
+    return table;
+}
+
 QuantileSketch::QuantileSketch(double relativeAccuracy, int maxBuckets)
-    : m_alpha(std::isnan(relativeAccuracy)
+    : m_lnTable(&lnTable())
+    , m_alpha(std::isnan(relativeAccuracy)
                   ? kDefaultRelativeAccuracy
                   : std::clamp(relativeAccuracy, kMinRelativeAccuracy, kMaxRelativeAccuracy))
     , m_maxBuckets(std::clamp(maxBuckets, kMinMaxBuckets, kMaxMaxBuckets))
@@ -225,8 +242,8 @@ QuantileSketch::QuantileSketch(double relativeAccuracy, int maxBuckets)
     Q_ASSERT(maxBuckets >= kMinMaxBuckets && maxBuckets <= kMaxMaxBuckets);
     m_gamma = (1.0 + m_alpha) / (1.0 - m_alpha);
     m_multiplier = 1.0 / std::log(m_gamma);
-    // kFastLnError plus the rounding of std::log and of the products (< 1e-12 relative to |y| <= 710 m_multiplier).
-    m_band = m_multiplier * 3.2e-8;
+    // kFastLnError (which covers std::log's own rounding) scaled, plus the rounding of adding kIndexShift (2^-30).
+    m_band = m_multiplier * kFastLnError * 1.1 + 2e-9;
     m_minIndex = exactIndexOf(kMinIndexableValue);
     m_maxIndex = exactIndexOf(std::numeric_limits<double>::max());
 }

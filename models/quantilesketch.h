@@ -20,8 +20,8 @@ namespace perfdash {
 // - A plain value type that owns its buckets. It is not thread-safe: one thread adds to it at a time; copy or move it
 //   (or serialize it) to hand it to another thread.
 // - A magnitude v >= kMinIndexableValue falls into bucket i = ceil(log_gamma(v)), gamma = (1 + a) / (1 - a), where a is
-//   the relative accuracy. The index is exactly the one std::log gives; a faster logarithm decides all but a few
-//   values in a million and defers to std::log for those.
+//   the relative accuracy. The index is exactly the one std::log gives: a table-driven logarithm with a proven error
+//   bound decides it, and defers to std::log for the rare value (~1e-8) too close to a bucket boundary to call.
 // - |v| < kMinIndexableValue counts as zero (absolute error < 1e-9). Negative values go to their own store, so StatsD
 //   `h` and `d` distributions may be negative. Timers (`ms`) are never negative: the parser rejects them before here.
 // - quantile(q) estimates the exact quantile, defined as the value at 0-based rank floor(q * (n - 1)) of the n values
@@ -124,9 +124,16 @@ private:
     };
 
     // ln(v) for a positive normal double, within kFastLnError of the exact value.
-    static inline double fastLn(double v);
-    static constexpr double kFastLnError = 2.96e-8;
+    struct LnTable {
+        static constexpr int kBits = 7;
+        double inverse[1 << kBits]; // 1 / c_j, c_j = the middle of mantissa interval j
+        double ln[1 << kBits]; // ln(c_j)
+    };
+    static const LnTable &lnTable();
+    inline double fastLn(double v) const;
+    static constexpr double kFastLnError = 1e-10;
 
+    static constexpr double kIndexShift = 4194304.0; // 2^22
     int exactIndexOf(double magnitude) const;
     static inline int ceilToInt(double x)
     {
@@ -134,10 +141,11 @@ private:
         return t + (double(t) < x);
     }
 
+    const LnTable *m_lnTable;
     double m_alpha;
     double m_gamma;
     double m_multiplier; // 1 / ln(gamma)
-    double m_band; // bound on |fastLn(v) - std::log(v)| * m_multiplier, with margin
+    double m_band; // bound on the error of the shifted fast index, with margin
     int m_maxBuckets;
     int m_minIndex; // indexOf(kMinIndexableValue)
     int m_maxIndex; // indexOf(DBL_MAX)
@@ -145,40 +153,43 @@ private:
     quint64 m_count = 0;
     quint64 m_zeroCount = 0;
     double m_sum = 0.0;
-    double m_sumError = 0.0; // TwoSum compensation: m_sum + m_sumError is the running sum
     double m_min = std::numeric_limits<double>::infinity();
     double m_max = -std::numeric_limits<double>::infinity();
+    // TwoSum compensation: m_sum + m_sumError is the running sum. Not next to m_sum: GCC would pack both into one
+    // vector add, and each insert's m_sum would then wait for the previous one's whole error computation.
+    double m_sumError = 0.0;
     Store m_negative;
     Store m_positive;
 };
 
 // Defined here so the insert path inlines into the caller's loop.
 
-double QuantileSketch::fastLn(double v)
+double QuantileSketch::fastLn(double v) const
 {
-    // Reduce v = 2^k * z with z in [sqrt(2)/2, sqrt(2)) (musl's trick), then ln z = 2 atanh(s), s = (z-1)/(z+1),
-    // |s| <= 0.1716. Truncating the series after s^7 leaves at most 2 |s|^9 / 9 / (1 - s^2) = 2.95e-8; rounding adds
-    // ~1e-13 for the largest k. See kFastLnError.
+    // v = 2^e * m, m in [1, 2). With c the middle of m's 1/128-wide interval, ln m = ln c + ln(1 + r), r = m / c - 1,
+    // |r| <= 1/256: three terms of the series leave at most r^4 / 4 = 5.8e-11, and rounding adds ~1e-13. No division.
     std::uint64_t bits;
     std::memcpy(&bits, &v, sizeof bits);
-    const std::uint64_t shifted = bits - 0x3fe6a09e667f3bcdULL;
-    const auto k = int(std::int64_t(shifted) >> 52);
-    const std::uint64_t zbits = bits - (shifted & (0xfffULL << 52));
-    double z;
-    std::memcpy(&z, &zbits, sizeof z);
-    const double s = (z - 1.0) / (z + 1.0);
-    const double s2 = s * s;
-    const double lnz = 2.0 * s * (1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0))));
-    return double(k) * 0.6931471805599453 + lnz;
+    const auto e = int(bits >> 52) - 1023;
+    const auto j = int(bits >> (52 - LnTable::kBits)) & ((1 << LnTable::kBits) - 1);
+    const std::uint64_t mbits = (bits & ((std::uint64_t(1) << 52) - 1)) | (std::uint64_t(1023) << 52);
+    double m;
+    std::memcpy(&m, &mbits, sizeof m);
+    const double r = m * m_lnTable->inverse[j] - 1.0;
+    const double lnr = r * (1.0 - r * (0.5 - r * (1.0 / 3.0)));
+    return double(e) * 0.6931471805599453 + (m_lnTable->ln[j] + lnr);
 }
 
 int QuantileSketch::indexOf(double magnitude) const
 {
-    const double y = fastLn(magnitude) * m_multiplier;
-    const int lo = ceilToInt(y - m_band);
-    if (Q_LIKELY(lo == ceilToInt(y + m_band)))
-        return lo;
-    return exactIndexOf(magnitude); // y is too close to a bucket boundary for the fast logarithm to decide
+    // Shifted positive (|y| < 3.6e6 < 2^22), truncation is the floor, and the fraction is exact. When the fraction is
+    // further than m_band from an integer, the exact y has the same ceiling: floor + 1.
+    const double shifted = fastLn(magnitude) * m_multiplier + kIndexShift;
+    const auto floor = int(shifted);
+    const double fraction = shifted - double(floor);
+    if (Q_LIKELY(std::fabs(fraction - 0.5) < 0.5 - m_band))
+        return floor + 1 - int(kIndexShift);
+    return exactIndexOf(magnitude); // too close to a bucket boundary for the fast logarithm to decide
 }
 
 bool QuantileSketch::add(double value)
@@ -199,8 +210,11 @@ bool QuantileSketch::add(double value)
     const double bv = s - m_sum;
     m_sumError += (m_sum - (s - bv)) + (value - bv);
     m_sum = s;
-    m_min = value < m_min ? value : m_min;
-    m_max = value > m_max ? value : m_max;
+    // Branches, not min/max: rarely taken, so min and max do not chain one insert to the next through memory.
+    if (Q_UNLIKELY(value < m_min))
+        m_min = value;
+    if (Q_UNLIKELY(value > m_max))
+        m_max = value;
     return true;
 }
 
