@@ -24,22 +24,32 @@ namespace perfdash {
 
 namespace {
 
-void putVarint(QByteArray &out, quint64 v)
+char *putVarint(char *out, quint64 v)
 {
     while (v >= 0x80) {
-        out.append(char(v | 0x80));
+        *out++ = char(v | 0x80);
         v >>= 7;
     }
-    out.append(char(v));
+    *out++ = char(v);
+    return out;
 }
 
-void putDouble(QByteArray &out, double v)
+qsizetype varintSize(quint64 v)
+{
+    qsizetype n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        ++n;
+    }
+    return n;
+}
+
+char *putDouble(char *out, double v)
 {
     quint64 bits;
     std::memcpy(&bits, &v, sizeof bits);
-    char le[8];
-    qToLittleEndian(bits, le);
-    out.append(le, sizeof le);
+    qToLittleEndian(bits, out);
+    return out + 8;
 }
 
 quint64 zigzag(qint64 v)
@@ -333,32 +343,38 @@ quint64 QuantileSketch::minCountFor(double q)
 
 QByteArray QuantileSketch::serialize() const
 {
-    QByteArray out;
-    out.reserve(64);
-    out.append(char(kFormatVersion));
-    putDouble(out, m_alpha);
-    putVarint(out, quint64(m_maxBuckets));
-    putVarint(out, m_count);
-    putDouble(out, m_count ? sum() : 0.0);
-    putDouble(out, m_min);
-    putDouble(out, m_max);
-    putVarint(out, m_zeroCount);
-    for (const Store *store : { &m_negative, &m_positive }) {
-        putVarint(out, store->m_collapsed);
-        const auto nonEmpty = std::count_if(store->m_counts.begin(), store->m_counts.end(), [](quint64 c) { return c; });
-        putVarint(out, quint64(nonEmpty));
-        bool first = true;
-        int previous = 0;
-        for (size_t i = 0; i < store->m_counts.size(); ++i) {
-            if (!store->m_counts[i])
-                continue;
-            const int index = store->m_offset + int(i);
-            putVarint(out, first ? zigzag(index) : quint64(index - previous - 1));
-            putVarint(out, store->m_counts[i]);
-            first = false;
-            previous = index;
+    // One walk, run twice: first to size the blob, then to write it, instead of appending byte by byte.
+    const auto encode = [this](auto &&varint, auto &&f64) {
+        f64(m_alpha);
+        varint(quint64(m_maxBuckets));
+        varint(m_count);
+        f64(m_count ? sum() : 0.0);
+        f64(m_min);
+        f64(m_max);
+        varint(m_zeroCount);
+        for (const Store *store : { &m_negative, &m_positive }) {
+            varint(store->m_collapsed);
+            varint(quint64(std::count_if(store->m_counts.begin(), store->m_counts.end(), [](quint64 c) { return c; })));
+            bool first = true;
+            int previous = 0;
+            for (size_t i = 0; i < store->m_counts.size(); ++i) {
+                if (!store->m_counts[i])
+                    continue;
+                const int index = store->m_offset + int(i);
+                varint(first ? zigzag(index) : quint64(index - previous - 1));
+                varint(store->m_counts[i]);
+                first = false;
+                previous = index;
+            }
         }
-    }
+    };
+    qsizetype size = 1;
+    encode([&](quint64 v) { size += varintSize(v); }, [&](double) { size += 8; });
+    QByteArray out(size, Qt::Uninitialized);
+    char *p = out.data();
+    *p++ = char(kFormatVersion);
+    encode([&](quint64 v) { p = putVarint(p, v); }, [&](double v) { p = putDouble(p, v); });
+    Q_ASSERT(p == out.constData() + size);
     return out;
 }
 
