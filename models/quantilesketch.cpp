@@ -134,14 +134,6 @@ bool QuantileSketch::Store::isEmpty() const
     return std::all_of(m_counts.begin(), m_counts.end(), [](quint64 c) { return c == 0; });
 }
 
-quint64 QuantileSketch::Store::total() const
-{
-    quint64 sum = 0;
-    for (quint64 c : m_counts)
-        sum += c;
-    return sum;
-}
-
 int QuantileSketch::Store::lowestIndex() const
 {
     const auto it = std::find_if(m_counts.begin(), m_counts.end(), [](quint64 c) { return c != 0; });

@@ -28,11 +28,12 @@ namespace perfdash {
 //   sorted ascending (the "lower" quantile: no interpolation). The estimate is within relative error a of it, and is
 //   clamped into [min, max]; ranks 0 and n - 1 return min and max exactly. NaN if empty or q is not in [0, 1].
 // - Each store keeps at most maxBuckets buckets. Past that, the buckets of the smallest magnitudes collapse into the
-//   lowest kept one, and collapsed() says so: quantiles that fall among the collapsed values are then too high, the
-//   others keep their guarantee. With a = 1% and 2048 buckets a store spans a ratio of 6e17 before that happens.
+//   lowest kept one, and collapsed() says so: quantiles that fall among the collapsed values overstate their magnitude,
+//   the others keep their guarantee. With a = 1% and 2048 buckets a store spans a ratio of 6e17 before that happens.
 // - count, min and max are exact. sum is accumulated with compensated (TwoSum) arithmetic and reads as one double,
 //   the correctly rounded exact sum unless values of mixed sign nearly cancel.
-// - merge() is exact for buckets, counts, min and max, so merging in any order gives the same sketch and the same bytes.
+// - merge() is exact for buckets, counts (collapsed ones included), min and max, so merging in any order gives the same
+//   sketch, and the same bytes as long as the sum rounds the same (it does, short of the cancellation above).
 // - serialize() writes a compact versioned blob (format in quantilesketch.cpp); deserialize() validates all of it.
 class QuantileSketch {
 public:
@@ -99,16 +100,10 @@ private:
         void merge(const Store &other);
 
         bool isEmpty() const;
-        quint64 total() const;
         quint64 collapsedCount() const { return m_collapsed; }
         // First and last non-empty index; only valid when !isEmpty().
         int lowestIndex() const;
         int highestIndex() const;
-        quint64 countAt(int index) const
-        {
-            const auto slot = std::uint32_t(index - m_offset);
-            return slot < m_counts.size() ? m_counts[slot] : 0;
-        }
 
     private:
         friend class QuantileSketch;
