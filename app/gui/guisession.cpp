@@ -97,6 +97,8 @@ void GuiSession::startDemoFeed(const QString &udp)
 
 void GuiSession::onHello(const LiveProtocol::Hello &hello)
 {
+    m_collectorUdp = hello.udp;
+    Q_EMIT collectorReady(hello.udp);
     startDemoFeed(hello.udp);
     if (m_history || hello.db.isEmpty())
         return;

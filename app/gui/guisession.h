@@ -38,9 +38,12 @@ public:
     void start();
     MainWindow *window() const { return m_window.get(); }
     SeriesStore *store() const { return m_store.get(); }
+    // The StatsD address of the collector we are subscribed to, once its hello arrived.
+    QString collectorUdp() const { return m_collectorUdp; }
 
 Q_SIGNALS:
     void historyLoaded(int frames);
+    void collectorReady(const QString &udp);
 
 private:
     bool collectorAnswers() const;
@@ -58,6 +61,7 @@ private:
     std::unique_ptr<HistoryReader> m_history;
     QProcess m_collector;
     QProcess m_loadgen;
+    QString m_collectorUdp;
     quint64 m_historyGeneration = 0;
     qint64 m_lastAccepted = -1;
     qint64 m_lastStatsMs = 0;
