@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The README's test command: install, build the full and the headless configuration, run every test headless.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bash tools/dev/install-deps.sh
+export QT_QPA_PLATFORM=offscreen
+jobs=$(nproc)
+
+echo "== full build (GUI included)"
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$jobs"
+ctest --preset dev -j "$jobs"
+
+echo "== headless build (-DPERFDASH_GUI=OFF)"
+cmake --preset headless >/dev/null
+cmake --build --preset headless -j "$jobs"
+ctest --preset headless -j "$jobs"
+
+# The collector of the headless build must not link Qt Gui, Widgets or Charts.
+if ldd build/headless/bin/perfdashd | grep -E 'libQt6(Gui|Widgets|Charts)' >/dev/null; then
+    echo "test: perfdashd links Qt Gui, Widgets or Charts" >&2
+    exit 1
+fi
+echo "test: perfdashd links no Qt Gui, Widgets or Charts"
