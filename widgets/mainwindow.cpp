@@ -131,6 +131,7 @@ void MainWindow::buildUi()
     m_seriesView = new QListView(left);
     m_seriesView->setModel(m_filterModel);
     m_seriesView->setUniformItemSizes(true);
+    m_seriesView->setTextElideMode(Qt::ElideMiddle);
     connect(m_seriesView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::onCurrentRowChanged);
     // Once the user picks a series, new series no longer steal the selection.
@@ -169,7 +170,7 @@ void MainWindow::buildUi()
     rightLayout->addWidget(m_throughputChart, 2);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({ 280, 900 });
+    splitter->setSizes({ 380, 900 });
     setCentralWidget(splitter);
 
     m_connection = new QLabel(tr("Not connected"), this);
@@ -315,9 +316,13 @@ void MainWindow::refresh()
     if (m_pause->isChecked())
         return;
     const qint64 latest = m_store->latestSecond();
-    const qint64 toMs = (latest + 1) * 1000;
-    const qint64 fromMs = toMs - m_windowSeconds * 1000;
     const auto &points = m_store->points(m_selectedKey);
+    const qint64 toMs = (latest + 1) * 1000;
+    // While a series is younger than the range, show it from its start (at least a minute), so a fresh dashboard
+    // fills its charts instead of drawing a sliver at the right edge; after that the range rolls.
+    qint64 fromMs = toMs - m_windowSeconds * 1000;
+    if (!points.isEmpty())
+        fromMs = std::max(fromMs, std::min(points.constFirst().second * 1000 - 5000, toMs - 60000));
     const SeriesKey key = SeriesKey::fromString(m_selectedKey);
     const bool timer = !points.isEmpty() && points.constLast().stats.hasQuantiles();
     const bool gauge = !points.isEmpty() && points.constLast().stats.kind == MetricKind::Gauge;

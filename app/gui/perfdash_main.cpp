@@ -22,6 +22,15 @@ bool hasDisplay()
             || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
+// The offscreen platform warns about window hints it cannot honour, once per window; that is noise for users.
+QtMessageHandler g_defaultHandler = nullptr;
+void quietOffscreenHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg && message.contains(u"propagateSizeHints"_s))
+        return;
+    g_defaultHandler(type, context, message);
+}
+
 bool wantsScreenshot(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
@@ -46,6 +55,7 @@ int main(int argc, char *argv[])
         }
         qputenv("QT_QPA_PLATFORM", "offscreen");
     }
+    g_defaultHandler = qInstallMessageHandler(quietOffscreenHandler);
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"perfdash"_s);
     QApplication::setOrganizationName(u"perfdash"_s);

@@ -8,6 +8,7 @@
 #include "widgets/timeserieschart.h"
 
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace perfdash;
@@ -39,6 +40,7 @@ void sendTimers(quint16 port, const QByteArray &name, int n)
 class TestGuiE2E : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); } // keep the user's settings untouched
     void startsACollectorAndChartsALiveFrame()
     {
         QTemporaryDir dir;

@@ -5,6 +5,7 @@
 #include "widgets/mainwindow.h"
 #include "widgets/timeserieschart.h"
 
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace perfdash;
@@ -32,6 +33,7 @@ LiveFrame timerFrame(qint64 second, const QString &key, qint64 n, double p50, do
 class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); } // keep the user's settings untouched
     void init()
     {
         m_store = std::make_unique<SeriesStore>(3600);
