@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "collector/datagramsocket.h"
+
+#include <QFile>
+#include <QSocketNotifier>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <vector>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+struct DatagramSocket::Buffers {
+    static constexpr size_t slot = size_t(maxDatagramBytes) + 1;
+    static constexpr size_t controlBytes = CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(quint32)) + 64;
+    std::vector<char> data = std::vector<char>(slot * batchSize);
+    std::vector<char> control = std::vector<char>(controlBytes * batchSize);
+    mmsghdr headers[batchSize] {};
+    iovec iov[batchSize] {};
+};
+
+namespace {
+QString errnoText()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+} // namespace
+
+DatagramSocket::DatagramSocket(QObject *parent)
+    : QObject(parent)
+    , m_buffers(std::make_unique<Buffers>())
+{
+}
+
+DatagramSocket::~DatagramSocket()
+{
+    m_notifier.reset();
+    if (m_fd >= 0)
+        ::close(m_fd);
+    if (!m_path.isEmpty())
+        QFile::remove(m_path);
+}
+
+bool DatagramSocket::bindUdp(const QHostAddress &host, quint16 port, QString *error)
+{
+    const bool v6 = host.protocol() == QAbstractSocket::IPv6Protocol;
+    m_fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (m_fd < 0) {
+        *error = u"cannot create a UDP socket: "_s % errnoText();
+        return false;
+    }
+    sockaddr_storage addr {};
+    socklen_t len = 0;
+    if (v6) {
+        auto *a = reinterpret_cast<sockaddr_in6 *>(&addr);
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        const Q_IPV6ADDR raw = host.toIPv6Address();
+        std::memcpy(&a->sin6_addr, &raw, sizeof(raw));
+        len = sizeof(sockaddr_in6);
+    } else {
+        auto *a = reinterpret_cast<sockaddr_in *>(&addr);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        a->sin_addr.s_addr = htonl(host.toIPv4Address());
+        len = sizeof(sockaddr_in);
+    }
+    if (::bind(m_fd, reinterpret_cast<sockaddr *>(&addr), len) != 0) {
+        *error = u"cannot listen for StatsD on UDP %1:%2: %3"_s.arg(host.toString()).arg(port).arg(errnoText());
+        return false;
+    }
+    return finishBind(error);
+}
+
+bool DatagramSocket::bindUnix(const QString &path, QString *error)
+{
+    const QByteArray native = QFile::encodeName(path);
+    sockaddr_un addr {};
+    if (size_t(native.size()) >= sizeof(addr.sun_path)) {
+        *error = u"the socket path is too long for a Unix socket: "_s % path;
+        return false;
+    }
+    m_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (m_fd < 0) {
+        *error = u"cannot create a Unix datagram socket: "_s % errnoText();
+        return false;
+    }
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, native.constData(), size_t(native.size()));
+    // The caller holds the collector's instance lock, so a file left here belongs to a dead collector.
+    ::unlink(native.constData());
+    const mode_t old = ::umask(0177); // the socket is born 0600: no window where others could connect
+    const int rc = ::bind(m_fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr));
+    ::umask(old);
+    if (rc != 0) {
+        *error = u"cannot bind %1: %2"_s.arg(path, errnoText());
+        return false;
+    }
+    m_path = path;
+    const int on = 1;
+    ::setsockopt(m_fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
+    return finishBind(error);
+}
+
+bool DatagramSocket::finishBind(QString *)
+{
+    const int on = 1;
+    // Best effort: without it we still work, we just cannot see kernel drops.
+    ::setsockopt(m_fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
+    // A deep buffer absorbs bursts while we parse; the kernel caps it at net.core.rmem_max (root may go beyond).
+    const int bytes = 8 * 1024 * 1024;
+    if (::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0)
+        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+    m_notifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Read);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, &DatagramSocket::readPending);
+    return true;
+}
+
+QHostAddress DatagramSocket::localAddress() const
+{
+    sockaddr_storage addr {};
+    socklen_t len = sizeof(addr);
+    if (m_fd < 0 || ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
+        return {};
+    QHostAddress host;
+    host.setAddress(reinterpret_cast<const sockaddr *>(&addr));
+    return host;
+}
+
+quint16 DatagramSocket::localPort() const
+{
+    sockaddr_storage addr {};
+    socklen_t len = sizeof(addr);
+    if (m_fd < 0 || ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
+        return 0;
+    if (addr.ss_family == AF_INET)
+        return ntohs(reinterpret_cast<const sockaddr_in *>(&addr)->sin_port);
+    if (addr.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6 *>(&addr)->sin6_port);
+    return 0;
+}
+
+bool DatagramSocket::isPending() const
+{
+    int bytes = 0;
+    return m_fd >= 0 && ::ioctl(m_fd, FIONREAD, &bytes) == 0 && bytes > 0;
+}
+
+void DatagramSocket::readPending()
+{
+    Buffers &b = *m_buffers;
+    // Bounded: at most 64 batches per wake-up, so one flooded socket cannot starve the rest of the event loop.
+    for (int round = 0; round < 64; ++round) {
+        for (int i = 0; i < batchSize; ++i) {
+            b.iov[i] = { b.data.data() + size_t(i) * Buffers::slot, Buffers::slot };
+            msghdr &h = b.headers[i].msg_hdr;
+            h = {};
+            h.msg_iov = &b.iov[i];
+            h.msg_iovlen = 1;
+            h.msg_control = b.control.data() + size_t(i) * Buffers::controlBytes;
+            h.msg_controllen = Buffers::controlBytes;
+        }
+        const int n = ::recvmmsg(m_fd, b.headers, batchSize, MSG_DONTWAIT, nullptr);
+        if (n <= 0)
+            return;
+        for (int i = 0; i < n; ++i) {
+            const msghdr &h = b.headers[i].msg_hdr;
+            Datagram d;
+            for (cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(const_cast<msghdr *>(&h), c)) {
+                if (c->cmsg_level != SOL_SOCKET)
+                    continue;
+                if (c->cmsg_type == SO_RXQ_OVFL) {
+                    quint32 drops = 0;
+                    std::memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+                    // A running total kept by the kernel per socket.
+                    m_kernelDrops = std::max<quint64>(m_kernelDrops, drops);
+                } else if (c->cmsg_type == SCM_CREDENTIALS) {
+                    ucred cred {};
+                    std::memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+                    d.hasCredentials = true;
+                    d.pid = cred.pid;
+                    d.uid = cred.uid;
+                }
+            }
+            ++m_received;
+            if ((h.msg_flags & MSG_TRUNC) || b.headers[i].msg_len > size_t(maxDatagramBytes)) {
+                ++m_oversize;
+                continue;
+            }
+            d.payload = QByteArrayView(static_cast<const char *>(b.iov[i].iov_base), qsizetype(b.headers[i].msg_len));
+            if (m_handler)
+                m_handler(d);
+        }
+        if (n < batchSize)
+            return;
+    }
+}
+
+} // namespace perfdash
