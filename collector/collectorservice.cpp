@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QLocalSocket>
 
+#include <unistd.h>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
@@ -21,7 +23,9 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
     , m_config(std::move(config))
     , m_clock(std::move(clock))
     , m_aggregator(Aggregator::Options { m_config.graceMs })
-    , m_udp(m_aggregator, m_counters, m_clock, this)
+    , m_statsd(m_aggregator, m_counters)
+    , m_udp(this)
+    , m_unix(this)
     , m_publisher(this)
     , m_tick(this)
 {
@@ -29,6 +33,9 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
     m_tick.setTimerType(Qt::PreciseTimer);
     connect(&m_tick, &QTimer::timeout, this, &CollectorService::onTick);
     m_publisher.setStatsProvider([this]() { return statsSnapshot(); });
+    m_udp.setHandler(
+            [this](const DatagramSocket::Datagram &d) { m_statsd.processDatagram(d.payload, m_clock()); });
+    m_unix.setHandler([this](const DatagramSocket::Datagram &d) { onUnixDatagram(d); });
 }
 
 CollectorService::~CollectorService() = default;
@@ -60,7 +67,9 @@ bool CollectorService::start(QString *error)
     // We hold the lock, so a socket file left here is stale: its collector is gone.
     QLocalServer::removeServer(livePath);
 
-    if (!m_udp.bind(m_config.udpHost, m_config.udpPort, error))
+    if (!m_udp.bindUdp(m_config.udpHost, m_config.udpPort, error))
+        return false;
+    if (m_config.unixDatagram && !m_unix.bindUnix(dir.filePath(u"dsd.socket"_s), error))
         return false;
     LiveProtocol::Hello hello;
     hello.version = LiveProtocol::version;
@@ -85,22 +94,68 @@ QString CollectorService::udpAddress() const
 
 QJsonObject CollectorService::statsSnapshot() const
 {
-    QJsonObject rejected;
-    for (size_t i = 0; i < m_counters.rejectedByReason.size(); ++i) {
-        if (m_counters.rejectedByReason[i] > 0)
-            rejected.insert(QLatin1StringView(StatsdParser::reasonCode(StatsdParser::Reason(i))),
-                            qint64(m_counters.rejectedByReason[i]));
-    }
+    QJsonObject sources;
+    for (auto it = m_sources.cbegin(); it != m_sources.cend(); ++it)
+        sources.insert(it->name % u'[' % QString::number(it.key()) % u']', qint64(it->datagrams));
     return QJsonObject {
         { u"datagrams"_s, qint64(m_counters.datagrams) },
         { u"lines_accepted"_s, qint64(m_counters.linesAccepted) },
         { u"lines_rejected"_s, qint64(m_counters.linesRejected) },
-        { u"rejected"_s, rejected },
+        { u"rejected"_s, m_counters.rejectionsJson() },
+        { u"rate_clamped"_s, qint64(m_counters.rateClamped) },
+        { u"kernel_drops"_s,
+          QJsonObject { { u"udp"_s, qint64(m_udp.kernelDrops()) }, { u"unix"_s, qint64(m_unix.kernelDrops()) } } },
         { u"late_samples"_s, qint64(m_aggregator.lateSamples()) },
-        { u"series"_s, qint64(m_seriesKeys.size()) },
+        { u"live_series"_s, qint64(m_statsd.liveSeries()) },
+        { u"sources"_s, sources },
         { u"subscribers"_s, m_publisher.subscriberCount() },
         { u"uptime_s"_s, m_uptime.isValid() ? m_uptime.elapsed() / 1000 : 0 },
     };
+}
+
+QString CollectorService::sourceName(qint64 pid)
+{
+    QFile comm(u"/proc/%1/comm"_s.arg(pid));
+    if (comm.open(QIODevice::ReadOnly))
+        return QString::fromUtf8(comm.readAll()).trimmed();
+    return u"pid"_s;
+}
+
+void CollectorService::onUnixDatagram(const DatagramSocket::Datagram &d)
+{
+    // The socket is 0600 already; the check also covers root and anything that got a descriptor passed.
+    if (!d.hasCredentials || d.uid != quint32(::getuid())) {
+        m_counters.rejectOther(u"foreign_uid"_s);
+        return;
+    }
+    auto it = m_sources.find(d.pid);
+    if (it == m_sources.end())
+        it = m_sources.insert(d.pid, SourceStats { sourceName(d.pid), 0 });
+    ++it->datagrams;
+    m_statsd.processDatagram(d.payload, m_clock(), d.pid);
+}
+
+void CollectorService::addSelfMetrics(qint64 nowMs)
+{
+    // Our own counters become series like any other, so the GUI can chart ingest health.
+    QHash<QString, quint64> current {
+        { u"perfdash.ingest.datagrams"_s, m_counters.datagrams },
+        { u"perfdash.ingest.lines_accepted"_s, m_counters.linesAccepted },
+        { u"perfdash.ingest.lines_rejected"_s, m_counters.linesRejected },
+        { u"perfdash.ingest.kernel_drops|socket:udp"_s, m_udp.kernelDrops() + m_udp.oversize() },
+        { u"perfdash.ingest.kernel_drops|socket:unix"_s, m_unix.kernelDrops() + m_unix.oversize() },
+        { u"perfdash.ingest.late_samples"_s, m_aggregator.lateSamples() },
+    };
+    const QJsonObject rejected = m_counters.rejectionsJson();
+    for (auto it = rejected.begin(); it != rejected.end(); ++it)
+        current.insert(u"perfdash.ingest.rejected|reason:"_s % it.key(), quint64(it->toInteger()));
+    for (auto it = current.cbegin(); it != current.cend(); ++it) {
+        const quint64 before = m_selfLast.value(it.key(), 0);
+        if (it.value() > before || m_selfLast.contains(it.key()))
+            m_aggregator.add(it.key(), MetricKind::Counter, double(it.value() - before), nowMs);
+    }
+    m_aggregator.add(u"perfdash.ingest.live_series"_s, MetricKind::Gauge, double(m_statsd.liveSeries()), nowMs);
+    m_selfLast = std::move(current);
 }
 
 void CollectorService::scheduleTick()
@@ -113,10 +168,6 @@ void CollectorService::scheduleTick()
 
 void CollectorService::emitFrames(const QVector<LiveFrame> &frames, qint64 heartbeatSecond)
 {
-    for (const auto &frame : frames) {
-        for (const auto &s : frame.series)
-            m_seriesKeys.insert(s.key);
-    }
     if (frames.isEmpty()) {
         // A frame every second, even an empty one, tells subscribers time moves and the collector lives.
         m_publisher.publish(LiveFrame { heartbeatSecond, {} });
@@ -130,6 +181,7 @@ void CollectorService::emitFrames(const QVector<LiveFrame> &frames, qint64 heart
 void CollectorService::onTick()
 {
     const qint64 now = m_clock();
+    addSelfMetrics(now);
     emitFrames(m_aggregator.closeDue(now), (now - m_config.graceMs) / 1000 - 1);
     scheduleTick();
 }

@@ -3,7 +3,8 @@
 
 #include "collector/ingestcounters.h"
 #include "collector/livepublisher.h"
-#include "collector/udpingest.h"
+#include "collector/datagramsocket.h"
+#include "collector/statsdingest.h"
 #include "models/aggregator.h"
 
 #include <QElapsedTimer>
@@ -12,6 +13,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace perfdash {
@@ -19,7 +21,8 @@ namespace perfdash {
 struct CollectorConfig {
     QHostAddress udpHost = QHostAddress::LocalHost;
     quint16 udpPort = 8125;
-    QString runtimeDir; // holds live.sock and the instance lock; created 0700
+    QString runtimeDir; // holds live.sock, dsd.socket and the instance lock; created 0700
+    bool unixDatagram = true; // also take StatsD on runtimeDir/dsd.socket
     QString dbPath; // announced in the hello only; storage is wired by app/
     qint64 graceMs = 200;
 };
@@ -30,7 +33,7 @@ class CollectorService : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CollectorService)
 public:
-    using Clock = UdpIngest::Clock;
+    using Clock = std::function<qint64()>; // milliseconds since the epoch
 
     explicit CollectorService(CollectorConfig config, QObject *parent = nullptr);
     CollectorService(CollectorConfig config, Clock clock, QObject *parent = nullptr);
@@ -43,6 +46,7 @@ public:
 
     QString udpAddress() const;
     QString livePath() const { return m_publisher.path(); }
+    QString unixDatagramPath() const { return m_unix.localPath(); }
     const IngestCounters &counters() const { return m_counters; }
     QJsonObject statsSnapshot() const;
 
@@ -53,17 +57,27 @@ private:
     void onTick();
     void scheduleTick();
     void emitFrames(const QVector<LiveFrame> &frames, qint64 heartbeatSecond);
+    void onUnixDatagram(const DatagramSocket::Datagram &datagram);
+    void addSelfMetrics(qint64 nowMs);
+    QString sourceName(qint64 pid);
 
     CollectorConfig m_config;
     Clock m_clock;
     Aggregator m_aggregator;
     IngestCounters m_counters;
     std::unique_ptr<QLockFile> m_lock;
-    UdpIngest m_udp;
+    StatsdIngest m_statsd;
+    DatagramSocket m_udp;
+    DatagramSocket m_unix;
     LivePublisher m_publisher;
     QTimer m_tick;
     QElapsedTimer m_uptime;
-    QSet<QString> m_seriesKeys;
+    struct SourceStats {
+        QString name;
+        quint64 datagrams = 0;
+    };
+    QHash<qint64, SourceStats> m_sources; // Unix-socket senders by pid
+    QHash<QString, quint64> m_selfLast; // self-metric counters at the previous tick
 };
 
 } // namespace perfdash

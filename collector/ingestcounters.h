@@ -3,6 +3,10 @@
 
 #include "collector/statsdparser.h"
 
+#include <QHash>
+#include <QJsonObject>
+#include <QString>
+
 #include <array>
 
 namespace perfdash {
@@ -13,11 +17,32 @@ struct IngestCounters {
     quint64 linesAccepted = 0;
     quint64 linesRejected = 0;
     std::array<quint64, size_t(StatsdParser::Reason::Count_)> rejectedByReason {};
+    // Rejections that are not the parser's: whole datagrams, records, the series cap. Keyed by reason code.
+    QHash<QString, quint64> otherRejections;
+    quint64 rateClamped = 0;
 
     void reject(StatsdParser::Reason reason)
     {
         ++linesRejected;
         ++rejectedByReason[size_t(reason)];
+    }
+    void rejectOther(const QString &reason, quint64 lines = 1)
+    {
+        linesRejected += lines;
+        otherRejections[reason] += lines;
+    }
+    // Every non-zero rejection by reason code.
+    QJsonObject rejectionsJson() const
+    {
+        QJsonObject out;
+        for (size_t i = 0; i < rejectedByReason.size(); ++i) {
+            if (rejectedByReason[i] > 0)
+                out.insert(QLatin1StringView(StatsdParser::reasonCode(StatsdParser::Reason(i))),
+                           qint64(rejectedByReason[i]));
+        }
+        for (auto it = otherRejections.cbegin(); it != otherRejections.cend(); ++it)
+            out.insert(it.key(), qint64(it.value()));
+        return out;
     }
 };
 

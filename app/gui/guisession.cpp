@@ -129,7 +129,7 @@ void GuiSession::onCollectorStats(const QJsonObject &stats)
     m_lastAccepted = accepted;
     m_lastStatsMs = now;
     m_window->onCollectorStats(std::max(0.0, perSecond), stats.value(u"lines_rejected"_s).toInteger(),
-                               stats.value(u"series"_s).toInteger());
+                               stats.value(u"live_series"_s).toInteger());
 }
 
 } // namespace perfdash

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "collector/statsdingest.h"
+
+#include "models/aggregator.h"
+#include "models/serieskey.h"
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+StatsdIngest::StatsdIngest(Aggregator &aggregator, IngestCounters &counters, Limits limits)
+    : m_aggregator(aggregator)
+    , m_counters(counters)
+    , m_limits(limits)
+{
+}
+
+void StatsdIngest::expireSeries(qint64 nowSeconds)
+{
+    // Once a minute is enough: the cap protects memory, it need not be exact to the second.
+    if (nowSeconds - m_lastExpiry < 60)
+        return;
+    m_lastExpiry = nowSeconds;
+    for (auto it = m_liveSeries.begin(); it != m_liveSeries.end();) {
+        if (nowSeconds - it->lastSeen > m_limits.liveSeriesTtlSeconds) {
+            if (it->sourcePid != 0 && --m_seriesPerSource[it->sourcePid] <= 0)
+                m_seriesPerSource.remove(it->sourcePid);
+            it = m_liveSeries.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+bool StatsdIngest::admitSeries(const QString &key, qint64 nowSeconds, qint64 sourcePid)
+{
+    auto it = m_liveSeries.find(key);
+    if (it != m_liveSeries.end()) {
+        it->lastSeen = nowSeconds;
+        return true;
+    }
+    if (m_liveSeries.size() >= m_limits.maxLiveSeries)
+        return false;
+    if (sourcePid != 0) {
+        qsizetype &perSource = m_seriesPerSource[sourcePid];
+        if (perSource >= m_limits.maxLiveSeriesPerSource)
+            return false;
+        ++perSource;
+    }
+    m_liveSeries.insert(key, LiveSeries { nowSeconds, sourcePid });
+    return true;
+}
+
+void StatsdIngest::processDatagram(QByteArrayView datagram, qint64 nowMs, qint64 sourcePid)
+{
+    ++m_counters.datagrams;
+    const qint64 nowSeconds = nowMs / 1000;
+    expireSeries(nowSeconds);
+    StatsdParser::forEachLine(datagram, [&](QByteArrayView text) {
+        if (const auto reason = StatsdParser::parseLine(text, m_line, m_limits.parser, nowSeconds)) {
+            m_counters.reject(*reason);
+            return;
+        }
+        const QString key = SeriesKey { m_line.name, m_line.tags }.toString();
+        if (!admitSeries(key, nowSeconds, sourcePid)) {
+            m_counters.rejectOther(u"series_cap"_s);
+            return;
+        }
+        ++m_counters.linesAccepted;
+        const qint64 ts = m_line.timestamp > 0 ? m_line.timestamp * 1000 : nowMs;
+        for (const auto &v : std::as_const(m_line.values)) {
+            if (v.signedGauge)
+                m_aggregator.addGaugeDelta(key, v.value, ts);
+            else
+                m_aggregator.add(key, m_line.kind, v.value, ts, m_line.sampleRate);
+        }
+    });
+}
+
+} // namespace perfdash

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "collector/ingestcounters.h"
+#include "collector/statsdparser.h"
+
+#include <QHash>
+#include <QString>
+
+namespace perfdash {
+
+class Aggregator;
+
+struct StatsdIngestLimits {
+    StatsdParser::Limits parser;
+    qsizetype maxLiveSeries = 100000; // in total
+    qsizetype maxLiveSeriesPerSource = 10000; // per sending process (Unix socket senders only)
+    qint64 liveSeriesTtlSeconds = 600; // a series not seen for this long stops counting as live
+};
+
+// StatsD datagrams from any socket into the aggregator: framing, parsing, the series cap, and accounting.
+// Owned and called by the collector thread.
+class StatsdIngest {
+public:
+    using Limits = StatsdIngestLimits;
+
+    StatsdIngest(Aggregator &aggregator, IngestCounters &counters, Limits limits = Limits());
+
+    // sourcePid is the sender's pid when the socket knows it (SO_PASSCRED), else 0.
+    void processDatagram(QByteArrayView datagram, qint64 nowMs, qint64 sourcePid = 0);
+    qsizetype liveSeries() const { return m_liveSeries.size(); }
+    const Limits &limits() const { return m_limits; }
+
+private:
+    bool admitSeries(const QString &key, qint64 nowSeconds, qint64 sourcePid);
+    void expireSeries(qint64 nowSeconds);
+
+    struct LiveSeries {
+        qint64 lastSeen = 0;
+        qint64 sourcePid = 0;
+    };
+
+    Aggregator &m_aggregator;
+    IngestCounters &m_counters;
+    Limits m_limits;
+    StatsdParser::Line m_line; // reused to keep allocations off the hot path
+    QHash<QString, LiveSeries> m_liveSeries;
+    QHash<qint64, qsizetype> m_seriesPerSource;
+    qint64 m_lastExpiry = 0;
+};
+
+} // namespace perfdash
