@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Real StatsD clients against the real collector: Debian's python3-statsd, nc, and a Unix datagram sender.
+#include "collectorprocess.h"
+
+#include <QCoreApplication>
+#include <QTest>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+using namespace perfdash;
+using namespace perfdash::test;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+// Debian's interpreter, where python3-statsd lives; a python3 earlier on PATH may be another installation.
+const QString debianPython = u"/usr/bin/python3"_s;
+
+QHash<QString, QString> statsOf(const CollectorProcess &collector)
+{
+    QProcess stats;
+    stats.start(binary(u"perfdashd"_s), { u"stats"_s, u"--runtime-dir"_s, collector.runtimeDir });
+    stats.waitForFinished(10000);
+    QHash<QString, QString> out;
+    for (const auto &line : QString::fromUtf8(stats.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts))
+        out.insert(line.section(u' ', 0, 0), line.section(u' ', 1));
+    return out;
+}
+
+const SeriesStats *waitFor(LiveReader &live, const QString &key, QVector<LiveFrame> *all = nullptr)
+{
+    static QVector<LiveFrame> frames;
+    frames = live.readUntil([&](const LiveFrame &f) { return findSeries({ f }, key) != nullptr; });
+    if (all)
+        *all = frames;
+    return findSeries(frames, key);
+}
+} // namespace
+
+class TestClientsE2E : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void pythonStatsdClient()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+        const QString script = uR"(
+import statsd, sys
+c = statsd.StatsClient('127.0.0.1', int(sys.argv[1]), prefix='py')
+for ms in (5, 10, 15, 20):
+    c.timing('latency', ms)
+c.incr('requests', 3)
+c.gauge('temperature', 20)
+c.gauge('temperature', -2, delta=True)
+c.gauge('below', -7)
+)"_s;
+        QProcess py;
+        py.start(debianPython, { u"-c"_s, script, QString::number(collector.udpPort) });
+        QVERIFY(py.waitForFinished(20000));
+        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+
+        QVector<LiveFrame> frames;
+        QVERIFY(waitFor(live, u"py.below"_s, &frames));
+        frames += live.readUntil([](const LiveFrame &) { return true; }, 1500); // the same burst may span two seconds
+        qint64 timerCount = 0;
+        double timerMax = 0;
+        qint64 requests = 0;
+        double temperature = 0, below = 0;
+        for (const auto &f : frames) {
+            for (const auto &s : f.series) {
+                if (s.key == u"py.latency"_s) {
+                    timerCount += s.count;
+                    timerMax = std::max(timerMax, s.max);
+                } else if (s.key == u"py.requests"_s) {
+                    requests += s.count;
+                } else if (s.key == u"py.temperature"_s) {
+                    temperature = s.last;
+                } else if (s.key == u"py.below"_s) {
+                    below = s.last;
+                }
+            }
+        }
+        QCOMPARE(timerCount, 4);
+        QCOMPARE(timerMax, 20.0);
+        QCOMPARE(requests, 3);
+        QCOMPARE(temperature, 18.0); // 20, then a delta of -2
+        QCOMPARE(below, -7.0); // python-statsd sends "0|g" then "-7|g": a delta from zero
+    }
+
+    void netcat()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+        QProcess sh;
+        sh.start(u"sh"_s, { u"-c"_s, u"echo 'api.latency:12|ms|#model:m1' | nc -u -w0 127.0.0.1 %1"_s.arg(collector.udpPort) });
+        QVERIFY(sh.waitForFinished(10000));
+        QCOMPARE(sh.exitCode(), 0);
+        const SeriesStats *s = waitFor(live, u"api.latency|model:m1"_s);
+        QVERIFY(s);
+        QCOMPARE(s->count, 1);
+        QCOMPARE(s->max, 12.0);
+    }
+
+    void unixDatagramSenderBecomesASource()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+        const QString path = QDir(collector.runtimeDir).filePath(u"dsd.socket"_s);
+        QFileInfo info(path);
+        QVERIFY(info.exists());
+        QCOMPARE(int(info.permissions() & (QFile::ReadOther | QFile::WriteOther | QFile::ReadGroup | QFile::WriteGroup)), 0);
+        QCOMPARE(int(QFileInfo(collector.runtimeDir).permissions() & (QFile::ReadOther | QFile::ExeOther)), 0);
+
+        const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+        sockaddr_un addr {};
+        addr.sun_family = AF_UNIX;
+        const QByteArray native = path.toLocal8Bit();
+        std::memcpy(addr.sun_path, native.constData(), size_t(native.size()));
+        const QByteArray payload = "uds.latency:7|ms|#model:m2\nuds.latency:9|ms|#model:m2";
+        QCOMPARE(::sendto(fd, payload.constData(), size_t(payload.size()), 0, reinterpret_cast<sockaddr *>(&addr),
+                          sizeof(addr)),
+                 ssize_t(payload.size()));
+        ::close(fd);
+        const SeriesStats *s = waitFor(live, u"uds.latency|model:m2"_s);
+        QVERIFY(s);
+        QCOMPARE(s->count, 2);
+        const auto stats = statsOf(collector);
+        const QString sourceKey = u"sources."_s
+                % QFileInfo(QCoreApplication::applicationFilePath()).fileName().left(15) % u'['
+                % QString::number(QCoreApplication::applicationPid()) % u']';
+        QVERIFY2(stats.value(sourceKey) == u"1"_s, qPrintable(stats.keys().join(u' ')));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestClientsE2E)
+#include "tst_clients_e2e.moc"
