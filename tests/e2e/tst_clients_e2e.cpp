@@ -91,6 +91,56 @@ c.gauge('below', -7)
         QCOMPARE(below, -7.0); // python-statsd sends "0|g" then "-7|g": a delta from zero
     }
 
+    void hotShots_data()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::newRow("udp") << u"udp"_s;
+        QTest::newRow("uds") << u"uds"_s;
+    }
+    void hotShots()
+    {
+        QFETCH(QString, mode);
+        const QString dirOfClient = QDir(qEnvironmentVariable("PERFDASH_SOURCE_DIR")).filePath(u"tests/clients/node"_s);
+        if (!QFileInfo::exists(dirOfClient + u"/node_modules/hot-shots/package.json"_s))
+            QFAIL("hot-shots is not installed: run `npm ci` in tests/clients/node (tools/dev/test.sh does)");
+        if (mode == u"uds"_s && !QFileInfo::exists(dirOfClient + u"/node_modules/unix-dgram/build/Release/unix_dgram.node"_s))
+            QSKIP("unix-dgram did not build here, so hot-shots cannot use a Unix socket");
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+        QProcess node;
+        node.setWorkingDirectory(dirOfClient);
+        node.start(u"node"_s, { u"send.js"_s, mode,
+                                mode == u"udp"_s ? QString::number(collector.udpPort)
+                                                 : QDir(collector.runtimeDir).filePath(u"dsd.socket"_s) });
+        QVERIFY(node.waitForFinished(20000));
+        QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
+
+        QVector<LiveFrame> frames;
+        waitFor(live, u"node.payload|service:checkout"_s, &frames);
+        frames += live.readUntil([](const LiveFrame &) { return true; }, 1500);
+        qint64 timers = 0, requests = 0;
+        double queue = 0, payloadMin = 0;
+        for (const auto &f : frames) {
+            for (const auto &s : f.series) {
+                if (s.key == u"node.latency|model:m1,service:checkout"_s)
+                    timers += s.count;
+                else if (s.key == u"node.requests|service:checkout,status:ok"_s)
+                    requests += s.count;
+                else if (s.key == u"node.queue|service:checkout"_s)
+                    queue = s.last;
+                else if (s.key == u"node.payload|service:checkout"_s)
+                    payloadMin = s.min;
+            }
+        }
+        QCOMPARE(timers, 4);
+        QCOMPARE(requests, 5);
+        QCOMPARE(queue, 4.0);
+        QCOMPARE(payloadMin, -1.5);
+    }
+
     void netcat()
     {
         QTemporaryDir dir;

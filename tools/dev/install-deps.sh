@@ -9,11 +9,16 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6sql6-sqlite libqt6opengl6-dev libgl-dev libxkbcommon-dev
     qt6-qpa-plugins libsqlite3-dev sqlite3
     netcat-openbsd python3 python3-statsd
+    nodejs npm
     xvfb xauth
 )
 
 missing=()
 for p in "${packages[@]}"; do
+    # A node and npm already on PATH (perhaps newer than Debian's) will do.
+    if { [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; } || { [ "$p" = npm ] && command -v npm >/dev/null 2>&1; }; then
+        continue
+    fi
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$p")
     fi
