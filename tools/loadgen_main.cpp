@@ -3,7 +3,11 @@
 #include "perfdash/statsdclient.h"
 #include "tools/demoscenario.h"
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
+#include <random>
+#include <vector>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +24,9 @@ struct Options {
     double duration = 60; // seconds
     int models = 2;
     uint64_t seed = 42;
+    int linesPerDatagram = 1; // flood
+    int series = 100; // flood
+    bool rateGiven = false;
 };
 
 [[noreturn]] void usage(const char *message)
@@ -28,8 +35,12 @@ struct Options {
         std::fprintf(stderr, "perfdash-loadgen: %s\n", message);
     std::fputs("Usage: perfdash-loadgen --scenario demo [--udp HOST:PORT] [--rate REQUESTS_PER_S] "
                "[--duration SECONDS] [--models 1..4] [--seed N]\n"
-               "Sends each request as 7 StatsD lines (5 step timers, 1 total timer, 1 counter) plus one queue-depth\n"
-               "gauge per model every 100 ms. Limits: rate <= 1000000, duration <= 86400.\n",
+               "       perfdash-loadgen --scenario flood [--udp HOST:PORT] [--rate LINES_PER_S] [--duration SECONDS]\n"
+               "                        [--lines-per-datagram 1..64] [--series N]\n"
+               "demo:  each request is 7 StatsD lines (5 step timers, 1 total timer, 1 counter) plus one queue-depth\n"
+               "       gauge per model every 100 ms.\n"
+               "flood: timer lines over N series, packed into datagrams, paced to the rate (default 100000 lines/s);\n"
+               "       prints what it sent, for ingest benchmarks. Limits: rate <= 50000000, duration <= 86400.\n",
                message ? stderr : stdout);
     std::exit(message ? 2 : 0);
 }
@@ -71,23 +82,86 @@ Options parse(int argc, char **argv)
             o.port = uint16_t(port);
         } else if (arg == "--rate") {
             o.rate = number(value(), "--rate wants a number");
+            o.rateGiven = true;
         } else if (arg == "--duration") {
             o.duration = number(value(), "--duration wants a number of seconds");
         } else if (arg == "--models") {
             o.models = int(number(value(), "--models wants 1..4"));
+        } else if (arg == "--lines-per-datagram") {
+            o.linesPerDatagram = int(number(value(), "--lines-per-datagram wants 1..64"));
+        } else if (arg == "--series") {
+            o.series = int(number(value(), "--series wants 1..1000000"));
         } else if (arg == "--seed") {
             o.seed = uint64_t(number(value(), "--seed wants a number"));
         } else {
             usage(("unknown option " + arg).c_str());
         }
     }
-    if (o.scenario != "demo")
-        usage("the only scenario is 'demo'");
-    if (!(o.rate > 0 && o.rate <= 1e6))
-        usage("--rate must be in (0, 1000000]");
+    if (o.scenario != "demo" && o.scenario != "flood")
+        usage("the scenarios are 'demo' and 'flood'");
+    if (o.scenario == "flood" && !o.rateGiven)
+        o.rate = 100000;
+    const double maxRate = o.scenario == "flood" ? 5e7 : 1e6;
+    if (!(o.rate > 0 && o.rate <= maxRate))
+        usage(o.scenario == "flood" ? "--rate must be in (0, 50000000]" : "--rate must be in (0, 1000000]");
+    if (o.linesPerDatagram < 1 || o.linesPerDatagram > 64)
+        usage("--lines-per-datagram must be 1..64");
+    if (o.series < 1 || o.series > 1000000)
+        usage("--series must be 1..1000000");
     if (!(o.duration > 0 && o.duration <= 86400))
         usage("--duration must be in (0, 86400]");
     return o;
+}
+
+// Pre-built datagrams sent in a cycle, paced per millisecond: the sender's own cost stays tiny.
+int flood(const Options &o, perfdash::client::StatsdClient &client)
+{
+    std::vector<std::string> datagrams;
+    const int distinct = std::max(1, std::min(4096, o.series * 4 / o.linesPerDatagram + 1));
+    std::mt19937_64 rng(o.seed);
+    std::lognormal_distribution<double> latency(std::log(20.0), 0.5);
+    uint64_t line = 0;
+    for (int d = 0; d < distinct; ++d) {
+        std::string text;
+        for (int l = 0; l < o.linesPerDatagram; ++l, ++line) {
+            char value[32];
+            const auto end = std::to_chars(value, value + sizeof(value), std::round(latency(rng) * 1000) / 1000).ptr;
+            if (l > 0)
+                text.push_back('\n');
+            text.append("bench.latency:").append(value, end).append("|ms|#series:");
+            text.append(std::to_string(line % uint64_t(o.series)));
+        }
+        datagrams.push_back(std::move(text));
+    }
+    std::vector<std::string_view> views(datagrams.begin(), datagrams.end());
+
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    const double datagramsPerSecond = o.rate / o.linesPerDatagram;
+    uint64_t sent = 0;
+    size_t cursor = 0;
+    while (true) {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        if (elapsed >= o.duration)
+            break;
+        const auto due = uint64_t(elapsed * datagramsPerSecond);
+        if (due <= sent) {
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+            continue;
+        }
+        size_t n = size_t(std::min<uint64_t>(due - sent, 1024));
+        n = std::min(n, views.size() - cursor);
+        client.sendDatagrams(views.data() + cursor, n, uint64_t(n) * uint64_t(o.linesPerDatagram), true);
+        sent += n;
+        cursor = (cursor + n) % views.size();
+    }
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("datagrams_sent %llu\nlines_sent %llu\nlines_dropped_by_sender %llu\nelapsed_s %.3f\n"
+                "lines_per_s %.0f\n",
+                static_cast<unsigned long long>(sent), static_cast<unsigned long long>(client.sentLines()),
+                static_cast<unsigned long long>(client.droppedLines()), elapsed,
+                double(client.sentLines()) / elapsed);
+    return 0;
 }
 
 } // namespace
@@ -101,6 +175,8 @@ int main(int argc, char **argv)
                      o.host.c_str(), unsigned(o.port));
         return 1;
     }
+    if (o.scenario == "flood")
+        return flood(o, client);
     perfdash::DemoScenario scenario(o.seed, o.models);
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
