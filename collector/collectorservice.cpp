@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLocalSocket>
 
 #include <unistd.h>
@@ -64,8 +65,18 @@ bool CollectorService::start(QString *error)
     }
 
     const QString livePath = dir.filePath(u"live.sock"_s);
-    // We hold the lock, so a socket file left here is stale: its collector is gone.
-    QLocalServer::removeServer(livePath);
+    // Even with the lock held, replace a socket file only once nothing answers on it: a collector started with
+    // another lock folder (or an older build) may still serve it.
+    if (QFileInfo::exists(livePath)) {
+        QLocalSocket probe;
+        probe.connectToServer(livePath);
+        if (probe.waitForConnected(500)) {
+            *error = u"a collector already answers on %1"_s.arg(livePath);
+            m_lock.reset();
+            return false;
+        }
+        QLocalServer::removeServer(livePath);
+    }
 
     if (!m_udp.bindUdp(m_config.udpHost, m_config.udpPort, error))
         return false;
@@ -103,6 +114,8 @@ QJsonObject CollectorService::statsSnapshot() const
         { u"lines_rejected"_s, qint64(m_counters.linesRejected) },
         { u"rejected"_s, m_counters.rejectionsJson() },
         { u"rate_clamped"_s, qint64(m_counters.rateClamped) },
+        { u"oversize_datagrams"_s,
+          QJsonObject { { u"udp"_s, qint64(m_udp.oversize()) }, { u"unix"_s, qint64(m_unix.oversize()) } } },
         { u"kernel_drops"_s,
           QJsonObject { { u"udp"_s, qint64(m_udp.kernelDrops()) }, { u"unix"_s, qint64(m_unix.kernelDrops()) } } },
         { u"late_samples"_s, qint64(m_aggregator.lateSamples()) },

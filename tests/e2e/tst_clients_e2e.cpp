@@ -170,6 +170,9 @@ c.gauge('below', -7)
         QVERIFY(info.exists());
         QCOMPARE(int(info.permissions() & (QFile::ReadOther | QFile::WriteOther | QFile::ReadGroup | QFile::WriteGroup)), 0);
         QCOMPARE(int(QFileInfo(collector.runtimeDir).permissions() & (QFile::ReadOther | QFile::ExeOther)), 0);
+        QCOMPARE(int(QFileInfo(collector.livePath).permissions()
+                     & (QFile::ReadOther | QFile::WriteOther | QFile::ReadGroup | QFile::WriteGroup)),
+                 0);
 
         const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
         sockaddr_un addr {};

@@ -3,6 +3,7 @@
 #include "collectorprocess.h"
 
 #include <QDateTime>
+#include <QLocalServer>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -151,6 +152,29 @@ private Q_SLOTS:
         QVERIFY2(second.start(), qPrintable(QString::fromUtf8(second.process.readAllStandardError())));
         LiveReader live;
         QVERIFY(live.connectTo(second.livePath));
+    }
+
+    void aLiveSocketIsNeverReplaced()
+    {
+        QTemporaryDir dir;
+        const QString runtime = QDir(dir.path()).filePath(u"run"_s);
+        QVERIFY(QDir().mkpath(runtime));
+        // Something answers on live.sock, but holds no lock: the collector must not steal the path.
+        QLocalServer squatter;
+        QVERIFY(squatter.listen(QDir(runtime).filePath(u"live.sock"_s)));
+        CollectorProcess collector(dir.path());
+        QVERIFY(!collector.start());
+        if (collector.process.state() != QProcess::NotRunning)
+            QVERIFY(collector.process.waitForFinished(5000));
+        QCOMPARE(collector.process.exitCode(), 1);
+        QVERIFY(QString::fromUtf8(collector.process.readAllStandardError()).contains(u"already answers"_s));
+        squatter.close();
+        // With the squatter gone, the stale file is replaced.
+        QFile stale(QDir(runtime).filePath(u"live.sock"_s));
+        QVERIFY(stale.open(QIODevice::WriteOnly));
+        stale.close();
+        CollectorProcess again(dir.path());
+        QVERIFY(again.start());
     }
 
     void garbageIsCountedAndValidLinesStillCount()
