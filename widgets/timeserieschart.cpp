@@ -61,7 +61,7 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, QWidget *parent)
     d->chart->addAxis(d->timeAxis, Qt::AlignBottom);
     d->chart->addAxis(d->valueAxis, Qt::AlignLeft);
     d->view = new QChartView(d->chart, this);
-    d->view->setRenderHint(QPainter::Antialiasing, true);
+    d->view->setRenderHint(QPainter::Antialiasing, false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(d->view);
