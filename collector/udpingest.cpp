@@ -32,18 +32,21 @@ void UdpIngest::processDatagram(QByteArrayView datagram, qint64 nowMs)
 {
     ++m_counters.datagrams;
     StatsdParser::forEachLine(datagram, [&](QByteArrayView text) {
-        if (const auto reason = StatsdParser::parseLine(text, m_line, m_limits, nowMs / 1000)) {
+        if (const auto reason = StatsdParser::parseLine(text, m_message, m_limits, nowMs / 1000)) {
             m_counters.reject(*reason);
             return;
         }
         ++m_counters.linesAccepted;
-        const QString key = SeriesKey { m_line.name, m_line.tags }.toString();
-        const qint64 ts = m_line.timestamp > 0 ? m_line.timestamp * 1000 : nowMs;
-        for (const auto &v : std::as_const(m_line.values)) {
+        if (m_message.kind != StatsdParser::Message::Kind::Metric)
+            return; // events and service checks have no sink yet
+        const StatsdParser::Line &line = m_message.metric;
+        const QString key = SeriesKey { line.name, line.tags }.toString();
+        const qint64 ts = line.timestamp > 0 ? line.timestamp * 1000 : nowMs;
+        for (const auto &v : std::as_const(line.values)) {
             if (v.signedGauge)
                 m_aggregator.addGaugeDelta(key, v.value, ts);
             else
-                m_aggregator.add(key, m_line.kind, v.value, ts, m_line.sampleRate);
+                m_aggregator.add(key, line.kind, v.value, ts, line.sampleRate);
         }
     });
 }

@@ -37,7 +37,7 @@ private:
     IngestCounters &m_counters;
     Clock m_clock;
     StatsdParser::Limits m_limits;
-    StatsdParser::Line m_line; // reused to keep allocations off the hot path
+    StatsdParser::Message m_message; // reused to keep allocations off the hot path
     QByteArray m_buffer;
     QUdpSocket m_socket;
 };
