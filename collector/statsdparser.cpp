@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/statsdparser.h"
 
+#include <QStringDecoder>
+
 #include <algorithm>
 #include <utility>
 #include <charconv>
@@ -65,6 +67,15 @@ bool isValidUtf8(QByteArrayView bytes)
         p += extra + 1;
     }
     return true;
+}
+
+// QString::fromUtf8 drops a leading byte-order mark, but names, tags and texts are kept verbatim.
+QString fromUtf8Verbatim(QByteArrayView utf8)
+{
+    if (!utf8.startsWith("\xef\xbb\xbf"))
+        return QString::fromUtf8(utf8);
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom);
+    return decoder.decode(utf8);
 }
 
 // A finite decimal with an optional sign, fraction and exponent. The sign is taken off before std::from_chars, and
@@ -177,7 +188,7 @@ std::optional<Reason> finishTags(TagViews &tags, QStringList &out, const Limits 
     // resize keeps the list's capacity when the list is not shared, so steady state costs only the strings.
     out.resize(tags.size());
     for (qsizetype i = 0; i < tags.size(); ++i)
-        out[i] = QString::fromUtf8(tags[i]);
+        out[i] = fromUtf8Verbatim(tags[i]);
     return std::nullopt;
 }
 
@@ -196,7 +207,7 @@ void assignName(QString &out, QByteArrayView utf8)
     const auto *p = reinterpret_cast<const unsigned char *>(utf8.data());
     for (qsizetype i = 0; i < utf8.size(); ++i) {
         if (p[i] >= 0x80) {
-            out = QString::fromUtf8(utf8);
+            out = fromUtf8Verbatim(utf8);
             return;
         }
     }
@@ -209,7 +220,7 @@ void assignName(QString &out, QByteArrayView utf8)
 // Turns the two characters `\n` into a newline, as DogStatsD clients escape them in event titles and texts.
 QString unescapeNewlines(QByteArrayView utf8)
 {
-    QString text = QString::fromUtf8(utf8);
+    QString text = fromUtf8Verbatim(utf8);
     if (utf8.contains("\\n"))
         text.replace(u"\\n"_s, u"\n"_s);
     return text;
@@ -417,9 +428,9 @@ std::optional<Reason> parseEvent(QByteArrayView line, StatsdEvent &out, const Li
 
     out.title = unescapeNewlines(title);
     out.text = unescapeNewlines(text);
-    out.host = QString::fromUtf8(host);
-    out.aggregationKey = QString::fromUtf8(aggregationKey);
-    out.sourceType = QString::fromUtf8(sourceType);
+    out.host = fromUtf8Verbatim(host);
+    out.aggregationKey = fromUtf8Verbatim(aggregationKey);
+    out.sourceType = fromUtf8Verbatim(sourceType);
     out.timestamp = timestamp;
     out.priority = priority;
     out.alertType = alertType;
@@ -468,10 +479,10 @@ std::optional<Reason> parseServiceCheck(QByteArrayView line, StatsdServiceCheck 
     if (const auto reason = finishTags(tags, out.tags, limits))
         return reason;
 
-    out.name = QString::fromUtf8(name);
+    out.name = fromUtf8Verbatim(name);
     out.status = StatsdServiceCheck::Status(status.front() - '0');
-    out.host = QString::fromUtf8(host);
-    out.message = QString::fromUtf8(message);
+    out.host = fromUtf8Verbatim(host);
+    out.message = fromUtf8Verbatim(message);
     out.timestamp = timestamp;
     return std::nullopt;
 }
