@@ -26,12 +26,31 @@ constexpr bool isDigit(char c)
     return c >= '0' && c <= '9';
 }
 
+// memchr inline: QByteArrayView::indexOf goes through an out-of-line call per search, and lines are short.
+inline qsizetype findByte(QByteArrayView v, char c)
+{
+    if (v.isEmpty())
+        return -1;
+    const void *hit = std::memchr(v.data(), c, size_t(v.size()));
+    return hit ? static_cast<const char *>(hit) - v.data() : -1;
+}
+
 // Strict UTF-8 (RFC 3629): no overlongs, no surrogates, nothing above U+10FFFF.
 bool isValidUtf8(QByteArrayView bytes)
 {
     const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
     const auto *end = p + bytes.size();
     while (p < end) {
+        // Eight ASCII bytes at a time: most names and tags are plain ASCII.
+        while (end - p >= 8) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            if (word & 0x8080808080808080ULL)
+                break;
+            p += 8;
+        }
+        if (p == end)
+            break;
         const unsigned char c = *p;
         if (c < 0x80) {
             ++p;
@@ -91,6 +110,34 @@ std::optional<double> parseDecimal(QByteArrayView text)
     }
     if (p == end || !(isDigit(*p) || *p == '.'))
         return std::nullopt;
+    // Clinger's fast path: up to 15 significant digits and no exponent make an exact integer and an exact power of
+    // ten, so one IEEE division gives the correctly rounded value, the same double from_chars returns.
+    if (end - p <= 16) {
+        quint64 mantissa = 0;
+        int digits = 0;
+        int fractionDigits = -1;
+        const char *q = p;
+        for (; q != end; ++q) {
+            if (isDigit(*q)) {
+                mantissa = mantissa * 10 + quint64(*q - '0');
+                ++digits;
+                if (fractionDigits >= 0)
+                    ++fractionDigits;
+            } else if (*q == '.' && fractionDigits < 0) {
+                fractionDigits = 0;
+            } else {
+                break;
+            }
+        }
+        if (q == end && digits > 0 && digits <= 15) {
+            static constexpr double powersOf10[] = { 1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+            double value = double(mantissa);
+            if (fractionDigits > 0)
+                value /= powersOf10[fractionDigits];
+            return negative ? -value : value;
+        }
+    }
     double value = 0;
     const auto [ptr, ec] = std::from_chars(p, end, value, std::chars_format::general);
     // from_chars reports underflow as out of range too, which the dialect wants rejected like overflow.
@@ -140,7 +187,7 @@ std::optional<MetricKind> kindOf(QByteArrayView type)
 // Splits the next '|'-separated field off `fields`.
 QByteArrayView nextField(QByteArrayView &fields)
 {
-    const qsizetype bar = fields.indexOf('|');
+    const qsizetype bar = findByte(fields, '|');
     if (bar < 0) {
         const QByteArrayView field = fields;
         fields = QByteArrayView();
@@ -155,7 +202,7 @@ QByteArrayView nextField(QByteArrayView &fields)
 std::optional<Reason> collectTags(QByteArrayView text, TagViews &tags, const Limits &limits)
 {
     while (!text.isEmpty()) {
-        const qsizetype comma = text.indexOf(',');
+        const qsizetype comma = findByte(text, ',');
         const QByteArrayView tag = comma < 0 ? text : text.first(comma);
         text = comma < 0 ? QByteArrayView() : text.sliced(comma + 1);
         if (tag.isEmpty())
@@ -176,33 +223,9 @@ bool bytewiseLess(QByteArrayView a, QByteArrayView b)
     return c < 0 || (c == 0 && a.size() < b.size());
 }
 
-// Sorts bytewise, merges duplicates, applies the distinct-tag limit and writes the result.
-std::optional<Reason> finishTags(TagViews &tags, QStringList &out, const Limits &limits)
-{
-    if (tags.size() > 1) {
-        std::sort(tags.begin(), tags.end(), bytewiseLess);
-        tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-    }
-    if (tags.size() > limits.maxTags)
-        return Reason::TooManyTags;
-    // resize keeps the list's capacity when the list is not shared, so steady state costs only the strings.
-    out.resize(tags.size());
-    for (qsizetype i = 0; i < tags.size(); ++i)
-        out[i] = fromUtf8Verbatim(tags[i]);
-    return std::nullopt;
-}
-
-// Copies bytes into a reused QByteArray; assigning a fresh one would allocate on every line.
-void assignBytes(QByteArray &out, QByteArrayView bytes)
-{
-    out.resize(bytes.size());
-    if (!bytes.isEmpty())
-        std::memcpy(out.data(), bytes.data(), size_t(bytes.size()));
-}
-
-// Decodes a validated UTF-8 name into a reused QString. Pure ASCII is widened in place, so a name whose buffer is
-// not shared costs no allocation; anything else goes through the full decoder.
-void assignName(QString &out, QByteArrayView utf8)
+// Decodes validated UTF-8 into a reused QString. Pure ASCII is widened in place, so a string whose buffer
+// is not shared costs no allocation; anything else goes through the full decoder.
+void assignText(QString &out, QByteArrayView utf8)
 {
     const auto *p = reinterpret_cast<const unsigned char *>(utf8.data());
     for (qsizetype i = 0; i < utf8.size(); ++i) {
@@ -217,6 +240,30 @@ void assignName(QString &out, QByteArrayView utf8)
         dst[i] = QChar(char16_t(p[i]));
 }
 
+// Sorts bytewise, merges duplicates, applies the distinct-tag limit and writes the result.
+std::optional<Reason> finishTags(TagViews &tags, QStringList &out, const Limits &limits)
+{
+    if (tags.size() > 1) {
+        std::sort(tags.begin(), tags.end(), bytewiseLess);
+        tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+    }
+    if (tags.size() > limits.maxTags)
+        return Reason::TooManyTags;
+    // resize keeps the list's capacity when the list is not shared, so steady state costs only the strings.
+    out.resize(tags.size());
+    for (qsizetype i = 0; i < tags.size(); ++i)
+        assignText(out[i], tags[i]);
+    return std::nullopt;
+}
+
+// Copies bytes into a reused QByteArray; assigning a fresh one would allocate on every line.
+void assignBytes(QByteArray &out, QByteArrayView bytes)
+{
+    out.resize(bytes.size());
+    if (!bytes.isEmpty())
+        std::memcpy(out.data(), bytes.data(), size_t(bytes.size()));
+}
+
 // Turns the two characters `\n` into a newline, as DogStatsD clients escape them in event titles and texts.
 QString unescapeNewlines(QByteArrayView utf8)
 {
@@ -229,11 +276,19 @@ QString unescapeNewlines(QByteArrayView utf8)
 std::optional<Reason> parseMetric(QByteArrayView line, StatsdParser::Line &out, StatsdParser::Warnings &warnings,
                                   const Limits &limits, qint64 nowSeconds)
 {
-    const qsizetype bar = line.indexOf('|');
-    if (bar < 0)
-        return Reason::BadFormat;
-    const qsizetype colon = line.first(bar).indexOf(':');
-    if (colon < 0)
+    // One pass finds the first ':' and the first '|'; the head of a line is short, so a loop beats two memchr calls.
+    qsizetype colon = -1;
+    qsizetype bar = -1;
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (c == '|') {
+            bar = i;
+            break;
+        }
+        if (c == ':' && colon < 0)
+            colon = i;
+    }
+    if (bar < 0 || colon < 0)
         return Reason::BadFormat;
     const QByteArrayView name = line.first(colon);
     if (name.isEmpty())
@@ -261,7 +316,7 @@ std::optional<Reason> parseMetric(QByteArrayView line, StatsdParser::Line &out, 
         QByteArrayView rest = valueText;
         bool more = true;
         while (more) {
-            const qsizetype next = rest.indexOf(':');
+            const qsizetype next = findByte(rest, ':');
             more = next >= 0;
             const QByteArrayView one = more ? rest.first(next) : rest;
             if (more)
@@ -320,7 +375,7 @@ std::optional<Reason> parseMetric(QByteArrayView line, StatsdParser::Line &out, 
     if (const auto reason = finishTags(tags, out.tags, limits))
         return reason;
 
-    assignName(out.name, name);
+    assignText(out.name, name);
     out.kind = *kind;
     out.sampleRate = rate;
     out.timestamp = timestamp;
@@ -543,11 +598,12 @@ std::optional<StatsdParser::Reason> StatsdParser::parseLine(QByteArrayView line,
     out.warnings = {};
     if (line.size() > limits.maxLineBytes)
         return Reason::LineTooLong;
-    if (line.startsWith("_e{")) {
+    // Events and service checks both start with '_'; one byte test keeps the metric path off startsWith calls.
+    if (!line.isEmpty() && line.front() == '_' && line.startsWith("_e{")) {
         out.kind = Message::Kind::Event;
         return parseEvent(line, out.event, limits, nowSeconds);
     }
-    if (line.startsWith("_sc|")) {
+    if (!line.isEmpty() && line.front() == '_' && line.startsWith("_sc|")) {
         out.kind = Message::Kind::ServiceCheck;
         return parseServiceCheck(line, out.serviceCheck, limits, nowSeconds);
     }
