@@ -9,6 +9,8 @@
 #include <QTest>
 
 #include <charconv>
+#include <cmath>
+#include <random>
 #include <vector>
 
 using namespace perfdash;
@@ -538,6 +540,34 @@ private Q_SLOTS:
         QVERIFY(!StatsdParser::parseLine("_sc|\xef\xbb\xbf|1|m:\xef\xbb\xbf", m, limits, Now));
         QCOMPARE(m.serviceCheck.name.toUtf8(), QByteArray("\xef\xbb\xbf"));
         QCOMPARE(m.serviceCheck.message.toUtf8(), QByteArray("\xef\xbb\xbf"));
+    }
+
+    // The short-decimal fast path must give exactly the double std::from_chars gives, and accept the same texts.
+    void decimalFastPathMatchesFromChars()
+    {
+        std::mt19937 rng(7);
+        std::uniform_int_distribution<int> digitCount(0, 17), digit(0, 9), coin(0, 3);
+        StatsdParser::Message m;
+        const StatsdParser::Limits limits;
+        for (int n = 0; n < 200000; ++n) {
+            QByteArray text;
+            const int count = digitCount(rng);
+            const int point = coin(rng) == 0 ? -1 : std::uniform_int_distribution<int>(0, count)(rng);
+            for (int i = 0; i <= count; ++i) {
+                if (i == point)
+                    text.append('.');
+                if (i < count)
+                    text.append(char('0' + digit(rng)));
+            }
+            double want = 0;
+            const auto [ptr, ec] = std::from_chars(text.constData(), text.constData() + text.size(), want);
+            const bool valid = !text.isEmpty() && ec == std::errc() && ptr == text.constData() + text.size()
+                && std::isfinite(want);
+            const auto reason = StatsdParser::parseLine(QByteArray("x:" + text + "|h"), m, limits, Now);
+            QVERIFY2(valid == !reason, text.constData());
+            if (valid)
+                QVERIFY2(m.metric.values[0].value == want, text.constData());
+        }
     }
 
     // Bytewise order differs from QString (UTF-16) order for U+E000..U+FFFF against supplementary characters.
