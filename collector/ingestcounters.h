@@ -20,6 +20,7 @@ struct IngestCounters {
     // Rejections that are not the parser's: whole datagrams, records, the series cap. Keyed by reason code.
     QHash<QString, quint64> otherRejections;
     quint64 rateClamped = 0;
+    quint64 events = 0; // events and service checks accepted
 
     void reject(StatsdParser::Reason reason)
     {

@@ -57,22 +57,34 @@ void StatsdIngest::processDatagram(QByteArrayView datagram, qint64 nowMs, qint64
     const qint64 nowSeconds = nowMs / 1000;
     expireSeries(nowSeconds);
     StatsdParser::forEachLine(datagram, [&](QByteArrayView text) {
-        if (const auto reason = StatsdParser::parseLine(text, m_line, m_limits.parser, nowSeconds)) {
+        if (const auto reason = StatsdParser::parseLine(text, m_message, m_limits.parser, nowSeconds)) {
             m_counters.reject(*reason);
             return;
         }
-        const QString key = SeriesKey { m_line.name, m_line.tags }.toString();
+        if (m_message.warnings.testFlag(StatsdParser::Warning::RateClamped))
+            ++m_counters.rateClamped;
+        if (m_message.kind != StatsdParser::Message::Kind::Metric) {
+            ++m_counters.linesAccepted;
+            ++m_counters.events;
+            return;
+        }
+        const StatsdParser::Line &line = m_message.metric;
+        const QString key = SeriesKey { line.name, line.tags }.toString();
         if (!admitSeries(key, nowSeconds, sourcePid)) {
             m_counters.rejectOther(u"series_cap"_s);
             return;
         }
         ++m_counters.linesAccepted;
-        const qint64 ts = m_line.timestamp > 0 ? m_line.timestamp * 1000 : nowMs;
-        for (const auto &v : std::as_const(m_line.values)) {
+        const qint64 ts = line.timestamp > 0 ? line.timestamp * 1000 : nowMs;
+        if (line.kind == MetricKind::Set) {
+            m_aggregator.addSetMember(key, line.setMember, ts);
+            return;
+        }
+        for (const auto &v : std::as_const(line.values)) {
             if (v.signedGauge)
                 m_aggregator.addGaugeDelta(key, v.value, ts);
             else
-                m_aggregator.add(key, m_line.kind, v.value, ts, m_line.sampleRate);
+                m_aggregator.add(key, line.kind, v.value, ts, line.sampleRate);
         }
     });
 }

@@ -43,7 +43,7 @@ private:
     Aggregator &m_aggregator;
     IngestCounters &m_counters;
     Limits m_limits;
-    StatsdParser::Line m_line; // reused to keep allocations off the hot path
+    StatsdParser::Message m_message; // reused to keep allocations off the hot path
     QHash<QString, LiveSeries> m_liveSeries;
     QHash<qint64, qsizetype> m_seriesPerSource;
     qint64 m_lastExpiry = 0;
