@@ -63,10 +63,16 @@ QByteArray encodeFrame(const LiveFrame &frame, const QJsonObject &collectorStats
             o.insert(u"p90"_s, number(s.p90));
             o.insert(u"p95"_s, number(s.p95));
             o.insert(u"p99"_s, number(s.p99));
+            o.insert(u"p999"_s, number(s.p999));
+            o.insert(u"qerr"_s, number(s.quantileError));
         }
+        if (s.kind == MetricKind::Set)
+            o.insert(u"unique"_s, s.uniqueCount);
         series.append(o);
     }
     QJsonObject o { { u"type"_s, u"frame"_s }, { u"second"_s, frame.second }, { u"series"_s, series } };
+    if (frame.provisional)
+        o.insert(u"provisional"_s, true);
     if (!collectorStats.isEmpty())
         o.insert(u"collector"_s, collectorStats);
     return line(o);
@@ -95,6 +101,7 @@ MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObj
     if (type == u"frame"_s) {
         if (frame) {
             frame->second = o.value(u"second"_s).toInteger();
+            frame->provisional = o.value(u"provisional"_s).toBool(false);
             frame->series.clear();
             const QJsonArray series = o.value(u"series"_s).toArray();
             frame->series.reserve(series.size());
@@ -116,6 +123,9 @@ MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObj
                 s.p90 = numberOf(so, "p90"_L1);
                 s.p95 = numberOf(so, "p95"_L1);
                 s.p99 = numberOf(so, "p99"_L1);
+                s.p999 = numberOf(so, "p999"_L1);
+                s.quantileError = numberOf(so, "qerr"_L1);
+                s.uniqueCount = so.value(u"unique"_s).toInteger();
                 frame->series.push_back(std::move(s));
             }
         }

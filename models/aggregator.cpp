@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace perfdash {
 
@@ -24,7 +25,7 @@ Aggregator::Aggregator()
 {
 }
 
-Aggregator::Accumulator *Aggregator::accumulatorFor(const QString &key, MetricKind kind, qint64 timestampMs)
+SeriesSummary *Aggregator::summaryFor(const QString &key, MetricKind kind, qint64 timestampMs)
 {
     const qint64 second = secondOf(timestampMs);
     if (second <= m_closedThrough) {
@@ -32,51 +33,44 @@ Aggregator::Accumulator *Aggregator::accumulatorFor(const QString &key, MetricKi
         return nullptr;
     }
     auto &bucket = m_buckets[second];
-    auto it = bucket.find(key);
-    if (it == bucket.end()) {
-        it = bucket.insert(key, Accumulator {});
-        it->kind = kind;
-    } else if (it->kind != kind) {
+    auto it = bucket.series.find(key);
+    if (it == bucket.series.end()) {
+        it = bucket.series.insert(key, SeriesSummary(kind, m_options.relativeAccuracy));
+    } else if (it->kind() != kind) {
         // A name reused with another type keeps its first type within the second; the sample is dropped.
         ++m_typeConflicts;
         return nullptr;
     }
+    bucket.changedSincePublish = true;
     return &*it;
 }
 
 void Aggregator::add(const QString &key, MetricKind kind, double value, qint64 timestampMs, double sampleRate)
 {
-    Accumulator *acc = accumulatorFor(key, kind, timestampMs);
-    if (!acc)
+    if (kind == MetricKind::Set) {
+        const double member = value == 0.0 ? 0.0 : value;
+        char bytes[sizeof member];
+        std::memcpy(bytes, &member, sizeof member);
+        addSetMember(key, QByteArrayView(bytes, sizeof bytes), timestampMs);
         return;
-    const bool first = acc->count == 0;
-    switch (kind) {
-    case MetricKind::Counter: {
-        const double scaled = sampleRate > 0 ? value / sampleRate : value;
-        acc->count += scaled;
-        acc->sum += scaled;
-        break;
     }
+    SeriesSummary *summary = summaryFor(key, kind, timestampMs);
+    if (!summary)
+        return;
+    switch (kind) {
+    case MetricKind::Counter:
+        summary->addCounter(value, sampleRate);
+        break;
     case MetricKind::Gauge:
-        m_gaugeValues.insert(key, value);
-        acc->count += 1;
-        acc->sum += value;
-        acc->last = value;
+        if (summary->addGauge(value, timestampMs))
+            m_gaugeValues.insert(key, value);
         break;
     case MetricKind::Timer:
     case MetricKind::Distribution:
-    case MetricKind::Set:
-        acc->count += 1;
-        acc->sum += value;
-        acc->values.push_back(value);
+        summary->addValue(value);
         break;
-    }
-    if (first) {
-        acc->min = value;
-        acc->max = value;
-    } else {
-        acc->min = std::min(acc->min, value);
-        acc->max = std::max(acc->max, value);
+    case MetricKind::Set:
+        break;
     }
 }
 
@@ -86,44 +80,54 @@ void Aggregator::addGaugeDelta(const QString &key, double delta, qint64 timestam
     add(key, MetricKind::Gauge, it == m_gaugeValues.constEnd() ? delta : *it + delta, timestampMs);
 }
 
-double Aggregator::exactQuantile(const std::vector<double> &sorted, double q)
+void Aggregator::addSetMember(const QString &key, QByteArrayView member, qint64 timestampMs)
 {
-    if (sorted.empty())
-        return std::numeric_limits<double>::quiet_NaN();
-    const auto rank = static_cast<size_t>(std::floor(q * double(sorted.size() - 1)));
-    return sorted[std::min(rank, sorted.size() - 1)];
+    if (SeriesSummary *summary = summaryFor(key, MetricKind::Set, timestampMs))
+        summary->addSetMember(SeriesSummary::hashMember(member));
 }
 
-LiveFrame Aggregator::closeBucket(qint64 second, Bucket &bucket)
+LiveFrame Aggregator::snapshot(qint64 second, const Bucket &bucket, bool provisional) const
 {
     LiveFrame frame;
     frame.second = second;
-    frame.series.reserve(bucket.size());
-    for (auto it = bucket.begin(); it != bucket.end(); ++it) {
-        Accumulator &acc = *it;
-        SeriesStats stats;
-        stats.key = it.key();
-        stats.kind = acc.kind;
-        stats.count = qint64(std::llround(acc.count));
-        stats.rate = acc.kind == MetricKind::Gauge ? 0 : acc.count;
-        stats.sum = acc.sum;
-        stats.min = acc.min;
-        stats.max = acc.max;
-        if (acc.kind == MetricKind::Gauge)
-            stats.last = acc.last;
-        if (acc.kind == MetricKind::Timer || acc.kind == MetricKind::Distribution) {
-            std::sort(acc.values.begin(), acc.values.end());
-            stats.p50 = exactQuantile(acc.values, 0.50);
-            stats.p90 = exactQuantile(acc.values, 0.90);
-            stats.p95 = exactQuantile(acc.values, 0.95);
-            stats.p99 = exactQuantile(acc.values, 0.99);
-        }
-        frame.series.push_back(std::move(stats));
-    }
+    frame.provisional = provisional;
+    frame.changedSincePublish = provisional || !bucket.published || bucket.changedSincePublish;
+    frame.series.reserve(bucket.series.size());
+    // Provisional frames go to live subscribers only, which never get the sketch: skip serializing it.
+    for (auto it = bucket.series.cbegin(); it != bucket.series.cend(); ++it)
+        frame.series.push_back(it->toStats(it.key(), 1.0, !provisional));
     // Stable order makes frames comparable and diff-friendly.
     std::sort(frame.series.begin(), frame.series.end(),
               [](const SeriesStats &a, const SeriesStats &b) { return a.key < b.key; });
     return frame;
+}
+
+QVector<LiveFrame> Aggregator::publishDue(qint64 nowMs, qint64 publishDelayMs)
+{
+    const qint64 delay = std::max<qint64>(0, publishDelayMs);
+    QVector<LiveFrame> frames;
+    for (auto &[second, bucket] : m_buckets) {
+        if ((second + 1) * 1000 + delay > nowMs)
+            break;
+        if (bucket.published)
+            continue;
+        frames.push_back(snapshot(second, bucket, true));
+        bucket.published = true;
+        bucket.changedSincePublish = false;
+    }
+    return frames;
+}
+
+LiveFrame Aggregator::peekSecond(qint64 second) const
+{
+    const auto it = m_buckets.find(second);
+    if (it == m_buckets.end()) {
+        LiveFrame empty;
+        empty.second = second;
+        empty.provisional = true;
+        return empty;
+    }
+    return snapshot(second, it->second, true);
 }
 
 QVector<LiveFrame> Aggregator::closeDue(qint64 nowMs)
@@ -133,7 +137,7 @@ QVector<LiveFrame> Aggregator::closeDue(qint64 nowMs)
         auto it = m_buckets.begin();
         if ((it->first + 1) * 1000 + m_options.graceMs > nowMs)
             break;
-        frames.push_back(closeBucket(it->first, it->second));
+        frames.push_back(snapshot(it->first, it->second, false));
         m_closedThrough = std::max(m_closedThrough, it->first);
         m_buckets.erase(it);
     }
@@ -147,7 +151,7 @@ QVector<LiveFrame> Aggregator::closeAll()
 {
     QVector<LiveFrame> frames;
     for (auto &[second, bucket] : m_buckets) {
-        frames.push_back(closeBucket(second, bucket));
+        frames.push_back(snapshot(second, bucket, false));
         m_closedThrough = std::max(m_closedThrough, second);
     }
     m_buckets.clear();

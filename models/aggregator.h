@@ -2,55 +2,77 @@
 #pragma once
 
 #include "models/seriesstats.h"
+#include "models/seriessummary.h"
 
+#include <QByteArrayView>
 #include <QHash>
 
 #include <map>
-#include <vector>
 
 namespace perfdash {
 
 // Aggregates samples into one-second buckets aligned to UTC. Not thread-safe: one thread (the collector's) owns it.
-// A bucket closes once its end plus the grace period has passed; samples for a closed second are counted as late.
+//
+// Per kind and second: counters give count and rate (increments scaled by 1 / sample rate); gauges give last, min,
+// max and mean; timers and distributions give count, sum, min, max (exact) and p50..p999 from a QuantileSketch
+// (relative error Options::relativeAccuracy, its blob in SeriesStats::sketch); sets give the unique count, from the
+// 64-bit hashes of the members (SeriesSummary::hashMember), kept exactly in a QSet for the second.
+//
+// A sample lands in the second of its own timestamp. A second is *final* once its end plus the grace period has
+// passed: closeDue() returns it, and samples for it (or anything older) are refused and counted in lateSamples().
+//
+// Live frames must not wait for the grace period (DESIGN.md: p99 <= 1.1 s from send to pixel), so a second can be
+// published *provisionally* before it is final:
+// - publishDue(nowMs, publishDelayMs) returns, oldest first, a snapshot (LiveFrame::provisional) of every open second
+//   with data whose end + publishDelayMs <= nowMs and that has not been published yet. Each second is published at
+//   most once; a second that gets its first sample after its publish time is published by the next call.
+// - The second stays open and keeps taking samples until closeDue() makes it final. Its final frame says in
+//   changedSincePublish whether subscribers have already seen exactly that content (false) or not (true: it was
+//   never published, or samples arrived after the snapshot), so the final frame can go to live subscribers only
+//   when it corrects something, and always to storage.
+// - peekSecond() returns the current snapshot of any open second without marking it published.
 class Aggregator {
 public:
     struct Options {
-        qint64 graceMs = 200;
+        qint64 graceMs = 2000; // late data is accepted this long after the end of its second
+        double relativeAccuracy = QuantileSketch::kDefaultRelativeAccuracy;
     };
 
     explicit Aggregator(Options options);
     Aggregator();
 
-    // timestampMs is the sample's own time, or its arrival time. sampleRate scales counters only.
+    // timestampMs is the sample's own time, or its arrival time. sampleRate scales counters only. A Set sample's
+    // number is its member (hashed from its 8 IEEE bytes, -0 as 0); addSetMember() takes the member's own bytes.
     void add(const QString &key, MetricKind kind, double value, qint64 timestampMs, double sampleRate = 1.0);
     // A signed gauge value is a delta when the gauge already holds a value (etsy semantics), otherwise a set.
     void addGaugeDelta(const QString &key, double delta, qint64 timestampMs);
+    // One member of a StatsD set (`users:alice|s`).
+    void addSetMember(const QString &key, QByteArrayView member, qint64 timestampMs);
 
-    // Closes every bucket whose end + grace <= nowMs, oldest first.
+    // Provisional snapshots, see above. publishDelayMs < 0 counts as 0.
+    QVector<LiveFrame> publishDue(qint64 nowMs, qint64 publishDelayMs);
+    // The current state of an open second, provisional; empty series when nothing is open for that second.
+    LiveFrame peekSecond(qint64 second) const;
+    // Closes every bucket whose end + grace <= nowMs, oldest first: the final frames.
     QVector<LiveFrame> closeDue(qint64 nowMs);
     // Closes every open bucket (shutdown flush).
     QVector<LiveFrame> closeAll();
 
+    const Options &options() const { return m_options; }
     quint64 lateSamples() const { return m_lateSamples; }
     quint64 typeConflicts() const { return m_typeConflicts; }
     qint64 openBuckets() const { return qint64(m_buckets.size()); }
-    // Quantiles use the value at rank floor(q * (n - 1)) of the sorted samples.
-    static double exactQuantile(const std::vector<double> &sorted, double q);
 
 private:
-    struct Accumulator {
-        MetricKind kind = MetricKind::Counter;
-        double count = 0;
-        double sum = 0;
-        double min = 0;
-        double max = 0;
-        double last = 0;
-        std::vector<double> values; // timers and distributions: exact until the sketch replaces it
+    struct Bucket {
+        QHash<QString, SeriesSummary> series;
+        bool published = false; // a provisional snapshot went out
+        bool changedSincePublish = true;
     };
-    using Bucket = QHash<QString, Accumulator>;
 
-    Accumulator *accumulatorFor(const QString &key, MetricKind kind, qint64 timestampMs);
-    static LiveFrame closeBucket(qint64 second, Bucket &bucket);
+    // Null when the sample is late or its kind conflicts; counts either.
+    SeriesSummary *summaryFor(const QString &key, MetricKind kind, qint64 timestampMs);
+    LiveFrame snapshot(qint64 second, const Bucket &bucket, bool provisional) const;
 
     Options m_options;
     std::map<qint64, Bucket> m_buckets; // by unix second

@@ -35,7 +35,9 @@ private Q_SLOTS:
         t.min = 1e-6;
         t.max = 3600000.5;
         t.p50 = 0.30000000000000004;
-        t.p90 = t.p95 = t.p99 = 3600000.5;
+        t.p90 = t.p95 = t.p99 = t.p999 = 3600000.5;
+        t.quantileError = 0.01;
+        t.sketch = QByteArray("not on the wire");
         SeriesStats g;
         g.key = u"q"_s;
         g.kind = MetricKind::Gauge;
@@ -52,11 +54,38 @@ private Q_SLOTS:
         QCOMPARE(back.series[0].min, 1e-6);
         QCOMPARE(back.series[0].p50, 0.30000000000000004);
         QCOMPARE(back.series[0].p99, 3600000.5);
+        QCOMPARE(back.series[0].p999, 3600000.5);
+        QCOMPARE(back.series[0].quantileError, 0.01);
+        QVERIFY(back.series[0].sketch.isEmpty());
+        QVERIFY(!back.provisional);
+        QVERIFY(std::isnan(back.series[1].p999));
+        QVERIFY(std::isnan(back.series[1].quantileError));
         QCOMPARE(back.series[1].last, -2.5);
         QVERIFY(std::isnan(back.series[1].p50));
         QVERIFY(std::isnan(back.series[1].min));
         QCOMPARE(stats.value(u"lines_accepted"_s).toInt(), 9);
     }
+    void setsAndProvisionalFrames()
+    {
+        SeriesStats users;
+        users.key = u"users"_s;
+        users.kind = MetricKind::Set;
+        users.count = 5;
+        users.uniqueCount = 3;
+        LiveFrame frame { 1700000001, { users } };
+        frame.provisional = true;
+        const QByteArray line = LiveProtocol::encodeFrame(frame);
+        QVERIFY(line.contains("\"provisional\":true"));
+        QVERIFY(!line.contains("p999"));
+        LiveFrame back;
+        QCOMPARE(LiveProtocol::decode(line, nullptr, &back, nullptr), LiveProtocol::MessageType::Frame);
+        QVERIFY(back.provisional);
+        QCOMPARE(back.series.value(0).uniqueCount, 3);
+        // A final frame says nothing about it, and an old client's frame decodes as final.
+        frame.provisional = false;
+        QVERIFY(!LiveProtocol::encodeFrame(frame).contains("provisional"));
+    }
+
     void rejectsGarbage_data()
     {
         QTest::addColumn<QByteArray>("line");
