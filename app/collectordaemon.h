@@ -18,7 +18,7 @@ public:
         QString dbPath;
         QString runtimeDir;
         QString udp = QStringLiteral("127.0.0.1:8125");
-        qint64 graceMs = 200;
+        qint64 graceMs = 2000;
     };
 
     // Parses perfdashd's command line (without the program name); returns false with a message on bad input.

@@ -23,7 +23,7 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
     : QObject(parent)
     , m_config(std::move(config))
     , m_clock(std::move(clock))
-    , m_aggregator(Aggregator::Options { m_config.graceMs })
+    , m_aggregator(Aggregator::Options { m_config.graceMs, QuantileSketch::kDefaultRelativeAccuracy })
     , m_statsd(m_aggregator, m_counters)
     , m_udp(this)
     , m_unix(this)
@@ -173,38 +173,44 @@ void CollectorService::addSelfMetrics(qint64 nowMs)
 
 void CollectorService::scheduleTick()
 {
-    // Wake just after the next second boundary plus grace, so a bucket is published as soon as it may close.
+    // Wake just after the next second boundary plus the publish delay: a second is shown as soon as it has ended,
+    // provisionally, and stored once its grace period is over.
     const qint64 now = m_clock();
-    const qint64 nextDue = (now - m_config.graceMs) / 1000 * 1000 + 1000 + m_config.graceMs;
-    m_tick.start(int(std::max<qint64>(1, nextDue - now + 2)));
-}
-
-void CollectorService::emitFrames(const QVector<LiveFrame> &frames, qint64 heartbeatSecond)
-{
-    if (frames.isEmpty()) {
-        // A frame every second, even an empty one, tells subscribers time moves and the collector lives.
-        m_publisher.publish(LiveFrame { heartbeatSecond, {} });
-        return;
-    }
-    for (const auto &frame : frames)
-        m_publisher.publish(frame);
-    Q_EMIT framesClosed(frames);
+    const qint64 nextDue = (now - publishDelayMs) / 1000 * 1000 + 1000 + publishDelayMs;
+    m_tick.start(int(std::max<qint64>(1, nextDue - now + 1)));
 }
 
 void CollectorService::onTick()
 {
     const qint64 now = m_clock();
     addSelfMetrics(now);
-    emitFrames(m_aggregator.closeDue(now), (now - m_config.graceMs) / 1000 - 1);
+    const QVector<LiveFrame> provisional = m_aggregator.publishDue(now, publishDelayMs);
+    for (const auto &frame : provisional)
+        m_publisher.publish(frame);
+    if (provisional.isEmpty()) {
+        // A frame every second, even an empty one, tells subscribers time moves and the collector lives.
+        m_publisher.publish(LiveFrame { (now - publishDelayMs) / 1000 - 1, {} });
+    }
+    publishFinal(m_aggregator.closeDue(now));
     scheduleTick();
+}
+
+void CollectorService::publishFinal(const QVector<LiveFrame> &frames)
+{
+    if (frames.isEmpty())
+        return;
+    // Subscribers saw the provisional snapshot; they get the final frame only when late samples changed it.
+    for (const auto &frame : frames) {
+        if (frame.changedSincePublish)
+            m_publisher.publish(frame);
+    }
+    Q_EMIT framesClosed(frames);
 }
 
 void CollectorService::flush()
 {
     m_tick.stop();
-    const QVector<LiveFrame> frames = m_aggregator.closeAll();
-    if (!frames.isEmpty())
-        emitFrames(frames, 0);
+    publishFinal(m_aggregator.closeAll());
 }
 
 } // namespace perfdash

@@ -24,7 +24,7 @@ struct CollectorConfig {
     QString runtimeDir; // holds live.sock, dsd.socket and the instance lock; created 0700
     bool unixDatagram = true; // also take StatsD on runtimeDir/dsd.socket
     QString dbPath; // announced in the hello only; storage is wired by app/
-    qint64 graceMs = 200;
+    qint64 graceMs = 2000; // late samples are accepted this long; live frames do not wait for it
 };
 
 // The collector's core: UDP ingest, per-second aggregation, and the live publisher. Lives on the main thread of
@@ -48,6 +48,9 @@ public:
     QString livePath() const { return m_publisher.path(); }
     QString unixDatagramPath() const { return m_unix.localPath(); }
     const IngestCounters &counters() const { return m_counters; }
+
+    // How long after a second ends its provisional frame goes out (DESIGN.md: p99 <= 1.1 s from send to pixel).
+    static constexpr qint64 publishDelayMs = 50;
     QJsonObject statsSnapshot() const;
 
 Q_SIGNALS:
@@ -56,7 +59,7 @@ Q_SIGNALS:
 private:
     void onTick();
     void scheduleTick();
-    void emitFrames(const QVector<LiveFrame> &frames, qint64 heartbeatSecond);
+    void publishFinal(const QVector<LiveFrame> &frames);
     void onUnixDatagram(const DatagramSocket::Datagram &datagram);
     void addSelfMetrics(qint64 nowMs);
     QString sourceName(qint64 pid);

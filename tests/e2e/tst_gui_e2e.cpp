@@ -4,9 +4,11 @@
 #include "app/gui/guisession.h"
 #include "collectorprocess.h"
 #include "models/seriesstore.h"
+#include "storage/historyreader.h"
 #include "widgets/mainwindow.h"
 #include "widgets/timeserieschart.h"
 
+#include <QDateTime>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
@@ -66,11 +68,21 @@ private Q_SLOTS:
         QVERIFY(collector->start());
         sendTimers(collector->udpPort, "before.restart", 10);
         {
-            // Wait until the collector has flushed that second to disk.
-            LiveReader live;
-            QVERIFY(live.connectTo(collector->livePath));
-            QVERIFY(findSeries(live.readUntil([](const LiveFrame &f) { return !f.series.isEmpty(); }),
-                               u"before.restart|model:m1"_s));
+            // Wait until the collector has stored that second (after its grace period).
+            HistoryReader reader(collector->dbPath);
+            QSignalSpy ready(&reader, &HistorySource::rangeReady);
+            quint64 generation = 0;
+            bool stored = false;
+            QDeadlineTimer deadline(15000);
+            while (!stored && !deadline.hasExpired()) {
+                const qint64 now = QDateTime::currentSecsSinceEpoch();
+                reader.requestRange(now - 60, now, ++generation);
+                QVERIFY(ready.wait(5000));
+                stored = !ready.takeLast().at(1).value<QVector<LiveFrame>>().isEmpty();
+                if (!stored)
+                    QTest::qWait(200);
+            }
+            QVERIFY2(stored, "the collector never stored the second");
         }
         GuiSession session(optionsFor(dir.path(), false));
         QSignalSpy history(&session, &GuiSession::historyLoaded);
