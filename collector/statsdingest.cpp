@@ -2,7 +2,6 @@
 #include "collector/statsdingest.h"
 
 #include "models/aggregator.h"
-#include "models/serieskey.h"
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -32,23 +31,23 @@ void StatsdIngest::expireSeries(qint64 nowSeconds)
     }
 }
 
-bool StatsdIngest::admitSeries(const QString &key, qint64 nowSeconds, qint64 sourcePid)
+StatsdIngest::LiveSeries *StatsdIngest::admitSeries(const QByteArray &key, qint64 nowSeconds, qint64 sourcePid)
 {
     auto it = m_liveSeries.find(key);
     if (it != m_liveSeries.end()) {
         it->lastSeen = nowSeconds;
-        return true;
+        return &*it;
     }
     if (m_liveSeries.size() >= m_limits.maxLiveSeries)
-        return false;
+        return nullptr;
     if (sourcePid != 0) {
         qsizetype &perSource = m_seriesPerSource[sourcePid];
         if (perSource >= m_limits.maxLiveSeriesPerSource)
-            return false;
+            return nullptr;
         ++perSource;
     }
-    m_liveSeries.insert(key, LiveSeries { nowSeconds, sourcePid });
-    return true;
+    const auto id = m_aggregator.seriesId(QString::fromUtf8(key));
+    return &*m_liveSeries.insert(key, LiveSeries { id, nowSeconds, sourcePid });
 }
 
 void StatsdIngest::processDatagram(QByteArrayView datagram, qint64 nowMs, qint64 sourcePid)
@@ -69,22 +68,22 @@ void StatsdIngest::processDatagram(QByteArrayView datagram, qint64 nowMs, qint64
             return;
         }
         const StatsdParser::Line &line = m_message.metric;
-        const QString key = SeriesKey { line.name, line.tags }.toString();
-        if (!admitSeries(key, nowSeconds, sourcePid)) {
+        const LiveSeries *series = admitSeries(line.key, nowSeconds, sourcePid);
+        if (!series) {
             m_counters.rejectOther(u"series_cap"_s);
             return;
         }
         ++m_counters.linesAccepted;
         const qint64 ts = line.timestamp > 0 ? line.timestamp * 1000 : nowMs;
         if (line.kind == MetricKind::Set) {
-            m_aggregator.addSetMember(key, line.setMember, ts);
+            m_aggregator.addSetMember(series->id, line.setMember, ts);
             return;
         }
         for (const auto &v : std::as_const(line.values)) {
             if (v.signedGauge)
-                m_aggregator.addGaugeDelta(key, v.value, ts);
+                m_aggregator.addGaugeDelta(series->id, v.value, ts);
             else
-                m_aggregator.add(key, line.kind, v.value, ts, line.sampleRate);
+                m_aggregator.add(series->id, line.kind, v.value, ts, line.sampleRate);
         }
     });
 }

@@ -12,10 +12,17 @@ namespace perfdash {
 class Aggregator;
 
 struct StatsdIngestLimits {
-    StatsdParser::Limits parser;
+    StatsdParser::Limits parser = keyOnly();
     qsizetype maxLiveSeries = 100000; // in total
     qsizetype maxLiveSeriesPerSource = 10000; // per sending process (Unix socket senders only)
     qint64 liveSeriesTtlSeconds = 600; // a series not seen for this long stops counting as live
+
+    static StatsdParser::Limits keyOnly()
+    {
+        StatsdParser::Limits limits;
+        limits.decodeText = false;
+        return limits;
+    }
 };
 
 // StatsD datagrams from any socket into the aggregator: framing, parsing, the series cap, and accounting.
@@ -32,19 +39,21 @@ public:
     const Limits &limits() const { return m_limits; }
 
 private:
-    bool admitSeries(const QString &key, qint64 nowSeconds, qint64 sourcePid);
-    void expireSeries(qint64 nowSeconds);
-
     struct LiveSeries {
+        qint32 id = -1; // the aggregator's series id
         qint64 lastSeen = 0;
         qint64 sourcePid = 0;
     };
+
+    // The live series for a canonical key, admitting it under the caps; null when a cap refuses it.
+    LiveSeries *admitSeries(const QByteArray &key, qint64 nowSeconds, qint64 sourcePid);
+    void expireSeries(qint64 nowSeconds);
 
     Aggregator &m_aggregator;
     IngestCounters &m_counters;
     Limits m_limits;
     StatsdParser::Message m_message; // reused to keep allocations off the hot path
-    QHash<QString, LiveSeries> m_liveSeries;
+    QHash<QByteArray, LiveSeries> m_liveSeries; // by canonical key bytes: no string is built per line
     QHash<qint64, qsizetype> m_seriesPerSource;
     qint64 m_lastExpiry = 0;
 };

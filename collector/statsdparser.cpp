@@ -265,11 +265,33 @@ std::optional<Reason> finishTags(TagViews &tags, QStringList &out, const Limits 
     }
     if (tags.size() > limits.maxTags)
         return Reason::TooManyTags;
+    if (!limits.decodeText)
+        return std::nullopt; // the caller only wants the key
     // resize keeps the list's capacity when the list is not shared, so steady state costs only the strings.
     out.resize(tags.size());
     for (qsizetype i = 0; i < tags.size(); ++i)
         assignText(out[i], tags[i]);
     return std::nullopt;
+}
+
+// The canonical series key as UTF-8, "name" or "name|t1,t2" with the tags already sorted and distinct: what
+// SeriesKey::toString() gives, built in a reused buffer so the caller can look a series up without allocating.
+void assignSeriesKey(QByteArray &out, QByteArrayView name, const TagViews &tags)
+{
+    qsizetype size = name.size();
+    for (const auto &tag : tags)
+        size += tag.size() + 1;
+    out.resize(size);
+    char *p = out.data();
+    std::memcpy(p, name.data(), size_t(name.size()));
+    p += name.size();
+    char separator = '|';
+    for (const auto &tag : tags) {
+        *p++ = separator;
+        separator = ',';
+        std::memcpy(p, tag.data(), size_t(tag.size()));
+        p += tag.size();
+    }
 }
 
 // Copies bytes into a reused QByteArray; assigning a fresh one would allocate on every line.
@@ -393,7 +415,9 @@ std::optional<Reason> parseMetric(QByteArrayView line, StatsdParser::Line &out, 
     if (const auto reason = finishTags(tags, out.tags, limits))
         return reason;
 
-    assignText(out.name, name);
+    if (limits.decodeText)
+        assignText(out.name, name);
+    assignSeriesKey(out.key, name, tags);
     out.kind = *kind;
     out.sampleRate = rate;
     out.timestamp = timestamp;

@@ -55,6 +55,8 @@ public:
         qsizetype maxTagBytes = 200; // the whole `k:v`
         qsizetype maxTags = 64; // distinct tags
         qint64 maxFutureSeconds = 300; // for |T (rejected beyond) and d: (ignored beyond)
+        // Metrics: fill Line::name and Line::tags as QStrings. Ingest needs only Line::key and turns it off.
+        bool decodeText = true;
     };
 
     struct Value {
@@ -65,6 +67,7 @@ public:
     struct Line {
         QString name;
         QStringList tags; // sorted bytewise on their UTF-8 bytes, distinct
+        QByteArray key; // the canonical series key in UTF-8: "name" or "name|tag1,tag2" (SeriesKey::toString())
         MetricKind kind = MetricKind::Counter; // h and d are both Distribution
         QVarLengthArray<Value, 4> values; // as sent, in order, not scaled by the rate; empty for sets
         QByteArray setMember; // sets only: the one member, verbatim opaque bytes (never split on ':')

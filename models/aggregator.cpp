@@ -25,36 +25,56 @@ Aggregator::Aggregator()
 {
 }
 
-SeriesSummary *Aggregator::summaryFor(const QString &key, MetricKind kind, qint64 timestampMs)
+Aggregator::SeriesId Aggregator::seriesId(const QString &key)
+{
+    const auto it = m_ids.constFind(key);
+    if (it != m_ids.constEnd())
+        return *it;
+    const auto id = SeriesId(m_keys.size());
+    m_keys.push_back(key);
+    m_ids.insert(key, id);
+    m_gaugeValues.push_back(std::numeric_limits<double>::quiet_NaN());
+    return id;
+}
+
+SeriesSummary *Aggregator::summaryFor(SeriesId id, MetricKind kind, qint64 timestampMs)
 {
     const qint64 second = secondOf(timestampMs);
-    if (second <= m_closedThrough) {
-        ++m_lateSamples;
-        return nullptr;
+    Bucket *bucket = m_cachedBucket;
+    if (second != m_cachedSecond) {
+        if (second <= m_closedThrough) {
+            ++m_lateSamples;
+            return nullptr;
+        }
+        bucket = &m_buckets[second]; // std::map nodes stay put until erased
+        m_cachedSecond = second;
+        m_cachedBucket = bucket;
     }
-    auto &bucket = m_buckets[second];
-    auto it = bucket.series.find(key);
-    if (it == bucket.series.end()) {
-        it = bucket.series.insert(key, SeriesSummary(kind, m_options.relativeAccuracy));
-    } else if (it->kind() != kind) {
+    if (size_t(id) >= bucket->slotOf.size())
+        bucket->slotOf.resize(std::max<size_t>(size_t(m_keys.size()), size_t(id) + 1), -1);
+    qint32 &slot = bucket->slotOf[size_t(id)];
+    if (slot < 0) {
+        slot = qint32(bucket->series.size());
+        bucket->series.emplace_back(id, SeriesSummary(kind, m_options.relativeAccuracy));
+    } else if (bucket->series[size_t(slot)].second.kind() != kind) {
         // A name reused with another type keeps its first type within the second; the sample is dropped.
         ++m_typeConflicts;
         return nullptr;
     }
-    bucket.changedSincePublish = true;
-    return &*it;
+    bucket->changedSincePublish = true;
+    return &bucket->series[size_t(slot)].second;
 }
 
-void Aggregator::add(const QString &key, MetricKind kind, double value, qint64 timestampMs, double sampleRate)
+void Aggregator::add(SeriesId id, MetricKind kind, double value, qint64 timestampMs, double sampleRate)
 {
     if (kind == MetricKind::Set) {
         const double member = value == 0.0 ? 0.0 : value;
         char bytes[sizeof member];
         std::memcpy(bytes, &member, sizeof member);
-        addSetMember(key, QByteArrayView(bytes, sizeof bytes), timestampMs);
+        addSetMember(id, QByteArrayView(bytes, sizeof bytes), timestampMs);
         return;
     }
-    SeriesSummary *summary = summaryFor(key, kind, timestampMs);
+    SeriesSummary *summary = summaryFor(id, kind, timestampMs);
     if (!summary)
         return;
     switch (kind) {
@@ -63,7 +83,7 @@ void Aggregator::add(const QString &key, MetricKind kind, double value, qint64 t
         break;
     case MetricKind::Gauge:
         if (summary->addGauge(value, timestampMs))
-            m_gaugeValues.insert(key, value);
+            m_gaugeValues[size_t(id)] = value;
         break;
     case MetricKind::Timer:
     case MetricKind::Distribution:
@@ -74,15 +94,15 @@ void Aggregator::add(const QString &key, MetricKind kind, double value, qint64 t
     }
 }
 
-void Aggregator::addGaugeDelta(const QString &key, double delta, qint64 timestampMs)
+void Aggregator::addGaugeDelta(SeriesId id, double delta, qint64 timestampMs)
 {
-    const auto it = m_gaugeValues.constFind(key);
-    add(key, MetricKind::Gauge, it == m_gaugeValues.constEnd() ? delta : *it + delta, timestampMs);
+    const double current = size_t(id) < m_gaugeValues.size() ? m_gaugeValues[size_t(id)] : std::nan("");
+    add(id, MetricKind::Gauge, std::isnan(current) ? delta : current + delta, timestampMs);
 }
 
-void Aggregator::addSetMember(const QString &key, QByteArrayView member, qint64 timestampMs)
+void Aggregator::addSetMember(SeriesId id, QByteArrayView member, qint64 timestampMs)
 {
-    if (SeriesSummary *summary = summaryFor(key, MetricKind::Set, timestampMs))
+    if (SeriesSummary *summary = summaryFor(id, MetricKind::Set, timestampMs))
         summary->addSetMember(SeriesSummary::hashMember(member));
 }
 
@@ -94,8 +114,8 @@ LiveFrame Aggregator::snapshot(qint64 second, const Bucket &bucket, bool provisi
     frame.changedSincePublish = provisional || !bucket.published || bucket.changedSincePublish;
     frame.series.reserve(bucket.series.size());
     // Provisional frames go to live subscribers only, which never get the sketch: skip serializing it.
-    for (auto it = bucket.series.cbegin(); it != bucket.series.cend(); ++it)
-        frame.series.push_back(it->toStats(it.key(), 1.0, !provisional));
+    for (const auto &[id, summary] : bucket.series)
+        frame.series.push_back(summary.toStats(m_keys.at(id), 1.0, !provisional));
     // Stable order makes frames comparable and diff-friendly.
     std::sort(frame.series.begin(), frame.series.end(),
               [](const SeriesStats &a, const SeriesStats &b) { return a.key < b.key; });
@@ -140,10 +160,12 @@ QVector<LiveFrame> Aggregator::closeDue(qint64 nowMs)
         frames.push_back(snapshot(it->first, it->second, false));
         m_closedThrough = std::max(m_closedThrough, it->first);
         m_buckets.erase(it);
+        forgetCachedBucket();
     }
     // Seconds with no data are closed too, so late samples for them are refused consistently.
     const qint64 dueThrough = secondOf(nowMs - m_options.graceMs) - 1;
     m_closedThrough = std::max(m_closedThrough, dueThrough);
+    forgetCachedBucket();
     return frames;
 }
 
@@ -155,6 +177,7 @@ QVector<LiveFrame> Aggregator::closeAll()
         m_closedThrough = std::max(m_closedThrough, second);
     }
     m_buckets.clear();
+    forgetCachedBucket();
     return frames;
 }
 

@@ -41,13 +41,34 @@ public:
     explicit Aggregator(Options options);
     Aggregator();
 
+    // Series are interned: the hot path adds by id and never hashes a string. Ids are dense, stable for the
+    // aggregator's life, and belong to this aggregator only.
+    using SeriesId = qint32;
+    SeriesId seriesId(const QString &key);
+    const QString &keyOf(SeriesId id) const { return m_keys.at(id); }
+    qsizetype seriesCount() const { return m_keys.size(); }
+
     // timestampMs is the sample's own time, or its arrival time. sampleRate scales counters only. A Set sample's
     // number is its member (hashed from its 8 IEEE bytes, -0 as 0); addSetMember() takes the member's own bytes.
-    void add(const QString &key, MetricKind kind, double value, qint64 timestampMs, double sampleRate = 1.0);
+    void add(SeriesId id, MetricKind kind, double value, qint64 timestampMs, double sampleRate = 1.0);
     // A signed gauge value is a delta when the gauge already holds a value (etsy semantics), otherwise a set.
-    void addGaugeDelta(const QString &key, double delta, qint64 timestampMs);
+    void addGaugeDelta(SeriesId id, double delta, qint64 timestampMs);
     // One member of a StatsD set (`users:alice|s`).
-    void addSetMember(const QString &key, QByteArrayView member, qint64 timestampMs);
+    void addSetMember(SeriesId id, QByteArrayView member, qint64 timestampMs);
+
+    // The same by key, for callers off the hot path.
+    void add(const QString &key, MetricKind kind, double value, qint64 timestampMs, double sampleRate = 1.0)
+    {
+        add(seriesId(key), kind, value, timestampMs, sampleRate);
+    }
+    void addGaugeDelta(const QString &key, double delta, qint64 timestampMs)
+    {
+        addGaugeDelta(seriesId(key), delta, timestampMs);
+    }
+    void addSetMember(const QString &key, QByteArrayView member, qint64 timestampMs)
+    {
+        addSetMember(seriesId(key), member, timestampMs);
+    }
 
     // Provisional snapshots, see above. publishDelayMs < 0 counts as 0.
     QVector<LiveFrame> publishDue(qint64 nowMs, qint64 publishDelayMs);
@@ -65,19 +86,25 @@ public:
 
 private:
     struct Bucket {
-        QHash<QString, SeriesSummary> series;
+        std::vector<qint32> slotOf; // by series id: index into series, or -1
+        std::vector<std::pair<SeriesId, SeriesSummary>> series;
         bool published = false; // a provisional snapshot went out
         bool changedSincePublish = true;
     };
 
     // Null when the sample is late or its kind conflicts; counts either.
-    SeriesSummary *summaryFor(const QString &key, MetricKind kind, qint64 timestampMs);
+    SeriesSummary *summaryFor(SeriesId id, MetricKind kind, qint64 timestampMs);
     LiveFrame snapshot(qint64 second, const Bucket &bucket, bool provisional) const;
+    void forgetCachedBucket() { m_cachedSecond = std::numeric_limits<qint64>::min(); m_cachedBucket = nullptr; }
 
     Options m_options;
     std::map<qint64, Bucket> m_buckets; // by unix second
+    qint64 m_cachedSecond = std::numeric_limits<qint64>::min(); // almost every sample lands in the newest second
+    Bucket *m_cachedBucket = nullptr;
     qint64 m_closedThrough = std::numeric_limits<qint64>::min(); // last second already closed
-    QHash<QString, double> m_gaugeValues; // current value of every gauge, for deltas
+    QVector<QString> m_keys; // by series id
+    QHash<QString, SeriesId> m_ids;
+    std::vector<double> m_gaugeValues; // current value of every gauge by series id, NaN when it has none
     quint64 m_lateSamples = 0;
     quint64 m_typeConflicts = 0;
 };
