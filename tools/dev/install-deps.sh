@@ -10,6 +10,7 @@ packages=(
     qt6-qpa-plugins libsqlite3-dev sqlite3
     netcat-openbsd python3 python3-statsd
     nodejs npm
+    clang libclang-rt-14-dev
     xvfb xauth
 )
 
