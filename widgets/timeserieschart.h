@@ -31,8 +31,9 @@ public:
     int drawnPointCount(int line) const; // after decimation, for tests and benchmarks
     QString title() const;
 
+    struct Private; // implementation detail, public only for the drawing layer in the .cpp
+
 private:
-    struct Private;
     std::unique_ptr<Private> d;
 };
 
