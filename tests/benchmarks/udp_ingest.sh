@@ -300,7 +300,8 @@ run_step() {
     S_OTHER_PCT=$(awk -v a="$m0" -v b="$m1" -v t="$CLK_TCK" -v w="$S_WALL" -v c="$S_CPU" -v s="$sender_times" \
         'BEGIN { o = 100 * ((b - a) / t - c - s) / w; printf "%.0f", o < 0 ? 0 : o }')
     S_KEPT_UP=$(awk -v a="$S_ACHIEVED" -v r="$rate" 'BEGIN { print (a >= 0.97 * r) ? 1 : 0 }')
-    if ((!S_KEPT_UP)); then S_LIMIT=sender
+    if ((!S_KEPT_UP && S_LOSS > 0)); then S_LIMIT="sender, and the receiver lost lines"
+    elif ((!S_KEPT_UP)); then S_LIMIT=sender
     elif ((S_LOSS > 0)); then S_LIMIT=receiver
     else S_LIMIT=-; fi
 }
@@ -362,6 +363,7 @@ ladder() {
         ((mid > lo && mid < hi)) || break
         run_step "$mid" "$lpd" "$STEP_S" "$plain"
         record
+        ((S_KEPT_UP)) || break # the sender is the limit here: halving again would repeat the same step
     done
 }
 
