@@ -26,6 +26,7 @@ struct Options {
     uint64_t seed = 42;
     int linesPerDatagram = 1; // flood
     int series = 100; // flood
+    bool plain = false; // flood: the series in the name, no DogStatsD tag
     bool rateGiven = false;
 };
 
@@ -36,11 +37,13 @@ struct Options {
     std::fputs("Usage: perfdash-loadgen --scenario demo [--udp HOST:PORT] [--rate REQUESTS_PER_S] "
                "[--duration SECONDS] [--models 1..4] [--seed N]\n"
                "       perfdash-loadgen --scenario flood [--udp HOST:PORT] [--rate LINES_PER_S] [--duration SECONDS]\n"
-               "                        [--lines-per-datagram 1..64] [--series N]\n"
+               "                        [--lines-per-datagram 1..64] [--series N] [--plain]\n"
                "demo:  each request is 7 StatsD lines (5 step timers, 1 total timer, 1 counter) plus one queue-depth\n"
                "       gauge per model every 100 ms.\n"
                "flood: timer lines over N series, packed into datagrams, paced to the rate (default 100000 lines/s);\n"
-               "       prints what it sent, for ingest benchmarks. Limits: rate <= 50000000, duration <= 86400.\n",
+               "       prints what it sent, for ingest benchmarks. Limits: rate <= 50000000, duration <= 86400.\n"
+               "       Lines are bench.latency:<ms>|ms|#series:<i>; with --plain, bench.latency.s<i>:<ms>|ms (for\n"
+               "       servers that do not read DogStatsD tags).\n",
                message ? stderr : stdout);
     std::exit(message ? 2 : 0);
 }
@@ -91,6 +94,8 @@ Options parse(int argc, char **argv)
             o.linesPerDatagram = int(number(value(), "--lines-per-datagram wants 1..64"));
         } else if (arg == "--series") {
             o.series = int(number(value(), "--series wants 1..1000000"));
+        } else if (arg == "--plain") {
+            o.plain = true;
         } else if (arg == "--seed") {
             o.seed = uint64_t(number(value(), "--seed wants a number"));
         } else {
@@ -128,8 +133,11 @@ int flood(const Options &o, perfdash::client::StatsdClient &client)
             const auto end = std::to_chars(value, value + sizeof(value), std::round(latency(rng) * 1000) / 1000).ptr;
             if (l > 0)
                 text.push_back('\n');
-            text.append("bench.latency:").append(value, end).append("|ms|#series:");
-            text.append(std::to_string(line % uint64_t(o.series)));
+            const std::string series = std::to_string(line % uint64_t(o.series));
+            if (o.plain)
+                text.append("bench.latency.s").append(series).append(":").append(value, end).append("|ms");
+            else
+                text.append("bench.latency:").append(value, end).append("|ms|#series:").append(series);
         }
         datagrams.push_back(std::move(text));
     }
