@@ -2,12 +2,15 @@
 #include "collector/ndjsoningest.h"
 
 #include <QDateTime>
-#include <QLocalSocket>
-#include <QPointer>
+#include <QLocalServer>
+#include <QSocketNotifier>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 using namespace Qt::Literals::StringLiterals;
@@ -17,6 +20,31 @@ namespace perfdash {
 namespace {
 constexpr qint64 kReadChunk = 64 * 1024;
 }
+
+// Hands over the accepted descriptor instead of wrapping it in a QLocalSocket: we read it ourselves, a bounded amount
+// per turn, and leave the rest in the kernel. A level-triggered notifier then brings us back after the others.
+class NdjsonIngest::Server : public QLocalServer {
+public:
+    explicit Server(NdjsonIngest *ingest)
+        : QLocalServer(ingest)
+        , m_ingest(ingest)
+    {
+    }
+
+protected:
+    void incomingConnection(quintptr fd) override { m_ingest->onIncomingConnection(qintptr(fd)); }
+
+private:
+    NdjsonIngest *m_ingest;
+};
+
+struct NdjsonIngest::Connection {
+    int fd = -1;
+    std::unique_ptr<QSocketNotifier> notifier;
+    QByteArray buffer; // bytes read, not yet split into lines
+    qsizetype scanned = 0; // buffer[0, scanned) holds no newline
+    bool skipping = false; // inside an over-long line, dropping bytes up to its newline
+};
 
 NdjsonIngest::NdjsonIngest(IngestCounters &counters, QObject *parent)
     : NdjsonIngest(counters, []() { return QDateTime::currentMSecsSinceEpoch(); }, Limits(), parent)
@@ -28,10 +56,9 @@ NdjsonIngest::NdjsonIngest(IngestCounters &counters, Clock clock, Limits limits,
     , m_counters(counters)
     , m_clock(std::move(clock))
     , m_limits(limits)
-    , m_server(this)
+    , m_server(std::make_unique<Server>(this))
 {
-    m_server.setSocketOptions(QLocalServer::UserAccessOption);
-    connect(&m_server, &QLocalServer::newConnection, this, &NdjsonIngest::onNewConnection);
+    m_server->setSocketOptions(QLocalServer::UserAccessOption);
 }
 
 NdjsonIngest::~NdjsonIngest()
@@ -39,107 +66,93 @@ NdjsonIngest::~NdjsonIngest()
     close();
 }
 
+QString NdjsonIngest::path() const
+{
+    return m_server->fullServerName();
+}
+
 bool NdjsonIngest::listen(const QString &path, QString *error)
 {
     QLocalServer::removeServer(path);
-    if (m_server.listen(path))
+    if (m_server->listen(path))
         return true;
-    *error = u"cannot listen on %1: %2"_s.arg(path, m_server.errorString());
+    *error = u"cannot listen on %1: %2"_s.arg(path, m_server->errorString());
     return false;
 }
 
 void NdjsonIngest::close()
 {
-    m_server.close();
-    const auto sockets = m_connections.keys();
+    m_server->close();
+    for (const auto &connection : m_connections)
+        ::close(connection->fd);
     m_connections.clear();
-    for (QLocalSocket *socket : sockets) {
-        disconnect(socket, nullptr, this, nullptr);
-        socket->abort();
-        delete socket;
-    }
 }
 
-void NdjsonIngest::onNewConnection()
+void NdjsonIngest::onIncomingConnection(qintptr descriptor)
 {
-    while (QLocalSocket *socket = m_server.nextPendingConnection()) {
-        socket->setParent(this);
-        // The socket is 0600 already; the check also covers root and a descriptor passed on.
-        ucred cred {};
-        socklen_t length = sizeof(cred);
-        const bool sameUser = ::getsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_PEERCRED, &cred, &length)
-                        == 0
-                && cred.uid == ::getuid();
-        if (!sameUser || m_connections.size() >= m_limits.maxConnections) {
-            ++m_connectionsRefused;
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        ++m_connectionsAccepted;
-        // Bounded: a client that writes faster than we parse is held back by the kernel, not by our memory.
-        socket->setReadBufferSize(m_limits.maxBytesPerTurn);
-        m_connections.insert(socket, Connection {});
-        connect(socket, &QLocalSocket::readyRead, this, [this, socket]() { onReadyRead(socket); });
-        // Queued, so a disconnect never lands in the middle of a read that holds a reference to its Connection.
-        connect(socket, &QLocalSocket::disconnected, this, [this, socket]() { onDisconnected(socket); },
-                Qt::QueuedConnection);
-        if (socket->bytesAvailable() > 0)
-            onReadyRead(socket);
-    }
-}
-
-void NdjsonIngest::onReadyRead(QLocalSocket *socket)
-{
-    auto it = m_connections.find(socket);
-    if (it == m_connections.end())
+    const int fd = int(descriptor);
+    // The socket is 0600 already; the check also covers root and a descriptor passed on.
+    ucred cred {};
+    socklen_t length = sizeof(cred);
+    const bool sameUser = ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) == 0 && cred.uid == ::getuid();
+    if (!sameUser || qsizetype(m_connections.size()) >= m_limits.maxConnections) {
+        ++m_connectionsRefused;
+        ::close(fd);
         return;
-    drain(socket, *it, m_limits.maxBytesPerTurn);
-    // More is buffered than one turn's share: come back after the other connections and timers had theirs.
-    if (socket->bytesAvailable() > 0 && !it->continueQueued) {
-        it->continueQueued = true;
-        QMetaObject::invokeMethod(
-                this,
-                [this, guard = QPointer<QLocalSocket>(socket)]() {
-                    if (!guard)
-                        return;
-                    auto again = m_connections.find(guard.data());
-                    if (again == m_connections.end())
-                        return;
-                    again->continueQueued = false;
-                    onReadyRead(guard.data());
-                },
-                Qt::QueuedConnection);
     }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    ++m_connectionsAccepted;
+    auto connection = std::make_unique<Connection>();
+    connection->fd = fd;
+    connection->notifier = std::make_unique<QSocketNotifier>(qintptr(fd), QSocketNotifier::Read);
+    Connection *raw = connection.get();
+    connect(connection->notifier.get(), &QSocketNotifier::activated, this, [this, raw]() { onReadable(raw); });
+    m_connections.push_back(std::move(connection));
 }
 
-void NdjsonIngest::onDisconnected(QLocalSocket *socket)
-{
-    auto it = m_connections.find(socket);
-    if (it != m_connections.end()) {
-        // The peer is gone: what it sent is all there will be, so read it all, and take a last line without '\n'.
-        drain(socket, *it, std::numeric_limits<qint64>::max());
-        if (!it->skipping && !it->buffer.isEmpty())
-            handleLine(it->buffer, m_clock());
-        m_connections.erase(it);
-    }
-    socket->deleteLater();
-}
-
-void NdjsonIngest::drain(QLocalSocket *socket, Connection &connection, qint64 budget)
+void NdjsonIngest::onReadable(Connection *connection)
 {
     const qint64 nowMs = m_clock();
+    qint64 budget = m_limits.maxBytesPerTurn;
+    bool closed = false;
     while (budget > 0) {
         const qint64 chunk = std::min(budget, kReadChunk);
-        const qsizetype before = connection.buffer.size();
-        connection.buffer.resize(before + qsizetype(chunk));
-        const qint64 got = socket->read(connection.buffer.data() + before, chunk);
-        connection.buffer.resize(before + qsizetype(std::max<qint64>(got, 0)));
-        if (got <= 0)
+        QByteArray &buffer = connection->buffer;
+        const qsizetype before = buffer.size();
+        buffer.resize(before + qsizetype(chunk));
+        const ssize_t got = ::read(connection->fd, buffer.data() + before, size_t(chunk));
+        buffer.resize(before + qsizetype(std::max<ssize_t>(got, 0)));
+        if (got > 0) {
+            budget -= got;
+            splitLines(*connection, nowMs);
+            if (got < chunk)
+                break; // drained for now; the notifier tells when more comes
+            continue;
+        }
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
-        budget -= got;
-        splitLines(connection, nowMs);
+        closed = true; // end of stream, or an error such as ECONNRESET: either way the peer is gone
+        break;
     }
+    if (closed)
+        finish(connection);
+}
+
+void NdjsonIngest::finish(Connection *connection)
+{
+    // What the peer sent is all there will be: a last line without its '\n' still counts.
+    if (!connection->skipping && !connection->buffer.isEmpty())
+        handleLine(connection->buffer, m_clock());
+    connection->notifier->setEnabled(false);
+    // We are inside the notifier's own signal: it may not be deleted here.
+    connection->notifier.release()->deleteLater();
+    ::close(connection->fd);
+    const auto it = std::find_if(m_connections.begin(), m_connections.end(),
+                                 [connection](const auto &c) { return c.get() == connection; });
+    if (it != m_connections.end())
+        m_connections.erase(it);
 }
 
 void NdjsonIngest::splitLines(Connection &connection, qint64 nowMs)

@@ -4,13 +4,14 @@
 #include "collector/ingestcounters.h"
 #include "collector/ndjsonrecord.h"
 
-#include <QHash>
-#include <QLocalServer>
+#include <QByteArray>
 #include <QObject>
 
 #include <functional>
+#include <memory>
+#include <vector>
 
-class QLocalSocket;
+class QSocketNotifier;
 
 namespace perfdash {
 
@@ -23,8 +24,9 @@ struct NdjsonIngestLimits {
 // Serves ingest.sock: native NDJSON records (docs/protocol.md), one JSON object per line, from any number of
 // connections. Splits, parses and counts each line in IngestCounters, and hands every accepted record to the sink;
 // it owns no aggregation. A bad record is counted and skipped, and the connection stays up; an over-long line is
-// skipped to its newline. Each connection gets a bounded amount of work per event-loop turn, so a busy or slow
-// client never holds up another. Lives on the collector thread, as do the sink calls.
+// skipped to its newline. Each connection gets a bounded read per event-loop turn and the rest waits in the kernel
+// (which then holds the writer back), so a busy or slow client never holds up another. Lives on the collector thread,
+// as do the sink calls.
 class NdjsonIngest : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(NdjsonIngest)
@@ -41,7 +43,7 @@ public:
     // Listens on path with mode 0600, replacing a file left there: call it while holding the instance lock.
     bool listen(const QString &path, QString *error);
     void close();
-    QString path() const { return m_server.fullServerName(); }
+    QString path() const;
     void setSink(Sink sink) { m_sink = std::move(sink); }
 
     int connectionCount() const { return int(m_connections.size()); }
@@ -51,26 +53,21 @@ public:
     const Limits &limits() const { return m_limits; }
 
 private:
-    struct Connection {
-        QByteArray buffer; // bytes read, not yet split into lines
-        qsizetype scanned = 0; // buffer[0, scanned) holds no newline
-        bool skipping = false; // inside an over-long line, dropping bytes up to its newline
-        bool continueQueued = false;
-    };
+    class Server;
+    struct Connection;
 
-    void onNewConnection();
-    void onReadyRead(QLocalSocket *socket);
-    void onDisconnected(QLocalSocket *socket);
-    void drain(QLocalSocket *socket, Connection &connection, qint64 budget);
+    void onIncomingConnection(qintptr fd);
+    void onReadable(Connection *connection);
+    void finish(Connection *connection);
     void splitLines(Connection &connection, qint64 nowMs);
     void handleLine(QByteArrayView line, qint64 nowMs);
 
     IngestCounters &m_counters;
     Clock m_clock;
     Limits m_limits;
-    QLocalServer m_server;
+    std::unique_ptr<Server> m_server;
     Sink m_sink;
-    QHash<QLocalSocket *, Connection> m_connections;
+    std::vector<std::unique_ptr<Connection>> m_connections;
     NativeRecord m_record; // reused for every line: its buffers keep their capacity
     quint64 m_connectionsAccepted = 0;
     quint64 m_connectionsRefused = 0;
