@@ -3,6 +3,8 @@
 
 #include "models/serieskey.h"
 
+#include <QtAlgorithms>
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -18,12 +20,13 @@ using Limits = NdjsonRecord::Limits;
 
 enum class Kind : quint8 { None, String, Number, True, False, Null, Object, Array };
 
-// A scanned JSON value: strings without their quotes, objects and arrays with their brackets.
+// A scanned JSON value: strings without their quotes, objects and arrays with their brackets. Trivial on purpose:
+// the decoder's table of one per known field is left uninitialized, and read only where the seen-mask says.
 struct Span {
-    const char *begin = nullptr;
-    const char *end = nullptr;
-    Kind kind = Kind::None;
-    bool escaped = false; // a string with at least one backslash escape
+    const char *begin;
+    const char *end;
+    Kind kind;
+    bool escaped; // a string with at least one backslash escape
 };
 
 // Every key the record format knows, across all types. Unknown keys are skipped, not stored.
@@ -75,7 +78,11 @@ struct FieldTable {
             return -1;
         const auto &bucket = byLength[key.size()];
         for (quint8 i = 0; i < count[key.size()]; ++i) {
-            if (bucket[i].name[0] == key[0] && bucket[i].name == key)
+            const std::string_view name = bucket[i].name;
+            size_t j = 0;
+            while (j < name.size() && name[j] == key[j]) // short keys: cheaper than a call to memcmp
+                ++j;
+            if (j == name.size())
                 return bucket[i].field;
         }
         return -1;
@@ -94,6 +101,23 @@ constexpr std::array<bool, 256> makePlain()
 constexpr std::array<bool, 256> kPlain = makePlain();
 
 inline bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The bytes among 8 that a string cannot hold as themselves ('"', '\\', a control character, a byte >= 0x80), as
+// their high bits. The lowest set bit is exact (a borrow only spreads upwards from a byte that is itself flagged), so
+// on a little-endian machine it points at the first such byte: strings are most of a record, 8 bytes a step.
+inline quint64 specialBytes(const char *p)
+{
+    quint64 w;
+    std::memcpy(&w, p, sizeof(w));
+    constexpr quint64 ones = 0x0101010101010101ULL;
+    constexpr quint64 high = 0x8080808080808080ULL;
+    const quint64 quote = w ^ (ones * '"');
+    const quint64 backslash = w ^ (ones * '\\');
+    const quint64 zeroQuote = (quote - ones) & ~quote;
+    const quint64 zeroBackslash = (backslash - ones) & ~backslash;
+    const quint64 control = w - ones * 0x20; // borrows out of bytes < 0x20
+    return (zeroQuote | zeroBackslash | control | w) & high;
+}
 
 int hexValue(char c)
 {
@@ -154,7 +178,8 @@ public:
     bool atEnd() const { return p >= m_end; }
     void skipWs()
     {
-        while (p < m_end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        // Most calls land on a token at once: test that first.
+        while (p < m_end && uchar(*p) <= ' ' && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
             ++p;
     }
     bool fail(Reason reason)
@@ -202,6 +227,16 @@ public:
         s.kind = Kind::String;
         s.escaped = false;
         for (;;) {
+#if Q_BYTE_ORDER == Q_LITTLE_ENDIAN
+            while (m_end - p >= 8) {
+                const quint64 special = specialBytes(p);
+                if (special) {
+                    p += qCountTrailingZeroBits(special) / 8;
+                    break;
+                }
+                p += 8;
+            }
+#endif
             while (p < m_end && kPlain[uchar(*p)])
                 ++p;
             if (p >= m_end)
@@ -230,7 +265,7 @@ public:
         Scanner s(object.begin + 1, object.end - 1, 1 << 20);
         s.skipWs();
         while (!s.atEnd()) {
-            Span key, value;
+            Span key {}, value {};
             s.scanString(key);
             s.skipWs();
             ++s.p; // ':'
@@ -252,7 +287,7 @@ public:
         Scanner s(array.begin + 1, array.end - 1, 1 << 20);
         s.skipWs();
         while (!s.atEnd()) {
-            Span value;
+            Span value {};
             s.scanValue(value, 0);
             if (!f(value))
                 return false;
@@ -325,7 +360,7 @@ private:
             return true;
         }
         for (;;) {
-            Span child;
+            Span child {};
             if (close == '}') {
                 if (p >= m_end || *p != '"')
                     return fail(Reason::BadJson);
@@ -512,7 +547,7 @@ public:
     {
     }
 
-    std::array<Span, FieldCount> slots;
+    std::array<Span, FieldCount> slots; // uninitialized: see Span
     quint64 seen = 0;
     Reason error = Reason::BadValue;
 
@@ -575,6 +610,27 @@ public:
 
     static bool toDouble(const Span &s, double &out)
     {
+        // Clinger's fast path: up to 15 digits are exact in a double, and so is 10^k for k <= 22, so one division is
+        // correctly rounded. Most numbers producers send qualify; the rest go to std::from_chars.
+        static constexpr double kPow10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+        const char *p = s.begin;
+        const bool negative = *p == '-';
+        p += negative;
+        quint64 mantissa = 0;
+        int digits = 0;
+        int fraction = 0;
+        for (; p < s.end && isDigit(*p); ++p, ++digits)
+            mantissa = mantissa * 10 + quint64(*p - '0');
+        if (p < s.end && *p == '.') {
+            for (++p; p < s.end && isDigit(*p); ++p, ++digits, ++fraction)
+                mantissa = mantissa * 10 + quint64(*p - '0');
+        }
+        if (p == s.end && digits <= 15) {
+            const double v = double(mantissa) / kPow10[fraction];
+            out = negative ? -v : v;
+            return true;
+        }
         const auto [ptr, ec] = std::from_chars(s.begin, s.end, out, std::chars_format::general);
         return ec == std::errc() && ptr == s.end && std::isfinite(out);
     }
@@ -867,7 +923,7 @@ std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(QByteArrayView line, Nat
     if (scan.atEnd())
         return Reason::BadJson;
     if (*scan.p != '{') {
-        Span value;
+        Span value {};
         if (!scan.scanValue(value, 0))
             return scan.error;
         scan.skipWs();
@@ -879,7 +935,7 @@ std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(QByteArrayView line, Nat
         ++scan.p;
     } else {
         for (;;) {
-            Span key, value;
+            Span key {}, value {};
             if (scan.atEnd() || *scan.p != '"')
                 return Reason::BadJson;
             if (!scan.scanString(key))

@@ -6,6 +6,7 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <charconv>
 #include <cmath>
 
 using namespace perfdash;
@@ -29,6 +30,7 @@ private Q_SLOTS:
     void escapes();
     void numbers_data();
     void numbers();
+    void numbersMatchFromChars();
     void timestampWithInjectedClock();
     void errorTruncation_data();
     void errorTruncation();
@@ -605,6 +607,33 @@ void TestNdjsonRecord::numbers()
     NativeRecord r;
     QCOMPARE(codeOf(parse(R"({"type":"quality","model":"m","metric":"x","value":)" + json + "}", r)), u"ok"_s);
     QCOMPARE(r.score.value, expected);
+}
+
+// The parser's fast path for short decimals must round exactly as std::from_chars does.
+void TestNdjsonRecord::numbersMatchFromChars()
+{
+    QRandomGenerator rng(7);
+    NativeRecord r;
+    for (int i = 0; i < 100000; ++i) {
+        const int digits = 1 + rng.bounded(18);
+        QByteArray text = rng.bounded(2) ? "-" : "";
+        QByteArray mantissa;
+        for (int d = 0; d < digits; ++d)
+            mantissa += char('0' + rng.bounded(10));
+        while (mantissa.size() > 1 && mantissa.startsWith('0'))
+            mantissa.remove(0, 1);
+        const int point = rng.bounded(int(mantissa.size()) + 1);
+        if (point > 0 && point < mantissa.size())
+            mantissa.insert(point, '.');
+        else if (point == 0 && rng.bounded(2))
+            mantissa = "0." + QByteArray(rng.bounded(6), '0') + mantissa;
+        text += mantissa;
+        double expected = 0;
+        std::from_chars(text.constData(), text.constData() + text.size(), expected);
+        const auto reason = parse(R"({"type":"quality","model":"m","metric":"x","value":)" + text + "}", r);
+        QVERIFY2(!reason, text.constData());
+        QVERIFY2(r.score.value == expected && std::signbit(r.score.value) == std::signbit(expected), text.constData());
+    }
 }
 
 void TestNdjsonRecord::timestampWithInjectedClock()
