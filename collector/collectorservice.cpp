@@ -25,8 +25,10 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
     , m_clock(std::move(clock))
     , m_aggregator(Aggregator::Options { m_config.graceMs, QuantileSketch::kDefaultRelativeAccuracy })
     , m_statsd(m_aggregator, m_counters)
+    , m_records(m_aggregator)
     , m_udp(this)
     , m_unix(this)
+    , m_ndjson(m_counters, m_clock, NdjsonIngest::Limits(), this)
     , m_publisher(this)
     , m_tick(this)
 {
@@ -37,6 +39,7 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
     m_udp.setHandler(
             [this](const DatagramSocket::Datagram &d) { m_statsd.processDatagram(d.payload, m_clock()); });
     m_unix.setHandler([this](const DatagramSocket::Datagram &d) { onUnixDatagram(d); });
+    m_ndjson.setSink([this](const NativeRecord &record, qint64) { m_records.route(record); });
 }
 
 CollectorService::~CollectorService() = default;
@@ -82,6 +85,8 @@ bool CollectorService::start(QString *error)
         return false;
     if (m_config.unixDatagram && !m_unix.bindUnix(dir.filePath(u"dsd.socket"_s), error))
         return false;
+    if (!m_ndjson.listen(dir.filePath(u"ingest.sock"_s), error))
+        return false;
     LiveProtocol::Hello hello;
     hello.version = LiveProtocol::version;
     hello.collectorVersion = QCoreApplication::applicationVersion();
@@ -114,6 +119,10 @@ QJsonObject CollectorService::statsSnapshot() const
         { u"lines_rejected"_s, qint64(m_counters.linesRejected) },
         { u"rejected"_s, m_counters.rejectionsJson() },
         { u"rate_clamped"_s, qint64(m_counters.rateClamped) },
+        { u"events"_s, qint64(m_counters.events) },
+        { u"records_accepted"_s, qint64(m_counters.recordsAccepted) },
+        { u"records_rejected"_s, qint64(m_counters.recordsRejected) },
+        { u"records_rejected_by_reason"_s, m_counters.recordRejectionsJson() },
         { u"oversize_datagrams"_s,
           QJsonObject { { u"udp"_s, qint64(m_udp.oversize()) }, { u"unix"_s, qint64(m_unix.oversize()) } } },
         { u"kernel_drops"_s,
@@ -158,6 +167,8 @@ void CollectorService::addSelfMetrics(qint64 nowMs)
         { u"perfdash.ingest.kernel_drops|socket:udp"_s, m_udp.kernelDrops() + m_udp.oversize() },
         { u"perfdash.ingest.kernel_drops|socket:unix"_s, m_unix.kernelDrops() + m_unix.oversize() },
         { u"perfdash.ingest.late_samples"_s, m_aggregator.lateSamples() },
+        { u"perfdash.ingest.records_accepted"_s, m_counters.recordsAccepted },
+        { u"perfdash.ingest.records_rejected"_s, m_counters.recordsRejected },
     };
     const QJsonObject rejected = m_counters.rejectionsJson();
     for (auto it = rejected.begin(); it != rejected.end(); ++it)

@@ -4,6 +4,8 @@
 #include "collector/ingestcounters.h"
 #include "collector/livepublisher.h"
 #include "collector/datagramsocket.h"
+#include "collector/ndjsoningest.h"
+#include "collector/recordrouter.h"
 #include "collector/statsdingest.h"
 #include "models/aggregator.h"
 
@@ -47,6 +49,7 @@ public:
     QString udpAddress() const;
     QString livePath() const { return m_publisher.path(); }
     QString unixDatagramPath() const { return m_unix.localPath(); }
+    QString ingestPath() const { return m_ndjson.path(); }
     const IngestCounters &counters() const { return m_counters; }
 
     // How long after a second ends its provisional frame goes out (DESIGN.md: p99 <= 1.1 s from send to pixel).
@@ -70,8 +73,10 @@ private:
     IngestCounters m_counters;
     std::unique_ptr<QLockFile> m_lock;
     StatsdIngest m_statsd;
+    RecordRouter m_records;
     DatagramSocket m_udp;
     DatagramSocket m_unix;
+    NdjsonIngest m_ndjson;
     LivePublisher m_publisher;
     QTimer m_tick;
     QElapsedTimer m_uptime;

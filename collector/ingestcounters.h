@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "collector/ndjsonrecord.h"
 #include "collector/statsdparser.h"
 
 #include <QHash>
@@ -22,6 +23,12 @@ struct IngestCounters {
     quint64 rateClamped = 0;
     quint64 events = 0; // events and service checks accepted
 
+    // Native records (ingest.sock). Kept apart from the StatsD lines: both formats have a `line_too_long`, an
+    // `invalid_utf8` and a `timestamp_out_of_range`, and one JSON object cannot hold the same key twice.
+    quint64 recordsAccepted = 0;
+    quint64 recordsRejected = 0;
+    std::array<quint64, size_t(NdjsonRecord::Reason::Count_)> recordsRejectedByReason {};
+
     void reject(StatsdParser::Reason reason)
     {
         ++linesRejected;
@@ -31,6 +38,22 @@ struct IngestCounters {
     {
         linesRejected += lines;
         otherRejections[reason] += lines;
+    }
+    void rejectRecord(NdjsonRecord::Reason reason)
+    {
+        ++recordsRejected;
+        ++recordsRejectedByReason[size_t(reason)];
+    }
+    // Every non-zero record rejection by reason code (docs/protocol.md, ingest.sock).
+    QJsonObject recordRejectionsJson() const
+    {
+        QJsonObject out;
+        for (size_t i = 0; i < recordsRejectedByReason.size(); ++i) {
+            if (recordsRejectedByReason[i] > 0)
+                out.insert(QLatin1StringView(NdjsonRecord::reasonCode(NdjsonRecord::Reason(i))),
+                           qint64(recordsRejectedByReason[i]));
+        }
+        return out;
     }
     // Every non-zero rejection by reason code.
     QJsonObject rejectionsJson() const

@@ -141,6 +141,46 @@ c.gauge('below', -7)
         QCOMPARE(payloadMin, -1.5);
     }
 
+    void nativeRecordsOverIngestSocket()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+        QLocalSocket ingest;
+        ingest.connectToServer(QDir(collector.runtimeDir).filePath(u"ingest.sock"_s));
+        QVERIFY(ingest.waitForConnected(5000));
+        ingest.write(R"({"type":"metric","name":"api.latency","kind":"timer","value":12.5,"tags":{"model":"m1"}})"
+                     "\n"
+                     "{not json}\n"
+                     R"({"type":"metric","name":"api.latency","kind":"timer","value":7.5,"tags":{"model":"m1"}})"
+                     "\n"
+                     R"({"type":"run","workflow":"infer","start":1.0,"end":3.5,"success":true,"steps":[{"name":"predict","start":1.0,"elapsed_s":2.0}]})"
+                     "\n");
+        QVERIFY(ingest.waitForBytesWritten(5000));
+        QVector<LiveFrame> frames;
+        waitFor(live, u"api.latency|model:m1"_s, &frames);
+        frames += live.readUntil([](const LiveFrame &) { return true; }, 1500);
+        qint64 count = 0;
+        double runMs = 0;
+        for (const auto &f : frames) {
+            for (const auto &st : f.series) {
+                if (st.key == u"api.latency|model:m1"_s)
+                    count += st.count;
+                if (st.key == u"run.duration|workflow:infer"_s)
+                    runMs = st.max;
+            }
+        }
+        QCOMPARE(count, 2);
+        QCOMPARE(runMs, 2500.0);
+        QCOMPARE(ingest.state(), QLocalSocket::ConnectedState); // a bad record does not cost the connection
+        const auto stats = statsOf(collector);
+        QCOMPARE(stats.value(u"records_accepted"_s), u"3"_s);
+        QCOMPARE(stats.value(u"records_rejected"_s), u"1"_s);
+        QCOMPARE(stats.value(u"records_rejected_by_reason.bad_json"_s), u"1"_s);
+    }
+
     void netcat()
     {
         QTemporaryDir dir;
