@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/ndjsonrecord.h"
 
+#include "collector/utf8.h"
+
 #include "models/serieskey.h"
 
 #include <QtAlgorithms>
@@ -427,36 +429,10 @@ private:
     // Strict UTF-8 (RFC 3629): no overlongs, no surrogates, nothing above U+10FFFF. p is at a byte >= 0x80.
     bool scanUtf8()
     {
-        const auto *u = reinterpret_cast<const uchar *>(p);
-        const uchar c = u[0];
-        int extra = 0;
-        uchar lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            extra = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            extra = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            extra = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            if (c == 0xF4)
-                hi = 0x8F;
-        } else {
+        const int length = utf8SequenceLength(reinterpret_cast<const uchar *>(p), reinterpret_cast<const uchar *>(m_end));
+        if (length == 0)
             return false;
-        }
-        if (m_end - p <= extra)
-            return false;
-        if (u[1] < lo || u[1] > hi)
-            return false;
-        for (int i = 2; i <= extra; ++i) {
-            if (u[i] < 0x80 || u[i] > 0xBF)
-                return false;
-        }
-        p += extra + 1;
+        p += length;
         return true;
     }
 

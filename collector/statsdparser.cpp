@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/statsdparser.h"
 
+#include "collector/utf8.h"
+
 #include <QStringDecoder>
 
 #include <algorithm>
@@ -56,34 +58,10 @@ bool isValidUtf8(QByteArrayView bytes)
             ++p;
             continue;
         }
-        int extra = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            extra = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            extra = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            extra = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            if (c == 0xF4)
-                hi = 0x8F;
-        } else {
+        const int length = utf8SequenceLength(p, end);
+        if (length == 0)
             return false;
-        }
-        if (end - p <= extra)
-            return false;
-        if (p[1] < lo || p[1] > hi)
-            return false;
-        for (int i = 2; i <= extra; ++i) {
-            if (p[i] < 0x80 || p[i] > 0xBF)
-                return false;
-        }
-        p += extra + 1;
+        p += length;
     }
     return true;
 }
