@@ -16,6 +16,7 @@ enum QuantileToken : quint64 { NoValue = 0, EqualsMin = 1, EqualsMax = 2, FirstD
 constexpr qint64 kKeyBias = 4096; // keeps bucket keys of positive values > 0 (indices go down to about -1040 at 1%)
 constexpr double kPow10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
 constexpr int kMaxDecimals = 6;
+constexpr double kSumTolerance = 1e-14; // relative; about 45 ulps
 
 quint64 zigzag(qint64 v)
 {
@@ -81,8 +82,8 @@ double fromBits(quint64 b)
     return v;
 }
 
-// The fewest decimals k with v == m / 10^k for every value, or -1.
-int decimalsFor(const std::vector<double> &values)
+// The fewest decimals k with v == m / 10^k for every value (within `tolerance` relative, 0 = exactly), or -1.
+int decimalsFor(const std::vector<double> &values, double tolerance)
 {
     int k = 0;
     for (double v : values) {
@@ -92,7 +93,8 @@ int decimalsFor(const std::vector<double> &values)
             const double scaled = v * kPow10[k];
             if (std::fabs(scaled) < 9.0e15) {
                 const double m = std::nearbyint(scaled);
-                if (m / kPow10[k] == v)
+                const double back = m / kPow10[k];
+                if (back == v || std::fabs(back - v) <= tolerance * std::fabs(v))
                     break;
             }
             ++k;
@@ -103,7 +105,7 @@ int decimalsFor(const std::vector<double> &values)
     return k;
 }
 
-void encodeFloats(QByteArray &out, const std::vector<double> &values)
+void encodeFloats(QByteArray &out, const std::vector<double> &values, double tolerance)
 {
     bool anyPresent = false;
     for (double v : values)
@@ -112,7 +114,7 @@ void encodeFloats(QByteArray &out, const std::vector<double> &values)
         out.append(char(AllMissing));
         return;
     }
-    const int k = decimalsFor(values);
+    const int k = decimalsFor(values, tolerance);
     if (k >= 0) {
         out.append(char(Decimal));
         out.append(char(k));
@@ -254,7 +256,9 @@ QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint6
     for (auto member : { &StoredPoint::sum, &StoredPoint::min, &StoredPoint::max, &StoredPoint::last }) {
         for (size_t i = 0; i < rows.size(); ++i)
             column[i] = rows[i].*member;
-        encodeFloats(body, column);
+        // A sum of decimals accumulated in binary is a few ulps off the decimal it stands for; min, max and last
+        // are samples and stay exact.
+        encodeFloats(body, column, member == &StoredPoint::sum ? kSumTolerance : 0.0);
     }
     for (int qi = 0; qi < StoredPoint::kQuantiles; ++qi) {
         qint64 prevKey = 0;

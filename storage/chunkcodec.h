@@ -30,8 +30,10 @@ struct StoredPoint {
 // The columnar encoding of one chunk: the rows of one series in one tier over one chunk span (docs/storage.md).
 // Pure functions, any thread. Times are stored in units of `step` seconds relative to `chunkStart`.
 // - times: delta-of-delta, zigzag varint;  count, unique: delta, zigzag varint;
-// - sum, min, max, last: exact decimals (v = m / 10^k, k <= 6) as zigzag varint deltas of m when every value of the
-//   column round-trips that way, else byte-aligned XOR with the previous value (Gorilla, by bytes);
+// - sum, min, max, last: decimals (v = m / 10^k, k <= 6) as zigzag varint deltas of m when every value of the column
+//   round-trips that way, else byte-aligned XOR with the previous value (Gorilla, by bytes). min, max and last
+//   round-trip bit for bit; a sum may come back as the decimal it is within 1e-14 relative of (a float-accumulated
+//   sum of decimals is a few ulps off that decimal);
 // - quantiles: the quantile sketch's bucket index (delta, zigzag varint), or "equals min/max", or "none". A sketch of
 //   relative accuracy a reports bucket i as 2 g^i / (g + 1) clamped into [min, max], so this is lossless with respect
 //   to what the sketch reports, and within a of anything else;

@@ -5,6 +5,7 @@
 #include "storage/database.h"
 #include "storage/historyquery.h"
 
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
 
