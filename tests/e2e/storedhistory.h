@@ -4,6 +4,7 @@
 
 #include "storage/database.h"
 #include "storage/historyquery.h"
+#include "storage/statsfields.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
