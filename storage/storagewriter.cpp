@@ -60,7 +60,7 @@ qint64 FrameQueue::size() const
 namespace {
 
 constexpr int kTierCount = int(kTiers.size());
-constexpr int kMaxSyntheticValues = 1000;
+constexpr int kMaxSyntheticValues = 2000;
 
 struct TierBuffer {
     qint64 chunkStart = std::numeric_limits<qint64>::min();
@@ -141,10 +141,11 @@ void addApproximation(QuantileSketch &sketch, const SeriesStats &s)
             knots[size_t(k++)] = { q, v };
     }
     knots[size_t(k++)] = { 1.0, s.max };
-    const qint64 n = std::min<qint64>(s.count, kMaxSyntheticValues);
+    // Four points per sample (up to a cap) at the midpoints of equal rank slices, so a small second still draws its curve.
+    const qint64 n = std::min<qint64>(4 * s.count, kMaxSyntheticValues);
     int seg = 0;
     for (qint64 i = 0; i < n; ++i) {
-        const double r = n == 1 ? 0.5 : double(i) / double(n - 1);
+        const double r = (double(i) + 0.5) / double(n);
         while (seg + 2 < k && r > knots[size_t(seg + 1)].first)
             ++seg;
         const auto [q0, v0] = knots[size_t(seg)];

@@ -293,7 +293,7 @@ private Q_SLOTS:
             QElapsedTimer timer;
             timer.start();
             QVector<qint64> sendTimes; // this trial's increments, in ms since the epoch
-            const qint64 runMs = 1200 + rng->bounded(1800);
+            const qint64 runMs = 3300 + rng->bounded(2200); // longer than the loss window, so every trial must keep data
             while (timer.elapsed() < runMs) {
                 // Load: the counter we check, plus timers over 50 series so chunks and rollups are busy.
                 QByteArray datagram = "kill.counter:1|c|#trial:all\n";
