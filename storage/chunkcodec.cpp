@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 
 namespace perfdash::ChunkCodec {
 
@@ -27,13 +28,16 @@ qint64 unzigzag(quint64 v)
     return qint64(v >> 1) ^ -qint64(v & 1);
 }
 
-void putVarint(QByteArray &out, quint64 v)
+// std::string, not QByteArray: its push_back is inlined, and encode() runs for every open chunk at every flush.
+using Buffer = std::string;
+
+void putVarint(Buffer &out, quint64 v)
 {
     while (v >= 0x80) {
-        out.append(char(v | 0x80));
+        out.push_back(char(v | 0x80));
         v >>= 7;
     }
-    out.append(char(v));
+    out.push_back(char(v));
 }
 
 class Reader {
@@ -105,19 +109,19 @@ int decimalsFor(const std::vector<double> &values, double tolerance)
     return k;
 }
 
-void encodeFloats(QByteArray &out, const std::vector<double> &values, double tolerance)
+void encodeFloats(Buffer &out, const std::vector<double> &values, double tolerance)
 {
     bool anyPresent = false;
     for (double v : values)
         anyPresent = anyPresent || !std::isnan(v);
     if (!anyPresent) {
-        out.append(char(AllMissing));
+        out.push_back(char(AllMissing));
         return;
     }
     const int k = decimalsFor(values, tolerance);
     if (k >= 0) {
-        out.append(char(Decimal));
-        out.append(char(k));
+        out.push_back(char(Decimal));
+        out.push_back(char(k));
         qint64 prev = 0;
         for (double v : values) {
             const auto m = qint64(std::nearbyint(v * kPow10[k]));
@@ -126,21 +130,21 @@ void encodeFloats(QByteArray &out, const std::vector<double> &values, double tol
         }
         return;
     }
-    out.append(char(Xor));
+    out.push_back(char(Xor));
     quint64 prev = 0;
     for (double v : values) {
         const quint64 x = bitsOf(v) ^ prev;
         prev = bitsOf(v);
         if (x == 0) {
-            out.append(char(0));
+            out.push_back(char(0));
             continue;
         }
         const int lead = __builtin_clzll(x) / 8;
         const int trail = __builtin_ctzll(x) / 8;
         const int len = 8 - lead - trail; // 1..8
-        out.append(char((trail << 4) | len));
+        out.push_back(char((trail << 4) | len));
         for (int i = 0; i < len; ++i)
-            out.append(char(x >> (8 * (trail + i))));
+            out.push_back(char(x >> (8 * (trail + i))));
     }
 }
 
@@ -224,12 +228,13 @@ double quantize(double value, double min, double max, double relativeAccuracy)
     return clampInto(keyValue(sketch, bucketKey(sketch, value)), min, max);
 }
 
-QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy)
+QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy,
+                  bool deflate)
 {
     const double alpha = accuracyOf(relativeAccuracy);
     const QuantileSketch sketch(alpha);
-    QByteArray body;
-    body.reserve(int(rows.size()) * 16 + 32);
+    Buffer body;
+    body.reserve(rows.size() * 24 + 32);
     putVarint(body, rows.size());
     putVarint(body, quint64(std::llround(alpha * 1e6)));
     // Times: delta of delta in steps.
@@ -279,17 +284,18 @@ QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint6
     }
     QByteArray out;
     out.append(char(kFormatVersion));
-    if (body.size() > 64) {
+    if (deflate && body.size() > 64) {
         // qCompress adds a 4-byte length; keep the deflated body only when it pays.
-        const QByteArray deflated = qCompress(body, 6);
-        if (deflated.size() < body.size()) {
+        const QByteArray deflated =
+                qCompress(reinterpret_cast<const uchar *>(body.data()), qsizetype(body.size()), 6);
+        if (size_t(deflated.size()) < body.size()) {
             out.append(char(Deflated));
             out.append(deflated);
             return out;
         }
     }
     out.append(char(0));
-    out.append(body);
+    out.append(body.data(), qsizetype(body.size()));
     return out;
 }
 

@@ -41,7 +41,10 @@ struct StoredPoint {
 namespace ChunkCodec {
 constexpr quint8 kFormatVersion = 1;
 
-QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy);
+// `deflate` = false skips the deflate pass: the writer rewrites the open chunk every flush and deflates it once, when
+// it closes.
+QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy,
+                  bool deflate = true);
 std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunkStart, qint64 step);
 
 // The value a quantile is stored as, as decode() returns it (for comparisons in tests and rollups).

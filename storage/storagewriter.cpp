@@ -478,13 +478,13 @@ bool StorageWriter::flush()
         return false;
     };
     const auto writeChunk = [&](int tier, qint64 id, qint64 start, const std::vector<StoredPoint> &rows,
-                                double accuracy) {
+                                double accuracy, bool closed) {
         auto &q = *st.upsertChunk[size_t(tier)];
         const TierSpec &spec = kTiers[size_t(tier)];
         q.addBindValue(id);
         q.addBindValue(start);
         q.addBindValue(qint64(rows.size()));
-        q.addBindValue(ChunkCodec::encode(rows, start, spec.step, accuracy));
+        q.addBindValue(ChunkCodec::encode(rows, start, spec.step, accuracy, closed)); // deflated once, when closed
         return q.exec() || fail(q.lastError());
     };
     const auto writeSketch = [&](int tier, qint64 id, qint64 start, const QByteArray &blob) {
@@ -517,7 +517,7 @@ bool StorageWriter::flush()
     for (size_t i = 0; ok && i < st.closedChunks.size(); ++i) {
         const ClosedChunk &c = st.closedChunks[i];
         const SeriesBuffer &sb = st.series[size_t(c.series)];
-        ok = writeChunk(c.tier, sb.id, c.start, c.rows, sb.accuracy);
+        ok = writeChunk(c.tier, sb.id, c.start, c.rows, sb.accuracy, true);
     }
     for (size_t i = 0; ok && i < st.closedSketches.size(); ++i) {
         const ClosedSketch &c = st.closedSketches[i];
@@ -530,7 +530,7 @@ bool StorageWriter::flush()
             if (!tb.dirty || tb.rows.empty())
                 continue;
             finalizeQuantiles(tb);
-            ok = writeChunk(t, sb.id, tb.chunkStart, tb.rows, sb.accuracy);
+            ok = writeChunk(t, sb.id, tb.chunkStart, tb.rows, sb.accuracy, false);
             if (ok && tb.sketch && !tb.sketch->isEmpty())
                 ok = writeSketch(t, sb.id, tb.rows.back().time, tb.sketch->serialize());
         }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Storage budgets (DESIGN.md, Budgets): >= 1M values/s written, <= 2 bytes per stored value on disk, query times for
 // one and 100 series, startup with a 1 GB database. Each timing runs 5 times; the median is printed.
-// Usage: bench_storage [work folder, default /tmp/perfdash-bench]   (the 1 GB file is made once and kept there)
+// Usage: bench_storage [work folder, default /tmp/perfdash-bench] [write|rollups|startup]
+// (the 1 GB file is made once and kept in the work folder)
 #include "models/quantilesketch.h"
 #include "storage/chunkcodec.h"
 #include "storage/database.h"
@@ -413,10 +414,15 @@ void startupBenchmark(const QString &dir)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress as it happens, also into a file
     const QString dir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"/tmp/perfdash-bench"_s;
     QDir().mkpath(dir);
-    writeBenchmarks(dir);
-    rollupAndQueryBenchmarks(dir);
-    startupBenchmark(dir);
+    const QString only = argc > 2 ? QString::fromLocal8Bit(argv[2]) : QString();
+    if (only.isEmpty() || only == u"write"_s)
+        writeBenchmarks(dir);
+    if (only.isEmpty() || only == u"rollups"_s)
+        rollupAndQueryBenchmarks(dir);
+    if (only.isEmpty() || only == u"startup"_s)
+        startupBenchmark(dir);
     return 0;
 }
