@@ -79,10 +79,16 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
     QSqlQuery q(db);
     q.setForwardOnly(true);
     q.prepare(u"SELECT start, data FROM "_s % QString::fromUtf16(spec.chunkTable)
-              % u" WHERE series_id = ? AND start > ? AND start < ? ORDER BY start"_s);
-    q.addBindValue(series.id);
-    q.addBindValue(from - spec.chunkSpan);
-    q.addBindValue(to);
+              % u" WHERE series_id = ? AND start > ? AND start < ?"
+                " UNION ALL SELECT start, data FROM open_chunks WHERE series_id = ? AND tier = ? AND start > ?"
+                " AND start < ? ORDER BY 1"_s);
+    for (int i = 0; i < 2; ++i) {
+        q.addBindValue(series.id);
+        if (i == 1)
+            q.addBindValue(int(spec.tier));
+        q.addBindValue(from - spec.chunkSpan);
+        q.addBindValue(to);
+    }
     if (!q.exec())
         return failWith(q, error);
     // Buckets of the answer, by start; each merges the tier's buckets inside it.
@@ -119,10 +125,16 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
         QSqlQuery s(db);
         s.setForwardOnly(true);
         s.prepare(u"SELECT start, data FROM "_s % QString::fromUtf16(spec.sketchTable)
-                  % u" WHERE series_id = ? AND start >= ? AND start < ? ORDER BY start"_s);
-        s.addBindValue(series.id);
-        s.addBindValue(from);
-        s.addBindValue(to);
+                  % u" WHERE series_id = ? AND start >= ? AND start < ?"
+                    " UNION ALL SELECT sketch_start, sketch FROM open_chunks WHERE series_id = ? AND tier = ?"
+                    " AND sketch IS NOT NULL AND sketch_start >= ? AND sketch_start < ?"_s);
+        for (int i = 0; i < 2; ++i) {
+            s.addBindValue(series.id);
+            if (i == 1)
+                s.addBindValue(int(spec.tier));
+            s.addBindValue(from);
+            s.addBindValue(to);
+        }
         if (!s.exec())
             return failWith(s, error);
         std::map<qint64, QuantileSketch> merged;
@@ -157,9 +169,13 @@ bool HistoryQuery::secondsAsFrames(qint64 from, qint64 to, QVector<LiveFrame> *o
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
     q.prepare(u"SELECT c.start, c.data, s.key, s.kind FROM chunk_1s c JOIN series s ON s.id = c.series_id"
-              " WHERE c.start > ? AND c.start <= ?"_s);
-    q.addBindValue(from - spec.chunkSpan);
-    q.addBindValue(to);
+              " WHERE c.start > ? AND c.start <= ?"
+              " UNION ALL SELECT o.start, o.data, s.key, s.kind FROM open_chunks o JOIN series s ON s.id = o.series_id"
+              " WHERE o.tier = 0 AND o.start > ? AND o.start <= ?"_s);
+    for (int i = 0; i < 2; ++i) {
+        q.addBindValue(from - spec.chunkSpan);
+        q.addBindValue(to);
+    }
     if (!q.exec())
         return failWith(q, error);
     std::map<qint64, LiveFrame> frames;

@@ -189,10 +189,10 @@ public:
     bool retry = false; // the last write failed: write the same state again before taking more from the queue
     bool dropLegacy = false;
 
-    std::array<std::optional<QSqlQuery>, kTierCount> upsertChunk;
-    std::array<std::optional<QSqlQuery>, kTierCount> selectChunk;
-    std::array<std::optional<QSqlQuery>, kTierCount> upsertSketch;
-    std::array<std::optional<QSqlQuery>, kTierCount> selectSketch;
+    std::array<std::optional<QSqlQuery>, kTierCount> upsertChunk; // closed chunks
+    std::array<std::optional<QSqlQuery>, kTierCount> upsertSketch; // closed buckets' sketches
+    std::optional<QSqlQuery> upsertOpen;
+    std::optional<QSqlQuery> selectOpen;
     std::optional<QSqlQuery> insertSeries;
     std::optional<QSqlQuery> selectSeries;
 
@@ -229,31 +229,28 @@ void resume(StorageState &state, SeriesBuffer &sb, qint64 second)
     }
     sb.id = select.value(0).toLongLong();
     select.finish();
+    auto &q = *state.selectOpen;
     for (int t = 0; t < kTierCount; ++t) {
         const TierSpec &spec = kTiers[size_t(t)];
-        const qint64 chunkStart = floorTo(second, spec.chunkSpan);
-        auto &q = *state.selectChunk[size_t(t)];
         q.addBindValue(sb.id);
-        q.addBindValue(chunkStart);
+        q.addBindValue(t);
         if (!q.exec() || !q.next()) {
             q.finish();
             continue;
         }
-        auto rows = ChunkCodec::decode(q.value(0).toByteArray(), chunkStart, spec.step);
+        const qint64 chunkStart = q.value(0).toLongLong();
+        auto rows = ChunkCodec::decode(q.value(1).toByteArray(), chunkStart, spec.step);
+        const QVariant sketchStart = q.value(2);
+        const QByteArray sketch = q.value(3).toByteArray();
         q.finish();
         if (!rows || rows->empty())
             continue;
+        // Continued if the next second belongs to it; otherwise ingest() closes it like any other.
         TierBuffer &tb = sb.tiers[size_t(t)];
         tb.chunkStart = chunkStart;
         tb.rows = std::move(*rows);
-        if (!spec.sketchTable || !hasQuantiles(sb.kind) || tb.rows.back().time != floorTo(second, spec.step))
-            continue;
-        auto &s = *state.selectSketch[size_t(t)];
-        s.addBindValue(sb.id);
-        s.addBindValue(tb.rows.back().time);
-        if (s.exec() && s.next())
-            tb.sketch = QuantileSketch::deserialize(s.value(0).toByteArray());
-        s.finish();
+        if (spec.sketchTable && !sketchStart.isNull() && sketchStart.toLongLong() == tb.rows.back().time)
+            tb.sketch = QuantileSketch::deserialize(sketch);
     }
 }
 
@@ -301,6 +298,16 @@ Database::OpenResult StorageWriter::open()
     bool ok = prepare(s.insertSeries, db,
                       u"INSERT INTO series(key, kind, first_seen) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING"_s, &error)
             && prepare(s.selectSeries, db, u"SELECT id FROM series WHERE key = ?"_s, &error);
+    ok = ok
+            && prepare(s.upsertOpen, db,
+                       u"INSERT INTO open_chunks(series_id, tier, start, n, data, sketch_start, sketch)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(series_id, tier) DO UPDATE SET start = excluded.start,"
+                       " n = excluded.n, data = excluded.data, sketch_start = excluded.sketch_start,"
+                       " sketch = excluded.sketch"_s,
+                       &error)
+            && prepare(s.selectOpen, db,
+                       u"SELECT start, data, sketch_start, sketch FROM open_chunks WHERE series_id = ? AND tier = ?"_s,
+                       &error);
     for (int t = 0; ok && t < kTierCount; ++t) {
         const TierSpec &spec = kTiers[size_t(t)];
         const QString table = QString::fromUtf16(spec.chunkTable);
@@ -308,18 +315,14 @@ Database::OpenResult StorageWriter::open()
                      u"INSERT INTO "_s % table
                              % u"(series_id, start, n, data) VALUES (?, ?, ?, ?) ON CONFLICT(series_id, start)"
                                " DO UPDATE SET n = excluded.n, data = excluded.data"_s,
-                     &error)
-                && prepare(s.selectChunk[size_t(t)], db,
-                           u"SELECT data FROM "_s % table % u" WHERE series_id = ? AND start = ?"_s, &error);
+                     &error);
         if (ok && spec.sketchTable) {
             const QString sketches = QString::fromUtf16(spec.sketchTable);
             ok = prepare(s.upsertSketch[size_t(t)], db,
                          u"INSERT INTO "_s % sketches
                                  % u"(series_id, start, data) VALUES (?, ?, ?) ON CONFLICT(series_id, start)"
                                    " DO UPDATE SET data = excluded.data"_s,
-                         &error)
-                    && prepare(s.selectSketch[size_t(t)], db,
-                               u"SELECT data FROM "_s % sketches % u" WHERE series_id = ? AND start = ?"_s, &error);
+                         &error);
         }
     }
     if (!ok) {
@@ -478,13 +481,26 @@ bool StorageWriter::flush()
         return false;
     };
     const auto writeChunk = [&](int tier, qint64 id, qint64 start, const std::vector<StoredPoint> &rows,
-                                double accuracy, bool closed) {
+                                double accuracy) {
         auto &q = *st.upsertChunk[size_t(tier)];
         const TierSpec &spec = kTiers[size_t(tier)];
         q.addBindValue(id);
         q.addBindValue(start);
         q.addBindValue(qint64(rows.size()));
-        q.addBindValue(ChunkCodec::encode(rows, start, spec.step, accuracy, closed)); // deflated once, when closed
+        q.addBindValue(ChunkCodec::encode(rows, start, spec.step, accuracy));
+        return q.exec() || fail(q.lastError());
+    };
+    // The open chunk, undeflated (rewritten every flush), with the open bucket's sketch for rollups.
+    const auto writeOpen = [&](int tier, qint64 id, const TierBuffer &tb, double accuracy) {
+        auto &q = *st.upsertOpen;
+        q.addBindValue(id);
+        q.addBindValue(tier);
+        q.addBindValue(tb.chunkStart);
+        q.addBindValue(qint64(tb.rows.size()));
+        q.addBindValue(ChunkCodec::encode(tb.rows, tb.chunkStart, kTiers[size_t(tier)].step, accuracy, false));
+        const bool sketch = tb.sketch && !tb.sketch->isEmpty();
+        q.addBindValue(sketch ? QVariant(tb.rows.back().time) : QVariant(QMetaType(QMetaType::LongLong)));
+        q.addBindValue(sketch ? QVariant(tb.sketch->serialize()) : QVariant(QMetaType(QMetaType::QByteArray)));
         return q.exec() || fail(q.lastError());
     };
     const auto writeSketch = [&](int tier, qint64 id, qint64 start, const QByteArray &blob) {
@@ -517,7 +533,7 @@ bool StorageWriter::flush()
     for (size_t i = 0; ok && i < st.closedChunks.size(); ++i) {
         const ClosedChunk &c = st.closedChunks[i];
         const SeriesBuffer &sb = st.series[size_t(c.series)];
-        ok = writeChunk(c.tier, sb.id, c.start, c.rows, sb.accuracy, true);
+        ok = writeChunk(c.tier, sb.id, c.start, c.rows, sb.accuracy);
     }
     for (size_t i = 0; ok && i < st.closedSketches.size(); ++i) {
         const ClosedSketch &c = st.closedSketches[i];
@@ -530,9 +546,7 @@ bool StorageWriter::flush()
             if (!tb.dirty || tb.rows.empty())
                 continue;
             finalizeQuantiles(tb);
-            ok = writeChunk(t, sb.id, tb.chunkStart, tb.rows, sb.accuracy, false);
-            if (ok && tb.sketch && !tb.sketch->isEmpty())
-                ok = writeSketch(t, sb.id, tb.rows.back().time, tb.sketch->serialize());
+            ok = writeOpen(t, sb.id, tb, sb.accuracy);
         }
     }
     if (ok && st.dropLegacy) {
@@ -601,6 +615,16 @@ int StorageWriter::runRetention()
             db.rollback();
             return 0;
         }
+        // An open chunk of a series that went quiet long ago.
+        QSqlQuery open(db);
+        open.prepare(u"DELETE FROM open_chunks WHERE tier = ? AND start < ?"_s);
+        open.addBindValue(int(spec.tier));
+        open.addBindValue(now - keep - spec.chunkSpan + 1);
+        if (!open.exec()) {
+            db.rollback();
+            return 0;
+        }
+        deleted += open.numRowsAffected();
     }
     if (!db.commit()) {
         db.rollback();

@@ -39,6 +39,20 @@ CREATE TABLE chunk_1h (
 CREATE UNIQUE INDEX chunk_1h_series_start ON chunk_1h(series_id, start);
 CREATE INDEX chunk_1h_start ON chunk_1h(start);
 
+-- The open chunk of every series and tier, rewritten at every flush (undeflated), with the open bucket's merged sketch
+-- for the rollup tiers. Closed chunks and sketches move to the tables above once, so those stay append-only and dense.
+CREATE TABLE open_chunks (
+    id INTEGER PRIMARY KEY,
+    series_id INTEGER NOT NULL REFERENCES series(id),
+    tier INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    sketch_start INTEGER,
+    sketch BLOB
+);
+CREATE UNIQUE INDEX open_chunks_series_tier ON open_chunks(series_id, tier);
+
 -- Merged quantile sketches (QuantileSketch::serialize) of timers and distributions, one per series per bucket, for
 -- windows coarser than the tier's step. Merged in the writer's memory from the seconds, never re-read to roll up.
 CREATE TABLE sketch_1m (

@@ -276,12 +276,17 @@ private Q_SLOTS:
         QCOMPARE(c1.points.size(), 3);
         QCOMPARE(c1.points[0].point.count, 5 * 3600);
         QVERIFY(std::isnan(c1.points[0].point.q[0])); // counters have no quantiles
-        // One chunk row per series per chunk span: 1 s tier 60 s, 1 min tier 1 h, 1 h tier 1 d.
-        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 2 * 121);
-        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1m"_s), 2 * 3);
-        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1h"_s), 2 * 1);
-        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM sketch_1m"_s), 121); // timers only
-        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM sketch_1h"_s), 3);
+        // One chunk row per series per chunk span (1 s tier 60 s, 1 min tier 1 h, 1 h tier 1 d); the last of each is
+        // open. Sketches: timers only, the open bucket's with its open chunk.
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 2 * 120);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1m"_s), 2 * 2);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1h"_s), 0);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks"_s), 2 * 3);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM sketch_1m"_s), 120);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM sketch_1h"_s), 2);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE sketch IS NOT NULL"_s), 2);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s WHERE hex(substr(data, 2, 1)) = '01'"_s),
+                 reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s)); // closed chunks are deflated
     }
 
     void aRestartContinuesTheOpenChunkAndBucket()
@@ -303,7 +308,8 @@ private Q_SLOTS:
         QCOMPARE(h.points[0].point.count, 300);
         // The merged sketch continued too: its count is every second's.
         QVERIFY(near(m.points[0].point.q[0], 30.0, 0.05));
-        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 2);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 0);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE tier = 0"_s), 2);
     }
 
     void lateAndRepeatedSecondsAreCountedNotStoredTwice()
@@ -350,9 +356,10 @@ private Q_SLOTS:
         Reader reader(path);
         // 1 s: the last hour, whole chunks only; 1 min: the last two hours; 1 h: everything.
         QCOMPARE(reader.scalar(u"SELECT MIN(start) FROM chunk_1s"_s), kHour0 + 3 * 3600);
-        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 2 * 60);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 2 * 59); // and the open one
         QCOMPARE(reader.scalar(u"SELECT MIN(start) FROM sketch_1m"_s), kHour0 + 2 * 3600);
-        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1h"_s), 2);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE tier = 2"_s), 2);
+        QCOMPARE(reader.window(u"roll.requests"_s, kHour0, kHour0 + 4 * 3600, 3600).points.size(), 4);
         QCOMPARE(storage.counters().retentionDeleted.load(), quint64(std::accumulate(batches.begin(), batches.end(), 0)));
     }
 
