@@ -661,8 +661,14 @@ StorageThread::~StorageThread()
     QMetaObject::invokeMethod(
             writer,
             [writer]() {
-                for (int attempt = 0; attempt < 3 && !writer->flush(); ++attempt)
+                bool written = writer->flush();
+                for (int attempt = 0; attempt < 3 && !written; ++attempt) {
                     QThread::msleep(100);
+                    written = writer->flush();
+                }
+                if (!written)
+                    qWarning("perfdash storage: the last seconds could not be written before closing (disk full or "
+                             "database locked)");
                 delete writer;
             },
             Qt::BlockingQueuedConnection);
