@@ -44,6 +44,7 @@ bool FrameQueue::push(const QVector<LiveFrame> &frames)
 std::deque<LiveFrame> FrameQueue::takeAll()
 {
     const std::lock_guard lock(m_mutex);
+    m_wakeUpPending = false;
     m_values = 0;
     return std::exchange(m_frames, {});
 }
@@ -646,6 +647,7 @@ void StorageWriter::onRetentionTimer()
 
 StorageThread::StorageThread(const QString &path, StorageOptions options)
     : m_queue(options.queueCapacity, &m_counters)
+    , m_flushOnPost(options.flushOnPost)
     , m_thread(std::make_unique<QThread>())
 {
     m_writer = std::make_unique<StorageWriter>(path, std::move(options), &m_queue, &m_counters);
@@ -686,7 +688,9 @@ Database::OpenResult StorageThread::start()
 
 void StorageThread::post(const QVector<LiveFrame> &frames)
 {
-    m_queue.push(frames);
+    // A closed second goes to disk right away rather than up to a timer period later; one wake-up at a time.
+    if (m_queue.push(frames) && m_flushOnPost && m_queue.claimWakeUp())
+        QMetaObject::invokeMethod(m_writer.get(), &StorageWriter::flush, Qt::QueuedConnection);
 }
 
 bool StorageThread::flush()

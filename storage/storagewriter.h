@@ -20,6 +20,7 @@ namespace perfdash {
 
 struct StorageOptions {
     qint64 flushIntervalMs = 1000; // one transaction per flush: at most this much is lost on a crash
+    bool flushOnPost = true; // also flush as soon as frames are posted (the collector posts once a second)
     qint64 queueCapacity = 200000; // series-seconds waiting for the writer; beyond it frames are dropped and counted
     Retention retention;
     qint64 retentionIntervalMs = 60000; // how often retention runs (in batches, between flushes)
@@ -50,11 +51,14 @@ public:
     bool push(const QVector<LiveFrame> &frames);
     std::deque<LiveFrame> takeAll();
     qint64 size() const;
+    // True for the first caller since the last takeAll(): that caller asks the writer to flush.
+    bool claimWakeUp() { return !m_wakeUpPending.exchange(true); }
 
 private:
     mutable std::mutex m_mutex;
     std::deque<LiveFrame> m_frames;
     qint64 m_values = 0;
+    std::atomic<bool> m_wakeUpPending { false };
     qint64 m_capacity;
     StorageCounters *m_counters;
 };
@@ -125,6 +129,7 @@ public:
 private:
     StorageCounters m_counters;
     FrameQueue m_queue;
+    bool m_flushOnPost;
     std::unique_ptr<QThread> m_thread;
     std::unique_ptr<StorageWriter> m_writer;
 };

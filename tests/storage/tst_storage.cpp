@@ -64,6 +64,7 @@ StorageOptions quiet()
 {
     StorageOptions o;
     o.flushIntervalMs = 3600 * 1000;
+    o.flushOnPost = false;
     o.retentionIntervalMs = 3600 * 1000;
     return o;
 }

@@ -75,7 +75,8 @@ qint64 pageCount(const QString &path)
 StorageOptions manualFlush()
 {
     StorageOptions o;
-    o.flushIntervalMs = 3600 * 1000; // the test flushes by hand
+    o.flushIntervalMs = 3600 * 1000;
+    o.flushOnPost = false; // the test flushes by hand
     o.busyTimeoutMs = 50;
     return o;
 }
