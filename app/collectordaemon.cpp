@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/collectordaemon.h"
 
+#include "app/exportcommand.h"
 #include "app/runtimepaths.h"
 #include "storage/storagewriter.h"
 
@@ -49,7 +50,10 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     const QCommandLineOption grace(u"grace-ms"_s, u"How long a second stays open for late data (default %1)."_s.arg(
                                                           options->graceMs),
                                    u"MS"_s, QString::number(options->graceMs));
-    parser.addOptions({ db, runtime, udp, grace });
+    const QCommandLineOption retention(u"retention"_s,
+                                       u"How long each tier is kept, e.g. 1s=48h,1m=35d,1h=400d (the defaults)."_s,
+                                       u"SPEC"_s);
+    parser.addOptions({ db, runtime, udp, grace, retention });
     if (!parser.parse(QStringList { u"perfdashd"_s } + arguments)) {
         *error = parser.errorText();
         return false;
@@ -73,6 +77,32 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
         *error = u"--grace-ms wants a number of milliseconds from 0 to 60000"_s;
         return false;
     }
+    if (parser.isSet(retention) && !parseRetention(parser.value(retention), &options->retention)) {
+        *error = u"--retention wants tier=duration pairs such as 1s=48h,1m=35d,1h=400d, not \"%1\""_s.arg(
+                parser.value(retention));
+        return false;
+    }
+    return true;
+}
+
+bool CollectorDaemon::parseRetention(const QString &text, Retention *retention)
+{
+    Retention out = *retention;
+    for (const QString &part : text.split(u',', Qt::SkipEmptyParts)) {
+        const QString tier = part.section(u'=', 0, 0).trimmed();
+        const auto duration = ExportArguments::parseDuration(part.section(u'=', 1));
+        if (!duration || part.count(u'=') != 1)
+            return false;
+        if (tier == u"1s"_s)
+            out.second = *duration;
+        else if (tier == u"1m"_s)
+            out.minute = *duration;
+        else if (tier == u"1h"_s)
+            out.hour = *duration;
+        else
+            return false;
+    }
+    *retention = out;
     return true;
 }
 
@@ -102,7 +132,9 @@ bool CollectorDaemon::start(QString *error)
         m_service.reset();
         return false;
     }
-    m_storage = std::make_unique<StorageThread>(m_options.dbPath);
+    StorageOptions storageOptions;
+    storageOptions.retention = m_options.retention;
+    m_storage = std::make_unique<StorageThread>(m_options.dbPath, storageOptions);
     const auto opened = m_storage->start();
     if (!opened.ok) {
         *error = u"cannot open the database %1: %2"_s.arg(m_options.dbPath, opened.error);
@@ -113,6 +145,22 @@ bool CollectorDaemon::start(QString *error)
     m_notice = opened.notice;
     QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
                      [storage = m_storage.get()](const QVector<LiveFrame> &frames) { storage->post(frames); });
+    m_storageWatch.setInterval(1000);
+    QObject::connect(&m_storageWatch, &QTimer::timeout, [this]() {
+        const bool full = m_storage->storageFull();
+        if (full != m_reportedFull) {
+            m_reportedFull = full;
+            qWarning("perfdashd: %s", full ? "storage full: collecting goes on; writes are retried and the queue drops "
+                                             "what does not fit until space returns"
+                                           : "storage writable again");
+        }
+        const quint64 drops = m_storage->droppedFrames();
+        if (drops != m_reportedDrops) {
+            m_reportedDrops = drops;
+            qWarning("perfdashd: storage queue full: %llu seconds of frames dropped so far", drops);
+        }
+    });
+    m_storageWatch.start();
     return true;
 }
 
@@ -123,6 +171,7 @@ QString CollectorDaemon::readyLine() const
 
 void CollectorDaemon::stop()
 {
+    m_storageWatch.stop();
     if (m_service)
         m_service->flush();
     m_storage.reset(); // writes what is queued, then closes

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "collector/collectorservice.h"
+#include "storage/storagetiers.h"
 
 #include <QStringList>
 
@@ -19,6 +20,7 @@ public:
         QString runtimeDir;
         QString udp = QStringLiteral("127.0.0.1:8125");
         qint64 graceMs = 2000;
+        Retention retention;
     };
 
     // Parses perfdashd's command line (without the program name); returns false with a message on bad input.
@@ -34,6 +36,10 @@ public:
     bool start(QString *error);
     QString readyLine() const;
     QString notice() const { return m_notice; }
+    // Storage's counters and flags (droppedFrames(), storageFull()) for status and self-metrics; null before start().
+    const StorageThread *storage() const { return m_storage.get(); }
+    // "1s=48h,1m=35d,1h=400d" (any subset) -> retention; false for anything else.
+    static bool parseRetention(const QString &text, Retention *retention);
     // Flushes the open seconds into storage and closes it.
     void stop();
 
@@ -42,6 +48,9 @@ private:
     QString m_notice;
     std::unique_ptr<StorageThread> m_storage;
     std::unique_ptr<CollectorService> m_service;
+    QTimer m_storageWatch; // reports storage-full and dropped frames on stderr when they change
+    bool m_reportedFull = false;
+    quint64 m_reportedDrops = 0;
 };
 
 } // namespace perfdash

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/collectordaemon.h"
+#include "app/exportcommand.h"
 #include "app/statscommand.h"
 #include "app/unixsignalwatcher.h"
 
@@ -21,12 +22,19 @@ int main(int argc, char *argv[])
     QStringList arguments = QCoreApplication::arguments().mid(1);
     if (!arguments.isEmpty() && arguments.constFirst() == u"stats"_s)
         return perfdash::runStatsCommand(arguments.mid(1), out, err);
+    if (!arguments.isEmpty() && arguments.constFirst() == u"export"_s)
+        return perfdash::runExportCommand(arguments.mid(1), out, err);
+    if (!arguments.isEmpty() && arguments.constFirst() == u"series"_s)
+        return perfdash::runSeriesCommand(arguments.mid(1), out, err);
 
     perfdash::CollectorDaemon::Options options;
     QString error;
     if (arguments.contains(u"--help"_s) || arguments.contains(u"-h"_s)) {
         out << "Usage: perfdashd [--db FILE] [--runtime-dir DIR] [--udp HOST:PORT] [--grace-ms MS]\n"
-               "       perfdashd stats [--runtime-dir DIR]\n";
+               "                 [--retention 1s=48h,1m=35d,1h=400d]\n"
+               "       perfdashd stats [--runtime-dir DIR]\n"
+               "       perfdashd export --db FILE --series SELECTOR --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
+               "       perfdashd series [--db FILE]\n";
         return 0;
     }
     if (!perfdash::CollectorDaemon::parseArguments(arguments, &options, &error)) {

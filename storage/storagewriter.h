@@ -3,55 +3,133 @@
 
 #include "models/seriesstats.h"
 #include "storage/database.h"
+#include "storage/storagetiers.h"
 
-#include <QHash>
 #include <QObject>
+#include <QTimer>
 
+#include <atomic>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 
 class QThread;
 
 namespace perfdash {
 
-// The only writer of perfdash.db. Lives on its own thread; every call arrives queued. One transaction per call.
+struct StorageOptions {
+    qint64 flushIntervalMs = 1000; // one transaction per flush: at most this much is lost on a crash
+    bool flushOnPost = true; // also flush as soon as frames are posted (the collector posts once a second)
+    qint64 queueCapacity = 200000; // series-seconds waiting for the writer; beyond it frames are dropped and counted
+    Retention retention;
+    qint64 retentionIntervalMs = 60000; // how often retention runs (in batches, between flushes)
+    int retentionBatch = 500; // rows deleted per table per retention transaction
+    int busyTimeoutMs = 2000; // how long one attempt waits for another process's lock; then the flush retries later
+    qint64 maxPageCount = 0; // a quota in pages (PRAGMA max_page_count); 0 leaves SQLite's default
+    std::function<qint64()> clock; // unix seconds, for retention; the wall clock when empty
+};
+
+// Counters the writer keeps; readable from any thread.
+struct StorageCounters {
+    std::atomic<quint64> droppedFrames { 0 }; // frames the bounded queue refused
+    std::atomic<quint64> droppedValues { 0 }; // series-seconds in those frames
+    std::atomic<quint64> lateValues { 0 }; // series-seconds older than what the writer already holds for the series
+    std::atomic<quint64> flushes { 0 }; // committed transactions
+    std::atomic<quint64> failedFlushes { 0 }; // transactions that failed and will be retried
+    std::atomic<quint64> valuesWritten { 0 }; // series-seconds committed
+    std::atomic<quint64> retentionDeleted { 0 }; // rows removed by retention
+    std::atomic<bool> storageFull { false }; // the last flush failed with SQLITE_FULL; cleared by the next commit
+    std::atomic<bool> locked { false }; // the last flush failed because another connection held the lock
+};
+
+// The bounded queue between the collector (any thread) and the writer thread. Never blocks for longer than a push.
+class FrameQueue {
+public:
+    FrameQueue(qint64 capacity, StorageCounters *counters) : m_capacity(capacity), m_counters(counters) { }
+    // Returns false, and counts the frames as dropped, when they do not fit.
+    bool push(const QVector<LiveFrame> &frames);
+    std::deque<LiveFrame> takeAll();
+    qint64 size() const;
+    // True for the first caller since the last takeAll(): that caller asks the writer to flush.
+    bool claimWakeUp() { return !m_wakeUpPending.exchange(true); }
+
+private:
+    mutable std::mutex m_mutex;
+    std::deque<LiveFrame> m_frames;
+    qint64 m_values = 0;
+    std::atomic<bool> m_wakeUpPending { false };
+    qint64 m_capacity;
+    StorageCounters *m_counters;
+};
+
+class StorageState;
+
+// The only writer of perfdash.db. Lives on the storage thread: every call comes from there (queued or blocking).
+// Keeps the open chunk of every series in memory and rewrites it each flush, so a crash loses at most one flush
+// interval; closed chunks are written once. Rollups (1 min, 1 h) merge sketches in memory as seconds arrive.
 class StorageWriter : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StorageWriter)
 public:
-    explicit StorageWriter(QString path, QObject *parent = nullptr);
+    StorageWriter(QString path, StorageOptions options, FrameQueue *queue, StorageCounters *counters,
+                  QObject *parent = nullptr);
     ~StorageWriter() override;
 
     Database::OpenResult open();
-    void writeFrames(const QVector<perfdash::LiveFrame> &frames);
-    quint64 rowsWritten() const { return m_rowsWritten; }
+    // Takes what is queued (unless the last flush still has to be retried) and writes it in one transaction.
+    bool flush();
+    // Deletes expired rows, at most retentionBatch per table; returns how many it deleted.
+    int runRetention();
+    // Test hook and quota: PRAGMA max_page_count on the writer's connection (0: as large as SQLite allows).
+    void setMaxPageCount(qint64 pages);
+    // Ingests frames directly, bypassing the queue (migration of version 1 rows, benchmarks).
+    void ingest(const std::deque<LiveFrame> &frames);
 
 Q_SIGNALS:
     void writeFailed(const QString &message);
 
 private:
-    qint64 seriesId(const SeriesStats &stats, qint64 second);
+    void onRetentionTimer();
 
     QString m_path;
+    StorageOptions m_options;
+    FrameQueue *m_queue;
+    StorageCounters *m_counters;
     QString m_connectionName;
-    QHash<QString, qint64> m_seriesIds;
-    quint64 m_rowsWritten = 0;
+    std::unique_ptr<StorageState> m_state;
+    QTimer m_flushTimer;
+    QTimer m_retentionTimer;
 };
 
-// Owns the writer's thread. Destroying it writes what is queued, closes the database and joins the thread.
+// Owns the writer's thread and the queue. Destroying it flushes what is queued, closes the database and joins.
 class StorageThread {
 public:
-    explicit StorageThread(const QString &path);
+    explicit StorageThread(const QString &path, StorageOptions options = {});
     ~StorageThread();
     StorageThread(const StorageThread &) = delete;
     StorageThread &operator=(const StorageThread &) = delete;
 
-    // Opens the database on the writer thread and waits for the outcome.
+    // Opens the database on the writer thread and waits for the outcome; then flushes every flushIntervalMs.
     Database::OpenResult start();
-    // Queues frames for the next transaction; never blocks the caller.
+    // Queues frames for the next flush; never blocks on the disk. Any thread.
     void post(const QVector<LiveFrame> &frames);
+    // Flushes now on the writer thread and waits; true when everything queued was committed.
+    bool flush();
+    void setMaxPageCount(qint64 pages);
+
+    // Published by the collector (status and self-metrics). Any thread.
+    quint64 droppedFrames() const { return m_counters.droppedFrames.load(); }
+    quint64 droppedValues() const { return m_counters.droppedValues.load(); }
+    bool storageFull() const { return m_counters.storageFull.load(); }
+    bool locked() const { return m_counters.locked.load(); }
+    const StorageCounters &counters() const { return m_counters; }
     StorageWriter *writer() const { return m_writer.get(); }
 
 private:
+    StorageCounters m_counters;
+    FrameQueue m_queue;
+    bool m_flushOnPost;
     std::unique_ptr<QThread> m_thread;
     std::unique_ptr<StorageWriter> m_writer;
 };

@@ -2,6 +2,7 @@
 // perfdashd end to end: the real executable, real UDP, the real live socket, a real SQLite file.
 #include "collectorprocess.h"
 #include "models/quantilesketch.h"
+#include "storedhistory.h"
 
 #include <QDateTime>
 #include <QLocalServer>
@@ -135,10 +136,7 @@ private Q_SLOTS:
             QThread::msleep(300); // let the datagrams arrive; the long grace keeps the second open
             QCOMPARE(collector.stop(), 0);
         }
-        QCOMPARE(countRows(QDir(dir.path()).filePath(u"perfdash.db"_s),
-                           u"SELECT SUM(t.count) FROM stats_1s t JOIN series s ON s.id = t.series_id"
-                           " WHERE s.key = 'flush.test'"_s),
-                 20);
+        QCOMPARE(storedCount(QDir(dir.path()).filePath(u"perfdash.db"_s), u"flush.test"_s), 20);
         CollectorProcess again(dir.path());
         QVERIFY(again.start());
         QCOMPARE(countRows(again.dbPath, u"SELECT COUNT(*) FROM series WHERE key = 'flush.test'"_s), 1);

@@ -3,19 +3,110 @@
 #include "storage/historyreader.h"
 #include "storage/storagewriter.h"
 
+#include "storage/historyquery.h"
+
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
+#include <numeric>
 
 using namespace perfdash;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
+
+constexpr qint64 kHour0 = 1795464000; // 2026-11-23T20:00:00Z
+
+SeriesStats timerSecond()
+{
+    SeriesStats t;
+    t.key = u"roll.latency|model:m1"_s;
+    t.kind = MetricKind::Timer;
+    t.count = 10;
+    t.rate = 10;
+    t.sum = 300;
+    t.min = 10;
+    t.max = 50;
+    t.p50 = 30;
+    t.p90 = 40;
+    t.p95 = 45;
+    t.p99 = 49;
+    return t;
+}
+
+SeriesStats counterSecond()
+{
+    SeriesStats c;
+    c.key = u"roll.requests"_s;
+    c.kind = MetricKind::Counter;
+    c.count = 5;
+    c.rate = 5;
+    c.sum = 5;
+    c.min = c.max = 1;
+    return c;
+}
+
+QVector<LiveFrame> seconds(qint64 from, qint64 count)
+{
+    QVector<LiveFrame> frames;
+    for (qint64 s = from; s < from + count; ++s)
+        frames.push_back(LiveFrame { s, { timerSecond(), counterSecond() } });
+    return frames;
+}
+
+StorageOptions quiet()
+{
+    StorageOptions o;
+    o.flushIntervalMs = 3600 * 1000;
+    o.flushOnPost = false;
+    o.retentionIntervalMs = 3600 * 1000;
+    return o;
+}
+
+// Opens `path` read-only for the lifetime of the object and answers window queries by key.
+class Reader {
+public:
+    explicit Reader(const QString &path) : m_name(u"reader-"_s % QString::number(++s_count))
+    {
+        m_ok = Database::openReadOnly(m_name, path).ok;
+    }
+    ~Reader() { Database::close(m_name); }
+    bool ok() const { return m_ok; }
+    SeriesWindow window(const QString &key, qint64 from, qint64 to, qint64 step)
+    {
+        HistoryQuery query(m_name);
+        QVector<SeriesInfo> list;
+        SeriesWindow w;
+        if (!query.seriesList(&list, nullptr))
+            return w;
+        for (const auto &info : list) {
+            if (info.key == key)
+                query.window(info, from, to, step, &w, nullptr);
+        }
+        return w;
+    }
+    qint64 scalar(const QString &sql)
+    {
+        QSqlQuery q(QSqlDatabase::database(m_name));
+        return q.exec(sql) && q.next() ? q.value(0).toLongLong() : -1;
+    }
+
+private:
+    static inline int s_count = 0;
+    QString m_name;
+    bool m_ok = false;
+};
+
+bool near(double got, double expected, double relative)
+{
+    return std::fabs(got - expected) <= relative * std::fabs(expected);
+}
 LiveFrame sampleFrame(qint64 second)
 {
     SeriesStats timer;
@@ -87,8 +178,9 @@ private Q_SLOTS:
         QCOMPARE(t.key, u"api.latency|model:m1"_s);
         QCOMPARE(t.kind, MetricKind::Timer);
         QCOMPARE(t.count, 5);
-        QCOMPARE(t.p50, 30.0);
-        QCOMPARE(t.p99, 40.0);
+        // Quantiles are stored as the sketch's bucket (1%); a quantile equal to min or max stays exact.
+        QVERIFY2(std::abs(t.p50 - 30.0) <= 0.01 * 30.0, qPrintable(QString::number(t.p50)));
+        QVERIFY2(std::abs(t.p99 - 40.0) <= 0.01 * 40.0, qPrintable(QString::number(t.p99)));
         QVERIFY(std::isnan(t.last));
     }
 
@@ -134,6 +226,251 @@ private Q_SLOTS:
         QFile kept(dir.filePath(moved[0]));
         QVERIFY(kept.open(QIODevice::ReadOnly));
         QCOMPARE(kept.readAll(), QByteArray(8192, 'x')); // the user's bytes are kept, not destroyed
+    }
+
+    void rollupsAreMergedInMemoryIntoMinutesAndHours()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"roll.db"_s);
+        {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+            storage.post(seconds(kHour0, 2 * 3600 + 60)); // two hours and one minute
+            QVERIFY(storage.flush());
+        }
+        Reader reader(path);
+        QVERIFY(reader.ok());
+        const qint64 end = kHour0 + 3 * 3600;
+        const auto s1 = reader.window(u"roll.latency|model:m1"_s, kHour0, end, 1);
+        QCOMPARE(s1.tier, StorageTier::Second);
+        QCOMPARE(s1.points.size(), 2 * 3600 + 60);
+        const auto m1 = reader.window(u"roll.latency|model:m1"_s, kHour0, end, 60);
+        QCOMPARE(m1.tier, StorageTier::Minute);
+        QCOMPARE(m1.points.size(), 121);
+        for (const auto &p : m1.points) {
+            QCOMPARE(p.point.count, 600);
+            QCOMPARE(p.point.sum, 18000.0);
+            QCOMPARE(p.point.min, 10.0);
+            QCOMPARE(p.point.max, 50.0);
+            QCOMPARE(p.rate(), 10.0);
+            QVERIFY2(near(p.point.q[0], 30.0, 0.05), qPrintable(QString::number(p.point.q[0])));
+            QVERIFY2(near(p.point.q[3], 49.0, 0.05), qPrintable(QString::number(p.point.q[3])));
+        }
+        const auto five = reader.window(u"roll.latency|model:m1"_s, kHour0, end, 300);
+        QCOMPARE(five.tier, StorageTier::Minute);
+        QCOMPARE(five.points.size(), 25);
+        QCOMPARE(five.points[0].point.count, 3000);
+        QVERIFY(near(five.points[0].point.q[0], 30.0, 0.05)); // merged minute sketches
+        const auto h1 = reader.window(u"roll.latency|model:m1"_s, kHour0, end, 3600);
+        QCOMPARE(h1.tier, StorageTier::Hour);
+        QCOMPARE(h1.points.size(), 3);
+        QCOMPARE(h1.points[0].point.count, 36000);
+        QCOMPARE(h1.points[2].point.count, 600);
+        QVERIFY(near(h1.points[0].point.q[1], 40.0, 0.05));
+        const auto d1 = reader.window(u"roll.latency|model:m1"_s, kHour0 - 86400, end + 86400, 86400);
+        qint64 total = 0;
+        for (const auto &p : d1.points)
+            total += p.point.count;
+        QCOMPARE(total, qint64(72600));
+        QVERIFY(near(d1.points.last().point.q[0], 30.0, 0.05)); // merged hour sketches
+        const auto c1 = reader.window(u"roll.requests"_s, kHour0, end, 3600);
+        QCOMPARE(c1.points.size(), 3);
+        QCOMPARE(c1.points[0].point.count, 5 * 3600);
+        QVERIFY(std::isnan(c1.points[0].point.q[0])); // counters have no quantiles
+        // One chunk row per series per chunk span (1 s tier 60 s, 1 min tier 1 h, 1 h tier 1 d); the last of each is
+        // open. Sketches: timers only, the open bucket's with its open chunk.
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 2 * 120);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1m"_s), 2 * 2);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1h"_s), 0);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks"_s), 2 * 3);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM sketch_1m"_s), 120);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM sketch_1h"_s), 2);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE sketch IS NOT NULL"_s), 2);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s WHERE hex(substr(data, 2, 1)) = '01'"_s),
+                 reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s)); // closed chunks are deflated
+    }
+
+    void aRestartContinuesTheOpenChunkAndBucket()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"resume.db"_s);
+        for (int run = 0; run < 3; ++run) {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+            storage.post(seconds(kHour0 + 20 * run, 20));
+        } // each run ends inside the same minute, hour and chunks
+        Reader reader(path);
+        QCOMPARE(reader.window(u"roll.latency|model:m1"_s, kHour0, kHour0 + 60, 1).points.size(), 60);
+        const auto m = reader.window(u"roll.latency|model:m1"_s, kHour0, kHour0 + 60, 60);
+        QCOMPARE(m.points.size(), 1);
+        QCOMPARE(m.points[0].point.count, 600);
+        const auto h = reader.window(u"roll.requests"_s, kHour0, kHour0 + 3600, 3600);
+        QCOMPARE(h.points.size(), 1);
+        QCOMPARE(h.points[0].point.count, 300);
+        // The merged sketch continued too: its count is every second's.
+        QVERIFY(near(m.points[0].point.q[0], 30.0, 0.05));
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 0);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE tier = 0"_s), 2);
+    }
+
+    void lateAndRepeatedSecondsAreCountedNotStoredTwice()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"late.db"_s);
+        StorageThread storage(path, quiet());
+        QVERIFY(storage.start().ok);
+        storage.post(seconds(kHour0 + 10, 2));
+        storage.post(seconds(kHour0 + 11, 1)); // repeated
+        storage.post(seconds(kHour0 + 5, 1)); // late
+        QVERIFY(storage.flush());
+        QCOMPARE(storage.counters().lateValues.load(), quint64(4));
+        QCOMPARE(storage.counters().valuesWritten.load(), quint64(4));
+        Reader reader(path);
+        QCOMPARE(reader.window(u"roll.requests"_s, kHour0, kHour0 + 60, 60).points.value(0).point.count, 10);
+    }
+
+    void retentionDeletesExpiredChunksInBatches()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"retention.db"_s);
+        StorageOptions options = quiet();
+        options.retention.second = 3600;
+        options.retention.minute = 2 * 3600;
+        options.retentionBatch = 50;
+        options.clock = []() { return kHour0 + 4 * 3600; };
+        StorageThread storage(path, options);
+        QVERIFY(storage.start().ok);
+        storage.post(seconds(kHour0, 4 * 3600));
+        QVERIFY(storage.flush());
+        QList<int> batches;
+        for (int i = 0; i < 100; ++i) {
+            int deleted = 0;
+            QMetaObject::invokeMethod(
+                    storage.writer(), [&]() { deleted = storage.writer()->runRetention(); },
+                    Qt::BlockingQueuedConnection);
+            batches.push_back(deleted);
+            if (deleted == 0)
+                break;
+        }
+        QVERIFY(batches.size() > 3);
+        QVERIFY(std::all_of(batches.begin(), batches.end(), [](int d) { return d <= 5 * 50; }));
+        Reader reader(path);
+        // 1 s: the last hour, whole chunks only; 1 min: the last two hours; 1 h: everything.
+        QCOMPARE(reader.scalar(u"SELECT MIN(start) FROM chunk_1s"_s), kHour0 + 3 * 3600);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 2 * 59); // and the open one
+        QCOMPARE(reader.scalar(u"SELECT MIN(start) FROM sketch_1m"_s), kHour0 + 2 * 3600);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE tier = 2"_s), 2);
+        QCOMPARE(reader.window(u"roll.requests"_s, kHour0, kHour0 + 4 * 3600, 3600).points.size(), 4);
+        QCOMPARE(storage.counters().retentionDeleted.load(), quint64(std::accumulate(batches.begin(), batches.end(), 0)));
+    }
+
+    void version1RowsBecomeChunks()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"v1.db"_s);
+        {
+            auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v1"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"CREATE TABLE series (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL,"
+                           " first_seen INTEGER NOT NULL)"_s));
+            QVERIFY(q.exec(u"CREATE TABLE stats_1s (series_id INTEGER NOT NULL REFERENCES series(id), ts INTEGER NOT NULL,"
+                           " count INTEGER NOT NULL, rate REAL, sum REAL, min REAL, max REAL, last REAL, p50 REAL,"
+                           " p90 REAL, p95 REAL, p99 REAL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID"_s));
+            QVERIFY(q.exec(u"CREATE INDEX stats_1s_ts ON stats_1s(ts)"_s));
+            QVERIFY(q.exec(u"INSERT INTO series VALUES (1, 'old.timer', 2, %1)"_s.arg(kHour0)));
+            for (int i = 0; i < 90; ++i)
+                QVERIFY(q.exec(u"INSERT INTO stats_1s VALUES (1, %1, 4, 4, 40, 5, 15, NULL, 10, 15, 15, 15)"_s.arg(kHour0 + i)));
+            QVERIFY(q.exec(u"PRAGMA user_version = 1"_s));
+        }
+        QSqlDatabase::removeDatabase(u"v1"_s);
+        {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+        }
+        Reader reader(path);
+        QCOMPARE(reader.scalar(u"PRAGMA user_version"_s), qint64(Database::latestSchemaVersion));
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%stats_1s%'"_s), 0);
+        const auto s = reader.window(u"old.timer"_s, kHour0, kHour0 + 3600, 1);
+        QCOMPARE(s.points.size(), 90);
+        QCOMPARE(s.points[0].point.min, 5.0);
+        QCOMPARE(s.points[0].point.q[3], 15.0); // p99 == max stays exact
+        const auto m = reader.window(u"old.timer"_s, kHour0, kHour0 + 3600, 60);
+        QCOMPARE(m.points.size(), 2);
+        QCOMPARE(m.points[0].point.count, 240);
+    }
+
+    void operationsCutLongErrorsAndServeTheStandardQueriesFromIndexes()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"ops.db"_s);
+        QVERIFY(Database::openWritable(u"ops"_s, path).ok);
+        {
+            QSqlQuery q(QSqlDatabase::database(u"ops"_s));
+            QVERIFY(q.prepare(u"INSERT INTO operations(guid, time, op_code, tenant, operation_name, target,"
+                              " items_processed, elapsed_s, items_per_s, memory_mb, file_size_mb, cache_hits, api_calls,"
+                              " success, error_message, error_category) VALUES (?, ?, 'OP1', 'pkg', 'predict', 'm1',"
+                              " 100, 2.5, 40, 512, 3.5, 7, 2, ?, ?, ?)"_s));
+            q.addBindValue(u"guid-1"_s);
+            q.addBindValue(kHour0);
+            q.addBindValue(0);
+            q.addBindValue(QString(6000, u'x'));
+            q.addBindValue(u"timeout"_s);
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            QVERIFY(q.exec(u"SELECT length(error_message), substr(error_message, -11) FROM operations"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 4997);
+            QCOMPARE(q.value(1).toString(), u"[truncated]"_s);
+            const auto plan = [&q](const QString &sql) {
+                QString out;
+                if (q.exec(u"EXPLAIN QUERY PLAN "_s % sql))
+                    while (q.next())
+                        out += q.value(3).toString() % u'\n';
+                return out;
+            };
+            QVERIFY2(plan(u"SELECT guid, operation_name, elapsed_s FROM operations WHERE time >= 0"
+                          " ORDER BY elapsed_s DESC LIMIT 20"_s)
+                             .contains(u"SEARCH operations USING INDEX operations_time"_s),
+                     "slowest operations over 7 days: a range on time, never a full scan");
+            QVERIFY2(plan(u"SELECT time / 86400, avg(memory_mb) FROM operations WHERE time >= 0 GROUP BY 1"_s)
+                             .contains(u"COVERING INDEX operations_time_memory"_s),
+                     "memory trend over 30 days");
+            QVERIFY2(plan(u"SELECT operation_name, avg(success = 0) AS error_rate FROM operations WHERE time >= 0"
+                          " GROUP BY operation_name HAVING error_rate > 0.01"_s)
+                             .contains(u"operations_name_time_success"_s),
+                     "error rate by operation");
+        }
+        Database::close(u"ops"_s);
+    }
+
+    void readerAnswersEveryRequestWithItsGeneration()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"reader.db"_s);
+        {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+            storage.post(seconds(kHour0, 120));
+        }
+        HistoryReader reader(path);
+        QSignalSpy series(&reader, &HistoryReader::seriesReady);
+        QSignalSpy windows(&reader, &HistoryReader::windowReady);
+        QSignalSpy records(&reader, &HistoryReader::recordsReady);
+        reader.requestSeries(11);
+        reader.requestWindow({ u"roll.requests"_s }, kHour0, kHour0 + 3600, 60, 12);
+        reader.requestRecords(HistoryReader::Records::Runs, 0, kHour0 * 2, 10, 13);
+        QTRY_COMPARE_WITH_TIMEOUT(records.size(), 1, 5000);
+        QCOMPARE(series.size(), 1);
+        QCOMPARE(series[0][0].value<quint64>(), quint64(11));
+        QCOMPARE(series[0][1].value<QVector<SeriesInfo>>().size(), 2);
+        QCOMPARE(windows.size(), 1);
+        QCOMPARE(windows[0][0].value<quint64>(), quint64(12));
+        const auto w = windows[0][1].value<QVector<SeriesWindow>>();
+        QCOMPARE(w.size(), 1);
+        QCOMPARE(w[0].points.size(), 2);
+        QCOMPARE(w[0].points[0].point.count, 300);
+        QCOMPARE(records[0][0].value<quint64>(), quint64(13));
+        QVERIFY(records[0][2].value<QList<QVariantMap>>().isEmpty());
     }
 };
 

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/exportcommand.h"
+
+#include "app/runtimepaths.h"
+#include "storage/csvwriter.h"
+#include "storage/database.h"
+#include "storage/historyquery.h"
+#include "storage/seriesselector.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QScopeGuard>
+#include <QTimeZone>
+
+#include <algorithm>
+#include <charconv>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+std::optional<qint64> ExportArguments::parseDuration(const QString &text)
+{
+    const QByteArray latin = text.trimmed().toLatin1();
+    if (latin.size() < 2)
+        return std::nullopt;
+    qint64 n = 0;
+    const char *end = latin.constData() + latin.size() - 1;
+    const auto [ptr, ec] = std::from_chars(latin.constData(), end, n);
+    if (ec != std::errc() || ptr != end || n <= 0)
+        return std::nullopt;
+    qint64 unit = 0;
+    switch (*end) {
+    case 's':
+        unit = 1;
+        break;
+    case 'm':
+        unit = 60;
+        break;
+    case 'h':
+        unit = 3600;
+        break;
+    case 'd':
+        unit = 86400;
+        break;
+    case 'w':
+        unit = 7 * 86400;
+        break;
+    default:
+        return std::nullopt;
+    }
+    if (n > std::numeric_limits<qint64>::max() / unit / 1000)
+        return std::nullopt;
+    return n * unit;
+}
+
+std::optional<qint64> ExportArguments::parseStep(const QString &text)
+{
+    static const QStringList steps { u"1s"_s, u"1m"_s, u"1h"_s, u"1d"_s };
+    if (!steps.contains(text.trimmed()))
+        return std::nullopt;
+    return parseDuration(text);
+}
+
+std::optional<qint64> ExportArguments::parseTime(const QString &input, qint64 nowSeconds, QString *error)
+{
+    const QString text = input.trimmed();
+    if (text == u"now"_s)
+        return nowSeconds;
+    if (text.startsWith(u'-') || text.startsWith(u'+')) {
+        const auto d = parseDuration(text.mid(1));
+        if (!d) {
+            *error = u"\"%1\" is not a relative time such as -24h, -10m, +1m (units s, m, h, d, w)"_s.arg(input);
+            return std::nullopt;
+        }
+        return text.startsWith(u'-') ? nowSeconds - *d : nowSeconds + *d;
+    }
+    QDateTime dt = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!dt.isValid()) {
+        const QDate date = QDate::fromString(text, Qt::ISODate);
+        if (date.isValid())
+            dt = date.startOfDay(QTimeZone::utc());
+    }
+    if (!dt.isValid()) {
+        *error = u"\"%1\" is neither ISO 8601 (2026-11-23T20:00:00Z) nor relative (-24h, -10m, now, +1m)"_s.arg(input);
+        return std::nullopt;
+    }
+    if (dt.timeSpec() == Qt::LocalTime)
+        dt.setTimeZone(QTimeZone::utc()); // a time without an offset is UTC, as everything we print
+    return dt.toSecsSinceEpoch();
+}
+
+namespace {
+
+struct OpenedDatabase {
+    QString name;
+    ~OpenedDatabase() { Database::close(name); }
+};
+
+QString databaseOption(const QCommandLineParser &parser, const QCommandLineOption &db)
+{
+    return QFileInfo(parser.value(db)).absoluteFilePath();
+}
+
+} // namespace
+
+int runSeriesCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption db(u"db"_s, u"SQLite database file."_s, u"FILE"_s, RuntimePaths::defaultDatabase());
+    parser.addOption(db);
+    if (!parser.parse(QStringList { u"perfdashd series"_s } + arguments) || !parser.positionalArguments().isEmpty()) {
+        err << "perfdashd series: "
+            << (parser.errorText().isEmpty() ? u"unexpected argument "_s % parser.positionalArguments().value(0)
+                                             : parser.errorText())
+            << "\nUsage: perfdashd series [--db FILE]\n";
+        return 2;
+    }
+    const QString path = databaseOption(parser, db);
+    OpenedDatabase opened { u"perfdashd-series"_s };
+    const auto result = Database::openReadOnly(opened.name, path);
+    if (!result.ok) {
+        err << "perfdashd series: cannot read " << path << ": " << result.error << '\n';
+        return 1;
+    }
+    QVector<SeriesInfo> series;
+    QString error;
+    if (!HistoryQuery(opened.name).seriesList(&series, &error)) {
+        err << "perfdashd series: " << error << '\n';
+        return 1;
+    }
+    for (const SeriesInfo &info : series) {
+        out << SeriesSelector::displayName(info.key) << '\t' << metricKindName(info.kind) << '\t'
+            << QString::fromLatin1(CsvWriter::isoTime(info.firstSeen)) << '\n';
+    }
+    return 0;
+}
+
+int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    static const char usage[] = "Usage: perfdashd export --db FILE --series SELECTOR --from TIME --to TIME "
+                                "--step 1s|1m|1h|1d [-o FILE]\n"
+                                "  SELECTOR  name or name{tag=value,...}: every series of that name with those tags\n"
+                                "  TIME      ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, "
+                                "+1m\n";
+    QCommandLineParser parser;
+    const QCommandLineOption db(u"db"_s, u"SQLite database file."_s, u"FILE"_s, RuntimePaths::defaultDatabase());
+    const QCommandLineOption series(u"series"_s, u"Series selector."_s, u"SELECTOR"_s);
+    const QCommandLineOption from(u"from"_s, u"Start (inclusive)."_s, u"TIME"_s, u"-24h"_s);
+    const QCommandLineOption to(u"to"_s, u"End (exclusive)."_s, u"TIME"_s, u"now"_s);
+    const QCommandLineOption step(u"step"_s, u"Bucket: 1s, 1m, 1h or 1d."_s, u"STEP"_s, u"1h"_s);
+    const QCommandLineOption output(QStringList { u"o"_s, u"output"_s }, u"Output file (default: stdout)."_s,
+                                    u"FILE"_s);
+    parser.addOptions({ db, series, from, to, step, output });
+    const auto bad = [&](const QString &message) {
+        err << "perfdashd export: " << message << '\n' << usage;
+        return 2;
+    };
+    if (!parser.parse(QStringList { u"perfdashd export"_s } + arguments))
+        return bad(parser.errorText());
+    if (!parser.positionalArguments().isEmpty())
+        return bad(u"unexpected argument "_s % parser.positionalArguments().constFirst());
+    if (!parser.isSet(series))
+        return bad(u"--series is required"_s);
+    QString error;
+    const auto selector = SeriesSelector::parse(parser.value(series), &error);
+    if (!selector)
+        return bad(u"bad --series: "_s % error);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const auto fromTime = ExportArguments::parseTime(parser.value(from), now, &error);
+    if (!fromTime)
+        return bad(u"bad --from: "_s % error);
+    const auto toTime = ExportArguments::parseTime(parser.value(to), now, &error);
+    if (!toTime)
+        return bad(u"bad --to: "_s % error);
+    if (*toTime <= *fromTime)
+        return bad(u"--to must be later than --from"_s);
+    const auto stepSeconds = ExportArguments::parseStep(parser.value(step));
+    if (!stepSeconds)
+        return bad(u"bad --step \"%1\": use 1s, 1m, 1h or 1d"_s.arg(parser.value(step)));
+
+    const QString path = databaseOption(parser, db);
+    OpenedDatabase opened { u"perfdashd-export"_s };
+    const auto result = Database::openReadOnly(opened.name, path);
+    if (!result.ok) {
+        err << "perfdashd export: cannot read " << path << ": " << result.error << '\n';
+        return 1;
+    }
+    HistoryQuery query(opened.name);
+    QVector<SeriesInfo> all;
+    if (!query.seriesList(&all, &error)) {
+        err << "perfdashd export: " << error << '\n';
+        return 1;
+    }
+    QVector<SeriesInfo> chosen;
+    std::copy_if(all.begin(), all.end(), std::back_inserter(chosen),
+                 [&](const SeriesInfo &s) { return selector->matches(s.key); });
+    if (chosen.isEmpty()) {
+        err << "perfdashd export: no series matches " << parser.value(series) << " in " << path << " ("
+            << all.size() << " series; `perfdashd series --db " << path << "` lists them)\n";
+        return 1;
+    }
+
+    QElapsedTimer elapsed;
+    elapsed.start();
+    qint64 lastProgress = 0;
+    struct Row {
+        qint64 time;
+        int series;
+        WindowPoint point;
+    };
+    std::vector<Row> rows;
+    QVector<QString> names;
+    for (int i = 0; i < chosen.size(); ++i) {
+        SeriesWindow window;
+        if (!query.window(chosen[i], *fromTime, *toTime, *stepSeconds, &window, &error)) {
+            err << "perfdashd export: " << error << '\n';
+            return 1;
+        }
+        names.push_back(SeriesSelector::displayName(chosen[i].key));
+        for (const WindowPoint &p : window.points)
+            rows.push_back({ p.point.time, i, p });
+        if (elapsed.elapsed() - lastProgress >= 1000) {
+            lastProgress = elapsed.elapsed();
+            err << "perfdashd export: read " << (i + 1) << " of " << chosen.size() << " series, " << rows.size()
+                << " rows" << Qt::endl;
+        }
+    }
+    std::stable_sort(rows.begin(), rows.end(), [&](const Row &a, const Row &b) {
+        return a.time != b.time ? a.time < b.time : names[a.series] < names[b.series];
+    });
+
+    const bool toFile = parser.isSet(output) && parser.value(output) != u"-"_s;
+    QSaveFile file(toFile ? parser.value(output) : QString());
+    QFile stdoutFile;
+    QIODevice *device = &file;
+    if (toFile) {
+        if (!file.open(QIODevice::WriteOnly)) {
+            err << "perfdashd export: cannot write " << parser.value(output) << ": " << file.errorString() << '\n';
+            return 1;
+        }
+    } else {
+        out.flush();
+        if (!stdoutFile.open(stdout, QIODevice::WriteOnly)) {
+            err << "perfdashd export: cannot write to stdout\n";
+            return 1;
+        }
+        device = &stdoutFile;
+    }
+    CsvWriter csv(device);
+    bool ok = csv.writeRow(CsvWriter::exportHeader());
+    for (size_t i = 0; ok && i < rows.size(); ++i) {
+        ok = csv.writeExportRow(names[rows[i].series], chosen[rows[i].series].kind, rows[i].point);
+        if (elapsed.elapsed() - lastProgress >= 1000) {
+            lastProgress = elapsed.elapsed();
+            err << "perfdashd export: wrote " << i << " of " << rows.size() << " rows" << Qt::endl;
+        }
+    }
+    if (!ok || (toFile && !file.commit())) {
+        if (toFile)
+            file.cancelWriting();
+        err << "perfdashd export: writing failed: " << device->errorString() << '\n';
+        return 1;
+    }
+    if (toFile)
+        err << "perfdashd export: " << rows.size() << " rows of " << chosen.size() << " series to "
+            << parser.value(output) << '\n';
+    return 0;
+}
+
+} // namespace perfdash

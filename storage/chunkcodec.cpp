@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "storage/chunkcodec.h"
+
+#include "models/quantilesketch.h"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace perfdash::ChunkCodec {
+
+namespace {
+
+enum Flags : quint8 { Deflated = 1 };
+enum FloatMode : quint8 { AllMissing = 0, Decimal = 1, Xor = 2 };
+enum QuantileToken : quint64 { NoValue = 0, EqualsMin = 1, EqualsMax = 2, FirstDelta = 3 };
+constexpr qint64 kKeyBias = 4096; // keeps bucket keys of positive values > 0 (indices go down to about -1040 at 1%)
+constexpr double kPow10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+constexpr int kMaxDecimals = 6;
+constexpr double kSumTolerance = 1e-14; // relative; about 45 ulps
+
+quint64 zigzag(qint64 v)
+{
+    return (quint64(v) << 1) ^ quint64(v >> 63);
+}
+qint64 unzigzag(quint64 v)
+{
+    return qint64(v >> 1) ^ -qint64(v & 1);
+}
+
+// std::string, not QByteArray: its push_back is inlined, and encode() runs for every open chunk at every flush.
+using Buffer = std::string;
+
+void putVarint(Buffer &out, quint64 v)
+{
+    while (v >= 0x80) {
+        out.push_back(char(v | 0x80));
+        v >>= 7;
+    }
+    out.push_back(char(v));
+}
+
+class Reader {
+public:
+    explicit Reader(QByteArrayView data) : m_p(data.data()), m_end(data.data() + data.size()) { }
+    bool ok() const { return m_ok; }
+    bool atEnd() const { return m_p == m_end; }
+    quint8 byte()
+    {
+        if (m_p >= m_end) {
+            m_ok = false;
+            return 0;
+        }
+        return quint8(*m_p++);
+    }
+    quint64 varint()
+    {
+        quint64 v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            const quint8 b = byte();
+            v |= quint64(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                return v;
+        }
+        m_ok = false;
+        return 0;
+    }
+    qint64 svarint() { return unzigzag(varint()); }
+
+private:
+    const char *m_p;
+    const char *m_end;
+    bool m_ok = true;
+};
+
+quint64 bitsOf(double v)
+{
+    quint64 b;
+    std::memcpy(&b, &v, sizeof b);
+    return b;
+}
+double fromBits(quint64 b)
+{
+    double v;
+    std::memcpy(&v, &b, sizeof v);
+    return v;
+}
+
+// The fewest decimals k with v == m / 10^k for every value (within `tolerance` relative, 0 = exactly), or -1.
+int decimalsFor(const std::vector<double> &values, double tolerance)
+{
+    int k = 0;
+    for (double v : values) {
+        if (!std::isfinite(v))
+            return -1;
+        while (k <= kMaxDecimals) {
+            const double scaled = v * kPow10[k];
+            if (std::fabs(scaled) < 9.0e15) {
+                const double m = std::nearbyint(scaled);
+                const double back = m / kPow10[k];
+                if (back == v || std::fabs(back - v) <= tolerance * std::fabs(v))
+                    break;
+            }
+            ++k;
+        }
+        if (k > kMaxDecimals)
+            return -1;
+    }
+    return k;
+}
+
+void encodeFloats(Buffer &out, const std::vector<double> &values, double tolerance)
+{
+    bool anyPresent = false;
+    for (double v : values)
+        anyPresent = anyPresent || !std::isnan(v);
+    if (!anyPresent) {
+        out.push_back(char(AllMissing));
+        return;
+    }
+    const int k = decimalsFor(values, tolerance);
+    if (k >= 0) {
+        out.push_back(char(Decimal));
+        out.push_back(char(k));
+        qint64 prev = 0;
+        for (double v : values) {
+            const auto m = qint64(std::nearbyint(v * kPow10[k]));
+            putVarint(out, zigzag(m - prev));
+            prev = m;
+        }
+        return;
+    }
+    out.push_back(char(Xor));
+    quint64 prev = 0;
+    for (double v : values) {
+        const quint64 x = bitsOf(v) ^ prev;
+        prev = bitsOf(v);
+        if (x == 0) {
+            out.push_back(char(0));
+            continue;
+        }
+        const int lead = __builtin_clzll(x) / 8;
+        const int trail = __builtin_ctzll(x) / 8;
+        const int len = 8 - lead - trail; // 1..8
+        out.push_back(char((trail << 4) | len));
+        for (int i = 0; i < len; ++i)
+            out.push_back(char(x >> (8 * (trail + i))));
+    }
+}
+
+bool decodeFloats(Reader &in, std::vector<double> &values)
+{
+    const quint8 mode = in.byte();
+    if (mode == AllMissing) {
+        std::fill(values.begin(), values.end(), StoredPoint::nan());
+        return in.ok();
+    }
+    if (mode == Decimal) {
+        const int k = in.byte();
+        if (k > kMaxDecimals)
+            return false;
+        qint64 m = 0;
+        for (double &v : values) {
+            m += in.svarint();
+            v = double(m) / kPow10[k];
+        }
+        return in.ok();
+    }
+    if (mode != Xor)
+        return false;
+    quint64 prev = 0;
+    for (double &v : values) {
+        const quint8 control = in.byte();
+        const int len = control & 0x0f;
+        const int trail = control >> 4;
+        if (len + trail > 8)
+            return false;
+        quint64 x = 0;
+        for (int i = 0; i < len; ++i)
+            x |= quint64(in.byte()) << (8 * (trail + i));
+        prev ^= x;
+        v = fromBits(prev);
+    }
+    return in.ok();
+}
+
+qint64 bucketKey(const QuantileSketch &sketch, double v)
+{
+    const double magnitude = std::fabs(v);
+    if (magnitude < QuantileSketch::kMinIndexableValue)
+        return 0;
+    const qint64 key = sketch.indexOf(magnitude) + kKeyBias;
+    return v > 0 ? key : -key;
+}
+
+double keyValue(const QuantileSketch &sketch, qint64 key)
+{
+    if (key == 0)
+        return 0.0;
+    const double v = sketch.bucketValue(int((key > 0 ? key : -key) - kKeyBias));
+    return key > 0 ? v : -v;
+}
+
+double clampInto(double v, double min, double max)
+{
+    if (std::isfinite(min) && v < min)
+        return min;
+    if (std::isfinite(max) && v > max)
+        return max;
+    return v;
+}
+
+double accuracyOf(double relativeAccuracy)
+{
+    if (!(relativeAccuracy >= QuantileSketch::kMinRelativeAccuracy
+          && relativeAccuracy <= QuantileSketch::kMaxRelativeAccuracy))
+        return QuantileSketch::kDefaultRelativeAccuracy;
+    return relativeAccuracy;
+}
+
+} // namespace
+
+double quantize(double value, double min, double max, double relativeAccuracy)
+{
+    if (std::isnan(value) || value == min || value == max || !std::isfinite(value))
+        return value;
+    const QuantileSketch sketch(accuracyOf(relativeAccuracy));
+    return clampInto(keyValue(sketch, bucketKey(sketch, value)), min, max);
+}
+
+QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy,
+                  bool deflate)
+{
+    const double alpha = accuracyOf(relativeAccuracy);
+    const QuantileSketch sketch(alpha);
+    Buffer body;
+    body.reserve(rows.size() * 24 + 32);
+    putVarint(body, rows.size());
+    putVarint(body, quint64(std::llround(alpha * 1e6)));
+    // Times: delta of delta in steps.
+    qint64 prevTime = 0;
+    qint64 prevDelta = 0;
+    for (const auto &r : rows) {
+        const qint64 t = (r.time - chunkStart) / step;
+        const qint64 delta = t - prevTime;
+        putVarint(body, zigzag(delta - prevDelta));
+        prevDelta = delta;
+        prevTime = t;
+    }
+    qint64 prev = 0;
+    for (const auto &r : rows) {
+        putVarint(body, zigzag(r.count - prev));
+        prev = r.count;
+    }
+    prev = 0;
+    for (const auto &r : rows) {
+        putVarint(body, zigzag(r.unique - prev));
+        prev = r.unique;
+    }
+    std::vector<double> column(rows.size());
+    for (auto member : { &StoredPoint::sum, &StoredPoint::min, &StoredPoint::max, &StoredPoint::last }) {
+        for (size_t i = 0; i < rows.size(); ++i)
+            column[i] = rows[i].*member;
+        // A sum of decimals accumulated in binary is a few ulps off the decimal it stands for; min, max and last
+        // are samples and stay exact.
+        encodeFloats(body, column, member == &StoredPoint::sum ? kSumTolerance : 0.0);
+    }
+    for (int qi = 0; qi < StoredPoint::kQuantiles; ++qi) {
+        qint64 prevKey = 0;
+        for (const auto &r : rows) {
+            const double v = r.q[size_t(qi)];
+            if (std::isnan(v) || !std::isfinite(v)) {
+                putVarint(body, NoValue);
+            } else if (v == r.min) {
+                putVarint(body, EqualsMin);
+            } else if (v == r.max) {
+                putVarint(body, EqualsMax);
+            } else {
+                const qint64 key = bucketKey(sketch, v);
+                putVarint(body, FirstDelta + zigzag(key - prevKey));
+                prevKey = key;
+            }
+        }
+    }
+    QByteArray out;
+    out.append(char(kFormatVersion));
+    if (deflate && body.size() > 64) {
+        // qCompress adds a 4-byte length; keep the deflated body only when it pays.
+        const QByteArray deflated =
+                qCompress(reinterpret_cast<const uchar *>(body.data()), qsizetype(body.size()), 6);
+        if (size_t(deflated.size()) < body.size()) {
+            out.append(char(Deflated));
+            out.append(deflated);
+            return out;
+        }
+    }
+    out.append(char(0));
+    out.append(body.data(), qsizetype(body.size()));
+    return out;
+}
+
+std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunkStart, qint64 step)
+{
+    if (blob.size() < 2 || quint8(blob[0]) != kFormatVersion)
+        return std::nullopt;
+    const quint8 flags = quint8(blob[1]);
+    QByteArray inflated;
+    QByteArrayView body = blob.sliced(2);
+    if (flags & Deflated) {
+        inflated = qUncompress(reinterpret_cast<const uchar *>(body.data()), body.size());
+        if (inflated.isEmpty())
+            return std::nullopt;
+        body = inflated;
+    }
+    Reader in(body);
+    const quint64 n = in.varint();
+    if (!in.ok() || n > quint64(body.size()))
+        return std::nullopt; // every row takes at least one byte per column
+    const double alpha = double(in.varint()) / 1e6;
+    if (!(alpha >= QuantileSketch::kMinRelativeAccuracy && alpha <= QuantileSketch::kMaxRelativeAccuracy))
+        return std::nullopt;
+    const QuantileSketch sketch(alpha);
+    std::vector<StoredPoint> rows(n);
+    qint64 t = 0;
+    qint64 delta = 0;
+    for (auto &r : rows) {
+        delta += in.svarint();
+        t += delta;
+        r.time = chunkStart + t * step;
+    }
+    qint64 acc = 0;
+    for (auto &r : rows) {
+        acc += in.svarint();
+        r.count = acc;
+    }
+    acc = 0;
+    for (auto &r : rows) {
+        acc += in.svarint();
+        r.unique = acc;
+    }
+    std::vector<double> column(n);
+    for (auto member : { &StoredPoint::sum, &StoredPoint::min, &StoredPoint::max, &StoredPoint::last }) {
+        if (!decodeFloats(in, column))
+            return std::nullopt;
+        for (size_t i = 0; i < n; ++i)
+            rows[i].*member = column[i];
+    }
+    for (int qi = 0; qi < StoredPoint::kQuantiles; ++qi) {
+        qint64 key = 0;
+        for (auto &r : rows) {
+            const quint64 token = in.varint();
+            double &v = r.q[size_t(qi)];
+            if (token == NoValue) {
+                v = StoredPoint::nan();
+            } else if (token == EqualsMin) {
+                v = r.min;
+            } else if (token == EqualsMax) {
+                v = r.max;
+            } else {
+                key += unzigzag(token - FirstDelta);
+                v = clampInto(keyValue(sketch, key), r.min, r.max);
+            }
+        }
+    }
+    if (!in.ok() || !in.atEnd())
+        return std::nullopt;
+    return rows;
+}
+
+} // namespace perfdash::ChunkCodec

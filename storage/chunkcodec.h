@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <array>
+#include <limits>
+#include <optional>
+#include <vector>
+
+namespace perfdash {
+
+// One stored bucket of one series (a second, a minute or an hour). Plain value type.
+struct StoredPoint {
+    static constexpr int kQuantiles = 5; // p50, p90, p95, p99, p999
+    static constexpr std::array<double, kQuantiles> kQuantileLevels { 0.50, 0.90, 0.95, 0.99, 0.999 };
+    static constexpr double nan() { return std::numeric_limits<double>::quiet_NaN(); }
+
+    qint64 time = 0; // unix seconds, start of the bucket
+    qint64 count = 0;
+    double sum = 0;
+    double min = nan();
+    double max = nan();
+    double last = nan(); // gauges
+    qint64 unique = 0; // sets
+    std::array<double, kQuantiles> q { nan(), nan(), nan(), nan(), nan() };
+};
+
+// The columnar encoding of one chunk: the rows of one series in one tier over one chunk span (docs/storage.md).
+// Pure functions, any thread. Times are stored in units of `step` seconds relative to `chunkStart`.
+// - times: delta-of-delta, zigzag varint;  count, unique: delta, zigzag varint;
+// - sum, min, max, last: decimals (v = m / 10^k, k <= 6) as zigzag varint deltas of m when every value of the column
+//   round-trips that way, else byte-aligned XOR with the previous value (Gorilla, by bytes). min, max and last
+//   round-trip bit for bit; a sum may come back as the decimal it is within 1e-14 relative of (a float-accumulated
+//   sum of decimals is a few ulps off that decimal);
+// - quantiles: the quantile sketch's bucket index (delta, zigzag varint), or "equals min/max", or "none". A sketch of
+//   relative accuracy a reports bucket i as 2 g^i / (g + 1) clamped into [min, max], so this is lossless with respect
+//   to what the sketch reports, and within a of anything else;
+// - the body is deflated (qCompress) when that makes it smaller.
+namespace ChunkCodec {
+constexpr quint8 kFormatVersion = 1;
+
+// `deflate` = false skips the deflate pass: the writer rewrites the open chunk every flush and deflates it once, when
+// it closes.
+QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy,
+                  bool deflate = true);
+std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunkStart, qint64 step);
+
+// The value a quantile is stored as, as decode() returns it (for comparisons in tests and rollups).
+double quantize(double value, double min, double max, double relativeAccuracy);
+} // namespace ChunkCodec
+
+} // namespace perfdash

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "storage/historyquery.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QStringView>
+
+class QIODevice;
+
+namespace perfdash {
+
+// RFC 4180 CSV (CRLF line ends, fields quoted only when they must be), ISO 8601 UTC times, numbers that do not depend
+// on the locale (std::to_chars, shortest round-trip form). Writes to a device it does not own; one thread at a time.
+// Used by `perfdashd export` and, later, the GUI's report dialog.
+class CsvWriter {
+public:
+    explicit CsvWriter(QIODevice *device) : m_device(device) { }
+
+    static QByteArray field(QStringView text);
+    static QByteArray number(double value); // empty for NaN and infinities
+    static QByteArray number(qint64 value);
+    static QByteArray isoTime(qint64 unixSeconds); // 2026-11-23T20:45:00Z
+
+    bool writeRow(const QList<QByteArray> &fields); // fields already encoded (field()/number())
+
+    // The export format of issue 5: time,series,count,rate,min,max,mean,p50,p90,p95,p99.
+    static QList<QByteArray> exportHeader();
+    bool writeExportRow(const QString &seriesName, MetricKind kind, const WindowPoint &point);
+
+private:
+    QIODevice *m_device;
+};
+
+} // namespace perfdash

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Storage budgets (DESIGN.md, Budgets): >= 1M values/s written, <= 2 bytes per stored value on disk, query times for
+// one and 100 series, startup with a 1 GB database. Each timing runs 5 times; the median is printed.
+// Usage: bench_storage [work folder, default /tmp/perfdash-bench] [write|rollups|startup]
+// (the 1 GB file is made once and kept in the work folder)
+#include "models/quantilesketch.h"
+#include "storage/chunkcodec.h"
+#include "storage/database.h"
+#include "storage/historyquery.h"
+#include "storage/storagewriter.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <random>
+#include <vector>
+
+using namespace perfdash;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int kRuns = 5;
+constexpr qint64 kStart = 1795464000; // 2026-11-23T20:00:00Z
+
+double medianSeconds(const std::function<void()> &run, const std::function<void()> &setup = {})
+{
+    std::vector<double> seconds;
+    for (int i = 0; i < kRuns; ++i) {
+        if (setup)
+            setup();
+        const auto start = std::chrono::steady_clock::now();
+        run();
+        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(seconds.begin(), seconds.end());
+    return seconds[kRuns / 2];
+}
+
+double round3(double v)
+{
+    return std::round(v * 1000.0) / 1000.0;
+}
+
+// Numbers a 1 s row stores for this series: count and sum always, then whatever is not NaN.
+int valuesOf(const SeriesStats &s)
+{
+    int n = 2;
+    for (double v : { s.min, s.max, s.last, s.p50, s.p90, s.p95, s.p99 })
+        n += std::isnan(v) ? 0 : 1;
+    return n;
+}
+
+// 70% timers (15..45 lognormal samples a second, 3 decimals, exact quantiles), 20% counters, 10% gauges.
+class Workload {
+public:
+    explicit Workload(int series) : m_rng(42), m_series(series), m_gauges(size_t(series), 50.0) { }
+
+    LiveFrame second(qint64 t, qint64 *values)
+    {
+        LiveFrame frame;
+        frame.second = t;
+        frame.series.reserve(m_series);
+        std::lognormal_distribution<double> latency(3.0, 0.5);
+        std::normal_distribution<double> walk(0.0, 0.5);
+        for (int i = 0; i < m_series; ++i) {
+            SeriesStats s;
+            const int kind = i % 10;
+            if (kind < 7) {
+                s.key = u"bench.latency|model:m"_s % QString::number(i % 7) % u",op:o"_s % QString::number(i);
+                s.kind = MetricKind::Timer;
+                const int n = 15 + int(m_rng() % 31);
+                std::vector<double> v(static_cast<size_t>(n));
+                for (double &x : v)
+                    x = round3(latency(m_rng));
+                std::sort(v.begin(), v.end());
+                s.count = n;
+                s.rate = n;
+                s.sum = 0;
+                for (double x : v)
+                    s.sum += x;
+                s.min = v.front();
+                s.max = v.back();
+                const auto q = [&](double level) { return v[size_t(std::floor(level * double(n - 1)))]; };
+                s.p50 = q(0.5);
+                s.p90 = q(0.9);
+                s.p95 = q(0.95);
+                s.p99 = q(0.99);
+            } else if (kind < 9) {
+                s.key = u"bench.requests|op:o"_s % QString::number(i);
+                s.kind = MetricKind::Counter;
+                s.count = 40 + qint64(m_rng() % 21);
+                s.rate = double(s.count);
+                s.sum = double(s.count);
+                s.min = s.max = 1;
+            } else {
+                s.key = u"bench.queue|q:"_s % QString::number(i);
+                s.kind = MetricKind::Gauge;
+                double &g = m_gauges[size_t(i)];
+                g = std::max(0.0, std::round((g + walk(m_rng)) * 10.0) / 10.0);
+                s.count = 1;
+                s.sum = s.min = s.max = s.last = g;
+            }
+            *values += valuesOf(s);
+            frame.series.push_back(std::move(s));
+        }
+        return frame;
+    }
+
+private:
+    std::mt19937_64 m_rng;
+    int m_series;
+    std::vector<double> m_gauges;
+};
+
+struct TableBytes {
+    std::map<QString, qint64> byName;
+    qint64 of(std::initializer_list<const char16_t *> names) const
+    {
+        qint64 total = 0;
+        for (const auto *n : names) {
+            for (const auto &[name, bytes] : byName)
+                if (name.startsWith(QString::fromUtf16(n)))
+                    total += bytes;
+        }
+        return total;
+    }
+};
+
+TableBytes tableBytes(const QString &path)
+{
+    TableBytes out;
+    {
+        auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"dbstat"_s);
+        db.setDatabaseName(path);
+        db.open();
+        QSqlQuery q(db);
+        q.exec(u"PRAGMA wal_checkpoint(TRUNCATE)"_s);
+        if (!q.exec(u"SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"_s))
+            std::printf("dbstat unavailable: %s\n", qPrintable(q.lastError().text()));
+        while (q.next())
+            out.byName[q.value(0).toString()] = q.value(1).toLongLong();
+    }
+    QSqlDatabase::removeDatabase(u"dbstat"_s);
+    return out;
+}
+
+void removeDatabase(const QString &path)
+{
+    for (const auto &suffix : { u""_s, u"-wal"_s, u"-shm"_s })
+        QFile::remove(path + suffix);
+}
+
+// ---- 1. values written per second, and bytes per value of the 1 s and 1 min tiers as the writer leaves them.
+void writeBenchmarks(const QString &dir)
+{
+    const int series = 1000;
+    const int seconds = 600;
+    Workload workload(series);
+    qint64 values = 0;
+    std::vector<QVector<LiveFrame>> frames;
+    for (int s = 0; s < seconds; ++s)
+        frames.push_back({ workload.second(kStart + s, &values) });
+    const QString path = QDir(dir).filePath(u"write.db"_s);
+    StorageOptions options;
+    options.flushIntervalMs = 3600 * 1000;
+    options.flushOnPost = false; // the benchmark decides how much goes into one flush
+    options.queueCapacity = 1LL << 40;
+    for (int batch : { 60, 1 }) {
+        std::unique_ptr<StorageThread> storage;
+        const double t = medianSeconds(
+                [&]() {
+                    for (int s = 0; s < seconds; s += batch) {
+                        for (int i = s; i < s + batch; ++i)
+                            storage->post(frames[size_t(i)]);
+                        storage->flush();
+                    }
+                },
+                [&]() {
+                    storage.reset();
+                    removeDatabase(path);
+                    storage = std::make_unique<StorageThread>(path, options);
+                    storage->start();
+                });
+        storage.reset();
+        std::printf("write: %d series x %d s, one flush per %2d s of data: %.2f M values/s (%.0f k series-seconds/s)\n",
+                    series, seconds, batch, double(values) / t / 1e6, double(series) * seconds / t / 1e3);
+    }
+
+    // One hour of the same workload for the sizes.
+    removeDatabase(path);
+    qint64 hourValues = 0;
+    qint64 minuteValues = 0;
+    {
+        StorageThread storage(path, options);
+        storage.start();
+        Workload hour(series);
+        for (int s = 0; s < 3600; s += 60) {
+            for (int i = s; i < s + 60; ++i) {
+                qint64 v = 0;
+                const LiveFrame f = hour.second(kStart + i, &v);
+                hourValues += v;
+                if (i % 60 == 0)
+                    minuteValues += v; // a minute row holds the same fields as its seconds
+                storage.post({ f });
+            }
+            storage.flush();
+        }
+        // One more second closes the last 1 s chunk and the hour's 1 min chunk; it is not counted.
+        qint64 ignored = 0;
+        storage.post({ hour.second(kStart + 3600, &ignored) });
+        storage.flush();
+    }
+    const TableBytes bytes = tableBytes(path);
+    const qint64 s1 = bytes.of({ u"chunk_1s" });
+    const qint64 m1 = bytes.of({ u"chunk_1m" });
+    const qint64 k1 = bytes.of({ u"sketch_1m" });
+    std::printf("size, 1 s tier (writer, 1000 series x 1 h): %lld bytes for %lld values: %.2f B/value\n", s1,
+                hourValues, double(s1) / double(hourValues));
+    std::printf("size, 1 min tier numbers (writer): %lld bytes for %lld values: %.2f B/value\n", m1, minuteValues,
+                double(m1) / double(minuteValues));
+    std::printf("size, 1 min tier sketches (writer, interim sketches): %lld bytes for %d timer-minutes: %.0f B each\n",
+                k1, 700 * 60, double(k1) / (700.0 * 60));
+    std::printf("size, open chunks (one a series and tier, rewritten every flush): %lld bytes; whole file %lld bytes\n",
+                bytes.of({ u"open_chunks" }), qint64(QFileInfo(path).size()));
+    removeDatabase(path);
+}
+
+// ---- 2. a month of rollups laid out directly with the codec (the writer's ingest is not what this measures).
+// 100 timer series: 30 days of 1 h rows and sketches, 24 h of 1 min rows and sketches.
+void fillRollups(const QString &path, int series, qint64 end)
+{
+    removeDatabase(path);
+    Database::openWritable(u"fill"_s, path);
+    {
+        auto db = QSqlDatabase::database(u"fill"_s);
+        db.transaction();
+        QSqlQuery q(db);
+        std::mt19937_64 rng(7);
+        std::lognormal_distribution<double> latency(3.0, 0.5);
+        for (int i = 0; i < series; ++i) {
+            q.prepare(u"INSERT INTO series(key, kind, first_seen) VALUES (?, 2, ?)"_s);
+            q.addBindValue(QString(u"bench.latency|op:o"_s % QString::number(i)));
+            q.addBindValue(end - 31 * 86400);
+            q.exec();
+        }
+        const struct {
+            const char16_t *chunks;
+            const char16_t *sketches;
+            qint64 step, span, length;
+            int samples;
+        } tiers[] = { { u"chunk_1h", u"sketch_1h", 3600, 86400, 30 * 86400, 5000 },
+                      { u"chunk_1m", u"sketch_1m", 60, 3600, 86400, 2000 } };
+        for (const auto &tier : tiers) {
+            for (int i = 1; i <= series; ++i) {
+                const qint64 from = floorTo(end - tier.length, tier.span);
+                std::vector<StoredPoint> rows;
+                for (qint64 t = from; t < end; t += tier.step) {
+                    QuantileSketch sketch;
+                    for (int k = 0; k < tier.samples; ++k)
+                        sketch.add(round3(latency(rng)));
+                    StoredPoint p;
+                    p.time = t;
+                    p.count = qint64(tier.step) * 30;
+                    p.sum = round3(double(p.count) * 22.7 + double(rng() % 1000) / 10.0);
+                    p.min = sketch.min();
+                    p.max = sketch.max();
+                    for (size_t k = 0; k < 4; ++k)
+                        p.q[k] = sketch.quantile(StoredPoint::kQuantileLevels[k]);
+                    rows.push_back(p);
+                    q.prepare(u"INSERT INTO "_s % QString::fromUtf16(tier.sketches)
+                              % u"(series_id, start, data) VALUES (?, ?, ?)"_s);
+                    q.addBindValue(i);
+                    q.addBindValue(t);
+                    q.addBindValue(sketch.serialize());
+                    q.exec();
+                    if (floorTo(t + tier.step, tier.span) != floorTo(t, tier.span) || t + tier.step >= end) {
+                        q.prepare(u"INSERT INTO "_s % QString::fromUtf16(tier.chunks)
+                                  % u"(series_id, start, n, data) VALUES (?, ?, ?, ?)"_s);
+                        q.addBindValue(i);
+                        q.addBindValue(floorTo(t, tier.span));
+                        q.addBindValue(qint64(rows.size()));
+                        q.addBindValue(ChunkCodec::encode(rows, floorTo(t, tier.span), tier.step, 0.01));
+                        q.exec();
+                        rows.clear();
+                    }
+                }
+            }
+        }
+        db.commit();
+    }
+    Database::close(u"fill"_s);
+}
+
+void rollupAndQueryBenchmarks(const QString &dir)
+{
+    const QString path = QDir(dir).filePath(u"rollups.db"_s);
+    const int series = 100;
+    const qint64 end = kStart;
+    fillRollups(path, series, end);
+    const TableBytes bytes = tableBytes(path);
+    const double hourRows = series * 30.0 * 24.0;
+    const double minuteRows = series * 1440.0;
+    std::printf("size, 1 h tier numbers: %.2f B/value (8 values a row); sketches: %.0f B per hour\n",
+                double(bytes.of({ u"chunk_1h" })) / (hourRows * 8), double(bytes.of({ u"sketch_1h" })) / hourRows);
+    std::printf("size, 1 min tier numbers: %.2f B/value (8 values a row); sketches: %.0f B per minute\n",
+                double(bytes.of({ u"chunk_1m" })) / (minuteRows * 8), double(bytes.of({ u"sketch_1m" })) / minuteRows);
+
+    Database::openReadOnly(u"bench-read"_s, path);
+    HistoryQuery query(u"bench-read"_s);
+    QVector<SeriesInfo> list;
+    query.seriesList(&list, nullptr);
+    const auto timeQuery = [&](int n, qint64 from, qint64 step, const char *what) {
+        qint64 points = 0;
+        const double t = medianSeconds([&]() {
+            points = 0;
+            for (int i = 0; i < n; ++i) {
+                SeriesWindow w;
+                query.window(list[i], from, end, step, &w, nullptr);
+                points += w.points.size();
+            }
+        });
+        std::printf("query: %-34s %3d series: %8.2f ms (%lld points)\n", what, n, t * 1e3, points);
+    };
+    for (int n : { 1, 100 }) {
+        timeQuery(n, end - 30 * 86400, 3600, "30 days at 1 h");
+        timeQuery(n, end - 86400, 60, "24 h at 1 min");
+        timeQuery(n, end - 30 * 86400, 86400, "30 days at 1 d (merged sketches)");
+    }
+    Database::close(u"bench-read"_s);
+    removeDatabase(path);
+}
+
+// ---- 3. startup with a 1 GB database: open, quick_check, migrations, prepared statements.
+void startupBenchmark(const QString &dir)
+{
+    const QString path = QDir(dir).filePath(u"startup-1g.db"_s);
+    if (QFileInfo(path).size() < (qint64(1) << 30)) {
+        std::printf("startup: making %s (once)...\n", qPrintable(path));
+        removeDatabase(path);
+        Database::openWritable(u"make"_s, path);
+        {
+            auto db = QSqlDatabase::database(u"make"_s);
+            Workload workload(1000);
+            std::vector<std::vector<StoredPoint>> chunks(1000);
+            // Real 60-row chunks of the workload, reused for every minute: realistic sizes, fast to make.
+            for (int s = 0; s < 60; ++s) {
+                qint64 v = 0;
+                const LiveFrame f = workload.second(kStart + s, &v);
+                for (int i = 0; i < 1000; ++i) {
+                    const SeriesStats &st = f.series[i];
+                    StoredPoint p;
+                    p.time = kStart + s;
+                    p.count = st.count;
+                    p.sum = st.sum;
+                    p.min = st.min;
+                    p.max = st.max;
+                    p.last = st.last;
+                    p.q = { st.p50, st.p90, st.p95, st.p99, std::nan("") };
+                    chunks[size_t(i)].push_back(p);
+                }
+            }
+            std::vector<QByteArray> blobs;
+            for (const auto &c : chunks)
+                blobs.push_back(ChunkCodec::encode(c, kStart, 1, 0.01));
+            QSqlQuery q(db);
+            for (int i = 1; i <= 1000; ++i)
+                q.exec(u"INSERT INTO series(key, kind, first_seen) VALUES ('s%1', 2, 0)"_s.arg(i));
+            q.prepare(u"INSERT INTO chunk_1s(series_id, start, n, data) VALUES (?, ?, 60, ?)"_s);
+            qint64 minute = 0;
+            while (QFileInfo(path).size() + QFileInfo(path + u"-wal"_s).size() < (qint64(1) << 30) + (64 << 20)) {
+                db.transaction();
+                for (int k = 0; k < 20; ++k, ++minute) {
+                    for (int i = 0; i < 1000; ++i) {
+                        q.addBindValue(i + 1);
+                        q.addBindValue(kStart - 86400 * 30 + minute * 60);
+                        q.addBindValue(blobs[size_t(i)]);
+                        q.exec();
+                    }
+                }
+                db.commit();
+            }
+            q.exec(u"PRAGMA wal_checkpoint(TRUNCATE)"_s);
+        }
+        Database::close(u"make"_s);
+    }
+    const double size = double(QFileInfo(path).size()) / double(1 << 20);
+    const double quick = medianSeconds([&]() {
+        auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"qc"_s);
+        db.setDatabaseName(path);
+        db.open();
+        QSqlQuery q(db);
+        q.exec(u"PRAGMA quick_check"_s);
+        q.next();
+        q.finish();
+        db.close();
+        db = {};
+        QSqlDatabase::removeDatabase(u"qc"_s);
+    });
+    const double start = medianSeconds([&]() {
+        StorageThread storage(path);
+        storage.start();
+    });
+    std::printf("startup: %.0f MiB database (page cache warm): quick_check %.0f ms; StorageThread::start() %.0f ms\n",
+                size, quick * 1e3, start * 1e3);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress as it happens, also into a file
+    const QString dir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"/tmp/perfdash-bench"_s;
+    QDir().mkpath(dir);
+    const QString only = argc > 2 ? QString::fromLocal8Bit(argv[2]) : QString();
+    if (only.isEmpty() || only == u"write"_s)
+        writeBenchmarks(dir);
+    if (only.isEmpty() || only == u"rollups"_s)
+        rollupAndQueryBenchmarks(dir);
+    if (only.isEmpty() || only == u"startup"_s)
+        startupBenchmark(dir);
+    return 0;
+}

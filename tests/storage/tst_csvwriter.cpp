@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The CSV writer and the series selector: the two pieces of `perfdashd export` the GUI's report dialog will reuse.
+#include "storage/csvwriter.h"
+#include "storage/seriesselector.h"
+
+#include <QBuffer>
+#include <QTest>
+
+#include <clocale>
+
+using namespace perfdash;
+using namespace Qt::Literals::StringLiterals;
+
+class TestCsvWriter : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void fields_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QByteArray>("encoded");
+        QTest::newRow("plain") << u"api.latency"_s << QByteArray("api.latency");
+        QTest::newRow("comma") << u"a{b=1,c=2}"_s << QByteArray("\"a{b=1,c=2}\"");
+        QTest::newRow("quote") << u"say \"hi\""_s << QByteArray("\"say \"\"hi\"\"\"");
+        QTest::newRow("newline") << u"a\nb"_s << QByteArray("\"a\nb\"");
+        QTest::newRow("carriage return") << u"a\rb"_s << QByteArray("\"a\rb\"");
+        QTest::newRow("utf-8") << u"größe"_s << QByteArray("gr\xc3\xb6\xc3\x9f" "e");
+        QTest::newRow("empty") << QString() << QByteArray();
+    }
+    void fields()
+    {
+        QFETCH(QString, text);
+        QFETCH(QByteArray, encoded);
+        QCOMPARE(CsvWriter::field(text), encoded);
+    }
+
+    void numbers_data()
+    {
+        QTest::addColumn<double>("value");
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("integer") << 42.0 << QByteArray("42");
+        QTest::newRow("fraction") << 0.5 << QByteArray("0.5");
+        QTest::newRow("shortest round trip") << 0.1 + 0.2 << QByteArray("0.30000000000000004");
+        QTest::newRow("negative") << -1.25 << QByteArray("-1.25");
+        QTest::newRow("large") << 1e21 << QByteArray("1e+21");
+        QTest::newRow("NaN is empty") << std::nan("") << QByteArray();
+        QTest::newRow("inf is empty") << std::numeric_limits<double>::infinity() << QByteArray();
+    }
+    void numbers()
+    {
+        QFETCH(double, value);
+        QFETCH(QByteArray, text);
+        QCOMPARE(CsvWriter::number(value), text);
+    }
+
+    void numbersIgnoreTheCLocale()
+    {
+        // Qt calls setlocale(LC_ALL, ""); a German LC_NUMERIC must not turn 0.5 into 0,5.
+        const char *old = std::setlocale(LC_NUMERIC, nullptr);
+        const QByteArray saved = old ? QByteArray(old) : QByteArray("C");
+        if (!std::setlocale(LC_NUMERIC, "de_DE.UTF-8"))
+            QSKIP("the de_DE.UTF-8 locale is not installed here (the export e2e test generates it)");
+        QCOMPARE(CsvWriter::number(1234.5), QByteArray("1234.5"));
+        std::setlocale(LC_NUMERIC, saved.constData());
+    }
+
+    void isoTimesAreUtc()
+    {
+        QCOMPARE(CsvWriter::isoTime(0), QByteArray("1970-01-01T00:00:00Z"));
+        QCOMPARE(CsvWriter::isoTime(1795466700), QByteArray("2026-11-23T20:45:00Z"));
+    }
+
+    void rowsEndWithCrLf()
+    {
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        CsvWriter csv(&buffer);
+        QVERIFY(csv.writeRow(CsvWriter::exportHeader()));
+        WindowPoint w;
+        w.step = 60;
+        w.point.time = 60;
+        w.point.count = 120;
+        w.point.sum = 1200;
+        w.point.min = 1;
+        w.point.max = 30;
+        w.point.q = { 9.5, 20, 25, 29, 30 };
+        QVERIFY(csv.writeExportRow(u"api.latency{model=m1,status=ok}"_s, MetricKind::Timer, w));
+        QCOMPARE(buffer.data(),
+                 QByteArray("time,series,count,rate,min,max,mean,p50,p90,p95,p99\r\n"
+                            "1970-01-01T00:01:00Z,\"api.latency{model=m1,status=ok}\",120,2,1,30,10,9.5,20,25,29\r\n"));
+    }
+
+    void counterAndGaugeRowsLeaveMeaninglessCellsEmpty()
+    {
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        CsvWriter csv(&buffer);
+        WindowPoint w;
+        w.step = 1;
+        w.point.time = 0;
+        w.point.count = 3;
+        w.point.sum = 3;
+        QVERIFY(csv.writeExportRow(u"hits"_s, MetricKind::Counter, w));
+        w.point.min = 2;
+        w.point.max = 4;
+        w.point.sum = 9;
+        QVERIFY(csv.writeExportRow(u"queue"_s, MetricKind::Gauge, w));
+        QCOMPARE(buffer.data(), QByteArray("1970-01-01T00:00:00Z,hits,3,3,,,,,,,\r\n"
+                                           "1970-01-01T00:00:00Z,queue,3,,2,4,3,,,,\r\n"));
+    }
+
+    void selectors_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<bool>("matches");
+        QTest::newRow("bare name, any tags") << u"api.latency"_s << u"api.latency|model:m1"_s << true;
+        QTest::newRow("exact tags") << u"api.latency{model=m1}"_s << u"api.latency|model:m1"_s << true;
+        QTest::newRow("tag order irrelevant") << u"x{b=2,a=1}"_s << u"x|a:1,b:2"_s << true;
+        QTest::newRow("subset of tags") << u"x{a=1}"_s << u"x|a:1,b:2"_s << true;
+        QTest::newRow("missing tag") << u"x{c=3}"_s << u"x|a:1,b:2"_s << false;
+        QTest::newRow("other value") << u"x{a=2}"_s << u"x|a:1"_s << false;
+        QTest::newRow("other name") << u"y{a=1}"_s << u"x|a:1"_s << false;
+        QTest::newRow("quoted value, spaces") << u" x{ a = \"1\" } "_s << u"x|a:1"_s << true;
+        QTest::newRow("empty braces") << u"x{}"_s << u"x"_s << true;
+    }
+    void selectors()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, key);
+        QFETCH(bool, matches);
+        QString error;
+        const auto selector = SeriesSelector::parse(text, &error);
+        QVERIFY2(selector, qPrintable(error));
+        QCOMPARE(selector->matches(key), matches);
+    }
+
+    void badSelectors_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("empty") << QString() << u"no series name"_s;
+        QTest::newRow("only tags") << u"{a=1}"_s << u"no series name"_s;
+        QTest::newRow("unclosed") << u"x{a=1"_s << u"does not end with '}'"_s;
+        QTest::newRow("no equals") << u"x{a}"_s << u"is not tag=value"_s;
+        QTest::newRow("empty tag") << u"x{=1}"_s << u"empty tag name"_s;
+        QTest::newRow("nested") << u"x{a={b}}"_s << u"nested braces"_s;
+    }
+    void badSelectors()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, message);
+        QString error;
+        QVERIFY(!SeriesSelector::parse(text, &error));
+        QVERIFY2(error.contains(message), qPrintable(error));
+    }
+
+    void displayNamesAreSelectors()
+    {
+        QCOMPARE(SeriesSelector::displayName(u"api.latency|model:m1,status:ok"_s), u"api.latency{model=m1,status=ok}"_s);
+        QCOMPARE(SeriesSelector::displayName(u"queue"_s), u"queue"_s);
+        QString error;
+        const auto back = SeriesSelector::parse(SeriesSelector::displayName(u"a|k:v,z:w"_s), &error);
+        QVERIFY(back && back->matches(u"a|k:v,z:w"_s));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCsvWriter)
+#include "tst_csvwriter.moc"

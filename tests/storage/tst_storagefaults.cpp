@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Storage faults in one process: a full disk (PRAGMA max_page_count), a database locked by another connection, and a
+// writer that cannot keep up (the bounded queue drops and counts). kill -9 is in tests/e2e/tst_storage_e2e.cpp.
+#include "storage/database.h"
+#include "storage/historyquery.h"
+#include "storage/storagewriter.h"
+
+#include <QElapsedTimer>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+using namespace perfdash;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// One second of `series` counters named c0..cN, each counting `value`.
+QVector<LiveFrame> counters(qint64 second, int series, qint64 value = 1)
+{
+    LiveFrame frame;
+    frame.second = second;
+    for (int i = 0; i < series; ++i) {
+        SeriesStats s;
+        s.key = u"fault.counter|n:"_s % QString::number(i);
+        s.kind = MetricKind::Counter;
+        s.count = value;
+        s.rate = double(value);
+        s.sum = double(value);
+        frame.series.push_back(s);
+    }
+    return { frame };
+}
+
+qint64 storedTotal(const QString &path)
+{
+    const QString name = u"check-"_s % QString::number(quintptr(QThread::currentThreadId())) % u'-'
+            % QString::number(QDateTime::currentMSecsSinceEpoch());
+    qint64 total = -1;
+    if (Database::openReadOnly(name, path).ok) {
+        HistoryQuery query(name);
+        QVector<SeriesInfo> series;
+        if (query.seriesList(&series, nullptr)) {
+            total = 0;
+            for (const auto &info : series) {
+                SeriesWindow w;
+                if (query.window(info, 0, 1LL << 40, 1, &w, nullptr))
+                    for (const auto &p : w.points)
+                        total += p.point.count;
+            }
+        }
+    }
+    Database::close(name);
+    return total;
+}
+
+qint64 pageCount(const QString &path)
+{
+    qint64 pages = -1;
+    {
+        auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"pages"_s);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(u"PRAGMA page_count"_s) && q.next())
+                pages = q.value(0).toLongLong();
+        }
+    }
+    QSqlDatabase::removeDatabase(u"pages"_s);
+    return pages;
+}
+
+StorageOptions manualFlush()
+{
+    StorageOptions o;
+    o.flushIntervalMs = 3600 * 1000;
+    o.flushOnPost = false; // the test flushes by hand
+    o.busyTimeoutMs = 50;
+    return o;
+}
+
+} // namespace
+
+class TestStorageFaults : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void diskFullKeepsIngestRunningAndResumesWhenSpaceReturns()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"full.db"_s);
+        StorageOptions options = manualFlush();
+        options.queueCapacity = 2000;
+        StorageThread storage(path, options);
+        QVERIFY(storage.start().ok);
+        storage.post(counters(6000, 50));
+        QVERIFY(storage.flush());
+        QVERIFY(!storage.storageFull());
+
+        // No room for a single new page: the next flush fails with SQLITE_FULL.
+        storage.setMaxPageCount(pageCount(path));
+        qint64 posted = 50;
+        for (qint64 s = 6001; s < 6040; ++s) {
+            storage.post(counters(s * 60, 50)); // a new chunk every time: new pages needed
+            posted += 50;
+        }
+        QVERIFY(!storage.flush());
+        QVERIFY(storage.storageFull());
+        QVERIFY(storage.counters().failedFlushes.load() >= 1);
+        // Ingest goes on while the disk is full; what does not fit the queue is dropped and counted.
+        for (qint64 s = 7000; s < 7100; ++s) {
+            QElapsedTimer timer;
+            timer.start();
+            storage.post(counters(s * 60, 50));
+            QVERIFY(timer.elapsed() < 1000); // a mutex, never the disk
+            posted += 50;
+        }
+        QVERIFY(!storage.flush());
+        QVERIFY(storage.storageFull());
+        QVERIFY(storage.droppedFrames() > 0);
+        QCOMPARE(qint64(storage.droppedValues()), qint64(storage.droppedFrames()) * 50);
+
+        // Space returns: the kept state and the queue are written, and the flag clears.
+        storage.setMaxPageCount(0);
+        QVERIFY(storage.flush()); // the retried state
+        QVERIFY(storage.flush()); // the queue
+        QVERIFY(!storage.storageFull());
+        QCOMPARE(storedTotal(path), posted - qint64(storage.droppedValues()));
+    }
+
+    void lockedDatabaseIsRetriedAndLosesNothing()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"locked.db"_s);
+        StorageThread storage(path, manualFlush());
+        QVERIFY(storage.start().ok);
+        storage.post(counters(1000, 10));
+        QVERIFY(storage.flush());
+
+        // Another connection (as another process would) takes the write lock and keeps it.
+        {
+            auto other = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"other"_s);
+            other.setDatabaseName(path);
+            QVERIFY(other.open());
+            QSqlQuery lock(other);
+            QVERIFY2(lock.exec(u"BEGIN EXCLUSIVE"_s), qPrintable(lock.lastError().text()));
+            QVERIFY(lock.exec(u"INSERT INTO events(time, title) VALUES (1, 'held')"_s));
+            qint64 posted = 10;
+            for (qint64 s = 1001; s < 1010; ++s) {
+                storage.post(counters(s, 10));
+                posted += 10;
+                QVERIFY(!storage.flush());
+                QVERIFY(storage.locked());
+            }
+            QCOMPARE(storage.droppedFrames(), quint64(0));
+            QVERIFY(lock.exec(u"COMMIT"_s));
+            QVERIFY(storage.flush());
+            QVERIFY(storage.flush());
+            QVERIFY(!storage.locked());
+            QCOMPARE(storedTotal(path), posted);
+        }
+        QSqlDatabase::removeDatabase(u"other"_s);
+    }
+
+    void aStalledWriterDropsAndCountsInsteadOfBlocking()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"stalled.db"_s);
+        StorageOptions options = manualFlush();
+        options.queueCapacity = 100;
+        options.busyTimeoutMs = 1500;
+        StorageThread storage(path, options);
+        QVERIFY(storage.start().ok);
+        auto other = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"staller"_s);
+        other.setDatabaseName(path);
+        QVERIFY(other.open());
+        {
+            QSqlQuery lock(other);
+            QVERIFY(lock.exec(u"BEGIN EXCLUSIVE"_s));
+            QVERIFY(lock.exec(u"INSERT INTO events(time, title) VALUES (1, 'held')"_s));
+            storage.post(counters(1000, 40));
+            // The writer thread now waits on the lock inside a flush; posting must not wait with it.
+            QMetaObject::invokeMethod(
+                    storage.writer(), [w = storage.writer()]() { w->flush(); }, Qt::QueuedConnection);
+            QThread::msleep(100);
+            QElapsedTimer timer;
+            timer.start();
+            for (qint64 s = 1001; s < 1011; ++s)
+                storage.post(counters(s, 40)); // 400 values into a queue of 100
+            QVERIFY(timer.elapsed() < 1000);
+            QVERIFY(lock.exec(u"ROLLBACK"_s));
+        }
+        other.close();
+        other = {};
+        QSqlDatabase::removeDatabase(u"staller"_s);
+        QVERIFY(storage.flush());
+        QVERIFY(storage.flush());
+        QVERIFY(storage.droppedFrames() >= 7);
+        QCOMPARE(storedTotal(path), 11 * 40 - qint64(storage.droppedValues()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStorageFaults)
+#include "tst_storagefaults.moc"
