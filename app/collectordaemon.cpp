@@ -6,6 +6,7 @@
 #include "storage/storagewriter.h"
 
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QFileInfo>
 
 using namespace Qt::Literals::StringLiterals;
@@ -145,6 +146,15 @@ bool CollectorDaemon::start(QString *error)
     m_notice = opened.notice;
     QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
                      [storage = m_storage.get()](const QVector<LiveFrame> &frames) { storage->post(frames); });
+    // Storage health in the stats ("storage full" included) and as perfdash.storage.* self-metrics.
+    m_service->addStatusProvider(u"storage"_s, [storage = m_storage.get()]() {
+        return QJsonObject {
+            { u"full"_s, storage->storageFull() },
+            { u"locked"_s, storage->locked() },
+            { u"dropped_frames"_s, qint64(storage->droppedFrames()) },
+            { u"dropped_values"_s, qint64(storage->droppedValues()) },
+        };
+    });
     m_storageWatch.setInterval(1000);
     QObject::connect(&m_storageWatch, &QTimer::timeout, [this]() {
         const bool full = m_storage->storageFull();

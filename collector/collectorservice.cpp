@@ -113,7 +113,7 @@ QJsonObject CollectorService::statsSnapshot() const
     QJsonObject sources;
     for (auto it = m_sources.cbegin(); it != m_sources.cend(); ++it)
         sources.insert(it->name % u'[' % QString::number(it.key()) % u']', qint64(it->datagrams));
-    return QJsonObject {
+    QJsonObject out {
         { u"datagrams"_s, qint64(m_counters.datagrams) },
         { u"lines_accepted"_s, qint64(m_counters.linesAccepted) },
         { u"lines_rejected"_s, qint64(m_counters.linesRejected) },
@@ -133,6 +133,14 @@ QJsonObject CollectorService::statsSnapshot() const
         { u"subscribers"_s, m_publisher.subscriberCount() },
         { u"uptime_s"_s, m_uptime.isValid() ? m_uptime.elapsed() / 1000 : 0 },
     };
+    for (const auto &[name, provider] : m_statusProviders)
+        out.insert(name, provider());
+    return out;
+}
+
+void CollectorService::addStatusProvider(const QString &name, std::function<QJsonObject()> provider)
+{
+    m_statusProviders.push_back({ name, std::move(provider) });
 }
 
 QString CollectorService::sourceName(qint64 pid)
@@ -179,6 +187,14 @@ void CollectorService::addSelfMetrics(qint64 nowMs)
             m_aggregator.add(it.key(), MetricKind::Counter, double(it.value() - before), nowMs);
     }
     m_aggregator.add(u"perfdash.ingest.live_series"_s, MetricKind::Gauge, double(m_statsd.liveSeries()), nowMs);
+    for (const auto &[name, provider] : m_statusProviders) {
+        const QJsonObject status = provider();
+        for (auto it = status.begin(); it != status.end(); ++it) {
+            if (it->isDouble() || it->isBool())
+                m_aggregator.add(u"perfdash."_s % name % u'.' % it.key(), MetricKind::Gauge,
+                                 it->isBool() ? double(it->toBool()) : it->toDouble(), nowMs);
+        }
+    }
     m_selfLast = std::move(current);
 }
 

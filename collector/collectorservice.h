@@ -55,6 +55,9 @@ public:
     // How long after a second ends its provisional frame goes out (DESIGN.md: p99 <= 1.1 s from send to pixel).
     static constexpr qint64 publishDelayMs = 50;
     QJsonObject statsSnapshot() const;
+    // Status of parts the collector does not own (storage): published under that name in the stats, and every
+    // number in it as a gauge perfdash.<name>.<field> (booleans as 0 or 1). Called on the collector thread.
+    void addStatusProvider(const QString &name, std::function<QJsonObject()> provider);
 
 Q_SIGNALS:
     void framesClosed(const QVector<perfdash::LiveFrame> &frames);
@@ -86,6 +89,7 @@ private:
     };
     QHash<qint64, SourceStats> m_sources; // Unix-socket senders by pid
     QHash<QString, quint64> m_selfLast; // self-metric counters at the previous tick
+    QList<QPair<QString, std::function<QJsonObject()>>> m_statusProviders;
 };
 
 } // namespace perfdash

@@ -232,6 +232,8 @@ c.gauge('below', -7)
                 % QFileInfo(QCoreApplication::applicationFilePath()).fileName().left(15) % u'['
                 % QString::number(QCoreApplication::applicationPid()) % u']';
         QVERIFY2(stats.value(sourceKey) == u"1"_s, qPrintable(stats.keys().join(u' ')));
+        QCOMPARE(stats.value(u"storage.full"_s), u"false"_s); // storage health rides along in the stats
+        QCOMPARE(stats.value(u"storage.dropped_frames"_s), u"0"_s);
     }
 };
 
