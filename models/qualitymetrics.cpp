@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/qualitymetrics.h"
 
+#include "models/blobreader.h"
+
 #include <QtEndian>
 
 #include <algorithm>
@@ -55,72 +57,20 @@ void putSum(QByteArray &out, const ExactSum &sum)
         putDouble(out, t);
 }
 
-// Reads fields off a blob; the first failure sticks, so callers check ok() once per block.
-class Reader {
+// The blob reader plus the one field only quality metrics have: an exact sum as its canonical expansion.
+class Reader : public BlobReader {
 public:
-    explicit Reader(QByteArrayView data) : m_data(data) { }
-
-    bool ok() const { return m_ok; }
-    bool atEnd() const { return m_pos == m_data.size(); }
-    qsizetype remaining() const { return m_data.size() - m_pos; }
-
-    quint8 byte()
-    {
-        if (!m_ok || m_pos >= m_data.size())
-            return quint8(fail());
-        return quint8(m_data[m_pos++]);
-    }
-
-    quint64 varint()
-    {
-        quint64 v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            const quint8 b = byte();
-            if (!m_ok)
-                return 0;
-            if (shift == 63 && b > 1)
-                return fail();
-            v |= quint64(b & 0x7f) << shift;
-            if (!(b & 0x80)) {
-                if (b == 0 && shift > 0)
-                    return fail(); // non-canonical: the blob would not round-trip byte for byte
-                return v;
-            }
-        }
-        return fail();
-    }
-
-    double f64()
-    {
-        if (!m_ok || remaining() < 8)
-            return double(fail());
-        const quint64 bits = qFromLittleEndian<quint64>(m_data.data() + m_pos);
-        m_pos += 8;
-        double v;
-        std::memcpy(&v, &bits, sizeof v);
-        return v;
-    }
-
-    QByteArrayView bytes(quint64 n)
-    {
-        if (!m_ok || n > quint64(remaining())) {
-            fail();
-            return {};
-        }
-        const QByteArrayView v = m_data.sliced(m_pos, qsizetype(n));
-        m_pos += qsizetype(n);
-        return v;
-    }
+    using BlobReader::BlobReader;
 
     std::optional<ExactSum> sum()
     {
         const quint64 n = varint();
-        if (!m_ok || n > quint64(remaining() / 8))
+        if (!ok() || n > quint64(remaining() / 8))
             return std::nullopt;
         std::vector<double> terms;
         for (quint64 i = 0; i < n; ++i) {
             const double t = f64();
-            if (!m_ok || !std::isfinite(t) || t == 0.0)
+            if (!ok() || !std::isfinite(t) || t == 0.0)
                 return std::nullopt;
             terms.push_back(t);
         }
@@ -131,17 +81,6 @@ public:
             return std::nullopt; // only the canonical expansion is valid, so bytes stay one-to-one with values
         return s;
     }
-
-private:
-    quint64 fail()
-    {
-        m_ok = false;
-        return 0;
-    }
-
-    QByteArrayView m_data;
-    qsizetype m_pos = 0;
-    bool m_ok = true;
 };
 
 bool addChecked(quint64 &total, quint64 v)

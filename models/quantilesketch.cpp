@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/quantilesketch.h"
 
+#include "models/blobreader.h"
+
 #include <QtEndian>
 
 #include <algorithm>
@@ -62,63 +64,7 @@ qint64 unzigzag(quint64 v)
     return qint64(v >> 1) ^ -qint64(v & 1);
 }
 
-// Reads fields off a blob; the first failure sticks, so callers check ok() once per block.
-class Reader {
-public:
-    explicit Reader(QByteArrayView data) : m_data(data) { }
-
-    bool ok() const { return m_ok; }
-    bool atEnd() const { return m_pos == m_data.size(); }
-    qsizetype remaining() const { return m_data.size() - m_pos; }
-
-    quint8 byte()
-    {
-        if (!m_ok || m_pos >= m_data.size())
-            return fail();
-        return quint8(m_data[m_pos++]);
-    }
-
-    quint64 varint()
-    {
-        quint64 v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            const quint8 b = byte();
-            if (!m_ok)
-                return 0;
-            if (shift == 63 && b > 1)
-                return fail(); // would overflow 64 bits
-            v |= quint64(b & 0x7f) << shift;
-            if (!(b & 0x80)) {
-                if (b == 0 && shift > 0)
-                    return fail(); // redundant zero byte: the encoding must be canonical to round-trip
-                return v;
-            }
-        }
-        return fail();
-    }
-
-    double f64()
-    {
-        if (!m_ok || remaining() < 8)
-            return fail();
-        const quint64 bits = qFromLittleEndian<quint64>(m_data.data() + m_pos);
-        m_pos += 8;
-        double v;
-        std::memcpy(&v, &bits, sizeof v);
-        return v;
-    }
-
-private:
-    quint8 fail()
-    {
-        m_ok = false;
-        return 0;
-    }
-
-    QByteArrayView m_data;
-    qsizetype m_pos = 0;
-    bool m_ok = true;
-};
+using Reader = BlobReader;
 
 bool isNegativeZero(double v)
 {
