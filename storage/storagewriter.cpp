@@ -219,7 +219,7 @@ bool prepare(std::optional<QSqlQuery> &slot, const QSqlDatabase &db, const QStri
 
 // Loads the open chunk (and open bucket sketch) a previous run left for this series, so a restart continues it
 // instead of overwriting it.
-void resume(StorageState &state, SeriesBuffer &sb, qint64 second)
+void resume(StorageState &state, SeriesBuffer &sb)
 {
     sb.loaded = true;
     auto &select = *state.selectSeries;
@@ -399,7 +399,7 @@ void StorageWriter::ingest(const std::deque<LiveFrame> &frames)
             }
             SeriesBuffer &sb = st.series[size_t(idx)];
             if (!sb.loaded)
-                resume(st, sb, second);
+                resume(st, sb);
             sb.accuracy = StatsFields::quantileError(stats, sb.accuracy);
             // The 1 s tier decides whether the second is new; the rollups follow it.
             TierBuffer &t0 = sb.tiers[0];
