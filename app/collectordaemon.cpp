@@ -146,6 +146,10 @@ bool CollectorDaemon::start(QString *error)
     m_notice = opened.notice;
     QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
                      [storage = m_storage.get()](const QVector<LiveFrame> &frames) { storage->post(frames); });
+    QObject::connect(m_service.get(), &CollectorService::eventsReceived, m_service.get(),
+                     [storage = m_storage.get()](const QVector<TimelineEvent> &events) {
+                         storage->postEvents(events);
+                     });
     // Storage health in the stats ("storage full" included) and as perfdash.storage.* self-metrics.
     m_service->addStatusProvider(u"storage"_s, [storage = m_storage.get()]() {
         return QJsonObject {
@@ -153,6 +157,7 @@ bool CollectorDaemon::start(QString *error)
             { u"locked"_s, storage->locked() },
             { u"dropped_frames"_s, qint64(storage->droppedFrames()) },
             { u"dropped_values"_s, qint64(storage->droppedValues()) },
+            { u"dropped_events"_s, qint64(storage->droppedEvents()) },
         };
     });
     m_storageWatch.setInterval(1000);

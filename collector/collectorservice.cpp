@@ -120,6 +120,7 @@ QJsonObject CollectorService::statsSnapshot() const
         { u"rejected"_s, m_counters.rejectionsJson() },
         { u"rate_clamped"_s, qint64(m_counters.rateClamped) },
         { u"events"_s, qint64(m_counters.events) },
+        { u"events_dropped"_s, qint64(m_counters.eventsDropped) },
         { u"records_accepted"_s, qint64(m_counters.recordsAccepted) },
         { u"records_rejected"_s, qint64(m_counters.recordsRejected) },
         { u"records_rejected_by_reason"_s, m_counters.recordRejectionsJson() },
@@ -219,7 +220,15 @@ void CollectorService::onTick()
         m_publisher.publish(LiveFrame { (now - publishDelayMs) / 1000 - 1, {} });
     }
     publishFinal(m_aggregator.closeDue(now));
+    emitEvents();
     scheduleTick();
+}
+
+void CollectorService::emitEvents()
+{
+    const QVector<TimelineEvent> events = m_statsd.takeEvents();
+    if (!events.isEmpty())
+        Q_EMIT eventsReceived(events);
 }
 
 void CollectorService::publishFinal(const QVector<LiveFrame> &frames)
@@ -238,6 +247,7 @@ void CollectorService::flush()
 {
     m_tick.stop();
     publishFinal(m_aggregator.closeAll());
+    emitEvents();
 }
 
 } // namespace perfdash

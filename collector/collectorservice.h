@@ -61,11 +61,14 @@ public:
 
 Q_SIGNALS:
     void framesClosed(const QVector<perfdash::LiveFrame> &frames);
+    // Events and service checks of the last tick, for the timeline (storage).
+    void eventsReceived(const QVector<perfdash::TimelineEvent> &events);
 
 private:
     void onTick();
     void scheduleTick();
     void publishFinal(const QVector<LiveFrame> &frames);
+    void emitEvents();
     void onUnixDatagram(const DatagramSocket::Datagram &datagram);
     void addSelfMetrics(qint64 nowMs);
     QString sourceName(qint64 pid);

@@ -22,6 +22,7 @@ struct IngestCounters {
     QHash<QString, quint64> otherRejections;
     quint64 rateClamped = 0;
     quint64 events = 0; // events and service checks accepted
+    quint64 eventsDropped = 0; // more arrived in one second than StatsdIngest keeps
 
     // Native records (ingest.sock). Kept apart from the StatsD lines: both formats have a `line_too_long`, an
     // `invalid_utf8` and a `timestamp_out_of_range`, and one JSON object cannot hold the same key twice.

@@ -50,6 +50,37 @@ StatsdIngest::LiveSeries *StatsdIngest::admitSeries(const QByteArray &key, qint6
     return &*m_liveSeries.insert(key, LiveSeries { id, nowSeconds, sourcePid });
 }
 
+void StatsdIngest::keepEvent(qint64 nowMs)
+{
+    if (m_events.size() >= maxPendingEvents) {
+        ++m_counters.eventsDropped;
+        return;
+    }
+    TimelineEvent e;
+    if (m_message.kind == StatsdParser::Message::Kind::Event) {
+        const StatsdEvent &in = m_message.event;
+        static const char *const alerts[] = { "info", "error", "warning", "success" };
+        e.kind = u"event"_s;
+        e.timeMs = in.timestamp > 0 ? in.timestamp * 1000 : nowMs;
+        e.title = in.title;
+        e.text = in.text;
+        e.priority = in.priority == StatsdEvent::Priority::Low ? u"low"_s : u"normal"_s;
+        e.alertType = QLatin1StringView(alerts[int(in.alertType)]);
+        e.source = in.sourceType.isEmpty() ? in.host : in.host % u'/' % in.sourceType;
+        e.tags = in.tags;
+    } else {
+        const StatsdServiceCheck &in = m_message.serviceCheck;
+        e.kind = u"service_check"_s;
+        e.timeMs = in.timestamp > 0 ? in.timestamp * 1000 : nowMs;
+        e.title = in.name;
+        e.text = in.message;
+        e.status = int(in.status);
+        e.source = in.host;
+        e.tags = in.tags;
+    }
+    m_events.push_back(std::move(e));
+}
+
 void StatsdIngest::processDatagram(QByteArrayView datagram, qint64 nowMs, qint64 sourcePid)
 {
     ++m_counters.datagrams;
@@ -65,6 +96,7 @@ void StatsdIngest::processDatagram(QByteArrayView datagram, qint64 nowMs, qint64
         if (m_message.kind != StatsdParser::Message::Kind::Metric) {
             ++m_counters.linesAccepted;
             ++m_counters.events;
+            keepEvent(nowMs);
             return;
         }
         const StatsdParser::Line &line = m_message.metric;

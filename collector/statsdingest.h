@@ -3,6 +3,7 @@
 
 #include "collector/ingestcounters.h"
 #include "collector/statsdparser.h"
+#include "models/timelineevent.h"
 
 #include <QHash>
 #include <QString>
@@ -36,6 +37,10 @@ public:
     // sourcePid is the sender's pid when the socket knows it (SO_PASSCRED), else 0.
     void processDatagram(QByteArrayView datagram, qint64 nowMs, qint64 sourcePid = 0);
     qsizetype liveSeries() const { return m_liveSeries.size(); }
+    // Events and service checks received since the last call, oldest first. At most maxPendingEvents wait; more
+    // are counted in IngestCounters::eventsDropped.
+    QVector<TimelineEvent> takeEvents() { return std::exchange(m_events, {}); }
+    static constexpr qsizetype maxPendingEvents = 10000;
     const Limits &limits() const { return m_limits; }
 
 private:
@@ -49,7 +54,10 @@ private:
     LiveSeries *admitSeries(const QByteArray &key, qint64 nowSeconds, qint64 sourcePid);
     void expireSeries(qint64 nowSeconds);
 
+    void keepEvent(qint64 nowMs);
+
     Aggregator &m_aggregator;
+    QVector<TimelineEvent> m_events;
     IngestCounters &m_counters;
     Limits m_limits;
     StatsdParser::Message m_message; // reused to keep allocations off the hot path

@@ -235,7 +235,7 @@ void assignText(QString &out, QByteArrayView utf8)
 }
 
 // Sorts bytewise, merges duplicates, applies the distinct-tag limit and writes the result.
-std::optional<Reason> finishTags(TagViews &tags, QStringList &out, const Limits &limits)
+std::optional<Reason> finishTags(TagViews &tags, QStringList &out, const Limits &limits, bool decode = true)
 {
     if (tags.size() > 1) {
         std::sort(tags.begin(), tags.end(), [](QByteArrayView a, QByteArrayView b) { return bytewiseLess(a, b); });
@@ -243,7 +243,7 @@ std::optional<Reason> finishTags(TagViews &tags, QStringList &out, const Limits 
     }
     if (tags.size() > limits.maxTags)
         return Reason::TooManyTags;
-    if (!limits.decodeText)
+    if (!decode)
         return std::nullopt; // the caller only wants the key
     // resize keeps the list's capacity when the list is not shared, so steady state costs only the strings.
     out.resize(tags.size());
@@ -390,7 +390,7 @@ std::optional<Reason> parseMetric(QByteArrayView line, StatsdParser::Line &out, 
             break; // unknown fields (c:, e:, card:, ...) are ignored
         }
     }
-    if (const auto reason = finishTags(tags, out.tags, limits))
+    if (const auto reason = finishTags(tags, out.tags, limits, limits.decodeText))
         return reason;
 
     if (limits.decodeText)

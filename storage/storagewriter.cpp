@@ -378,6 +378,47 @@ void StorageWriter::setMaxPageCount(qint64 pages)
     q.exec(u"PRAGMA max_page_count = %1"_s.arg(pages > 0 ? pages : qint64(4294967294)));
 }
 
+void StorageWriter::writeEvents(const QVector<TimelineEvent> &events)
+{
+    auto db = QSqlDatabase::database(m_connectionName, false);
+    const auto dropAll = [&](const QString &why) {
+        m_counters->droppedEvents += quint64(events.size());
+        qWarning("perfdash storage: %lld timeline events not written: %s", qint64(events.size()), qPrintable(why));
+    };
+    if (!db.isOpen() || !db.transaction()) {
+        dropAll(db.lastError().text());
+        return;
+    }
+    QSqlQuery insert(db);
+    insert.prepare(u"INSERT INTO events(time, kind, title, text, priority, alert_type, status, source, tags)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    const auto orNull = [](const QString &s) { return s.isEmpty() ? QVariant() : QVariant(s); };
+    for (const auto &e : events) {
+        insert.addBindValue(e.timeMs / 1000); // unix seconds, like every other time the read API takes
+        insert.addBindValue(e.kind);
+        insert.addBindValue(e.title);
+        insert.addBindValue(orNull(e.text));
+        insert.addBindValue(orNull(e.priority));
+        insert.addBindValue(orNull(e.alertType));
+        insert.addBindValue(e.status >= 0 ? QVariant(e.status) : QVariant());
+        insert.addBindValue(orNull(e.source));
+        insert.addBindValue(orNull(e.tags.join(u',')));
+        if (!insert.exec()) {
+            const QString why = insert.lastError().text();
+            db.rollback();
+            dropAll(why);
+            return;
+        }
+    }
+    if (!db.commit()) {
+        const QString why = db.lastError().text();
+        db.rollback();
+        dropAll(why);
+        return;
+    }
+    m_counters->eventsWritten += quint64(events.size());
+}
+
 void StorageWriter::ingest(const std::deque<LiveFrame> &frames)
 {
     StorageState &st = *m_state;
@@ -684,6 +725,12 @@ Database::OpenResult StorageThread::start()
     QMetaObject::invokeMethod(
             m_writer.get(), [&]() { result = m_writer->open(); }, Qt::BlockingQueuedConnection);
     return result;
+}
+
+void StorageThread::postEvents(const QVector<TimelineEvent> &events)
+{
+    StorageWriter *writer = m_writer.get();
+    QMetaObject::invokeMethod(writer, [writer, events]() { writer->writeEvents(events); }, Qt::QueuedConnection);
 }
 
 void StorageThread::post(const QVector<LiveFrame> &frames)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/seriesstats.h"
+#include "models/timelineevent.h"
 #include "storage/database.h"
 #include "storage/storagetiers.h"
 
@@ -39,6 +40,8 @@ struct StorageCounters {
     std::atomic<quint64> failedFlushes { 0 }; // transactions that failed and will be retried
     std::atomic<quint64> valuesWritten { 0 }; // series-seconds committed
     std::atomic<quint64> retentionDeleted { 0 }; // rows removed by retention
+    std::atomic<quint64> eventsWritten { 0 }; // timeline events committed
+    std::atomic<quint64> droppedEvents { 0 }; // timeline events that could not be written
     std::atomic<bool> storageFull { false }; // the last flush failed with SQLITE_FULL; cleared by the next commit
     std::atomic<bool> locked { false }; // the last flush failed because another connection held the lock
 };
@@ -83,6 +86,8 @@ public:
     int runRetention();
     // Test hook and quota: PRAGMA max_page_count on the writer's connection (0: as large as SQLite allows).
     void setMaxPageCount(qint64 pages);
+    // Appends events to the timeline (events table) in one transaction; what cannot be written is counted.
+    void writeEvents(const QVector<perfdash::TimelineEvent> &events);
     // Ingests frames directly, bypassing the queue (migration of version 1 rows, benchmarks).
     void ingest(const std::deque<LiveFrame> &frames);
 
@@ -114,6 +119,8 @@ public:
     Database::OpenResult start();
     // Queues frames for the next flush; never blocks on the disk. Any thread.
     void post(const QVector<LiveFrame> &frames);
+    // Queues events for the timeline; never blocks. Any thread.
+    void postEvents(const QVector<TimelineEvent> &events);
     // Flushes now on the writer thread and waits; true when everything queued was committed.
     bool flush();
     void setMaxPageCount(qint64 pages);
@@ -123,6 +130,7 @@ public:
     quint64 droppedValues() const { return m_counters.droppedValues.load(); }
     bool storageFull() const { return m_counters.storageFull.load(); }
     bool locked() const { return m_counters.locked.load(); }
+    quint64 droppedEvents() const { return m_counters.droppedEvents.load(); }
     const StorageCounters &counters() const { return m_counters; }
     StorageWriter *writer() const { return m_writer.get(); }
 

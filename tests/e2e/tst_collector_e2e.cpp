@@ -142,6 +142,25 @@ private Q_SLOTS:
         QCOMPARE(countRows(again.dbPath, u"SELECT COUNT(*) FROM series WHERE key = 'flush.test'"_s), 1);
     }
 
+    void eventsAndServiceChecksAreKeptOnTheTimeline()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        collector.send("_e{6,9}:deploy|v2 rolled|t:success|#service:api\n_sc|db.primary|2|m:replica lag");
+        QThread::msleep(300);
+        QCOMPARE(collector.stop(), 0); // the shutdown flush writes the pending events
+        const QString db = QDir(dir.path()).filePath(u"perfdash.db"_s);
+        QCOMPARE(countRows(db, u"SELECT COUNT(*) FROM events WHERE kind = 'event' AND title = 'deploy'"
+                               " AND text = 'v2 rolled' AND alert_type = 'success' AND tags = 'service:api'"_s),
+                 1);
+        QCOMPARE(countRows(db, u"SELECT COUNT(*) FROM events WHERE kind = 'service_check' AND title = 'db.primary'"
+                               " AND status = 2 AND text = 'replica lag'"_s),
+                 1);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        QVERIFY(countRows(db, u"SELECT MIN(time) FROM events"_s) >= now - 60);
+    }
+
     void killedCollectorIsReplacedCleanly()
     {
         QTemporaryDir dir;
