@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Quantile sketch budgets (DESIGN.md, Budgets): insert <= 8 ns, 60 one-second sketches merged in <= 0.5 ms.
 // Each measurement runs 5 times; the median is printed. Usage: bench_sketch [inserts, default 10000000]
+#include "benchtiming.h"
 #include "models/quantilesketch.h"
 
 #include <algorithm>
@@ -15,32 +16,10 @@
 
 using perfdash::QuantileSketch;
 
+using namespace perfdash::bench;
+
 namespace {
 
-constexpr int kRuns = 5;
-
-template<typename F>
-double medianSeconds(F &&run)
-{
-    std::vector<double> seconds;
-    for (int i = 0; i < kRuns; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        run();
-        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(seconds.begin(), seconds.end());
-    return seconds[kRuns / 2];
-}
-
-std::vector<double> lognormal(size_t n, std::uint64_t seed)
-{
-    std::mt19937_64 rng(seed);
-    std::lognormal_distribution<double> latency(3.0, 1.0); // ms, median ~20
-    std::vector<double> values(n);
-    for (double &v : values)
-        v = latency(rng);
-    return values;
-}
 
 void report(const char *what, double value, const char *unit)
 {

@@ -3,6 +3,7 @@
 // one and 100 series, startup with a 1 GB database. Each timing runs 5 times; the median is printed.
 // Usage: bench_storage [work folder, default /tmp/perfdash-bench] [write|rollups|startup]
 // (the 1 GB file is made once and kept in the work folder)
+#include "benchtiming.h"
 #include "models/quantilesketch.h"
 #include "storage/chunkcodec.h"
 #include "storage/database.h"
@@ -29,24 +30,11 @@
 using namespace perfdash;
 using namespace Qt::Literals::StringLiterals;
 
+using namespace perfdash::bench;
+
 namespace {
 
-constexpr int kRuns = 5;
 constexpr qint64 kStart = 1795464000; // 2026-11-23T20:00:00Z
-
-double medianSeconds(const std::function<void()> &run, const std::function<void()> &setup = {})
-{
-    std::vector<double> seconds;
-    for (int i = 0; i < kRuns; ++i) {
-        if (setup)
-            setup();
-        const auto start = std::chrono::steady_clock::now();
-        run();
-        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(seconds.begin(), seconds.end());
-    return seconds[kRuns / 2];
-}
 
 double round3(double v)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Aggregation costs: Aggregator::add per timer value, closing a second, 1 s -> 1 min -> 1 h rollups, window queries.
 // Each measurement runs 5 times; the median is printed. Usage: bench_window
+#include "benchtiming.h"
 #include "models/aggregator.h"
 #include "models/windowaggregate.h"
 
@@ -16,33 +17,11 @@
 using namespace perfdash;
 using Tier = WindowAggregate::Tier;
 
+using namespace perfdash::bench;
+
 namespace {
 
-constexpr int kRuns = 5;
 constexpr qint64 kStart = 1'699'999'200; // a whole hour, unix seconds
-
-template<typename F>
-double medianSeconds(F &&run)
-{
-    std::vector<double> seconds;
-    for (int i = 0; i < kRuns; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        run();
-        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(seconds.begin(), seconds.end());
-    return seconds[kRuns / 2];
-}
-
-std::vector<double> lognormal(size_t n, std::uint64_t seed)
-{
-    std::mt19937_64 rng(seed);
-    std::lognormal_distribution<double> latency(3.0, 1.0); // ms, median ~20
-    std::vector<double> values(n);
-    for (double &v : values)
-        v = latency(rng);
-    return values;
-}
 
 void report(const std::string &what, double value, const char *unit)
 {
