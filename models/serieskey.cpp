@@ -38,9 +38,9 @@ QString SeriesKey::tagValue(QStringView tagName) const
 
 void normalizeTags(QStringList &tags)
 {
-    // QString compares UTF-16 code units; for tags outside the BMP this differs from bytewise UTF-8 order only
-    // between surrogates and U+E000..U+FFFF, which we accept for display keys.
-    std::sort(tags.begin(), tags.end());
+    // Bytewise on UTF-8, as the StatsD parser sorts: QString's UTF-16 order would differ for characters from U+E000
+    // up, and the same series would get two keys depending on where it came from.
+    std::sort(tags.begin(), tags.end(), [](const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); });
     tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
 }
 

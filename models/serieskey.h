@@ -17,7 +17,7 @@ struct SeriesKey {
     QString tagValue(QStringView tagName) const;
 };
 
-// Sorts tags bytewise (UTF-8 order equals code point order) and removes duplicates, in place.
+// Sorts tags bytewise on their UTF-8 (code point order, as the StatsD parser does) and removes duplicates, in place.
 void normalizeTags(QStringList &tags);
 
 } // namespace perfdash

@@ -18,6 +18,9 @@ private Q_SLOTS:
         QTest::newRow("tags") << u"api.latency"_s << QStringList { u"model:m1"_s, u"env:prod"_s }
                               << u"api.latency|env:prod,model:m1"_s;
         QTest::newRow("duplicates") << u"x"_s << QStringList { u"b"_s, u"a"_s, u"b"_s } << u"x|a,b"_s;
+        // U+1F600 sorts after U+FF21 bytewise (code points), though its UTF-16 surrogate sorts before it.
+        QTest::newRow("bytewise beyond the BMP") << u"x"_s << QStringList { u"t:\U0001F600"_s, u"t:\uFF21"_s }
+                                                 << u"x|t:\uFF21,t:\U0001F600"_s;
     }
     void roundTrip()
     {
