@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Storage end to end with the real perfdashd: kill -9 at random moments under UDP load (integrity and bounded loss),
 // and the export command round trip (what was sent comes back with its counts and quantiles), in a German locale.
+#include "collector/collectorservice.h"
 #include "collectorprocess.h"
 #include "storedhistory.h"
 
@@ -282,8 +283,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString dbPath = QDir(dir.path()).filePath(u"perfdash.db"_s);
         const QString key = u"kill.counter|trial:all"_s;
-        // What may be lost: the open second, the grace period, one flush interval, and scheduling slack.
-        const qint64 lossWindowMs = 1000 + 200 + 1000 + 800;
+        // What may be lost: the open second, the grace period (seconds are stored only once final), one flush
+        // interval, and scheduling slack.
+        const qint64 lossWindowMs = 1000 + CollectorConfig().graceMs + 1000 + 800;
         qint64 sent = 0; // increments sent over all trials
         qint64 mustHave = 0; // those sent more than lossWindowMs before their trial's kill
         auto *rng = QRandomGenerator::global();
@@ -293,7 +295,8 @@ private Q_SLOTS:
             QElapsedTimer timer;
             timer.start();
             QVector<qint64> sendTimes; // this trial's increments, in ms since the epoch
-            const qint64 runMs = 3300 + rng->bounded(2200); // longer than the loss window, so every trial must keep data
+            // Longer than the loss window, so every trial must keep data.
+            const qint64 runMs = lossWindowMs + 500 + rng->bounded(2200);
             while (timer.elapsed() < runMs) {
                 // Load: the counter we check, plus timers over 50 series so chunks and rollups are busy.
                 QByteArray datagram = "kill.counter:1|c|#trial:all\n";
