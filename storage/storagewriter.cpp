@@ -3,6 +3,7 @@
 
 #include "models/quantilesketch.h"
 #include "storage/chunkcodec.h"
+#include "storage/qualitystore.h"
 #include "storage/statsfields.h"
 
 #include <QDateTime>
@@ -186,6 +187,7 @@ public:
     std::vector<int> dirty;
     std::vector<ClosedChunk> closedChunks;
     std::vector<ClosedSketch> closedSketches;
+    std::vector<std::pair<qint64, QualityStats>> quality; // final seconds' model quality, for the quality table
     qint64 pendingValues = 0;
     bool retry = false; // the last write failed: write the same state again before taking more from the queue
     bool dropLegacy = false;
@@ -426,6 +428,12 @@ void StorageWriter::ingest(const std::deque<LiveFrame> &frames)
         if (StatsFields::isProvisional(frame))
             continue;
         const qint64 second = frame.second;
+        for (const QualityStats &q : frame.quality) {
+            if (QualityMetrics::deserialize(q.blob))
+                st.quality.emplace_back(second, q);
+            else
+                ++m_counters->badQuality; // never from the aggregator; must not block a flush
+        }
         for (const SeriesStats &stats : frame.series) {
             auto it = st.index.constFind(stats.key);
             int idx;
@@ -509,7 +517,8 @@ bool StorageWriter::flush()
     StorageState &st = *m_state;
     if (!st.retry)
         ingest(m_queue->takeAll());
-    if (st.dirty.empty() && st.closedChunks.empty() && st.closedSketches.empty() && !st.dropLegacy) {
+    if (st.dirty.empty() && st.closedChunks.empty() && st.closedSketches.empty() && st.quality.empty()
+        && !st.dropLegacy) {
         st.retry = false;
         return true;
     }
@@ -591,6 +600,14 @@ bool StorageWriter::flush()
             ok = writeOpen(t, sb.id, tb, sb.accuracy);
         }
     }
+    for (size_t i = 0; ok && i < st.quality.size(); ++i) {
+        QString error;
+        ok = QualityStore::writeSecond(db, st.quality[i].second, st.quality[i].first, &error);
+        if (!ok) {
+            failure = error;
+            failureCode = db.lastError().nativeErrorCode().toInt() & 0xff;
+        }
+    }
     if (ok && st.dropLegacy) {
         QSqlQuery drop(db);
         ok = drop.exec(u"DROP TABLE legacy_stats_1s"_s) || fail(drop.lastError());
@@ -617,6 +634,8 @@ bool StorageWriter::flush()
     st.dirty.clear();
     st.closedChunks.clear();
     st.closedSketches.clear();
+    m_counters->qualityWritten += quint64(st.quality.size());
+    st.quality.clear();
     st.dropLegacy = false;
     st.retry = false;
     m_counters->valuesWritten += quint64(st.pendingValues);
@@ -668,6 +687,12 @@ int StorageWriter::runRetention()
         }
         deleted += open.numRowsAffected();
     }
+    const int quality = QualityStore::deleteExpired(db, m_options.retention, now, m_options.retentionBatch);
+    if (quality < 0) {
+        db.rollback();
+        return 0;
+    }
+    deleted += quality;
     if (!db.commit()) {
         db.rollback();
         return 0;
