@@ -91,7 +91,7 @@ std::unique_ptr<NvmlBackend> NvmlBackend::load(const QByteArray &library, QStrin
 {
     void *handle = ::dlopen(library.constData(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-        *why = u"no NVML (%1 not found)"_s.arg(QString::fromLocal8Bit(library));
+        *why = u"%1 not found"_s.arg(QString::fromLocal8Bit(library));
         return nullptr;
     }
     std::unique_ptr<NvmlBackend> backend(new NvmlBackend);

@@ -16,14 +16,14 @@ constexpr int kFirstSampleDelayMs = 250;
 std::unique_ptr<GpuBackend> loadNvml(const QByteArray &library, QString *notice)
 {
     if (library.isEmpty()) {
-        *notice = u"GPU sampling off"_s;
+        *notice = u"no GPU gauges: turned off"_s;
         return nullptr;
     }
     auto backend = NvmlBackend::load(library, notice);
     if (backend)
-        *notice = u"GPU sampling through NVML: %1 GPU(s)"_s.arg(backend->deviceCount());
+        *notice = u"GPU gauges through NVML: %1 GPU(s)"_s.arg(backend->deviceCount());
     else
-        *notice = u"no GPU sampling: "_s + *notice;
+        *notice = u"no GPU gauges: "_s + *notice;
     return backend;
 }
 
