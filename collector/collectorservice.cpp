@@ -44,6 +44,7 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
             noteSourcePid(record.sample.pid);
         m_records.route(record);
     });
+    m_ndjson.setPeerHandler([this](qint64 pid) { noteSourcePid(pid); });
 }
 
 CollectorService::~CollectorService() = default;
@@ -263,9 +264,8 @@ void CollectorService::startSampler()
         return;
     m_sampler = std::make_unique<SamplerThread>(m_config.sampler);
     connect(m_sampler->worker(), &SamplerWorker::sampled, this, &CollectorService::onResourceSample);
-    connect(m_sampler->worker(), &SamplerWorker::gpuNotice, this, [this](const QString &text) {
+    connect(m_sampler->worker(), &SamplerWorker::gpuNotice, this, [](const QString &text) {
         // At most this one line about GPUs, whether there are some or not.
-        m_gpuNotice = text;
         qInfo("perfdashd: %s", qUtf8Printable(text));
     });
     m_sampler->start();
@@ -283,7 +283,6 @@ void CollectorService::startSampler()
             { u"gpus"_s, qint64(c.gpus) },
             { u"gpu_errors"_s, qint64(c.gpuErrors) },
             { u"last_cost_us"_s, c.lastCostUs },
-            { u"gpu_status"_s, m_gpuNotice },
         };
     });
 }

@@ -104,7 +104,6 @@ private:
     std::unique_ptr<SamplerThread> m_sampler; // null when sampling is off
     QSet<qint64> m_sampledPids; // announced to the sampler and not reported gone
     SamplerCounters m_samplerCounters;
-    QString m_gpuNotice;
 };
 
 } // namespace perfdash
