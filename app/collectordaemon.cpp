@@ -8,8 +8,8 @@
 #include <QCommandLineParser>
 #include <QJsonObject>
 #include <QFileInfo>
-#include <QLocale>
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -132,9 +132,10 @@ std::optional<qint64> CollectorDaemon::parseSampleInterval(const QString &input)
         scale = 60000.0;
         number.chop(1);
     }
-    bool ok = false;
-    const double value = QLocale::c().toDouble(number, &ok);
-    if (!ok || !std::isfinite(value))
+    const QByteArray latin = number.toLatin1();
+    double value = 0;
+    const auto [ptr, ec] = std::from_chars(latin.constData(), latin.constData() + latin.size(), value);
+    if (latin.isEmpty() || ec != std::errc() || ptr != latin.constData() + latin.size() || !std::isfinite(value))
         return std::nullopt;
     const double ms = value * scale;
     if (ms < 100 || ms > 3600 * 1000)
