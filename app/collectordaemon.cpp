@@ -203,6 +203,11 @@ bool CollectorDaemon::start(QString *error)
         return false;
     }
     m_notice = opened.notice;
+    for (const qint64 pid : std::as_const(m_options.watchPids)) {
+        // Not an error: the pid is counted in sampler.unreadable_pids, and the collector runs on.
+        if (m_options.sampleIntervalMs > 0 && !QFileInfo::exists(u"/proc/%1/stat"_s.arg(pid)))
+            qWarning("perfdashd: --watch-pid %lld: no such process, not sampled", pid);
+    }
     QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
                      [storage = m_storage.get()](const QVector<LiveFrame> &frames) { storage->post(frames); });
     QObject::connect(m_service.get(), &CollectorService::eventsReceived, m_service.get(),
