@@ -9,6 +9,10 @@
 #include <QJsonObject>
 #include <QFileInfo>
 
+#include <charconv>
+#include <cmath>
+#include <limits>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
@@ -54,7 +58,16 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     const QCommandLineOption retention(u"retention"_s,
                                        u"How long each tier is kept, e.g. 1s=48h,1m=35d,1h=400d (the defaults)."_s,
                                        u"SPEC"_s);
-    parser.addOptions({ db, runtime, udp, grace, retention });
+    const QCommandLineOption watchPid(u"watch-pid"_s,
+                                      u"Also sample this process's CPU, memory and threads (repeatable)."_s,
+                                      u"PID"_s);
+    const QCommandLineOption sampleInterval(
+            u"sample-interval"_s,
+            u"How often the system, the source processes and the GPUs are sampled, e.g. 500ms, 1s (default), 5s; "
+            "0 or off turns sampling off."_s,
+            u"DURATION"_s, u"1s"_s);
+    const QCommandLineOption noSampling(u"no-sampling"_s, u"Same as --sample-interval off."_s);
+    parser.addOptions({ db, runtime, udp, grace, retention, watchPid, sampleInterval, noSampling });
     if (!parser.parse(QStringList { u"perfdashd"_s } + arguments)) {
         *error = parser.errorText();
         return false;
@@ -83,7 +96,51 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
                 parser.value(retention));
         return false;
     }
+    const auto interval = parseSampleInterval(parser.value(sampleInterval));
+    if (!interval) {
+        *error = u"--sample-interval wants a duration from 100ms to 1h (such as 500ms, 1s, 2.5s) or off, not \"%1\""_s
+                         .arg(parser.value(sampleInterval));
+        return false;
+    }
+    options->sampleIntervalMs = parser.isSet(noSampling) ? 0 : *interval;
+    options->watchPids.clear();
+    for (const QString &text : parser.values(watchPid)) {
+        bool pidOk = false;
+        const qint64 pid = text.toLongLong(&pidOk);
+        if (!pidOk || pid <= 0 || pid > std::numeric_limits<qint32>::max()) {
+            *error = u"--watch-pid wants a process id, not \"%1\""_s.arg(text);
+            return false;
+        }
+        options->watchPids.push_back(pid);
+    }
     return true;
+}
+
+std::optional<qint64> CollectorDaemon::parseSampleInterval(const QString &input)
+{
+    const QString text = input.trimmed();
+    if (text == u"0"_s || text == u"off"_s)
+        return 0;
+    double scale = 1000.0;
+    QStringView number = text;
+    if (text.endsWith(u"ms"_s)) {
+        scale = 1.0;
+        number.chop(2);
+    } else if (text.endsWith(u's')) {
+        number.chop(1);
+    } else if (text.endsWith(u'm')) {
+        scale = 60000.0;
+        number.chop(1);
+    }
+    const QByteArray latin = number.toLatin1();
+    double value = 0;
+    const auto [ptr, ec] = std::from_chars(latin.constData(), latin.constData() + latin.size(), value);
+    if (latin.isEmpty() || ec != std::errc() || ptr != latin.constData() + latin.size() || !std::isfinite(value))
+        return std::nullopt;
+    const double ms = value * scale;
+    if (ms < 100 || ms > 3600 * 1000)
+        return std::nullopt;
+    return qint64(std::llround(ms));
 }
 
 bool CollectorDaemon::parseRetention(const QString &text, Retention *retention)
@@ -127,6 +184,8 @@ bool CollectorDaemon::start(QString *error)
     config.runtimeDir = m_options.runtimeDir;
     config.dbPath = m_options.dbPath;
     config.graceMs = m_options.graceMs;
+    config.sampler.intervalMs = m_options.sampleIntervalMs;
+    config.watchPids = m_options.watchPids;
     m_service = std::make_unique<CollectorService>(config);
     // The service takes the instance lock before anything touches the database.
     if (!m_service->start(error)) {
@@ -144,6 +203,11 @@ bool CollectorDaemon::start(QString *error)
         return false;
     }
     m_notice = opened.notice;
+    for (const qint64 pid : std::as_const(m_options.watchPids)) {
+        // Not an error: the pid is counted in sampler.unreadable_pids, and the collector runs on.
+        if (m_options.sampleIntervalMs > 0 && !QFileInfo::exists(u"/proc/%1/stat"_s.arg(pid)))
+            qWarning("perfdashd: --watch-pid %lld: no such process, not sampled", pid);
+    }
     QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
                      [storage = m_storage.get()](const QVector<LiveFrame> &frames) { storage->post(frames); });
     QObject::connect(m_service.get(), &CollectorService::eventsReceived, m_service.get(),

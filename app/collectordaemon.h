@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace perfdash {
 
@@ -21,6 +22,8 @@ public:
         QString udp = QStringLiteral("127.0.0.1:8125");
         qint64 graceMs = 2000;
         Retention retention;
+        qint64 sampleIntervalMs = 1000; // 0: no system, process or GPU sampling
+        QVector<qint64> watchPids;
     };
 
     // Parses perfdashd's command line (without the program name); returns false with a message on bad input.
@@ -40,6 +43,8 @@ public:
     const StorageThread *storage() const { return m_storage.get(); }
     // "1s=48h,1m=35d,1h=400d" (any subset) -> retention; false for anything else.
     static bool parseRetention(const QString &text, Retention *retention);
+    // "250ms", "1s", "1.5s" or "2" (seconds) -> milliseconds, from 100 ms to 1 h; "0" or "off" -> 0.
+    static std::optional<qint64> parseSampleInterval(const QString &text);
     // Flushes the open seconds into storage and closes it.
     void stop();
 

@@ -34,7 +34,8 @@ int main(int argc, char *argv[])
     QString error;
     if (arguments.contains(u"--help"_s) || arguments.contains(u"-h"_s)) {
         out << "Usage: perfdashd [--db FILE] [--runtime-dir DIR] [--udp HOST:PORT] [--grace-ms MS]\n"
-               "                 [--retention 1s=48h,1m=35d,1h=400d]\n"
+               "                 [--retention 1s=48h,1m=35d,1h=400d] [--watch-pid PID]...\n"
+               "                 [--sample-interval 1s|off] [--no-sampling]\n"
                "       perfdashd stats [--runtime-dir DIR]\n"
                "       perfdashd export --db FILE --series SELECTOR --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
                "       perfdashd series [--db FILE]\n"

@@ -39,7 +39,12 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
     m_udp.setHandler(
             [this](const DatagramSocket::Datagram &d) { m_statsd.processDatagram(d.payload, m_clock()); });
     m_unix.setHandler([this](const DatagramSocket::Datagram &d) { onUnixDatagram(d); });
-    m_ndjson.setSink([this](const NativeRecord &record, qint64) { m_records.route(record); });
+    m_ndjson.setSink([this](const NativeRecord &record, qint64) {
+        if (record.type == NativeRecord::Type::Sample)
+            noteSourcePid(record.sample.pid);
+        m_records.route(record);
+    });
+    m_ndjson.setPeerHandler([this](qint64 pid) { noteSourcePid(pid); });
 }
 
 CollectorService::~CollectorService() = default;
@@ -96,6 +101,7 @@ bool CollectorService::start(QString *error)
     if (!m_publisher.listen(livePath, hello, error))
         return false;
     m_uptime.start();
+    startSampler();
     scheduleTick();
     return true;
 }
@@ -167,6 +173,7 @@ void CollectorService::onUnixDatagram(const DatagramSocket::Datagram &d)
     if (it == m_sources.end())
         it = m_sources.insert(d.pid, SourceStats { sourceName(d.pid), 0 });
     ++it->datagrams;
+    noteSourcePid(d.pid);
     m_statsd.processDatagram(d.payload, m_clock(), d.pid);
 }
 
@@ -250,8 +257,57 @@ void CollectorService::publishFinal(const QVector<LiveFrame> &frames)
 void CollectorService::flush()
 {
     m_tick.stop();
+    m_sampler.reset(); // nothing may arrive after the last frames are closed
     publishFinal(m_aggregator.closeAll());
     emitEvents();
+}
+
+void CollectorService::startSampler()
+{
+    if (m_config.sampler.intervalMs <= 0)
+        return;
+    m_sampler = std::make_unique<SamplerThread>(m_config.sampler);
+    connect(m_sampler->worker(), &SamplerWorker::sampled, this, &CollectorService::onResourceSample);
+    connect(m_sampler->worker(), &SamplerWorker::gpuNotice, this, [](const QString &text) {
+        // At most this one line about GPUs, whether there are some or not.
+        qInfo("perfdashd: %s", qUtf8Printable(text));
+    });
+    m_sampler->start();
+    for (const qint64 pid : std::as_const(m_config.watchPids))
+        noteSourcePid(pid);
+    addStatusProvider(u"sampler"_s, [this]() {
+        const SamplerCounters &c = m_samplerCounters;
+        return QJsonObject {
+            { u"samples"_s, qint64(c.samples) },
+            { u"watched_pids"_s, qint64(c.watched) },
+            { u"exited_pids"_s, qint64(c.exited) },
+            { u"reused_pids"_s, qint64(c.reused) },
+            { u"unreadable_pids"_s, qint64(c.unreadable) },
+            { u"refused_pids"_s, qint64(c.refused) },
+            { u"gpus"_s, qint64(c.gpus) },
+            { u"gpu_errors"_s, qint64(c.gpuErrors) },
+            { u"last_cost_us"_s, c.lastCostUs },
+        };
+    });
+}
+
+void CollectorService::noteSourcePid(qint64 pid)
+{
+    if (!m_sampler || pid <= 0 || m_sampledPids.contains(pid))
+        return;
+    m_sampledPids.insert(pid);
+    m_sampler->watch(pid);
+}
+
+void CollectorService::onResourceSample(const ResourceSample &sample)
+{
+    // Stamped on arrival with the collector's clock: the round was read a moment ago, within the same second.
+    const qint64 now = m_clock();
+    for (const ResourceValue &v : sample.values)
+        m_aggregator.add(v.key, MetricKind::Gauge, v.value, now);
+    for (const qint64 pid : sample.gonePids)
+        m_sampledPids.remove(pid);
+    m_samplerCounters = sample.counters;
 }
 
 } // namespace perfdash

@@ -6,6 +6,7 @@
 #include "collector/datagramsocket.h"
 #include "collector/ndjsoningest.h"
 #include "collector/recordrouter.h"
+#include "collector/resourcesampler.h"
 #include "collector/statsdingest.h"
 #include "models/aggregator.h"
 
@@ -13,6 +14,7 @@
 #include <QHostAddress>
 #include <QLockFile>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -27,6 +29,9 @@ struct CollectorConfig {
     bool unixDatagram = true; // also take StatsD on runtimeDir/dsd.socket
     QString dbPath; // announced in the hello only; storage is wired by app/
     qint64 graceMs = 2000; // late samples are accepted this long; live frames do not wait for it
+    // System, per-source-process and GPU gauges (docs/protocol.md); intervalMs 0 turns them off.
+    ResourceSamplerOptions sampler;
+    QVector<qint64> watchPids; // sampled from the start, besides every source the sockets reveal
 };
 
 // The collector's core: UDP ingest, per-second aggregation, and the live publisher. Lives on the main thread of
@@ -72,6 +77,9 @@ private:
     void onUnixDatagram(const DatagramSocket::Datagram &datagram);
     void addSelfMetrics(qint64 nowMs);
     QString sourceName(qint64 pid);
+    void startSampler();
+    void noteSourcePid(qint64 pid);
+    void onResourceSample(const ResourceSample &sample);
 
     CollectorConfig m_config;
     Clock m_clock;
@@ -93,6 +101,9 @@ private:
     QHash<qint64, SourceStats> m_sources; // Unix-socket senders by pid
     QHash<QString, quint64> m_selfLast; // self-metric counters at the previous tick
     QList<QPair<QString, std::function<QJsonObject()>>> m_statusProviders;
+    std::unique_ptr<SamplerThread> m_sampler; // null when sampling is off
+    QSet<qint64> m_sampledPids; // announced to the sampler and not reported gone
+    SamplerCounters m_samplerCounters;
 };
 
 } // namespace perfdash

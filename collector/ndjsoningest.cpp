@@ -108,6 +108,8 @@ void NdjsonIngest::onIncomingConnection(qintptr descriptor)
     Connection *raw = connection.get();
     connect(connection->notifier.get(), &QSocketNotifier::activated, this, [this, raw]() { onReadable(raw); });
     m_connections.push_back(std::move(connection));
+    if (m_peerHandler)
+        m_peerHandler(qint64(cred.pid));
 }
 
 void NdjsonIngest::onReadable(Connection *connection)

@@ -45,6 +45,8 @@ public:
     void close();
     QString path() const;
     void setSink(Sink sink) { m_sink = std::move(sink); }
+    // Called with the peer's pid (SO_PEERCRED) for each accepted connection, so the collector can sample the process.
+    void setPeerHandler(std::function<void(qint64 pid)> handler) { m_peerHandler = std::move(handler); }
 
     int connectionCount() const { return int(m_connections.size()); }
     quint64 connectionsAccepted() const { return m_connectionsAccepted; }
@@ -67,6 +69,7 @@ private:
     Limits m_limits;
     std::unique_ptr<Server> m_server;
     Sink m_sink;
+    std::function<void(qint64 pid)> m_peerHandler;
     std::vector<std::unique_ptr<Connection>> m_connections;
     NativeRecord m_record; // reused for every line: its buffers keep their capacity
     quint64 m_connectionsAccepted = 0;

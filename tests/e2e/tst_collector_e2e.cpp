@@ -97,7 +97,9 @@ private Q_SLOTS:
         waitForEarlyInSecond();
         collector.send("req:1|c|#status:ok,model:m1\nreq:3|c|#model:m1,status:ok\nreq:1|c|@0.5|#model:m1,status:ok");
         collector.send("queue:5|g|#model:m1\nqueue:+2|g|#model:m1\nqueue:-4|g|#model:m1\r\n");
-        const auto frames = live.readUntil([](const LiveFrame &f) { return !f.series.isEmpty(); });
+        // Wait for our series by name: the collector's own gauges (perfdash.*, system.*) fill other frames too.
+        const auto frames = live.readUntil(
+                [](const LiveFrame &f) { return findSeries({ f }, u"req|model:m1,status:ok"_s) != nullptr; });
         const SeriesStats *req = findSeries(frames, u"req|model:m1,status:ok"_s);
         QVERIFY(req);
         QCOMPARE(req->kind, MetricKind::Counter);
