@@ -145,6 +145,10 @@ private Q_SLOTS:
         const QJsonObject tags = o.value(u"tags"_s).toObject();
         QCOMPARE(tags.value(u"model"_s).toString(), u"m1"_s);
         QCOMPARE(tags.value(u"a_b"_s).toString(), u"c_d_e"_s);
+
+        JsonLine bad("op");
+        bad.field("error", "caf\xC3\xA9 \xC3 \xF0\x9F\x98\x80 end");
+        QCOMPARE(parse(std::move(bad).finish()).value(u"error"_s).toString(), u"café \uFFFD \U0001F600 end"_s);
     }
 
     void jsonLineLeavesOutOverlongTags()

@@ -101,16 +101,21 @@ inline std::string validUtf8(std::string_view s)
 {
     std::string out;
     out.reserve(s.size());
+    size_t run = 0; // start of the valid bytes not yet copied
     for (size_t i = 0; i < s.size();) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
+            ++i;
+            continue;
+        }
         const size_t n = detail::utf8SequenceLength(s, i);
         if (n == 0) {
-            out.append("\xEF\xBF\xBD");
-            ++i;
+            out.append(s.substr(run, i - run)).append("\xEF\xBF\xBD");
+            run = ++i;
         } else {
-            out.append(s.substr(i, n));
             i += n;
         }
     }
+    out.append(s.substr(run));
     return out;
 }
 
@@ -128,7 +133,9 @@ inline size_t codePoints(std::string_view utf8)
 // the operations table never cut it again.
 inline std::string truncateError(std::string_view message, size_t maxChars = kMaxErrorChars)
 {
-    std::string text = validUtf8(message);
+    // A code point takes at most 4 bytes: what lies beyond can never be kept, so it is not even looked at.
+    const size_t most = (maxChars + 1) * 4;
+    std::string text = validUtf8(message.size() > most ? message.substr(0, most) : message);
     if (codePoints(text) <= maxChars)
         return text;
     const size_t keep = maxChars > codePoints(kTruncatedMarker) ? maxChars - codePoints(kTruncatedMarker) : 0;
@@ -146,6 +153,16 @@ inline std::string truncateError(std::string_view message, size_t maxChars = kMa
 // 200 bytes cut on a character boundary, "unnamed" when empty.
 inline std::string sanitizeName(std::string_view name)
 {
+    // The common case, a short printable ASCII name, is returned as it is.
+    if (!name.empty() && name.size() <= kMaxNameBytes) {
+        bool plain = true;
+        for (char c : name) {
+            const auto u = static_cast<unsigned char>(c);
+            plain = plain && u >= 0x20 && u < 0x7F && c != '|' && c != ',';
+        }
+        if (plain)
+            return std::string(name);
+    }
     std::string out = validUtf8(name);
     for (char &c : out) {
         const auto u = static_cast<unsigned char>(c);

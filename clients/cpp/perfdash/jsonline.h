@@ -18,7 +18,7 @@ class JsonLine {
 public:
     explicit JsonLine(std::string_view type)
     {
-        m_text.reserve(256);
+        m_text.reserve(512);
         m_text.append("{\"type\":");
         appendString(type);
         m_text.append(",\"v\":1");
@@ -109,6 +109,19 @@ public:
         static constexpr char hex[] = "0123456789abcdef";
         out.push_back('"');
         for (size_t i = 0; i < s.size();) {
+            // Copy a run of plain printable ASCII at once: most text is nothing else.
+            size_t plain = i;
+            while (plain < s.size()) {
+                const auto p = static_cast<unsigned char>(s[plain]);
+                if (p < 0x20 || p >= 0x7F || p == '"' || p == '\\')
+                    break;
+                ++plain;
+            }
+            if (plain > i) {
+                out.append(s.substr(i, plain - i));
+                i = plain;
+                continue;
+            }
             const char c = s[i];
             const auto u = static_cast<unsigned char>(c);
             if (u >= 0x80) {

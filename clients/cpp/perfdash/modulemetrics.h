@@ -40,15 +40,28 @@
 
 namespace perfdash::client {
 
-// Resident memory of this process in MB (MiB), from /proc/self/statm; -1 when it cannot be read.
+// Resident memory of this process in MB (MiB), from /proc/self/statm; -1 when it cannot be read. The file stays
+// open, so a reading is one pread (a third of open/read/close); it is reopened after a fork, since the open file
+// would still describe the parent.
 inline double residentMemoryMb() noexcept
 {
-    const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    static std::mutex mutex;
+    static int fd = -1;
+    static pid_t owner = 0;
     char buf[128];
-    const ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-    ::close(fd);
+    ssize_t n = -1;
+    {
+        std::lock_guard lock(mutex);
+        const pid_t pid = ::getpid();
+        if (fd < 0 || owner != pid) {
+            if (fd >= 0)
+                ::close(fd);
+            fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+            owner = pid;
+        }
+        if (fd >= 0)
+            n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+    }
     if (n <= 0)
         return -1;
     // "size resident shared text lib data dt", in pages.

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -76,7 +77,11 @@ public:
             m_buffer.append(line);
             m_buffer.push_back('\n');
             ++m_queued;
-            if (m_options.autoFlush || m_buffer.size() >= m_options.flushThresholdBytes)
+            // After the socket said "full", wait for another threshold's worth before trying again: a system call
+            // per record against a full socket would cost more than the records.
+            const size_t pending = m_buffer.size() - m_offset;
+            if ((m_options.autoFlush && pending >= m_retryAt)
+                || pending >= std::max(m_retryAt, m_options.flushThresholdBytes))
                 trySend();
             return true;
         } catch (...) {
@@ -151,8 +156,10 @@ private:
             }
             if (n < 0 && errno == EINTR)
                 continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                m_retryAt = m_buffer.size() - m_offset + m_options.flushThresholdBytes;
                 break; // the collector is busy: the rest waits
+            }
             connectionLost();
             return;
         }
@@ -160,6 +167,7 @@ private:
         if (m_offset == m_buffer.size()) {
             m_buffer.clear();
             m_offset = 0;
+            m_retryAt = 0;
         } else if (m_offset > m_buffer.size() / 2) {
             m_buffer.erase(0, m_offset);
             m_offset = 0;
@@ -180,6 +188,7 @@ private:
     void connectionLost()
     {
         closeSocket();
+        m_retryAt = 0;
         // A record half written is lost with the connection; the next connection starts on a record boundary.
         if (m_offset > 0 && m_buffer[m_offset - 1] != '\n') {
             const auto nl = m_buffer.find('\n', m_offset);
@@ -231,6 +240,7 @@ private:
     int m_fd = -1;
     std::string m_buffer;
     size_t m_offset = 0; // bytes of m_buffer already sent
+    size_t m_retryAt = 0; // send() tries the socket again once this much waits (after the socket was full)
     uint64_t m_queued = 0;
     std::chrono::steady_clock::time_point m_nextConnect {};
     std::atomic<uint64_t> m_sent { 0 };
