@@ -28,11 +28,24 @@ from .run import Clock
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+_statm_lock = threading.Lock()
+_statm = [-1, 0]  # fd, the pid that opened it
+
+
 def resident_memory_mb() -> float:
-    """Resident memory of this process in MB (MiB), from /proc/self/statm; -1 when it cannot be read."""
+    """Resident memory of this process in MB (MiB), from /proc/self/statm; -1 when it cannot be read. The file stays
+    open (one pread a reading); it is reopened after a fork, since the open file would describe the parent."""
     try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * _PAGE / (1024.0 * 1024.0)
+        with _statm_lock:
+            pid = os.getpid()
+            if _statm[0] < 0 or _statm[1] != pid:
+                if _statm[0] >= 0:
+                    os.close(_statm[0])
+                    _statm[0] = -1
+                _statm[0] = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
+                _statm[1] = pid
+            data = os.pread(_statm[0], 128, 0)
+        return int(data.split()[1]) * _PAGE / (1024.0 * 1024.0)
     except (OSError, ValueError, IndexError):
         return -1.0
 
