@@ -110,8 +110,10 @@ class SamplerTest(unittest.TestCase):
         self.assertEqual(signal.getsignal(signal.SIGTERM), before)
 
     def test_sigint_stops_the_sampler_then_raises_keyboard_interrupt(self):
+        # Python leaves SIGINT ignored when it starts ignored (a background job); an interactive program has this.
         out = run_script("""
             import os, signal, time, perfdash
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             s = perfdash.Sampler(lambda: 1, interval=0.01)
             s.start()
             assert signal.getsignal(signal.SIGINT) != signal.default_int_handler
@@ -125,6 +127,20 @@ class SamplerTest(unittest.TestCase):
                       signal.getsignal(signal.SIGINT) is signal.default_int_handler, len(s.samples) > 0)
         """)
         self.assertEqual(out.stdout.strip(), "interrupted False True True True", out.stderr)
+
+    def test_an_ignored_signal_stops_the_sampler_and_stays_ignored(self):
+        out = run_script("""
+            import os, signal, time, perfdash
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            s = perfdash.Sampler(lambda: 1, interval=0.01)
+            s.start()
+            time.sleep(0.1)
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)
+            print("still here", s.running, s.stopped_by_signal == signal.SIGINT,
+                  signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+        """)
+        self.assertEqual(out.stdout.strip(), "still here False True True", out.stderr)
 
     def test_sigterm_stops_the_sampler_then_calls_the_previous_handler(self):
         out = run_script("""
