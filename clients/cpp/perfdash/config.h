@@ -9,7 +9,8 @@
 //      (true/false), `ingest_socket` (a path). Unknown keys are ignored.
 //   3. defaults: enabled; $XDG_RUNTIME_DIR/perfdash/ingest.sock, else /tmp/perfdash-<uid>/ingest.sock (the
 //      collector's defaults).
-// Off means nothing leaves the process (no records, no log lines); timing and in-memory statistics go on.
+// Off means no records and no log lines; timing and in-memory statistics go on. StatsdClient, a transport the
+// caller opens itself, is not affected.
 // config() is read once per process and is safe from any thread; setLogHook() and log() are too.
 
 #include <cstdio>

@@ -7,7 +7,8 @@ Settings come from, in this order (the first that sets a key wins):
      ~/.config/perfdash/client.conf, with `key = value` lines (`#` starts a comment): `enabled` (true/false) and
      `ingest_socket` (a path);
   3. defaults: enabled; $XDG_RUNTIME_DIR/perfdash/ingest.sock, else /tmp/perfdash-<uid>/ingest.sock.
-Off means nothing leaves the process (no records, no log lines); timing and in-memory statistics go on.
+Off means no records and no log lines; timing and in-memory statistics go on. StatsdClient, a transport the
+caller opens itself, is not affected.
 """
 from __future__ import annotations
 
