@@ -111,6 +111,9 @@ private Q_SLOTS:
         QVERIFY(!sampler->stop());
         const auto waited = std::chrono::steady_clock::now() - start;
         QVERIFY(waited >= 90ms && waited < 2s);
+        // A new start() runs on a state of its own; the thread left behind never joins it.
+        QVERIFY(sampler->start());
+        QVERIFY(!sampler->stop());
         sampler.reset(); // the detached thread owns its state; destroying the Sampler is safe
         release->store(true);
         std::this_thread::sleep_for(50ms);
@@ -122,7 +125,6 @@ private Q_SLOTS:
         o.interval = 1ms;
         o.maxSamples = 3;
         Sampler<int> sampler([] { return 0; }, o);
-        sampler.setMaxSamples(3);
         sampler.start();
         QTRY_VERIFY_WITH_TIMEOUT(sampler.droppedSamples() > 0, 5000);
         sampler.stop();

@@ -49,6 +49,7 @@ public:
         , m_options(options)
     {
         m_state->sample = std::move(sample);
+        m_state->maxSamples = m_options.maxSamples;
         if (m_options.interval.count() <= 0)
             m_options.interval = std::chrono::milliseconds(1);
     }
@@ -96,6 +97,18 @@ public:
             m_thread.join();
         } else {
             m_thread.detach();
+            // The thread left behind keeps the old state (stop stays set); a later start() gets a state of its own.
+            auto fresh = std::make_shared<State>();
+            {
+                std::lock_guard lock(m_state->mutex);
+                fresh->sample = m_state->sample;
+                fresh->onSample = m_state->onSample;
+                fresh->samples = m_state->samples;
+                fresh->maxSamples = m_state->maxSamples;
+                fresh->errors = m_state->errors;
+                fresh->dropped = m_state->dropped;
+            }
+            m_state = std::move(fresh);
             log(LogLevel::Warning, "sampler: the sample function did not return within the stop timeout; its "
                                    "thread is left to finish on its own");
         }
@@ -123,28 +136,33 @@ public:
 
     std::vector<T> samples() const
     {
-        std::lock_guard lock(m_state->mutex);
-        return m_state->samples;
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        return state->samples;
     }
     size_t sampleCount() const
     {
-        std::lock_guard lock(m_state->mutex);
-        return m_state->samples.size();
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        return state->samples.size();
     }
     uint64_t sampleErrors() const
     {
-        std::lock_guard lock(m_state->mutex);
-        return m_state->errors;
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        return state->errors;
     }
     uint64_t droppedSamples() const
     {
-        std::lock_guard lock(m_state->mutex);
-        return m_state->dropped;
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        return state->dropped;
     }
     void setMaxSamples(size_t n)
     {
-        std::lock_guard lock(m_state->mutex);
-        m_state->maxSamples = n;
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        state->maxSamples = n;
     }
 
 private:
@@ -162,6 +180,13 @@ private:
         uint64_t errors = 0;
         uint64_t dropped = 0;
     };
+
+    // stop() may swap the state (after leaving a thread behind); it holds m_control while it does.
+    std::shared_ptr<State> currentState() const
+    {
+        std::lock_guard control(m_control);
+        return m_state;
+    }
 
     static void loop(std::shared_ptr<State> state, std::chrono::milliseconds interval)
     {

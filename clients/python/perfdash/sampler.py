@@ -117,9 +117,10 @@ class Sampler:
         """Starts the thread, which samples at once. False if it runs already."""
         if self._thread is not None:
             return False
-        self._stop.clear()
+        # A fresh event each time: a thread left behind by stop() keeps its own, set, and never resumes.
+        self._stop = threading.Event()
         self.stopped_by_signal = None
-        self._thread = threading.Thread(target=self._loop, name="perfdash-sampler", daemon=True)
+        self._thread = threading.Thread(target=self._loop, args=(self._stop,), name="perfdash-sampler", daemon=True)
         self._thread.start()
         if self.handle_signals:
             self._install_signal_handlers()
@@ -164,7 +165,7 @@ class Sampler:
         self.stop()
         return False
 
-    def _loop(self) -> None:
+    def _loop(self, stop: threading.Event) -> None:
         next_time = time.monotonic()
         while True:
             try:
@@ -183,7 +184,7 @@ class Sampler:
             now = time.monotonic()
             if next_time < now:
                 next_time = now  # a slow sample shifts the schedule instead of bursting to catch up
-            if self._stop.wait(next_time - now):
+            if stop.wait(next_time - now):
                 return
 
     def _install_signal_handlers(self) -> None:

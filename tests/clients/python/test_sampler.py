@@ -77,6 +77,7 @@ class SamplerTest(unittest.TestCase):
 
     def test_stop_timeout_leaves_a_hanging_sample_behind(self):
         release = threading.Event()
+        before = threading.active_count()
         s = perfdash.Sampler(lambda: release.wait(), interval=0.01, stop_timeout=0.1, handle_signals=False)
         perfdash.set_log_hook(lambda level, message: None)
         try:
@@ -85,6 +86,12 @@ class SamplerTest(unittest.TestCase):
             start = time.monotonic()
             self.assertFalse(s.stop())
             self.assertTrue(0.09 <= time.monotonic() - start < 2)
+            # A new start() gets its own thread and stop event; the one left behind never resumes.
+            self.assertTrue(s.start())
+            self.assertFalse(s.stop())
+            release.set()
+            time.sleep(0.1)
+            self.assertEqual(threading.active_count(), before)
         finally:
             perfdash.reset_log_hook()
             release.set()
