@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// perfdash-loadgen: sends realistic StatsD traffic through the C++ client, bounded in rate and time.
+// perfdash-loadgen: sends realistic StatsD traffic through the C++ client SDK, bounded in rate and time; the demo
+// scenario also sends workflow runs and its own process samples as native records (ingest.sock) through the SDK.
+#include "perfdash/recordsclient.h"
+#include "perfdash/run.h"
+#include "perfdash/sampler.h"
 #include "perfdash/statsdclient.h"
 #include "tools/demoscenario.h"
 
@@ -28,6 +32,8 @@ struct Options {
     int series = 100; // flood
     bool plain = false; // flood: the series in the name, no DogStatsD tag
     bool rateGiven = false;
+    std::string ingest; // demo: ingest.sock path; empty: the SDK's default; "none": no native records
+    double runsPerSecond = 20; // demo: requests also sent as `run` records, at most this many a second
 };
 
 [[noreturn]] void usage(const char *message)
@@ -36,10 +42,14 @@ struct Options {
         std::fprintf(stderr, "perfdash-loadgen: %s\n", message);
     std::fputs("Usage: perfdash-loadgen --scenario demo [--udp HOST:PORT] [--rate REQUESTS_PER_S] "
                "[--duration SECONDS] [--models 1..4] [--seed N]\n"
+               "                        [--ingest PATH|none] [--runs-per-s N]\n"
                "       perfdash-loadgen --scenario flood [--udp HOST:PORT] [--rate LINES_PER_S] [--duration SECONDS]\n"
                "                        [--lines-per-datagram 1..64] [--series N] [--plain]\n"
                "demo:  each request is 7 StatsD lines (5 step timers, 1 total timer, 1 counter) plus one queue-depth\n"
-               "       gauge per model every 100 ms.\n"
+               "       gauge per model every 100 ms. Up to --runs-per-s requests a second (default 20, 0: none) are also\n"
+               "       sent as `run` records with their five steps, and the loadgen's own CPU and memory as `sample`\n"
+               "       records, to ingest.sock (--ingest, default: the collector's default runtime folder, or\n"
+               "       PERFDASH_INGEST_SOCKET; none: StatsD only).\n"
                "flood: timer lines over N series, packed into datagrams, paced to the rate (default 100000 lines/s);\n"
                "       prints what it sent, for ingest benchmarks. Limits: rate <= 50000000, duration <= 86400.\n"
                "       Lines are bench.latency:<ms>|ms|#series:<i>; with --plain, bench.latency.s<i>:<ms>|ms (for\n"
@@ -96,6 +106,10 @@ Options parse(int argc, char **argv)
             o.series = int(number(value(), "--series wants 1..1000000"));
         } else if (arg == "--plain") {
             o.plain = true;
+        } else if (arg == "--ingest") {
+            o.ingest = value();
+        } else if (arg == "--runs-per-s") {
+            o.runsPerSecond = number(value(), "--runs-per-s wants a number");
         } else if (arg == "--seed") {
             o.seed = uint64_t(number(value(), "--seed wants a number"));
         } else {
@@ -115,6 +129,8 @@ Options parse(int argc, char **argv)
         usage("--series must be 1..1000000");
     if (!(o.duration > 0 && o.duration <= 86400))
         usage("--duration must be in (0, 86400]");
+    if (!(o.runsPerSecond >= 0 && o.runsPerSecond <= 100000))
+        usage("--runs-per-s must be in [0, 100000]");
     return o;
 }
 
@@ -185,6 +201,26 @@ int main(int argc, char **argv)
     }
     if (o.scenario == "flood")
         return flood(o, client);
+
+    // Native records through the SDK: batched per 10 ms tick, never blocking the StatsD pacing.
+    namespace pc = perfdash::client;
+    const bool records = o.ingest != "none" && o.runsPerSecond > 0;
+    pc::RecordsClient::Options ro;
+    ro.socketPath = o.ingest == "none" ? std::string() : o.ingest;
+    ro.autoFlush = false;
+    pc::RecordsClient ingest(ro);
+    pc::ProcessSampler::Options so;
+    so.records = &ingest;
+    so.tags = { { "service", "perfdash-loadgen" } };
+    pc::ProcessSampler sampler(so);
+    if (records)
+        sampler.start();
+    uint64_t runsSent = 0;
+    pc::PerformanceRecord run;
+    run.workflow = "inference";
+    run.steps.resize(5);
+    pc::Tags runTags;
+
     perfdash::DemoScenario scenario(o.seed, o.models);
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
@@ -211,6 +247,22 @@ int main(int argc, char **argv)
             statusTag = r.error ? "status:error" : "status:ok";
             client.count("inference.requests", 1, { modelTag, statusTag });
             ++requests;
+            if (records && double(runsSent) < (elapsed + 0.01) * o.runsPerSecond) {
+                // The simulated request as the run it would have been: it ends now, its steps back to back.
+                const double now = pc::Clock::systemWall();
+                run.executionTime = r.totalMs / 1000.0;
+                run.startTime = now - run.executionTime;
+                run.endTime = now;
+                run.success = !r.error;
+                double at = run.startTime;
+                for (int s = 0; s < 5; ++s) {
+                    run.steps[size_t(s)] = { perfdash::DemoScenario::stepNames[s], at, r.stepMs[s] / 1000.0 };
+                    at += r.stepMs[s] / 1000.0;
+                }
+                runTags["model"] = *r.model;
+                ingest.send(run.toJson(runTags));
+                ++runsSent;
+            }
         }
         if (++ticks % 10 == 0) {
             for (const auto &model : scenario.models()) {
@@ -221,12 +273,19 @@ int main(int argc, char **argv)
             }
         }
         client.flush();
+        if (records)
+            ingest.flush();
         next += tick;
         std::this_thread::sleep_until(next);
     }
     client.flush();
-    std::printf("requests %llu\nlines_sent %llu\nlines_dropped %llu\n", static_cast<unsigned long long>(requests),
-                static_cast<unsigned long long>(client.sentLines()),
-                static_cast<unsigned long long>(client.droppedLines()));
+    sampler.stop();
+    if (records)
+        ingest.flushFor(std::chrono::seconds(1));
+    std::printf("requests %llu\nlines_sent %llu\nlines_dropped %llu\nrecords_sent %llu\nrecords_dropped %llu\n",
+                static_cast<unsigned long long>(requests), static_cast<unsigned long long>(client.sentLines()),
+                static_cast<unsigned long long>(client.droppedLines()),
+                static_cast<unsigned long long>(ingest.sentRecords()),
+                static_cast<unsigned long long>(ingest.droppedRecords()));
     return 0;
 }

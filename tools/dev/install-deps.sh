@@ -8,7 +8,7 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6sql6-sqlite libqt6opengl6-dev libgl-dev libxkbcommon-dev
     qt6-qpa-plugins libsqlite3-dev sqlite3
-    netcat-openbsd python3 python3-statsd
+    netcat-openbsd python3 python3-statsd python3-venv
     nodejs npm
     clang libclang-rt-14-dev
     xvfb xauth

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// perfdash C++ client: a header-only StatsD/DogStatsD sender. C++17, POSIX sockets, no Qt, no exceptions thrown
-// into the caller. Lines are batched into datagrams of at most maxDatagramBytes; sends never block, and a datagram
-// the kernel will not take is counted as dropped.
+// perfdash C++ client: a header-only StatsD/DogStatsD sender over UDP or a Unix datagram socket (the collector's
+// dsd.socket, where the kernel tells it the sender's pid). C++17, POSIX sockets, no Qt, no exceptions thrown into
+// the caller. Lines are batched into datagrams of at most maxDatagramBytes; sends never block, and a datagram the
+// kernel will not take is counted as dropped. One thread per client: it keeps a batch without a lock.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -28,8 +32,7 @@ public:
     ~StatsdClient()
     {
         flush();
-        if (m_fd >= 0)
-            ::close(m_fd);
+        closeSocket();
     }
     StatsdClient(const StatsdClient &) = delete;
     StatsdClient &operator=(const StatsdClient &) = delete;
@@ -37,14 +40,35 @@ public:
     // IPv4 literal host ("127.0.0.1"). Returns false when the socket cannot be made; later sends are then dropped.
     bool open(const std::string &host, uint16_t port)
     {
-        m_addr = {};
-        m_addr.sin_family = AF_INET;
-        m_addr.sin_port = htons(port);
-        if (::inet_pton(AF_INET, host.c_str(), &m_addr.sin_addr) != 1)
+        closeSocket();
+        sockaddr_in addr {};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1)
             return false;
+        std::memcpy(&m_addr, &addr, sizeof(addr));
+        m_addrLen = sizeof(addr);
         m_fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         return m_fd >= 0;
     }
+
+    // A Unix datagram socket such as the collector's dsd.socket. Returns false when the path is too long or the
+    // socket cannot be made; a collector that is not there yet is fine (those sends are counted as dropped).
+    bool openUnix(const std::string &path)
+    {
+        closeSocket();
+        sockaddr_un addr {};
+        addr.sun_family = AF_UNIX;
+        if (path.empty() || path.size() >= sizeof(addr.sun_path))
+            return false;
+        std::memcpy(addr.sun_path, path.data(), path.size());
+        std::memcpy(&m_addr, &addr, sizeof(addr));
+        m_addrLen = socklen_t(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+        m_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        return m_fd >= 0;
+    }
+
+    bool isOpen() const { return m_fd >= 0; }
 
     void timing(std::string_view name, double ms, std::initializer_list<std::string_view> tags = {})
     {
@@ -70,7 +94,7 @@ public:
             return;
         if (m_fd < 0
             || ::sendto(m_fd, m_buffer.data(), m_buffer.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr *>(&m_addr),
-                        sizeof(m_addr))
+                        m_addrLen)
                     < 0) {
             m_dropped.fetch_add(m_lines, std::memory_order_relaxed);
         } else {
@@ -99,7 +123,7 @@ public:
                 iov[i] = { const_cast<char *>(datagrams[start + i].data()), datagrams[start + i].size() };
                 headers[i] = {};
                 headers[i].msg_hdr.msg_name = &m_addr;
-                headers[i].msg_hdr.msg_namelen = sizeof(m_addr);
+                headers[i].msg_hdr.msg_namelen = m_addrLen;
                 headers[i].msg_hdr.msg_iov = &iov[i];
                 headers[i].msg_hdr.msg_iovlen = 1;
             }
@@ -118,6 +142,13 @@ public:
     uint64_t sentLines() const { return m_sent.load(std::memory_order_relaxed); }
 
 private:
+    void closeSocket()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+    }
+
     void metric(std::string_view name, double value, std::string_view type,
                 std::initializer_list<std::string_view> tags)
     {
@@ -146,7 +177,8 @@ private:
     }
 
     int m_fd = -1;
-    sockaddr_in m_addr {};
+    sockaddr_storage m_addr {};
+    socklen_t m_addrLen = 0;
     std::string m_buffer;
     std::string m_line;
     uint64_t m_lines = 0;

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// perfdash C++ client: Sampler calls a sample function on its own thread, the first time at once and then every
+// interval, and keeps the samples (bounded). stop() waits at most the stop timeout; a sample function that hangs
+// past it is left to finish on its detached thread, which owns everything it touches. measure(f) samples while f
+// runs and stops even when f throws, so the samples are kept. A sample function that throws costs that sample only.
+// ProcessSampler samples this process from /proc (CPU %, RSS, VMS, threads) and sends `sample` records.
+// start(), stop() and the accessors may be called from any thread.
+//
+//   perfdash::client::ProcessSampler sampler;                  // every second, to defaultRecords()
+//   sampler.measure([&] { runPipeline(); });
+
+#include "perfdash/config.h"
+#include "perfdash/format.h"
+#include "perfdash/jsonline.h"
+#include "perfdash/recordsclient.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace perfdash::client {
+
+struct SamplerOptions {
+    std::chrono::milliseconds interval { 1000 };
+    std::chrono::milliseconds stopTimeout { 2000 };
+    size_t maxSamples = 100000; // later samples are counted as dropped, not kept
+};
+
+template<typename T>
+class Sampler {
+public:
+    using SampleFunction = std::function<T()>;
+
+    explicit Sampler(SampleFunction sample, SamplerOptions options = SamplerOptions {})
+        : m_state(std::make_shared<State>())
+        , m_options(options)
+    {
+        m_state->sample = std::move(sample);
+        m_state->maxSamples = m_options.maxSamples;
+        if (m_options.interval.count() <= 0)
+            m_options.interval = std::chrono::milliseconds(1);
+    }
+    ~Sampler() { stop(); }
+    Sampler(const Sampler &) = delete;
+    Sampler &operator=(const Sampler &) = delete;
+
+    // Called on the sampler's thread after each sample is kept (e.g. to send it). Set it before start().
+    void setOnSample(std::function<void(const T &)> onSample) { m_state->onSample = std::move(onSample); }
+
+    // Starts the thread, which samples at once. Returns false if it runs already or cannot start.
+    bool start() noexcept
+    {
+        std::lock_guard control(m_control);
+        if (m_thread.joinable())
+            return false;
+        {
+            std::lock_guard lock(m_state->mutex);
+            m_state->stop = false;
+            m_state->done = false;
+        }
+        try {
+            m_thread = std::thread(&Sampler::loop, m_state, m_options.interval);
+        } catch (...) {
+            return false;
+        }
+        return true;
+    }
+
+    // Asks the thread to stop and waits up to the stop timeout. Returns true when it ended in time (or was not
+    // running); false when it had to be left behind.
+    bool stop() noexcept
+    {
+        std::lock_guard control(m_control);
+        if (!m_thread.joinable())
+            return true;
+        bool ended = false;
+        {
+            std::unique_lock lock(m_state->mutex);
+            m_state->stop = true;
+            m_state->wake.notify_all();
+            ended = m_state->doneCv.wait_for(lock, m_options.stopTimeout, [&] { return m_state->done; });
+        }
+        if (ended) {
+            m_thread.join();
+        } else {
+            m_thread.detach();
+            // The thread left behind keeps the old state (stop stays set); a later start() gets a state of its own.
+            auto fresh = std::make_shared<State>();
+            {
+                std::lock_guard lock(m_state->mutex);
+                fresh->sample = m_state->sample;
+                fresh->onSample = m_state->onSample;
+                fresh->samples = m_state->samples;
+                fresh->maxSamples = m_state->maxSamples;
+                fresh->errors = m_state->errors;
+                fresh->dropped = m_state->dropped;
+            }
+            m_state = std::move(fresh);
+            log(LogLevel::Warning, "sampler: the sample function did not return within the stop timeout; its "
+                                   "thread is left to finish on its own");
+        }
+        return ended;
+    }
+
+    bool running() const
+    {
+        std::lock_guard control(m_control);
+        return m_thread.joinable();
+    }
+
+    // Runs f while sampling and returns what it returns. The sampler stops when f returns or throws.
+    template<typename F>
+    decltype(auto) measure(F &&f)
+    {
+        struct Stopper {
+            Sampler *sampler;
+            ~Stopper() { sampler->stop(); }
+        };
+        start();
+        Stopper stopper { this };
+        return f();
+    }
+
+    std::vector<T> samples() const
+    {
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        return state->samples;
+    }
+    size_t sampleCount() const
+    {
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        return state->samples.size();
+    }
+    uint64_t sampleErrors() const
+    {
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        return state->errors;
+    }
+    uint64_t droppedSamples() const
+    {
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        return state->dropped;
+    }
+    void setMaxSamples(size_t n)
+    {
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        state->maxSamples = n;
+    }
+
+private:
+    // Shared with the thread, so a thread left behind by stop() never touches a destroyed Sampler.
+    struct State {
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::condition_variable doneCv;
+        bool stop = false;
+        bool done = false;
+        SampleFunction sample;
+        std::function<void(const T &)> onSample;
+        std::vector<T> samples;
+        size_t maxSamples = 100000;
+        uint64_t errors = 0;
+        uint64_t dropped = 0;
+    };
+
+    // stop() may swap the state (after leaving a thread behind); it holds m_control while it does.
+    std::shared_ptr<State> currentState() const
+    {
+        std::lock_guard control(m_control);
+        return m_state;
+    }
+
+    static void loop(std::shared_ptr<State> state, std::chrono::milliseconds interval)
+    {
+        using Clock = std::chrono::steady_clock;
+        auto next = Clock::now();
+        while (true) {
+            try {
+                T value = state->sample();
+                if (state->onSample)
+                    state->onSample(value);
+                std::lock_guard lock(state->mutex);
+                if (state->samples.size() < state->maxSamples)
+                    state->samples.push_back(std::move(value));
+                else
+                    ++state->dropped;
+            } catch (...) {
+                std::lock_guard lock(state->mutex);
+                ++state->errors;
+            }
+            std::unique_lock lock(state->mutex);
+            if (state->stop)
+                break;
+            next += interval;
+            const auto now = Clock::now();
+            if (next < now)
+                next = now; // a slow sample shifts the schedule instead of bursting to catch up
+            if (state->wake.wait_until(lock, next, [&] { return state->stop; }))
+                break;
+        }
+        std::lock_guard lock(state->mutex);
+        state->done = true;
+        state->doneCv.notify_all();
+    }
+
+    std::shared_ptr<State> m_state;
+    SamplerOptions m_options;
+    mutable std::mutex m_control;
+    std::thread m_thread;
+};
+
+// One resource sample of a process, as in the `sample` record.
+struct ProcessSample {
+    double time = 0; // Unix seconds
+    int pid = 0;
+    double cpuPercent = 0; // % of one core since the previous sample (the first: since the process started)
+    double rssMb = 0;
+    double vmsMb = 0;
+    int threads = 0;
+
+    std::string toJson(const Tags &tags = {}) const
+    {
+        JsonLine line("sample");
+        line.field("ts", time)
+                .field("pid", int64_t(pid))
+                .field("cpu_percent", cpuPercent >= 0 ? cpuPercent : 0.0)
+                .field("rss_mb", rssMb)
+                .field("vms_mb", vmsMb)
+                .field("threads", int64_t(threads));
+        line.tags(tags);
+        return std::move(line).finish();
+    }
+};
+
+// Reads /proc/<pid>/stat; keeps the previous CPU time to turn it into a percentage. Not thread-safe: one per sampler.
+class ProcessReader {
+public:
+    explicit ProcessReader(int pid = 0)
+        : m_pid(pid > 0 ? pid : int(::getpid()))
+    {
+    }
+
+    // Throws std::runtime_error when /proc cannot be read (the Sampler counts it as a sample error).
+    ProcessSample read()
+    {
+        const std::string stat = slurp("/proc/" + std::to_string(m_pid) + "/stat");
+        const auto paren = stat.rfind(')');
+        if (paren == std::string::npos)
+            throw std::runtime_error("perfdash: unreadable /proc stat");
+        // Fields after "(comm) ", from field 3 (state): utime 14, stime 15, threads 20, starttime 22, vsize 23, rss 24.
+        uint64_t f[22] = {};
+        const char *p = stat.data() + paren + 2, *end = stat.data() + stat.size();
+        for (int i = 0; i < 22 && p < end; ++i) {
+            if (i > 0)
+                std::from_chars(p, end, f[i]);
+            while (p < end && *p != ' ')
+                ++p;
+            ++p;
+        }
+        static const double hz = double(::sysconf(_SC_CLK_TCK) > 0 ? ::sysconf(_SC_CLK_TCK) : 100);
+        static const double pageSize = double(::sysconf(_SC_PAGESIZE) > 0 ? ::sysconf(_SC_PAGESIZE) : 4096);
+        const double cpuSeconds = double(f[11] + f[12]) / hz;
+        const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+        ProcessSample s;
+        s.time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        s.pid = m_pid;
+        s.threads = int(f[17]);
+        s.vmsMb = double(f[20]) / (1024.0 * 1024.0);
+        s.rssMb = double(f[21]) * pageSize / (1024.0 * 1024.0);
+        if (m_previousWall > 0 && now > m_previousWall) {
+            s.cpuPercent = 100.0 * (cpuSeconds - m_previousCpu) / (now - m_previousWall);
+        } else {
+            // The first sample: the average since the process started (/proc/uptime and starttime, in ticks).
+            double uptime = 0;
+            const std::string up = slurp("/proc/uptime");
+            std::from_chars(up.data(), up.data() + up.size(), uptime);
+            const double age = uptime - double(f[19]) / hz;
+            s.cpuPercent = age > 0 ? 100.0 * cpuSeconds / age : 0;
+        }
+        m_previousCpu = cpuSeconds;
+        m_previousWall = now;
+        return s;
+    }
+
+private:
+    static std::string slurp(const std::string &path)
+    {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            throw std::runtime_error("perfdash: cannot open " + path);
+        std::string out(1024, '\0');
+        const ssize_t n = ::read(fd, out.data(), out.size());
+        ::close(fd);
+        if (n <= 0)
+            throw std::runtime_error("perfdash: cannot read " + path);
+        out.resize(size_t(n));
+        return out;
+    }
+
+    int m_pid;
+    double m_previousCpu = 0;
+    double m_previousWall = 0;
+};
+
+// Samples this process (or pid) every interval and sends each sample as a `sample` record.
+class ProcessSampler : public Sampler<ProcessSample> {
+public:
+    struct Options {
+        SamplerOptions sampler;
+        RecordsClient *records = nullptr; // nullptr: defaultRecords()
+        Tags tags;
+        int pid = 0; // 0: this process
+        bool send = true; // and config().enabled
+    };
+
+    ProcessSampler()
+        : ProcessSampler(Options {})
+    {
+    }
+    explicit ProcessSampler(Options options)
+        : Sampler<ProcessSample>([reader = std::make_shared<ProcessReader>(options.pid)] { return reader->read(); },
+                                 options.sampler)
+    {
+        if (options.send && config().enabled) {
+            RecordsClient *records = options.records ? options.records : &defaultRecords();
+            setOnSample([records, tags = options.tags](const ProcessSample &s) { records->send(s.toJson(tags)); });
+        }
+    }
+};
+
+} // namespace perfdash::client

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Text helpers: formatted durations, ISO times, error truncation and names as the protocol wants them."""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+
+MAX_ERROR_CHARS = 5000  # code points, marker included
+MAX_NAME_BYTES = 200
+MAX_TEXT_BYTES = 4096
+TRUNCATED_MARKER = "\u2026[truncated]"  # "…[truncated]"
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BAD_NAME = re.compile("[|,\x00-\x1f\x7f]")
+
+
+def format_seconds(seconds: float) -> str:
+    """'2.34 seconds', the execution_time_formatted of a performance record."""
+    return f"{seconds:.2f} seconds"
+
+
+def iso_utc(unix_seconds: float) -> str:
+    """Unix seconds as ISO 8601 UTC with milliseconds: '2024-05-01T12:00:00.123Z'."""
+    if not (unix_seconds >= 0) or unix_seconds > 253402300799.0:
+        return ""
+    whole = int(unix_seconds)
+    millis = int((unix_seconds - whole) * 1000.0 + 0.5)
+    if millis >= 1000:
+        whole += 1
+        millis -= 1000
+    t = _dt.datetime.fromtimestamp(whole, _dt.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
+
+
+def valid_text(text: str) -> str:
+    """Lone surrogates (from surrogateescape'd bytes) would make invalid UTF-8: each becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def truncate_error(message: str, max_chars: int = MAX_ERROR_CHARS) -> str:
+    """At most max_chars code points; a longer message keeps its start and ends with '…[truncated]'."""
+    text = valid_text(str(message))
+    if len(text) <= max_chars:
+        return text
+    return text[: max(0, max_chars - len(TRUNCATED_MARKER))] + TRUNCATED_MARKER
+
+
+def _cut_utf8(text: str, max_bytes: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", "ignore")
+
+
+def sanitize_name(name: str) -> str:
+    """'|', ',' and control characters become '_'; at most 200 bytes; 'unnamed' when empty."""
+    out = _cut_utf8(_BAD_NAME.sub("_", valid_text(str(name))), MAX_NAME_BYTES)
+    return out or "unnamed"
+
+
+def sanitize_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    return _cut_utf8(valid_text(str(text)), max_bytes)
+
+
+def sanitize_tags(tags) -> dict:
+    """Tags the collector accepts: keys without ':', no ',', '|' or control characters (each becomes '_'), at most
+    64, each 'key:value' at most 200 bytes (longer ones are left out)."""
+    out = {}
+    for key, value in sorted((tags or {}).items()):
+        k = sanitize_name(key).replace(":", "_")
+        v = _BAD_NAME.sub("_", valid_text(str(value)))
+        if len(k.encode()) + 1 + len(v.encode()) > MAX_NAME_BYTES or len(out) == 64:
+            continue
+        out[k] = v
+    return out
+
+
+def finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Both SDKs against the real collector: the C++ and the Python inference examples send runs, operations and process
+// samples to ingest.sock; the C++ StatsD client sends to dsd.socket. Checked in the live frames, in the collector's
+// stats, and in storage once the collector has stopped.
+#include "collectorprocess.h"
+#include "perfdash/statsdclient.h"
+#include "storedhistory.h"
+
+#include <QCoreApplication>
+#include <QMap>
+#include <QTest>
+
+using namespace perfdash;
+using namespace perfdash::test;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+const QString debianPython = u"/usr/bin/python3"_s;
+
+QHash<QString, QString> statsOf(const CollectorProcess &collector)
+{
+    QProcess stats;
+    stats.start(binary(u"perfdashd"_s), { u"stats"_s, u"--runtime-dir"_s, collector.runtimeDir });
+    stats.waitForFinished(10000);
+    QHash<QString, QString> out;
+    for (const auto &line : QString::fromUtf8(stats.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts))
+        out.insert(line.section(u' ', 0, 0), line.section(u' ', 1));
+    return out;
+}
+
+// The latest frame of each second: a final frame replaces its provisional one.
+class Seconds {
+public:
+    void add(const QVector<LiveFrame> &frames)
+    {
+        for (const auto &f : frames)
+            m_frames.insert(f.second, f);
+    }
+    // Sum of count over every second, for one key.
+    qint64 count(const QString &key) const
+    {
+        qint64 n = 0;
+        for (const auto &f : m_frames) {
+            for (const auto &s : f.series)
+                n += s.key == key ? s.count : 0;
+        }
+        return n;
+    }
+    double max(const QString &key) const
+    {
+        double m = 0;
+        for (const auto &f : m_frames) {
+            for (const auto &s : f.series)
+                m = s.key == key ? std::max(m, s.max) : m;
+        }
+        return m;
+    }
+    QStringList keysStartingWith(const QString &prefix) const
+    {
+        QStringList keys;
+        for (const auto &f : m_frames) {
+            for (const auto &s : f.series) {
+                if (s.key.startsWith(prefix) && !keys.contains(s.key))
+                    keys << s.key;
+            }
+        }
+        return keys;
+    }
+
+private:
+    QMap<qint64, LiveFrame> m_frames;
+};
+
+QHash<QString, QString> keyValues(const QByteArray &output)
+{
+    QHash<QString, QString> out;
+    for (const auto &line : QString::fromUtf8(output).split(u'\n', Qt::SkipEmptyParts))
+        out.insert(line.section(u' ', 0, 0), line.section(u' ', 1));
+    return out;
+}
+} // namespace
+
+class TestSdkE2E : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void inferenceExample_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::newRow("cpp") << u"cpp"_s;
+        QTest::newRow("python") << u"python"_s;
+    }
+    void inferenceExample()
+    {
+        QFETCH(QString, language);
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+
+        constexpr int runs = 4; // every 2nd prediction fails: 2 runs fail
+        const QStringList arguments { u"--runs"_s, QString::number(runs), u"--pause-ms"_s, u"50"_s, u"--fail-every"_s,
+                                      u"2"_s, u"--model"_s, u"m-"_s + language };
+        QProcess example;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"PERFDASH_INGEST_SOCKET"_s, QDir(collector.runtimeDir).filePath(u"ingest.sock"_s));
+        env.remove(u"PERFDASH_ENABLED"_s);
+        env.insert(u"PERFDASH_CONFIG"_s, dir.filePath(u"no-client.conf"_s)); // the user's own file must not turn it off
+        const QString source = qEnvironmentVariable("PERFDASH_SOURCE_DIR");
+        if (language == u"cpp"_s) {
+            example.setProcessEnvironment(env);
+            example.start(binary(u"perfdash-example-inference"_s), arguments);
+        } else {
+            env.insert(u"PYTHONPATH"_s, QDir(source).filePath(u"clients/python"_s));
+            env.insert(u"PYTHONDONTWRITEBYTECODE"_s, u"1"_s);
+            example.setProcessEnvironment(env);
+            example.start(debianPython,
+                          QStringList { QDir(source).filePath(u"clients/python/examples/inference_pipeline.py"_s) }
+                                  + arguments);
+        }
+        QVERIFY(example.waitForStarted(10000));
+        const qint64 pid = example.processId();
+        Seconds seconds;
+        const QString model = u"model:m-"_s + language;
+        const QString runOk = u"run.count|"_s + model + u",status:ok,workflow:inference"_s;
+        const QString runError = u"run.count|"_s + model + u",status:error,workflow:inference"_s;
+        // Frames wait in live.sock meanwhile (a few KiB a second, far below the collector's backlog limit).
+        QVERIFY(example.waitForFinished(120000));
+        QDeadlineTimer deadline(15000);
+        while (!deadline.hasExpired() && seconds.count(runOk) + seconds.count(runError) < runs)
+            seconds.add(live.readUntil([](const LiveFrame &) { return true; }, 500));
+        QCOMPARE(example.exitStatus(), QProcess::NormalExit);
+        const QByteArray out = example.readAllStandardOutput();
+        QVERIFY2(example.exitCode() == 0, example.readAllStandardError().constData());
+        seconds.add(live.readUntil([](const LiveFrame &) { return false; }, 3000)); // late seconds' final frames
+
+        // Runs and their steps.
+        QCOMPARE(seconds.count(runOk), runs / 2);
+        QCOMPARE(seconds.count(runError), runs / 2);
+        QCOMPARE(seconds.count(u"run.duration|"_s + model + u",workflow:inference"_s), runs);
+        for (const char *step : { "load_data", "load_model", "preprocess", "predict", "postprocess" })
+            QCOMPARE(seconds.count(u"run.step.duration|"_s + model + u",step:%1,workflow:inference"_s.arg(QLatin1String(step))),
+                     runs);
+        // load_model sleeps 30 ms in both examples.
+        QVERIFY(seconds.max(u"run.step.duration|"_s + model + u",step:load_model,workflow:inference"_s) >= 30);
+
+        // Operations: predict fails every 2nd time with a category.
+        const QString opTags = model + u",module:inference-example,op:predict"_s;
+        QCOMPARE(seconds.count(u"op.elapsed|"_s + opTags), runs);
+        QCOMPARE(seconds.count(u"op.requests|"_s + opTags + u",status:error"_s), runs / 2);
+        const QString category = language == u"cpp"_s ? u"runtime"_s : u"validation"_s;
+        QCOMPARE(seconds.count(u"op.errors|category:"_s + category + u","_s + opTags), runs / 2);
+        const qint64 rows = language == u"cpp"_s ? 200000 : 10000; // rows per load_data in each example
+        QCOMPARE(seconds.count(u"op.items|"_s + model + u",module:inference-example,op:load_data"_s), runs * rows);
+        QVERIFY(seconds.max(u"op.memory_mb|"_s + opTags) > 1);
+
+        // The process's own samples, under its pid.
+        const QString pidTag = u"pid:"_s + QString::number(pid);
+        QVERIFY2(seconds.count(u"process.rss_mb|"_s + pidTag) >= 1,
+                 qPrintable(seconds.keysStartingWith(u"process."_s).join(u' ')));
+        QVERIFY(seconds.max(u"process.rss_mb|"_s + pidTag) > 1);
+        QVERIFY(seconds.count(u"process.cpu_percent|"_s + pidTag) >= 1);
+
+        // Every record the example sent was accepted, none rejected.
+        const auto sent = keyValues(out);
+        QCOMPARE(sent.value(u"records_dropped"_s), u"0"_s);
+        const auto stats = statsOf(collector);
+        QCOMPARE(stats.value(u"records_accepted"_s), sent.value(u"records_sent"_s));
+        QCOMPARE(stats.value(u"records_rejected"_s), u"0"_s);
+
+        // And the series are on disk once the collector stopped.
+        QCOMPARE(collector.stop(), 0);
+        QCOMPARE(storedCount(collector.dbPath, u"run.duration|"_s + model + u",workflow:inference"_s), qint64(runs));
+        QCOMPARE(storedCount(collector.dbPath, u"op.elapsed|"_s + opTags), qint64(runs));
+    }
+
+    void cppStatsdOverUnixDatagram()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        LiveReader live;
+        QVERIFY(live.connectTo(collector.livePath));
+        client::StatsdClient statsd;
+        QVERIFY(statsd.openUnix(QDir(collector.runtimeDir).filePath(u"dsd.socket"_s).toStdString()));
+        for (double ms : { 5.0, 10.0, 15.0 })
+            statsd.timing("sdk.latency", ms, { "model:m1" });
+        statsd.count("sdk.requests", 3, { "model:m1" });
+        statsd.flush();
+        QCOMPARE(statsd.sentLines(), uint64_t(4));
+        QCOMPARE(statsd.droppedLines(), uint64_t(0));
+        Seconds seconds;
+        QDeadlineTimer deadline(10000);
+        while (!deadline.hasExpired() && seconds.count(u"sdk.requests|model:m1"_s) < 3)
+            seconds.add(live.readUntil([](const LiveFrame &) { return true; }, 500));
+        seconds.add(live.readUntil([](const LiveFrame &) { return false; }, 1500));
+        QCOMPARE(seconds.count(u"sdk.latency|model:m1"_s), 3);
+        QCOMPARE(seconds.max(u"sdk.latency|model:m1"_s), 15.0);
+        QCOMPARE(seconds.count(u"sdk.requests|model:m1"_s), 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSdkE2E)
+#include "tst_sdk_e2e.moc"
