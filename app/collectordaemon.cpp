@@ -214,6 +214,11 @@ bool CollectorDaemon::start(QString *error)
                      [storage = m_storage.get()](const QVector<TimelineEvent> &events) {
                          storage->postEvents(events);
                      });
+    QObject::connect(m_service.get(), &CollectorService::workRecordsReceived, m_service.get(),
+                     [storage = m_storage.get()](const QVector<OperationRecord> &operations,
+                                                 const QVector<RunRecord> &runs) {
+                         storage->postWorkRecords(operations, runs);
+                     });
     // Storage health in the stats ("storage full" included) and as perfdash.storage.* self-metrics.
     m_service->addStatusProvider(u"storage"_s, [storage = m_storage.get()]() {
         return QJsonObject {
@@ -222,6 +227,7 @@ bool CollectorDaemon::start(QString *error)
             { u"dropped_frames"_s, qint64(storage->droppedFrames()) },
             { u"dropped_values"_s, qint64(storage->droppedValues()) },
             { u"dropped_events"_s, qint64(storage->droppedEvents()) },
+            { u"dropped_work_records"_s, qint64(storage->counters().droppedWorkRecords.load()) },
         };
     });
     m_storageWatch.setInterval(1000);

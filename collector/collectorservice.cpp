@@ -134,6 +134,7 @@ QJsonObject CollectorService::statsSnapshot() const
           QJsonObject { { u"total"_s, qint64(m_records.predictions()) },
                         { u"outcomes"_s, qint64(m_records.outcomes()) },
                         { u"unmatched_truths"_s, qint64(m_records.unmatchedTruths()) } } },
+        { u"work_records_dropped"_s, qint64(m_records.droppedRecords()) },
         { u"oversize_datagrams"_s,
           QJsonObject { { u"udp"_s, qint64(m_udp.oversize()) }, { u"unix"_s, qint64(m_unix.oversize()) } } },
         { u"kernel_drops"_s,
@@ -240,6 +241,10 @@ void CollectorService::emitEvents()
     const QVector<TimelineEvent> events = m_statsd.takeEvents();
     if (!events.isEmpty())
         Q_EMIT eventsReceived(events);
+    const QVector<OperationRecord> operations = m_records.takeOperations();
+    const QVector<RunRecord> runs = m_records.takeRuns();
+    if (!operations.isEmpty() || !runs.isEmpty())
+        Q_EMIT workRecordsReceived(operations, runs);
 }
 
 void CollectorService::publishFinal(const QVector<LiveFrame> &frames)

@@ -68,6 +68,9 @@ Q_SIGNALS:
     void framesClosed(const QVector<perfdash::LiveFrame> &frames);
     // Events and service checks of the last tick, for the timeline (storage).
     void eventsReceived(const QVector<perfdash::TimelineEvent> &events);
+    // Operations and runs from native records since the last tick, for their storage rows.
+    void workRecordsReceived(const QVector<perfdash::OperationRecord> &operations,
+                             const QVector<perfdash::RunRecord> &runs);
 
 private:
     void onTick();

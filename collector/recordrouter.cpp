@@ -4,6 +4,7 @@
 #include "models/aggregator.h"
 #include "models/serieskey.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
@@ -14,6 +15,22 @@ namespace {
 QString text(const std::string &s)
 {
     return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+// The error as stored: at most OperationRecord::kMaxErrorChars code points with the marker included, so the table's
+// own cut (a trigger for other writers) never applies twice.
+QString storedError(const NativeRecord::Op &op)
+{
+    QString error = text(op.error);
+    const QString marker = QString::fromUtf8(NdjsonRecord::truncationMarker);
+    const bool cut = op.errorTruncated || error.toUcs4().size() > OperationRecord::kMaxErrorChars;
+    if (!cut)
+        return error;
+    if (op.errorTruncated && error.endsWith(marker))
+        error.chop(marker.size());
+    QList<uint> codePoints = error.toUcs4();
+    codePoints.resize(std::min<qsizetype>(codePoints.size(), OperationRecord::kMaxErrorChars - marker.size()));
+    return QString::fromUcs4(reinterpret_cast<const char32_t *>(codePoints.constData()), codePoints.size()) + marker;
 }
 } // namespace
 
@@ -95,6 +112,28 @@ void RecordRouter::route(const NativeRecord &r)
         if (!r.op.success && !r.op.errorCategory.empty())
             add(u"op.errors"_s, t + QStringList { u"category:"_s + text(r.op.errorCategory) }, MetricKind::Counter,
                 1, ts);
+        if (m_operations.size() >= kMaxPending) {
+            ++m_droppedRecords;
+            break;
+        }
+        OperationRecord op;
+        op.guid = text(r.op.guid);
+        op.timeMs = ts;
+        op.opCode = text(r.op.opCode);
+        op.tenant = text(r.op.tenant);
+        op.name = text(r.op.name);
+        op.target = text(r.op.target);
+        op.items = r.op.items;
+        op.elapsedS = r.op.elapsedS;
+        op.itemsPerS = r.op.itemsPerS;
+        op.memoryMb = r.op.memoryMb;
+        op.fileSizeMb = r.op.fileSizeMb;
+        op.cacheHits = r.op.cacheHits;
+        op.apiCalls = r.op.apiCalls;
+        op.success = r.op.success;
+        op.error = storedError(r.op);
+        op.errorCategory = text(r.op.errorCategory);
+        m_operations.push_back(std::move(op));
         break;
     }
     case NativeRecord::Type::Run: {
@@ -105,6 +144,19 @@ void RecordRouter::route(const NativeRecord &r)
         for (const auto &step : r.run.steps)
             add(u"run.step.duration"_s, t + QStringList { u"step:"_s + text(step.name) }, MetricKind::Timer,
                 step.elapsedS * 1000.0, ts);
+        if (m_runs.size() >= kMaxPending) {
+            ++m_droppedRecords;
+            break;
+        }
+        RunRecord run;
+        run.workflow = text(r.run.workflow);
+        run.start = r.run.start;
+        run.end = r.run.end;
+        run.executionS = r.run.executionS;
+        run.success = r.run.success;
+        for (const auto &step : r.run.steps)
+            run.steps.push_back({ text(step.name), step.start, step.elapsedS });
+        m_runs.push_back(std::move(run));
         break;
     }
     case NativeRecord::Type::Sample: {

@@ -2,9 +2,12 @@
 #pragma once
 
 #include "collector/ndjsonrecord.h"
+#include "models/workrecords.h"
 
 #include <QHash>
 #include <QStringList>
+
+#include <utility>
 
 namespace perfdash {
 
@@ -23,6 +26,13 @@ public:
     quint64 outcomes() const { return m_outcomes; }
     quint64 unmatchedTruths() const { return m_unmatchedTruths; }
 
+    // Operations and runs routed since the last take, for their storage rows. At most kMaxPending of each wait; more
+    // are counted in droppedRecords() (the collector takes them every second).
+    static constexpr qsizetype kMaxPending = 100000;
+    QVector<OperationRecord> takeOperations() { return std::exchange(m_operations, {}); }
+    QVector<RunRecord> takeRuns() { return std::exchange(m_runs, {}); }
+    quint64 droppedRecords() const { return m_droppedRecords; }
+
 private:
     void add(const QString &name, QStringList tags, MetricKind kind, double value, qint64 tsMs, double rate = 1.0);
 
@@ -32,6 +42,9 @@ private:
     quint64 m_predictions = 0;
     quint64 m_outcomes = 0;
     quint64 m_unmatchedTruths = 0;
+    QVector<OperationRecord> m_operations;
+    QVector<RunRecord> m_runs;
+    quint64 m_droppedRecords = 0;
 };
 
 } // namespace perfdash

@@ -4,6 +4,7 @@
 #include "models/quantilesketch.h"
 #include "storage/chunkcodec.h"
 #include "storage/qualitystore.h"
+#include "storage/workrecordwriter.h"
 #include "storage/statsfields.h"
 
 #include <QDateTime>
@@ -380,6 +381,24 @@ void StorageWriter::setMaxPageCount(qint64 pages)
     q.exec(u"PRAGMA max_page_count = %1"_s.arg(pages > 0 ? pages : qint64(4294967294)));
 }
 
+void StorageWriter::writeWorkRecords(const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs)
+{
+    auto db = QSqlDatabase::database(m_connectionName, false);
+    QString error;
+    if (!db.isOpen() || !db.transaction() || !WorkRecordWriter::write(db, operations, runs, &error)
+        || !db.commit()) {
+        if (error.isEmpty())
+            error = db.lastError().text();
+        db.rollback();
+        m_counters->droppedWorkRecords += quint64(operations.size() + runs.size());
+        qWarning("perfdash storage: %lld operations and runs not written: %s",
+                 qint64(operations.size() + runs.size()), qPrintable(error));
+        return;
+    }
+    m_counters->operationsWritten += quint64(operations.size());
+    m_counters->runsWritten += quint64(runs.size());
+}
+
 void StorageWriter::writeEvents(const QVector<TimelineEvent> &events)
 {
     auto db = QSqlDatabase::database(m_connectionName, false);
@@ -750,6 +769,14 @@ Database::OpenResult StorageThread::start()
     QMetaObject::invokeMethod(
             m_writer.get(), [&]() { result = m_writer->open(); }, Qt::BlockingQueuedConnection);
     return result;
+}
+
+void StorageThread::postWorkRecords(const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs)
+{
+    StorageWriter *writer = m_writer.get();
+    QMetaObject::invokeMethod(
+            writer, [writer, operations, runs]() { writer->writeWorkRecords(operations, runs); },
+            Qt::QueuedConnection);
 }
 
 void StorageThread::postEvents(const QVector<TimelineEvent> &events)

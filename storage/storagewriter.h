@@ -3,6 +3,7 @@
 
 #include "models/seriesstats.h"
 #include "models/timelineevent.h"
+#include "models/workrecords.h"
 #include "storage/database.h"
 #include "storage/storagetiers.h"
 
@@ -42,6 +43,9 @@ struct StorageCounters {
     std::atomic<quint64> retentionDeleted { 0 }; // rows removed by retention
     std::atomic<quint64> eventsWritten { 0 }; // timeline events committed
     std::atomic<quint64> droppedEvents { 0 }; // timeline events that could not be written
+    std::atomic<quint64> operationsWritten { 0 }; // operations rows committed
+    std::atomic<quint64> runsWritten { 0 }; // runs rows committed (with their steps)
+    std::atomic<quint64> droppedWorkRecords { 0 }; // operations and runs that could not be written
     std::atomic<quint64> qualityWritten { 0 }; // model-seconds of quality metrics committed
     std::atomic<quint64> badQuality { 0 }; // model-seconds whose quality blob did not decode (not written)
     std::atomic<bool> storageFull { false }; // the last flush failed with SQLITE_FULL; cleared by the next commit
@@ -90,6 +94,10 @@ public:
     void setMaxPageCount(qint64 pages);
     // Appends events to the timeline (events table) in one transaction; what cannot be written is counted.
     void writeEvents(const QVector<perfdash::TimelineEvent> &events);
+    // Appends operations and runs (with steps) in one transaction; what cannot be written is counted. An operation
+    // whose guid is already stored is skipped (a producer's resend).
+    void writeWorkRecords(const QVector<perfdash::OperationRecord> &operations,
+                          const QVector<perfdash::RunRecord> &runs);
     // Ingests frames directly, bypassing the queue (migration of version 1 rows, benchmarks).
     void ingest(const std::deque<LiveFrame> &frames);
 
@@ -123,6 +131,8 @@ public:
     void post(const QVector<LiveFrame> &frames);
     // Queues events for the timeline; never blocks. Any thread.
     void postEvents(const QVector<TimelineEvent> &events);
+    // Queues operations and runs for their tables; never blocks. Any thread.
+    void postWorkRecords(const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs);
     // Flushes now on the writer thread and waits; true when everything queued was committed.
     bool flush();
     void setMaxPageCount(qint64 pages);
