@@ -16,7 +16,7 @@ public:
         QString notice; // something the user should hear about, e.g. a corrupt file moved aside
     };
 
-    static constexpr int latestSchemaVersion = 2;
+    static constexpr int latestSchemaVersion = 3;
 
     static OpenResult openWritable(const QString &connectionName, const QString &path);
     static OpenResult openReadOnly(const QString &connectionName, const QString &path);
