@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/collectordaemon.h"
 #include "app/exportcommand.h"
+#include "app/qualitycommand.h"
 #include "app/statscommand.h"
 #include "app/unixsignalwatcher.h"
 
@@ -26,6 +27,8 @@ int main(int argc, char *argv[])
         return perfdash::runExportCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"series"_s)
         return perfdash::runSeriesCommand(arguments.mid(1), out, err);
+    if (!arguments.isEmpty() && arguments.constFirst() == u"quality"_s)
+        return perfdash::runQualityCommand(arguments.mid(1), out, err);
 
     perfdash::CollectorDaemon::Options options;
     QString error;
@@ -34,7 +37,8 @@ int main(int argc, char *argv[])
                "                 [--retention 1s=48h,1m=35d,1h=400d]\n"
                "       perfdashd stats [--runtime-dir DIR]\n"
                "       perfdashd export --db FILE --series SELECTOR --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
-               "       perfdashd series [--db FILE]\n";
+               "       perfdashd series [--db FILE]\n"
+               "       perfdashd quality --db FILE [--model NAME] --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n";
         return 0;
     }
     if (!perfdash::CollectorDaemon::parseArguments(arguments, &options, &error)) {

@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
@@ -71,6 +72,30 @@ QByteArray encodeFrame(const LiveFrame &frame, const QJsonObject &collectorStats
         series.append(o);
     }
     QJsonObject o { { u"type"_s, u"frame"_s }, { u"second"_s, frame.second }, { u"series"_s, series } };
+    if (!frame.quality.isEmpty()) {
+        QJsonArray quality;
+        for (const auto &q : frame.quality) {
+            quality.append(QJsonObject {
+                    { u"key"_s, q.key },
+                    { u"binary"_s, qint64(q.binary) },
+                    { u"classes"_s, qint64(q.classes) },
+                    { u"regression"_s, qint64(q.regression) },
+                    { u"accuracy"_s, number(q.accuracy) },
+                    { u"precision"_s, number(q.precision) },
+                    { u"recall"_s, number(q.recall) },
+                    { u"f1"_s, number(q.f1) },
+                    { u"macro_f1"_s, number(q.macroF1) },
+                    { u"auc_roc"_s, number(q.aucRoc) },
+                    { u"auc_error"_s, number(q.aucErrorBound) },
+                    { u"rmse"_s, number(q.rmse) },
+                    { u"mae"_s, number(q.mae) },
+                    { u"mape"_s, number(q.mape) },
+                    { u"zero_truths"_s, qint64(q.zeroTruths) },
+                    { u"blob"_s, QString::fromLatin1(q.blob.toBase64()) },
+            });
+        }
+        o.insert(u"quality"_s, quality);
+    }
     if (frame.provisional)
         o.insert(u"provisional"_s, true);
     if (!collectorStats.isEmpty())
@@ -127,6 +152,30 @@ MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObj
                 s.quantileError = numberOf(so, "qerr"_L1);
                 s.uniqueCount = so.value(u"unique"_s).toInteger();
                 frame->series.push_back(std::move(s));
+            }
+            frame->quality.clear();
+            for (const auto &value : o.value(u"quality"_s).toArray()) {
+                const QJsonObject qo = value.toObject();
+                QualityStats q;
+                q.key = qo.value(u"key"_s).toString();
+                if (q.key.isEmpty())
+                    continue;
+                q.binary = quint64(std::max<qint64>(0, qo.value(u"binary"_s).toInteger()));
+                q.classes = quint64(std::max<qint64>(0, qo.value(u"classes"_s).toInteger()));
+                q.regression = quint64(std::max<qint64>(0, qo.value(u"regression"_s).toInteger()));
+                q.accuracy = numberOf(qo, "accuracy"_L1);
+                q.precision = numberOf(qo, "precision"_L1);
+                q.recall = numberOf(qo, "recall"_L1);
+                q.f1 = numberOf(qo, "f1"_L1);
+                q.macroF1 = numberOf(qo, "macro_f1"_L1);
+                q.aucRoc = numberOf(qo, "auc_roc"_L1);
+                q.aucErrorBound = numberOf(qo, "auc_error"_L1);
+                q.rmse = numberOf(qo, "rmse"_L1);
+                q.mae = numberOf(qo, "mae"_L1);
+                q.mape = numberOf(qo, "mape"_L1);
+                q.zeroTruths = quint64(std::max<qint64>(0, qo.value(u"zero_truths"_s).toInteger()));
+                q.blob = QByteArray::fromBase64(qo.value(u"blob"_s).toString().toLatin1());
+                frame->quality.push_back(std::move(q));
             }
         }
         if (other)

@@ -30,6 +30,45 @@ void RecordRouter::add(const QString &name, QStringList tags, MetricKind kind, d
     m_aggregator.add(SeriesKey { name, tags }.toString(), kind, value, tsMs, rate);
 }
 
+void RecordRouter::routeOutcome(const NativeRecord::Prediction &p, QStringList tags, qint64 tsMs)
+{
+    // One record feeds one kind of outcome, chosen by what it carries (docs/protocol.md, "prediction"):
+    // a label with a truth label is multi-class; a score with a numeric truth 0 or 1 is binary; a value with a
+    // numeric truth is regression. Without a usable truth the prediction is only counted.
+    const bool truthIsLabel = !p.truthLabel.empty();
+    const bool truthIsNumber = !std::isnan(p.truthValue);
+    enum class Outcome { None, Class, Binary, Regression } outcome = Outcome::None;
+    if (!p.label.empty() && truthIsLabel)
+        outcome = Outcome::Class;
+    else if (!std::isnan(p.score) && truthIsNumber && (p.truthValue == 0.0 || p.truthValue == 1.0))
+        outcome = Outcome::Binary;
+    else if (!std::isnan(p.value) && truthIsNumber)
+        outcome = Outcome::Regression;
+    if (outcome == Outcome::None) {
+        if (truthIsLabel || truthIsNumber)
+            ++m_unmatchedTruths;
+        return;
+    }
+    normalizeTags(tags);
+    const Aggregator::SeriesId id = m_aggregator.seriesId(SeriesKey { u"prediction.quality"_s, tags }.toString());
+    bool accepted = false;
+    switch (outcome) {
+    case Outcome::Class:
+        accepted = m_aggregator.addClassOutcome(id, text(p.label), text(p.truthLabel), tsMs);
+        break;
+    case Outcome::Binary:
+        accepted = m_aggregator.addBinaryOutcome(id, p.score, p.truthValue == 1.0, tsMs);
+        break;
+    case Outcome::Regression:
+        accepted = m_aggregator.addRegressionOutcome(id, p.value, p.truthValue, tsMs);
+        break;
+    case Outcome::None:
+        break;
+    }
+    if (accepted)
+        ++m_outcomes;
+}
+
 void RecordRouter::route(const NativeRecord &r)
 {
     const QStringList tags = r.tagList();
@@ -78,11 +117,13 @@ void RecordRouter::route(const NativeRecord &r)
         add(u"process.gpu_mem_mb"_s, t, MetricKind::Gauge, r.sample.gpuMemMb, ts);
         break;
     }
-    case NativeRecord::Type::Prediction:
+    case NativeRecord::Type::Prediction: {
         ++m_predictions;
-        add(u"prediction.count"_s, tags + QStringList { u"model:"_s + text(r.prediction.model) }, MetricKind::Counter,
-            1, ts);
+        QStringList t = tags + QStringList { u"model:"_s + text(r.prediction.model) };
+        add(u"prediction.count"_s, t, MetricKind::Counter, 1, ts);
+        routeOutcome(r.prediction, t, ts);
         break;
+    }
     case NativeRecord::Type::Quality:
     case NativeRecord::Type::Baseline: {
         const QString prefix = r.type == NativeRecord::Type::Quality ? u"quality."_s : u"baseline."_s;

@@ -37,19 +37,26 @@ Aggregator::SeriesId Aggregator::seriesId(const QString &key)
     return id;
 }
 
-SeriesSummary *Aggregator::summaryFor(SeriesId id, MetricKind kind, qint64 timestampMs)
+Aggregator::Bucket *Aggregator::bucketFor(qint64 timestampMs)
 {
     const qint64 second = secondOf(timestampMs);
-    Bucket *bucket = m_cachedBucket;
-    if (second != m_cachedSecond) {
-        if (second <= m_closedThrough) {
-            ++m_lateSamples;
-            return nullptr;
-        }
-        bucket = &m_buckets[second]; // std::map nodes stay put until erased
-        m_cachedSecond = second;
-        m_cachedBucket = bucket;
+    if (second == m_cachedSecond)
+        return m_cachedBucket;
+    if (second <= m_closedThrough) {
+        ++m_lateSamples;
+        return nullptr;
     }
+    Bucket *bucket = &m_buckets[second]; // std::map nodes stay put until erased
+    m_cachedSecond = second;
+    m_cachedBucket = bucket;
+    return bucket;
+}
+
+SeriesSummary *Aggregator::summaryFor(SeriesId id, MetricKind kind, qint64 timestampMs)
+{
+    Bucket *bucket = bucketFor(timestampMs);
+    if (!bucket)
+        return nullptr;
     if (size_t(id) >= bucket->slotOf.size())
         bucket->slotOf.resize(std::max<size_t>(size_t(m_keys.size()), size_t(id) + 1), -1);
     qint32 &slot = bucket->slotOf[size_t(id)];
@@ -106,6 +113,33 @@ void Aggregator::addSetMember(SeriesId id, QByteArrayView member, qint64 timesta
         summary->addSetMember(SeriesSummary::hashMember(member));
 }
 
+QualityMetrics *Aggregator::qualityFor(SeriesId id, qint64 timestampMs)
+{
+    Bucket *bucket = bucketFor(timestampMs);
+    if (!bucket)
+        return nullptr;
+    bucket->changedSincePublish = true;
+    return &bucket->quality[id];
+}
+
+bool Aggregator::addBinaryOutcome(SeriesId id, double score, bool truth, qint64 timestampMs)
+{
+    QualityMetrics *m = qualityFor(id, timestampMs);
+    return m && m->addBinary(score, truth);
+}
+
+bool Aggregator::addClassOutcome(SeriesId id, const QString &predicted, const QString &truth, qint64 timestampMs)
+{
+    QualityMetrics *m = qualityFor(id, timestampMs);
+    return m && m->addClass(predicted, truth);
+}
+
+bool Aggregator::addRegressionOutcome(SeriesId id, double predicted, double truth, qint64 timestampMs)
+{
+    QualityMetrics *m = qualityFor(id, timestampMs);
+    return m && m->addRegression(predicted, truth);
+}
+
 LiveFrame Aggregator::snapshot(qint64 second, const Bucket &bucket, bool provisional) const
 {
     LiveFrame frame;
@@ -119,6 +153,11 @@ LiveFrame Aggregator::snapshot(qint64 second, const Bucket &bucket, bool provisi
     // Stable order makes frames comparable and diff-friendly.
     std::sort(frame.series.begin(), frame.series.end(),
               [](const SeriesStats &a, const SeriesStats &b) { return a.key < b.key; });
+    frame.quality.reserve(qsizetype(bucket.quality.size()));
+    for (const auto &[id, metrics] : bucket.quality)
+        frame.quality.push_back(QualityStats::from(m_keys.at(id), metrics, true)); // small: subscribers merge it
+    std::sort(frame.quality.begin(), frame.quality.end(),
+              [](const QualityStats &a, const QualityStats &b) { return a.key < b.key; });
     return frame;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/qualitymetrics.h"
 #include "models/seriesstats.h"
 #include "models/seriessummary.h"
 
@@ -70,6 +71,14 @@ public:
         addSetMember(seriesId(key), member, timestampMs);
     }
 
+    // Prediction outcomes for a model's quality metrics, in the second of timestampMs, refused and counted in
+    // lateSamples() like any sample once that second is final. The id names the model (by convention the key
+    // "prediction.quality|model:NAME,tags…"); it is its own namespace, apart from the series. Frames carry one
+    // QualityStats per model and second (LiveFrame::quality). False when late or refused by QualityMetrics.
+    bool addBinaryOutcome(SeriesId id, double score, bool truth, qint64 timestampMs);
+    bool addClassOutcome(SeriesId id, const QString &predicted, const QString &truth, qint64 timestampMs);
+    bool addRegressionOutcome(SeriesId id, double predicted, double truth, qint64 timestampMs);
+
     // Provisional snapshots, see above. publishDelayMs < 0 counts as 0.
     QVector<LiveFrame> publishDue(qint64 nowMs, qint64 publishDelayMs);
     // The current state of an open second, provisional; empty series when nothing is open for that second.
@@ -88,10 +97,14 @@ private:
     struct Bucket {
         std::vector<qint32> slotOf; // by series id: index into series, or -1
         std::vector<std::pair<SeriesId, SeriesSummary>> series;
+        std::map<SeriesId, QualityMetrics> quality; // few models, few seconds: a map is plenty
         bool published = false; // a provisional snapshot went out
         bool changedSincePublish = true;
     };
 
+    // Null when the second is already final; counts the sample as late.
+    Bucket *bucketFor(qint64 timestampMs);
+    QualityMetrics *qualityFor(SeriesId id, qint64 timestampMs);
     // Null when the sample is late or its kind conflicts; counts either.
     SeriesSummary *summaryFor(SeriesId id, MetricKind kind, qint64 timestampMs);
     LiveFrame snapshot(qint64 second, const Bucket &bucket, bool provisional) const;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/metrickind.h"
+#include "models/qualitystats.h"
 #include "models/quantilesketch.h"
 
 #include <QByteArray>
@@ -52,6 +53,8 @@ struct SeriesStats {
 struct LiveFrame {
     qint64 second = 0; // unix seconds, start of the bucket
     QVector<SeriesStats> series;
+    // Quality metrics of every model that had predictions with a truth in this second, sorted by key.
+    QVector<QualityStats> quality {};
     bool provisional = false; // a later frame for the same second supersedes this one
     // Final frames only: true when subscribers have not seen this content yet, because no provisional snapshot was
     // taken or samples arrived after it. False means the provisional snapshot already showed exactly this.

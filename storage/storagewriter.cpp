@@ -3,6 +3,7 @@
 
 #include "models/quantilesketch.h"
 #include "storage/chunkcodec.h"
+#include "storage/qualitystore.h"
 #include "storage/statsfields.h"
 
 #include <QDateTime>
@@ -209,6 +210,7 @@ public:
     std::vector<int> rollupDirty; // a rollup row changed and is not written yet
     std::vector<ClosedChunk> closedChunks;
     std::vector<ClosedSketch> closedSketches;
+    std::vector<std::pair<qint64, QualityStats>> quality; // final seconds' model quality, for the quality table
     qint64 pendingValues = 0;
     qint64 latestSecond = kNone; // the newest second seen in any frame: the clock of rollup writes
     bool retry = false; // the last write failed: write the same state again before taking more from the queue
@@ -670,6 +672,14 @@ void StorageWriter::ingest(const std::deque<LiveFrame> &frames)
         const qint64 second = frame.second;
         if (!frame.series.isEmpty())
             st.latestSecond = std::max(st.latestSecond, second);
+        // Quality is stored per final second only (its rollups add seconds up); a provisional frame's is not.
+        for (qsizetype i = 0; !provisional && i < frame.quality.size(); ++i) {
+            const QualityStats &q = frame.quality[i];
+            if (QualityMetrics::deserialize(q.blob))
+                st.quality.emplace_back(second, q);
+            else
+                ++m_counters->badQuality; // never from the aggregator; must not block a flush
+        }
         for (const SeriesStats &stats : frame.series) {
             const int idx = st.seriesIndex(stats.key, stats.kind);
             SeriesBuffer &sb = st.series[size_t(idx)];
@@ -711,7 +721,7 @@ bool StorageWriter::flush(FlushScope scope)
         if (due)
             rollupWrites.push_back(i);
     }
-    if (st.dirty.empty() && rollupWrites.empty() && st.closedChunks.empty() && st.closedSketches.empty()
+    if (st.dirty.empty() && rollupWrites.empty() && st.closedChunks.empty() && st.closedSketches.empty() && st.quality.empty()
         && !st.dropLegacy) {
         st.retry = false;
         return true;
@@ -818,6 +828,14 @@ bool StorageWriter::flush(FlushScope scope)
             ok = writeOpenRollup(sb, r);
         }
     }
+    for (size_t i = 0; ok && i < st.quality.size(); ++i) {
+        QString error;
+        ok = QualityStore::writeSecond(db, st.quality[i].second, st.quality[i].first, &error);
+        if (!ok) {
+            failure = error;
+            failureCode = db.lastError().nativeErrorCode().toInt() & 0xff;
+        }
+    }
     if (ok && st.dropLegacy) {
         QSqlQuery drop(db);
         ok = drop.exec(u"DROP TABLE legacy_stats_1s"_s) || fail(drop.lastError());
@@ -858,6 +876,8 @@ bool StorageWriter::flush(FlushScope scope)
     }
     st.closedChunks.clear();
     st.closedSketches.clear();
+    m_counters->qualityWritten += quint64(st.quality.size());
+    st.quality.clear();
     st.dropLegacy = false;
     st.retry = false;
     m_counters->valuesWritten += quint64(st.pendingValues);
@@ -909,6 +929,12 @@ int StorageWriter::runRetention()
         }
         deleted += open.numRowsAffected();
     }
+    const int quality = QualityStore::deleteExpired(db, m_options.retention, now, m_options.retentionBatch);
+    if (quality < 0) {
+        db.rollback();
+        return 0;
+    }
+    deleted += quality;
     if (!db.commit()) {
         db.rollback();
         return 0;

@@ -47,6 +47,8 @@ struct StorageCounters {
     std::atomic<quint64> retentionDeleted { 0 }; // rows removed by retention
     std::atomic<quint64> eventsWritten { 0 }; // timeline events committed
     std::atomic<quint64> droppedEvents { 0 }; // timeline events that could not be written
+    std::atomic<quint64> qualityWritten { 0 }; // model-seconds of quality metrics committed
+    std::atomic<quint64> badQuality { 0 }; // model-seconds whose quality blob did not decode (not written)
     std::atomic<bool> storageFull { false }; // the last flush failed with SQLITE_FULL; cleared by the next commit
     std::atomic<bool> locked { false }; // the last flush failed because another connection held the lock
 };

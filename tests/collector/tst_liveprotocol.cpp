@@ -65,6 +65,29 @@ private Q_SLOTS:
         QVERIFY(std::isnan(back.series[1].min));
         QCOMPARE(stats.value(u"lines_accepted"_s).toInt(), 9);
     }
+    void qualityRoundTrips()
+    {
+        QualityMetrics m;
+        m.addBinary(0.9, true);
+        m.addBinary(0.2, true);
+        m.addRegression(3, 4);
+        LiveFrame frame { 1700000002, {} };
+        frame.quality.push_back(QualityStats::from(u"prediction.quality|model:m1"_s, m, true));
+        LiveFrame back;
+        QCOMPARE(LiveProtocol::decode(LiveProtocol::encodeFrame(frame), nullptr, &back, nullptr),
+                 LiveProtocol::MessageType::Frame);
+        QCOMPARE(back.quality.size(), 1);
+        const QualityStats &q = back.quality[0];
+        QCOMPARE(q.key, u"prediction.quality|model:m1"_s);
+        QCOMPARE(q.binary, quint64(2));
+        QCOMPARE(q.regression, quint64(1));
+        QCOMPARE(q.accuracy, 0.5);
+        QCOMPARE(q.recall, 0.5);
+        QVERIFY(std::isnan(q.aucRoc)); // no negatives
+        QCOMPARE(q.mae, 1.0);
+        QCOMPARE(q.blob, m.serialize());
+    }
+
     void setsAndProvisionalFrames()
     {
         SeriesStats users;

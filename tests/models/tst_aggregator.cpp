@@ -268,6 +268,51 @@ private Q_SLOTS:
         QCOMPARE(agg.lateSamples(), quint64(1));
     }
 
+    void predictionOutcomesGiveQualityPerSecond()
+    {
+        Aggregator agg;
+        const auto fraud = agg.seriesId(u"prediction.quality|model:fraud"_s);
+        const auto price = agg.seriesId(u"prediction.quality|model:price"_s);
+        // Second 0: binary scores (threshold 0.5): TP, FP, TN, FN, TP -> accuracy 3/5, precision 2/3, recall 2/3.
+        QVERIFY(agg.addBinaryOutcome(fraud, 0.9, true, t0 + 10));
+        QVERIFY(agg.addBinaryOutcome(fraud, 0.7, false, t0 + 20));
+        QVERIFY(agg.addBinaryOutcome(fraud, 0.1, false, t0 + 30));
+        QVERIFY(agg.addBinaryOutcome(fraud, 0.4, true, t0 + 40));
+        QVERIFY(agg.addBinaryOutcome(fraud, 0.6, true, t0 + 50));
+        // Second 1: regression, |errors| 1, 3 and 0.5; the zero truth counts for MAE but MAPE skips it.
+        QVERIFY(agg.addRegressionOutcome(price, 11, 10, t0 + 1100));
+        QVERIFY(agg.addRegressionOutcome(price, 17, 20, t0 + 1200));
+        QVERIFY(agg.addRegressionOutcome(price, 0.5, 0, t0 + 1300));
+        QVERIFY(!agg.addBinaryOutcome(fraud, 1.5, true, t0 + 60)); // a score outside [0, 1] is refused
+
+        const auto provisional = agg.publishDue(t0 + 1050, 50);
+        QCOMPARE(provisional.size(), 1);
+        QCOMPARE(provisional[0].quality.size(), 1);
+        QVERIFY(!provisional[0].quality[0].blob.isEmpty()); // subscribers merge it over their window
+
+        const auto frames = agg.closeDue(t0 + 2000 + 2000);
+        QCOMPARE(frames.size(), 2);
+        QCOMPARE(frames[0].quality.size(), 1);
+        const QualityStats &q = frames[0].quality[0];
+        QCOMPARE(q.key, u"prediction.quality|model:fraud"_s);
+        QCOMPARE(q.binary, quint64(5));
+        QCOMPARE(q.accuracy, 3.0 / 5);
+        QCOMPARE(q.precision, 2.0 / 3);
+        QCOMPARE(q.recall, 2.0 / 3);
+        const QualityStats &r = frames[1].quality[0];
+        QCOMPARE(r.regression, quint64(3));
+        QCOMPARE(r.mae, (1.0 + 3.0 + 0.5) / 3);
+        QCOMPARE(r.zeroTruths, quint64(1));
+        QCOMPARE(r.mape, (0.1 + 0.15) / 2);
+        const auto back = QualityMetrics::deserialize(r.blob);
+        QVERIFY(back);
+        QCOMPARE(back->regressionRecords(), quint64(3));
+
+        // Late outcomes are refused and counted like late samples.
+        QVERIFY(!agg.addClassOutcome(fraud, u"a"_s, u"a"_s, t0 + 500));
+        QCOMPARE(agg.lateSamples(), quint64(1));
+    }
+
     void typeConflictKeepsFirstType()
     {
         Aggregator agg;
