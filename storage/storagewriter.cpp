@@ -96,6 +96,7 @@ struct SeriesBuffer {
     bool rollupQueued = false; // in StorageState::rollupDirty
     double accuracy = QuantileSketch::kDefaultRelativeAccuracy;
     qint64 nextRollupWrite = kNone; // data second from which its dirty rollup rows are written by a live flush
+    std::array<qint64, kTierCount> openRow { -1, -1, -1 }; // rowid of its open_chunks row per tier, once known
     SecondTier second;
     std::array<RollupTier, kRollupCount> rollups;
 };
@@ -218,7 +219,8 @@ public:
 
     std::array<std::optional<QSqlQuery>, kTierCount> upsertChunk; // closed chunks
     std::array<std::optional<QSqlQuery>, kTierCount> upsertSketch; // closed buckets' sketches
-    std::optional<QSqlQuery> upsertOpen;
+    std::optional<QSqlQuery> upsertOpen; // the first write of an open row
+    std::optional<QSqlQuery> updateOpen; // later ones, by rowid: no index to probe
     std::optional<QSqlQuery> selectOpen;
     std::optional<QSqlQuery> selectClosedSeconds;
     std::optional<QSqlQuery> insertSeries;
@@ -414,6 +416,7 @@ void StorageState::resume(int idx)
         const QVariant sketchStart = q.value(2);
         const QByteArray sketch = q.value(3).toByteArray();
         const QVariant through = q.value(5);
+        sb.openRow[size_t(r + 1)] = q.value(6).toLongLong();
         q.finish();
         if (!rows || rows->empty())
             continue;
@@ -435,6 +438,7 @@ void StorageState::resume(int idx)
         const qint64 chunkStart = q.value(0).toLongLong();
         auto rows = ChunkCodec::decode(q.value(1).toByteArray(), chunkStart, kTiers[0].step);
         const QByteArray tail = q.value(4).toByteArray();
+        sb.openRow[0] = q.value(6).toLongLong();
         if (rows) {
             s.chunkStart = chunkStart;
             s.encoder = ChunkCodec::Encoder(chunkStart, kTiers[0].step, sb.accuracy);
@@ -544,10 +548,14 @@ Database::OpenResult StorageWriter::open()
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(series_id, tier) DO UPDATE SET"
                        " start = excluded.start, n = excluded.n, data = excluded.data,"
                        " sketch_start = excluded.sketch_start, sketch = excluded.sketch, tail = excluded.tail,"
-                       " through = excluded.through"_s,
+                       " through = excluded.through RETURNING id"_s,
+                       &error)
+            && prepare(s.updateOpen, db,
+                       u"UPDATE open_chunks SET start = ?, n = ?, data = ?, sketch_start = ?, sketch = ?, tail = ?,"
+                       " through = ? WHERE id = ?"_s,
                        &error)
             && prepare(s.selectOpen, db,
-                       u"SELECT start, data, sketch_start, sketch, tail, through FROM open_chunks"
+                       u"SELECT start, data, sketch_start, sketch, tail, through, id FROM open_chunks"
                        " WHERE series_id = ? AND tier = ?"_s,
                        &error)
             && prepare(s.selectClosedSeconds, db,
@@ -745,41 +753,69 @@ bool StorageWriter::flush(FlushScope scope)
         q.addBindValue(c.blob);
         return q.exec() || fail(q.lastError());
     };
-    // The 1 s tier's open chunk, undeflated (rewritten every flush), and its provisional seconds.
-    const auto writeOpenSeconds = [&](const SeriesBuffer &sb) {
-        const SecondTier &s = sb.second;
-        const qint64 start = s.chunkStart != kNone ? s.chunkStart : floorTo(s.tail.front().time, kTiers[0].chunkSpan);
-        auto &q = *st.upsertOpen;
-        q.addBindValue(sb.id);
-        q.addBindValue(0);
-        q.addBindValue(start);
-        q.addBindValue(qint64(s.rows.size()));
-        q.addBindValue(s.chunkStart != kNone ? s.encoder.blob(false)
-                                             : ChunkCodec::encode({}, start, kTiers[0].step, sb.accuracy, false));
-        q.addBindValue(nullInt);
-        q.addBindValue(nullBlob);
-        q.addBindValue(s.tail.empty() ? nullBlob
-                                      : QVariant(ChunkCodec::encode(s.tail, start, kTiers[0].step, sb.accuracy,
-                                                                    false)));
-        q.addBindValue(nullInt);
-        return q.exec() || fail(q.lastError());
-    };
-    // A rollup's open chunk, undeflated, with the open bucket's sketch and the last second it has folded.
-    const auto writeOpenRollup = [&](const SeriesBuffer &sb, int r) {
-        const RollupTier &tb = sb.rollups[size_t(r)];
-        const int tier = r + 1;
+    // An open row: updated in place by rowid once it exists, else inserted (or taken over) and its rowid kept.
+    std::vector<std::pair<int, int>> newRows; // (series, tier) whose rowid this transaction learnt
+    const auto writeOpen = [&](int series, int tier, qint64 start, qint64 n, const QByteArray &data,
+                               const QVariant &sketchStart, const QVariant &sketch, const QVariant &tail,
+                               const QVariant &through) {
+        SeriesBuffer &sb = st.series[size_t(series)];
+        qint64 &rowid = sb.openRow[size_t(tier)];
+        if (rowid >= 0) {
+            auto &u = *st.updateOpen;
+            u.addBindValue(start);
+            u.addBindValue(n);
+            u.addBindValue(data);
+            u.addBindValue(sketchStart);
+            u.addBindValue(sketch);
+            u.addBindValue(tail);
+            u.addBindValue(through);
+            u.addBindValue(rowid);
+            if (!u.exec())
+                return fail(u.lastError());
+            if (u.numRowsAffected() > 0)
+                return true;
+            rowid = -1; // deleted meanwhile (retention of a quiet series): insert it again
+        }
         auto &q = *st.upsertOpen;
         q.addBindValue(sb.id);
         q.addBindValue(tier);
-        q.addBindValue(tb.chunkStart);
-        q.addBindValue(qint64(tb.rows.size()));
-        q.addBindValue(ChunkCodec::encode(tb.rows, tb.chunkStart, kTiers[size_t(tier)].step, sb.accuracy, false));
+        q.addBindValue(start);
+        q.addBindValue(n);
+        q.addBindValue(data);
+        q.addBindValue(sketchStart);
+        q.addBindValue(sketch);
+        q.addBindValue(tail);
+        q.addBindValue(through);
+        if (!q.exec() || !q.next())
+            return fail(q.lastError());
+        rowid = q.value(0).toLongLong();
+        q.finish();
+        newRows.emplace_back(series, tier);
+        return true;
+    };
+    // The 1 s tier's open chunk, undeflated (rewritten every flush), and its provisional seconds.
+    const auto writeOpenSeconds = [&](int series) {
+        const SeriesBuffer &sb = st.series[size_t(series)];
+        const SecondTier &s = sb.second;
+        const qint64 start = s.chunkStart != kNone ? s.chunkStart : floorTo(s.tail.front().time, kTiers[0].chunkSpan);
+        const QByteArray data = s.chunkStart != kNone
+                ? s.encoder.blob(false)
+                : ChunkCodec::encode({}, start, kTiers[0].step, sb.accuracy, false);
+        const QVariant tail = s.tail.empty()
+                ? nullBlob
+                : QVariant(ChunkCodec::encode(s.tail, start, kTiers[0].step, sb.accuracy, false));
+        return writeOpen(series, 0, start, qint64(s.rows.size()), data, nullInt, nullBlob, tail, nullInt);
+    };
+    // A rollup's open chunk, undeflated, with the open bucket's sketch and the last second it has folded.
+    const auto writeOpenRollup = [&](int series, int r) {
+        const SeriesBuffer &sb = st.series[size_t(series)];
+        const RollupTier &tb = sb.rollups[size_t(r)];
+        const int tier = r + 1;
         const bool sketch = tb.sketch && !tb.sketch->isEmpty();
-        q.addBindValue(sketch ? QVariant(tb.rows.back().time) : nullInt);
-        q.addBindValue(sketch ? QVariant(tb.sketch->serialize()) : nullBlob);
-        q.addBindValue(nullBlob);
-        q.addBindValue(tb.through);
-        return q.exec() || fail(q.lastError());
+        return writeOpen(series, tier, tb.chunkStart, qint64(tb.rows.size()),
+                         ChunkCodec::encode(tb.rows, tb.chunkStart, kTiers[size_t(tier)].step, sb.accuracy, false),
+                         sketch ? QVariant(tb.rows.back().time) : nullInt,
+                         sketch ? QVariant(tb.sketch->serialize()) : nullBlob, nullBlob, QVariant(tb.through));
     };
     const auto writeSketch = [&](const ClosedSketch &c) {
         auto &q = *st.upsertSketch[size_t(c.tier)];
@@ -816,7 +852,7 @@ bool StorageWriter::flush(FlushScope scope)
     for (size_t i = 0; ok && i < st.dirty.size(); ++i) {
         const SeriesBuffer &sb = st.series[size_t(st.dirty[i])];
         if (sb.second.dirty && (sb.second.chunkStart != kNone || !sb.second.tail.empty()))
-            ok = writeOpenSeconds(sb);
+            ok = writeOpenSeconds(st.dirty[i]);
     }
     for (size_t i = 0; ok && i < rollupWrites.size(); ++i) {
         SeriesBuffer &sb = st.series[size_t(rollupWrites[i])];
@@ -825,7 +861,7 @@ bool StorageWriter::flush(FlushScope scope)
             if (!tb.dirty || tb.rows.empty())
                 continue;
             finalizeQuantiles(tb);
-            ok = writeOpenRollup(sb, r);
+            ok = writeOpenRollup(rollupWrites[i], r);
         }
     }
     for (size_t i = 0; ok && i < st.quality.size(); ++i) {
@@ -845,6 +881,8 @@ bool StorageWriter::flush(FlushScope scope)
         db.rollback();
         for (int i : newIds)
             st.series[size_t(i)].id = -1; // rolled back with the transaction
+        for (const auto &[series, tier] : newRows)
+            st.series[size_t(series)].openRow[size_t(tier)] = -1;
         st.retry = true;
         ++m_counters->failedFlushes;
         // SQLITE_FULL = 13; SQLITE_BUSY = 5, SQLITE_LOCKED = 6.
