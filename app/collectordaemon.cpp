@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -208,8 +209,16 @@ bool CollectorDaemon::start(QString *error)
         if (m_options.sampleIntervalMs > 0 && !QFileInfo::exists(u"/proc/%1/stat"_s.arg(pid)))
             qWarning("perfdashd: --watch-pid %lld: no such process, not sampled", pid);
     }
-    QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
-                     [storage = m_storage.get()](const QVector<LiveFrame> &frames) { storage->post(frames); });
+    // Provisional seconds are stored too, so a crash loses at most the open second and one flush; the final frame
+    // of a second replaces its provisional row. Both kinds of one tick go to storage as one post (one flush).
+    const auto collect = [this](const QVector<LiveFrame> &frames) {
+        const bool schedule = m_pendingFrames.isEmpty();
+        m_pendingFrames += frames;
+        if (schedule)
+            QMetaObject::invokeMethod(m_service.get(), [this]() { postPendingFrames(); }, Qt::QueuedConnection);
+    };
+    QObject::connect(m_service.get(), &CollectorService::framesPublished, m_service.get(), collect);
+    QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(), collect);
     QObject::connect(m_service.get(), &CollectorService::eventsReceived, m_service.get(),
                      [storage = m_storage.get()](const QVector<TimelineEvent> &events) {
                          storage->postEvents(events);
@@ -254,11 +263,18 @@ QString CollectorDaemon::readyLine() const
     return u"ready udp=%1 live=%2 db=%3"_s.arg(m_service->udpAddress(), m_service->livePath(), m_options.dbPath);
 }
 
+void CollectorDaemon::postPendingFrames()
+{
+    if (m_storage && !m_pendingFrames.isEmpty())
+        m_storage->post(std::exchange(m_pendingFrames, {}));
+}
+
 void CollectorDaemon::stop()
 {
     m_storageWatch.stop();
     if (m_service)
         m_service->flush();
+    postPendingFrames();
     m_storage.reset(); // writes what is queued, then closes
     m_service.reset();
 }

@@ -49,10 +49,13 @@ public:
     void stop();
 
 private:
+    void postPendingFrames();
+
     Options m_options;
     QString m_notice;
     std::unique_ptr<StorageThread> m_storage;
     std::unique_ptr<CollectorService> m_service;
+    QVector<LiveFrame> m_pendingFrames; // this tick's provisional and final frames, posted together
     QTimer m_storageWatch; // reports storage-full and dropped frames on stderr when they change
     bool m_reportedFull = false;
     quint64 m_reportedDrops = 0;

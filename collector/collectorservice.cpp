@@ -227,6 +227,8 @@ void CollectorService::onTick()
     const QVector<LiveFrame> provisional = m_aggregator.publishDue(now, publishDelayMs);
     for (const auto &frame : provisional)
         m_publisher.publish(frame);
+    if (!provisional.isEmpty())
+        Q_EMIT framesPublished(provisional);
     if (provisional.isEmpty()) {
         // A frame every second, even an empty one, tells subscribers time moves and the collector lives.
         m_publisher.publish(LiveFrame { (now - publishDelayMs) / 1000 - 1, {} });

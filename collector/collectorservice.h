@@ -35,7 +35,8 @@ struct CollectorConfig {
 };
 
 // The collector's core: UDP ingest, per-second aggregation, and the live publisher. Lives on the main thread of
-// perfdashd. Closed seconds leave through framesClosed(), which app/ connects to storage.
+// perfdashd. Provisional seconds leave through framesPublished() and final ones through framesClosed(); app/ connects
+// both to storage.
 class CollectorService : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CollectorService)
@@ -66,6 +67,8 @@ public:
 
 Q_SIGNALS:
     void framesClosed(const QVector<perfdash::LiveFrame> &frames);
+    // The provisional snapshots of the tick (LiveFrame::provisional), as published to subscribers.
+    void framesPublished(const QVector<perfdash::LiveFrame> &frames);
     // Events and service checks of the last tick, for the timeline (storage).
     void eventsReceived(const QVector<perfdash::TimelineEvent> &events);
     // Operations and runs from native records since the last tick, for their storage rows.

@@ -94,6 +94,9 @@ int QuantileSketch::Store::highestIndex() const
 
 int QuantileSketch::Store::makeRoom(int lo, int hi)
 {
+    // Inside the allocation already (a second merging into its minute, mostly): nothing moves, nothing to scan.
+    if (lo >= m_offset && hi < m_offset + int(m_counts.size()))
+        return m_offset;
     const bool empty = isEmpty();
     const int oldLow = empty ? lo : lowestIndex();
     const int oldHigh = empty ? hi : highestIndex();

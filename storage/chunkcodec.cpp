@@ -3,6 +3,7 @@
 
 #include "models/quantilesketch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -86,27 +87,48 @@ double fromBits(quint64 b)
     return v;
 }
 
-// The fewest decimals k with v == m / 10^k for every value (within `tolerance` relative, 0 = exactly), or -1.
+// The fewest decimals k' >= k with v == m / 10^k' (within `tolerance` relative, 0 = exactly), or -1.
+int decimalsOf(double v, int k, double tolerance)
+{
+    if (!std::isfinite(v))
+        return -1;
+    while (k <= kMaxDecimals) {
+        const double scaled = v * kPow10[k];
+        if (std::fabs(scaled) < 9.0e15) {
+            const double m = std::nearbyint(scaled);
+            const double back = m / kPow10[k];
+            if (back == v || std::fabs(back - v) <= tolerance * std::fabs(v))
+                return k;
+        }
+        ++k;
+    }
+    return -1;
+}
+
+// The fewest decimals k with v == m / 10^k for every value, found in order as decimalsOf() does, or -1.
 int decimalsFor(const std::vector<double> &values, double tolerance)
 {
     int k = 0;
     for (double v : values) {
-        if (!std::isfinite(v))
-            return -1;
-        while (k <= kMaxDecimals) {
-            const double scaled = v * kPow10[k];
-            if (std::fabs(scaled) < 9.0e15) {
-                const double m = std::nearbyint(scaled);
-                const double back = m / kPow10[k];
-                if (back == v || std::fabs(back - v) <= tolerance * std::fabs(v))
-                    break;
-            }
-            ++k;
-        }
-        if (k > kMaxDecimals)
+        k = decimalsOf(v, k, tolerance);
+        if (k < 0)
             return -1;
     }
     return k;
+}
+
+void putXor(Buffer &out, quint64 x)
+{
+    if (x == 0) {
+        out.push_back(char(0));
+        return;
+    }
+    const int lead = __builtin_clzll(x) / 8;
+    const int trail = __builtin_ctzll(x) / 8;
+    const int len = 8 - lead - trail; // 1..8
+    out.push_back(char((trail << 4) | len));
+    for (int i = 0; i < len; ++i)
+        out.push_back(char(x >> (8 * (trail + i))));
 }
 
 void encodeFloats(Buffer &out, const std::vector<double> &values, double tolerance)
@@ -133,18 +155,8 @@ void encodeFloats(Buffer &out, const std::vector<double> &values, double toleran
     out.push_back(char(Xor));
     quint64 prev = 0;
     for (double v : values) {
-        const quint64 x = bitsOf(v) ^ prev;
+        putXor(out, bitsOf(v) ^ prev);
         prev = bitsOf(v);
-        if (x == 0) {
-            out.push_back(char(0));
-            continue;
-        }
-        const int lead = __builtin_clzll(x) / 8;
-        const int trail = __builtin_ctzll(x) / 8;
-        const int len = 8 - lead - trail; // 1..8
-        out.push_back(char((trail << 4) | len));
-        for (int i = 0; i < len; ++i)
-            out.push_back(char(x >> (8 * (trail + i))));
     }
 }
 
@@ -218,6 +230,42 @@ double accuracyOf(double relativeAccuracy)
     return relativeAccuracy;
 }
 
+void putQuantile(Buffer &out, const QuantileSketch &sketch, const StoredPoint &r, int qi, qint64 &prevKey)
+{
+    const double v = r.q[size_t(qi)];
+    if (std::isnan(v) || !std::isfinite(v)) {
+        putVarint(out, NoValue);
+    } else if (v == r.min) {
+        putVarint(out, EqualsMin);
+    } else if (v == r.max) {
+        putVarint(out, EqualsMax);
+    } else {
+        const qint64 key = bucketKey(sketch, v);
+        putVarint(out, FirstDelta + zigzag(key - prevKey));
+        prevKey = key;
+    }
+}
+
+QByteArray finish(const Buffer &body, bool deflate)
+{
+    QByteArray out;
+    out.reserve(qsizetype(body.size()) + 2);
+    out.append(char(kFormatVersion));
+    if (deflate && body.size() > 64) {
+        // qCompress adds a 4-byte length; keep the deflated body only when it pays.
+        const QByteArray deflated =
+                qCompress(reinterpret_cast<const uchar *>(body.data()), qsizetype(body.size()), 6);
+        if (size_t(deflated.size()) < body.size()) {
+            out.append(char(Deflated));
+            out.append(deflated);
+            return out;
+        }
+    }
+    out.append(char(0));
+    out.append(body.data(), qsizetype(body.size()));
+    return out;
+}
+
 } // namespace
 
 double quantize(double value, double min, double max, double relativeAccuracy)
@@ -267,36 +315,10 @@ QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint6
     }
     for (int qi = 0; qi < StoredPoint::kQuantiles; ++qi) {
         qint64 prevKey = 0;
-        for (const auto &r : rows) {
-            const double v = r.q[size_t(qi)];
-            if (std::isnan(v) || !std::isfinite(v)) {
-                putVarint(body, NoValue);
-            } else if (v == r.min) {
-                putVarint(body, EqualsMin);
-            } else if (v == r.max) {
-                putVarint(body, EqualsMax);
-            } else {
-                const qint64 key = bucketKey(sketch, v);
-                putVarint(body, FirstDelta + zigzag(key - prevKey));
-                prevKey = key;
-            }
-        }
+        for (const auto &r : rows)
+            putQuantile(body, sketch, r, qi, prevKey);
     }
-    QByteArray out;
-    out.append(char(kFormatVersion));
-    if (deflate && body.size() > 64) {
-        // qCompress adds a 4-byte length; keep the deflated body only when it pays.
-        const QByteArray deflated =
-                qCompress(reinterpret_cast<const uchar *>(body.data()), qsizetype(body.size()), 6);
-        if (size_t(deflated.size()) < body.size()) {
-            out.append(char(Deflated));
-            out.append(deflated);
-            return out;
-        }
-    }
-    out.append(char(0));
-    out.append(body.data(), qsizetype(body.size()));
-    return out;
+    return finish(body, deflate);
 }
 
 std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunkStart, qint64 step)
@@ -365,6 +387,117 @@ std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunk
     if (!in.ok() || !in.atEnd())
         return std::nullopt;
     return rows;
+}
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// Encoder: the columns of encode(), each kept as bytes and extended row by row.
+
+void Encoder::FloatColumn::append(double v)
+{
+    values.push_back(v);
+    switch (mode) {
+    case AllMissing:
+        if (!std::isnan(v))
+            rebuild();
+        return;
+    case Decimal: {
+        const int k = decimalsOf(v, decimals, tolerance);
+        if (k != decimals) { // more decimals, or none fit: every value is written again, as encode() would
+            rebuild();
+            return;
+        }
+        const auto m = qint64(std::nearbyint(v * kPow10[k]));
+        putVarint(bytes, zigzag(m - prevMantissa));
+        prevMantissa = m;
+        return;
+    }
+    default:
+        putXor(bytes, bitsOf(v) ^ prevBits);
+        prevBits = bitsOf(v);
+        return;
+    }
+}
+
+void Encoder::FloatColumn::rebuild()
+{
+    bytes.clear();
+    prevMantissa = 0;
+    prevBits = 0;
+    const bool anyPresent = std::any_of(values.begin(), values.end(), [](double v) { return !std::isnan(v); });
+    if (!anyPresent) {
+        mode = AllMissing;
+        return;
+    }
+    decimals = decimalsFor(values, tolerance);
+    mode = decimals >= 0 ? Decimal : Xor;
+    for (double v : values) {
+        if (mode == Decimal) {
+            const auto m = qint64(std::nearbyint(v * kPow10[decimals]));
+            putVarint(bytes, zigzag(m - prevMantissa));
+            prevMantissa = m;
+        } else {
+            putXor(bytes, bitsOf(v) ^ prevBits);
+            prevBits = bitsOf(v);
+        }
+    }
+}
+
+Encoder::Encoder() : Encoder(0, 1, QuantileSketch::kDefaultRelativeAccuracy) { }
+
+Encoder::Encoder(qint64 chunkStart, qint64 step, double relativeAccuracy)
+    : m_chunkStart(chunkStart), m_step(step), m_alpha(accuracyOf(relativeAccuracy))
+{
+    m_floats[0].tolerance = kSumTolerance; // see encode(): sums, not min, max and last, accept the decimal
+}
+
+void Encoder::append(const StoredPoint &r)
+{
+    if (!m_sketch)
+        m_sketch = std::make_shared<const QuantileSketch>(m_alpha);
+    const qint64 t = (r.time - m_chunkStart) / m_step;
+    const qint64 delta = t - m_prevTime;
+    putVarint(m_times, zigzag(delta - m_prevDelta));
+    m_prevDelta = delta;
+    m_prevTime = t;
+    putVarint(m_counts, zigzag(r.count - m_prevCount));
+    m_prevCount = r.count;
+    putVarint(m_uniques, zigzag(r.unique - m_prevUnique));
+    m_prevUnique = r.unique;
+    m_floats[0].append(r.sum);
+    m_floats[1].append(r.min);
+    m_floats[2].append(r.max);
+    m_floats[3].append(r.last);
+    for (int qi = 0; qi < StoredPoint::kQuantiles; ++qi)
+        putQuantile(m_quantiles[size_t(qi)], *m_sketch, r, qi, m_prevKeys[size_t(qi)]);
+    ++m_rows;
+}
+
+QByteArray Encoder::blob(bool deflate) const
+{
+    Buffer body;
+    size_t size = 24 + m_times.size() + m_counts.size() + m_uniques.size();
+    for (const auto &f : m_floats)
+        size += f.bytes.size();
+    for (const auto &q : m_quantiles)
+        size += q.size();
+    body.reserve(size);
+    putVarint(body, quint64(m_rows));
+    putVarint(body, quint64(std::llround(m_alpha * 1e6)));
+    body += m_times;
+    body += m_counts;
+    body += m_uniques;
+    for (const auto &f : m_floats) {
+        body.push_back(char(f.mode));
+        if (f.mode == AllMissing)
+            continue;
+        if (f.mode == Decimal)
+            body.push_back(char(f.decimals));
+        body += f.bytes;
+    }
+    for (const auto &q : m_quantiles)
+        body += q;
+    return finish(body, deflate);
 }
 
 } // namespace perfdash::ChunkCodec

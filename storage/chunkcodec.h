@@ -6,10 +6,14 @@
 
 #include <array>
 #include <limits>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace perfdash {
+
+class QuantileSketch;
 
 // One stored bucket of one series (a second, a minute or an hour). Plain value type.
 struct StoredPoint {
@@ -49,6 +53,51 @@ std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunk
 
 // The value a quantile is stored as, as decode() returns it (for comparisons in tests and rollups).
 double quantize(double value, double min, double max, double relativeAccuracy);
+
+// encode() one row at a time: keeps every column's bytes and extends them as rows arrive, so the writer's open 1 s
+// chunk costs one row's encoding per second instead of the whole chunk's. blob() is byte for byte what encode() gives
+// for the same rows (tst_chunkcodec checks every prefix). A column whose mode changes (the first value after NaNs,
+// more decimals, a value that is not a decimal) is encoded again from its kept values, once. Plain value type.
+class Encoder {
+public:
+    Encoder();
+    Encoder(qint64 chunkStart, qint64 step, double relativeAccuracy);
+
+    // Rows must come in time order, each after the previous one.
+    void append(const StoredPoint &row);
+    qsizetype rows() const { return m_rows; }
+    qint64 chunkStart() const { return m_chunkStart; }
+    QByteArray blob(bool deflate) const;
+
+private:
+    struct FloatColumn {
+        double tolerance = 0.0;
+        quint8 mode = 0; // as in the blob: every value NaN, decimal, XOR
+        int decimals = 0;
+        qint64 prevMantissa = 0;
+        quint64 prevBits = 0;
+        std::vector<double> values;
+        std::string bytes; // the column after its mode byte (and decimals byte)
+        void append(double v);
+        void rebuild();
+    };
+
+    qint64 m_chunkStart;
+    qint64 m_step;
+    double m_alpha;
+    std::shared_ptr<const QuantileSketch> m_sketch; // bucket indices of quantiles; shared by copies
+    qsizetype m_rows = 0;
+    qint64 m_prevTime = 0;
+    qint64 m_prevDelta = 0;
+    qint64 m_prevCount = 0;
+    qint64 m_prevUnique = 0;
+    std::string m_times;
+    std::string m_counts;
+    std::string m_uniques;
+    std::array<FloatColumn, 4> m_floats; // sum, min, max, last
+    std::array<std::string, StoredPoint::kQuantiles> m_quantiles;
+    std::array<qint64, StoredPoint::kQuantiles> m_prevKeys {};
+};
 } // namespace ChunkCodec
 
 } // namespace perfdash

@@ -16,7 +16,7 @@ public:
         QString notice; // something the user should hear about, e.g. a corrupt file moved aside
     };
 
-    static constexpr int latestSchemaVersion = 3;
+    static constexpr int latestSchemaVersion = 4;
 
     static OpenResult openWritable(const QString &connectionName, const QString &path);
     static OpenResult openReadOnly(const QString &connectionName, const QString &path);

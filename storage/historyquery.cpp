@@ -37,6 +37,20 @@ bool hasQuantiles(MetricKind kind)
     return kind == MetricKind::Timer || kind == MetricKind::Distribution;
 }
 
+// The rows of a chunk (column 1) and, for the open 1 s chunk, the provisional seconds after them (column 2). A damaged
+// blob loses its own rows only.
+std::vector<StoredPoint> rowsOf(const QSqlQuery &q, qint64 start, qint64 step)
+{
+    auto rows = ChunkCodec::decode(q.value(1).toByteArray(), start, step);
+    std::vector<StoredPoint> out = rows ? std::move(*rows) : std::vector<StoredPoint> {};
+    const QByteArray tail = q.value(2).toByteArray();
+    if (!tail.isEmpty()) {
+        if (auto provisional = ChunkCodec::decode(tail, start, step))
+            out.insert(out.end(), provisional->begin(), provisional->end());
+    }
+    return out;
+}
+
 } // namespace
 
 StorageTier HistoryQuery::tierFor(qint64 step)
@@ -78,15 +92,16 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
     auto db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    q.prepare(u"SELECT start, data FROM "_s % QString::fromUtf16(spec.chunkTable)
+    // The open chunk's provisional seconds (tail) may reach one chunk span past its start.
+    q.prepare(u"SELECT start, data, NULL FROM "_s % QString::fromUtf16(spec.chunkTable)
               % u" WHERE series_id = ? AND start > ? AND start < ?"
-                " UNION ALL SELECT start, data FROM open_chunks WHERE series_id = ? AND tier = ? AND start > ?"
+                " UNION ALL SELECT start, data, tail FROM open_chunks WHERE series_id = ? AND tier = ? AND start > ?"
                 " AND start < ? ORDER BY 1"_s);
     for (int i = 0; i < 2; ++i) {
         q.addBindValue(series.id);
         if (i == 1)
             q.addBindValue(int(spec.tier));
-        q.addBindValue(from - spec.chunkSpan);
+        q.addBindValue(from - spec.chunkSpan * (i + 1));
         q.addBindValue(to);
     }
     if (!q.exec())
@@ -95,10 +110,8 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
     std::map<qint64, WindowPoint> buckets;
     while (q.next()) {
         const qint64 start = q.value(0).toLongLong();
-        const auto rows = ChunkCodec::decode(q.value(1).toByteArray(), start, spec.step);
-        if (!rows)
-            continue; // a damaged chunk loses its own rows only
-        for (const StoredPoint &r : *rows) {
+        const auto rows = rowsOf(q, start, spec.step);
+        for (const StoredPoint &r : rows) {
             if (r.time < from || r.time >= to)
                 continue;
             const qint64 b = floorTo(r.time, step);
@@ -168,12 +181,12 @@ bool HistoryQuery::secondsAsFrames(qint64 from, qint64 to, QVector<LiveFrame> *o
     const TierSpec &spec = tierSpec(StorageTier::Second);
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
-    q.prepare(u"SELECT c.start, c.data, s.key, s.kind FROM chunk_1s c JOIN series s ON s.id = c.series_id"
+    q.prepare(u"SELECT c.start, c.data, NULL, s.key, s.kind FROM chunk_1s c JOIN series s ON s.id = c.series_id"
               " WHERE c.start > ? AND c.start <= ?"
-              " UNION ALL SELECT o.start, o.data, s.key, s.kind FROM open_chunks o JOIN series s ON s.id = o.series_id"
-              " WHERE o.tier = 0 AND o.start > ? AND o.start <= ?"_s);
+              " UNION ALL SELECT o.start, o.data, o.tail, s.key, s.kind FROM open_chunks o"
+              " JOIN series s ON s.id = o.series_id WHERE o.tier = 0 AND o.start > ? AND o.start <= ?"_s);
     for (int i = 0; i < 2; ++i) {
-        q.addBindValue(from - spec.chunkSpan);
+        q.addBindValue(from - spec.chunkSpan * (i + 1)); // an open chunk's provisional seconds reach one span further
         q.addBindValue(to);
     }
     if (!q.exec())
@@ -181,12 +194,10 @@ bool HistoryQuery::secondsAsFrames(qint64 from, qint64 to, QVector<LiveFrame> *o
     std::map<qint64, LiveFrame> frames;
     while (q.next()) {
         const qint64 start = q.value(0).toLongLong();
-        const auto rows = ChunkCodec::decode(q.value(1).toByteArray(), start, spec.step);
-        if (!rows)
-            continue;
-        const QString key = q.value(2).toString();
-        const auto kind = MetricKind(q.value(3).toInt());
-        for (const StoredPoint &r : *rows) {
+        const auto rows = rowsOf(q, start, spec.step);
+        const QString key = q.value(3).toString();
+        const auto kind = MetricKind(q.value(4).toInt());
+        for (const StoredPoint &r : rows) {
             if (r.time < from || r.time > to)
                 continue;
             LiveFrame &frame = frames[r.time];

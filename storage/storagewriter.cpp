@@ -15,6 +15,7 @@
 #include <QUuid>
 #include <QVariant>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -63,13 +64,28 @@ qint64 FrameQueue::size() const
 namespace {
 
 constexpr int kTierCount = int(kTiers.size());
+constexpr int kRollupCount = kTierCount - 1; // 1 min and 1 h; rollup r is tier r + 1
 constexpr int kMaxSyntheticValues = 2000;
+constexpr qint64 kNone = std::numeric_limits<qint64>::min();
 
-struct TierBuffer {
-    qint64 chunkStart = std::numeric_limits<qint64>::min();
-    std::vector<StoredPoint> rows; // the open chunk; for rollups its last row is the open bucket
-    std::optional<QuantileSketch> sketch; // rollups, timers and distributions: the open bucket's merged sketch
+// The 1 s tier of one series.
+struct SecondTier {
+    qint64 chunkStart = kNone;
+    std::vector<StoredPoint> rows; // final seconds of the open chunk
+    ChunkCodec::Encoder encoder; // rows, encoded as they arrive
+    std::vector<StoredPoint> tail; // provisional seconds, all after the last final one (may reach the next chunk)
+    qint64 lastFinal = kNone; // the newest final second, whichever chunk it is in
     bool dirty = false;
+};
+
+// A rollup tier of one series: the open chunk, whose last row is the open bucket, and that bucket's merged sketch.
+struct RollupTier {
+    qint64 chunkStart = kNone;
+    std::vector<StoredPoint> rows;
+    std::optional<QuantileSketch> sketch; // timers and distributions
+    qint64 through = kNone; // the newest second folded in
+    bool dirty = false; // changed since it was last written
+    bool bucketClosed = false; // a bucket closed since then: its closed sketch goes out with this row
 };
 
 struct SeriesBuffer {
@@ -78,15 +94,20 @@ struct SeriesBuffer {
     qint64 id = -1;
     bool loaded = false;
     bool queued = false; // in StorageState::dirty
+    bool rollupQueued = false; // in StorageState::rollupDirty
     double accuracy = QuantileSketch::kDefaultRelativeAccuracy;
-    std::array<TierBuffer, kTierCount> tiers;
+    qint64 nextRollupWrite = kNone; // data second from which its dirty rollup rows are written by a live flush
+    std::array<qint64, kTierCount> openRow { -1, -1, -1 }; // rowid of its open_chunks row per tier, once known
+    SecondTier second;
+    std::array<RollupTier, kRollupCount> rollups;
 };
 
 struct ClosedChunk {
     int series;
     int tier;
     qint64 start;
-    std::vector<StoredPoint> rows;
+    qint64 n;
+    QByteArray blob; // deflated ChunkCodec blob
 };
 
 struct ClosedSketch {
@@ -125,27 +146,22 @@ StoredPoint pointOf(qint64 second, const SeriesStats &s)
     return p;
 }
 
-// Until SeriesStats carries its sketch, the minute's sketch is fed an approximation of each second: up to 1000
-// values spread along the quantile curve known from min, p50, p90, p95, p99 and max, piecewise linear.
-void addApproximation(QuantileSketch &sketch, const SeriesStats &s)
+// When a second's sketch is not at hand (no blob, or a second re-read from the 1 s tier after a crash), the rollup's
+// sketch is fed an approximation of it: values spread along the quantile curve known from min, p50..p999 and max,
+// piecewise linear, four per sample up to a cap. Counts, sums, min and max stay exact either way.
+void addApproximation(QuantileSketch &sketch, const StoredPoint &p)
 {
-    if (s.count <= 0 || std::isnan(s.min) || std::isnan(s.max))
+    if (p.count <= 0 || std::isnan(p.min) || std::isnan(p.max))
         return;
     std::array<std::pair<double, double>, 7> knots {};
     int k = 0;
-    knots[size_t(k++)] = { 0.0, s.min };
-    const std::array<std::pair<double, double>, 5> quantiles { { { 0.5, s.p50 },
-                                                                 { 0.9, s.p90 },
-                                                                 { 0.95, s.p95 },
-                                                                 { 0.99, s.p99 },
-                                                                 { 0.999, StatsFields::p999(s) } } };
-    for (const auto &[q, v] : quantiles) {
-        if (std::isfinite(v))
-            knots[size_t(k++)] = { q, v };
+    knots[size_t(k++)] = { 0.0, p.min };
+    for (int i = 0; i < StoredPoint::kQuantiles; ++i) {
+        if (std::isfinite(p.q[size_t(i)]))
+            knots[size_t(k++)] = { StoredPoint::kQuantileLevels[size_t(i)], p.q[size_t(i)] };
     }
-    knots[size_t(k++)] = { 1.0, s.max };
-    // Four points per sample (up to a cap) at the midpoints of equal rank slices, so a small second still draws its curve.
-    const qint64 n = std::min<qint64>(4 * s.count, kMaxSyntheticValues);
+    knots[size_t(k++)] = { 1.0, p.max };
+    const qint64 n = std::min<qint64>(4 * p.count, kMaxSyntheticValues);
     int seg = 0;
     for (qint64 i = 0; i < n; ++i) {
         const double r = (double(i) + 0.5) / double(n);
@@ -158,19 +174,15 @@ void addApproximation(QuantileSketch &sketch, const SeriesStats &s)
     }
 }
 
-void mergeInto(QuantileSketch &sketch, const SeriesStats &s)
+// Merges the second's own sketch (SeriesStats::sketch); the approximation only when there is none that merges.
+void mergeInto(QuantileSketch &sketch, const std::optional<QuantileSketch> &second, const StoredPoint &p)
 {
-    if constexpr (StatsFields::kHasSketchBlob) {
-        const QByteArray blob = StatsFields::sketchBlob(s);
-        if (!blob.isEmpty()) {
-            if (auto second = QuantileSketch::deserialize(blob); second && sketch.merge(*second))
-                return;
-        }
-    }
-    addApproximation(sketch, s);
+    if (second && sketch.merge(*second))
+        return;
+    addApproximation(sketch, p);
 }
 
-void finalizeQuantiles(TierBuffer &t)
+void finalizeQuantiles(RollupTier &t)
 {
     if (!t.sketch || t.rows.empty() || t.sketch->isEmpty())
         return;
@@ -179,24 +191,39 @@ void finalizeQuantiles(TierBuffer &t)
         row.q[size_t(i)] = t.sketch->quantile(StoredPoint::kQuantileLevels[size_t(i)]);
 }
 
+// The smallest second after `after` in this series' phase: rollup writes of different series fall on different
+// flushes, so a live flush writes about 1/k of them.
+qint64 nextInPhase(qint64 after, int series, qint64 k)
+{
+    const qint64 s = after + 1;
+    qint64 r = (s + series) % k;
+    if (r < 0)
+        r += k;
+    return r == 0 ? s : s + (k - r);
+}
+
 } // namespace
 
 class StorageState {
 public:
     std::vector<SeriesBuffer> series;
     QHash<QString, int> index;
-    std::vector<int> dirty;
+    std::vector<int> dirty; // 1 s tier changed
+    std::vector<int> rollupDirty; // a rollup row changed and is not written yet
     std::vector<ClosedChunk> closedChunks;
     std::vector<ClosedSketch> closedSketches;
     std::vector<std::pair<qint64, QualityStats>> quality; // final seconds' model quality, for the quality table
     qint64 pendingValues = 0;
+    qint64 latestSecond = kNone; // the newest second seen in any frame: the clock of rollup writes
     bool retry = false; // the last write failed: write the same state again before taking more from the queue
     bool dropLegacy = false;
 
     std::array<std::optional<QSqlQuery>, kTierCount> upsertChunk; // closed chunks
     std::array<std::optional<QSqlQuery>, kTierCount> upsertSketch; // closed buckets' sketches
-    std::optional<QSqlQuery> upsertOpen;
+    std::optional<QSqlQuery> upsertOpen; // the first write of an open row
+    std::optional<QSqlQuery> updateOpen; // later ones, by rowid: no index to probe
     std::optional<QSqlQuery> selectOpen;
+    std::optional<QSqlQuery> selectClosedSeconds;
     std::optional<QSqlQuery> insertSeries;
     std::optional<QSqlQuery> selectSeries;
 
@@ -207,6 +234,129 @@ public:
             dirty.push_back(i);
         }
     }
+    void markRollupDirty(int i)
+    {
+        if (!series[size_t(i)].rollupQueued) {
+            series[size_t(i)].rollupQueued = true;
+            rollupDirty.push_back(i);
+        }
+    }
+
+    int seriesIndex(const QString &key, MetricKind kind)
+    {
+        auto it = index.constFind(key);
+        if (it != index.constEnd())
+            return *it;
+        const int idx = int(series.size());
+        series.emplace_back();
+        series.back().key = key;
+        series.back().kind = kind;
+        index.insert(key, idx);
+        return idx;
+    }
+
+    // A final second joins the 1 s tier's open chunk (closing the previous chunk when it starts a new one).
+    void appendSecond(int idx, const StoredPoint &p)
+    {
+        SeriesBuffer &sb = series[size_t(idx)];
+        SecondTier &s = sb.second;
+        const TierSpec &spec = kTiers[0];
+        const qint64 chunk = floorTo(p.time, spec.chunkSpan);
+        if (s.chunkStart != chunk) {
+            if (!s.rows.empty())
+                closedChunks.push_back({ idx, 0, s.chunkStart, qint64(s.rows.size()), s.encoder.blob(true) });
+            s.rows.clear();
+            s.chunkStart = chunk;
+            s.encoder = ChunkCodec::Encoder(chunk, spec.step, sb.accuracy);
+        }
+        s.rows.push_back(p);
+        s.encoder.append(p);
+        s.lastFinal = p.time;
+        s.dirty = true;
+        markDirty(idx);
+    }
+
+    // A final second joins rollup r's open bucket (closing the bucket, and the chunk, it ends).
+    void fold(int idx, int r, const StoredPoint &point, const std::optional<QuantileSketch> &sketch)
+    {
+        SeriesBuffer &sb = series[size_t(idx)];
+        const int t = r + 1;
+        const TierSpec &spec = kTiers[size_t(t)];
+        RollupTier &tb = sb.rollups[size_t(r)];
+        const qint64 bucket = floorTo(point.time, spec.step);
+        const qint64 chunk = floorTo(point.time, spec.chunkSpan);
+        if (tb.rows.empty() || tb.rows.back().time != bucket) {
+            if (!tb.rows.empty()) {
+                finalizeQuantiles(tb);
+                if (tb.sketch && !tb.sketch->isEmpty())
+                    closedSketches.push_back({ idx, t, tb.rows.back().time, tb.sketch->serialize() });
+                tb.bucketClosed = true;
+            }
+            tb.sketch.reset();
+            if (tb.chunkStart != chunk) {
+                if (!tb.rows.empty())
+                    closedChunks.push_back({ idx, t, tb.chunkStart, qint64(tb.rows.size()),
+                                             ChunkCodec::encode(tb.rows, tb.chunkStart, spec.step, sb.accuracy) });
+                tb.rows.clear();
+                tb.chunkStart = chunk;
+            }
+            StoredPoint fresh;
+            fresh.time = bucket;
+            tb.rows.push_back(fresh);
+        }
+        StoredPoint &row = tb.rows.back();
+        row.count += point.count;
+        row.sum += std::isnan(point.sum) ? 0.0 : point.sum;
+        row.min = nanMin(row.min, point.min);
+        row.max = nanMax(row.max, point.max);
+        if (!std::isnan(point.last))
+            row.last = point.last;
+        row.unique = std::max(row.unique, point.unique); // sets are not mergeable from counts: a lower bound
+        if (hasQuantiles(sb.kind)) {
+            if (!tb.sketch)
+                tb.sketch.emplace(sb.accuracy);
+            mergeInto(*tb.sketch, sketch, point);
+        }
+        tb.through = point.time;
+        tb.dirty = true;
+        markRollupDirty(idx);
+    }
+
+    void addFinal(int idx, const StoredPoint &p, const std::optional<QuantileSketch> &sketch)
+    {
+        SecondTier &s = series[size_t(idx)].second;
+        // The provisional row of this second is replaced. One older than it never got its final frame (it cannot
+        // happen within one run): it is the best there is, so it is kept as final.
+        while (!s.tail.empty() && s.tail.front().time <= p.time) {
+            const StoredPoint old = s.tail.front();
+            s.tail.erase(s.tail.begin());
+            if (old.time < p.time) {
+                appendSecond(idx, old);
+                for (int r = 0; r < kRollupCount; ++r)
+                    fold(idx, r, old, std::nullopt);
+            }
+        }
+        appendSecond(idx, p);
+        for (int r = 0; r < kRollupCount; ++r)
+            fold(idx, r, p, sketch);
+    }
+
+    void addProvisional(int idx, const StoredPoint &p)
+    {
+        SecondTier &s = series[size_t(idx)].second;
+        if (p.time <= s.lastFinal)
+            return; // its final second is in already
+        auto it = std::lower_bound(s.tail.begin(), s.tail.end(), p.time,
+                                   [](const StoredPoint &a, qint64 t) { return a.time < t; });
+        if (it != s.tail.end() && it->time == p.time)
+            *it = p;
+        else
+            s.tail.insert(it, p);
+        s.dirty = true;
+        markDirty(idx);
+    }
+
+    void resume(int idx);
 };
 
 namespace {
@@ -220,12 +370,29 @@ bool prepare(std::optional<QSqlQuery> &slot, const QSqlDatabase &db, const QStri
     return false;
 }
 
-// Loads the open chunk (and open bucket sketch) a previous run left for this series, so a restart continues it
-// instead of overwriting it.
-void resume(StorageState &state, SeriesBuffer &sb)
+std::optional<QuantileSketch> sketchOf(const SeriesStats &s)
 {
+    if constexpr (StatsFields::kHasSketchBlob) {
+        const QByteArray blob = StatsFields::sketchBlob(s);
+        if (!blob.isEmpty())
+            return QuantileSketch::deserialize(blob);
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+// Loads what a previous run left for this series the first time the writer sees it again, so a restart continues
+// its chunks instead of overwriting them:
+// - the 1 s tier's open chunk; its provisional seconds, whose final frames never came, become final;
+// - each rollup's open chunk and bucket sketch, and then the seconds of the 1 s tier the rollup row had not folded
+//   yet (it is written only every few seconds), folded in again. Their sketches are approximated from the stored
+//   quantiles; counts, sums, min and max are exact.
+void StorageState::resume(int idx)
+{
+    SeriesBuffer &sb = series[size_t(idx)];
     sb.loaded = true;
-    auto &select = *state.selectSeries;
+    auto &select = *selectSeries;
     select.addBindValue(sb.key);
     if (!select.exec() || !select.next()) {
         select.finish();
@@ -233,11 +400,14 @@ void resume(StorageState &state, SeriesBuffer &sb)
     }
     sb.id = select.value(0).toLongLong();
     select.finish();
-    auto &q = *state.selectOpen;
-    for (int t = 0; t < kTierCount; ++t) {
-        const TierSpec &spec = kTiers[size_t(t)];
+
+    auto &q = *selectOpen;
+    std::array<bool, kRollupCount> found {};
+    std::array<bool, kRollupCount> current {}; // written by a version that kept rollup rows current
+    for (int r = 0; r < kRollupCount; ++r) {
+        const TierSpec &spec = kTiers[size_t(r + 1)];
         q.addBindValue(sb.id);
-        q.addBindValue(t);
+        q.addBindValue(r + 1);
         if (!q.exec() || !q.next()) {
             q.finish();
             continue;
@@ -246,19 +416,90 @@ void resume(StorageState &state, SeriesBuffer &sb)
         auto rows = ChunkCodec::decode(q.value(1).toByteArray(), chunkStart, spec.step);
         const QVariant sketchStart = q.value(2);
         const QByteArray sketch = q.value(3).toByteArray();
+        const QVariant through = q.value(5);
+        sb.openRow[size_t(r + 1)] = q.value(6).toLongLong();
         q.finish();
         if (!rows || rows->empty())
             continue;
-        // Continued if the next second belongs to it; otherwise ingest() closes it like any other.
-        TierBuffer &tb = sb.tiers[size_t(t)];
+        RollupTier &tb = sb.rollups[size_t(r)];
         tb.chunkStart = chunkStart;
         tb.rows = std::move(*rows);
-        if (spec.sketchTable && !sketchStart.isNull() && sketchStart.toLongLong() == tb.rows.back().time)
+        if (!sketchStart.isNull() && sketchStart.toLongLong() == tb.rows.back().time)
             tb.sketch = QuantileSketch::deserialize(sketch);
+        found[size_t(r)] = true;
+        current[size_t(r)] = through.isNull();
+        tb.through = through.isNull() ? kNone : through.toLongLong();
+    }
+
+    SecondTier &s = sb.second;
+    std::vector<StoredPoint> orphans;
+    q.addBindValue(sb.id);
+    q.addBindValue(0);
+    if (q.exec() && q.next()) {
+        const qint64 chunkStart = q.value(0).toLongLong();
+        auto rows = ChunkCodec::decode(q.value(1).toByteArray(), chunkStart, kTiers[0].step);
+        const QByteArray tail = q.value(4).toByteArray();
+        sb.openRow[0] = q.value(6).toLongLong();
+        if (rows) {
+            s.chunkStart = chunkStart;
+            s.encoder = ChunkCodec::Encoder(chunkStart, kTiers[0].step, sb.accuracy);
+            for (const StoredPoint &p : *rows) {
+                s.rows.push_back(p);
+                s.encoder.append(p);
+            }
+            if (!s.rows.empty())
+                s.lastFinal = s.rows.back().time;
+        }
+        if (!tail.isEmpty()) {
+            if (auto t = ChunkCodec::decode(tail, chunkStart, kTiers[0].step))
+                orphans = std::move(*t);
+        }
+    }
+    q.finish();
+
+    // Which seconds each rollup still has to fold: after its `through`. A row without one is current up to the 1 s
+    // tier's final seconds; a missing row folds the open 1 s chunk only.
+    qint64 from = std::numeric_limits<qint64>::max();
+    for (int r = 0; r < kRollupCount; ++r) {
+        RollupTier &tb = sb.rollups[size_t(r)];
+        if (current[size_t(r)])
+            tb.through = s.lastFinal;
+        else if (!found[size_t(r)])
+            tb.through = s.chunkStart == kNone ? kNone : s.chunkStart - 1;
+        from = std::min(from, tb.through);
+    }
+    std::vector<StoredPoint> replay;
+    if (s.chunkStart != kNone && from != kNone && from < s.chunkStart - 1) {
+        auto &closed = *selectClosedSeconds;
+        closed.addBindValue(sb.id);
+        closed.addBindValue(floorTo(from + 1, kTiers[0].chunkSpan));
+        closed.addBindValue(s.chunkStart);
+        if (closed.exec()) {
+            while (closed.next()) {
+                const qint64 start = closed.value(0).toLongLong();
+                if (auto rows = ChunkCodec::decode(closed.value(1).toByteArray(), start, kTiers[0].step))
+                    replay.insert(replay.end(), rows->begin(), rows->end());
+            }
+        }
+        closed.finish();
+    }
+    replay.insert(replay.end(), s.rows.begin(), s.rows.end());
+    for (const StoredPoint &p : orphans) {
+        if (p.time > s.lastFinal)
+            replay.push_back(p);
+    }
+    for (const StoredPoint &p : replay) {
+        for (int r = 0; r < kRollupCount; ++r) {
+            if (from != kNone && p.time > sb.rollups[size_t(r)].through)
+                fold(idx, r, p, std::nullopt);
+        }
+    }
+    // Provisional seconds of the previous run: their final frames will not come.
+    for (const StoredPoint &p : orphans) {
+        if (p.time > s.lastFinal)
+            appendSecond(idx, p);
     }
 }
-
-} // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
 // StorageWriter
@@ -275,7 +516,7 @@ StorageWriter::StorageWriter(QString path, StorageOptions options, FrameQueue *q
     , m_flushTimer(this)
     , m_retentionTimer(this)
 {
-    connect(&m_flushTimer, &QTimer::timeout, this, [this]() { flush(); });
+    connect(&m_flushTimer, &QTimer::timeout, this, [this]() { flush(FlushScope::Live); });
     connect(&m_retentionTimer, &QTimer::timeout, this, &StorageWriter::onRetentionTimer);
 }
 
@@ -304,13 +545,23 @@ Database::OpenResult StorageWriter::open()
             && prepare(s.selectSeries, db, u"SELECT id FROM series WHERE key = ?"_s, &error);
     ok = ok
             && prepare(s.upsertOpen, db,
-                       u"INSERT INTO open_chunks(series_id, tier, start, n, data, sketch_start, sketch)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(series_id, tier) DO UPDATE SET start = excluded.start,"
-                       " n = excluded.n, data = excluded.data, sketch_start = excluded.sketch_start,"
-                       " sketch = excluded.sketch"_s,
+                       u"INSERT INTO open_chunks(series_id, tier, start, n, data, sketch_start, sketch, tail, through)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(series_id, tier) DO UPDATE SET"
+                       " start = excluded.start, n = excluded.n, data = excluded.data,"
+                       " sketch_start = excluded.sketch_start, sketch = excluded.sketch, tail = excluded.tail,"
+                       " through = excluded.through RETURNING id"_s,
+                       &error)
+            && prepare(s.updateOpen, db,
+                       u"UPDATE open_chunks SET start = ?, n = ?, data = ?, sketch_start = ?, sketch = ?, tail = ?,"
+                       " through = ? WHERE id = ?"_s,
                        &error)
             && prepare(s.selectOpen, db,
-                       u"SELECT start, data, sketch_start, sketch FROM open_chunks WHERE series_id = ? AND tier = ?"_s,
+                       u"SELECT start, data, sketch_start, sketch, tail, through, id FROM open_chunks"
+                       " WHERE series_id = ? AND tier = ?"_s,
+                       &error)
+            && prepare(s.selectClosedSeconds, db,
+                       u"SELECT start, data FROM chunk_1s WHERE series_id = ? AND start >= ? AND start < ?"
+                       " ORDER BY start"_s,
                        &error);
     for (int t = 0; ok && t < kTierCount; ++t) {
         const TierSpec &spec = kTiers[size_t(t)];
@@ -366,7 +617,7 @@ Database::OpenResult StorageWriter::open()
         legacy.finish();
         ingest(frames);
         m_state->dropLegacy = true;
-        flush();
+        flush(FlushScope::Everything);
     }
     m_flushTimer.start(int(m_options.flushIntervalMs));
     m_retentionTimer.start(int(m_options.retentionIntervalMs));
@@ -444,91 +695,41 @@ void StorageWriter::ingest(const std::deque<LiveFrame> &frames)
 {
     StorageState &st = *m_state;
     for (const LiveFrame &frame : frames) {
-        if (StatsFields::isProvisional(frame))
-            continue;
+        const bool provisional = StatsFields::isProvisional(frame);
         const qint64 second = frame.second;
-        for (const QualityStats &q : frame.quality) {
+        if (!frame.series.isEmpty())
+            st.latestSecond = std::max(st.latestSecond, second);
+        // Quality is stored per final second only (its rollups add seconds up); a provisional frame's is not.
+        for (qsizetype i = 0; !provisional && i < frame.quality.size(); ++i) {
+            const QualityStats &q = frame.quality[i];
             if (QualityMetrics::deserialize(q.blob))
                 st.quality.emplace_back(second, q);
             else
                 ++m_counters->badQuality; // never from the aggregator; must not block a flush
         }
         for (const SeriesStats &stats : frame.series) {
-            auto it = st.index.constFind(stats.key);
-            int idx;
-            if (it == st.index.constEnd()) {
-                idx = int(st.series.size());
-                st.series.emplace_back();
-                st.series.back().key = stats.key;
-                st.series.back().kind = stats.kind;
-                st.index.insert(stats.key, idx);
-            } else {
-                idx = *it;
-            }
+            const int idx = st.seriesIndex(stats.key, stats.kind);
             SeriesBuffer &sb = st.series[size_t(idx)];
-            if (!sb.loaded)
-                resume(st, sb);
             sb.accuracy = StatsFields::quantileError(stats, sb.accuracy);
-            // The 1 s tier decides whether the second is new; the rollups follow it.
-            TierBuffer &t0 = sb.tiers[0];
-            const qint64 chunk0 = floorTo(second, kTiers[0].chunkSpan);
-            if ((!t0.rows.empty() && (t0.chunkStart > chunk0 || t0.rows.back().time >= second))) {
+            if (!sb.loaded)
+                st.resume(idx);
+            const StoredPoint point = pointOf(second, stats);
+            if (provisional) {
+                st.addProvisional(idx, point);
+                ++m_counters->provisionalValues;
+                continue;
+            }
+            if (second <= sb.second.lastFinal) {
                 ++m_counters->lateValues;
                 continue;
             }
-            if (t0.chunkStart != chunk0) {
-                if (!t0.rows.empty())
-                    st.closedChunks.push_back({ idx, 0, t0.chunkStart, std::move(t0.rows) });
-                t0.rows.clear();
-                t0.chunkStart = chunk0;
-            }
-            const StoredPoint point = pointOf(second, stats);
-            t0.rows.push_back(point);
-            t0.dirty = true;
-            for (int t = 1; t < kTierCount; ++t) {
-                const TierSpec &spec = kTiers[size_t(t)];
-                TierBuffer &tb = sb.tiers[size_t(t)];
-                const qint64 bucket = floorTo(second, spec.step);
-                const qint64 chunk = floorTo(second, spec.chunkSpan);
-                if (tb.rows.empty() || tb.rows.back().time != bucket) {
-                    if (!tb.rows.empty()) {
-                        finalizeQuantiles(tb);
-                        if (tb.sketch && !tb.sketch->isEmpty())
-                            st.closedSketches.push_back({ idx, t, tb.rows.back().time, tb.sketch->serialize() });
-                    }
-                    tb.sketch.reset();
-                    if (tb.chunkStart != chunk) {
-                        if (!tb.rows.empty())
-                            st.closedChunks.push_back({ idx, t, tb.chunkStart, std::move(tb.rows) });
-                        tb.rows.clear();
-                        tb.chunkStart = chunk;
-                    }
-                    StoredPoint fresh;
-                    fresh.time = bucket;
-                    tb.rows.push_back(fresh);
-                }
-                StoredPoint &row = tb.rows.back();
-                row.count += point.count;
-                row.sum += std::isnan(point.sum) ? 0.0 : point.sum;
-                row.min = nanMin(row.min, point.min);
-                row.max = nanMax(row.max, point.max);
-                if (!std::isnan(point.last))
-                    row.last = point.last;
-                row.unique = std::max(row.unique, point.unique); // sets are not mergeable from counts: a lower bound
-                if (hasQuantiles(stats.kind)) {
-                    if (!tb.sketch)
-                        tb.sketch.emplace(sb.accuracy);
-                    mergeInto(*tb.sketch, stats);
-                }
-                tb.dirty = true;
-            }
+            st.addFinal(idx, point, hasQuantiles(stats.kind) ? sketchOf(stats) : std::nullopt);
             ++st.pendingValues;
-            st.markDirty(idx);
         }
     }
 }
 
-bool StorageWriter::flush()
+bool StorageWriter::flush(FlushScope scope)
 {
     auto db = QSqlDatabase::database(m_connectionName, false);
     if (!db.isOpen())
@@ -536,7 +737,18 @@ bool StorageWriter::flush()
     StorageState &st = *m_state;
     if (!st.retry)
         ingest(m_queue->takeAll());
-    if (st.dirty.empty() && st.closedChunks.empty() && st.closedSketches.empty() && st.quality.empty()
+    // Rollup rows due now: all of them for Everything; else those whose bucket closed (the closed sketch and the row
+    // that no longer folds it go out together) or whose turn it is.
+    std::vector<int> rollupWrites;
+    for (int i : st.rollupDirty) {
+        const SeriesBuffer &sb = st.series[size_t(i)];
+        bool due = scope == FlushScope::Everything || st.latestSecond >= sb.nextRollupWrite;
+        for (const RollupTier &tb : sb.rollups)
+            due = due || tb.bucketClosed;
+        if (due)
+            rollupWrites.push_back(i);
+    }
+    if (st.dirty.empty() && rollupWrites.empty() && st.closedChunks.empty() && st.closedSketches.empty() && st.quality.empty()
         && !st.dropLegacy) {
         st.retry = false;
         return true;
@@ -550,34 +762,85 @@ bool StorageWriter::flush()
         failureCode = e.nativeErrorCode().toInt() & 0xff;
         return false;
     };
-    const auto writeChunk = [&](int tier, qint64 id, qint64 start, const std::vector<StoredPoint> &rows,
-                                double accuracy) {
-        auto &q = *st.upsertChunk[size_t(tier)];
-        const TierSpec &spec = kTiers[size_t(tier)];
-        q.addBindValue(id);
-        q.addBindValue(start);
-        q.addBindValue(qint64(rows.size()));
-        q.addBindValue(ChunkCodec::encode(rows, start, spec.step, accuracy));
+    const QVariant nullInt(QMetaType(QMetaType::LongLong));
+    const QVariant nullBlob(QMetaType(QMetaType::QByteArray));
+    const auto writeChunk = [&](const ClosedChunk &c) {
+        auto &q = *st.upsertChunk[size_t(c.tier)];
+        q.addBindValue(st.series[size_t(c.series)].id);
+        q.addBindValue(c.start);
+        q.addBindValue(c.n);
+        q.addBindValue(c.blob);
         return q.exec() || fail(q.lastError());
     };
-    // The open chunk, undeflated (rewritten every flush), with the open bucket's sketch for rollups.
-    const auto writeOpen = [&](int tier, qint64 id, const TierBuffer &tb, double accuracy) {
+    // An open row: updated in place by rowid once it exists, else inserted (or taken over) and its rowid kept.
+    std::vector<std::pair<int, int>> newRows; // (series, tier) whose rowid this transaction learnt
+    const auto writeOpen = [&](int series, int tier, qint64 start, qint64 n, const QByteArray &data,
+                               const QVariant &sketchStart, const QVariant &sketch, const QVariant &tail,
+                               const QVariant &through) {
+        SeriesBuffer &sb = st.series[size_t(series)];
+        qint64 &rowid = sb.openRow[size_t(tier)];
+        if (rowid >= 0) {
+            auto &u = *st.updateOpen;
+            u.addBindValue(start);
+            u.addBindValue(n);
+            u.addBindValue(data);
+            u.addBindValue(sketchStart);
+            u.addBindValue(sketch);
+            u.addBindValue(tail);
+            u.addBindValue(through);
+            u.addBindValue(rowid);
+            if (!u.exec())
+                return fail(u.lastError());
+            if (u.numRowsAffected() > 0)
+                return true;
+            rowid = -1; // deleted meanwhile (retention of a quiet series): insert it again
+        }
         auto &q = *st.upsertOpen;
-        q.addBindValue(id);
+        q.addBindValue(sb.id);
         q.addBindValue(tier);
-        q.addBindValue(tb.chunkStart);
-        q.addBindValue(qint64(tb.rows.size()));
-        q.addBindValue(ChunkCodec::encode(tb.rows, tb.chunkStart, kTiers[size_t(tier)].step, accuracy, false));
-        const bool sketch = tb.sketch && !tb.sketch->isEmpty();
-        q.addBindValue(sketch ? QVariant(tb.rows.back().time) : QVariant(QMetaType(QMetaType::LongLong)));
-        q.addBindValue(sketch ? QVariant(tb.sketch->serialize()) : QVariant(QMetaType(QMetaType::QByteArray)));
-        return q.exec() || fail(q.lastError());
-    };
-    const auto writeSketch = [&](int tier, qint64 id, qint64 start, const QByteArray &blob) {
-        auto &q = *st.upsertSketch[size_t(tier)];
-        q.addBindValue(id);
         q.addBindValue(start);
-        q.addBindValue(blob);
+        q.addBindValue(n);
+        q.addBindValue(data);
+        q.addBindValue(sketchStart);
+        q.addBindValue(sketch);
+        q.addBindValue(tail);
+        q.addBindValue(through);
+        if (!q.exec() || !q.next())
+            return fail(q.lastError());
+        rowid = q.value(0).toLongLong();
+        q.finish();
+        newRows.emplace_back(series, tier);
+        return true;
+    };
+    // The 1 s tier's open chunk, undeflated (rewritten every flush), and its provisional seconds.
+    const auto writeOpenSeconds = [&](int series) {
+        const SeriesBuffer &sb = st.series[size_t(series)];
+        const SecondTier &s = sb.second;
+        const qint64 start = s.chunkStart != kNone ? s.chunkStart : floorTo(s.tail.front().time, kTiers[0].chunkSpan);
+        const QByteArray data = s.chunkStart != kNone
+                ? s.encoder.blob(false)
+                : ChunkCodec::encode({}, start, kTiers[0].step, sb.accuracy, false);
+        const QVariant tail = s.tail.empty()
+                ? nullBlob
+                : QVariant(ChunkCodec::encode(s.tail, start, kTiers[0].step, sb.accuracy, false));
+        return writeOpen(series, 0, start, qint64(s.rows.size()), data, nullInt, nullBlob, tail, nullInt);
+    };
+    // A rollup's open chunk, undeflated, with the open bucket's sketch and the last second it has folded.
+    const auto writeOpenRollup = [&](int series, int r) {
+        const SeriesBuffer &sb = st.series[size_t(series)];
+        const RollupTier &tb = sb.rollups[size_t(r)];
+        const int tier = r + 1;
+        const bool sketch = tb.sketch && !tb.sketch->isEmpty();
+        return writeOpen(series, tier, tb.chunkStart, qint64(tb.rows.size()),
+                         ChunkCodec::encode(tb.rows, tb.chunkStart, kTiers[size_t(tier)].step, sb.accuracy, false),
+                         sketch ? QVariant(tb.rows.back().time) : nullInt,
+                         sketch ? QVariant(tb.sketch->serialize()) : nullBlob, nullBlob, QVariant(tb.through));
+    };
+    const auto writeSketch = [&](const ClosedSketch &c) {
+        auto &q = *st.upsertSketch[size_t(c.tier)];
+        q.addBindValue(st.series[size_t(c.series)].id);
+        q.addBindValue(c.start);
+        q.addBindValue(c.blob);
         return q.exec() || fail(q.lastError());
     };
 
@@ -589,7 +852,8 @@ bool StorageWriter::flush()
         auto &ins = *st.insertSeries;
         ins.addBindValue(sb.key);
         ins.addBindValue(int(sb.kind));
-        ins.addBindValue(sb.tiers[0].rows.empty() ? qint64(0) : sb.tiers[0].rows.front().time);
+        const SecondTier &s = sb.second;
+        ins.addBindValue(!s.rows.empty() ? s.rows.front().time : !s.tail.empty() ? s.tail.front().time : qint64(0));
         ok = ins.exec() || fail(ins.lastError());
         auto &sel = *st.selectSeries;
         sel.addBindValue(sb.key);
@@ -600,23 +864,23 @@ bool StorageWriter::flush()
         }
         sel.finish();
     }
-    for (size_t i = 0; ok && i < st.closedChunks.size(); ++i) {
-        const ClosedChunk &c = st.closedChunks[i];
-        const SeriesBuffer &sb = st.series[size_t(c.series)];
-        ok = writeChunk(c.tier, sb.id, c.start, c.rows, sb.accuracy);
-    }
-    for (size_t i = 0; ok && i < st.closedSketches.size(); ++i) {
-        const ClosedSketch &c = st.closedSketches[i];
-        ok = writeSketch(c.tier, st.series[size_t(c.series)].id, c.start, c.blob);
-    }
+    for (size_t i = 0; ok && i < st.closedChunks.size(); ++i)
+        ok = writeChunk(st.closedChunks[i]);
+    for (size_t i = 0; ok && i < st.closedSketches.size(); ++i)
+        ok = writeSketch(st.closedSketches[i]);
     for (size_t i = 0; ok && i < st.dirty.size(); ++i) {
-        SeriesBuffer &sb = st.series[size_t(st.dirty[i])];
-        for (int t = 0; ok && t < kTierCount; ++t) {
-            TierBuffer &tb = sb.tiers[size_t(t)];
+        const SeriesBuffer &sb = st.series[size_t(st.dirty[i])];
+        if (sb.second.dirty && (sb.second.chunkStart != kNone || !sb.second.tail.empty()))
+            ok = writeOpenSeconds(st.dirty[i]);
+    }
+    for (size_t i = 0; ok && i < rollupWrites.size(); ++i) {
+        SeriesBuffer &sb = st.series[size_t(rollupWrites[i])];
+        for (int r = 0; ok && r < kRollupCount; ++r) {
+            RollupTier &tb = sb.rollups[size_t(r)];
             if (!tb.dirty || tb.rows.empty())
                 continue;
             finalizeQuantiles(tb);
-            ok = writeOpen(t, sb.id, tb, sb.accuracy);
+            ok = writeOpenRollup(rollupWrites[i], r);
         }
     }
     for (size_t i = 0; ok && i < st.quality.size(); ++i) {
@@ -636,6 +900,8 @@ bool StorageWriter::flush()
         db.rollback();
         for (int i : newIds)
             st.series[size_t(i)].id = -1; // rolled back with the transaction
+        for (const auto &[series, tier] : newRows)
+            st.series[size_t(series)].openRow[size_t(tier)] = -1;
         st.retry = true;
         ++m_counters->failedFlushes;
         // SQLITE_FULL = 13; SQLITE_BUSY = 5, SQLITE_LOCKED = 6.
@@ -647,10 +913,24 @@ bool StorageWriter::flush()
     for (int i : st.dirty) {
         SeriesBuffer &sb = st.series[size_t(i)];
         sb.queued = false;
-        for (auto &tb : sb.tiers)
-            tb.dirty = false;
+        sb.second.dirty = false;
     }
     st.dirty.clear();
+    const qint64 period = std::max<qint64>(1, m_options.rollupWriteIntervalS);
+    for (int i : rollupWrites) {
+        SeriesBuffer &sb = st.series[size_t(i)];
+        sb.rollupQueued = false;
+        for (RollupTier &tb : sb.rollups) {
+            tb.dirty = false;
+            tb.bucketClosed = false;
+        }
+        sb.nextRollupWrite = nextInPhase(st.latestSecond, i, period);
+    }
+    if (!rollupWrites.empty()) {
+        st.rollupDirty.erase(std::remove_if(st.rollupDirty.begin(), st.rollupDirty.end(),
+                                            [&st](int i) { return !st.series[size_t(i)].rollupQueued; }),
+                             st.rollupDirty.end());
+    }
     st.closedChunks.clear();
     st.closedSketches.clear();
     m_counters->qualityWritten += quint64(st.quality.size());
@@ -748,10 +1028,10 @@ StorageThread::~StorageThread()
     QMetaObject::invokeMethod(
             writer,
             [writer]() {
-                bool written = writer->flush();
+                bool written = writer->flush(FlushScope::Everything);
                 for (int attempt = 0; attempt < 3 && !written; ++attempt) {
                     QThread::msleep(100);
-                    written = writer->flush();
+                    written = writer->flush(FlushScope::Everything);
                 }
                 if (!written)
                     qWarning("perfdash storage: the last seconds could not be written before closing (disk full or "
@@ -789,14 +1069,15 @@ void StorageThread::post(const QVector<LiveFrame> &frames)
 {
     // A closed second goes to disk right away rather than up to a timer period later; one wake-up at a time.
     if (m_queue.push(frames) && m_flushOnPost && m_queue.claimWakeUp())
-        QMetaObject::invokeMethod(m_writer.get(), &StorageWriter::flush, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+                m_writer.get(), [writer = m_writer.get()]() { writer->flush(FlushScope::Live); }, Qt::QueuedConnection);
 }
 
-bool StorageThread::flush()
+bool StorageThread::flush(FlushScope scope)
 {
     bool ok = false;
     QMetaObject::invokeMethod(
-            m_writer.get(), [&]() { ok = m_writer->flush(); }, Qt::BlockingQueuedConnection);
+            m_writer.get(), [&]() { ok = m_writer->flush(scope); }, Qt::BlockingQueuedConnection);
     return ok;
 }
 

@@ -23,6 +23,10 @@ namespace perfdash {
 struct StorageOptions {
     qint64 flushIntervalMs = 1000; // one transaction per flush: at most this much is lost on a crash
     bool flushOnPost = true; // also flush as soon as frames are posted (the collector posts once a second)
+    // Live flushes write a series' open 1 min and 1 h rows every this many seconds of data (staggered across series),
+    // and when one of their buckets closes; the 1 s tier every flush. On restart, the seconds a rollup row had not
+    // seen yet are folded in again from the 1 s tier, so a crash loses nothing more (docs/storage.md).
+    qint64 rollupWriteIntervalS = 10;
     qint64 queueCapacity = 200000; // series-seconds waiting for the writer; beyond it frames are dropped and counted
     Retention retention;
     qint64 retentionIntervalMs = 60000; // how often retention runs (in batches, between flushes)
@@ -39,7 +43,8 @@ struct StorageCounters {
     std::atomic<quint64> lateValues { 0 }; // series-seconds older than what the writer already holds for the series
     std::atomic<quint64> flushes { 0 }; // committed transactions
     std::atomic<quint64> failedFlushes { 0 }; // transactions that failed and will be retried
-    std::atomic<quint64> valuesWritten { 0 }; // series-seconds committed
+    std::atomic<quint64> valuesWritten { 0 }; // final series-seconds committed
+    std::atomic<quint64> provisionalValues { 0 }; // provisional series-seconds taken (each is later replaced)
     std::atomic<quint64> retentionDeleted { 0 }; // rows removed by retention
     std::atomic<quint64> eventsWritten { 0 }; // timeline events committed
     std::atomic<quint64> droppedEvents { 0 }; // timeline events that could not be written
@@ -74,9 +79,17 @@ private:
 
 class StorageState;
 
+// What one flush writes. Live (the timer and posted frames): the 1 s tier of every series that changed, and the
+// rollup rows that are due (StorageOptions::rollupWriteIntervalS). Everything: every tier of every series that changed,
+// so that each tier reads up to date afterwards (explicit flushes, shutdown).
+enum class FlushScope { Live, Everything };
+
 // The only writer of perfdash.db. Lives on the storage thread: every call comes from there (queued or blocking).
-// Keeps the open chunk of every series in memory and rewrites it each flush, so a crash loses at most one flush
-// interval; closed chunks are written once. Rollups (1 min, 1 h) merge sketches in memory as seconds arrive.
+// Keeps the open chunk of every series in memory and rewrites its 1 s row each flush, so a crash loses at most one
+// flush interval; closed chunks are written once. Provisional frames (LiveFrame::provisional) are stored too, after
+// the final seconds of their series, and replaced by the final frame of the same second. Rollups (1 min, 1 h) merge
+// the final seconds' sketches in memory; their open rows are written every few seconds and rebuilt from the 1 s tier
+// on restart.
 class StorageWriter : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StorageWriter)
@@ -87,7 +100,7 @@ public:
 
     Database::OpenResult open();
     // Takes what is queued (unless the last flush still has to be retried) and writes it in one transaction.
-    bool flush();
+    bool flush(perfdash::FlushScope scope = FlushScope::Everything);
     // Deletes expired rows, at most retentionBatch per table; returns how many it deleted.
     int runRetention();
     // Test hook and quota: PRAGMA max_page_count on the writer's connection (0: as large as SQLite allows).
@@ -133,8 +146,9 @@ public:
     void postEvents(const QVector<TimelineEvent> &events);
     // Queues operations and runs for their tables; never blocks. Any thread.
     void postWorkRecords(const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs);
-    // Flushes now on the writer thread and waits; true when everything queued was committed.
-    bool flush();
+    // Flushes now on the writer thread and waits; true when everything queued was committed. Everything: every tier
+    // reads up to date afterwards; Live: what the collector's own flushes write (benchmarks).
+    bool flush(FlushScope scope = FlushScope::Everything);
     void setMaxPageCount(qint64 pages);
 
     // Published by the collector (status and self-metrics). Any thread.

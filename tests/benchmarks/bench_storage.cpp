@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Storage budgets (DESIGN.md, Budgets): >= 1M values/s written, <= 2 bytes per stored value on disk, query times for
 // one and 100 series, startup with a 1 GB database. Each timing runs 5 times; the median is printed.
-// Usage: bench_storage [work folder, default /tmp/perfdash-bench] [write|rollups|startup]
+// Usage: bench_storage [work folder, default /tmp/perfdash-bench] [write|speed|rollups|startup]
+// (speed: the write rates without the 1 h size run)
 // (the 1 GB file is made once and kept in the work folder)
 #include "benchtiming.h"
 #include "models/quantilesketch.h"
@@ -19,6 +20,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <ctime>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -81,6 +83,10 @@ public:
                 s.min = v.front();
                 s.max = v.back();
                 const auto q = [&](double level) { return v[size_t(std::floor(level * double(n - 1)))]; };
+                QuantileSketch sketch; // the aggregator sends each second's sketch along (SeriesStats::sketch)
+                for (double x : v)
+                    sketch.add(x);
+                s.sketch = sketch.serialize();
                 s.p50 = q(0.5);
                 s.p90 = q(0.9);
                 s.p95 = q(0.95);
@@ -150,30 +156,75 @@ void removeDatabase(const QString &path)
         QFile::remove(path + suffix);
 }
 
+double cpuNow()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
 // ---- 1. values written per second, and bytes per value of the 1 s and 1 min tiers as the writer leaves them.
-void writeBenchmarks(const QString &dir)
+// Three write patterns over the same 600 s of 1000 series:
+// - catch-up: final frames, one flush per 60 s of data (a backlog after a stall);
+// - live, final only: one flush per second of data, each with one final frame;
+// - live as perfdashd sends it: each flush holds the provisional frame of second t and the final frame of second
+//   t - 2 (the grace period), so every second is written twice; values count once, when final.
+// Wall time and process CPU time (the writer thread does the work; the bench thread waits) are medians of 5 runs.
+void writeBenchmarks(const QString &dir, bool sizes)
 {
     const int series = 1000;
     const int seconds = 600;
+    const int grace = 2;
     Workload workload(series);
     qint64 values = 0;
-    std::vector<QVector<LiveFrame>> frames;
+    std::vector<LiveFrame> frames;
     for (int s = 0; s < seconds; ++s)
-        frames.push_back({ workload.second(kStart + s, &values) });
+        frames.push_back(workload.second(kStart + s, &values));
     const QString path = QDir(dir).filePath(u"write.db"_s);
     StorageOptions options;
     options.flushIntervalMs = 3600 * 1000;
     options.flushOnPost = false; // the benchmark decides how much goes into one flush
     options.queueCapacity = 1LL << 40;
-    for (int batch : { 60, 1 }) {
+    enum class Pattern { CatchUp, LiveFinal, LiveProvisional };
+    const struct {
+        Pattern pattern;
+        const char *what;
+    } cases[] = { { Pattern::CatchUp, "catch-up, one flush per 60 s of data" },
+                  { Pattern::LiveFinal, "live, one flush per 1 s, final frames only" },
+                  { Pattern::LiveProvisional, "live, one flush per 1 s, provisional t + final t-2" } };
+    for (const auto &c : cases) {
         std::unique_ptr<StorageThread> storage;
+        std::vector<double> cpu;
         const double t = medianSeconds(
                 [&]() {
-                    for (int s = 0; s < seconds; s += batch) {
-                        for (int i = s; i < s + batch; ++i)
-                            storage->post(frames[size_t(i)]);
-                        storage->flush();
+                    const double cpu0 = cpuNow();
+                    if (c.pattern == Pattern::CatchUp) {
+                        for (int s = 0; s < seconds; s += 60) {
+                            for (int i = s; i < s + 60; ++i)
+                                storage->post({ frames[size_t(i)] });
+                            storage->flush();
+                        }
+                    } else if (c.pattern == Pattern::LiveFinal) {
+                        for (int s = 0; s < seconds; ++s) {
+                            storage->post({ frames[size_t(s)] });
+                            storage->flush();
+                        }
+                    } else {
+                        for (int s = 0; s < seconds + grace; ++s) {
+                            QVector<LiveFrame> batch;
+                            if (s < seconds) {
+                                batch.push_back(frames[size_t(s)]);
+                                batch.back().provisional = true;
+                            }
+                            if (s >= grace) {
+                                batch.push_back(frames[size_t(s - grace)]);
+                                batch.back().changedSincePublish = false;
+                            }
+                            storage->post(batch);
+                            storage->flush();
+                        }
                     }
+                    cpu.push_back(cpuNow() - cpu0);
                 },
                 [&]() {
                     storage.reset();
@@ -182,10 +233,17 @@ void writeBenchmarks(const QString &dir)
                     storage->start();
                 });
         storage.reset();
-        std::printf("write: %d series x %d s, one flush per %2d s of data: %.2f M values/s (%.0f k series-seconds/s)\n",
-                    series, seconds, batch, double(values) / t / 1e6, double(series) * seconds / t / 1e3);
+        std::sort(cpu.begin(), cpu.end());
+        const double cpuMedian = cpu[cpu.size() / 2];
+        std::printf("write: %d series x %d s, %-50s %.2f M values/s wall (%.0f k series-seconds/s; %.2f ms a "
+                    "flush), %.2f M values/s of CPU time\n",
+                    series, seconds, c.what, double(values) / t / 1e6, double(series) * seconds / t / 1e3,
+                    t * 1e3 / (c.pattern == Pattern::CatchUp ? seconds / 60.0 : double(seconds)),
+                    double(values) / cpuMedian / 1e6);
     }
 
+    if (!sizes)
+        return;
     // One hour of the same workload for the sizes.
     removeDatabase(path);
     qint64 hourValues = 0;
@@ -413,8 +471,8 @@ int main(int argc, char **argv)
     const QString dir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"/tmp/perfdash-bench"_s;
     QDir().mkpath(dir);
     const QString only = argc > 2 ? QString::fromLocal8Bit(argv[2]) : QString();
-    if (only.isEmpty() || only == u"write"_s)
-        writeBenchmarks(dir);
+    if (only.isEmpty() || only == u"write"_s || only == u"speed"_s)
+        writeBenchmarks(dir, only != u"speed"_s);
     if (only.isEmpty() || only == u"rollups"_s)
         rollupAndQueryBenchmarks(dir);
     if (only.isEmpty() || only == u"startup"_s)

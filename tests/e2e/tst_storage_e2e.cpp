@@ -283,9 +283,12 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString dbPath = QDir(dir.path()).filePath(u"perfdash.db"_s);
         const QString key = u"kill.counter|trial:all"_s;
-        // What may be lost: the open second, the grace period (seconds are stored only once final), one flush
-        // interval, and scheduling slack.
-        const qint64 lossWindowMs = 1000 + CollectorConfig().graceMs + 1000 + 800;
+        // What may be lost: the last flush interval. perfdashd flushes once a second, as soon as the second that just
+        // ended is published (provisional frames are stored, not only final ones): a sample is committed at the end
+        // of its second + the publish delay (50 ms) + the flush itself. So: one flush interval (the open second,
+        // 1000 ms) + the publish delay + 600 ms of slack for the tick, the queued post and the commit on a loaded
+        // 2-core machine. It no longer includes the 2 s grace period.
+        const qint64 lossWindowMs = 1000 + CollectorService::publishDelayMs + 600;
         qint64 sent = 0; // increments sent over all trials
         qint64 mustHave = 0; // those sent more than lossWindowMs before their trial's kill
         auto *rng = QRandomGenerator::global();

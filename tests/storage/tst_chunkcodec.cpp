@@ -141,6 +141,43 @@ private Q_SLOTS:
         }
     }
 
+    void encoderGivesEncodesBytesForEveryPrefix_data()
+    {
+        roundTrip_data();
+        // Column modes that change as rows arrive: NaN first, then decimals that need more digits, then a value
+        // that is no decimal at all, and back.
+        Rows changing;
+        const double sums[] = { std::nan(""), std::nan(""), 5.0, 5.5, 5.25, 5.125, 0.1 + 0.2, 7.0 };
+        const double mins[] = { std::nan(""), 1.0, 1.5, 2.0, 2.0, 1e-7, 3.0, 4.0 };
+        for (int i = 0; i < 8; ++i) {
+            StoredPoint p;
+            p.time = 2000 + i;
+            p.count = i;
+            p.sum = sums[i];
+            p.min = mins[i];
+            p.max = 10.0 + i;
+            p.q[0] = i % 2 ? 6.0 + i : std::nan("");
+            changing.push_back(p);
+        }
+        QTest::newRow("modes change as rows arrive") << changing << qint64(1);
+    }
+
+    void encoderGivesEncodesBytesForEveryPrefix()
+    {
+        QFETCH(Rows, rows);
+        QFETCH(qint64, step);
+        const qint64 start = rows.empty() ? 0 : rows.front().time - rows.front().time % (step * 60);
+        ChunkCodec::Encoder encoder(start, step, 0.01);
+        QCOMPARE(encoder.blob(false), ChunkCodec::encode({}, start, step, 0.01, false));
+        for (size_t n = 1; n <= rows.size(); ++n) {
+            encoder.append(rows[n - 1]);
+            const Rows prefix(rows.begin(), rows.begin() + qsizetype(n));
+            QCOMPARE(encoder.rows(), qsizetype(n));
+            QCOMPARE(encoder.blob(false), ChunkCodec::encode(prefix, start, step, 0.01, false));
+            QCOMPARE(encoder.blob(true), ChunkCodec::encode(prefix, start, step, 0.01, true));
+        }
+    }
+
     void quantizingIsIdempotent()
     {
         // A value the sketch reports is stored exactly: quantize(quantize(v)) == quantize(v).

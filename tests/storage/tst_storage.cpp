@@ -329,6 +329,122 @@ private Q_SLOTS:
         QCOMPARE(reader.window(u"roll.requests"_s, kHour0, kHour0 + 60, 60).points.value(0).point.count, 10);
     }
 
+    void provisionalSecondsAreStoredAndReplacedByTheirFinalFrames()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"provisional.db"_s);
+        StorageThread storage(path, quiet());
+        QVERIFY(storage.start().ok);
+        const auto frame = [](qint64 second, qint64 count, bool provisional) {
+            SeriesStats c = counterSecond();
+            c.count = count;
+            c.sum = double(count);
+            LiveFrame f { second, { c } };
+            f.provisional = provisional;
+            return f;
+        };
+        const qint64 t = kHour0 + 58; // the provisional seconds reach into the next 1 s chunk
+        const auto counts = [&](qint64 from, qint64 to) {
+            Reader reader(path);
+            QList<qint64> out;
+            for (const auto &p : reader.window(u"roll.requests"_s, from, to, 1).points)
+                out.push_back(p.point.count);
+            return out;
+        };
+        // As perfdashd posts them: each tick the provisional frame of the second that just ended and the final
+        // frame of the one whose grace period is over.
+        storage.post({ frame(t, 3, true) });
+        QVERIFY(storage.flush(FlushScope::Live));
+        QCOMPARE(counts(t, t + 10), (QList<qint64> { 3 }));
+        storage.post({ frame(t + 1, 3, true) });
+        QVERIFY(storage.flush(FlushScope::Live));
+        storage.post({ frame(t + 2, 3, true), frame(t, 5, false) });
+        QVERIFY(storage.flush(FlushScope::Live));
+        QCOMPARE(counts(t, t + 10), (QList<qint64> { 5, 3, 3 }));
+        QCOMPARE(counts(t + 2, t + 3), (QList<qint64> { 3 })); // found from the chunk the tail follows
+        {
+            // The GUI's history (HistoryReader::requestRange) sees them too.
+            QVERIFY(Database::openReadOnly(u"frames"_s, path).ok);
+            QVector<LiveFrame> frames;
+            QVERIFY(HistoryQuery(u"frames"_s).secondsAsFrames(t, t + 10, &frames, nullptr));
+            Database::close(u"frames"_s);
+            QCOMPARE(frames.size(), 3);
+            QCOMPARE(frames[2].second, t + 2);
+            QCOMPARE(frames[2].series.value(0).count, 3);
+        }
+        // The final frame replaces the provisional row, whether it changed it or not.
+        storage.post({ frame(t + 1, 4, false), frame(t + 2, 3, false) });
+        QVERIFY(storage.flush(FlushScope::Live));
+        QCOMPARE(counts(t, t + 10), (QList<qint64> { 5, 4, 3 }));
+        QVERIFY(storage.flush());
+        Reader reader(path);
+        qint64 minuteTotal = 0;
+        for (const auto &p : reader.window(u"roll.requests"_s, kHour0, kHour0 + 3600, 60).points)
+            minuteTotal += p.point.count;
+        QCOMPARE(minuteTotal, qint64(12)); // finals only: nothing counted twice
+        QCOMPARE(storage.counters().valuesWritten.load(), quint64(3));
+        QCOMPARE(storage.counters().provisionalValues.load(), quint64(3));
+        QCOMPARE(storage.counters().lateValues.load(), quint64(0));
+    }
+
+    void provisionalSecondsAndRollupsSurviveACrash()
+    {
+        // A copy of the files between two flushes is what kill -9 leaves: the last commit and nothing after it.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"live.db"_s);
+        const QString crashed = dir.filePath(u"crashed.db"_s);
+        StorageOptions options = quiet();
+        options.rollupWriteIntervalS = 10;
+        const qint64 t0 = kHour0 + 40;
+        const int finals = 25; // t0 .. t0 + 24 final, crossing a minute and a 1 s chunk
+        {
+            StorageThread storage(path, options);
+            QVERIFY(storage.start().ok);
+            for (int i = 0; i < finals + 2; ++i) {
+                QVector<LiveFrame> tick;
+                tick.push_back(LiveFrame { t0 + i, { timerSecond(), counterSecond() } });
+                tick.back().provisional = true;
+                if (i >= 2)
+                    tick.push_back(LiveFrame { t0 + i - 2, { timerSecond(), counterSecond() } });
+                storage.post(tick);
+                QVERIFY(storage.flush(FlushScope::Live));
+            }
+            for (const auto &suffix : { u""_s, u"-wal"_s })
+                QVERIFY(QFile::copy(path + suffix, crashed + suffix));
+        }
+        {
+            Reader reader(crashed);
+            QCOMPARE(reader.window(u"roll.requests"_s, t0, t0 + 100, 1).points.size(), finals + 2);
+            qint64 minutes = 0;
+            for (const auto &p : reader.window(u"roll.requests"_s, t0, t0 + 100, 60).points)
+                minutes += p.point.count;
+            QVERIFY2(minutes < 5 * finals && minutes >= 5 * (finals - 10),
+                     qPrintable(QString::number(minutes))); // rollup rows lag by at most 10 s of data
+        }
+        {
+            // The restart folds the seconds the rollup rows had not seen into them, provisional ones included.
+            StorageThread storage(crashed, options);
+            QVERIFY(storage.start().ok);
+            storage.post({ LiveFrame { t0 + finals + 5, { timerSecond(), counterSecond() } } });
+        }
+        Reader reader(crashed);
+        const auto seconds = reader.window(u"roll.latency|model:m1"_s, t0, t0 + 100, 1);
+        QCOMPARE(seconds.points.size(), finals + 3);
+        for (const auto &key : { u"roll.requests"_s, u"roll.latency|model:m1"_s }) {
+            const qint64 perSecond = key == u"roll.requests"_s ? 5 : 10;
+            for (qint64 step : { 60, 3600 }) {
+                qint64 total = 0;
+                for (const auto &p : reader.window(key, kHour0, kHour0 + 3600, step).points)
+                    total += p.point.count;
+                QCOMPARE(total, perSecond * (finals + 3));
+            }
+        }
+        const auto m = reader.window(u"roll.latency|model:m1"_s, t0, t0 + 100, 60);
+        QCOMPARE(m.points.size(), 2);
+        QVERIFY(near(m.points[1].point.q[0], 30.0, 0.05)); // approximated seconds merge into the same curve
+        QCOMPARE(m.points[1].point.max, 50.0);
+    }
+
     void retentionDeletesExpiredChunksInBatches()
     {
         QTemporaryDir dir;
