@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/exportcommand.h"
 
+#include "app/commandsupport.h"
 #include "app/runtimepaths.h"
 #include "storage/csvwriter.h"
 #include "storage/database.h"
@@ -94,19 +95,6 @@ std::optional<qint64> ExportArguments::parseTime(const QString &input, qint64 no
     return dt.toSecsSinceEpoch();
 }
 
-namespace {
-
-struct OpenedDatabase {
-    QString name;
-    ~OpenedDatabase() { Database::close(name); }
-};
-
-QString databaseOption(const QCommandLineParser &parser, const QCommandLineOption &db)
-{
-    return QFileInfo(parser.value(db)).absoluteFilePath();
-}
-
-} // namespace
 
 int runSeriesCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
@@ -120,16 +108,14 @@ int runSeriesCommand(const QStringList &arguments, QTextStream &out, QTextStream
             << "\nUsage: perfdashd series [--db FILE]\n";
         return 2;
     }
-    const QString path = databaseOption(parser, db);
-    OpenedDatabase opened { u"perfdashd-series"_s };
-    const auto result = Database::openReadOnly(opened.name, path);
-    if (!result.ok) {
-        err << "perfdashd series: cannot read " << path << ": " << result.error << '\n';
+    ReadOnlyConnection connection(u"perfdashd-series"_s);
+    QString error;
+    if (!connection.open(QFileInfo(parser.value(db)).absoluteFilePath(), &error)) {
+        err << "perfdashd series: " << error << '\n';
         return 1;
     }
     QVector<SeriesInfo> series;
-    QString error;
-    if (!HistoryQuery(opened.name).seriesList(&series, &error)) {
+    if (!HistoryQuery(connection.name()).seriesList(&series, &error)) {
         err << "perfdashd series: " << error << '\n';
         return 1;
     }
@@ -148,14 +134,10 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
                                 "  TIME      ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, "
                                 "+1m\n";
     QCommandLineParser parser;
-    const QCommandLineOption db(u"db"_s, u"SQLite database file."_s, u"FILE"_s, RuntimePaths::defaultDatabase());
+    const WindowCommandOptions options;
     const QCommandLineOption series(u"series"_s, u"Series selector."_s, u"SELECTOR"_s);
-    const QCommandLineOption from(u"from"_s, u"Start (inclusive)."_s, u"TIME"_s, u"-24h"_s);
-    const QCommandLineOption to(u"to"_s, u"End (exclusive)."_s, u"TIME"_s, u"now"_s);
-    const QCommandLineOption step(u"step"_s, u"Bucket: 1s, 1m, 1h or 1d."_s, u"STEP"_s, u"1h"_s);
-    const QCommandLineOption output(QStringList { u"o"_s, u"output"_s }, u"Output file (default: stdout)."_s,
-                                    u"FILE"_s);
-    parser.addOptions({ db, series, from, to, step, output });
+    options.addTo(parser);
+    parser.addOption(series);
     const auto bad = [&](const QString &message) {
         err << "perfdashd export: " << message << '\n' << usage;
         return 2;
@@ -170,27 +152,17 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     const auto selector = SeriesSelector::parse(parser.value(series), &error);
     if (!selector)
         return bad(u"bad --series: "_s % error);
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const auto fromTime = ExportArguments::parseTime(parser.value(from), now, &error);
-    if (!fromTime)
-        return bad(u"bad --from: "_s % error);
-    const auto toTime = ExportArguments::parseTime(parser.value(to), now, &error);
-    if (!toTime)
-        return bad(u"bad --to: "_s % error);
-    if (*toTime <= *fromTime)
-        return bad(u"--to must be later than --from"_s);
-    const auto stepSeconds = ExportArguments::parseStep(parser.value(step));
-    if (!stepSeconds)
-        return bad(u"bad --step \"%1\": use 1s, 1m, 1h or 1d"_s.arg(parser.value(step)));
+    const auto range = options.range(parser, QDateTime::currentSecsSinceEpoch(), &error);
+    if (!range)
+        return bad(error);
 
-    const QString path = databaseOption(parser, db);
-    OpenedDatabase opened { u"perfdashd-export"_s };
-    const auto result = Database::openReadOnly(opened.name, path);
-    if (!result.ok) {
-        err << "perfdashd export: cannot read " << path << ": " << result.error << '\n';
+    const QString path = options.databasePath(parser);
+    ReadOnlyConnection connection(u"perfdashd-export"_s);
+    if (!connection.open(path, &error)) {
+        err << "perfdashd export: " << error << '\n';
         return 1;
     }
-    HistoryQuery query(opened.name);
+    HistoryQuery query(connection.name());
     QVector<SeriesInfo> all;
     if (!query.seriesList(&all, &error)) {
         err << "perfdashd export: " << error << '\n';
@@ -217,7 +189,7 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     QVector<QString> names;
     for (int i = 0; i < chosen.size(); ++i) {
         SeriesWindow window;
-        if (!query.window(chosen[i], *fromTime, *toTime, *stepSeconds, &window, &error)) {
+        if (!query.window(chosen[i], range->from, range->to, range->step, &window, &error)) {
             err << "perfdashd export: " << error << '\n';
             return 1;
         }
@@ -234,24 +206,13 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
         return a.time != b.time ? a.time < b.time : names[a.series] < names[b.series];
     });
 
-    const bool toFile = parser.isSet(output) && parser.value(output) != u"-"_s;
-    QSaveFile file(toFile ? parser.value(output) : QString());
-    QFile stdoutFile;
-    QIODevice *device = &file;
-    if (toFile) {
-        if (!file.open(QIODevice::WriteOnly)) {
-            err << "perfdashd export: cannot write " << parser.value(output) << ": " << file.errorString() << '\n';
-            return 1;
-        }
-    } else {
-        out.flush();
-        if (!stdoutFile.open(stdout, QIODevice::WriteOnly)) {
-            err << "perfdashd export: cannot write to stdout\n";
-            return 1;
-        }
-        device = &stdoutFile;
+    out.flush();
+    CsvOutput output;
+    if (!output.open(parser.value(options.output), &error)) {
+        err << "perfdashd export: " << error << '\n';
+        return 1;
     }
-    CsvWriter csv(device);
+    CsvWriter &csv = output.csv();
     bool ok = csv.writeRow(CsvWriter::exportHeader());
     for (size_t i = 0; ok && i < rows.size(); ++i) {
         ok = csv.writeExportRow(names[rows[i].series], chosen[rows[i].series].kind, rows[i].point);
@@ -260,15 +221,13 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
             err << "perfdashd export: wrote " << i << " of " << rows.size() << " rows" << Qt::endl;
         }
     }
-    if (!ok || (toFile && !file.commit())) {
-        if (toFile)
-            file.cancelWriting();
-        err << "perfdashd export: writing failed: " << device->errorString() << '\n';
+    if (!output.commit(ok, &error)) {
+        err << "perfdashd export: " << error << '\n';
         return 1;
     }
-    if (toFile)
+    if (output.toFile())
         err << "perfdashd export: " << rows.size() << " rows of " << chosen.size() << " series to "
-            << parser.value(output) << '\n';
+            << parser.value(options.output) << '\n';
     return 0;
 }
 

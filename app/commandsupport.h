@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "storage/csvwriter.h"
+
+#include <QCommandLineOption>
+#include <QFile>
+#include <QSaveFile>
+#include <QString>
+
+#include <optional>
+
+class QCommandLineParser;
+
+namespace perfdash {
+
+// What the reporting subcommands (`export`, `quality`) share: the options --db, --from, --to, --step and -o, a
+// read-only connection that closes itself, and CSV written atomically to -o FILE or to stdout.
+struct WindowCommandOptions {
+    QCommandLineOption db;
+    QCommandLineOption from;
+    QCommandLineOption to;
+    QCommandLineOption step;
+    QCommandLineOption output;
+
+    WindowCommandOptions();
+    void addTo(QCommandLineParser &parser) const;
+
+    struct Range {
+        qint64 from = 0; // unix seconds, inclusive
+        qint64 to = 0; // exclusive, > from
+        qint64 step = 0; // seconds: 1 s, 1 min, 1 h or 1 d
+    };
+    // --from, --to and --step; nullopt with a message naming the option for bad input.
+    std::optional<Range> range(const QCommandLineParser &parser, qint64 nowSeconds, QString *error) const;
+    QString databasePath(const QCommandLineParser &parser) const; // absolute
+};
+
+// A read-only connection to perfdash.db for one command; closed when it goes out of scope.
+class ReadOnlyConnection {
+public:
+    explicit ReadOnlyConnection(QString name) : m_name(std::move(name)) { }
+    ~ReadOnlyConnection();
+    ReadOnlyConnection(const ReadOnlyConnection &) = delete;
+    ReadOnlyConnection &operator=(const ReadOnlyConnection &) = delete;
+
+    bool open(const QString &path, QString *error);
+    const QString &name() const { return m_name; }
+
+private:
+    QString m_name;
+};
+
+// CSV to a file, written atomically (QSaveFile: the old file stays until commit), or to stdout for "" and "-".
+class CsvOutput {
+public:
+    bool open(const QString &path, QString *error);
+    CsvWriter &csv() { return *m_csv; }
+    bool toFile() const { return m_toFile; }
+    // Commits the file; false with a message when writing failed (the file is then left as it was).
+    bool commit(bool rowsOk, QString *error);
+
+private:
+    bool m_toFile = false;
+    QSaveFile m_file;
+    QFile m_stdout;
+    std::optional<CsvWriter> m_csv;
+};
+
+} // namespace perfdash
