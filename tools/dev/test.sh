@@ -29,7 +29,7 @@ fi
 echo "test: perfdashd links no Qt Gui, Widgets or Charts"
 
 # Every parser under libFuzzer with ASan/UBSan; FUZZ_SECONDS=0 skips it (for quick local runs).
-fuzz_seconds=${FUZZ_SECONDS:-60}
+fuzz_seconds=${FUZZ_SECONDS:-30}
 if [ "$fuzz_seconds" -gt 0 ]; then
     echo "== fuzz: ${fuzz_seconds} s per target"
     bash tests/fuzz/run.sh "$fuzz_seconds" "$PWD/build/fuzz"
