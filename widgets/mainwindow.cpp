@@ -802,8 +802,37 @@ void MainWindow::updateRangeNote()
 
 // ---- drawing
 
+void MainWindow::updateMachineKeys()
+{
+    // The store only ever appends keys, so only the new ones need a look.
+    const QStringList keys = m_store->keys();
+    if (keys.size() == m_keysScanned)
+        return;
+    MachineKeys machine = m_machine;
+    for (qsizetype i = m_keysScanned; i < keys.size(); ++i) {
+        const QString &key = keys[i];
+        if (!key.startsWith(u"system."_s) && !key.startsWith(u"gpu."_s))
+            continue;
+        const QString name = SeriesKey::fromString(key).name;
+        if (name == u"system.cpu_percent"_s && machine.cpu.isEmpty())
+            machine.cpu = key;
+        else if (name == u"system.memory_used_mb"_s && machine.memoryUsed.isEmpty())
+            machine.memoryUsed = key;
+        else if (name == u"system.memory_total_mb"_s && machine.memoryTotal.isEmpty())
+            machine.memoryTotal = key;
+        else if (name == u"gpu.utilization_percent"_s && (machine.gpu.isEmpty() || key < machine.gpu))
+            machine.gpu = key;
+    }
+    m_keysScanned = keys.size();
+    if (!(machine == m_machine)) {
+        m_machine = machine;
+        m_dashboard->setMachineKeys(machine);
+    }
+}
+
 void MainWindow::onStoreChanged()
 {
+    updateMachineKeys();
     // New series may change which series plays which part.
     if (m_selected.isValid() && !(m_dashboard->roles() == m_sources->rolesOf(m_selected)))
         updateSourceRoles();

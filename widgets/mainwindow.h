@@ -4,6 +4,7 @@
 #include "models/livesource.h"
 #include "models/rangesource.h"
 #include "models/sourcecatalog.h"
+#include "widgets/sourcedashboard.h"
 #include "widgets/theme.h"
 
 #include <QDateTime>
@@ -128,6 +129,7 @@ private:
     void refresh();
     void updateRangeNote();
     void updateSourceRoles();
+    void updateMachineKeys();
 
     SeriesStore *m_store;
     SeriesListModel *m_seriesModel;
@@ -174,6 +176,8 @@ private:
     int m_historyRequests = 0;
     int m_staleDropped = 0;
     QVector<TimeMarker> m_markers;
+    qsizetype m_keysScanned = 0; // series looked at for machine-wide gauges
+    MachineKeys m_machine;
     QDateTime m_disconnectedSince;
 };
 

@@ -234,7 +234,7 @@ void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &role
                                                   : tr("No requests in this range."));
     m_queue->setEmptyText(roles.queue.isEmpty() ? tr("No queue gauge in this source.") : tr("No data in this range."));
     m_tiles[TileAccuracy]->setVisible(!roles.accuracy.isEmpty());
-    m_gpu->setVisible(!roles.gpu.isEmpty());
+    m_gpu->setVisible(!roles.gpu.isEmpty() || !m_machine.gpu.isEmpty());
 }
 
 void SourceDashboard::showData(const PointLookup &points, qint64 fromMs, qint64 toMs, qint64 stepSeconds, bool live)
@@ -401,6 +401,12 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
     updateDeltas();
 }
 
+void SourceDashboard::setMachineKeys(const MachineKeys &keys)
+{
+    m_machine = keys;
+    m_gpu->setVisible(!m_roles.gpu.isEmpty() || !m_machine.gpu.isEmpty());
+}
+
 void SourceDashboard::setReference(const DashboardReference &reference)
 {
     m_reference = reference;
@@ -461,23 +467,45 @@ void SourceDashboard::updateGauges(const PointLookup &points, qint64 fromMs, qin
         }
         return last;
     };
-    const double cpu = latest(m_roles.cpu, nullptr);
-    m_cpu->setValue(std::isfinite(cpu) ? cpu / 100.0 : nan,
-                    std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
-                    m_roles.cpu.isEmpty() ? tr("no process.cpu_percent in this source")
-                                          : tr("%1 of one core (100% = one core busy)").arg(formatNumber(cpu)));
-    double peak = 0;
-    const double rss = latest(m_roles.memory, &peak);
-    m_memory->setValue(std::isfinite(rss) && peak > 0 ? rss / peak : nan,
-                       std::isfinite(rss) ? (rss >= 1024 ? QLocale().toString(rss / 1024, 'f', 1) % u" GB"_s
-                                                         : QLocale().toString(rss, 'f', 0) % u" MB"_s)
-                                          : u"–"_s,
-                       m_roles.memory.isEmpty() ? tr("no process.rss_mb in this source")
-                                                : tr("resident memory; the arc is relative to the peak in range (%1 MB)")
-                                                          .arg(QLocale().toString(peak, 'f', 0)));
-    const double gpu = latest(m_roles.gpu, nullptr);
+    // The source's own process samples when it has them; else the machine's, and the caption says which.
+    if (!m_roles.cpu.isEmpty() || m_machine.cpu.isEmpty()) {
+        const double cpu = latest(m_roles.cpu, nullptr);
+        m_cpu->setValue(std::isfinite(cpu) ? cpu / 100.0 : nan,
+                        std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
+                        m_roles.cpu.isEmpty() ? tr("no process.cpu_percent in this source")
+                                              : tr("process CPU, %1% of one core (100% = one core busy)")
+                                                        .arg(formatNumber(cpu)));
+    } else {
+        const double cpu = latest(m_machine.cpu, nullptr);
+        m_cpu->setValue(std::isfinite(cpu) ? cpu / 100.0 : nan,
+                        std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
+                        tr("machine-wide CPU, all cores (this source sends no process samples)"));
+    }
+    if (!m_roles.memory.isEmpty() || m_machine.memoryUsed.isEmpty()) {
+        double peak = 0;
+        const double rss = latest(m_roles.memory, &peak);
+        m_memory->setValue(std::isfinite(rss) && peak > 0 ? rss / peak : nan,
+                           std::isfinite(rss) ? (rss >= 1024 ? QLocale().toString(rss / 1024, 'f', 1) % u" GB"_s
+                                                             : QLocale().toString(rss, 'f', 0) % u" MB"_s)
+                                              : u"–"_s,
+                           m_roles.memory.isEmpty()
+                                   ? tr("no process.rss_mb in this source")
+                                   : tr("process resident memory; the arc is relative to the peak in range (%1 MB)")
+                                             .arg(QLocale().toString(peak, 'f', 0)));
+    } else {
+        const double used = latest(m_machine.memoryUsed, nullptr);
+        const double total = latest(m_machine.memoryTotal, nullptr);
+        m_memory->setValue(std::isfinite(used) && total > 0 ? used / total : nan,
+                           std::isfinite(used) && total > 0 ? QLocale().toString(100 * used / total, 'f', 0) % u" %"_s
+                                                            : u"–"_s,
+                           tr("machine-wide memory in use: %1 of %2 MB (this source sends no process samples)")
+                                   .arg(QLocale().toString(used, 'f', 0), QLocale().toString(total, 'f', 0)));
+    }
+    const bool ownGpu = !m_roles.gpu.isEmpty();
+    const double gpu = latest(ownGpu ? m_roles.gpu : m_machine.gpu, nullptr);
     m_gpu->setValue(std::isfinite(gpu) ? gpu / 100.0 : nan,
-                    std::isfinite(gpu) ? QLocale().toString(gpu, 'f', 0) % u" %"_s : u"–"_s, tr("GPU utilisation"));
+                    std::isfinite(gpu) ? QLocale().toString(gpu, 'f', 0) % u" %"_s : u"–"_s,
+                    ownGpu ? tr("the process's GPU utilisation") : tr("GPU utilisation, whole device"));
     // Cache hit rate over the range: hits / (hits + API calls); both are counts, so they add.
     double hits = 0, calls = 0;
     for (const auto &[keys, total] : { std::pair { &m_roles.cacheHits, &hits }, std::pair { &m_roles.apiCalls, &calls } }) {

@@ -29,6 +29,17 @@ struct DashboardReference {
     double accuracy = none;
 };
 
+// Machine-wide gauges (the collector's system and GPU samplers), shown when a source has no process samples.
+struct MachineKeys {
+    QString cpu; // system.cpu_percent: all cores, 0..100
+    QString memoryUsed, memoryTotal; // system.memory_used_mb, system.memory_total_mb
+    QString gpu; // gpu.utilization_percent of the first GPU
+    bool operator==(const MachineKeys &o) const
+    {
+        return cpu == o.cpu && memoryUsed == o.memoryUsed && memoryTotal == o.memoryTotal && gpu == o.gpu;
+    }
+};
+
 // One source's dashboard: KPI tiles with deltas, latency p50/p95/p99 (greyed where n is too small), throughput,
 // error rate and queue depth charts, and resource gauges. It draws what it is given; the owner picks the data
 // (live store or history buckets) and the range. GUI thread only.
@@ -50,6 +61,7 @@ public:
     // last seconds; otherwise the last bucket of the range.
     void showData(const PointLookup &points, qint64 fromMs, qint64 toMs, qint64 stepSeconds, bool live);
     void setReference(const DashboardReference &reference);
+    void setMachineKeys(const MachineKeys &keys);
     void setMarkers(const QVector<TimeMarker> &markers);
     void setRangeNote(const QString &note); // under the header: the range, the tier, paused/zoomed
     void setDarkTheme(bool dark);
@@ -82,6 +94,7 @@ private:
     SourceRef m_source;
     SourceRoles m_roles;
     DashboardReference m_reference;
+    MachineKeys m_machine;
     QLabel *m_header = nullptr;
     QLabel *m_note = nullptr;
     QVector<KpiTile *> m_tiles;

@@ -231,6 +231,24 @@ private Q_SLOTS:
         QCOMPARE(m_window->dashboard()->cpuGauge()->valueText(), u"10 %"_s);
     }
 
+    void machineGaugesStandInForMissingProcessSamples()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        m_store->ingest(LiveFrame { now,
+                                    { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3),
+                                      gauge(u"system.cpu_percent"_s, 37), gauge(u"system.memory_used_mb"_s, 4096),
+                                      gauge(u"system.memory_total_mb"_s, 16384),
+                                      gauge(u"gpu.utilization_percent|gpu:0"_s, 81) } });
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
+        m_window->refreshNow();
+        auto *d = m_window->dashboard();
+        QCOMPARE(d->cpuGauge()->valueText(), u"37 %"_s);
+        QVERIFY(d->cpuGauge()->detailText().contains(u"machine-wide"_s));
+        QCOMPARE(d->memoryGauge()->valueText(), u"25 %"_s);
+        QVERIFY(!d->gpuGauge()->isHidden());
+        QCOMPARE(d->gpuGauge()->valueText(), u"81 %"_s);
+    }
+
     void connectionStateIsShown()
     {
         m_window->onConnectionStateChanged(LiveSource::State::Connected, u"/run/live.sock"_s);
