@@ -110,8 +110,17 @@ MainWindow::MainWindow(SeriesStore *store, SeriesListModel *seriesModel, SourceT
     buildUi();
     buildMenus();
     connect(m_store, &SeriesStore::changed, this, &MainWindow::onStoreChanged);
-    connect(m_sources, &QAbstractItemModel::rowsInserted, this, &MainWindow::onSourcesInserted);
+    connect(m_sources, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent, int first, int last) {
+        // A new kind of source starts expanded; what the user collapsed stays collapsed.
+        if (!parent.isValid()) {
+            for (int row = first; row <= last; ++row)
+                m_sourceView->expand(m_sources->index(row, 0));
+        }
+        onSourcesInserted();
+    });
     restoreSettings();
+    for (int g = 0; g < m_sources->rowCount(); ++g)
+        m_sourceView->expand(m_sources->index(g, 0));
     onSourcesInserted();
 }
 
@@ -440,9 +449,7 @@ void MainWindow::selectSeries(const QString &key)
 
 void MainWindow::onSourcesInserted()
 {
-    // New kinds start expanded; the first good source is selected until the user picks one.
-    for (int g = 0; g < m_sources->rowCount(); ++g)
-        m_sourceView->expand(m_sources->index(g, 0));
+    // The best source is selected until the user picks one.
     if (m_userChoseSource || m_autoScheduled)
         return;
     m_autoScheduled = true;
