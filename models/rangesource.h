@@ -41,8 +41,9 @@ public:
     // The storage tier that serves buckets of `step` seconds: 0 (1 s), 1 (1 min, multiples of 60), 2 (1 h).
     static int tierFor(qint64 step) { return step % 3600 == 0 ? 2 : step % 60 == 0 ? 1 : 0; }
 
-    virtual void requestBuckets(const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step,
-                                quint64 generation) = 0;
+    virtual void requestBuckets(
+        const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step, quint64 generation)
+        = 0;
     // Events, service checks and runs in [fromSecond, toSecond).
     virtual void requestMarkers(qint64 fromSecond, qint64 toSecond, quint64 generation) = 0;
 

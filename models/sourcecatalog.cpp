@@ -82,8 +82,8 @@ QStringList SourceRoles::allKeys() const
 bool SourceRoles::operator==(const SourceRoles &o) const
 {
     return latency == o.latency && requests == o.requests && errors == o.errors && queue == o.queue
-            && accuracy == o.accuracy && cpu == o.cpu && memory == o.memory && gpu == o.gpu
-            && cacheHits == o.cacheHits && apiCalls == o.apiCalls;
+        && accuracy == o.accuracy && cpu == o.cpu && memory == o.memory && gpu == o.gpu && cacheHits == o.cacheHits
+        && apiCalls == o.apiCalls;
 }
 
 SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricKind> &kinds)

@@ -74,8 +74,8 @@ const SourceTreeModel::Entry *SourceTreeModel::entryOf(const SourceRef &source) 
     if (g < 0)
         return nullptr;
     const auto &entries = m_groups[g].entries;
-    const auto it = std::lower_bound(entries.cbegin(), entries.cend(), source.name,
-                                     [](const Entry &e, const QString &n) { return e.ref.name < n; });
+    const auto it = std::lower_bound(
+        entries.cbegin(), entries.cend(), source.name, [](const Entry &e, const QString &n) { return e.ref.name < n; });
     return it != entries.cend() && it->ref.name == source.name ? &*it : nullptr;
 }
 
@@ -95,7 +95,7 @@ void SourceTreeModel::onSeriesAdded(const QString &key)
         int g = groupRow(ref.kind);
         if (g < 0) {
             const auto pos = std::lower_bound(m_groups.cbegin(), m_groups.cend(), ref.kind,
-                                              [](const Group &grp, SourceRef::Kind k) { return grp.kind < k; });
+                [](const Group &grp, SourceRef::Kind k) { return grp.kind < k; });
             g = int(pos - m_groups.cbegin());
             beginInsertRows({}, g, g);
             m_groups.insert(g, Group { ref.kind, {} });
@@ -103,7 +103,7 @@ void SourceTreeModel::onSeriesAdded(const QString &key)
         }
         auto &entries = m_groups[g].entries;
         const auto pos = std::lower_bound(entries.cbegin(), entries.cend(), ref.name,
-                                          [](const Entry &e, const QString &n) { return e.ref.name < n; });
+            [](const Entry &e, const QString &n) { return e.ref.name < n; });
         const int row = int(pos - entries.cbegin());
         beginInsertRows(index(g, 0), row, row);
         Entry entry;
@@ -260,8 +260,8 @@ QVariant SourceTreeModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return entry.ref.name;
     case Qt::ToolTipRole: {
-        static const QString statusText[] = { tr("live"), tr("live, error rate above 5%"), tr("no data for a few seconds"),
-                                               tr("silent") };
+        static const QString statusText[]
+            = { tr("live"), tr("live, error rate above 5%"), tr("no data for a few seconds"), tr("silent") };
         return tr("%1 · %2 series · %3").arg(entry.ref.id()).arg(entry.keys.size()).arg(statusText[entry.status]);
     }
     case SourceIdRole:

@@ -63,8 +63,9 @@ void GaugeWidget::paintEvent(QPaintEvent *)
     const bool has = std::isfinite(m_fraction);
     if (has) {
         const double f = std::clamp(m_fraction, 0.0, 1.0);
-        const QColor color = f >= 0.9 ? QColor(0xe7, 0x4c, 0x3c) : f >= 0.7 ? QColor(0xf3, 0x9c, 0x12)
-                                                                             : QColor(0x2e, 0x86, 0xde);
+        const QColor color = f >= 0.9 ? QColor(0xe7, 0x4c, 0x3c)
+            : f >= 0.7                ? QColor(0xf3, 0x9c, 0x12)
+                                      : QColor(0x2e, 0x86, 0xde);
         QPen fill(color, thickness, Qt::SolidLine, Qt::RoundCap);
         p.setPen(fill);
         if (f > 0)
@@ -78,8 +79,8 @@ void GaugeWidget::paintEvent(QPaintEvent *)
     p.drawText(ring, Qt::AlignCenter, m_text);
     p.setFont(font());
     p.setPen(pal.color(QPalette::PlaceholderText));
-    p.drawText(QRectF(0, height() - captionHeight - 4, width(), captionHeight), Qt::AlignHCenter | Qt::AlignTop,
-               m_caption);
+    p.drawText(
+        QRectF(0, height() - captionHeight - 4, width(), captionHeight), Qt::AlignHCenter | Qt::AlignTop, m_caption);
 }
 
 } // namespace perfdash

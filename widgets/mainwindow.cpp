@@ -10,7 +10,6 @@
 #include "widgets/sourcedelegate.h"
 #include "widgets/timeserieschart.h"
 
-#include <QLocale>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -24,6 +23,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -175,7 +175,7 @@ void MainWindow::buildUi()
     m_sourceView->setExpandsOnDoubleClick(true);
     m_sourceView->setSelectionMode(QAbstractItemView::SingleSelection);
     connect(m_sourceView->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            &MainWindow::onSourceCurrentChanged);
+        &MainWindow::onSourceCurrentChanged);
     connect(m_sourceView, &QTreeView::clicked, this, [this]() { m_userChoseSource = true; });
     connect(m_sourceView, &QTreeView::activated, this, [this]() { m_userChoseSource = true; });
     m_leftTabs->addTab(m_sourceView, tr("Sources"));
@@ -259,8 +259,8 @@ void MainWindow::buildMenus()
     view->addSeparator();
     auto *theme = view->addMenu(tr("&Theme"));
     m_themeGroup = new QActionGroup(this);
-    for (const auto &[name, value] : { std::pair { tr("&System"), Theme::System }, std::pair { tr("&Light"), Theme::Light },
-                                       std::pair { tr("&Dark"), Theme::Dark } }) {
+    for (const auto &[name, value] : { std::pair { tr("&System"), Theme::System },
+             std::pair { tr("&Light"), Theme::Light }, std::pair { tr("&Dark"), Theme::Dark } }) {
         auto *action = theme->addAction(name);
         action->setCheckable(true);
         action->setData(int(value));
@@ -277,32 +277,31 @@ void MainWindow::buildMenus()
     keys->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About perfdash"), this, [this]() {
         QMessageBox::about(this, tr("About perfdash"),
-                           tr("<b>perfdash</b> %1<br>A live performance dashboard.<br>GPL-3.0-or-later.")
-                                   .arg(QApplication::applicationVersion()));
+            tr("<b>perfdash</b> %1<br>A live performance dashboard.<br>GPL-3.0-or-later.")
+                .arg(QApplication::applicationVersion()));
     });
 }
 
 void MainWindow::showShortcuts()
 {
-    QMessageBox::information(
-            this, tr("Keyboard and mouse"),
-            tr("<table>"
-               "<tr><td><b>Wheel</b></td><td>zoom the time axis around the mouse</td></tr>"
-               "<tr><td><b>Drag</b></td><td>zoom to the span you drag</td></tr>"
-               "<tr><td><b>Ctrl+drag, middle drag</b></td><td>pan</td></tr>"
-               "<tr><td><b>Double-click, Esc</b></td><td>back to live</td></tr>"
-               "<tr><td><b>Space</b></td><td>pause</td></tr>"
-               "<tr><td><b>%1 / %2</b></td><td>zoom in / out</td></tr>"
-               "<tr><td><b>Alt+Left / Alt+Right</b></td><td>pan</td></tr>"
-               "<tr><td><b>%3</b></td><td>find a series</td></tr>"
-               "<tr><td><b>%4</b></td><td>reload history</td></tr>"
-               "<tr><td><b>%5</b></td><td>full screen</td></tr>"
-               "</table>")
-                    .arg(QKeySequence(QKeySequence::ZoomIn).toString(QKeySequence::NativeText),
-                         QKeySequence(QKeySequence::ZoomOut).toString(QKeySequence::NativeText),
-                         QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText),
-                         QKeySequence(QKeySequence::Refresh).toString(QKeySequence::NativeText),
-                         QKeySequence(QKeySequence::FullScreen).toString(QKeySequence::NativeText)));
+    QMessageBox::information(this, tr("Keyboard and mouse"),
+        tr("<table>"
+           "<tr><td><b>Wheel</b></td><td>zoom the time axis around the mouse</td></tr>"
+           "<tr><td><b>Drag</b></td><td>zoom to the span you drag</td></tr>"
+           "<tr><td><b>Ctrl+drag, middle drag</b></td><td>pan</td></tr>"
+           "<tr><td><b>Double-click, Esc</b></td><td>back to live</td></tr>"
+           "<tr><td><b>Space</b></td><td>pause</td></tr>"
+           "<tr><td><b>%1 / %2</b></td><td>zoom in / out</td></tr>"
+           "<tr><td><b>Alt+Left / Alt+Right</b></td><td>pan</td></tr>"
+           "<tr><td><b>%3</b></td><td>find a series</td></tr>"
+           "<tr><td><b>%4</b></td><td>reload history</td></tr>"
+           "<tr><td><b>%5</b></td><td>full screen</td></tr>"
+           "</table>")
+            .arg(QKeySequence(QKeySequence::ZoomIn).toString(QKeySequence::NativeText),
+                QKeySequence(QKeySequence::ZoomOut).toString(QKeySequence::NativeText),
+                QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText),
+                QKeySequence(QKeySequence::Refresh).toString(QKeySequence::NativeText),
+                QKeySequence(QKeySequence::FullScreen).toString(QKeySequence::NativeText)));
 }
 
 void MainWindow::restoreSettings()
@@ -392,8 +391,10 @@ SourceRef MainWindow::selectedSource() const
 
 void MainWindow::setTheme(Theme theme)
 {
-    QSettings().setValue(u"view/theme"_s, theme == Theme::Light ? u"light"_s : theme == Theme::Dark ? u"dark"_s
-                                                                                                      : u"system"_s);
+    QSettings().setValue(u"view/theme"_s,
+        theme == Theme::Light      ? u"light"_s
+            : theme == Theme::Dark ? u"dark"_s
+                                   : u"system"_s);
     for (auto *action : m_themeGroup->actions())
         action->setChecked(action->data().toInt() == int(theme));
     const bool dark = applyTheme(theme);
@@ -455,36 +456,36 @@ void MainWindow::onSourcesInserted()
     m_autoScheduled = true;
     // Queued: a frame inserts many sources at once; choose once they are all in.
     QMetaObject::invokeMethod(
-            this,
-            [this]() {
-                m_autoScheduled = false;
-                if (m_userChoseSource)
+        this,
+        [this]() {
+            m_autoScheduled = false;
+            if (m_userChoseSource)
+                return;
+            if (!m_wantedSourceId.isEmpty()) {
+                const SourceRef wanted = SourceRef::fromId(m_wantedSourceId);
+                if (m_sources->indexOf(wanted).isValid()) {
+                    selectSource(wanted);
+                    m_userChoseSource = true; // the user's own earlier choice
                     return;
-                if (!m_wantedSourceId.isEmpty()) {
-                    const SourceRef wanted = SourceRef::fromId(m_wantedSourceId);
-                    if (m_sources->indexOf(wanted).isValid()) {
-                        selectSource(wanted);
-                        m_userChoseSource = true; // the user's own earlier choice
-                        return;
+                }
+            }
+            SourceRef best = m_selected;
+            int bestScore = best.isValid() ? preference(best, m_sources->rolesOf(best)) : -100;
+            for (int g = 0; g < m_sources->rowCount(); ++g) {
+                const QModelIndex group = m_sources->index(g, 0);
+                for (int r = 0; r < m_sources->rowCount(group); ++r) {
+                    const SourceRef ref = m_sources->sourceAt(m_sources->index(r, 0, group));
+                    const int score = preference(ref, m_sources->rolesOf(ref));
+                    if (score > bestScore) {
+                        best = ref;
+                        bestScore = score;
                     }
                 }
-                SourceRef best = m_selected;
-                int bestScore = best.isValid() ? preference(best, m_sources->rolesOf(best)) : -100;
-                for (int g = 0; g < m_sources->rowCount(); ++g) {
-                    const QModelIndex group = m_sources->index(g, 0);
-                    for (int r = 0; r < m_sources->rowCount(group); ++r) {
-                        const SourceRef ref = m_sources->sourceAt(m_sources->index(r, 0, group));
-                        const int score = preference(ref, m_sources->rolesOf(ref));
-                        if (score > bestScore) {
-                            best = ref;
-                            bestScore = score;
-                        }
-                    }
-                }
-                if (best.isValid() && best != m_selected)
-                    selectSource(best);
-            },
-            Qt::QueuedConnection);
+            }
+            if (best.isValid() && best != m_selected)
+                selectSource(best);
+        },
+        Qt::QueuedConnection);
 }
 
 void MainWindow::onSourceCurrentChanged()
@@ -685,7 +686,7 @@ void MainWindow::requestHistory()
     ++m_historyRequests;
     // Fetch a little more on both sides, so a pan shows data at once while the exact answer is on its way.
     m_rangeSource->requestBuckets(m_sources->rolesOf(m_selected).allKeys(), fromS - (toS - fromS) / 4,
-                                  toS + (toS - fromS) / 4, m_historyStep, generation);
+        toS + (toS - fromS) / 4, m_historyStep, generation);
     updateRangeNote();
 }
 
@@ -723,7 +724,7 @@ void MainWindow::onBucketsReady(quint64 generation, const QVector<RangeSeries> &
             ref.throughput = requests / double(seconds);
             ref.errorRate = requests > 0 && !roles.errors.isEmpty() ? errors / requests : DashboardReference::none;
             const QString span = QDateTime::fromSecsSinceEpoch(m_referenceFrom).toString(u"HH:mm"_s) % u'–'
-                    % QDateTime::fromSecsSinceEpoch(m_referenceTo).toString(u"HH:mm"_s);
+                % QDateTime::fromSecsSinceEpoch(m_referenceTo).toString(u"HH:mm"_s);
             ref.label = m_referenceIsQuarter ? tr("%1").arg(span) : tr("prev. hour");
         }
         m_dashboard->setReference(ref);
@@ -780,8 +781,8 @@ void MainWindow::requestReference(bool quarterFallback)
     m_referenceFrom = m_referenceTo - step;
     // Reference answers count in a range of their own, so they never make a history answer look stale.
     m_referenceGeneration = std::max<quint64>(m_referenceGeneration, 1ULL << 62) + 1;
-    m_rangeSource->requestBuckets(m_sources->rolesOf(m_selected).allKeys(), m_referenceFrom, m_referenceTo, step,
-                                  m_referenceGeneration);
+    m_rangeSource->requestBuckets(
+        m_sources->rolesOf(m_selected).allKeys(), m_referenceFrom, m_referenceTo, step, m_referenceGeneration);
 }
 
 void MainWindow::updateRangeNote()
@@ -789,9 +790,9 @@ void MainWindow::updateRangeNote()
     QString note;
     if (m_history) {
         note = tr("History %1 – %2 · %3 buckets from the %4")
-                       .arg(QDateTime::fromMSecsSinceEpoch(m_viewFromMs).toString(u"yyyy-MM-dd HH:mm"_s),
-                            QDateTime::fromMSecsSinceEpoch(m_viewToMs).toString(u"yyyy-MM-dd HH:mm"_s),
-                            formatStep(m_historyStep), tierName(RangeSource::tierFor(m_historyStep)));
+                   .arg(QDateTime::fromMSecsSinceEpoch(m_viewFromMs).toString(u"yyyy-MM-dd HH:mm"_s),
+                       QDateTime::fromMSecsSinceEpoch(m_viewToMs).toString(u"yyyy-MM-dd HH:mm"_s),
+                       formatStep(m_historyStep), tierName(RangeSource::tierFor(m_historyStep)));
         if (m_historyPending)
             note += tr(" · loading…");
         if (!m_historyError.isEmpty())
@@ -877,7 +878,8 @@ void MainWindow::refresh()
                                                                       : m_dashboard->roles().latency;
         const auto &points = m_store->points(anchor);
         if (!points.isEmpty())
-            m_viewFromMs = std::max(m_viewFromMs, std::min(points.constFirst().second * 1000 - 5000, m_viewToMs - 60000));
+            m_viewFromMs
+                = std::max(m_viewFromMs, std::min(points.constFirst().second * 1000 - 5000, m_viewToMs - 60000));
     }
     const auto lookup = [this](const QString &key) -> const QVector<SeriesPoint> & { return m_store->points(key); };
     m_dashboard->showData(lookup, m_viewFromMs, m_viewToMs, 1, !m_zoomed);
@@ -896,16 +898,15 @@ void MainWindow::onConnectionStateChanged(LiveSource::State state, const QString
         break;
     case LiveSource::State::Connecting:
         m_connection->setText(m_disconnectedSince.isValid()
-                                      ? tr("◌ Reconnecting to collector (lost at %1)…")
-                                                .arg(m_disconnectedSince.toString(u"HH:mm:ss"_s))
-                                      : tr("◌ Connecting to collector…"));
+                ? tr("◌ Reconnecting to collector (lost at %1)…").arg(m_disconnectedSince.toString(u"HH:mm:ss"_s))
+                : tr("◌ Connecting to collector…"));
         color = u"#f39c12"_s;
         break;
     case LiveSource::State::Disconnected:
         if (!m_disconnectedSince.isValid())
             m_disconnectedSince = QDateTime::currentDateTime();
         m_connection->setText(tr("○ Collector unreachable since %1, retrying: %2")
-                                      .arg(m_disconnectedSince.toString(u"HH:mm:ss"_s), detail));
+                                  .arg(m_disconnectedSince.toString(u"HH:mm:ss"_s), detail));
         color = u"#e74c3c"_s;
         break;
     }
@@ -917,7 +918,7 @@ void MainWindow::onCollectorStatus(const CollectorStatus &status)
 {
     m_ingest->setText(tr("ingest %1 lines/s").arg(QLocale().toString(status.linesPerSecond, 'f', 0)));
     m_drops->setText(tr("drops: parse %1 · kernel %2")
-                             .arg(QLocale().toString(status.parseDrops), QLocale().toString(status.kernelDrops)));
+                         .arg(QLocale().toString(status.parseDrops), QLocale().toString(status.kernelDrops)));
     m_seriesCount->setText(tr("%1 series").arg(QLocale().toString(status.seriesCount)));
     m_dbSize->setText(tr("db %1").arg(formatBytes(status.databaseBytes)));
 }

@@ -7,10 +7,10 @@
 #include "widgets/kpitile.h"
 #include "widgets/timeserieschart.h"
 
-#include <QLocale>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QMap>
 #include <QVBoxLayout>
 
@@ -65,14 +65,14 @@ QString describeStep(qint64 step)
 }
 
 // Sums a rate over several series, per bucket start (ms).
-QMap<qint64, double> sumRates(const SourceDashboard::PointLookup &points, const QStringList &keys, qint64 fromS,
-                              qint64 toS)
+QMap<qint64, double> sumRates(
+    const SourceDashboard::PointLookup &points, const QStringList &keys, qint64 fromS, qint64 toS)
 {
     QMap<qint64, double> out;
     for (const QString &key : keys) {
         const auto &pts = points(key);
-        auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
-                                   [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        auto it = std::lower_bound(
+            pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
         for (; it != pts.cend() && it->second <= toS; ++it)
             out[it->second] += it->stats.rate;
     }
@@ -118,7 +118,7 @@ SourceDashboard::SourceDashboard(QWidget *parent)
 
     auto *tiles = new QHBoxLayout;
     for (const QString &caption :
-         { tr("p95 latency"), tr("Throughput"), tr("Error rate"), tr("Queue depth"), tr("Accuracy") }) {
+        { tr("p95 latency"), tr("Throughput"), tr("Error rate"), tr("Queue depth"), tr("Accuracy") }) {
         auto *tile = new KpiTile(caption, this);
         tile->setDelta({});
         m_tiles.push_back(tile);
@@ -216,19 +216,19 @@ void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &role
         m_header->setText(tr("Waiting for metrics…"));
     } else {
         m_header->setText(SourceTreeModel::kindTitle(source.kind).chopped(source.kind == SourceRef::Kind::Other ? 0 : 1)
-                          % u" · "_s % source.name);
-        m_header->setToolTip(tr("%1 series; latency from %2").arg(seriesCount).arg(roles.latency.isEmpty()
-                                                                                          ? tr("no timer")
-                                                                                          : roles.latency));
+            % u" · "_s % source.name);
+        m_header->setToolTip(tr("%1 series; latency from %2")
+                                 .arg(seriesCount)
+                                 .arg(roles.latency.isEmpty() ? tr("no timer") : roles.latency));
     }
     if (changed)
         m_reference = {};
-    m_latency->setTitle(roles.latency.isEmpty() ? tr("Latency")
-                                                : tr("Latency · %1").arg(SeriesKey::fromString(roles.latency).name));
+    m_latency->setTitle(
+        roles.latency.isEmpty() ? tr("Latency") : tr("Latency · %1").arg(SeriesKey::fromString(roles.latency).name));
     m_latency->setEmptyText(roles.latency.isEmpty() ? tr("No timer in this source.") : tr("No data in this range."));
     m_throughput->setEmptyText(roles.requests.isEmpty() && roles.latency.isEmpty()
-                                       ? tr("No request counter or timer in this source.")
-                                       : tr("No data in this range."));
+            ? tr("No request counter or timer in this source.")
+            : tr("No data in this range."));
     m_errors->setEmptyText(roles.errors.isEmpty() ? tr("No error counts: send a *.requests counter with status:error, "
                                                        "or an *error* counter.")
                                                   : tr("No requests in this range."));
@@ -248,8 +248,8 @@ void SourceDashboard::showData(const PointLookup &points, qint64 fromMs, qint64 
     m_latencySamples.clear();
     if (!m_roles.latency.isEmpty()) {
         const auto &pts = points(m_roles.latency);
-        auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
-                                   [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        auto it = std::lower_bound(
+            pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
         for (; it != pts.cend() && it->second <= toS; ++it) {
             const SeriesStats &s = it->stats;
             const double x = double(it->second * 1000) + half;
@@ -270,7 +270,7 @@ void SourceDashboard::showData(const PointLookup &points, qint64 fromMs, qint64 
 
     // Throughput: the request counters, or the latency timer's own rate.
     const QStringList requestKeys = !m_roles.requests.isEmpty() ? m_roles.requests
-            : !m_roles.latency.isEmpty()                        ? QStringList { m_roles.latency }
+        : !m_roles.latency.isEmpty()                            ? QStringList { m_roles.latency }
                                                                 : QStringList();
     const auto requests = sumRates(points, requestKeys, fromS, toS);
     const auto errors = sumRates(points, m_roles.errors, fromS, toS);
@@ -287,8 +287,8 @@ void SourceDashboard::showData(const PointLookup &points, qint64 fromMs, qint64 
     QVector<QPointF> queue;
     if (!m_roles.queue.isEmpty()) {
         const auto &pts = points(m_roles.queue);
-        auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
-                                   [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        auto it = std::lower_bound(
+            pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
         for (; it != pts.cend() && it->second <= toS; ++it)
             queue.push_back({ double(it->second * 1000) + half, gaugeValue(it->stats, m_stepSeconds) });
     }
@@ -313,8 +313,8 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
         m_tiles[TileP95]->setValue(u"–"_s, tr("no timer in this source"), true);
     } else {
         const auto &pts = points(m_roles.latency);
-        auto it = std::upper_bound(pts.cbegin(), pts.cend(), toS,
-                                   [](qint64 s, const SeriesPoint &p) { return s < p.second; });
+        auto it = std::upper_bound(
+            pts.cbegin(), pts.cend(), toS, [](qint64 s, const SeriesPoint &p) { return s < p.second; });
         if (it == pts.cbegin()) {
             m_tiles[TileP95]->setValue(u"–"_s, tr("no data"), true);
         } else {
@@ -333,7 +333,7 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
     // Throughput and error rate over the last few buckets: counts add, so these are exact.
     const qint64 span = live ? recentSeconds : step;
     const QStringList requestKeys = !m_roles.requests.isEmpty() ? m_roles.requests
-            : !m_roles.latency.isEmpty()                        ? QStringList { m_roles.latency }
+        : !m_roles.latency.isEmpty()                            ? QStringList { m_roles.latency }
                                                                 : QStringList();
     const auto countIn = [&](const QStringList &keys, qint64 *seconds) {
         double total = 0;
@@ -348,8 +348,8 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
         const qint64 from = newest - span + 1;
         for (const QString &key : keys) {
             const auto &pts = points(key);
-            auto it = std::lower_bound(pts.cbegin(), pts.cend(), from,
-                                       [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+            auto it = std::lower_bound(
+                pts.cbegin(), pts.cend(), from, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
             for (; it != pts.cend() && it->second <= newest; ++it)
                 total += it->stats.rate * double(std::min(step, span));
         }
@@ -362,8 +362,7 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
     const QString window = live ? tr("last %1 s").arg(recentSeconds) : describeStep(step);
     m_curThroughput = std::isfinite(requests) && seconds > 0 ? requests / double(seconds) : nan;
     m_tiles[TileThroughput]->setValue(formatRate(m_curThroughput),
-                                      requestKeys.isEmpty() ? tr("no request counter") : window,
-                                      !std::isfinite(m_curThroughput));
+        requestKeys.isEmpty() ? tr("no request counter") : window, !std::isfinite(m_curThroughput));
     m_curErrorRate = nan;
     if (m_roles.errors.isEmpty()) {
         m_tiles[TileErrors]->setValue(u"–"_s, tr("no error counter"), true);
@@ -372,18 +371,18 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
         const bool ok = std::isfinite(requests) && requests > 0;
         m_curErrorRate = ok ? (std::isfinite(errors) ? errors : 0) / requests : nan;
         m_tiles[TileErrors]->setValue(formatPercent(m_curErrorRate),
-                                      ok ? tr("%1 of %2 requests, %3")
-                                                   .arg(QLocale().toString(std::isfinite(errors) ? errors : 0, 'f', 0),
-                                                        QLocale().toString(requests, 'f', 0), window)
-                                         : tr("no requests, %1").arg(window),
-                                      !ok || requests < 20);
+            ok ? tr("%1 of %2 requests, %3")
+                     .arg(QLocale().toString(std::isfinite(errors) ? errors : 0, 'f', 0),
+                         QLocale().toString(requests, 'f', 0), window)
+               : tr("no requests, %1").arg(window),
+            !ok || requests < 20);
     }
     const auto lastGauge = [&](const QString &key, QString *when) {
         if (key.isEmpty())
             return nan;
         const auto &pts = points(key);
-        auto it = std::upper_bound(pts.cbegin(), pts.cend(), toS,
-                                   [](qint64 s, const SeriesPoint &p) { return s < p.second; });
+        auto it = std::upper_bound(
+            pts.cbegin(), pts.cend(), toS, [](qint64 s, const SeriesPoint &p) { return s < p.second; });
         if (it == pts.cbegin())
             return nan;
         if (when)
@@ -392,8 +391,8 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
     };
     QString when;
     m_curQueue = lastGauge(m_roles.queue, &when);
-    m_tiles[TileQueue]->setValue(formatNumber(m_curQueue), m_roles.queue.isEmpty() ? tr("no queue gauge") : when,
-                                 !std::isfinite(m_curQueue));
+    m_tiles[TileQueue]->setValue(
+        formatNumber(m_curQueue), m_roles.queue.isEmpty() ? tr("no queue gauge") : when, !std::isfinite(m_curQueue));
     m_curAccuracy = lastGauge(m_roles.accuracy, &when);
     if (std::isfinite(m_curAccuracy) && m_curAccuracy > 1.0)
         m_curAccuracy /= 100.0; // a producer that sends percent
@@ -426,12 +425,12 @@ void SourceDashboard::updateDeltas()
     const auto relative = [&](KpiTile *tile, double cur, double ref, bool higherIsBad, const QString &refText) {
         if (!std::isfinite(cur) || !std::isfinite(ref) || ref == 0) {
             tile->setDelta(std::isfinite(ref) ? tr("%1: %2").arg(r.label, refText) : tr("%1: no data").arg(r.label),
-                           KpiTile::Tone::Neutral, r.label);
+                KpiTile::Tone::Neutral, r.label);
             return;
         }
         const double change = (cur - ref) / ref;
         tile->setDelta(arrow(change) % QLocale().toString(std::abs(change) * 100, 'f', 0) % tr("% vs %1").arg(r.label),
-                       toneFor(change, higherIsBad, 0.05), tr("%1: %2").arg(r.label, refText));
+            toneFor(change, higherIsBad, 0.05), tr("%1: %2").arg(r.label, refText));
     };
     relative(m_tiles[TileP95], m_curP95, r.p95, true, tr("%1 (n = %2)").arg(formatMs(r.p95)).arg(r.p95n));
     relative(m_tiles[TileThroughput], m_curThroughput, r.throughput, false, formatRate(r.throughput));
@@ -443,8 +442,9 @@ void SourceDashboard::updateDeltas()
             return;
         }
         const double change = cur - ref;
-        tile->setDelta(arrow(change) % QLocale().toString(std::abs(change) * 100, 'f', 2) % tr(" pp vs %1").arg(r.label),
-                       toneFor(change, higherIsBad, 0.005), tr("%1: %2").arg(r.label, formatPercent(ref)));
+        tile->setDelta(
+            arrow(change) % QLocale().toString(std::abs(change) * 100, 'f', 2) % tr(" pp vs %1").arg(r.label),
+            toneFor(change, higherIsBad, 0.005), tr("%1: %2").arg(r.label, formatPercent(ref)));
     };
     points(m_tiles[TileErrors], m_curErrorRate, r.errorRate, true);
     points(m_tiles[TileAccuracy], m_curAccuracy, r.accuracy, false);
@@ -458,8 +458,8 @@ void SourceDashboard::updateGauges(const PointLookup &points, qint64 fromMs, qin
         if (key.isEmpty())
             return last;
         const auto &pts = points(key);
-        auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
-                                   [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        auto it = std::lower_bound(
+            pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
         for (; it != pts.cend() && it->second <= toS; ++it) {
             last = gaugeValue(it->stats, m_stepSeconds);
             if (peak && std::isfinite(it->stats.max))
@@ -471,58 +471,56 @@ void SourceDashboard::updateGauges(const PointLookup &points, qint64 fromMs, qin
     if (!m_roles.cpu.isEmpty() || m_machine.cpu.isEmpty()) {
         const double cpu = latest(m_roles.cpu, nullptr);
         m_cpu->setValue(std::isfinite(cpu) ? cpu / 100.0 : nan,
-                        std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
-                        m_roles.cpu.isEmpty() ? tr("no process.cpu_percent in this source")
-                                              : tr("process CPU, %1% of one core (100% = one core busy)")
-                                                        .arg(formatNumber(cpu)));
+            std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
+            m_roles.cpu.isEmpty() ? tr("no process.cpu_percent in this source")
+                                  : tr("process CPU, %1% of one core (100% = one core busy)").arg(formatNumber(cpu)));
     } else {
         const double cpu = latest(m_machine.cpu, nullptr);
         m_cpu->setValue(std::isfinite(cpu) ? cpu / 100.0 : nan,
-                        std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
-                        tr("machine-wide CPU, all cores (this source sends no process samples)"));
+            std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
+            tr("machine-wide CPU, all cores (this source sends no process samples)"));
     }
     if (!m_roles.memory.isEmpty() || m_machine.memoryUsed.isEmpty()) {
         double peak = 0;
         const double rss = latest(m_roles.memory, &peak);
         m_memory->setValue(std::isfinite(rss) && peak > 0 ? rss / peak : nan,
-                           std::isfinite(rss) ? (rss >= 1024 ? QLocale().toString(rss / 1024, 'f', 1) % u" GB"_s
-                                                             : QLocale().toString(rss, 'f', 0) % u" MB"_s)
-                                              : u"–"_s,
-                           m_roles.memory.isEmpty()
-                                   ? tr("no process.rss_mb in this source")
-                                   : tr("process resident memory; the arc is relative to the peak in range (%1 MB)")
-                                             .arg(QLocale().toString(peak, 'f', 0)));
+            std::isfinite(rss) ? (rss >= 1024 ? QLocale().toString(rss / 1024, 'f', 1) % u" GB"_s
+                                              : QLocale().toString(rss, 'f', 0) % u" MB"_s)
+                               : u"–"_s,
+            m_roles.memory.isEmpty() ? tr("no process.rss_mb in this source")
+                                     : tr("process resident memory; the arc is relative to the peak in range (%1 MB)")
+                                           .arg(QLocale().toString(peak, 'f', 0)));
     } else {
         const double used = latest(m_machine.memoryUsed, nullptr);
         const double total = latest(m_machine.memoryTotal, nullptr);
         m_memory->setValue(std::isfinite(used) && total > 0 ? used / total : nan,
-                           std::isfinite(used) && total > 0 ? QLocale().toString(100 * used / total, 'f', 0) % u" %"_s
-                                                            : u"–"_s,
-                           tr("machine-wide memory in use: %1 of %2 MB (this source sends no process samples)")
-                                   .arg(QLocale().toString(used, 'f', 0), QLocale().toString(total, 'f', 0)));
+            std::isfinite(used) && total > 0 ? QLocale().toString(100 * used / total, 'f', 0) % u" %"_s : u"–"_s,
+            tr("machine-wide memory in use: %1 of %2 MB (this source sends no process samples)")
+                .arg(QLocale().toString(used, 'f', 0), QLocale().toString(total, 'f', 0)));
     }
     const bool ownGpu = !m_roles.gpu.isEmpty();
     const double gpu = latest(ownGpu ? m_roles.gpu : m_machine.gpu, nullptr);
     m_gpu->setValue(std::isfinite(gpu) ? gpu / 100.0 : nan,
-                    std::isfinite(gpu) ? QLocale().toString(gpu, 'f', 0) % u" %"_s : u"–"_s,
-                    ownGpu ? tr("the process's GPU utilisation") : tr("GPU utilisation, whole device"));
+        std::isfinite(gpu) ? QLocale().toString(gpu, 'f', 0) % u" %"_s : u"–"_s,
+        ownGpu ? tr("the process's GPU utilisation") : tr("GPU utilisation, whole device"));
     // Cache hit rate over the range: hits / (hits + API calls); both are counts, so they add.
     double hits = 0, calls = 0;
-    for (const auto &[keys, total] : { std::pair { &m_roles.cacheHits, &hits }, std::pair { &m_roles.apiCalls, &calls } }) {
+    for (const auto &[keys, total] :
+        { std::pair { &m_roles.cacheHits, &hits }, std::pair { &m_roles.apiCalls, &calls } }) {
         for (const QString &key : *keys) {
             const auto &pts = points(key);
-            auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
-                                       [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+            auto it = std::lower_bound(
+                pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
             for (; it != pts.cend() && it->second <= toS; ++it)
                 *total += it->stats.rate * double(m_stepSeconds);
         }
     }
     const double rate = hits + calls > 0 ? hits / (hits + calls) : nan;
     m_cache->setValue(rate, std::isfinite(rate) ? QLocale().toString(rate * 100, 'f', 0) % u" %"_s : u"–"_s,
-                      m_roles.cacheHits.isEmpty() ? tr("no op.cache_hits in this source")
-                                                  : tr("cache hits ÷ (hits + API calls) over the range: %1 of %2")
-                                                            .arg(QLocale().toString(hits, 'f', 0),
-                                                                 QLocale().toString(hits + calls, 'f', 0)));
+        m_roles.cacheHits.isEmpty()
+            ? tr("no op.cache_hits in this source")
+            : tr("cache hits ÷ (hits + API calls) over the range: %1 of %2")
+                  .arg(QLocale().toString(hits, 'f', 0), QLocale().toString(hits + calls, 'f', 0)));
 }
 
 QString SourceDashboard::latencyHover(qint64 timeMs) const
@@ -530,7 +528,7 @@ QString SourceDashboard::latencyHover(qint64 timeMs) const
     if (m_latencySamples.isEmpty())
         return tr("no latency data");
     auto it = std::lower_bound(m_latencySamples.cbegin(), m_latencySamples.cend(), double(timeMs),
-                               [](const LatencySample &s, double t) { return s.x < t; });
+        [](const LatencySample &s, double t) { return s.x < t; });
     const LatencySample *best = nullptr;
     for (auto c : { it, it == m_latencySamples.cbegin() ? it : it - 1 }) {
         if (c != m_latencySamples.cend()
@@ -545,7 +543,8 @@ QString SourceDashboard::latencyHover(qint64 timeMs) const
     const auto line = [&](const QString &name, double q, double v) -> QString {
         return name % u"  "_s % formatMs(v) % (s.isMeaningful(q) ? QString() : tr("  (too few samples)"));
     };
-    QStringList lines { line(u"p50"_s, 0.5, best->p50), line(u"p95"_s, 0.95, best->p95), line(u"p99"_s, 0.99, best->p99) };
+    QStringList lines { line(u"p50"_s, 0.5, best->p50), line(u"p95"_s, 0.95, best->p95),
+        line(u"p99"_s, 0.99, best->p99) };
     QString evidence = u"n = "_s % QLocale().toString(best->n);
     if (std::isfinite(best->error))
         evidence += u" · ±"_s % QLocale().toString(best->error * 100, 'g', 2) % u'%';

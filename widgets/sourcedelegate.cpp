@@ -3,8 +3,8 @@
 
 #include "models/sourcetreemodel.h"
 
-#include <QLocale>
 #include <QApplication>
+#include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -21,8 +21,7 @@ constexpr int valueWidth = 62;
 
 SourceDelegate::SourceDelegate(QObject *parent)
     : QStyledItemDelegate(parent)
-{
-}
+{ }
 
 QColor SourceDelegate::statusColor(int status)
 {
@@ -93,7 +92,7 @@ void SourceDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
                 continue;
             }
             const QPointF p(spark.left() + spark.width() * double(i) / double(values.size() - 1),
-                            spark.bottom() - spark.height() * (values[i] - lo) / span);
+                spark.bottom() - spark.height() * (values[i] - lo) / span);
             if (pen)
                 path.lineTo(p);
             else
@@ -118,7 +117,7 @@ void SourceDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     painter->setFont(option.font);
     const QRectF nameRect(dotRect.right() + 6, r.top(), spark.left() - dotRect.right() - 10, r.height());
     painter->drawText(nameRect, Qt::AlignVCenter | Qt::AlignLeft,
-                      option.fontMetrics.elidedText(name, Qt::ElideMiddle, int(nameRect.width())));
+        option.fontMetrics.elidedText(name, Qt::ElideMiddle, int(nameRect.width())));
     painter->restore();
 }
 

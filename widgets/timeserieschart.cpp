@@ -3,7 +3,6 @@
 
 #include "models/decimation.h"
 
-#include <QLocale>
 #include <QChart>
 #include <QChartView>
 #include <QDateTime>
@@ -11,6 +10,7 @@
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QLineSeries>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QRubberBand>
@@ -82,7 +82,8 @@ public:
         const auto xOf = [&](double t) { return plot.left() + (t - double(m_d->fromMs)) * sx; };
         painter->save();
         painter->setClipRect(plot);
-        // A device pixel is thinner than a logical one on high-DPI screens: lines are drawn two device pixels wide there.
+        // A device pixel is thinner than a logical one on high-DPI screens: lines are drawn two device pixels wide
+        // there.
         const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
         painter->setRenderHint(QPainter::Antialiasing, m_d->antialias);
         // Holes in the data stay holes: a jump wider than the gap (and two pixel columns) is not joined.
@@ -107,7 +108,8 @@ public:
             const bool twice = wanted.widthF() > 1.25 || dpr >= 1.5;
             qsizetype start = 0;
             for (qsizetype k = 0; k <= points.size(); ++k) {
-                const bool end = k == points.size() || (gap > 0 && k > start && points[k].x() - points[k - 1].x() > gap);
+                const bool end
+                    = k == points.size() || (gap > 0 && k > start && points[k].x() - points[k - 1].x() > gap);
                 if (!end)
                     continue;
                 polygon.resize(k - start);
@@ -137,9 +139,9 @@ public:
         for (const TimeMarker &m : std::as_const(m_d->markers)) {
             if (m.endMs < m_d->fromMs || m.timeMs > m_d->toMs)
                 continue;
-            const QColor color = m.failure ? QColor(0xe7, 0x4c, 0x3c)
-                    : m.kind == TimeMarker::Kind::Run ? QColor(0x8e, 0x44, 0xad)
-                                                       : QColor(0x7f, 0x8c, 0x8d);
+            const QColor color = m.failure        ? QColor(0xe7, 0x4c, 0x3c)
+                : m.kind == TimeMarker::Kind::Run ? QColor(0x8e, 0x44, 0xad)
+                                                  : QColor(0x7f, 0x8c, 0x8d);
             const double x = xOf(double(m.timeMs));
             if (m.kind == TimeMarker::Kind::Run && m.endMs > m.timeMs) {
                 QColor fill = color;
@@ -152,8 +154,8 @@ public:
             painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
             painter->setPen(Qt::NoPen);
             painter->setBrush(color);
-            painter->drawPolygon(QPolygonF({ QPointF(x, plot.bottom() - 7), QPointF(x - 4, plot.bottom()),
-                                             QPointF(x + 4, plot.bottom()) }));
+            painter->drawPolygon(QPolygonF(
+                { QPointF(x, plot.bottom() - 7), QPointF(x - 4, plot.bottom()), QPointF(x + 4, plot.bottom()) }));
         }
         // The crosshair and its values.
         if (m_d->crosshairX >= plot.left() && m_d->crosshairX <= plot.right()) {
@@ -236,7 +238,6 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, QWidget *parent)
     d->view->setMouseTracking(true);
     d->view->viewport()->setMouseTracking(true);
     d->view->viewport()->installEventFilter(this);
-    d->view->setToolTip(tr("Wheel: zoom · drag: zoom to a span · Ctrl+drag or middle drag: pan · double-click: back"));
     d->rubberBand = new QRubberBand(QRubberBand::Rectangle, d->view->viewport());
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -371,7 +372,7 @@ void TimeSeriesChart::setHoverTextProvider(HoverTextProvider provider)
 QString TimeSeriesChart::hoverText(qint64 timeMs) const
 {
     const QString when = QDateTime::fromMSecsSinceEpoch(timeMs).toString(
-            d->toMs - d->fromMs > 2 * 86400000LL ? u"yyyy-MM-dd HH:mm"_s : u"HH:mm:ss"_s);
+        d->toMs - d->fromMs > 2 * 86400000LL ? u"yyyy-MM-dd HH:mm"_s : u"HH:mm:ss"_s);
     if (d->hoverText)
         return when % u'\n' % d->hoverText(timeMs);
     QStringList lines { when };
@@ -382,8 +383,8 @@ QString TimeSeriesChart::hoverText(qint64 timeMs) const
         if (!d->series[i]->isVisible())
             continue;
         const auto &points = d->data[i];
-        auto it = std::lower_bound(points.cbegin(), points.cend(), double(timeMs),
-                                   [](const QPointF &p, double t) { return p.x() < t; });
+        auto it = std::lower_bound(
+            points.cbegin(), points.cend(), double(timeMs), [](const QPointF &p, double t) { return p.x() < t; });
         const QPointF *best = nullptr;
         for (auto c : { it, it == points.cbegin() ? it : it - 1 }) {
             if (c != points.cend() && std::abs(c->x() - double(timeMs)) <= tolerance && !std::isnan(c->y())
@@ -483,8 +484,8 @@ bool TimeSeriesChart::eventFilter(QObject *watched, QEvent *event)
         } else if (d->drag == Private::Drag::Zoom) {
             const QRectF plot = plotArea();
             d->rubberBand->setGeometry(QRect(QPoint(std::min(d->pressPos.x(), pos.x()), int(plot.top())),
-                                             QPoint(std::max(d->pressPos.x(), pos.x()), int(plot.bottom())))
-                                               .normalized());
+                QPoint(std::max(d->pressPos.x(), pos.x()), int(plot.bottom())))
+                                           .normalized());
         }
         setCrosshair(pos.x());
         return false;
@@ -540,9 +541,10 @@ void TimeSeriesChart::redraw()
     d->antialias = drawn <= 8000;
     d->yMax = niceCeiling(std::max(top * 1.05, d->minTop));
     const qint64 span = d->toMs - d->fromMs;
-    d->timeAxis->setFormat(span > 3 * 86400000LL ? u"MM-dd"_s : span > 86400000LL ? u"MM-dd HH:mm"_s
-                                   : span > 3 * 3600000LL                         ? u"HH:mm"_s
-                                                                                  : u"HH:mm:ss"_s);
+    d->timeAxis->setFormat(span > 3 * 86400000LL ? u"MM-dd"_s
+            : span > 86400000LL                  ? u"MM-dd HH:mm"_s
+            : span > 3 * 3600000LL               ? u"HH:mm"_s
+                                                 : u"HH:mm:ss"_s);
     // Narrow charts get fewer ticks, so the time labels are never elided.
     const int ticks = std::clamp(columns / 120 + 1, 2, 7);
     if (d->timeAxis->tickCount() != ticks)

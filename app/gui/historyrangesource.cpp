@@ -24,8 +24,8 @@ HistoryRangeSource::HistoryRangeSource(HistoryReader *reader, QObject *parent)
     connect(reader, &HistorySource::failed, this, &HistoryRangeSource::onFailed);
 }
 
-void HistoryRangeSource::requestBuckets(const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step,
-                                        quint64 generation)
+void HistoryRangeSource::requestBuckets(
+    const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step, quint64 generation)
 {
     const quint64 inner = ++m_next + (1ULL << 40); // clear of the reader's other callers' generations
     m_pending.insert(inner, { Pending::Kind::Buckets, generation });
@@ -90,8 +90,8 @@ void HistoryRangeSource::onWindowReady(quint64 generation, const QVector<SeriesW
     Q_EMIT bucketsReady(outer, series);
 }
 
-void HistoryRangeSource::onRecordsReady(quint64 generation, HistoryReader::Records kind,
-                                        const QList<QVariantMap> &records)
+void HistoryRangeSource::onRecordsReady(
+    quint64 generation, HistoryReader::Records kind, const QList<QVariantMap> &records)
 {
     const auto it = m_pending.constFind(generation);
     if (it == m_pending.constEnd())
@@ -117,9 +117,10 @@ void HistoryRangeSource::addRecords(quint64 outer, HistoryReader::Records kind, 
             m.detail = r.value(u"text"_s).toString();
             m.failure = check ? r.value(u"status"_s).toInt() == 2 : r.value(u"alert_type"_s).toString() == u"error"_s;
             if (check)
-                m.title = tr("check %1: %2").arg(m.title, QStringList { tr("ok"), tr("warning"), tr("critical"),
-                                                                         tr("unknown") }
-                                                                       .value(r.value(u"status"_s).toInt(), tr("?")));
+                m.title = tr("check %1: %2")
+                              .arg(m.title,
+                                  QStringList { tr("ok"), tr("warning"), tr("critical"), tr("unknown") }.value(
+                                      r.value(u"status"_s).toInt(), tr("?")));
         } else {
             m.kind = TimeMarker::Kind::Run;
             m.timeMs = qint64(r.value(u"start_unix"_s).toDouble() * 1000);
@@ -135,7 +136,8 @@ void HistoryRangeSource::addRecords(quint64 outer, HistoryReader::Records kind, 
         return;
     QVector<TimeMarker> markers = std::move(answer->markers);
     m_markers.erase(answer);
-    std::sort(markers.begin(), markers.end(), [](const TimeMarker &a, const TimeMarker &b) { return a.timeMs < b.timeMs; });
+    std::sort(
+        markers.begin(), markers.end(), [](const TimeMarker &a, const TimeMarker &b) { return a.timeMs < b.timeMs; });
     Q_EMIT markersReady(outer, markers);
 }
 
@@ -149,8 +151,8 @@ void HistoryRangeSource::onFailed(quint64 generation, const QString &message)
     if (pending.kind == Pending::Kind::Buckets)
         Q_EMIT failed(pending.outer, message);
     else // markers are a nicety: the half that failed counts as none
-        addRecords(pending.outer, pending.kind == Pending::Kind::Events ? HistoryReader::Records::Events
-                                                                        : HistoryReader::Records::Runs, {});
+        addRecords(pending.outer,
+            pending.kind == Pending::Kind::Events ? HistoryReader::Records::Events : HistoryReader::Records::Runs, {});
 }
 
 } // namespace perfdash

@@ -17,8 +17,8 @@ class HistoryRangeSource : public RangeSource {
 public:
     explicit HistoryRangeSource(HistoryReader *reader, QObject *parent = nullptr);
 
-    void requestBuckets(const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step,
-                        quint64 generation) override;
+    void requestBuckets(
+        const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step, quint64 generation) override;
     void requestMarkers(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
 
     static RangeSeries toRangeSeries(const SeriesWindow &window);

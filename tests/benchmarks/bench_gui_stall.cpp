@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// GUI-thread stall budget (issue 6): the GUI thread never stalls for more than 200 ms during 60 s of load at 50k lines/s
-// over 500 series. Runs the real thing offscreen: a collector, perfdash-loadgen's flood scenario over UDP, and the
-// dashboard window, with a StallWatchdog (a 10 ms precise timer; any lateness is a stall) on the GUI thread.
-// The dashboard shows the flood's source (500 series) on the live 1 h range, so every frame updates the sources tree,
-// the tiles and all charts. Prints the worst stall, counts over 50/100/200 ms, and the machine's load average.
+// GUI-thread stall budget (issue 6): the GUI thread never stalls for more than 200 ms during 60 s of load at 50k
+// lines/s over 500 series. Runs the real thing offscreen: a collector, perfdash-loadgen's flood scenario over UDP, and
+// the dashboard window, with a StallWatchdog (a 10 ms precise timer; any lateness is a stall) on the GUI thread. The
+// dashboard shows the flood's source (500 series) on the live 1 h range, so every frame updates the sources tree, the
+// tiles and all charts. Prints the worst stall, counts over 50/100/200 ms, and the machine's load average.
 //
 //   bench_gui_stall                      # 60 s, 50000 lines/s, 500 series (the issue's load)
 //   bench_gui_stall --short              # 8 s, 5000 lines/s, 100 series: a smoke run for CI
@@ -101,8 +101,8 @@ int main(int argc, char *argv[])
     QProcess loadgen;
     loadgen.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     loadgen.start(QDir(options.binDir).filePath(u"perfdash-loadgen"_s),
-                  { u"--scenario"_s, u"flood"_s, u"--udp"_s, session.collectorUdp(), u"--rate"_s, QString::number(rate),
-                    u"--series"_s, QString::number(series), u"--duration"_s, QString::number(seconds + 5) });
+        { u"--scenario"_s, u"flood"_s, u"--udp"_s, session.collectorUdp(), u"--rate"_s, QString::number(rate),
+            u"--series"_s, QString::number(series), u"--duration"_s, QString::number(seconds + 5) });
     if (!loadgen.waitForStarted(5000)) {
         std::fprintf(stderr, "bench_gui_stall: cannot start perfdash-loadgen\n");
         return 1;
@@ -125,17 +125,17 @@ int main(int argc, char *argv[])
     QApplication::exec();
     const double elapsed = double(wall.elapsed()) / 1000.0;
     const int seen = int(session.store()->keys().size());
-    std::printf("load: %d lines/s over %d series for %.1f s (perfdash-loadgen --scenario flood)\n", rate, series,
-                elapsed);
+    std::printf(
+        "load: %d lines/s over %d series for %.1f s (perfdash-loadgen --scenario flood)\n", rate, series, elapsed);
     std::printf("frames applied: %d, series in the window: %d\n", frames, seen);
     std::printf("worst GUI-thread stall: %.1f ms (budget 200 ms), at %.1f s\n", watchdog->worstMs(),
-                double(watchdog->worstAtMs()) / 1000.0);
+        double(watchdog->worstAtMs()) / 1000.0);
     std::printf("stalls over 50 / 100 / 200 ms: %lld / %lld / %lld of %lld ticks\n",
-                static_cast<long long>(watchdog->stallsOver(50)), static_cast<long long>(watchdog->stallsOver(100)),
-                static_cast<long long>(watchdog->stallsOver(200)), static_cast<long long>(watchdog->ticks()));
+        static_cast<long long>(watchdog->stallsOver(50)), static_cast<long long>(watchdog->stallsOver(100)),
+        static_cast<long long>(watchdog->stallsOver(200)), static_cast<long long>(watchdog->ticks()));
     std::printf("machine: %s, %d cores; load average at the end: %s\n",
-                qPrintable(firstLine(u"/proc/cpuinfo"_s, u"model name"_s)), QThread::idealThreadCount(),
-                qPrintable(firstLine(u"/proc/loadavg"_s)));
+        qPrintable(firstLine(u"/proc/cpuinfo"_s, u"model name"_s)), QThread::idealThreadCount(),
+        qPrintable(firstLine(u"/proc/loadavg"_s)));
     loadgen.terminate();
     loadgen.waitForFinished(3000);
     return frames > 0 ? 0 : 1;

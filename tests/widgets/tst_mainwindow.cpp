@@ -64,14 +64,11 @@ SeriesStats gauge(const QString &key, double value)
 LiveFrame modelFrame(qint64 second, qint64 n, double p95)
 {
     return LiveFrame { second,
-                       { timer(u"inference.latency|model:m1"_s, n, 20, p95, p95 * 2),
-                         counter(u"inference.requests|model:m1,status:ok"_s, 99),
-                         counter(u"inference.requests|model:m1,status:error"_s, 1),
-                         gauge(u"inference.queue_depth|model:m1"_s, 7),
-                         gauge(u"process.cpu_percent|model:m1,pid:9"_s, 45),
-                         gauge(u"process.rss_mb|model:m1,pid:9"_s, 512),
-                         counter(u"op.cache_hits|model:m1,op:load"_s, 3),
-                         counter(u"op.api_calls|model:m1,op:load"_s, 1) } };
+        { timer(u"inference.latency|model:m1"_s, n, 20, p95, p95 * 2),
+            counter(u"inference.requests|model:m1,status:ok"_s, 99),
+            counter(u"inference.requests|model:m1,status:error"_s, 1), gauge(u"inference.queue_depth|model:m1"_s, 7),
+            gauge(u"process.cpu_percent|model:m1,pid:9"_s, 45), gauge(u"process.rss_mb|model:m1,pid:9"_s, 512),
+            counter(u"op.cache_hits|model:m1,op:load"_s, 3), counter(u"op.api_calls|model:m1,op:load"_s, 1) } };
 }
 
 // Storage as the dashboard sees it: requests are recorded and answered by the test.
@@ -212,8 +209,8 @@ private Q_SLOTS:
     void prefersAModelWithLatency()
     {
         LiveFrame frame { QDateTime::currentSecsSinceEpoch(),
-                          { counter(u"a.requests"_s, 5), gauge(u"perfdash.ingest.live_series"_s, 3),
-                            timer(u"inference.latency|model:best"_s, 100, 1, 2, 3) } };
+            { counter(u"a.requests"_s, 5), gauge(u"perfdash.ingest.live_series"_s, 3),
+                timer(u"inference.latency|model:best"_s, 100, 1, 2, 3) } };
         m_store->ingest(frame);
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:best"_s);
     }
@@ -221,9 +218,8 @@ private Q_SLOTS:
     void pickingASeriesShowsItsSource()
     {
         const qint64 now = QDateTime::currentSecsSinceEpoch();
-        m_store->ingest(LiveFrame { now,
-                                    { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3),
-                                      gauge(u"process.cpu_percent|pid:77"_s, 10) } });
+        m_store->ingest(LiveFrame {
+            now, { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"process.cpu_percent|pid:77"_s, 10) } });
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
         m_window->selectSeries(u"process.cpu_percent|pid:77"_s);
         QCOMPARE(m_window->selectedSource().id(), u"process:pid 77"_s);
@@ -235,10 +231,9 @@ private Q_SLOTS:
     {
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         m_store->ingest(LiveFrame { now,
-                                    { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3),
-                                      gauge(u"system.cpu_percent"_s, 37), gauge(u"system.memory_used_mb"_s, 4096),
-                                      gauge(u"system.memory_total_mb"_s, 16384),
-                                      gauge(u"gpu.utilization_percent|gpu:0"_s, 81) } });
+            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"system.cpu_percent"_s, 37),
+                gauge(u"system.memory_used_mb"_s, 4096), gauge(u"system.memory_total_mb"_s, 16384),
+                gauge(u"gpu.utilization_percent|gpu:0"_s, 81) } });
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
         m_window->refreshNow();
         auto *d = m_window->dashboard();
@@ -322,12 +317,12 @@ private Q_SLOTS:
         QCOMPARE(RangeSource::tierFor(sixHours.step), 1);
 
         // The week's answer arrives after the user moved on: it is dropped.
-        Q_EMIT history.bucketsReady(week.generation,
-                                    { bucketsOf(u"inference.latency|model:m1"_s, week.from, week.to, week.step, 500, 99) });
+        Q_EMIT history.bucketsReady(
+            week.generation, { bucketsOf(u"inference.latency|model:m1"_s, week.from, week.to, week.step, 500, 99) });
         QCOMPARE(m_window->staleAnswersDropped(), 1);
         QCOMPARE(m_window->latencyChart()->drawnPointCount(SourceDashboard::LineP95), 0);
-        Q_EMIT history.bucketsReady(sixHours.generation, { bucketsOf(u"inference.latency|model:m1"_s, sixHours.from,
-                                                                     sixHours.to, sixHours.step, 500, 55) });
+        Q_EMIT history.bucketsReady(sixHours.generation,
+            { bucketsOf(u"inference.latency|model:m1"_s, sixHours.from, sixHours.to, sixHours.step, 500, 55) });
         QVERIFY(m_window->latencyChart()->drawnPointCount(SourceDashboard::LineP95) > 300);
         auto *p95 = m_window->tile(SourceDashboard::TileP95);
         QCOMPARE(p95->valueText(), QLocale().toString(55.0, 'f', 1) % u" ms"_s);
@@ -395,7 +390,7 @@ private Q_SLOTS:
         const QPointF middle = chart->plotArea().center();
         const qint64 span = m_window->viewToMs() - m_window->viewFromMs();
         QWheelEvent wheel(middle, viewport->mapToGlobal(middle), {}, QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
-                          Qt::NoScrollPhase, false);
+            Qt::NoScrollPhase, false);
         QApplication::sendEvent(viewport, &wheel);
         QVERIFY(!m_window->isFollowing());
         QVERIFY(m_window->isLive());
@@ -437,8 +432,8 @@ private Q_SLOTS:
     {
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         m_store->ingest(LiveFrame { now,
-                                    { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3),
-                                      timer(u"inference.latency|model:b"_s, 100, 1, 2, 3) } });
+            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3),
+                timer(u"inference.latency|model:b"_s, 100, 1, 2, 3) } });
         QTRY_VERIFY(m_window->selectedSource().isValid());
         m_window->selectSource({ SourceRef::Kind::Model, u"b"_s });
         m_window->setLiveWindowSeconds(900);

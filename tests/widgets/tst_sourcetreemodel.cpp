@@ -39,8 +39,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("key");
         QTest::addColumn<QStringList>("ids");
         QTest::newRow("model") << u"inference.latency|model:m1"_s << QStringList { u"model:m1"_s };
-        QTest::newRow("service and model") << u"api.latency|model:m1,service:api"_s
-                                           << QStringList { u"service:api"_s, u"model:m1"_s };
+        QTest::newRow("service and model")
+            << u"api.latency|model:m1,service:api"_s << QStringList { u"service:api"_s, u"model:m1"_s };
         QTest::newRow("pid") << u"process.cpu_percent|pid:42"_s << QStringList { u"process:pid 42"_s };
         QTest::newRow("source") << u"x.y|source:batch-7"_s << QStringList { u"process:batch-7"_s };
         QTest::newRow("untagged") << u"bench.latency|series:3"_s << QStringList { u"other:bench"_s };
@@ -61,17 +61,16 @@ private Q_SLOTS:
     void rolesPickTheRightSeries()
     {
         const QStringList keys { u"inference.step.latency|model:m1,step:predict"_s, u"inference.latency|model:m1"_s,
-                                 u"inference.requests|model:m1,status:ok"_s,
-                                 u"inference.requests|model:m1,status:error"_s, u"inference.queue_depth|model:m1"_s,
-                                 u"quality.accuracy|model:m1"_s, u"process.cpu_percent|model:m1,pid:7"_s,
-                                 u"process.rss_mb|model:m1,pid:7"_s, u"op.cache_hits|model:m1,op:load"_s,
-                                 u"op.api_calls|model:m1,op:load"_s };
+            u"inference.requests|model:m1,status:ok"_s, u"inference.requests|model:m1,status:error"_s,
+            u"inference.queue_depth|model:m1"_s, u"quality.accuracy|model:m1"_s,
+            u"process.cpu_percent|model:m1,pid:7"_s, u"process.rss_mb|model:m1,pid:7"_s,
+            u"op.cache_hits|model:m1,op:load"_s, u"op.api_calls|model:m1,op:load"_s };
         QHash<QString, MetricKind> kinds;
         for (const auto &k : keys) {
-            kinds.insert(k, k.contains(u"latency"_s) ? MetricKind::Timer
-                                 : k.startsWith(u"inference.requests"_s) || k.startsWith(u"op."_s)
-                                 ? MetricKind::Counter
-                                 : MetricKind::Gauge);
+            kinds.insert(k,
+                k.contains(u"latency"_s)                                              ? MetricKind::Timer
+                    : k.startsWith(u"inference.requests"_s) || k.startsWith(u"op."_s) ? MetricKind::Counter
+                                                                                      : MetricKind::Gauge);
         }
         const SourceRoles roles = resolveRoles(keys, kinds);
         QCOMPARE(roles.latency, u"inference.latency|model:m1"_s);
@@ -97,10 +96,10 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         LiveFrame f { 1000,
-                      { stats(u"inference.latency|model:resnet"_s, MetricKind::Timer, 200, 40),
-                        stats(u"api.latency|service:api"_s, MetricKind::Timer, 50, 10),
-                        stats(u"process.cpu_percent|pid:42"_s, MetricKind::Gauge, 1, 80),
-                        stats(u"bench.latency|series:1"_s, MetricKind::Timer, 5, 3) } };
+            { stats(u"inference.latency|model:resnet"_s, MetricKind::Timer, 200, 40),
+                stats(u"api.latency|service:api"_s, MetricKind::Timer, 50, 10),
+                stats(u"process.cpu_percent|pid:42"_s, MetricKind::Gauge, 1, 80),
+                stats(u"bench.latency|series:1"_s, MetricKind::Timer, 5, 3) } };
         store.ingest(f);
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(model.index(0, 0).data().toString(), SourceTreeModel::kindTitle(SourceRef::Kind::Service));
@@ -122,9 +121,9 @@ private Q_SLOTS:
 
         // More models arrive in sorted places; the tester checks every insertion.
         store.ingest(LiveFrame { 1001,
-                                 { stats(u"inference.latency|model:alexnet"_s, MetricKind::Timer, 10, 5),
-                                   stats(u"inference.latency|model:zeta"_s, MetricKind::Timer, 10, 5),
-                                   stats(u"inference.latency|model:resnet"_s, MetricKind::Timer, 200, 44) } });
+            { stats(u"inference.latency|model:alexnet"_s, MetricKind::Timer, 10, 5),
+                stats(u"inference.latency|model:zeta"_s, MetricKind::Timer, 10, 5),
+                stats(u"inference.latency|model:resnet"_s, MetricKind::Timer, 200, 44) } });
         const QModelIndex models = model.index(1, 0);
         QCOMPARE(model.rowCount(models), 3);
         QCOMPARE(model.index(0, 0, models).data().toString(), u"alexnet"_s);
@@ -142,8 +141,8 @@ private Q_SLOTS:
         const QString okKey = u"inference.requests|model:b,status:ok"_s;
         const QString errKey = u"inference.requests|model:b,status:error"_s;
         store.ingest(LiveFrame { 100,
-                                 { stats(a, MetricKind::Timer, 100, 10), stats(b, MetricKind::Timer, 100, 20),
-                                   stats(okKey, MetricKind::Counter, 90, 1), stats(errKey, MetricKind::Counter, 10, 1) } });
+            { stats(a, MetricKind::Timer, 100, 10), stats(b, MetricKind::Timer, 100, 20),
+                stats(okKey, MetricKind::Counter, 90, 1), stats(errKey, MetricKind::Counter, 10, 1) } });
         const QModelIndex ia = model.indexOf({ SourceRef::Kind::Model, u"a"_s });
         const QModelIndex ib = model.indexOf({ SourceRef::Kind::Model, u"b"_s });
         QCOMPARE(ib.data(SourceTreeModel::StatusRole).toInt(), int(SourceTreeModel::Errors)); // 10% errors
