@@ -26,6 +26,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSet>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -695,7 +696,6 @@ void MainWindow::onBucketsReady(quint64 generation, const QVector<RangeSeries> &
     if (generation == m_referenceGeneration) {
         DashboardReference ref;
         const SourceRoles roles = m_sources->rolesOf(m_selected);
-        const qint64 seconds = std::max<qint64>(1, m_referenceTo - m_referenceFrom);
         double requests = 0, errors = 0;
         bool anything = false;
         for (const RangeSeries &s : series) {
@@ -721,13 +721,28 @@ void MainWindow::onBucketsReady(quint64 generation, const QVector<RangeSeries> &
             return;
         }
         if (anything) {
-            ref.throughput = requests / double(seconds);
             ref.errorRate = requests > 0 && !roles.errors.isEmpty() ? errors / requests : DashboardReference::none;
             const QString span = QDateTime::fromSecsSinceEpoch(m_referenceFrom).toString(u"HH:mm"_s) % u'–'
                 % QDateTime::fromSecsSinceEpoch(m_referenceTo).toString(u"HH:mm"_s);
-            ref.label = m_referenceIsQuarter ? tr("%1").arg(span) : tr("prev. hour");
+            ref.label = m_referenceIsQuarter ? span : tr("prev. hour");
         }
-        m_dashboard->setReference(ref);
+        m_pendingReference = ref;
+        m_referenceRequests = requests;
+        finishReference();
+        return;
+    }
+    if (generation == m_coverageGeneration) {
+        // A rate over the reference is per second *with data*: a period that began when the feed started is not
+        // a quiet one.
+        QSet<qint64> minutes;
+        for (const RangeSeries &s : series) {
+            for (const SeriesPoint &p : s.points) {
+                if (p.stats.count > 0)
+                    minutes.insert(p.second);
+            }
+        }
+        m_referenceActiveSeconds = 60 * qint64(minutes.size());
+        finishReference();
         return;
     }
     if (generation != m_historyGeneration) {
@@ -780,9 +795,23 @@ void MainWindow::requestReference(bool quarterFallback)
     m_referenceTo = now / step * step;
     m_referenceFrom = m_referenceTo - step;
     // Reference answers count in a range of their own, so they never make a history answer look stale.
-    m_referenceGeneration = std::max<quint64>(m_referenceGeneration, 1ULL << 62) + 1;
-    m_rangeSource->requestBuckets(
-        m_sources->rolesOf(m_selected).allKeys(), m_referenceFrom, m_referenceTo, step, m_referenceGeneration);
+    m_referenceGeneration = std::max<quint64>(m_coverageGeneration, 1ULL << 62) + 1;
+    m_coverageGeneration = m_referenceGeneration + 1;
+    m_referenceRequests = -1;
+    m_referenceActiveSeconds = -1;
+    const QStringList keys = m_sources->rolesOf(m_selected).allKeys();
+    m_rangeSource->requestBuckets(keys, m_referenceFrom, m_referenceTo, step, m_referenceGeneration);
+    m_rangeSource->requestBuckets(keys, m_referenceFrom, m_referenceTo, 60, m_coverageGeneration);
+}
+
+void MainWindow::finishReference()
+{
+    if (m_referenceRequests < 0 || m_referenceActiveSeconds < 0)
+        return;
+    DashboardReference ref = m_pendingReference;
+    if (!ref.label.isEmpty())
+        ref.throughput = m_referenceRequests / double(std::max<qint64>(60, m_referenceActiveSeconds));
+    m_dashboard->setReference(ref);
 }
 
 void MainWindow::updateRangeNote()

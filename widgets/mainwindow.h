@@ -121,6 +121,7 @@ private:
     void requestHistory();
     void requestMarkers();
     void requestReference(bool quarterFallback);
+    void finishReference();
     void onBucketsReady(quint64 generation, const QVector<perfdash::RangeSeries> &series);
     void onMarkersReady(quint64 generation, const QVector<perfdash::TimeMarker> &markers);
     void onHistoryFailed(quint64 generation, const QString &message);
@@ -171,6 +172,10 @@ private:
     quint64 m_historyGeneration = 0;
     quint64 m_markerGeneration = 0;
     quint64 m_referenceGeneration = 0;
+    quint64 m_coverageGeneration = 0; // the same period in 1 min buckets: how much of it had data
+    DashboardReference m_pendingReference;
+    double m_referenceRequests = -1; // -1: the reference's answer has not arrived
+    qint64 m_referenceActiveSeconds = -1; // -1: the coverage's answer has not arrived
     bool m_referenceIsQuarter = false;
     qint64 m_referenceFrom = 0, m_referenceTo = 0;
     int m_historyRequests = 0;

@@ -116,7 +116,13 @@ public:
                 for (qsizetype j = start; j < k; ++j)
                     polygon[j - start] = QPointF(xOf(points[j].x()), plot.bottom() - points[j].y() * sy);
                 if (polygon.size() == 1) {
-                    painter->drawPoint(polygon[0]);
+                    // A lone value between holes: a dot, or it would be a single pixel nobody sees.
+                    painter->save();
+                    painter->setRenderHint(QPainter::Antialiasing, true);
+                    painter->setPen(Qt::NoPen);
+                    painter->setBrush(pen.color());
+                    painter->drawEllipse(polygon[0], 1.8, 1.8);
+                    painter->restore();
                 } else {
                     painter->drawPolyline(polygon);
                     if (twice) {

@@ -108,6 +108,11 @@ public:
     }
 };
 
+bool p95DeltaPending(MainWindow *window)
+{
+    return window->tile(SourceDashboard::TileP95)->deltaText().contains(u"no reference"_s);
+}
+
 RangeSeries bucketsOf(const QString &key, qint64 from, qint64 to, qint64 step, qint64 n, double p95)
 {
     RangeSeries s;
@@ -347,13 +352,21 @@ private Q_SLOTS:
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
         m_window->refreshNow();
         QVERIFY(m_window->tile(SourceDashboard::TileP95)->deltaText().contains(u"no reference"_s));
-        // The previous hour from storage: p95 was 40 ms, so 60 ms now is 50% worse.
+        // The previous hour from storage: p95 was 40 ms, so 60 ms now is 50% worse. Storage is asked for the hour as
+        // one bucket (merged sketches) and as minutes (how much of it had data).
+        const auto coverage = history.lastReference();
+        QCOMPARE(coverage.step, 60);
+        history.buckets.removeLast();
         const auto ref = history.lastReference();
         QCOMPARE(ref.step, 3600);
         RangeSeries hour = bucketsOf(u"inference.latency|model:m1"_s, ref.from, ref.to, 3600, 360000, 40);
         RangeSeries ok = bucketsOf(u"inference.requests|model:m1,status:ok"_s, ref.from, ref.to, 3600, 360000, 0);
         ok.points[0].stats.kind = MetricKind::Counter;
         Q_EMIT history.bucketsReady(ref.generation, { hour, ok });
+        QVERIFY(p95DeltaPending(m_window.get())); // waits for the coverage too
+        Q_EMIT history.bucketsReady(coverage.generation,
+                                    { bucketsOf(u"inference.requests|model:m1,status:ok"_s, coverage.from, coverage.to,
+                                                60, 6000, 0) });
         auto *p95 = m_window->tile(SourceDashboard::TileP95);
         QVERIFY2(p95->deltaText().contains(u"▲ 50%"_s), qPrintable(p95->deltaText()));
         QCOMPARE(p95->deltaTone(), KpiTile::Tone::Bad);
