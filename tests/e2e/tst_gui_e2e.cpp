@@ -2,6 +2,7 @@
 // The GUI's composition end to end, offscreen: it starts or finds a real collector, follows it across restarts,
 // and charts what arrives over real UDP.
 #include "app/gui/guisession.h"
+#include "app/gui/stallwatchdog.h"
 #include "collectorprocess.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
@@ -18,6 +19,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
+#include <QThread>
 
 using namespace perfdash;
 using namespace perfdash::test;
@@ -49,6 +51,31 @@ class TestGuiE2E : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); } // keep the user's settings untouched
+    // The stall measure behind bench_gui_stall and --report-stalls: work on the thread and time it did not run.
+    void watchdogTellsWorkFromWaiting()
+    {
+        StallWatchdog watchdog;
+        QSignalSpy reported(&watchdog, &StallWatchdog::stallDetected);
+        watchdog.setReportThresholdMs(100);
+        watchdog.start();
+        QTest::qWait(50);
+        QThread::msleep(150); // the thread is blocked, not working
+        QTest::qWait(50);
+        QVERIFY2(watchdog.worstMs() >= 130, qPrintable(QString::number(watchdog.worstMs())));
+        QVERIFY2(watchdog.worstCpuMs() < 50, qPrintable(QString::number(watchdog.worstCpuMs())));
+        QVERIFY(reported.size() >= 1);
+        QVERIFY(watchdog.stallsOver(100) >= 1);
+        watchdog.reset();
+        QElapsedTimer busy;
+        busy.start();
+        volatile double sink = 0;
+        while (busy.elapsed() < 150)
+            sink = sink + 1; // the thread works
+        QTest::qWait(50);
+        QVERIFY2(watchdog.worstMs() >= 130, qPrintable(QString::number(watchdog.worstMs())));
+        QVERIFY2(watchdog.worstBusyMs() >= 30, qPrintable(QString::number(watchdog.worstBusyMs()))); // under load, less
+    }
+
     void startsACollectorAndChartsALiveFrame()
     {
         QTemporaryDir dir;
