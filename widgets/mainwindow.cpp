@@ -734,14 +734,14 @@ void MainWindow::onBucketsReady(quint64 generation, const QVector<RangeSeries> &
     if (generation == m_coverageGeneration) {
         // A rate over the reference is per second *with data*: a period that began when the feed started is not
         // a quiet one.
-        QSet<qint64> minutes;
+        QSet<qint64> seconds;
         for (const RangeSeries &s : series) {
             for (const SeriesPoint &p : s.points) {
                 if (p.stats.count > 0)
-                    minutes.insert(p.second);
+                    seconds.insert(p.second);
             }
         }
-        m_referenceActiveSeconds = 60 * qint64(minutes.size());
+        m_referenceActiveSeconds = qint64(seconds.size());
         finishReference();
         return;
     }
@@ -801,7 +801,8 @@ void MainWindow::requestReference(bool quarterFallback)
     m_referenceActiveSeconds = -1;
     const QStringList keys = m_sources->rolesOf(m_selected).allKeys();
     m_rangeSource->requestBuckets(keys, m_referenceFrom, m_referenceTo, step, m_referenceGeneration);
-    m_rangeSource->requestBuckets(keys, m_referenceFrom, m_referenceTo, 60, m_coverageGeneration);
+    // Coverage in seconds: minutes would count a minute the feed started in as a whole one.
+    m_rangeSource->requestBuckets(keys, m_referenceFrom, m_referenceTo, 1, m_coverageGeneration);
 }
 
 void MainWindow::finishReference()
@@ -810,7 +811,7 @@ void MainWindow::finishReference()
         return;
     DashboardReference ref = m_pendingReference;
     if (!ref.label.isEmpty())
-        ref.throughput = m_referenceRequests / double(std::max<qint64>(60, m_referenceActiveSeconds));
+        ref.throughput = m_referenceRequests / double(std::max<qint64>(1, m_referenceActiveSeconds));
     m_dashboard->setReference(ref);
 }
 

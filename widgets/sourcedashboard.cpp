@@ -391,6 +391,26 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
     };
     QString when;
     m_curQueue = lastGauge(m_roles.queue, &when);
+    if (live && std::isfinite(m_curQueue)) {
+        // A queue jumps from second to second; the mean of the last seconds is what compares with a reference.
+        const auto &pts = points(m_roles.queue);
+        const qint64 newest = std::min(toS, pts.constLast().second);
+        double sum = 0;
+        int n = 0;
+        for (auto it = pts.crbegin(); it != pts.crend() && it->second > newest - recentSeconds; ++it) {
+            if (it->second > toS)
+                continue;
+            const double v = gaugeValue(it->stats, 1);
+            if (std::isfinite(v)) {
+                sum += v;
+                ++n;
+            }
+        }
+        if (n > 0) {
+            m_curQueue = sum / n;
+            when = tr("mean of the last %1 s").arg(recentSeconds);
+        }
+    }
     m_tiles[TileQueue]->setValue(
         formatNumber(m_curQueue), m_roles.queue.isEmpty() ? tr("no queue gauge") : when, !std::isfinite(m_curQueue));
     m_curAccuracy = lastGauge(m_roles.accuracy, &when);
