@@ -638,11 +638,10 @@ void MainWindow::onRangeRequested(qint64 fromMs, qint64 toMs)
     m_viewToMs = toMs;
     // Live data covers the store's window; wider or older views come from storage.
     const qint64 oldestLive = (m_store->latestSecond() - m_store->windowSeconds()) * 1000;
-    if (!m_history && (span > m_store->windowSeconds() * 1000 || fromMs < oldestLive)) {
+    if (!m_history && (span > m_store->windowSeconds() * 1000 || fromMs < oldestLive))
         m_history = true;
-        m_range->setCurrentIndex(m_range->findData(customRange));
-    }
     if (m_history) {
+        m_range->setCurrentIndex(m_range->findData(customRange)); // a preset no longer describes the view
         m_historyDebounce.start();
     } else {
         m_zoomed = true;

@@ -10,6 +10,7 @@
 #include "widgets/timeserieschart.h"
 
 #include <QChartView>
+#include <QComboBox>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -338,6 +339,8 @@ private Q_SLOTS:
         Q_EMIT m_window->latencyChart()->rangeRequested((now - 1800) * 1000, now * 1000);
         QTRY_COMPARE(m_window->historyRequests(), before + 1);
         QVERIFY(history.lastHistory().step < 60);
+        // The range box no longer claims "6 h".
+        QCOMPARE(m_window->findChild<QComboBox *>(u"rangeCombo"_s)->currentData().toLongLong(), -1);
         m_window->backToLive();
         QVERIFY(m_window->isFollowing());
     }
