@@ -615,6 +615,10 @@ void MainWindow::showHistory(qint64 fromMs, qint64 toMs)
     m_zoomed = false;
     m_viewFromMs = fromMs;
     m_viewToMs = toMs;
+    // Called from the range box, the box already says which history; from anywhere else, it is a custom range.
+    const qint64 preset = m_range->currentData().toLongLong();
+    if (preset > 0 || (preset < 0 && preset != customRange && -preset * 1000 != toMs - fromMs))
+        m_range->setCurrentIndex(m_range->findData(customRange));
     m_historyDebounce.stop();
     requestHistory();
     requestMarkers();

@@ -157,6 +157,8 @@ private Q_SLOTS:
         } while (session.window()->dashboard()->throughputChart()->drawnPointCount(0) < 1 && !deadline.hasExpired());
         QVERIFY(session.window()->dashboard()->throughputChart()->drawnPointCount(0) >= 1);
         QVERIFY(!session.window()->isLive());
+        if (const QString keep = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR"); !keep.isEmpty())
+            session.window()->grab().save(QDir(keep).filePath(u"tst_gui_e2e-history.png"_s), "PNG");
     }
 
     // The README's picture, from a real run: collector, demo feed over UDP, and the window, offscreen.

@@ -314,6 +314,7 @@ private Q_SLOTS:
 
         m_window->showHistory((now - 7 * 86400) * 1000, now * 1000);
         QVERIFY(!m_window->isLive());
+        QCOMPARE(m_window->findChild<QComboBox *>(u"rangeCombo"_s)->currentData().toLongLong(), -1); // custom
         const auto week = history.lastHistory();
         QCOMPARE(RangeSource::tierFor(week.step), 2);
         QVERIFY(week.keys.contains(u"inference.latency|model:m1"_s));
