@@ -338,14 +338,18 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
     const auto countIn = [&](const QStringList &keys, qint64 *seconds) {
         double total = 0;
         qint64 newest = std::numeric_limits<qint64>::min();
+        qint64 oldest = std::numeric_limits<qint64>::max();
         for (const QString &key : keys) {
             const auto &pts = points(key);
-            if (!pts.isEmpty())
+            if (!pts.isEmpty()) {
                 newest = std::max(newest, std::min(toS, pts.constLast().second));
+                oldest = std::min(oldest, pts.constFirst().second);
+            }
         }
-        if (newest == std::numeric_limits<qint64>::min())
+        if (newest == std::numeric_limits<qint64>::min() || oldest > newest)
             return nan;
-        const qint64 from = newest - span + 1;
+        // A source younger than the window is averaged over the seconds it has existed, not over the whole window.
+        const qint64 from = live ? std::max(newest - span + 1, oldest) : newest - span + 1;
         for (const QString &key : keys) {
             const auto &pts = points(key);
             auto it = std::lower_bound(
@@ -354,12 +358,12 @@ void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64
                 total += it->stats.rate * double(std::min(step, span));
         }
         if (seconds)
-            *seconds = span;
+            *seconds = live ? newest - from + 1 : span;
         return total;
     };
     qint64 seconds = 0;
     const double requests = countIn(requestKeys, &seconds);
-    const QString window = live ? tr("last %1 s").arg(recentSeconds) : describeStep(step);
+    const QString window = live ? tr("last %1 s").arg(seconds > 0 ? seconds : recentSeconds) : describeStep(step);
     m_curThroughput = std::isfinite(requests) && seconds > 0 ? requests / double(seconds) : nan;
     m_tiles[TileThroughput]->setValue(formatRate(m_curThroughput),
         requestKeys.isEmpty() ? tr("no request counter") : window, !std::isfinite(m_curThroughput));

@@ -132,8 +132,9 @@ int main(int argc, char *argv[])
     std::printf("frames applied: %d, series in the window: %d\n", frames, seen);
     std::printf("worst GUI-thread stall: %.1f ms (budget 200 ms), at %.1f s\n", watchdog->worstMs(),
         double(watchdog->worstAtMs()) / 1000.0);
-    std::printf("GUI thread's CPU time during that stall: %.1f ms; its longest stretch of work between two ticks: %.1f ms\n",
-                watchdog->worstCpuMs(), watchdog->worstBusyMs());
+    std::printf(
+        "GUI thread's CPU time during that stall: %.1f ms; its longest stretch of work between two ticks: %.1f ms\n",
+        watchdog->worstCpuMs(), watchdog->worstBusyMs());
     std::printf("stalls over 50 / 100 / 200 ms: %lld / %lld / %lld of %lld ticks\n",
         static_cast<long long>(watchdog->stallsOver(50)), static_cast<long long>(watchdog->stallsOver(100)),
         static_cast<long long>(watchdog->stallsOver(200)), static_cast<long long>(watchdog->ticks()));

@@ -197,8 +197,15 @@ private Q_SLOTS:
         QVERIFY2(colours.size() > 50, qPrintable(QString::number(colours.size())));
         const QString out = QDir(dir.path()).filePath(u"dashboard.png"_s);
         QVERIFY(shot.save(out, "PNG"));
-        if (const QString keep = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR"); !keep.isEmpty())
+        // The crosshair over the latency chart says n, and which quantiles have too few samples.
+        auto *latency = d->latencyChart();
+        const qint64 lastSecond = session.store()->points(d->roles().latency).constLast().second;
+        latency->showCrosshairAt(lastSecond * 1000);
+        QVERIFY2(latency->crosshairText().contains(u"n = "_s), qPrintable(latency->crosshairText()));
+        if (const QString keep = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR"); !keep.isEmpty()) {
             shot.save(QDir(keep).filePath(u"tst_gui_e2e-dashboard.png"_s), "PNG");
+            session.window()->grab().save(QDir(keep).filePath(u"tst_gui_e2e-crosshair.png"_s), "PNG");
+        }
     }
 };
 

@@ -186,6 +186,18 @@ private Q_SLOTS:
         QCOMPARE(m_window->sourceView()->currentIndex(), row);
     }
 
+    void aYoungSourceIsAveragedOverItsOwnSeconds()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        for (qint64 s = now - 4; s < now; ++s)
+            m_store->ingest(modelFrame(s, 250, 40));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
+        m_window->refreshNow();
+        auto *rate = m_window->tile(SourceDashboard::TileThroughput);
+        QCOMPARE(rate->valueText(), QLocale().toString(100.0, 'f', 0) % u"/s"_s); // 4 seconds of 100/s, not 40/s
+        QVERIFY2(rate->detailText().contains(u"last 4 s"_s), qPrintable(rate->detailText()));
+    }
+
     void quantilesOfFewSamplesAreGreyedOut()
     {
         const qint64 now = QDateTime::currentSecsSinceEpoch();
@@ -370,8 +382,7 @@ private Q_SLOTS:
         QVERIFY(p95DeltaPending(m_window.get())); // waits for the coverage too
         // Data in only the last half of the hour: the rate is per second with data, so still 100/s.
         Q_EMIT history.bucketsReady(coverage.generation,
-                                    { bucketsOf(u"inference.requests|model:m1,status:ok"_s, coverage.from + 1800,
-                                                coverage.to, 1, 100, 0) });
+            { bucketsOf(u"inference.requests|model:m1,status:ok"_s, coverage.from + 1800, coverage.to, 1, 100, 0) });
         auto *p95 = m_window->tile(SourceDashboard::TileP95);
         QVERIFY2(p95->deltaText().contains(u"▲ 50%"_s), qPrintable(p95->deltaText()));
         QCOMPARE(p95->deltaTone(), KpiTile::Tone::Bad);
