@@ -141,7 +141,14 @@ public:
             painter->setPen(muted);
             painter->drawText(plot, Qt::AlignCenter | Qt::TextWordWrap, m_d->emptyText);
         }
-        // Markers: a thin line across the plot and a small triangle on the time axis; runs shade their span.
+        // Markers: a thin line across the plot and a small triangle on the time axis; runs shade their span. A busy
+        // timeline (a workflow that runs many times a second) would be a smear: markers closer than a few pixels to
+        // the last one drawn are left out (failures always drawn), and runs lose their shading when many are in view.
+        int runsInView = 0;
+        for (const TimeMarker &m : std::as_const(m_d->markers))
+            runsInView += m.kind == TimeMarker::Kind::Run && m.endMs >= m_d->fromMs && m.timeMs <= m_d->toMs ? 1 : 0;
+        const bool shadeRuns = runsInView <= 50;
+        double lastX = -1e9;
         for (const TimeMarker &m : std::as_const(m_d->markers)) {
             if (m.endMs < m_d->fromMs || m.timeMs > m_d->toMs)
                 continue;
@@ -149,11 +156,14 @@ public:
                 : m.kind == TimeMarker::Kind::Run ? QColor(0x8e, 0x44, 0xad)
                                                   : QColor(0x7f, 0x8c, 0x8d);
             const double x = xOf(double(m.timeMs));
-            if (m.kind == TimeMarker::Kind::Run && m.endMs > m.timeMs) {
+            if (shadeRuns && m.kind == TimeMarker::Kind::Run && m.endMs > m.timeMs) {
                 QColor fill = color;
                 fill.setAlphaF(0.08);
                 painter->fillRect(QRectF(QPointF(x, plot.top()), QPointF(xOf(double(m.endMs)), plot.bottom())), fill);
             }
+            if (x - lastX < 6 && !m.failure)
+                continue;
+            lastX = x;
             QPen pen(color, 1.0, Qt::DotLine);
             pen.setCosmetic(true);
             painter->setPen(pen);
@@ -379,13 +389,13 @@ QString TimeSeriesChart::hoverText(qint64 timeMs) const
 {
     const QString when = QDateTime::fromMSecsSinceEpoch(timeMs).toString(
         d->toMs - d->fromMs > 2 * 86400000LL ? u"yyyy-MM-dd HH:mm"_s : u"HH:mm:ss"_s);
-    if (d->hoverText)
-        return when % u'\n' % d->hoverText(timeMs);
     QStringList lines { when };
-    // The nearest point of each line, if it is within a few columns of the mouse.
     const double plotWidth = std::max(1.0, d->chart->plotArea().width());
     const double tolerance = std::max(1500.0, 4.0 * double(d->toMs - d->fromMs) / plotWidth);
-    for (int i = 0; i < d->series.size(); ++i) {
+    // The owner's text, or the nearest point of each line if it is within a few columns of the mouse.
+    if (d->hoverText)
+        lines << d->hoverText(timeMs);
+    for (int i = 0; i < d->series.size() && !d->hoverText; ++i) {
         if (!d->series[i]->isVisible())
             continue;
         const auto &points = d->data[i];
@@ -400,10 +410,15 @@ QString TimeSeriesChart::hoverText(qint64 timeMs) const
         if (best)
             lines << d->series[i]->name() % u": "_s % formatValue(best->y());
     }
+    int nearMarkers = 0;
     for (const TimeMarker &m : std::as_const(d->markers)) {
-        if (std::abs(double(m.timeMs - timeMs)) <= tolerance)
+        if (std::abs(double(m.timeMs - timeMs)) > tolerance)
+            continue;
+        if (++nearMarkers <= 3)
             lines << u"▲ "_s % m.title;
     }
+    if (nearMarkers > 3)
+        lines << tr("▲ and %1 more here").arg(nearMarkers - 3);
     return lines.join(u'\n');
 }
 

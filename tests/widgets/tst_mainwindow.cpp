@@ -406,6 +406,18 @@ private Q_SLOTS:
         QCOMPARE(m_window->latencyChart()->markerCount(), 2);
         QCOMPARE(m_window->throughputChart()->markerCount(), 2);
         QVERIFY(m_window->throughputChart()->hoverText(deploy.timeMs).contains(u"deploy v2"_s));
+        QVERIFY(m_window->latencyChart()->hoverText(deploy.timeMs).contains(u"deploy v2"_s));
+        // A workflow that runs many times a second: thinned on the axis, summed up in the crosshair.
+        QVector<TimeMarker> busy;
+        for (int i = 0; i < 1000; ++i) {
+            TimeMarker r = run;
+            r.timeMs = (now - 15) * 1000 + i * 10;
+            r.endMs = r.timeMs + 5;
+            busy.push_back(r);
+        }
+        Q_EMIT history.markersReady(history.markers.constLast().generation, busy);
+        QVERIFY(!m_window->grab().isNull());
+        QVERIFY(m_window->throughputChart()->hoverText((now - 10) * 1000).contains(u"more here"_s));
     }
 
     void wheelZoomsDragPansDoubleClickReturns()
