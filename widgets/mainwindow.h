@@ -2,81 +2,188 @@
 #pragma once
 
 #include "models/livesource.h"
+#include "models/rangesource.h"
+#include "models/sourcecatalog.h"
+#include "widgets/sourcedashboard.h"
+#include "widgets/theme.h"
 
+#include <QDateTime>
+#include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 #include <QTimer>
 
+class QAction;
+class QActionGroup;
 class QComboBox;
 class QLabel;
-class QListView;
 class QLineEdit;
+class QListView;
 class QSortFilterProxyModel;
-class QAction;
+class QTabWidget;
+class QTreeView;
 
 namespace perfdash {
 
 class KpiTile;
 class SeriesListModel;
 class SeriesStore;
+class SourceDashboard;
+class SourceTreeModel;
 class TimeSeriesChart;
 
-// The dashboard window: series list on the left; tiles and charts for the selected series on the right.
-// GUI thread only. It reads from the SeriesStore and redraws on a coalescing timer, never per sample.
+// What the status bar shows about the collector. NaN / -1: not known yet.
+struct CollectorStatus {
+    double linesPerSecond = 0;
+    qint64 parseDrops = 0; // lines the parsers rejected, since the collector started
+    qint64 kernelDrops = 0; // datagrams the kernel dropped (UDP and unix), since the collector started
+    qint64 seriesCount = 0;
+    qint64 databaseBytes = -1; // the database with its WAL; -1: unknown
+};
+
+// The dashboard window: sources (and a flat, filterable series list) on the left; the selected source's dashboard on
+// the right; the time range, pause and theme in the toolbar and menus; the collector's state in the status bar.
+// GUI thread only. Live data comes from the SeriesStore and is redrawn on a coalescing timer, never per sample;
+// history comes from a RangeSource, off the GUI thread, and late answers (an older zoom) are dropped by generation.
 class MainWindow : public QMainWindow {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    MainWindow(SeriesStore *store, SeriesListModel *seriesModel, QWidget *parent = nullptr);
+    // Ranges: live ones follow the newest second; history ones are read from storage.
+    struct RangeChoice {
+        qint64 seconds = 300;
+        bool history = false;
+    };
+
+    MainWindow(SeriesStore *store, SeriesListModel *seriesModel, SourceTreeModel *sources, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    void selectSeries(const QString &key);
-    QString selectedKey() const { return m_selectedKey; }
+    // Storage's history; without one the history ranges say so. Not owned.
+    void setRangeSource(RangeSource *source);
+
+    void selectSource(const SourceRef &source);
+    SourceRef selectedSource() const;
+    void selectSeries(const QString &key); // selects the (first) source the series belongs to
     void setLiveWindowSeconds(qint64 seconds);
+    // A history range [from, to] in ms; read from the storage tier its span calls for.
+    void showHistory(qint64 fromMs, qint64 toMs);
+    void backToLive();
+    bool isLive() const { return !m_history; }
+    bool isFollowing() const { return !m_history && !m_zoomed; }
+    qint64 viewFromMs() const;
+    qint64 viewToMs() const;
+    // The bucket length and tier the history view is served from (seconds; RangeSource::tierFor).
+    qint64 historyStep() const { return m_historyStep; }
+    static qint64 stepFor(qint64 fromSecond, qint64 toSecond, qint64 nowSecond);
+    void setPaused(bool paused);
+    bool isPaused() const;
+    void setTheme(Theme theme);
     void setDarkTheme(bool dark);
 
     // Status shown in the status bar.
     void onConnectionStateChanged(perfdash::LiveSource::State state, const QString &detail);
-    void onCollectorStats(double linesPerSecond, qint64 rejected, qint64 seriesCount);
+    void onCollectorStatus(const CollectorStatus &status);
     void showNotice(const QString &text);
 
     // For tests and the screenshot: the widgets as the user sees them.
-    TimeSeriesChart *latencyChart() const { return m_latencyChart; }
-    TimeSeriesChart *throughputChart() const { return m_throughputChart; }
+    SourceDashboard *dashboard() const { return m_dashboard; }
+    TimeSeriesChart *latencyChart() const;
+    TimeSeriesChart *throughputChart() const;
     KpiTile *tile(int index) const;
+    QTreeView *sourceView() const { return m_sourceView; }
     QString connectionText() const;
+    QString statusText() const; // ingest, drops, series, database size
+    int historyRequests() const { return m_historyRequests; }
+    int staleAnswersDropped() const { return m_staleDropped; }
     // Redraws now instead of waiting for the coalescing timer.
     void refreshNow();
+
+Q_SIGNALS:
+    void themeChanged(bool dark);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void buildUi();
-    void onStoreChanged();
-    void onSeriesAdded(const QString &key);
-    void onCurrentRowChanged();
-    void refresh();
-    void updateTiles();
+    void buildMenus();
     void restoreSettings();
+    void saveSettings();
+    void onStoreChanged();
+    void onSourcesInserted();
+    void onSourceCurrentChanged();
+    void onSeriesCurrentChanged();
+    void onRangeIndexChanged(int index);
+    void onRangeRequested(qint64 fromMs, qint64 toMs);
+    void onResetRequested();
+    void zoomBy(double factor);
+    void panBy(double fraction);
+    void requestHistory();
+    void requestMarkers();
+    void requestReference(bool quarterFallback);
+    void finishReference();
+    void onBucketsReady(quint64 generation, const QVector<perfdash::RangeSeries> &series);
+    void onMarkersReady(quint64 generation, const QVector<perfdash::TimeMarker> &markers);
+    void onHistoryFailed(quint64 generation, const QString &message);
+    void chooseCustomRange();
+    void showShortcuts();
+    void refresh();
+    void updateRangeNote();
+    void updateSourceRoles();
+    void updateMachineKeys();
 
     SeriesStore *m_store;
     SeriesListModel *m_seriesModel;
+    SourceTreeModel *m_sources;
+    QPointer<RangeSource> m_rangeSource;
+    QTabWidget *m_leftTabs = nullptr;
+    QTreeView *m_sourceView = nullptr;
     QSortFilterProxyModel *m_filterModel = nullptr;
     QListView *m_seriesView = nullptr;
     QLineEdit *m_filter = nullptr;
-    QLabel *m_header = nullptr;
+    SourceDashboard *m_dashboard = nullptr;
     QComboBox *m_range = nullptr;
     QAction *m_pause = nullptr;
-    QVector<KpiTile *> m_tiles;
-    TimeSeriesChart *m_latencyChart = nullptr;
-    TimeSeriesChart *m_throughputChart = nullptr;
+    QAction *m_live = nullptr;
+    QActionGroup *m_themeGroup = nullptr;
     QLabel *m_connection = nullptr;
     QLabel *m_ingest = nullptr;
+    QLabel *m_drops = nullptr;
+    QLabel *m_seriesCount = nullptr;
+    QLabel *m_dbSize = nullptr;
     QTimer m_refreshTimer;
-    QString m_selectedKey;
-    QString m_autoCandidate; // the best series seen since the last automatic selection
-    bool m_userChoseSeries = false;
-    qint64 m_windowSeconds = 300;
+    QTimer m_historyDebounce;
+    QTimer m_markerTimer;
+    QTimer m_referenceTimer;
+    SourceRef m_selected;
+    QString m_wantedSourceId; // restored from the settings; selected when it appears
+    bool m_userChoseSource = false;
+    bool m_autoScheduled = false;
+    // The view
+    qint64 m_windowSeconds = 300; // live
+    bool m_history = false;
+    bool m_zoomed = false; // live, but the user zoomed or panned: the view stays put
+    qint64 m_viewFromMs = 0;
+    qint64 m_viewToMs = 0;
+    qint64 m_historyStep = 60;
+    QHash<QString, QVector<SeriesPoint>> m_historyPoints;
+    QString m_historyError;
+    bool m_historyPending = false;
+    quint64 m_historyGeneration = 0;
+    quint64 m_markerGeneration = 0;
+    quint64 m_referenceGeneration = 0;
+    quint64 m_coverageGeneration = 0; // the same period in 1 min buckets: how much of it had data
+    DashboardReference m_pendingReference;
+    double m_referenceRequests = -1; // -1: the reference's answer has not arrived
+    qint64 m_referenceActiveSeconds = -1; // -1: the coverage's answer has not arrived
+    bool m_referenceIsQuarter = false;
+    qint64 m_referenceFrom = 0, m_referenceTo = 0;
+    int m_historyRequests = 0;
+    int m_staleDropped = 0;
+    QVector<TimeMarker> m_markers;
+    qsizetype m_keysScanned = 0; // series looked at for machine-wide gauges
+    MachineKeys m_machine;
+    QDateTime m_disconnectedSince;
 };
 
 } // namespace perfdash

@@ -21,10 +21,14 @@ Theme themeFromName(const QString &name)
 
 bool applyTheme(Theme theme)
 {
+    // What the platform gave us, kept from the first call, so "system" can be chosen again after light or dark.
+    static const QString systemStyle = QApplication::style()->name();
+    static const QPalette systemPalette = QApplication::palette();
     if (theme == Theme::System) {
-        const QPalette palette = QApplication::style()->standardPalette();
-        return palette.color(QPalette::Window).lightness() < 128
-                || QApplication::palette().color(QPalette::Window).lightness() < 128;
+        if (QApplication::style()->name() != systemStyle)
+            QApplication::setStyle(QStyleFactory::create(systemStyle));
+        QApplication::setPalette(systemPalette);
+        return systemPalette.color(QPalette::Window).lightness() < 128;
     }
     // Fusion honours palettes fully on every platform, so both explicit themes use it.
     QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));

@@ -10,9 +10,15 @@
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QLineSeries>
+#include <QLocale>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QRubberBand>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
@@ -27,17 +33,32 @@ struct TimeSeriesChart::Private {
     QDateTimeAxis *timeAxis = nullptr;
     QValueAxis *valueAxis = nullptr;
     LineLayer *layer = nullptr; // owned by the chart's scene
+    QRubberBand *rubberBand = nullptr; // child of the viewport
     QVector<QLineSeries *> series; // empty: they carry the legend entries and the pens
     QVector<QVector<QPointF>> data; // everything set, in data coordinates
     QVector<QVector<QPointF>> shown; // decimated for the current plot width
+    QVector<TimeMarker> markers;
+    HoverTextProvider hoverText;
+    QString emptyText;
     qint64 fromMs = 0;
     qint64 toMs = 1;
+    qint64 gapMs = 0; // 0: never break lines
     double yMax = 1;
+    double minTop = 0;
+    double crosshairX = -1; // chart x of the crosshair, or -1
+    double crosshairViewX = -1; // the same in viewport coordinates
+    QString crosshairText;
     bool antialias = true; // decided per redraw from how much there is to draw
+    bool dark = false;
+    // Mouse gestures
+    enum class Drag { None, Zoom, Pan } drag = Drag::None;
+    QPoint pressPos;
+    qint64 pressFrom = 0, pressTo = 0;
 };
 
-// Draws every line as one polyline in the plot area. Qt Charts' own series cost microseconds per point per frame
-// (geometry per point, a path per series); a polyline of the decimated points costs a fraction of that.
+// Draws every line as polylines in the plot area, the markers, and the crosshair. Qt Charts' own series cost
+// microseconds per point per frame (geometry per point, a path per series); a polyline of the decimated points costs a
+// fraction of that.
 class LineLayer : public QGraphicsItem {
 public:
     explicit LineLayer(TimeSeriesChart::Private *d)
@@ -45,7 +66,7 @@ public:
     {
         setZValue(10);
     }
-    QRectF boundingRect() const override { return m_d->chart->plotArea(); }
+    QRectF boundingRect() const override { return m_d->chart->plotArea().adjusted(-2, -2, 2, 2); }
     void refresh()
     {
         prepareGeometryChange();
@@ -58,30 +79,121 @@ public:
             return;
         const double sx = plot.width() / double(m_d->toMs - m_d->fromMs);
         const double sy = plot.height() / m_d->yMax;
+        const auto xOf = [&](double t) { return plot.left() + (t - double(m_d->fromMs)) * sx; };
         painter->save();
         painter->setClipRect(plot);
+        // A device pixel is thinner than a logical one on high-DPI screens: lines are drawn two device pixels wide
+        // there.
+        const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
         painter->setRenderHint(QPainter::Antialiasing, m_d->antialias);
+        // Holes in the data stay holes: a jump wider than the gap (and two pixel columns) is not joined.
+        const double msPerColumn = double(m_d->toMs - m_d->fromMs) / std::max(1.0, plot.width());
+        const double gap = m_d->gapMs > 0 ? std::max(double(m_d->gapMs), 2.5 * msPerColumn) : 0;
+        bool anything = false;
         QPolygonF polygon;
         for (int i = 0; i < m_d->series.size(); ++i) {
             if (!m_d->series[i]->isVisible() || m_d->shown[i].isEmpty())
                 continue;
+            anything = true;
             const auto &points = m_d->shown[i];
-            polygon.resize(points.size());
-            for (qsizetype k = 0; k < points.size(); ++k) {
-                polygon[k] = QPointF(plot.left() + (points[k].x() - double(m_d->fromMs)) * sx,
-                                     plot.bottom() - points[k].y() * sy);
-            }
             // Only a solid cosmetic pen at most 1 px wide stays on the raster engine's fast line stroker; a wider pen
             // builds one self-intersecting outline per line and fills it, which costs seconds for thousands of
             // points. A heavier line is drawn twice, half a pixel apart.
             const QPen wanted = m_d->series[i]->pen();
             QPen pen(wanted.color(), 1.0);
             pen.setCosmetic(true);
+            if (wanted.style() != Qt::SolidLine)
+                pen.setStyle(wanted.style());
             painter->setPen(pen);
-            painter->drawPolyline(polygon);
-            if (wanted.widthF() > 1.25) {
-                polygon.translate(0, -0.5);
-                painter->drawPolyline(polygon);
+            const bool twice = wanted.widthF() > 1.25 || dpr >= 1.5;
+            qsizetype start = 0;
+            for (qsizetype k = 0; k <= points.size(); ++k) {
+                const bool end
+                    = k == points.size() || (gap > 0 && k > start && points[k].x() - points[k - 1].x() > gap);
+                if (!end)
+                    continue;
+                polygon.resize(k - start);
+                for (qsizetype j = start; j < k; ++j)
+                    polygon[j - start] = QPointF(xOf(points[j].x()), plot.bottom() - points[j].y() * sy);
+                if (polygon.size() == 1) {
+                    // A lone value between holes: a dot, or it would be a single pixel nobody sees.
+                    painter->save();
+                    painter->setRenderHint(QPainter::Antialiasing, true);
+                    painter->setPen(Qt::NoPen);
+                    painter->setBrush(pen.color());
+                    painter->drawEllipse(polygon[0], 1.8, 1.8);
+                    painter->restore();
+                } else {
+                    painter->drawPolyline(polygon);
+                    if (twice) {
+                        polygon.translate(0, -0.5);
+                        painter->drawPolyline(polygon);
+                    }
+                }
+                start = k;
+            }
+        }
+        painter->setRenderHint(QPainter::Antialiasing, true);
+        const QColor text = m_d->dark ? QColor(0xe6, 0xe6, 0xe6) : QColor(0x30, 0x30, 0x30);
+        if (!anything && !m_d->emptyText.isEmpty()) {
+            QColor muted = text;
+            muted.setAlphaF(0.6);
+            painter->setPen(muted);
+            painter->drawText(plot, Qt::AlignCenter | Qt::TextWordWrap, m_d->emptyText);
+        }
+        // Markers: a thin line across the plot and a small triangle on the time axis; runs shade their span. A busy
+        // timeline (a workflow that runs many times a second) would be a smear: markers closer than a few pixels to
+        // the last one drawn are left out (failures always drawn), and runs lose their shading when many are in view.
+        int runsInView = 0;
+        for (const TimeMarker &m : std::as_const(m_d->markers))
+            runsInView += m.kind == TimeMarker::Kind::Run && m.endMs >= m_d->fromMs && m.timeMs <= m_d->toMs ? 1 : 0;
+        const bool shadeRuns = runsInView <= 50;
+        double lastX = -1e9;
+        for (const TimeMarker &m : std::as_const(m_d->markers)) {
+            if (m.endMs < m_d->fromMs || m.timeMs > m_d->toMs)
+                continue;
+            const QColor color = m.failure        ? QColor(0xe7, 0x4c, 0x3c)
+                : m.kind == TimeMarker::Kind::Run ? QColor(0x8e, 0x44, 0xad)
+                                                  : QColor(0x7f, 0x8c, 0x8d);
+            const double x = xOf(double(m.timeMs));
+            if (shadeRuns && m.kind == TimeMarker::Kind::Run && m.endMs > m.timeMs) {
+                QColor fill = color;
+                fill.setAlphaF(0.08);
+                painter->fillRect(QRectF(QPointF(x, plot.top()), QPointF(xOf(double(m.endMs)), plot.bottom())), fill);
+            }
+            if (x - lastX < 6 && !m.failure)
+                continue;
+            lastX = x;
+            QPen pen(color, 1.0, Qt::DotLine);
+            pen.setCosmetic(true);
+            painter->setPen(pen);
+            painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(color);
+            painter->drawPolygon(QPolygonF(
+                { QPointF(x, plot.bottom() - 7), QPointF(x - 4, plot.bottom()), QPointF(x + 4, plot.bottom()) }));
+        }
+        // The crosshair and its values.
+        if (m_d->crosshairX >= plot.left() && m_d->crosshairX <= plot.right()) {
+            QColor c = text;
+            c.setAlphaF(0.5);
+            QPen pen(c, 1.0);
+            pen.setCosmetic(true);
+            painter->setPen(pen);
+            painter->drawLine(QPointF(m_d->crosshairX, plot.top()), QPointF(m_d->crosshairX, plot.bottom()));
+            if (!m_d->crosshairText.isEmpty()) {
+                const QFontMetricsF fm(painter->font());
+                const QRectF textRect = fm.boundingRect(QRectF(0, 0, 400, 400), Qt::AlignLeft, m_d->crosshairText);
+                QRectF box(QPointF(m_d->crosshairX + 8, plot.top() + 4), textRect.size() + QSizeF(12, 8));
+                if (box.right() > plot.right())
+                    box.moveRight(m_d->crosshairX - 8);
+                QColor bg = m_d->dark ? QColor(0x1e, 0x1f, 0x22) : QColor(0xff, 0xff, 0xff);
+                bg.setAlphaF(0.92);
+                painter->setBrush(bg);
+                painter->setPen(QPen(c, 1.0));
+                painter->drawRoundedRect(box, 4, 4);
+                painter->setPen(text);
+                painter->drawText(box.adjusted(6, 4, -6, -4), Qt::AlignLeft, m_d->crosshairText);
             }
         }
         painter->restore();
@@ -104,6 +216,16 @@ double niceCeiling(double value)
     }
     return 10 * magnitude;
 }
+
+QString formatValue(double v)
+{
+    if (!std::isfinite(v))
+        return u"–"_s;
+    const double a = std::abs(v);
+    return QLocale().toString(v, 'f', a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3);
+}
+
+constexpr qint64 minimumSpanMs = 5000; // zooming in further than 5 s shows nothing more
 } // namespace
 
 TimeSeriesChart::TimeSeriesChart(const QString &title, QWidget *parent)
@@ -129,20 +251,26 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, QWidget *parent)
     // The next redraw() decimates for the new width; until then the layer only moves with the plot.
     connect(d->chart, &QChart::plotAreaChanged, this, [this]() { d->layer->refresh(); });
     d->view->setRenderHint(QPainter::Antialiasing, false);
+    d->view->setMouseTracking(true);
+    d->view->viewport()->setMouseTracking(true);
+    d->view->viewport()->installEventFilter(this);
+    d->rubberBand = new QRubberBand(QRubberBand::Rectangle, d->view->viewport());
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(d->view);
-    setMinimumHeight(160);
+    setMinimumHeight(140);
 }
 
 TimeSeriesChart::~TimeSeriesChart() = default;
 
-int TimeSeriesChart::addLine(const QString &name, const QColor &color, qreal width)
+int TimeSeriesChart::addLine(const QString &name, const QColor &color, qreal width, bool dashed)
 {
     auto *line = new QLineSeries(d->chart);
     line->setName(name);
     QPen pen(color);
     pen.setWidthF(width);
+    if (dashed)
+        pen.setStyle(Qt::DashLine);
     line->setPen(pen);
     d->chart->addSeries(line);
     line->attachAxis(d->timeAxis);
@@ -159,16 +287,50 @@ void TimeSeriesChart::setLineVisible(int line, bool visible)
         d->series[line]->setVisible(visible);
 }
 
+bool TimeSeriesChart::isLineVisible(int line) const
+{
+    return line >= 0 && line < d->series.size() && d->series[line]->isVisible();
+}
+
 void TimeSeriesChart::setLineData(int line, QVector<QPointF> points)
 {
     if (line >= 0 && line < d->data.size())
         d->data[line] = std::move(points);
 }
 
+void TimeSeriesChart::setGapMs(qint64 gapMs)
+{
+    d->gapMs = std::max<qint64>(0, gapMs);
+}
+
 void TimeSeriesChart::setTimeRange(qint64 fromMs, qint64 toMs)
 {
     d->fromMs = fromMs;
     d->toMs = std::max(toMs, fromMs + 1);
+}
+
+qint64 TimeSeriesChart::fromMs() const
+{
+    return d->fromMs;
+}
+
+qint64 TimeSeriesChart::toMs() const
+{
+    return d->toMs;
+}
+
+void TimeSeriesChart::setMarkers(QVector<TimeMarker> markers)
+{
+    d->markers = std::move(markers);
+    d->layer->update();
+}
+
+int TimeSeriesChart::markerCount() const
+{
+    int n = 0;
+    for (const auto &m : std::as_const(d->markers))
+        n += m.endMs >= d->fromMs && m.timeMs <= d->toMs ? 1 : 0;
+    return n;
 }
 
 void TimeSeriesChart::setTitle(const QString &title)
@@ -186,6 +348,21 @@ void TimeSeriesChart::setValueLabel(const QString &label)
     d->valueAxis->setTitleText(label);
 }
 
+void TimeSeriesChart::setValueFormat(const QString &printfFormat)
+{
+    d->valueAxis->setLabelFormat(printfFormat);
+}
+
+void TimeSeriesChart::setMinimumValueRange(double top)
+{
+    d->minTop = top;
+}
+
+void TimeSeriesChart::setEmptyText(const QString &text)
+{
+    d->emptyText = text;
+}
+
 void TimeSeriesChart::setDarkTheme(bool dark)
 {
     const auto colors = [this]() {
@@ -194,10 +371,172 @@ void TimeSeriesChart::setDarkTheme(bool dark)
             pens.push_back(s->pen());
         return pens;
     }();
+    d->dark = dark;
     d->chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    d->chart->setAnimationOptions(QChart::NoAnimation);
     // setTheme() repaints the series in theme colours; ours carry meaning (p99 is always red), so restore them.
     for (int i = 0; i < d->series.size(); ++i)
         d->series[i]->setPen(colors[i]);
+    d->layer->update();
+}
+
+void TimeSeriesChart::setHoverTextProvider(HoverTextProvider provider)
+{
+    d->hoverText = std::move(provider);
+}
+
+QString TimeSeriesChart::hoverText(qint64 timeMs) const
+{
+    const QString when = QDateTime::fromMSecsSinceEpoch(timeMs).toString(
+        d->toMs - d->fromMs > 2 * 86400000LL ? u"yyyy-MM-dd HH:mm"_s : u"HH:mm:ss"_s);
+    QStringList lines { when };
+    const double plotWidth = std::max(1.0, d->chart->plotArea().width());
+    const double tolerance = std::max(1500.0, 4.0 * double(d->toMs - d->fromMs) / plotWidth);
+    // The owner's text, or the nearest point of each line if it is within a few columns of the mouse.
+    if (d->hoverText)
+        lines << d->hoverText(timeMs);
+    for (int i = 0; i < d->series.size() && !d->hoverText; ++i) {
+        if (!d->series[i]->isVisible())
+            continue;
+        const auto &points = d->data[i];
+        auto it = std::lower_bound(
+            points.cbegin(), points.cend(), double(timeMs), [](const QPointF &p, double t) { return p.x() < t; });
+        const QPointF *best = nullptr;
+        for (auto c : { it, it == points.cbegin() ? it : it - 1 }) {
+            if (c != points.cend() && std::abs(c->x() - double(timeMs)) <= tolerance && !std::isnan(c->y())
+                && (!best || std::abs(c->x() - double(timeMs)) < std::abs(best->x() - double(timeMs))))
+                best = &*c;
+        }
+        if (best)
+            lines << d->series[i]->name() % u": "_s % formatValue(best->y());
+    }
+    int nearMarkers = 0;
+    for (const TimeMarker &m : std::as_const(d->markers)) {
+        if (std::abs(double(m.timeMs - timeMs)) > tolerance)
+            continue;
+        if (++nearMarkers <= 3)
+            lines << u"▲ "_s % m.title;
+    }
+    if (nearMarkers > 3)
+        lines << tr("▲ and %1 more here").arg(nearMarkers - 3);
+    return lines.join(u'\n');
+}
+
+QString TimeSeriesChart::crosshairText() const
+{
+    return d->crosshairText;
+}
+
+QRectF TimeSeriesChart::plotArea() const
+{
+    return d->view->mapFromScene(d->chart->mapToScene(d->chart->plotArea())).boundingRect();
+}
+
+qint64 TimeSeriesChart::timeAt(double viewportX) const
+{
+    const QRectF plot = plotArea();
+    const double f = plot.width() > 0 ? (viewportX - plot.left()) / plot.width() : 0;
+    return d->fromMs + qint64(std::llround(f * double(d->toMs - d->fromMs)));
+}
+
+void TimeSeriesChart::setCrosshair(double viewportX)
+{
+    const QRectF plot = plotArea();
+    if (viewportX < plot.left() || viewportX > plot.right()) {
+        d->crosshairX = -1;
+        d->crosshairText.clear();
+    } else {
+        // The layer paints in chart coordinates; the plot's offset is the same in both for a chart filling its view.
+        d->crosshairX = d->chart->plotArea().left() + (viewportX - plot.left());
+        d->crosshairViewX = viewportX;
+        d->crosshairText = hoverText(timeAt(viewportX));
+    }
+    d->layer->update();
+}
+
+void TimeSeriesChart::showCrosshairAt(qint64 timeMs)
+{
+    const QRectF plot = plotArea();
+    setCrosshair(plot.left() + plot.width() * double(timeMs - d->fromMs) / double(d->toMs - d->fromMs));
+}
+
+bool TimeSeriesChart::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched != d->view->viewport())
+        return QWidget::eventFilter(watched, event);
+    switch (event->type()) {
+    case QEvent::Wheel: {
+        auto *wheel = static_cast<QWheelEvent *>(event);
+        const double steps = wheel->angleDelta().y() / 120.0;
+        if (steps == 0)
+            return true;
+        const double factor = std::pow(0.8, steps); // up: closer
+        const double at = double(timeAt(wheel->position().x()));
+        const double span = std::max(double(minimumSpanMs), double(d->toMs - d->fromMs) * factor);
+        const double f = (at - double(d->fromMs)) / double(d->toMs - d->fromMs);
+        const qint64 from = qint64(at - f * span);
+        Q_EMIT rangeRequested(from, from + qint64(span));
+        return true;
+    }
+    case QEvent::MouseButtonPress: {
+        auto *mouse = static_cast<QMouseEvent *>(event);
+        d->pressPos = mouse->position().toPoint();
+        d->pressFrom = d->fromMs;
+        d->pressTo = d->toMs;
+        if (mouse->button() == Qt::MiddleButton
+            || (mouse->button() == Qt::LeftButton && (mouse->modifiers() & Qt::ControlModifier))) {
+            d->drag = Private::Drag::Pan;
+            d->view->viewport()->setCursor(Qt::ClosedHandCursor);
+        } else if (mouse->button() == Qt::LeftButton && plotArea().contains(mouse->position())) {
+            d->drag = Private::Drag::Zoom;
+            d->rubberBand->setGeometry(QRect(d->pressPos, QSize()));
+            d->rubberBand->show();
+        }
+        return true;
+    }
+    case QEvent::MouseMove: {
+        auto *mouse = static_cast<QMouseEvent *>(event);
+        const QPoint pos = mouse->position().toPoint();
+        if (d->drag == Private::Drag::Pan) {
+            const QRectF plot = plotArea();
+            const double msPerPixel = double(d->pressTo - d->pressFrom) / std::max(1.0, plot.width());
+            const qint64 shift = qint64(double(d->pressPos.x() - pos.x()) * msPerPixel);
+            Q_EMIT rangeRequested(d->pressFrom + shift, d->pressTo + shift);
+        } else if (d->drag == Private::Drag::Zoom) {
+            const QRectF plot = plotArea();
+            d->rubberBand->setGeometry(QRect(QPoint(std::min(d->pressPos.x(), pos.x()), int(plot.top())),
+                QPoint(std::max(d->pressPos.x(), pos.x()), int(plot.bottom())))
+                                           .normalized());
+        }
+        setCrosshair(pos.x());
+        return false;
+    }
+    case QEvent::MouseButtonRelease: {
+        auto *mouse = static_cast<QMouseEvent *>(event);
+        if (d->drag == Private::Drag::Zoom) {
+            d->rubberBand->hide();
+            const int x0 = std::min(d->pressPos.x(), mouse->position().toPoint().x());
+            const int x1 = std::max(d->pressPos.x(), mouse->position().toPoint().x());
+            if (x1 - x0 >= 4)
+                Q_EMIT rangeRequested(timeAt(x0), std::max(timeAt(x1), timeAt(x0) + minimumSpanMs));
+        }
+        d->drag = Private::Drag::None;
+        d->view->viewport()->unsetCursor();
+        return true;
+    }
+    case QEvent::MouseButtonDblClick:
+        d->drag = Private::Drag::None;
+        d->rubberBand->hide();
+        Q_EMIT resetRequested();
+        return true;
+    case QEvent::Leave:
+        d->crosshairX = -1;
+        d->crosshairText.clear();
+        d->layer->update();
+        return false;
+    default:
+        return false;
+    }
 }
 
 void TimeSeriesChart::redraw()
@@ -221,9 +560,20 @@ void TimeSeriesChart::redraw()
     for (const auto &shown : std::as_const(d->shown))
         drawn += shown.size();
     d->antialias = drawn <= 8000;
-    d->yMax = niceCeiling(top * 1.05);
+    d->yMax = niceCeiling(std::max(top * 1.05, d->minTop));
+    const qint64 span = d->toMs - d->fromMs;
+    d->timeAxis->setFormat(span > 3 * 86400000LL ? u"MM-dd"_s
+            : span > 86400000LL                  ? u"MM-dd HH:mm"_s
+            : span > 3 * 3600000LL               ? u"HH:mm"_s
+                                                 : u"HH:mm:ss"_s);
+    // Narrow charts get fewer ticks, so the time labels are never elided.
+    const int ticks = std::clamp(columns / 120 + 1, 2, 7);
+    if (d->timeAxis->tickCount() != ticks)
+        d->timeAxis->setTickCount(ticks);
     d->timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(d->fromMs), QDateTime::fromMSecsSinceEpoch(d->toMs));
     d->valueAxis->setRange(0, d->yMax);
+    if (d->crosshairX >= 0)
+        d->crosshairText = hoverText(timeAt(d->crosshairViewX));
     d->layer->refresh();
 }
 

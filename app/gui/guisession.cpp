@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/guisession.h"
 
+#include "app/gui/historyrangesource.h"
+#include "app/gui/stallwatchdog.h"
 #include "app/runtimepaths.h"
 #include "collector/liveclient.h"
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
+#include "models/sourcetreemodel.h"
 #include "storage/historyreader.h"
 #include "widgets/mainwindow.h"
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QLocalSocket>
 
@@ -22,8 +26,10 @@ GuiSession::GuiSession(Options options, QObject *parent)
     , m_options(std::move(options))
     , m_store(std::make_unique<SeriesStore>(3600))
     , m_seriesModel(std::make_unique<SeriesListModel>(m_store.get()))
-    , m_window(std::make_unique<MainWindow>(m_store.get(), m_seriesModel.get()))
+    , m_sources(std::make_unique<SourceTreeModel>(m_store.get()))
+    , m_window(std::make_unique<MainWindow>(m_store.get(), m_seriesModel.get(), m_sources.get()))
     , m_live(std::make_unique<LiveClient>(RuntimePaths::liveSocket(m_options.runtimeDir)))
+    , m_watchdog(std::make_unique<StallWatchdog>())
     , m_collector(this)
     , m_loadgen(this)
 {
@@ -35,10 +41,19 @@ GuiSession::GuiSession(Options options, QObject *parent)
     connect(m_live.get(), &LiveClient::collectorStatsReceived, this, &GuiSession::onCollectorStats);
     m_collector.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_loadgen.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    if (m_options.reportStallsOverMs > 0) {
+        m_watchdog->setReportThresholdMs(m_options.reportStallsOverMs);
+        connect(m_watchdog.get(), &StallWatchdog::stallDetected, this, [](double ms) {
+            qWarning("perfdash: the GUI thread stalled for %.0f ms", ms);
+        });
+    }
+    m_watchdog->start();
 }
 
 GuiSession::~GuiSession()
 {
+    m_window->setRangeSource(nullptr);
+    m_rangeSource.reset();
     m_live.reset();
     stopProcess(m_loadgen);
     stopProcess(m_collector);
@@ -103,7 +118,11 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
     if (m_history || hello.db.isEmpty())
         return;
     // Read history from the file the running collector writes, which may not be the one we were given.
+    m_dbPath = hello.db;
+    updateDatabaseSize();
     m_history = std::make_unique<HistoryReader>(hello.db);
+    m_rangeSource = std::make_unique<HistoryRangeSource>(m_history.get());
+    m_window->setRangeSource(m_rangeSource.get());
     connect(m_history.get(), &HistorySource::rangeReady, this,
             [this](quint64 generation, const QVector<LiveFrame> &frames) {
                 if (generation != m_historyGeneration)
@@ -124,12 +143,31 @@ void GuiSession::onCollectorStats(const QJsonObject &stats)
     const qint64 accepted = stats.value(u"lines_accepted"_s).toInteger();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     double perSecond = 0;
-    if (m_lastAccepted >= 0 && now > m_lastStatsMs)
+    if (m_lastAccepted >= 0 && now > m_lastStatsMs && accepted >= m_lastAccepted)
         perSecond = double(accepted - m_lastAccepted) * 1000.0 / double(now - m_lastStatsMs);
     m_lastAccepted = accepted;
     m_lastStatsMs = now;
-    m_window->onCollectorStats(std::max(0.0, perSecond), stats.value(u"lines_rejected"_s).toInteger(),
-                               stats.value(u"live_series"_s).toInteger());
+    // A stat() of two files every few seconds: cheap enough for the GUI thread, and never a read.
+    if (now - m_dbCheckedMs >= 5000)
+        updateDatabaseSize();
+    CollectorStatus status;
+    status.linesPerSecond = std::max(0.0, perSecond);
+    status.parseDrops = stats.value(u"lines_rejected"_s).toInteger() + stats.value(u"records_rejected"_s).toInteger();
+    const QJsonObject kernel = stats.value(u"kernel_drops"_s).toObject();
+    for (auto it = kernel.constBegin(); it != kernel.constEnd(); ++it)
+        status.kernelDrops += it.value().toInteger();
+    status.seriesCount = stats.value(u"live_series"_s).toInteger();
+    status.databaseBytes = m_dbBytes;
+    m_window->onCollectorStatus(status);
+}
+
+void GuiSession::updateDatabaseSize()
+{
+    m_dbCheckedMs = QDateTime::currentMSecsSinceEpoch();
+    if (m_dbPath.isEmpty())
+        return;
+    const QFileInfo db(m_dbPath), wal(m_dbPath + u"-wal"_s);
+    m_dbBytes = db.exists() ? db.size() + (wal.exists() ? wal.size() : 0) : -1;
 }
 
 } // namespace perfdash

@@ -10,11 +10,14 @@
 
 namespace perfdash {
 
+class HistoryRangeSource;
 class HistoryReader;
 class LiveClient;
 class MainWindow;
 class SeriesListModel;
 class SeriesStore;
+class SourceTreeModel;
+class StallWatchdog;
 
 // The GUI's composition root: store, window, live subscription, history, and the processes it may start
 // (a collector when none answers, the demo feed with --demo). GUI thread only.
@@ -30,6 +33,7 @@ public:
         bool demo = false;
         bool spawnCollector = true;
         bool dark = false;
+        int reportStallsOverMs = 0; // > 0: print GUI-thread stalls longer than this to stderr
     };
 
     explicit GuiSession(Options options, QObject *parent = nullptr);
@@ -38,6 +42,8 @@ public:
     void start();
     MainWindow *window() const { return m_window.get(); }
     SeriesStore *store() const { return m_store.get(); }
+    SourceTreeModel *sources() const { return m_sources.get(); }
+    StallWatchdog *watchdog() const { return m_watchdog.get(); }
     // The StatsD address of the collector we are subscribed to, once its hello arrived.
     QString collectorUdp() const { return m_collectorUdp; }
 
@@ -51,20 +57,27 @@ private:
     void startDemoFeed(const QString &udp);
     void onHello(const perfdash::LiveProtocol::Hello &hello);
     void onCollectorStats(const QJsonObject &stats);
+    void updateDatabaseSize();
     void stopProcess(QProcess &process);
 
     Options m_options;
     std::unique_ptr<SeriesStore> m_store;
     std::unique_ptr<SeriesListModel> m_seriesModel;
+    std::unique_ptr<SourceTreeModel> m_sources;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<LiveClient> m_live;
     std::unique_ptr<HistoryReader> m_history;
+    std::unique_ptr<HistoryRangeSource> m_rangeSource;
+    std::unique_ptr<StallWatchdog> m_watchdog;
     QProcess m_collector;
     QProcess m_loadgen;
     QString m_collectorUdp;
     quint64 m_historyGeneration = 0;
     qint64 m_lastAccepted = -1;
     qint64 m_lastStatsMs = 0;
+    QString m_dbPath; // the file the collector we follow writes
+    qint64 m_dbBytes = -1;
+    qint64 m_dbCheckedMs = 0;
 };
 
 } // namespace perfdash

@@ -77,7 +77,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption after(u"after"_s, u"Seconds to run before the screenshot (default 5)."_s, u"SECONDS"_s,
                                    u"5"_s);
     const QCommandLineOption theme(u"theme"_s, u"light, dark or system (default: the saved choice)."_s, u"THEME"_s);
-    parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme });
+    const QCommandLineOption stalls(u"report-stalls"_s,
+                                    u"Print to stderr whenever the GUI thread stalls longer than MS milliseconds."_s,
+                                    u"MS"_s);
+    parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls });
     parser.process(app);
 
     QSettings settings;
@@ -93,6 +96,7 @@ int main(int argc, char *argv[])
     options.demo = parser.isSet(demo);
     options.spawnCollector = !parser.isSet(noSpawn);
     options.dark = dark;
+    options.reportStallsOverMs = parser.value(stalls).toInt();
     perfdash::GuiSession session(options);
     session.window()->show();
     session.start();

@@ -2,16 +2,24 @@
 // The GUI's composition end to end, offscreen: it starts or finds a real collector, follows it across restarts,
 // and charts what arrives over real UDP.
 #include "app/gui/guisession.h"
+#include "app/gui/stallwatchdog.h"
 #include "collectorprocess.h"
 #include "models/seriesstore.h"
+#include "models/sourcetreemodel.h"
 #include "storage/historyreader.h"
+#include "widgets/kpitile.h"
 #include "widgets/mainwindow.h"
+#include "widgets/sourcedashboard.h"
 #include "widgets/timeserieschart.h"
+
+#include <QImage>
+#include <QTreeView>
 
 #include <QDateTime>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
+#include <QThread>
 
 using namespace perfdash;
 using namespace perfdash::test;
@@ -43,6 +51,31 @@ class TestGuiE2E : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); } // keep the user's settings untouched
+    // The stall measure behind bench_gui_stall and --report-stalls: work on the thread and time it did not run.
+    void watchdogTellsWorkFromWaiting()
+    {
+        StallWatchdog watchdog;
+        QSignalSpy reported(&watchdog, &StallWatchdog::stallDetected);
+        watchdog.setReportThresholdMs(100);
+        watchdog.start();
+        QTest::qWait(50);
+        QThread::msleep(150); // the thread is blocked, not working
+        QTest::qWait(50);
+        QVERIFY2(watchdog.worstMs() >= 130, qPrintable(QString::number(watchdog.worstMs())));
+        QVERIFY2(watchdog.worstCpuMs() < 50, qPrintable(QString::number(watchdog.worstCpuMs())));
+        QVERIFY(reported.size() >= 1);
+        QVERIFY(watchdog.stallsOver(100) >= 1);
+        watchdog.reset();
+        QElapsedTimer busy;
+        busy.start();
+        volatile double sink = 0;
+        while (busy.elapsed() < 150)
+            sink = sink + 1; // the thread works
+        QTest::qWait(50);
+        QVERIFY2(watchdog.worstMs() >= 130, qPrintable(QString::number(watchdog.worstMs())));
+        QVERIFY2(watchdog.worstBusyMs() >= 30, qPrintable(QString::number(watchdog.worstBusyMs()))); // under load, less
+    }
+
     void startsACollectorAndChartsALiveFrame()
     {
         QTemporaryDir dir;
@@ -55,10 +88,14 @@ private Q_SLOTS:
         sendTimers(port, "gui.latency", 50);
         const QString key = u"gui.latency|model:m1"_s;
         QTRY_VERIFY_WITH_TIMEOUT(!session.store()->points(key).isEmpty(), 8000);
-        QTRY_COMPARE_WITH_TIMEOUT(session.window()->selectedKey(), key, 2000);
+        QTRY_COMPARE_WITH_TIMEOUT(session.window()->selectedSource().id(), u"model:m1"_s, 2000);
         session.window()->refreshNow();
-        QVERIFY(session.window()->latencyChart()->drawnPointCount(2) >= 1);
+        QVERIFY(session.window()->latencyChart()->drawnPointCount(SourceDashboard::LineP50) >= 1);
         QCOMPARE(session.store()->points(key).constLast().stats.count, 50);
+        // The status bar knows the collector: ingest, drops, series and the database's size.
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->statusText().contains(u"db "_s)
+                                         && !session.window()->statusText().contains(u"db –"_s), 5000);
+        QVERIFY(session.window()->statusText().contains(u"drops: parse 0"_s));
     }
 
     void reconnectsAfterARestartAndReloadsHistory()
@@ -94,14 +131,81 @@ private Q_SLOTS:
 
         QCOMPARE(collector->stop(), 0);
         QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().contains(u"unreachable"_s), 3000);
+        // While it is away, the window says so and keeps trying (unreachable, then reconnecting, in turn).
+        QTest::qWait(1200);
+        const QString whileAway = session.window()->connectionText();
+        QVERIFY2(whileAway.contains(u"unreachable"_s) || whileAway.contains(u"Reconnecting"_s), qPrintable(whileAway));
         collector = std::make_unique<CollectorProcess>(dir.path());
         QVERIFY(collector->start());
         QElapsedTimer reconnect;
         reconnect.start();
-        QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().contains(u"Connected"_s), 5000);
+        // The promise: connected again within 2 s of the new collector being ready.
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().contains(u"Connected"_s), 2000);
         qInfo("reconnected %lld ms after the new collector was ready", qint64(reconnect.elapsed()));
         sendTimers(collector->udpPort, "after.restart", 10);
         QTRY_VERIFY_WITH_TIMEOUT(!session.store()->points(u"after.restart|model:m1"_s).isEmpty(), 8000);
+
+        // A history range reads the stored seconds back through the dashboard's RangeSource, off the GUI thread.
+        session.window()->selectSource({ SourceRef::Kind::Model, u"m1"_s });
+        // The seconds just sent are stored once final (after the grace period): ask again until they are, as F5 does.
+        QDeadlineTimer deadline(10000);
+        do {
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            session.window()->showHistory(now - 15 * 60 * 1000, now);
+            QCOMPARE(RangeSource::tierFor(session.window()->historyStep()), 0);
+            QTest::qWait(500);
+        } while (session.window()->dashboard()->throughputChart()->drawnPointCount(0) < 1 && !deadline.hasExpired());
+        QVERIFY(session.window()->dashboard()->throughputChart()->drawnPointCount(0) >= 1);
+        QVERIFY(!session.window()->isLive());
+        if (const QString keep = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR"); !keep.isEmpty())
+            session.window()->grab().save(QDir(keep).filePath(u"tst_gui_e2e-history.png"_s), "PNG");
+    }
+
+    // The README's picture, from a real run: collector, demo feed over UDP, and the window, offscreen.
+    void rendersTheDemoDashboard()
+    {
+        QTemporaryDir dir;
+        auto options = optionsFor(dir.path(), true);
+        options.demo = true;
+        GuiSession session(options);
+        session.window()->resize(1360, 860);
+        session.window()->show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->selectedSource().kind == SourceRef::Kind::Model, 15000);
+        // A few seconds of traffic so every chart has a line.
+        QTRY_VERIFY_WITH_TIMEOUT(session.store()->points(session.window()->dashboard()->roles().latency).size() >= 5,
+                                 15000);
+        session.window()->refreshNow();
+        auto *d = session.window()->dashboard();
+        QVERIFY(d->tile(SourceDashboard::TileP95)->valueText() != u"–"_s);
+        QVERIFY(d->tile(SourceDashboard::TileThroughput)->valueText() != u"–"_s);
+        QVERIFY(d->tile(SourceDashboard::TileQueue)->valueText() != u"–"_s);
+        QVERIFY(d->latencyChart()->drawnPointCount(SourceDashboard::LineP50) >= 5);
+        QVERIFY(d->errorChart()->drawnPointCount(0) >= 5);
+        const QModelIndex models = session.sources()->index(
+                session.sources()->indexOf(session.window()->selectedSource()).parent().row(), 0);
+        QCOMPARE(session.sources()->rowCount(models), 2); // the demo's two models
+        const QImage shot = session.window()->grab().toImage();
+        QVERIFY(!shot.isNull());
+        QCOMPARE(shot.size(), session.window()->size() * session.window()->devicePixelRatio());
+        // Not a blank window: the charts put many colours on it.
+        QSet<QRgb> colours;
+        for (int y = 0; y < shot.height(); y += 4) {
+            for (int x = 0; x < shot.width(); x += 4)
+                colours.insert(shot.pixel(x, y));
+        }
+        QVERIFY2(colours.size() > 50, qPrintable(QString::number(colours.size())));
+        const QString out = QDir(dir.path()).filePath(u"dashboard.png"_s);
+        QVERIFY(shot.save(out, "PNG"));
+        // The crosshair over the latency chart says n, and which quantiles have too few samples.
+        auto *latency = d->latencyChart();
+        const qint64 lastSecond = session.store()->points(d->roles().latency).constLast().second;
+        latency->showCrosshairAt(lastSecond * 1000);
+        QVERIFY2(latency->crosshairText().contains(u"n = "_s), qPrintable(latency->crosshairText()));
+        if (const QString keep = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR"); !keep.isEmpty()) {
+            shot.save(QDir(keep).filePath(u"tst_gui_e2e-dashboard.png"_s), "PNG");
+            session.window()->grab().save(QDir(keep).filePath(u"tst_gui_e2e-crosshair.png"_s), "PNG");
+        }
     }
 };
 

@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The dashboard window offscreen: frames in, and what the tiles, charts, gauges and status bar show.
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
+#include "models/sourcetreemodel.h"
+#include "widgets/gaugewidget.h"
 #include "widgets/kpitile.h"
 #include "widgets/mainwindow.h"
+#include "widgets/sourcedashboard.h"
 #include "widgets/timeserieschart.h"
 
+#include <QChartView>
+#include <QComboBox>
+#include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTreeView>
 
 using namespace perfdash;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-LiveFrame timerFrame(qint64 second, const QString &key, qint64 n, double p50, double p95, double p99)
+SeriesStats timer(const QString &key, qint64 n, double p50, double p95, double p99)
 {
     SeriesStats s;
     s.key = key;
@@ -26,7 +35,99 @@ LiveFrame timerFrame(qint64 second, const QString &key, qint64 n, double p50, do
     s.p90 = p95;
     s.p95 = p95;
     s.p99 = p99;
-    return LiveFrame { second, { s } };
+    s.quantileError = 0.01;
+    return s;
+}
+
+SeriesStats counter(const QString &key, double perSecond)
+{
+    SeriesStats s;
+    s.key = key;
+    s.kind = MetricKind::Counter;
+    s.count = qint64(perSecond);
+    s.rate = perSecond;
+    s.sum = perSecond;
+    return s;
+}
+
+SeriesStats gauge(const QString &key, double value)
+{
+    SeriesStats s;
+    s.key = key;
+    s.kind = MetricKind::Gauge;
+    s.count = 1;
+    s.sum = value;
+    s.min = s.max = s.last = value;
+    return s;
+}
+
+// A model source with everything a dashboard shows, for one second.
+LiveFrame modelFrame(qint64 second, qint64 n, double p95)
+{
+    return LiveFrame { second,
+        { timer(u"inference.latency|model:m1"_s, n, 20, p95, p95 * 2),
+            counter(u"inference.requests|model:m1,status:ok"_s, 99),
+            counter(u"inference.requests|model:m1,status:error"_s, 1), gauge(u"inference.queue_depth|model:m1"_s, 7),
+            gauge(u"process.cpu_percent|model:m1,pid:9"_s, 45), gauge(u"process.rss_mb|model:m1,pid:9"_s, 512),
+            counter(u"op.cache_hits|model:m1,op:load"_s, 3), counter(u"op.api_calls|model:m1,op:load"_s, 1) } };
+}
+
+// Storage as the dashboard sees it: requests are recorded and answered by the test.
+class FakeRangeSource : public RangeSource {
+public:
+    struct Request {
+        QStringList keys;
+        qint64 from, to, step;
+        quint64 generation;
+    };
+    void requestBuckets(const QStringList &keys, qint64 from, qint64 to, qint64 step, quint64 generation) override
+    {
+        buckets.push_back({ keys, from, to, step, generation });
+    }
+    void requestMarkers(qint64 from, qint64 to, quint64 generation) override
+    {
+        markers.push_back({ {}, from, to, 0, generation });
+    }
+    QVector<Request> buckets, markers;
+
+    // The latest request for history (not a reference).
+    Request lastHistory() const
+    {
+        for (auto it = buckets.crbegin(); it != buckets.crend(); ++it) {
+            if (it->generation < (1ULL << 62))
+                return *it;
+        }
+        return {};
+    }
+    Request lastReference() const
+    {
+        for (auto it = buckets.crbegin(); it != buckets.crend(); ++it) {
+            if (it->generation >= (1ULL << 62))
+                return *it;
+        }
+        return {};
+    }
+};
+
+bool p95DeltaPending(MainWindow *window)
+{
+    return window->tile(SourceDashboard::TileP95)->deltaText().contains(u"no reference"_s);
+}
+
+RangeSeries bucketsOf(const QString &key, qint64 from, qint64 to, qint64 step, qint64 n, double p95)
+{
+    RangeSeries s;
+    s.key = key;
+    s.step = step;
+    s.tier = RangeSource::tierFor(step);
+    for (qint64 t = from / step * step; t < to; t += step) {
+        SeriesPoint p;
+        p.second = t;
+        p.stats = timer(key, n, 10, p95, p95 * 2);
+        p.stats.rate = double(n) / double(step);
+        s.points.push_back(p);
+    }
+    return s;
 }
 } // namespace
 
@@ -36,72 +137,376 @@ private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); } // keep the user's settings untouched
     void init()
     {
+        QSettings().clear();
         m_store = std::make_unique<SeriesStore>(3600);
         m_model = std::make_unique<SeriesListModel>(m_store.get());
-        m_window = std::make_unique<MainWindow>(m_store.get(), m_model.get());
-        m_window->resize(1200, 800);
+        m_sources = std::make_unique<SourceTreeModel>(m_store.get());
+        m_window = std::make_unique<MainWindow>(m_store.get(), m_model.get(), m_sources.get());
+        m_window->resize(1300, 850);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     }
     void cleanup()
     {
         m_window.reset();
+        m_sources.reset();
         m_model.reset();
         m_store.reset();
     }
 
-    void framesReachTheChartAndTiles()
+    void framesReachTilesChartsAndGauges()
     {
-        const QString key = u"inference.latency|model:m1"_s;
-        for (qint64 s = 1000; s < 1030; ++s)
-            m_store->ingest(timerFrame(s, key, 250, 20, 40, 80 + double(s - 1000)));
-        QTRY_COMPARE(m_window->selectedKey(), key);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        for (qint64 s = now - 30; s < now; ++s)
+            m_store->ingest(modelFrame(s, 250, 40 + double(s - now + 30)));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
         m_window->refreshNow();
-        for (int line = 0; line < 3; ++line)
-            QCOMPARE(m_window->latencyChart()->drawnPointCount(line), 30);
-        QCOMPARE(m_window->throughputChart()->drawnPointCount(0), 30);
-        QCOMPARE(m_window->tile(1)->valueText(), QLocale().toString(40.0, 'f', 1) % u" ms"_s);
-        QCOMPARE(m_window->tile(2)->valueText(), QLocale().toString(109.0, 'f', 1) % u" ms"_s);
-        QVERIFY(!m_window->tile(2)->isMuted());
-        QVERIFY(m_window->tile(2)->detailText().contains(u"n = 250"_s));
+        auto *d = m_window->dashboard();
+        QCOMPARE(d->latencyChart()->drawnPointCount(SourceDashboard::LineP50), 30);
+        QCOMPARE(d->latencyChart()->drawnPointCount(SourceDashboard::LineP99), 30);
+        QCOMPARE(d->latencyChart()->drawnPointCount(SourceDashboard::LineP99Few), 0);
+        QCOMPARE(d->throughputChart()->drawnPointCount(0), 30);
+        QCOMPARE(d->errorChart()->drawnPointCount(0), 30);
+        QCOMPARE(d->queueChart()->drawnPointCount(0), 30);
+        QCOMPARE(d->tile(SourceDashboard::TileP95)->valueText(), QLocale().toString(69.0, 'f', 1) % u" ms"_s);
+        QVERIFY(d->tile(SourceDashboard::TileP95)->detailText().contains(u"n = 250"_s));
+        QVERIFY(!d->tile(SourceDashboard::TileP95)->isMuted());
+        QCOMPARE(d->tile(SourceDashboard::TileThroughput)->valueText(), QLocale().toString(100.0, 'f', 0) % u"/s"_s);
+        QCOMPARE(d->tile(SourceDashboard::TileErrors)->valueText(), QLocale().toString(1.0, 'f', 2) % u" %"_s);
+        QCOMPARE(d->tile(SourceDashboard::TileQueue)->valueText(), QLocale().toString(7.0, 'f', 1));
+        QVERIFY(d->tile(SourceDashboard::TileAccuracy)->isHidden());
+        QCOMPARE(d->cpuGauge()->valueText(), u"45 %"_s);
+        QCOMPARE(d->memoryGauge()->valueText(), u"512 MB"_s);
+        QCOMPARE(d->cacheGauge()->valueText(), u"75 %"_s); // 3 hits, 1 API call per second
+        QVERIFY(d->gpuGauge()->isHidden());
+        QVERIFY(d->headerText().contains(u"m1"_s));
+        // The source list shows it live, with a p95 sparkline.
+        const QModelIndex row = m_sources->indexOf({ SourceRef::Kind::Model, u"m1"_s });
+        QCOMPARE(row.data(SourceTreeModel::StatusRole).toInt(), int(SourceTreeModel::Live));
+        QCOMPARE(m_window->sourceView()->currentIndex(), row);
     }
 
-    void p99OfFewSamplesIsGreyedOut()
+    void aYoungSourceIsAveragedOverItsOwnSeconds()
     {
-        const QString key = u"rare.latency"_s;
-        m_store->ingest(timerFrame(2000, key, 12, 5, 9, 11));
-        QTRY_COMPARE(m_window->selectedKey(), key);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        for (qint64 s = now - 4; s < now; ++s)
+            m_store->ingest(modelFrame(s, 250, 40));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
         m_window->refreshNow();
-        QVERIFY(m_window->tile(2)->isMuted());
-        QVERIFY(m_window->tile(2)->detailText().contains(u"too few"_s));
-        QVERIFY(m_window->tile(1)->isMuted()); // p95 of 12 samples too
-        QVERIFY(!m_window->tile(0)->isMuted());
+        auto *rate = m_window->tile(SourceDashboard::TileThroughput);
+        QCOMPARE(rate->valueText(), QLocale().toString(100.0, 'f', 0) % u"/s"_s); // 4 seconds of 100/s, not 40/s
+        QVERIFY2(rate->detailText().contains(u"last 4 s"_s), qPrintable(rate->detailText()));
     }
 
-    void prefersLatencyOverOtherSeries()
+    void quantilesOfFewSamplesAreGreyedOut()
     {
-        SeriesStats counter;
-        counter.key = u"a.requests"_s;
-        counter.kind = MetricKind::Counter;
-        counter.count = 5;
-        LiveFrame frame = timerFrame(3000, u"z.step.latency|step:predict"_s, 100, 1, 2, 3);
-        frame.series.push_back(counter);
-        frame.series.push_back(timerFrame(3000, u"svc.latency"_s, 100, 1, 2, 3).series[0]);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        for (qint64 s = now - 10; s < now; ++s)
+            m_store->ingest(LiveFrame { s, { timer(u"rare.latency|service:r"_s, 12, 5, 9, 11) } });
+        QTRY_COMPARE(m_window->selectedSource().id(), u"service:r"_s);
+        m_window->refreshNow();
+        auto *d = m_window->dashboard();
+        auto *p95 = d->tile(SourceDashboard::TileP95);
+        QVERIFY(p95->isMuted());
+        QVERIFY(p95->detailText().contains(u"too few"_s));
+        // On the chart, p95 and p99 move to their grey lines; p50 (n >= 2) stays.
+        auto *chart = d->latencyChart();
+        QCOMPARE(chart->drawnPointCount(SourceDashboard::LineP50), 10);
+        QCOMPARE(chart->drawnPointCount(SourceDashboard::LineP95), 0);
+        QCOMPARE(chart->drawnPointCount(SourceDashboard::LineP99), 0);
+        QCOMPARE(chart->drawnPointCount(SourceDashboard::LineP95Few), 10);
+        QCOMPARE(chart->drawnPointCount(SourceDashboard::LineP99Few), 10);
+        // The crosshair says so, with n.
+        chart->showCrosshairAt((now - 5) * 1000);
+        const QString text = chart->crosshairText();
+        QVERIFY2(text.contains(u"n = 12"_s), qPrintable(text));
+        QVERIFY2(text.contains(u"p99"_s) && text.contains(u"too few"_s), qPrintable(text));
+        QVERIFY2(text.contains(u"±1%"_s), qPrintable(text));
+    }
+
+    void prefersAModelWithLatency()
+    {
+        LiveFrame frame { QDateTime::currentSecsSinceEpoch(),
+            { counter(u"a.requests"_s, 5), gauge(u"perfdash.ingest.live_series"_s, 3),
+                timer(u"inference.latency|model:best"_s, 100, 1, 2, 3) } };
         m_store->ingest(frame);
-        QTRY_COMPARE(m_window->selectedKey(), u"svc.latency"_s);
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:best"_s);
+    }
+
+    void pickingASeriesShowsItsSource()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        m_store->ingest(LiveFrame {
+            now, { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"process.cpu_percent|pid:77"_s, 10) } });
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
+        m_window->selectSeries(u"process.cpu_percent|pid:77"_s);
+        QCOMPARE(m_window->selectedSource().id(), u"process:pid 77"_s);
+        m_window->refreshNow();
+        QCOMPARE(m_window->dashboard()->cpuGauge()->valueText(), u"10 %"_s);
+    }
+
+    void machineGaugesStandInForMissingProcessSamples()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        m_store->ingest(LiveFrame { now,
+            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"system.cpu_percent"_s, 37),
+                gauge(u"system.memory_used_mb"_s, 4096), gauge(u"system.memory_total_mb"_s, 16384),
+                gauge(u"gpu.utilization_percent|gpu:0"_s, 81) } });
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
+        m_window->refreshNow();
+        auto *d = m_window->dashboard();
+        QCOMPARE(d->cpuGauge()->valueText(), u"37 %"_s);
+        QVERIFY(d->cpuGauge()->detailText().contains(u"machine-wide"_s));
+        QCOMPARE(d->memoryGauge()->valueText(), u"25 %"_s);
+        QVERIFY(!d->gpuGauge()->isHidden());
+        QCOMPARE(d->gpuGauge()->valueText(), u"81 %"_s);
     }
 
     void connectionStateIsShown()
     {
-        m_window->onConnectionStateChanged(LiveSource::State::Disconnected, u"collector went away"_s);
-        QVERIFY(m_window->connectionText().contains(u"unreachable"_s));
         m_window->onConnectionStateChanged(LiveSource::State::Connected, u"/run/live.sock"_s);
         QVERIFY(m_window->connectionText().contains(u"Connected"_s));
+        m_window->onConnectionStateChanged(LiveSource::State::Disconnected, u"collector went away"_s);
+        QVERIFY(m_window->connectionText().contains(u"unreachable"_s));
+        QVERIFY(m_window->connectionText().contains(u"collector went away"_s));
+        m_window->onConnectionStateChanged(LiveSource::State::Connecting, u"/run/live.sock"_s);
+        QVERIFY(m_window->connectionText().contains(u"Reconnecting"_s));
+        m_window->onConnectionStateChanged(LiveSource::State::Connected, u"/run/live.sock"_s);
+        QVERIFY(m_window->connectionText().contains(u"Connected"_s));
+    }
+
+    void statusBarShowsTheCollector()
+    {
+        CollectorStatus status;
+        status.linesPerSecond = 1234;
+        status.parseDrops = 3;
+        status.kernelDrops = 2;
+        status.seriesCount = 18;
+        status.databaseBytes = 3 * 1024 * 1024 / 2;
+        m_window->onCollectorStatus(status);
+        const QString text = m_window->statusText();
+        QVERIFY2(text.contains(QLocale().toString(1234.0, 'f', 0) % u" lines/s"_s), qPrintable(text));
+        QVERIFY2(text.contains(u"parse 3"_s) && text.contains(u"kernel 2"_s), qPrintable(text));
+        QVERIFY2(text.contains(u"18 series"_s), qPrintable(text));
+        QVERIFY2(text.contains(QLocale().toString(1.5, 'f', 1) % u" MB"_s), qPrintable(text));
+    }
+
+    void historyStepsComeFromTheRightTier_data()
+    {
+        QTest::addColumn<qint64>("span");
+        QTest::addColumn<qint64>("age"); // how long ago the range ends
+        QTest::addColumn<int>("tier");
+        QTest::newRow("15 min") << qint64(900) << qint64(0) << 0;
+        QTest::newRow("2 h") << qint64(7200) << qint64(0) << 0;
+        QTest::newRow("2 h, 3 days ago") << qint64(7200) << qint64(3 * 86400) << 1;
+        QTest::newRow("6 h") << qint64(6 * 3600) << qint64(0) << 1;
+        QTest::newRow("24 h") << qint64(86400) << qint64(0) << 1;
+        QTest::newRow("7 d") << qint64(7 * 86400) << qint64(0) << 2;
+        QTest::newRow("30 d") << qint64(30 * 86400) << qint64(0) << 2;
+    }
+    void historyStepsComeFromTheRightTier()
+    {
+        QFETCH(qint64, span);
+        QFETCH(qint64, age);
+        QFETCH(int, tier);
+        const qint64 now = 1'800'000'000;
+        const qint64 step = MainWindow::stepFor(now - age - span, now - age, now);
+        QCOMPARE(RangeSource::tierFor(step), tier);
+        QVERIFY2(span / step <= 1500 && span / step >= 100, qPrintable(QString::number(step)));
+    }
+
+    void historyRangesAskStorageAndDropLateAnswers()
+    {
+        FakeRangeSource history;
+        m_window->setRangeSource(&history);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        m_store->ingest(modelFrame(now - 1, 250, 40));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
+        QVERIFY(!history.markers.isEmpty()); // live markers are asked for too
+
+        m_window->showHistory((now - 7 * 86400) * 1000, now * 1000);
+        QVERIFY(!m_window->isLive());
+        QCOMPARE(m_window->findChild<QComboBox *>(u"rangeCombo"_s)->currentData().toLongLong(), -1); // custom
+        const auto week = history.lastHistory();
+        QCOMPARE(RangeSource::tierFor(week.step), 2);
+        QVERIFY(week.keys.contains(u"inference.latency|model:m1"_s));
+        m_window->showHistory((now - 6 * 3600) * 1000, now * 1000);
+        const auto sixHours = history.lastHistory();
+        QCOMPARE(sixHours.step, 60);
+        QCOMPARE(RangeSource::tierFor(sixHours.step), 1);
+
+        // The week's answer arrives after the user moved on: it is dropped.
+        Q_EMIT history.bucketsReady(
+            week.generation, { bucketsOf(u"inference.latency|model:m1"_s, week.from, week.to, week.step, 500, 99) });
+        QCOMPARE(m_window->staleAnswersDropped(), 1);
+        QCOMPARE(m_window->latencyChart()->drawnPointCount(SourceDashboard::LineP95), 0);
+        Q_EMIT history.bucketsReady(sixHours.generation,
+            { bucketsOf(u"inference.latency|model:m1"_s, sixHours.from, sixHours.to, sixHours.step, 500, 55) });
+        QVERIFY(m_window->latencyChart()->drawnPointCount(SourceDashboard::LineP95) > 300);
+        auto *p95 = m_window->tile(SourceDashboard::TileP95);
+        QCOMPARE(p95->valueText(), QLocale().toString(55.0, 'f', 1) % u" ms"_s);
+        QVERIFY2(p95->detailText().contains(u"1 min bucket"_s), qPrintable(p95->detailText()));
+
+        // A zoom asks storage again, once the gesture settles, with a finer step.
+        const int before = m_window->historyRequests();
+        Q_EMIT m_window->latencyChart()->rangeRequested((now - 1800) * 1000, now * 1000);
+        QTRY_COMPARE(m_window->historyRequests(), before + 1);
+        QVERIFY(history.lastHistory().step < 60);
+        // The range box no longer claims "6 h".
+        QCOMPARE(m_window->findChild<QComboBox *>(u"rangeCombo"_s)->currentData().toLongLong(), -1);
+        m_window->backToLive();
+        QVERIFY(m_window->isFollowing());
+    }
+
+    void markersAndReferenceDeltas()
+    {
+        FakeRangeSource history;
+        m_window->setRangeSource(&history);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        for (qint64 s = now - 20; s < now; ++s)
+            m_store->ingest(modelFrame(s, 250, 60));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
+        m_window->refreshNow();
+        QVERIFY(m_window->tile(SourceDashboard::TileP95)->deltaText().contains(u"no reference"_s));
+        // The previous hour from storage: p95 was 40 ms, so 60 ms now is 50% worse. Storage is asked for the hour as
+        // one bucket (merged sketches) and as minutes (how much of it had data).
+        const auto coverage = history.lastReference();
+        QCOMPARE(coverage.step, 1);
+        history.buckets.removeLast();
+        const auto ref = history.lastReference();
+        QCOMPARE(ref.step, 3600);
+        RangeSeries hour = bucketsOf(u"inference.latency|model:m1"_s, ref.from, ref.to, 3600, 360000, 40);
+        RangeSeries ok = bucketsOf(u"inference.requests|model:m1,status:ok"_s, ref.from, ref.to, 3600, 360000, 0);
+        ok.points[0].stats.kind = MetricKind::Counter;
+        Q_EMIT history.bucketsReady(ref.generation, { hour, ok });
+        QVERIFY(p95DeltaPending(m_window.get())); // waits for the coverage too
+        // Data in only the last half of the hour: the rate is per second with data, so still 100/s.
+        Q_EMIT history.bucketsReady(coverage.generation,
+            { bucketsOf(u"inference.requests|model:m1,status:ok"_s, coverage.from + 1800, coverage.to, 1, 100, 0) });
+        auto *p95 = m_window->tile(SourceDashboard::TileP95);
+        QVERIFY2(p95->deltaText().contains(u"▲ 50%"_s), qPrintable(p95->deltaText()));
+        QCOMPARE(p95->deltaTone(), KpiTile::Tone::Bad);
+        auto *rate = m_window->tile(SourceDashboard::TileThroughput);
+        // 360000 requests in the half hour that had data: 200/s then, 100/s now.
+        QVERIFY2(rate->deltaText().contains(u"▼ 50%"_s), qPrintable(rate->deltaText()));
+
+        // Events and runs become markers on every chart.
+        const auto m = history.markers.constLast();
+        TimeMarker deploy;
+        deploy.timeMs = (now - 10) * 1000;
+        deploy.endMs = deploy.timeMs;
+        deploy.title = u"deploy v2"_s;
+        TimeMarker run;
+        run.kind = TimeMarker::Kind::Run;
+        run.timeMs = (now - 15) * 1000;
+        run.endMs = (now - 5) * 1000;
+        run.title = u"run nightly"_s;
+        Q_EMIT history.markersReady(m.generation, { run, deploy });
+        m_window->refreshNow();
+        QCOMPARE(m_window->latencyChart()->markerCount(), 2);
+        QCOMPARE(m_window->throughputChart()->markerCount(), 2);
+        QVERIFY(m_window->throughputChart()->hoverText(deploy.timeMs).contains(u"deploy v2"_s));
+        QVERIFY(m_window->latencyChart()->hoverText(deploy.timeMs).contains(u"deploy v2"_s));
+        // A workflow that runs many times a second: thinned on the axis, summed up in the crosshair.
+        QVector<TimeMarker> busy;
+        for (int i = 0; i < 1000; ++i) {
+            TimeMarker r = run;
+            r.timeMs = (now - 15) * 1000 + i * 10;
+            r.endMs = r.timeMs + 5;
+            busy.push_back(r);
+        }
+        Q_EMIT history.markersReady(history.markers.constLast().generation, busy);
+        QVERIFY(!m_window->grab().isNull());
+        QVERIFY(m_window->throughputChart()->hoverText((now - 10) * 1000).contains(u"more here"_s));
+    }
+
+    void wheelZoomsDragPansDoubleClickReturns()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        for (qint64 s = now - 200; s < now; ++s)
+            m_store->ingest(modelFrame(s, 250, 40));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
+        m_window->refreshNow();
+        auto *chart = m_window->latencyChart();
+        auto *viewport = chart->findChild<QChartView *>()->viewport();
+        const QPointF middle = chart->plotArea().center();
+        const qint64 span = m_window->viewToMs() - m_window->viewFromMs();
+        QWheelEvent wheel(middle, viewport->mapToGlobal(middle), {}, QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+            Qt::NoScrollPhase, false);
+        QApplication::sendEvent(viewport, &wheel);
+        QVERIFY(!m_window->isFollowing());
+        QVERIFY(m_window->isLive());
+        const qint64 zoomed = m_window->viewToMs() - m_window->viewFromMs();
+        QVERIFY2(zoomed < span, qPrintable(u"%1 -> %2"_s.arg(span).arg(zoomed)));
+        QCOMPARE(chart->toMs() - chart->fromMs(), zoomed);
+        // Every chart follows the zoom.
+        QCOMPARE(m_window->throughputChart()->toMs() - m_window->throughputChart()->fromMs(), zoomed);
+        // Ctrl+drag to the right shows earlier data.
+        const qint64 fromBefore = m_window->viewFromMs();
+        QTest::mousePress(viewport, Qt::LeftButton, Qt::ControlModifier, middle.toPoint());
+        QTest::mouseMove(viewport, middle.toPoint() + QPoint(100, 0));
+        QTest::mouseRelease(viewport, Qt::LeftButton, Qt::ControlModifier, middle.toPoint() + QPoint(100, 0));
+        QVERIFY(m_window->viewFromMs() < fromBefore);
+        // A rubber band zooms to the span dragged.
+        QTest::mousePress(viewport, Qt::LeftButton, {}, middle.toPoint() - QPoint(50, 0));
+        QTest::mouseMove(viewport, middle.toPoint() + QPoint(50, 0));
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, middle.toPoint() + QPoint(50, 0));
+        QVERIFY(m_window->viewToMs() - m_window->viewFromMs() < zoomed / 2);
+        QTest::mouseDClick(viewport, Qt::LeftButton, {}, middle.toPoint());
+        QVERIFY(m_window->isFollowing());
+    }
+
+    void pauseFreezesTheCharts()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        m_store->ingest(modelFrame(now - 2, 250, 40));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
+        m_window->refreshNow();
+        m_window->setPaused(true);
+        m_store->ingest(modelFrame(now - 1, 250, 80));
+        m_window->refreshNow();
+        QCOMPARE(m_window->tile(SourceDashboard::TileP95)->valueText(), QLocale().toString(40.0, 'f', 1) % u" ms"_s);
+        m_window->setPaused(false);
+        QCOMPARE(m_window->tile(SourceDashboard::TileP95)->valueText(), QLocale().toString(80.0, 'f', 1) % u" ms"_s);
+    }
+
+    void choicesAreSavedAndRestored()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        m_store->ingest(LiveFrame { now,
+            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3),
+                timer(u"inference.latency|model:b"_s, 100, 1, 2, 3) } });
+        QTRY_VERIFY(m_window->selectedSource().isValid());
+        m_window->selectSource({ SourceRef::Kind::Model, u"b"_s });
+        m_window->setLiveWindowSeconds(900);
+        m_window->close();
+        QCOMPARE(QSettings().value(u"view/source"_s).toString(), u"model:b"_s);
+        QCOMPARE(QSettings().value(u"view/liveWindow"_s).toLongLong(), 900);
+        QVERIFY(!QSettings().value(u"window/geometry"_s).toByteArray().isEmpty());
+
+        MainWindow again(m_store.get(), m_model.get(), m_sources.get());
+        QTRY_COMPARE(again.selectedSource().id(), u"model:b"_s);
+        again.refreshNow();
+        QCOMPARE(again.viewToMs() - again.viewFromMs() <= 900 * 1000, true);
+    }
+
+    void themesSwitchAtRunTime()
+    {
+        QSignalSpy changed(m_window.get(), &MainWindow::themeChanged);
+        m_window->setTheme(Theme::Dark);
+        QCOMPARE(changed.takeLast().at(0).toBool(), true);
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 128);
+        m_window->setTheme(Theme::Light);
+        QCOMPARE(changed.takeLast().at(0).toBool(), false);
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() >= 128);
+        m_window->setTheme(Theme::System);
+        QCOMPARE(QSettings().value(u"view/theme"_s).toString(), u"system"_s);
     }
 
 private:
     std::unique_ptr<SeriesStore> m_store;
     std::unique_ptr<SeriesListModel> m_model;
+    std::unique_ptr<SourceTreeModel> m_sources;
     std::unique_ptr<MainWindow> m_window;
 };
 

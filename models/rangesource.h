@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "models/seriesstore.h"
+
+#include <QObject>
+#include <QStringList>
+#include <QVector>
+
+namespace perfdash {
+
+// Buckets of one series over a history range, each `step` seconds long, as SeriesPoints (rate = count / step;
+// quantiles from merged sketches, with n = count). tier: 0 = 1 s, 1 = 1 min, 2 = 1 h, the storage tier that served it.
+struct RangeSeries {
+    QString key;
+    qint64 step = 1;
+    int tier = 0;
+    QVector<SeriesPoint> points;
+};
+
+// A marker on the time axis: a timeline event, a service check, or a workflow run (with its end).
+struct TimeMarker {
+    enum class Kind { Event, ServiceCheck, Run };
+    Kind kind = Kind::Event;
+    qint64 timeMs = 0;
+    qint64 endMs = 0; // runs: when it ended; else timeMs
+    QString title;
+    QString detail;
+    bool failure = false; // an error event, a critical check, a failed run
+};
+
+// What the dashboard asks storage for, answered off the GUI thread. Every answer carries the generation of its
+// request; the caller drops answers it no longer wants (the user zoomed elsewhere). app/ implements it over storage.
+class RangeSource : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RangeSource)
+public:
+    using QObject::QObject;
+    ~RangeSource() override = default;
+
+    // The storage tier that serves buckets of `step` seconds: 0 (1 s), 1 (1 min, multiples of 60), 2 (1 h).
+    static int tierFor(qint64 step) { return step % 3600 == 0 ? 2 : step % 60 == 0 ? 1 : 0; }
+
+    virtual void requestBuckets(
+        const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step, quint64 generation)
+        = 0;
+    // Events, service checks and runs in [fromSecond, toSecond).
+    virtual void requestMarkers(qint64 fromSecond, qint64 toSecond, quint64 generation) = 0;
+
+Q_SIGNALS:
+    void bucketsReady(quint64 generation, const QVector<perfdash::RangeSeries> &series);
+    void markersReady(quint64 generation, const QVector<perfdash::TimeMarker> &markers);
+    void failed(quint64 generation, const QString &message);
+};
+
+} // namespace perfdash
+
+Q_DECLARE_METATYPE(perfdash::RangeSeries)
+Q_DECLARE_METATYPE(perfdash::TimeMarker)

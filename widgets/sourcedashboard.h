@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "models/rangesource.h"
+#include "models/sourcecatalog.h"
+
+#include <QWidget>
+
+#include <functional>
+#include <limits>
+
+class QLabel;
+
+namespace perfdash {
+
+class GaugeWidget;
+class KpiTile;
+class TimeSeriesChart;
+
+// What a source's KPIs are compared with: the previous hour until baselines exist. NaN: not known.
+struct DashboardReference {
+    static constexpr double none = std::numeric_limits<double>::quiet_NaN();
+    QString label; // "previous hour (13:00–14:00)"; empty: no reference yet
+    double p95 = none;
+    qint64 p95n = 0;
+    double throughput = none; // per second
+    double errorRate = none; // 0..1
+    double queue = none;
+    double accuracy = none;
+};
+
+// Machine-wide gauges (the collector's system and GPU samplers), shown when a source has no process samples.
+struct MachineKeys {
+    QString cpu; // system.cpu_percent: all cores, 0..100
+    QString memoryUsed, memoryTotal; // system.memory_used_mb, system.memory_total_mb
+    QString gpu; // gpu.utilization_percent of the first GPU
+    bool operator==(const MachineKeys &o) const
+    {
+        return cpu == o.cpu && memoryUsed == o.memoryUsed && memoryTotal == o.memoryTotal && gpu == o.gpu;
+    }
+};
+
+// One source's dashboard: KPI tiles with deltas, latency p50/p95/p99 (greyed where n is too small), throughput,
+// error rate and queue depth charts, and resource gauges. It draws what it is given; the owner picks the data
+// (live store or history buckets) and the range. GUI thread only.
+class SourceDashboard : public QWidget {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SourceDashboard)
+public:
+    enum Tile { TileP95, TileThroughput, TileErrors, TileQueue, TileAccuracy, TileCount };
+    enum LatencyLine { LineP50, LineP95, LineP99, LineP95Few, LineP99Few };
+    using PointLookup = std::function<const QVector<SeriesPoint> &(const QString &key)>;
+
+    explicit SourceDashboard(QWidget *parent = nullptr);
+    ~SourceDashboard() override;
+
+    void setSource(const SourceRef &source, const SourceRoles &roles, int seriesCount);
+    SourceRef source() const { return m_source; }
+    const SourceRoles &roles() const { return m_roles; }
+    // Redraws from `points` over [fromMs, toMs]; stepSeconds is the bucket length (1 live). live: tiles describe the
+    // last seconds; otherwise the last bucket of the range.
+    void showData(const PointLookup &points, qint64 fromMs, qint64 toMs, qint64 stepSeconds, bool live);
+    void setReference(const DashboardReference &reference);
+    void setMachineKeys(const MachineKeys &keys);
+    void setMarkers(const QVector<TimeMarker> &markers);
+    void setRangeNote(const QString &note); // under the header: the range, the tier, paused/zoomed
+    void setDarkTheme(bool dark);
+
+    KpiTile *tile(int index) const;
+    TimeSeriesChart *latencyChart() const { return m_latency; }
+    TimeSeriesChart *throughputChart() const { return m_throughput; }
+    TimeSeriesChart *errorChart() const { return m_errors; }
+    TimeSeriesChart *queueChart() const { return m_queue; }
+    QList<TimeSeriesChart *> charts() const { return { m_latency, m_throughput, m_errors, m_queue }; }
+    GaugeWidget *cpuGauge() const { return m_cpu; }
+    GaugeWidget *memoryGauge() const { return m_memory; }
+    GaugeWidget *gpuGauge() const { return m_gpu; }
+    GaugeWidget *cacheGauge() const { return m_cache; }
+    QString headerText() const;
+
+Q_SIGNALS:
+    void rangeRequested(qint64 fromMs, qint64 toMs);
+    void resetRequested();
+
+private:
+    struct LatencySample {
+        double x, p50, p95, p99, error;
+        qint64 n;
+    };
+    void updateTiles(const PointLookup &points, qint64 toMs, qint64 stepSeconds, bool live);
+    void updateGauges(const PointLookup &points, qint64 fromMs, qint64 toMs);
+    QString latencyHover(qint64 timeMs) const;
+
+    SourceRef m_source;
+    SourceRoles m_roles;
+    DashboardReference m_reference;
+    MachineKeys m_machine;
+    QLabel *m_header = nullptr;
+    QLabel *m_note = nullptr;
+    QVector<KpiTile *> m_tiles;
+    TimeSeriesChart *m_latency = nullptr;
+    TimeSeriesChart *m_throughput = nullptr;
+    TimeSeriesChart *m_errors = nullptr;
+    TimeSeriesChart *m_queue = nullptr;
+    GaugeWidget *m_cpu = nullptr;
+    GaugeWidget *m_memory = nullptr;
+    GaugeWidget *m_gpu = nullptr;
+    GaugeWidget *m_cache = nullptr;
+    QVector<LatencySample> m_latencySamples; // what the latency chart shows, for its crosshair
+    qint64 m_stepSeconds = 1;
+    // The current values the tiles show, for the deltas.
+    double m_curP95 = std::numeric_limits<double>::quiet_NaN();
+    double m_curThroughput = std::numeric_limits<double>::quiet_NaN();
+    double m_curErrorRate = std::numeric_limits<double>::quiet_NaN();
+    double m_curQueue = std::numeric_limits<double>::quiet_NaN();
+    double m_curAccuracy = std::numeric_limits<double>::quiet_NaN();
+    void updateDeltas();
+};
+
+} // namespace perfdash
