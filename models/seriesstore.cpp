@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/seriesstore.h"
 
+#include "models/serieskey.h"
+
 #include <algorithm>
+#include <cmath>
+
+using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
@@ -63,6 +68,21 @@ void SeriesStore::ingest(const QVector<LiveFrame> &frames)
         m_latestSecond = std::max(m_latestSecond, frame.second);
         for (const auto &stats : frame.series)
             insertPoint(stats.key, frame.second, stats);
+        // A model's accuracy in the second, from its prediction outcomes, as the gauge prediction.accuracy (same
+        // tags), so the dashboard can chart and tile it like any series. Live only: storage keeps the mergeable
+        // quality rows instead.
+        for (const auto &quality : frame.quality) {
+            if (!std::isfinite(quality.accuracy))
+                continue;
+            SeriesKey key = SeriesKey::fromString(quality.key);
+            key.name = u"prediction.accuracy"_s;
+            SeriesStats accuracy;
+            accuracy.key = key.toString();
+            accuracy.kind = MetricKind::Gauge;
+            accuracy.count = 1;
+            accuracy.sum = accuracy.min = accuracy.max = accuracy.last = quality.accuracy;
+            insertPoint(accuracy.key, frame.second, accuracy);
+        }
     }
     evictOlderThan(m_latestSecond - m_windowSeconds + 1);
     Q_EMIT changed();

@@ -119,6 +119,8 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
             } else if (name == u"process.gpu_percent"_s || name.endsWith(u".gpu_percent"_s)) {
                 if (roles.gpu.isEmpty())
                     roles.gpu = k;
+            } else if (name == u"prediction.accuracy"_s) {
+                roles.accuracy = k; // measured from predictions with a truth: preferred to a producer's figure
             } else if (name == u"quality.accuracy"_s) {
                 if (roles.accuracy.isEmpty())
                     roles.accuracy = k;

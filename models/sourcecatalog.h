@@ -34,7 +34,7 @@ struct SourceRoles {
     QStringList requests; // counters that sum to the request rate; empty: the latency timer's rate
     QStringList errors; // counters of failed requests
     QString queue; // queue-depth gauge
-    QString accuracy; // quality.accuracy gauge
+    QString accuracy; // prediction.accuracy (from prediction records), else the producer's quality.accuracy gauge
     QString cpu, memory, gpu; // process.cpu_percent, process.rss_mb, process.gpu_percent
     QStringList cacheHits, apiCalls; // op.cache_hits, op.api_calls: hit rate = hits / (hits + calls)
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // perfdash-loadgen: sends realistic StatsD traffic through the C++ client SDK, bounded in rate and time; the demo
 // scenario also sends workflow runs and its own process samples as native records (ingest.sock) through the SDK.
+#include "perfdash/jsonline.h"
 #include "perfdash/recordsclient.h"
 #include "perfdash/run.h"
 #include "perfdash/sampler.h"
@@ -33,7 +34,7 @@ struct Options {
     bool plain = false; // flood: the series in the name, no DogStatsD tag
     bool rateGiven = false;
     std::string ingest; // demo: ingest.sock path; empty: the SDK's default; "none": no native records
-    double runsPerSecond = 20; // demo: requests also sent as `run` records, at most this many a second
+    double runsPerSecond = 0.2; // demo: requests also sent as `run` records, at most this many a second
 };
 
 [[noreturn]] void usage(const char *message)
@@ -46,9 +47,10 @@ struct Options {
                "       perfdash-loadgen --scenario flood [--udp HOST:PORT] [--rate LINES_PER_S] [--duration SECONDS]\n"
                "                        [--lines-per-datagram 1..64] [--series N] [--plain]\n"
                "demo:  each request is 7 StatsD lines (5 step timers, 1 total timer, 1 counter) plus one queue-depth\n"
-               "       gauge per model every 100 ms. Up to --runs-per-s requests a second (default 20, 0: none) are also\n"
-               "       sent as `run` records with their five steps, and the loadgen's own CPU and memory as `sample`\n"
-               "       records, to ingest.sock (--ingest, default: the collector's default runtime folder, or\n"
+               "       gauge per model every 100 ms. Up to --runs-per-s requests a second (default 0.2, 0: none) are also\n"
+               "       sent as `run` records with their five steps; up to 500 requests a second carry a scored\n"
+               "       `prediction` with its truth; the loadgen's own CPU and memory go as `sample` records; all\n"
+               "       to ingest.sock (--ingest, default: the collector's default runtime folder, or\n"
                "       PERFDASH_INGEST_SOCKET; none: StatsD only).\n"
                "flood: timer lines over N series, packed into datagrams, paced to the rate (default 100000 lines/s);\n"
                "       prints what it sent, for ingest benchmarks. Limits: rate <= 50000000, duration <= 86400.\n"
@@ -204,7 +206,9 @@ int main(int argc, char **argv)
 
     // Native records through the SDK: batched per 10 ms tick, never blocking the StatsD pacing.
     namespace pc = perfdash::client;
-    const bool records = o.ingest != "none" && o.runsPerSecond > 0;
+    const bool records = o.ingest != "none";
+    constexpr double kPredictionsPerSecond = 500;
+    uint64_t predictionsSent = 0;
     pc::RecordsClient::Options ro;
     ro.socketPath = o.ingest == "none" ? std::string() : o.ingest;
     ro.autoFlush = false;
@@ -220,6 +224,10 @@ int main(int argc, char **argv)
     run.workflow = "inference";
     run.steps.resize(5);
     pc::Tags runTags;
+    // Requests also carry the model's verdict on a labelled example (a score and its truth), so the demo's models
+    // have an accuracy, precision and AUC to show.
+    std::mt19937_64 verdicts(o.seed ^ 0x9e3779b97f4a7c15ULL);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
 
     perfdash::DemoScenario scenario(o.seed, o.models);
     using Clock = std::chrono::steady_clock;
@@ -262,6 +270,17 @@ int main(int argc, char **argv)
                 runTags["model"] = *r.model;
                 ingest.send(run.toJson(runTags));
                 ++runsSent;
+            }
+            if (records && double(predictionsSent) < (elapsed + 0.01) * kPredictionsPerSecond) {
+                // The model's verdict on a labelled example: positives score higher on the whole, not always.
+                const bool truth = unit(verdicts) < 0.3;
+                const double score = truth ? std::sqrt(unit(verdicts)) : unit(verdicts) * unit(verdicts);
+                pc::JsonLine prediction("prediction");
+                prediction.field("model", *r.model)
+                        .field("score", std::round(score * 1000.0) / 1000.0)
+                        .field("truth", int64_t(truth ? 1 : 0));
+                ingest.send(std::move(prediction).finish());
+                ++predictionsSent;
             }
         }
         if (++ticks % 10 == 0) {

@@ -38,6 +38,27 @@ private Q_SLOTS:
         QCOMPARE(pts.constLast().second, 129);
         QCOMPARE(store.latestSecond(), 129);
     }
+    void predictionQualityBecomesAnAccuracyGauge()
+    {
+        SeriesStore store(3600);
+        QualityMetrics m;
+        m.addBinary(0.9, true);
+        m.addBinary(0.8, false);
+        m.addBinary(0.1, false);
+        m.addBinary(0.3, true);
+        LiveFrame f { 300, {} };
+        f.quality.push_back(QualityStats::from(u"prediction.quality|model:fraud,service:api"_s, m, true));
+        QualityMetrics regressionOnly;
+        regressionOnly.addRegression(1, 2);
+        f.quality.push_back(QualityStats::from(u"prediction.quality|model:price"_s, regressionOnly, true));
+        store.ingest(f);
+        const auto &pts = store.points(u"prediction.accuracy|model:fraud,service:api"_s);
+        QCOMPARE(pts.size(), 1);
+        QCOMPARE(pts[0].second, 300);
+        QCOMPARE(pts[0].stats.kind, MetricKind::Gauge);
+        QCOMPARE(pts[0].stats.last, 0.5);
+        QVERIFY(store.points(u"prediction.accuracy|model:price"_s).isEmpty()); // no accuracy without class outcomes
+    }
     void historyMergesWithoutDuplicates()
     {
         SeriesStore store(3600);
