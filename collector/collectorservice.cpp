@@ -141,6 +141,7 @@ QJsonObject CollectorService::statsSnapshot() const
           QJsonObject { { u"udp"_s, qint64(m_udp.kernelDrops()) }, { u"unix"_s, qint64(m_unix.kernelDrops()) } } },
         { u"late_samples"_s, qint64(m_aggregator.lateSamples()) },
         { u"live_series"_s, qint64(m_statsd.liveSeries()) },
+        { u"series"_s, qint64(m_aggregator.seriesCount()) },
         { u"sources"_s, sources },
         { u"subscribers"_s, m_publisher.subscriberCount() },
         { u"uptime_s"_s, m_uptime.isValid() ? m_uptime.elapsed() / 1000 : 0 },

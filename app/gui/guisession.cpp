@@ -156,7 +156,9 @@ void GuiSession::onCollectorStats(const QJsonObject &stats)
     const QJsonObject kernel = stats.value(u"kernel_drops"_s).toObject();
     for (auto it = kernel.constBegin(); it != kernel.constEnd(); ++it)
         status.kernelDrops += it.value().toInteger();
-    status.seriesCount = stats.value(u"live_series"_s).toInteger();
+    // Every series the collector aggregated since it started (StatsD, records, its own samplers); live_series counts
+    // StatsD's alone, for its cap.
+    status.seriesCount = stats.value(u"series"_s).toInteger(stats.value(u"live_series"_s).toInteger());
     status.databaseBytes = m_dbBytes;
     m_window->onCollectorStatus(status);
 }
