@@ -107,7 +107,9 @@ void GuiSession::startDemoFeed(const QString &udp)
     if (!m_options.demo || m_loadgen.state() != QProcess::NotRunning)
         return;
     const QString program = QDir(m_options.binDir).filePath(u"perfdash-loadgen"_s);
-    m_loadgen.start(program, { u"--scenario"_s, u"demo"_s, u"--udp"_s, udp, u"--duration"_s, u"86400"_s });
+    // The loadgen's records go to the same collector as its StatsD lines, whatever runtime folder it uses.
+    m_loadgen.start(program, { u"--scenario"_s, u"demo"_s, u"--udp"_s, udp, u"--duration"_s, u"86400"_s,
+                               u"--ingest"_s, QDir(m_options.runtimeDir).filePath(u"ingest.sock"_s) });
 }
 
 void GuiSession::onHello(const LiveProtocol::Hello &hello)

@@ -57,6 +57,14 @@ std::string textArgument(int argc, char **argv, const char *name, const char *fa
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::puts("Usage: perfdash-example-inference [--runs N] [--pause-ms MS] [--fail-every K] [--model NAME]\n"
+                      "Runs a small instrumented inference pipeline; its runs, operations and process gauges go to\n"
+                      "the collector's ingest.sock (PERFDASH_INGEST_SOCKET to point elsewhere).");
+            return 0;
+        }
+    }
     const int runs = argument(argc, argv, "--runs", 20);
     const int pauseMs = argument(argc, argv, "--pause-ms", 500);
     const int failEvery = argument(argc, argv, "--fail-every", 7);
