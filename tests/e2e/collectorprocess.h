@@ -7,6 +7,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QLocalSocket>
+#include <QHash>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -117,6 +118,22 @@ public:
 
     QLocalSocket socket;
 };
+
+// Debian's interpreter, where python3-statsd lives; a python3 earlier on PATH may be another installation.
+inline const QString debianPython = QStringLiteral("/usr/bin/python3");
+
+// `perfdashd stats` of a running collector, as "name value" pairs.
+inline QHash<QString, QString> statsOf(const CollectorProcess &collector)
+{
+    QProcess stats;
+    stats.start(binary(QStringLiteral("perfdashd")),
+                { QStringLiteral("stats"), QStringLiteral("--runtime-dir"), collector.runtimeDir });
+    stats.waitForFinished(10000);
+    QHash<QString, QString> out;
+    for (const auto &line : QString::fromUtf8(stats.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts))
+        out.insert(line.section(u' ', 0, 0), line.section(u' ', 1));
+    return out;
+}
 
 inline const SeriesStats *findSeries(const QVector<LiveFrame> &frames, const QString &key)
 {

@@ -14,20 +14,6 @@ using namespace perfdash::test;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-// Debian's interpreter, where python3-statsd lives; a python3 earlier on PATH may be another installation.
-const QString debianPython = u"/usr/bin/python3"_s;
-
-QHash<QString, QString> statsOf(const CollectorProcess &collector)
-{
-    QProcess stats;
-    stats.start(binary(u"perfdashd"_s), { u"stats"_s, u"--runtime-dir"_s, collector.runtimeDir });
-    stats.waitForFinished(10000);
-    QHash<QString, QString> out;
-    for (const auto &line : QString::fromUtf8(stats.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts))
-        out.insert(line.section(u' ', 0, 0), line.section(u' ', 1));
-    return out;
-}
-
 const SeriesStats *waitFor(LiveReader &live, const QString &key, QVector<LiveFrame> *all = nullptr)
 {
     static QVector<LiveFrame> frames;
