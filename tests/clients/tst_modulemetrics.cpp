@@ -3,6 +3,7 @@
 // their formatted print, and the promise that metrics never fail the operation.
 #include "perfdash/modulemetrics.h"
 #include "recordsink.h"
+#include "fakeclock.h"
 
 #include <QTest>
 
@@ -13,19 +14,14 @@ using namespace perfdash::client;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-double g_wall = 1657100000.0;
-double g_steady = 100.0;
+using perfdash::test::FakeClock;
 void advance(double seconds)
 {
-    g_wall += seconds;
-    g_steady += seconds;
+    FakeClock::advance(seconds);
 }
 Clock fakeClock()
 {
-    Clock c;
-    c.wallSeconds = [] { return g_wall; };
-    c.monotonicSeconds = [] { return g_steady; };
-    return c;
+    return FakeClock::clock();
 }
 } // namespace
 

@@ -3,6 +3,7 @@
 // `run` record it sends.
 #include "perfdash/run.h"
 #include "recordsink.h"
+#include "fakeclock.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -14,19 +15,14 @@ using namespace perfdash::client;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-double g_wall = 1657100000.0;
-double g_steady = 100.0;
+using perfdash::test::FakeClock;
 void advance(double seconds)
 {
-    g_wall += seconds;
-    g_steady += seconds;
+    FakeClock::advance(seconds);
 }
 Clock fakeClock()
 {
-    Clock c;
-    c.wallSeconds = [] { return g_wall; };
-    c.monotonicSeconds = [] { return g_steady; };
-    return c;
+    return FakeClock::clock();
 }
 } // namespace
 
@@ -35,8 +31,7 @@ class TestRun : public QObject {
 private Q_SLOTS:
     void init()
     {
-        g_wall = 1657100000.0;
-        g_steady = 100.0;
+        FakeClock::reset();
         m_log.clear();
         setLogHook([this](LogLevel, std::string_view m) { m_log.push_back(QString::fromUtf8(m.data(), qsizetype(m.size()))); });
         QVERIFY(m_dir.isValid());
@@ -205,7 +200,7 @@ private Q_SLOTS:
         o.log = false;
         Run run("many", o);
         for (int i = 0; i < 1030; ++i)
-            run.addStep("s", g_wall, 0.001);
+            run.addStep("s", FakeClock::wall, 0.001);
         QCOMPARE(run.record().steps.size(), Run::kMaxSteps);
         QCOMPARE(run.droppedSteps(), size_t(6));
     }
