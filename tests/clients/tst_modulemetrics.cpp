@@ -13,17 +13,7 @@ using namespace perfdash;
 using namespace perfdash::client;
 using namespace Qt::Literals::StringLiterals;
 
-namespace {
 using perfdash::test::FakeClock;
-void advance(double seconds)
-{
-    FakeClock::advance(seconds);
-}
-Clock fakeClock()
-{
-    return FakeClock::clock();
-}
-} // namespace
 
 class TestModuleMetrics : public QObject {
     Q_OBJECT
@@ -37,7 +27,7 @@ private Q_SLOTS:
         o.socketPath = m_dir.filePath(u"ingest.sock"_s).toStdString();
         m_records = std::make_unique<RecordsClient>(o);
         m_options = {};
-        m_options.clock = fakeClock();
+        m_options.clock = FakeClock::clock();
         m_options.records = m_records.get();
         m_options.tags = { { "model", "m1" } };
     }
@@ -57,7 +47,7 @@ private Q_SLOTS:
             op.setOpCode("IMP01");
             op.setTenant("billing");
             op.setCacheHits(17);
-            advance(2.5);
+            FakeClock::advance(2.5);
         }
         QTRY_COMPARE(m_sink->lines().size(), 1);
         const QJsonObject r = m_sink->object(0);
@@ -104,7 +94,7 @@ private Q_SLOTS:
         try {
             metrics.track("check", [](Operation &op) {
                 op.setItems(3);
-                advance(0.5);
+                FakeClock::advance(0.5);
                 throw std::invalid_argument("row 7: \"price\" is not a number");
             });
         } catch (const std::invalid_argument &) {
@@ -113,7 +103,7 @@ private Q_SLOTS:
         QVERIFY(thrown);
         const int value = metrics.track("sum", [](Operation &op) {
             op.setItems(2);
-            advance(0.5);
+            FakeClock::advance(0.5);
             return 42;
         });
         QCOMPARE(value, 42);
@@ -158,9 +148,9 @@ private Q_SLOTS:
             op.setItems(100);
             if (i == 3)
                 op.fail("boom", "runtime");
-            advance(0.5);
+            FakeClock::advance(0.5);
         }
-        advance(3);
+        FakeClock::advance(3);
         const SessionStats s = metrics.stats();
         QCOMPARE(s.operations, uint64_t(4));
         QCOMPARE(s.items, uint64_t(400));

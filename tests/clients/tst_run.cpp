@@ -14,17 +14,7 @@ using namespace perfdash;
 using namespace perfdash::client;
 using namespace Qt::Literals::StringLiterals;
 
-namespace {
 using perfdash::test::FakeClock;
-void advance(double seconds)
-{
-    FakeClock::advance(seconds);
-}
-Clock fakeClock()
-{
-    return FakeClock::clock();
-}
-} // namespace
 
 class TestRun : public QObject {
     Q_OBJECT
@@ -51,7 +41,7 @@ private Q_SLOTS:
     void timesStepsAndSendsTheRecord()
     {
         Run::Options o;
-        o.clock = fakeClock();
+        o.clock = FakeClock::clock();
         o.records = m_records.get();
         o.tags = { { "model", "m1" } };
         PerformanceRecord record;
@@ -63,7 +53,7 @@ private Q_SLOTS:
             const double seconds[] = { 0.25, 1.0, 0.09, 0.75, 0.25 };
             for (int i = 0; i < 5; ++i) {
                 auto step = run.step(names[i]);
-                advance(seconds[i]);
+                FakeClock::advance(seconds[i]);
             }
             record = run.finish();
             QCOMPARE(&run.finish(), &run.record()); // finishing twice returns the same record
@@ -102,13 +92,13 @@ private Q_SLOTS:
     void anExceptionMarksTheRunFailed()
     {
         Run::Options o;
-        o.clock = fakeClock();
+        o.clock = FakeClock::clock();
         o.records = m_records.get();
         o.log = false;
         try {
             Run run("nightly", o);
             auto step = run.step("fit");
-            advance(3);
+            FakeClock::advance(3);
             throw std::runtime_error("diverged");
         } catch (const std::runtime_error &) {
         }
@@ -123,7 +113,7 @@ private Q_SLOTS:
     void timeRunRethrowsAfterSending()
     {
         Run::Options o;
-        o.clock = fakeClock();
+        o.clock = FakeClock::clock();
         o.records = m_records.get();
         bool thrown = false;
         try {
@@ -131,7 +121,7 @@ private Q_SLOTS:
                     "wf",
                     [](Run &run) {
                         run.step("a");
-                        advance(1.5);
+                        FakeClock::advance(1.5);
                         throw std::invalid_argument("bad input");
                     },
                     o);
@@ -142,7 +132,7 @@ private Q_SLOTS:
         QTRY_COMPARE(m_sink->lines().size(), 1);
         QCOMPARE(m_sink->object(0).value(u"success"_s).toBool(), false);
         QCOMPARE(m_sink->object(0).value(u"execution_s"_s).toDouble(), 1.5);
-        const PerformanceRecord ok = timeRun("wf", [](Run &) { advance(0.5); }, o);
+        const PerformanceRecord ok = timeRun("wf", [](Run &) { FakeClock::advance(0.5); }, o);
         QCOMPARE(ok.executionTimeFormatted, std::string("0.50 seconds"));
         QVERIFY(ok.success);
     }
@@ -150,11 +140,11 @@ private Q_SLOTS:
     void disabledSendsAndLogsNothingButStillTimes()
     {
         Run::Options o;
-        o.clock = fakeClock();
+        o.clock = FakeClock::clock();
         o.records = m_records.get();
         o.enabled = false;
         Run run("inference", o);
-        advance(1.25);
+        FakeClock::advance(1.25);
         const PerformanceRecord &r = run.finish();
         QCOMPARE(r.executionTime, 1.25);
         QCOMPARE(r.executionTimeFormatted, std::string("1.25 seconds"));
@@ -195,7 +185,7 @@ private Q_SLOTS:
     void stepsBeyondTheLimitAreCounted()
     {
         Run::Options o;
-        o.clock = fakeClock();
+        o.clock = FakeClock::clock();
         o.records = m_records.get();
         o.log = false;
         Run run("many", o);
@@ -209,10 +199,10 @@ private Q_SLOTS:
     {
         setLogHook([](LogLevel, std::string_view) { throw std::runtime_error("hook"); });
         Run::Options o;
-        o.clock = fakeClock();
+        o.clock = FakeClock::clock();
         o.records = m_records.get();
         Run run("inference", o);
-        advance(1);
+        FakeClock::advance(1);
         QCOMPARE(run.finish().executionTime, 1.0);
         QTRY_COMPARE(m_sink->lines().size(), 1);
     }
