@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "models/coverage.h"
+
+#include <algorithm>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+namespace {
+qint64 floorTo(qint64 t, qint64 step)
+{
+    const qint64 q = t / step;
+    return (q - (t % step < 0 ? 1 : 0)) * step;
+}
+} // namespace
+
+QString Coverage::heartbeatKey()
+{
+    return u"perfdash.ingest.live_series"_s;
+}
+
+Coverage Coverage::passed(qint64 from, qint64 to, qint64 step, qint64 nowSecond)
+{
+    Coverage out;
+    out.m_step = std::max<qint64>(1, step);
+    for (qint64 b = floorTo(from, out.m_step); b < to; b += out.m_step) {
+        const qint64 passed = std::clamp<qint64>(nowSecond - b, 0, out.m_step);
+        out.m_buckets[b] = { passed, passed == out.m_step };
+    }
+    return out;
+}
+
+Coverage Coverage::fromHeartbeat(const QVector<SeriesPoint> &heartbeat, qint64 from, qint64 to, qint64 step,
+                                 qint64 nowSecond)
+{
+    Coverage out = passed(from, to, step, nowSecond);
+    bool any = false;
+    for (const SeriesPoint &p : heartbeat)
+        any = any || (p.stats.count > 0 && p.second >= floorTo(from, out.m_step) && p.second < to);
+    if (!any)
+        return out; // nothing says when the collector was up: every passed second counts
+    for (auto &[start, b] : out.m_buckets)
+        b.covered = 0;
+    for (const SeriesPoint &p : heartbeat) {
+        auto it = out.m_buckets.find(floorTo(p.second, out.m_step));
+        if (it == out.m_buckets.end())
+            continue;
+        // One heartbeat sample per second the collector ran; never more than the seconds that have passed.
+        const qint64 passedSeconds = std::clamp<qint64>(nowSecond - it->first, 0, out.m_step);
+        it->second.covered = std::min(it->second.covered + p.stats.count, passedSeconds);
+    }
+    return out;
+}
+
+qint64 Coverage::bucket(qint64 start) const
+{
+    const auto it = m_buckets.find(start);
+    return it == m_buckets.end() ? -1 : it->second.covered;
+}
+
+qint64 Coverage::seconds(qint64 from, qint64 to) const
+{
+    qint64 total = 0;
+    for (auto it = m_buckets.lower_bound(from); it != m_buckets.end() && it->first < to; ++it)
+        total += it->second.covered;
+    return total;
+}
+
+bool Coverage::isComplete(qint64 start) const
+{
+    const auto it = m_buckets.find(start);
+    return it != m_buckets.end() && it->second.complete;
+}
+
+} // namespace perfdash
