@@ -269,4 +269,39 @@ Ratio cacheHitRate(const PointLookup &lookup, const SourceRoles &roles, qint64 f
     return r;
 }
 
+Figures figures(const PointLookup &lookup, const SourceRoles &roles, const Coverage &coverage, qint64 from, qint64 to)
+{
+    Figures f;
+    f.from = from;
+    f.to = to;
+    if (!roles.latency.isEmpty())
+        f.latency = latency(lookup(roles.latency), from, to);
+    f.throughput = throughput(lookup, roles, coverage, from, to);
+    f.errorRate = errorRate(lookup, roles, from, to);
+    f.queue = queueDepth(lookup, roles, from, to);
+    f.accuracy = accuracy(lookup, roles, from, to);
+    if (!roles.cpu.isEmpty())
+        f.cpu = gauge(lookup(roles.cpu), from, to);
+    if (!roles.memory.isEmpty())
+        f.memory = gauge(lookup(roles.memory), from, to);
+    if (!roles.gpu.isEmpty())
+        f.gpu = gauge(lookup(roles.gpu), from, to);
+    f.cacheHitRate = cacheHitRate(lookup, roles, from, to);
+    return f;
+}
+
+Window recentWindow(const PointLookup &lookup, const QStringList &keys, qint64 nowSecond, qint64 span)
+{
+    Window w { nowSecond - span, nowSecond };
+    qint64 oldest = std::numeric_limits<qint64>::max();
+    for (const QString &key : keys) {
+        const auto &points = lookup(key);
+        if (!points.isEmpty())
+            oldest = std::min(oldest, points.constFirst().second);
+    }
+    if (oldest != std::numeric_limits<qint64>::max() && oldest < nowSecond)
+        w.from = std::max(w.from, oldest);
+    return w;
+}
+
 } // namespace perfdash::Kpi

@@ -107,6 +107,29 @@ Gauge gauge(const QVector<SeriesPoint> &points, qint64 from, qint64 to);
 // op.cache_hits / (op.cache_hits + op.api_calls).
 Ratio cacheHitRate(const PointLookup &lookup, const SourceRoles &roles, qint64 from, qint64 to);
 
+// Every figure of a source over one window [from, to): what a history tile, a reference period and `perfdashd
+// summary` show. Latency is merged over the whole window (Kpi::latency).
+struct Figures {
+    qint64 from = 0, to = 0;
+    Latency latency;
+    Rate throughput;
+    Ratio errorRate;
+    Gauge queue;
+    Ratio accuracy;
+    Gauge cpu, memory, gpu; // the roles' process gauges (percent of one core, MB, percent)
+    Ratio cacheHitRate;
+};
+Figures figures(const PointLookup &lookup, const SourceRoles &roles, const Coverage &coverage, qint64 from, qint64 to);
+
+// The live tiles' window: the kRecentSeconds before nowSecond, starting at the source's first point when it is
+// younger than that (a source that began 4 s ago is averaged over those 4 s, not diluted over 10).
+struct Window {
+    qint64 from = 0, to = 0;
+    qint64 seconds() const { return to - from; }
+};
+Window recentWindow(const PointLookup &lookup, const QStringList &keys, qint64 nowSecond,
+                    qint64 span = kRecentSeconds);
+
 // Sum of counts (requests, errors) of several series in [from, to).
 double countOf(const PointLookup &lookup, const QStringList &keys, qint64 from, qint64 to);
 // The newest second with data among keys, -1 if none: for "no data since …".

@@ -199,6 +199,12 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
     } else if (!predictions.isEmpty()) {
         roles.requestKind = RequestKind::Predictions;
         roles.requests = predictions;
+        roles.errors = errorsAmong(predictions);
+        // Predictions tell failures apart only when the producer tags them with a status (or an error_type).
+        roles.failuresCounted = std::any_of(predictions.cbegin(), predictions.cend(), [](const QString &k) {
+            const SeriesKey key = SeriesKey::fromString(k);
+            return !key.tagValue(u"status").isEmpty() || !key.tagValue(u"error_type").isEmpty();
+        });
     } else if (!statusRequests.isEmpty()) {
         // Counters split by status give both the total and the failures.
         roles.requestKind = RequestKind::Counters;

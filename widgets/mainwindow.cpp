@@ -19,6 +19,8 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +35,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -51,7 +54,9 @@ constexpr int targetBuckets = 1500; // about two per pixel column of a wide char
 int preference(const SourceRef &ref, const SourceRoles &roles)
 {
     int score = roles.latency.isEmpty() ? 0 : 4;
-    if (ref.kind == SourceRef::Kind::Model || ref.kind == SourceRef::Kind::Service)
+    if (ref.kind == SourceRef::Kind::Model)
+        score += 3; // a model's own page before the service or pipeline around it
+    else if (ref.kind == SourceRef::Kind::Service)
         score += 2;
     else if (ref.kind == SourceRef::Kind::Process)
         score += 1;
@@ -96,6 +101,11 @@ MainWindow::MainWindow(SeriesStore *store, SeriesListModel *seriesModel, SourceT
     , m_markerTimer(this)
     , m_referenceTimer(this)
 {
+    m_clock = []() { return QDateTime::currentSecsSinceEpoch(); };
+    connect(&m_loader, &HistoryLoader::historyReady, this, &MainWindow::onHistoryReady);
+    connect(&m_loader, &HistoryLoader::historyFailed, this, &MainWindow::onHistoryFailed);
+    connect(&m_loader, &HistoryLoader::markersReady, this, &MainWindow::onMarkersReady);
+
     setWindowTitle(u"perfdash"_s);
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(30);
@@ -107,8 +117,9 @@ MainWindow::MainWindow(SeriesStore *store, SeriesListModel *seriesModel, SourceT
     m_markerTimer.setInterval(15000);
     connect(&m_markerTimer, &QTimer::timeout, this, &MainWindow::requestMarkers);
     m_referenceTimer.setInterval(5 * 60 * 1000);
-    connect(&m_referenceTimer, &QTimer::timeout, this, [this]() { requestReference(false); });
+    connect(&m_referenceTimer, &QTimer::timeout, this, &MainWindow::requestReference);
     buildUi();
+    connect(&m_loader, &HistoryLoader::referenceReady, m_dashboard, &SourceDashboard::setReference);
     buildMenus();
     connect(m_store, &SeriesStore::changed, this, &MainWindow::onStoreChanged);
     connect(m_sources, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent, int first, int last) {
@@ -202,7 +213,39 @@ void MainWindow::buildUi()
     seriesLayout->addWidget(m_seriesView);
     m_leftTabs->addTab(seriesPage, tr("Series"));
 
-    m_dashboard = new SourceDashboard(splitter);
+    auto *right = new QWidget(splitter);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->setSpacing(0);
+    // Over the dashboard while the collector is unreachable: nothing on screen may pass for current.
+    m_banner = new QFrame(right);
+    m_banner->setObjectName(u"offlineBanner"_s);
+    m_banner->setAutoFillBackground(true);
+    QPalette bannerPalette = m_banner->palette();
+    bannerPalette.setColor(QPalette::Window, QColor(0xc0, 0x39, 0x2b));
+    bannerPalette.setColor(QPalette::WindowText, Qt::white);
+    bannerPalette.setColor(QPalette::ButtonText, Qt::black);
+    m_banner->setPalette(bannerPalette);
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    bannerLayout->setContentsMargins(10, 6, 10, 6);
+    m_bannerText = new QLabel(m_banner);
+    QFont bannerFont = m_bannerText->font();
+    bannerFont.setBold(true);
+    m_bannerText->setFont(bannerFont);
+    m_bannerText->setWordWrap(true);
+    bannerLayout->addWidget(m_bannerText, 1);
+    auto *startButton = new QToolButton(m_banner);
+    m_startCollector = new QAction(tr("&Start collector"), this);
+    m_startCollector->setToolTip(tr("Start perfdashd again with the same database and runtime folder"));
+    m_startCollector->setVisible(false);
+    connect(m_startCollector, &QAction::triggered, this, &MainWindow::startCollectorRequested);
+    startButton->setDefaultAction(m_startCollector);
+    startButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bannerLayout->addWidget(startButton);
+    m_banner->hide();
+    rightLayout->addWidget(m_banner);
+    m_dashboard = new SourceDashboard(right);
+    rightLayout->addWidget(m_dashboard, 1);
     connect(m_dashboard, &SourceDashboard::rangeRequested, this, &MainWindow::onRangeRequested);
     connect(m_dashboard, &SourceDashboard::resetRequested, this, &MainWindow::onResetRequested);
     splitter->setStretchFactor(0, 0);
@@ -228,6 +271,7 @@ void MainWindow::buildUi()
 void MainWindow::buildMenus()
 {
     auto *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_startCollector);
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -254,7 +298,7 @@ void MainWindow::buildMenus()
         if (m_history)
             requestHistory();
         requestMarkers();
-        requestReference(false);
+        requestReference();
     });
     refresh->setShortcut(QKeySequence::Refresh);
     view->addSeparator();
@@ -344,20 +388,36 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::setRangeSource(RangeSource *source)
 {
-    if (m_rangeSource)
-        m_rangeSource->disconnect(this);
-    m_rangeSource = source;
+    m_loader.setSource(source);
     if (!source)
         return;
-    connect(source, &RangeSource::bucketsReady, this, &MainWindow::onBucketsReady);
-    connect(source, &RangeSource::markersReady, this, &MainWindow::onMarkersReady);
-    connect(source, &RangeSource::failed, this, &MainWindow::onHistoryFailed);
     m_markerTimer.start();
     m_referenceTimer.start();
     requestMarkers();
-    requestReference(false);
+    requestReference();
     if (m_history)
         requestHistory();
+}
+
+void MainWindow::setClock(std::function<qint64()> clock)
+{
+    m_clock = clock;
+    m_loader.setClock(std::move(clock));
+}
+
+void MainWindow::setCanStartCollector(bool can)
+{
+    m_startCollector->setVisible(can);
+}
+
+bool MainWindow::isOfflineBannerShown() const
+{
+    return !m_banner->isHidden();
+}
+
+QString MainWindow::offlineBannerText() const
+{
+    return m_bannerText->text();
 }
 
 KpiTile *MainWindow::tile(int index) const
@@ -515,7 +575,7 @@ void MainWindow::updateSourceRoles()
     const bool newSource = m_dashboard->source() != m_selected;
     m_dashboard->setSource(m_selected, roles, int(m_sources->seriesOf(m_selected).size()));
     if (newSource) {
-        requestReference(false);
+        requestReference();
         if (m_history)
             requestHistory();
     }
@@ -561,7 +621,7 @@ void MainWindow::onRangeIndexChanged(int index)
         setLiveWindowSeconds(value);
         return;
     }
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock() * 1000;
     showHistory(now + value * 1000, now);
 }
 
@@ -601,14 +661,14 @@ void MainWindow::setLiveWindowSeconds(qint64 seconds)
     m_history = false;
     m_zoomed = false;
     m_historyPoints.clear();
-    ++m_historyGeneration; // whatever is still on its way is no longer wanted
+    m_loader.cancelHistory(); // whatever is still on its way is no longer wanted
     requestMarkers();
     refresh();
 }
 
 void MainWindow::showHistory(qint64 fromMs, qint64 toMs)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock() * 1000;
     toMs = std::min(toMs, now);
     fromMs = std::min(fromMs, toMs - 5000);
     m_history = true;
@@ -632,7 +692,7 @@ void MainWindow::backToLive()
 
 void MainWindow::onRangeRequested(qint64 fromMs, qint64 toMs)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock() * 1000;
     const qint64 span = toMs - fromMs;
     if (toMs > now + 2000) { // the future holds nothing yet
         toMs = now;
@@ -678,144 +738,50 @@ void MainWindow::requestHistory()
     if (!m_history)
         return;
     const qint64 fromS = m_viewFromMs / 1000, toS = (m_viewToMs + 999) / 1000;
-    m_historyStep = stepFor(fromS, toS, QDateTime::currentSecsSinceEpoch());
-    const quint64 generation = ++m_historyGeneration;
+    m_historyStep = stepFor(fromS, toS, m_clock());
     m_historyError.clear();
-    if (!m_rangeSource || !m_selected.isValid()) {
-        m_historyError = m_rangeSource ? QString() : tr("no database to read history from yet");
+    if (!m_loader.source() || !m_selected.isValid()) {
+        m_historyError = m_loader.source() ? QString() : tr("no database to read history from yet");
         updateRangeNote();
         return;
     }
-    m_historyPending = true;
-    ++m_historyRequests;
     // Fetch a little more on both sides, so a pan shows data at once while the exact answer is on its way.
-    m_rangeSource->requestBuckets(m_sources->rolesOf(m_selected).allKeys(), fromS - (toS - fromS) / 4,
-        toS + (toS - fromS) / 4, m_historyStep, generation);
+    m_loader.requestHistory(m_sources->rolesOf(m_selected).allKeys(), fromS - (toS - fromS) / 4,
+        toS + (toS - fromS) / 4, m_historyStep);
     updateRangeNote();
 }
 
-void MainWindow::onBucketsReady(quint64 generation, const QVector<RangeSeries> &series)
+void MainWindow::onHistoryReady(const QHash<QString, QVector<SeriesPoint>> &points, qint64 step)
 {
-    if (generation == m_referenceGeneration) {
-        DashboardReference ref;
-        const SourceRoles roles = m_sources->rolesOf(m_selected);
-        double requests = 0, errors = 0;
-        bool anything = false;
-        for (const RangeSeries &s : series) {
-            if (s.points.isEmpty())
-                continue;
-            const SeriesStats &st = s.points.constFirst().stats; // one bucket: the whole reference period
-            anything = anything || st.count > 0;
-            if (s.key == roles.latency && st.isMeaningful(0.95)) {
-                ref.p95 = st.p95;
-                ref.p95n = st.count;
-            }
-            if (s.key == roles.queue)
-                ref.queue = st.mean();
-            if (s.key == roles.accuracy)
-                ref.accuracy = st.mean() > 1 ? st.mean() / 100 : st.mean();
-            if (roles.requests.contains(s.key) || (roles.requests.isEmpty() && s.key == roles.latency))
-                requests += double(st.count);
-            if (roles.errors.contains(s.key))
-                errors += double(st.count);
-        }
-        if (!anything && !m_referenceIsQuarter) {
-            requestReference(true); // no previous hour stored yet: the previous quarter hour, if any
-            return;
-        }
-        if (anything) {
-            ref.errorRate = requests > 0 && !roles.errors.isEmpty() ? errors / requests : DashboardReference::none;
-            const QString span = QDateTime::fromSecsSinceEpoch(m_referenceFrom).toString(u"HH:mm"_s) % u'–'
-                % QDateTime::fromSecsSinceEpoch(m_referenceTo).toString(u"HH:mm"_s);
-            ref.label = m_referenceIsQuarter ? span : tr("prev. hour");
-        }
-        m_pendingReference = ref;
-        m_referenceRequests = requests;
-        finishReference();
-        return;
-    }
-    if (generation == m_coverageGeneration) {
-        // A rate over the reference is per second *with data*: a period that began when the feed started is not
-        // a quiet one.
-        QSet<qint64> seconds;
-        for (const RangeSeries &s : series) {
-            for (const SeriesPoint &p : s.points) {
-                if (p.stats.count > 0)
-                    seconds.insert(p.second);
-            }
-        }
-        m_referenceActiveSeconds = qint64(seconds.size());
-        finishReference();
-        return;
-    }
-    if (generation != m_historyGeneration) {
-        ++m_staleDropped; // an answer for a range the user already left
-        return;
-    }
-    m_historyPending = false;
-    m_historyPoints.clear();
-    for (const RangeSeries &s : series)
-        m_historyPoints.insert(s.key, s.points);
+    Q_UNUSED(step)
+    m_historyPoints = points;
     refresh();
 }
 
-void MainWindow::onMarkersReady(quint64 generation, const QVector<TimeMarker> &markers)
+void MainWindow::onMarkersReady(const QVector<TimeMarker> &markers)
 {
-    if (generation != m_markerGeneration)
-        return;
     m_markers = markers;
     m_dashboard->setMarkers(m_markers);
 }
 
-void MainWindow::onHistoryFailed(quint64 generation, const QString &message)
+void MainWindow::onHistoryFailed(const QString &message)
 {
-    if (generation != m_historyGeneration)
-        return;
-    m_historyPending = false;
     m_historyError = message;
     updateRangeNote();
 }
 
 void MainWindow::requestMarkers()
 {
-    if (!m_rangeSource)
-        return;
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const qint64 now = m_clock();
     const qint64 from = m_history ? m_viewFromMs / 1000 : now - m_store->windowSeconds();
     const qint64 to = m_history ? m_viewToMs / 1000 + 1 : now + 1;
-    m_rangeSource->requestMarkers(from - (to - from) / 4, to + (to - from) / 4, ++m_markerGeneration);
+    m_loader.requestMarkers(from - (to - from) / 4, to + (to - from) / 4);
 }
 
-void MainWindow::requestReference(bool quarterFallback)
+void MainWindow::requestReference()
 {
-    if (!m_rangeSource || !m_selected.isValid())
-        return;
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
-    // The previous clock hour from the 1 h tier, whose bucket merges that hour's sketches; while storage has none,
-    // the previous quarter hour (15 min buckets, merged from the 1 min tier).
-    const qint64 step = quarterFallback ? 900 : 3600;
-    m_referenceIsQuarter = quarterFallback;
-    m_referenceTo = now / step * step;
-    m_referenceFrom = m_referenceTo - step;
-    // Reference answers count in a range of their own, so they never make a history answer look stale.
-    m_referenceGeneration = std::max<quint64>(m_coverageGeneration, 1ULL << 62) + 1;
-    m_coverageGeneration = m_referenceGeneration + 1;
-    m_referenceRequests = -1;
-    m_referenceActiveSeconds = -1;
-    const QStringList keys = m_sources->rolesOf(m_selected).allKeys();
-    m_rangeSource->requestBuckets(keys, m_referenceFrom, m_referenceTo, step, m_referenceGeneration);
-    // Coverage in seconds: minutes would count a minute the feed started in as a whole one.
-    m_rangeSource->requestBuckets(keys, m_referenceFrom, m_referenceTo, 1, m_coverageGeneration);
-}
-
-void MainWindow::finishReference()
-{
-    if (m_referenceRequests < 0 || m_referenceActiveSeconds < 0)
-        return;
-    DashboardReference ref = m_pendingReference;
-    if (!ref.label.isEmpty())
-        ref.throughput = m_referenceRequests / double(std::max<qint64>(1, m_referenceActiveSeconds));
-    m_dashboard->setReference(ref);
+    if (m_selected.isValid())
+        m_loader.requestReference(m_sources->rolesOf(m_selected));
 }
 
 void MainWindow::updateRangeNote()
@@ -826,7 +792,7 @@ void MainWindow::updateRangeNote()
                    .arg(QDateTime::fromMSecsSinceEpoch(m_viewFromMs).toString(u"yyyy-MM-dd HH:mm"_s),
                        QDateTime::fromMSecsSinceEpoch(m_viewToMs).toString(u"yyyy-MM-dd HH:mm"_s),
                        formatStep(m_historyStep), tierName(RangeSource::tierFor(m_historyStep)));
-        if (m_historyPending)
+        if (m_loader.isHistoryPending())
             note += tr(" · loading…");
         if (!m_historyError.isEmpty())
             note += tr(" · history unavailable: %1").arg(m_historyError);
@@ -898,7 +864,7 @@ void MainWindow::refresh()
             const auto it = m_historyPoints.constFind(key);
             return it == m_historyPoints.constEnd() ? empty : *it;
         };
-        m_dashboard->showData(lookup, m_viewFromMs, m_viewToMs, m_historyStep, false);
+        m_dashboard->showData(lookup, m_viewFromMs, m_viewToMs, m_historyStep, false, m_clock());
         return;
     }
     if (!m_zoomed) {
@@ -915,7 +881,7 @@ void MainWindow::refresh()
                 = std::max(m_viewFromMs, std::min(points.constFirst().second * 1000 - 5000, m_viewToMs - 60000));
     }
     const auto lookup = [this](const QString &key) -> const QVector<SeriesPoint> & { return m_store->points(key); };
-    m_dashboard->showData(lookup, m_viewFromMs, m_viewToMs, 1, !m_zoomed);
+    m_dashboard->showData(lookup, m_viewFromMs, m_viewToMs, 1, !m_zoomed, m_clock());
 }
 
 // ---- status bar
@@ -926,6 +892,7 @@ void MainWindow::onConnectionStateChanged(LiveSource::State state, const QString
     switch (state) {
     case LiveSource::State::Connected:
         m_disconnectedSince = {};
+        setOffline(false);
         m_connection->setText(tr("● Connected to collector"));
         color = u"#27ae60"_s;
         break;
@@ -937,7 +904,8 @@ void MainWindow::onConnectionStateChanged(LiveSource::State state, const QString
         break;
     case LiveSource::State::Disconnected:
         if (!m_disconnectedSince.isValid())
-            m_disconnectedSince = QDateTime::currentDateTime();
+            m_disconnectedSince = QDateTime::fromSecsSinceEpoch(m_clock());
+        setOffline(true);
         m_connection->setText(tr("○ Collector unreachable since %1, retrying: %2")
                                   .arg(m_disconnectedSince.toString(u"HH:mm:ss"_s), detail));
         color = u"#e74c3c"_s;
@@ -947,8 +915,27 @@ void MainWindow::onConnectionStateChanged(LiveSource::State state, const QString
     m_connection->setStyleSheet(u"QLabel { color: "_s % color % u"; }"_s);
 }
 
+void MainWindow::setOffline(bool offline)
+{
+    const QString since = offline ? m_disconnectedSince.toString(u"HH:mm:ss"_s) : QString();
+    m_bannerText->setText(tr("Collector stopped at %1 — no data is being collected").arg(since));
+    m_banner->setVisible(offline);
+    m_dashboard->setOffline(since);
+    if (auto *delegate = qobject_cast<SourceDelegate *>(m_sourceView->itemDelegate()))
+        delegate->setOffline(offline);
+    m_sourceView->viewport()->update();
+    if (offline) {
+        // Rates of a collector that is gone are not current: blank them until it reports again.
+        m_ingest->setText(tr("ingest –"));
+        m_ingest->setToolTip(tr("The collector is not running"));
+    }
+    refresh();
+}
+
 void MainWindow::onCollectorStatus(const CollectorStatus &status)
 {
+    if (m_disconnectedSince.isValid())
+        return; // a status from before the collector went away
     m_ingest->setText(tr("ingest %1 lines/s").arg(QLocale().toString(status.linesPerSecond, 'f', 0)));
     m_drops->setText(tr("drops: parse %1 · kernel %2")
                          .arg(QLocale().toString(status.parseDrops), QLocale().toString(status.kernelDrops)));

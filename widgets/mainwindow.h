@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/historyloader.h"
 #include "models/livesource.h"
 #include "models/rangesource.h"
 #include "models/sourcecatalog.h"
@@ -12,6 +13,8 @@
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
+
+#include <functional>
 
 class QAction;
 class QActionGroup;
@@ -93,13 +96,21 @@ public:
     QTreeView *sourceView() const { return m_sourceView; }
     QString connectionText() const;
     QString statusText() const; // ingest, drops, series, database size
-    int historyRequests() const { return m_historyRequests; }
-    int staleAnswersDropped() const { return m_staleDropped; }
+    int historyRequests() const { return m_loader.historyRequests(); }
+    int staleAnswersDropped() const { return m_loader.staleAnswersDropped(); }
+    // The collector-stopped banner, for tests and the screenshot.
+    bool isOfflineBannerShown() const;
+    QString offlineBannerText() const;
+    // Unix seconds; the wall clock unless a test sets another.
+    void setClock(std::function<qint64()> clock);
+    // Whether the banner offers to start a collector (the GUI started this one and can start another).
+    void setCanStartCollector(bool can);
     // Redraws now instead of waiting for the coalescing timer.
     void refreshNow();
 
 Q_SIGNALS:
     void themeChanged(bool dark);
+    void startCollectorRequested();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -120,11 +131,11 @@ private:
     void panBy(double fraction);
     void requestHistory();
     void requestMarkers();
-    void requestReference(bool quarterFallback);
-    void finishReference();
-    void onBucketsReady(quint64 generation, const QVector<perfdash::RangeSeries> &series);
-    void onMarkersReady(quint64 generation, const QVector<perfdash::TimeMarker> &markers);
-    void onHistoryFailed(quint64 generation, const QString &message);
+    void requestReference();
+    void onHistoryReady(const QHash<QString, QVector<perfdash::SeriesPoint>> &points, qint64 step);
+    void onMarkersReady(const QVector<perfdash::TimeMarker> &markers);
+    void onHistoryFailed(const QString &message);
+    void setOffline(bool offline);
     void chooseCustomRange();
     void showShortcuts();
     void refresh();
@@ -135,7 +146,11 @@ private:
     SeriesStore *m_store;
     SeriesListModel *m_seriesModel;
     SourceTreeModel *m_sources;
-    QPointer<RangeSource> m_rangeSource;
+    HistoryLoader m_loader;
+    std::function<qint64()> m_clock;
+    QWidget *m_banner = nullptr;
+    QLabel *m_bannerText = nullptr;
+    QAction *m_startCollector = nullptr;
     QTabWidget *m_leftTabs = nullptr;
     QTreeView *m_sourceView = nullptr;
     QSortFilterProxyModel *m_filterModel = nullptr;
@@ -168,18 +183,6 @@ private:
     qint64 m_historyStep = 60;
     QHash<QString, QVector<SeriesPoint>> m_historyPoints;
     QString m_historyError;
-    bool m_historyPending = false;
-    quint64 m_historyGeneration = 0;
-    quint64 m_markerGeneration = 0;
-    quint64 m_referenceGeneration = 0;
-    quint64 m_coverageGeneration = 0; // the same period in 1 min buckets: how much of it had data
-    DashboardReference m_pendingReference;
-    double m_referenceRequests = -1; // -1: the reference's answer has not arrived
-    qint64 m_referenceActiveSeconds = -1; // -1: the coverage's answer has not arrived
-    bool m_referenceIsQuarter = false;
-    qint64 m_referenceFrom = 0, m_referenceTo = 0;
-    int m_historyRequests = 0;
-    int m_staleDropped = 0;
     QVector<TimeMarker> m_markers;
     qsizetype m_keysScanned = 0; // series looked at for machine-wide gauges
     MachineKeys m_machine;

@@ -309,6 +309,12 @@ private Q_SLOTS:
         const SourceRoles roles = f.roles();
         QVERIFY(!roles.failuresCounted);
         QVERIFY(std::isnan(Kpi::errorRate(f.lookup(), roles, t0, t0 + 1).value));
+        // predictions tagged with their status count failures
+        Fixture p;
+        p.counter(u"prediction.count|model:m,status:ok"_s, t0, 98);
+        p.counter(u"prediction.count|model:m,status:error"_s, t0, 2);
+        QVERIFY(p.roles().failuresCounted);
+        QCOMPARE(Kpi::errorRate(p.lookup(), p.roles(), t0, t0 + 1).value, 0.02);
         // runs with no failure yet: 0 %, not unknown
         Fixture g;
         g.counter(u"run.count|status:ok"_s, t0, 10);
