@@ -234,10 +234,12 @@ void MainWindow::buildUi()
     m_bannerText->setFont(bannerFont);
     m_bannerText->setWordWrap(true);
     bannerLayout->addWidget(m_bannerText, 1);
-    auto *startButton = new QToolButton(m_banner);
+    m_startButton = new QToolButton(m_banner);
+    auto *startButton = m_startButton;
     m_startCollector = new QAction(tr("&Start collector"), this);
     m_startCollector->setToolTip(tr("Start perfdashd again with the same database and runtime folder"));
     m_startCollector->setVisible(false);
+    m_startButton->setVisible(false);
     connect(m_startCollector, &QAction::triggered, this, &MainWindow::startCollectorRequested);
     startButton->setDefaultAction(m_startCollector);
     startButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -408,6 +410,7 @@ void MainWindow::setClock(std::function<qint64()> clock)
 void MainWindow::setCanStartCollector(bool can)
 {
     m_startCollector->setVisible(can);
+    m_startButton->setVisible(can);
 }
 
 bool MainWindow::isOfflineBannerShown() const

@@ -24,6 +24,7 @@ class QLineEdit;
 class QListView;
 class QSortFilterProxyModel;
 class QTabWidget;
+class QToolButton;
 class QTreeView;
 
 namespace perfdash {
@@ -151,6 +152,7 @@ private:
     QWidget *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QAction *m_startCollector = nullptr;
+    QToolButton *m_startButton = nullptr;
     QTabWidget *m_leftTabs = nullptr;
     QTreeView *m_sourceView = nullptr;
     QSortFilterProxyModel *m_filterModel = nullptr;

@@ -307,7 +307,7 @@ void SourceDashboard::showData(
 QString SourceDashboard::noDataText(const PointLookup &points, const QStringList &keys) const
 {
     if (!m_offline.isEmpty())
-        return tr("collector stopped at %1").arg(m_offline);
+        return tr("stopped at %1").arg(m_offline);
     const qint64 newest = Kpi::newestSecond(points, keys);
     if (newest < 0)
         return tr("no data");
@@ -418,7 +418,7 @@ void SourceDashboard::updateTiles(
     if (!m_offline.isEmpty()) {
         for (auto *tile : std::as_const(m_tiles)) {
             if (tile->valueText() != u"–"_s)
-                tile->setValue(tile->valueText(), tr("collector stopped at %1").arg(m_offline), true);
+                tile->setValue(tile->valueText(), tr("stopped at %1").arg(m_offline), true);
         }
     }
     Q_UNUSED(allKeys)

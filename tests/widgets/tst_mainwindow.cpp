@@ -524,7 +524,7 @@ private Q_SLOTS:
         auto *rate = m_window->tile(SourceDashboard::TileThroughput);
         QVERIFY(!rate->isEnabled());
         QVERIFY(rate->isMuted());
-        QVERIFY2(rate->detailText().contains(u"collector stopped at "_s % since), qPrintable(rate->detailText()));
+        QVERIFY2(rate->detailText().contains(u"stopped at "_s % since), qPrintable(rate->detailText()));
         QVERIFY2(!m_window->statusText().contains(QLocale().toString(1423.0, 'f', 0)), qPrintable(m_window->statusText()));
         // A late status from the old collector does not bring its rate back.
         m_window->onCollectorStatus(status);
