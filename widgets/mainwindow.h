@@ -5,6 +5,8 @@
 #include "models/livesource.h"
 #include "models/rangesource.h"
 #include "models/sourcecatalog.h"
+#include "models/viewrange.h"
+#include "widgets/collectorstatusbar.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/theme.h"
 
@@ -36,15 +38,6 @@ class SourceDashboard;
 class SourceTreeModel;
 class TimeSeriesChart;
 
-// What the status bar shows about the collector. NaN / -1: not known yet.
-struct CollectorStatus {
-    double linesPerSecond = 0;
-    qint64 parseDrops = 0; // lines the parsers rejected, since the collector started
-    qint64 kernelDrops = 0; // datagrams the kernel dropped (UDP and unix), since the collector started
-    qint64 seriesCount = 0;
-    qint64 databaseBytes = -1; // the database with its WAL; -1: unknown
-};
-
 // The dashboard window: sources (and a flat, filterable series list) on the left; the selected source's dashboard on
 // the right; the time range, pause and theme in the toolbar and menus; the collector's state in the status bar.
 // GUI thread only. Live data comes from the SeriesStore and is redrawn on a coalescing timer, never per sample;
@@ -72,12 +65,12 @@ public:
     // A history range [from, to] in ms; read from the storage tier its span calls for.
     void showHistory(qint64 fromMs, qint64 toMs);
     void backToLive();
-    bool isLive() const { return !m_history; }
-    bool isFollowing() const { return !m_history && !m_zoomed; }
+    bool isLive() const { return m_view.isLive(); }
+    bool isFollowing() const { return m_view.isFollowing(); }
     qint64 viewFromMs() const;
     qint64 viewToMs() const;
     // The bucket length and tier the history view is served from (seconds; RangeSource::tierFor).
-    qint64 historyStep() const { return m_historyStep; }
+    qint64 historyStep() const { return m_view.historyStep(); }
     static qint64 stepFor(qint64 fromSecond, qint64 toSecond, qint64 nowSecond);
     void setPaused(bool paused);
     bool isPaused() const;
@@ -163,11 +156,7 @@ private:
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;
     QActionGroup *m_themeGroup = nullptr;
-    QLabel *m_connection = nullptr;
-    QLabel *m_ingest = nullptr;
-    QLabel *m_drops = nullptr;
-    QLabel *m_seriesCount = nullptr;
-    QLabel *m_dbSize = nullptr;
+    CollectorStatusBar *m_status = nullptr;
     QTimer m_refreshTimer;
     QTimer m_historyDebounce;
     QTimer m_markerTimer;
@@ -176,13 +165,7 @@ private:
     QString m_wantedSourceId; // restored from the settings; selected when it appears
     bool m_userChoseSource = false;
     bool m_autoScheduled = false;
-    // The view
-    qint64 m_windowSeconds = 300; // live
-    bool m_history = false;
-    bool m_zoomed = false; // live, but the user zoomed or panned: the view stays put
-    qint64 m_viewFromMs = 0;
-    qint64 m_viewToMs = 0;
-    qint64 m_historyStep = 60;
+    ViewRange m_view;
     QHash<QString, QVector<SeriesPoint>> m_historyPoints;
     QString m_historyError;
     QVector<TimeMarker> m_markers;
