@@ -554,6 +554,8 @@ void MainWindow::updateSourceRoles()
         return;
     const bool newSource = m_dashboard->source() != m_selected;
     m_dashboard->setSource(m_selected, roles, int(m_sources->seriesOf(m_selected).size()));
+    // The shown latency's per-second sketches, so the tiles and lines can merge seconds (live.sock follow).
+    Q_EMIT followedSeriesChanged(roles.latency.isEmpty() ? QStringList() : QStringList { roles.latency });
     if (newSource) {
         requestReference();
         if (!m_view.isLive())

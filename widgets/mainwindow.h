@@ -105,6 +105,8 @@ public:
 Q_SIGNALS:
     void themeChanged(bool dark);
     void startCollectorRequested();
+    // The series whose sketches the dashboard wants in live frames (the selected source's latency timer).
+    void followedSeriesChanged(const QStringList &keys);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
