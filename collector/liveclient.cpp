@@ -103,7 +103,7 @@ private:
             case LiveProtocol::MessageType::Response:
                 if (stats.value(u"id"_s).toInteger() == m_followRequest && stats.contains(u"error"_s))
                     qWarning("perfdash: the collector refused to follow sketches: %s",
-                             qUtf8Printable(stats.value(u"error"_s).toString()));
+                        qUtf8Printable(stats.value(u"error"_s).toString()));
                 break;
             case LiveProtocol::MessageType::Invalid:
                 break;
@@ -146,8 +146,8 @@ LiveClient::~LiveClient()
 void LiveClient::followSketches(const QStringList &keys)
 {
     m_followed = keys;
-    QMetaObject::invokeMethod(m_connection, [connection = m_connection, keys]() { connection->setFollowed(keys); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_connection, [connection = m_connection, keys]() { connection->setFollowed(keys); }, Qt::QueuedConnection);
 }
 
 void LiveClient::start()

@@ -125,10 +125,10 @@ QByteArray withSketches(const QByteArray &frameLine, const LiveFrame &frame, con
 QByteArray encodeFollow(qint64 id, const QStringList &keys)
 {
     return line(QJsonObject {
-            { u"type"_s, u"request"_s },
-            { u"id"_s, id },
-            { u"method"_s, u"follow"_s },
-            { u"keys"_s, QJsonArray::fromStringList(keys) },
+        { u"type"_s, u"request"_s },
+        { u"id"_s, id },
+        { u"method"_s, u"follow"_s },
+        { u"keys"_s, QJsonArray::fromStringList(keys) },
     });
 }
 

@@ -41,7 +41,8 @@ QByteArray encodeFollow(qint64 id, const QStringList &keys);
 // most maxFollowedKeys non-empty strings.
 std::optional<QSet<QString>> followedKeys(const QJsonObject &request, QString *error);
 
-// Decodes one line (a frame's "sketches" land in SeriesStats::sketch of its series). Returns the message's "type" and fills whichever out-parameter matches.
+// Decodes one line (a frame's "sketches" land in SeriesStats::sketch of its series). Returns the message's "type" and
+// fills whichever out-parameter matches.
 enum class MessageType { Invalid, Hello, Frame, Response };
 MessageType decode(QByteArrayView line, Hello *hello, LiveFrame *frame, QJsonObject *other);
 } // namespace LiveProtocol

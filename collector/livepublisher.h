@@ -3,9 +3,9 @@
 
 #include "collector/liveprotocol.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QLocalServer>
-#include <QHash>
 #include <QObject>
 #include <QSet>
 

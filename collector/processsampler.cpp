@@ -80,10 +80,12 @@ ProcessSampler::WatchResult ProcessSampler::watch(qint64 pid, qint64 monoNs)
     w.gpuMemKey = seriesKey(u"process.gpu_mem_mb"_s, pid);
     // Once per pid: a reused pid is watched afresh, and a process that renames itself later keeps its first name.
     std::string cmdline;
-    const std::string cmdlinePath = QString(m_options.procRoot + u'/' + QString::number(pid) + u"/cmdline"_s).toStdString();
+    const std::string cmdlinePath
+        = QString(m_options.procRoot + u'/' + QString::number(pid) + u"/cmdline"_s).toStdString();
     if (!procfs::readFile(cmdlinePath.c_str(), cmdline))
         cmdline.clear();
-    w.infoKey = infoKey(pid, procfs::commandName(QByteArrayView(cmdline.data(), qsizetype(cmdline.size())), stat->comm));
+    w.infoKey
+        = infoKey(pid, procfs::commandName(QByteArrayView(cmdline.data(), qsizetype(cmdline.size())), stat->comm));
     m_pids.insert(pid, std::move(w));
     return WatchResult::Added;
 }

@@ -177,8 +177,7 @@ bool isInterpreter(QByteArrayView program)
     while (!program.isEmpty() && ((program.back() >= '0' && program.back() <= '9') || program.back() == '.'))
         program.chop(1);
     static constexpr QByteArrayView names[] = { "python", "pypy", "node", "nodejs", "deno", "bun", "ruby", "perl",
-                                                "php", "java", "lua", "luajit", "Rscript", "julia", "tclsh", "sh",
-                                                "bash", "dash", "zsh", "ksh" };
+        "php", "java", "lua", "luajit", "Rscript", "julia", "tclsh", "sh", "bash", "dash", "zsh", "ksh" };
     return std::find(std::begin(names), std::end(names), program) != std::end(names);
 }
 
@@ -186,7 +185,7 @@ bool isInterpreter(QByteArrayView program)
 bool takesValue(QByteArrayView option)
 {
     static constexpr QByteArrayView options[] = { "-W", "-X", "-r", "--require", "--loader", "--import", "-cp",
-                                                  "-classpath", "--class-path", "--module-path", "-I" };
+        "-classpath", "--class-path", "--module-path", "-I" };
     return std::find(std::begin(options), std::end(options), option) != std::end(options);
 }
 } // namespace

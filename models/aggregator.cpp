@@ -140,8 +140,8 @@ bool Aggregator::addRegressionOutcome(SeriesId id, double predicted, double trut
     return m && m->addRegression(predicted, truth);
 }
 
-LiveFrame Aggregator::snapshot(qint64 second, const Bucket &bucket, bool provisional,
-                               const QSet<QString> *sketchKeys) const
+LiveFrame Aggregator::snapshot(
+    qint64 second, const Bucket &bucket, bool provisional, const QSet<QString> *sketchKeys) const
 {
     LiveFrame frame;
     frame.second = second;
@@ -153,8 +153,7 @@ LiveFrame Aggregator::snapshot(qint64 second, const Bucket &bucket, bool provisi
     const bool someSketches = sketchKeys && !sketchKeys->isEmpty();
     for (const auto &[id, summary] : bucket.series) {
         const QString &key = m_keys.at(id);
-        frame.series.push_back(
-                summary.toStats(key, 1.0, !provisional || (someSketches && sketchKeys->contains(key))));
+        frame.series.push_back(summary.toStats(key, 1.0, !provisional || (someSketches && sketchKeys->contains(key))));
     }
     // Stable order makes frames comparable and diff-friendly.
     std::sort(frame.series.begin(), frame.series.end(),

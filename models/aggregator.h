@@ -111,8 +111,8 @@ private:
     // Null when the sample is late or its kind conflicts; counts either.
     SeriesSummary *summaryFor(SeriesId id, MetricKind kind, qint64 timestampMs);
     // Final snapshots carry every sketch; provisional ones those in sketchKeys (none when null).
-    LiveFrame snapshot(qint64 second, const Bucket &bucket, bool provisional,
-                       const QSet<QString> *sketchKeys = nullptr) const;
+    LiveFrame snapshot(
+        qint64 second, const Bucket &bucket, bool provisional, const QSet<QString> *sketchKeys = nullptr) const;
     void forgetCachedBucket() { m_cachedSecond = std::numeric_limits<qint64>::min(); m_cachedBucket = nullptr; }
 
     Options m_options;

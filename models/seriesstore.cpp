@@ -75,8 +75,8 @@ void SeriesStore::dropSketchesBefore(qint64 second)
             continue;
         auto &pts = m_points[it.key()];
         // Only the points between the previous bound and this one can still hold a sketch: walk back over those.
-        auto pos = std::lower_bound(pts.begin(), pts.end(), second,
-                                    [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        auto pos = std::lower_bound(
+            pts.begin(), pts.end(), second, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
         while (pos != pts.begin() && std::prev(pos)->second >= it.value()) {
             --pos;
             pos->stats.sketch = QByteArray();

@@ -66,7 +66,7 @@ QVector<SourceRef> sourcesOf(const QString &seriesKey)
         out.push_back({ SourceRef::Kind::Model, m });
     if (const QString p = key.tagValue(u"pid"); !p.isEmpty())
         out.push_back({ SourceRef::Kind::Process, u"pid "_s % p,
-                        key.name == u"process.info"_s ? key.tagValue(u"command") : QString() });
+            key.name == u"process.info"_s ? key.tagValue(u"command") : QString() });
     else if (const QString src = key.tagValue(u"source"); !src.isEmpty())
         out.push_back({ SourceRef::Kind::Process, src });
     if (out.isEmpty())

@@ -19,8 +19,7 @@ constexpr quintptr kindRowId = 0;
 constexpr quintptr exitedRowId = 8;
 constexpr quintptr exitedEntryId = 9;
 
-template <typename T>
-bool byName(const T &entry, const QString &name)
+template <typename T> bool byName(const T &entry, const QString &name)
 {
     return entry.ref.name < name;
 }
@@ -43,9 +42,9 @@ bool sameDouble(double a, double b)
 } // namespace
 
 SourceTreeModel::SourceTreeModel(SeriesStore *store, QObject *parent)
-    : SourceTreeModel(store, []() { return QDateTime::currentMSecsSinceEpoch(); }, parent)
-{
-}
+    : SourceTreeModel(
+        store, []() { return QDateTime::currentMSecsSinceEpoch(); }, parent)
+{ }
 
 SourceTreeModel::SourceTreeModel(SeriesStore *store, Clock clock, QObject *parent)
     : QAbstractItemModel(parent)
@@ -250,8 +249,8 @@ void SourceTreeModel::foldExited(int g)
             endInsertRows();
         }
         const QString name = group.entries[row].ref.name;
-        const int to = int(std::lower_bound(group.exited.cbegin(), group.exited.cend(), name, byName<Entry>)
-                           - group.exited.cbegin());
+        const int to = int(
+            std::lower_bound(group.exited.cbegin(), group.exited.cend(), name, byName<Entry>) - group.exited.cbegin());
         beginMoveRows(groupIndex, row, row, exitedRowIndex(g), to);
         group.exited.insert(to, std::move(group.entries[row]));
         group.entries.remove(row);
@@ -264,7 +263,7 @@ void SourceTreeModel::foldExited(int g)
         }
         const QString name = group.exited[row].ref.name;
         const int to = int(std::lower_bound(group.entries.cbegin(), group.entries.cend(), name, byName<Entry>)
-                           - group.entries.cbegin());
+            - group.entries.cbegin());
         beginMoveRows(exitedRowIndex(g), row, row, groupIndex, to);
         group.entries.insert(to, std::move(group.exited[row]));
         group.exited.remove(row);
@@ -333,8 +332,8 @@ QModelIndex SourceTreeModel::parent(const QModelIndex &child) const
     if (!child.isValid() || child.internalId() == kindRowId)
         return {};
     const quintptr id = child.internalId();
-    const int g = groupRow(id == exitedRowId || id == exitedEntryId ? SourceRef::Kind::Process
-                                                                    : SourceRef::Kind(id - 1));
+    const int g
+        = groupRow(id == exitedRowId || id == exitedEntryId ? SourceRef::Kind::Process : SourceRef::Kind(id - 1));
     if (g < 0)
         return {};
     return id == exitedEntryId ? exitedRowIndex(g) : createIndex(g, 0, kindRowId);
@@ -367,8 +366,8 @@ Qt::ItemFlags SourceTreeModel::flags(const QModelIndex &index) const
         return Qt::NoItemFlags;
     // Kind rows and the Exited row only group; selecting one would show nothing.
     return index.internalId() == kindRowId || index.internalId() == exitedRowId
-            ? Qt::ItemIsEnabled
-            : Qt::ItemIsEnabled | Qt::ItemIsSelectable;
+        ? Qt::ItemIsEnabled
+        : Qt::ItemIsEnabled | Qt::ItemIsSelectable;
 }
 
 QVariant SourceTreeModel::data(const QModelIndex &index, int role) const

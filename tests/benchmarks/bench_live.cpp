@@ -20,8 +20,8 @@ constexpr qint64 kStartMs = 1'700'000'000'000;
 
 void report(const std::string &what, double value, const char *unit)
 {
-    std::cout << std::left << std::setw(72) << what << std::right << std::fixed << std::setprecision(1)
-              << std::setw(12) << value << ' ' << unit << '\n';
+    std::cout << std::left << std::setw(72) << what << std::right << std::fixed << std::setprecision(1) << std::setw(12)
+              << value << ' ' << unit << '\n';
 }
 
 volatile qsizetype g_sink; // keeps results alive
@@ -65,12 +65,11 @@ void run(const Shape &shape, const std::vector<double> &values)
             keys.insert(timerKey(i));
         Aggregator agg;
         LiveFrame frame;
-        const double snapshot = medianSeconds(
-                [&] { frame = agg.publishDue(kStartMs + 1050, 50, keys).value(0); },
-                [&] {
-                    agg = Aggregator();
-                    fill(agg, shape, values);
-                });
+        const double snapshot = medianSeconds([&] { frame = agg.publishDue(kStartMs + 1050, 50, keys).value(0); },
+            [&] {
+                agg = Aggregator();
+                fill(agg, shape, values);
+            });
         const std::string label = follows == 0 ? std::string("no follows") : std::to_string(follows) + " followed";
         report("provisional snapshot (publishDue), " + label, snapshot * 1e6, "us");
         QByteArray line;
@@ -90,8 +89,7 @@ void run(const Shape &shape, const std::vector<double> &values)
         });
         report("withSketches, per following subscriber, " + label, splice / 10 * 1e6, "us");
         report("follower's line, " + label, double(followerLine.size()), "bytes");
-        report("  of which sketches, per followed timer", double(followerLine.size() - line.size()) / follows,
-               "bytes");
+        report("  of which sketches, per followed timer", double(followerLine.size() - line.size()) / follows, "bytes");
         g_sink = followerLine.size();
     }
 }

@@ -87,8 +87,8 @@ private Q_SLOTS:
 
         QTRY_VERIFY_WITH_TIMEOUT(withSketch.size() >= 2, 15000);
         for (const LiveFrame &frame : std::as_const(withSketch)) {
-            const auto it = std::find_if(frame.series.cbegin(), frame.series.cend(),
-                                         [](const SeriesStats &s) { return s.key == timerKey; });
+            const auto it = std::find_if(
+                frame.series.cbegin(), frame.series.cend(), [](const SeriesStats &s) { return s.key == timerKey; });
             const auto summary = SeriesSummary::fromStats(*it, frame.second * 1000 + 999);
             QVERIFY2(summary, "the sketch must rebuild the second's summary");
             QCOMPARE(qint64(summary->samples()), it->count);
@@ -97,8 +97,8 @@ private Q_SLOTS:
         QVERIFY(withSketch.constFirst().provisional); // they come with the first, provisional frame of a second
         // The plain subscriber saw the same timer, never a sketch.
         QTRY_VERIFY_WITH_TIMEOUT(std::any_of(plainLines.cbegin(), plainLines.cend(),
-                                             [](const QByteArray &l) { return l.contains("\"lat|model:m1\""); }),
-                                 5000);
+                                     [](const QByteArray &l) { return l.contains("\"lat|model:m1\""); }),
+            5000);
         for (const QByteArray &line : std::as_const(plainLines))
             QVERIFY2(!line.contains("sketches"), line.constData());
 
@@ -109,12 +109,11 @@ private Q_SLOTS:
         withSketch.clear();
         collector = startCollector(runtimeDir);
         QVERIFY(collector);
-        QTRY_VERIFY_WITH_TIMEOUT(
-                std::any_of(states.cbegin(), states.cend(),
-                            [](const QList<QVariant> &args) {
-                                return args.at(0).value<LiveSource::State>() == LiveSource::State::Connected;
-                            }),
-                10000);
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(states.cbegin(), states.cend(),
+                                     [](const QList<QVariant> &args) {
+                                         return args.at(0).value<LiveSource::State>() == LiveSource::State::Connected;
+                                     }),
+            10000);
         sendBurst();
         QTRY_VERIFY_WITH_TIMEOUT(withSketch.size() >= 1, 15000);
 

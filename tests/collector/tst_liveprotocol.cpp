@@ -130,8 +130,7 @@ private Q_SLOTS:
             }
             gauge.addGauge(4, 1000 * second);
             LiveFrame frame { 1700000000 + second,
-                              { timer.toStats(u"lat|model:m1"_s, 1), other.toStats(u"other"_s, 1),
-                                gauge.toStats(u"queue"_s, 1) } };
+                { timer.toStats(u"lat|model:m1"_s, 1), other.toStats(u"other"_s, 1), gauge.toStats(u"queue"_s, 1) } };
             frame.provisional = second % 2 == 0;
             const QByteArray plain = LiveProtocol::encodeFrame(frame, QJsonObject { { u"subscribers"_s, 2 } });
             QVERIFY(!plain.contains("sketches"));
@@ -180,7 +179,8 @@ private Q_SLOTS:
         QTest::newRow("two") << LiveProtocol::encodeFollow(1, { u"a|x:1"_s, u"b"_s }) << 2;
         QTest::newRow("duplicates count once") << LiveProtocol::encodeFollow(2, { u"a"_s, u"a"_s }) << 1;
         QTest::newRow("empty stops") << LiveProtocol::encodeFollow(3, {}) << 0;
-        QTest::newRow("at the bound") << LiveProtocol::encodeFollow(4, many.mid(1)) << int(LiveProtocol::maxFollowedKeys);
+        QTest::newRow("at the bound") << LiveProtocol::encodeFollow(4, many.mid(1))
+                                      << int(LiveProtocol::maxFollowedKeys);
         QTest::newRow("over the bound") << LiveProtocol::encodeFollow(5, many) << -1;
         QTest::newRow("no keys") << QByteArray(R"({"type":"request","id":6,"method":"follow"})") << -1;
         QTest::newRow("not strings") << QByteArray(R"({"type":"request","id":7,"method":"follow","keys":[1]})") << -1;

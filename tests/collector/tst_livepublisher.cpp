@@ -32,10 +32,7 @@ public:
     {
         return QTest::qWaitFor([&]() { return m_lines.size() >= n; }, 5000);
     }
-    QByteArray take()
-    {
-        return m_lines.isEmpty() ? QByteArray() : m_lines.takeFirst();
-    }
+    QByteArray take() { return m_lines.isEmpty() ? QByteArray() : m_lines.takeFirst(); }
     void send(const QByteArray &line)
     {
         m_socket.write(line);
@@ -57,8 +54,8 @@ LiveFrame frameAt(qint64 second, bool provisional)
     }
     counter.addCounter(3);
     LiveFrame frame { second,
-                      { timer.toStats(u"lat|model:m1"_s, 1), other.toStats(u"other.lat"_s, 1),
-                        counter.toStats(u"requests|model:m1"_s, 1) } };
+        { timer.toStats(u"lat|model:m1"_s, 1), other.toStats(u"other.lat"_s, 1),
+            counter.toStats(u"requests|model:m1"_s, 1) } };
     frame.provisional = provisional;
     return frame;
 }

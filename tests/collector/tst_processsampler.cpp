@@ -212,8 +212,10 @@ void TestProcessSampler::commandNamesTheProcess()
 {
     const QString root = m_dir.filePath(u"command"_s);
     QVERIFY(writeFile(root + u"/48/stat"_s, pidStat(48, 10, 10, 5000)));
-    QVERIFY(writeFile(root + u"/48/cmdline"_s, QByteArray("/usr/bin/python3\0-u\0examples/inference_pipeline.py\0--runs\0"
-                                                          "30\0", 50)));
+    QVERIFY(writeFile(root + u"/48/cmdline"_s,
+        QByteArray("/usr/bin/python3\0-u\0examples/inference_pipeline.py\0--runs\0"
+                   "30\0",
+            50)));
     QVERIFY(writeFile(root + u"/49/stat"_s, pidStat(49, 10, 10, 5000))); // no cmdline: the name from stat
     ProcessSampler sampler({ root, 16 });
     QCOMPARE(sampler.watch(48, 0), ProcessSampler::WatchResult::Added);
@@ -229,8 +231,9 @@ void TestProcessSampler::commandNamesTheProcess()
         QCOMPARE(valueOf(out, u"process.info|command:odd (name) x,pid:49,source:collector"_s), 1.0);
     }
     // One info series per pid, next to the gauges: nothing else carries the name.
-    QCOMPARE(std::count_if(out.cbegin(), out.cend(), [](const ResourceValue &v) { return v.key.contains(u"command:"_s); }),
-             2);
+    QCOMPARE(
+        std::count_if(out.cbegin(), out.cend(), [](const ResourceValue &v) { return v.key.contains(u"command:"_s); }),
+        2);
     // A reused pid is another program: watched again, it gets its own name.
     QVERIFY(writeFile(root + u"/48/stat"_s, pidStat(48, 10, 10, 6000)));
     QVERIFY(writeFile(root + u"/48/cmdline"_s, QByteArray("node\0server.js\0", 15)));

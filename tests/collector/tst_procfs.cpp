@@ -165,7 +165,6 @@ void TestProcfs::readFile()
     QVERIFY(!procfs::readFile("/proc/0/stat", text));
 }
 
-
 void TestProcfs::commandName_data()
 {
     QTest::addColumn<QByteArray>("cmdline");
@@ -178,12 +177,11 @@ void TestProcfs::commandName_data()
             out += QByteArray(a) + nul;
         return out;
     };
-    QTest::newRow("python script") << args({ "/usr/bin/python3", "-u", "examples/inference_pipeline.py", "--runs",
-                                             "30" })
+    QTest::newRow("python script") << args(
+        { "/usr/bin/python3", "-u", "examples/inference_pipeline.py", "--runs", "30" })
                                    << QByteArray("python3") << u"python3 inference_pipeline.py"_s;
     QTest::newRow("versioned python, option with a value")
-        << args({ "python3.11", "-W", "ignore", "-X", "dev", "train.py" }) << QByteArray()
-        << u"python3.11 train.py"_s;
+        << args({ "python3.11", "-W", "ignore", "-X", "dev", "train.py" }) << QByteArray() << u"python3.11 train.py"_s;
     QTest::newRow("python module") << args({ "python3", "-m", "http.server", "8000" }) << QByteArray()
                                    << u"python3 -m http.server"_s;
     QTest::newRow("python -c") << args({ "python3", "-c", "print(1)" }) << QByteArray() << u"python3"_s;
@@ -192,27 +190,25 @@ void TestProcfs::commandName_data()
     QTest::newRow("java -jar") << args({ "java", "-Xmx2g", "-jar", "/opt/app/serve.jar" }) << QByteArray()
                                << u"java serve.jar"_s;
     QTest::newRow("shell with --") << args({ "bash", "--", "./run.sh" }) << QByteArray() << u"bash run.sh"_s;
-    QTest::newRow("native program keeps its name only")
-        << args({ "/work/build/bin/perfdash-loadgen", "--rate", "100" }) << QByteArray("perfdash-loadge")
-        << u"perfdash-loadgen"_s;
+    QTest::newRow("native program keeps its name only") << args({ "/work/build/bin/perfdash-loadgen", "--rate", "100" })
+                                                        << QByteArray("perfdash-loadge") << u"perfdash-loadgen"_s;
     QTest::newRow("interpreter without a script") << args({ "python3" }) << QByteArray() << u"python3"_s;
     QTest::newRow("no trailing NUL") << QByteArray("ruby\0app.rb", 11) << QByteArray() << u"ruby app.rb"_s;
-    QTest::newRow("kernel thread: comm") << QByteArray() << QByteArray("kworker/0:1\n")
-                                         << u"kworker/0:1"_s;
+    QTest::newRow("kernel thread: comm") << QByteArray() << QByteArray("kworker/0:1\n") << u"kworker/0:1"_s;
     QTest::newRow("nothing") << QByteArray() << QByteArray() << QString();
-    QTest::newRow("tag-breaking characters") << args({ "my|prog,x", "a" }) << QByteArray()
-                                             << u"my_prog_x"_s;
-    QTest::newRow("invalid UTF-8 counts as decoded") << QByteArray(70, '\xff') << QByteArray()
-                                                     << QString(20, QChar(0xfffd)) + u"…"_s;
+    QTest::newRow("tag-breaking characters") << args({ "my|prog,x", "a" }) << QByteArray() << u"my_prog_x"_s;
+    QTest::newRow("invalid UTF-8 counts as decoded")
+        << QByteArray(70, '\xff') << QByteArray() << QString(20, QChar(0xfffd)) + u"…"_s;
     QTest::newRow("setproctitle") << QByteArray("postgres: checkpointer   ") << QByteArray()
                                   << u"postgres: checkpointer   "_s;
     QTest::newRow("long: cut with an ellipsis")
-        << args({ "python3", "a_very_long_script_name_that_goes_on_and_on_and_on_and_on_forever.py" })
-        << QByteArray() << u"python3 a_very_long_script_name_that_goes_on_and_on_and_on_an…"_s;
+        << args({ "python3", "a_very_long_script_name_that_goes_on_and_on_and_on_and_on_forever.py" }) << QByteArray()
+        << u"python3 a_very_long_script_name_that_goes_on_and_on_and_on_an…"_s;
     QTest::newRow("long: never inside a character")
-        << args({ "python3", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-                             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-                             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.py" })
+        << args({ "python3",
+               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.py" })
         << QByteArray() << u"python3 "_s + QString(26, QChar(0xe9)) + u"…"_s;
 }
 

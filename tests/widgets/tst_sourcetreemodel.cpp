@@ -184,7 +184,8 @@ private Q_SLOTS:
         QVERIFY(row.isValid());
         QCOMPARE(row.data().toString(), u"pid 4242"_s); // not named yet
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-        store.ingest(LiveFrame { t0 + 1, { stats(cpu, MetricKind::Gauge, 1, 12), stats(info, MetricKind::Gauge, 1, 1) } });
+        store.ingest(
+            LiveFrame { t0 + 1, { stats(cpu, MetricKind::Gauge, 1, 12), stats(info, MetricKind::Gauge, 1, 1) } });
         QCOMPARE(row.data().toString(), u"python3 inference_pipeline.py · pid 4242"_s);
         QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [&](const QList<QVariant> &args) {
             return args.at(0).value<QModelIndex>() == row && args.at(2).value<QList<int>>().contains(Qt::DisplayRole);
@@ -211,7 +212,8 @@ private Q_SLOTS:
         QCOMPARE(SourceTreeModel::kindSingular(SourceRef::Kind::Process), u"Process"_s);
         QCOMPARE(SourceTreeModel::kindSingular(SourceRef::Kind::Service), u"Service"_s);
         QCOMPARE(SourceTreeModel::kindSingular(SourceRef::Kind::Model), u"Model"_s);
-        QCOMPARE(SourceTreeModel::kindSingular(SourceRef::Kind::Other), SourceTreeModel::kindTitle(SourceRef::Kind::Other));
+        QCOMPARE(
+            SourceTreeModel::kindSingular(SourceRef::Kind::Other), SourceTreeModel::kindTitle(SourceRef::Kind::Other));
     }
 
     void exitedProcessesFoldAwayAndComeBack()
@@ -229,8 +231,9 @@ private Q_SLOTS:
             nowMs = second * 1000 + 500;
             store.ingest(LiveFrame { second, std::move(series) });
         };
-        tick(t0, { stats(gone, MetricKind::Gauge, 1, 10), stats(alive, MetricKind::Gauge, 1, 20),
-                   stats(quietModel, MetricKind::Timer, 10, 5) });
+        tick(t0,
+            { stats(gone, MetricKind::Gauge, 1, 10), stats(alive, MetricKind::Gauge, 1, 20),
+                stats(quietModel, MetricKind::Timer, 10, 5) });
         const SourceRef exitedRef { SourceRef::Kind::Process, u"pid 100"_s };
         const SourceRef aliveRef { SourceRef::Kind::Process, u"pid 200"_s };
         const QModelIndex processes = model.indexOf(aliveRef).parent();
