@@ -101,6 +101,8 @@ bool CollectorService::start(QString *error)
     if (!m_publisher.listen(livePath, hello, error))
         return false;
     m_uptime.start();
+    // The heartbeat (docs/metrics.md, covered seconds) for the second we start in: each tick adds the next one's.
+    m_aggregator.add(u"perfdash.ingest.live_series"_s, MetricKind::Gauge, double(m_statsd.liveSeries()), m_clock());
     startSampler();
     scheduleTick();
     return true;
@@ -200,6 +202,7 @@ void CollectorService::addSelfMetrics(qint64 nowMs)
         if (it.value() > before || m_selfLast.contains(it.key()))
             m_aggregator.add(it.key(), MetricKind::Counter, double(it.value() - before), nowMs);
     }
+    // Also the heartbeat: one sample a second while we run, so its count in a bucket is the seconds we were up.
     m_aggregator.add(u"perfdash.ingest.live_series"_s, MetricKind::Gauge, double(m_statsd.liveSeries()), nowMs);
     for (const auto &[name, provider] : m_statusProviders) {
         const QJsonObject status = provider();

@@ -109,8 +109,11 @@ void SeriesStore::ingest(const QVector<LiveFrame> &frames)
             SeriesStats accuracy;
             accuracy.key = key.toString();
             accuracy.kind = MetricKind::Gauge;
-            accuracy.count = 1;
-            accuracy.sum = accuracy.min = accuracy.max = accuracy.last = quality.accuracy;
+            // count = scored predictions and sum = the correct ones, so a window's mean is correct / scored
+            // (Kpi::accuracy), never a mean of per-second accuracies.
+            accuracy.count = qint64(std::max<quint64>(1, quality.binary + quality.classes));
+            accuracy.sum = quality.accuracy * double(accuracy.count);
+            accuracy.min = accuracy.max = accuracy.last = quality.accuracy;
             insertPoint(accuracy.key, frame.second, accuracy);
         }
     }

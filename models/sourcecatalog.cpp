@@ -27,6 +27,8 @@ int latencyScore(const SeriesKey &key)
         score += 2;
     if (key.name.contains(u"step"_s) || !key.tagValue(u"step").isEmpty())
         score -= 2;
+    if (key.name.startsWith(u"op."_s))
+        score -= 3; // an operation's time, not a request's
     if (key.name.startsWith(u"perfdash."_s))
         score -= 5;
     return score;
@@ -74,6 +76,36 @@ QVector<SourceRef> sourcesOf(const QString &seriesKey)
     return out;
 }
 
+QString requestKindName(RequestKind kind)
+{
+    switch (kind) {
+    case RequestKind::Runs:
+        return u"workflow runs"_s;
+    case RequestKind::Predictions:
+        return u"prediction records"_s;
+    case RequestKind::Counters:
+        return u"request counters"_s;
+    case RequestKind::TimerCount:
+        return u"latency timer count"_s;
+    case RequestKind::None:
+        break;
+    }
+    return u"none"_s;
+}
+
+bool isErrorSeries(const QString &seriesKey)
+{
+    const SeriesKey key = SeriesKey::fromString(seriesKey);
+    if (!key.tagValue(u"error_type").isEmpty())
+        return true;
+    const QString status = key.tagValue(u"status").toLower();
+    if (status.isEmpty())
+        return false;
+    if (status == u"error"_s || status.startsWith(u"fail"_s) || status == u"5xx"_s)
+        return true;
+    return status.size() == 3 && status.startsWith(u'5') && status[1].isDigit() && status[2].isDigit();
+}
+
 QStringList SourceRoles::allKeys() const
 {
     QStringList keys = requests + errors + cacheHits + apiCalls;
@@ -87,9 +119,9 @@ QStringList SourceRoles::allKeys() const
 
 bool SourceRoles::operator==(const SourceRoles &o) const
 {
-    return latency == o.latency && requests == o.requests && errors == o.errors && queue == o.queue
-        && accuracy == o.accuracy && cpu == o.cpu && memory == o.memory && gpu == o.gpu && cacheHits == o.cacheHits
-        && apiCalls == o.apiCalls;
+    return latency == o.latency && requestKind == o.requestKind && requests == o.requests && errors == o.errors
+        && failuresCounted == o.failuresCounted && queue == o.queue && accuracy == o.accuracy && cpu == o.cpu
+        && memory == o.memory && gpu == o.gpu && cacheHits == o.cacheHits && apiCalls == o.apiCalls;
 }
 
 SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricKind> &kinds)
@@ -99,7 +131,7 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
     SourceRoles roles;
     int bestLatency = -1000;
     qsizetype bestTags = 0;
-    QStringList statusRequests, otherRequests, namedErrors;
+    QStringList runs, predictions, statusRequests, plainRequests, namedErrors;
     for (const QString &k : std::as_const(keys)) {
         const SeriesKey key = SeriesKey::fromString(k);
         const auto kindIt = kinds.constFind(k);
@@ -142,26 +174,59 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
             roles.cacheHits << k;
         } else if (name == u"op.api_calls"_s) {
             roles.apiCalls << k;
-        } else if (name.endsWith(u"requests"_s) || name == u"run.count"_s) {
-            if (!key.tagValue(u"status").isEmpty())
-                statusRequests << k;
-            else
-                otherRequests << k;
+        } else if (name.startsWith(u"op."_s)) {
+            continue; // operations are never requests, and their errors are not request failures
+        } else if (name == u"run.count"_s) {
+            runs << k;
+        } else if (name == u"prediction.count"_s) {
+            predictions << k;
+        } else if (name.contains(u"request"_s)) {
+            (key.tagValue(u"status").isEmpty() && key.tagValue(u"error_type").isEmpty() ? plainRequests
+                                                                                         : statusRequests)
+                << k;
         } else if (name.contains(u"error"_s)) {
             namedErrors << k;
         }
     }
-    // Counters split by status give both the total and the failures; otherwise a separate error counter does.
-    if (!statusRequests.isEmpty()) {
-        roles.requests = statusRequests;
-        for (const QString &k : std::as_const(statusRequests)) {
-            const QString status = SeriesKey::fromString(k).tagValue(u"status");
-            if (status == u"error"_s || status == u"failed"_s || status == u"fail"_s)
-                roles.errors << k;
+    const auto errorsAmong = [](const QStringList &series) {
+        QStringList out;
+        for (const QString &k : series) {
+            if (isErrorSeries(k))
+                out << k;
         }
-    } else {
-        roles.requests = otherRequests;
+        return out;
+    };
+    // Exactly one kind, in the order of docs/metrics.md: runs, predictions, request counters, the timer's count.
+    if (!runs.isEmpty()) {
+        roles.requestKind = RequestKind::Runs;
+        roles.requests = runs;
+        roles.errors = errorsAmong(runs);
+        roles.failuresCounted = true; // run.count carries status:ok or status:error
+    } else if (!predictions.isEmpty()) {
+        roles.requestKind = RequestKind::Predictions;
+        roles.requests = predictions;
+        roles.errors = errorsAmong(predictions);
+        // Predictions tell failures apart only when the producer tags them with a status (or an error_type).
+        roles.failuresCounted = std::any_of(predictions.cbegin(), predictions.cend(), [](const QString &k) {
+            const SeriesKey key = SeriesKey::fromString(k);
+            return !key.tagValue(u"status").isEmpty() || !key.tagValue(u"error_type").isEmpty();
+        });
+    } else if (!statusRequests.isEmpty()) {
+        // Counters split by status give both the total and the failures.
+        roles.requestKind = RequestKind::Counters;
+        roles.requests = statusRequests;
+        roles.errors = errorsAmong(statusRequests);
+        roles.failuresCounted = true;
+    } else if (!plainRequests.isEmpty()) {
+        roles.requestKind = RequestKind::Counters;
+        roles.requests = plainRequests;
         roles.errors = namedErrors;
+        roles.failuresCounted = !namedErrors.isEmpty();
+    } else if (!roles.latency.isEmpty()) {
+        roles.requestKind = RequestKind::TimerCount;
+        roles.requests = { roles.latency };
+        roles.errors = namedErrors;
+        roles.failuresCounted = !namedErrors.isEmpty();
     }
     return roles;
 }

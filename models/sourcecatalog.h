@@ -33,11 +33,28 @@ struct SourceRef {
 
 QVector<SourceRef> sourcesOf(const QString &seriesKey);
 
+// Where a source's inference requests come from: exactly one kind, in this order of preference (docs/metrics.md).
+// Two kinds are never added: a workflow run that records operations is one request, not one plus its operations.
+enum class RequestKind {
+    None = 0,
+    Runs, // run records: run.count{status}
+    Predictions, // prediction records: prediction.count
+    Counters, // the producer's own request counters (a *request* counter, split by a status tag or not)
+    TimerCount, // the count of the latency timer
+};
+QString requestKindName(RequestKind kind); // "workflow runs", for tooltips and the summary's JSON
+
+// Whether a series of requests counts failures: a status of error, fail*, 5xx, or an error_type tag.
+bool isErrorSeries(const QString &seriesKey);
+
 // Which of a source's series plays which part on its dashboard. Pure; any thread.
 struct SourceRoles {
     QString latency; // the timer whose p50/p95/p99 are charted
-    QStringList requests; // counters that sum to the request rate; empty: the latency timer's rate
-    QStringList errors; // counters of failed requests
+    RequestKind requestKind = RequestKind::None;
+    QStringList requests; // the series whose counts are the requests, all of requestKind
+    QStringList errors; // the failed requests: a subset of requests, or separate *error* counters
+    // The kind tells failures apart (a status tag, or an error counter), so no errors means an error rate of 0.
+    bool failuresCounted = false;
     QString queue; // queue-depth gauge
     QString accuracy; // prediction.accuracy (from prediction records), else the producer's quality.accuracy gauge
     QString cpu, memory, gpu; // process.cpu_percent, process.rss_mb, process.gpu_percent

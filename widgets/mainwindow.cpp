@@ -5,6 +5,8 @@
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
+#include "widgets/collectorstatusbar.h"
+#include "widgets/customrangedialog.h"
 #include "widgets/kpitile.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/sourcedelegate.h"
@@ -15,10 +17,9 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
-#include <QDateTimeEdit>
 #include <QDialog>
-#include <QDialogButtonBox>
-#include <QFormLayout>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +34,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -44,31 +46,20 @@ namespace perfdash {
 
 namespace {
 constexpr qint64 customRange = -1; // the combo's "Custom…" entry
-constexpr qint64 secondTierKeptSeconds = 48 * 3600; // storage keeps 1 s buckets this long (storagetiers.h)
-constexpr int targetBuckets = 1500; // about two per pixel column of a wide chart
 
 // Sources worth showing first: a model or service with a latency timer.
 int preference(const SourceRef &ref, const SourceRoles &roles)
 {
     int score = roles.latency.isEmpty() ? 0 : 4;
-    if (ref.kind == SourceRef::Kind::Model || ref.kind == SourceRef::Kind::Service)
+    if (ref.kind == SourceRef::Kind::Model)
+        score += 3; // a model's own page before the service or pipeline around it
+    else if (ref.kind == SourceRef::Kind::Service)
         score += 2;
     else if (ref.kind == SourceRef::Kind::Process)
         score += 1;
     if (ref.kind == SourceRef::Kind::Other && ref.name == u"perfdash"_s)
         score -= 10; // the collector's own metrics
     return score;
-}
-
-QString formatBytes(qint64 bytes)
-{
-    if (bytes < 0)
-        return u"–"_s;
-    if (bytes < 1024 * 1024)
-        return QLocale().toString(double(bytes) / 1024, 'f', 0) % u" KB"_s;
-    if (bytes < 1024LL * 1024 * 1024)
-        return QLocale().toString(double(bytes) / (1024 * 1024), 'f', 1) % u" MB"_s;
-    return QLocale().toString(double(bytes) / (1024.0 * 1024 * 1024), 'f', 2) % u" GB"_s;
 }
 
 QString tierName(int tier)
@@ -96,6 +87,11 @@ MainWindow::MainWindow(SeriesStore *store, SeriesListModel *seriesModel, SourceT
     , m_markerTimer(this)
     , m_referenceTimer(this)
 {
+    m_clock = []() { return QDateTime::currentSecsSinceEpoch(); };
+    connect(&m_loader, &HistoryLoader::historyReady, this, &MainWindow::onHistoryReady);
+    connect(&m_loader, &HistoryLoader::historyFailed, this, &MainWindow::onHistoryFailed);
+    connect(&m_loader, &HistoryLoader::markersReady, this, &MainWindow::onMarkersReady);
+
     setWindowTitle(u"perfdash"_s);
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(30);
@@ -107,8 +103,9 @@ MainWindow::MainWindow(SeriesStore *store, SeriesListModel *seriesModel, SourceT
     m_markerTimer.setInterval(15000);
     connect(&m_markerTimer, &QTimer::timeout, this, &MainWindow::requestMarkers);
     m_referenceTimer.setInterval(5 * 60 * 1000);
-    connect(&m_referenceTimer, &QTimer::timeout, this, [this]() { requestReference(false); });
+    connect(&m_referenceTimer, &QTimer::timeout, this, &MainWindow::requestReference);
     buildUi();
+    connect(&m_loader, &HistoryLoader::referenceReady, m_dashboard, &SourceDashboard::setReference);
     buildMenus();
     connect(m_store, &SeriesStore::changed, this, &MainWindow::onStoreChanged);
     connect(m_sources, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent, int first, int last) {
@@ -202,7 +199,41 @@ void MainWindow::buildUi()
     seriesLayout->addWidget(m_seriesView);
     m_leftTabs->addTab(seriesPage, tr("Series"));
 
-    m_dashboard = new SourceDashboard(splitter);
+    auto *right = new QWidget(splitter);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->setSpacing(0);
+    // Over the dashboard while the collector is unreachable: nothing on screen may pass for current.
+    m_banner = new QFrame(right);
+    m_banner->setObjectName(u"offlineBanner"_s);
+    m_banner->setAutoFillBackground(true);
+    QPalette bannerPalette = m_banner->palette();
+    bannerPalette.setColor(QPalette::Window, QColor(0xc0, 0x39, 0x2b));
+    bannerPalette.setColor(QPalette::WindowText, Qt::white);
+    bannerPalette.setColor(QPalette::ButtonText, Qt::black);
+    m_banner->setPalette(bannerPalette);
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    bannerLayout->setContentsMargins(10, 6, 10, 6);
+    m_bannerText = new QLabel(m_banner);
+    QFont bannerFont = m_bannerText->font();
+    bannerFont.setBold(true);
+    m_bannerText->setFont(bannerFont);
+    m_bannerText->setWordWrap(true);
+    bannerLayout->addWidget(m_bannerText, 1);
+    m_startButton = new QToolButton(m_banner);
+    auto *startButton = m_startButton;
+    m_startCollector = new QAction(tr("&Start collector"), this);
+    m_startCollector->setToolTip(tr("Start perfdashd again with the same database and runtime folder"));
+    m_startCollector->setVisible(false);
+    m_startButton->setVisible(false);
+    connect(m_startCollector, &QAction::triggered, this, &MainWindow::startCollectorRequested);
+    startButton->setDefaultAction(m_startCollector);
+    startButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bannerLayout->addWidget(startButton);
+    m_banner->hide();
+    rightLayout->addWidget(m_banner);
+    m_dashboard = new SourceDashboard(right);
+    rightLayout->addWidget(m_dashboard, 1);
     connect(m_dashboard, &SourceDashboard::rangeRequested, this, &MainWindow::onRangeRequested);
     connect(m_dashboard, &SourceDashboard::resetRequested, this, &MainWindow::onResetRequested);
     splitter->setStretchFactor(0, 0);
@@ -210,24 +241,15 @@ void MainWindow::buildUi()
     splitter->setSizes({ 330, 950 });
     setCentralWidget(splitter);
 
-    m_connection = new QLabel(tr("Not connected"), this);
-    m_ingest = new QLabel(this);
-    m_drops = new QLabel(this);
-    m_seriesCount = new QLabel(this);
-    m_dbSize = new QLabel(this);
-    m_ingest->setToolTip(tr("Lines the collector accepted per second"));
-    m_drops->setToolTip(tr("Since the collector started: lines the parsers rejected, and datagrams the kernel dropped "
-                           "before the collector could read them"));
-    m_dbSize->setToolTip(tr("The database file with its write-ahead log"));
-    statusBar()->addWidget(m_connection, 1);
-    for (auto *label : { m_ingest, m_drops, m_seriesCount, m_dbSize })
-        statusBar()->addPermanentWidget(label);
+    m_status = new CollectorStatusBar(this);
+    setStatusBar(m_status);
     resize(1360, 860);
 }
 
 void MainWindow::buildMenus()
 {
     auto *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_startCollector);
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -251,10 +273,10 @@ void MainWindow::buildMenus()
     });
     find->setShortcut(QKeySequence::Find);
     auto *refresh = view->addAction(tr("Re&load history"), this, [this]() {
-        if (m_history)
+        if (!m_view.isLive())
             requestHistory();
         requestMarkers();
-        requestReference(false);
+        requestReference();
     });
     refresh->setShortcut(QKeySequence::Refresh);
     view->addSeparator();
@@ -320,7 +342,7 @@ void MainWindow::restoreSettings()
     // History ranges are not restored: a dashboard opens live.
     const int rangeIndex = m_range->findData(settings.value(u"view/liveWindow"_s, 300).toLongLong());
     m_range->setCurrentIndex(rangeIndex >= 0 ? rangeIndex : 0);
-    m_windowSeconds = std::max<qint64>(10, m_range->currentData().toLongLong());
+    m_view.setLiveWindowSeconds(m_range->currentData().toLongLong());
 }
 
 void MainWindow::saveSettings()
@@ -330,7 +352,7 @@ void MainWindow::saveSettings()
     settings.setValue(u"window/state"_s, saveState());
     if (auto *splitter = findChild<QSplitter *>(u"mainSplitter"_s))
         settings.setValue(u"window/splitter"_s, splitter->saveState());
-    settings.setValue(u"view/liveWindow"_s, m_windowSeconds);
+    settings.setValue(u"view/liveWindow"_s, m_view.liveWindowSeconds());
     settings.setValue(u"view/leftTab"_s, m_leftTabs->currentIndex());
     if (m_selected.isValid())
         settings.setValue(u"view/source"_s, m_selected.id());
@@ -344,20 +366,38 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::setRangeSource(RangeSource *source)
 {
-    if (m_rangeSource)
-        m_rangeSource->disconnect(this);
-    m_rangeSource = source;
+    m_loader.setSource(source);
     if (!source)
         return;
-    connect(source, &RangeSource::bucketsReady, this, &MainWindow::onBucketsReady);
-    connect(source, &RangeSource::markersReady, this, &MainWindow::onMarkersReady);
-    connect(source, &RangeSource::failed, this, &MainWindow::onHistoryFailed);
     m_markerTimer.start();
     m_referenceTimer.start();
     requestMarkers();
-    requestReference(false);
-    if (m_history)
+    requestReference();
+    if (!m_view.isLive())
         requestHistory();
+}
+
+void MainWindow::setClock(std::function<qint64()> clock)
+{
+    m_clock = clock;
+    m_view.setClock([clock]() { return clock() * 1000; });
+    m_loader.setClock(std::move(clock));
+}
+
+void MainWindow::setCanStartCollector(bool can)
+{
+    m_startCollector->setVisible(can);
+    m_startButton->setVisible(can);
+}
+
+bool MainWindow::isOfflineBannerShown() const
+{
+    return !m_banner->isHidden();
+}
+
+QString MainWindow::offlineBannerText() const
+{
+    return m_bannerText->text();
 }
 
 KpiTile *MainWindow::tile(int index) const
@@ -377,12 +417,12 @@ TimeSeriesChart *MainWindow::throughputChart() const
 
 QString MainWindow::connectionText() const
 {
-    return m_connection->text();
+    return m_status->connectionText();
 }
 
 QString MainWindow::statusText() const
 {
-    return QStringList { m_ingest->text(), m_drops->text(), m_seriesCount->text(), m_dbSize->text() }.join(u" | "_s);
+    return m_status->statusText();
 }
 
 SourceRef MainWindow::selectedSource() const
@@ -514,9 +554,11 @@ void MainWindow::updateSourceRoles()
         return;
     const bool newSource = m_dashboard->source() != m_selected;
     m_dashboard->setSource(m_selected, roles, int(m_sources->seriesOf(m_selected).size()));
+    // The shown latency's per-second sketches, so the tiles and lines can merge seconds (live.sock follow).
+    Q_EMIT followedSeriesChanged(roles.latency.isEmpty() ? QStringList() : QStringList { roles.latency });
     if (newSource) {
-        requestReference(false);
-        if (m_history)
+        requestReference();
+        if (!m_view.isLive())
             requestHistory();
     }
     refresh();
@@ -526,28 +568,17 @@ void MainWindow::updateSourceRoles()
 
 qint64 MainWindow::viewFromMs() const
 {
-    return m_viewFromMs;
+    return m_view.fromMs();
 }
 
 qint64 MainWindow::viewToMs() const
 {
-    return m_viewToMs;
+    return m_view.toMs();
 }
 
 qint64 MainWindow::stepFor(qint64 fromSecond, qint64 toSecond, qint64 nowSecond)
 {
-    const qint64 span = std::max<qint64>(1, toSecond - fromSecond);
-    // 1 s buckets for short spans still inside the 1 s tier's retention; then whole minutes (1 min tier), then whole
-    // hours (1 h tier). A step that is not a multiple of 60 reads the 1 s tier (RangeSource::tierFor).
-    if (span <= 2 * 3600 && fromSecond >= nowSecond - secondTierKeptSeconds) {
-        qint64 step = std::max<qint64>(1, (span + targetBuckets - 1) / targetBuckets);
-        return step % 60 == 0 ? step - 1 : step;
-    }
-    if (span <= 3 * 86400) {
-        const qint64 minutes = std::max<qint64>(1, (span / 60 + targetBuckets - 1) / targetBuckets);
-        return minutes % 60 == 0 ? 60 * (minutes + 1) : 60 * minutes;
-    }
-    return 3600 * std::max<qint64>(1, (span / 3600 + targetBuckets - 1) / targetBuckets);
+    return ViewRange::stepFor(fromSecond, toSecond, nowSecond);
 }
 
 void MainWindow::onRangeIndexChanged(int index)
@@ -561,63 +592,41 @@ void MainWindow::onRangeIndexChanged(int index)
         setLiveWindowSeconds(value);
         return;
     }
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock() * 1000;
     showHistory(now + value * 1000, now);
 }
 
 void MainWindow::chooseCustomRange()
 {
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Custom range"));
-    auto *form = new QFormLayout(&dialog);
-    auto *from = new QDateTimeEdit(QDateTime::currentDateTime().addSecs(-3 * 3600), &dialog);
-    auto *to = new QDateTimeEdit(QDateTime::currentDateTime(), &dialog);
-    for (auto *edit : { from, to }) {
-        edit->setCalendarPopup(true);
-        edit->setDisplayFormat(u"yyyy-MM-dd HH:mm:ss"_s);
-        edit->setMaximumDateTime(QDateTime::currentDateTime().addSecs(60));
-    }
-    form->addRow(tr("From"), from);
-    form->addRow(tr("To"), to);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    form->addRow(buttons);
-    if (dialog.exec() != QDialog::Accepted || from->dateTime() >= to->dateTime()) {
+    const QDateTime now = QDateTime::fromSecsSinceEpoch(m_clock());
+    CustomRangeDialog dialog(now.addSecs(-3 * 3600), now, now.addSecs(60), this);
+    if (dialog.exec() != QDialog::Accepted) {
         // Show what is actually on screen again.
-        m_range->setCurrentIndex(m_range->findData(m_history ? customRange : m_windowSeconds));
+        m_range->setCurrentIndex(m_range->findData(m_view.isLive() ? m_view.liveWindowSeconds() : customRange));
         return;
     }
-    showHistory(from->dateTime().toMSecsSinceEpoch(), to->dateTime().toMSecsSinceEpoch());
+    showHistory(dialog.from().toMSecsSinceEpoch(), dialog.to().toMSecsSinceEpoch());
     m_range->setCurrentIndex(m_range->findData(customRange));
 }
 
 void MainWindow::setLiveWindowSeconds(qint64 seconds)
 {
-    m_windowSeconds = std::max<qint64>(10, seconds);
-    const int index = m_range->findData(m_windowSeconds);
+    m_view.setLiveWindowSeconds(seconds);
+    const int index = m_range->findData(m_view.liveWindowSeconds());
     if (index >= 0)
         m_range->setCurrentIndex(index);
-    m_history = false;
-    m_zoomed = false;
     m_historyPoints.clear();
-    ++m_historyGeneration; // whatever is still on its way is no longer wanted
+    m_loader.cancelHistory(); // whatever is still on its way is no longer wanted
     requestMarkers();
     refresh();
 }
 
 void MainWindow::showHistory(qint64 fromMs, qint64 toMs)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    toMs = std::min(toMs, now);
-    fromMs = std::min(fromMs, toMs - 5000);
-    m_history = true;
-    m_zoomed = false;
-    m_viewFromMs = fromMs;
-    m_viewToMs = toMs;
+    m_view.showHistory(fromMs, toMs);
     // Called from the range box, the box already says which history; from anywhere else, it is a custom range.
     const qint64 preset = m_range->currentData().toLongLong();
-    if (preset > 0 || (preset < 0 && preset != customRange && -preset * 1000 != toMs - fromMs))
+    if (preset > 0 || (preset < 0 && preset != customRange && -preset * 1000 != m_view.toMs() - m_view.fromMs()))
         m_range->setCurrentIndex(m_range->findData(customRange));
     m_historyDebounce.stop();
     requestHistory();
@@ -627,28 +636,17 @@ void MainWindow::showHistory(qint64 fromMs, qint64 toMs)
 
 void MainWindow::backToLive()
 {
-    setLiveWindowSeconds(m_windowSeconds);
+    setLiveWindowSeconds(m_view.liveWindowSeconds());
 }
 
 void MainWindow::onRangeRequested(qint64 fromMs, qint64 toMs)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const qint64 span = toMs - fromMs;
-    if (toMs > now + 2000) { // the future holds nothing yet
-        toMs = now;
-        fromMs = toMs - span;
-    }
-    m_viewFromMs = fromMs;
-    m_viewToMs = toMs;
     // Live data covers the store's window; wider or older views come from storage.
-    const qint64 oldestLive = (m_store->latestSecond() - m_store->windowSeconds()) * 1000;
-    if (!m_history && (span > m_store->windowSeconds() * 1000 || fromMs < oldestLive))
-        m_history = true;
-    if (m_history) {
+    m_view.requestRange(fromMs, toMs, (m_store->latestSecond() - m_store->windowSeconds()) * 1000,
+                        m_store->windowSeconds() * 1000);
+    if (!m_view.isLive()) {
         m_range->setCurrentIndex(m_range->findData(customRange)); // a preset no longer describes the view
         m_historyDebounce.start();
-    } else {
-        m_zoomed = true;
     }
     refresh();
 }
@@ -660,177 +658,80 @@ void MainWindow::onResetRequested()
 
 void MainWindow::zoomBy(double factor)
 {
-    const qint64 from = viewFromMs(), to = viewToMs();
-    const double center = (double(from) + double(to)) / 2;
-    const double half = std::max(2500.0, double(to - from) * factor / 2);
-    onRangeRequested(qint64(center - half), qint64(center + half));
+    const auto [from, to] = m_view.zoomed(factor);
+    onRangeRequested(from, to);
 }
 
 void MainWindow::panBy(double fraction)
 {
-    const qint64 from = viewFromMs(), to = viewToMs();
-    const qint64 shift = qint64(double(to - from) * fraction);
-    onRangeRequested(from + shift, to + shift);
+    const auto [from, to] = m_view.panned(fraction);
+    onRangeRequested(from, to);
 }
 
 void MainWindow::requestHistory()
 {
-    if (!m_history)
+    if (m_view.isLive())
         return;
-    const qint64 fromS = m_viewFromMs / 1000, toS = (m_viewToMs + 999) / 1000;
-    m_historyStep = stepFor(fromS, toS, QDateTime::currentSecsSinceEpoch());
-    const quint64 generation = ++m_historyGeneration;
+    m_view.updateHistoryStep();
+    const qint64 fromS = m_view.fromMs() / 1000, toS = (m_view.toMs() + 999) / 1000;
     m_historyError.clear();
-    if (!m_rangeSource || !m_selected.isValid()) {
-        m_historyError = m_rangeSource ? QString() : tr("no database to read history from yet");
+    if (!m_loader.source() || !m_selected.isValid()) {
+        m_historyError = m_loader.source() ? QString() : tr("no database to read history from yet");
         updateRangeNote();
         return;
     }
-    m_historyPending = true;
-    ++m_historyRequests;
     // Fetch a little more on both sides, so a pan shows data at once while the exact answer is on its way.
-    m_rangeSource->requestBuckets(m_sources->rolesOf(m_selected).allKeys(), fromS - (toS - fromS) / 4,
-        toS + (toS - fromS) / 4, m_historyStep, generation);
+    m_loader.requestHistory(m_sources->rolesOf(m_selected).allKeys(), fromS - (toS - fromS) / 4,
+        toS + (toS - fromS) / 4, m_view.historyStep());
     updateRangeNote();
 }
 
-void MainWindow::onBucketsReady(quint64 generation, const QVector<RangeSeries> &series)
+void MainWindow::onHistoryReady(const QHash<QString, QVector<SeriesPoint>> &points, qint64 step)
 {
-    if (generation == m_referenceGeneration) {
-        DashboardReference ref;
-        const SourceRoles roles = m_sources->rolesOf(m_selected);
-        double requests = 0, errors = 0;
-        bool anything = false;
-        for (const RangeSeries &s : series) {
-            if (s.points.isEmpty())
-                continue;
-            const SeriesStats &st = s.points.constFirst().stats; // one bucket: the whole reference period
-            anything = anything || st.count > 0;
-            if (s.key == roles.latency && st.isMeaningful(0.95)) {
-                ref.p95 = st.p95;
-                ref.p95n = st.count;
-            }
-            if (s.key == roles.queue)
-                ref.queue = st.mean();
-            if (s.key == roles.accuracy)
-                ref.accuracy = st.mean() > 1 ? st.mean() / 100 : st.mean();
-            if (roles.requests.contains(s.key) || (roles.requests.isEmpty() && s.key == roles.latency))
-                requests += double(st.count);
-            if (roles.errors.contains(s.key))
-                errors += double(st.count);
-        }
-        if (!anything && !m_referenceIsQuarter) {
-            requestReference(true); // no previous hour stored yet: the previous quarter hour, if any
-            return;
-        }
-        if (anything) {
-            ref.errorRate = requests > 0 && !roles.errors.isEmpty() ? errors / requests : DashboardReference::none;
-            const QString span = QDateTime::fromSecsSinceEpoch(m_referenceFrom).toString(u"HH:mm"_s) % u'–'
-                % QDateTime::fromSecsSinceEpoch(m_referenceTo).toString(u"HH:mm"_s);
-            ref.label = m_referenceIsQuarter ? span : tr("prev. hour");
-        }
-        m_pendingReference = ref;
-        m_referenceRequests = requests;
-        finishReference();
-        return;
-    }
-    if (generation == m_coverageGeneration) {
-        // A rate over the reference is per second *with data*: a period that began when the feed started is not
-        // a quiet one.
-        QSet<qint64> seconds;
-        for (const RangeSeries &s : series) {
-            for (const SeriesPoint &p : s.points) {
-                if (p.stats.count > 0)
-                    seconds.insert(p.second);
-            }
-        }
-        m_referenceActiveSeconds = qint64(seconds.size());
-        finishReference();
-        return;
-    }
-    if (generation != m_historyGeneration) {
-        ++m_staleDropped; // an answer for a range the user already left
-        return;
-    }
-    m_historyPending = false;
-    m_historyPoints.clear();
-    for (const RangeSeries &s : series)
-        m_historyPoints.insert(s.key, s.points);
+    Q_UNUSED(step)
+    m_historyPoints = points;
     refresh();
 }
 
-void MainWindow::onMarkersReady(quint64 generation, const QVector<TimeMarker> &markers)
+void MainWindow::onMarkersReady(const QVector<TimeMarker> &markers)
 {
-    if (generation != m_markerGeneration)
-        return;
     m_markers = markers;
     m_dashboard->setMarkers(m_markers);
 }
 
-void MainWindow::onHistoryFailed(quint64 generation, const QString &message)
+void MainWindow::onHistoryFailed(const QString &message)
 {
-    if (generation != m_historyGeneration)
-        return;
-    m_historyPending = false;
     m_historyError = message;
     updateRangeNote();
 }
 
 void MainWindow::requestMarkers()
 {
-    if (!m_rangeSource)
-        return;
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const qint64 from = m_history ? m_viewFromMs / 1000 : now - m_store->windowSeconds();
-    const qint64 to = m_history ? m_viewToMs / 1000 + 1 : now + 1;
-    m_rangeSource->requestMarkers(from - (to - from) / 4, to + (to - from) / 4, ++m_markerGeneration);
+    const qint64 now = m_clock();
+    const qint64 from = m_view.isLive() ? now - m_store->windowSeconds() : m_view.fromMs() / 1000;
+    const qint64 to = m_view.isLive() ? now + 1 : m_view.toMs() / 1000 + 1;
+    m_loader.requestMarkers(from - (to - from) / 4, to + (to - from) / 4);
 }
 
-void MainWindow::requestReference(bool quarterFallback)
+void MainWindow::requestReference()
 {
-    if (!m_rangeSource || !m_selected.isValid())
-        return;
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
-    // The previous clock hour from the 1 h tier, whose bucket merges that hour's sketches; while storage has none,
-    // the previous quarter hour (15 min buckets, merged from the 1 min tier).
-    const qint64 step = quarterFallback ? 900 : 3600;
-    m_referenceIsQuarter = quarterFallback;
-    m_referenceTo = now / step * step;
-    m_referenceFrom = m_referenceTo - step;
-    // Reference answers count in a range of their own, so they never make a history answer look stale.
-    m_referenceGeneration = std::max<quint64>(m_coverageGeneration, 1ULL << 62) + 1;
-    m_coverageGeneration = m_referenceGeneration + 1;
-    m_referenceRequests = -1;
-    m_referenceActiveSeconds = -1;
-    const QStringList keys = m_sources->rolesOf(m_selected).allKeys();
-    m_rangeSource->requestBuckets(keys, m_referenceFrom, m_referenceTo, step, m_referenceGeneration);
-    // Coverage in seconds: minutes would count a minute the feed started in as a whole one.
-    m_rangeSource->requestBuckets(keys, m_referenceFrom, m_referenceTo, 1, m_coverageGeneration);
-}
-
-void MainWindow::finishReference()
-{
-    if (m_referenceRequests < 0 || m_referenceActiveSeconds < 0)
-        return;
-    DashboardReference ref = m_pendingReference;
-    if (!ref.label.isEmpty())
-        ref.throughput = m_referenceRequests / double(std::max<qint64>(1, m_referenceActiveSeconds));
-    m_dashboard->setReference(ref);
+    if (m_selected.isValid())
+        m_loader.requestReference(m_sources->rolesOf(m_selected));
 }
 
 void MainWindow::updateRangeNote()
 {
     QString note;
-    if (m_history) {
+    if (!m_view.isLive()) {
         note = tr("History %1 – %2 · %3 buckets from the %4")
-                   .arg(QDateTime::fromMSecsSinceEpoch(m_viewFromMs).toString(u"yyyy-MM-dd HH:mm"_s),
-                       QDateTime::fromMSecsSinceEpoch(m_viewToMs).toString(u"yyyy-MM-dd HH:mm"_s),
-                       formatStep(m_historyStep), tierName(RangeSource::tierFor(m_historyStep)));
-        if (m_historyPending)
+                   .arg(QDateTime::fromMSecsSinceEpoch(m_view.fromMs()).toString(u"yyyy-MM-dd HH:mm"_s),
+                       QDateTime::fromMSecsSinceEpoch(m_view.toMs()).toString(u"yyyy-MM-dd HH:mm"_s),
+                       formatStep(m_view.historyStep()), tierName(RangeSource::tierFor(m_view.historyStep())));
+        if (m_loader.isHistoryPending())
             note += tr(" · loading…");
         if (!m_historyError.isEmpty())
             note += tr(" · history unavailable: %1").arg(m_historyError);
-    } else if (m_zoomed) {
+    } else if (m_view.mode() == ViewRange::Mode::Zoomed) {
         note = tr("Zoomed · live data keeps arriving · Esc returns to live");
     } else {
         note = tr("Live · 1 s buckets");
@@ -838,7 +739,7 @@ void MainWindow::updateRangeNote()
     if (m_pause->isChecked())
         note += tr(" · paused");
     m_dashboard->setRangeNote(note);
-    m_live->setEnabled(m_history || m_zoomed);
+    m_live->setEnabled(!m_view.isFollowing());
 }
 
 // ---- drawing
@@ -877,7 +778,7 @@ void MainWindow::onStoreChanged()
     // New series may change which series plays which part.
     if (m_selected.isValid() && !(m_dashboard->roles() == m_sources->rolesOf(m_selected)))
         updateSourceRoles();
-    if (!m_history && !m_refreshTimer.isActive())
+    if (m_view.isLive() && !m_refreshTimer.isActive())
         m_refreshTimer.start();
 }
 
@@ -892,68 +793,51 @@ void MainWindow::refresh()
     updateRangeNote();
     if (m_pause->isChecked())
         return;
-    if (m_history) {
+    if (!m_view.isLive()) {
         const auto lookup = [this](const QString &key) -> const QVector<SeriesPoint> & {
             static const QVector<SeriesPoint> empty;
             const auto it = m_historyPoints.constFind(key);
             return it == m_historyPoints.constEnd() ? empty : *it;
         };
-        m_dashboard->showData(lookup, m_viewFromMs, m_viewToMs, m_historyStep, false);
+        m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), m_view.historyStep(), false, m_clock());
         return;
     }
-    if (!m_zoomed) {
-        const qint64 latest = m_store->latestSecond();
-        m_viewToMs = (latest + 1) * 1000;
-        m_viewFromMs = m_viewToMs - m_windowSeconds * 1000;
-        // While a source is younger than the range, show it from its start (at least a minute), so a fresh dashboard
-        // fills its charts instead of drawing a sliver at the right edge; after that the range rolls.
-        const QString anchor = m_dashboard->roles().latency.isEmpty() ? m_sources->seriesOf(m_selected).value(0)
-                                                                      : m_dashboard->roles().latency;
-        const auto &points = m_store->points(anchor);
-        if (!points.isEmpty())
-            m_viewFromMs
-                = std::max(m_viewFromMs, std::min(points.constFirst().second * 1000 - 5000, m_viewToMs - 60000));
-    }
+    const QString anchor = m_dashboard->roles().latency.isEmpty() ? m_sources->seriesOf(m_selected).value(0)
+                                                                  : m_dashboard->roles().latency;
+    const auto &anchorPoints = m_store->points(anchor);
+    m_view.follow(m_store->latestSecond(), anchorPoints.isEmpty() ? -1 : anchorPoints.constFirst().second);
     const auto lookup = [this](const QString &key) -> const QVector<SeriesPoint> & { return m_store->points(key); };
-    m_dashboard->showData(lookup, m_viewFromMs, m_viewToMs, 1, !m_zoomed);
+    m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), 1, m_view.isFollowing(), m_clock());
 }
 
 // ---- status bar
 
 void MainWindow::onConnectionStateChanged(LiveSource::State state, const QString &detail)
 {
-    QString color;
-    switch (state) {
-    case LiveSource::State::Connected:
+    if (state == LiveSource::State::Connected)
         m_disconnectedSince = {};
-        m_connection->setText(tr("● Connected to collector"));
-        color = u"#27ae60"_s;
-        break;
-    case LiveSource::State::Connecting:
-        m_connection->setText(m_disconnectedSince.isValid()
-                ? tr("◌ Reconnecting to collector (lost at %1)…").arg(m_disconnectedSince.toString(u"HH:mm:ss"_s))
-                : tr("◌ Connecting to collector…"));
-        color = u"#f39c12"_s;
-        break;
-    case LiveSource::State::Disconnected:
-        if (!m_disconnectedSince.isValid())
-            m_disconnectedSince = QDateTime::currentDateTime();
-        m_connection->setText(tr("○ Collector unreachable since %1, retrying: %2")
-                                  .arg(m_disconnectedSince.toString(u"HH:mm:ss"_s), detail));
-        color = u"#e74c3c"_s;
-        break;
-    }
-    m_connection->setToolTip(detail);
-    m_connection->setStyleSheet(u"QLabel { color: "_s % color % u"; }"_s);
+    else if (state == LiveSource::State::Disconnected && !m_disconnectedSince.isValid())
+        m_disconnectedSince = QDateTime::fromSecsSinceEpoch(m_clock());
+    m_status->setConnection(state, detail, m_disconnectedSince);
+    if (state != LiveSource::State::Connecting)
+        setOffline(state == LiveSource::State::Disconnected);
+}
+
+void MainWindow::setOffline(bool offline)
+{
+    const QString since = offline ? m_disconnectedSince.toString(u"HH:mm:ss"_s) : QString();
+    m_bannerText->setText(tr("Collector stopped at %1 — no data is being collected").arg(since));
+    m_banner->setVisible(offline);
+    m_dashboard->setOffline(since);
+    if (auto *delegate = qobject_cast<SourceDelegate *>(m_sourceView->itemDelegate()))
+        delegate->setOffline(offline);
+    m_sourceView->viewport()->update();
+    refresh();
 }
 
 void MainWindow::onCollectorStatus(const CollectorStatus &status)
 {
-    m_ingest->setText(tr("ingest %1 lines/s").arg(QLocale().toString(status.linesPerSecond, 'f', 0)));
-    m_drops->setText(tr("drops: parse %1 · kernel %2")
-                         .arg(QLocale().toString(status.parseDrops), QLocale().toString(status.kernelDrops)));
-    m_seriesCount->setText(tr("%1 series").arg(QLocale().toString(status.seriesCount)));
-    m_dbSize->setText(tr("db %1").arg(formatBytes(status.databaseBytes)));
+    m_status->setStatus(status);
 }
 
 void MainWindow::showNotice(const QString &text)

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/historyloader.h"
 #include "models/livesource.h"
 #include "models/rangesource.h"
 #include "models/sourcecatalog.h"
+#include "models/viewrange.h"
+#include "widgets/collectorstatusbar.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/theme.h"
 
@@ -13,6 +16,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+
 class QAction;
 class QActionGroup;
 class QComboBox;
@@ -21,6 +26,7 @@ class QLineEdit;
 class QListView;
 class QSortFilterProxyModel;
 class QTabWidget;
+class QToolButton;
 class QTreeView;
 
 namespace perfdash {
@@ -31,15 +37,6 @@ class SeriesStore;
 class SourceDashboard;
 class SourceTreeModel;
 class TimeSeriesChart;
-
-// What the status bar shows about the collector. NaN / -1: not known yet.
-struct CollectorStatus {
-    double linesPerSecond = 0;
-    qint64 parseDrops = 0; // lines the parsers rejected, since the collector started
-    qint64 kernelDrops = 0; // datagrams the kernel dropped (UDP and unix), since the collector started
-    qint64 seriesCount = 0;
-    qint64 databaseBytes = -1; // the database with its WAL; -1: unknown
-};
 
 // The dashboard window: sources (and a flat, filterable series list) on the left; the selected source's dashboard on
 // the right; the time range, pause and theme in the toolbar and menus; the collector's state in the status bar.
@@ -68,12 +65,12 @@ public:
     // A history range [from, to] in ms; read from the storage tier its span calls for.
     void showHistory(qint64 fromMs, qint64 toMs);
     void backToLive();
-    bool isLive() const { return !m_history; }
-    bool isFollowing() const { return !m_history && !m_zoomed; }
+    bool isLive() const { return m_view.isLive(); }
+    bool isFollowing() const { return m_view.isFollowing(); }
     qint64 viewFromMs() const;
     qint64 viewToMs() const;
     // The bucket length and tier the history view is served from (seconds; RangeSource::tierFor).
-    qint64 historyStep() const { return m_historyStep; }
+    qint64 historyStep() const { return m_view.historyStep(); }
     static qint64 stepFor(qint64 fromSecond, qint64 toSecond, qint64 nowSecond);
     void setPaused(bool paused);
     bool isPaused() const;
@@ -93,13 +90,23 @@ public:
     QTreeView *sourceView() const { return m_sourceView; }
     QString connectionText() const;
     QString statusText() const; // ingest, drops, series, database size
-    int historyRequests() const { return m_historyRequests; }
-    int staleAnswersDropped() const { return m_staleDropped; }
+    int historyRequests() const { return m_loader.historyRequests(); }
+    int staleAnswersDropped() const { return m_loader.staleAnswersDropped(); }
+    // The collector-stopped banner, for tests and the screenshot.
+    bool isOfflineBannerShown() const;
+    QString offlineBannerText() const;
+    // Unix seconds; the wall clock unless a test sets another.
+    void setClock(std::function<qint64()> clock);
+    // Whether the banner offers to start a collector (the GUI started this one and can start another).
+    void setCanStartCollector(bool can);
     // Redraws now instead of waiting for the coalescing timer.
     void refreshNow();
 
 Q_SIGNALS:
     void themeChanged(bool dark);
+    void startCollectorRequested();
+    // The series whose sketches the dashboard wants in live frames (the selected source's latency timer).
+    void followedSeriesChanged(const QStringList &keys);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -120,11 +127,11 @@ private:
     void panBy(double fraction);
     void requestHistory();
     void requestMarkers();
-    void requestReference(bool quarterFallback);
-    void finishReference();
-    void onBucketsReady(quint64 generation, const QVector<perfdash::RangeSeries> &series);
-    void onMarkersReady(quint64 generation, const QVector<perfdash::TimeMarker> &markers);
-    void onHistoryFailed(quint64 generation, const QString &message);
+    void requestReference();
+    void onHistoryReady(const QHash<QString, QVector<perfdash::SeriesPoint>> &points, qint64 step);
+    void onMarkersReady(const QVector<perfdash::TimeMarker> &markers);
+    void onHistoryFailed(const QString &message);
+    void setOffline(bool offline);
     void chooseCustomRange();
     void showShortcuts();
     void refresh();
@@ -135,7 +142,12 @@ private:
     SeriesStore *m_store;
     SeriesListModel *m_seriesModel;
     SourceTreeModel *m_sources;
-    QPointer<RangeSource> m_rangeSource;
+    HistoryLoader m_loader;
+    std::function<qint64()> m_clock;
+    QWidget *m_banner = nullptr;
+    QLabel *m_bannerText = nullptr;
+    QAction *m_startCollector = nullptr;
+    QToolButton *m_startButton = nullptr;
     QTabWidget *m_leftTabs = nullptr;
     QTreeView *m_sourceView = nullptr;
     QSortFilterProxyModel *m_filterModel = nullptr;
@@ -146,11 +158,7 @@ private:
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;
     QActionGroup *m_themeGroup = nullptr;
-    QLabel *m_connection = nullptr;
-    QLabel *m_ingest = nullptr;
-    QLabel *m_drops = nullptr;
-    QLabel *m_seriesCount = nullptr;
-    QLabel *m_dbSize = nullptr;
+    CollectorStatusBar *m_status = nullptr;
     QTimer m_refreshTimer;
     QTimer m_historyDebounce;
     QTimer m_markerTimer;
@@ -159,27 +167,9 @@ private:
     QString m_wantedSourceId; // restored from the settings; selected when it appears
     bool m_userChoseSource = false;
     bool m_autoScheduled = false;
-    // The view
-    qint64 m_windowSeconds = 300; // live
-    bool m_history = false;
-    bool m_zoomed = false; // live, but the user zoomed or panned: the view stays put
-    qint64 m_viewFromMs = 0;
-    qint64 m_viewToMs = 0;
-    qint64 m_historyStep = 60;
+    ViewRange m_view;
     QHash<QString, QVector<SeriesPoint>> m_historyPoints;
     QString m_historyError;
-    bool m_historyPending = false;
-    quint64 m_historyGeneration = 0;
-    quint64 m_markerGeneration = 0;
-    quint64 m_referenceGeneration = 0;
-    quint64 m_coverageGeneration = 0; // the same period in 1 min buckets: how much of it had data
-    DashboardReference m_pendingReference;
-    double m_referenceRequests = -1; // -1: the reference's answer has not arrived
-    qint64 m_referenceActiveSeconds = -1; // -1: the coverage's answer has not arrived
-    bool m_referenceIsQuarter = false;
-    qint64 m_referenceFrom = 0, m_referenceTo = 0;
-    int m_historyRequests = 0;
-    int m_staleDropped = 0;
     QVector<TimeMarker> m_markers;
     qsizetype m_keysScanned = 0; // series looked at for machine-wide gauges
     MachineKeys m_machine;

@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QDateTime>
 #include <QMap>
 #include <QVBoxLayout>
 
@@ -23,7 +24,6 @@ namespace perfdash {
 
 namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-constexpr qint64 recentSeconds = 10; // throughput and error rate tiles: the last 10 s, counts add exactly
 
 QString formatMs(double ms)
 {
@@ -62,26 +62,6 @@ QString describeStep(qint64 step)
     if (step % 60 == 0)
         return step == 60 ? QObject::tr("1 min bucket") : QObject::tr("%1 min bucket").arg(step / 60);
     return step == 1 ? QObject::tr("last second") : QObject::tr("%1 s bucket").arg(step);
-}
-
-// Sums a rate over several series, per bucket start (ms).
-QMap<qint64, double> sumRates(
-    const SourceDashboard::PointLookup &points, const QStringList &keys, qint64 fromS, qint64 toS)
-{
-    QMap<qint64, double> out;
-    for (const QString &key : keys) {
-        const auto &pts = points(key);
-        auto it = std::lower_bound(
-            pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
-        for (; it != pts.cend() && it->second <= toS; ++it)
-            out[it->second] += it->stats.rate;
-    }
-    return out;
-}
-
-double gaugeValue(const SeriesStats &s, qint64 step)
-{
-    return step > 1 && s.count > 0 ? s.mean() : std::isfinite(s.last) ? s.last : s.mean();
 }
 
 KpiTile::Tone toneFor(double change, bool higherIsBad, double threshold)
@@ -216,9 +196,10 @@ void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &role
         m_header->setText(tr("Waiting for metrics…"));
     } else {
         m_header->setText(SourceTreeModel::kindSingular(source.kind) % u" · "_s % source.displayName());
-        m_header->setToolTip(tr("%1 series; latency from %2")
+        m_header->setToolTip(tr("%1 series; latency from %2; requests from %3")
                                  .arg(seriesCount)
-                                 .arg(roles.latency.isEmpty() ? tr("no timer") : roles.latency));
+                                 .arg(roles.latency.isEmpty() ? tr("no timer") : roles.latency,
+                                      requestKindName(roles.requestKind)));
     }
     if (changed)
         m_reference = {};
@@ -228,7 +209,7 @@ void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &role
     m_throughput->setEmptyText(roles.requests.isEmpty() && roles.latency.isEmpty()
             ? tr("No request counter or timer in this source.")
             : tr("No data in this range."));
-    m_errors->setEmptyText(roles.errors.isEmpty() ? tr("No error counts: send a *.requests counter with status:error, "
+    m_errors->setEmptyText(!roles.failuresCounted ? tr("No error counts: send a *.requests counter with status:error, "
                                                        "or an *error* counter.")
                                                   : tr("No requests in this range."));
     m_queue->setEmptyText(roles.queue.isEmpty() ? tr("No queue gauge in this source.") : tr("No data in this range."));
@@ -236,29 +217,42 @@ void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &role
     m_gpu->setVisible(!roles.gpu.isEmpty() || !m_machine.gpu.isEmpty());
 }
 
-void SourceDashboard::showData(const PointLookup &points, qint64 fromMs, qint64 toMs, qint64 stepSeconds, bool live)
+void SourceDashboard::showData(
+    const PointLookup &points, qint64 fromMs, qint64 toMs, qint64 stepSeconds, bool live, qint64 nowSecond)
 {
     m_stepSeconds = std::max<qint64>(1, stepSeconds);
     const qint64 fromS = fromMs / 1000 - m_stepSeconds;
-    const qint64 toS = toMs / 1000;
-    const double half = 0; // buckets are drawn at their start, as the live seconds are
-    // Latency quantiles: a quantile whose n is too small goes to its grey line instead.
+    const qint64 toS = toMs / 1000 + 1;
+    const Coverage coverage
+        = Coverage::fromHeartbeat(points(Coverage::heartbeatKey()), fromS, toS, m_stepSeconds, nowSecond);
+    const auto x = [](qint64 second) { return double(second * 1000); }; // buckets are drawn at their start
+    // Latency: p50 per bucket; p95 and p99 merged backwards over the seconds before until n is enough (when the points
+    // carry sketches), so the lines stay solid; a quantile that is still short of n goes to its grey line.
     QVector<QPointF> p50, p95, p99, p95few, p99few;
     m_latencySamples.clear();
     if (!m_roles.latency.isEmpty()) {
         const auto &pts = points(m_roles.latency);
-        auto it = std::lower_bound(
-            pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
-        for (; it != pts.cend() && it->second <= toS; ++it) {
+        const auto line95 = Kpi::rollingQuantile(pts, 0.95, fromS, toS, Kpi::kRecentSeconds);
+        const auto line99 = Kpi::rollingQuantile(pts, 0.99, fromS, toS, Kpi::kRecentSeconds);
+        qsizetype i = 0;
+        for (auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
+                 [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+             it != pts.cend() && it->second < toS; ++it) {
+            if (it->stats.count <= 0)
+                continue;
             const SeriesStats &s = it->stats;
-            const double x = double(it->second * 1000) + half;
-            const bool ok95 = s.isMeaningful(0.95), ok99 = s.isMeaningful(0.99);
-            p50.push_back({ x, s.isMeaningful(0.5) ? s.p50 : nan });
-            p95.push_back({ x, ok95 ? s.p95 : nan });
-            p99.push_back({ x, ok99 ? s.p99 : nan });
-            p95few.push_back({ x, ok95 ? nan : s.p95 });
-            p99few.push_back({ x, ok99 ? nan : s.p99 });
-            m_latencySamples.push_back({ x, s.p50, s.p95, s.p99, s.quantileError, s.count });
+            const Kpi::RollingQuantile &r95 = line95[i];
+            const Kpi::RollingQuantile &r99 = line99[i];
+            ++i;
+            const double px = x(it->second);
+            p50.push_back({ px, s.isMeaningful(0.5) ? s.p50 : nan });
+            p95.push_back({ px, r95.estimate.meaningful ? r95.estimate.value : nan });
+            p99.push_back({ px, r99.estimate.meaningful ? r99.estimate.value : nan });
+            p95few.push_back({ px, r95.estimate.meaningful ? nan : r95.estimate.value });
+            p99few.push_back({ px, r99.estimate.meaningful ? nan : r99.estimate.value });
+            m_latencySamples.push_back({ px, s.p50, r95.estimate.value, r99.estimate.value, s.quantileError, s.count,
+                                         std::max(r95.buckets, r99.buckets), r95.estimate.meaningful,
+                                         r99.estimate.meaningful });
         }
     }
     m_latency->setLineData(LineP50, std::move(p50));
@@ -267,160 +261,168 @@ void SourceDashboard::showData(const PointLookup &points, qint64 fromMs, qint64 
     m_latency->setLineData(LineP95Few, std::move(p95few));
     m_latency->setLineData(LineP99Few, std::move(p99few));
 
-    // Throughput: the request counters, or the latency timer's own rate.
-    const QStringList requestKeys = !m_roles.requests.isEmpty() ? m_roles.requests
-        : !m_roles.latency.isEmpty()                            ? QStringList { m_roles.latency }
-                                                                : QStringList();
-    const auto requests = sumRates(points, requestKeys, fromS, toS);
-    const auto errors = sumRates(points, m_roles.errors, fromS, toS);
+    // Throughput and error rate per bucket: counts of the one request kind over the bucket's covered seconds.
     QVector<QPointF> throughput, errorRate;
-    throughput.reserve(requests.size());
-    for (auto it = requests.cbegin(); it != requests.cend(); ++it) {
-        const double x = double(it.key() * 1000) + half;
-        throughput.push_back({ x, it.value() });
-        if (!m_roles.errors.isEmpty())
-            errorRate.push_back({ x, it.value() > 0 ? 100.0 * errors.value(it.key()) / it.value() : nan });
+    if (!m_roles.requests.isEmpty()) {
+        QMap<qint64, bool> buckets;
+        for (const QString &key : std::as_const(m_roles.requests)) {
+            const auto &pts = points(key);
+            for (auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
+                     [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+                 it != pts.cend() && it->second < toS; ++it)
+                buckets.insert(it->second, true);
+        }
+        for (auto it = buckets.cbegin(); it != buckets.cend(); ++it) {
+            const qint64 b = it.key();
+            const Kpi::Rate rate = Kpi::throughput(points, m_roles, coverage, b, b + m_stepSeconds);
+            throughput.push_back({ x(b), rate.value });
+            if (m_roles.failuresCounted) {
+                const Kpi::Ratio errors = Kpi::errorRate(points, m_roles, b, b + m_stepSeconds);
+                errorRate.push_back({ x(b), 100.0 * errors.value });
+            }
+        }
     }
     m_throughput->setLineData(0, std::move(throughput));
     m_errors->setLineData(0, std::move(errorRate));
     QVector<QPointF> queue;
     if (!m_roles.queue.isEmpty()) {
         const auto &pts = points(m_roles.queue);
-        auto it = std::lower_bound(
-            pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
-        for (; it != pts.cend() && it->second <= toS; ++it)
-            queue.push_back({ double(it->second * 1000) + half, gaugeValue(it->stats, m_stepSeconds) });
+        for (auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
+                 [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+             it != pts.cend() && it->second < toS; ++it)
+            queue.push_back({ x(it->second), Kpi::gauge(pts, it->second, it->second + 1).value });
     }
     m_queue->setLineData(0, std::move(queue));
-    m_throughput->setValueLabel(m_stepSeconds > 1 ? tr("per s (mean of a bucket)") : tr("per s"));
+    m_throughput->setValueLabel(m_stepSeconds > 1 ? tr("per s (bucket's covered seconds)") : tr("per s"));
     for (auto *chart : charts()) {
         // A missing bucket is a hole, not a straight line across it.
         chart->setGapMs(qint64(2.5 * double(m_stepSeconds * 1000)));
         chart->setTimeRange(fromMs, toMs);
         chart->redraw();
     }
-    updateTiles(points, toMs, m_stepSeconds, live);
-    updateGauges(points, fromMs, toMs);
+    updateTiles(points, coverage, toMs, m_stepSeconds, live, nowSecond);
 }
 
-void SourceDashboard::updateTiles(const PointLookup &points, qint64 toMs, qint64 step, bool live)
+QString SourceDashboard::noDataText(const PointLookup &points, const QStringList &keys) const
 {
-    const qint64 toS = toMs / 1000;
-    // p95: the latest bucket in range, with its evidence.
-    m_curP95 = nan;
+    if (!m_offline.isEmpty())
+        return tr("stopped at %1").arg(m_offline);
+    const qint64 newest = Kpi::newestSecond(points, keys);
+    if (newest < 0)
+        return tr("no data");
+    const QDateTime when = QDateTime::fromSecsSinceEpoch(newest + 1);
+    const bool today = when.date() == QDate::currentDate();
+    return tr("no data since %1").arg(when.toString(today ? u"HH:mm:ss"_s : u"yyyy-MM-dd HH:mm:ss"_s));
+}
+
+void SourceDashboard::setOffline(const QString &since)
+{
+    m_offline = since;
+    for (auto *tile : std::as_const(m_tiles))
+        tile->setEnabled(since.isEmpty());
+    for (auto *gauge : { m_cpu, m_memory, m_gpu, m_cache })
+        gauge->setEnabled(since.isEmpty());
+}
+
+void SourceDashboard::updateTiles(
+    const PointLookup &points, const Coverage &chartCoverage, qint64 toMs, qint64 step, bool live, qint64 nowSecond)
+{
+    // The window every tile describes: live, the last 10 s (from the source's start when younger); in history, the
+    // last bucket of the range, marked when it has not ended yet.
+    Kpi::Window window;
+    QString windowText;
+    Coverage coverage = chartCoverage;
+    if (live) {
+        window = Kpi::recentWindow(points, m_roles.allKeys(), nowSecond);
+        coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKey()), window.from, window.to, 1, nowSecond);
+        windowText = tr("last %1 s").arg(window.seconds());
+    } else {
+        const qint64 last = std::min(toMs / 1000, nowSecond - 1);
+        window.from = last / step * step;
+        window.to = window.from + step;
+        windowText = describeStep(step);
+        if (!coverage.isComplete(window.from))
+            windowText = tr("%1, %2 s so far").arg(windowText).arg(std::max<qint64>(0, nowSecond - window.from));
+    }
+    m_current = Kpi::figures(points, m_roles, coverage, window.from, window.to);
+    Kpi::Figures &f = m_current;
+    const QStringList allKeys = m_roles.allKeys();
+
+    // p95 with its evidence: live from the last 10 s merged, widened until n is enough.
     if (m_roles.latency.isEmpty()) {
         m_tiles[TileP95]->setValue(u"–"_s, tr("no timer in this source"), true);
     } else {
-        const auto &pts = points(m_roles.latency);
-        auto it = std::upper_bound(
-            pts.cbegin(), pts.cend(), toS, [](qint64 s, const SeriesPoint &p) { return s < p.second; });
-        if (it == pts.cbegin()) {
-            m_tiles[TileP95]->setValue(u"–"_s, tr("no data"), true);
+        if (live)
+            f.latency = Kpi::headlineLatency(points(m_roles.latency), window.to);
+        const Kpi::Latency &l = f.latency;
+        if (!l.hasData()) {
+            m_tiles[TileP95]->setValue(u"–"_s, noDataText(points, { m_roles.latency }), true);
         } else {
-            const SeriesStats &s = std::prev(it)->stats;
-            const bool ok = s.isMeaningful(0.95);
-            QString evidence = tr("%1 · n = %2").arg(live ? tr("last second") : describeStep(step)).arg(s.count);
-            if (std::isfinite(s.quantileError))
-                evidence += tr(" · ±%1%").arg(QLocale().toString(s.quantileError * 100, 'g', 2));
-            if (!ok)
-                evidence = tr("n = %1: too few for p95").arg(s.count);
-            m_tiles[TileP95]->setValue(formatMs(s.p95), evidence, !ok);
-            if (ok)
-                m_curP95 = s.p95;
+            const QString span = live ? (l.merged ? tr("last %1 s").arg(l.to - l.from) : tr("last second"))
+                                      : windowText;
+            QString evidence = tr("%1 · n = %2").arg(span, QLocale().toString(qulonglong(l.n)));
+            if (std::isfinite(l.p95.relativeError))
+                evidence += tr(" · ±%1%").arg(QLocale().toString(l.p95.relativeError * 100, 'g', 2));
+            if (!l.p95.meaningful)
+                evidence = tr("n = %1: too few for p95").arg(l.n);
+            m_tiles[TileP95]->setValue(formatMs(l.p95.value), evidence, !l.p95.meaningful);
         }
     }
-    // Throughput and error rate over the last few buckets: counts add, so these are exact.
-    const qint64 span = live ? recentSeconds : step;
-    const QStringList requestKeys = !m_roles.requests.isEmpty() ? m_roles.requests
-        : !m_roles.latency.isEmpty()                            ? QStringList { m_roles.latency }
-                                                                : QStringList();
-    const auto countIn = [&](const QStringList &keys, qint64 *seconds) {
-        double total = 0;
-        qint64 newest = std::numeric_limits<qint64>::min();
-        qint64 oldest = std::numeric_limits<qint64>::max();
-        for (const QString &key : keys) {
-            const auto &pts = points(key);
-            if (!pts.isEmpty()) {
-                newest = std::max(newest, std::min(toS, pts.constLast().second));
-                oldest = std::min(oldest, pts.constFirst().second);
-            }
-        }
-        if (newest == std::numeric_limits<qint64>::min() || oldest > newest)
-            return nan;
-        // A source younger than the window is averaged over the seconds it has existed, not over the whole window.
-        const qint64 from = live ? std::max(newest - span + 1, oldest) : newest - span + 1;
-        for (const QString &key : keys) {
-            const auto &pts = points(key);
-            auto it = std::lower_bound(
-                pts.cbegin(), pts.cend(), from, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
-            for (; it != pts.cend() && it->second <= newest; ++it)
-                total += it->stats.rate * double(std::min(step, span));
-        }
-        if (seconds)
-            *seconds = live ? newest - from + 1 : span;
-        return total;
-    };
-    qint64 seconds = 0;
-    const double requests = countIn(requestKeys, &seconds);
-    const QString window = live ? tr("last %1 s").arg(seconds > 0 ? seconds : recentSeconds) : describeStep(step);
-    m_curThroughput = std::isfinite(requests) && seconds > 0 ? requests / double(seconds) : nan;
-    m_tiles[TileThroughput]->setValue(formatRate(m_curThroughput),
-        requestKeys.isEmpty() ? tr("no request counter") : window, !std::isfinite(m_curThroughput));
-    m_curErrorRate = nan;
-    if (m_roles.errors.isEmpty()) {
-        m_tiles[TileErrors]->setValue(u"–"_s, tr("no error counter"), true);
+    // Throughput: the one request kind over the covered seconds.
+    const QString kind = requestKindName(m_roles.requestKind);
+    if (m_roles.requests.isEmpty()) {
+        m_tiles[TileThroughput]->setValue(u"–"_s, tr("no request counter or timer"), true);
+    } else if (!std::isfinite(f.throughput.value) || f.throughput.count <= 0) {
+        m_tiles[TileThroughput]->setValue(std::isfinite(f.throughput.value) ? formatRate(0) : u"–"_s,
+                                          noDataText(points, m_roles.requests), true);
     } else {
-        const double errors = countIn(m_roles.errors, nullptr);
-        const bool ok = std::isfinite(requests) && requests > 0;
-        m_curErrorRate = ok ? (std::isfinite(errors) ? errors : 0) / requests : nan;
-        m_tiles[TileErrors]->setValue(formatPercent(m_curErrorRate),
-            ok ? tr("%1 of %2 requests, %3")
-                     .arg(QLocale().toString(std::isfinite(errors) ? errors : 0, 'f', 0),
-                         QLocale().toString(requests, 'f', 0), window)
-               : tr("no requests, %1").arg(window),
-            !ok || requests < 20);
+        m_tiles[TileThroughput]->setValue(formatRate(f.throughput.value), windowText);
     }
-    const auto lastGauge = [&](const QString &key, QString *when) {
-        if (key.isEmpty())
-            return nan;
-        const auto &pts = points(key);
-        auto it = std::upper_bound(
-            pts.cbegin(), pts.cend(), toS, [](qint64 s, const SeriesPoint &p) { return s < p.second; });
-        if (it == pts.cbegin())
-            return nan;
-        if (when)
-            *when = step > 1 ? tr("mean of the last %1").arg(describeStep(step)) : tr("latest value");
-        return gaugeValue(std::prev(it)->stats, step);
-    };
-    QString when;
-    m_curQueue = lastGauge(m_roles.queue, &when);
-    if (live && std::isfinite(m_curQueue)) {
-        // A queue jumps from second to second; the mean of the last seconds is what compares with a reference.
-        const auto &pts = points(m_roles.queue);
-        const qint64 newest = std::min(toS, pts.constLast().second);
-        double sum = 0;
-        int n = 0;
-        for (auto it = pts.crbegin(); it != pts.crend() && it->second > newest - recentSeconds; ++it) {
-            if (it->second > toS)
-                continue;
-            const double v = gaugeValue(it->stats, 1);
-            if (std::isfinite(v)) {
-                sum += v;
-                ++n;
-            }
-        }
-        if (n > 0) {
-            m_curQueue = sum / n;
-            when = tr("mean of the last %1 s").arg(recentSeconds);
+    m_tiles[TileThroughput]->setToolTip(
+        tr("Requests counted from %1 (%2 series), over %3 covered seconds")
+            .arg(kind)
+            .arg(m_roles.requests.size())
+            .arg(f.throughput.seconds));
+    if (!m_roles.failuresCounted) {
+        m_tiles[TileErrors]->setValue(u"–"_s,
+            m_roles.requestKind == RequestKind::Predictions ? tr("predictions carry no failures")
+                                                            : tr("no error counter"),
+            true);
+    } else if (!std::isfinite(f.errorRate.value)) {
+        m_tiles[TileErrors]->setValue(u"–"_s, noDataText(points, m_roles.requests), true);
+    } else {
+        m_tiles[TileErrors]->setValue(formatPercent(f.errorRate.value),
+            tr("%1 of %2 requests, %3")
+                .arg(QLocale().toString(f.errorRate.part, 'f', 0), QLocale().toString(f.errorRate.whole, 'f', 0),
+                     windowText),
+            !f.errorRate.enough);
+    }
+    m_tiles[TileErrors]->setToolTip(tr("Failed requests of %1, as a share of all of them").arg(kind));
+    if (m_roles.queue.isEmpty())
+        m_tiles[TileQueue]->setValue(u"–"_s, tr("no queue gauge"), true);
+    else if (!std::isfinite(f.queue.value))
+        m_tiles[TileQueue]->setValue(u"–"_s, noDataText(points, { m_roles.queue }), true);
+    else
+        m_tiles[TileQueue]->setValue(formatNumber(f.queue.value), tr("mean, %1").arg(windowText));
+    if (!std::isfinite(f.accuracy.value))
+        m_tiles[TileAccuracy]->setValue(u"–"_s, noDataText(points, { m_roles.accuracy }), true);
+    else
+        m_tiles[TileAccuracy]->setValue(formatPercent(f.accuracy.value, 1),
+            SeriesKey::fromString(m_roles.accuracy).name == u"prediction.accuracy"_s
+                ? tr("%1 of %2 predictions, %3")
+                      .arg(QLocale().toString(f.accuracy.part, 'f', 0), QLocale().toString(f.accuracy.whole, 'f', 0),
+                           windowText)
+                : tr("producer's figure, %1").arg(windowText),
+            !f.accuracy.enough);
+    if (!m_offline.isEmpty()) {
+        for (auto *tile : std::as_const(m_tiles)) {
+            if (tile->valueText() != u"–"_s)
+                tile->setValue(tile->valueText(), tr("stopped at %1").arg(m_offline), true);
         }
     }
-    m_tiles[TileQueue]->setValue(
-        formatNumber(m_curQueue), m_roles.queue.isEmpty() ? tr("no queue gauge") : when, !std::isfinite(m_curQueue));
-    m_curAccuracy = lastGauge(m_roles.accuracy, &when);
-    if (std::isfinite(m_curAccuracy) && m_curAccuracy > 1.0)
-        m_curAccuracy /= 100.0; // a producer that sends percent
-    m_tiles[TileAccuracy]->setValue(formatPercent(m_curAccuracy, 1), when, !std::isfinite(m_curAccuracy));
+    Q_UNUSED(allKeys)
     updateDeltas();
+    updateGauges(points, window.from, window.to, windowText);
 }
 
 void SourceDashboard::setMachineKeys(const MachineKeys &keys)
@@ -438,74 +440,74 @@ void SourceDashboard::setReference(const DashboardReference &reference)
 void SourceDashboard::updateDeltas()
 {
     const DashboardReference &r = m_reference;
-    if (r.label.isEmpty()) {
+    if (!r.isValid()) {
         const QString none = tr("no reference yet");
         const QString why = tr("Deltas compare with the previous hour, once storage holds one.");
         for (auto *tile : std::as_const(m_tiles))
             tile->setDelta(none, KpiTile::Tone::Neutral, why);
         return;
     }
-    const auto relative = [&](KpiTile *tile, double cur, double ref, bool higherIsBad, const QString &refText) {
-        if (!std::isfinite(cur) || !std::isfinite(ref) || ref == 0) {
-            tile->setDelta(std::isfinite(ref) ? tr("%1: %2").arg(r.label, refText) : tr("%1: no data").arg(r.label),
+    const Kpi::Figures &ref = r.figures;
+    const Kpi::Figures &cur = m_current;
+    const auto relative = [&](KpiTile *tile, double now, double then, bool higherIsBad, const QString &refText) {
+        if (!std::isfinite(now) || !std::isfinite(then) || then == 0) {
+            tile->setDelta(std::isfinite(then) ? tr("%1: %2").arg(r.label, refText) : tr("%1: no data").arg(r.label),
                 KpiTile::Tone::Neutral, r.label);
             return;
         }
-        const double change = (cur - ref) / ref;
+        const double change = (now - then) / then;
         tile->setDelta(arrow(change) % QLocale().toString(std::abs(change) * 100, 'f', 0) % tr("% vs %1").arg(r.label),
             toneFor(change, higherIsBad, 0.05), tr("%1: %2").arg(r.label, refText));
     };
-    relative(m_tiles[TileP95], m_curP95, r.p95, true, tr("%1 (n = %2)").arg(formatMs(r.p95)).arg(r.p95n));
-    relative(m_tiles[TileThroughput], m_curThroughput, r.throughput, false, formatRate(r.throughput));
-    relative(m_tiles[TileQueue], m_curQueue, r.queue, true, formatNumber(r.queue));
+    // Quantiles compare only when both sides meet the same n rule.
+    const bool p95Comparable = cur.latency.p95.meaningful && ref.latency.p95.meaningful;
+    relative(m_tiles[TileP95], p95Comparable ? cur.latency.p95.value : nan,
+        ref.latency.p95.meaningful ? ref.latency.p95.value : nan, true,
+        tr("%1 (n = %2)").arg(formatMs(ref.latency.p95.value)).arg(ref.latency.n));
+    relative(m_tiles[TileThroughput], cur.throughput.value, ref.throughput.value, false,
+        formatRate(ref.throughput.value));
+    relative(m_tiles[TileQueue], cur.queue.value, ref.queue.value, true, formatNumber(ref.queue.value));
     // Rates of rare things compare in percentage points: 0.1% -> 0.2% is not "+100%".
-    const auto points = [&](KpiTile *tile, double cur, double ref, bool higherIsBad) {
-        if (!std::isfinite(cur) || !std::isfinite(ref)) {
-            tile->setDelta(tr("%1: %2").arg(r.label, formatPercent(ref)), KpiTile::Tone::Neutral, r.label);
+    const auto points = [&](KpiTile *tile, double now, double then, bool higherIsBad) {
+        if (!std::isfinite(now) || !std::isfinite(then)) {
+            tile->setDelta(tr("%1: %2").arg(r.label, formatPercent(then)), KpiTile::Tone::Neutral, r.label);
             return;
         }
-        const double change = cur - ref;
+        const double change = now - then;
         tile->setDelta(
             arrow(change) % QLocale().toString(std::abs(change) * 100, 'f', 2) % tr(" pp vs %1").arg(r.label),
-            toneFor(change, higherIsBad, 0.005), tr("%1: %2").arg(r.label, formatPercent(ref)));
+            toneFor(change, higherIsBad, 0.005), tr("%1: %2").arg(r.label, formatPercent(then)));
     };
-    points(m_tiles[TileErrors], m_curErrorRate, r.errorRate, true);
-    points(m_tiles[TileAccuracy], m_curAccuracy, r.accuracy, false);
+    points(m_tiles[TileErrors], cur.errorRate.value, ref.errorRate.value, true);
+    points(m_tiles[TileAccuracy], cur.accuracy.value, ref.accuracy.value, false);
 }
 
-void SourceDashboard::updateGauges(const PointLookup &points, qint64 fromMs, qint64 toMs)
+void SourceDashboard::updateGauges(const PointLookup &points, qint64 from, qint64 to, const QString &window)
 {
-    const qint64 fromS = fromMs / 1000, toS = toMs / 1000;
-    const auto latest = [&](const QString &key, double *peak) {
-        double last = nan;
-        if (key.isEmpty())
-            return last;
-        const auto &pts = points(key);
-        auto it = std::lower_bound(
-            pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
-        for (; it != pts.cend() && it->second <= toS; ++it) {
-            last = gaugeValue(it->stats, m_stepSeconds);
-            if (peak && std::isfinite(it->stats.max))
-                *peak = std::max(*peak, it->stats.max);
-        }
-        return last;
-    };
+    const auto mean = [&](const QString &key) { return key.isEmpty() ? nan : Kpi::gauge(points(key), from, to).value; };
     // The source's own process samples when it has them; else the machine's, and the caption says which.
     if (!m_roles.cpu.isEmpty() || m_machine.cpu.isEmpty()) {
-        const double cpu = latest(m_roles.cpu, nullptr);
+        const double cpu = mean(m_roles.cpu);
         m_cpu->setValue(std::isfinite(cpu) ? cpu / 100.0 : nan,
             std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
             m_roles.cpu.isEmpty() ? tr("no process.cpu_percent in this source")
-                                  : tr("process CPU, %1% of one core (100% = one core busy)").arg(formatNumber(cpu)));
+                                  : tr("process CPU, %1% of one core (100% = one core busy), mean of the %2")
+                                        .arg(formatNumber(cpu), window));
     } else {
-        const double cpu = latest(m_machine.cpu, nullptr);
+        const double cpu = mean(m_machine.cpu);
         m_cpu->setValue(std::isfinite(cpu) ? cpu / 100.0 : nan,
             std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
             tr("machine-wide CPU, all cores (this source sends no process samples)"));
     }
     if (!m_roles.memory.isEmpty() || m_machine.memoryUsed.isEmpty()) {
+        const double rss = mean(m_roles.memory);
         double peak = 0;
-        const double rss = latest(m_roles.memory, &peak);
+        if (!m_roles.memory.isEmpty()) {
+            for (const SeriesPoint &p : points(m_roles.memory)) {
+                if (std::isfinite(p.stats.max))
+                    peak = std::max(peak, p.stats.max);
+            }
+        }
         m_memory->setValue(std::isfinite(rss) && peak > 0 ? rss / peak : nan,
             std::isfinite(rss) ? (rss >= 1024 ? QLocale().toString(rss / 1024, 'f', 1) % u" GB"_s
                                               : QLocale().toString(rss, 'f', 0) % u" MB"_s)
@@ -514,36 +516,25 @@ void SourceDashboard::updateGauges(const PointLookup &points, qint64 fromMs, qin
                                      : tr("process resident memory; the arc is relative to the peak in range (%1 MB)")
                                            .arg(QLocale().toString(peak, 'f', 0)));
     } else {
-        const double used = latest(m_machine.memoryUsed, nullptr);
-        const double total = latest(m_machine.memoryTotal, nullptr);
+        const double used = mean(m_machine.memoryUsed);
+        const double total = mean(m_machine.memoryTotal);
         m_memory->setValue(std::isfinite(used) && total > 0 ? used / total : nan,
             std::isfinite(used) && total > 0 ? QLocale().toString(100 * used / total, 'f', 0) % u" %"_s : u"–"_s,
             tr("machine-wide memory in use: %1 of %2 MB (this source sends no process samples)")
                 .arg(QLocale().toString(used, 'f', 0), QLocale().toString(total, 'f', 0)));
     }
     const bool ownGpu = !m_roles.gpu.isEmpty();
-    const double gpu = latest(ownGpu ? m_roles.gpu : m_machine.gpu, nullptr);
+    const double gpu = mean(ownGpu ? m_roles.gpu : m_machine.gpu);
     m_gpu->setValue(std::isfinite(gpu) ? gpu / 100.0 : nan,
         std::isfinite(gpu) ? QLocale().toString(gpu, 'f', 0) % u" %"_s : u"–"_s,
         ownGpu ? tr("the process's GPU utilisation") : tr("GPU utilisation, whole device"));
-    // Cache hit rate over the range: hits / (hits + API calls); both are counts, so they add.
-    double hits = 0, calls = 0;
-    for (const auto &[keys, total] :
-        { std::pair { &m_roles.cacheHits, &hits }, std::pair { &m_roles.apiCalls, &calls } }) {
-        for (const QString &key : *keys) {
-            const auto &pts = points(key);
-            auto it = std::lower_bound(
-                pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
-            for (; it != pts.cend() && it->second <= toS; ++it)
-                *total += it->stats.rate * double(m_stepSeconds);
-        }
-    }
-    const double rate = hits + calls > 0 ? hits / (hits + calls) : nan;
-    m_cache->setValue(rate, std::isfinite(rate) ? QLocale().toString(rate * 100, 'f', 0) % u" %"_s : u"–"_s,
+    const Kpi::Ratio cache = m_current.cacheHitRate;
+    m_cache->setValue(cache.value,
+        std::isfinite(cache.value) ? QLocale().toString(cache.value * 100, 'f', 0) % u" %"_s : u"–"_s,
         m_roles.cacheHits.isEmpty()
             ? tr("no op.cache_hits in this source")
-            : tr("cache hits ÷ (hits + API calls) over the range: %1 of %2")
-                  .arg(QLocale().toString(hits, 'f', 0), QLocale().toString(hits + calls, 'f', 0)));
+            : tr("cache hits ÷ (hits + API calls), %1: %2 of %3")
+                  .arg(window, QLocale().toString(cache.part, 'f', 0), QLocale().toString(cache.whole, 'f', 0)));
 }
 
 QString SourceDashboard::latencyHover(qint64 timeMs) const
@@ -560,14 +551,13 @@ QString SourceDashboard::latencyHover(qint64 timeMs) const
     }
     if (!best || std::abs(best->x - double(timeMs)) > 2.0 * double(m_stepSeconds * 1000) + 1000)
         return tr("no data here");
-    SeriesStats s;
-    s.kind = MetricKind::Timer;
-    s.count = best->n;
-    const auto line = [&](const QString &name, double q, double v) -> QString {
-        return name % u"  "_s % formatMs(v) % (s.isMeaningful(q) ? QString() : tr("  (too few samples)"));
+    const auto line = [&](const QString &name, bool ok, double v) -> QString {
+        return name % u"  "_s % formatMs(v) % (ok ? QString() : tr("  (too few samples)"));
     };
-    QStringList lines { line(u"p50"_s, 0.5, best->p50), line(u"p95"_s, 0.95, best->p95),
-        line(u"p99"_s, 0.99, best->p99) };
+    QStringList lines { line(u"p50"_s, best->n >= 2, best->p50), line(u"p95"_s, best->ok95, best->p95),
+        line(u"p99"_s, best->ok99, best->p99) };
+    if (best->merged > 1)
+        lines << tr("p95/p99 merged over %n bucket(s) up to here", "", best->merged);
     QString evidence = u"n = "_s % QLocale().toString(best->n);
     if (std::isfinite(best->error))
         evidence += u" · ±"_s % QLocale().toString(best->error * 100, 'g', 2) % u'%';

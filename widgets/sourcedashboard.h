@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/kpi.h"
 #include "models/rangesource.h"
+#include "models/referenceperiod.h"
 #include "models/sourcecatalog.h"
 
 #include <QWidget>
@@ -16,18 +18,6 @@ namespace perfdash {
 class GaugeWidget;
 class KpiTile;
 class TimeSeriesChart;
-
-// What a source's KPIs are compared with: the previous hour until baselines exist. NaN: not known.
-struct DashboardReference {
-    static constexpr double none = std::numeric_limits<double>::quiet_NaN();
-    QString label; // "previous hour (13:00–14:00)"; empty: no reference yet
-    double p95 = none;
-    qint64 p95n = 0;
-    double throughput = none; // per second
-    double errorRate = none; // 0..1
-    double queue = none;
-    double accuracy = none;
-};
 
 // Machine-wide gauges (the collector's system and GPU samplers), shown when a source has no process samples.
 struct MachineKeys {
@@ -49,7 +39,7 @@ class SourceDashboard : public QWidget {
 public:
     enum Tile { TileP95, TileThroughput, TileErrors, TileQueue, TileAccuracy, TileCount };
     enum LatencyLine { LineP50, LineP95, LineP99, LineP95Few, LineP99Few };
-    using PointLookup = std::function<const QVector<SeriesPoint> &(const QString &key)>;
+    using PointLookup = Kpi::PointLookup;
 
     explicit SourceDashboard(QWidget *parent = nullptr);
     ~SourceDashboard() override;
@@ -58,8 +48,12 @@ public:
     SourceRef source() const { return m_source; }
     const SourceRoles &roles() const { return m_roles; }
     // Redraws from `points` over [fromMs, toMs]; stepSeconds is the bucket length (1 live). live: tiles describe the
-    // last seconds; otherwise the last bucket of the range.
-    void showData(const PointLookup &points, qint64 fromMs, qint64 toMs, qint64 stepSeconds, bool live);
+    // last seconds before nowSecond (the first second that has not passed); otherwise the last bucket of the range.
+    // Every figure comes from models/kpi.h; this only formats.
+    void showData(const PointLookup &points, qint64 fromMs, qint64 toMs, qint64 stepSeconds, bool live,
+                  qint64 nowSecond);
+    // The collector stopped (or is back: empty): tiles and gauges grey out and say since when.
+    void setOffline(const QString &since);
     void setReference(const DashboardReference &reference);
     void setMachineKeys(const MachineKeys &keys);
     void setMarkers(const QVector<TimeMarker> &markers);
@@ -86,9 +80,13 @@ private:
     struct LatencySample {
         double x, p50, p95, p99, error;
         qint64 n;
+        int merged; // buckets merged for p95/p99 (1: the bucket's own)
+        bool ok95, ok99; // n meets the quantile's minimum (merged n where merged)
     };
-    void updateTiles(const PointLookup &points, qint64 toMs, qint64 stepSeconds, bool live);
-    void updateGauges(const PointLookup &points, qint64 fromMs, qint64 toMs);
+    void updateTiles(const PointLookup &points, const Coverage &coverage, qint64 toMs, qint64 step, bool live,
+                     qint64 nowSecond);
+    void updateGauges(const PointLookup &points, qint64 from, qint64 to, const QString &window);
+    QString noDataText(const PointLookup &points, const QStringList &keys) const;
     QString latencyHover(qint64 timeMs) const;
 
     SourceRef m_source;
@@ -108,12 +106,9 @@ private:
     GaugeWidget *m_cache = nullptr;
     QVector<LatencySample> m_latencySamples; // what the latency chart shows, for its crosshair
     qint64 m_stepSeconds = 1;
-    // The current values the tiles show, for the deltas.
-    double m_curP95 = std::numeric_limits<double>::quiet_NaN();
-    double m_curThroughput = std::numeric_limits<double>::quiet_NaN();
-    double m_curErrorRate = std::numeric_limits<double>::quiet_NaN();
-    double m_curQueue = std::numeric_limits<double>::quiet_NaN();
-    double m_curAccuracy = std::numeric_limits<double>::quiet_NaN();
+    QString m_offline; // when the collector stopped; empty while it runs
+    // What the tiles show, for the deltas: compared with the reference by the same Kpi functions.
+    Kpi::Figures m_current;
     void updateDeltas();
 };
 

@@ -69,7 +69,7 @@ void SourceDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     const double dot = std::min(10.0, r.height() - 8);
     const QRectF dotRect(r.left() + 4, r.center().y() - dot / 2, dot, dot);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(statusColor(index.data(SourceTreeModel::StatusRole).toInt()));
+    painter->setBrush(statusColor(m_offline ? int(SourceTreeModel::Silent) : index.data(SourceTreeModel::StatusRole).toInt()));
     painter->drawEllipse(dotRect);
     // The sparkline and the latest p95.
     const QRectF valueRect(r.right() - valueWidth - 4, r.top(), valueWidth, r.height());

@@ -17,6 +17,12 @@ public:
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
     static QColor statusColor(int status);
+    // The collector is gone: every dot is drawn grey, whatever the model last said.
+    void setOffline(bool offline) { m_offline = offline; }
+    bool isOffline() const { return m_offline; }
+
+private:
+    bool m_offline = false;
 };
 
 } // namespace perfdash

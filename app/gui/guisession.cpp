@@ -40,6 +40,19 @@ GuiSession::GuiSession(Options options, QObject *parent)
     connect(m_live.get(), &LiveClient::helloReceived, this, &GuiSession::onHello);
     connect(m_live.get(), &LiveClient::collectorStatsReceived, this, &GuiSession::onCollectorStats);
     m_collector.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    connect(&m_collector, &QProcess::finished, this, [this](int code) {
+        if (code != 0)
+            m_window->showNotice(tr("The collector we started exited with code %1; see the terminal for why.").arg(code));
+    });
+    connect(&m_collector, &QProcess::errorOccurred, this, [this](QProcess::ProcessError) {
+        m_window->showNotice(tr("Cannot start %1: %2").arg(m_collector.program(), m_collector.errorString()));
+    });
+    // The banner's Start button: only when this GUI may start collectors (not with --no-spawn).
+    m_window->setCanStartCollector(m_options.spawnCollector);
+    connect(m_window.get(), &MainWindow::startCollectorRequested, this, [this]() {
+        if (m_collector.state() == QProcess::NotRunning && !collectorAnswers())
+            spawnCollector();
+    });
     m_loadgen.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     if (m_options.reportStallsOverMs > 0) {
         m_watchdog->setReportThresholdMs(m_options.reportStallsOverMs);
@@ -90,13 +103,6 @@ void GuiSession::spawnCollector()
     if (!m_options.udp.isEmpty())
         args << u"--udp"_s << m_options.udp;
     const QString program = QDir(m_options.binDir).filePath(u"perfdashd"_s);
-    connect(&m_collector, &QProcess::finished, this, [this](int code) {
-        if (code != 0)
-            m_window->showNotice(tr("The collector we started exited with code %1; see the terminal for why.").arg(code));
-    });
-    connect(&m_collector, &QProcess::errorOccurred, this, [this, program](QProcess::ProcessError) {
-        m_window->showNotice(tr("Cannot start %1: %2").arg(program, m_collector.errorString()));
-    });
     m_collector.setStandardOutputFile(QProcess::nullDevice());
     m_collector.start(program, args);
     m_window->showNotice(tr("No collector was running; started one."));

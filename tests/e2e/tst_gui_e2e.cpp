@@ -10,6 +10,7 @@
 #include "widgets/kpitile.h"
 #include "widgets/mainwindow.h"
 #include "widgets/sourcedashboard.h"
+#include "widgets/sourcedelegate.h"
 #include "widgets/timeserieschart.h"
 
 #include <QImage>
@@ -159,6 +160,52 @@ private Q_SLOTS:
         QVERIFY(!session.window()->isLive());
         if (const QString keep = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR"); !keep.isEmpty())
             session.window()->grab().save(QDir(keep).filePath(u"tst_gui_e2e-history.png"_s), "PNG");
+    }
+
+    // The collector killed (SIGKILL, no goodbye): a banner says since when, no dot stays green, the tiles grey out and
+    // the ingest rate is blanked. The picture is kept when PERFDASH_SCREENSHOT_DIR is set.
+    void aKilledCollectorShowsTheBanner()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        GuiSession session(optionsFor(dir.path(), false));
+        session.window()->resize(1024, 700);
+        session.window()->show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().contains(u"Connected"_s), 5000);
+        const QString key = u"killed.latency|model:m1"_s;
+        QDeadlineTimer deadline(10000);
+        while (session.store()->points(key).size() < 3 && !deadline.hasExpired()) {
+            sendTimers(collector.udpPort, "killed.latency", 50);
+            QTest::qWait(100); // traffic for a few seconds; the loop ends on the store's count
+        }
+        QVERIFY(session.store()->points(key).size() >= 3);
+        session.window()->selectSource({ SourceRef::Kind::Model, u"m1"_s });
+        session.window()->refreshNow();
+        const auto greenDots = [&]() {
+            const QImage tree = session.window()->sourceView()->viewport()->grab().toImage();
+            const QColor live = SourceDelegate::statusColor(SourceTreeModel::Live);
+            int n = 0;
+            for (int y = 0; y < tree.height(); ++y) {
+                for (int x = 0; x < tree.width(); ++x)
+                    n += tree.pixelColor(x, y) == live ? 1 : 0;
+            }
+            return n;
+        };
+        QVERIFY2(greenDots() > 0, "the live source's dot should be green while the collector runs");
+        QVERIFY(!session.window()->isOfflineBannerShown());
+
+        collector.process.kill();
+        QVERIFY(collector.process.waitForFinished(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->isOfflineBannerShown(), 3000);
+        QVERIFY(session.window()->offlineBannerText().startsWith(u"Collector stopped at "_s));
+        session.window()->refreshNow();
+        QCOMPARE(greenDots(), 0);
+        QVERIFY(!session.window()->dashboard()->tile(SourceDashboard::TileThroughput)->isEnabled());
+        QVERIFY2(session.window()->statusText().contains(u"ingest –"_s), qPrintable(session.window()->statusText()));
+        if (const QString keep = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR"); !keep.isEmpty())
+            session.window()->grab().save(QDir(keep).filePath(u"tst_gui_e2e-collector-killed.png"_s), "PNG");
     }
 
     // The README's picture, from a real run: collector, demo feed over UDP, and the window, offscreen.

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The dashboard window offscreen: frames in, and what the tiles, charts, gauges and status bar show.
 #include "models/serieslistmodel.h"
+#include "models/coverage.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
 #include "widgets/gaugewidget.h"
 #include "widgets/kpitile.h"
 #include "widgets/mainwindow.h"
 #include "widgets/sourcedashboard.h"
+#include "widgets/sourcedelegate.h"
 #include "widgets/timeserieschart.h"
 
 #include <QChartView>
@@ -90,11 +92,11 @@ public:
     }
     QVector<Request> buckets, markers;
 
-    // The latest request for history (not a reference).
+    // The latest request for history (not a reference: that one asks for its period as one bucket).
     Request lastHistory() const
     {
         for (auto it = buckets.crbegin(); it != buckets.crend(); ++it) {
-            if (it->generation < (1ULL << 62))
+            if (it->step != it->to - it->from)
                 return *it;
         }
         return {};
@@ -102,7 +104,7 @@ public:
     Request lastReference() const
     {
         for (auto it = buckets.crbegin(); it != buckets.crend(); ++it) {
-            if (it->generation >= (1ULL << 62))
+            if (it->step == it->to - it->from)
                 return *it;
         }
         return {};
@@ -142,6 +144,9 @@ private Q_SLOTS:
         m_model = std::make_unique<SeriesListModel>(m_store.get());
         m_sources = std::make_unique<SourceTreeModel>(m_store.get());
         m_window = std::make_unique<MainWindow>(m_store.get(), m_model.get(), m_sources.get());
+        // A fixed clock: a second that ticks over mid-test must not move the tiles' window.
+        m_now = QDateTime::currentSecsSinceEpoch();
+        m_window->setClock([this]() { return m_now; });
         m_window->resize(1300, 850);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -156,7 +161,7 @@ private Q_SLOTS:
 
     void framesReachTilesChartsAndGauges()
     {
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 now = m_now;
         for (qint64 s = now - 30; s < now; ++s)
             m_store->ingest(modelFrame(s, 250, 40 + double(s - now + 30)));
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
@@ -188,7 +193,7 @@ private Q_SLOTS:
 
     void aYoungSourceIsAveragedOverItsOwnSeconds()
     {
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 now = m_now;
         for (qint64 s = now - 4; s < now; ++s)
             m_store->ingest(modelFrame(s, 250, 40));
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
@@ -200,7 +205,7 @@ private Q_SLOTS:
 
     void quantilesOfFewSamplesAreGreyedOut()
     {
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 now = m_now;
         for (qint64 s = now - 10; s < now; ++s)
             m_store->ingest(LiveFrame { s, { timer(u"rare.latency|service:r"_s, 12, 5, 9, 11) } });
         QTRY_COMPARE(m_window->selectedSource().id(), u"service:r"_s);
@@ -226,7 +231,7 @@ private Q_SLOTS:
 
     void prefersAModelWithLatency()
     {
-        LiveFrame frame { QDateTime::currentSecsSinceEpoch(),
+        LiveFrame frame { m_now - 1,
             { counter(u"a.requests"_s, 5), gauge(u"perfdash.ingest.live_series"_s, 3),
                 timer(u"inference.latency|model:best"_s, 100, 1, 2, 3) } };
         m_store->ingest(frame);
@@ -235,9 +240,9 @@ private Q_SLOTS:
 
     void pickingASeriesShowsItsSource()
     {
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
-        m_store->ingest(LiveFrame {
-            now, { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"process.cpu_percent|pid:77"_s, 10) } });
+        const qint64 now = m_now;
+        m_store->ingest(LiveFrame { now - 1,
+            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"process.cpu_percent|pid:77"_s, 10) } });
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
         m_window->selectSeries(u"process.cpu_percent|pid:77"_s);
         QCOMPARE(m_window->selectedSource().id(), u"process:pid 77"_s);
@@ -247,8 +252,8 @@ private Q_SLOTS:
 
     void machineGaugesStandInForMissingProcessSamples()
     {
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
-        m_store->ingest(LiveFrame { now,
+        const qint64 now = m_now;
+        m_store->ingest(LiveFrame { now - 1,
             { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"system.cpu_percent"_s, 37),
                 gauge(u"system.memory_used_mb"_s, 4096), gauge(u"system.memory_total_mb"_s, 16384),
                 gauge(u"gpu.utilization_percent|gpu:0"_s, 81) } });
@@ -319,7 +324,7 @@ private Q_SLOTS:
     {
         FakeRangeSource history;
         m_window->setRangeSource(&history);
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 now = m_now;
         m_store->ingest(modelFrame(now - 1, 250, 40));
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
         QVERIFY(!history.markers.isEmpty()); // live markers are asked for too
@@ -362,32 +367,35 @@ private Q_SLOTS:
     {
         FakeRangeSource history;
         m_window->setRangeSource(&history);
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 now = m_now;
         for (qint64 s = now - 20; s < now; ++s)
             m_store->ingest(modelFrame(s, 250, 60));
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
         m_window->refreshNow();
         QVERIFY(m_window->tile(SourceDashboard::TileP95)->deltaText().contains(u"no reference"_s));
         // The previous hour from storage: p95 was 40 ms, so 60 ms now is 50% worse. Storage is asked for the hour as
-        // one bucket (merged sketches) and as minutes (how much of it had data).
-        const auto coverage = history.lastReference();
-        QCOMPARE(coverage.step, 1);
-        history.buckets.removeLast();
+        // one bucket (merged sketches), with the collector's heartbeat (how much of it the collector was up).
         const auto ref = history.lastReference();
         QCOMPARE(ref.step, 3600);
+        QVERIFY(ref.keys.contains(Coverage::heartbeatKey()));
         RangeSeries hour = bucketsOf(u"inference.latency|model:m1"_s, ref.from, ref.to, 3600, 360000, 40);
         RangeSeries ok = bucketsOf(u"inference.requests|model:m1,status:ok"_s, ref.from, ref.to, 3600, 360000, 0);
         ok.points[0].stats.kind = MetricKind::Counter;
-        Q_EMIT history.bucketsReady(ref.generation, { hour, ok });
-        QVERIFY(p95DeltaPending(m_window.get())); // waits for the coverage too
-        // Data in only the last half of the hour: the rate is per second with data, so still 100/s.
-        Q_EMIT history.bucketsReady(coverage.generation,
-            { bucketsOf(u"inference.requests|model:m1,status:ok"_s, coverage.from + 1800, coverage.to, 1, 100, 0) });
+        // The collector ran the last half of the hour only: the rate is per covered second, so 200/s then.
+        RangeSeries heartbeat;
+        heartbeat.key = Coverage::heartbeatKey();
+        heartbeat.step = 3600;
+        SeriesPoint beat;
+        beat.second = ref.from;
+        beat.stats = gauge(Coverage::heartbeatKey(), 3);
+        beat.stats.count = 1800;
+        heartbeat.points = { beat };
+        Q_EMIT history.bucketsReady(ref.generation, { hour, ok, heartbeat });
         auto *p95 = m_window->tile(SourceDashboard::TileP95);
         QVERIFY2(p95->deltaText().contains(u"▲ 50%"_s), qPrintable(p95->deltaText()));
         QCOMPARE(p95->deltaTone(), KpiTile::Tone::Bad);
         auto *rate = m_window->tile(SourceDashboard::TileThroughput);
-        // 360000 requests in the half hour that had data: 200/s then, 100/s now.
+        // 360000 requests in the half hour the collector was up: 200/s then, 100/s now.
         QVERIFY2(rate->deltaText().contains(u"▼ 50%"_s), qPrintable(rate->deltaText()));
 
         // Events and runs become markers on every chart.
@@ -415,14 +423,16 @@ private Q_SLOTS:
             r.endMs = r.timeMs + 5;
             busy.push_back(r);
         }
+        m_window->setLiveWindowSeconds(300); // asks for the markers again: each request is answered once
         Q_EMIT history.markersReady(history.markers.constLast().generation, busy);
         QVERIFY(!m_window->grab().isNull());
-        QVERIFY(m_window->throughputChart()->hoverText((now - 10) * 1000).contains(u"more here"_s));
+        QVERIFY2(m_window->throughputChart()->hoverText((now - 10) * 1000).contains(u"more here"_s),
+            qPrintable(m_window->throughputChart()->hoverText((now - 10) * 1000)));
     }
 
     void wheelZoomsDragPansDoubleClickReturns()
     {
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 now = m_now;
         for (qint64 s = now - 200; s < now; ++s)
             m_store->ingest(modelFrame(s, 250, 40));
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
@@ -458,7 +468,7 @@ private Q_SLOTS:
 
     void pauseFreezesTheCharts()
     {
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 now = m_now;
         m_store->ingest(modelFrame(now - 2, 250, 40));
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
         m_window->refreshNow();
@@ -472,7 +482,7 @@ private Q_SLOTS:
 
     void choicesAreSavedAndRestored()
     {
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 now = m_now;
         m_store->ingest(LiveFrame { now,
             { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3),
                 timer(u"inference.latency|model:b"_s, 100, 1, 2, 3) } });
@@ -488,6 +498,90 @@ private Q_SLOTS:
         QTRY_COMPARE(again.selectedSource().id(), u"model:b"_s);
         again.refreshNow();
         QCOMPARE(again.viewToMs() - again.viewFromMs() <= 900 * 1000, true);
+    }
+
+    // The collector goes away: a banner says since when, nothing stays green, rates are blanked; back when it returns.
+    void aStoppedCollectorLooksStopped()
+    {
+        for (qint64 s = m_now - 20; s < m_now; ++s)
+            m_store->ingest(modelFrame(s, 250, 40));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
+        m_window->onConnectionStateChanged(LiveSource::State::Connected, u"/run/live.sock"_s);
+        CollectorStatus status;
+        status.linesPerSecond = 1423;
+        m_window->onCollectorStatus(status);
+        m_window->refreshNow();
+        QVERIFY(!m_window->isOfflineBannerShown());
+        QVERIFY(m_window->tile(SourceDashboard::TileThroughput)->isEnabled());
+        auto *delegate = qobject_cast<SourceDelegate *>(m_window->sourceView()->itemDelegate());
+        QVERIFY(delegate && !delegate->isOffline());
+
+        m_window->onConnectionStateChanged(LiveSource::State::Disconnected, u"connection refused"_s);
+        QVERIFY(m_window->isOfflineBannerShown());
+        const QString since = QDateTime::fromSecsSinceEpoch(m_now).toString(u"HH:mm:ss"_s);
+        QCOMPARE(m_window->offlineBannerText(), u"Collector stopped at %1 — no data is being collected"_s.arg(since));
+        QVERIFY(delegate->isOffline());
+        auto *rate = m_window->tile(SourceDashboard::TileThroughput);
+        QVERIFY(!rate->isEnabled());
+        QVERIFY(rate->isMuted());
+        QVERIFY2(rate->detailText().contains(u"stopped at "_s % since), qPrintable(rate->detailText()));
+        QVERIFY2(!m_window->statusText().contains(QLocale().toString(1423.0, 'f', 0)), qPrintable(m_window->statusText()));
+        // A late status from the old collector does not bring its rate back.
+        m_window->onCollectorStatus(status);
+        QVERIFY(!m_window->statusText().contains(QLocale().toString(1423.0, 'f', 0)));
+
+        m_window->onConnectionStateChanged(LiveSource::State::Connected, u"/run/live.sock"_s);
+        QVERIFY(!m_window->isOfflineBannerShown());
+        QVERIFY(!delegate->isOffline());
+        QVERIFY(rate->isEnabled());
+    }
+
+    // A source that went quiet shows no stale value as current: its tiles say since when there is no data.
+    void aQuietSourceSaysSinceWhen()
+    {
+        for (qint64 s = m_now - 60; s < m_now - 30; ++s)
+            m_store->ingest(modelFrame(s, 250, 40));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
+        m_window->refreshNow();
+        const QString since = QDateTime::fromSecsSinceEpoch(m_now - 30).toString(u"HH:mm:ss"_s);
+        for (int t : { int(SourceDashboard::TileP95), int(SourceDashboard::TileThroughput),
+                       int(SourceDashboard::TileErrors), int(SourceDashboard::TileQueue) }) {
+            auto *tile = m_window->tile(t);
+            // Throughput is known to be 0: the collector was up and counted nothing. The others have no value.
+            QCOMPARE(tile->valueText(),
+                     t == SourceDashboard::TileThroughput ? QLocale().toString(0.0, 'f', 2) % u"/s"_s : u"–"_s);
+            QVERIFY(tile->isMuted());
+            QVERIFY2(tile->detailText() == u"no data since "_s % since, qPrintable(tile->detailText()));
+        }
+    }
+
+    // Frames with sketches: the headline p95 merges the last 10 s, so a p95 that alternates between two levels from
+    // second to second holds still, and its n is the window's.
+    void theHeadlineHoldsStill()
+    {
+        const auto second = [](qint64 s) {
+            QuantileSketch sketch;
+            for (int i = 1; i <= 100; ++i)
+                sketch.add((s % 2 ? 1.13 : 0.87) * double(i));
+            SeriesStats t = timer(u"inference.latency|model:m1"_s, 100, sketch.quantile(0.5), sketch.quantile(0.95),
+                                  sketch.quantile(0.99));
+            t.sketch = sketch.serialize();
+            return LiveFrame { s, { t } };
+        };
+        for (qint64 s = m_now - 30; s < m_now; ++s)
+            m_store->ingest(second(s));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
+        QStringList shown;
+        for (int step = 0; step < 2; ++step) {
+            m_store->ingest(second(m_now));
+            m_now += 1; // the next second: the window moves, the figure must not flip by ±13 %
+            m_window->refreshNow();
+            auto *p95 = m_window->tile(SourceDashboard::TileP95);
+            QVERIFY2(p95->detailText().contains(u"last 10 s"_s), qPrintable(p95->detailText()));
+            QVERIFY2(p95->detailText().contains(u"n = "_s % QLocale().toString(1000)), qPrintable(p95->detailText()));
+            shown << p95->valueText();
+        }
+        QCOMPARE(shown.at(0), shown.at(1));
     }
 
     void themesSwitchAtRunTime()
@@ -508,6 +602,7 @@ private:
     std::unique_ptr<SeriesListModel> m_model;
     std::unique_ptr<SourceTreeModel> m_sources;
     std::unique_ptr<MainWindow> m_window;
+    qint64 m_now = 0;
 };
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "widgets/collectorstatusbar.h"
+
+#include <QLabel>
+#include <QLocale>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+namespace {
+QString formatBytes(qint64 bytes)
+{
+    if (bytes < 0)
+        return u"–"_s;
+    if (bytes < 1024 * 1024)
+        return QLocale().toString(double(bytes) / 1024, 'f', 0) % u" KB"_s;
+    if (bytes < 1024LL * 1024 * 1024)
+        return QLocale().toString(double(bytes) / (1024 * 1024), 'f', 1) % u" MB"_s;
+    return QLocale().toString(double(bytes) / (1024.0 * 1024 * 1024), 'f', 2) % u" GB"_s;
+}
+
+QString ingestToolTip()
+{
+    return CollectorStatusBar::tr("Lines the collector accepted per second");
+}
+} // namespace
+
+CollectorStatusBar::CollectorStatusBar(QWidget *parent)
+    : QStatusBar(parent)
+{
+    m_connection = new QLabel(tr("Not connected"), this);
+    m_ingest = new QLabel(this);
+    m_drops = new QLabel(this);
+    m_seriesCount = new QLabel(this);
+    m_dbSize = new QLabel(this);
+    m_ingest->setToolTip(ingestToolTip());
+    m_drops->setToolTip(tr("Since the collector started: lines the parsers rejected, and datagrams the kernel dropped "
+                           "before the collector could read them"));
+    m_dbSize->setToolTip(tr("The database file with its write-ahead log"));
+    addWidget(m_connection, 1);
+    for (auto *label : { m_ingest, m_drops, m_seriesCount, m_dbSize })
+        addPermanentWidget(label);
+}
+
+void CollectorStatusBar::setConnection(LiveSource::State state, const QString &detail, const QDateTime &since)
+{
+    QString color;
+    switch (state) {
+    case LiveSource::State::Connected:
+        m_offline = false;
+        m_connection->setText(tr("● Connected to collector"));
+        m_ingest->setToolTip(ingestToolTip());
+        color = u"#27ae60"_s;
+        break;
+    case LiveSource::State::Connecting:
+        m_connection->setText(since.isValid()
+                ? tr("◌ Reconnecting to collector (lost at %1)…").arg(since.toString(u"HH:mm:ss"_s))
+                : tr("◌ Connecting to collector…"));
+        color = u"#f39c12"_s;
+        break;
+    case LiveSource::State::Disconnected:
+        m_offline = true;
+        m_connection->setText(
+            tr("○ Collector unreachable since %1, retrying: %2").arg(since.toString(u"HH:mm:ss"_s), detail));
+        // Rates of a collector that is gone are not current: blank them until it reports again.
+        m_ingest->setText(tr("ingest –"));
+        m_ingest->setToolTip(tr("The collector is not running"));
+        color = u"#e74c3c"_s;
+        break;
+    }
+    m_connection->setToolTip(detail);
+    m_connection->setStyleSheet(u"QLabel { color: "_s % color % u"; }"_s);
+}
+
+void CollectorStatusBar::setStatus(const CollectorStatus &status)
+{
+    if (m_offline)
+        return; // a status from before the collector went away
+    m_ingest->setText(tr("ingest %1 lines/s").arg(QLocale().toString(status.linesPerSecond, 'f', 0)));
+    m_drops->setText(tr("drops: parse %1 · kernel %2")
+                         .arg(QLocale().toString(status.parseDrops), QLocale().toString(status.kernelDrops)));
+    m_seriesCount->setText(tr("%1 series").arg(QLocale().toString(status.seriesCount)));
+    m_dbSize->setText(tr("db %1").arg(formatBytes(status.databaseBytes)));
+}
+
+QString CollectorStatusBar::connectionText() const
+{
+    return m_connection->text();
+}
+
+QString CollectorStatusBar::statusText() const
+{
+    return QStringList { m_ingest->text(), m_drops->text(), m_seriesCount->text(), m_dbSize->text() }.join(u" | "_s);
+}
+
+} // namespace perfdash

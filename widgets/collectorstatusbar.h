@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "models/livesource.h"
+
+#include <QDateTime>
+#include <QStatusBar>
+
+class QLabel;
+
+namespace perfdash {
+
+// What the status bar shows about the collector. -1: not known yet.
+struct CollectorStatus {
+    double linesPerSecond = 0;
+    qint64 parseDrops = 0; // lines the parsers rejected, since the collector started
+    qint64 kernelDrops = 0; // datagrams the kernel dropped (UDP and unix), since the collector started
+    qint64 seriesCount = 0;
+    qint64 databaseBytes = -1; // the database with its WAL; -1: unknown
+};
+
+// The main window's status bar: the connection to the collector on the left; ingest rate, drops, series count and
+// database size on the right. While the collector is unreachable its rates are blanked and late statuses from it are
+// ignored. GUI thread only.
+class CollectorStatusBar : public QStatusBar {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CollectorStatusBar)
+public:
+    explicit CollectorStatusBar(QWidget *parent = nullptr);
+
+    // since: when the collector was lost (invalid while connected).
+    void setConnection(perfdash::LiveSource::State state, const QString &detail, const QDateTime &since);
+    void setStatus(const CollectorStatus &status);
+
+    QString connectionText() const;
+    QString statusText() const; // ingest, drops, series, database size
+
+private:
+    QLabel *m_connection = nullptr;
+    QLabel *m_ingest = nullptr;
+    QLabel *m_drops = nullptr;
+    QLabel *m_seriesCount = nullptr;
+    QLabel *m_dbSize = nullptr;
+    bool m_offline = false;
+};
+
+} // namespace perfdash
