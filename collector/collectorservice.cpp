@@ -228,7 +228,7 @@ void CollectorService::onTick()
 {
     const qint64 now = m_clock();
     addSelfMetrics(now);
-    const QVector<LiveFrame> provisional = m_aggregator.publishDue(now, publishDelayMs);
+    const QVector<LiveFrame> provisional = m_aggregator.publishDue(now, publishDelayMs, m_publisher.followedKeys());
     for (const auto &frame : provisional)
         m_publisher.publish(frame);
     if (!provisional.isEmpty())

@@ -41,6 +41,15 @@ public:
         m_socket.connectToServer(m_path, QIODevice::ReadWrite);
     }
 
+    void setFollowed(const QStringList &keys)
+    {
+        if (keys == m_followed)
+            return;
+        m_followed = keys;
+        if (m_helloSeen)
+            sendFollow();
+    }
+
 Q_SIGNALS:
     void frameReceived(const perfdash::LiveFrame &frame);
     void stateChanged(perfdash::LiveSource::State state, const QString &detail);
@@ -55,6 +64,13 @@ private:
         m_socket.abort();
         Q_EMIT stateChanged(LiveSource::State::Disconnected, why);
         m_retry.start();
+    }
+
+    void sendFollow()
+    {
+        // Nothing to stop on a fresh connection: the collector starts every subscriber without a follow set.
+        m_followRequest = ++m_lastRequestId;
+        m_socket.write(LiveProtocol::encodeFollow(m_followRequest, m_followed));
     }
 
     void onReadyRead()
@@ -72,6 +88,8 @@ private:
                     return;
                 }
                 m_helloSeen = true;
+                if (!m_followed.isEmpty())
+                    sendFollow(); // a new connection starts with no follow set
                 Q_EMIT helloReceived(hello);
                 Q_EMIT stateChanged(LiveSource::State::Connected, m_path);
                 break;
@@ -83,6 +101,10 @@ private:
                     Q_EMIT collectorStatsReceived(stats);
                 break;
             case LiveProtocol::MessageType::Response:
+                if (stats.value(u"id"_s).toInteger() == m_followRequest && stats.contains(u"error"_s))
+                    qWarning("perfdash: the collector refused to follow sketches: %s",
+                        qUtf8Printable(stats.value(u"error"_s).toString()));
+                break;
             case LiveProtocol::MessageType::Invalid:
                 break;
             }
@@ -93,6 +115,9 @@ private:
     QLocalSocket m_socket;
     QTimer m_retry;
     bool m_helloSeen = false;
+    QStringList m_followed;
+    qint64 m_lastRequestId = 0;
+    qint64 m_followRequest = -1;
 };
 
 LiveClient::LiveClient(QString socketPath, QObject *parent)
@@ -116,6 +141,13 @@ LiveClient::~LiveClient()
 {
     m_thread->quit();
     m_thread->wait();
+}
+
+void LiveClient::followSketches(const QStringList &keys)
+{
+    m_followed = keys;
+    QMetaObject::invokeMethod(
+        m_connection, [connection = m_connection, keys]() { connection->setFollowed(keys); }, Qt::QueuedConnection);
 }
 
 void LiveClient::start()

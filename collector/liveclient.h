@@ -23,6 +23,10 @@ public:
 
     void start();
     QString socketPath() const { return m_socketPath; }
+    // Sent now when connected, and again after every reconnect. More than LiveProtocol::maxFollowedKeys keys are
+    // refused by the collector, which then keeps the previous list (a warning says so).
+    void followSketches(const QStringList &keys) override;
+    QStringList followedSketches() const { return m_followed; }
 
     static constexpr int reconnectIntervalMs = 500;
 
@@ -32,6 +36,7 @@ Q_SIGNALS:
 
 private:
     QString m_socketPath;
+    QStringList m_followed;
     std::unique_ptr<QThread> m_thread;
     LiveConnection *m_connection = nullptr; // lives on m_thread, deleted there
 };

@@ -103,6 +103,59 @@ QByteArray encodeFrame(const LiveFrame &frame, const QJsonObject &collectorStats
     return line(o);
 }
 
+QByteArray withSketches(const QByteArray &frameLine, const LiveFrame &frame, const QSet<QString> &keys)
+{
+    if (keys.isEmpty() || !frameLine.endsWith("}\n"))
+        return frameLine;
+    QJsonObject sketches;
+    for (const auto &s : frame.series) {
+        if (!s.sketch.isEmpty() && keys.contains(s.key))
+            sketches.insert(s.key, QString::fromLatin1(s.sketch.toBase64()));
+    }
+    if (sketches.isEmpty())
+        return frameLine;
+    // Spliced into the line encoded once for everyone, instead of encoding the whole frame again per subscriber.
+    const QByteArray object = QJsonDocument(sketches).toJson(QJsonDocument::Compact);
+    QByteArray out;
+    out.reserve(frameLine.size() + object.size() + 16);
+    out.append(frameLine.constData(), frameLine.size() - 2).append(",\"sketches\":").append(object).append("}\n");
+    return out;
+}
+
+QByteArray encodeFollow(qint64 id, const QStringList &keys)
+{
+    return line(QJsonObject {
+        { u"type"_s, u"request"_s },
+        { u"id"_s, id },
+        { u"method"_s, u"follow"_s },
+        { u"keys"_s, QJsonArray::fromStringList(keys) },
+    });
+}
+
+std::optional<QSet<QString>> followedKeys(const QJsonObject &request, QString *error)
+{
+    const QJsonValue value = request.value(u"keys"_s);
+    if (!value.isArray()) {
+        *error = u"follow needs \"keys\", a list of series keys"_s;
+        return std::nullopt;
+    }
+    const QJsonArray array = value.toArray();
+    QSet<QString> keys;
+    keys.reserve(std::min<qsizetype>(array.size(), maxFollowedKeys));
+    for (const auto &key : array) {
+        if (!key.isString() || key.toString().isEmpty()) {
+            *error = u"follow: every key must be a non-empty string"_s;
+            return std::nullopt;
+        }
+        keys.insert(key.toString());
+        if (keys.size() > maxFollowedKeys) {
+            *error = u"follow: at most %1 keys"_s.arg(maxFollowedKeys);
+            return std::nullopt;
+        }
+    }
+    return keys;
+}
+
 MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObject *other)
 {
     QJsonParseError error;
@@ -128,6 +181,7 @@ MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObj
             frame->second = o.value(u"second"_s).toInteger();
             frame->provisional = o.value(u"provisional"_s).toBool(false);
             frame->series.clear();
+            const QJsonObject sketches = o.value(u"sketches"_s).toObject();
             const QJsonArray series = o.value(u"series"_s).toArray();
             frame->series.reserve(series.size());
             for (const auto &value : series) {
@@ -151,6 +205,10 @@ MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObj
                 s.p999 = numberOf(so, "p999"_L1);
                 s.quantileError = numberOf(so, "qerr"_L1);
                 s.uniqueCount = so.value(u"unique"_s).toInteger();
+                if (!sketches.isEmpty()) {
+                    if (const QJsonValue sketch = sketches.value(s.key); sketch.isString())
+                        s.sketch = QByteArray::fromBase64(sketch.toString().toLatin1());
+                }
                 frame->series.push_back(std::move(s));
             }
             frame->quality.clear();

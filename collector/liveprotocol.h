@@ -5,6 +5,8 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QSet>
+#include <QStringList>
 
 #include <optional>
 
@@ -26,8 +28,21 @@ struct Hello {
 QByteArray encodeHello(const Hello &hello);
 // The frame plus the collector's running totals, as one line.
 QByteArray encodeFrame(const LiveFrame &frame, const QJsonObject &collectorStats = {});
+// frameLine (from encodeFrame) for a subscriber that follows `keys`: the same object plus "sketches", the base64
+// QuantileSketch of every followed series of the frame that has one (SeriesStats::sketch). frameLine itself when
+// none has, so a subscriber costs a copy of the line only when it gets something more.
+QByteArray withSketches(const QByteArray &frameLine, const LiveFrame &frame, const QSet<QString> &keys);
 
-// Decodes one line. Returns the message's "type" and fills whichever out-parameter matches.
+// The "follow" request: after it, every frame carries the sketches of these series for this subscriber. It replaces
+// the subscriber's previous set; an empty list stops it. At most maxFollowedKeys keys.
+constexpr qsizetype maxFollowedKeys = 256;
+QByteArray encodeFollow(qint64 id, const QStringList &keys);
+// The keys of a follow request (its "keys" array); nullopt with a sentence in *error when it is not a list of at
+// most maxFollowedKeys non-empty strings.
+std::optional<QSet<QString>> followedKeys(const QJsonObject &request, QString *error);
+
+// Decodes one line (a frame's "sketches" land in SeriesStats::sketch of its series). Returns the message's "type" and
+// fills whichever out-parameter matches.
 enum class MessageType { Invalid, Hello, Frame, Response };
 MessageType decode(QByteArrayView line, Hello *hello, LiveFrame *frame, QJsonObject *other);
 } // namespace LiveProtocol

@@ -32,6 +32,7 @@ void LivePublisher::onNewConnection()
         m_subscribers.push_back(socket);
         connect(socket, &QLocalSocket::disconnected, this, [this, socket]() {
             m_subscribers.removeOne(socket);
+            setFollowed(socket, {});
             socket->deleteLater();
         });
         connect(socket, &QLocalSocket::readyRead, this, [this, socket]() { onReadyRead(socket); });
@@ -50,6 +51,14 @@ void LivePublisher::onReadyRead(QLocalSocket *socket)
             response.insert(u"error"_s, u"not a request"_s);
         } else if (method == u"stats"_s && m_statsProvider) {
             response.insert(u"result"_s, m_statsProvider());
+        } else if (method == u"follow"_s) {
+            QString error;
+            if (auto keys = LiveProtocol::followedKeys(request, &error)) {
+                response.insert(u"result"_s, QJsonObject { { u"following"_s, qint64(keys->size()) } });
+                setFollowed(socket, std::move(*keys));
+            } else {
+                response.insert(u"error"_s, error); // the previous set stays
+            }
         } else {
             response.insert(u"error"_s, QString(u"unknown method: "_s % method));
         }
@@ -58,6 +67,19 @@ void LivePublisher::onReadyRead(QLocalSocket *socket)
     // A client that sends an endless line without a newline is cut off rather than buffered without bound.
     if (socket->bytesAvailable() > 64 * 1024)
         socket->disconnectFromServer();
+}
+
+void LivePublisher::setFollowed(QLocalSocket *socket, QSet<QString> keys)
+{
+    if (keys.isEmpty()) {
+        if (m_followed.remove(socket) == 0)
+            return;
+    } else {
+        m_followed.insert(socket, std::move(keys));
+    }
+    m_followedUnion.clear();
+    for (const auto &set : std::as_const(m_followed))
+        m_followedUnion.unite(set);
 }
 
 void LivePublisher::publish(const LiveFrame &frame)
@@ -73,7 +95,8 @@ void LivePublisher::publish(const LiveFrame &frame)
             socket->abort();
             continue;
         }
-        socket->write(line);
+        const auto followed = m_followed.constFind(socket);
+        socket->write(followed == m_followed.cend() ? line : LiveProtocol::withSketches(line, frame, *followed));
     }
 }
 

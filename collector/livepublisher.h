@@ -3,9 +3,11 @@
 
 #include "collector/liveprotocol.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QLocalServer>
 #include <QObject>
+#include <QSet>
 
 #include <functional>
 
@@ -15,6 +17,8 @@ namespace perfdash {
 
 // Serves live.sock: a hello on connect, then one line per frame to every subscriber, and answers to requests.
 // Lives on the collector thread. A subscriber that stops reading is dropped once its backlog passes a bound.
+// A frame is encoded once; a subscriber that follows series (the "follow" request) gets that line plus the sketches
+// of the series it follows, which the frame must carry (Aggregator::publishDue with followedKeys()).
 class LivePublisher : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LivePublisher)
@@ -28,6 +32,8 @@ public:
     void setStatsProvider(StatsProvider provider) { m_statsProvider = std::move(provider); }
     void publish(const LiveFrame &frame);
     int subscriberCount() const { return int(m_subscribers.size()); }
+    // Every key some subscriber follows: the provisional frames' series that need their sketch.
+    const QSet<QString> &followedKeys() const { return m_followedUnion; }
     quint64 droppedSubscribers() const { return m_droppedSubscribers; }
 
     static constexpr qint64 maxBacklogBytes = 16 * 1024 * 1024;
@@ -35,10 +41,13 @@ public:
 private:
     void onNewConnection();
     void onReadyRead(QLocalSocket *socket);
+    void setFollowed(QLocalSocket *socket, QSet<QString> keys);
 
     QLocalServer m_server;
     QByteArray m_hello;
     QList<QLocalSocket *> m_subscribers;
+    QHash<QLocalSocket *, QSet<QString>> m_followed; // subscribers with a non-empty follow set
+    QSet<QString> m_followedUnion;
     StatsProvider m_statsProvider;
     quint64 m_droppedSubscribers = 0;
 };

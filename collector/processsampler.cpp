@@ -34,6 +34,15 @@ QString ProcessSampler::seriesKey(const QString &name, qint64 pid)
     return SeriesKey { name, tags }.toString();
 }
 
+QString ProcessSampler::infoKey(qint64 pid, const QString &command)
+{
+    QStringList tags { u"pid:"_s + QString::number(pid), u"source:collector"_s };
+    if (!command.isEmpty())
+        tags << u"command:"_s + command;
+    normalizeTags(tags);
+    return SeriesKey { u"process.info"_s, tags }.toString();
+}
+
 std::optional<procfs::PidStat> ProcessSampler::read(const std::string &path)
 {
     if (!procfs::readFile(path.c_str(), m_buffer))
@@ -69,6 +78,14 @@ ProcessSampler::WatchResult ProcessSampler::watch(qint64 pid, qint64 monoNs)
     w.vmsKey = seriesKey(u"process.vms_mb"_s, pid);
     w.threadsKey = seriesKey(u"process.threads"_s, pid);
     w.gpuMemKey = seriesKey(u"process.gpu_mem_mb"_s, pid);
+    // Once per pid: a reused pid is watched afresh, and a process that renames itself later keeps its first name.
+    std::string cmdline;
+    const std::string cmdlinePath
+        = QString(m_options.procRoot + u'/' + QString::number(pid) + u"/cmdline"_s).toStdString();
+    if (!procfs::readFile(cmdlinePath.c_str(), cmdline))
+        cmdline.clear();
+    w.infoKey
+        = infoKey(pid, procfs::commandName(QByteArrayView(cmdline.data(), qsizetype(cmdline.size())), stat->comm));
     m_pids.insert(pid, std::move(w));
     return WatchResult::Added;
 }
@@ -105,6 +122,7 @@ void ProcessSampler::sample(qint64 monoNs, QVector<ResourceValue> &out, QVector<
         out.push_back({ w.threadsKey, double(stat->threads) });
         if (gpuMemMb)
             out.push_back({ w.gpuMemKey, gpuMemMb->value(it.key(), 0.0) });
+        out.push_back({ w.infoKey, 1.0 });
         ++it;
     }
 }

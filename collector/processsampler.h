@@ -12,7 +12,9 @@ namespace perfdash {
 
 // Per-process gauges from /proc/PID/stat, under the names the `sample` record uses, tagged pid:N and
 // source:collector: process.cpu_percent (% of one core, above 100 on several), process.rss_mb, process.vms_mb,
-// process.threads, and process.gpu_mem_mb when a GPU is present. A pid whose process ends, turns zombie or whose
+// process.threads, and process.gpu_mem_mb when a GPU is present; and process.info (always 1), whose extra tag
+// command:NAME (procfs::commandName of /proc/PID/cmdline, read once when the pid is first watched) names the process
+// for the GUI, so no other series carries the name. A pid whose process ends, turns zombie or whose
 // number is taken by another process (start time changed) is dropped and counted. Used on one thread.
 class ProcessSampler {
 public:
@@ -38,6 +40,8 @@ public:
     void addCounters(SamplerCounters &counters) const;
     // The key of one of this sampler's series for pid, e.g. seriesKey(u"process.rss_mb", 42).
     static QString seriesKey(const QString &name, qint64 pid);
+    // The key of pid's process.info series: "process.info|command:python3 app.py,pid:42,source:collector".
+    static QString infoKey(qint64 pid, const QString &command);
 
 private:
     struct Watched {
@@ -45,7 +49,7 @@ private:
         quint64 starttime = 0;
         quint64 ticks = 0; // utime + stime at lastNs
         qint64 lastNs = 0;
-        QString cpuKey, rssKey, vmsKey, threadsKey, gpuMemKey;
+        QString cpuKey, rssKey, vmsKey, threadsKey, gpuMemKey, infoKey;
     };
     std::optional<procfs::PidStat> read(const std::string &path);
 

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/procfs.h"
 
+#include <QList>
+
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -156,6 +160,110 @@ std::optional<PidStat> parsePidStat(QByteArrayView text)
         || !toNumber(fields[23 - 3], &out.vsizeBytes) || !toNumber(fields[24 - 3], &out.rssPages))
         return std::nullopt;
     return out;
+}
+
+namespace {
+QByteArrayView baseName(QByteArrayView path)
+{
+    while (path.size() > 1 && path.endsWith('/'))
+        path.chop(1);
+    const qsizetype slash = path.lastIndexOf('/');
+    return slash < 0 || path.size() == 1 ? path : path.sliced(slash + 1);
+}
+
+bool isInterpreter(QByteArrayView program)
+{
+    // Version suffixes as distributions install them: python3.11, ruby3.1, perl5.36.0, lua5.4.
+    while (!program.isEmpty() && ((program.back() >= '0' && program.back() <= '9') || program.back() == '.'))
+        program.chop(1);
+    static constexpr QByteArrayView names[] = { "python", "pypy", "node", "nodejs", "deno", "bun", "ruby", "perl",
+        "php", "java", "lua", "luajit", "Rscript", "julia", "tclsh", "sh", "bash", "dash", "zsh", "ksh" };
+    return std::find(std::begin(names), std::end(names), program) != std::end(names);
+}
+
+// Options of those interpreters that take the next argument as their value, so it is not mistaken for the script.
+bool takesValue(QByteArrayView option)
+{
+    static constexpr QByteArrayView options[] = { "-W", "-X", "-r", "--require", "--loader", "--import", "-cp",
+        "-classpath", "--class-path", "--module-path", "-I" };
+    return std::find(std::begin(options), std::end(options), option) != std::end(options);
+}
+} // namespace
+
+QString commandName(QByteArrayView cmdline, QByteArrayView comm, qsizetype maxBytes)
+{
+    QList<QByteArrayView> args;
+    for (qsizetype start = 0; start < cmdline.size();) {
+        qsizetype end = cmdline.indexOf('\0', start);
+        if (end < 0)
+            end = cmdline.size();
+        args.push_back(cmdline.sliced(start, end - start));
+        start = end + 1;
+    }
+    while (!args.isEmpty() && args.constLast().isEmpty())
+        args.pop_back();
+    QByteArray name;
+    if (args.isEmpty() || args.constFirst().isEmpty()) {
+        name = comm.trimmed().toByteArray();
+    } else {
+        const QByteArrayView program = baseName(args.constFirst());
+        name = program.toByteArray();
+        if (isInterpreter(program)) {
+            for (qsizetype i = 1; i < args.size(); ++i) {
+                const QByteArrayView arg = args[i];
+                if (arg == "-m" && i + 1 < args.size()) {
+                    name += " -m ";
+                    name += args[i + 1];
+                    break;
+                }
+                if (arg == "-jar" && i + 1 < args.size()) {
+                    name += ' ';
+                    name += baseName(args[i + 1]);
+                    break;
+                }
+                if (arg == "-c" || arg == "-e")
+                    break; // code on the command line: no script to name
+                if (arg == "--") {
+                    if (i + 1 < args.size()) {
+                        name += ' ';
+                        name += baseName(args[i + 1]);
+                    }
+                    break;
+                }
+                if (arg.startsWith('-')) {
+                    i += takesValue(arg) ? 1 : 0;
+                    continue;
+                }
+                if (!arg.isEmpty()) {
+                    name += ' ';
+                    name += baseName(arg);
+                    break;
+                }
+            }
+        }
+    }
+    // Decoded first: an invalid byte becomes U+FFFD, three bytes, and the bound is on what is kept.
+    QString text = QString::fromUtf8(name);
+    for (QChar &c : text) {
+        if (c == u',' || c == u'|' || c.unicode() < 0x20 || c.unicode() == 0x7f)
+            c = u'_';
+    }
+    if (text.toUtf8().size() <= maxBytes)
+        return text;
+    const QString ellipsis(QChar(0x2026));
+    qsizetype bytes = 3; // the ellipsis
+    qsizetype keep = 0;
+    while (keep < text.size()) {
+        const bool pair = text.at(keep).isHighSurrogate() && keep + 1 < text.size();
+        const qsizetype units = pair ? 2 : 1;
+        const char16_t u = text.at(keep).unicode();
+        const qsizetype size = pair ? 4 : u < 0x80 ? 1 : u < 0x800 ? 2 : 3;
+        if (bytes + size > maxBytes)
+            break;
+        bytes += size;
+        keep += units;
+    }
+    return QStringView(text).left(keep).trimmed() + ellipsis;
 }
 
 bool readFile(const char *path, std::string &out)

@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QString>
 
 #include <optional>
 #include <string>
@@ -50,6 +51,14 @@ struct PidStat {
     qint64 rssPages = 0;
 };
 std::optional<PidStat> parsePidStat(QByteArrayView text);
+
+// What a person calls a process, from /proc/PID/cmdline (arguments separated by NUL bytes): the program's base name,
+// and for an interpreter (python*, node, ruby, perl, java, a shell, ...) the base name of its script (`-m module` for
+// Python modules, `-jar` archives for Java): "python3 inference_pipeline.py". comm (from /proc/PID/stat) stands in
+// when cmdline is empty (kernel threads, zombies). Usable as a tag value: `,`, `|` and control characters become `_`,
+// and the result is at most maxBytes of UTF-8, cut on a character boundary and then ending in "…". Empty when both
+// inputs are.
+QString commandName(QByteArrayView cmdline, QByteArrayView comm, qsizetype maxBytes = 64);
 
 // Reads a whole (small) file with plain read(2) into out, reusing its capacity. False if it cannot be opened or read.
 bool readFile(const char *path, std::string &out);

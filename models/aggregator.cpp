@@ -140,16 +140,21 @@ bool Aggregator::addRegressionOutcome(SeriesId id, double predicted, double trut
     return m && m->addRegression(predicted, truth);
 }
 
-LiveFrame Aggregator::snapshot(qint64 second, const Bucket &bucket, bool provisional) const
+LiveFrame Aggregator::snapshot(
+    qint64 second, const Bucket &bucket, bool provisional, const QSet<QString> *sketchKeys) const
 {
     LiveFrame frame;
     frame.second = second;
     frame.provisional = provisional;
     frame.changedSincePublish = provisional || !bucket.published || bucket.changedSincePublish;
     frame.series.reserve(bucket.series.size());
-    // Provisional frames go to live subscribers only, which never get the sketch: skip serializing it.
-    for (const auto &[id, summary] : bucket.series)
-        frame.series.push_back(summary.toStats(m_keys.at(id), 1.0, !provisional));
+    // Provisional frames go to live subscribers only, which get a sketch only for the series they follow: skip
+    // serializing the others.
+    const bool someSketches = sketchKeys && !sketchKeys->isEmpty();
+    for (const auto &[id, summary] : bucket.series) {
+        const QString &key = m_keys.at(id);
+        frame.series.push_back(summary.toStats(key, 1.0, !provisional || (someSketches && sketchKeys->contains(key))));
+    }
     // Stable order makes frames comparable and diff-friendly.
     std::sort(frame.series.begin(), frame.series.end(),
               [](const SeriesStats &a, const SeriesStats &b) { return a.key < b.key; });
@@ -161,7 +166,7 @@ LiveFrame Aggregator::snapshot(qint64 second, const Bucket &bucket, bool provisi
     return frame;
 }
 
-QVector<LiveFrame> Aggregator::publishDue(qint64 nowMs, qint64 publishDelayMs)
+QVector<LiveFrame> Aggregator::publishDue(qint64 nowMs, qint64 publishDelayMs, const QSet<QString> &sketchKeys)
 {
     const qint64 delay = std::max<qint64>(0, publishDelayMs);
     QVector<LiveFrame> frames;
@@ -170,7 +175,7 @@ QVector<LiveFrame> Aggregator::publishDue(qint64 nowMs, qint64 publishDelayMs)
             break;
         if (bucket.published)
             continue;
-        frames.push_back(snapshot(second, bucket, true));
+        frames.push_back(snapshot(second, bucket, true, &sketchKeys));
         bucket.published = true;
         bucket.changedSincePublish = false;
     }

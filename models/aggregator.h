@@ -7,6 +7,7 @@
 
 #include <QByteArrayView>
 #include <QHash>
+#include <QSet>
 
 #include <map>
 
@@ -79,8 +80,10 @@ public:
     bool addClassOutcome(SeriesId id, const QString &predicted, const QString &truth, qint64 timestampMs);
     bool addRegressionOutcome(SeriesId id, double predicted, double truth, qint64 timestampMs);
 
-    // Provisional snapshots, see above. publishDelayMs < 0 counts as 0.
-    QVector<LiveFrame> publishDue(qint64 nowMs, qint64 publishDelayMs);
+    // Provisional snapshots, see above. publishDelayMs < 0 counts as 0. Their timers and distributions carry the
+    // serialized sketch (SeriesStats::sketch) only when their key is in sketchKeys (the series live subscribers
+    // follow): serializing every sketch of every second costs more than the frame itself.
+    QVector<LiveFrame> publishDue(qint64 nowMs, qint64 publishDelayMs, const QSet<QString> &sketchKeys = {});
     // The current state of an open second, provisional; empty series when nothing is open for that second.
     LiveFrame peekSecond(qint64 second) const;
     // Closes every bucket whose end + grace <= nowMs, oldest first: the final frames.
@@ -107,7 +110,9 @@ private:
     QualityMetrics *qualityFor(SeriesId id, qint64 timestampMs);
     // Null when the sample is late or its kind conflicts; counts either.
     SeriesSummary *summaryFor(SeriesId id, MetricKind kind, qint64 timestampMs);
-    LiveFrame snapshot(qint64 second, const Bucket &bucket, bool provisional) const;
+    // Final snapshots carry every sketch; provisional ones those in sketchKeys (none when null).
+    LiveFrame snapshot(
+        qint64 second, const Bucket &bucket, bool provisional, const QSet<QString> *sketchKeys = nullptr) const;
     void forgetCachedBucket() { m_cachedSecond = std::numeric_limits<qint64>::min(); m_cachedBucket = nullptr; }
 
     Options m_options;

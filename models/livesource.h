@@ -4,6 +4,7 @@
 #include "models/seriesstats.h"
 
 #include <QObject>
+#include <QStringList>
 
 namespace perfdash {
 
@@ -18,6 +19,11 @@ public:
 
     using QObject::QObject;
     ~LiveSource() override = default;
+
+    // Asks for the mergeable QuantileSketch of these series (timers and distributions) in every frame from now on,
+    // in SeriesStats::sketch, so a window's quantiles can be merged (SeriesSummary::fromStats). Replaces the previous
+    // list; an empty list stops it. A source that cannot deliver sketches ignores it. Call on the source's thread.
+    virtual void followSketches(const QStringList &keys) { Q_UNUSED(keys) }
 
 Q_SIGNALS:
     void frameReceived(const perfdash::LiveFrame &frame);

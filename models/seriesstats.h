@@ -35,7 +35,8 @@ struct SeriesStats {
     double quantileError = std::numeric_limits<double>::quiet_NaN(); // the sketch's relative accuracy (0.01 = 1%)
     qint64 uniqueCount = 0; // sets: distinct members in the second
     // Timers and distributions: the serialized QuantileSketch, so storage and the GUI can merge seconds into windows.
-    // Not sent on live.sock (too big for every frame); SeriesSummary::fromStats() reads it back.
+    // On live.sock only to a subscriber that follows the series (too big for every frame: docs/protocol.md, follow);
+    // SeriesSummary::fromStats() reads it back.
     QByteArray sketch;
 
     double mean() const { return count > 0 ? sum / double(count) : std::numeric_limits<double>::quiet_NaN(); }

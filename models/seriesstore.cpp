@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -32,6 +34,17 @@ void SeriesStore::insertPoint(const QString &key, qint64 second, const SeriesSta
         Q_EMIT seriesAdded(key);
     }
     auto &pts = *it;
+    if (!stats.sketch.isEmpty()) {
+        const auto bound = m_sketchesDroppedBefore.constFind(key);
+        if (bound == m_sketchesDroppedBefore.cend()) {
+            m_sketchesDroppedBefore.insert(key, std::numeric_limits<qint64>::min());
+        } else if (second < *bound) {
+            SeriesStats withoutSketch = stats; // older than what keeps sketches
+            withoutSketch.sketch = QByteArray();
+            insertPoint(key, second, withoutSketch);
+            return;
+        }
+    }
     // Live frames arrive in order, so the common case is a plain append.
     if (pts.isEmpty() || pts.constLast().second < second) {
         pts.push_back({ second, stats });
@@ -52,6 +65,23 @@ void SeriesStore::evictOlderThan(qint64 second)
         auto firstKept = std::lower_bound(pts.begin(), pts.end(), second,
                                           [](const SeriesPoint &p, qint64 s) { return p.second < s; });
         pts.erase(pts.begin(), firstKept);
+    }
+}
+
+void SeriesStore::dropSketchesBefore(qint64 second)
+{
+    for (auto it = m_sketchesDroppedBefore.begin(); it != m_sketchesDroppedBefore.end(); ++it) {
+        if (it.value() >= second)
+            continue;
+        auto &pts = m_points[it.key()];
+        // Only the points between the previous bound and this one can still hold a sketch: walk back over those.
+        auto pos = std::lower_bound(
+            pts.begin(), pts.end(), second, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        while (pos != pts.begin() && std::prev(pos)->second >= it.value()) {
+            --pos;
+            pos->stats.sketch = QByteArray();
+        }
+        it.value() = second;
     }
 }
 
@@ -88,6 +118,7 @@ void SeriesStore::ingest(const QVector<LiveFrame> &frames)
         }
     }
     evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+    dropSketchesBefore(m_latestSecond - sketchSeconds + 1);
     Q_EMIT changed();
 }
 

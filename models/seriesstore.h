@@ -17,6 +17,9 @@ struct SeriesPoint {
 
 // The GUI's bounded live buffer: per series, the points of the last `window` seconds, sorted by time.
 // Lives in and is used from the GUI thread. Older data comes from storage on demand.
+// Points keep the sketch their stats came with (live frames carry it for followed series, LiveSource::followSketches)
+// for the newest sketchSeconds seconds, so SeriesSummary::fromStats can merge a recent window; older points drop it,
+// which bounds the memory of a followed series to about sketchSeconds serialized sketches.
 class SeriesStore : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SeriesStore)
@@ -31,6 +34,7 @@ public:
     const QVector<SeriesPoint> &points(const QString &key) const;
     qint64 latestSecond() const { return m_latestSecond; }
     qint64 windowSeconds() const { return m_windowSeconds; }
+    static constexpr qint64 sketchSeconds = 600;
 
 Q_SIGNALS:
     void seriesAdded(const QString &key);
@@ -39,11 +43,13 @@ Q_SIGNALS:
 private:
     void insertPoint(const QString &key, qint64 second, const SeriesStats &stats);
     void evictOlderThan(qint64 second);
+    void dropSketchesBefore(qint64 second);
 
     qint64 m_windowSeconds;
     qint64 m_latestSecond = 0;
     QHash<QString, QVector<SeriesPoint>> m_points;
     QStringList m_order; // keys in order of first appearance
+    QHash<QString, qint64> m_sketchesDroppedBefore; // series that got sketches: points before this hold none
 };
 
 } // namespace perfdash

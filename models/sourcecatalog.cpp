@@ -40,6 +40,11 @@ QString SourceRef::id() const
     return QString::fromUtf16(kindNames[int(kind)]) % u':' % name;
 }
 
+QString SourceRef::displayName() const
+{
+    return label.isEmpty() ? name : label % u" · "_s % name;
+}
+
 SourceRef SourceRef::fromId(const QString &id)
 {
     const qsizetype colon = id.indexOf(u':');
@@ -62,7 +67,8 @@ QVector<SourceRef> sourcesOf(const QString &seriesKey)
     if (const QString m = key.tagValue(u"model"); !m.isEmpty())
         out.push_back({ SourceRef::Kind::Model, m });
     if (const QString p = key.tagValue(u"pid"); !p.isEmpty())
-        out.push_back({ SourceRef::Kind::Process, u"pid "_s % p });
+        out.push_back({ SourceRef::Kind::Process, u"pid "_s % p,
+            key.name == u"process.info"_s ? key.tagValue(u"command") : QString() });
     else if (const QString src = key.tagValue(u"source"); !src.isEmpty())
         out.push_back({ SourceRef::Kind::Process, src });
     if (out.isEmpty())

@@ -12,16 +12,21 @@ namespace perfdash {
 
 // Where a series comes from, read off its tags: a service (service:), a model (model:), a process (pid:, source:),
 // or, with none of those, "other" grouped by the first segment of its name. A series may belong to several sources.
+// A process is named "pid N" (its identity) and labelled with its command when the collector read one, from the tag
+// command: of its process.info series: shown as "python3 inference_pipeline.py · pid 4242".
 struct SourceRef {
     enum class Kind { Service = 0, Model = 1, Process = 2, Other = 3 };
     static constexpr int kindCount = 4;
 
     Kind kind = Kind::Other;
     QString name;
+    QString label = {}; // for display only: not part of the id or of equality
 
-    QString id() const; // "model:resnet50", "other:bench": stable, for settings
+    QString id() const; // "model:resnet50", "other:bench", "process:pid 4242": stable, for settings
     static SourceRef fromId(const QString &id);
     bool isValid() const { return !name.isEmpty(); }
+    // "label · name", or the name alone.
+    QString displayName() const;
     bool operator==(const SourceRef &o) const { return kind == o.kind && name == o.name; }
     bool operator!=(const SourceRef &o) const { return !(*this == o); }
 };

@@ -3,6 +3,8 @@
 
 #include "models/seriesstore.h"
 
+#include <QDateTime>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -12,7 +14,15 @@ using namespace Qt::Literals::StringLiterals;
 namespace perfdash {
 
 namespace {
-constexpr quintptr kindRowId = 0; // internalId of kind rows; a source row holds its kind + 1
+// internalId of kind rows; a source row holds its kind + 1; the Exited row and the rows under it have their own.
+constexpr quintptr kindRowId = 0;
+constexpr quintptr exitedRowId = 8;
+constexpr quintptr exitedEntryId = 9;
+
+template <typename T> bool byName(const T &entry, const QString &name)
+{
+    return entry.ref.name < name;
+}
 
 bool sameDoubles(const QList<double> &a, const QList<double> &b)
 {
@@ -32,8 +42,14 @@ bool sameDouble(double a, double b)
 } // namespace
 
 SourceTreeModel::SourceTreeModel(SeriesStore *store, QObject *parent)
+    : SourceTreeModel(
+        store, []() { return QDateTime::currentMSecsSinceEpoch(); }, parent)
+{ }
+
+SourceTreeModel::SourceTreeModel(SeriesStore *store, Clock clock, QObject *parent)
     : QAbstractItemModel(parent)
     , m_store(store)
+    , m_clock(std::move(clock))
 {
     for (const auto &key : store->keys())
         onSeriesAdded(key);
@@ -59,6 +75,21 @@ QString SourceTreeModel::kindTitle(SourceRef::Kind kind)
     return tr("Other metrics");
 }
 
+QString SourceTreeModel::kindSingular(SourceRef::Kind kind)
+{
+    switch (kind) {
+    case SourceRef::Kind::Service:
+        return tr("Service");
+    case SourceRef::Kind::Model:
+        return tr("Model");
+    case SourceRef::Kind::Process:
+        return tr("Process");
+    case SourceRef::Kind::Other:
+        break;
+    }
+    return tr("Other metrics"); // a bucket of names, not one thing: no singular
+}
+
 int SourceTreeModel::groupRow(SourceRef::Kind kind) const
 {
     for (int i = 0; i < m_groups.size(); ++i) {
@@ -73,10 +104,32 @@ const SourceTreeModel::Entry *SourceTreeModel::entryOf(const SourceRef &source) 
     const int g = groupRow(source.kind);
     if (g < 0)
         return nullptr;
-    const auto &entries = m_groups[g].entries;
-    const auto it = std::lower_bound(
-        entries.cbegin(), entries.cend(), source.name, [](const Entry &e, const QString &n) { return e.ref.name < n; });
-    return it != entries.cend() && it->ref.name == source.name ? &*it : nullptr;
+    for (const auto *entries : { &m_groups[g].entries, &m_groups[g].exited }) {
+        const auto it = std::lower_bound(entries->cbegin(), entries->cend(), source.name, byName<Entry>);
+        if (it != entries->cend() && it->ref.name == source.name)
+            return &*it;
+    }
+    return nullptr;
+}
+
+const SourceTreeModel::Entry *SourceTreeModel::entryAt(const QModelIndex &index) const
+{
+    if (!index.isValid() || index.model() != this)
+        return nullptr;
+    const quintptr id = index.internalId();
+    if (id == kindRowId || id == exitedRowId)
+        return nullptr;
+    const int g = groupRow(id == exitedEntryId ? SourceRef::Kind::Process : SourceRef::Kind(id - 1));
+    if (g < 0)
+        return nullptr;
+    const auto &entries = id == exitedEntryId ? m_groups[g].exited : m_groups[g].entries;
+    return index.row() < entries.size() ? &entries[index.row()] : nullptr;
+}
+
+QModelIndex SourceTreeModel::exitedRowIndex(int group) const
+{
+    const Group &grp = m_groups[group];
+    return grp.exitedRow ? createIndex(int(grp.entries.size()), 0, exitedRowId) : QModelIndex();
 }
 
 SourceTreeModel::Entry *SourceTreeModel::entryOf(const SourceRef &source)
@@ -90,6 +143,12 @@ void SourceTreeModel::onSeriesAdded(const QString &key)
         if (Entry *entry = entryOf(ref)) {
             entry->keys << key;
             entry->rolesDirty = true;
+            if (!ref.label.isEmpty() && ref.label != entry->ref.label) {
+                // The newest process.info names it: after a pid was reused, the process that has it now.
+                entry->ref.label = ref.label;
+                const QModelIndex at = indexOf(ref);
+                Q_EMIT dataChanged(at, at, { Qt::DisplayRole, Qt::ToolTipRole });
+            }
             continue;
         }
         int g = groupRow(ref.kind);
@@ -98,12 +157,11 @@ void SourceTreeModel::onSeriesAdded(const QString &key)
                 [](const Group &grp, SourceRef::Kind k) { return grp.kind < k; });
             g = int(pos - m_groups.cbegin());
             beginInsertRows({}, g, g);
-            m_groups.insert(g, Group { ref.kind, {} });
+            m_groups.insert(g, Group { ref.kind, {}, {}, false });
             endInsertRows();
         }
         auto &entries = m_groups[g].entries;
-        const auto pos = std::lower_bound(entries.cbegin(), entries.cend(), ref.name,
-            [](const Entry &e, const QString &n) { return e.ref.name < n; });
+        const auto pos = std::lower_bound(entries.cbegin(), entries.cend(), ref.name, byName<Entry>);
         const int row = int(pos - entries.cbegin());
         beginInsertRows(index(g, 0), row, row);
         Entry entry;
@@ -129,17 +187,22 @@ void SourceTreeModel::resolve(const Entry &entry) const
     entry.rolesDirty = false;
 }
 
+qint64 SourceTreeModel::lastSeen(const Entry &entry) const
+{
+    qint64 last = std::numeric_limits<qint64>::min();
+    for (const QString &key : std::as_const(entry.keys)) {
+        const auto &points = m_store->points(key);
+        if (!points.isEmpty())
+            last = std::max(last, points.constLast().second);
+    }
+    return last;
+}
+
 void SourceTreeModel::computeLive(Entry &entry, int *status, QList<double> *sparkline, double *p95) const
 {
     resolve(entry);
     const qint64 latest = m_store->latestSecond();
-    qint64 lastSeen = std::numeric_limits<qint64>::min();
-    for (const QString &key : std::as_const(entry.keys)) {
-        const auto &points = m_store->points(key);
-        if (!points.isEmpty())
-            lastSeen = std::max(lastSeen, points.constLast().second);
-    }
-    const qint64 age = latest - lastSeen;
+    const qint64 age = latest - lastSeen(entry);
     *status = age >= silentAfterSeconds ? Silent : age >= staleAfterSeconds ? Stale : Live;
     if (*status == Live && !entry.roles.errors.isEmpty()) {
         const auto countSince = [this, latest](const QStringList &keys) {
@@ -168,31 +231,83 @@ void SourceTreeModel::computeLive(Entry &entry, int *status, QList<double> *spar
         *p95 = points.constLast().stats.p95;
 }
 
-void SourceTreeModel::refresh()
+void SourceTreeModel::foldExited(int g)
+{
+    Group &group = m_groups[g];
+    const QModelIndex groupIndex = index(g, 0);
+    const qint64 nowSeconds = m_clock() / 1000;
+    const auto isExited = [&](const Entry &e) { return nowSeconds - lastSeen(e) > exitedAfterSeconds; };
+    for (int row = 0; row < group.entries.size();) {
+        if (!isExited(group.entries[row])) {
+            ++row;
+            continue;
+        }
+        if (!group.exitedRow) {
+            const int at = int(group.entries.size());
+            beginInsertRows(groupIndex, at, at);
+            group.exitedRow = true;
+            endInsertRows();
+        }
+        const QString name = group.entries[row].ref.name;
+        const int to = int(
+            std::lower_bound(group.exited.cbegin(), group.exited.cend(), name, byName<Entry>) - group.exited.cbegin());
+        beginMoveRows(groupIndex, row, row, exitedRowIndex(g), to);
+        group.exited.insert(to, std::move(group.entries[row]));
+        group.entries.remove(row);
+        endMoveRows();
+    }
+    for (int row = 0; row < group.exited.size();) {
+        if (isExited(group.exited[row])) {
+            ++row;
+            continue;
+        }
+        const QString name = group.exited[row].ref.name;
+        const int to = int(std::lower_bound(group.entries.cbegin(), group.entries.cend(), name, byName<Entry>)
+            - group.entries.cbegin());
+        beginMoveRows(exitedRowIndex(g), row, row, groupIndex, to);
+        group.entries.insert(to, std::move(group.exited[row]));
+        group.exited.remove(row);
+        endMoveRows();
+    }
+    if (group.exitedRow && group.exited.isEmpty()) {
+        const int at = int(group.entries.size());
+        beginRemoveRows(groupIndex, at, at);
+        group.exitedRow = false;
+        endRemoveRows();
+    }
+}
+
+void SourceTreeModel::refreshRows(QVector<Entry> &entries, const QModelIndex &parent)
 {
     static const QList<int> roles { StatusRole, SparklineRole, P95Role, SeriesCountRole, Qt::ToolTipRole };
+    int firstChanged = -1, lastChanged = -1;
+    for (int row = 0; row < entries.size(); ++row) {
+        Entry &entry = entries[row];
+        int status = Silent;
+        QList<double> sparkline;
+        double p95 = 0;
+        computeLive(entry, &status, &sparkline, &p95);
+        if (status == entry.status && sameDouble(p95, entry.p95) && sameDoubles(sparkline, entry.sparkline))
+            continue;
+        entry.status = status;
+        entry.p95 = p95;
+        entry.sparkline = std::move(sparkline);
+        if (firstChanged < 0)
+            firstChanged = row;
+        lastChanged = row;
+    }
+    if (firstChanged >= 0)
+        Q_EMIT dataChanged(index(firstChanged, 0, parent), index(lastChanged, 0, parent), roles);
+}
+
+void SourceTreeModel::refresh()
+{
     for (int g = 0; g < m_groups.size(); ++g) {
-        int firstChanged = -1, lastChanged = -1;
-        auto &entries = m_groups[g].entries;
-        for (int row = 0; row < entries.size(); ++row) {
-            Entry &entry = entries[row];
-            int status = Silent;
-            QList<double> sparkline;
-            double p95 = 0;
-            computeLive(entry, &status, &sparkline, &p95);
-            if (status == entry.status && sameDouble(p95, entry.p95) && sameDoubles(sparkline, entry.sparkline))
-                continue;
-            entry.status = status;
-            entry.p95 = p95;
-            entry.sparkline = std::move(sparkline);
-            if (firstChanged < 0)
-                firstChanged = row;
-            lastChanged = row;
-        }
-        if (firstChanged >= 0) {
-            const QModelIndex parent = index(g, 0);
-            Q_EMIT dataChanged(index(firstChanged, 0, parent), index(lastChanged, 0, parent), roles);
-        }
+        if (m_groups[g].kind == SourceRef::Kind::Process)
+            foldExited(g);
+        refreshRows(m_groups[g].entries, index(g, 0));
+        if (m_groups[g].exitedRow)
+            refreshRows(m_groups[g].exited, exitedRowIndex(g));
     }
 }
 
@@ -202,26 +317,42 @@ QModelIndex SourceTreeModel::index(int row, int column, const QModelIndex &paren
         return {};
     if (!parent.isValid())
         return createIndex(row, column, kindRowId);
+    if (parent.internalId() == exitedRowId)
+        return createIndex(row, column, exitedEntryId);
     if (parent.internalId() != kindRowId)
         return {};
-    return createIndex(row, column, quintptr(m_groups[parent.row()].kind) + 1);
+    const Group &group = m_groups[parent.row()];
+    if (row == group.entries.size())
+        return createIndex(row, column, exitedRowId);
+    return createIndex(row, column, quintptr(group.kind) + 1);
 }
 
 QModelIndex SourceTreeModel::parent(const QModelIndex &child) const
 {
     if (!child.isValid() || child.internalId() == kindRowId)
         return {};
-    const int g = groupRow(SourceRef::Kind(child.internalId() - 1));
-    return g < 0 ? QModelIndex() : createIndex(g, 0, kindRowId);
+    const quintptr id = child.internalId();
+    const int g
+        = groupRow(id == exitedRowId || id == exitedEntryId ? SourceRef::Kind::Process : SourceRef::Kind(id - 1));
+    if (g < 0)
+        return {};
+    return id == exitedEntryId ? exitedRowIndex(g) : createIndex(g, 0, kindRowId);
 }
 
 int SourceTreeModel::rowCount(const QModelIndex &parent) const
 {
     if (!parent.isValid())
         return int(m_groups.size());
-    if (parent.column() != 0 || parent.internalId() != kindRowId)
+    if (parent.column() != 0)
         return 0;
-    return int(m_groups[parent.row()].entries.size());
+    if (parent.internalId() == exitedRowId) {
+        const int g = groupRow(SourceRef::Kind::Process);
+        return g < 0 ? 0 : int(m_groups[g].exited.size());
+    }
+    if (parent.internalId() != kindRowId)
+        return 0;
+    const Group &group = m_groups[parent.row()];
+    return int(group.entries.size()) + (group.exitedRow ? 1 : 0);
 }
 
 int SourceTreeModel::columnCount(const QModelIndex &) const
@@ -233,8 +364,10 @@ Qt::ItemFlags SourceTreeModel::flags(const QModelIndex &index) const
 {
     if (!index.isValid())
         return Qt::NoItemFlags;
-    // Kind rows only group; selecting one would show nothing.
-    return index.internalId() == kindRowId ? Qt::ItemIsEnabled : Qt::ItemIsEnabled | Qt::ItemIsSelectable;
+    // Kind rows and the Exited row only group; selecting one would show nothing.
+    return index.internalId() == kindRowId || index.internalId() == exitedRowId
+        ? Qt::ItemIsEnabled
+        : Qt::ItemIsEnabled | Qt::ItemIsSelectable;
 }
 
 QVariant SourceTreeModel::data(const QModelIndex &index, int role) const
@@ -252,13 +385,28 @@ QVariant SourceTreeModel::data(const QModelIndex &index, int role) const
             return {};
         }
     }
-    const int g = groupRow(SourceRef::Kind(index.internalId() - 1));
-    if (g < 0 || index.row() >= m_groups[g].entries.size())
+    if (index.internalId() == exitedRowId) {
+        const int g = groupRow(SourceRef::Kind::Process);
+        switch (role) {
+        case Qt::DisplayRole:
+            return tr("Exited");
+        case Qt::ToolTipRole:
+            return tr("Processes without data for more than %n minute(s)", nullptr, int(exitedAfterSeconds / 60));
+        case SeriesCountRole:
+            return g < 0 ? 0 : int(m_groups[g].exited.size());
+        case StatusRole:
+            return int(Silent);
+        default:
+            return {};
+        }
+    }
+    const Entry *found = entryAt(index);
+    if (!found)
         return {};
-    const Entry &entry = m_groups[g].entries[index.row()];
+    const Entry &entry = *found;
     switch (role) {
     case Qt::DisplayRole:
-        return entry.ref.name;
+        return entry.ref.displayName();
     case Qt::ToolTipRole: {
         static const QString statusText[]
             = { tr("live"), tr("live, error rate above 5%"), tr("no data for a few seconds"), tr("silent") };
@@ -292,12 +440,8 @@ QHash<int, QByteArray> SourceTreeModel::roleNames() const
 
 SourceRef SourceTreeModel::sourceAt(const QModelIndex &index) const
 {
-    if (!index.isValid() || index.model() != this || index.internalId() == kindRowId)
-        return {};
-    const int g = groupRow(SourceRef::Kind(index.internalId() - 1));
-    if (g < 0 || index.row() >= m_groups[g].entries.size())
-        return {};
-    return m_groups[g].entries[index.row()].ref;
+    const Entry *entry = entryAt(index);
+    return entry ? entry->ref : SourceRef();
 }
 
 QModelIndex SourceTreeModel::indexOf(const SourceRef &source) const
@@ -306,7 +450,19 @@ QModelIndex SourceTreeModel::indexOf(const SourceRef &source) const
     const Entry *entry = entryOf(source);
     if (g < 0 || !entry)
         return {};
-    return index(int(entry - m_groups[g].entries.constData()), 0, index(g, 0));
+    const Group &group = m_groups[g];
+    if (!group.exited.isEmpty() && entry >= group.exited.constData()
+        && entry < group.exited.constData() + group.exited.size())
+        return createIndex(int(entry - group.exited.constData()), 0, exitedEntryId);
+    return index(int(entry - group.entries.constData()), 0, index(g, 0));
+}
+
+bool SourceTreeModel::isExited(const SourceRef &source) const
+{
+    const int g = groupRow(source.kind);
+    const Entry *entry = entryOf(source);
+    return g >= 0 && entry && !m_groups[g].exited.isEmpty() && entry >= m_groups[g].exited.constData()
+        && entry < m_groups[g].exited.constData() + m_groups[g].exited.size();
 }
 
 QStringList SourceTreeModel::seriesOf(const SourceRef &source) const

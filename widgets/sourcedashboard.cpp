@@ -195,8 +195,7 @@ void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &role
     if (!source.isValid()) {
         m_header->setText(tr("Waiting for metrics…"));
     } else {
-        m_header->setText(SourceTreeModel::kindTitle(source.kind).chopped(source.kind == SourceRef::Kind::Other ? 0 : 1)
-            % u" · "_s % source.name);
+        m_header->setText(SourceTreeModel::kindSingular(source.kind) % u" · "_s % source.displayName());
         m_header->setToolTip(tr("%1 series; latency from %2; requests from %3")
                                  .arg(seriesCount)
                                  .arg(roles.latency.isEmpty() ? tr("no timer") : roles.latency,

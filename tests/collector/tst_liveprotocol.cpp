@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/liveprotocol.h"
+#include "models/seriessummary.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QTest>
 
 #include <cmath>
@@ -107,6 +111,95 @@ private Q_SLOTS:
         // A final frame says nothing about it, and an old client's frame decodes as final.
         frame.provisional = false;
         QVERIFY(!LiveProtocol::encodeFrame(frame).contains("provisional"));
+    }
+
+    void followedSketchesRoundTripAndMerge()
+    {
+        // Ten seconds of a long-tailed timer, one frame each, with a gauge and an unfollowed timer beside it.
+        QRandomGenerator rng(7);
+        SeriesSummary all(MetricKind::Timer);
+        SeriesSummary mergedBack(MetricKind::Timer);
+        const QSet<QString> follow { u"lat|model:m1"_s, u"queue"_s, u"absent"_s };
+        for (qint64 second = 0; second < 10; ++second) {
+            SeriesSummary timer(MetricKind::Timer), other(MetricKind::Timer), gauge(MetricKind::Gauge);
+            for (int i = 0; i < 37; ++i) {
+                const double v = std::exp(3.0 + 1.5 * rng.generateDouble()) * (rng.bounded(20) == 0 ? 10 : 1);
+                timer.addValue(v);
+                all.addValue(v);
+                other.addValue(v / 2);
+            }
+            gauge.addGauge(4, 1000 * second);
+            LiveFrame frame { 1700000000 + second,
+                { timer.toStats(u"lat|model:m1"_s, 1), other.toStats(u"other"_s, 1), gauge.toStats(u"queue"_s, 1) } };
+            frame.provisional = second % 2 == 0;
+            const QByteArray plain = LiveProtocol::encodeFrame(frame, QJsonObject { { u"subscribers"_s, 2 } });
+            QVERIFY(!plain.contains("sketches"));
+            QCOMPARE(LiveProtocol::withSketches(plain, frame, {}), plain); // no follows: the same bytes
+            QCOMPARE(LiveProtocol::withSketches(plain, frame, { u"nothing here"_s }), plain);
+            const QByteArray line = LiveProtocol::withSketches(plain, frame, follow);
+            QVERIFY(line.endsWith("}\n"));
+            QCOMPARE(line.count('\n'), 1);
+            const QJsonObject json = QJsonDocument::fromJson(line).object();
+            QCOMPARE(json.value(u"sketches"_s).toObject().keys(), QStringList { u"lat|model:m1"_s });
+
+            LiveFrame back;
+            QJsonObject stats;
+            QCOMPARE(LiveProtocol::decode(line, nullptr, &back, &stats), LiveProtocol::MessageType::Frame);
+            QCOMPARE(stats.value(u"subscribers"_s).toInt(), 2);
+            QCOMPARE(back.provisional, frame.provisional);
+            QCOMPARE(back.series.size(), 3);
+            QCOMPARE(back.series[0].key, u"lat|model:m1"_s);
+            QCOMPARE(back.series[0].sketch, frame.series[0].sketch);
+            QVERIFY(back.series[1].sketch.isEmpty()); // not followed
+            QVERIFY(back.series[2].sketch.isEmpty()); // a gauge has none
+            // Without the splice, the same line decodes to the same numbers and no sketch.
+            LiveFrame plainBack;
+            QCOMPARE(LiveProtocol::decode(plain, nullptr, &plainBack, nullptr), LiveProtocol::MessageType::Frame);
+            QVERIFY(plainBack.series[0].sketch.isEmpty());
+            QCOMPARE(plainBack.series[0].p95, back.series[0].p95);
+
+            const auto summary = SeriesSummary::fromStats(back.series[0], 1000 * second + 999);
+            QVERIFY(summary);
+            QVERIFY(mergedBack.merge(*summary));
+        }
+        // The ten decoded seconds merge to what one sketch of every value says.
+        QCOMPARE(mergedBack.samples(), quint64(370));
+        for (const double q : { 0.5, 0.9, 0.95, 0.99, 0.999 })
+            QCOMPARE(mergedBack.sketch()->quantile(q), all.sketch()->quantile(q));
+        QCOMPARE(mergedBack.sketch()->serialize(), all.sketch()->serialize());
+    }
+
+    void followRequests_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<int>("keys"); // -1: refused
+        QStringList many;
+        for (int i = 0; i <= LiveProtocol::maxFollowedKeys; ++i)
+            many << u"k%1"_s.arg(i);
+        QTest::newRow("two") << LiveProtocol::encodeFollow(1, { u"a|x:1"_s, u"b"_s }) << 2;
+        QTest::newRow("duplicates count once") << LiveProtocol::encodeFollow(2, { u"a"_s, u"a"_s }) << 1;
+        QTest::newRow("empty stops") << LiveProtocol::encodeFollow(3, {}) << 0;
+        QTest::newRow("at the bound") << LiveProtocol::encodeFollow(4, many.mid(1))
+                                      << int(LiveProtocol::maxFollowedKeys);
+        QTest::newRow("over the bound") << LiveProtocol::encodeFollow(5, many) << -1;
+        QTest::newRow("no keys") << QByteArray(R"({"type":"request","id":6,"method":"follow"})") << -1;
+        QTest::newRow("not strings") << QByteArray(R"({"type":"request","id":7,"method":"follow","keys":[1]})") << -1;
+        QTest::newRow("empty key") << QByteArray(R"({"type":"request","id":8,"method":"follow","keys":[""]})") << -1;
+    }
+    void followRequests()
+    {
+        QFETCH(QByteArray, line);
+        QFETCH(int, keys);
+        QVERIFY(line.count('\n') <= 1);
+        const QJsonObject request = QJsonDocument::fromJson(line).object();
+        QCOMPARE(request.value(u"method"_s).toString(), u"follow"_s);
+        QString error;
+        const auto got = LiveProtocol::followedKeys(request, &error);
+        QCOMPARE(got.has_value(), keys >= 0);
+        if (got)
+            QCOMPARE(got->size(), keys);
+        else
+            QVERIFY(!error.isEmpty());
     }
 
     void rejectsGarbage_data()

@@ -93,6 +93,7 @@ private Q_SLOTS:
     void exitedPid();
     void zombie();
     void reusedPid();
+    void commandNamesTheProcess();
     void unreadableAndCap();
     void gpuMemory();
     void systemFromFixtures();
@@ -205,6 +206,44 @@ void TestProcessSampler::reusedPid()
     out.clear();
     sampler.sample(2 * kSecondNs, out, gone);
     QCOMPARE(valueOf(out, u"process.cpu_percent|pid:45,source:collector"_s), 25.0);
+}
+
+void TestProcessSampler::commandNamesTheProcess()
+{
+    const QString root = m_dir.filePath(u"command"_s);
+    QVERIFY(writeFile(root + u"/48/stat"_s, pidStat(48, 10, 10, 5000)));
+    QVERIFY(writeFile(root + u"/48/cmdline"_s,
+        QByteArray("/usr/bin/python3\0-u\0examples/inference_pipeline.py\0--runs\0"
+                   "30\0",
+            50)));
+    QVERIFY(writeFile(root + u"/49/stat"_s, pidStat(49, 10, 10, 5000))); // no cmdline: the name from stat
+    ProcessSampler sampler({ root, 16 });
+    QCOMPARE(sampler.watch(48, 0), ProcessSampler::WatchResult::Added);
+    QCOMPARE(sampler.watch(49, 0), ProcessSampler::WatchResult::Added);
+    const QString info48 = u"process.info|command:python3 inference_pipeline.py,pid:48,source:collector"_s;
+    QCOMPARE(ProcessSampler::infoKey(48, u"python3 inference_pipeline.py"_s), info48);
+    QVector<ResourceValue> out;
+    QVector<qint64> gone;
+    for (int round = 1; round <= 2; ++round) { // every round, so every stored second knows the name
+        out.clear();
+        sampler.sample(round * kSecondNs, out, gone);
+        QCOMPARE(valueOf(out, info48), 1.0);
+        QCOMPARE(valueOf(out, u"process.info|command:odd (name) x,pid:49,source:collector"_s), 1.0);
+    }
+    // One info series per pid, next to the gauges: nothing else carries the name.
+    QCOMPARE(
+        std::count_if(out.cbegin(), out.cend(), [](const ResourceValue &v) { return v.key.contains(u"command:"_s); }),
+        2);
+    // A reused pid is another program: watched again, it gets its own name.
+    QVERIFY(writeFile(root + u"/48/stat"_s, pidStat(48, 10, 10, 6000)));
+    QVERIFY(writeFile(root + u"/48/cmdline"_s, QByteArray("node\0server.js\0", 15)));
+    sampler.sample(3 * kSecondNs, out, gone);
+    QCOMPARE(gone, QVector<qint64> { 48 });
+    QCOMPARE(sampler.watch(48, 3 * kSecondNs), ProcessSampler::WatchResult::Added);
+    out.clear();
+    sampler.sample(4 * kSecondNs, out, gone);
+    QVERIFY(!has(out, info48));
+    QCOMPARE(valueOf(out, ProcessSampler::infoKey(48, u"node server.js"_s)), 1.0);
 }
 
 void TestProcessSampler::unreadableAndCap()
@@ -349,6 +388,7 @@ void TestProcessSampler::oddNameOfARealProcess()
     sampler.sample(kSecondNs, out, gone);
     QVERIFY(gone.isEmpty());
     QCOMPARE(valueOf(out, ProcessSampler::seriesKey(u"process.threads"_s, pid)), 3.0);
+    QCOMPARE(valueOf(out, ProcessSampler::infoKey(pid, u"b) R (1 2"_s)), 1.0); // from its real /proc/PID/cmdline
 }
 
 void TestProcessSampler::exitOfARealProcess()

@@ -4,6 +4,7 @@
 #include <QTest>
 
 using namespace perfdash;
+using namespace Qt::Literals::StringLiterals;
 
 class TestProcfs : public QObject {
     Q_OBJECT
@@ -20,6 +21,8 @@ private Q_SLOTS:
     void meminfoRejects();
     void loadavg();
     void readFile();
+    void commandName_data();
+    void commandName();
 };
 
 namespace {
@@ -160,6 +163,64 @@ void TestProcfs::readFile()
     QVERIFY(stat);
     QCOMPARE(stat->pid, QCoreApplication::applicationPid());
     QVERIFY(!procfs::readFile("/proc/0/stat", text));
+}
+
+void TestProcfs::commandName_data()
+{
+    QTest::addColumn<QByteArray>("cmdline");
+    QTest::addColumn<QByteArray>("comm");
+    QTest::addColumn<QString>("name");
+    const QByteArray nul(1, '\0');
+    const auto args = [&](std::initializer_list<const char *> list) {
+        QByteArray out;
+        for (const char *a : list)
+            out += QByteArray(a) + nul;
+        return out;
+    };
+    QTest::newRow("python script") << args(
+        { "/usr/bin/python3", "-u", "examples/inference_pipeline.py", "--runs", "30" })
+                                   << QByteArray("python3") << u"python3 inference_pipeline.py"_s;
+    QTest::newRow("versioned python, option with a value")
+        << args({ "python3.11", "-W", "ignore", "-X", "dev", "train.py" }) << QByteArray() << u"python3.11 train.py"_s;
+    QTest::newRow("python module") << args({ "python3", "-m", "http.server", "8000" }) << QByteArray()
+                                   << u"python3 -m http.server"_s;
+    QTest::newRow("python -c") << args({ "python3", "-c", "print(1)" }) << QByteArray() << u"python3"_s;
+    QTest::newRow("node") << args({ "/usr/bin/node", "--require", "ts-node/register", "server.js" }) << QByteArray()
+                          << u"node server.js"_s;
+    QTest::newRow("java -jar") << args({ "java", "-Xmx2g", "-jar", "/opt/app/serve.jar" }) << QByteArray()
+                               << u"java serve.jar"_s;
+    QTest::newRow("shell with --") << args({ "bash", "--", "./run.sh" }) << QByteArray() << u"bash run.sh"_s;
+    QTest::newRow("native program keeps its name only") << args({ "/work/build/bin/perfdash-loadgen", "--rate", "100" })
+                                                        << QByteArray("perfdash-loadge") << u"perfdash-loadgen"_s;
+    QTest::newRow("interpreter without a script") << args({ "python3" }) << QByteArray() << u"python3"_s;
+    QTest::newRow("no trailing NUL") << QByteArray("ruby\0app.rb", 11) << QByteArray() << u"ruby app.rb"_s;
+    QTest::newRow("kernel thread: comm") << QByteArray() << QByteArray("kworker/0:1\n") << u"kworker/0:1"_s;
+    QTest::newRow("nothing") << QByteArray() << QByteArray() << QString();
+    QTest::newRow("tag-breaking characters") << args({ "my|prog,x", "a" }) << QByteArray() << u"my_prog_x"_s;
+    QTest::newRow("invalid UTF-8 counts as decoded")
+        << QByteArray(70, '\xff') << QByteArray() << QString(20, QChar(0xfffd)) + u"…"_s;
+    QTest::newRow("setproctitle") << QByteArray("postgres: checkpointer   ") << QByteArray()
+                                  << u"postgres: checkpointer   "_s;
+    QTest::newRow("long: cut with an ellipsis")
+        << args({ "python3", "a_very_long_script_name_that_goes_on_and_on_and_on_and_on_forever.py" }) << QByteArray()
+        << u"python3 a_very_long_script_name_that_goes_on_and_on_and_on_an…"_s;
+    QTest::newRow("long: never inside a character")
+        << args({ "python3",
+               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.py" })
+        << QByteArray() << u"python3 "_s + QString(26, QChar(0xe9)) + u"…"_s;
+}
+
+void TestProcfs::commandName()
+{
+    QFETCH(QByteArray, cmdline);
+    QFETCH(QByteArray, comm);
+    QFETCH(QString, name);
+    const QString got = procfs::commandName(cmdline, comm);
+    QCOMPARE(got, name);
+    QVERIFY(got.toUtf8().size() <= 64);
+    QVERIFY(!got.contains(u',') && !got.contains(u'|'));
 }
 
 QTEST_GUILESS_MAIN(TestProcfs)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the /proc parsers (collector/procfs.h). The kernel writes those files, but a process picks its
 // own name, and /proc/PID/stat carries it unescaped: the parsers must survive any bytes. Each input goes through all
-// four; a broken promise traps, so the fuzzer reports it like a crash.
+// five; a broken promise traps, so the fuzzer reports it like a crash.
 #include "collector/procfs.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -30,5 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(cpu->cores >= 0);
     procfs::parseMeminfo(text);
     procfs::parseLoadavg(text);
+    // A process writes its own command line: the name must stay a valid, bounded tag value whatever the bytes.
+    const QString name = procfs::commandName(text, text.first(std::min<qsizetype>(text.size(), 15)));
+    check(name.toUtf8().size() <= 64);
+    check(!name.contains(u',') && !name.contains(u'|') && !name.contains(u'\n'));
     return 0;
 }

@@ -226,6 +226,28 @@ private Q_SLOTS:
         QVERIFY(finals[0].changedSincePublish);
     }
 
+    void provisionalFramesCarryTheFollowedSketchesOnly()
+    {
+        Aggregator agg;
+        for (int i = 1; i <= 30; ++i) {
+            agg.add(u"lat|model:a"_s, MetricKind::Timer, i, t0 + 10 * i);
+            agg.add(u"lat|model:b"_s, MetricKind::Timer, 2 * i, t0 + 10 * i);
+        }
+        agg.add(u"requests"_s, MetricKind::Counter, 1, t0 + 5);
+        const auto frames = agg.publishDue(t0 + 1050, 50, { u"lat|model:a"_s, u"requests"_s, u"absent"_s });
+        QCOMPARE(frames.size(), 1);
+        const SeriesStats *a = find(frames[0], u"lat|model:a"_s);
+        QVERIFY(!a->sketch.isEmpty());
+        const auto summary = SeriesSummary::fromStats(*a, t0 + 999);
+        QVERIFY(summary);
+        QCOMPARE(summary->sketch()->quantile(0.95), a->p95);
+        QVERIFY(find(frames[0], u"lat|model:b"_s)->sketch.isEmpty());
+        QVERIFY(find(frames[0], u"requests"_s)->sketch.isEmpty());
+        // The final frame still carries every sketch, for storage.
+        const auto finals = agg.closeDue(t0 + 4000);
+        QVERIFY(!find(finals[0], u"lat|model:b"_s)->sketch.isEmpty());
+    }
+
     void provisionalPublishCatchesSecondsThatGotDataLate()
     {
         Aggregator agg;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
+#include "models/seriessummary.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -69,6 +70,59 @@ private Q_SLOTS:
         QCOMPARE(pts[0].second, 198);
         QCOMPARE(pts[2].second, 200);
     }
+    void keepsRecentSketchesForMerging()
+    {
+        // A followed timer: every live frame carries its second's sketch. 1..20 in second s is shifted by s.
+        const auto timerFrame = [](qint64 second) {
+            SeriesSummary timer(MetricKind::Timer);
+            for (int i = 1; i <= 20; ++i)
+                timer.addValue(double(i + second % 7));
+            return LiveFrame { second, { timer.toStats(u"lat"_s, 1) } };
+        };
+        SeriesStore store(3600);
+        const qint64 t0 = 10000;
+        for (qint64 s = t0; s < t0 + 10; ++s)
+            store.ingest(timerFrame(s));
+        // The last ten seconds merge into the window's honest quantiles.
+        SeriesSummary window(MetricKind::Timer), expected(MetricKind::Timer);
+        for (const SeriesPoint &p : store.points(u"lat"_s)) {
+            const auto second = SeriesSummary::fromStats(p.stats, p.second * 1000 + 999);
+            QVERIFY(second);
+            QVERIFY(window.merge(*second));
+            for (int i = 1; i <= 20; ++i)
+                expected.addValue(double(i + p.second % 7));
+        }
+        QCOMPARE(window.samples(), quint64(200));
+        QCOMPARE(window.sketch()->quantile(0.95), expected.sketch()->quantile(0.95));
+        QCOMPARE(window.sketch()->quantile(0.5), expected.sketch()->quantile(0.5));
+
+        // A final frame replaces its provisional point, sketch included.
+        LiveFrame final = timerFrame(t0 + 9);
+        SeriesSummary corrected(MetricKind::Timer);
+        for (int i = 1; i <= 20; ++i)
+            corrected.addValue(1000 + i);
+        final.series[0] = corrected.toStats(u"lat"_s, 1);
+        store.ingest(final);
+        QCOMPARE(store.points(u"lat"_s).constLast().stats.sketch, final.series[0].sketch);
+
+        // Past sketchSeconds the old points keep their numbers but give their sketch up; the recent ones keep it.
+        const qint64 last = t0 + SeriesStore::sketchSeconds + 20;
+        for (qint64 s = t0 + 10; s <= last; ++s)
+            store.ingest(timerFrame(s));
+        const auto &pts = store.points(u"lat"_s);
+        QCOMPARE(pts.size(), qsizetype(last - t0 + 1));
+        const qint64 firstWithSketch = last - SeriesStore::sketchSeconds + 1;
+        for (const SeriesPoint &p : pts) {
+            QCOMPARE(p.stats.count, 20);
+            QCOMPARE(p.stats.sketch.isEmpty(), p.second < firstWithSketch);
+        }
+        // A late point older than that comes in without its sketch.
+        LiveFrame old = timerFrame(t0 + 5);
+        store.ingest(old);
+        QVERIFY(store.points(u"lat"_s)[5].stats.sketch.isEmpty());
+        QCOMPARE(store.points(u"lat"_s)[5].stats.count, 20);
+    }
+
     void listModelInsertsSortedRows()
     {
         SeriesStore store;

@@ -168,6 +168,124 @@ private Q_SLOTS:
         model.refresh();
         QCOMPARE(changed.size(), 0);
     }
+
+    void processesAreNamedByTheirCommand()
+    {
+        const qint64 t0 = 1'800'000'000;
+        qint64 nowMs = t0 * 1000;
+        SeriesStore store(3600);
+        SourceTreeModel model(&store, [&nowMs]() { return nowMs; });
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QString cpu = u"process.cpu_percent|pid:4242,source:collector"_s;
+        const QString info = u"process.info|command:python3 inference_pipeline.py,pid:4242,source:collector"_s;
+        store.ingest(LiveFrame { t0, { stats(cpu, MetricKind::Gauge, 1, 12) } });
+        const SourceRef pid { SourceRef::Kind::Process, u"pid 4242"_s };
+        const QPersistentModelIndex row = model.indexOf(pid);
+        QVERIFY(row.isValid());
+        QCOMPARE(row.data().toString(), u"pid 4242"_s); // not named yet
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        store.ingest(
+            LiveFrame { t0 + 1, { stats(cpu, MetricKind::Gauge, 1, 12), stats(info, MetricKind::Gauge, 1, 1) } });
+        QCOMPARE(row.data().toString(), u"python3 inference_pipeline.py · pid 4242"_s);
+        QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [&](const QList<QVariant> &args) {
+            return args.at(0).value<QModelIndex>() == row && args.at(2).value<QList<int>>().contains(Qt::DisplayRole);
+        }));
+        // The id and the identity stay "pid 4242": settings and selections keep working.
+        QCOMPARE(row.data(SourceTreeModel::SourceIdRole).toString(), u"process:pid 4242"_s);
+        QCOMPARE(model.rowCount(row.parent()), 1); // one source, not one per series
+        const SourceRef named = model.sourceAt(row);
+        QCOMPARE(named, pid);
+        QCOMPARE(named.label, u"python3 inference_pipeline.py"_s);
+        QCOMPARE(named.displayName(), u"python3 inference_pipeline.py · pid 4242"_s);
+        QCOMPARE(SourceRef::fromId(named.id()), pid);
+        QCOMPARE(sourcesOf(info).value(0).label, u"python3 inference_pipeline.py"_s);
+        QVERIFY(sourcesOf(cpu).value(0).label.isEmpty());
+        QCOMPARE(model.seriesOf(pid).size(), 2);
+        // The process.info gauge plays no part on the dashboard.
+        const SourceRoles roles = model.rolesOf(pid);
+        QCOMPARE(roles.cpu, cpu);
+        QVERIFY(!roles.allKeys().contains(info));
+    }
+
+    void kindSingularNamesOneSource()
+    {
+        QCOMPARE(SourceTreeModel::kindSingular(SourceRef::Kind::Process), u"Process"_s);
+        QCOMPARE(SourceTreeModel::kindSingular(SourceRef::Kind::Service), u"Service"_s);
+        QCOMPARE(SourceTreeModel::kindSingular(SourceRef::Kind::Model), u"Model"_s);
+        QCOMPARE(
+            SourceTreeModel::kindSingular(SourceRef::Kind::Other), SourceTreeModel::kindTitle(SourceRef::Kind::Other));
+    }
+
+    void exitedProcessesFoldAwayAndComeBack()
+    {
+        const qint64 t0 = 1'800'000'000;
+        qint64 nowMs = t0 * 1000 + 500;
+        SeriesStore store(3600);
+        SourceTreeModel model(&store, [&nowMs]() { return nowMs; });
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        const QString gone = u"process.rss_mb|pid:100,source:collector"_s;
+        const QString alive = u"process.rss_mb|pid:200,source:collector"_s;
+        const QString quietModel = u"inference.latency|model:quiet"_s;
+        const auto tick = [&](qint64 second, QVector<SeriesStats> series) {
+            nowMs = second * 1000 + 500;
+            store.ingest(LiveFrame { second, std::move(series) });
+        };
+        tick(t0,
+            { stats(gone, MetricKind::Gauge, 1, 10), stats(alive, MetricKind::Gauge, 1, 20),
+                stats(quietModel, MetricKind::Timer, 10, 5) });
+        const SourceRef exitedRef { SourceRef::Kind::Process, u"pid 100"_s };
+        const SourceRef aliveRef { SourceRef::Kind::Process, u"pid 200"_s };
+        const QModelIndex processes = model.indexOf(aliveRef).parent();
+        QCOMPARE(model.rowCount(processes), 2);
+        const QPersistentModelIndex followed = model.indexOf(exitedRef); // a view's current row, say
+
+        // Silent for exactly exitedAfterSeconds: still there (greyed by its status).
+        for (qint64 s = t0 + 1; s <= t0 + SourceTreeModel::exitedAfterSeconds; ++s)
+            tick(s, { stats(alive, MetricKind::Gauge, 1, 20) });
+        QVERIFY(!model.isExited(exitedRef));
+        QCOMPARE(model.indexOf(exitedRef).data(SourceTreeModel::StatusRole).toInt(), int(SourceTreeModel::Silent));
+        QCOMPARE(model.rowCount(processes), 2);
+
+        // One second more: folded under "Exited", the last row of Processes, which only groups.
+        tick(t0 + SourceTreeModel::exitedAfterSeconds + 1, { stats(alive, MetricKind::Gauge, 1, 20) });
+        QVERIFY(model.isExited(exitedRef));
+        QVERIFY(!model.isExited(aliveRef));
+        QCOMPARE(model.rowCount(processes), 2);
+        const QModelIndex exitedRow = model.index(1, 0, processes);
+        QCOMPARE(exitedRow.data().toString(), u"Exited"_s);
+        QVERIFY(!(model.flags(exitedRow) & Qt::ItemIsSelectable));
+        QVERIFY(!model.sourceAt(exitedRow).isValid());
+        QCOMPARE(exitedRow.data(SourceTreeModel::SeriesCountRole).toInt(), 1);
+        QCOMPARE(model.rowCount(exitedRow), 1);
+        QCOMPARE(model.sourceAt(model.index(0, 0, exitedRow)), exitedRef);
+        QCOMPARE(model.indexOf(exitedRef).parent(), exitedRow);
+        QCOMPARE(model.index(0, 0, processes).data(SourceTreeModel::SourceIdRole).toString(), aliveRef.id());
+        QCOMPARE(QModelIndex(followed), model.indexOf(exitedRef)); // a persistent index moved with it
+        QCOMPARE(model.seriesOf(exitedRef), QStringList { gone });
+        // Other kinds never fold, however quiet.
+        QVERIFY(model.indexOf({ SourceRef::Kind::Model, u"quiet"_s }).isValid());
+        QCOMPARE(model.indexOf({ SourceRef::Kind::Model, u"quiet"_s }).parent().parent(), QModelIndex());
+
+        // The clock alone moves things: a process whose data stopped is folded at the next refresh.
+        nowMs += 1000 * (SourceTreeModel::exitedAfterSeconds + 1);
+        model.refresh();
+        QVERIFY(model.isExited(aliveRef));
+        QCOMPARE(model.rowCount(processes), 1); // only the Exited row
+        QCOMPARE(model.rowCount(model.index(0, 0, processes)), 2);
+
+        // Data comes back (a stopped process resumed): it moves back, and the Exited row goes once empty.
+        const qint64 later = nowMs / 1000;
+        tick(later, { stats(gone, MetricKind::Gauge, 1, 11), stats(alive, MetricKind::Gauge, 1, 21) });
+        QVERIFY(!model.isExited(exitedRef));
+        QVERIFY(!model.isExited(aliveRef));
+        QCOMPARE(model.rowCount(processes), 2);
+        QCOMPARE(model.sourceAt(model.index(0, 0, processes)), exitedRef);
+        QCOMPARE(model.sourceAt(model.index(1, 0, processes)), aliveRef);
+        QCOMPARE(QModelIndex(followed), model.indexOf(exitedRef));
+        QCOMPARE(followed.data(SourceTreeModel::StatusRole).toInt(), int(SourceTreeModel::Live));
+        QCOMPARE(resets.size(), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSourceTreeModel)
