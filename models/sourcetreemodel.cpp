@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/sourcetreemodel.h"
 
+#include "models/kpi.h"
 #include "models/seriesstore.h"
 
 #include <QDateTime>
@@ -204,18 +205,13 @@ void SourceTreeModel::computeLive(Entry &entry, int *status, QList<double> *spar
     const qint64 latest = m_store->latestSecond();
     const qint64 age = latest - lastSeen(entry);
     *status = age >= silentAfterSeconds ? Silent : age >= staleAfterSeconds ? Stale : Live;
-    if (*status == Live && !entry.roles.errors.isEmpty()) {
-        const auto countSince = [this, latest](const QStringList &keys) {
-            double total = 0;
-            for (const QString &key : keys) {
-                const auto &points = m_store->points(key);
-                for (auto it = points.crbegin(); it != points.crend() && it->second > latest - 10; ++it)
-                    total += double(it->stats.count);
-            }
-            return total;
+    if (*status == Live && entry.roles.failuresCounted) {
+        // The dashboard's own error rate (Kpi::errorRate) over the last 10 s the store holds.
+        const Kpi::PointLookup lookup = [this](const QString &key) -> const QVector<SeriesPoint> & {
+            return m_store->points(key);
         };
-        const double requests = countSince(entry.roles.requests);
-        if (requests > 0 && countSince(entry.roles.errors) / requests > errorStatusRate)
+        const Kpi::Ratio errors = Kpi::errorRate(lookup, entry.roles, latest - Kpi::kRecentSeconds + 1, latest + 1);
+        if (std::isfinite(errors.value) && errors.value > errorStatusRate)
             *status = Errors;
     }
     sparkline->clear();

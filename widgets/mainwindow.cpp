@@ -516,6 +516,8 @@ void MainWindow::onSourcesInserted()
                 const QModelIndex group = m_sources->index(g, 0);
                 for (int r = 0; r < m_sources->rowCount(group); ++r) {
                     const SourceRef ref = m_sources->sourceAt(m_sources->index(r, 0, group));
+                    if (!ref.isValid())
+                        continue; // the Exited row
                     const int score = preference(ref, m_sources->rolesOf(ref));
                     if (score > bestScore) {
                         best = ref;

@@ -37,6 +37,8 @@ GuiSession::GuiSession(Options options, QObject *parent)
     connect(m_live.get(), &LiveSource::frameReceived, m_store.get(),
             qOverload<const LiveFrame &>(&SeriesStore::ingest));
     connect(m_live.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
+    // The dashboard merges the shown latency's seconds from their sketches: the collector sends them for those keys.
+    connect(m_window.get(), &MainWindow::followedSeriesChanged, m_live.get(), &LiveSource::followSketches);
     connect(m_live.get(), &LiveClient::helloReceived, this, &GuiSession::onHello);
     connect(m_live.get(), &LiveClient::collectorStatsReceived, this, &GuiSession::onCollectorStats);
     m_collector.setProcessChannelMode(QProcess::ForwardedErrorChannel);

@@ -111,11 +111,6 @@ public:
     }
 };
 
-bool p95DeltaPending(MainWindow *window)
-{
-    return window->tile(SourceDashboard::TileP95)->deltaText().contains(u"no reference"_s);
-}
-
 RangeSeries bucketsOf(const QString &key, qint64 from, qint64 to, qint64 step, qint64 n, double p95)
 {
     RangeSeries s;
