@@ -100,12 +100,25 @@ Latency latency(const QVector<SeriesPoint> &points, qint64 from, qint64 to)
     const Iter last = firstAtOrAfter(points, to);
     if (first == last)
         return { {}, {}, {}, 0, from, to, false };
+    // Merge backwards from the newest bucket while buckets carry sketches: a live view that began following a series
+    // a few seconds ago merges the seconds it has sketches for, and says from when.
     std::optional<QuantileSketch> merged;
-    if (mergeSketches(first, last, &merged)) {
-        if (!merged)
-            return { {}, {}, {}, 0, from, to, true };
-        return fromSketch(*merged, from, to);
+    Iter begin = last;
+    while (begin != first) {
+        const Iter previous = std::prev(begin);
+        if (previous->stats.count > 0 && previous->stats.sketch.isEmpty())
+            break;
+        std::optional<QuantileSketch> one;
+        if (!mergeSketches(previous, begin, &one))
+            break;
+        if (one && !(merged ? merged->merge(*one) : (merged = std::move(one), true)))
+            break;
+        begin = previous;
     }
+    if (begin == first)
+        return merged ? fromSketch(*merged, from, to) : Latency { {}, {}, {}, 0, from, to, true };
+    if (merged && begin != std::prev(last))
+        return fromSketch(*merged, begin->second, to);
     // Quantiles of several buckets cannot be averaged: without sketches, the newest bucket stands alone.
     return fromBucket(*std::prev(last), stepOf(points));
 }

@@ -256,6 +256,20 @@ private Q_SLOTS:
         QVERIFY(l.p50.value > 150 && l.p50.value < 250);
     }
 
+    // A view that began following a series a few seconds ago: the seconds with sketches merge, and say from when.
+    void mergesTheNewestSecondsThatHaveSketches()
+    {
+        Fixture f;
+        f.timer(u"api.latency"_s, t0, { 1000, 1000 }, false);
+        for (qint64 s = 1; s <= 4; ++s)
+            f.timer(u"api.latency"_s, t0 + s, { 1, 2, 3, 4, 5 });
+        const Kpi::Latency l = Kpi::latency(f.points(u"api.latency"_s), t0, t0 + 5);
+        QVERIFY(l.merged);
+        QCOMPARE(l.n, quint64(20));
+        QCOMPARE(l.from, t0 + 1);
+        QVERIFY(l.p99.value < 10);
+    }
+
     // At 50 values a second, a p99 line merges two seconds per point instead of switching to a dashed line.
     void rollingQuantileMergesUntilEnough()
     {
