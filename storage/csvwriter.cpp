@@ -55,7 +55,7 @@ bool CsvWriter::writeRow(const QList<QByteArray> &fields)
 
 QList<QByteArray> CsvWriter::exportHeader()
 {
-    return { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99" };
+    return { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99", "seconds", "complete" };
 }
 
 bool CsvWriter::writeExportRow(const QString &seriesName, MetricKind kind, const WindowPoint &w)
@@ -75,6 +75,8 @@ bool CsvWriter::writeExportRow(const QString &seriesName, MetricKind kind, const
             q(1),
             q(2),
             q(3),
+            w.seconds < 0 ? QByteArray() : number(w.seconds),
+            w.seconds < 0 ? QByteArray() : QByteArray(w.complete ? "1" : "0"),
     });
 }
 

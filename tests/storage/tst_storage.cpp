@@ -571,10 +571,10 @@ private Q_SLOTS:
         HistoryReader reader(path);
         QSignalSpy series(&reader, &HistoryReader::seriesReady);
         QSignalSpy windows(&reader, &HistoryReader::windowReady);
-        QSignalSpy records(&reader, &HistoryReader::recordsReady);
+        QSignalSpy records(&reader, &HistoryReader::runsReady);
         reader.requestSeries(11);
         reader.requestWindow({ u"roll.requests"_s }, kHour0, kHour0 + 3600, 60, 12);
-        reader.requestRecords(HistoryReader::Records::Runs, 0, kHour0 * 2, 10, 13);
+        reader.requestRuns(0, kHour0 * 2, 10, 13);
         QTRY_COMPARE_WITH_TIMEOUT(records.size(), 1, 5000);
         QCOMPARE(series.size(), 1);
         QCOMPARE(series[0][0].value<quint64>(), quint64(11));
@@ -586,7 +586,7 @@ private Q_SLOTS:
         QCOMPARE(w[0].points.size(), 2);
         QCOMPARE(w[0].points[0].point.count, 300);
         QCOMPARE(records[0][0].value<quint64>(), quint64(13));
-        QVERIFY(records[0][2].value<QList<QVariantMap>>().isEmpty());
+        QVERIFY(records[0][1].value<QVector<RunRecord>>().isEmpty());
     }
 };
 

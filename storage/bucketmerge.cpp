@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "storage/bucketmerge.h"
+
+#include "models/quantilesketch.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <utility>
+
+namespace perfdash {
+
+namespace {
+double nanMin(double a, double b)
+{
+    return std::isnan(a) ? b : std::isnan(b) ? a : std::min(a, b);
+}
+double nanMax(double a, double b)
+{
+    return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b);
+}
+} // namespace
+
+void BucketMerge::add(StoredPoint &into, const StoredPoint &p)
+{
+    into.count += p.count;
+    into.sum += std::isnan(p.sum) ? 0.0 : p.sum;
+    into.min = nanMin(into.min, p.min);
+    into.max = nanMax(into.max, p.max);
+    if (!std::isnan(p.last))
+        into.last = p.last;
+    into.unique = std::max(into.unique, p.unique); // sets are not mergeable from counts: a lower bound
+}
+
+void BucketMerge::addApproximation(QuantileSketch &sketch, const StoredPoint &p)
+{
+    if (p.count <= 0 || std::isnan(p.min) || std::isnan(p.max))
+        return;
+    std::array<std::pair<double, double>, 7> knots {};
+    int k = 0;
+    knots[size_t(k++)] = { 0.0, p.min };
+    for (int i = 0; i < StoredPoint::kQuantiles; ++i) {
+        if (std::isfinite(p.q[size_t(i)]))
+            knots[size_t(k++)] = { StoredPoint::kQuantileLevels[size_t(i)], p.q[size_t(i)] };
+    }
+    knots[size_t(k++)] = { 1.0, p.max };
+    const qint64 n = std::min<qint64>(4 * p.count, kMaxSyntheticValues);
+    int seg = 0;
+    for (qint64 i = 0; i < n; ++i) {
+        const double r = (double(i) + 0.5) / double(n);
+        while (seg + 2 < k && r > knots[size_t(seg + 1)].first)
+            ++seg;
+        const auto [q0, v0] = knots[size_t(seg)];
+        const auto [q1, v1] = knots[size_t(seg + 1)];
+        const double f = q1 > q0 ? (r - q0) / (q1 - q0) : 0.0;
+        sketch.add(v0 + (v1 - v0) * std::clamp(f, 0.0, 1.0));
+    }
+}
+
+void BucketMerge::addSecond(QuantileSketch &sketch, const std::optional<QuantileSketch> &own, const StoredPoint &p)
+{
+    if (own && sketch.merge(*own))
+        return;
+    addApproximation(sketch, p);
+}
+
+void BucketMerge::setQuantiles(StoredPoint &row, const QuantileSketch &sketch)
+{
+    if (sketch.isEmpty())
+        return;
+    for (int i = 0; i < StoredPoint::kQuantiles; ++i)
+        row.q[size_t(i)] = sketch.quantile(StoredPoint::kQuantileLevels[size_t(i)]);
+}
+
+} // namespace perfdash
