@@ -4,6 +4,7 @@
 #include "app/exportcommand.h"
 #include "app/runtimepaths.h"
 #include "storage/database.h"
+#include "storage/storagetiers.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -82,7 +83,8 @@ std::optional<WindowCommandOptions::Range> WindowCommandOptions::range(const QCo
         *error = u"bad --step \"%1\": use 1s, 1m, 1h or 1d"_s.arg(parser.value(step));
         return std::nullopt;
     }
-    return Range { *fromTime, *toTime, *stepSeconds };
+    // Buckets on the clock (UTC multiples of the step), for every reporting command alike: the first one holds --from.
+    return Range { floorTo(*fromTime, *stepSeconds), *toTime, *stepSeconds };
 }
 
 QString WindowCommandOptions::databasePath(const QCommandLineParser &parser) const

@@ -46,12 +46,12 @@ struct WindowCommandOptions {
     void addTo(QCommandLineParser &parser) const;
 
     struct Range {
-        qint64 from = 0; // unix seconds, inclusive
+        qint64 from = 0; // unix seconds, inclusive: --from rounded down to a multiple of the step
         qint64 to = 0; // exclusive, > from
         qint64 step = 0; // seconds: 1 s, 1 min, 1 h or 1 d
     };
-    // --from, --to and --step; nullopt with a message naming the option for bad input. Both `export` and `quality`
-    // cut the range into buckets aligned to the clock (the first starts at floorTo(from, step), storagetiers.h).
+    // --from, --to and --step; nullopt with a message naming the option for bad input. The one place that aligns the
+    // buckets of `export` and `quality` to the clock: from = floorTo(--from, step) (storagetiers.h).
     std::optional<Range> range(const QCommandLineParser &parser, qint64 nowSeconds, QString *error) const;
     QString databasePath(const QCommandLineParser &parser) const; // absolute
 };

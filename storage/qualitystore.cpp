@@ -118,8 +118,6 @@ bool windows(QSqlDatabase &db, const QString &key, qint64 from, qint64 to, qint6
     out->clear();
     if (step <= 0 || to <= from)
         return true;
-    // Aligned to the clock like HistoryQuery::window (and so `perfdashd export`): the first window holds `from`.
-    from = floorTo(from, step);
     // Every row of the key that could lie inside [from, to), by tier and start.
     std::array<std::map<qint64, QByteArray>, kTiers.size()> rows;
     QSqlQuery q(db);

@@ -41,8 +41,8 @@ struct Window {
 
 // Every model key stored in [from, to), sorted.
 bool keys(QSqlDatabase &db, qint64 from, qint64 to, QStringList *out, QString *error);
-// Consecutive windows of `step` seconds aligned to the clock, the first starting at floorTo(from, step) as in
-// HistoryQuery::window, the last one ending at `to`, for one key; windows with no rows are left out.
+// Consecutive windows of `step` seconds from `from` (the last one ends at `to`) for one key; windows with no rows are
+// left out.
 bool windows(QSqlDatabase &db, const QString &key, qint64 from, qint64 to, qint64 step, QVector<Window> *out,
              QString *error);
 
