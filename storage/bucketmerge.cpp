@@ -44,16 +44,24 @@ void BucketMerge::addApproximation(QuantileSketch &sketch, const StoredPoint &p)
             knots[size_t(k++)] = { StoredPoint::kQuantileLevels[size_t(i)], p.q[size_t(i)] };
     }
     knots[size_t(k++)] = { 1.0, p.max };
-    const qint64 n = std::min<qint64>(4 * p.count, kMaxSyntheticValues);
+    // n points standing for consecutive runs of ranks, weighted to count exactly p.count values (a second weighs in a
+    // merge as much as its real samples, never more). Quantiles are "lower" ones: level q is the value at rank
+    // floor(q * (count - 1)), so a run of ranks [a, a + w) sits at the level of its middle, (a + (w - 1) / 2 + 0.5) /
+    // (count - 1); rank 0 is min and rank count - 1 is max.
+    const qint64 n = std::min<qint64>(p.count, kMaxSyntheticValues);
+    const double last = double(std::max<qint64>(1, p.count - 1));
     int seg = 0;
     for (qint64 i = 0; i < n; ++i) {
-        const double r = (double(i) + 0.5) / double(n);
+        const qint64 first = i * p.count / n;
+        const qint64 weight = (i + 1) * p.count / n - first;
+        const double rank = double(first) + double(weight - 1) / 2.0;
+        const double r = first == 0 && weight == 1 ? 0.0 : std::min(1.0, (rank + 0.5) / last);
         while (seg + 2 < k && r > knots[size_t(seg + 1)].first)
             ++seg;
         const auto [q0, v0] = knots[size_t(seg)];
         const auto [q1, v1] = knots[size_t(seg + 1)];
         const double f = q1 > q0 ? (r - q0) / (q1 - q0) : 0.0;
-        sketch.add(v0 + (v1 - v0) * std::clamp(f, 0.0, 1.0));
+        sketch.add(v0 + (v1 - v0) * std::clamp(f, 0.0, 1.0), quint64(weight));
     }
 }
 

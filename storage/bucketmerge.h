@@ -19,9 +19,10 @@ public:
     // Adds `p` to `into`: counts and sums add, min and max combine, the last value wins, unique is a lower bound.
     // Quantiles are left alone (they come from sketches).
     static void add(StoredPoint &into, const StoredPoint &p);
-    // Feeds `sketch` an approximation of a second whose own sketch is not at hand: values spread along the quantile
-    // curve known from min, p50..p999 and max, piecewise linear, four per sample up to kMaxSyntheticValues. Its
-    // distribution agrees with the second's at those knots; between them, ranks may be off by the gap between knots.
+    // Feeds `sketch` an approximation of a second whose own sketch is not at hand: up to kMaxSyntheticValues points
+    // along the quantile curve known from min, p50..p999 and max, piecewise linear, weighted to count exactly the
+    // second's samples. Its distribution agrees with the second's at those knots; between two knots a rank may be off
+    // by at most the gap between their levels (0.5 below p50, 0.4 up to p90, 0.05, 0.04, 0.009, 0.001 above).
     static void addApproximation(QuantileSketch &sketch, const StoredPoint &p);
     // Merges the second's own sketch when it has one that merges, else addApproximation.
     static void addSecond(QuantileSketch &sketch, const std::optional<QuantileSketch> &own, const StoredPoint &p);
