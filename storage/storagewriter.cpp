@@ -470,7 +470,7 @@ StorageWriter::~StorageWriter()
 
 Database::OpenResult StorageWriter::open()
 {
-    auto result = Database::openWritable(m_connectionName, m_path);
+    auto result = Database::openWritable(m_connectionName, m_path, m_options.busyTimeoutMs);
     if (!result.ok)
         return result;
     auto db = QSqlDatabase::database(m_connectionName, false);
@@ -564,6 +564,11 @@ Database::OpenResult StorageWriter::open()
     m_flushTimer.start(int(m_options.flushIntervalMs));
     m_retentionTimer.start(int(m_options.retentionIntervalMs));
     return result;
+}
+
+bool StorageWriter::isOpen() const
+{
+    return QSqlDatabase::database(m_connectionName, false).isOpen();
 }
 
 void StorageWriter::setMaxPageCount(qint64 pages)
@@ -971,6 +976,10 @@ StorageThread::~StorageThread()
     QMetaObject::invokeMethod(
             writer,
             [writer]() {
+                if (!writer->isOpen()) { // never opened (locked by another program, say): nothing to write
+                    delete writer;
+                    return;
+                }
                 bool written = writer->flush(FlushScope::Everything);
                 for (int attempt = 0; attempt < 3 && !written; ++attempt) {
                     QThread::msleep(100);
