@@ -60,8 +60,11 @@ void BucketMerge::addApproximation(QuantileSketch &sketch, const StoredPoint &p)
             ++seg;
         const auto [q0, v0] = knots[size_t(seg)];
         const auto [q1, v1] = knots[size_t(seg + 1)];
-        const double f = q1 > q0 ? (r - q0) / (q1 - q0) : 0.0;
-        sketch.add(v0 + (v1 - v0) * std::clamp(f, 0.0, 1.0), quint64(weight));
+        const double f = std::clamp(q1 > q0 ? (r - q0) / (q1 - q0) : 0.0, 0.0, 1.0);
+        // Geometric between two positive knots: latencies are closer to linear in log space (a long tail between
+        // p99 and max is not a straight line), and the sketch's buckets are log-spaced too.
+        const double v = v0 > 0.0 && v1 > 0.0 ? v0 * std::pow(v1 / v0, f) : v0 + (v1 - v0) * f;
+        sketch.add(v, quint64(weight));
     }
 }
 
