@@ -555,34 +555,46 @@ private Q_SLOTS:
             QCOMPARE(readAll(u"roll.requests"_s, step).count, qint64(5 * n));
         }
         // Quantiles of the buckets holding tail seconds: sketch of the rolled-up seconds plus an approximation of the
-        // tail seconds from their stored quantiles. Compared with the exact quantiles of the bucket's values.
-        QMap<QString, double> worst;
-        for (qint64 step : { 60, 3600, 86400 }) {
-            Reader reader(path);
-            const auto w = reader.window(key, kHour0 - 86400, kHour0 + 2 * 86400, step);
-            for (const auto &p : w.points) {
-                std::vector<double> values;
-                for (const auto &[second, v] : perSecond) {
-                    if (floorTo(second, step) == p.point.time)
-                        values.insert(values.end(), v.begin(), v.end());
-                }
-                QCOMPARE(p.point.count, qint64(values.size()));
-                for (int i = 0; i < 4; ++i) {
-                    const double level = StoredPoint::kQuantileLevels[size_t(i)];
-                    const double exact = exactQuantile(values, level);
-                    const double error = std::fabs(p.point.q[size_t(i)] - exact) / exact;
-                    const QString name = u"%1 s p%2"_s.arg(step).arg(level * 100);
-                    worst[name] = std::max(worst.value(name), error);
-                    // docs/storage.md: the sketch's 1%, plus what the approximated tail seconds (a fifth of the last
-                    // minute here) can shift the rank; measured within 1.4% for this data.
-                    QVERIFY2(error <= 0.02, qPrintable(name % u": %1 vs %2"_s.arg(p.point.q[size_t(i)]).arg(exact)));
+        // tail seconds from their stored quantiles. Compared with the exact quantiles of the bucket's values, and
+        // with what the same buckets read once every rollup row is written (one merged sketch each).
+        const auto worstErrors = [&](double tolerance) {
+            QMap<QString, double> worst;
+            for (qint64 step : { 60, 3600, 86400 }) {
+                Reader reader(path);
+                const auto w = reader.window(key, kHour0 - 86400, kHour0 + 2 * 86400, step);
+                for (const auto &p : w.points) {
+                    std::vector<double> values;
+                    for (const auto &[second, v] : perSecond) {
+                        if (floorTo(second, step) == p.point.time)
+                            values.insert(values.end(), v.begin(), v.end());
+                    }
+                    if (qint64(values.size()) != p.point.count)
+                        qFatal("step %lld: %lld values read, %zu sent", step, p.point.count, values.size());
+                    for (int i = 0; i < 4; ++i) {
+                        const double level = StoredPoint::kQuantileLevels[size_t(i)];
+                        const double exact = exactQuantile(values, level);
+                        const double error = std::fabs(p.point.q[size_t(i)] - exact) / exact;
+                        const QString name = u"%1 s p%2"_s.arg(step).arg(level * 100);
+                        worst[name] = std::max(worst.value(name), error);
+                        if (error > tolerance)
+                            qWarning("%s: %g vs %g", qPrintable(name), p.point.q[size_t(i)], exact);
+                    }
                 }
             }
-        }
-        QStringList report;
-        for (auto it = worst.cbegin(); it != worst.cend(); ++it)
-            report << u"%1 %2%"_s.arg(it.key()).arg(it.value() * 100, 0, 'f', 2);
-        qInfo("worst relative quantile error with the tail merged: %s", qPrintable(report.join(u", "_s)));
+            QStringList report;
+            double max = 0;
+            for (auto it = worst.cbegin(); it != worst.cend(); ++it) {
+                report << u"%1 %2%"_s.arg(it.key()).arg(it.value() * 100, 0, 'f', 2);
+                max = std::max(max, it.value());
+            }
+            qInfo("worst relative quantile errors: %s", qPrintable(report.join(u", "_s)));
+            return max;
+        };
+        // docs/storage.md: the sketch's 1%, plus what the approximated tail seconds (a quarter of the last minute
+        // here) can shift the rank; measured within 1.2% for this data.
+        QVERIFY(worstErrors(0.02) <= 0.02);
+        QVERIFY(storage.flush()); // every rollup row written: the buckets are merged sketches only
+        QVERIFY(worstErrors(0.02) <= 0.02);
         // The GUI's seconds (HistoryQuery::secondsAsFrames) hold every second too.
         QVERIFY(Database::openReadOnly(u"tail-frames"_s, path).ok);
         QVector<LiveFrame> frames;
