@@ -47,7 +47,7 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     const QCommandLineOption db(u"db"_s, u"SQLite database file (default %1)."_s.arg(RuntimePaths::defaultDatabase()),
                                 u"FILE"_s, RuntimePaths::defaultDatabase());
     const QCommandLineOption runtime = RuntimePaths::runtimeDirOption(
-            u"Folder for live.sock and the lock (default %1)."_s.arg(RuntimePaths::defaultRuntimeDir()));
+        u"Folder for live.sock and the lock (default %1)."_s.arg(RuntimePaths::defaultRuntimeDir()));
     const QCommandLineOption udp(u"udp"_s, u"StatsD UDP listen address; port 0 picks a free one (default %1)."_s.arg(
                                                    options->udp),
                                  u"HOST:PORT"_s, options->udp);

@@ -98,8 +98,9 @@ std::optional<qint64> ExportArguments::parseTime(const QString &input, qint64 no
 
 int runSeriesCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    SubcommandLine line(u"series"_s, u"Usage: perfdashd series [--db FILE]\n"
-                                     "  One stored series a line: name{tag=value,...}, kind, first seen (UTC).\n"_s);
+    SubcommandLine line(u"series"_s,
+        u"Usage: perfdashd series [--db FILE]\n"
+        "  One stored series a line: name{tag=value,...}, kind, first seen (UTC).\n"_s);
     const QCommandLineOption db(u"db"_s, u"SQLite database file."_s, u"FILE"_s, RuntimePaths::defaultDatabase());
     line.parser().addOption(db);
     if (const auto done = line.parse(arguments, out, err))
@@ -130,12 +131,12 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
 int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err, qint64 nowSeconds)
 {
     SubcommandLine line(u"export"_s,
-                        u"Usage: perfdashd export --db FILE --series SELECTOR --from TIME --to TIME "
-                        "--step 1s|1m|1h|1d [-o FILE]\n"
-                        "  SELECTOR  name or name{tag=value,...}: every series of that name with those tags\n"
-                        "  TIME      ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n"
-                        "  Columns: time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete (rate per "
-                        "covered second)\n"_s);
+        u"Usage: perfdashd export --db FILE --series SELECTOR --from TIME --to TIME "
+        "--step 1s|1m|1h|1d [-o FILE]\n"
+        "  SELECTOR  name or name{tag=value,...}: every series of that name with those tags\n"
+        "  TIME      ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n"
+        "  Columns: time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete (rate per "
+        "covered second)\n"_s);
     QCommandLineParser &parser = line.parser();
     const WindowCommandOptions options;
     const QCommandLineOption series(u"series"_s, u"Series selector."_s, u"SELECTOR"_s);

@@ -50,10 +50,10 @@ QList<QByteArray> row(const QualityStore::Window &w)
 int runQualityCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(u"quality"_s,
-                        u"Usage: perfdashd quality --db FILE [--model NAME] --from TIME --to TIME "
-                        "--step 1s|1m|1h|1d [-o FILE]\n"
-                        "  TIME  ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n"
-                        "  Windows are aligned to the clock, as in export.\n"_s);
+        u"Usage: perfdashd quality --db FILE [--model NAME] --from TIME --to TIME "
+        "--step 1s|1m|1h|1d [-o FILE]\n"
+        "  TIME  ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n"
+        "  Windows are aligned to the clock, as in export.\n"_s);
     QCommandLineParser &parser = line.parser();
     const WindowCommandOptions options;
     const QCommandLineOption model(u"model"_s, u"Only this model."_s, u"NAME"_s);

@@ -32,8 +32,9 @@ void printFlat(QTextStream &out, const QString &prefix, const QJsonObject &objec
 
 int runStatsCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    SubcommandLine line(u"stats"_s, u"Usage: perfdashd stats [--runtime-dir DIR]\n"
-                                    "  Asks the running collector for its counters; prints \"name value\" lines.\n"_s);
+    SubcommandLine line(u"stats"_s,
+        u"Usage: perfdashd stats [--runtime-dir DIR]\n"
+        "  Asks the running collector for its counters; prints \"name value\" lines.\n"_s);
     const QCommandLineOption runtime = RuntimePaths::runtimeDirOption(u"The collector's runtime folder."_s);
     line.parser().addOption(runtime);
     if (const auto done = line.parse(arguments, out, err))

@@ -9,8 +9,9 @@
 
 namespace perfdash {
 
-// Buckets of one series over a history range, each `step` seconds long, as SeriesPoints (rate = count / step;
-// quantiles from merged sketches, with n = count). tier: 0 = 1 s, 1 = 1 min, 2 = 1 h, the storage tier that served it.
+// Buckets of one series over a history range, each `step` seconds long, as SeriesPoints (rate = count per covered
+// second, models/coverage.h; quantiles from merged sketches, with n = count). tier: 0 = 1 s, 1 = 1 min, 2 = 1 h, the
+// storage tier that served it.
 struct RangeSeries {
     QString key;
     qint64 step = 1;

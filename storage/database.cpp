@@ -173,9 +173,9 @@ Database::OpenResult Database::openWritable(const QString &connectionName, const
                     db = {};
                     close(connectionName);
                     result.error = code == sqliteBusy || code == sqliteLocked
-                            ? u"%1 is locked by another program (%2); it was left as it is: close that program or "
-                              "use another --db"_s.arg(path, e.databaseText())
-                            : u"cannot read %1 (%2); it was left as it is"_s.arg(path, e.text());
+                        ? u"%1 is locked by another program (%2); it was left as it is: close that program or "
+                          "use another --db"_s.arg(path, e.databaseText())
+                        : u"cannot read %1 (%2); it was left as it is"_s.arg(path, e.text());
                     return result;
                 }
                 check = e.databaseText().isEmpty() ? u"not a database"_s : e.databaseText();
@@ -185,8 +185,8 @@ Database::OpenResult Database::openWritable(const QString &connectionName, const
             db = {};
             close(connectionName);
             const QString movedTo = moveAside(path);
-            result.notice = u"The database %1 was corrupt (%2); it was moved to %3 and a new one was created."_s
-                                    .arg(path, check, movedTo);
+            result.notice = u"The database %1 was corrupt (%2); it was moved to %3 and a new one was created."_s.arg(
+                path, check, movedTo);
             continue;
         }
         // WAL lets the GUI read while we write; NORMAL never corrupts and keeps every commit across an app crash.

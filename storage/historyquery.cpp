@@ -46,30 +46,50 @@ std::vector<StoredPoint> rowsOf(const QSqlQuery &q, qint64 start, qint64 step)
     return out;
 }
 
+// The open row of a series and tier, as a read found it: what a rollup tier has folded (`through`) and the open
+// bucket's sketch.
+struct OpenRow {
+    bool found = false;
+    qint64 through = kNone; // the last second folded; for rows of schema 2 and 3 (no `through`), the last bucket's end
+    qint64 sketchStart = kNone;
+    QByteArray sketch;
+};
+
 // Every stored row of one series in one tier with a time in [from, to), closed chunks, the open one and (1 s tier)
-// its provisional seconds, in time order.
+// its provisional seconds, in time order; and the open row's state, whatever its start (there is one per series and
+// tier, so asking for it costs nothing more).
 bool tierRows(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, qint64 from, qint64 to,
-              std::vector<StoredPoint> *out, QString *error)
+              std::vector<StoredPoint> *out, OpenRow *open, QString *error)
 {
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    // The open chunk's provisional seconds (tail) may reach one chunk span past its start.
-    q.prepare(u"SELECT start, data, NULL FROM "_s % QString::fromUtf16(spec.chunkTable)
+    q.prepare(u"SELECT start, data, NULL, NULL, NULL, NULL, 0 FROM "_s % QString::fromUtf16(spec.chunkTable)
               % u" WHERE series_id = ? AND start > ? AND start < ?"
-                " UNION ALL SELECT start, data, tail FROM open_chunks WHERE series_id = ? AND tier = ? AND start > ?"
-                " AND start < ? ORDER BY 1"_s);
-    for (int i = 0; i < 2; ++i) {
-        q.addBindValue(seriesId);
-        if (i == 1)
-            q.addBindValue(int(spec.tier));
-        q.addBindValue(from - spec.chunkSpan * (i + 1));
-        q.addBindValue(to);
-    }
+                " UNION ALL SELECT start, data, tail, through, sketch_start, sketch, 1 FROM open_chunks"
+                " WHERE series_id = ? AND tier = ? AND start < ? ORDER BY 1"_s);
+    q.addBindValue(seriesId);
+    q.addBindValue(from - spec.chunkSpan);
+    q.addBindValue(to);
+    q.addBindValue(seriesId);
+    q.addBindValue(int(spec.tier));
+    q.addBindValue(to);
     if (!q.exec())
         return failWith(q, error);
     out->clear();
     while (q.next()) {
-        for (const StoredPoint &r : rowsOf(q, q.value(0).toLongLong(), spec.step)) {
+        const std::vector<StoredPoint> rows = rowsOf(q, q.value(0).toLongLong(), spec.step);
+        if (q.value(6).toInt() == 1 && open) {
+            open->found = true;
+            if (!q.value(3).isNull())
+                open->through = q.value(3).toLongLong();
+            else if (!rows.empty())
+                open->through = rows.back().time + spec.step - 1; // schema 2 and 3 kept their rows current
+            if (!q.value(4).isNull()) {
+                open->sketchStart = q.value(4).toLongLong();
+                open->sketch = q.value(5).toByteArray();
+            }
+        }
+        for (const StoredPoint &r : rows) {
             if (r.time >= from && r.time < to)
                 out->push_back(r);
         }
@@ -86,42 +106,33 @@ struct RollupTail {
 };
 
 bool rollupTail(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, qint64 from, qint64 to,
-                RollupTail *out, QString *error)
+                const OpenRow &open, RollupTail *out, QString *error)
 {
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    q.prepare(u"SELECT through, start, data, sketch_start, sketch FROM open_chunks WHERE series_id = ? AND tier = ?"_s);
-    q.addBindValue(seriesId);
-    q.addBindValue(int(spec.tier));
-    if (!q.exec())
-        return failWith(q, error);
-    qint64 through = kNone;
-    if (q.next()) {
-        if (!q.value(0).isNull()) {
-            through = q.value(0).toLongLong();
-        } else if (auto rows = ChunkCodec::decode(q.value(2).toByteArray(), q.value(1).toLongLong(), spec.step);
-                   rows && !rows->empty()) {
-            through = rows->back().time + spec.step - 1; // schema 2 and 3 kept their rows current
-        }
-        if (!q.value(3).isNull()) {
-            out->sketchStart = q.value(3).toLongLong();
-            out->sketch = QuantileSketch::deserialize(q.value(4).toByteArray());
-        }
+    qint64 through = open.through;
+    if (open.found) {
+        out->sketchStart = open.sketchStart;
+        if (!open.sketch.isEmpty())
+            out->sketch = QuantileSketch::deserialize(open.sketch);
     } else {
-        // No open row (retention took a quiet series' one): the closed chunks hold everything up to their end.
+        // No open row before `to`: it starts at or after `to` (nothing in the range is unfolded), or there is none
+        // (retention took a quiet series' one), and the closed chunks hold everything up to their end.
         QSqlQuery closed(db);
-        closed.prepare(u"SELECT max(start) FROM "_s % QString::fromUtf16(spec.chunkTable) % u" WHERE series_id = ?"_s);
+        closed.prepare(u"SELECT max(start), (SELECT count(*) FROM open_chunks WHERE series_id = ? AND tier = ?) FROM "_s
+                       % QString::fromUtf16(spec.chunkTable) % u" WHERE series_id = ?"_s);
         closed.addBindValue(seriesId);
-        if (!closed.exec())
+        closed.addBindValue(int(spec.tier));
+        closed.addBindValue(seriesId);
+        if (!closed.exec() || !closed.next())
             return failWith(closed, error);
-        if (closed.next() && !closed.value(0).isNull())
+        if (closed.value(1).toLongLong() > 0)
+            return true;
+        if (!closed.value(0).isNull())
             through = closed.value(0).toLongLong() + spec.chunkSpan - 1;
     }
-    q.finish();
     const qint64 tailFrom = through == kNone ? from : std::max(from, through + 1);
     if (tailFrom >= to)
         return true;
-    return tierRows(db, seriesId, tierSpec(StorageTier::Second), tailFrom, to, &out->seconds, error);
+    return tierRows(db, seriesId, tierSpec(StorageTier::Second), tailFrom, to, &out->seconds, nullptr, error);
 }
 
 WindowPoint &bucketOf(std::map<qint64, WindowPoint> &buckets, qint64 start, qint64 step)
@@ -178,7 +189,8 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
     from = floorTo(from, step);
     auto db = QSqlDatabase::database(m_connectionName, false);
     std::vector<StoredPoint> rows;
-    if (!tierRows(db, series.id, spec, from, to, &rows, error))
+    OpenRow open;
+    if (!tierRows(db, series.id, spec, from, to, &rows, &open, error))
         return false;
     // Buckets of the answer, by start; each merges the tier's buckets inside it.
     std::map<qint64, WindowPoint> buckets;
@@ -222,9 +234,10 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
     if (spec.tier != StorageTier::Second) {
         // The head: seconds the rollup tier has not folded yet come from the 1 s tier.
         RollupTail tail;
-        if (!rollupTail(db, series.id, spec, from, to, &tail, error))
+        if (!rollupTail(db, series.id, spec, from, to, open, &tail, error))
             return false;
-        const double accuracy = tail.sketch ? tail.sketch->relativeAccuracy() : QuantileSketch::kDefaultRelativeAccuracy;
+        const double accuracy
+            = tail.sketch ? tail.sketch->relativeAccuracy() : QuantileSketch::kDefaultRelativeAccuracy;
         for (const StoredPoint &r : tail.seconds) {
             const qint64 b = floorTo(r.time, step);
             BucketMerge::add(bucketOf(buckets, b, step).point, r);
@@ -250,8 +263,7 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
     return true;
 }
 
-bool HistoryQuery::coverage(qint64 from, qint64 to, qint64 step, qint64 nowSecond, Coverage *out,
-                            QString *error) const
+bool HistoryQuery::coverage(qint64 from, qint64 to, qint64 step, qint64 nowSecond, Coverage *out, QString *error) const
 {
     // Seconds after `to` are outside the answer: a bucket cut there is partial too.
     const qint64 now = std::min(nowSecond, to);
@@ -266,7 +278,7 @@ bool HistoryQuery::coverage(qint64 from, qint64 to, qint64 step, qint64 nowSecon
         return true;
     }
     const SeriesInfo heartbeat { q.value(0).toLongLong(), q.value(1).toString(), MetricKind(q.value(2).toInt()),
-                                 q.value(3).toLongLong() };
+        q.value(3).toLongLong() };
     q.finish();
     SeriesWindow window;
     if (!this->window(heartbeat, from, to, step, &window, error))
@@ -369,9 +381,9 @@ bool HistoryQuery::events(qint64 from, qint64 to, int limit, QVector<TimelineEve
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     if (!selectRecords(q,
-                       u"SELECT time, kind, title, text, priority, alert_type, status, source, tags FROM events"
-                       " WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s,
-                       from, to, limit, error))
+            u"SELECT time, kind, title, text, priority, alert_type, status, source, tags FROM events"
+            " WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s,
+            from, to, limit, error))
         return false;
     out->clear();
     while (q.next()) {
@@ -396,10 +408,10 @@ bool HistoryQuery::operations(qint64 from, qint64 to, int limit, QVector<Operati
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     if (!selectRecords(q,
-                       u"SELECT id, guid, time, op_code, tenant, operation_name, target, items_processed, elapsed_s,"
-                       " items_per_s, memory_mb, file_size_mb, cache_hits, api_calls, success, error_message,"
-                       " error_category FROM operations WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s,
-                       from, to, limit, error))
+            u"SELECT id, guid, time, op_code, tenant, operation_name, target, items_processed, elapsed_s,"
+            " items_per_s, memory_mb, file_size_mb, cache_hits, api_calls, success, error_message,"
+            " error_category FROM operations WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s,
+            from, to, limit, error))
         return false;
     out->clear();
     while (q.next()) {
@@ -431,9 +443,9 @@ bool HistoryQuery::runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *o
     const auto db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
     if (!selectRecords(q,
-                       u"SELECT id, workflow, start_unix, end_unix, execution_s, execution_text, success FROM runs"
-                       " WHERE start_unix >= ? AND start_unix < ? ORDER BY start_unix DESC LIMIT ?"_s,
-                       from, to, limit, error))
+            u"SELECT id, workflow, start_unix, end_unix, execution_s, execution_text, success FROM runs"
+            " WHERE start_unix >= ? AND start_unix < ? ORDER BY start_unix DESC LIMIT ?"_s,
+            from, to, limit, error))
         return false;
     out->clear();
     while (q.next()) {

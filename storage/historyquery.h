@@ -80,10 +80,6 @@ public:
     bool runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *out, QString *error) const;
 
 private:
-    bool seconds(qint64 seriesId, qint64 from, qint64 to, std::vector<StoredPoint> *out, QString *error) const;
-    bool mergeTail(const SeriesInfo &series, const TierSpec &spec, qint64 from, qint64 to, qint64 step,
-                   std::map<qint64, WindowPoint> *buckets, std::map<qint64, QuantileSketch> *sketches,
-                   QString *error) const;
     QString m_connectionName;
 };
 

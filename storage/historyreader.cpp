@@ -38,8 +38,7 @@ public:
         return true;
     }
     // Runs one request; a failure reopens the file next time (it may have been replaced).
-    template<typename Answer>
-    bool run(QString *error, Answer &&answer)
+    template <typename Answer> bool run(QString *error, Answer &&answer)
     {
         if (!ensureOpen(error))
             return false;
@@ -183,34 +182,34 @@ void HistoryReader::requestRange(qint64 fromSecond, qint64 toSecond, quint64 gen
 
 void HistoryReader::requestSeries(quint64 id)
 {
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, id]() { w->series(id); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, id]() { w->series(id); }, Qt::QueuedConnection);
 }
 
 void HistoryReader::requestWindow(const QStringList &keys, qint64 from, qint64 to, qint64 step, quint64 id)
 {
     const qint64 now = m_clock ? m_clock() : QDateTime::currentSecsSinceEpoch();
     QMetaObject::invokeMethod(
-            m_worker, [w = m_worker, keys, from, to, step, now, id]() { w->window(keys, from, to, step, now, id); },
-            Qt::QueuedConnection);
+        m_worker, [w = m_worker, keys, from, to, step, now, id]() { w->window(keys, from, to, step, now, id); },
+        Qt::QueuedConnection);
 }
 
 void HistoryReader::requestEvents(qint64 from, qint64 to, int limit, quint64 id)
 {
     QMetaObject::invokeMethod(
-            m_worker, [w = m_worker, from, to, limit, id]() { w->events(from, to, limit, id); }, Qt::QueuedConnection);
+        m_worker, [w = m_worker, from, to, limit, id]() { w->events(from, to, limit, id); }, Qt::QueuedConnection);
 }
 
 void HistoryReader::requestOperations(qint64 from, qint64 to, int limit, quint64 id)
 {
     QMetaObject::invokeMethod(
-            m_worker, [w = m_worker, from, to, limit, id]() { w->operations(from, to, limit, id); },
-            Qt::QueuedConnection);
+        m_worker, [w = m_worker, from, to, limit, id]() { w->operations(from, to, limit, id); }, Qt::QueuedConnection);
 }
 
 void HistoryReader::requestRuns(qint64 from, qint64 to, int limit, quint64 id)
 {
     QMetaObject::invokeMethod(
-            m_worker, [w = m_worker, from, to, limit, id]() { w->runs(from, to, limit, id); }, Qt::QueuedConnection);
+        m_worker, [w = m_worker, from, to, limit, id]() { w->runs(from, to, limit, id); }, Qt::QueuedConnection);
 }
 
 } // namespace perfdash

@@ -974,23 +974,23 @@ StorageThread::~StorageThread()
     // Queued frames are written first (a few attempts if the disk is busy); the writer then dies on its thread.
     StorageWriter *writer = m_writer.release();
     QMetaObject::invokeMethod(
-            writer,
-            [writer]() {
-                if (!writer->isOpen()) { // never opened (locked by another program, say): nothing to write
-                    delete writer;
-                    return;
-                }
-                bool written = writer->flush(FlushScope::Everything);
-                for (int attempt = 0; attempt < 3 && !written; ++attempt) {
-                    QThread::msleep(100);
-                    written = writer->flush(FlushScope::Everything);
-                }
-                if (!written)
-                    qWarning("perfdash storage: the last seconds could not be written before closing (disk full or "
-                             "database locked)");
+        writer,
+        [writer]() {
+            if (!writer->isOpen()) { // never opened (locked by another program, say): nothing to write
                 delete writer;
-            },
-            Qt::BlockingQueuedConnection);
+                return;
+            }
+            bool written = writer->flush(FlushScope::Everything);
+            for (int attempt = 0; attempt < 3 && !written; ++attempt) {
+                QThread::msleep(100);
+                written = writer->flush(FlushScope::Everything);
+            }
+            if (!written)
+                qWarning("perfdash storage: the last seconds could not be written before closing (disk full or "
+                         "database locked)");
+            delete writer;
+        },
+        Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
 }

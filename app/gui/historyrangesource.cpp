@@ -84,10 +84,10 @@ TimeMarker HistoryRangeSource::toMarker(const TimelineEvent &e)
     m.detail = e.text;
     m.failure = check ? e.status == 2 : e.alertType == u"error"_s;
     if (check)
-        m.title = tr("check %1: %2")
-                      .arg(m.title,
-                          QStringList { tr("ok"), tr("warning"), tr("critical"), tr("unknown") }.value(
-                              e.status, tr("?")));
+        m.title
+            = tr("check %1: %2")
+                  .arg(m.title,
+                      QStringList { tr("ok"), tr("warning"), tr("critical"), tr("unknown") }.value(e.status, tr("?")));
     return m;
 }
 

@@ -64,8 +64,8 @@ private Q_SLOTS:
             QTest::addRow("%s --help", qPrintable(command)) << command << QStringList { u"--help"_s };
             QTest::addRow("%s -h", qPrintable(command)) << command << QStringList { u"-h"_s };
             // Help wins over what else is wrong on the line, and over missing required options.
-            QTest::addRow("%s --help --bogus", qPrintable(command)) << command
-                                                                    << QStringList { u"--bogus"_s, u"--help"_s };
+            QTest::addRow("%s --help --bogus", qPrintable(command))
+                << command << QStringList { u"--bogus"_s, u"--help"_s };
         }
     }
     void helpPrintsTheSubcommandsUsage()
@@ -89,8 +89,7 @@ private Q_SLOTS:
         QTest::newRow("export no series") << u"export"_s << QStringList { u"--step"_s, u"1m"_s } << u"--series"_s;
         QTest::newRow("export bad step") << u"export"_s << QStringList { u"--series"_s, u"x"_s, u"--step"_s, u"5m"_s }
                                          << u"--step"_s;
-        QTest::newRow("quality bad time") << u"quality"_s << QStringList { u"--from"_s, u"yesterday"_s }
-                                          << u"--from"_s;
+        QTest::newRow("quality bad time") << u"quality"_s << QStringList { u"--from"_s, u"yesterday"_s } << u"--from"_s;
     }
     void badArgumentsSayWhyAndHowOnStderr()
     {
@@ -150,8 +149,8 @@ private Q_SLOTS:
         Database::close(u"quality-writer"_s);
         const QString out = dir.filePath(u"quality.csv"_s);
         const Run r = run(u"quality"_s,
-                          { u"--db"_s, path, u"--from"_s, u"2026-11-23T20:00:30Z"_s, u"--to"_s,
-                            u"2026-11-23T20:02:00Z"_s, u"--step"_s, u"1m"_s, u"-o"_s, out });
+            { u"--db"_s, path, u"--from"_s, u"2026-11-23T20:00:30Z"_s, u"--to"_s, u"2026-11-23T20:02:00Z"_s,
+                u"--step"_s, u"1m"_s, u"-o"_s, out });
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QFile file(out);
         QVERIFY(file.open(QIODevice::ReadOnly));

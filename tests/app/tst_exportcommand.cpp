@@ -83,9 +83,9 @@ Csv exportCsv(const QString &db, const QString &series, qint64 from, qint64 to, 
     QTextStream err(&errText);
     Csv csv;
     const auto iso = [](qint64 t) { return QString::fromLatin1(CsvWriter::isoTime(t)); };
-    csv.exitCode = runExportCommand({ u"--db"_s, db, u"--series"_s, series, u"--from"_s, iso(from), u"--to"_s,
-                                      iso(to), u"--step"_s, step, u"-o"_s, path },
-                                    out, err, now);
+    csv.exitCode = runExportCommand({ u"--db"_s, db, u"--series"_s, series, u"--from"_s, iso(from), u"--to"_s, iso(to),
+                                        u"--step"_s, step, u"-o"_s, path },
+        out, err, now);
     err.flush();
     csv.err = errText;
     QFile file(path);
@@ -217,8 +217,9 @@ private Q_SLOTS:
         }
         const Csv csv = exportCsv(db, u"svc.requests"_s, from, now, step, now);
         QVERIFY2(csv.exitCode == 0, qPrintable(csv.err));
-        QCOMPARE(csv.header, (QList<QByteArray> { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90",
-                                                  "p95", "p99", "seconds", "complete" }));
+        QCOMPARE(csv.header,
+            (QList<QByteArray> { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99",
+                "seconds", "complete" }));
         QCOMPARE(csv.rows.size(), rows);
         QCOMPARE(csv.total(), qint64(100 * 1170));
         QCOMPARE(csv.total("seconds"), qint64(1170));

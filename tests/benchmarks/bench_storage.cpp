@@ -20,10 +20,10 @@
 #include <QSqlQuery>
 
 #include <algorithm>
-#include <ctime>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -454,8 +454,7 @@ void headBenchmarks(const QString &dir)
     query.seriesList(&list, nullptr);
     const auto timeQueries = [&](const char *state) {
         for (const auto &[step, span, what] : { std::tuple<qint64, qint64, const char *> { 60, 86400, "24 h at 1 min" },
-                                                { 3600, 7 * 86400, "7 days at 1 h" },
-                                                { 86400, 30 * 86400, "30 days at 1 d" } }) {
+                 { 3600, 7 * 86400, "7 days at 1 h" }, { 86400, 30 * 86400, "30 days at 1 d" } }) {
             qint64 values = 0;
             const double t = medianSeconds([&]() {
                 values = 0;
@@ -467,7 +466,7 @@ void headBenchmarks(const QString &dir)
                 }
             });
             std::printf("head: %-15s %3lld series, %-34s %8.2f ms (%lld values)\n", what, qint64(list.size()), state,
-                        t * 1e3, values);
+                t * 1e3, values);
         }
     };
     timeQueries("rollup rows trailing 0-12 s (live)");

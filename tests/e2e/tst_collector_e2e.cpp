@@ -5,11 +5,11 @@
 #include "storedhistory.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <QLocalServer>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlQuery>
-#include <QFileInfo>
 #include <QTest>
 #include <QThread>
 
@@ -241,7 +241,8 @@ private Q_SLOTS:
         // A relative --runtime-dir names the same folder, from where the command runs (it failed: "Invalid name").
         QProcess relative;
         relative.setWorkingDirectory(QFileInfo(collector.runtimeDir).path());
-        relative.start(binary(u"perfdashd"_s), { u"stats"_s, u"--runtime-dir"_s, QFileInfo(collector.runtimeDir).fileName() });
+        relative.start(
+            binary(u"perfdashd"_s), { u"stats"_s, u"--runtime-dir"_s, QFileInfo(collector.runtimeDir).fileName() });
         QVERIFY(relative.waitForFinished(10000));
         QVERIFY2(relative.exitCode() == 0, relative.readAllStandardError().constData());
         QVERIFY(relative.readAllStandardOutput().contains("datagrams 2001"));
@@ -252,8 +253,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QProcess p;
         p.setWorkingDirectory(dir.path());
-        p.start(binary(u"perfdashd"_s), { u"--db"_s, u"perfdash.db"_s, u"--runtime-dir"_s, u"rt"_s, u"--udp"_s,
-                                          u"127.0.0.1:0"_s, u"--no-sampling"_s });
+        p.start(binary(u"perfdashd"_s),
+            { u"--db"_s, u"perfdash.db"_s, u"--runtime-dir"_s, u"rt"_s, u"--udp"_s, u"127.0.0.1:0"_s,
+                u"--no-sampling"_s });
         QVERIFY(p.waitForStarted(5000));
         QDeadlineTimer deadline(10000);
         while (!p.canReadLine() && !deadline.hasExpired() && p.state() == QProcess::Running)

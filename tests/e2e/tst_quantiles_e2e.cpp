@@ -210,9 +210,9 @@ private Q_SLOTS:
         QVERIFY2(std::fabs(medians - exactMedian) > 0.1 * exactMedian,
                  qPrintable(u"mean of per-second medians %1, median %2"_s.arg(medians).arg(exactMedian)));
 
-        // One window over all of it through `perfdashd export --step 1m`, right away: while perfdashd runs, the minute's
-        // rollup row trails the 1 s tier (written every 10 s of data: docs/storage.md), and the read merges the 1 s
-        // tail it has not folded yet, so the count is every value without waiting for a rollup.
+        // One window over all of it through `perfdashd export --step 1m`, right away: while perfdashd runs, the
+        // minute's rollup row trails the 1 s tier (written every 10 s of data: docs/storage.md), and the read merges
+        // the 1 s tail it has not folded yet, so the count is every value without waiting for a rollup.
         const auto iso = [](qint64 t) { return QDateTime::fromSecsSinceEpoch(t, QTimeZone::utc()).toString(Qt::ISODate); };
         const auto exportMinute = [&](QList<QList<QByteArray>> *rows) {
             QProcess exporter;
@@ -274,8 +274,8 @@ private Q_SLOTS:
 
         qInfo("n = %lld over %lld seconds, max/min = %.0f, mean of per-second medians %.4g\n  export 1m while "
               "running (tail merged):%s\n  export 1m:%s\n  window 1d:%s",
-              n, qint64(filled), sorted.back() / sorted.front(), medians, qPrintable(liveErrors),
-              qPrintable(exportErrors), qPrintable(mergedErrors));
+            n, qint64(filled), sorted.back() / sorted.front(), medians, qPrintable(liveErrors),
+            qPrintable(exportErrors), qPrintable(mergedErrors));
     }
 };
 

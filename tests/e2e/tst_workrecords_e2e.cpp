@@ -13,8 +13,8 @@
 #include <QLocalSocket>
 #include <QSqlQuery>
 #include <QTemporaryDir>
-#include <QTimeZone>
 #include <QTest>
+#include <QTimeZone>
 
 #include <cmath>
 
@@ -72,7 +72,7 @@ private Q_SLOTS:
             QVERIFY2(query.operations(now - 60, now + 60, 100, &ops, &error), qPrintable(error));
             QCOMPARE(ops.size(), 2);
             std::sort(ops.begin(), ops.end(),
-                      [](const OperationRecord &a, const OperationRecord &b) { return a.name < b.name; });
+                [](const OperationRecord &a, const OperationRecord &b) { return a.name < b.name; });
             const OperationRecord &exp = ops[0];
             QCOMPARE(exp.name, u"export"_s);
             QCOMPARE(exp.itemsPerS, 20.0); // items / elapsed when not sent
@@ -112,7 +112,7 @@ private Q_SLOTS:
             QSqlQuery iso(QSqlDatabase::database(name));
             QVERIFY(iso.exec(u"SELECT start_iso FROM runs WHERE id = %1"_s.arg(run.id)) && iso.next());
             QCOMPARE(iso.value(0).toString(),
-                     QDateTime::fromSecsSinceEpoch(now - 3, QTimeZone::utc()).toString(Qt::ISODateWithMs));
+                QDateTime::fromSecsSinceEpoch(now - 3, QTimeZone::utc()).toString(Qt::ISODateWithMs));
         }
         Database::close(name);
     }

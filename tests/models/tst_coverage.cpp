@@ -45,8 +45,8 @@ private Q_SLOTS:
 
     void aHeartbeatEverySecondCoversEveryPassedSecond()
     {
-        const auto c = Coverage::fromHeartbeat(heartbeat(range(kHour0, kHour0 + 180), 60), kHour0, kHour0 + 180, 60,
-                                               kHour0 + 180);
+        const auto c = Coverage::fromHeartbeat(
+            heartbeat(range(kHour0, kHour0 + 180), 60), kHour0, kHour0 + 180, 60, kHour0 + 180);
         QCOMPARE(c.step(), 60);
         QCOMPARE(c.bucket(kHour0), 60);
         QCOMPARE(c.bucket(kHour0 + 120), 60);
@@ -69,8 +69,8 @@ private Q_SLOTS:
         const auto same = Coverage::passed(kHour0, kHour0 + 3600, 60, kHour0 + 90);
         QCOMPARE(same.seconds(kHour0, kHour0 + 3600), 90);
         // A heartbeat outside the span does not count as one inside it.
-        const auto outside = Coverage::fromHeartbeat(heartbeat({ kHour0 - 5 }, 60), kHour0, kHour0 + 120, 60,
-                                                     kHour0 + 120);
+        const auto outside
+            = Coverage::fromHeartbeat(heartbeat({ kHour0 - 5 }, 60), kHour0, kHour0 + 120, 60, kHour0 + 120);
         QCOMPARE(outside.bucket(kHour0), 60);
     }
 
@@ -91,8 +91,8 @@ private Q_SLOTS:
     void thePartialLastBucketCountsOnlyThePassedSeconds()
     {
         // The 100 req/s case: 24 min into the hour, an hour bucket covers 1440 s, not 3600.
-        const auto c = Coverage::fromHeartbeat(heartbeat(range(kHour0, kHour0 + 1440), 3600), kHour0,
-                                               kHour0 + 3600, 3600, kHour0 + 1440);
+        const auto c = Coverage::fromHeartbeat(
+            heartbeat(range(kHour0, kHour0 + 1440), 3600), kHour0, kHour0 + 3600, 3600, kHour0 + 1440);
         QCOMPARE(c.bucket(kHour0), 1440);
         QVERIFY(!c.isComplete(kHour0));
         QCOMPARE(144000.0 / double(c.bucket(kHour0)), 100.0);
@@ -122,8 +122,7 @@ private Q_SLOTS:
         QFETCH(int, buckets);
         // The collector up from kHour0 on, the clock at kHour0 + 2 h 30 min; span to kHour0 + 3 h.
         const qint64 now = kHour0 + 9000;
-        const auto c = Coverage::fromHeartbeat(heartbeat(range(kHour0, now), step), from, kHour0 + 3 * 3600, step,
-                                               now);
+        const auto c = Coverage::fromHeartbeat(heartbeat(range(kHour0, now), step), from, kHour0 + 3 * 3600, step, now);
         QCOMPARE(c.bucket(firstBucket - step), -1);
         QVERIFY(c.bucket(firstBucket) >= 0);
         int n = 0;

@@ -3,8 +3,8 @@
 #include "storage/historyreader.h"
 #include "storage/storagewriter.h"
 
-#include "storage/historyquery.h"
 #include "models/quantilesketch.h"
+#include "storage/historyquery.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,8 +16,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <numeric>
+#include <random>
 
 using namespace perfdash;
 using namespace Qt::Literals::StringLiterals;
@@ -517,7 +517,8 @@ private Q_SLOTS:
                 tick.push_back(provisional);
             }
             if (i >= 2 && i - 2 < n - 2) // the last two seconds stay provisional: their grace period is not over
-                tick.push_back(LiveFrame { t0 + i - 2, { sketchedSecond(key, perSecond[t0 + i - 2]), counterSecond() } });
+                tick.push_back(
+                    LiveFrame { t0 + i - 2, { sketchedSecond(key, perSecond[t0 + i - 2]), counterSecond() } });
             storage.post(tick);
             QVERIFY(storage.flush(FlushScope::Live));
         }
@@ -544,12 +545,13 @@ private Q_SLOTS:
         {
             Reader reader(path);
             QVERIFY2(reader.scalar(u"SELECT min(through) FROM open_chunks WHERE tier > 0"_s) < t0 + n - 3,
-                     "the rollup rows on disk trail the 1 s tier (else this test tests nothing)");
+                "the rollup rows on disk trail the 1 s tier (else this test tests nothing)");
         }
         for (qint64 step : { 1, 60, 300, 3600, 86400 }) {
             const Read r = readAll(key, step);
             QCOMPARE(r.count, qint64(all.size()));
-            QVERIFY2(std::fabs(r.sum - sum) <= 1e-9 * sum, qPrintable(u"step %1: sum %2 vs %3"_s.arg(step).arg(r.sum).arg(sum)));
+            QVERIFY2(std::fabs(r.sum - sum) <= 1e-9 * sum,
+                qPrintable(u"step %1: sum %2 vs %3"_s.arg(step).arg(r.sum).arg(sum)));
             QCOMPARE(r.min, lo);
             QCOMPARE(r.max, hi);
             QCOMPARE(readAll(u"roll.requests"_s, step).count, qint64(5 * n));

@@ -111,7 +111,7 @@ private Q_SLOTS:
             Database::close(u"locked"_s);
             QVERIFY(!direct.ok);
             QVERIFY2(direct.error.contains(path) && direct.error.contains(u"locked by another program"_s),
-                     qPrintable(direct.error));
+                qPrintable(direct.error));
             QVERIFY(direct.notice.isEmpty());
             StorageThread storage(path, manualFlush()); // what perfdashd starts with
             const auto opened = storage.start();
@@ -143,7 +143,7 @@ private Q_SLOTS:
         Database::close(u"notadb"_s);
         QVERIFY2(result.ok, qPrintable(result.error));
         QVERIFY2(result.notice.contains(u"corrupt"_s) && result.notice.contains(u"not a database"_s),
-                 qPrintable(result.notice));
+            qPrintable(result.notice));
         QCOMPARE(QDir(dir.path()).entryList({ u"perfdash.db.corrupt-*"_s }).size(), 1);
     }
 
