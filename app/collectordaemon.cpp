@@ -46,10 +46,8 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     parser.setApplicationDescription(u"perfdash collector: StatsD in, per-second aggregates out."_s);
     const QCommandLineOption db(u"db"_s, u"SQLite database file (default %1)."_s.arg(RuntimePaths::defaultDatabase()),
                                 u"FILE"_s, RuntimePaths::defaultDatabase());
-    const QCommandLineOption runtime(u"runtime-dir"_s,
-                                     u"Folder for live.sock and the lock (default %1)."_s.arg(
-                                             RuntimePaths::defaultRuntimeDir()),
-                                     u"DIR"_s, RuntimePaths::defaultRuntimeDir());
+    const QCommandLineOption runtime = RuntimePaths::runtimeDirOption(
+        u"Folder for live.sock and the lock (default %1)."_s.arg(RuntimePaths::defaultRuntimeDir()));
     const QCommandLineOption udp(u"udp"_s, u"StatsD UDP listen address; port 0 picks a free one (default %1)."_s.arg(
                                                    options->udp),
                                  u"HOST:PORT"_s, options->udp);
@@ -78,7 +76,7 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
         return false;
     }
     options->dbPath = QFileInfo(parser.value(db)).absoluteFilePath();
-    options->runtimeDir = QFileInfo(parser.value(runtime)).absoluteFilePath();
+    options->runtimeDir = RuntimePaths::runtimeDir(parser, runtime);
     options->udp = parser.value(udp);
     QHostAddress host;
     quint16 port = 0;

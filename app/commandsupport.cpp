@@ -4,6 +4,7 @@
 #include "app/exportcommand.h"
 #include "app/runtimepaths.h"
 #include "storage/database.h"
+#include "storage/storagetiers.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -11,6 +12,39 @@
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
+
+SubcommandLine::SubcommandLine(QString name, QString usage)
+    : m_name(std::move(name))
+    , m_usage(std::move(usage))
+    , m_help(QStringList { u"h"_s, u"help"_s }, u"Print this usage."_s)
+{
+    m_parser.addOption(m_help);
+}
+
+std::optional<int> SubcommandLine::parse(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    if (!m_parser.parse(QStringList { u"perfdashd "_s % m_name } + arguments)) {
+        // A request for help wins over whatever else is wrong on the line.
+        if (arguments.contains(u"-h"_s) || arguments.contains(u"--help"_s)) {
+            out << m_usage;
+            return 0;
+        }
+        return bad(m_parser.errorText(), err);
+    }
+    if (m_parser.isSet(m_help)) {
+        out << m_usage;
+        return 0;
+    }
+    if (!m_parser.positionalArguments().isEmpty())
+        return bad(u"unexpected argument "_s % m_parser.positionalArguments().constFirst(), err);
+    return std::nullopt;
+}
+
+int SubcommandLine::bad(const QString &message, QTextStream &err) const
+{
+    err << "perfdashd " << m_name << ": " << message << '\n' << m_usage;
+    return 2;
+}
 
 WindowCommandOptions::WindowCommandOptions()
     : db(u"db"_s, u"SQLite database file."_s, u"FILE"_s, RuntimePaths::defaultDatabase())
@@ -49,7 +83,8 @@ std::optional<WindowCommandOptions::Range> WindowCommandOptions::range(const QCo
         *error = u"bad --step \"%1\": use 1s, 1m, 1h or 1d"_s.arg(parser.value(step));
         return std::nullopt;
     }
-    return Range { *fromTime, *toTime, *stepSeconds };
+    // Buckets on the clock (UTC multiples of the step), for every reporting command alike: the first one holds --from.
+    return Range { floorTo(*fromTime, *stepSeconds), *toTime, *stepSeconds };
 }
 
 QString WindowCommandOptions::databasePath(const QCommandLineParser &parser) const

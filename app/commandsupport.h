@@ -4,15 +4,34 @@
 #include "storage/csvwriter.h"
 
 #include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QFile>
 #include <QSaveFile>
 #include <QString>
+#include <QTextStream>
 
 #include <optional>
 
-class QCommandLineParser;
-
 namespace perfdash {
+
+// The command line of one subcommand (`perfdashd stats|export|series|quality`), the same for each: -h/--help prints
+// its usage to stdout and exits 0; a bad argument prints "perfdashd NAME: message" and the usage to stderr, exit 2.
+class SubcommandLine {
+public:
+    SubcommandLine(QString name, QString usage);
+    QCommandLineParser &parser() { return m_parser; }
+    // Parses the subcommand's arguments (after its name). An exit code when the command is done here (0 after
+    // --help, 2 after a bad argument or an unexpected positional one); nullopt to go on.
+    std::optional<int> parse(const QStringList &arguments, QTextStream &out, QTextStream &err);
+    // Reports a bad argument; returns 2.
+    int bad(const QString &message, QTextStream &err) const;
+
+private:
+    QString m_name;
+    QString m_usage;
+    QCommandLineOption m_help;
+    QCommandLineParser m_parser;
+};
 
 // What the reporting subcommands (`export`, `quality`) share: the options --db, --from, --to, --step and -o, a
 // read-only connection that closes itself, and CSV written atomically to -o FILE or to stdout.
@@ -27,11 +46,12 @@ struct WindowCommandOptions {
     void addTo(QCommandLineParser &parser) const;
 
     struct Range {
-        qint64 from = 0; // unix seconds, inclusive
+        qint64 from = 0; // unix seconds, inclusive: --from rounded down to a multiple of the step
         qint64 to = 0; // exclusive, > from
         qint64 step = 0; // seconds: 1 s, 1 min, 1 h or 1 d
     };
-    // --from, --to and --step; nullopt with a message naming the option for bad input.
+    // --from, --to and --step; nullopt with a message naming the option for bad input. The one place that aligns the
+    // buckets of `export` and `quality` to the clock: from = floorTo(--from, step) (storagetiers.h).
     std::optional<Range> range(const QCommandLineParser &parser, qint64 nowSeconds, QString *error) const;
     QString databasePath(const QCommandLineParser &parser) const; // absolute
 };

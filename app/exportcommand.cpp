@@ -98,19 +98,16 @@ std::optional<qint64> ExportArguments::parseTime(const QString &input, qint64 no
 
 int runSeriesCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
+    SubcommandLine line(u"series"_s,
+        u"Usage: perfdashd series [--db FILE]\n"
+        "  One stored series a line: name{tag=value,...}, kind, first seen (UTC).\n"_s);
     const QCommandLineOption db(u"db"_s, u"SQLite database file."_s, u"FILE"_s, RuntimePaths::defaultDatabase());
-    parser.addOption(db);
-    if (!parser.parse(QStringList { u"perfdashd series"_s } + arguments) || !parser.positionalArguments().isEmpty()) {
-        err << "perfdashd series: "
-            << (parser.errorText().isEmpty() ? u"unexpected argument "_s % parser.positionalArguments().value(0)
-                                             : parser.errorText())
-            << "\nUsage: perfdashd series [--db FILE]\n";
-        return 2;
-    }
+    line.parser().addOption(db);
+    if (const auto done = line.parse(arguments, out, err))
+        return *done;
     ReadOnlyConnection connection(u"perfdashd-series"_s);
     QString error;
-    if (!connection.open(QFileInfo(parser.value(db)).absoluteFilePath(), &error)) {
+    if (!connection.open(QFileInfo(line.parser().value(db)).absoluteFilePath(), &error)) {
         err << "perfdashd series: " << error << '\n';
         return 1;
     }
@@ -128,33 +125,34 @@ int runSeriesCommand(const QStringList &arguments, QTextStream &out, QTextStream
 
 int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    static const char usage[] = "Usage: perfdashd export --db FILE --series SELECTOR --from TIME --to TIME "
-                                "--step 1s|1m|1h|1d [-o FILE]\n"
-                                "  SELECTOR  name or name{tag=value,...}: every series of that name with those tags\n"
-                                "  TIME      ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, "
-                                "+1m\n";
-    QCommandLineParser parser;
+    return runExportCommand(arguments, out, err, QDateTime::currentSecsSinceEpoch());
+}
+
+int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err, qint64 nowSeconds)
+{
+    SubcommandLine line(u"export"_s,
+        u"Usage: perfdashd export --db FILE --series SELECTOR --from TIME --to TIME "
+        "--step 1s|1m|1h|1d [-o FILE]\n"
+        "  SELECTOR  name or name{tag=value,...}: every series of that name with those tags\n"
+        "  TIME      ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n"
+        "  Columns: time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete (rate per "
+        "covered second)\n"_s);
+    QCommandLineParser &parser = line.parser();
     const WindowCommandOptions options;
     const QCommandLineOption series(u"series"_s, u"Series selector."_s, u"SELECTOR"_s);
     options.addTo(parser);
     parser.addOption(series);
-    const auto bad = [&](const QString &message) {
-        err << "perfdashd export: " << message << '\n' << usage;
-        return 2;
-    };
-    if (!parser.parse(QStringList { u"perfdashd export"_s } + arguments))
-        return bad(parser.errorText());
-    if (!parser.positionalArguments().isEmpty())
-        return bad(u"unexpected argument "_s % parser.positionalArguments().constFirst());
+    if (const auto done = line.parse(arguments, out, err))
+        return *done;
     if (!parser.isSet(series))
-        return bad(u"--series is required"_s);
+        return line.bad(u"--series is required"_s, err);
     QString error;
     const auto selector = SeriesSelector::parse(parser.value(series), &error);
     if (!selector)
-        return bad(u"bad --series: "_s % error);
-    const auto range = options.range(parser, QDateTime::currentSecsSinceEpoch(), &error);
+        return line.bad(u"bad --series: "_s % error, err);
+    const auto range = options.range(parser, nowSeconds, &error);
     if (!range)
-        return bad(error);
+        return line.bad(error, err);
 
     const QString path = options.databasePath(parser);
     ReadOnlyConnection connection(u"perfdashd-export"_s);
@@ -165,6 +163,12 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     HistoryQuery query(connection.name());
     QVector<SeriesInfo> all;
     if (!query.seriesList(&all, &error)) {
+        err << "perfdashd export: " << error << '\n';
+        return 1;
+    }
+    // Rates are per covered second: the heartbeat says which seconds of each bucket passed with the collector up.
+    Coverage coverage;
+    if (!query.coverage(range->from, range->to, range->step, nowSeconds, &coverage, &error)) {
         err << "perfdashd export: " << error << '\n';
         return 1;
     }
@@ -193,6 +197,7 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
             err << "perfdashd export: " << error << '\n';
             return 1;
         }
+        window.setCoverage(coverage);
         names.push_back(SeriesSelector::displayName(chosen[i].key));
         for (const WindowPoint &p : window.points)
             rows.push_back({ p.point.time, i, p });

@@ -49,26 +49,22 @@ QList<QByteArray> row(const QualityStore::Window &w)
 
 int runQualityCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    static const char usage[] = "Usage: perfdashd quality --db FILE [--model NAME] --from TIME --to TIME "
-                                "--step 1s|1m|1h|1d [-o FILE]\n"
-                                "  TIME  ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n";
-    QCommandLineParser parser;
+    SubcommandLine line(u"quality"_s,
+        u"Usage: perfdashd quality --db FILE [--model NAME] --from TIME --to TIME "
+        "--step 1s|1m|1h|1d [-o FILE]\n"
+        "  TIME  ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n"
+        "  Windows are aligned to the clock, as in export.\n"_s);
+    QCommandLineParser &parser = line.parser();
     const WindowCommandOptions options;
     const QCommandLineOption model(u"model"_s, u"Only this model."_s, u"NAME"_s);
     options.addTo(parser);
     parser.addOption(model);
-    const auto bad = [&](const QString &message) {
-        err << "perfdashd quality: " << message << '\n' << usage;
-        return 2;
-    };
-    if (!parser.parse(QStringList { u"perfdashd quality"_s } + arguments))
-        return bad(parser.errorText());
-    if (!parser.positionalArguments().isEmpty())
-        return bad(u"unexpected argument "_s % parser.positionalArguments().constFirst());
+    if (const auto done = line.parse(arguments, out, err))
+        return *done;
     QString error;
     const auto range = options.range(parser, QDateTime::currentSecsSinceEpoch(), &error);
     if (!range)
-        return bad(error);
+        return line.bad(error, err);
 
     const QString path = options.databasePath(parser);
     ReadOnlyConnection opened(u"perfdashd-quality"_s);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/runtimepaths.h"
 
+#include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QStandardPaths>
 
 #include <unistd.h>
@@ -22,6 +24,16 @@ QString RuntimePaths::defaultDatabase()
 {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
             .filePath(u"perfdash/perfdash.db"_s);
+}
+
+QCommandLineOption RuntimePaths::runtimeDirOption(const QString &description)
+{
+    return QCommandLineOption(u"runtime-dir"_s, description, u"DIR"_s, defaultRuntimeDir());
+}
+
+QString RuntimePaths::runtimeDir(const QCommandLineParser &parser, const QCommandLineOption &option)
+{
+    return QFileInfo(parser.value(option)).absoluteFilePath();
 }
 
 QString RuntimePaths::liveSocket(const QString &runtimeDir)

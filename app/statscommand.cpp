@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/statscommand.h"
 
+#include "app/commandsupport.h"
 #include "app/runtimepaths.h"
 #include "collector/liveprotocol.h"
 
@@ -31,15 +32,14 @@ void printFlat(QTextStream &out, const QString &prefix, const QJsonObject &objec
 
 int runStatsCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    const QCommandLineOption runtime(u"runtime-dir"_s, u"The collector's runtime folder."_s, u"DIR"_s,
-                                     RuntimePaths::defaultRuntimeDir());
-    parser.addOption(runtime);
-    if (!parser.parse(QStringList { u"perfdashd stats"_s } + arguments)) {
-        err << "perfdashd stats: " << parser.errorText() << '\n';
-        return 2;
-    }
-    const QString path = RuntimePaths::liveSocket(parser.value(runtime));
+    SubcommandLine line(u"stats"_s,
+        u"Usage: perfdashd stats [--runtime-dir DIR]\n"
+        "  Asks the running collector for its counters; prints \"name value\" lines.\n"_s);
+    const QCommandLineOption runtime = RuntimePaths::runtimeDirOption(u"The collector's runtime folder."_s);
+    line.parser().addOption(runtime);
+    if (const auto done = line.parse(arguments, out, err))
+        return *done;
+    const QString path = RuntimePaths::liveSocket(RuntimePaths::runtimeDir(line.parser(), runtime));
     QLocalSocket socket;
     socket.connectToServer(path);
     if (!socket.waitForConnected(2000)) {

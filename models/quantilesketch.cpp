@@ -216,6 +216,31 @@ double QuantileSketch::sum() const
     return std::isfinite(m_sum) ? m_sum + m_sumError : m_sum;
 }
 
+bool QuantileSketch::add(double value, quint64 n)
+{
+    const double magnitude = std::fabs(value);
+    if (!(magnitude <= std::numeric_limits<double>::max()))
+        return false;
+    if (n == 0)
+        return true;
+    if (magnitude >= kMinIndexableValue) {
+        (value > 0.0 ? m_positive : m_negative).addSlow(indexOf(magnitude), n);
+    } else {
+        m_zeroCount += n;
+        if (value == 0.0)
+            value = 0.0;
+    }
+    m_count += n;
+    const double add = value * double(n);
+    const double s = m_sum + add;
+    const double bv = s - m_sum;
+    m_sumError += (m_sum - (s - bv)) + (add - bv);
+    m_sum = s;
+    m_min = std::min(m_min, value);
+    m_max = std::max(m_max, value);
+    return true;
+}
+
 bool QuantileSketch::merge(const QuantileSketch &other)
 {
     if (other.m_alpha != m_alpha || other.m_maxBuckets != m_maxBuckets)

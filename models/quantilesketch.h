@@ -51,6 +51,9 @@ public:
 
     // Adds one value. Returns false, and counts nothing, for NaN and infinities.
     inline bool add(double value);
+    // Adds `n` copies of one value, as n calls of add(value) would (the sum to within its rounding). For weighted
+    // stand-ins of values that are not at hand (storage's approximation of a second from its stored quantiles).
+    bool add(double value, quint64 n);
 
     // Adds every value of other. Returns false, and changes nothing, when the accuracy or the bucket bound differ,
     // because the result would then depend on the merge order.

@@ -9,8 +9,9 @@
 
 namespace perfdash {
 
-// Buckets of one series over a history range, each `step` seconds long, as SeriesPoints (rate = count / step;
-// quantiles from merged sketches, with n = count). tier: 0 = 1 s, 1 = 1 min, 2 = 1 h, the storage tier that served it.
+// Buckets of one series over a history range, each `step` seconds long, as SeriesPoints (rate = count per covered
+// second, models/coverage.h; quantiles from merged sketches, with n = count). tier: 0 = 1 s, 1 = 1 min, 2 = 1 h, the
+// storage tier that served it.
 struct RangeSeries {
     QString key;
     qint64 step = 1;
@@ -38,8 +39,9 @@ public:
     using QObject::QObject;
     ~RangeSource() override = default;
 
-    // The storage tier that serves buckets of `step` seconds: 0 (1 s), 1 (1 min, multiples of 60), 2 (1 h).
-    static int tierFor(qint64 step) { return step % 3600 == 0 ? 2 : step % 60 == 0 ? 1 : 0; }
+    // The storage tier that serves buckets of `step` seconds: 0 (1 s), 1 (1 min, multiples of 60), 2 (1 h, multiples
+    // of 3600). The one definition: storage's HistoryQuery reads the tier this names.
+    static int tierFor(qint64 step) { return step <= 0 ? 0 : step % 3600 == 0 ? 2 : step % 60 == 0 ? 1 : 0; }
 
     virtual void requestBuckets(
         const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step, quint64 generation)

@@ -14,6 +14,7 @@ namespace perfdash {
 // Plain value type: it crosses threads. Optional numbers are NaN when absent.
 struct OperationRecord {
     static constexpr int kMaxErrorChars = 5000; // stored error messages, marker included
+    qint64 id = -1; // the operations table's row id, once stored
     QString guid; // canonical; empty: storage makes one
     qint64 timeMs = 0;
     QString opCode;
@@ -39,10 +40,12 @@ struct RunRecord {
         double start = 0; // Unix seconds
         double elapsedS = 0;
     };
+    qint64 id = -1; // the runs table's row id, once stored
     QString workflow;
     double start = 0; // Unix seconds
-    double end = 0;
+    double end = 0; // NaN when a stored run has none
     double executionS = 0;
+    QString executionText; // as stored: "0.25 seconds"; empty before storage
     bool success = true;
     QVector<Step> steps;
 };
@@ -51,3 +54,5 @@ struct RunRecord {
 
 Q_DECLARE_METATYPE(perfdash::OperationRecord)
 Q_DECLARE_METATYPE(perfdash::RunRecord)
+Q_DECLARE_METATYPE(QVector<perfdash::OperationRecord>)
+Q_DECLARE_METATYPE(QVector<perfdash::RunRecord>)

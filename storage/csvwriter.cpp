@@ -55,7 +55,8 @@ bool CsvWriter::writeRow(const QList<QByteArray> &fields)
 
 QList<QByteArray> CsvWriter::exportHeader()
 {
-    return { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99" };
+    return { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99", "seconds",
+        "complete" };
 }
 
 bool CsvWriter::writeExportRow(const QString &seriesName, MetricKind kind, const WindowPoint &w)
@@ -64,17 +65,19 @@ bool CsvWriter::writeExportRow(const QString &seriesName, MetricKind kind, const
     const bool quantiles = kind == MetricKind::Timer || kind == MetricKind::Distribution;
     const auto q = [&](int i) { return quantiles ? number(p.q[size_t(i)]) : QByteArray(); };
     return writeRow({
-            isoTime(p.time),
-            field(seriesName),
-            number(p.count),
-            kind == MetricKind::Gauge ? QByteArray() : number(w.rate()), // a gauge's samples are not a rate
-            number(p.min),
-            number(p.max),
-            kind == MetricKind::Counter ? QByteArray() : number(w.mean()),
-            q(0),
-            q(1),
-            q(2),
-            q(3),
+        isoTime(p.time),
+        field(seriesName),
+        number(p.count),
+        kind == MetricKind::Gauge ? QByteArray() : number(w.rate()), // a gauge's samples are not a rate
+        number(p.min),
+        number(p.max),
+        kind == MetricKind::Counter ? QByteArray() : number(w.mean()),
+        q(0),
+        q(1),
+        q(2),
+        q(3),
+        w.seconds < 0 ? QByteArray() : number(w.seconds),
+        w.seconds < 0 ? QByteArray() : QByteArray(w.complete ? "1" : "0"),
     });
 }
 

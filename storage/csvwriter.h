@@ -25,7 +25,9 @@ public:
 
     bool writeRow(const QList<QByteArray> &fields); // fields already encoded (field()/number())
 
-    // The export format of issue 5: time,series,count,rate,min,max,mean,p50,p90,p95,p99.
+    // The export format: time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete. rate is count per
+    // covered second (WindowPoint::rate), seconds the bucket's covered seconds, complete 1 when all of the bucket has
+    // passed (0 for the partial last bucket). Empty where the point has no coverage set.
     static QList<QByteArray> exportHeader();
     bool writeExportRow(const QString &seriesName, MetricKind kind, const WindowPoint &point);
 

@@ -16,6 +16,12 @@ namespace perfdash {
 
 namespace {
 
+// SQLite's primary result codes that matter when opening (sqlite3.h).
+constexpr int sqliteBusy = 5;
+constexpr int sqliteLocked = 6;
+constexpr int sqliteCorrupt = 11;
+constexpr int sqliteNotADatabase = 26;
+
 bool exec(QSqlDatabase &db, const QString &sql, QString *error)
 {
     QSqlQuery query(db);
@@ -137,7 +143,7 @@ void Database::close(const QString &connectionName)
     QSqlDatabase::removeDatabase(connectionName);
 }
 
-Database::OpenResult Database::openWritable(const QString &connectionName, const QString &path)
+Database::OpenResult Database::openWritable(const QString &connectionName, const QString &path, int busyTimeoutMs)
 {
     OpenResult result;
     const QFileInfo info(path);
@@ -147,18 +153,40 @@ Database::OpenResult Database::openWritable(const QString &connectionName, const
     }
     for (int attempt = 0; attempt < 2; ++attempt) {
         QString error;
-        if (!openConnection(connectionName, path, u"QSQLITE_BUSY_TIMEOUT=5000"_s, &error)) {
+        if (!openConnection(connectionName, path, u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(busyTimeoutMs), &error)) {
             result.error = error;
             return result;
         }
         auto db = QSqlDatabase::database(connectionName, false);
-        const QString check = QFileInfo::exists(path) ? pragmaText(db, u"quick_check"_s) : u"ok"_s;
+        QString check = u"ok"_s;
+        if (QFileInfo::exists(path)) {
+            QSqlQuery query(db);
+            if (query.exec(u"PRAGMA quick_check"_s) && query.next()) {
+                check = query.value(0).toString();
+            } else {
+                // Only SQLite's own verdict means corruption. Busy, locked, I/O or permission errors say nothing
+                // about the file: it may be healthy and in use (another program holding it), so never move it.
+                const QSqlError e = query.lastError();
+                const int code = e.nativeErrorCode().toInt() & 0xff;
+                if (code != sqliteCorrupt && code != sqliteNotADatabase) {
+                    query = QSqlQuery();
+                    db = {};
+                    close(connectionName);
+                    result.error = code == sqliteBusy || code == sqliteLocked
+                        ? u"%1 is locked by another program (%2); it was left as it is: close that program or "
+                          "use another --db"_s.arg(path, e.databaseText())
+                        : u"cannot read %1 (%2); it was left as it is"_s.arg(path, e.text());
+                    return result;
+                }
+                check = e.databaseText().isEmpty() ? u"not a database"_s : e.databaseText();
+            }
+        }
         if (check != u"ok"_s && attempt == 0) {
             db = {};
             close(connectionName);
             const QString movedTo = moveAside(path);
-            result.notice = u"The database %1 was corrupt (%2); it was moved to %3 and a new one was created."_s
-                                    .arg(path, check.isEmpty() ? u"not a database"_s : check, movedTo);
+            result.notice = u"The database %1 was corrupt (%2); it was moved to %3 and a new one was created."_s.arg(
+                path, check, movedTo);
             continue;
         }
         // WAL lets the GUI read while we write; NORMAL never corrupts and keeps every commit across an app crash.

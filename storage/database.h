@@ -8,6 +8,8 @@ namespace perfdash {
 
 // Opening perfdash.db: WAL, synchronous=NORMAL, schema migrations keyed on PRAGMA user_version, and a quick_check
 // that moves a corrupt file aside instead of crash-looping. Callers own the named connection and its thread.
+// Corrupt means SQLite said so: SQLITE_CORRUPT, SQLITE_NOTADB or a failed quick_check. A file that cannot be checked
+// (busy or locked by another program, I/O or permission errors) is an error, and is never moved.
 class Database {
 public:
     struct OpenResult {
@@ -18,7 +20,8 @@ public:
 
     static constexpr int latestSchemaVersion = 4;
 
-    static OpenResult openWritable(const QString &connectionName, const QString &path);
+    // busyTimeoutMs: how long to wait for another connection's lock before giving up.
+    static OpenResult openWritable(const QString &connectionName, const QString &path, int busyTimeoutMs = 5000);
     static OpenResult openReadOnly(const QString &connectionName, const QString &path);
     static int schemaVersion(const QSqlDatabase &db);
     static void close(const QString &connectionName);

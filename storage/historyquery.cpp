@@ -2,6 +2,8 @@
 #include "storage/historyquery.h"
 
 #include "models/quantilesketch.h"
+#include "models/rangesource.h"
+#include "storage/bucketmerge.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -16,20 +18,13 @@ namespace perfdash {
 
 namespace {
 
+constexpr qint64 kNone = std::numeric_limits<qint64>::min();
+
 bool failWith(const QSqlQuery &q, QString *error)
 {
     if (error)
         *error = q.lastError().text();
     return false;
-}
-
-double nanMin(double a, double b)
-{
-    return std::isnan(a) ? b : std::isnan(b) ? a : std::min(a, b);
-}
-double nanMax(double a, double b)
-{
-    return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b);
 }
 
 bool hasQuantiles(MetricKind kind)
@@ -51,15 +46,118 @@ std::vector<StoredPoint> rowsOf(const QSqlQuery &q, qint64 start, qint64 step)
     return out;
 }
 
+// The open row of a series and tier, as a read found it: what a rollup tier has folded (`through`) and the open
+// bucket's sketch.
+struct OpenRow {
+    bool found = false;
+    qint64 through = kNone; // the last second folded; for rows of schema 2 and 3 (no `through`), the last bucket's end
+    qint64 sketchStart = kNone;
+    QByteArray sketch;
+};
+
+// Every stored row of one series in one tier with a time in [from, to), closed chunks, the open one and (1 s tier)
+// its provisional seconds, in time order; and the open row's state, whatever its start (there is one per series and
+// tier, so asking for it costs nothing more).
+bool tierRows(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, qint64 from, qint64 to,
+              std::vector<StoredPoint> *out, OpenRow *open, QString *error)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(u"SELECT start, data, NULL, NULL, NULL, NULL, 0 FROM "_s % QString::fromUtf16(spec.chunkTable)
+              % u" WHERE series_id = ? AND start > ? AND start < ?"
+                " UNION ALL SELECT start, data, tail, through, sketch_start, sketch, 1 FROM open_chunks"
+                " WHERE series_id = ? AND tier = ? AND start < ? ORDER BY 1"_s);
+    q.addBindValue(seriesId);
+    q.addBindValue(from - spec.chunkSpan);
+    q.addBindValue(to);
+    q.addBindValue(seriesId);
+    q.addBindValue(int(spec.tier));
+    q.addBindValue(to);
+    if (!q.exec())
+        return failWith(q, error);
+    out->clear();
+    while (q.next()) {
+        const std::vector<StoredPoint> rows = rowsOf(q, q.value(0).toLongLong(), spec.step);
+        if (q.value(6).toInt() == 1 && open) {
+            open->found = true;
+            if (!q.value(3).isNull())
+                open->through = q.value(3).toLongLong();
+            else if (!rows.empty())
+                open->through = rows.back().time + spec.step - 1; // schema 2 and 3 kept their rows current
+            if (!q.value(4).isNull()) {
+                open->sketchStart = q.value(4).toLongLong();
+                open->sketch = q.value(5).toByteArray();
+            }
+        }
+        for (const StoredPoint &r : rows) {
+            if (r.time >= from && r.time < to)
+                out->push_back(r);
+        }
+    }
+    return true;
+}
+
+// What a rollup tier has not folded yet: the 1 s tier's seconds after the open row's `through`, and the open bucket's
+// sketch they continue.
+struct RollupTail {
+    std::vector<StoredPoint> seconds;
+    qint64 sketchStart = kNone;
+    std::optional<QuantileSketch> sketch;
+};
+
+bool rollupTail(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, qint64 from, qint64 to,
+                const OpenRow &open, RollupTail *out, QString *error)
+{
+    qint64 through = open.through;
+    if (open.found) {
+        out->sketchStart = open.sketchStart;
+        if (!open.sketch.isEmpty())
+            out->sketch = QuantileSketch::deserialize(open.sketch);
+    } else {
+        // No open row before `to`: it starts at or after `to` (nothing in the range is unfolded), or there is none
+        // (retention took a quiet series' one), and the closed chunks hold everything up to their end.
+        QSqlQuery closed(db);
+        closed.prepare(u"SELECT max(start), (SELECT count(*) FROM open_chunks WHERE series_id = ? AND tier = ?) FROM "_s
+                       % QString::fromUtf16(spec.chunkTable) % u" WHERE series_id = ?"_s);
+        closed.addBindValue(seriesId);
+        closed.addBindValue(int(spec.tier));
+        closed.addBindValue(seriesId);
+        if (!closed.exec() || !closed.next())
+            return failWith(closed, error);
+        if (closed.value(1).toLongLong() > 0)
+            return true;
+        if (!closed.value(0).isNull())
+            through = closed.value(0).toLongLong() + spec.chunkSpan - 1;
+    }
+    const qint64 tailFrom = through == kNone ? from : std::max(from, through + 1);
+    if (tailFrom >= to)
+        return true;
+    return tierRows(db, seriesId, tierSpec(StorageTier::Second), tailFrom, to, &out->seconds, nullptr, error);
+}
+
+WindowPoint &bucketOf(std::map<qint64, WindowPoint> &buckets, qint64 start, qint64 step)
+{
+    auto [it, inserted] = buckets.try_emplace(start);
+    if (inserted) {
+        it->second.step = step;
+        it->second.point.time = start;
+    }
+    return it->second;
+}
+
 } // namespace
 
-StorageTier HistoryQuery::tierFor(qint64 step)
+StorageTier HistoryQuery::tierOf(qint64 step)
 {
-    if (step > 0 && step % 3600 == 0)
-        return StorageTier::Hour;
-    if (step > 0 && step % 60 == 0)
-        return StorageTier::Minute;
-    return StorageTier::Second;
+    return StorageTier(RangeSource::tierFor(step));
+}
+
+void SeriesWindow::setCoverage(const Coverage &coverage)
+{
+    for (WindowPoint &p : points) {
+        p.seconds = coverage.bucket(p.point.time);
+        p.complete = coverage.isComplete(p.point.time);
+    }
 }
 
 bool HistoryQuery::seriesList(QVector<SeriesInfo> *out, QString *error) const
@@ -83,58 +181,29 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
             *error = u"the step must be positive"_s;
         return false;
     }
-    const TierSpec &spec = tierSpec(tierFor(step));
+    const TierSpec &spec = tierSpec(tierOf(step));
     out->series = series;
     out->step = step;
     out->tier = spec.tier;
     out->points.clear();
     from = floorTo(from, step);
     auto db = QSqlDatabase::database(m_connectionName, false);
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    // The open chunk's provisional seconds (tail) may reach one chunk span past its start.
-    q.prepare(u"SELECT start, data, NULL FROM "_s % QString::fromUtf16(spec.chunkTable)
-              % u" WHERE series_id = ? AND start > ? AND start < ?"
-                " UNION ALL SELECT start, data, tail FROM open_chunks WHERE series_id = ? AND tier = ? AND start > ?"
-                " AND start < ? ORDER BY 1"_s);
-    for (int i = 0; i < 2; ++i) {
-        q.addBindValue(series.id);
-        if (i == 1)
-            q.addBindValue(int(spec.tier));
-        q.addBindValue(from - spec.chunkSpan * (i + 1));
-        q.addBindValue(to);
-    }
-    if (!q.exec())
-        return failWith(q, error);
+    std::vector<StoredPoint> rows;
+    OpenRow open;
+    if (!tierRows(db, series.id, spec, from, to, &rows, &open, error))
+        return false;
     // Buckets of the answer, by start; each merges the tier's buckets inside it.
     std::map<qint64, WindowPoint> buckets;
-    while (q.next()) {
-        const qint64 start = q.value(0).toLongLong();
-        const auto rows = rowsOf(q, start, spec.step);
-        for (const StoredPoint &r : rows) {
-            if (r.time < from || r.time >= to)
-                continue;
-            const qint64 b = floorTo(r.time, step);
-            auto [it, inserted] = buckets.try_emplace(b);
-            WindowPoint &w = it->second;
-            if (inserted) {
-                w.step = step;
-                w.point = r;
-                w.point.time = b;
-                if (step != spec.step)
-                    w.point.q.fill(StoredPoint::nan()); // from merged sketches below
-                continue;
-            }
-            w.point.count += r.count;
-            w.point.sum += std::isnan(r.sum) ? 0.0 : r.sum;
-            w.point.min = nanMin(w.point.min, r.min);
-            w.point.max = nanMax(w.point.max, r.max);
-            if (!std::isnan(r.last))
-                w.point.last = r.last;
-            w.point.unique = std::max(w.point.unique, r.unique);
-        }
+    for (const StoredPoint &r : rows) {
+        WindowPoint &w = bucketOf(buckets, floorTo(r.time, step), step);
+        BucketMerge::add(w.point, r);
+        if (step == spec.step)
+            w.point.q = r.q; // the tier's own quantiles; coarser steps merge sketches below
     }
-    if (step != spec.step && spec.sketchTable && hasQuantiles(series.kind) && !buckets.empty()) {
+    const bool quantiles = hasQuantiles(series.kind);
+    // The answer buckets whose quantiles come from a merged sketch.
+    std::map<qint64, QuantileSketch> merged;
+    if (step != spec.step && spec.sketchTable && quantiles && !buckets.empty()) {
         QSqlQuery s(db);
         s.setForwardOnly(true);
         s.prepare(u"SELECT start, data FROM "_s % QString::fromUtf16(spec.sketchTable)
@@ -150,7 +219,6 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
         }
         if (!s.exec())
             return failWith(s, error);
-        std::map<qint64, QuantileSketch> merged;
         while (s.next()) {
             auto sketch = QuantileSketch::deserialize(s.value(1).toByteArray());
             if (!sketch)
@@ -162,17 +230,70 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
             else
                 it->second.merge(*sketch);
         }
-        for (auto &[b, sketch] : merged) {
-            auto it = buckets.find(b);
-            if (it == buckets.end())
+    }
+    if (spec.tier != StorageTier::Second) {
+        // The head: seconds the rollup tier has not folded yet come from the 1 s tier.
+        RollupTail tail;
+        if (!rollupTail(db, series.id, spec, from, to, open, &tail, error))
+            return false;
+        const double accuracy
+            = tail.sketch ? tail.sketch->relativeAccuracy() : QuantileSketch::kDefaultRelativeAccuracy;
+        for (const StoredPoint &r : tail.seconds) {
+            const qint64 b = floorTo(r.time, step);
+            BucketMerge::add(bucketOf(buckets, b, step).point, r);
+            if (!quantiles)
                 continue;
-            for (int i = 0; i < StoredPoint::kQuantiles; ++i)
-                it->second.point.q[size_t(i)] = sketch.quantile(StoredPoint::kQuantileLevels[size_t(i)]);
+            auto it = merged.find(b);
+            if (it == merged.end()) {
+                // At the tier's own step the open bucket's stored quantiles are recomputed from its sketch.
+                const bool open = step == spec.step && tail.sketch && tail.sketchStart == b;
+                it = merged.emplace(b, open ? *tail.sketch : QuantileSketch(accuracy)).first;
+            }
+            BucketMerge::addApproximation(it->second, r);
         }
+    }
+    for (const auto &[b, sketch] : merged) {
+        auto it = buckets.find(b);
+        if (it != buckets.end())
+            BucketMerge::setQuantiles(it->second.point, sketch);
     }
     out->points.reserve(qsizetype(buckets.size()));
     for (auto &[b, w] : buckets)
         out->points.push_back(w);
+    return true;
+}
+
+bool HistoryQuery::coverage(qint64 from, qint64 to, qint64 step, qint64 nowSecond, Coverage *out, QString *error) const
+{
+    // Seconds after `to` are outside the answer: a bucket cut there is partial too.
+    const qint64 now = std::min(nowSecond, to);
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    q.prepare(u"SELECT id, key, kind, first_seen FROM series WHERE key = ?"_s);
+    q.addBindValue(Coverage::heartbeatKey());
+    if (!q.exec())
+        return failWith(q, error);
+    if (!q.next()) {
+        *out = Coverage::passed(from, to, step, now);
+        return true;
+    }
+    const SeriesInfo heartbeat { q.value(0).toLongLong(), q.value(1).toString(), MetricKind(q.value(2).toInt()),
+        q.value(3).toLongLong() };
+    q.finish();
+    SeriesWindow window;
+    if (!this->window(heartbeat, from, to, step, &window, error))
+        return false;
+    QVector<SeriesPoint> points;
+    points.reserve(window.points.size());
+    for (const WindowPoint &w : window.points) {
+        SeriesPoint p;
+        p.second = w.point.time;
+        p.stats.key = heartbeat.key;
+        p.stats.kind = heartbeat.kind;
+        p.stats.count = w.point.count;
+        points.push_back(std::move(p));
+    }
+    *out = Coverage::fromHeartbeat(points, from, to, step, now);
     return true;
 }
 
@@ -227,57 +348,126 @@ bool HistoryQuery::secondsAsFrames(qint64 from, qint64 to, QVector<LiveFrame> *o
     return true;
 }
 
-bool HistoryQuery::records(const QString &sql, qint64 from, qint64 to, int limit, QList<QVariantMap> *out,
-                           QString *error) const
+namespace {
+
+QString textOf(const QVariant &v)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    return v.isNull() ? QString() : v.toString();
+}
+
+double realOf(const QVariant &v)
+{
+    return v.isNull() ? std::numeric_limits<double>::quiet_NaN() : v.toDouble();
+}
+
+std::optional<qint64> integerOf(const QVariant &v)
+{
+    return v.isNull() ? std::nullopt : std::optional<qint64>(v.toLongLong());
+}
+
+bool selectRecords(QSqlQuery &q, const QString &sql, qint64 from, qint64 to, int limit, QString *error)
+{
     q.setForwardOnly(true);
     q.prepare(sql);
     q.addBindValue(from);
     q.addBindValue(to);
     q.addBindValue(limit);
-    if (!q.exec())
-        return failWith(q, error);
+    return q.exec() || failWith(q, error);
+}
+
+} // namespace
+
+bool HistoryQuery::events(qint64 from, qint64 to, int limit, QVector<TimelineEvent> *out, QString *error) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!selectRecords(q,
+            u"SELECT time, kind, title, text, priority, alert_type, status, source, tags FROM events"
+            " WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s,
+            from, to, limit, error))
+        return false;
     out->clear();
     while (q.next()) {
-        const QSqlRecord record = q.record();
-        QVariantMap row;
-        for (int i = 0; i < record.count(); ++i)
-            row.insert(record.fieldName(i), record.value(i));
-        out->push_back(std::move(row));
+        TimelineEvent e;
+        e.timeMs = q.value(0).toLongLong() * 1000;
+        e.kind = textOf(q.value(1));
+        e.title = textOf(q.value(2));
+        e.text = textOf(q.value(3));
+        e.priority = textOf(q.value(4));
+        e.alertType = textOf(q.value(5));
+        e.status = q.value(6).isNull() ? -1 : q.value(6).toInt();
+        e.source = textOf(q.value(7));
+        const QString tags = textOf(q.value(8));
+        if (!tags.isEmpty())
+            e.tags = tags.split(u',');
+        out->push_back(std::move(e));
     }
     return true;
 }
 
-bool HistoryQuery::events(qint64 from, qint64 to, int limit, QList<QVariantMap> *out, QString *error) const
+bool HistoryQuery::operations(qint64 from, qint64 to, int limit, QVector<OperationRecord> *out, QString *error) const
 {
-    return records(u"SELECT * FROM events WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s, from, to, limit,
-                   out, error);
-}
-
-bool HistoryQuery::operations(qint64 from, qint64 to, int limit, QList<QVariantMap> *out, QString *error) const
-{
-    return records(u"SELECT * FROM operations WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s, from, to,
-                   limit, out, error);
-}
-
-bool HistoryQuery::runs(qint64 from, qint64 to, int limit, QList<QVariantMap> *out, QString *error) const
-{
-    if (!records(u"SELECT * FROM runs WHERE start_unix >= ? AND start_unix < ? ORDER BY start_unix DESC LIMIT ?"_s,
-                 from, to, limit, out, error))
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!selectRecords(q,
+            u"SELECT id, guid, time, op_code, tenant, operation_name, target, items_processed, elapsed_s,"
+            " items_per_s, memory_mb, file_size_mb, cache_hits, api_calls, success, error_message,"
+            " error_category FROM operations WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s,
+            from, to, limit, error))
         return false;
-    QSqlQuery steps(QSqlDatabase::database(m_connectionName, false));
+    out->clear();
+    while (q.next()) {
+        OperationRecord op;
+        op.id = q.value(0).toLongLong();
+        op.guid = textOf(q.value(1));
+        op.timeMs = q.value(2).toLongLong() * 1000;
+        op.opCode = textOf(q.value(3));
+        op.tenant = textOf(q.value(4));
+        op.name = textOf(q.value(5));
+        op.target = textOf(q.value(6));
+        op.items = integerOf(q.value(7));
+        op.elapsedS = q.value(8).toDouble();
+        op.itemsPerS = realOf(q.value(9));
+        op.memoryMb = realOf(q.value(10));
+        op.fileSizeMb = realOf(q.value(11));
+        op.cacheHits = integerOf(q.value(12));
+        op.apiCalls = integerOf(q.value(13));
+        op.success = q.value(14).toInt() != 0;
+        op.error = textOf(q.value(15));
+        op.errorCategory = textOf(q.value(16));
+        out->push_back(std::move(op));
+    }
+    return true;
+}
+
+bool HistoryQuery::runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *out, QString *error) const
+{
+    const auto db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    if (!selectRecords(q,
+            u"SELECT id, workflow, start_unix, end_unix, execution_s, execution_text, success FROM runs"
+            " WHERE start_unix >= ? AND start_unix < ? ORDER BY start_unix DESC LIMIT ?"_s,
+            from, to, limit, error))
+        return false;
+    out->clear();
+    while (q.next()) {
+        RunRecord run;
+        run.id = q.value(0).toLongLong();
+        run.workflow = textOf(q.value(1));
+        run.start = q.value(2).toDouble();
+        run.end = realOf(q.value(3));
+        run.executionS = realOf(q.value(4));
+        run.executionText = textOf(q.value(5));
+        run.success = q.value(6).isNull() || q.value(6).toInt() != 0; // unknown is not a failure
+        out->push_back(std::move(run));
+    }
+    QSqlQuery steps(db);
+    steps.setForwardOnly(true);
     steps.prepare(u"SELECT name, start_unix, elapsed_s FROM steps WHERE run_id = ? ORDER BY start_unix"_s);
-    for (QVariantMap &run : *out) {
-        steps.addBindValue(run.value(u"id"_s));
+    for (RunRecord &run : *out) {
+        steps.addBindValue(run.id);
         if (!steps.exec())
             return failWith(steps, error);
-        QVariantList list;
         while (steps.next())
-            list.push_back(QVariantMap { { u"name"_s, steps.value(0) },
-                                         { u"start_unix"_s, steps.value(1) },
-                                         { u"elapsed_s"_s, steps.value(2) } });
-        run.insert(u"steps"_s, list);
+            run.steps.push_back({ textOf(steps.value(0)), steps.value(1).toDouble(), realOf(steps.value(2)) });
     }
     return true;
 }

@@ -3,6 +3,7 @@
 
 #include "storage/database.h"
 
+#include <QDateTime>
 #include <QThread>
 #include <QUuid>
 
@@ -23,84 +24,110 @@ public:
     ~HistoryWorker() override { Database::close(m_connectionName); }
 
     // The collector may not have created the file yet; try again on every request.
-    bool ensureOpen(quint64 generation)
+    bool ensureOpen(QString *error)
     {
         if (m_open)
             return true;
         Database::close(m_connectionName);
         const auto opened = Database::openReadOnly(m_connectionName, m_path);
         if (!opened.ok) {
-            Q_EMIT failed(generation, opened.error);
+            *error = opened.error;
             return false;
         }
         m_open = true;
         return true;
     }
-    void fail(quint64 generation, const QString &error)
+    // Runs one request; a failure reopens the file next time (it may have been replaced).
+    template <typename Answer> bool run(QString *error, Answer &&answer)
     {
-        m_open = false; // reopen next time: the file may have been replaced
-        Q_EMIT failed(generation, error);
+        if (!ensureOpen(error))
+            return false;
+        if (answer())
+            return true;
+        m_open = false;
+        return false;
     }
 
     void range(qint64 from, qint64 to, quint64 generation)
     {
-        if (!ensureOpen(generation))
-            return;
         QVector<LiveFrame> frames;
         QString error;
-        if (!m_query.secondsAsFrames(from, to, &frames, &error))
-            return fail(generation, error);
-        Q_EMIT rangeReady(generation, frames);
+        if (run(&error, [&]() { return m_query.secondsAsFrames(from, to, &frames, &error); }))
+            Q_EMIT rangeReady(generation, frames);
+        else
+            Q_EMIT failed(generation, error);
     }
-    void series(quint64 generation)
+    void series(quint64 id)
     {
-        if (!ensureOpen(generation))
-            return;
         QVector<SeriesInfo> list;
         QString error;
-        if (!m_query.seriesList(&list, &error))
-            return fail(generation, error);
-        Q_EMIT seriesReady(generation, list);
+        if (run(&error, [&]() { return m_query.seriesList(&list, &error); }))
+            Q_EMIT seriesReady(id, list);
+        else
+            Q_EMIT requestFailed(HistoryReader::Answer::Series, id, error);
     }
-    void window(const QStringList &keys, qint64 from, qint64 to, qint64 step, quint64 generation)
+    void window(const QStringList &keys, qint64 from, qint64 to, qint64 step, qint64 now, quint64 id)
     {
-        if (!ensureOpen(generation))
-            return;
-        QVector<SeriesInfo> list;
-        QString error;
-        if (!m_query.seriesList(&list, &error))
-            return fail(generation, error);
         QVector<SeriesWindow> windows;
-        for (const SeriesInfo &info : list) {
-            if (!keys.contains(info.key))
-                continue;
-            SeriesWindow w;
-            if (!m_query.window(info, from, to, step, &w, &error))
-                return fail(generation, error);
-            windows.push_back(std::move(w));
-        }
-        Q_EMIT windowReady(generation, windows);
-    }
-    void records(HistoryReader::Records kind, qint64 from, qint64 to, int limit, quint64 generation)
-    {
-        if (!ensureOpen(generation))
-            return;
-        QList<QVariantMap> rows;
         QString error;
-        const bool ok = kind == HistoryReader::Records::Events ? m_query.events(from, to, limit, &rows, &error)
-                : kind == HistoryReader::Records::Operations   ? m_query.operations(from, to, limit, &rows, &error)
-                                                               : m_query.runs(from, to, limit, &rows, &error);
-        if (!ok)
-            return fail(generation, error);
-        Q_EMIT recordsReady(generation, kind, rows);
+        const auto read = [&]() {
+            QVector<SeriesInfo> list;
+            Coverage coverage;
+            if (!m_query.seriesList(&list, &error) || !m_query.coverage(from, to, step, now, &coverage, &error))
+                return false;
+            for (const SeriesInfo &info : list) {
+                if (!keys.contains(info.key))
+                    continue;
+                SeriesWindow w;
+                if (!m_query.window(info, from, to, step, &w, &error))
+                    return false;
+                w.setCoverage(coverage);
+                windows.push_back(std::move(w));
+            }
+            return true;
+        };
+        if (run(&error, read))
+            Q_EMIT windowReady(id, windows);
+        else
+            Q_EMIT requestFailed(HistoryReader::Answer::Window, id, error);
+    }
+    void events(qint64 from, qint64 to, int limit, quint64 id)
+    {
+        QVector<TimelineEvent> rows;
+        QString error;
+        if (run(&error, [&]() { return m_query.events(from, to, limit, &rows, &error); }))
+            Q_EMIT eventsReady(id, rows);
+        else
+            Q_EMIT requestFailed(HistoryReader::Answer::Events, id, error);
+    }
+    void operations(qint64 from, qint64 to, int limit, quint64 id)
+    {
+        QVector<OperationRecord> rows;
+        QString error;
+        if (run(&error, [&]() { return m_query.operations(from, to, limit, &rows, &error); }))
+            Q_EMIT operationsReady(id, rows);
+        else
+            Q_EMIT requestFailed(HistoryReader::Answer::Operations, id, error);
+    }
+    void runs(qint64 from, qint64 to, int limit, quint64 id)
+    {
+        QVector<RunRecord> rows;
+        QString error;
+        if (run(&error, [&]() { return m_query.runs(from, to, limit, &rows, &error); }))
+            Q_EMIT runsReady(id, rows);
+        else
+            Q_EMIT requestFailed(HistoryReader::Answer::Runs, id, error);
     }
 
 Q_SIGNALS:
     void rangeReady(quint64 generation, const QVector<perfdash::LiveFrame> &frames);
-    void seriesReady(quint64 generation, const QVector<perfdash::SeriesInfo> &series);
-    void windowReady(quint64 generation, const QVector<perfdash::SeriesWindow> &windows);
-    void recordsReady(quint64 generation, perfdash::HistoryReader::Records kind, const QList<QVariantMap> &records);
     void failed(quint64 generation, const QString &message);
+    void seriesReady(quint64 id, const QVector<perfdash::SeriesInfo> &series);
+    void windowReady(quint64 id, const QVector<perfdash::SeriesWindow> &windows);
+    void eventsReady(quint64 id, const QVector<perfdash::TimelineEvent> &events);
+    void operationsReady(quint64 id, const QVector<perfdash::OperationRecord> &operations);
+    void runsReady(quint64 id, const QVector<perfdash::RunRecord> &runs);
+    void requestFailed(perfdash::HistoryReader::Answer kind, quint64 id, const QString &message);
 
 private:
     QString m_path;
@@ -117,16 +144,21 @@ HistoryReader::HistoryReader(const QString &path, QObject *parent)
     qRegisterMetaType<QVector<LiveFrame>>();
     qRegisterMetaType<QVector<SeriesInfo>>();
     qRegisterMetaType<QVector<SeriesWindow>>();
-    qRegisterMetaType<QList<QVariantMap>>();
-    qRegisterMetaType<HistoryReader::Records>();
+    qRegisterMetaType<QVector<TimelineEvent>>();
+    qRegisterMetaType<QVector<OperationRecord>>();
+    qRegisterMetaType<QVector<RunRecord>>();
+    qRegisterMetaType<HistoryReader::Answer>();
     m_thread->setObjectName(u"perfdash-history"_s);
     m_worker->moveToThread(m_thread.get());
     connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &HistoryWorker::rangeReady, this, &HistorySource::rangeReady);
+    connect(m_worker, &HistoryWorker::failed, this, &HistorySource::failed);
     connect(m_worker, &HistoryWorker::seriesReady, this, &HistoryReader::seriesReady);
     connect(m_worker, &HistoryWorker::windowReady, this, &HistoryReader::windowReady);
-    connect(m_worker, &HistoryWorker::recordsReady, this, &HistoryReader::recordsReady);
-    connect(m_worker, &HistoryWorker::failed, this, &HistorySource::failed);
+    connect(m_worker, &HistoryWorker::eventsReady, this, &HistoryReader::eventsReady);
+    connect(m_worker, &HistoryWorker::operationsReady, this, &HistoryReader::operationsReady);
+    connect(m_worker, &HistoryWorker::runsReady, this, &HistoryReader::runsReady);
+    connect(m_worker, &HistoryWorker::requestFailed, this, &HistoryReader::requestFailed);
     m_thread->start();
 }
 
@@ -136,6 +168,11 @@ HistoryReader::~HistoryReader()
     m_thread->wait();
 }
 
+void HistoryReader::setClock(std::function<qint64()> clock)
+{
+    m_clock = std::move(clock);
+}
+
 void HistoryReader::requestRange(qint64 fromSecond, qint64 toSecond, quint64 generation)
 {
     QMetaObject::invokeMethod(
@@ -143,24 +180,36 @@ void HistoryReader::requestRange(qint64 fromSecond, qint64 toSecond, quint64 gen
             Qt::QueuedConnection);
 }
 
-void HistoryReader::requestSeries(quint64 generation)
+void HistoryReader::requestSeries(quint64 id)
 {
     QMetaObject::invokeMethod(
-            m_worker, [w = m_worker, generation]() { w->series(generation); }, Qt::QueuedConnection);
+        m_worker, [w = m_worker, id]() { w->series(id); }, Qt::QueuedConnection);
 }
 
-void HistoryReader::requestWindow(const QStringList &keys, qint64 from, qint64 to, qint64 step, quint64 generation)
+void HistoryReader::requestWindow(const QStringList &keys, qint64 from, qint64 to, qint64 step, quint64 id)
 {
+    const qint64 now = m_clock ? m_clock() : QDateTime::currentSecsSinceEpoch();
     QMetaObject::invokeMethod(
-            m_worker, [w = m_worker, keys, from, to, step, generation]() { w->window(keys, from, to, step, generation); },
-            Qt::QueuedConnection);
+        m_worker, [w = m_worker, keys, from, to, step, now, id]() { w->window(keys, from, to, step, now, id); },
+        Qt::QueuedConnection);
 }
 
-void HistoryReader::requestRecords(Records kind, qint64 from, qint64 to, int limit, quint64 generation)
+void HistoryReader::requestEvents(qint64 from, qint64 to, int limit, quint64 id)
 {
     QMetaObject::invokeMethod(
-            m_worker, [w = m_worker, kind, from, to, limit, generation]() { w->records(kind, from, to, limit, generation); },
-            Qt::QueuedConnection);
+        m_worker, [w = m_worker, from, to, limit, id]() { w->events(from, to, limit, id); }, Qt::QueuedConnection);
+}
+
+void HistoryReader::requestOperations(qint64 from, qint64 to, int limit, quint64 id)
+{
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, from, to, limit, id]() { w->operations(from, to, limit, id); }, Qt::QueuedConnection);
+}
+
+void HistoryReader::requestRuns(qint64 from, qint64 to, int limit, quint64 id)
+{
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, from, to, limit, id]() { w->runs(from, to, limit, id); }, Qt::QueuedConnection);
 }
 
 } // namespace perfdash

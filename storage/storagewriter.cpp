@@ -2,10 +2,10 @@
 #include "storage/storagewriter.h"
 
 #include "models/quantilesketch.h"
+#include "storage/bucketmerge.h"
 #include "storage/chunkcodec.h"
 #include "storage/qualitystore.h"
 #include "storage/workrecordwriter.h"
-#include "storage/statsfields.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -65,7 +65,6 @@ namespace {
 
 constexpr int kTierCount = int(kTiers.size());
 constexpr int kRollupCount = kTierCount - 1; // 1 min and 1 h; rollup r is tier r + 1
-constexpr int kMaxSyntheticValues = 2000;
 constexpr qint64 kNone = std::numeric_limits<qint64>::min();
 
 // The 1 s tier of one series.
@@ -122,15 +121,6 @@ bool hasQuantiles(MetricKind kind)
     return kind == MetricKind::Timer || kind == MetricKind::Distribution;
 }
 
-double nanMin(double a, double b)
-{
-    return std::isnan(a) ? b : std::isnan(b) ? a : std::min(a, b);
-}
-double nanMax(double a, double b)
-{
-    return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b);
-}
-
 StoredPoint pointOf(qint64 second, const SeriesStats &s)
 {
     StoredPoint p;
@@ -140,55 +130,16 @@ StoredPoint pointOf(qint64 second, const SeriesStats &s)
     p.min = s.min;
     p.max = s.max;
     p.last = s.last;
-    p.unique = StatsFields::uniqueCount(s);
+    p.unique = s.uniqueCount;
     if (hasQuantiles(s.kind))
-        p.q = { s.p50, s.p90, s.p95, s.p99, StatsFields::p999(s) };
+        p.q = { s.p50, s.p90, s.p95, s.p99, s.p999 };
     return p;
-}
-
-// When a second's sketch is not at hand (no blob, or a second re-read from the 1 s tier after a crash), the rollup's
-// sketch is fed an approximation of it: values spread along the quantile curve known from min, p50..p999 and max,
-// piecewise linear, four per sample up to a cap. Counts, sums, min and max stay exact either way.
-void addApproximation(QuantileSketch &sketch, const StoredPoint &p)
-{
-    if (p.count <= 0 || std::isnan(p.min) || std::isnan(p.max))
-        return;
-    std::array<std::pair<double, double>, 7> knots {};
-    int k = 0;
-    knots[size_t(k++)] = { 0.0, p.min };
-    for (int i = 0; i < StoredPoint::kQuantiles; ++i) {
-        if (std::isfinite(p.q[size_t(i)]))
-            knots[size_t(k++)] = { StoredPoint::kQuantileLevels[size_t(i)], p.q[size_t(i)] };
-    }
-    knots[size_t(k++)] = { 1.0, p.max };
-    const qint64 n = std::min<qint64>(4 * p.count, kMaxSyntheticValues);
-    int seg = 0;
-    for (qint64 i = 0; i < n; ++i) {
-        const double r = (double(i) + 0.5) / double(n);
-        while (seg + 2 < k && r > knots[size_t(seg + 1)].first)
-            ++seg;
-        const auto [q0, v0] = knots[size_t(seg)];
-        const auto [q1, v1] = knots[size_t(seg + 1)];
-        const double f = q1 > q0 ? (r - q0) / (q1 - q0) : 0.0;
-        sketch.add(v0 + (v1 - v0) * std::clamp(f, 0.0, 1.0));
-    }
-}
-
-// Merges the second's own sketch (SeriesStats::sketch); the approximation only when there is none that merges.
-void mergeInto(QuantileSketch &sketch, const std::optional<QuantileSketch> &second, const StoredPoint &p)
-{
-    if (second && sketch.merge(*second))
-        return;
-    addApproximation(sketch, p);
 }
 
 void finalizeQuantiles(RollupTier &t)
 {
-    if (!t.sketch || t.rows.empty() || t.sketch->isEmpty())
-        return;
-    StoredPoint &row = t.rows.back();
-    for (int i = 0; i < StoredPoint::kQuantiles; ++i)
-        row.q[size_t(i)] = t.sketch->quantile(StoredPoint::kQuantileLevels[size_t(i)]);
+    if (t.sketch && !t.rows.empty())
+        BucketMerge::setQuantiles(t.rows.back(), *t.sketch);
 }
 
 // The smallest second after `after` in this series' phase: rollup writes of different series fall on different
@@ -304,18 +255,12 @@ public:
             fresh.time = bucket;
             tb.rows.push_back(fresh);
         }
-        StoredPoint &row = tb.rows.back();
-        row.count += point.count;
-        row.sum += std::isnan(point.sum) ? 0.0 : point.sum;
-        row.min = nanMin(row.min, point.min);
-        row.max = nanMax(row.max, point.max);
-        if (!std::isnan(point.last))
-            row.last = point.last;
-        row.unique = std::max(row.unique, point.unique); // sets are not mergeable from counts: a lower bound
+        BucketMerge::add(tb.rows.back(), point);
         if (hasQuantiles(sb.kind)) {
             if (!tb.sketch)
                 tb.sketch.emplace(sb.accuracy);
-            mergeInto(*tb.sketch, sketch, point);
+            // The second's own sketch; where there is none (a second re-read after a crash) an approximation of it.
+            BucketMerge::addSecond(*tb.sketch, sketch, point);
         }
         tb.through = point.time;
         tb.dirty = true;
@@ -372,11 +317,8 @@ bool prepare(std::optional<QSqlQuery> &slot, const QSqlDatabase &db, const QStri
 
 std::optional<QuantileSketch> sketchOf(const SeriesStats &s)
 {
-    if constexpr (StatsFields::kHasSketchBlob) {
-        const QByteArray blob = StatsFields::sketchBlob(s);
-        if (!blob.isEmpty())
-            return QuantileSketch::deserialize(blob);
-    }
+    if (!s.sketch.isEmpty())
+        return QuantileSketch::deserialize(s.sketch);
     return std::nullopt;
 }
 
@@ -528,7 +470,7 @@ StorageWriter::~StorageWriter()
 
 Database::OpenResult StorageWriter::open()
 {
-    auto result = Database::openWritable(m_connectionName, m_path);
+    auto result = Database::openWritable(m_connectionName, m_path, m_options.busyTimeoutMs);
     if (!result.ok)
         return result;
     auto db = QSqlDatabase::database(m_connectionName, false);
@@ -624,6 +566,11 @@ Database::OpenResult StorageWriter::open()
     return result;
 }
 
+bool StorageWriter::isOpen() const
+{
+    return QSqlDatabase::database(m_connectionName, false).isOpen();
+}
+
 void StorageWriter::setMaxPageCount(qint64 pages)
 {
     auto db = QSqlDatabase::database(m_connectionName, false);
@@ -695,7 +642,7 @@ void StorageWriter::ingest(const std::deque<LiveFrame> &frames)
 {
     StorageState &st = *m_state;
     for (const LiveFrame &frame : frames) {
-        const bool provisional = StatsFields::isProvisional(frame);
+        const bool provisional = frame.provisional;
         const qint64 second = frame.second;
         if (!frame.series.isEmpty())
             st.latestSecond = std::max(st.latestSecond, second);
@@ -710,7 +657,8 @@ void StorageWriter::ingest(const std::deque<LiveFrame> &frames)
         for (const SeriesStats &stats : frame.series) {
             const int idx = st.seriesIndex(stats.key, stats.kind);
             SeriesBuffer &sb = st.series[size_t(idx)];
-            sb.accuracy = StatsFields::quantileError(stats, sb.accuracy);
+            if (stats.quantileError > 0)
+                sb.accuracy = stats.quantileError;
             if (!sb.loaded)
                 st.resume(idx);
             const StoredPoint point = pointOf(second, stats);
@@ -1026,19 +974,23 @@ StorageThread::~StorageThread()
     // Queued frames are written first (a few attempts if the disk is busy); the writer then dies on its thread.
     StorageWriter *writer = m_writer.release();
     QMetaObject::invokeMethod(
-            writer,
-            [writer]() {
-                bool written = writer->flush(FlushScope::Everything);
-                for (int attempt = 0; attempt < 3 && !written; ++attempt) {
-                    QThread::msleep(100);
-                    written = writer->flush(FlushScope::Everything);
-                }
-                if (!written)
-                    qWarning("perfdash storage: the last seconds could not be written before closing (disk full or "
-                             "database locked)");
+        writer,
+        [writer]() {
+            if (!writer->isOpen()) { // never opened (locked by another program, say): nothing to write
                 delete writer;
-            },
-            Qt::BlockingQueuedConnection);
+                return;
+            }
+            bool written = writer->flush(FlushScope::Everything);
+            for (int attempt = 0; attempt < 3 && !written; ++attempt) {
+                QThread::msleep(100);
+                written = writer->flush(FlushScope::Everything);
+            }
+            if (!written)
+                qWarning("perfdash storage: the last seconds could not be written before closing (disk full or "
+                         "database locked)");
+            delete writer;
+        },
+        Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
 }

@@ -99,6 +99,7 @@ public:
     ~StorageWriter() override;
 
     Database::OpenResult open();
+    bool isOpen() const;
     // Takes what is queued (unless the last flush still has to be retried) and writes it in one transaction.
     bool flush(perfdash::FlushScope scope = FlushScope::Everything);
     // Deletes expired rows, at most retentionBatch per table; returns how many it deleted.

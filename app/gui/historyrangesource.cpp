@@ -4,6 +4,7 @@
 #include "models/quantilesketch.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -20,27 +21,22 @@ HistoryRangeSource::HistoryRangeSource(HistoryReader *reader, QObject *parent)
     qRegisterMetaType<QVector<RangeSeries>>();
     qRegisterMetaType<QVector<TimeMarker>>();
     connect(reader, &HistoryReader::windowReady, this, &HistoryRangeSource::onWindowReady);
-    connect(reader, &HistoryReader::recordsReady, this, &HistoryRangeSource::onRecordsReady);
-    connect(reader, &HistorySource::failed, this, &HistoryRangeSource::onFailed);
+    connect(reader, &HistoryReader::eventsReady, this, &HistoryRangeSource::onEventsReady);
+    connect(reader, &HistoryReader::runsReady, this, &HistoryRangeSource::onRunsReady);
+    connect(reader, &HistoryReader::requestFailed, this, &HistoryRangeSource::onRequestFailed);
 }
 
 void HistoryRangeSource::requestBuckets(
     const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step, quint64 generation)
 {
-    const quint64 inner = ++m_next + (1ULL << 40); // clear of the reader's other callers' generations
-    m_pending.insert(inner, { Pending::Kind::Buckets, generation });
-    m_reader->requestWindow(keys, fromSecond, toSecond, step, inner);
+    m_reader->requestWindow(keys, fromSecond, toSecond, step, m_buckets.add(generation));
 }
 
 void HistoryRangeSource::requestMarkers(qint64 fromSecond, qint64 toSecond, quint64 generation)
 {
     m_markers.insert(generation, {});
-    const quint64 events = ++m_next + (1ULL << 40);
-    m_pending.insert(events, { Pending::Kind::Events, generation });
-    m_reader->requestRecords(HistoryReader::Records::Events, fromSecond, toSecond, markerLimit, events);
-    const quint64 runs = ++m_next + (1ULL << 40);
-    m_pending.insert(runs, { Pending::Kind::Runs, generation });
-    m_reader->requestRecords(HistoryReader::Records::Runs, fromSecond, toSecond, markerLimit, runs);
+    m_reader->requestEvents(fromSecond, toSecond, markerLimit, m_events.add(generation));
+    m_reader->requestRuns(fromSecond, toSecond, markerLimit, m_runs.add(generation));
 }
 
 RangeSeries HistoryRangeSource::toRangeSeries(const SeriesWindow &window)
@@ -58,7 +54,8 @@ RangeSeries HistoryRangeSource::toRangeSeries(const SeriesWindow &window)
         s.key = out.key;
         s.kind = window.series.kind;
         s.count = p.count;
-        s.rate = w.rate();
+        const double rate = w.rate(); // per covered second; a bucket with none covered shows none
+        s.rate = std::isnan(rate) ? 0.0 : rate;
         s.sum = p.sum;
         s.min = p.min;
         s.max = p.max;
@@ -76,83 +73,104 @@ RangeSeries HistoryRangeSource::toRangeSeries(const SeriesWindow &window)
     return out;
 }
 
-void HistoryRangeSource::onWindowReady(quint64 generation, const QVector<SeriesWindow> &windows)
+TimeMarker HistoryRangeSource::toMarker(const TimelineEvent &e)
 {
-    const auto it = m_pending.constFind(generation);
-    if (it == m_pending.constEnd())
+    TimeMarker m;
+    const bool check = e.kind == u"service_check"_s;
+    m.kind = check ? TimeMarker::Kind::ServiceCheck : TimeMarker::Kind::Event;
+    m.timeMs = e.timeMs;
+    m.endMs = m.timeMs;
+    m.title = e.title;
+    m.detail = e.text;
+    m.failure = check ? e.status == 2 : e.alertType == u"error"_s;
+    if (check)
+        m.title
+            = tr("check %1: %2")
+                  .arg(m.title,
+                      QStringList { tr("ok"), tr("warning"), tr("critical"), tr("unknown") }.value(e.status, tr("?")));
+    return m;
+}
+
+TimeMarker HistoryRangeSource::toMarker(const RunRecord &r)
+{
+    TimeMarker m;
+    m.kind = TimeMarker::Kind::Run;
+    m.timeMs = qint64(r.start * 1000);
+    m.endMs = std::isfinite(r.end) ? qint64(r.end * 1000) : m.timeMs;
+    m.failure = !r.success;
+    m.title = tr("run %1%2").arg(r.workflow, m.failure ? tr(" (failed)") : QString());
+    m.detail = r.executionText;
+    return m;
+}
+
+void HistoryRangeSource::onWindowReady(quint64 id, const QVector<SeriesWindow> &windows)
+{
+    const auto outer = m_buckets.take(id);
+    if (!outer)
         return;
-    const quint64 outer = it->outer;
-    m_pending.erase(it);
     QVector<RangeSeries> series;
     series.reserve(windows.size());
     for (const SeriesWindow &w : windows)
         series.push_back(toRangeSeries(w));
-    Q_EMIT bucketsReady(outer, series);
+    Q_EMIT bucketsReady(*outer, series);
 }
 
-void HistoryRangeSource::onRecordsReady(
-    quint64 generation, HistoryReader::Records kind, const QList<QVariantMap> &records)
+void HistoryRangeSource::onEventsReady(quint64 id, const QVector<TimelineEvent> &events)
 {
-    const auto it = m_pending.constFind(generation);
-    if (it == m_pending.constEnd())
+    const auto outer = m_events.take(id);
+    if (!outer)
         return;
-    const quint64 outer = it->outer;
-    m_pending.erase(it);
-    addRecords(outer, kind, records);
+    QVector<TimeMarker> markers;
+    markers.reserve(events.size());
+    for (const TimelineEvent &e : events)
+        markers.push_back(toMarker(e));
+    addMarkers(*outer, std::move(markers));
 }
 
-void HistoryRangeSource::addRecords(quint64 outer, HistoryReader::Records kind, const QList<QVariantMap> &records)
+void HistoryRangeSource::onRunsReady(quint64 id, const QVector<RunRecord> &runs)
+{
+    const auto outer = m_runs.take(id);
+    if (!outer)
+        return;
+    QVector<TimeMarker> markers;
+    markers.reserve(runs.size());
+    for (const RunRecord &r : runs)
+        markers.push_back(toMarker(r));
+    addMarkers(*outer, std::move(markers));
+}
+
+void HistoryRangeSource::addMarkers(quint64 outer, QVector<TimeMarker> markers)
 {
     auto answer = m_markers.find(outer);
     if (answer == m_markers.end())
         return;
-    for (const QVariantMap &r : records) {
-        TimeMarker m;
-        if (kind == HistoryReader::Records::Events) {
-            const bool check = r.value(u"kind"_s).toString() == u"service_check"_s;
-            m.kind = check ? TimeMarker::Kind::ServiceCheck : TimeMarker::Kind::Event;
-            m.timeMs = r.value(u"time"_s).toLongLong() * 1000;
-            m.endMs = m.timeMs;
-            m.title = r.value(u"title"_s).toString();
-            m.detail = r.value(u"text"_s).toString();
-            m.failure = check ? r.value(u"status"_s).toInt() == 2 : r.value(u"alert_type"_s).toString() == u"error"_s;
-            if (check)
-                m.title = tr("check %1: %2")
-                              .arg(m.title,
-                                  QStringList { tr("ok"), tr("warning"), tr("critical"), tr("unknown") }.value(
-                                      r.value(u"status"_s).toInt(), tr("?")));
-        } else {
-            m.kind = TimeMarker::Kind::Run;
-            m.timeMs = qint64(r.value(u"start_unix"_s).toDouble() * 1000);
-            const QVariant end = r.value(u"end_unix"_s);
-            m.endMs = end.isNull() ? m.timeMs : qint64(end.toDouble() * 1000);
-            m.failure = r.contains(u"success"_s) && !r.value(u"success"_s).isNull() && !r.value(u"success"_s).toBool();
-            m.title = tr("run %1%2").arg(r.value(u"workflow"_s).toString(), m.failure ? tr(" (failed)") : QString());
-            m.detail = r.value(u"execution_text"_s).toString();
-        }
-        answer->markers.push_back(std::move(m));
-    }
+    answer->markers += markers;
     if (--answer->missing > 0)
         return;
-    QVector<TimeMarker> markers = std::move(answer->markers);
+    QVector<TimeMarker> all = std::move(answer->markers);
     m_markers.erase(answer);
-    std::sort(
-        markers.begin(), markers.end(), [](const TimeMarker &a, const TimeMarker &b) { return a.timeMs < b.timeMs; });
-    Q_EMIT markersReady(outer, markers);
+    std::sort(all.begin(), all.end(), [](const TimeMarker &a, const TimeMarker &b) { return a.timeMs < b.timeMs; });
+    Q_EMIT markersReady(outer, all);
 }
 
-void HistoryRangeSource::onFailed(quint64 generation, const QString &message)
+void HistoryRangeSource::onRequestFailed(HistoryReader::Answer kind, quint64 id, const QString &message)
 {
-    const auto it = m_pending.constFind(generation);
-    if (it == m_pending.constEnd())
-        return;
-    const Pending pending = *it;
-    m_pending.erase(it);
-    if (pending.kind == Pending::Kind::Buckets)
-        Q_EMIT failed(pending.outer, message);
-    else // markers are a nicety: the half that failed counts as none
-        addRecords(pending.outer,
-            pending.kind == Pending::Kind::Events ? HistoryReader::Records::Events : HistoryReader::Records::Runs, {});
+    switch (kind) {
+    case HistoryReader::Answer::Window:
+        if (const auto outer = m_buckets.take(id))
+            Q_EMIT failed(*outer, message);
+        break;
+    case HistoryReader::Answer::Events: // markers are a nicety: the half that failed counts as none
+        if (const auto outer = m_events.take(id))
+            addMarkers(*outer, {});
+        break;
+    case HistoryReader::Answer::Runs:
+        if (const auto outer = m_runs.take(id))
+            addMarkers(*outer, {});
+        break;
+    default:
+        break; // not asked by this source
+    }
 }
 
 } // namespace perfdash

@@ -6,10 +6,13 @@
 
 #include <QHash>
 
+#include <optional>
+
 namespace perfdash {
 
-// The dashboard's RangeSource over storage's HistoryReader: window buckets become SeriesPoints, events and runs
-// become TimeMarkers. Requests go to the reader's thread; answers come back with the caller's generation.
+// The dashboard's RangeSource over storage's HistoryReader: window buckets become SeriesPoints (rate per covered
+// second, WindowPoint::rate), events and runs become TimeMarkers. Requests go to the reader's thread with one request
+// id per kind of answer (buckets, events, runs); answers come back with the caller's generation.
 // GUI thread only (the reader's owner thread). The reader must outlive this object.
 class HistoryRangeSource : public RangeSource {
     Q_OBJECT
@@ -22,24 +25,43 @@ public:
     void requestMarkers(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
 
     static RangeSeries toRangeSeries(const SeriesWindow &window);
+    static TimeMarker toMarker(const TimelineEvent &event);
+    static TimeMarker toMarker(const RunRecord &run);
 
 private:
-    struct Pending {
-        enum class Kind { Buckets, Events, Runs } kind;
-        quint64 outer; // the caller's generation
+    // The reader's request ids, one counter and one table per kind of answer: id -> the caller's generation.
+    struct Requests {
+        quint64 next = 0;
+        QHash<quint64, quint64> generation;
+        quint64 add(quint64 outer)
+        {
+            generation.insert(++next, outer);
+            return next;
+        }
+        std::optional<quint64> take(quint64 id)
+        {
+            const auto it = generation.constFind(id);
+            if (it == generation.constEnd())
+                return std::nullopt;
+            const quint64 outer = *it;
+            generation.erase(it);
+            return outer;
+        }
     };
     struct MarkerAnswer {
         QVector<TimeMarker> markers;
         int missing = 2; // events and runs
     };
-    void onWindowReady(quint64 generation, const QVector<perfdash::SeriesWindow> &windows);
-    void onRecordsReady(quint64 generation, perfdash::HistoryReader::Records kind, const QList<QVariantMap> &records);
-    void onFailed(quint64 generation, const QString &message);
-    void addRecords(quint64 outer, HistoryReader::Records kind, const QList<QVariantMap> &records);
+    void onWindowReady(quint64 id, const QVector<perfdash::SeriesWindow> &windows);
+    void onEventsReady(quint64 id, const QVector<perfdash::TimelineEvent> &events);
+    void onRunsReady(quint64 id, const QVector<perfdash::RunRecord> &runs);
+    void onRequestFailed(perfdash::HistoryReader::Answer kind, quint64 id, const QString &message);
+    void addMarkers(quint64 outer, QVector<TimeMarker> markers);
 
     HistoryReader *m_reader;
-    quint64 m_next = 0;
-    QHash<quint64, Pending> m_pending; // by the reader's generation
+    Requests m_buckets;
+    Requests m_events;
+    Requests m_runs;
     QHash<quint64, MarkerAnswer> m_markers; // by the caller's generation
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Storage budgets (DESIGN.md, Budgets): >= 1M values/s written, <= 2 bytes per stored value on disk, query times for
 // one and 100 series, startup with a 1 GB database. Each timing runs 5 times; the median is printed.
-// Usage: bench_storage [work folder, default /tmp/perfdash-bench] [write|speed|rollups|startup]
+// Usage: bench_storage [work folder, default /tmp/perfdash-bench] [write|speed|rollups|head|startup]
 // (speed: the write rates without the 1 h size run)
 // (the 1 GB file is made once and kept in the work folder)
 #include "benchtiming.h"
@@ -20,13 +20,15 @@
 #include <QSqlQuery>
 
 #include <algorithm>
-#include <ctime>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <map>
+#include <memory>
 #include <random>
+#include <tuple>
 #include <vector>
 
 using namespace perfdash;
@@ -388,6 +390,93 @@ void rollupAndQueryBenchmarks(const QString &dir)
     removeDatabase(path);
 }
 
+// ---- 2b. reads of the head: the 1 s seconds a rollup tier has not folded yet, merged into the answer.
+// 100 timer series written live by the writer as perfdashd writes (provisional t, final t-2, rollup rows every 10 s of
+// data, staggered): each series' rollup rows trail by 0..12 s. The same queries again after FlushScope::Everything
+// (rollups current, only the provisional seconds left to merge) give what the merge costs.
+void headBenchmarks(const QString &dir)
+{
+    const QString path = QDir(dir).filePath(u"head.db"_s);
+    removeDatabase(path);
+    const int series = 100;
+    const qint64 end = kStart + 3600 + 37; // 37 s into a minute
+    StorageOptions options;
+    options.flushIntervalMs = 3600 * 1000;
+    options.flushOnPost = false;
+    options.retentionIntervalMs = 3600 * 1000;
+    auto storage = std::make_unique<StorageThread>(path, options);
+    storage->start();
+    std::mt19937_64 rng(11);
+    std::lognormal_distribution<double> latency(3.0, 0.6);
+    const auto timerSecond = [&](int i, qint64 t) {
+        QuantileSketch sketch;
+        SeriesStats s;
+        s.key = u"head.latency|op:o"_s % QString::number(i);
+        s.kind = MetricKind::Timer;
+        for (int k = 0; k < 30; ++k) {
+            const double v = round3(latency(rng));
+            sketch.add(v);
+            s.sum += v;
+        }
+        s.count = 30;
+        s.min = sketch.min();
+        s.max = sketch.max();
+        s.p50 = sketch.quantile(0.5);
+        s.p90 = sketch.quantile(0.9);
+        s.p95 = sketch.quantile(0.95);
+        s.p99 = sketch.quantile(0.99);
+        s.p999 = sketch.quantile(0.999);
+        s.quantileError = sketch.relativeAccuracy();
+        s.sketch = sketch.serialize();
+        return s;
+    };
+    std::map<qint64, LiveFrame> finals;
+    for (qint64 t = end - 3600; t < end; ++t) {
+        LiveFrame frame { t, {} };
+        for (int i = 0; i < series; ++i)
+            frame.series.push_back(timerSecond(i, t));
+        LiveFrame provisional = frame;
+        provisional.provisional = true;
+        for (SeriesStats &s : provisional.series)
+            s.sketch.clear(); // provisional frames carry no sketch
+        QVector<LiveFrame> tick { provisional };
+        finals.emplace(t, std::move(frame));
+        if (const auto it = finals.find(t - 2); it != finals.end()) {
+            tick.push_back(it->second);
+            finals.erase(it);
+        }
+        storage->post(tick);
+        storage->flush(FlushScope::Live);
+    }
+    Database::openReadOnly(u"bench-head"_s, path);
+    HistoryQuery query(u"bench-head"_s);
+    QVector<SeriesInfo> list;
+    query.seriesList(&list, nullptr);
+    const auto timeQueries = [&](const char *state) {
+        for (const auto &[step, span, what] : { std::tuple<qint64, qint64, const char *> { 60, 86400, "24 h at 1 min" },
+                 { 3600, 7 * 86400, "7 days at 1 h" }, { 86400, 30 * 86400, "30 days at 1 d" } }) {
+            qint64 values = 0;
+            const double t = medianSeconds([&]() {
+                values = 0;
+                for (const SeriesInfo &info : list) {
+                    SeriesWindow w;
+                    query.window(info, end - span, end, step, &w, nullptr);
+                    for (const WindowPoint &p : w.points)
+                        values += p.point.count;
+                }
+            });
+            std::printf("head: %-15s %3lld series, %-34s %8.2f ms (%lld values)\n", what, qint64(list.size()), state,
+                t * 1e3, values);
+        }
+    };
+    timeQueries("rollup rows trailing 0-12 s (live)");
+    storage->flush(FlushScope::Everything);
+    timeQueries("rollup rows current (2 s merged)");
+    Database::close(u"bench-head"_s);
+    storage.reset();
+    removeDatabase(path);
+}
+
 // ---- 3. startup with a 1 GB database: open, quick_check, migrations, prepared statements.
 void startupBenchmark(const QString &dir)
 {
@@ -475,6 +564,8 @@ int main(int argc, char **argv)
         writeBenchmarks(dir, only != u"speed"_s);
     if (only.isEmpty() || only == u"rollups"_s)
         rollupAndQueryBenchmarks(dir);
+    if (only.isEmpty() || only == u"head"_s)
+        headBenchmarks(dir);
     if (only.isEmpty() || only == u"startup"_s)
         startupBenchmark(dir);
     return 0;

@@ -4,7 +4,6 @@
 
 #include "storage/database.h"
 #include "storage/historyquery.h"
-#include "storage/statsfields.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

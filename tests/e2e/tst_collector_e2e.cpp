@@ -5,6 +5,7 @@
 #include "storedhistory.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <QLocalServer>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
@@ -236,6 +237,39 @@ private Q_SLOTS:
         QVERIFY(counters.value(u"lines_rejected"_s) > 2000);
         QVERIFY(counters.value(u"rejected.bad_format"_s) > 0);
         QCOMPARE(counters.value(u"lines_accepted"_s) + counters.value(u"lines_rejected"_s) > 2000, true);
+
+        // A relative --runtime-dir names the same folder, from where the command runs (it failed: "Invalid name").
+        QProcess relative;
+        relative.setWorkingDirectory(QFileInfo(collector.runtimeDir).path());
+        relative.start(
+            binary(u"perfdashd"_s), { u"stats"_s, u"--runtime-dir"_s, QFileInfo(collector.runtimeDir).fileName() });
+        QVERIFY(relative.waitForFinished(10000));
+        QVERIFY2(relative.exitCode() == 0, relative.readAllStandardError().constData());
+        QVERIFY(relative.readAllStandardOutput().contains("datagrams 2001"));
+    }
+
+    void theCollectorTakesARelativeRuntimeDir()
+    {
+        QTemporaryDir dir;
+        QProcess p;
+        p.setWorkingDirectory(dir.path());
+        p.start(binary(u"perfdashd"_s),
+            { u"--db"_s, u"perfdash.db"_s, u"--runtime-dir"_s, u"rt"_s, u"--udp"_s, u"127.0.0.1:0"_s,
+                u"--no-sampling"_s });
+        QVERIFY(p.waitForStarted(5000));
+        QDeadlineTimer deadline(10000);
+        while (!p.canReadLine() && !deadline.hasExpired() && p.state() == QProcess::Running)
+            p.waitForReadyRead(100);
+        const QString ready = QString::fromUtf8(p.readLine()).trimmed();
+        QVERIFY2(ready.contains(u" live="_s % QDir(dir.path()).filePath(u"rt/live.sock"_s)), qPrintable(ready));
+        QProcess stats;
+        stats.setWorkingDirectory(dir.path());
+        stats.start(binary(u"perfdashd"_s), { u"stats"_s, u"--runtime-dir"_s, u"rt"_s });
+        QVERIFY(stats.waitForFinished(10000));
+        QVERIFY2(stats.exitCode() == 0, stats.readAllStandardError().constData());
+        p.terminate();
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
     }
 
     void badCommandLineSaysWhy()

@@ -11,9 +11,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocalSocket>
+#include <QSqlQuery>
 #include <QTemporaryDir>
-#include <QTimeZone>
 #include <QTest>
+#include <QTimeZone>
+
+#include <cmath>
 
 using namespace perfdash;
 using namespace perfdash::test;
@@ -64,52 +67,52 @@ private Q_SLOTS:
         QVERIFY(Database::openReadOnly(name, collector.dbPath).ok);
         {
             HistoryQuery query(name);
-            QList<QVariantMap> ops;
+            QVector<OperationRecord> ops;
             QString error;
             QVERIFY2(query.operations(now - 60, now + 60, 100, &ops, &error), qPrintable(error));
             QCOMPARE(ops.size(), 2);
-            std::sort(ops.begin(), ops.end(), [](const QVariantMap &a, const QVariantMap &b) {
-                return a.value(u"operation_name"_s).toString() < b.value(u"operation_name"_s).toString();
-            });
-            const QVariantMap &exp = ops[0];
-            QCOMPARE(exp.value(u"operation_name"_s).toString(), u"export"_s);
-            QCOMPARE(exp.value(u"items_per_s"_s).toDouble(), 20.0); // items / elapsed when not sent
-            QCOMPARE(exp.value(u"guid"_s).toString().size(), 36); // made by storage
-            const QVariantMap &imp = ops[1];
-            QCOMPARE(imp.value(u"guid"_s).toString(), guid);
-            QCOMPARE(imp.value(u"time"_s).toLongLong(), now);
-            QCOMPARE(imp.value(u"op_code"_s).toString(), u"IMP01"_s);
-            QCOMPARE(imp.value(u"tenant"_s).toString(), u"billing"_s);
-            QCOMPARE(imp.value(u"target"_s).toString(), u"orders.csv"_s);
-            QCOMPARE(imp.value(u"items_processed"_s).toLongLong(), 1200);
-            QCOMPARE(imp.value(u"elapsed_s"_s).toDouble(), 2.5);
-            QCOMPARE(imp.value(u"items_per_s"_s).toDouble(), 480.0);
-            QCOMPARE(imp.value(u"memory_mb"_s).toDouble(), 84.2);
-            QVERIFY(imp.value(u"file_size_mb"_s).isNull());
-            QCOMPARE(imp.value(u"cache_hits"_s).toLongLong(), 17);
-            QCOMPARE(imp.value(u"api_calls"_s).toLongLong(), 4);
-            QCOMPARE(imp.value(u"success"_s).toInt(), 0); // the first one sent, not the resend
-            QCOMPARE(imp.value(u"error_category"_s).toString(), u"network"_s);
-            const QString message = imp.value(u"error_message"_s).toString();
-            QCOMPARE(message.size(), 5000); // marker included, cut once
-            QVERIFY(message.endsWith(u"x\u2026[truncated]"_s));
+            std::sort(ops.begin(), ops.end(),
+                [](const OperationRecord &a, const OperationRecord &b) { return a.name < b.name; });
+            const OperationRecord &exp = ops[0];
+            QCOMPARE(exp.name, u"export"_s);
+            QCOMPARE(exp.itemsPerS, 20.0); // items / elapsed when not sent
+            QCOMPARE(exp.guid.size(), 36); // made by storage
+            QVERIFY(exp.id > 0);
+            const OperationRecord &imp = ops[1];
+            QCOMPARE(imp.guid, guid);
+            QCOMPARE(imp.timeMs, now * 1000);
+            QCOMPARE(imp.opCode, u"IMP01"_s);
+            QCOMPARE(imp.tenant, u"billing"_s);
+            QCOMPARE(imp.target, u"orders.csv"_s);
+            QCOMPARE(imp.items, std::optional<qint64>(1200));
+            QCOMPARE(imp.elapsedS, 2.5);
+            QCOMPARE(imp.itemsPerS, 480.0);
+            QCOMPARE(imp.memoryMb, 84.2);
+            QVERIFY(std::isnan(imp.fileSizeMb));
+            QCOMPARE(imp.cacheHits, std::optional<qint64>(17));
+            QCOMPARE(imp.apiCalls, std::optional<qint64>(4));
+            QCOMPARE(imp.success, false); // the first one sent, not the resend
+            QCOMPARE(imp.errorCategory, u"network"_s);
+            QCOMPARE(imp.error.size(), 5000); // marker included, cut once
+            QVERIFY(imp.error.endsWith(u"x\u2026[truncated]"_s));
 
-            QList<QVariantMap> runs;
+            QVector<RunRecord> runs;
             QVERIFY2(query.runs(now - 60, now + 60, 100, &runs, &error), qPrintable(error));
             QCOMPARE(runs.size(), 1);
-            const QVariantMap &run = runs[0];
-            QCOMPARE(run.value(u"workflow"_s).toString(), u"inference"_s);
-            QCOMPARE(run.value(u"start_unix"_s).toDouble(), double(now - 3));
-            QCOMPARE(run.value(u"execution_s"_s).toDouble(), 0.25);
-            QCOMPARE(run.value(u"execution_text"_s).toString(), u"0.25 seconds"_s);
-            QCOMPARE(run.value(u"start_iso"_s).toString(),
-                     QDateTime::fromSecsSinceEpoch(now - 3, QTimeZone::utc()).toString(Qt::ISODateWithMs));
-            QCOMPARE(run.value(u"success"_s).toInt(), 1);
-            const QVariantList steps = run.value(u"steps"_s).toList();
-            QCOMPARE(steps.size(), 2);
-            QCOMPARE(steps[0].toMap().value(u"name"_s).toString(), u"load_data"_s);
-            QCOMPARE(steps[1].toMap().value(u"name"_s).toString(), u"predict"_s);
-            QCOMPARE(steps[1].toMap().value(u"elapsed_s"_s).toDouble(), 0.15);
+            const RunRecord &run = runs[0];
+            QCOMPARE(run.workflow, u"inference"_s);
+            QCOMPARE(run.start, double(now - 3));
+            QCOMPARE(run.executionS, 0.25);
+            QCOMPARE(run.executionText, u"0.25 seconds"_s);
+            QCOMPARE(run.success, true);
+            QCOMPARE(run.steps.size(), 2);
+            QCOMPARE(run.steps[0].name, u"load_data"_s);
+            QCOMPARE(run.steps[1].name, u"predict"_s);
+            QCOMPARE(run.steps[1].elapsedS, 0.15);
+            QSqlQuery iso(QSqlDatabase::database(name));
+            QVERIFY(iso.exec(u"SELECT start_iso FROM runs WHERE id = %1"_s.arg(run.id)) && iso.next());
+            QCOMPARE(iso.value(0).toString(),
+                QDateTime::fromSecsSinceEpoch(now - 3, QTimeZone::utc()).toString(Qt::ISODateWithMs));
         }
         Database::close(name);
     }

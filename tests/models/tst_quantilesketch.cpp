@@ -97,6 +97,22 @@ Q_DECLARE_METATYPE(perfdash::QuantileSketch)
 class TestQuantileSketch : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void addingNCopiesIsAddingNTimes()
+    {
+        QuantileSketch once;
+        QuantileSketch weighted;
+        const std::pair<double, quint64> values[] = { { 3.5, 7 }, { -2.0, 3 }, { 0.0, 4 }, { 1e6, 1 }, { 42.0, 0 } };
+        for (const auto &[v, n] : values) {
+            for (quint64 i = 0; i < n; ++i)
+                once.add(v);
+            QVERIFY(weighted.add(v, n));
+        }
+        QVERIFY(!weighted.add(std::numeric_limits<double>::infinity(), 3));
+        QCOMPARE(weighted.count(), once.count());
+        QCOMPARE(weighted.serialize(), once.serialize());
+        for (double q : { 0.0, 0.1, 0.5, 0.9, 1.0 })
+            QCOMPARE(weighted.quantile(q), once.quantile(q));
+    }
     void fastIndexMatchesStdLog_data()
     {
         QTest::addColumn<double>("alpha");

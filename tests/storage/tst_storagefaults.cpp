@@ -5,7 +5,9 @@
 #include "storage/historyquery.h"
 #include "storage/storagewriter.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -86,6 +88,65 @@ StorageOptions manualFlush()
 class TestStorageFaults : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void aHealthyDatabaseLockedByAnotherProgramIsNeverMovedAside()
+    {
+        // As `sqlite3 DB` with `PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;` does while perfdashd starts.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"perfdash.db"_s);
+        {
+            StorageThread storage(path, manualFlush());
+            QVERIFY(storage.start().ok);
+            storage.post(counters(1000, 3, 7));
+        }
+        {
+            auto other = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"other-program"_s);
+            other.setDatabaseName(path);
+            QVERIFY(other.open());
+            QSqlQuery q(other);
+            QVERIFY(q.exec(u"PRAGMA locking_mode=EXCLUSIVE"_s));
+            QVERIFY2(q.exec(u"BEGIN EXCLUSIVE"_s), qPrintable(q.lastError().text()));
+            QVERIFY(q.exec(u"SELECT count(*) FROM series"_s) && q.next());
+
+            const auto direct = Database::openWritable(u"locked"_s, path, 100);
+            Database::close(u"locked"_s);
+            QVERIFY(!direct.ok);
+            QVERIFY2(direct.error.contains(path) && direct.error.contains(u"locked by another program"_s),
+                qPrintable(direct.error));
+            QVERIFY(direct.notice.isEmpty());
+            StorageThread storage(path, manualFlush()); // what perfdashd starts with
+            const auto opened = storage.start();
+            QVERIFY(!opened.ok);
+            QVERIFY2(opened.error.contains(u"locked by another program"_s), qPrintable(opened.error));
+            QCOMPARE(QDir(dir.path()).entryList({ u"*corrupt*"_s }), QStringList());
+            QVERIFY(QFile::exists(path));
+            QVERIFY(q.exec(u"COMMIT"_s));
+        }
+        QSqlDatabase::removeDatabase(u"other-program"_s);
+        // Once the other program is gone, the same file opens and holds what it held.
+        QCOMPARE(storedTotal(path), qint64(21));
+        const auto again = Database::openWritable(u"again"_s, path, 100);
+        Database::close(u"again"_s);
+        QVERIFY2(again.ok, qPrintable(again.error));
+        QVERIFY(again.notice.isEmpty());
+    }
+
+    void aFileThatIsNotADatabaseIsStillMovedAside()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"perfdash.db"_s);
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(8192, 'x'));
+        }
+        const auto result = Database::openWritable(u"notadb"_s, path, 100);
+        Database::close(u"notadb"_s);
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QVERIFY2(result.notice.contains(u"corrupt"_s) && result.notice.contains(u"not a database"_s),
+            qPrintable(result.notice));
+        QCOMPARE(QDir(dir.path()).entryList({ u"perfdash.db.corrupt-*"_s }).size(), 1);
+    }
+
     void diskFullKeepsIngestRunningAndResumesWhenSpaceReturns()
     {
         QTemporaryDir dir;

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The GUI's history over storage: buckets with rates per covered second (an injected clock), markers from typed rows,
+// and request ids per kind of answer, on databases written by the real writer.
+#include "app/gui/historyrangesource.h"
+#include "storage/storagewriter.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace perfdash;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr qint64 kHour0 = 1795464000; // 2026-11-23T20:00:00Z
+
+StorageOptions quiet()
+{
+    StorageOptions o;
+    o.flushIntervalMs = 3600 * 1000;
+    o.flushOnPost = false;
+    o.retentionIntervalMs = 3600 * 1000;
+    return o;
+}
+
+LiveFrame second(qint64 s)
+{
+    SeriesStats requests;
+    requests.key = u"svc.requests"_s;
+    requests.kind = MetricKind::Counter;
+    requests.count = 100;
+    requests.sum = 100;
+    SeriesStats heartbeat;
+    heartbeat.key = Coverage::heartbeatKey();
+    heartbeat.kind = MetricKind::Gauge;
+    heartbeat.count = 1;
+    heartbeat.sum = heartbeat.min = heartbeat.max = heartbeat.last = 2;
+    return LiveFrame { s, { requests, heartbeat } };
+}
+
+} // namespace
+
+class TestHistoryRangeSource : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void partialBucketsRateOverTheirCoveredSeconds_data()
+    {
+        QTest::addColumn<qint64>("step");
+        QTest::newRow("1 h buckets (a 6 h range)") << qint64(3600);
+        QTest::newRow("1 d buckets (a 7 d range)") << qint64(86400);
+        QTest::newRow("1 min buckets") << qint64(60);
+    }
+    void partialBucketsRateOverTheirCoveredSeconds()
+    {
+        QFETCH(qint64, step);
+        // A steady 100 req/s service watched for 24 min: the last bucket is partial (before: 40/s at 1 h, 1.67/s at
+        // 1 d, since the count was divided by the whole step).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"h.db"_s);
+        const qint64 now = kHour0 + 1440;
+        {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+            QVector<LiveFrame> frames;
+            for (qint64 s = kHour0; s < now; ++s)
+                frames.push_back(second(s));
+            storage.post(frames);
+        }
+        HistoryReader reader(path);
+        reader.setClock([now]() { return now; });
+        HistoryRangeSource source(&reader);
+        QSignalSpy ready(&source, &RangeSource::bucketsReady);
+        source.requestBuckets({ u"svc.requests"_s }, now - 7 * 86400, now, step, 42);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 5000);
+        QCOMPARE(ready[0][0].value<quint64>(), quint64(42));
+        const auto series = ready[0][1].value<QVector<RangeSeries>>();
+        QCOMPARE(series.size(), 1);
+        QVERIFY(!series[0].points.isEmpty());
+        qint64 total = 0;
+        for (const SeriesPoint &p : series[0].points) {
+            total += p.stats.count;
+            QCOMPARE(p.stats.rate, 100.0);
+        }
+        QCOMPARE(total, qint64(144000));
+    }
+
+    void markersComeFromTypedRows()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"m.db"_s);
+        {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+            TimelineEvent deploy;
+            deploy.timeMs = (kHour0 + 10) * 1000;
+            deploy.kind = u"event"_s;
+            deploy.title = u"deploy"_s;
+            deploy.text = u"v2"_s;
+            deploy.alertType = u"error"_s;
+            TimelineEvent check;
+            check.timeMs = (kHour0 + 5) * 1000;
+            check.kind = u"service_check"_s;
+            check.title = u"db.up"_s;
+            check.status = 2;
+            storage.postEvents({ deploy, check });
+            RunRecord run;
+            run.workflow = u"inference"_s;
+            run.start = double(kHour0 + 20);
+            run.end = double(kHour0 + 21) + 0.5;
+            run.executionS = 1.5;
+            run.success = false;
+            storage.postWorkRecords({}, { run });
+        }
+        HistoryReader reader(path);
+        HistoryRangeSource source(&reader);
+        QSignalSpy ready(&source, &RangeSource::markersReady);
+        source.requestMarkers(kHour0, kHour0 + 3600, 9);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 5000);
+        QCOMPARE(ready[0][0].value<quint64>(), quint64(9));
+        const auto markers = ready[0][1].value<QVector<TimeMarker>>();
+        QCOMPARE(markers.size(), 3);
+        QCOMPARE(markers[0].kind, TimeMarker::Kind::ServiceCheck);
+        QCOMPARE(markers[0].timeMs, (kHour0 + 5) * 1000);
+        QVERIFY(markers[0].failure); // critical
+        QVERIFY(markers[0].title.contains(u"db.up"_s) && markers[0].title.contains(u"critical"_s));
+        QCOMPARE(markers[1].kind, TimeMarker::Kind::Event);
+        QCOMPARE(markers[1].title, u"deploy"_s);
+        QCOMPARE(markers[1].detail, u"v2"_s);
+        QVERIFY(markers[1].failure);
+        QCOMPARE(markers[2].kind, TimeMarker::Kind::Run);
+        QCOMPARE(markers[2].timeMs, (kHour0 + 20) * 1000);
+        QCOMPARE(markers[2].endMs, (kHour0 + 21) * 1000 + 500);
+        QVERIFY(markers[2].failure);
+        QCOMPARE(markers[2].detail, u"1.50 seconds"_s);
+    }
+
+    void answersOfOneKindAreNeverTakenForAnothers()
+    {
+        // The GUI's session asks the same reader for its last hour (HistorySource::requestRange) with its own
+        // generations; the range source numbers bucket requests from 1 too. A failure of one is not the other's.
+        QTemporaryDir dir;
+        HistoryReader reader(dir.filePath(u"missing.db"_s));
+        HistoryRangeSource source(&reader);
+        QSignalSpy rangeFailed(&reader, &HistorySource::failed);
+        QSignalSpy bucketsFailed(&source, &RangeSource::failed);
+        QSignalSpy markers(&source, &RangeSource::markersReady);
+        reader.requestRange(0, 10, 1);
+        source.requestBuckets({ u"x"_s }, 0, 10, 1, 7);
+        source.requestMarkers(0, 10, 8);
+        QTRY_COMPARE_WITH_TIMEOUT(markers.size(), 1, 5000); // markers are a nicety: failed halves count as none
+        QCOMPARE(markers[0][0].value<quint64>(), quint64(8));
+        QTRY_COMPARE_WITH_TIMEOUT(bucketsFailed.size(), 1, 5000);
+        QCOMPARE(bucketsFailed[0][0].value<quint64>(), quint64(7));
+        QCOMPARE(rangeFailed.size(), 1);
+        QCOMPARE(rangeFailed[0][0].value<quint64>(), quint64(1));
+    }
+};
+
+QTEST_MAIN(TestHistoryRangeSource)
+#include "tst_historyrangesource.moc"
