@@ -44,12 +44,30 @@ Coverage Coverage::fromHeartbeat(const QVector<SeriesPoint> &heartbeat, qint64 f
         b.covered = 0;
     for (const SeriesPoint &p : heartbeat) {
         auto it = out.m_buckets.find(floorTo(p.second, out.m_step));
-        if (it == out.m_buckets.end())
-            continue;
-        // One heartbeat sample per second the collector ran; never more than the seconds that have passed.
-        const qint64 passedSeconds = std::clamp<qint64>(nowSecond - it->first, 0, out.m_step);
-        it->second.covered = std::min(it->second.covered + p.stats.count, passedSeconds);
+        if (it != out.m_buckets.end())
+            it->second.covered += p.stats.count; // one heartbeat sample per second the collector ran
     }
+    const auto passedIn = [&](qint64 start) { return std::clamp<qint64>(nowSecond - start, 0, out.m_step); };
+    // The collector samples its heartbeat once a tick, and a late tick lands in the next second: one bucket holds two
+    // samples, its neighbour none, though the collector saw both. A sample beyond a bucket's passed seconds counts
+    // for the neighbour that is short of them (the earlier one first), never more than has passed anywhere.
+    for (auto it = out.m_buckets.begin(); it != out.m_buckets.end(); ++it) {
+        qint64 excess = it->second.covered - passedIn(it->first);
+        if (excess <= 0)
+            continue;
+        it->second.covered -= excess;
+        if (it != out.m_buckets.begin()) {
+            auto before = std::prev(it);
+            const qint64 room = std::max<qint64>(0, passedIn(before->first) - before->second.covered);
+            const qint64 moved = std::min(room, excess);
+            before->second.covered += moved;
+            excess -= moved;
+        }
+        if (auto after = std::next(it); excess > 0 && after != out.m_buckets.end())
+            after->second.covered += excess; // clipped when its turn comes, or just below for the last one
+    }
+    for (auto &[start, b] : out.m_buckets)
+        b.covered = std::min(b.covered, passedIn(start));
     return out;
 }
 

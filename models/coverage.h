@@ -16,7 +16,8 @@ namespace perfdash {
 // Contract:
 // - A plain value type, any thread. Built from the collector's heartbeat, the gauge `perfdash.ingest.live_series`
 //   that the collector samples once a second while it runs (so its sample count in a bucket is the seconds it was
-//   up), clipped to the seconds that have passed.
+//   up), clipped to the seconds that have passed. A sample beyond a bucket's passed seconds (a tick that ran late
+//   into the next second) counts for a neighbouring bucket short of them, the earlier one first.
 // - Where no heartbeat is stored anywhere in the span (a database written by something else, or a test), every
 //   passed second counts as covered.
 class Coverage {

@@ -103,6 +103,35 @@ private Q_SLOTS:
         QCOMPARE(clipped.bucket(kHour0), 10);
     }
 
+    void aLateTickCountsForTheSecondItMissed()
+    {
+        // Ticks at x.05 s; one runs late, past the next boundary: second 3 has no sample, second 4 has two.
+        QList<qint64> up = range(kHour0, kHour0 + 10);
+        up.removeOne(kHour0 + 3);
+        up.push_back(kHour0 + 4);
+        const auto seconds = Coverage::fromHeartbeat(heartbeat(up, 1), kHour0, kHour0 + 10, 1, kHour0 + 10);
+        for (qint64 s = kHour0; s < kHour0 + 10; ++s)
+            QCOMPARE(seconds.bucket(s), 1);
+        // An early one, the other way round; and across a minute boundary (59 and 61 samples).
+        QList<qint64> early = range(kHour0, kHour0 + 10);
+        early.removeOne(kHour0 + 6);
+        early.push_back(kHour0 + 5);
+        QCOMPARE(Coverage::fromHeartbeat(heartbeat(early, 1), kHour0, kHour0 + 10, 1, kHour0 + 10)
+                         .seconds(kHour0, kHour0 + 10),
+                 10);
+        QList<qint64> boundary = range(kHour0, kHour0 + 120);
+        boundary.removeOne(kHour0 + 59);
+        boundary.push_back(kHour0 + 60);
+        const auto minutes = Coverage::fromHeartbeat(heartbeat(boundary, 60), kHour0, kHour0 + 120, 60, kHour0 + 120);
+        QCOMPARE(minutes.bucket(kHour0), 60);
+        QCOMPARE(minutes.bucket(kHour0 + 60), 60);
+        // A second sample never covers a second that has not passed, nor one where the collector was down long.
+        QList<qint64> down = range(kHour0, kHour0 + 5) + QList<qint64> { kHour0 + 4 };
+        const auto gap = Coverage::fromHeartbeat(heartbeat(down, 1), kHour0, kHour0 + 10, 1, kHour0 + 6);
+        QCOMPARE(gap.seconds(kHour0, kHour0 + 10), 6); // 0..4 and the extra sample's neighbour 5, not 6..9
+        QCOMPARE(gap.bucket(kHour0 + 6), 0);
+    }
+
     void stepsOfMinutesHoursAndDays_data()
     {
         QTest::addColumn<qint64>("step");
