@@ -3,6 +3,7 @@
 #include "app/exportcommand.h"
 #include "app/qualitycommand.h"
 #include "app/statscommand.h"
+#include "app/summarycommand.h"
 #include "app/unixsignalwatcher.h"
 
 #include <QCoreApplication>
@@ -29,6 +30,8 @@ int main(int argc, char *argv[])
         return perfdash::runSeriesCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"quality"_s)
         return perfdash::runQualityCommand(arguments.mid(1), out, err);
+    if (!arguments.isEmpty() && arguments.constFirst() == u"summary"_s)
+        return perfdash::runSummaryCommand(arguments.mid(1), out, err);
 
     perfdash::CollectorDaemon::Options options;
     QString error;
@@ -39,7 +42,8 @@ int main(int argc, char *argv[])
                "       perfdashd stats [--runtime-dir DIR]\n"
                "       perfdashd export --db FILE --series SELECTOR --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
                "       perfdashd series [--db FILE]\n"
-               "       perfdashd quality --db FILE [--model NAME] --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n";
+               "       perfdashd quality --db FILE [--model NAME] --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
+               "       perfdashd summary --model NAME [--window 1h|6h|24h|7d|30d|DURATION] [--granularity minute|hour|day] [--db FILE]\n";
         return 0;
     }
     if (!perfdash::CollectorDaemon::parseArguments(arguments, &options, &error)) {

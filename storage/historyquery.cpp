@@ -160,6 +160,38 @@ void SeriesWindow::setCoverage(const Coverage &coverage)
     }
 }
 
+QVector<SeriesPoint> SeriesWindow::seriesPoints() const
+{
+    QVector<SeriesPoint> out;
+    out.reserve(points.size());
+    for (const WindowPoint &w : points) {
+        const StoredPoint &p = w.point;
+        SeriesPoint point;
+        point.second = p.time;
+        SeriesStats &s = point.stats;
+        s.key = series.key;
+        s.kind = series.kind;
+        s.count = p.count;
+        const double rate = w.rate(); // per covered second; a bucket with none covered shows none
+        s.rate = std::isnan(rate) ? 0.0 : rate;
+        s.sum = p.sum;
+        s.min = p.min;
+        s.max = p.max;
+        s.last = p.last;
+        s.uniqueCount = p.unique;
+        s.p50 = p.q[0];
+        s.p90 = p.q[1];
+        s.p95 = p.q[2];
+        s.p99 = p.q[3];
+        s.p999 = p.q[4];
+        if (s.hasQuantiles())
+            s.quantileError = QuantileSketch::kDefaultRelativeAccuracy;
+        s.sketch = w.sketch;
+        out.push_back(std::move(point));
+    }
+    return out;
+}
+
 bool HistoryQuery::seriesList(QVector<SeriesInfo> *out, QString *error) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
@@ -174,7 +206,7 @@ bool HistoryQuery::seriesList(QVector<SeriesInfo> *out, QString *error) const
 }
 
 bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint64 step, SeriesWindow *out,
-                          QString *error) const
+                          QString *error, bool withSketches) const
 {
     if (step <= 0) {
         if (error)
@@ -203,7 +235,7 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
     const bool quantiles = hasQuantiles(series.kind);
     // The answer buckets whose quantiles come from a merged sketch.
     std::map<qint64, QuantileSketch> merged;
-    if (step != spec.step && spec.sketchTable && quantiles && !buckets.empty()) {
+    if ((step != spec.step || withSketches) && spec.sketchTable && quantiles && !buckets.empty()) {
         QSqlQuery s(db);
         s.setForwardOnly(true);
         s.prepare(u"SELECT start, data FROM "_s % QString::fromUtf16(spec.sketchTable)
@@ -254,8 +286,11 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
     }
     for (const auto &[b, sketch] : merged) {
         auto it = buckets.find(b);
-        if (it != buckets.end())
-            BucketMerge::setQuantiles(it->second.point, sketch);
+        if (it == buckets.end())
+            continue;
+        BucketMerge::setQuantiles(it->second.point, sketch);
+        if (withSketches)
+            it->second.sketch = sketch.serialize();
     }
     out->points.reserve(qsizetype(buckets.size()));
     for (auto &[b, w] : buckets)

@@ -30,6 +30,8 @@ struct WindowPoint {
     // SeriesWindow::setCoverage; -1 until then.
     qint64 seconds = -1;
     bool complete = true; // every second of the bucket has passed (false for the partial last bucket)
+    // The bucket's merged quantile sketch (QuantileSketch::serialize), when window() was asked for sketches.
+    QByteArray sketch;
 
     double mean() const { return point.count > 0 ? point.sum / double(point.count) : StoredPoint::nan(); }
     // Count per covered second: never per second of a bucket that has not passed or the collector did not see. NaN
@@ -49,6 +51,8 @@ struct SeriesWindow {
 
     // Sets each point's covered seconds and completeness from `coverage` (same step, a span that holds the points).
     void setCoverage(const Coverage &coverage);
+    // The points as the Kpi functions take them (models/kpi.h): rate per covered second, the sketch when read.
+    QVector<SeriesPoint> seriesPoints() const;
 };
 
 // Synchronous queries over an open connection (read-only or not). Used by HistoryReader on its thread and by the
@@ -66,8 +70,10 @@ public:
     // from merged sketches (1 min and 1 h tiers), never from averages. Complete: the 1 s seconds a rollup tier has
     // not folded yet (its open row trails the 1 s tier by up to rollupWriteIntervalS, docs/storage.md) are merged
     // in, exactly for counts, sums, min and max, approximated from their stored quantiles for the sketch.
-    bool window(const SeriesInfo &series, qint64 from, qint64 to, qint64 step, SeriesWindow *out,
-                QString *error) const;
+    // withSketches: each bucket also carries its merged sketch (WindowPoint::sketch), so buckets can be merged again
+    // into any window (Kpi::latency); the 1 min and 1 h tiers only.
+    bool window(const SeriesInfo &series, qint64 from, qint64 to, qint64 step, SeriesWindow *out, QString *error,
+                bool withSketches = false) const;
     // Covered seconds of the buckets of `step` in [from, to) as of nowSecond (the first second that has not passed),
     // from the collector's heartbeat series read at the same step; every passed second when it has none.
     bool coverage(qint64 from, qint64 to, qint64 step, qint64 nowSecond, Coverage *out, QString *error) const;

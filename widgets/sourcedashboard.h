@@ -71,6 +71,8 @@ public:
     GaugeWidget *gpuGauge() const { return m_gpu; }
     GaugeWidget *cacheGauge() const { return m_cache; }
     QString headerText() const;
+    // The figures the tiles show now (Kpi::figures over the tiles' window), for tests.
+    const Kpi::Figures &figures() const { return m_current; }
 
 Q_SIGNALS:
     void rangeRequested(qint64 fromMs, qint64 toMs);

@@ -45,31 +45,7 @@ RangeSeries HistoryRangeSource::toRangeSeries(const SeriesWindow &window)
     out.key = window.series.key;
     out.step = window.step;
     out.tier = int(window.tier);
-    out.points.reserve(window.points.size());
-    for (const WindowPoint &w : window.points) {
-        const StoredPoint &p = w.point;
-        SeriesPoint point;
-        point.second = p.time;
-        SeriesStats &s = point.stats;
-        s.key = out.key;
-        s.kind = window.series.kind;
-        s.count = p.count;
-        const double rate = w.rate(); // per covered second; a bucket with none covered shows none
-        s.rate = std::isnan(rate) ? 0.0 : rate;
-        s.sum = p.sum;
-        s.min = p.min;
-        s.max = p.max;
-        s.last = p.last;
-        s.uniqueCount = p.unique;
-        s.p50 = p.q[0];
-        s.p90 = p.q[1];
-        s.p95 = p.q[2];
-        s.p99 = p.q[3];
-        s.p999 = p.q[4];
-        if (s.hasQuantiles())
-            s.quantileError = QuantileSketch::kDefaultRelativeAccuracy;
-        out.points.push_back(std::move(point));
-    }
+    out.points = window.seriesPoints();
     return out;
 }
 

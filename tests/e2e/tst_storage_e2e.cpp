@@ -3,6 +3,7 @@
 // and the export command round trip (what was sent comes back with its counts and quantiles), in a German locale.
 #include "collector/collectorservice.h"
 #include "collectorprocess.h"
+#include "perfdashdcommand.h"
 #include "storedhistory.h"
 
 #include <QDateTime>
@@ -29,75 +30,6 @@ void waitForEarlyInSecond()
         QThread::msleep(10);
 }
 
-struct Exported {
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
-
-Exported runPerfdashd(const QStringList &arguments, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
-{
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(binary(u"perfdashd"_s), arguments);
-    Exported e;
-    if (!p.waitForFinished(30000)) {
-        p.kill();
-        p.waitForFinished();
-        return e;
-    }
-    e.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    e.out = p.readAllStandardOutput();
-    e.err = QString::fromUtf8(p.readAllStandardError());
-    return e;
-}
-
-double toDouble(const QByteArray &text)
-{
-    double v = std::nan("");
-    const auto [ptr, ec] = std::from_chars(text.constData(), text.constData() + text.size(), v);
-    return ec == std::errc() && ptr == text.constData() + text.size() ? v : std::nan("");
-}
-
-// Splits RFC 4180 lines of our export (quoted fields have no line breaks there).
-QList<QList<QByteArray>> parseCsv(const QByteArray &data, bool *crlf)
-{
-    QList<QList<QByteArray>> rows;
-    *crlf = true;
-    for (QByteArray line : data.split('\n')) {
-        if (line.isEmpty())
-            continue;
-        if (!line.endsWith('\r'))
-            *crlf = false;
-        line.chop(line.endsWith('\r') ? 1 : 0);
-        QList<QByteArray> fields;
-        QByteArray field;
-        bool quoted = false;
-        for (qsizetype i = 0; i < line.size(); ++i) {
-            const char c = line[i];
-            if (quoted) {
-                if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                    field += '"';
-                    ++i;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field += c;
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                fields.push_back(field);
-                field.clear();
-            } else {
-                field += c;
-            }
-        }
-        fields.push_back(field);
-        rows.push_back(fields);
-    }
-    return rows;
-}
 
 double exactQuantile(std::vector<double> sorted, double q)
 {

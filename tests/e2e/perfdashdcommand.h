@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Runs a perfdashd subcommand and reads its CSV, for the end-to-end tests.
+
+#include "collectorprocess.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QString>
+
+#include <charconv>
+#include <cmath>
+
+namespace perfdash::test {
+
+struct Exported {
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+};
+
+inline Exported runPerfdashd(const QStringList &arguments, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(perfdash::test::binary(QStringLiteral("perfdashd")), arguments);
+    Exported e;
+    if (!p.waitForFinished(30000)) {
+        p.kill();
+        p.waitForFinished();
+        return e;
+    }
+    e.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    e.out = p.readAllStandardOutput();
+    e.err = QString::fromUtf8(p.readAllStandardError());
+    return e;
+}
+
+inline double toDouble(const QByteArray &text)
+{
+    double v = std::nan("");
+    const auto [ptr, ec] = std::from_chars(text.constData(), text.constData() + text.size(), v);
+    return ec == std::errc() && ptr == text.constData() + text.size() ? v : std::nan("");
+}
+
+// Splits RFC 4180 lines of our export (quoted fields have no line breaks there).
+inline QList<QList<QByteArray>> parseCsv(const QByteArray &data, bool *crlf)
+{
+    QList<QList<QByteArray>> rows;
+    *crlf = true;
+    for (QByteArray line : data.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        if (!line.endsWith('\r'))
+            *crlf = false;
+        line.chop(line.endsWith('\r') ? 1 : 0);
+        QList<QByteArray> fields;
+        QByteArray field;
+        bool quoted = false;
+        for (qsizetype i = 0; i < line.size(); ++i) {
+            const char c = line[i];
+            if (quoted) {
+                if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                    field += '"';
+                    ++i;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    field += c;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                fields.push_back(field);
+                field.clear();
+            } else {
+                field += c;
+            }
+        }
+        fields.push_back(field);
+        rows.push_back(fields);
+    }
+    return rows;
+}
+
+} // namespace perfdash::test
