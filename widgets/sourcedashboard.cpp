@@ -117,8 +117,10 @@ SourceDashboard::SourceDashboard(QWidget *parent)
     m_latency->setHoverTextProvider([this](qint64 t) { return latencyHover(t); });
     m_throughput = new TimeSeriesChart(tr("Throughput"), this);
     m_throughput->addLine(tr("requests/s"), QColor(0x27, 0xae, 0x60), 1.5);
+    m_throughput->addLine(tr("bucket so far"), QColor(0x27, 0xae, 0x60, 0x70), 1.5, true);
     m_errors = new TimeSeriesChart(tr("Error rate"), this);
     m_errors->addLine(tr("errors %"), QColor(0xc0, 0x39, 0x2b), 1.5);
+    m_errors->addLine(tr("bucket so far"), QColor(0xc0, 0x39, 0x2b, 0x70), 1.5, true);
     m_errors->setValueFormat(u"%.2g"_s);
     m_errors->setMinimumValueRange(1);
     m_queue = new TimeSeriesChart(tr("Queue depth"), this);
@@ -282,8 +284,27 @@ void SourceDashboard::showData(
             }
         }
     }
+    // A history bucket that has not ended yet is drawn lighter and dashed, from the last complete one: its rate is
+    // over the seconds so far, and it may still change.
+    QVector<QPointF> throughputSoFar, errorRateSoFar;
+    const auto splitPartial = [&](QVector<QPointF> &line, QVector<QPointF> &soFar) {
+        if (m_stepSeconds <= 1)
+            return;
+        for (qsizetype i = 0; i < line.size(); ++i) {
+            if (coverage.isComplete(qint64(line[i].x()) / 1000) || !std::isfinite(line[i].y()))
+                continue;
+            if (i > 0 && std::isfinite(line[i - 1].y()) && soFar.isEmpty())
+                soFar.push_back(line[i - 1]);
+            soFar.push_back(line[i]);
+            line[i].setY(nan);
+        }
+    };
+    splitPartial(throughput, throughputSoFar);
+    splitPartial(errorRate, errorRateSoFar);
     m_throughput->setLineData(0, std::move(throughput));
+    m_throughput->setLineData(1, std::move(throughputSoFar));
     m_errors->setLineData(0, std::move(errorRate));
+    m_errors->setLineData(1, std::move(errorRateSoFar));
     QVector<QPointF> queue;
     if (!m_roles.queue.isEmpty()) {
         const auto &pts = points(m_roles.queue);

@@ -317,6 +317,7 @@ private Q_SLOTS:
 
     void historyRangesAskStorageAndDropLateAnswers()
     {
+        m_now = m_now / 60 * 60 + 30; // half way through a minute: the last 1 min bucket is partial
         FakeRangeSource history;
         m_window->setRangeSource(&history);
         const qint64 now = m_now;
@@ -340,12 +341,20 @@ private Q_SLOTS:
             week.generation, { bucketsOf(u"inference.latency|model:m1"_s, week.from, week.to, week.step, 500, 99) });
         QCOMPARE(m_window->staleAnswersDropped(), 1);
         QCOMPARE(m_window->latencyChart()->drawnPointCount(SourceDashboard::LineP95), 0);
+        RangeSeries requests
+            = bucketsOf(u"inference.requests|model:m1,status:ok"_s, sixHours.from, sixHours.to, sixHours.step, 600, 0);
+        for (SeriesPoint &p : requests.points)
+            p.stats.kind = MetricKind::Counter;
         Q_EMIT history.bucketsReady(sixHours.generation,
-            { bucketsOf(u"inference.latency|model:m1"_s, sixHours.from, sixHours.to, sixHours.step, 500, 55) });
+            { bucketsOf(u"inference.latency|model:m1"_s, sixHours.from, sixHours.to, sixHours.step, 500, 55),
+              requests });
         QVERIFY(m_window->latencyChart()->drawnPointCount(SourceDashboard::LineP95) > 300);
         auto *p95 = m_window->tile(SourceDashboard::TileP95);
         QCOMPARE(p95->valueText(), QLocale().toString(55.0, 'f', 1) % u" ms"_s);
         QVERIFY2(p95->detailText().contains(u"1 min bucket"_s), qPrintable(p95->detailText()));
+        QVERIFY2(p95->detailText().contains(u"30 s so far"_s), qPrintable(p95->detailText()));
+        // The partial minute is drawn apart, lighter, joined to the last complete one; its rate is per second so far.
+        QCOMPARE(m_window->throughputChart()->drawnPointCount(1), 2);
 
         // A zoom asks storage again, once the gesture settles, with a finer step.
         const int before = m_window->historyRequests();
