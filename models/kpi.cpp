@@ -142,26 +142,43 @@ QVector<RollingQuantile> rollingQuantile(const QVector<SeriesPoint> &points, dou
     const Iter first = firstAtOrAfter(points, from);
     const Iter last = firstAtOrAfter(points, to);
     out.reserve(qsizetype(last - first));
+    // Each sketch is decoded once per call, not once per point that merges it.
+    const Iter cacheBegin = firstAtOrAfter(points, from - maxSeconds);
+    std::vector<std::optional<QuantileSketch>> decoded(size_t(last - cacheBegin));
+    std::vector<bool> tried(decoded.size(), false);
+    const auto sketchAt = [&](Iter it) -> const std::optional<QuantileSketch> & {
+        const size_t i = size_t(it - cacheBegin);
+        if (!tried[i]) {
+            tried[i] = true;
+            if (!it->stats.sketch.isEmpty())
+                decoded[i] = QuantileSketch::deserialize(it->stats.sketch);
+        }
+        return decoded[i];
+    };
     for (Iter it = first; it != last; ++it) {
-        RollingQuantile r;
-        r.second = it->second;
         if (it->stats.count <= 0)
             continue;
+        RollingQuantile r;
+        r.second = it->second;
         r.estimate = ownEstimate(it->stats, q, q >= 0.99 ? it->stats.p99 : q >= 0.95 ? it->stats.p95 : it->stats.p50);
-        if (!r.estimate.meaningful && !it->stats.sketch.isEmpty()) {
+        if (!r.estimate.meaningful && sketchAt(it)) {
             // Merge backwards until n is enough: the line stays a quantile of real values, over a longer window.
-            std::optional<QuantileSketch> merged;
+            QuantileSketch merged = *sketchAt(it);
             Iter begin = it;
-            bool ok = mergeSketches(it, it + 1, &merged);
-            while (ok && merged && merged->count() < need && begin != points.cbegin()
-                   && it->second - std::prev(begin)->second < maxSeconds) {
-                --begin;
-                ok = mergeSketches(begin, begin + 1, &merged);
+            bool ok = true;
+            while (merged.count() < need && begin != cacheBegin && it->second - std::prev(begin)->second < maxSeconds) {
+                const Iter previous = std::prev(begin);
+                if (previous->stats.count > 0) {
+                    const auto &sketch = sketchAt(previous);
+                    if (!sketch || !merged.merge(*sketch)) {
+                        ok = false;
+                        break;
+                    }
+                }
+                begin = previous;
             }
-            if (!ok)
-                merged.reset();
-            if (merged && merged->count() >= need) {
-                r.estimate = WindowAggregate::estimate(*merged, q);
+            if (ok && merged.count() >= need) {
+                r.estimate = WindowAggregate::estimate(merged, q);
                 r.buckets = int(it - begin) + 1;
             }
         }
