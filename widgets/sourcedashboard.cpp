@@ -109,10 +109,11 @@ SourceDashboard::SourceDashboard(QWidget *parent)
 
     m_latency = new TimeSeriesChart(tr("Latency"), this);
     m_latency->addLine(u"p50"_s, QColor(0x2e, 0x86, 0xde), 1.5);
-    m_latency->addLine(u"p95"_s, QColor(0xf3, 0x9c, 0x12), 1.5);
-    m_latency->addLine(u"p99"_s, QColor(0xe7, 0x4c, 0x3c), 2.0);
-    m_latency->addLine(tr("p95, too few samples"), QColor(0x9a, 0x9a, 0x9a), 1.0, true);
-    m_latency->addLine(tr("p99, too few samples"), QColor(0xb0, 0xb0, 0xb0), 1.0, true);
+    // The legend says the rule: a quantile short of n is merged with the seconds before it (Kpi::rollingQuantile).
+    m_latency->addLine(tr("p95 (n ≥ 20, merged if short)"), QColor(0xf3, 0x9c, 0x12), 1.5);
+    m_latency->addLine(tr("p99 (n ≥ 100, merged if short)"), QColor(0xe7, 0x4c, 0x3c), 2.0);
+    m_latency->addLine(tr("p95, too few in 10 s"), QColor(0x9a, 0x9a, 0x9a), 1.0, true);
+    m_latency->addLine(tr("p99, too few in 10 s"), QColor(0xb0, 0xb0, 0xb0), 1.0, true);
     m_latency->setValueLabel(tr("ms"));
     m_latency->setHoverTextProvider([this](qint64 t) { return latencyHover(t); });
     m_throughput = new TimeSeriesChart(tr("Throughput"), this);
@@ -301,6 +302,9 @@ void SourceDashboard::showData(
     };
     splitPartial(throughput, throughputSoFar);
     splitPartial(errorRate, errorRateSoFar);
+    // Live seconds are never partial: the "so far" line and its legend entry belong to history buckets only.
+    m_throughput->setLineVisible(1, m_stepSeconds > 1);
+    m_errors->setLineVisible(1, m_stepSeconds > 1);
     m_throughput->setLineData(0, std::move(throughput));
     m_throughput->setLineData(1, std::move(throughputSoFar));
     m_errors->setLineData(0, std::move(errorRate));
