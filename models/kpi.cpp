@@ -127,7 +127,11 @@ Latency headlineLatency(const QVector<SeriesPoint> &points, qint64 toSecond, qui
 {
     qint64 span = kRecentSeconds;
     Latency l = latency(points, toSecond - span, toSecond);
-    while (l.merged && l.n < minN && span < maxSeconds) {
+    // Widen while n is short, as long as the seconds merge. An empty last 10 s widens too (a rare series), unless the
+    // series has been silent for kSilentSeconds: a quiet source shows no old value as current.
+    if (!l.hasData() && (points.isEmpty() || points.constLast().second < toSecond - kSilentSeconds))
+        return l;
+    while ((l.merged || !l.hasData()) && l.n < minN && span < maxSeconds) {
         span = std::min(maxSeconds, span * 2);
         l = latency(points, toSecond - span, toSecond);
     }

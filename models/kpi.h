@@ -29,6 +29,8 @@ inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 // The live tiles' window: the last 10 s, counts add exactly.
 inline constexpr qint64 kRecentSeconds = 10;
+// A series with no point in this long is silent: the headline does not widen back to its old values.
+inline constexpr qint64 kSilentSeconds = 30;
 // Headline latency: the last 10 s merged, widened (doubling) up to this many seconds until n is enough.
 inline constexpr qint64 kHeadlineMaxSeconds = 300;
 // n a headline p95 needs: with 200 values the 95th percentile's rank moves by under 1.6 percentile points (binomial
@@ -80,7 +82,7 @@ struct Requests {
 // Latency quantiles of one series over [from, to).
 Latency latency(const QVector<SeriesPoint> &points, qint64 from, qint64 to);
 // The headline: the newest kRecentSeconds up to `toSecond` (exclusive), doubled until n >= minN or the window reaches
-// maxSeconds. Points without sketches cannot be merged: then the newest bucket's own quantiles (merged = false).
+// maxSeconds; an empty last 10 s widens too, unless the series has been silent for kSilentSeconds. Points without sketches cannot be merged: then the newest bucket's own quantiles (merged = false).
 Latency headlineLatency(const QVector<SeriesPoint> &points, qint64 toSecond, quint64 minN = kHeadlineMinN,
                         qint64 maxSeconds = kHeadlineMaxSeconds);
 // One quantile per point, each merged backwards over the points before it until its n meets minCountFor(q) (at

@@ -180,12 +180,12 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
             runs << k;
         } else if (name == u"prediction.count"_s) {
             predictions << k;
+        } else if (name.contains(u"error"_s) || name.contains(u"fail"_s)) {
+            namedErrors << k; // http.request_errors, requests_failed: failures, never the total
         } else if (name.contains(u"request"_s)) {
             (key.tagValue(u"status").isEmpty() && key.tagValue(u"error_type").isEmpty() ? plainRequests
                                                                                          : statusRequests)
                 << k;
-        } else if (name.contains(u"error"_s)) {
-            namedErrors << k;
         }
     }
     const auto errorsAmong = [](const QStringList &series) {
@@ -211,6 +211,14 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
             const SeriesKey key = SeriesKey::fromString(k);
             return !key.tagValue(u"status").isEmpty() || !key.tagValue(u"error_type").isEmpty();
         });
+    } else if (!statusRequests.isEmpty() && !plainRequests.isEmpty()
+               && errorsAmong(statusRequests).size() == statusRequests.size()) {
+        // A plain total next to tagged failures (api.requests and api.requests|error_type:timeout): the plain counter
+        // is the total, the tagged ones its failures.
+        roles.requestKind = RequestKind::Counters;
+        roles.requests = plainRequests;
+        roles.errors = statusRequests;
+        roles.failuresCounted = true;
     } else if (!statusRequests.isEmpty()) {
         // Counters split by status give both the total and the failures.
         roles.requestKind = RequestKind::Counters;
@@ -222,7 +230,9 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
         roles.requests = plainRequests;
         roles.errors = namedErrors;
         roles.failuresCounted = !namedErrors.isEmpty();
-    } else if (!roles.latency.isEmpty()) {
+    } else if (!roles.latency.isEmpty() && !roles.latency.startsWith(u"op."_s)
+               && !roles.latency.startsWith(u"perfdash."_s)) {
+        // An operation's or the collector's own timer is never a request count.
         roles.requestKind = RequestKind::TimerCount;
         roles.requests = { roles.latency };
         roles.errors = namedErrors;

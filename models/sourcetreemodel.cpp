@@ -223,8 +223,10 @@ void SourceTreeModel::computeLive(Entry &entry, int *status, QList<double> *spar
     const qint64 first = latest - sparklineSeconds + 1;
     for (auto it = points.crbegin(); it != points.crend() && it->second >= first; ++it)
         (*sparkline)[it->second - first] = it->stats.p95;
-    if (!points.isEmpty())
-        *p95 = points.constLast().stats.p95;
+    // The tile's own headline p95 (Kpi::headlineLatency), shown only where n makes it mean something.
+    const Kpi::Latency headline = Kpi::headlineLatency(points, latest + 1);
+    if (headline.p95.meaningful)
+        *p95 = headline.p95.value;
 }
 
 void SourceTreeModel::foldExited(int g)

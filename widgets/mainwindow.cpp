@@ -690,8 +690,8 @@ void MainWindow::requestHistory()
 
 void MainWindow::onHistoryReady(const QHash<QString, QVector<SeriesPoint>> &points, qint64 step)
 {
-    Q_UNUSED(step)
     m_historyPoints = points;
+    m_historyPointsStep = step; // drawn at their own step until the next answer, whatever the view asks for meanwhile
     refresh();
 }
 
@@ -801,7 +801,7 @@ void MainWindow::refresh()
             const auto it = m_historyPoints.constFind(key);
             return it == m_historyPoints.constEnd() ? empty : *it;
         };
-        m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), m_view.historyStep(), false, m_clock());
+        m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), m_historyPointsStep, false, m_clock());
         return;
     }
     const QString anchor = m_dashboard->roles().latency.isEmpty() ? m_sources->seriesOf(m_selected).value(0)
@@ -809,7 +809,9 @@ void MainWindow::refresh()
     const auto &anchorPoints = m_store->points(anchor);
     m_view.follow(m_store->latestSecond(), anchorPoints.isEmpty() ? -1 : anchorPoints.constFirst().second);
     const auto lookup = [this](const QString &key) -> const QVector<SeriesPoint> & { return m_store->points(key); };
-    m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), 1, m_view.isFollowing(), m_clock());
+    // Zoomed into the live buffer, the tiles describe the 10 s before the view's end, as live ones do before now.
+    const qint64 tilesEnd = m_view.isFollowing() ? m_clock() : std::min(m_clock(), (m_view.toMs() + 999) / 1000);
+    m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), 1, true, tilesEnd);
 }
 
 // ---- status bar

@@ -169,6 +169,7 @@ private:
     bool m_autoScheduled = false;
     ViewRange m_view;
     QHash<QString, QVector<SeriesPoint>> m_historyPoints;
+    qint64 m_historyPointsStep = 60; // the bucket length of m_historyPoints
     QString m_historyError;
     QVector<TimeMarker> m_markers;
     qsizetype m_keysScanned = 0; // series looked at for machine-wide gauges

@@ -362,7 +362,7 @@ void SourceDashboard::updateTiles(
         coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKey()), window.from, window.to, 1, nowSecond);
         windowText = tr("last %1 s").arg(window.seconds());
     } else {
-        const qint64 last = std::min(toMs / 1000, nowSecond - 1);
+        const qint64 last = std::min((toMs - 1) / 1000, nowSecond - 1); // the range ends before toMs
         window.from = last / step * step;
         window.to = window.from + step;
         windowText = describeStep(step);

@@ -163,6 +163,12 @@ private Q_SLOTS:
             << QStringList { u"x.requests"_s, u"x.errors"_s } << true << int(RequestKind::Counters) << 1;
         QTest::newRow("the timer's count") << QStringList { u"op.requests|status:ok"_s } << true
                                            << int(RequestKind::TimerCount) << 0;
+        QTest::newRow("an error-named counter is a failure, not a request")
+            << QStringList { u"http.requests"_s, u"http.request_errors"_s, u"http.requests_failed"_s } << true
+            << int(RequestKind::Counters) << 2;
+        QTest::newRow("a plain total next to tagged failures")
+            << QStringList { u"api.requests"_s, u"api.requests|error_type:timeout"_s } << true
+            << int(RequestKind::Counters) << 1;
         QTest::newRow("nothing") << QStringList { u"op.requests|status:ok"_s } << false << int(RequestKind::None) << 0;
     }
     void requestKindOrder()
@@ -181,6 +187,10 @@ private Q_SLOTS:
         QCOMPARE(roles.errors.size(), errorSeries);
         if (roles.requestKind == RequestKind::TimerCount)
             QCOMPARE(roles.requests, QStringList { u"api.latency"_s });
+        for (const QString &e : roles.errors)
+            QVERIFY2(!roles.requests.contains(e) || isErrorSeries(e), qPrintable(e));
+        if (counters.contains(u"api.requests"_s))
+            QCOMPARE(roles.requests, QStringList { u"api.requests"_s });
         QVERIFY(!requestKindName(RequestKind(kind)).isEmpty());
     }
 
@@ -288,6 +298,27 @@ private Q_SLOTS:
             QCOMPARE(line[i].buckets, 2);
             QCOMPARE(line[i].estimate.n, quint64(100));
         }
+    }
+
+    // A source with only op records has no requests: its op.elapsed is not a request count.
+    void opsAloneAreNoRequests()
+    {
+        Fixture f;
+        f.timer(u"op.elapsed|op:load"_s, t0, { 1, 2 });
+        f.counter(u"op.requests|op:load,status:ok"_s, t0, 2);
+        QCOMPARE(f.roles().requestKind, RequestKind::None);
+        QVERIFY(f.roles().requests.isEmpty());
+    }
+
+    // A rare series: the headline widens over an empty 10 s instead of flapping to "no data".
+    void theHeadlineWidensOverEmptySeconds()
+    {
+        Fixture f;
+        for (qint64 s = 0; s < 300; s += 15)
+            f.timer(u"api.latency"_s, t0 + s, { 10, 20, 30 });
+        const Kpi::Latency l = Kpi::headlineLatency(f.points(u"api.latency"_s), t0 + 302);
+        QVERIFY(l.hasData());
+        QVERIFY(l.to - l.from > Kpi::kRecentSeconds);
     }
 
     void gaugesAndRatios()
