@@ -29,3 +29,4 @@ struct DashboardReference {
 };
 
 } // namespace perfdash
+Q_DECLARE_METATYPE(perfdash::DashboardReference)
