@@ -24,13 +24,14 @@ namespace perfdash {
 
 namespace {
 
-constexpr char16_t usage[] = u"Usage: perfdashd summary --model NAME [--window 1h|6h|24h|7d|30d|DURATION]\n"
-                             "                         [--granularity minute|hour|day] [--db FILE] [--end TIME]\n"
-                             "  Prints the model's performance summary over [end - window, end) as JSON: latency\n"
-                             "  p50/p95/p99, throughput, error rate, queue depth, resources and quality, as the\n"
-                             "  dashboard computes them (docs/metrics.md). DURATION: 90m, 36h, 2w…; the window's start\n"
-                             "  is rounded down to the granularity (default: minute up to 24h, hour up to 30d, else day).\n"
-                             "  TIME: now (default), -1h, or ISO 8601.\n";
+constexpr char16_t usage[]
+    = u"Usage: perfdashd summary --model NAME [--window 1h|6h|24h|7d|30d|DURATION]\n"
+      "                         [--granularity minute|hour|day] [--db FILE] [--end TIME]\n"
+      "  Prints the model's performance summary over [end - window, end) as JSON: latency\n"
+      "  p50/p95/p99, throughput, error rate, queue depth, resources and quality, as the\n"
+      "  dashboard computes them (docs/metrics.md). DURATION: 90m, 36h, 2w…; the window's start\n"
+      "  is rounded down to the granularity (default: minute up to 24h, hour up to 30d, else day).\n"
+      "  TIME: now (default), -1h, or ISO 8601.\n";
 
 qint64 granularityStep(const QString &name)
 {
@@ -79,8 +80,8 @@ int runSummaryCommand(const QStringList &arguments, QTextStream &out, QTextStrea
         return line.bad(u"--model is required"_s, err);
     const auto span = ExportArguments::parseDuration(parser.value(window));
     if (!span)
-        return line.bad(u"bad --window: "_s % parser.value(window) % u" (1h, 6h, 24h, 7d, 30d, or a duration like 90m)"_s,
-                        err);
+        return line.bad(
+            u"bad --window: "_s % parser.value(window) % u" (1h, 6h, 24h, 7d, 30d, or a duration like 90m)"_s, err);
     qint64 step = *span <= 86400 ? 60 : *span <= 30 * 86400 ? 3600 : 86400;
     if (parser.isSet(granularity)) {
         step = granularityStep(parser.value(granularity));

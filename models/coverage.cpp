@@ -31,8 +31,8 @@ Coverage Coverage::passed(qint64 from, qint64 to, qint64 step, qint64 nowSecond)
     return out;
 }
 
-Coverage Coverage::fromHeartbeat(const QVector<SeriesPoint> &heartbeat, qint64 from, qint64 to, qint64 step,
-                                 qint64 nowSecond)
+Coverage Coverage::fromHeartbeat(
+    const QVector<SeriesPoint> &heartbeat, qint64 from, qint64 to, qint64 step, qint64 nowSecond)
 {
     Coverage out = passed(from, to, step, nowSecond);
     bool any = false;

@@ -27,8 +27,8 @@ public:
     // Buckets of `step` seconds from floorTo(from, step) up to `to` (exclusive). heartbeat: the heartbeat's points in
     // that span at that step (any order of buckets that start in the span); nowSecond: the first second that has not
     // passed yet (a bucket holding it is partial).
-    static Coverage fromHeartbeat(const QVector<SeriesPoint> &heartbeat, qint64 from, qint64 to, qint64 step,
-                                  qint64 nowSecond);
+    static Coverage fromHeartbeat(
+        const QVector<SeriesPoint> &heartbeat, qint64 from, qint64 to, qint64 step, qint64 nowSecond);
     // Every passed second is covered: for spans with no heartbeat at all.
     static Coverage passed(qint64 from, qint64 to, qint64 step, qint64 nowSecond);
 

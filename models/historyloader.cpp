@@ -8,8 +8,7 @@ namespace perfdash {
 HistoryLoader::HistoryLoader(QObject *parent)
     : QObject(parent)
     , m_clock([]() { return QDateTime::currentSecsSinceEpoch(); })
-{
-}
+{ }
 
 void HistoryLoader::setSource(RangeSource *source)
 {
@@ -126,8 +125,8 @@ void HistoryLoader::onBucketsReady(quint64 id, const QVector<RangeSeries> &serie
             const auto it = points.constFind(key);
             return it == points.constEnd() ? empty : *it;
         };
-        const Coverage coverage = Coverage::fromHeartbeat(lookup(Coverage::heartbeatKey()), p.from, p.to, p.step(),
-                                                          m_clock());
+        const Coverage coverage
+            = Coverage::fromHeartbeat(lookup(Coverage::heartbeatKey()), p.from, p.to, p.step(), m_clock());
         reference.label = p.label();
         reference.figures = Kpi::figures(lookup, m_referenceRoles, coverage, p.from, p.to);
     }

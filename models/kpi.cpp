@@ -16,8 +16,8 @@ using Iter = QVector<SeriesPoint>::const_iterator;
 
 Iter firstAtOrAfter(const QVector<SeriesPoint> &points, qint64 second)
 {
-    return std::lower_bound(points.cbegin(), points.cend(), second,
-                            [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+    return std::lower_bound(
+        points.cbegin(), points.cend(), second, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
 }
 
 QuantileEstimate ownEstimate(const SeriesStats &s, double q, double value)
@@ -138,8 +138,8 @@ Latency headlineLatency(const QVector<SeriesPoint> &points, qint64 toSecond, qui
     return l;
 }
 
-QVector<RollingQuantile> rollingQuantile(const QVector<SeriesPoint> &points, double q, qint64 from, qint64 to,
-                                         qint64 maxSeconds)
+QVector<RollingQuantile> rollingQuantile(
+    const QVector<SeriesPoint> &points, double q, qint64 from, qint64 to, qint64 maxSeconds)
 {
     QVector<RollingQuantile> out;
     const quint64 need = QuantileSketch::minCountFor(q);

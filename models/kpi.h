@@ -82,9 +82,10 @@ struct Requests {
 // Latency quantiles of one series over [from, to).
 Latency latency(const QVector<SeriesPoint> &points, qint64 from, qint64 to);
 // The headline: the newest kRecentSeconds up to `toSecond` (exclusive), doubled until n >= minN or the window reaches
-// maxSeconds; an empty last 10 s widens too, unless the series has been silent for kSilentSeconds. Points without sketches cannot be merged: then the newest bucket's own quantiles (merged = false).
+// maxSeconds; an empty last 10 s widens too, unless the series has been silent for kSilentSeconds. Points without
+// sketches cannot be merged: then the newest bucket's own quantiles (merged = false).
 Latency headlineLatency(const QVector<SeriesPoint> &points, qint64 toSecond, quint64 minN = kHeadlineMinN,
-                        qint64 maxSeconds = kHeadlineMaxSeconds);
+    qint64 maxSeconds = kHeadlineMaxSeconds);
 // One quantile per point, each merged backwards over the points before it until its n meets minCountFor(q) (at
 // most maxSeconds back). Used for chart lines that must not switch between solid and dashed. `merged` tells, per
 // point, how many buckets were merged (1: the point's own).
@@ -93,8 +94,8 @@ struct RollingQuantile {
     QuantileEstimate estimate;
     int buckets = 1;
 };
-QVector<RollingQuantile> rollingQuantile(const QVector<SeriesPoint> &points, double q, qint64 from, qint64 to,
-                                         qint64 maxSeconds);
+QVector<RollingQuantile> rollingQuantile(
+    const QVector<SeriesPoint> &points, double q, qint64 from, qint64 to, qint64 maxSeconds);
 
 Requests requests(const PointLookup &lookup, const SourceRoles &roles, qint64 from, qint64 to);
 Rate throughput(const PointLookup &lookup, const SourceRoles &roles, const Coverage &coverage, qint64 from, qint64 to);
@@ -129,8 +130,7 @@ struct Window {
     qint64 from = 0, to = 0;
     qint64 seconds() const { return to - from; }
 };
-Window recentWindow(const PointLookup &lookup, const QStringList &keys, qint64 nowSecond,
-                    qint64 span = kRecentSeconds);
+Window recentWindow(const PointLookup &lookup, const QStringList &keys, qint64 nowSecond, qint64 span = kRecentSeconds);
 
 // Sum of counts (requests, errors) of several series in [from, to).
 double countOf(const PointLookup &lookup, const QStringList &keys, qint64 from, qint64 to);

@@ -11,8 +11,8 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
-CustomRangeDialog::CustomRangeDialog(const QDateTime &from, const QDateTime &to, const QDateTime &latest,
-                                     QWidget *parent)
+CustomRangeDialog::CustomRangeDialog(
+    const QDateTime &from, const QDateTime &to, const QDateTime &latest, QWidget *parent)
     : QDialog(parent)
 {
     setWindowTitle(tr("Custom range"));

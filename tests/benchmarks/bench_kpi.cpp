@@ -58,8 +58,8 @@ int main()
             return key.startsWith(u"api.latency"_s) ? points : key.startsWith(u"api.requests"_s) ? requests : empty;
         };
         const SourceRoles roles = resolveRoles({ u"api.latency|model:m"_s, u"api.requests|model:m,status:ok"_s },
-                                               { { u"api.latency|model:m"_s, MetricKind::Timer },
-                                                 { u"api.requests|model:m,status:ok"_s, MetricKind::Counter } });
+            { { u"api.latency|model:m"_s, MetricKind::Timer },
+                { u"api.requests|model:m,status:ok"_s, MetricKind::Counter } });
         const qint64 to = t0 + 3600;
         size_t sink = 0;
         const double lines = bench::medianSeconds([&]() {

@@ -21,7 +21,8 @@ struct Exported {
     QString err;
 };
 
-inline Exported runPerfdashd(const QStringList &arguments, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+inline Exported runPerfdashd(
+    const QStringList &arguments, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
     p.setProcessEnvironment(env);

@@ -14,9 +14,9 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QSignalSpy>
 #include <QTest>
 
 using namespace perfdash;
@@ -58,8 +58,7 @@ private Q_SLOTS:
         }
         // Until the collector has counted all 500 latencies, then a clean stop writes every rollup.
         const QStringList minuteExport { u"export"_s, u"--db"_s, collector.dbPath, u"--series"_s,
-                                         u"serve.latency{model=m1}"_s, u"--from"_s, iso(hour),
-                                         u"--to"_s, iso(hour + 3600), u"--step"_s, u"1h"_s };
+            u"serve.latency{model=m1}"_s, u"--from"_s, iso(hour), u"--to"_s, iso(hour + 3600), u"--step"_s, u"1h"_s };
         const auto counted = [&]() {
             bool crlf = false;
             const auto rows = parseCsv(runPerfdashd(minuteExport).out, &crlf);
@@ -72,8 +71,7 @@ private Q_SLOTS:
         double requests = 0, failed = 0, seconds = 0, exportP95 = std::nan("");
         for (const QString &selector : { u"serve.requests{model=m1}"_s, u"serve.latency{model=m1}"_s }) {
             const auto exported = runPerfdashd({ u"export"_s, u"--db"_s, collector.dbPath, u"--series"_s, selector,
-                                                 u"--from"_s, iso(hour), u"--to"_s, iso(hour + 3600), u"--step"_s,
-                                                 u"1h"_s });
+                u"--from"_s, iso(hour), u"--to"_s, iso(hour + 3600), u"--step"_s, u"1h"_s });
             QVERIFY2(exported.exitCode == 0, qPrintable(exported.err));
             bool crlf = false;
             const auto rows = parseCsv(exported.out, &crlf);
@@ -98,8 +96,7 @@ private Q_SLOTS:
 
         // summary over the same hour.
         const auto summary = runPerfdashd({ u"summary"_s, u"--db"_s, collector.dbPath, u"--model"_s, u"m1"_s,
-                                            u"--window"_s, u"1h"_s, u"--granularity"_s, u"hour"_s, u"--end"_s,
-                                            iso(hour + 3600) });
+            u"--window"_s, u"1h"_s, u"--granularity"_s, u"hour"_s, u"--end"_s, iso(hour + 3600) });
         QCOMPARE(summary.exitCode, 0);
         const QJsonObject json = QJsonDocument::fromJson(summary.out).object();
         const QJsonObject serving = json.value(u"serving_metrics"_s).toObject();
@@ -134,9 +131,9 @@ private Q_SLOTS:
         QCOMPARE(serving.value(u"error_rate"_s).toDouble(), failed / requests);
         QVERIFY(std::isfinite(exportP95));
         QVERIFY2(qAbs(tiles.latency.p95.value - exportP95) <= 1e-9 * exportP95,
-                 qPrintable(u"%1 vs %2"_s.arg(tiles.latency.p95.value).arg(exportP95)));
+            qPrintable(u"%1 vs %2"_s.arg(tiles.latency.p95.value).arg(exportP95)));
         QVERIFY2(qAbs(serving.value(u"latency_p95_ms"_s).toDouble() - exportP95) <= 1e-9 * exportP95,
-                 qPrintable(u"%1 vs %2"_s.arg(serving.value(u"latency_p95_ms"_s).toDouble()).arg(exportP95)));
+            qPrintable(u"%1 vs %2"_s.arg(serving.value(u"latency_p95_ms"_s).toDouble()).arg(exportP95)));
         QCOMPARE(tiles.latency.n, quint64(500));
     }
 };

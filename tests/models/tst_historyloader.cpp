@@ -87,8 +87,8 @@ private Q_SLOTS:
         loader.setClock([]() { return kNow; });
         loader.setSource(&source);
         QSignalSpy reference(&loader, &HistoryLoader::referenceReady);
-        SourceRoles roles = resolveRoles({ u"x.requests|status:ok"_s }, { { u"x.requests|status:ok"_s,
-                                                                             MetricKind::Counter } });
+        SourceRoles roles
+            = resolveRoles({ u"x.requests|status:ok"_s }, { { u"x.requests|status:ok"_s, MetricKind::Counter } });
         loader.requestReference(roles);
         const auto hour = source.buckets.constLast();
         QCOMPARE(hour.to, kNow / 3600 * 3600);
@@ -101,8 +101,8 @@ private Q_SLOTS:
         RangeSeries beat = counterBucket(Coverage::heartbeatKey(), quarter.from, 900, 450);
         beat.points[0].stats.kind = MetricKind::Gauge;
         beat.points[0].stats.sum = 450;
-        Q_EMIT source.bucketsReady(quarter.id,
-                                   { counterBucket(u"x.requests|status:ok"_s, quarter.from, 900, 9000), beat });
+        Q_EMIT source.bucketsReady(
+            quarter.id, { counterBucket(u"x.requests|status:ok"_s, quarter.from, 900, 9000), beat });
         QCOMPARE(reference.size(), 1);
         const auto ref = reference.takeFirst().at(0).value<DashboardReference>();
         QVERIFY(ref.isValid());

@@ -79,7 +79,8 @@ private:
     {
         auto &pts = m_points[key];
         pts.push_back({ second, s });
-        std::sort(pts.begin(), pts.end(), [](const SeriesPoint &a, const SeriesPoint &b) { return a.second < b.second; });
+        std::sort(
+            pts.begin(), pts.end(), [](const SeriesPoint &a, const SeriesPoint &b) { return a.second < b.second; });
     }
     QHash<QString, QVector<SeriesPoint>> m_points;
 };
@@ -154,15 +155,14 @@ private Q_SLOTS:
         QTest::newRow("predictions beat counters")
             << QStringList { u"prediction.count|model:m"_s, u"x.requests|status:error"_s } << true
             << int(RequestKind::Predictions) << 0;
-        QTest::newRow("status counters: error, failed, 5xx, error_type")
-            << QStringList { u"x.requests|status:ok"_s, u"x.requests|status:error"_s, u"x.requests|status:failed"_s,
-                             u"x.requests|status:500"_s, u"x.requests|status:5xx"_s,
-                             u"x.requests|error_type:timeout"_s, u"x.requests|status:404"_s }
-            << true << int(RequestKind::Counters) << 5;
+        QTest::newRow("status counters: error, failed, 5xx, error_type") << QStringList { u"x.requests|status:ok"_s,
+            u"x.requests|status:error"_s, u"x.requests|status:failed"_s, u"x.requests|status:500"_s,
+            u"x.requests|status:5xx"_s, u"x.requests|error_type:timeout"_s, u"x.requests|status:404"_s }
+                                                                         << true << int(RequestKind::Counters) << 5;
         QTest::newRow("plain counter and an error counter")
             << QStringList { u"x.requests"_s, u"x.errors"_s } << true << int(RequestKind::Counters) << 1;
-        QTest::newRow("the timer's count") << QStringList { u"op.requests|status:ok"_s } << true
-                                           << int(RequestKind::TimerCount) << 0;
+        QTest::newRow("the timer's count")
+            << QStringList { u"op.requests|status:ok"_s } << true << int(RequestKind::TimerCount) << 0;
         QTest::newRow("an error-named counter is a failure, not a request")
             << QStringList { u"http.requests"_s, u"http.request_errors"_s, u"http.requests_failed"_s } << true
             << int(RequestKind::Counters) << 2;
