@@ -138,12 +138,25 @@ SourceTreeModel::Entry *SourceTreeModel::entryOf(const SourceRef &source)
     return const_cast<Entry *>(std::as_const(*this).entryOf(source));
 }
 
+void SourceTreeModel::addStoredSeries(const QVector<QPair<QString, MetricKind>> &series)
+{
+    for (const auto &[key, kind] : series) {
+        if (m_storedKinds.contains(key))
+            continue;
+        m_storedKinds.insert(key, kind);
+        onSeriesAdded(key);
+    }
+    refresh();
+}
+
 void SourceTreeModel::onSeriesAdded(const QString &key)
 {
     for (const SourceRef &ref : sourcesOf(key)) {
         if (Entry *entry = entryOf(ref)) {
-            entry->keys << key;
-            entry->rolesDirty = true;
+            if (!entry->keys.contains(key)) { // a stored series that now sends live data is already here
+                entry->keys << key;
+                entry->rolesDirty = true;
+            }
             if (!ref.label.isEmpty() && ref.label != entry->ref.label) {
                 // The newest process.info names it: after a pid was reused, the process that has it now.
                 entry->ref.label = ref.label;
@@ -183,6 +196,8 @@ void SourceTreeModel::resolve(const Entry &entry) const
         const auto &points = m_store->points(key);
         if (!points.isEmpty())
             kinds.insert(key, points.constLast().stats.kind);
+        else if (const auto it = m_storedKinds.constFind(key); it != m_storedKinds.constEnd())
+            kinds.insert(key, *it);
     }
     entry.roles = resolveRoles(entry.keys, kinds);
     entry.rolesDirty = false;
@@ -203,7 +218,9 @@ void SourceTreeModel::computeLive(Entry &entry, int *status, QList<double> *spar
 {
     resolve(entry);
     const qint64 latest = m_store->latestSecond();
-    const qint64 age = latest - lastSeen(entry);
+    const qint64 seen = lastSeen(entry);
+    // A source only storage knows of has no live point: silent (and no overflow of latest - min).
+    const qint64 age = seen == std::numeric_limits<qint64>::min() ? silentAfterSeconds : latest - seen;
     *status = age >= silentAfterSeconds ? Silent : age >= staleAfterSeconds ? Stale : Live;
     if (*status == Live && entry.roles.failuresCounted) {
         // The dashboard's own error rate (Kpi::errorRate) over the last 10 s the store holds.
@@ -234,7 +251,10 @@ void SourceTreeModel::foldExited(int g)
     Group &group = m_groups[g];
     const QModelIndex groupIndex = index(g, 0);
     const qint64 nowSeconds = m_clock() / 1000;
-    const auto isExited = [&](const Entry &e) { return nowSeconds - lastSeen(e) > exitedAfterSeconds; };
+    const auto isExited = [&](const Entry &e) {
+        const qint64 seen = lastSeen(e); // min: a process only storage knows of
+        return seen == std::numeric_limits<qint64>::min() || nowSeconds - seen > exitedAfterSeconds;
+    };
     for (int row = 0; row < group.entries.size();) {
         if (!isExited(group.entries[row])) {
             ++row;

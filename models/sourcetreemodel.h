@@ -4,6 +4,7 @@
 #include "models/sourcecatalog.h"
 
 #include <QAbstractItemModel>
+#include <QHash>
 #include <QSet>
 
 #include <functional>
@@ -66,6 +67,9 @@ public:
 
     // Recomputes the live roles now (the store's changed() does this too).
     void refresh();
+    // Series that storage holds, with their kinds: their sources appear (silent until live data comes) and their
+    // roles count series the live buffer has not seen, so a history range of a source finds all of its series.
+    void addStoredSeries(const QVector<QPair<QString, MetricKind>> &series);
 
 private:
     struct Entry {
@@ -98,6 +102,7 @@ private:
 
     SeriesStore *m_store;
     Clock m_clock;
+    QHash<QString, MetricKind> m_storedKinds; // series storage holds, for roles of series without live points
     QVector<Group> m_groups; // sorted by kind
 };
 

@@ -48,9 +48,11 @@ namespace {
 constexpr qint64 customRange = -1; // the combo's "Custom…" entry
 
 // Sources worth showing first: a model or service with a latency timer.
-int preference(const SourceRef &ref, const SourceRoles &roles)
+int preference(const SourceRef &ref, const SourceRoles &roles, bool silent)
 {
     int score = roles.latency.isEmpty() ? 0 : 4;
+    if (silent)
+        score -= 8; // a source only storage knows of (or long quiet) after every live one
     if (ref.kind == SourceRef::Kind::Model)
         score += 3; // a model's own page before the service or pipeline around it
     else if (ref.kind == SourceRef::Kind::Service)
@@ -511,14 +513,17 @@ void MainWindow::onSourcesInserted()
                 }
             }
             SourceRef best = m_selected;
-            int bestScore = best.isValid() ? preference(best, m_sources->rolesOf(best)) : -100;
+            const auto silent = [this](const SourceRef &ref) {
+                return m_sources->indexOf(ref).data(SourceTreeModel::StatusRole).toInt() == SourceTreeModel::Silent;
+            };
+            int bestScore = best.isValid() ? preference(best, m_sources->rolesOf(best), silent(best)) : -100;
             for (int g = 0; g < m_sources->rowCount(); ++g) {
                 const QModelIndex group = m_sources->index(g, 0);
                 for (int r = 0; r < m_sources->rowCount(group); ++r) {
                     const SourceRef ref = m_sources->sourceAt(m_sources->index(r, 0, group));
                     if (!ref.isValid())
                         continue; // the Exited row
-                    const int score = preference(ref, m_sources->rolesOf(ref));
+                    const int score = preference(ref, m_sources->rolesOf(ref), silent(ref));
                     if (score > bestScore) {
                         best = ref;
                         bestScore = score;

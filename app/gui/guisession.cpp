@@ -146,6 +146,17 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
     });
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     m_history->requestRange(now - m_store->windowSeconds(), now, ++m_historyGeneration);
+    // Every stored series with its kind: the source tree resolves roles over all of a source's history, not only
+    // over what the last hour held (a history range of yesterday finds yesterday's failure counters).
+    connect(m_history.get(), &HistoryReader::seriesReady, this,
+            [this](quint64, const QVector<SeriesInfo> &series) {
+                QVector<QPair<QString, MetricKind>> stored;
+                stored.reserve(series.size());
+                for (const SeriesInfo &s : series)
+                    stored.push_back({ s.key, s.kind });
+                m_sources->addStoredSeries(stored);
+            });
+    m_history->requestSeries(0); // once per reader; its own kind of answer, apart from the range generations
 }
 
 void GuiSession::onCollectorStats(const QJsonObject &stats)

@@ -169,6 +169,32 @@ private Q_SLOTS:
         QCOMPARE(changed.size(), 0);
     }
 
+    // Series only storage holds (yesterday's failures) are part of the source's roles; a stored-only source appears
+    // silent; live data for a stored series does not add it twice.
+    void storedSeriesCompleteTheRoles()
+    {
+        SeriesStore store(3600);
+        SourceTreeModel model(&store);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QString ok = u"run.count|model:m,status:ok"_s, failed = u"run.count|model:m,status:error"_s;
+        const QString latency = u"run.duration|model:m"_s;
+        store.ingest(
+            LiveFrame { 100, { stats(ok, MetricKind::Counter, 3, 1), stats(latency, MetricKind::Timer, 3, 9) } });
+        const SourceRef m { SourceRef::Kind::Model, u"m"_s };
+        QVERIFY(model.rolesOf(m).errors.isEmpty());
+        model.addStoredSeries({ { ok, MetricKind::Counter }, { failed, MetricKind::Counter },
+            { latency, MetricKind::Timer }, { u"x.latency|model:old"_s, MetricKind::Timer } });
+        QCOMPARE(model.rolesOf(m).errors, QStringList { failed });
+        QCOMPARE(model.rolesOf(m).requests.size(), 2);
+        QCOMPARE(model.seriesOf(m).size(), 3);
+        const SourceRef old { SourceRef::Kind::Model, u"old"_s };
+        QVERIFY(model.indexOf(old).isValid());
+        QCOMPARE(model.rolesOf(old).latency, u"x.latency|model:old"_s); // its kind comes from storage
+        QCOMPARE(model.indexOf(old).data(SourceTreeModel::StatusRole).toInt(), int(SourceTreeModel::Silent));
+        store.ingest(LiveFrame { 101, { stats(failed, MetricKind::Counter, 1, 1) } });
+        QCOMPARE(model.seriesOf(m).size(), 3);
+    }
+
     void processesAreNamedByTheirCommand()
     {
         const qint64 t0 = 1'800'000'000;
