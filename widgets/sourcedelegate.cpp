@@ -9,6 +9,7 @@
 #include <QPainterPath>
 
 #include <cmath>
+#include <limits>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -104,7 +105,9 @@ void SourceDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
         painter->setPen(QPen(line, 1.3));
         painter->drawPath(path);
     }
-    const double p95 = index.data(SourceTreeModel::P95Role).toDouble();
+    // No value (the Exited row, or n too small): no number, never a 0.0 ms.
+    const QVariant p95Value = index.data(SourceTreeModel::P95Role);
+    const double p95 = p95Value.isValid() ? p95Value.toDouble() : std::numeric_limits<double>::quiet_NaN();
     painter->setPen(text);
     QFont small = option.font;
     small.setPointSizeF(small.pointSizeF() * 0.9);
