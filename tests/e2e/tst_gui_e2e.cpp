@@ -175,12 +175,12 @@ private Q_SLOTS:
         session.start();
         QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().contains(u"Connected"_s), 5000);
         const QString key = u"killed.latency|model:m1"_s;
-        QDeadlineTimer deadline(10000);
-        while (session.store()->points(key).size() < 3 && !deadline.hasExpired()) {
+        // Traffic on every poll until the store holds three seconds of it.
+        const auto fed = [&]() {
             sendTimers(collector.udpPort, "killed.latency", 50);
-            QTest::qWait(100); // traffic for a few seconds; the loop ends on the store's count
-        }
-        QVERIFY(session.store()->points(key).size() >= 3);
+            return session.store()->points(key).size() >= 3;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(fed(), 10000);
         session.window()->selectSource({ SourceRef::Kind::Model, u"m1"_s });
         session.window()->refreshNow();
         const auto greenDots = [&]() {
