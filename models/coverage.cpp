@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/coverage.h"
 
+#include "models/timebucket.h"
+
 #include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
-
-namespace {
-qint64 floorTo(qint64 t, qint64 step)
-{
-    const qint64 q = t / step;
-    return (q - (t % step < 0 ? 1 : 0)) * step;
-}
-} // namespace
 
 QString Coverage::heartbeatKey()
 {

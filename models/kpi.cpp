@@ -292,6 +292,11 @@ Ratio accuracy(const PointLookup &lookup, const SourceRoles &roles, qint64 from,
     return r;
 }
 
+double memoryShare(double usedMb, double totalMb)
+{
+    return std::isfinite(usedMb) && std::isfinite(totalMb) && totalMb > 0 ? usedMb / totalMb : nan;
+}
+
 Ratio cacheHitRate(const PointLookup &lookup, const SourceRoles &roles, qint64 from, qint64 to)
 {
     Ratio r;

@@ -107,6 +107,8 @@ Gauge queueDepth(const PointLookup &lookup, const SourceRoles &roles, qint64 fro
 Ratio accuracy(const PointLookup &lookup, const SourceRoles &roles, qint64 from, qint64 to);
 // Mean of a gauge over the window (cpu %, memory MB, gpu %).
 Gauge gauge(const QVector<SeriesPoint> &points, qint64 from, qint64 to);
+// Memory in use as a share of the machine's: used MB ÷ total MB; NaN unless both are known and total > 0.
+double memoryShare(double usedMb, double totalMb);
 // op.cache_hits / (op.cache_hits + op.api_calls).
 Ratio cacheHitRate(const PointLookup &lookup, const SourceRoles &roles, qint64 from, qint64 to);
 

@@ -44,13 +44,13 @@ QJsonObject performanceSummary(const PerformanceSummaryInput &in)
     if (ownProcess) {
         resources.insert(u"cpu_utilization"_s, number(f.cpu.value / 100.0)); // of one core
         const double total = in.machineMemoryTotalMb.value;
-        resources.insert(u"memory_utilization"_s, number(total > 0 ? f.memory.value / total : Kpi::nan));
+        resources.insert(u"memory_utilization"_s, number(Kpi::memoryShare(f.memory.value, total)));
         resources.insert(u"memory_mb"_s, number(f.memory.value));
         resources.insert(u"gpu_utilization"_s, number((f.gpu.samples > 0 ? f.gpu.value : in.machineGpu.value) / 100.0));
     } else {
         resources.insert(u"cpu_utilization"_s, number(in.machineCpu.value / 100.0)); // of all cores
         const double total = in.machineMemoryTotalMb.value;
-        resources.insert(u"memory_utilization"_s, number(total > 0 ? in.machineMemoryUsedMb.value / total : Kpi::nan));
+        resources.insert(u"memory_utilization"_s, number(Kpi::memoryShare(in.machineMemoryUsedMb.value, total)));
         resources.insert(u"gpu_utilization"_s, number(in.machineGpu.value / 100.0));
     }
     resources.insert(u"scope"_s, ownProcess ? u"process"_s : u"machine"_s);

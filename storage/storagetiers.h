@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/timebucket.h"
+
 #include <QString>
 
 #include <array>
@@ -27,12 +29,6 @@ inline constexpr std::array<TierSpec, 3> kTiers { {
 inline const TierSpec &tierSpec(StorageTier tier)
 {
     return kTiers[size_t(tier)];
-}
-
-inline qint64 floorTo(qint64 t, qint64 step)
-{
-    const qint64 q = t / step;
-    return (q - (t % step < 0 ? 1 : 0)) * step;
 }
 
 // How long each tier is kept, in seconds. Defaults from issue 5.

@@ -543,8 +543,8 @@ void SourceDashboard::updateGauges(const PointLookup &points, qint64 from, qint6
     } else {
         const double used = mean(m_machine.memoryUsed);
         const double total = mean(m_machine.memoryTotal);
-        m_memory->setValue(std::isfinite(used) && total > 0 ? used / total : nan,
-            std::isfinite(used) && total > 0 ? QLocale().toString(100 * used / total, 'f', 0) % u" %"_s : u"–"_s,
+        const double share = Kpi::memoryShare(used, total);
+        m_memory->setValue(share, std::isfinite(share) ? QLocale().toString(100 * share, 'f', 0) % u" %"_s : u"–"_s,
             tr("machine-wide memory in use: %1 of %2 MB (this source sends no process samples)")
                 .arg(QLocale().toString(used, 'f', 0), QLocale().toString(total, 'f', 0)));
     }
