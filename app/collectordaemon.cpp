@@ -226,6 +226,10 @@ bool CollectorDaemon::start(QString *error)
                                                  const QVector<RunRecord> &runs) {
                          storage->postWorkRecords(operations, runs);
                      });
+    QObject::connect(m_service.get(), &CollectorService::baselinesReceived, m_service.get(),
+                     [storage = m_storage.get()](const QVector<Baseline::Stored> &baselines) {
+                         storage->postBaselines(baselines);
+                     });
     // Storage health in the stats ("storage full" included) and as perfdash.storage.* self-metrics.
     m_service->addStatusProvider(u"storage"_s, [storage = m_storage.get()]() {
         return QJsonObject {
@@ -235,6 +239,8 @@ bool CollectorDaemon::start(QString *error)
             { u"dropped_values"_s, qint64(storage->droppedValues()) },
             { u"dropped_events"_s, qint64(storage->droppedEvents()) },
             { u"dropped_work_records"_s, qint64(storage->counters().droppedWorkRecords.load()) },
+            { u"baselines_written"_s, qint64(storage->counters().baselinesWritten.load()) },
+            { u"dropped_baselines"_s, qint64(storage->counters().droppedBaselines.load()) },
         };
     });
     m_storageWatch.setInterval(1000);

@@ -7,6 +7,7 @@
 #include "models/performancesummary.h"
 #include "models/serieskey.h"
 #include "storage/historyquery.h"
+#include "storage/modelhistoryreader.h"
 #include "storage/qualitystore.h"
 #include "storage/storagetiers.h"
 
@@ -47,19 +48,6 @@ qint64 granularityStep(const QString &name)
 QString granularityName(qint64 step)
 {
     return step == 60 ? u"minute"_s : step == 3600 ? u"hour"_s : u"day"_s;
-}
-
-// Every model that has a series, from the series' tags (as the dashboard's source tree has them).
-std::set<QString> modelsOf(const QVector<SeriesInfo> &series)
-{
-    std::set<QString> models;
-    for (const SeriesInfo &s : series) {
-        for (const SourceRef &ref : sourcesOf(s.key)) {
-            if (ref.kind == SourceRef::Kind::Model)
-                models.insert(ref.name);
-        }
-    }
-    return models;
 }
 
 } // namespace
@@ -109,7 +97,7 @@ int runSummaryCommand(const QStringList &arguments, QTextStream &out, QTextStrea
         return 1;
     }
     const QString wanted = parser.value(model);
-    const std::set<QString> models = modelsOf(series);
+    const std::set<QString> models = ModelHistoryReader::models(series);
     if (!models.count(wanted)) {
         err << "perfdashd summary: no model " << wanted << " in " << path;
         if (models.empty())
@@ -120,25 +108,16 @@ int runSummaryCommand(const QStringList &arguments, QTextStream &out, QTextStrea
     }
 
     // The model's series and their roles, as the dashboard resolves them; machine-wide gauges for the fallback.
-    QStringList keys;
-    QHash<QString, MetricKind> kinds;
     QHash<QString, SeriesInfo> byKey;
-    for (const SeriesInfo &s : std::as_const(series)) {
+    for (const SeriesInfo &s : std::as_const(series))
         byKey.insert(s.key, s);
-        for (const SourceRef &ref : sourcesOf(s.key)) {
-            if (ref.kind == SourceRef::Kind::Model && ref.name == wanted) {
-                keys << s.key;
-                kinds.insert(s.key, s.kind);
-            }
-        }
-    }
     PerformanceSummaryInput in;
     in.model = wanted;
     in.window = parser.value(window);
     in.granularity = granularityName(step);
     in.from = from;
     in.to = to;
-    in.roles = resolveRoles(keys, kinds);
+    in.roles = ModelHistoryReader::seriesOf(series, wanted).roles;
     QHash<QString, QVector<SeriesPoint>> points;
     const auto read = [&](const QString &key) -> bool {
         const auto it = byKey.constFind(key);
@@ -203,6 +182,14 @@ int runSummaryCommand(const QStringList &arguments, QTextStream &out, QTextStrea
         if (any)
             in.quality = QualityStats::from(u"prediction.quality|model:"_s % wanted, merged, false);
     }
+    // Baselines and trends at the window's end, from the hourly tier (docs/metrics.md).
+    ModelHistory history;
+    if (!ModelHistoryReader::read(query, series, wanted, to, &history, &error)) {
+        err << "perfdashd summary: " << error << '\n';
+        return 1;
+    }
+    in.limits = Baseline::Limits::fromEnvironment();
+    in.outlook = Outlook::compute(history, in.limits);
     out << QJsonDocument(performanceSummary(in)).toJson(QJsonDocument::Indented);
     return 0;
 }

@@ -251,6 +251,9 @@ void CollectorService::emitEvents()
     const QVector<RunRecord> runs = m_records.takeRuns();
     if (!operations.isEmpty() || !runs.isEmpty())
         Q_EMIT workRecordsReceived(operations, runs);
+    const QVector<Baseline::Stored> baselines = m_records.takeBaselines();
+    if (!baselines.isEmpty())
+        Q_EMIT baselinesReceived(baselines);
 }
 
 void CollectorService::publishFinal(const QVector<LiveFrame> &frames)

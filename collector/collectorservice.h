@@ -74,6 +74,8 @@ Q_SIGNALS:
     // Operations and runs from native records since the last tick, for their storage rows.
     void workRecordsReceived(const QVector<perfdash::OperationRecord> &operations,
                              const QVector<perfdash::RunRecord> &runs);
+    // Baseline records for the baselines table (docs/protocol.md, `baseline`), once a second.
+    void baselinesReceived(const QVector<perfdash::Baseline::Stored> &baselines);
 
 private:
     void onTick();

@@ -39,7 +39,7 @@ enum Field : quint8 {
     FSuccess, FError, FErrorCategory,
     FWorkflow, FStart, FEnd, FExecutionS, FSteps,
     FPid, FCpuPercent, FRssMb, FVmsMb, FThreads, FGpuPercent, FGpuMemMb,
-    FModel, FScore, FLabel, FTruth, FId, FMetric,
+    FModel, FScore, FLabel, FTruth, FId, FMetric, FSource, FSpread, FN,
     FieldCount
 };
 static_assert(FieldCount <= 64, "the seen-set is one 64-bit mask");
@@ -60,7 +60,7 @@ constexpr FieldName kFieldNames[] = {
     { "steps", FSteps }, { "pid", FPid }, { "cpu_percent", FCpuPercent }, { "rss_mb", FRssMb },
     { "vms_mb", FVmsMb }, { "threads", FThreads }, { "gpu_percent", FGpuPercent }, { "gpu_mem_mb", FGpuMemMb },
     { "model", FModel }, { "score", FScore }, { "label", FLabel }, { "truth", FTruth }, { "id", FId },
-    { "metric", FMetric },
+    { "metric", FMetric }, { "source", FSource }, { "spread", FSpread }, { "n", FN },
 };
 
 constexpr size_t kMaxFieldName = 16;
@@ -1086,6 +1086,15 @@ std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(QByteArrayView line, Nat
         if (d.name(FModel, s.model, true) == Got::Failed || d.name(FMetric, s.metric, true) == Got::Failed
             || d.number(FValue, s.value, true) == Got::Failed)
             return d.error;
+        s.source.clear();
+        s.spread = s.n = s.start = s.end = NativeRecord::absent;
+        if (out.type == Type::Baseline) {
+            // Optional: where the figure comes from, its spread and chunk count, and the window it was formed from.
+            if (d.name(FSource, s.source, false) == Got::Failed || d.number(FSpread, s.spread, false, 0) == Got::Failed
+                || d.number(FN, s.n, false, 0) == Got::Failed || d.unixSeconds(FStart, s.start, false) == Got::Failed
+                || d.unixSeconds(FEnd, s.end, false) == Got::Failed)
+                return d.error;
+        }
         break;
     }
     }

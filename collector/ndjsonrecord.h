@@ -97,6 +97,13 @@ struct NativeRecord {
         std::string model;
         std::string metric; // accuracy, f1, auc_roc, rmse, ...
         double value = 0;
+        // Baselines only, all optional: test_set (default), expected, pinned or deploy; the spread and chunk count of
+        // the window it was formed from, and that window (Unix seconds).
+        std::string source;
+        double spread = absent;
+        double n = absent;
+        double start = absent;
+        double end = absent;
     } score;
 
     // The tags as "key:value" (or "key"), sorted bytewise and distinct, as SeriesKey wants them. Allocates: sink only.

@@ -47,6 +47,31 @@ void RecordRouter::add(const QString &name, QStringList tags, MetricKind kind, d
     m_aggregator.add(SeriesKey { name, tags }.toString(), kind, value, tsMs, rate);
 }
 
+void RecordRouter::routeBaseline(const NativeRecord::Score &score, qint64 tsMs)
+{
+    Baseline::Stored row;
+    row.model = text(score.model);
+    row.source = Baseline::Source::TestSet;
+    const QString source = text(score.source);
+    if (!source.isEmpty() && (!Baseline::sourceFromName(source, &row.source) || row.source == Baseline::Source::FirstDay)) {
+        ++m_badBaselines; // first_24h baselines are formed from history, never sent
+        return;
+    }
+    row.kpi = row.source == Baseline::Source::Deploy ? u"*"_s : KpiCatalog::canonicalName(text(score.metric));
+    if (row.kpi.isEmpty() || m_baselines.size() >= kMaxPending) {
+        ++m_badBaselines;
+        return;
+    }
+    row.value = score.value;
+    row.spread = score.spread;
+    row.n = std::isfinite(score.n) ? score.n : 0;
+    row.windowFrom = std::isfinite(score.start) ? qint64(score.start) : 0;
+    row.windowTo = std::isfinite(score.end) ? qint64(score.end) : 0;
+    row.created = tsMs / 1000;
+    row.validFrom = row.created;
+    m_baselines.append(row);
+}
+
 void RecordRouter::routeOutcome(const NativeRecord::Prediction &p, QStringList tags, qint64 tsMs)
 {
     // One record feeds one kind of outcome, chosen by what it carries (docs/protocol.md, "prediction"):
@@ -181,6 +206,8 @@ void RecordRouter::route(const NativeRecord &r)
         const QString prefix = r.type == NativeRecord::Type::Quality ? u"quality."_s : u"baseline."_s;
         add(prefix + text(r.score.metric), tags + QStringList { u"model:"_s + text(r.score.model) },
             MetricKind::Gauge, r.score.value, ts);
+        if (r.type == NativeRecord::Type::Baseline)
+            routeBaseline(r.score, ts);
         break;
     }
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "collector/ndjsonrecord.h"
+#include "models/baseline.h"
 #include "models/workrecords.h"
 
 #include <QHash>
@@ -31,11 +32,16 @@ public:
     static constexpr qsizetype kMaxPending = 100000;
     QVector<OperationRecord> takeOperations() { return std::exchange(m_operations, {}); }
     QVector<RunRecord> takeRuns() { return std::exchange(m_runs, {}); }
+    // Baseline records routed since the last take, for the baselines table (docs/protocol.md, `baseline`); a record
+    // with an unknown source or KPI is counted in badBaselines() and kept only as its gauge.
+    QVector<Baseline::Stored> takeBaselines() { return std::exchange(m_baselines, {}); }
+    quint64 badBaselines() const { return m_badBaselines; }
     quint64 droppedRecords() const { return m_droppedRecords; }
 
 private:
     void add(const QString &name, QStringList tags, MetricKind kind, double value, qint64 tsMs, double rate = 1.0);
 
+    void routeBaseline(const NativeRecord::Score &score, qint64 tsMs);
     void routeOutcome(const NativeRecord::Prediction &prediction, QStringList tags, qint64 tsMs);
 
     Aggregator &m_aggregator;
@@ -44,6 +50,8 @@ private:
     quint64 m_unmatchedTruths = 0;
     QVector<OperationRecord> m_operations;
     QVector<RunRecord> m_runs;
+    QVector<Baseline::Stored> m_baselines;
+    quint64 m_badBaselines = 0;
     quint64 m_droppedRecords = 0;
 };
 

@@ -21,6 +21,7 @@ void HistoryLoader::setSource(RangeSource *source)
         return;
     connect(source, &RangeSource::bucketsReady, this, &HistoryLoader::onBucketsReady);
     connect(source, &RangeSource::markersReady, this, &HistoryLoader::onMarkersReady);
+    connect(source, &RangeSource::outlookReady, this, &HistoryLoader::onOutlookReady);
     connect(source, &RangeSource::failed, this, &HistoryLoader::onFailed);
 }
 
@@ -76,6 +77,19 @@ void HistoryLoader::requestReference(const SourceRoles &roles)
     m_referenceRoles = roles;
     m_referencePeriod = ReferencePeriod::previousHour(m_clock());
     askReference();
+}
+
+void HistoryLoader::requestOutlook(const QString &model)
+{
+    if (m_source)
+        m_source->requestOutlook(model, issue(Kind::Outlook));
+}
+
+void HistoryLoader::onOutlookReady(quint64 id, const ModelOutlook &outlook)
+{
+    Kind kind;
+    if (isCurrent(id, &kind))
+        Q_EMIT outlookReady(outlook);
 }
 
 void HistoryLoader::askReference()
@@ -143,7 +157,13 @@ void HistoryLoader::onMarkersReady(quint64 id, const QVector<TimeMarker> &marker
 void HistoryLoader::onFailed(quint64 id, const QString &message)
 {
     Kind kind;
-    if (!isCurrent(id, &kind) || kind != Kind::History)
+    if (!isCurrent(id, &kind))
+        return;
+    if (kind == Kind::Outlook) {
+        Q_EMIT outlookFailed(message);
+        return;
+    }
+    if (kind != Kind::History)
         return;
     m_pendingHistory = false;
     Q_EMIT historyFailed(message);

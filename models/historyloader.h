@@ -39,6 +39,8 @@ public:
     // The source's figures over the previous clock hour; while storage holds none, the previous quarter hour
     // -> referenceReady (an invalid reference when neither holds data).
     void requestReference(const SourceRoles &roles);
+    // The model's baselines and trends -> outlookReady; a failure -> outlookFailed.
+    void requestOutlook(const QString &model);
 
     int historyRequests() const { return m_historyRequests; }
     int staleAnswersDropped() const { return m_staleDropped; }
@@ -48,14 +50,17 @@ Q_SIGNALS:
     void historyFailed(const QString &message);
     void referenceReady(const perfdash::DashboardReference &reference);
     void markersReady(const QVector<perfdash::TimeMarker> &markers);
+    void outlookReady(const perfdash::ModelOutlook &outlook);
+    void outlookFailed(const QString &message);
 
 private:
-    enum class Kind { History = 0, Reference = 1, Markers = 2 };
+    enum class Kind { History = 0, Reference = 1, Markers = 2, Outlook = 3 };
     quint64 issue(Kind kind);
     // The kind of an answer's request when it is the newest of its kind; otherwise counts it as stale.
     bool isCurrent(quint64 id, Kind *kind);
     void onBucketsReady(quint64 id, const QVector<perfdash::RangeSeries> &series);
     void onMarkersReady(quint64 id, const QVector<perfdash::TimeMarker> &markers);
+    void onOutlookReady(quint64 id, const perfdash::ModelOutlook &outlook);
     void onFailed(quint64 id, const QString &message);
     void askReference();
 
@@ -63,7 +68,7 @@ private:
     Clock m_clock;
     quint64 m_next = 0;
     QHash<quint64, Kind> m_kinds; // requests on their way
-    std::array<quint64, 3> m_newest {}; // per kind
+    std::array<quint64, 4> m_newest {}; // per kind
     bool m_pendingHistory = false;
     int m_historyRequests = 0;
     int m_staleDropped = 0;

@@ -2,6 +2,7 @@
 #include "models/performancesummary.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonValue>
 
 #include <cmath>
@@ -24,6 +25,68 @@ QString isoTime(qint64 second)
 QJsonObject current(double v)
 {
     return { { u"current"_s, number(v) } };
+}
+
+QJsonValue time(qint64 second)
+{
+    return second > 0 && second != Trend::kUnbounded ? QJsonValue(isoTime(second)) : QJsonValue();
+}
+
+QJsonObject baselineJson(const KpiOutlook &k, const Baseline::Comparison &c)
+{
+    const Baseline::Resolved &b = k.baseline;
+    QJsonObject o {
+        { u"current"_s, number(c.current) },
+        { u"baseline"_s, b.exists ? number(b.value) : QJsonValue() },
+        { u"status"_s, Baseline::statusName(c.status) },
+        { u"delta"_s, number(c.delta) },
+        { u"relative_delta"_s, number(c.relative) },
+        { u"limit"_s, number(k.limit) },
+    };
+    if (!b.exists)
+        return o;
+    o.insert(u"source"_s, Baseline::sourceName(b.source));
+    o.insert(u"spread"_s, number(b.spread));
+    o.insert(u"chunks"_s, b.n);
+    o.insert(u"band"_s, number(c.band));
+    o.insert(u"version"_s, b.version);
+    o.insert(u"versions"_s, b.versions);
+    if (b.windowFrom > 0) {
+        o.insert(u"window_from"_s, time(b.windowFrom));
+        o.insert(u"window_to"_s, time(b.windowTo));
+    }
+    o.insert(u"valid_from"_s, time(b.validFrom));
+    o.insert(u"forming"_s, b.forming);
+    if (b.forming)
+        o.insert(u"formed_hours"_s, double(b.formedSeconds) / 3600);
+    o.insert(u"description"_s, b.describe());
+    return o;
+}
+
+QJsonObject trendJson(const KpiOutlook &k)
+{
+    const Trend::Fit &fit = k.fit;
+    if (!fit.sufficient)
+        return { { u"7_day_trend"_s, QJsonValue() }, { u"insufficient"_s, fit.insufficient }, { u"n"_s, fit.n } };
+    QJsonObject o {
+        { u"7_day_trend"_s, fit.label },
+        { u"slope"_s, number(fit.slopePerDay) },
+        { u"slope_unit"_s, u"per day"_s },
+        { u"slope_interval"_s, QJsonArray { number(fit.slopeLowPerDay), number(fit.slopeHighPerDay) } },
+        { u"confidence"_s, number(fit.confidence) },
+        { u"p_value"_s, number(fit.p) },
+        { u"n"_s, fit.n },
+        { u"since"_s, time(fit.since) },
+        { u"level_shift_at"_s, fit.levelShift ? time(fit.shiftAt) : QJsonValue() },
+        { u"limit"_s, number(k.limit) },
+        { u"projected_baseline_breach"_s, k.breach.projected ? time(k.breach.at) : QJsonValue() },
+        { u"breach_confidence"_s, number(k.breach.projected ? k.breach.confidence : Baseline::nan) },
+        { u"already_breached"_s, k.breach.alreadyBreached },
+        { u"projection"_s, k.projection },
+    };
+    if (k.breach.projected)
+        o.insert(u"breach_interval"_s, QJsonArray { time(k.breach.earliest), time(k.breach.latest) });
+    return o;
 }
 } // namespace
 
@@ -88,7 +151,27 @@ QJsonObject performanceSummary(const PerformanceSummaryInput &in)
     if (in.quality)
         evidence.insert(u"scored_predictions"_s, qint64(in.quality->binary + in.quality->classes));
 
-    return {
+    QJsonObject baselines, trends;
+    if (in.outlook) {
+        const QualityStats *q = in.quality ? &*in.quality : nullptr;
+        for (const KpiOutlook &k : in.outlook->kpis) {
+            const double now = KpiCatalog::valueOf(k.kpi, f, q);
+            const Baseline::Comparison c = Baseline::compare(k.kpi, now, k.baseline, in.limits);
+            baselines.insert(k.kpi, baselineJson(k, c));
+            trends.insert(k.kpi, trendJson(k));
+            const auto qualityName = k.kpi;
+            if (KpiCatalog::find(k.kpi)->quality) {
+                QJsonObject entry = quality.value(qualityName).toObject();
+                entry.insert(u"current"_s, number(now));
+                entry.insert(u"baseline"_s, number(k.baseline.exists ? k.baseline.value : Baseline::nan));
+                entry.insert(u"trend"_s, k.fit.sufficient ? QJsonValue(k.fit.label) : QJsonValue());
+                entry.insert(u"status"_s, Baseline::statusName(c.status));
+                quality.insert(qualityName, entry);
+            }
+        }
+    }
+
+    QJsonObject summary {
         { u"model_id"_s, in.model },
         { u"window"_s, in.window },
         { u"granularity"_s, in.granularity },
@@ -99,6 +182,11 @@ QJsonObject performanceSummary(const PerformanceSummaryInput &in)
         { u"quality_metrics"_s, quality },
         { u"evidence"_s, evidence },
     };
+    if (in.outlook) {
+        summary.insert(u"baselines"_s, baselines);
+        summary.insert(u"trends"_s, trends);
+    }
+    return summary;
 }
 
 } // namespace perfdash

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/kpi.h"
+#include "models/modeloutlook.h"
 #include "models/qualitystats.h"
 
 #include <QJsonObject>
@@ -26,6 +27,9 @@ struct PerformanceSummaryInput {
     Kpi::Gauge machineMemoryUsedMb, machineMemoryTotalMb;
     Kpi::Gauge machineGpu; // percent
     std::optional<QualityStats> quality; // merged over the window from stored prediction outcomes
+    // Baselines and trends (models/modeloutlook.h): each KPI's current value above is compared with its baseline.
+    std::optional<ModelOutlook> outlook;
+    Baseline::Limits limits;
 };
 
 QJsonObject performanceSummary(const PerformanceSummaryInput &in);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/modeloutlook.h"
 #include "models/seriesstore.h"
 
 #include <QObject>
@@ -48,10 +49,18 @@ public:
         = 0;
     // Events, service checks and runs in [fromSecond, toSecond).
     virtual void requestMarkers(qint64 fromSecond, qint64 toSecond, quint64 generation) = 0;
+    // A model's baselines and trends (models/modeloutlook.h), computed off the GUI thread -> outlookReady. A source
+    // that cannot (a test's fake) answers failed.
+    virtual void requestOutlook(const QString &model, quint64 generation)
+    {
+        Q_UNUSED(model);
+        Q_EMIT failed(generation, tr("this source has no baselines"));
+    }
 
 Q_SIGNALS:
     void bucketsReady(quint64 generation, const QVector<perfdash::RangeSeries> &series);
     void markersReady(quint64 generation, const QVector<perfdash::TimeMarker> &markers);
+    void outlookReady(quint64 generation, const perfdash::ModelOutlook &outlook);
     void failed(quint64 generation, const QString &message);
 };
 

@@ -61,6 +61,7 @@ class HistoryQuery {
 public:
     explicit HistoryQuery(QString connectionName) : m_connectionName(std::move(connectionName)) { }
 
+    QString connectionName() const { return m_connectionName; }
     // The tier that serves a step (RangeSource::tierFor, the one definition).
     static StorageTier tierOf(qint64 step);
 

@@ -2,6 +2,7 @@
 #include "storage/historyreader.h"
 
 #include "storage/database.h"
+#include "storage/modelhistoryreader.h"
 
 #include <QDateTime>
 #include <QThread>
@@ -119,6 +120,21 @@ public:
             Q_EMIT requestFailed(HistoryReader::Answer::Runs, id, error);
     }
 
+    void outlook(const QString &model, qint64 now, quint64 id)
+    {
+        ModelHistory history;
+        QString error;
+        const auto read = [&]() {
+            QVector<SeriesInfo> list;
+            return m_query.seriesList(&list, &error)
+                && ModelHistoryReader::read(m_query, list, model, now, &history, &error);
+        };
+        if (run(&error, read))
+            Q_EMIT outlookReady(id, Outlook::compute(history, Baseline::Limits::fromEnvironment()));
+        else
+            Q_EMIT requestFailed(HistoryReader::Answer::Outlook, id, error);
+    }
+
 Q_SIGNALS:
     void rangeReady(quint64 generation, const QVector<perfdash::LiveFrame> &frames);
     void failed(quint64 generation, const QString &message);
@@ -127,6 +143,7 @@ Q_SIGNALS:
     void eventsReady(quint64 id, const QVector<perfdash::TimelineEvent> &events);
     void operationsReady(quint64 id, const QVector<perfdash::OperationRecord> &operations);
     void runsReady(quint64 id, const QVector<perfdash::RunRecord> &runs);
+    void outlookReady(quint64 id, const perfdash::ModelOutlook &outlook);
     void requestFailed(perfdash::HistoryReader::Answer kind, quint64 id, const QString &message);
 
 private:
@@ -148,6 +165,7 @@ HistoryReader::HistoryReader(const QString &path, QObject *parent)
     qRegisterMetaType<QVector<OperationRecord>>();
     qRegisterMetaType<QVector<RunRecord>>();
     qRegisterMetaType<HistoryReader::Answer>();
+    qRegisterMetaType<ModelOutlook>();
     m_thread->setObjectName(u"perfdash-history"_s);
     m_worker->moveToThread(m_thread.get());
     connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
@@ -158,6 +176,7 @@ HistoryReader::HistoryReader(const QString &path, QObject *parent)
     connect(m_worker, &HistoryWorker::eventsReady, this, &HistoryReader::eventsReady);
     connect(m_worker, &HistoryWorker::operationsReady, this, &HistoryReader::operationsReady);
     connect(m_worker, &HistoryWorker::runsReady, this, &HistoryReader::runsReady);
+    connect(m_worker, &HistoryWorker::outlookReady, this, &HistoryReader::outlookReady);
     connect(m_worker, &HistoryWorker::requestFailed, this, &HistoryReader::requestFailed);
     m_thread->start();
 }
@@ -210,6 +229,13 @@ void HistoryReader::requestRuns(qint64 from, qint64 to, int limit, quint64 id)
 {
     QMetaObject::invokeMethod(
         m_worker, [w = m_worker, from, to, limit, id]() { w->runs(from, to, limit, id); }, Qt::QueuedConnection);
+}
+
+void HistoryReader::requestOutlook(const QString &model, quint64 id)
+{
+    const qint64 now = m_clock ? m_clock() : QDateTime::currentSecsSinceEpoch();
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, model, now, id]() { w->outlook(model, now, id); }, Qt::QueuedConnection);
 }
 
 } // namespace perfdash

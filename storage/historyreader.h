@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/historysource.h"
+#include "models/modeloutlook.h"
 #include "storage/historyquery.h"
 
 #include <functional>
@@ -21,7 +22,7 @@ class HistoryReader : public HistorySource {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HistoryReader)
 public:
-    enum class Answer { Series, Window, Events, Operations, Runs };
+    enum class Answer { Series, Window, Events, Operations, Runs, Outlook };
     Q_ENUM(Answer)
 
     explicit HistoryReader(const QString &path, QObject *parent = nullptr);
@@ -43,6 +44,8 @@ public:
     void requestEvents(qint64 from, qint64 to, int limit, quint64 id);
     void requestOperations(qint64 from, qint64 to, int limit, quint64 id);
     void requestRuns(qint64 from, qint64 to, int limit, quint64 id);
+    // A model's baselines and trends at the clock's now, read and computed on the reader's thread -> outlookReady.
+    void requestOutlook(const QString &model, quint64 id);
 
 Q_SIGNALS:
     void seriesReady(quint64 id, const QVector<perfdash::SeriesInfo> &series);
@@ -50,6 +53,7 @@ Q_SIGNALS:
     void eventsReady(quint64 id, const QVector<perfdash::TimelineEvent> &events);
     void operationsReady(quint64 id, const QVector<perfdash::OperationRecord> &operations);
     void runsReady(quint64 id, const QVector<perfdash::RunRecord> &runs);
+    void outlookReady(quint64 id, const perfdash::ModelOutlook &outlook);
     void requestFailed(perfdash::HistoryReader::Answer kind, quint64 id, const QString &message);
 
 private:

@@ -2,6 +2,7 @@
 #include "storage/storagewriter.h"
 
 #include "models/quantilesketch.h"
+#include "storage/baselinestore.h"
 #include "storage/bucketmerge.h"
 #include "storage/chunkcodec.h"
 #include "storage/qualitystore.h"
@@ -597,6 +598,28 @@ void StorageWriter::writeWorkRecords(const QVector<OperationRecord> &operations,
     m_counters->runsWritten += quint64(runs.size());
 }
 
+void StorageWriter::writeBaselines(const QVector<Baseline::Stored> &baselines)
+{
+    auto db = QSqlDatabase::database(m_connectionName, false);
+    QString error;
+    quint64 appended = 0;
+    bool ok = db.isOpen() && db.transaction();
+    for (const Baseline::Stored &row : baselines) {
+        bool added = false;
+        ok = ok && BaselineStore::append(db, row, &added, &error);
+        appended += added ? 1 : 0;
+    }
+    if (!ok || !db.commit()) {
+        if (error.isEmpty())
+            error = db.lastError().text();
+        db.rollback();
+        m_counters->droppedBaselines += quint64(baselines.size());
+        qWarning("perfdash storage: %lld baselines not written: %s", qint64(baselines.size()), qPrintable(error));
+        return;
+    }
+    m_counters->baselinesWritten += appended;
+}
+
 void StorageWriter::writeEvents(const QVector<TimelineEvent> &events)
 {
     auto db = QSqlDatabase::database(m_connectionName, false);
@@ -1009,6 +1032,13 @@ void StorageThread::postWorkRecords(const QVector<OperationRecord> &operations, 
     QMetaObject::invokeMethod(
             writer, [writer, operations, runs]() { writer->writeWorkRecords(operations, runs); },
             Qt::QueuedConnection);
+}
+
+void StorageThread::postBaselines(const QVector<Baseline::Stored> &baselines)
+{
+    StorageWriter *writer = m_writer.get();
+    QMetaObject::invokeMethod(
+            writer, [writer, baselines]() { writer->writeBaselines(baselines); }, Qt::QueuedConnection);
 }
 
 void StorageThread::postEvents(const QVector<TimelineEvent> &events)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/baseline.h"
 #include "models/seriesstats.h"
 #include "models/timelineevent.h"
 #include "models/workrecords.h"
@@ -51,6 +52,8 @@ struct StorageCounters {
     std::atomic<quint64> operationsWritten { 0 }; // operations rows committed
     std::atomic<quint64> runsWritten { 0 }; // runs rows committed (with their steps)
     std::atomic<quint64> droppedWorkRecords { 0 }; // operations and runs that could not be written
+    std::atomic<quint64> baselinesWritten { 0 }; // baseline versions appended
+    std::atomic<quint64> droppedBaselines { 0 }; // baseline records that could not be written
     std::atomic<quint64> qualityWritten { 0 }; // model-seconds of quality metrics committed
     std::atomic<quint64> badQuality { 0 }; // model-seconds whose quality blob did not decode (not written)
     std::atomic<bool> storageFull { false }; // the last flush failed with SQLITE_FULL; cleared by the next commit
@@ -112,6 +115,8 @@ public:
     // whose guid is already stored is skipped (a producer's resend).
     void writeWorkRecords(const QVector<perfdash::OperationRecord> &operations,
                           const QVector<perfdash::RunRecord> &runs);
+    // Appends baseline versions (BaselineStore::append) in one transaction; what cannot be written is counted.
+    void writeBaselines(const QVector<perfdash::Baseline::Stored> &baselines);
     // Ingests frames directly, bypassing the queue (migration of version 1 rows, benchmarks).
     void ingest(const std::deque<LiveFrame> &frames);
 
@@ -147,6 +152,8 @@ public:
     void postEvents(const QVector<TimelineEvent> &events);
     // Queues operations and runs for their tables; never blocks. Any thread.
     void postWorkRecords(const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs);
+    // Queues baseline versions for the baselines table; never blocks. Any thread.
+    void postBaselines(const QVector<Baseline::Stored> &baselines);
     // Flushes now on the writer thread and waits; true when everything queued was committed. Everything: every tier
     // reads up to date afterwards; Live: what the collector's own flushes write (benchmarks).
     bool flush(FlushScope scope = FlushScope::Everything);

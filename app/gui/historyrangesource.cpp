@@ -24,6 +24,15 @@ HistoryRangeSource::HistoryRangeSource(HistoryReader *reader, QObject *parent)
     connect(reader, &HistoryReader::eventsReady, this, &HistoryRangeSource::onEventsReady);
     connect(reader, &HistoryReader::runsReady, this, &HistoryRangeSource::onRunsReady);
     connect(reader, &HistoryReader::requestFailed, this, &HistoryRangeSource::onRequestFailed);
+    connect(reader, &HistoryReader::outlookReady, this, [this](quint64 id, const ModelOutlook &outlook) {
+        if (const auto outer = m_outlooks.take(id))
+            Q_EMIT outlookReady(*outer, outlook);
+    });
+}
+
+void HistoryRangeSource::requestOutlook(const QString &model, quint64 generation)
+{
+    m_reader->requestOutlook(model, m_outlooks.add(generation));
 }
 
 void HistoryRangeSource::requestBuckets(
@@ -143,6 +152,10 @@ void HistoryRangeSource::onRequestFailed(HistoryReader::Answer kind, quint64 id,
     case HistoryReader::Answer::Runs:
         if (const auto outer = m_runs.take(id))
             addMarkers(*outer, {});
+        break;
+    case HistoryReader::Answer::Outlook:
+        if (const auto outer = m_outlooks.take(id))
+            Q_EMIT failed(*outer, message);
         break;
     default:
         break; // not asked by this source

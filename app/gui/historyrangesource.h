@@ -23,6 +23,7 @@ public:
     void requestBuckets(
         const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step, quint64 generation) override;
     void requestMarkers(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
+    void requestOutlook(const QString &model, quint64 generation) override;
 
     static RangeSeries toRangeSeries(const SeriesWindow &window);
     static TimeMarker toMarker(const TimelineEvent &event);
@@ -62,6 +63,7 @@ private:
     Requests m_buckets;
     Requests m_events;
     Requests m_runs;
+    Requests m_outlooks;
     QHash<quint64, MarkerAnswer> m_markers; // by the caller's generation
 };
 

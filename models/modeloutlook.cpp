@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "models/modeloutlook.h"
+
+#include "models/timebucket.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+namespace {
+
+constexpr qint64 kHour = 3600;
+
+// Whether the model has the series a KPI is read from.
+bool hasRole(const QString &kpi, const SourceRoles &r)
+{
+    if (kpi.startsWith(u"latency_"))
+        return !r.latency.isEmpty();
+    if (kpi == u"throughput")
+        return !r.requests.isEmpty();
+    if (kpi == u"error_rate")
+        return !r.requests.isEmpty() && r.failuresCounted;
+    if (kpi == u"queue_depth")
+        return !r.queue.isEmpty();
+    if (kpi == u"accuracy")
+        return !r.accuracy.isEmpty();
+    if (kpi == u"cpu")
+        return !r.cpu.isEmpty();
+    if (kpi == u"memory")
+        return !r.memory.isEmpty();
+    if (kpi == u"gpu")
+        return !r.gpu.isEmpty();
+    if (kpi == u"cache_hit_rate")
+        return !r.cacheHits.isEmpty();
+    return false;
+}
+
+Trend::Better betterOf(const QString &kpi)
+{
+    const KpiCatalog::Definition *d = KpiCatalog::find(kpi);
+    return d && d->better == KpiCatalog::Better::Higher ? Trend::Better::Higher : Trend::Better::Lower;
+}
+
+} // namespace
+
+const KpiOutlook *ModelOutlook::find(const QString &kpi) const
+{
+    for (const KpiOutlook &k : kpis) {
+        if (k.kpi == kpi)
+            return &k;
+    }
+    return nullptr;
+}
+
+namespace Outlook {
+
+qint64 spanStart(qint64 now, qint64 epoch)
+{
+    qint64 from = now - kTrendSeconds;
+    if (epoch >= 0)
+        from = std::min(from, epoch);
+    return floorTo(from, kHour);
+}
+
+ModelOutlook compute(const ModelHistory &in, const Baseline::Limits &limits)
+{
+    ModelOutlook out;
+    out.model = in.model;
+    out.now = in.now;
+    out.trendFrom = floorTo(in.now - kTrendSeconds, kHour);
+    const Kpi::PointLookup lookup = [&in](const QString &key) -> const QVector<SeriesPoint> & {
+        static const QVector<SeriesPoint> empty;
+        const auto it = in.hourly.constFind(key);
+        return it == in.hourly.constEnd() ? empty : *it;
+    };
+    Baseline::History history;
+    history.stored = in.stored;
+    history.firstSecond = in.firstSecond;
+    history.formWindow = [&](const QString &kpi, qint64 from, qint64 to) {
+        const qint64 start = floorTo(from, kHour);
+        const double whole = KpiCatalog::valueOf(kpi, Kpi::figures(lookup, in.roles, in.coverage, start, to));
+        return Baseline::form(whole, KpiCatalog::perBucket(kpi, lookup, in.roles, in.coverage, start, to, kHour));
+    };
+    out.epoch = Baseline::epochOf(history);
+
+    for (const KpiCatalog::Definition &def : KpiCatalog::all()) {
+        const bool stored = std::any_of(in.stored.cbegin(), in.stored.cend(),
+                                        [&](const Baseline::Stored &s) { return s.kpi == def.name; });
+        if (!stored && !hasRole(def.name, in.roles))
+            continue;
+        KpiOutlook k;
+        k.kpi = def.name;
+        k.baseline = Baseline::resolve(def.name, history, in.now);
+        k.limit = Baseline::limitFor(def.name, k.baseline, limits);
+        k.hourly = KpiCatalog::perBucket(def.name, lookup, in.roles, in.coverage, out.trendFrom, in.now, kHour);
+        QVector<Trend::Sample> samples;
+        samples.reserve(k.hourly.size());
+        for (const auto &b : std::as_const(k.hourly))
+            samples.append({ b.second, b.value });
+        k.fit = Trend::fit(samples, betterOf(def.name));
+        if (std::isfinite(k.limit) && k.fit.sufficient) {
+            k.breach = Trend::projectBreach(k.fit, k.limit, in.now, kProjectionHorizon);
+            k.projection = Trend::describe(k.fit, k.breach);
+        } else if (!k.fit.sufficient) {
+            k.projection = k.fit.insufficient;
+        } else {
+            k.projection = QCoreApplication::translate("Outlook", "no limit to project to");
+        }
+        if (k.fit.sufficient) {
+            // Up to the projected breach (and a little past it), else a week ahead.
+            const qint64 ahead = k.breach.projected ? std::min<qint64>((k.breach.at - in.now) * 5 / 4, kProjectionHorizon)
+                                                    : std::min<qint64>(kTrendSeconds, kProjectionHorizon);
+            k.cone = Trend::cone(k.fit, in.now + std::max<qint64>(ahead, kHour));
+        }
+        out.kpis.append(k);
+    }
+    return out;
+}
+
+} // namespace Outlook
+
+} // namespace perfdash

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "models/baseline.h"
+#include "models/coverage.h"
+#include "models/trend.h"
+
+#include <QHash>
+#include <QMetaType>
+
+namespace perfdash {
+
+// One model's baselines and trends, KPI by KPI: what the comparison panel lists, what the tiles and charts compare
+// with, and what `perfdashd summary` reports (docs/metrics.md, "Baselines" and "Trends and projections"). Pure; any
+// thread (the GUI computes it on its history worker).
+
+// What storage gives: the model's stored baselines and its hourly history.
+struct ModelHistory {
+    QString model;
+    SourceRoles roles;
+    qint64 now = 0; // the first second that has not passed
+    qint64 firstSecond = -1; // the model's first stored data (-1: none)
+    qint64 from = 0; // start of the hourly span (covers the trend window and the automatic baseline's 24 h)
+    QHash<QString, QVector<SeriesPoint>> hourly; // the roles' keys, 1 h buckets over [from, now)
+    Coverage coverage; // of those buckets
+    QVector<Baseline::Stored> stored; // the model's baselines table rows
+};
+
+struct KpiOutlook {
+    QString kpi;
+    Baseline::Resolved baseline;
+    double limit = Baseline::nan; // Baseline::limitFor
+    QVector<KpiCatalog::BucketValue> hourly; // the KPI per hour over the trend window: what the trend is fitted on
+    Trend::Fit fit;
+    Trend::Breach breach; // of `limit`, within kProjectionHorizon
+    QVector<Trend::ConePoint> cone; // from the fit's end up to the breach (or the horizon)
+    QString projection; // Trend::describe
+};
+
+struct ModelOutlook {
+    QString model;
+    qint64 now = 0;
+    qint64 epoch = -1; // the deploy the automatic baselines form after
+    qint64 trendFrom = 0; // the trend window [trendFrom, now)
+    QVector<KpiOutlook> kpis; // in KpiCatalog order, those the model has data or a baseline for
+    const KpiOutlook *find(const QString &kpi) const;
+    bool isValid() const { return !model.isEmpty(); }
+};
+
+namespace Outlook {
+// Seed 001's trend window ("7_day_trend") and how far a breach is projected.
+inline constexpr qint64 kTrendSeconds = 7 * 86400;
+inline constexpr qint64 kProjectionHorizon = 30 * 86400;
+// The span of hourly history a ModelHistory should hold: the trend window, and the automatic baseline's first day.
+qint64 spanStart(qint64 now, qint64 epoch);
+ModelOutlook compute(const ModelHistory &history, const Baseline::Limits &limits);
+} // namespace Outlook
+
+} // namespace perfdash
+
+Q_DECLARE_METATYPE(perfdash::ModelOutlook)
