@@ -207,6 +207,9 @@ public:
                 QRectF box(QPointF(m_d->crosshairX + 8, plot.top() + 4), textRect.size() + QSizeF(12, 8));
                 if (box.right() > plot.right())
                     box.moveRight(m_d->crosshairX - 8);
+                // A narrow chart has room on neither side: the box covers the crosshair rather than lose its text.
+                if (box.left() < plot.left() + 2)
+                    box.moveLeft(plot.left() + 2);
                 QColor bg = m_d->dark ? QColor(0x1e, 0x1f, 0x22) : QColor(0xff, 0xff, 0xff);
                 bg.setAlphaF(0.92);
                 painter->setBrush(bg);
@@ -266,10 +269,10 @@ private:
                         painter->drawLine(QPointF(left, y), QPointF(right, y));
                 }
                 if (!b->label.isEmpty()) {
-                    // Inside the band's top edge when the band is tall enough for a line of text, else just above
-                    // it; pinned to the top edge when the band is above the scale.
+                    // Just above the band, where it hides no data inside the band; inside its top edge when the
+                    // band touches the top of the plot; pinned to the top edge when the band is above the scale.
                     const bool above = bottom < plot.top() + 2;
-                    const bool inside = !above && bottom - std::max(top, plot.top()) >= captionHeight(painter) + 4;
+                    const bool inside = !above && top - captionHeight(painter) - 2 < plot.top();
                     captions.push_back({ above ? u"↑ "_s % b->label : b->label, color,
                         QPointF(left + 4, above ? plot.top() + 2 : std::max(top, plot.top()) + (inside ? 2 : -2)),
                         false, above || inside });
@@ -384,16 +387,18 @@ private:
             clamp();
             // Step away from boxes already placed: down first, up once the bottom is reached.
             double step = size.height() + 2;
-            for (int tries = 0; tries < 8; ++tries) {
-                const bool overlaps
-                    = std::any_of(placed.cbegin(), placed.cend(), [&](const QRectF &r) { return r.intersects(box); });
-                if (!overlaps)
-                    break;
+            const auto overlaps = [&]() {
+                return std::any_of(placed.cbegin(), placed.cend(), [&](const QRectF &r) { return r.intersects(box); });
+            };
+            for (int tries = 0; tries < 8 && overlaps(); ++tries) {
                 if (box.bottom() + step > plot.bottom())
                     step = -std::abs(step);
                 box.translate(0, step);
                 clamp();
             }
+            // A plot too small for every caption shows those that fit; the hover text still names them all.
+            if (overlaps())
+                continue;
             placed.push_back(box);
             painter->setPen(Qt::NoPen);
             painter->setBrush(bg);
