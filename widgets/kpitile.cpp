@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/kpitile.h"
 
+#include "widgets/theme.h"
+
 #include <QEvent>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
+
+using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
@@ -13,6 +18,8 @@ KpiTile::KpiTile(const QString &caption, QWidget *parent)
     , m_value(new QLabel(QStringLiteral("–"), this))
     , m_detail(new QLabel(this))
     , m_delta(new QLabel(this))
+    , m_baseline(new QLabel(this))
+    , m_status(new QLabel(this))
 {
     setFrameShape(QFrame::StyledPanel);
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
@@ -27,10 +34,23 @@ KpiTile::KpiTile(const QString &caption, QWidget *parent)
     m_detail->setForegroundRole(QPalette::PlaceholderText);
     m_detail->setWordWrap(false);
     m_delta->setTextFormat(Qt::PlainText);
+    m_baseline->setTextFormat(Qt::PlainText);
+    m_baseline->setForegroundRole(QPalette::PlaceholderText);
+    m_baseline->hide();
+    m_status->setTextFormat(Qt::PlainText);
+    m_status->setAlignment(Qt::AlignCenter);
+    m_status->hide();
+    // The chip sits next to the value, which is short, rather than on a line of its own: tiles keep their height.
+    auto *valueRow = new QHBoxLayout;
+    valueRow->setSpacing(6);
+    valueRow->addWidget(m_value);
+    valueRow->addStretch(1);
+    valueRow->addWidget(m_status, 0, Qt::AlignVCenter);
     layout->addWidget(m_caption);
-    layout->addWidget(m_value);
+    layout->addLayout(valueRow);
     layout->addWidget(m_detail);
     layout->addWidget(m_delta);
+    layout->addWidget(m_baseline);
 }
 
 void KpiTile::setValue(const QString &value, const QString &detail, bool muted)
@@ -50,6 +70,55 @@ void KpiTile::setDelta(const QString &text, Tone tone, const QString &toolTip)
     applyColors();
 }
 
+void KpiTile::setBaseline(const QString &baselineText, const QString &deltaText, Status status, const QString &toolTip)
+{
+    const bool shown = !baselineText.isEmpty();
+    m_baseline->setText(!shown || deltaText.isEmpty() ? baselineText : baselineText % u" · "_s % deltaText);
+    m_baseline->setToolTip(toolTip);
+    m_baseline->setVisible(shown);
+    m_statusValue = shown ? status : Status::None;
+    m_status->setText(statusText());
+    m_status->setToolTip(toolTip);
+    m_status->setVisible(m_statusValue != Status::None);
+    applyColors();
+}
+
+QString KpiTile::baselineText() const
+{
+    return m_baseline->isVisibleTo(this) ? m_baseline->text() : QString();
+}
+
+QString KpiTile::statusText() const
+{
+    switch (m_statusValue) {
+    case Status::None:
+        return {};
+    case Status::Ok:
+        return tr("ok");
+    case Status::Degraded:
+        return tr("degraded");
+    case Status::Breached:
+        return tr("breached");
+    }
+    return {};
+}
+
+QColor KpiTile::statusColor() const
+{
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    switch (m_statusValue) {
+    case Status::None:
+        return palette().color(QPalette::PlaceholderText);
+    case Status::Ok:
+        return themeColor(ThemeColor::Good, dark);
+    case Status::Degraded:
+        return themeColor(ThemeColor::Warning, dark);
+    case Status::Breached:
+        return themeColor(ThemeColor::Bad, dark);
+    }
+    return {};
+}
+
 void KpiTile::changeEvent(QEvent *event)
 {
     QFrame::changeEvent(event);
@@ -63,11 +132,19 @@ void KpiTile::applyColors()
     QPalette p = m_delta->palette();
     QColor color = palette().color(QPalette::PlaceholderText);
     if (m_tone == Tone::Good)
-        color = dark ? QColor(0x58, 0xd6, 0x8d) : QColor(0x1e, 0x84, 0x49);
+        color = themeColor(ThemeColor::Good, dark);
     else if (m_tone == Tone::Bad)
-        color = dark ? QColor(0xff, 0x7b, 0x6b) : QColor(0xc0, 0x39, 0x2b);
+        color = themeColor(ThemeColor::Bad, dark);
     p.setColor(QPalette::WindowText, color);
     m_delta->setPalette(p);
+    // The chip: its colour on a faint wash of itself, with a border, so it reads on either theme.
+    const QColor chip = statusColor();
+    QColor wash = chip;
+    wash.setAlphaF(dark ? 0.22 : 0.12);
+    m_status->setStyleSheet(
+        u"QLabel { color: %1; background-color: %2; border: 1px solid %1; border-radius: 3px; "
+        "padding: 0px 4px; font-weight: bold; }"_s.arg(chip.name(QColor::HexRgb),
+            u"rgba(%1, %2, %3, %4)"_s.arg(wash.red()).arg(wash.green()).arg(wash.blue()).arg(wash.alpha())));
 }
 
 QString KpiTile::caption() const

@@ -7,13 +7,16 @@ class QLabel;
 
 namespace perfdash {
 
-// A small panel with a caption, a big value, a line of evidence (such as the sample count) and a delta against a
-// reference. GUI thread only.
+// A small panel with a caption, a big value, a line of evidence (such as the sample count), a delta against a
+// reference period and, when given, a comparison with a baseline: a line of text and a status chip next to the value.
+// The chip always shows its word ("ok", "degraded", "breached"), so colour is never the only cue. The tile formats
+// what it is given; the owner computes the figures and the status. GUI thread only.
 class KpiTile : public QFrame {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(KpiTile)
 public:
     enum class Tone { Neutral, Good, Bad };
+    enum class Status { None, Ok, Degraded, Breached };
 
     explicit KpiTile(const QString &caption, QWidget *parent = nullptr);
 
@@ -26,6 +29,13 @@ public:
     QString detailText() const;
     QString deltaText() const;
     Tone deltaTone() const { return m_tone; }
+    // The baseline line reads "baselineText · deltaText" ("baseline 22.5 ms · +7 %"); Status::None shows no chip.
+    // Empty baselineText hides the line and the chip.
+    void setBaseline(const QString &baselineText, const QString &deltaText, Status status, const QString &toolTip = {});
+    QString baselineText() const; // the whole line as shown; empty when hidden
+    Status status() const { return m_statusValue; }
+    QString statusText() const; // the chip's word; empty when there is no chip
+    QColor statusColor() const; // the chip's text and border colour
     bool isMuted() const { return m_muted; }
 
 protected:
@@ -38,8 +48,11 @@ private:
     QLabel *m_value;
     QLabel *m_detail;
     QLabel *m_delta;
+    QLabel *m_baseline;
+    QLabel *m_status;
     bool m_muted = false;
     Tone m_tone = Tone::Neutral;
+    Status m_statusValue = Status::None;
 };
 
 } // namespace perfdash

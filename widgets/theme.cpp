@@ -57,4 +57,25 @@ bool applyTheme(Theme theme)
     return true;
 }
 
+QColor themeColor(ThemeColor role, bool dark)
+{
+    switch (role) {
+    case ThemeColor::Good:
+        return dark ? QColor(0x58, 0xd6, 0x8d) : QColor(0x1e, 0x84, 0x49);
+    case ThemeColor::Warning:
+        // Amber text needs to be darker than the usual #f39c12 to stay readable on white.
+        return dark ? QColor(0xf5, 0xb0, 0x41) : QColor(0xa8, 0x62, 0x00);
+    case ThemeColor::Bad:
+        return dark ? QColor(0xff, 0x7b, 0x6b) : QColor(0xc0, 0x39, 0x2b);
+    case ThemeColor::Baseline:
+        // Teal: none of the latency, throughput, error or queue lines use it.
+        return dark ? QColor(0x48, 0xc9, 0xb0) : QColor(0x13, 0x8d, 0x75);
+    case ThemeColor::Projection:
+        return dark ? QColor(0xa2, 0x9b, 0xfe) : QColor(0x5b, 0x4c, 0xc4);
+    case ThemeColor::Threshold:
+        return dark ? QColor(0xff, 0x6b, 0x5b) : QColor(0xd0, 0x21, 0x1a);
+    }
+    return {};
+}
+
 } // namespace perfdash

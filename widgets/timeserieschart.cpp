@@ -2,6 +2,7 @@
 #include "widgets/timeserieschart.h"
 
 #include "models/decimation.h"
+#include "widgets/theme.h"
 
 #include <QChart>
 #include <QChartView>
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -50,6 +52,19 @@ struct TimeSeriesChart::Private {
     QString crosshairText;
     bool antialias = true; // decided per redraw from how much there is to draw
     bool dark = false;
+    // Overlays, in value units as the owner gave them.
+    struct Band {
+        double low = std::numeric_limits<double>::quiet_NaN();
+        double high = std::numeric_limits<double>::quiet_NaN();
+        double centre = std::numeric_limits<double>::quiet_NaN();
+        qint64 fromMs = 0, toMs = 0;
+        QString label;
+    };
+    std::optional<Band> band;
+    QVector<ProjectionPoint> projection;
+    QString projectionLabel;
+    double threshold = std::numeric_limits<double>::quiet_NaN();
+    QString thresholdLabel;
     // Mouse gestures
     enum class Drag { None, Zoom, Pan } drag = Drag::None;
     QPoint pressPos;
@@ -80,8 +95,11 @@ public:
         const double sx = plot.width() / double(m_d->toMs - m_d->fromMs);
         const double sy = plot.height() / m_d->yMax;
         const auto xOf = [&](double t) { return plot.left() + (t - double(m_d->fromMs)) * sx; };
+        const auto yOf = [&](double v) { return plot.bottom() - v * sy; };
         painter->save();
         painter->setClipRect(plot);
+        QVector<Caption> captions;
+        paintUnderlays(painter, plot, xOf, yOf, captions);
         // A device pixel is thinner than a logical one on high-DPI screens: lines are drawn two device pixels wide
         // there.
         const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
@@ -134,6 +152,7 @@ public:
             }
         }
         painter->setRenderHint(QPainter::Antialiasing, true);
+        paintOverlays(painter, plot, xOf, yOf, captions);
         const QColor text = m_d->dark ? QColor(0xe6, 0xe6, 0xe6) : QColor(0x30, 0x30, 0x30);
         if (!anything && !m_d->emptyText.isEmpty()) {
             QColor muted = text;
@@ -173,6 +192,7 @@ public:
             painter->drawPolygon(QPolygonF(
                 { QPointF(x, plot.bottom() - 7), QPointF(x - 4, plot.bottom()), QPointF(x + 4, plot.bottom()) }));
         }
+        paintCaptions(painter, plot, std::move(captions));
         // The crosshair and its values.
         if (m_d->crosshairX >= plot.left() && m_d->crosshairX <= plot.right()) {
             QColor c = text;
@@ -187,6 +207,9 @@ public:
                 QRectF box(QPointF(m_d->crosshairX + 8, plot.top() + 4), textRect.size() + QSizeF(12, 8));
                 if (box.right() > plot.right())
                     box.moveRight(m_d->crosshairX - 8);
+                // A narrow chart has room on neither side: the box covers the crosshair rather than lose its text.
+                if (box.left() < plot.left() + 2)
+                    box.moveLeft(plot.left() + 2);
                 QColor bg = m_d->dark ? QColor(0x1e, 0x1f, 0x22) : QColor(0xff, 0xff, 0xff);
                 bg.setAlphaF(0.92);
                 painter->setBrush(bg);
@@ -200,6 +223,192 @@ public:
     }
 
 private:
+    // A label inside the plot, placed next to what it names.
+    struct Caption {
+        QString text;
+        QColor color;
+        QPointF anchor; // where the text box's reference corner wants to be
+        bool alignRight = false; // anchor is the box's right edge, else its left
+        bool below = false; // anchor is the box's top edge, else its bottom
+    };
+
+    // The band and the projection's cone: translucent fills behind every line.
+    template <typename X, typename Y>
+    void paintUnderlays(QPainter *painter, const QRectF &plot, const X &xOf, const Y &yOf, QVector<Caption> &captions)
+    {
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing, true);
+        if (const auto &b = m_d->band) {
+            const QColor color = themeColor(ThemeColor::Baseline, m_d->dark);
+            const double left = std::clamp(xOf(double(b->fromMs)), plot.left(), plot.right());
+            const double right = std::clamp(xOf(double(b->toMs)), plot.left(), plot.right());
+            const double top = yOf(b->high), bottom = yOf(b->low);
+            if (right > left) {
+                QColor fill = color;
+                fill.setAlphaF(m_d->dark ? 0.22 : 0.15);
+                const QRectF area(
+                    QPointF(left, std::max(top, plot.top())), QPointF(right, std::min(bottom, plot.bottom())));
+                if (area.height() > 0)
+                    painter->fillRect(area, fill);
+                // Edges, so a thin band still reads as a band and a wide one shows where it ends.
+                QColor edge = color;
+                edge.setAlphaF(0.45);
+                QPen pen(edge, 1.0);
+                pen.setCosmetic(true);
+                painter->setPen(pen);
+                for (double y : { top, bottom }) {
+                    if (y >= plot.top() && y <= plot.bottom())
+                        painter->drawLine(QPointF(left, y), QPointF(right, y));
+                }
+                if (std::isfinite(b->centre)) {
+                    const double y = yOf(b->centre);
+                    QPen centre(color, 1.0, Qt::DashLine);
+                    centre.setCosmetic(true);
+                    painter->setPen(centre);
+                    if (y >= plot.top() && y <= plot.bottom())
+                        painter->drawLine(QPointF(left, y), QPointF(right, y));
+                }
+                if (!b->label.isEmpty()) {
+                    // Just above the band, where it hides no data inside the band; inside its top edge when the
+                    // band touches the top of the plot; pinned to the top edge when the band is above the scale.
+                    const bool above = bottom < plot.top() + 2;
+                    const bool inside = !above && top - captionHeight(painter) - 2 < plot.top();
+                    captions.push_back({ above ? u"↑ "_s % b->label : b->label, color,
+                        QPointF(left + 4, above ? plot.top() + 2 : std::max(top, plot.top()) + (inside ? 2 : -2)),
+                        false, above || inside });
+                }
+            }
+        }
+        const auto &points = m_d->projection;
+        if (!points.isEmpty()) {
+            const QColor color = themeColor(ThemeColor::Projection, m_d->dark);
+            QPolygonF upper, lower;
+            for (const ProjectionPoint &p : points) {
+                if (!std::isfinite(p.value))
+                    continue;
+                upper << QPointF(xOf(double(p.ms)), yOf(std::isfinite(p.high) ? p.high : p.value));
+                lower.prepend(QPointF(xOf(double(p.ms)), yOf(std::isfinite(p.low) ? p.low : p.value)));
+            }
+            const QPolygonF cone = upper + lower;
+            QColor fill = color;
+            fill.setAlphaF(m_d->dark ? 0.24 : 0.16);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(fill);
+            painter->drawPolygon(cone);
+        }
+        painter->restore();
+    }
+
+    // The projection's line and the limit line, over the data lines.
+    template <typename X, typename Y>
+    void paintOverlays(QPainter *painter, const QRectF &plot, const X &xOf, const Y &yOf, QVector<Caption> &captions)
+    {
+        painter->save();
+        const auto &points = m_d->projection;
+        if (!points.isEmpty()) {
+            const QColor color = themeColor(ThemeColor::Projection, m_d->dark);
+            QPolygonF line;
+            for (const ProjectionPoint &p : points) {
+                if (std::isfinite(p.value))
+                    line << QPointF(xOf(double(p.ms)), yOf(p.value));
+            }
+            // Few points: a wide dashed pen costs nothing here, unlike on the data lines.
+            QPen pen(color, 1.6, Qt::DashLine);
+            painter->setPen(pen);
+            painter->drawPolyline(line);
+            // The caption over the cone's end (or its last visible part), under it when that is the top edge.
+            auto last = std::find_if(points.crbegin(), points.crend(),
+                [&](const ProjectionPoint &p) { return p.ms <= m_d->toMs && std::isfinite(p.value); });
+            if (!m_d->projectionLabel.isEmpty() && last != points.crend() && last->ms >= m_d->fromMs) {
+                const double x = std::min(xOf(double(last->ms)), plot.right()) - 4;
+                const double top = yOf(std::isfinite(last->high) ? last->high : last->value);
+                const double bottom = yOf(std::isfinite(last->low) ? last->low : last->value);
+                const bool below = top - captionHeight(painter) - 4 < plot.top();
+                captions.push_back({ m_d->projectionLabel, color,
+                    QPointF(x, below ? std::min(bottom + 2, plot.bottom() - captionHeight(painter)) : top - 2), true,
+                    below });
+            }
+        }
+        if (std::isfinite(m_d->threshold)) {
+            const QColor color = themeColor(ThemeColor::Threshold, m_d->dark);
+            const double y = yOf(m_d->threshold);
+            if (y >= plot.top() && y <= plot.bottom()) {
+                QPen pen(color, 1.0, Qt::DashLine);
+                pen.setCosmetic(true);
+                painter->setPen(pen);
+                painter->drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+            }
+            if (!m_d->thresholdLabel.isEmpty()) {
+                const bool above = y < plot.top();
+                const bool below = !above && y - captionHeight(painter) - 2 < plot.top();
+                captions.push_back({ above ? u"↑ "_s % m_d->thresholdLabel : m_d->thresholdLabel, color,
+                    QPointF(plot.right() - 4,
+                        above       ? plot.top() + 2
+                            : below ? y + 2
+                                    : y - 2),
+                    true, above || below });
+            }
+        }
+        painter->restore();
+    }
+
+    QFont captionFont(const QPainter *painter) const
+    {
+        QFont font = painter->font();
+        if (font.pointSizeF() > 0)
+            font.setPointSizeF(font.pointSizeF() * 0.9);
+        return font;
+    }
+    double captionHeight(const QPainter *painter) const { return QFontMetricsF(captionFont(painter)).height() + 2; }
+
+    // Captions in small boxes on a translucent background, moved apart when they would overlap (the limit and the
+    // projection both sit at the right edge) and kept inside the plot.
+    void paintCaptions(QPainter *painter, const QRectF &plot, QVector<Caption> captions)
+    {
+        if (captions.isEmpty())
+            return;
+        painter->save();
+        painter->setFont(captionFont(painter));
+        const QFontMetricsF fm(painter->font());
+        QColor bg = m_d->dark ? QColor(0x1e, 0x1f, 0x22) : QColor(0xff, 0xff, 0xff);
+        bg.setAlphaF(0.8);
+        QVector<QRectF> placed;
+        for (const Caption &c : std::as_const(captions)) {
+            const QSizeF size(fm.horizontalAdvance(c.text) + 8, fm.height() + 2);
+            QRectF box(QPointF(c.alignRight ? c.anchor.x() - size.width() : c.anchor.x(),
+                           c.below ? c.anchor.y() : c.anchor.y() - size.height()),
+                size);
+            const auto clamp = [&]() {
+                box.moveLeft(
+                    std::clamp(box.left(), plot.left() + 2, std::max(plot.left() + 2, plot.right() - 2 - box.width())));
+                box.moveTop(
+                    std::clamp(box.top(), plot.top() + 1, std::max(plot.top() + 1, plot.bottom() - 1 - box.height())));
+            };
+            clamp();
+            // Step away from boxes already placed: down first, up once the bottom is reached.
+            double step = size.height() + 2;
+            const auto overlaps = [&]() {
+                return std::any_of(placed.cbegin(), placed.cend(), [&](const QRectF &r) { return r.intersects(box); });
+            };
+            for (int tries = 0; tries < 8 && overlaps(); ++tries) {
+                if (box.bottom() + step > plot.bottom())
+                    step = -std::abs(step);
+                box.translate(0, step);
+                clamp();
+            }
+            // A plot too small for every caption shows those that fit; the hover text still names them all.
+            if (overlaps())
+                continue;
+            placed.push_back(box);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(bg);
+            painter->drawRoundedRect(box, 3, 3);
+            painter->setPen(c.color);
+            painter->drawText(box, Qt::AlignCenter, c.text);
+        }
+        painter->restore();
+    }
+
     TimeSeriesChart::Private *m_d;
 };
 
@@ -410,6 +619,24 @@ QString TimeSeriesChart::hoverText(qint64 timeMs) const
         if (best)
             lines << d->series[i]->name() % u": "_s % formatValue(best->y());
     }
+    // The overlays as their owner labelled them: the projection's nearest point, the band over its span, the limit.
+    const auto &projection = d->projection;
+    if (!projection.isEmpty() && double(timeMs) >= double(projection.first().ms) - tolerance
+        && double(timeMs) <= double(projection.last().ms) + tolerance) {
+        auto it = std::lower_bound(projection.cbegin(), projection.cend(), timeMs,
+            [](const ProjectionPoint &p, qint64 t) { return p.ms < t; });
+        if (it == projection.cend() || (it != projection.cbegin() && timeMs - (it - 1)->ms < it->ms - timeMs))
+            --it;
+        QString line = d->projectionLabel.isEmpty() ? tr("projection") : d->projectionLabel;
+        line += u": "_s % formatValue(it->value);
+        if (std::isfinite(it->low) && std::isfinite(it->high))
+            line += u" ("_s % formatValue(it->low) % u"–"_s % formatValue(it->high) % u')';
+        lines << line;
+    }
+    if (d->band && !d->band->label.isEmpty() && timeMs >= d->band->fromMs && timeMs <= d->band->toMs)
+        lines << d->band->label;
+    if (std::isfinite(d->threshold) && !d->thresholdLabel.isEmpty())
+        lines << d->thresholdLabel;
     int nearMarkers = 0;
     for (const TimeMarker &m : std::as_const(d->markers)) {
         if (std::abs(double(m.timeMs - timeMs)) > tolerance)
@@ -560,7 +787,26 @@ void TimeSeriesChart::redraw()
     for (const auto &shown : std::as_const(d->shown))
         drawn += shown.size();
     d->antialias = drawn <= 8000;
-    d->yMax = niceCeiling(std::max(top * 1.05, d->minTop));
+    // The projection's values are data to see; its cone, the band and the limit raise the top only to 3x the data's
+    // own top, so a far-off baseline cannot flatten the lines (what is above is clipped; its caption says so).
+    double overlayTop = 0;
+    for (const ProjectionPoint &p : std::as_const(d->projection)) {
+        if (p.ms < d->fromMs || p.ms > d->toMs)
+            continue;
+        if (std::isfinite(p.value))
+            top = std::max(top, p.value);
+        if (std::isfinite(p.high))
+            overlayTop = std::max(overlayTop, p.high);
+    }
+    if (d->band && d->band->fromMs <= d->toMs && d->band->toMs >= d->fromMs && std::isfinite(d->band->high))
+        overlayTop = std::max(overlayTop, d->band->high * 1.05);
+    if (std::isfinite(d->threshold))
+        overlayTop = std::max(overlayTop, d->threshold * 1.05);
+    const double dataTop = std::max(top * 1.05, d->minTop);
+    double axisTop = dataTop;
+    if (overlayTop > dataTop)
+        axisTop = top > 0 ? std::min(overlayTop, 3 * dataTop) : overlayTop;
+    d->yMax = niceCeiling(axisTop);
     const qint64 span = d->toMs - d->fromMs;
     d->timeAxis->setFormat(span > 3 * 86400000LL ? u"MM-dd"_s
             : span > 86400000LL                  ? u"MM-dd HH:mm"_s
@@ -575,6 +821,95 @@ void TimeSeriesChart::redraw()
     if (d->crosshairX >= 0)
         d->crosshairText = hoverText(timeAt(d->crosshairViewX));
     d->layer->refresh();
+}
+
+void TimeSeriesChart::setBand(double low, double high, const QString &label, qint64 fromMs, qint64 toMs)
+{
+    Private::Band band;
+    band.low = std::min(low, high);
+    band.high = std::max(low, high);
+    band.fromMs = std::min(fromMs, toMs);
+    band.toMs = std::max(fromMs, toMs);
+    band.label = label;
+    d->band = std::move(band);
+    d->layer->update();
+}
+
+void TimeSeriesChart::setBandCentre(double value)
+{
+    if (d->band)
+        d->band->centre = value;
+    d->layer->update();
+}
+
+void TimeSeriesChart::clearBand()
+{
+    d->band.reset();
+    d->layer->update();
+}
+
+bool TimeSeriesChart::hasBand() const
+{
+    return d->band.has_value();
+}
+
+QPair<double, double> TimeSeriesChart::band() const
+{
+    constexpr double none = std::numeric_limits<double>::quiet_NaN();
+    return d->band ? qMakePair(d->band->low, d->band->high) : qMakePair(none, none);
+}
+
+QString TimeSeriesChart::bandLabel() const
+{
+    return d->band ? d->band->label : QString();
+}
+
+void TimeSeriesChart::setProjection(QVector<ProjectionPoint> points, const QString &label)
+{
+    d->projection = std::move(points);
+    d->projectionLabel = label;
+    d->layer->update();
+}
+
+void TimeSeriesChart::clearProjection()
+{
+    d->projection.clear();
+    d->projectionLabel.clear();
+    d->layer->update();
+}
+
+int TimeSeriesChart::projectionPointCount() const
+{
+    return int(d->projection.size());
+}
+
+void TimeSeriesChart::setThreshold(double value, const QString &label)
+{
+    d->threshold = value;
+    d->thresholdLabel = label;
+    d->layer->update();
+}
+
+void TimeSeriesChart::clearThreshold()
+{
+    d->threshold = std::numeric_limits<double>::quiet_NaN();
+    d->thresholdLabel.clear();
+    d->layer->update();
+}
+
+bool TimeSeriesChart::hasThreshold() const
+{
+    return std::isfinite(d->threshold);
+}
+
+double TimeSeriesChart::threshold() const
+{
+    return d->threshold;
+}
+
+QPair<double, double> TimeSeriesChart::valueRange() const
+{
+    return qMakePair(d->valueAxis->min(), d->valueAxis->max());
 }
 
 int TimeSeriesChart::lineCount() const

@@ -3,20 +3,35 @@
 
 #include "models/rangesource.h"
 
+#include <QPair>
 #include <QPointF>
 #include <QVector>
 #include <QWidget>
 
 #include <functional>
+#include <limits>
 #include <memory>
 
 namespace perfdash {
+
+// One step of a trend projection: the expected value at a time and the range it may fall in (low <= value <= high).
+struct ProjectionPoint {
+    qint64 ms = 0; // since the epoch
+    double value = 0;
+    double low = 0;
+    double high = 0;
+};
 
 // The chart adapter: the only class that touches Qt Charts. A time axis, a value axis, and named lines.
 // Lines hold their full data; redraw() decimates to ~2 points per pixel column and calls replace() once per line.
 // The user zooms with the wheel or a rubber band (left drag), pans with a middle or Ctrl+left drag, and returns with
 // a double-click; the chart only asks (rangeRequested, resetRequested): the owner decides and calls setTimeRange().
-// A crosshair follows the mouse and shows hoverText() for the time under it. GUI thread only.
+// A crosshair follows the mouse and shows hoverText() for the time under it.
+// Overlays, all given by the owner in value units (the chart computes none of them): a baseline band behind the
+// lines, a trend projection (dashed line and a cone) and a limit line, each with a small caption inside the plot and
+// a line in the hover text. The value axis starts at 0; its top covers the visible lines and the projection's values,
+// and is raised for the band, the limit and the cone, but to at most 3 times the lines' own top so a far-off overlay
+// never squashes the data: anything above is clipped and its caption sits at the top edge marked "↑". GUI thread only.
 class TimeSeriesChart : public QWidget {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TimeSeriesChart)
@@ -42,6 +57,30 @@ public:
     void setEmptyText(const QString &text); // drawn in the plot when no line has a point
     void setDarkTheme(bool dark);
     void redraw();
+
+    // Overlays. Each takes effect at the next redraw(); the colours follow setDarkTheme() (theme.h).
+    // The band from low to high over [fromMs, toMs] (clipped to the visible range), drawn behind all lines. The label
+    // is shown verbatim in the plot and in the hover text while the mouse is over the band's time span, so it should
+    // carry the figures ("baseline 22.5 ms ± 3.1"). Replaces any band and removes its centre line.
+    void setBand(double low, double high, const QString &label, qint64 fromMs = std::numeric_limits<qint64>::min(),
+        qint64 toMs = std::numeric_limits<qint64>::max());
+    void setBandCentre(double value); // a thin dashed line across the band (call after setBand); NaN: none
+    void clearBand();
+    bool hasBand() const;
+    QPair<double, double> band() const; // (low, high); (NaN, NaN) without a band
+    QString bandLabel() const;
+    // A dashed line through the points' values with a translucent cone from low to high, usually starting at the last
+    // data point. Points sorted by time. Only the visible range is drawn: to show a projection past the data, the
+    // owner extends setTimeRange(). The hover text shows the nearest point as "label: value (low–high)".
+    void setProjection(QVector<ProjectionPoint> points, const QString &label);
+    void clearProjection();
+    int projectionPointCount() const;
+    // A thin red dashed horizontal line across the plot, captioned with the label ("p95 limit 33.8 ms").
+    void setThreshold(double value, const QString &label);
+    void clearThreshold();
+    bool hasThreshold() const;
+    double threshold() const; // NaN without one
+    QPair<double, double> valueRange() const; // the value axis (min, max) as of the last redraw()
 
     // Text for the crosshair at a time; by default each visible line's nearest value. The owner may supply its own
     // (the latency chart adds n and the error bound).
