@@ -218,11 +218,11 @@ bool formsAutomatically(const QString &kpi)
     return kpi.startsWith(u"latency_") || kpi == u"error_rate";
 }
 
-qint64 epochOf(const History &h)
+qint64 epochOf(const History &h, qint64 now)
 {
     qint64 epoch = h.firstSecond;
     for (const Stored &s : h.stored) {
-        if (s.source == Source::Deploy || s.source == Source::TestSet)
+        if ((s.source == Source::Deploy || s.source == Source::TestSet) && s.validFrom <= now)
             epoch = std::max(epoch, s.validFrom);
     }
     return epoch;
@@ -241,7 +241,7 @@ Resolved resolve(const QString &kpi, const History &h, qint64 now)
         return a.validFrom != b.validFrom ? a.validFrom < b.validFrom : a.id < b.id;
     });
     r.versions = int(rows.size());
-    const qint64 epoch = epochOf(h);
+    const qint64 epoch = epochOf(h, now);
     const bool automatic = formsAutomatically(kpi) && epoch >= 0 && h.formWindow;
     // A stored version applies unless a newer deploy restarted the automatic baseline.
     if (!rows.isEmpty() && !(automatic && rows.constLast().validFrom < epoch)) {

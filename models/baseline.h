@@ -121,7 +121,8 @@ struct History {
     std::function<Formed(const QString &kpi, qint64 from, qint64 to)> formWindow;
 };
 // The deploy the automatic baselines form after: the newest deploy mark or new test-set version, else the first data.
-qint64 epochOf(const History &history);
+// Only marks that apply at `now` count.
+qint64 epochOf(const History &history, qint64 now = std::numeric_limits<qint64>::max());
 Resolved resolve(const QString &kpi, const History &history, qint64 now);
 // Whether a KPI forms an automatic first-24 h baseline (latency quantiles and error rate, as seed 001 says).
 bool formsAutomatically(const QString &kpi);

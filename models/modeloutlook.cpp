@@ -86,7 +86,7 @@ ModelOutlook compute(const ModelHistory &in, const Baseline::Limits &limits)
         const double whole = KpiCatalog::valueOf(kpi, Kpi::figures(lookup, in.roles, in.coverage, start, to));
         return Baseline::form(whole, KpiCatalog::perBucket(kpi, lookup, in.roles, in.coverage, start, to, kHour));
     };
-    out.epoch = Baseline::epochOf(history);
+    out.epoch = Baseline::epochOf(history, in.now);
 
     for (const KpiCatalog::Definition &def : KpiCatalog::all()) {
         const bool stored = std::any_of(in.stored.cbegin(), in.stored.cend(),
@@ -120,6 +120,57 @@ ModelOutlook compute(const ModelHistory &in, const Baseline::Limits &limits)
         out.kpis.append(k);
     }
     return out;
+}
+
+QVector<Baseline::Stored> pinnedRows(const QString &model, const Kpi::PointLookup &lookup, const SourceRoles &roles,
+                                     const Coverage &coverage, qint64 from, qint64 to, qint64 chunkStep, qint64 now)
+{
+    QVector<Baseline::Stored> rows;
+    const Kpi::Figures whole = Kpi::figures(lookup, roles, coverage, from, to);
+    for (const KpiCatalog::Definition &def : KpiCatalog::all()) {
+        if (def.quality && def.name != u"accuracy")
+            continue; // the other quality metrics are not in the points
+        const double value = KpiCatalog::valueOf(def.name, whole);
+        if (!std::isfinite(value))
+            continue;
+        const Baseline::Formed f
+            = Baseline::form(value, KpiCatalog::perBucket(def.name, lookup, roles, coverage, from, to, chunkStep));
+        Baseline::Stored s;
+        s.model = model;
+        s.kpi = def.name;
+        s.source = Baseline::Source::Pinned;
+        s.value = f.value;
+        s.spread = f.spread;
+        s.n = f.chunks;
+        s.windowFrom = from;
+        s.windowTo = to;
+        s.validFrom = now;
+        s.created = now;
+        rows.append(s);
+    }
+    return rows;
+}
+
+Baseline::Stored deployMark(const QString &model, qint64 now)
+{
+    Baseline::Stored s;
+    s.model = model;
+    s.kpi = u"*"_s;
+    s.source = Baseline::Source::Deploy;
+    s.value = 0;
+    s.validFrom = s.created = now;
+    return s;
+}
+
+Baseline::Stored expected(const QString &model, const QString &kpi, double value, qint64 now)
+{
+    Baseline::Stored s;
+    s.model = model;
+    s.kpi = kpi;
+    s.source = Baseline::Source::Expected;
+    s.value = value;
+    s.validFrom = s.created = now;
+    return s;
 }
 
 } // namespace Outlook

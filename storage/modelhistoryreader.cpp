@@ -54,7 +54,7 @@ bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QS
     Baseline::History h;
     h.stored = out->stored;
     h.firstSecond = out->firstSecond;
-    out->from = Outlook::spanStart(now, Baseline::epochOf(h));
+    out->from = Outlook::spanStart(now, Baseline::epochOf(h, now));
     QHash<QString, SeriesInfo> byKey;
     for (const SeriesInfo &s : series)
         byKey.insert(s.key, s);

@@ -5,7 +5,9 @@
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
+#include "widgets/baselinecontroller.h"
 #include "widgets/collectorstatusbar.h"
+#include "widgets/comparisonpanel.h"
 #include "widgets/customrangedialog.h"
 #include "widgets/kpitile.h"
 #include "widgets/sourcedashboard.h"
@@ -234,8 +236,35 @@ void MainWindow::buildUi()
     bannerLayout->addWidget(startButton);
     m_banner->hide();
     rightLayout->addWidget(m_banner);
-    m_dashboard = new SourceDashboard(right);
-    rightLayout->addWidget(m_dashboard, 1);
+    m_pages = new QTabWidget(right);
+    m_pages->setDocumentMode(true);
+    m_dashboard = new SourceDashboard(m_pages);
+    m_comparison = new ComparisonPanel(m_pages);
+    m_pages->addTab(m_dashboard, tr("&Dashboard"));
+    m_pages->addTab(m_comparison, tr("&Baselines && trends"));
+    rightLayout->addWidget(m_pages, 1);
+    m_baselines = new BaselineController(&m_loader, m_dashboard, m_comparison, this);
+    connect(m_baselines, &BaselineController::baselinesSubmitted, this, &MainWindow::baselinesSubmitted);
+    connect(m_pages, &QTabWidget::currentChanged, this, [this]() { m_baselines->updatePanel(); });
+    m_baselines->setViewProvider([this]() {
+        BaselineController::View v;
+        if (m_view.isLive())
+            v.lookup = [this](const QString &key) -> const QVector<SeriesPoint> & { return m_store->points(key); };
+        else
+            v.lookup = [this](const QString &key) -> const QVector<SeriesPoint> & {
+                static const QVector<SeriesPoint> empty;
+                const auto it = m_historyPoints.constFind(key);
+                return it == m_historyPoints.constEnd() ? empty : *it;
+            };
+        v.from = m_view.fromMs() / 1000;
+        v.to = std::min(m_clock(), (m_view.toMs() + 999) / 1000);
+        v.step = m_view.isLive() ? 1 : m_historyPointsStep;
+        v.now = m_clock();
+        const QLocale locale;
+        v.window = locale.toString(QDateTime::fromSecsSinceEpoch(v.from), QLocale::ShortFormat) % u" – "_s
+            % locale.toString(QDateTime::fromSecsSinceEpoch(v.to), QLocale::ShortFormat);
+        return v;
+    });
     connect(m_dashboard, &SourceDashboard::rangeRequested, this, &MainWindow::onRangeRequested);
     connect(m_dashboard, &SourceDashboard::resetRequested, this, &MainWindow::onResetRequested);
     splitter->setStretchFactor(0, 0);
@@ -296,6 +325,18 @@ void MainWindow::buildMenus()
     fullScreen->setCheckable(true);
     fullScreen->setShortcut(QKeySequence::FullScreen);
     connect(fullScreen, &QAction::toggled, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
+
+    auto *model = menuBar()->addMenu(tr("&Model"));
+    auto *showComparison = model->addAction(tr("&Baselines and trends"), this, [this]() {
+        m_pages->setCurrentWidget(m_comparison);
+    });
+    showComparison->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    model->addAction(tr("&Dashboard"), this, [this]() { m_pages->setCurrentWidget(m_dashboard); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    model->addSeparator();
+    model->addAction(tr("&Use the view's range as baseline…"), m_baselines, &BaselineController::pinView);
+    model->addAction(tr("&Re-baseline (new deploy)…"), m_baselines, &BaselineController::rebaseline);
+    model->addAction(tr("Set &expected throughput…"), m_baselines, [this]() { m_baselines->setExpectedThroughput(); });
 
     auto *help = menuBar()->addMenu(tr("&Help"));
     auto *keys = help->addAction(tr("&Keyboard and mouse"), this, &MainWindow::showShortcuts);
@@ -564,6 +605,7 @@ void MainWindow::updateSourceRoles()
     // The shown latency's per-second sketches, so the tiles and lines can merge seconds (live.sock follow).
     Q_EMIT followedSeriesChanged(roles.latency.isEmpty() ? QStringList() : QStringList { roles.latency });
     if (newSource) {
+        m_baselines->setSource(m_selected);
         requestReference();
         if (!m_view.isLive())
             requestHistory();
@@ -807,6 +849,8 @@ void MainWindow::refresh()
             return it == m_historyPoints.constEnd() ? empty : *it;
         };
         m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), m_historyPointsStep, false, m_clock());
+        if (m_comparison->isVisible())
+            m_baselines->updatePanel();
         return;
     }
     const QString anchor = m_dashboard->roles().latency.isEmpty() ? m_sources->seriesOf(m_selected).value(0)
@@ -817,6 +861,8 @@ void MainWindow::refresh()
     // Zoomed into the live buffer, the tiles describe the 10 s before the view's end, as live ones do before now.
     const qint64 tilesEnd = m_view.isFollowing() ? m_clock() : std::min(m_clock(), (m_view.toMs() + 999) / 1000);
     m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), 1, true, tilesEnd);
+    if (m_comparison->isVisible())
+        m_baselines->updatePanel();
 }
 
 // ---- status bar

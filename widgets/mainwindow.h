@@ -31,6 +31,8 @@ class QTreeView;
 
 namespace perfdash {
 
+class BaselineController;
+class ComparisonPanel;
 class KpiTile;
 class SeriesListModel;
 class SeriesStore;
@@ -84,6 +86,9 @@ public:
 
     // For tests and the screenshot: the widgets as the user sees them.
     SourceDashboard *dashboard() const { return m_dashboard; }
+    ComparisonPanel *comparisonPanel() const { return m_comparison; }
+    BaselineController *baselines() const { return m_baselines; }
+    QTabWidget *pages() const { return m_pages; }
     TimeSeriesChart *latencyChart() const;
     TimeSeriesChart *throughputChart() const;
     KpiTile *tile(int index) const;
@@ -107,6 +112,8 @@ Q_SIGNALS:
     void startCollectorRequested();
     // The series whose sketches the dashboard wants in live frames (the selected source's latency timer).
     void followedSeriesChanged(const QStringList &keys);
+    // Baselines the user made (pinned range, re-baseline, expected throughput), for the collector to store.
+    void baselinesSubmitted(const QVector<perfdash::Baseline::Stored> &rows);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -154,6 +161,9 @@ private:
     QListView *m_seriesView = nullptr;
     QLineEdit *m_filter = nullptr;
     SourceDashboard *m_dashboard = nullptr;
+    QTabWidget *m_pages = nullptr;
+    ComparisonPanel *m_comparison = nullptr;
+    BaselineController *m_baselines = nullptr;
     QComboBox *m_range = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;

@@ -204,8 +204,10 @@ void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &role
                                  .arg(roles.latency.isEmpty() ? tr("no timer") : roles.latency,
                                       requestKindName(roles.requestKind)));
     }
-    if (changed)
+    if (changed) {
         m_reference = {};
+        m_outlook = {};
+    }
     m_latency->setTitle(
         roles.latency.isEmpty() ? tr("Latency") : tr("Latency · %1").arg(SeriesKey::fromString(roles.latency).name));
     m_latency->setEmptyText(roles.latency.isEmpty() ? tr("No timer in this source.") : tr("No data in this range."));
@@ -319,10 +321,11 @@ void SourceDashboard::showData(
     }
     m_queue->setLineData(0, std::move(queue));
     m_throughput->setValueLabel(m_stepSeconds > 1 ? tr("per s (bucket's covered seconds)") : tr("per s"));
+    const qint64 axisEndMs = applyOutlook(fromMs, toMs, live);
     for (auto *chart : charts()) {
         // A missing bucket is a hole, not a straight line across it.
         chart->setGapMs(qint64(2.5 * double(m_stepSeconds * 1000)));
-        chart->setTimeRange(fromMs, toMs);
+        chart->setTimeRange(fromMs, axisEndMs);
         chart->redraw();
     }
     updateTiles(points, coverage, toMs, m_stepSeconds, live, nowSecond);
@@ -447,6 +450,7 @@ void SourceDashboard::updateTiles(
     }
     Q_UNUSED(allKeys)
     updateDeltas();
+    updateBaselines();
     updateGauges(points, window.from, window.to, windowText);
 }
 
@@ -505,6 +509,103 @@ void SourceDashboard::updateDeltas()
     };
     points(m_tiles[TileErrors], cur.errorRate.value, ref.errorRate.value, true);
     points(m_tiles[TileAccuracy], cur.accuracy.value, ref.accuracy.value, false);
+}
+
+void SourceDashboard::setOutlook(const ModelOutlook &outlook)
+{
+    m_outlook = outlook;
+    updateBaselines();
+}
+
+Baseline::Comparison SourceDashboard::comparison(const QString &kpi) const
+{
+    const KpiOutlook *k = m_outlook.find(kpi);
+    if (!k)
+        return {};
+    return Baseline::compare(kpi, KpiCatalog::valueOf(kpi, m_current), k->baseline, m_limits);
+}
+
+void SourceDashboard::updateBaselines()
+{
+    static const std::array<std::pair<int, const char16_t *>, 5> tiles { {
+        { TileP95, u"latency_p95" },
+        { TileThroughput, u"throughput" },
+        { TileErrors, u"error_rate" },
+        { TileQueue, u"queue_depth" },
+        { TileAccuracy, u"accuracy" },
+    } };
+    for (const auto &[index, name] : tiles) {
+        const QString kpi = QString::fromUtf16(name);
+        const KpiOutlook *k = m_outlook.find(kpi);
+        KpiTile *tile = m_tiles[index];
+        if (!k || !k->baseline.exists) {
+            const bool limitOnly = k && std::isfinite(k->limit);
+            const Baseline::Comparison c = comparison(kpi);
+            tile->setBaseline(limitOnly ? tr("no baseline · limit %1").arg(KpiCatalog::format(kpi, k->limit)) : QString(),
+                QString(), limitOnly ? KpiTile::Status(int(c.status)) : KpiTile::Status::None,
+                k ? k->baseline.describe() : QString());
+            continue;
+        }
+        const Baseline::Comparison c = comparison(kpi);
+        const Baseline::Resolved &b = k->baseline;
+        QString text = tr("baseline %1").arg(KpiCatalog::format(kpi, b.value));
+        if (b.forming)
+            text += tr(" (forming)");
+        QStringList tip { tr("Baseline: %1, %2").arg(KpiCatalog::format(kpi, b.value), b.describe()) };
+        if (b.spreadTrusted())
+            tip << tr("Spread: ± %1 (1 σ of %2 chunks); changes within 3 σ are noise")
+                       .arg(KpiCatalog::format(kpi, b.spread))
+                       .arg(b.n);
+        if (std::isfinite(k->limit))
+            tip << tr("Limit: %1").arg(KpiCatalog::format(kpi, k->limit));
+        tip << tr("Trend (7 days): %1").arg(k->fit.sufficient ? k->fit.label : k->fit.insufficient);
+        if (!k->projection.isEmpty())
+            tip << tr("Projection: %1").arg(k->projection);
+        tile->setBaseline(text, Baseline::describeDelta(kpi, c), KpiTile::Status(int(c.status)), tip.join(u'\n'));
+    }
+}
+
+qint64 SourceDashboard::applyOutlook(qint64 fromMs, qint64 toMs, bool live)
+{
+    // Chart values: latency in ms, throughput per s, error rate in percent.
+    const auto apply = [&](TimeSeriesChart *chart, const QString &kpi, double scale) {
+        chart->clearBand();
+        chart->clearThreshold();
+        chart->clearProjection();
+        const KpiOutlook *k = m_outlook.find(kpi);
+        if (!k)
+            return;
+        const Baseline::Resolved &b = k->baseline;
+        const QString caption = KpiCatalog::find(kpi)->caption;
+        if (b.exists && std::isfinite(b.value)) {
+            const double half = b.spreadTrusted() ? Baseline::kBandSigmas * b.spread : 0;
+            const QString label = half > 0
+                ? tr("baseline %1 ± %2").arg(KpiCatalog::format(kpi, b.value), KpiCatalog::format(kpi, half))
+                : tr("baseline %1").arg(KpiCatalog::format(kpi, b.value));
+            chart->setBand((b.value - half) * scale, (b.value + half) * scale,
+                b.forming ? tr("%1 (forming)").arg(label) : label);
+            chart->setBandCentre(b.value * scale);
+        }
+        if (std::isfinite(k->limit))
+            chart->setThreshold(k->limit * scale, tr("%1 limit %2").arg(caption, KpiCatalog::format(kpi, k->limit)));
+        // The projection belongs on long history views that reach the present.
+        const qint64 span = toMs - fromMs;
+        if (!live && span >= 6 * 3600 * 1000LL && toMs >= m_outlook.now * 1000 - span / 10 && !k->cone.isEmpty()) {
+            QVector<ProjectionPoint> cone;
+            for (const Trend::ConePoint &p : k->cone)
+                cone.push_back({ p.t * 1000, p.value * scale, p.low * scale, p.high * scale });
+            chart->setProjection(std::move(cone), k->projection);
+        }
+    };
+    apply(m_latency, u"latency_p95"_s, 1);
+    apply(m_throughput, u"throughput"_s, 1);
+    apply(m_errors, u"error_rate"_s, 100);
+    apply(m_queue, u"queue_depth"_s, 1);
+    bool projected = false;
+    for (auto *chart : charts())
+        projected = projected || chart->projectionPointCount() > 0;
+    // Show a third of the range ahead (as far as the cones reach).
+    return projected ? toMs + (toMs - fromMs) / 3 : toMs;
 }
 
 void SourceDashboard::updateGauges(const PointLookup &points, qint64 from, qint64 to, const QString &window)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/kpi.h"
+#include "models/modeloutlook.h"
 #include "models/rangesource.h"
 #include "models/referenceperiod.h"
 #include "models/sourcecatalog.h"
@@ -55,6 +56,12 @@ public:
     // The collector stopped (or is back: empty): tiles and gauges grey out and say since when.
     void setOffline(const QString &since);
     void setReference(const DashboardReference &reference);
+    // A model's baselines and trends: bands and limits behind the charts, the projection's cone on long history
+    // views that reach now, and each tile's baseline, delta and status. An invalid outlook clears them.
+    void setOutlook(const ModelOutlook &outlook);
+    const ModelOutlook &outlook() const { return m_outlook; }
+    // The comparison of a tile's KPI with its baseline, as the tile shows it (for the panel and tests).
+    Baseline::Comparison comparison(const QString &kpi) const;
     void setMachineKeys(const MachineKeys &keys);
     void setMarkers(const QVector<TimeMarker> &markers);
     void setRangeNote(const QString &note); // under the header: the range, the tier, paused/zoomed
@@ -112,6 +119,11 @@ private:
     // What the tiles show, for the deltas: compared with the reference by the same Kpi functions.
     Kpi::Figures m_current;
     void updateDeltas();
+    void updateBaselines();
+    // Bands, limits and the projection on the charts; returns the time axis' end (extended for a projection).
+    qint64 applyOutlook(qint64 fromMs, qint64 toMs, bool live);
+    ModelOutlook m_outlook;
+    Baseline::Limits m_limits = Baseline::Limits::fromEnvironment();
 };
 
 } // namespace perfdash

@@ -4,6 +4,7 @@
 #include "app/gui/historyrangesource.h"
 #include "app/gui/stallwatchdog.h"
 #include "app/runtimepaths.h"
+#include "app/gui/baselinesender.h"
 #include "collector/liveclient.h"
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
@@ -39,6 +40,12 @@ GuiSession::GuiSession(Options options, QObject *parent)
     connect(m_live.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
     // The dashboard merges the shown latency's seconds from their sketches: the collector sends them for those keys.
     connect(m_window.get(), &MainWindow::followedSeriesChanged, m_live.get(), &LiveSource::followSketches);
+    m_baselineSender = std::make_unique<BaselineSender>(QDir(m_options.runtimeDir).filePath(u"ingest.sock"_s));
+    connect(m_window.get(), &MainWindow::baselinesSubmitted, m_baselineSender.get(), &BaselineSender::send);
+    connect(m_baselineSender.get(), &BaselineSender::failed, m_window.get(), &MainWindow::showNotice);
+    connect(m_baselineSender.get(), &BaselineSender::sent, m_window.get(), [this](int rows) {
+        m_window->showNotice(tr("%n baseline(s) sent to the collector.", nullptr, rows));
+    });
     connect(m_live.get(), &LiveClient::helloReceived, this, &GuiSession::onHello);
     connect(m_live.get(), &LiveClient::collectorStatsReceived, this, &GuiSession::onCollectorStats);
     m_collector.setProcessChannelMode(QProcess::ForwardedErrorChannel);

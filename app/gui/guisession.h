@@ -18,6 +18,7 @@ class SeriesListModel;
 class SeriesStore;
 class SourceTreeModel;
 class StallWatchdog;
+class BaselineSender;
 
 // The GUI's composition root: store, window, live subscription, history, and the processes it may start
 // (a collector when none answers, the demo feed with --demo). GUI thread only.
@@ -69,6 +70,7 @@ private:
     std::unique_ptr<HistoryReader> m_history;
     std::unique_ptr<HistoryRangeSource> m_rangeSource;
     std::unique_ptr<StallWatchdog> m_watchdog;
+    std::unique_ptr<BaselineSender> m_baselineSender;
     QProcess m_collector;
     QProcess m_loadgen;
     QString m_collectorUdp;
