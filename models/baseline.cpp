@@ -104,11 +104,18 @@ QString Resolved::describe() const
         return text
             % QCoreApplication::translate("Baseline", " · forming: %1 h of %2 h")
                   .arg(hours(formedSeconds), hours(requiredSeconds));
-    if (source == Source::Pinned || source == Source::FirstDay)
+    if (windowFrom > 0 && windowTo > windowFrom)
         text += u" · "_s % day(windowFrom) % u" – "_s % day(windowTo);
     if (versions > 1)
         text += QCoreApplication::translate("Baseline", " · v%1 of %2").arg(version).arg(versions);
     return text;
+}
+
+QString Resolved::describeShort() const
+{
+    Resolved shorter = *this;
+    shorter.windowFrom = shorter.windowTo = 0;
+    return shorter.describe();
 }
 
 double limitFor(const QString &kpi, const Resolved &b, const Limits &limits)

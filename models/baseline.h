@@ -79,8 +79,10 @@ struct Resolved {
     qint64 formedSeconds = 0, requiredSeconds = 0;
 
     bool spreadTrusted() const { return n >= kMinChunks && spread == spread; }
-    // "first 24 h · forming: 7 h of 24 h", "test set · v2", "pinned range 3–4 Dec".
+    // "first 24 h · forming: 7 h of 24 h", "test set · v2 of 2", "pinned range · 3 Dec 2026 14:00 – …".
     QString describe() const;
+    // The same without the window's dates: "first 24 h", "test set · v2 of 2".
+    QString describeShort() const;
 };
 
 // The limit a KPI is judged against: seed 001's threshold applied to the baseline (NaN: the KPI has none).

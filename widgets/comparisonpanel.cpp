@@ -10,6 +10,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QTableWidget>
+#include <QStringBuilder>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -103,10 +104,11 @@ void ComparisonPanel::setOutlook(const ModelOutlook &outlook, const QHash<QStrin
         if (b.exists && b.spreadTrusted())
             baselineText += u" ± "_s + KpiCatalog::format(k.kpi, Baseline::kBandSigmas * b.spread);
         if (b.exists)
-            baselineText += u" · "_s + b.describe();
-        set(ColBaseline, baselineText,
-            std::isfinite(k.limit) ? tr("%1\nlimit %2").arg(baselineText, KpiCatalog::format(k.kpi, k.limit))
-                                   : baselineText);
+            baselineText += u" · "_s + b.describeShort();
+        QString baselineTip = b.exists ? KpiCatalog::format(k.kpi, b.value) % u" · "_s % b.describe() : baselineText;
+        if (std::isfinite(k.limit))
+            baselineTip += tr("\nlimit %1").arg(KpiCatalog::format(k.kpi, k.limit));
+        set(ColBaseline, baselineText, baselineTip);
         set(ColDelta, Baseline::describeDelta(k.kpi, c));
         QTableWidgetItem *status = set(ColStatus, Baseline::statusName(c.status));
         if (c.status == Baseline::Status::Breached)

@@ -4,6 +4,8 @@
 #include "models/coverage.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
+#include "widgets/baselinecontroller.h"
+#include "widgets/comparisonpanel.h"
 #include "widgets/gaugewidget.h"
 #include "widgets/kpitile.h"
 #include "widgets/mainwindow.h"
@@ -13,6 +15,7 @@
 
 #include <QChartView>
 #include <QComboBox>
+#include <QDir>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -90,7 +93,9 @@ public:
     {
         markers.push_back({ {}, from, to, 0, generation });
     }
+    void requestOutlook(const QString &model, quint64 generation) override { outlooks.push_back({ model, generation }); }
     QVector<Request> buckets, markers;
+    QVector<QPair<QString, quint64>> outlooks;
 
     // The latest request for history (not a reference: that one asks for its period as one bucket).
     Request lastHistory() const
@@ -432,6 +437,109 @@ private Q_SLOTS:
         QVERIFY(!m_window->grab().isNull());
         QVERIFY2(m_window->throughputChart()->hoverText((now - 10) * 1000).contains(u"more here"_s),
             qPrintable(m_window->throughputChart()->hoverText((now - 10) * 1000)));
+    }
+
+    // A model's outlook from storage: bands and limits on the charts, baseline lines and statuses on the tiles, the
+    // comparison panel's rows, the projection on long history views; and the panel's actions make baseline rows.
+    void baselinesAndTrendsReachTheDashboard()
+    {
+        FakeRangeSource history;
+        m_window->setRangeSource(&history);
+        const qint64 now = m_now;
+        for (qint64 s = now - 20; s < now; ++s)
+            m_store->ingest(modelFrame(s, 250, 60));
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:m1"_s);
+        QTRY_VERIFY(!history.outlooks.isEmpty());
+        QCOMPARE(history.outlooks.constLast().first, u"m1"_s);
+
+        ModelOutlook outlook;
+        outlook.model = u"m1"_s;
+        outlook.now = now;
+        KpiOutlook p95;
+        p95.kpi = u"latency_p95"_s;
+        p95.baseline.exists = true;
+        p95.baseline.source = Baseline::Source::FirstDay;
+        p95.baseline.value = 36;
+        p95.baseline.spread = 1;
+        p95.baseline.n = 24;
+        p95.baseline.windowFrom = now - 9 * 86400;
+        p95.baseline.windowTo = now - 8 * 86400;
+        p95.baseline.versions = p95.baseline.version = 1;
+        p95.limit = 54;
+        p95.fit.sufficient = true;
+        p95.fit.label = u"declining"_s;
+        p95.fit.n = 168;
+        p95.projection = u"breach in ~2 d (1–4 d), 80 %"_s;
+        for (int i = 0; i <= 8; ++i)
+            p95.cone.push_back({ now + i * 3600 * 6, 60.0 + i, 58.0 + i * 0.5, 62.0 + i * 1.5 });
+        KpiOutlook errors;
+        errors.kpi = u"error_rate"_s;
+        errors.baseline.exists = true;
+        errors.baseline.source = Baseline::Source::FirstDay;
+        errors.baseline.value = 0.002;
+        errors.baseline.spread = 0.0005;
+        errors.baseline.n = 24;
+        errors.limit = 0.01;
+        errors.fit.insufficient = u"insufficient history: 5 h of 24 h"_s;
+        errors.projection = errors.fit.insufficient;
+        outlook.kpis = { p95, errors };
+        Q_EMIT history.outlookReady(history.outlooks.constLast().second, outlook);
+        m_window->refreshNow();
+
+        auto *d = m_window->dashboard();
+        auto *tile = d->tile(SourceDashboard::TileP95);
+        QVERIFY2(tile->baselineText().contains(QLocale().toString(36.0, 'f', 1) % u" ms"_s), qPrintable(tile->baselineText()));
+        QCOMPARE(tile->status(), KpiTile::Status::Breached); // 60 ms is past 1.5 × 36 ms
+        QVERIFY(tile->baselineText().contains(u"+67 % vs baseline"_s));
+        // 1 % errors now: worse than 0.2 % by more than 3 spreads, not above the 1 % limit.
+        QCOMPARE(d->tile(SourceDashboard::TileErrors)->status(), KpiTile::Status::Degraded);
+        QCOMPARE(d->tile(SourceDashboard::TileThroughput)->status(), KpiTile::Status::None); // no baseline, no limit
+        QVERIFY(d->latencyChart()->hasBand());
+        QCOMPARE(d->latencyChart()->band(), qMakePair(33.0, 39.0));
+        QCOMPARE(d->latencyChart()->threshold(), 54.0);
+        QCOMPARE(d->errorChart()->threshold(), 1.0); // the error chart is in percent
+        QCOMPARE(d->latencyChart()->projectionPointCount(), 0); // a live view shows no projection
+
+        auto *panel = m_window->comparisonPanel();
+        m_window->pages()->setCurrentWidget(panel);
+        QCOMPARE(panel->cellText(u"latency_p95"_s, ComparisonPanel::ColStatus), u"breached"_s);
+        QVERIFY(panel->cellText(u"latency_p95"_s, ComparisonPanel::ColBaseline).contains(u"first 24 h"_s));
+        QCOMPARE(panel->cellText(u"latency_p95"_s, ComparisonPanel::ColTrend), u"declining"_s);
+        QCOMPARE(panel->cellText(u"error_rate"_s, ComparisonPanel::ColProjection), errors.projection);
+        const QString shots = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR");
+        QVERIFY(m_window->grab().save(shots.isEmpty() ? QDir::temp().filePath(u"panel.png"_s) : shots + u"/panel.png"_s));
+        m_window->pages()->setCurrentWidget(d);
+
+        // A day of history that reaches now: the cone is drawn and the time axis makes room for it.
+        m_window->showHistory((now - 86400) * 1000, now * 1000);
+        m_window->refreshNow();
+        QCOMPARE(d->latencyChart()->projectionPointCount(), p95.cone.size());
+        QVERIFY(d->latencyChart()->toMs() > now * 1000);
+        if (!shots.isEmpty())
+            QVERIFY(m_window->grab().save(shots + u"/projection.png"_s));
+        m_window->backToLive();
+
+        // The panel's actions, without their confirmations.
+        QSignalSpy submitted(m_window.get(), &MainWindow::baselinesSubmitted);
+        m_window->baselines()->setConfirm(false);
+        m_window->baselines()->pinView();
+        QCOMPARE(submitted.size(), 1);
+        const auto pinned = submitted.takeFirst().at(0).value<QVector<Baseline::Stored>>();
+        const auto pinnedP95 = std::find_if(pinned.cbegin(), pinned.cend(), [](const Baseline::Stored &r) {
+            return r.kpi == u"latency_p95"_s;
+        });
+        QVERIFY(pinnedP95 != pinned.cend());
+        QCOMPARE(pinnedP95->source, Baseline::Source::Pinned);
+        QCOMPARE(pinnedP95->model, u"m1"_s);
+        QVERIFY2(qAbs(pinnedP95->value - 60) < 1, qPrintable(QString::number(pinnedP95->value)));
+        QCOMPARE(pinnedP95->windowTo, now);
+        m_window->baselines()->rebaseline();
+        QCOMPARE(submitted.takeFirst().at(0).value<QVector<Baseline::Stored>>().constFirst().source,
+                 Baseline::Source::Deploy);
+        m_window->baselines()->setExpectedThroughput(120);
+        const auto expected = submitted.takeFirst().at(0).value<QVector<Baseline::Stored>>().constFirst();
+        QCOMPARE(expected.kpi, u"throughput"_s);
+        QCOMPARE(expected.value, 120.0);
     }
 
     void wheelZoomsDragPansDoubleClickReturns()
