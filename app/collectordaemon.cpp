@@ -241,6 +241,7 @@ bool CollectorDaemon::start(QString *error)
             { u"dropped_work_records"_s, qint64(storage->counters().droppedWorkRecords.load()) },
             { u"baselines_written"_s, qint64(storage->counters().baselinesWritten.load()) },
             { u"dropped_baselines"_s, qint64(storage->counters().droppedBaselines.load()) },
+            { u"baselines_formed"_s, qint64(storage->counters().baselinesFormed.load()) },
         };
     });
     m_storageWatch.setInterval(1000);

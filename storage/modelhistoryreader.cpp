@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "storage/modelhistoryreader.h"
 
+#include "models/timebucket.h"
 #include "storage/baselinestore.h"
 
 #include <QSqlDatabase>
@@ -39,22 +40,17 @@ ModelSeries seriesOf(const QVector<SeriesInfo> &series, const QString &model)
     return out;
 }
 
-bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QString &model, qint64 now,
-          ModelHistory *out, QString *error)
+namespace {
+
+// The model's stored baselines and its hourly points over [from, now).
+bool readSpan(const HistoryQuery &query, const QVector<SeriesInfo> &series, const ModelSeries &ms,
+              const QString &model, qint64 from, qint64 now, ModelHistory *out, QString *error)
 {
-    *out = {};
-    const ModelSeries ms = seriesOf(series, model);
     out->model = model;
     out->roles = ms.roles;
     out->now = now;
     out->firstSecond = ms.firstSeen;
-    QSqlDatabase db = QSqlDatabase::database(query.connectionName(), false);
-    if (!BaselineStore::forModel(db, model, &out->stored, error))
-        return false;
-    Baseline::History h;
-    h.stored = out->stored;
-    h.firstSecond = out->firstSecond;
-    out->from = Outlook::spanStart(now, Baseline::epochOf(h, now));
+    out->from = from;
     QHash<QString, SeriesInfo> byKey;
     for (const SeriesInfo &s : series)
         byKey.insert(s.key, s);
@@ -63,11 +59,86 @@ bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QS
         if (it == byKey.constEnd() || out->hourly.contains(key))
             continue;
         SeriesWindow w;
-        if (!query.window(*it, out->from, now, 3600, &w, error, true))
+        if (!query.window(*it, from, now, 3600, &w, error, true))
             return false;
         out->hourly.insert(key, w.seriesPoints());
     }
-    return query.coverage(out->from, now, 3600, now, &out->coverage, error);
+    return query.coverage(from, now, 3600, now, &out->coverage, error);
+}
+
+} // namespace
+
+bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QString &model, qint64 now,
+          ModelHistory *out, QString *error)
+{
+    *out = {};
+    const ModelSeries ms = seriesOf(series, model);
+    QSqlDatabase db = QSqlDatabase::database(query.connectionName(), false);
+    if (!BaselineStore::forModel(db, model, &out->stored, error))
+        return false;
+    Baseline::History h;
+    h.stored = out->stored;
+    h.firstSecond = ms.firstSeen;
+    return readSpan(query, series, ms, model, Outlook::spanStart(now, Baseline::epochOf(h, now)), now, out, error);
+}
+
+bool formDueBaselines(const HistoryQuery &query, qint64 now, int *formed, QString *error)
+{
+    *formed = 0;
+    QVector<SeriesInfo> series;
+    if (!query.seriesList(&series, error))
+        return false;
+    QSqlDatabase db = QSqlDatabase::database(query.connectionName(), false);
+    for (const QString &model : models(series)) {
+        const ModelSeries ms = seriesOf(series, model);
+        ModelHistory history;
+        if (!BaselineStore::forModel(db, model, &history.stored, error))
+            return false;
+        Baseline::History h;
+        h.stored = history.stored;
+        h.firstSecond = ms.firstSeen;
+        const qint64 epoch = Baseline::epochOf(h, now);
+        const qint64 formedAt = epoch + Baseline::kFirstDaySeconds;
+        if (epoch < 0 || now < formedAt)
+            continue; // still forming (or no data)
+        QStringList due;
+        for (const KpiCatalog::Definition &def : KpiCatalog::all()) {
+            if (!Baseline::formsAutomatically(def.name))
+                continue;
+            const bool stored = std::any_of(h.stored.cbegin(), h.stored.cend(), [&](const Baseline::Stored &s) {
+                return s.kpi == def.name && s.validFrom >= epoch && s.source != Baseline::Source::Deploy;
+            });
+            if (!stored)
+                due << def.name;
+        }
+        if (due.isEmpty())
+            continue;
+        const QStringList already = due;
+        if (!readSpan(query, series, ms, model, floorTo(epoch, 3600), formedAt, &history, error))
+            return false;
+        const ModelOutlook outlook = Outlook::compute(history, Baseline::Limits {});
+        for (const QString &kpi : already) {
+            const KpiOutlook *k = outlook.find(kpi);
+            if (!k || !k->baseline.exists || k->baseline.forming || k->baseline.source != Baseline::Source::FirstDay)
+                continue; // no figure for it (no such series, or too little data in the first day)
+            Baseline::Stored row;
+            row.model = model;
+            row.kpi = kpi;
+            row.source = Baseline::Source::FirstDay;
+            row.value = k->baseline.value;
+            row.spread = k->baseline.spread;
+            row.n = k->baseline.n;
+            row.windowFrom = k->baseline.windowFrom;
+            row.windowTo = k->baseline.windowTo;
+            row.validFrom = formedAt;
+            row.created = now;
+            bool appended = false;
+            if (!BaselineStore::append(db, row, &appended, error))
+                return false;
+            *formed += appended ? 1 : 0;
+        }
+    }
+    return true;
 }
 
 } // namespace perfdash::ModelHistoryReader

@@ -28,6 +28,12 @@ ModelSeries seriesOf(const QVector<SeriesInfo> &series, const QString &model);
 bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QString &model, qint64 now,
           ModelHistory *out, QString *error);
 
+// Forms the first-24 h baselines that are due and not stored yet (a model whose first day after its deploy is over)
+// and appends them to the baselines table, so they are kept as versions like the others. The writer's connection,
+// inside no transaction; *formed counts the rows appended. Cheap when nothing is due: one read of the registry and
+// of each model's baselines.
+bool formDueBaselines(const HistoryQuery &query, qint64 now, int *formed, QString *error);
+
 } // namespace ModelHistoryReader
 
 } // namespace perfdash

@@ -4,6 +4,7 @@
 #include "models/quantilesketch.h"
 #include "storage/baselinestore.h"
 #include "storage/bucketmerge.h"
+#include "storage/modelhistoryreader.h"
 #include "storage/chunkcodec.h"
 #include "storage/qualitystore.h"
 #include "storage/workrecordwriter.h"
@@ -458,7 +459,12 @@ StorageWriter::StorageWriter(QString path, StorageOptions options, FrameQueue *q
     , m_state(std::make_unique<StorageState>())
     , m_flushTimer(this)
     , m_retentionTimer(this)
+    , m_baselineTimer(this)
 {
+    connect(&m_baselineTimer, &QTimer::timeout, this, [this]() {
+        formBaselines();
+        m_baselineTimer.start(int(m_options.baselineIntervalMs));
+    });
     connect(&m_flushTimer, &QTimer::timeout, this, [this]() { flush(FlushScope::Live); });
     connect(&m_retentionTimer, &QTimer::timeout, this, &StorageWriter::onRetentionTimer);
 }
@@ -564,6 +570,8 @@ Database::OpenResult StorageWriter::open()
     }
     m_flushTimer.start(int(m_options.flushIntervalMs));
     m_retentionTimer.start(int(m_options.retentionIntervalMs));
+    if (m_options.baselineIntervalMs > 0)
+        m_baselineTimer.start(int(std::min<qint64>(m_options.baselineIntervalMs, 3000)));
     return result;
 }
 
@@ -914,6 +922,25 @@ bool StorageWriter::flush(FlushScope scope)
     m_counters->storageFull = false;
     m_counters->locked = false;
     return true;
+}
+
+int StorageWriter::formBaselines()
+{
+    auto db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.isOpen())
+        return 0;
+    const qint64 now = m_options.clock ? m_options.clock() : QDateTime::currentSecsSinceEpoch();
+    int formed = 0;
+    QString error;
+    if (!db.transaction() || !ModelHistoryReader::formDueBaselines(HistoryQuery(m_connectionName), now, &formed, &error)
+        || !db.commit()) {
+        db.rollback();
+        qWarning("perfdash storage: baselines not formed: %s",
+                 qPrintable(error.isEmpty() ? db.lastError().text() : error));
+        return 0;
+    }
+    m_counters->baselinesFormed += quint64(formed);
+    return formed;
 }
 
 int StorageWriter::runRetention()

@@ -31,6 +31,8 @@ struct StorageOptions {
     qint64 queueCapacity = 200000; // series-seconds waiting for the writer; beyond it frames are dropped and counted
     Retention retention;
     qint64 retentionIntervalMs = 60000; // how often retention runs (in batches, between flushes)
+    // How often due first-24 h baselines are formed and stored (also a few seconds after opening); 0: never.
+    qint64 baselineIntervalMs = 10 * 60 * 1000;
     int retentionBatch = 500; // rows deleted per table per retention transaction
     int busyTimeoutMs = 2000; // how long one attempt waits for another process's lock; then the flush retries later
     qint64 maxPageCount = 0; // a quota in pages (PRAGMA max_page_count); 0 leaves SQLite's default
@@ -54,6 +56,7 @@ struct StorageCounters {
     std::atomic<quint64> droppedWorkRecords { 0 }; // operations and runs that could not be written
     std::atomic<quint64> baselinesWritten { 0 }; // baseline versions appended
     std::atomic<quint64> droppedBaselines { 0 }; // baseline records that could not be written
+    std::atomic<quint64> baselinesFormed { 0 }; // first-24 h baselines formed from stored history and appended
     std::atomic<quint64> qualityWritten { 0 }; // model-seconds of quality metrics committed
     std::atomic<quint64> badQuality { 0 }; // model-seconds whose quality blob did not decode (not written)
     std::atomic<bool> storageFull { false }; // the last flush failed with SQLITE_FULL; cleared by the next commit
@@ -107,6 +110,8 @@ public:
     bool flush(perfdash::FlushScope scope = FlushScope::Everything);
     // Deletes expired rows, at most retentionBatch per table; returns how many it deleted.
     int runRetention();
+    // Stores the first-24 h baselines that are due (ModelHistoryReader::formDueBaselines); returns how many.
+    int formBaselines();
     // Test hook and quota: PRAGMA max_page_count on the writer's connection (0: as large as SQLite allows).
     void setMaxPageCount(qint64 pages);
     // Appends events to the timeline (events table) in one transaction; what cannot be written is counted.
@@ -134,6 +139,7 @@ private:
     std::unique_ptr<StorageState> m_state;
     QTimer m_flushTimer;
     QTimer m_retentionTimer;
+    QTimer m_baselineTimer;
 };
 
 // Owns the writer's thread and the queue. Destroying it flushes what is queued, closes the database and joins.
