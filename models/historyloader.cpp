@@ -85,6 +85,13 @@ void HistoryLoader::requestOutlook(const QString &model)
         m_source->requestOutlook(model, issue(Kind::Outlook));
 }
 
+void HistoryLoader::requestWeekAgo(const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step)
+{
+    if (m_source)
+        m_source->requestBuckets(keys, fromSecond - kWeekSeconds, toSecond - kWeekSeconds, std::max<qint64>(60, step),
+                                 issue(Kind::WeekAgo));
+}
+
 void HistoryLoader::onOutlookReady(quint64 id, const ModelOutlook &outlook)
 {
     Kind kind;
@@ -110,6 +117,14 @@ void HistoryLoader::onBucketsReady(quint64 id, const QVector<RangeSeries> &serie
     QHash<QString, QVector<SeriesPoint>> points;
     for (const RangeSeries &s : series)
         points.insert(s.key, s.points);
+    if (kind == Kind::WeekAgo) {
+        for (auto it = points.begin(); it != points.end(); ++it) {
+            for (SeriesPoint &p : *it)
+                p.second += kWeekSeconds;
+        }
+        Q_EMIT weekAgoReady(points, series.isEmpty() ? 60 : series.constFirst().step);
+        return;
+    }
     if (kind == Kind::History) {
         m_pendingHistory = false;
         qint64 step = 1;

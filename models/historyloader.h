@@ -41,6 +41,10 @@ public:
     void requestReference(const SourceRoles &roles);
     // The model's baselines and trends -> outlookReady; a failure -> outlookFailed.
     void requestOutlook(const QString &model);
+    // The same range a week earlier, for the "a week ago" overlay -> weekAgoReady with the points moved a week on (so
+    // they line up with now). Steps of at least a minute: a week back only the rollup tiers hold data.
+    static constexpr qint64 kWeekSeconds = 7 * 86400;
+    void requestWeekAgo(const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step);
 
     int historyRequests() const { return m_historyRequests; }
     int staleAnswersDropped() const { return m_staleDropped; }
@@ -51,10 +55,11 @@ Q_SIGNALS:
     void referenceReady(const perfdash::DashboardReference &reference);
     void markersReady(const QVector<perfdash::TimeMarker> &markers);
     void outlookReady(const perfdash::ModelOutlook &outlook);
+    void weekAgoReady(const QHash<QString, QVector<perfdash::SeriesPoint>> &points, qint64 step);
     void outlookFailed(const QString &message);
 
 private:
-    enum class Kind { History = 0, Reference = 1, Markers = 2, Outlook = 3 };
+    enum class Kind { History = 0, Reference = 1, Markers = 2, Outlook = 3, WeekAgo = 4 };
     quint64 issue(Kind kind);
     // The kind of an answer's request when it is the newest of its kind; otherwise counts it as stale.
     bool isCurrent(quint64 id, Kind *kind);
@@ -68,7 +73,7 @@ private:
     Clock m_clock;
     quint64 m_next = 0;
     QHash<quint64, Kind> m_kinds; // requests on their way
-    std::array<quint64, 4> m_newest {}; // per kind
+    std::array<quint64, 5> m_newest {}; // per kind
     bool m_pendingHistory = false;
     int m_historyRequests = 0;
     int m_staleDropped = 0;

@@ -95,6 +95,11 @@ MainWindow::MainWindow(SeriesStore *store, SeriesListModel *seriesModel, SourceT
     connect(&m_loader, &HistoryLoader::historyReady, this, &MainWindow::onHistoryReady);
     connect(&m_loader, &HistoryLoader::historyFailed, this, &MainWindow::onHistoryFailed);
     connect(&m_loader, &HistoryLoader::markersReady, this, &MainWindow::onMarkersReady);
+    connect(&m_loader, &HistoryLoader::weekAgoReady, this,
+            [this](const QHash<QString, QVector<SeriesPoint>> &points) {
+                m_dashboard->setWeekAgo(points.value(m_dashboard->roles().latency));
+                refresh();
+            });
 
     setWindowTitle(u"perfdash"_s);
     m_refreshTimer.setSingleShot(true);
@@ -607,6 +612,7 @@ void MainWindow::updateSourceRoles()
     if (newSource) {
         m_baselines->setSource(m_selected);
         requestReference();
+        requestMarkers(); // and the source's "a week ago" overlay
         if (!m_view.isLive())
             requestHistory();
     }
@@ -757,6 +763,13 @@ void MainWindow::onHistoryFailed(const QString &message)
 void MainWindow::requestMarkers()
 {
     const qint64 now = m_clock();
+    // The "a week ago" overlay comes with the markers: on every range change and every 15 s.
+    const QString latency = m_dashboard->roles().latency;
+    if (!latency.isEmpty()) {
+        const qint64 weekFrom = m_view.isLive() ? now - m_store->windowSeconds() : m_view.fromMs() / 1000;
+        const qint64 weekTo = m_view.isLive() ? now + 60 : (m_view.toMs() + 999) / 1000;
+        m_loader.requestWeekAgo({ latency }, weekFrom, weekTo, m_view.isLive() ? 60 : m_view.historyStep());
+    }
     const qint64 from = m_view.isLive() ? now - m_store->windowSeconds() : m_view.fromMs() / 1000;
     const qint64 to = m_view.isLive() ? now + 1 : m_view.toMs() / 1000 + 1;
     m_loader.requestMarkers(from - (to - from) / 4, to + (to - from) / 4);

@@ -114,6 +114,7 @@ SourceDashboard::SourceDashboard(QWidget *parent)
     m_latency->addLine(tr("p99 (n ≥ 100, merged if short)"), QColor(0xe7, 0x4c, 0x3c), 2.0);
     m_latency->addLine(tr("p95, too few in 10 s"), QColor(0x9a, 0x9a, 0x9a), 1.0, true);
     m_latency->addLine(tr("p99, too few in 10 s"), QColor(0xb0, 0xb0, 0xb0), 1.0, true);
+    m_latency->addLine(tr("p95 a week ago"), QColor(0x7f, 0x8c, 0x8d, 0xb0), 1.0, true);
     m_latency->setValueLabel(tr("ms"));
     m_latency->setHoverTextProvider([this](qint64 t) { return latencyHover(t); });
     m_throughput = new TimeSeriesChart(tr("Throughput"), this);
@@ -207,6 +208,7 @@ void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &role
     if (changed) {
         m_reference = {};
         m_outlook = {};
+        m_weekAgo.clear();
     }
     m_latency->setTitle(
         roles.latency.isEmpty() ? tr("Latency") : tr("Latency · %1").arg(SeriesKey::fromString(roles.latency).name));
@@ -265,6 +267,13 @@ void SourceDashboard::showData(
     m_latency->setLineData(LineP99, std::move(p99));
     m_latency->setLineData(LineP95Few, std::move(p95few));
     m_latency->setLineData(LineP99Few, std::move(p99few));
+    QVector<QPointF> weekAgo;
+    for (const SeriesPoint &p : std::as_const(m_weekAgo)) {
+        if (p.second >= fromS && p.second < toS && p.stats.count > 0)
+            weekAgo.push_back({ x(p.second), p.stats.isMeaningful(0.95) ? p.stats.p95 : nan });
+    }
+    m_latency->setLineVisible(LineP95WeekAgo, !weekAgo.isEmpty());
+    m_latency->setLineData(LineP95WeekAgo, std::move(weekAgo));
 
     // Throughput and error rate per bucket: counts of the one request kind over the bucket's covered seconds.
     QVector<QPointF> throughput, errorRate;
@@ -509,6 +518,11 @@ void SourceDashboard::updateDeltas()
     };
     points(m_tiles[TileErrors], cur.errorRate.value, ref.errorRate.value, true);
     points(m_tiles[TileAccuracy], cur.accuracy.value, ref.accuracy.value, false);
+}
+
+void SourceDashboard::setWeekAgo(const QVector<SeriesPoint> &latency)
+{
+    m_weekAgo = latency;
 }
 
 void SourceDashboard::setOutlook(const ModelOutlook &outlook)

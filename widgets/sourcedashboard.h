@@ -39,7 +39,7 @@ class SourceDashboard : public QWidget {
     Q_DISABLE_COPY_MOVE(SourceDashboard)
 public:
     enum Tile { TileP95, TileThroughput, TileErrors, TileQueue, TileAccuracy, TileCount };
-    enum LatencyLine { LineP50, LineP95, LineP99, LineP95Few, LineP99Few };
+    enum LatencyLine { LineP50, LineP95, LineP99, LineP95Few, LineP99Few, LineP95WeekAgo };
     using PointLookup = Kpi::PointLookup;
 
     explicit SourceDashboard(QWidget *parent = nullptr);
@@ -59,6 +59,8 @@ public:
     // A model's baselines and trends: bands and limits behind the charts, the projection's cone on long history
     // views that reach now, and each tile's baseline, delta and status. An invalid outlook clears them.
     void setOutlook(const ModelOutlook &outlook);
+    // The latency timer's buckets a week earlier, already moved a week on: drawn as "p95 a week ago".
+    void setWeekAgo(const QVector<SeriesPoint> &latency);
     const ModelOutlook &outlook() const { return m_outlook; }
     // The comparison of a tile's KPI with its baseline, as the tile shows it (for the panel and tests).
     Baseline::Comparison comparison(const QString &kpi) const;
@@ -123,6 +125,7 @@ private:
     // Bands, limits and the projection on the charts; returns the time axis' end (extended for a projection).
     qint64 applyOutlook(qint64 fromMs, qint64 toMs, bool live);
     ModelOutlook m_outlook;
+    QVector<SeriesPoint> m_weekAgo;
     Baseline::Limits m_limits = Baseline::Limits::fromEnvironment();
 };
 

@@ -97,11 +97,12 @@ public:
     QVector<Request> buckets, markers;
     QVector<QPair<QString, quint64>> outlooks;
 
-    // The latest request for history (not a reference: that one asks for its period as one bucket).
+    // The latest request for history (not a reference: that one asks for its period as one bucket; not the week-ago
+    // overlay: that one comes without the heartbeat).
     Request lastHistory() const
     {
         for (auto it = buckets.crbegin(); it != buckets.crend(); ++it) {
-            if (it->step != it->to - it->from)
+            if (it->step != it->to - it->from && it->keys.contains(Coverage::heartbeatKey()))
                 return *it;
         }
         return {};
@@ -509,6 +510,18 @@ private Q_SLOTS:
         const QString shots = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR");
         QVERIFY(m_window->grab().save(shots.isEmpty() ? QDir::temp().filePath(u"panel.png"_s) : shots + u"/panel.png"_s));
         m_window->pages()->setCurrentWidget(d);
+
+        // The same range a week ago, from the rollup tiers, drawn a week on as "p95 a week ago".
+        const auto weekAgo = std::find_if(history.buckets.crbegin(), history.buckets.crend(), [](const auto &r) {
+            return !r.keys.contains(Coverage::heartbeatKey());
+        });
+        QVERIFY(weekAgo != history.buckets.crend());
+        QVERIFY(weekAgo->to <= now - 7 * 86400 + 120);
+        QCOMPARE(weekAgo->step, 60);
+        Q_EMIT history.bucketsReady(weekAgo->generation,
+            { bucketsOf(u"inference.latency|model:m1"_s, weekAgo->from, weekAgo->to, 60, 500, 30) });
+        m_window->refreshNow();
+        QVERIFY(d->latencyChart()->drawnPointCount(SourceDashboard::LineP95WeekAgo) > 0);
 
         // A day of history that reaches now: the cone is drawn and the time axis makes room for it.
         m_window->showHistory((now - 86400) * 1000, now * 1000);
