@@ -221,7 +221,7 @@ int runImportCommand(const QStringList &arguments, QTextStream &out, QTextStream
         << (importOptions.replace ? " replaced" : " already stored") << ", " << report.heldOpen << " in open chunks, "
         << expired << " past retention, " << in.bad.size() << " bad lines; " << progress.elapsedMs() << " ms\n";
     for (const QString &example : report.keptExamples)
-        err << "perfdashd import:   " << (importOptions.replace ? "replaced " : "kept ") << example << '\n';
+        err << "perfdashd import:   " << example << '\n';
     return 0;
 }
 

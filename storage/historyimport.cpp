@@ -109,11 +109,11 @@ private:
     }
     bool registerSeries(const ImportSeries &s, qint64 *id, QString *error);
     bool writeTier(qint64 id, const ImportSeries &s, int tier, const TierRows &rows, QString *error);
-    void example(int tier, const QString &key, qint64 time)
+    void example(int tier, const QString &key, qint64 time, const QString &why)
     {
         if (m_report->keptExamples.size() < kExamples)
             m_report->keptExamples.push_back(QString::fromUtf16(kTiers[size_t(tier)].chunkTable) % u' ' % key % u' '
-                % QDateTime::fromSecsSinceEpoch(time, Qt::UTC).toString(Qt::ISODate));
+                % QDateTime::fromSecsSinceEpoch(time, Qt::UTC).toString(Qt::ISODate) % u" ("_s % why % u')');
     }
 
     QSqlDatabase m_db;
@@ -211,7 +211,7 @@ bool Importer::writeTier(qint64 id, const ImportSeries &s, int tier, const TierR
             for (size_t k = i; k < end; ++k) {
                 if (in.rows[k].time >= oldest) {
                     ++m_report->heldOpen;
-                    example(tier, s.key, in.rows[k].time);
+                    example(tier, s.key, in.rows[k].time, u"in an open chunk"_s);
                 }
             }
             i = end;
@@ -247,7 +247,7 @@ bool Importer::writeTier(qint64 id, const ImportSeries &s, int tier, const TierR
             const auto [it, inserted] = merged.try_emplace(p.time, p);
             if (!inserted) {
                 ++m_report->kept;
-                example(tier, s.key, p.time);
+                example(tier, s.key, p.time, m_options.replace ? u"replaced"_s : u"already stored"_s);
                 if (!m_options.replace)
                     continue;
                 it->second = p;

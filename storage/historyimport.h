@@ -38,7 +38,7 @@ struct HistoryImportReport {
     std::array<qint64, 3> expired {}; // buckets older than the tier's retention, not written there
     qint64 kept = 0; // buckets the database already held: stored kept, imported skipped (replaced with `replace`)
     qint64 heldOpen = 0; // buckets in the span of a stored open row (a collector's): skipped
-    QStringList keptExamples; // the first few of `kept` and `heldOpen`, "tier key time"
+    QStringList keptExamples; // the first few of `kept` and `heldOpen`: "chunk_1m key time (why)"
     qint64 first = 0, last = 0; // the time span of the imported buckets
 };
 
