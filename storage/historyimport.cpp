@@ -198,7 +198,8 @@ bool Importer::writeTier(qint64 id, const ImportSeries &s, int tier, const TierR
     open.addBindValue(tier);
     if (!open.exec())
         return fail(open, error);
-    const std::optional<qint64> openStart = open.next() ? std::optional(open.value(0).toLongLong()) : std::nullopt;
+    // No open row: nothing is held (a sentinel rather than std::optional, which GCC 12 warns about here).
+    const qint64 openStart = open.next() ? open.value(0).toLongLong() : std::numeric_limits<qint64>::max();
     open.finish();
 
     size_t i = 0;
@@ -207,7 +208,7 @@ bool Importer::writeTier(qint64 id, const ImportSeries &s, int tier, const TierR
         size_t end = i;
         while (end < in.rows.size() && floorTo(in.rows[end].time, spec.chunkSpan) == chunk)
             ++end;
-        if (openStart && chunk >= *openStart) {
+        if (chunk >= openStart) {
             for (size_t k = i; k < end; ++k) {
                 if (in.rows[k].time >= oldest) {
                     ++m_report->heldOpen;
