@@ -181,6 +181,10 @@ ImportInput ExportCsvReader::read(QIODevice *device, const ImportReadOptions &op
             continue;
         }
         r.time = time.toSecsSinceEpoch();
+        if (r.time < 0 || r.time >= qint64(1e11)) {
+            bad(u"time \"%1\" is not between 1970 and the year 5000"_s.arg(QString::fromLatin1(f[cTime])));
+            continue;
+        }
         QString why;
         const auto selector = SeriesSelector::parse(QString::fromUtf8(f[cSeries]), &why);
         if (!selector || selector->name.isEmpty()) {

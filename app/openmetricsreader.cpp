@@ -389,10 +389,14 @@ ImportInput OpenMetricsReader::read(QIODevice *device, const ImportReadOptions &
             continue;
         if (std::isnan(sample->value))
             continue; // a staleness marker: no sample
+        const double ts = *sample->timestamp > 1e11 ? *sample->timestamp / 1000.0 : *sample->timestamp;
+        if (ts < 0 || ts >= 1e11) {
+            bad(u"timestamp is not between 1970 and the year 5000"_s);
+            continue;
+        }
         Sample s;
         s.line = lineNo;
-        const double ts = *sample->timestamp;
-        s.time = qint64(std::floor(ts > 1e11 ? ts / 1000.0 : ts));
+        s.time = qint64(std::floor(ts));
         s.suffix = suffix;
         s.value = sample->value;
         QStringList tags;
