@@ -445,6 +445,30 @@ private Q_SLOTS:
             qint64(1));
     }
 
+    void aSeriesStoredWithAnotherKindAbortsTheImport()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(u"kind.db"_s);
+        const QByteArray header = "time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind\r\n";
+        writeText(dir.filePath(u"gauge.csv"_s), header + iso(kHour0).toLatin1() + ",q,1,,5,5,5,,,,,60,1,gauge\r\n");
+        writeText(dir.filePath(u"counter.csv"_s),
+            header + iso(kHour0 + 60).toLatin1() + ",other,1,1,1,1,,,,,,60,1,counter\r\n" + iso(kHour0 + 60).toLatin1()
+                + ",q,1,1,1,1,,,,,,60,1,counter\r\n");
+        const qint64 now = kHour0 + 3600;
+        QCOMPARE(importFile(db, dir.filePath(u"gauge.csv"_s), now).exitCode, 0);
+        const Run run = importFile(db, dir.filePath(u"counter.csv"_s), now);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(
+            run.err.contains(u"series q is stored as a gauge; the input has it as a counter"_s), qPrintable(run.err));
+        // One transaction: the series before it in the file is not there either.
+        QCOMPARE(rowsOf(db, u"SELECT count(*) FROM series WHERE key = 'other'"_s), qint64(0));
+        // Without a kind column the stored kind wins over the inference.
+        writeText(dir.filePath(u"nokind.csv"_s),
+            "time,series,count,rate,min,max,mean\r\n" + iso(kHour0 + 120).toLatin1() + ",q,1,1,1,1,\r\n");
+        const Run inferred = importFile(db, dir.filePath(u"nokind.csv"_s), now);
+        QVERIFY2(inferred.exitCode == 0, qPrintable(inferred.err));
+    }
+
     void retentionKeepsOldRowsOutOfTheSecondTier()
     {
         QTemporaryDir dir;

@@ -34,6 +34,18 @@ private Q_SLOTS:
                 u"--seed"_s, u"3"_s, u"--end"_s, QString::number(end), u"-o"_s, csv });
         QVERIFY(make.waitForFinished(120000));
         QVERIFY2(make.exitCode() == 0, make.readAllStandardError().constData());
+        // Deterministic for a seed and an end: a day of it, twice, byte for byte.
+        QByteArray day[2];
+        for (QByteArray &text : day) {
+            QProcess again;
+            again.start(u"python3"_s,
+                { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + u"/tools/dev/make-history.py"_s, u"--days"_s, u"1"_s,
+                    u"--seed"_s, u"3"_s, u"--end"_s, QString::number(end) });
+            QVERIFY(again.waitForFinished(60000));
+            text = again.readAllStandardOutput();
+        }
+        QVERIFY(day[0].size() > 1000);
+        QCOMPARE(day[0], day[1]);
 
         const Exported imported = runPerfdashd({ u"import"_s, u"--db"_s, collector.dbPath, csv });
         QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
