@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buffer.open(QIODevice::ReadOnly);
     ImportReadOptions options;
     const ImportInput in
-            = data[0] & 1 ? OpenMetricsReader::read(&buffer, options) : ExportCsvReader::read(&buffer, options);
+        = data[0] & 1 ? OpenMetricsReader::read(&buffer, options) : ExportCsvReader::read(&buffer, options);
     if (!in.fatal.isEmpty())
         return 0;
     for (const BadLine &bad : in.bad)
