@@ -35,9 +35,15 @@ std::optional<int> SubcommandLine::parse(const QStringList &arguments, QTextStre
         out << m_usage;
         return 0;
     }
-    if (!m_parser.positionalArguments().isEmpty())
-        return bad(u"unexpected argument "_s % m_parser.positionalArguments().constFirst(), err);
+    if (m_parser.positionalArguments().size() > m_maxPositional)
+        return bad(u"unexpected argument "_s % m_parser.positionalArguments().value(m_maxPositional), err);
     return std::nullopt;
+}
+
+void SubcommandLine::acceptOnePositional(const QString &name, const QString &description)
+{
+    m_parser.addPositionalArgument(name, description);
+    m_maxPositional = 1;
 }
 
 int SubcommandLine::bad(const QString &message, QTextStream &err) const

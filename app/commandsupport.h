@@ -25,12 +25,15 @@ public:
     std::optional<int> parse(const QStringList &arguments, QTextStream &out, QTextStream &err);
     // Reports a bad argument; returns 2.
     int bad(const QString &message, QTextStream &err) const;
+    // Takes one positional argument (`perfdashd import ... INPUT`); without this call any positional one is bad.
+    void acceptOnePositional(const QString &name, const QString &description);
 
 private:
     QString m_name;
     QString m_usage;
     QCommandLineOption m_help;
     QCommandLineParser m_parser;
+    qsizetype m_maxPositional = 0;
 };
 
 // What the reporting subcommands (`export`, `quality`) share: the options --db, --from, --to, --step and -o, a

@@ -9,8 +9,8 @@
 namespace perfdash {
 
 // `perfdashd export --db FILE --series SELECTOR --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]`: writes
-// time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete as RFC 4180 CSV, atomically (QSaveFile) when
-// -o is given; rate is per covered second (storage/csvwriter.h). Returns the process exit code: 0 done (also after
+// time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind as RFC 4180 CSV, atomically (QSaveFile)
+// when -o is given; rate is per covered second (storage/csvwriter.h). Returns the process exit code: 0 done (also after
 // --help), 1 cannot read or write, 2 bad arguments. nowSeconds: the clock (relative times, which seconds passed).
 int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err);
 int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err, qint64 nowSeconds);

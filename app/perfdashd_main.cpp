@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/collectordaemon.h"
 #include "app/exportcommand.h"
+#include "app/importcommand.h"
 #include "app/qualitycommand.h"
 #include "app/statscommand.h"
 #include "app/summarycommand.h"
@@ -26,6 +27,8 @@ int main(int argc, char *argv[])
         return perfdash::runStatsCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"export"_s)
         return perfdash::runExportCommand(arguments.mid(1), out, err);
+    if (!arguments.isEmpty() && arguments.constFirst() == u"import"_s)
+        return perfdash::runImportCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"series"_s)
         return perfdash::runSeriesCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"quality"_s)
@@ -41,6 +44,7 @@ int main(int argc, char *argv[])
                "                 [--sample-interval 1s|off] [--no-sampling]\n"
                "       perfdashd stats [--runtime-dir DIR]\n"
                "       perfdashd export --db FILE --series SELECTOR --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
+               "       perfdashd import [--db FILE] [--format csv|openmetrics] [--step 1s|1m|1h] [--skip-bad] [--replace] INPUT|-\n"
                "       perfdashd series [--db FILE]\n"
                "       perfdashd quality --db FILE [--model NAME] --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
                "       perfdashd summary --model NAME [--window 1h|6h|24h|7d|30d|DURATION] [--granularity minute|hour|day] [--db FILE]\n";

@@ -56,7 +56,7 @@ bool CsvWriter::writeRow(const QList<QByteArray> &fields)
 QList<QByteArray> CsvWriter::exportHeader()
 {
     return { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99", "seconds",
-        "complete" };
+        "complete", "kind" };
 }
 
 bool CsvWriter::writeExportRow(const QString &seriesName, MetricKind kind, const WindowPoint &w)
@@ -78,6 +78,7 @@ bool CsvWriter::writeExportRow(const QString &seriesName, MetricKind kind, const
         q(3),
         w.seconds < 0 ? QByteArray() : number(w.seconds),
         w.seconds < 0 ? QByteArray() : QByteArray(w.complete ? "1" : "0"),
+        metricKindName(kind).toLatin1(),
     });
 }
 

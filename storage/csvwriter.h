@@ -25,9 +25,10 @@ public:
 
     bool writeRow(const QList<QByteArray> &fields); // fields already encoded (field()/number())
 
-    // The export format: time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete. rate is count per
+    // The export format: time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind. rate is count per
     // covered second (WindowPoint::rate), seconds the bucket's covered seconds, complete 1 when all of the bucket has
-    // passed (0 for the partial last bucket). Empty where the point has no coverage set.
+    // passed (0 for the partial last bucket), both empty where the point has no coverage set; kind the series' kind
+    // (counter, gauge, timer, distribution, set), so `perfdashd import` reads the file back losslessly.
     static QList<QByteArray> exportHeader();
     bool writeExportRow(const QString &seriesName, MetricKind kind, const WindowPoint &point);
 

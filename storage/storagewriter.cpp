@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 
 using namespace Qt::Literals::StringLiterals;
@@ -317,6 +318,42 @@ bool prepare(std::optional<QSqlQuery> &slot, const QSqlDatabase &db, const QStri
     return false;
 }
 
+// A closed chunk whose span is stored already (history imported there): the stored rows plus ours, ours winning
+// where both hold a bucket.
+bool mergeIntoStored(const QSqlDatabase &db, qint64 seriesId, const ClosedChunk &c, double accuracy, QByteArray *blob,
+                     qint64 *n, QString *error)
+{
+    const TierSpec &spec = kTiers[size_t(c.tier)];
+    QSqlQuery q(db);
+    q.prepare(u"SELECT data FROM "_s % QString::fromUtf16(spec.chunkTable) % u" WHERE series_id = ? AND start = ?"_s);
+    q.addBindValue(seriesId);
+    q.addBindValue(c.start);
+    if (!q.exec() || !q.next()) {
+        *error = q.lastError().text();
+        return false;
+    }
+    const auto stored = ChunkCodec::decode(q.value(0).toByteArray(), c.start, spec.step);
+    const auto ours = ChunkCodec::decode(c.blob, c.start, spec.step);
+    if (!ours) {
+        *error = u"a closed chunk did not decode"_s;
+        return false;
+    }
+    std::map<qint64, StoredPoint> rows;
+    for (const StoredPoint &p : *ours)
+        rows.emplace(p.time, p);
+    if (stored) { // a damaged stored chunk is replaced by ours
+        for (const StoredPoint &p : *stored)
+            rows.emplace(p.time, p);
+    }
+    std::vector<StoredPoint> merged;
+    merged.reserve(rows.size());
+    for (const auto &[time, p] : rows)
+        merged.push_back(p);
+    *blob = ChunkCodec::encode(merged, c.start, spec.step, accuracy, true);
+    *n = qint64(merged.size());
+    return true;
+}
+
 std::optional<QuantileSketch> sketchOf(const SeriesStats &s)
 {
     if (!s.sketch.isEmpty())
@@ -518,7 +555,7 @@ Database::OpenResult StorageWriter::open()
         ok = prepare(s.upsertChunk[size_t(t)], db,
                      u"INSERT INTO "_s % table
                              % u"(series_id, start, n, data) VALUES (?, ?, ?, ?) ON CONFLICT(series_id, start)"
-                               " DO UPDATE SET n = excluded.n, data = excluded.data"_s,
+                               " DO NOTHING"_s,
                      &error);
         if (ok && spec.sketchTable) {
             const QString sketches = QString::fromUtf16(spec.sketchTable);
@@ -745,11 +782,28 @@ bool StorageWriter::flush(FlushScope scope)
     const QVariant nullBlob(QMetaType(QMetaType::QByteArray));
     const auto writeChunk = [&](const ClosedChunk &c) {
         auto &q = *st.upsertChunk[size_t(c.tier)];
-        q.addBindValue(st.series[size_t(c.series)].id);
+        const SeriesBuffer &sb = st.series[size_t(c.series)];
+        q.addBindValue(sb.id);
         q.addBindValue(c.start);
         q.addBindValue(c.n);
         q.addBindValue(c.blob);
-        return q.exec() || fail(q.lastError());
+        if (!q.exec())
+            return fail(q.lastError());
+        if (q.numRowsAffected() > 0)
+            return true;
+        // The span is stored already (`perfdashd import` wrote history there): merge, our buckets win.
+        QByteArray merged;
+        qint64 n = 0;
+        if (!mergeIntoStored(db, sb.id, c, sb.accuracy, &merged, &n, &failure))
+            return false;
+        QSqlQuery update(db);
+        update.prepare(u"UPDATE "_s % QString::fromUtf16(kTiers[size_t(c.tier)].chunkTable)
+                       % u" SET n = ?, data = ? WHERE series_id = ? AND start = ?"_s);
+        update.addBindValue(n);
+        update.addBindValue(merged);
+        update.addBindValue(sb.id);
+        update.addBindValue(c.start);
+        return update.exec() || fail(update.lastError());
     };
     // An open row: updated in place by rowid once it exists, else inserted (or taken over) and its rowid kept.
     std::vector<std::pair<int, int>> newRows; // (series, tier) whose rowid this transaction learnt

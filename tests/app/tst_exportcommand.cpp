@@ -219,7 +219,7 @@ private Q_SLOTS:
         QVERIFY2(csv.exitCode == 0, qPrintable(csv.err));
         QCOMPARE(csv.header,
             (QList<QByteArray> { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99",
-                "seconds", "complete" }));
+                "seconds", "complete", "kind" }));
         QCOMPARE(csv.rows.size(), rows);
         QCOMPARE(csv.total(), qint64(100 * 1170));
         QCOMPARE(csv.total("seconds"), qint64(1170));

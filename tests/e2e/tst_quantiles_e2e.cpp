@@ -250,7 +250,8 @@ private Q_SLOTS:
         QCOMPARE(rows[0].value(2), QByteArray("count"));
         QCOMPARE(rows[0].mid(7, 4), (QList<QByteArray> { "p50", "p90", "p95", "p99" }));
         const auto &row = rows[1];
-        QCOMPARE(row.size(), 13);
+        QCOMPARE(row.size(), 14);
+        QCOMPARE(row[13], QByteArray("timer"));
         QCOMPARE(row[1], QByteArray("quantiles.latency{model=m1}"));
         QCOMPARE(row[2].toLongLong(), n);
         QCOMPARE(toDouble(row[4]), sorted.front());

@@ -115,18 +115,19 @@ private Q_SLOTS:
         auto rows = parseCsv(file.readAll(), &crlf);
         QVERIFY(crlf);
         QCOMPARE(rows.value(0), (QList<QByteArray> { "time", "series", "count", "rate", "min", "max", "mean", "p50",
-                                                     "p90", "p95", "p99", "seconds", "complete" }));
+                                                     "p90", "p95", "p99", "seconds", "complete", "kind" }));
         QCOMPARE(rows.size(), 3);
         const std::array<double, 4> levels { 0.5, 0.9, 0.95, 0.99 };
         for (int s = 0; s < 2; ++s) {
             const auto &r = rows[s + 1];
-            QCOMPARE(r.size(), 13);
+            QCOMPARE(r.size(), 14);
             QVERIFY2(r[0].endsWith('Z') && r[0].contains('T'), r[0].constData());
             QCOMPARE(r[1], QByteArray("export.latency{model=m1,status=ok}"));
             QCOMPARE(r[2], QByteArray("1000"));
             QCOMPARE(r[3], QByteArray("1000")); // per covered second: the collector's heartbeat covers it
             QCOMPARE(r[11], QByteArray("1"));
             QCOMPARE(r[12], QByteArray("1"));
+            QCOMPARE(r[13], QByteArray("timer"));
             QCOMPARE(toDouble(r[4]), 1.0 + 1000 * s);
             QCOMPARE(toDouble(r[5]), 1000.0 + 1000 * s);
             QCOMPARE(toDouble(r[6]), 500.5 + 1000 * s); // a decimal point, never a comma

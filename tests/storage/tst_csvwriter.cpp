@@ -85,20 +85,20 @@ private Q_SLOTS:
         w.point.q = { 9.5, 20, 25, 29, 30 };
         QVERIFY(csv.writeExportRow(u"api.latency{model=m1,status=ok}"_s, MetricKind::Timer, w));
         QCOMPARE(buffer.data(),
-            QByteArray("time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete\r\n"
-                       "1970-01-01T00:01:00Z,\"api.latency{model=m1,status=ok}\",120,2,1,30,10,9.5,20,25,29,,\r\n"));
+            QByteArray("time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind\r\n"
+                       "1970-01-01T00:01:00Z,\"api.latency{model=m1,status=ok}\",120,2,1,30,10,9.5,20,25,29,,,timer\r\n"));
         // With its coverage set: the rate is per covered second, and the row says how many and whether all passed.
         buffer.buffer().clear();
         buffer.seek(0);
         w.seconds = 40;
         w.complete = false;
         QVERIFY(csv.writeExportRow(u"api.latency"_s, MetricKind::Timer, w));
-        QCOMPARE(buffer.data(), QByteArray("1970-01-01T00:01:00Z,api.latency,120,3,1,30,10,9.5,20,25,29,40,0\r\n"));
+        QCOMPARE(buffer.data(), QByteArray("1970-01-01T00:01:00Z,api.latency,120,3,1,30,10,9.5,20,25,29,40,0,timer\r\n"));
         buffer.buffer().clear();
         buffer.seek(0);
         w.seconds = 0; // no second of it covered: no rate rather than a division by zero or by the step
         QVERIFY(csv.writeExportRow(u"api.latency"_s, MetricKind::Timer, w));
-        QCOMPARE(buffer.data(), QByteArray("1970-01-01T00:01:00Z,api.latency,120,,1,30,10,9.5,20,25,29,0,0\r\n"));
+        QCOMPARE(buffer.data(), QByteArray("1970-01-01T00:01:00Z,api.latency,120,,1,30,10,9.5,20,25,29,0,0,timer\r\n"));
     }
 
     void counterAndGaugeRowsLeaveMeaninglessCellsEmpty()
@@ -117,8 +117,8 @@ private Q_SLOTS:
         w.point.sum = 9;
         QVERIFY(csv.writeExportRow(u"queue"_s, MetricKind::Gauge, w));
         QCOMPARE(buffer.data(),
-            QByteArray("1970-01-01T00:00:00Z,hits,3,3,,,,,,,,,\r\n"
-                       "1970-01-01T00:00:00Z,queue,3,,2,4,3,,,,,,\r\n"));
+            QByteArray("1970-01-01T00:00:00Z,hits,3,3,,,,,,,,,,counter\r\n"
+                       "1970-01-01T00:00:00Z,queue,3,,2,4,3,,,,,,,gauge\r\n"));
     }
 
     void selectors_data()
