@@ -187,19 +187,19 @@ Comparison compare(const QString &kpi, double current, const Resolved &b, const 
     return c;
 }
 
-QString describeDelta(const QString &kpi, const Comparison &c)
+QString describeDelta(const QString &kpi, const Comparison &c, bool brief)
 {
     if (!std::isfinite(c.delta))
         return {};
     const QLocale locale;
     const QString sign = c.delta > 0 ? u"+"_s : c.delta < 0 ? u"−"_s : QString();
+    const QString vs = brief ? QString() : QCoreApplication::translate("Baseline", " vs baseline");
     if (kpi == u"error_rate")
-        return sign % locale.toString(std::abs(c.delta) * 100, 'f', 2)
-            % QCoreApplication::translate("Baseline", " pp vs baseline");
+        return sign % locale.toString(std::abs(c.delta) * 100, 'f', 2) % u" pp"_s % vs;
     if (!std::isfinite(c.relative))
-        return sign % KpiCatalog::format(kpi, std::abs(c.delta)) % QCoreApplication::translate("Baseline", " vs baseline");
+        return sign % KpiCatalog::format(kpi, std::abs(c.delta)) % vs;
     const double pct = std::abs(c.relative) * 100;
-    return sign % locale.toString(pct, 'f', pct < 10 ? 1 : 0) % QCoreApplication::translate("Baseline", " % vs baseline");
+    return sign % locale.toString(pct, 'f', pct < 10 ? 1 : 0) % u" %"_s % vs;
 }
 
 Formed form(double whole, const QVector<KpiCatalog::BucketValue> &chunks)

@@ -102,8 +102,8 @@ struct Comparison {
 // Breached: past the limit. Degraded: worse than the baseline by more than its own noise, not past the limit.
 // Ok: otherwise. Unknown: no current value, or no baseline and no limit.
 Comparison compare(const QString &kpi, double current, const Resolved &baseline, const Limits &limits);
-// "+7 % vs baseline", "+0.21 pp vs baseline" (rates of rare things compare in percentage points).
-QString describeDelta(const QString &kpi, const Comparison &c);
+// "+7 % vs baseline", "+0.21 pp vs baseline" (rates of rare things compare in percentage points); brief: "+7 %".
+QString describeDelta(const QString &kpi, const Comparison &c, bool brief = false);
 
 // The figure of a KPI over a window: its value over the whole window, and its spread over the window's chunks.
 struct Formed {

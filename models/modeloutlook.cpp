@@ -109,13 +109,17 @@ ModelOutlook compute(const ModelHistory &in, const Baseline::Limits &limits)
         } else if (!k.fit.sufficient) {
             k.projection = k.fit.insufficient;
         } else {
-            k.projection = QCoreApplication::translate("Outlook", "no limit to project to");
+            k.projection = k.baseline.exists
+                ? QCoreApplication::translate("Outlook", "%1 trend; no limit to project to").arg(k.fit.label)
+                : QCoreApplication::translate("Outlook", "%1 trend; no baseline to project to").arg(k.fit.label);
         }
-        if (k.fit.sufficient) {
-            // Up to the projected breach (and a little past it), else a week ahead.
-            const qint64 ahead = k.breach.projected ? std::min<qint64>((k.breach.at - in.now) * 5 / 4, kProjectionHorizon)
-                                                    : std::min<qint64>(kTrendSeconds, kProjectionHorizon);
-            k.cone = Trend::cone(k.fit, in.now + std::max<qint64>(ahead, kHour));
+        // The cone is drawn where it says something: a trend that is not stable, or a projected breach. It reaches a
+        // week ahead, or a little past the breach when that is later.
+        if (k.fit.sufficient && (k.fit.label != QStringView(Trend::kStable) || k.breach.projected)) {
+            qint64 ahead = kTrendSeconds;
+            if (k.breach.projected)
+                ahead = std::max<qint64>(ahead, (k.breach.at - in.now) * 5 / 4);
+            k.cone = Trend::cone(k.fit, in.now + std::min<qint64>(ahead, kProjectionHorizon));
         }
         out.kpis.append(k);
     }

@@ -12,6 +12,23 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
+namespace {
+// The tile's text lines give way to a narrow window: shown elided, whole in the tooltip and to the accessors.
+const char *const kFullText = "perfdashFullText";
+
+void setLine(QLabel *label, const QString &text)
+{
+    label->setProperty(kFullText, text);
+    const int width = label->contentsRect().width();
+    label->setText(width > 20 ? label->fontMetrics().elidedText(text, Qt::ElideRight, width) : text);
+}
+
+QString fullText(const QLabel *label)
+{
+    return label->property(kFullText).toString();
+}
+} // namespace
+
 KpiTile::KpiTile(const QString &caption, QWidget *parent)
     : QFrame(parent)
     , m_caption(new QLabel(caption, this))
@@ -51,12 +68,23 @@ KpiTile::KpiTile(const QString &caption, QWidget *parent)
     layout->addWidget(m_detail);
     layout->addWidget(m_delta);
     layout->addWidget(m_baseline);
+    for (QLabel *line : { m_detail, m_delta, m_baseline }) {
+        line->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+        line->setMinimumWidth(60);
+    }
+}
+
+void KpiTile::resizeEvent(QResizeEvent *event)
+{
+    QFrame::resizeEvent(event);
+    for (QLabel *line : { m_detail, m_delta, m_baseline })
+        setLine(line, fullText(line));
 }
 
 void KpiTile::setValue(const QString &value, const QString &detail, bool muted)
 {
     m_value->setText(value);
-    m_detail->setText(detail);
+    setLine(m_detail, detail);
     m_detail->setToolTip(detail);
     m_muted = muted;
     m_value->setForegroundRole(muted ? QPalette::PlaceholderText : QPalette::WindowText);
@@ -64,8 +92,8 @@ void KpiTile::setValue(const QString &value, const QString &detail, bool muted)
 
 void KpiTile::setDelta(const QString &text, Tone tone, const QString &toolTip)
 {
-    m_delta->setText(text.isEmpty() ? QStringLiteral(" ") : text); // keeps the tile's height steady
-    m_delta->setToolTip(toolTip);
+    setLine(m_delta, text.isEmpty() ? QStringLiteral(" ") : text); // keeps the tile's height steady
+    m_delta->setToolTip(toolTip.isEmpty() ? text : text % u"\n"_s % toolTip);
     m_tone = tone;
     applyColors();
 }
@@ -73,8 +101,9 @@ void KpiTile::setDelta(const QString &text, Tone tone, const QString &toolTip)
 void KpiTile::setBaseline(const QString &baselineText, const QString &deltaText, Status status, const QString &toolTip)
 {
     const bool shown = !baselineText.isEmpty();
-    m_baseline->setText(!shown || deltaText.isEmpty() ? baselineText : baselineText % u" · "_s % deltaText);
-    m_baseline->setToolTip(toolTip);
+    const QString line = !shown || deltaText.isEmpty() ? baselineText : baselineText % u" · "_s % deltaText;
+    setLine(m_baseline, line);
+    m_baseline->setToolTip(toolTip.isEmpty() ? line : line % u"\n"_s % toolTip);
     m_baseline->setVisible(shown);
     m_statusValue = shown ? status : Status::None;
     m_status->setText(statusText());
@@ -85,7 +114,7 @@ void KpiTile::setBaseline(const QString &baselineText, const QString &deltaText,
 
 QString KpiTile::baselineText() const
 {
-    return m_baseline->isVisibleTo(this) ? m_baseline->text() : QString();
+    return m_baseline->isVisibleTo(this) ? fullText(m_baseline) : QString();
 }
 
 QString KpiTile::statusText() const
@@ -159,12 +188,12 @@ QString KpiTile::valueText() const
 
 QString KpiTile::detailText() const
 {
-    return m_detail->text();
+    return fullText(m_detail);
 }
 
 QString KpiTile::deltaText() const
 {
-    return m_delta->text().trimmed();
+    return fullText(m_delta).trimmed();
 }
 
 } // namespace perfdash

@@ -39,6 +39,7 @@ public:
     bool isMuted() const { return m_muted; }
 
 protected:
+    void resizeEvent(QResizeEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:

@@ -575,7 +575,7 @@ void SourceDashboard::updateBaselines()
         tip << tr("Trend (7 days): %1").arg(k->fit.sufficient ? k->fit.label : k->fit.insufficient);
         if (!k->projection.isEmpty())
             tip << tr("Projection: %1").arg(k->projection);
-        tile->setBaseline(text, Baseline::describeDelta(kpi, c), KpiTile::Status(int(c.status)), tip.join(u'\n'));
+        tile->setBaseline(text, Baseline::describeDelta(kpi, c, true), KpiTile::Status(int(c.status)), tip.join(u'\n'));
     }
 }
 

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/exportcommand.h"
 #include "app/gui/guisession.h"
 #include "app/runtimepaths.h"
+#include "widgets/comparisonpanel.h"
 #include "widgets/mainwindow.h"
 #include "widgets/theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QFileInfo>
 #include <QSettings>
 #include <QTimer>
@@ -80,12 +83,41 @@ int main(int argc, char *argv[])
     const QCommandLineOption stalls(u"report-stalls"_s,
                                     u"Print to stderr whenever the GUI thread stalls longer than MS milliseconds."_s,
                                     u"MS"_s);
-    parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls });
+    const QCommandLineOption range(u"range"_s, u"Open on the history of the last DURATION (6h, 7d, 30d) instead of live."_s,
+                                   u"DURATION"_s);
+    const QCommandLineOption select(u"select"_s, u"Open on this source (model:NAME, service:NAME, …)."_s, u"SOURCE"_s);
+    const QCommandLineOption page(u"page"_s, u"Open on the dashboard (default) or the baselines page."_s, u"PAGE"_s);
+    const QCommandLineOption size(u"size"_s, u"Window size, WIDTHxHEIGHT (e.g. 1024x700)."_s, u"SIZE"_s);
+    parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls, range, select, page, size });
     parser.process(app);
+    std::optional<qint64> rangeSeconds;
+    if (parser.isSet(range)) {
+        rangeSeconds = perfdash::ExportArguments::parseDuration(parser.value(range));
+        if (!rangeSeconds || *rangeSeconds <= 0) {
+            std::fprintf(stderr, "perfdash: bad --range %s (a duration such as 6h, 7d or 30d)\n",
+                         qPrintable(parser.value(range)));
+            return 2;
+        }
+    }
+    if (parser.isSet(page) && parser.value(page) != u"dashboard"_s && parser.value(page) != u"baselines"_s) {
+        std::fputs("perfdash: --page is dashboard or baselines\n", stderr);
+        return 2;
+    }
+    QSize windowSize;
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split(u'x');
+        windowSize = wh.size() == 2 ? QSize(wh[0].toInt(), wh[1].toInt()) : QSize();
+        if (windowSize.width() < 200 || windowSize.height() < 200) {
+            std::fputs("perfdash: --size wants WIDTHxHEIGHT, at least 200x200\n", stderr);
+            return 2;
+        }
+    }
 
     QSettings settings;
     if (parser.isSet(theme))
         settings.setValue(u"view/theme"_s, parser.value(theme));
+    if (parser.isSet(select))
+        settings.setValue(u"view/source"_s, parser.value(select)); // the window opens on the saved source
     const bool dark = perfdash::applyTheme(perfdash::themeFromName(settings.value(u"view/theme"_s).toString()));
 
     perfdash::GuiSession::Options options;
@@ -98,8 +130,16 @@ int main(int argc, char *argv[])
     options.dark = dark;
     options.reportStallsOverMs = parser.value(stalls).toInt();
     perfdash::GuiSession session(options);
+    if (windowSize.isValid())
+        session.window()->resize(windowSize);
     session.window()->show();
     session.start();
+    if (rangeSeconds) {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        session.window()->showHistory((now - *rangeSeconds) * 1000, now * 1000);
+    }
+    if (parser.value(page) == u"baselines"_s)
+        session.window()->pages()->setCurrentWidget(session.window()->comparisonPanel());
 
     if (parser.isSet(screenshot)) {
         bool ok = false;
