@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "models/trend.h"
+#include "models/trendstats.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+namespace perfdash::Trend {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr double kDay = 86400.0;
+// The guard's Pettitt test is stricter than the trend test: a cut throws data away.
+constexpr double kShiftAlpha = 0.01;
+// A step must beat the line's total absolute residual by this factor: a steady drift looks like a "change" to
+// Pettitt too, but a line explains it better than a step.
+constexpr double kStepBetter = 0.8;
+constexpr int kMinSegment = 3;
+constexpr int kMaxShifts = 3;
+const double kZ95 = TrendStats::normalQuantile(0.975);
+const double kZ90 = TrendStats::normalQuantile(0.95);
+
+// Usable input: finite, sorted, one point per t (duplicates averaged), values scaled by a power of two (exact) so
+// differences of huge values cannot overflow.
+struct Points {
+    std::vector<qint64> ts;
+    std::vector<double> t, y; // seconds since ts[0]; value / scale
+    double scale = 1;
+    qint64 step = 0; // median spacing
+    int size() const { return int(ts.size()); }
+};
+
+Points prepare(QVector<Sample> &samples)
+{
+    samples.erase(std::remove_if(samples.begin(), samples.end(), [](const Sample &s) { return !std::isfinite(s.value); }),
+        samples.end());
+    std::stable_sort(samples.begin(), samples.end(), [](const Sample &a, const Sample &b) { return a.t < b.t; });
+    double largest = 0;
+    for (const Sample &s : samples)
+        largest = std::max(largest, std::abs(s.value));
+    Points p;
+    p.scale = largest > 0 ? std::ldexp(1.0, std::ilogb(largest)) : 1.0;
+    for (qsizetype i = 0; i < samples.size();) {
+        qsizetype j = i;
+        double mean = 0;
+        for (; j < samples.size() && samples[j].t == samples[i].t; ++j)
+            mean += (samples[j].value / p.scale - mean) / double(j - i + 1); // running mean: no overflow
+        p.ts.push_back(samples[i].t);
+        p.y.push_back(mean);
+        i = j;
+    }
+    for (qint64 t : p.ts)
+        p.t.push_back(double(t - p.ts.front()));
+    if (p.ts.size() >= 2) {
+        std::vector<double> gaps;
+        for (size_t i = 1; i < p.ts.size(); ++i)
+            gaps.push_back(double(p.ts[i] - p.ts[i - 1]));
+        p.step = qint64(TrendStats::median(gaps));
+    }
+    return p;
+}
+
+// Theil–Sen slope (per second, scaled units), the median-based intercept at t = 0, and S.
+struct Line {
+    double slope = 0, intercept = 0;
+    qint64 s = 0;
+};
+
+Line medianLine(const double *t, const double *y, int n)
+{
+    Line line;
+    const qint64 pairs = qint64(n) * (n - 1) / 2;
+    const std::vector<qint64> ranks = pairs % 2 ? std::vector<qint64> { pairs / 2 }
+                                                : std::vector<qint64> { pairs / 2 - 1, pairs / 2 };
+    const TrendStats::PairSlopes slopes = TrendStats::pairSlopes(t, y, n, ranks);
+    line.s = slopes.s;
+    line.slope = slopes.values.size() == 1 ? slopes.values[0] : (slopes.values[0] + slopes.values[1]) / 2;
+    std::vector<double> offsets(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i)
+        offsets[size_t(i)] = y[i] - line.slope * t[i];
+    line.intercept = TrendStats::median(offsets);
+    return line;
+}
+
+// Σ|residual| of the line and of a step (two medians) at `at`.
+bool stepFitsBetter(const double *t, const double *y, int n, const Line &line, int at)
+{
+    double lineCost = 0, stepCost = 0;
+    for (int i = 0; i < n; ++i)
+        lineCost += std::abs(y[i] - line.intercept - line.slope * t[i]);
+    std::vector<double> before(y, y + at), after(y + at, y + n);
+    const double m1 = TrendStats::median(before), m2 = TrendStats::median(after);
+    for (int i = 0; i < n; ++i)
+        stepCost += std::abs(y[i] - (i < at ? m1 : m2));
+    return stepCost < kStepBetter * lineCost;
+}
+
+QString shortfall(const QString &what, qint64 have, qint64 need)
+{
+    return u"insufficient history"_s % what % u": "_s % durationText(have) % u" of "_s % durationText(need);
+}
+
+// The label rule of docs/metrics.md.
+void label(Fit &f, qint64 s, double alpha)
+{
+    f.confidence = std::isfinite(f.p) ? 1 - f.p : 0;
+    f.worsening = false;
+    if (!(f.p < alpha)) {
+        f.label = QString::fromUtf16(kStable);
+        return;
+    }
+    const bool up = f.slopePerDay != 0 ? f.slopePerDay > 0 : s > 0;
+    f.worsening = (f.better == Better::Lower) == up;
+    const double weekly = std::abs(f.slopePerDay) * 7;
+    const bool slight = weekly < kSlightWeeklyShare * std::abs(f.level);
+    f.label = QString::fromUtf16(f.worsening ? (slight ? kSlightDecline : kDeclining)
+                                             : (slight ? kSlightImprovement : kImproving));
+}
+
+QString roundedDuration(double seconds)
+{
+    if (seconds < 2 * kDay)
+        return QString::number(qRound64(seconds / 3600)) % u" h"_s;
+    return QString::number(qRound64(seconds / kDay)) % u" d"_s;
+}
+
+} // namespace
+
+double Fit::lineSigmaAt(qint64 t) const
+{
+    return std::hypot(centerSigma, (double(t) - centerT) / kDay * slopeSigmaPerDay);
+}
+
+QString durationText(qint64 seconds)
+{
+    if (seconds < 3600)
+        return QString::number(seconds / 60) % u" min"_s;
+    if (seconds < 2 * 86400)
+        return QString::number(seconds / 3600) % u" h"_s;
+    return QString::number(seconds / 86400) % u" d"_s;
+}
+
+Fit fit(QVector<Sample> samples, Better better, const Options &options)
+{
+    Fit f;
+    f.better = better;
+    Points p = prepare(samples);
+    const int n = p.size();
+    f.historySeconds = n ? p.ts.back() - p.ts.front() + p.step : 0;
+    if (n == 0) {
+        f.insufficient = u"insufficient history: none of "_s % durationText(options.minHistorySeconds);
+        return f;
+    }
+    f.since = p.ts.front();
+    f.until = p.ts.back();
+    f.n = n;
+    if (f.historySeconds < options.minHistorySeconds) {
+        f.insufficient = shortfall({}, f.historySeconds, options.minHistorySeconds);
+        return f;
+    }
+    if (n < std::max(options.minPoints, kMinSegment)) {
+        f.insufficient = u"insufficient history: "_s % QString::number(n) % u" points of "_s
+            % QString::number(std::max(options.minPoints, kMinSegment));
+        return f;
+    }
+
+    // The changepoint guard: while a significant level shift fits better as a step than as a line, keep what follows.
+    int start = 0;
+    Line line = medianLine(p.t.data(), p.y.data(), n);
+    for (int round = 0; round < kMaxShifts; ++round) {
+        const int m = n - start;
+        const double *t = p.t.data() + start, *y = p.y.data() + start;
+        const TrendStats::Pettitt shift = TrendStats::pettitt(y, m);
+        if (!(shift.p < kShiftAlpha) || shift.at < kMinSegment || m - shift.at < kMinSegment
+            || !stepFitsBetter(t, y, m, line, shift.at))
+            break;
+        start += shift.at;
+        f.levelShift = true;
+        f.shiftAt = p.ts[size_t(start)];
+        f.since = f.shiftAt;
+        f.n = n - start;
+        const qint64 span = f.until - f.since + p.step;
+        if (span < options.minHistorySeconds || f.n < std::max(options.minPoints, kMinSegment)) {
+            f.insufficient = span < options.minHistorySeconds
+                ? shortfall(u" since the level shift"_s, span, options.minHistorySeconds)
+                : u"insufficient history since the level shift: "_s % QString::number(f.n) % u" points of "_s
+                    % QString::number(std::max(options.minPoints, kMinSegment));
+            return f;
+        }
+        line = medianLine(p.t.data() + start, p.y.data() + start, f.n);
+    }
+
+    const int m = f.n;
+    const double *t = p.t.data() + start, *y = p.y.data() + start;
+    f.sufficient = true;
+    f.autocorrelationFactor = TrendStats::hamedRaoFactor(t, y, m, line.slope, options.alpha);
+    const double varS = TrendStats::mannKendallVariance(y, m) * f.autocorrelationFactor;
+    const double s = double(line.s);
+    f.z = varS > 0 ? (s - (s > 0) + (s < 0)) / std::sqrt(varS) : 0;
+    f.p = std::erfc(std::abs(f.z) / std::sqrt(2.0));
+
+    // Sen's interval (Gilbert 1987): ranks (N − C)/2 and (N + C)/2 + 1, C = z(0.975) √Var(S), widened outwards.
+    const qint64 pairs = qint64(m) * (m - 1) / 2;
+    const double c = kZ95 * std::sqrt(varS);
+    const qint64 lowRank = std::clamp<qint64>(qint64(std::floor((double(pairs) - c) / 2)) - 1, 0, pairs - 1);
+    const qint64 highRank = std::clamp<qint64>(qint64(std::ceil((double(pairs) + c) / 2)), 0, pairs - 1);
+    const TrendStats::PairSlopes bounds = TrendStats::pairSlopes(t, y, m, { lowRank, highRank });
+
+    std::vector<double> residuals(static_cast<size_t>(m));
+    double centre = 0;
+    for (int i = 0; i < m; ++i) {
+        residuals[size_t(i)] = y[i] - line.intercept - line.slope * t[i];
+        centre += (t[i] - centre) / double(i + 1);
+    }
+    const double rmid = TrendStats::median(residuals);
+    double meanAbs = 0;
+    for (double &r : residuals) {
+        r = std::abs(r - rmid);
+        meanAbs += r / double(m);
+    }
+    double sigma = 1.4826 * TrendStats::median(residuals);
+    if (sigma == 0) // more than half the residuals tie (quantized values): the MAD says nothing
+        sigma = std::sqrt(M_PI / 2) * meanAbs;
+
+    const double perDay = p.scale * kDay;
+    f.slopePerDay = line.slope * perDay;
+    f.slopeLowPerDay = bounds.values[0] * perDay;
+    f.slopeHighPerDay = bounds.values[1] * perDay;
+    f.level = (line.intercept + line.slope * t[m - 1]) * p.scale;
+    f.residualSigma = sigma * p.scale;
+    f.centerT = double(p.ts.front()) + centre;
+    // The median's variance is π/2 σ²/n for normal noise; autocorrelation leaves n / factor effective points.
+    f.centerSigma = f.residualSigma * std::sqrt(M_PI / 2 * f.autocorrelationFactor / m);
+    f.slopeSigmaPerDay = (f.slopeHighPerDay - f.slopeLowPerDay) / (2 * kZ95);
+    label(f, line.s, options.alpha);
+    return f;
+}
+
+QVector<Fit> fitAll(const QVector<QVector<Sample>> &series, const QVector<Better> &better, const Options &options)
+{
+    QVector<Fit> out(series.size());
+    std::atomic<qsizetype> next { 0 };
+    const auto work = [&]() {
+        for (qsizetype i = next++; i < series.size(); i = next++)
+            out[i] = fit(series[i], better.value(i, Better::Lower), options);
+    };
+    const qsizetype threads
+        = std::clamp<qsizetype>(qsizetype(std::thread::hardware_concurrency()), 1, std::max<qsizetype>(series.size(), 1));
+    std::vector<std::thread> pool;
+    for (qsizetype i = 1; i < threads; ++i)
+        pool.emplace_back(work);
+    work();
+    for (std::thread &t : pool)
+        t.join();
+    return out;
+}
+
+Breach projectBreach(const Fit &fit, double threshold, qint64 now, qint64 horizonSeconds)
+{
+    Breach b;
+    b.now = now;
+    b.horizonSeconds = horizonSeconds;
+    if (!fit.sufficient || !std::isfinite(threshold))
+        return b;
+    const double worse = fit.better == Better::Lower ? 1 : -1; // the sign of a worsening change
+    const qint64 end = now + horizonSeconds;
+    const auto pastBy = [&](qint64 t) {
+        const double sd = fit.lineSigmaAt(t), d = (fit.valueAt(t) - threshold) * worse;
+        return sd > 0 ? TrendStats::normalCdf(d / sd) : d >= 0 ? 1.0 : 0.0;
+    };
+    if ((fit.level - threshold) * worse >= 0) {
+        b.alreadyBreached = true;
+        b.confidence = pastBy(fit.until);
+        return b;
+    }
+    b.confidence = pastBy(end);
+    if (!(fit.slopePerDay * worse > 0))
+        return b;
+
+    // Inverse prediction (Fieller): the times whose 90 % band for the line contains the threshold; u in days from
+    // centerT. All terms divided by their largest so squares of huge values stay finite.
+    double D = fit.level - threshold + fit.slopePerDay * (fit.centerT - double(fit.until)) / kDay;
+    double slope = fit.slopePerDay, s0 = fit.centerSigma, sb = fit.slopeSigmaPerDay;
+    const double norm = std::max({ std::abs(D), std::abs(slope), s0, sb });
+    D /= norm, slope /= norm, s0 /= norm, sb /= norm;
+    const double crossing = fit.until + (threshold - fit.level) / fit.slopePerDay * kDay;
+    const auto toT = [&](double u) {
+        const double t = fit.centerT + u * kDay;
+        return t >= 9e18 ? kUnbounded : qint64(std::llround(std::max(t, double(fit.until))));
+    };
+    b.at = crossing < 9e18 ? qint64(std::llround(crossing)) : 0;
+    const double qa = slope * slope - kZ90 * kZ90 * sb * sb, qb = 2 * slope * D, qc = D * D - kZ90 * kZ90 * s0 * s0;
+    const double disc = qb * qb - 4 * qa * qc;
+    const double uStar = -D / slope;
+    if (qa > 0) {
+        const double root = std::sqrt(std::max(disc, 0.0));
+        b.earliest = toT((-qb - root) / (2 * qa));
+        b.latest = toT((-qb + root) / (2 * qa));
+    } else if (disc >= 0 && qa < 0) {
+        // The band holds the threshold outside the roots: from the later root on if the crossing is there.
+        const double later = (-qb - std::sqrt(disc)) / (2 * qa);
+        b.earliest = uStar >= later ? toT(later) : fit.until;
+        b.latest = kUnbounded;
+    } else {
+        b.earliest = fit.until;
+        b.latest = kUnbounded;
+    }
+    b.projected = fit.worsening && b.at != 0 && b.at <= end;
+    return b;
+}
+
+QVector<ConePoint> cone(const Fit &fit, qint64 to, int points)
+{
+    QVector<ConePoint> out;
+    if (!fit.sufficient || points < 1)
+        return out;
+    for (int i = 0; i < points; ++i) {
+        ConePoint c;
+        c.t = points == 1 ? fit.until : fit.until + qint64(double(to - fit.until) * i / (points - 1));
+        c.value = fit.valueAt(c.t);
+        const double sd = std::hypot(fit.lineSigmaAt(c.t), fit.residualSigma);
+        c.low = c.value - kZ90 * sd;
+        c.high = c.value + kZ90 * sd;
+        out.push_back(c);
+    }
+    return out;
+}
+
+QString describe(const Fit &fit, const Breach &breach)
+{
+    if (!fit.sufficient)
+        return fit.insufficient;
+    if (breach.alreadyBreached)
+        return u"already past the threshold"_s;
+    if (!breach.projected)
+        return u"no breach projected within "_s % durationText(breach.horizonSeconds);
+    const double in = double(breach.at - breach.now);
+    const bool days = in >= 2 * kDay;
+    const double unit = days ? kDay : 3600;
+    const QString suffix = days ? u" d"_s : u" h"_s;
+    const qint64 early = qint64(std::floor(std::max(0.0, double(breach.earliest - breach.now)) / unit));
+    const QString range = breach.latest == kUnbounded
+        ? QString(QString::number(early) % suffix % u" or later"_s)
+        : QString(QString::number(early) % u"–"_s % QString::number(qint64(std::ceil(double(breach.latest - breach.now) / unit)))
+            % suffix);
+    return u"breach in ~"_s % roundedDuration(in) % u" ("_s % range % u"), "_s
+        % QString::number(qRound(breach.confidence * 100)) % u" %"_s;
+}
+
+} // namespace perfdash::Trend
