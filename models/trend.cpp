@@ -15,15 +15,13 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr double kDay = 86400.0;
-// The guard's Pettitt test is stricter than the trend test: a cut throws data away.
-constexpr double kShiftAlpha = 0.01;
-// A step must beat the line's total absolute residual by this factor: a steady drift looks like a "change" to
-// Pettitt too, but a line explains it better than a step.
+// The guard is stricter than the trend test: a cut throws data away, and it looks at every possible change time.
+constexpr double kShiftZ = 3.5;
+// A step must beat the line's total absolute residual by this factor: a steady drift looks like a "change" to a
+// rank scan too, but a line explains it better than a step.
 constexpr double kStepBetter = 0.8;
 constexpr int kMinSegment = 3;
 constexpr int kMaxShifts = 3;
-const double kZ95 = TrendStats::normalQuantile(0.975);
-const double kZ90 = TrendStats::normalQuantile(0.95);
 
 // Usable input: finite, sorted, one point per t (duplicates averaged), values scaled by a power of two (exact) so
 // differences of huge values cannot overflow.
@@ -37,7 +35,8 @@ struct Points {
 
 Points prepare(QVector<Sample> &samples)
 {
-    samples.erase(std::remove_if(samples.begin(), samples.end(), [](const Sample &s) { return !std::isfinite(s.value); }),
+    samples.erase(
+        std::remove_if(samples.begin(), samples.end(), [](const Sample &s) { return !std::isfinite(s.value); }),
         samples.end());
     std::stable_sort(samples.begin(), samples.end(), [](const Sample &a, const Sample &b) { return a.t < b.t; });
     double largest = 0;
@@ -75,8 +74,8 @@ Line medianLine(const double *t, const double *y, int n)
 {
     Line line;
     const qint64 pairs = qint64(n) * (n - 1) / 2;
-    const std::vector<qint64> ranks = pairs % 2 ? std::vector<qint64> { pairs / 2 }
-                                                : std::vector<qint64> { pairs / 2 - 1, pairs / 2 };
+    const std::vector<qint64> ranks
+        = pairs % 2 ? std::vector<qint64> { pairs / 2 } : std::vector<qint64> { pairs / 2 - 1, pairs / 2 };
     const TrendStats::PairSlopes slopes = TrendStats::pairSlopes(t, y, n, ranks);
     line.s = slopes.s;
     line.slope = slopes.values.size() == 1 ? slopes.values[0] : (slopes.values[0] + slopes.values[1]) / 2;
@@ -87,17 +86,24 @@ Line medianLine(const double *t, const double *y, int n)
     return line;
 }
 
-// Σ|residual| of the line and of a step (two medians) at `at`.
-bool stepFitsBetter(const double *t, const double *y, int n, const Line &line, int at)
+// A level shift at `at`: a step (two medians) leaves under kStepBetter of the line's Σ|residual|, and the two sides
+// differ by a rank-sum test whose z, corrected for the step residuals' autocorrelation, passes kShiftZ.
+bool isLevelShift(const double *t, const double *y, int n, const Line &line, int at)
 {
     double lineCost = 0, stepCost = 0;
     for (int i = 0; i < n; ++i)
         lineCost += std::abs(y[i] - line.intercept - line.slope * t[i]);
     std::vector<double> before(y, y + at), after(y + at, y + n);
     const double m1 = TrendStats::median(before), m2 = TrendStats::median(after);
-    for (int i = 0; i < n; ++i)
-        stepCost += std::abs(y[i] - (i < at ? m1 : m2));
-    return stepCost < kStepBetter * lineCost;
+    std::vector<double> residuals(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        residuals[size_t(i)] = y[i] - (i < at ? m1 : m2);
+        stepCost += std::abs(residuals[size_t(i)]);
+    }
+    if (!(stepCost < kStepBetter * lineCost))
+        return false;
+    const double factor = TrendStats::autocorrelationFactor(t, residuals.data(), n, 0);
+    return std::abs(TrendStats::rankSumZ(y, n, at)) / std::sqrt(factor) > kShiftZ;
 }
 
 QString shortfall(const QString &what, qint64 have, qint64 need)
@@ -118,8 +124,8 @@ void label(Fit &f, qint64 s, double alpha)
     f.worsening = (f.better == Better::Lower) == up;
     const double weekly = std::abs(f.slopePerDay) * 7;
     const bool slight = weekly < kSlightWeeklyShare * std::abs(f.level);
-    f.label = QString::fromUtf16(f.worsening ? (slight ? kSlightDecline : kDeclining)
-                                             : (slight ? kSlightImprovement : kImproving));
+    f.label = QString::fromUtf16(
+        f.worsening ? (slight ? kSlightDecline : kDeclining) : (slight ? kSlightImprovement : kImproving));
 }
 
 QString roundedDuration(double seconds)
@@ -175,9 +181,8 @@ Fit fit(QVector<Sample> samples, Better better, const Options &options)
     for (int round = 0; round < kMaxShifts; ++round) {
         const int m = n - start;
         const double *t = p.t.data() + start, *y = p.y.data() + start;
-        const TrendStats::Pettitt shift = TrendStats::pettitt(y, m);
-        if (!(shift.p < kShiftAlpha) || shift.at < kMinSegment || m - shift.at < kMinSegment
-            || !stepFitsBetter(t, y, m, line, shift.at))
+        const TrendStats::RankScan shift = TrendStats::rankScan(y, m, kMinSegment);
+        if (shift.at < 0 || !isLevelShift(t, y, m, line, shift.at))
             break;
         start += shift.at;
         f.levelShift = true;
@@ -198,15 +203,20 @@ Fit fit(QVector<Sample> samples, Better better, const Options &options)
     const int m = f.n;
     const double *t = p.t.data() + start, *y = p.y.data() + start;
     f.sufficient = true;
-    f.autocorrelationFactor = TrendStats::hamedRaoFactor(t, y, m, line.slope, options.alpha);
+    f.fittedSeconds = f.until - f.since + p.step;
+    f.autocorrelationFactor = TrendStats::autocorrelationFactor(t, y, m, line.slope);
     const double varS = TrendStats::mannKendallVariance(y, m) * f.autocorrelationFactor;
     const double s = double(line.s);
+    // The factor is itself estimated: judge z against Student's t on the effective n (its spread made a 5 % test
+    // call 7–10 % of AR(1) noise a trend when judged against the normal).
+    const double df = std::max(1.0, m / f.autocorrelationFactor - 2);
     f.z = varS > 0 ? (s - (s > 0) + (s < 0)) / std::sqrt(varS) : 0;
-    f.p = std::erfc(std::abs(f.z) / std::sqrt(2.0));
+    f.p = std::erfc(std::abs(TrendStats::tToZ(f.z, df)) / std::sqrt(2.0));
 
     // Sen's interval (Gilbert 1987): ranks (N − C)/2 and (N + C)/2 + 1, C = z(0.975) √Var(S), widened outwards.
     const qint64 pairs = qint64(m) * (m - 1) / 2;
-    const double c = kZ95 * std::sqrt(varS);
+    const double t95 = TrendStats::tQuantile(0.975, df);
+    const double c = t95 * std::sqrt(varS);
     const qint64 lowRank = std::clamp<qint64>(qint64(std::floor((double(pairs) - c) / 2)) - 1, 0, pairs - 1);
     const qint64 highRank = std::clamp<qint64>(qint64(std::ceil((double(pairs) + c) / 2)), 0, pairs - 1);
     const TrendStats::PairSlopes bounds = TrendStats::pairSlopes(t, y, m, { lowRank, highRank });
@@ -236,7 +246,8 @@ Fit fit(QVector<Sample> samples, Better better, const Options &options)
     f.centerT = double(p.ts.front()) + centre;
     // The median's variance is π/2 σ²/n for normal noise; autocorrelation leaves n / factor effective points.
     f.centerSigma = f.residualSigma * std::sqrt(M_PI / 2 * f.autocorrelationFactor / m);
-    f.slopeSigmaPerDay = (f.slopeHighPerDay - f.slopeLowPerDay) / (2 * kZ95);
+    f.slopeSigmaPerDay = (f.slopeHighPerDay - f.slopeLowPerDay) / (2 * t95);
+    f.effectiveDf = df;
     label(f, line.s, options.alpha);
     return f;
 }
@@ -249,8 +260,8 @@ QVector<Fit> fitAll(const QVector<QVector<Sample>> &series, const QVector<Better
         for (qsizetype i = next++; i < series.size(); i = next++)
             out[i] = fit(series[i], better.value(i, Better::Lower), options);
     };
-    const qsizetype threads
-        = std::clamp<qsizetype>(qsizetype(std::thread::hardware_concurrency()), 1, std::max<qsizetype>(series.size(), 1));
+    const qsizetype threads = std::clamp<qsizetype>(
+        qsizetype(std::thread::hardware_concurrency()), 1, std::max<qsizetype>(series.size(), 1));
     std::vector<std::thread> pool;
     for (qsizetype i = 1; i < threads; ++i)
         pool.emplace_back(work);
@@ -267,6 +278,11 @@ Breach projectBreach(const Fit &fit, double threshold, qint64 now, qint64 horizo
     b.horizonSeconds = horizonSeconds;
     if (!fit.sufficient || !std::isfinite(threshold))
         return b;
+    if (fit.fittedSeconds > 0 && horizonSeconds / kMaxExtrapolation > fit.fittedSeconds) {
+        b.horizonSeconds = kMaxExtrapolation * fit.fittedSeconds;
+        b.capped = true;
+    }
+    horizonSeconds = b.horizonSeconds;
     const double worse = fit.better == Better::Lower ? 1 : -1; // the sign of a worsening change
     const qint64 end = now + horizonSeconds;
     const auto pastBy = [&](qint64 t) {
@@ -294,7 +310,8 @@ Breach projectBreach(const Fit &fit, double threshold, qint64 now, qint64 horizo
         return t >= 9e18 ? kUnbounded : qint64(std::llround(std::max(t, double(fit.until))));
     };
     b.at = crossing < 9e18 ? qint64(std::llround(crossing)) : 0;
-    const double qa = slope * slope - kZ90 * kZ90 * sb * sb, qb = 2 * slope * D, qc = D * D - kZ90 * kZ90 * s0 * s0;
+    const double q90 = TrendStats::tQuantile(0.95, fit.effectiveDf);
+    const double qa = slope * slope - q90 * q90 * sb * sb, qb = 2 * slope * D, qc = D * D - q90 * q90 * s0 * s0;
     const double disc = qb * qb - 4 * qa * qc;
     const double uStar = -D / slope;
     if (qa > 0) {
@@ -319,13 +336,14 @@ QVector<ConePoint> cone(const Fit &fit, qint64 to, int points)
     QVector<ConePoint> out;
     if (!fit.sufficient || points < 1)
         return out;
+    const double q90 = TrendStats::tQuantile(0.95, fit.effectiveDf);
     for (int i = 0; i < points; ++i) {
         ConePoint c;
         c.t = points == 1 ? fit.until : fit.until + qint64(double(to - fit.until) * i / (points - 1));
         c.value = fit.valueAt(c.t);
         const double sd = std::hypot(fit.lineSigmaAt(c.t), fit.residualSigma);
-        c.low = c.value - kZ90 * sd;
-        c.high = c.value + kZ90 * sd;
+        c.low = c.value - q90 * sd;
+        c.high = c.value + q90 * sd;
         out.push_back(c);
     }
     return out;
@@ -338,7 +356,8 @@ QString describe(const Fit &fit, const Breach &breach)
     if (breach.alreadyBreached)
         return u"already past the threshold"_s;
     if (!breach.projected)
-        return u"no breach projected within "_s % durationText(breach.horizonSeconds);
+        return u"no breach projected within "_s % durationText(breach.horizonSeconds)
+            % (breach.capped ? u" (twice the history)"_s : QString());
     const double in = double(breach.at - breach.now);
     const bool days = in >= 2 * kDay;
     const double unit = days ? kDay : 3600;
@@ -346,8 +365,8 @@ QString describe(const Fit &fit, const Breach &breach)
     const qint64 early = qint64(std::floor(std::max(0.0, double(breach.earliest - breach.now)) / unit));
     const QString range = breach.latest == kUnbounded
         ? QString(QString::number(early) % suffix % u" or later"_s)
-        : QString(QString::number(early) % u"–"_s % QString::number(qint64(std::ceil(double(breach.latest - breach.now) / unit)))
-            % suffix);
+        : QString(QString::number(early) % u"–"_s
+            % QString::number(qint64(std::ceil(double(breach.latest - breach.now) / unit))) % suffix);
     return u"breach in ~"_s % roundedDuration(in) % u" ("_s % range % u"), "_s
         % QString::number(qRound(breach.confidence * 100)) % u" %"_s;
 }

@@ -15,9 +15,9 @@ namespace perfdash::Trend {
 // series over the cores.
 //
 // - Theil–Sen slope with Sen's 95 % interval, from the Mann–Kendall variance with ties and the Hamed–Rao (1998)
-//   autocorrelation correction; the label comes from that corrected Mann–Kendall test.
-// - A changepoint guard (Pettitt's test, confirmed by a step fitting better than the line): after a level shift only
-//   the data from the shift on is used, so a step is never a trend.
+//   autocorrelation correction (lag-1 AR(1) model, as Yue–Wang 2004); the label comes from that corrected test.
+// - A changepoint guard (a standardized Pettitt / rank-sum scan, confirmed by a step fitting better than the line):
+//   after a level shift only the data from the shift on is used, so a step is never a trend.
 // - Too little history is said, never guessed: `insufficient` holds the reason.
 
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
@@ -41,6 +41,9 @@ inline constexpr char16_t kSlightDecline[] = u"slight_decline";
 inline constexpr char16_t kDeclining[] = u"declining";
 inline constexpr char16_t kSlightImprovement[] = u"slight_improvement";
 inline constexpr char16_t kImproving[] = u"improving";
+// A projection looks at most this many times the history it was fitted on ahead: a line fitted on one day says
+// little about the next month (one in twenty noise series has a "significant" trend to extrapolate).
+inline constexpr int kMaxExtrapolation = 2;
 // A significant trend is "slight" while the fitted change over 7 days is below this share of the level.
 inline constexpr double kSlightWeeklyShare = 0.05;
 
@@ -48,6 +51,7 @@ struct Fit {
     int n = 0; // points used (after merging duplicated t and the changepoint guard)
     qint64 since = 0, until = 0; // first and last t used
     qint64 historySeconds = 0; // span of all usable input, plus one typical step (24 hourly points: 24 h)
+    qint64 fittedSeconds = 0; // the same for the points used (from `since`)
     bool sufficient = false;
     QString insufficient; // "insufficient history: 5 h of 24 h"; empty when sufficient
     bool levelShift = false; // the changepoint guard fired: only data from shiftAt on is used
@@ -57,6 +61,7 @@ struct Fit {
     double residualSigma = nan; // 1.4826 × MAD of the residuals (√(π/2) × mean |residual| when the MAD is 0)
     double z = nan, p = nan; // Mann–Kendall, Hamed–Rao corrected
     double autocorrelationFactor = nan; // Hamed–Rao n/n* (≥ 1); the effective number of points is n / this
+    double effectiveDf = nan; // n / autocorrelationFactor − 2: Student's t degrees of freedom for z, p and intervals
     QString label = QString::fromUtf16(kStable); // stable, slight_decline, declining, slight_improvement, improving
     bool worsening = false; // the label is slight_decline or declining
     // 1 − p: how sure the corrected test is that the series has a monotonic trend (either way); 0 when insufficient.
@@ -64,8 +69,8 @@ struct Fit {
     double confidence = 0;
     Better better = Better::Lower;
     // The line's uncertainty, for projectBreach and cone: its standard error at centerT (from the residual spread and
-    // the effective n) and the slope's (Sen's 95 % half-width / 1.96); Var(line(t)) = centerSigma² + ((t − centerT)
-    // / 1 d)² × slopeSigmaPerDay².
+    // the effective n) and the slope's (Sen's 95 % half-width / t(0.975, effectiveDf)); Var(line(t)) = centerSigma² +
+    // ((t − centerT) / 1 d)² × slopeSigmaPerDay².
     double centerT = nan, centerSigma = nan, slopeSigmaPerDay = nan;
 
     double valueAt(qint64 t) const { return level + slopePerDay * double(t - until) / 86400.0; }
@@ -90,9 +95,13 @@ struct Breach {
     // Probability, under the fit's normal approximation, that the line is past the threshold at now + horizon.
     double confidence = 0;
     bool alreadyBreached = false; // the fitted level is already past the threshold
-    qint64 now = 0, horizonSeconds = 0; // what was asked, for describe()
+    qint64 now = 0;
+    // The horizon looked at: the one asked for, or kMaxExtrapolation × fit.fittedSeconds if that is shorter (capped).
+    qint64 horizonSeconds = 0;
+    bool capped = false;
 };
-// now: the time the projection starts from (usually fit.until); horizon: how far to look.
+// now: the time the projection starts from (usually fit.until); horizon: how far to look (at most kMaxExtrapolation
+// times the fitted history).
 Breach projectBreach(const Fit &fit, double threshold, qint64 now, qint64 horizonSeconds = 30 * 86400);
 
 // For drawing: the projected line and its 90 % prediction cone for a bucket's value (line uncertainty plus residual
@@ -103,8 +112,8 @@ struct ConePoint {
 };
 QVector<ConePoint> cone(const Fit &fit, qint64 to, int points = 32);
 
-// The one wording: "breach in ~9 d (6–14 d), 78 %" / "no breach projected within 30 d" / "already past the threshold"
-// / "insufficient history: 5 h of 24 h".
+// The one wording: "breach in ~9 d (6–14 d), 78 %" / "no breach projected within 30 d" / "no breach projected within
+// 2 d (twice the history)" / "already past the threshold" / "insufficient history: 5 h of 24 h".
 QString describe(const Fit &fit, const Breach &breach);
 // "5 h", "45 min", "9 d": whole units, rounded down.
 QString durationText(qint64 seconds);

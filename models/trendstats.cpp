@@ -175,7 +175,7 @@ std::vector<double> ranks(const double *y, int n)
     return r;
 }
 
-double hamedRaoFactor(const double *t, const double *y, int n, double slope, double alpha)
+double autocorrelationFactor(const double *t, const double *y, int n, double slope)
 {
     if (n < 4)
         return 1;
@@ -184,49 +184,74 @@ double hamedRaoFactor(const double *t, const double *y, int n, double slope, dou
         detrended[size_t(i)] = y[i] - slope * t[i];
     std::vector<double> r = ranks(detrended.data(), n);
     const double mean = (n + 1) / 2.0;
-    double denom = 0;
+    double denom = 0, lag1 = 0;
     for (double &v : r) {
         v -= mean;
         denom += v * v;
     }
     if (denom <= 0)
         return 1;
-    const double bound = normalQuantile(1 - alpha / 2) / std::sqrt(double(n));
+    for (int i = 0; i + 1 < n; ++i)
+        lag1 += r[size_t(i)] * r[size_t(i + 1)];
     const double dn = n;
-    double sum = 0;
-    // Lags up to the first one within the bound: summing every lag that passes a 5 % test picks up spurious ones
-    // (one in twenty), which inflated white noise's factor to ~1.4 (Geyer's initial-sequence idea); never past n/4,
-    // where too few pairs remain to estimate (Box and Jenkins' rule of thumb).
-    for (int k = 1; k <= n / 4; ++k) {
-        double c = 0;
-        for (int i = 0; i + k < n; ++i)
-            c += r[size_t(i)] * r[size_t(i + k)];
-        const double rk = c / denom;
-        if (std::abs(rk) <= bound)
+    // The sample lag-1 coefficient is biased low by about (1 + 3φ)/n (Marriott and Pope): undone, so short series
+    // are not called trends for autocorrelation the estimate missed. Only positive correlation counts.
+    const double phi = std::clamp((dn * lag1 / denom + 1) / (dn - 3), 0.0, 0.99);
+    double sum = 0, rho = 1;
+    for (int k = 1; k < n; ++k) {
+        rho *= phi;
+        if (rho < 1e-9)
             break;
-        sum += (dn - k) * (dn - k - 1) * (dn - k - 2) * rk;
+        sum += (dn - k) * (dn - k - 1) * (dn - k - 2) * rho;
     }
-    const double factor = 1 + 2 * sum / (dn * (dn - 1) * (dn - 2));
-    return std::clamp(factor, 1.0, dn);
+    return std::clamp(1 + 2 * sum / (dn * (dn - 1) * (dn - 2)), 1.0, dn);
 }
 
-Pettitt pettitt(const double *y, int n)
+double rankSumZ(const double *y, int n, int at)
 {
-    Pettitt out;
-    if (n < 4)
+    if (at <= 0 || at >= n)
+        return 0;
+    const std::vector<double> r = ranks(y, n);
+    double r2 = 0;
+    for (int i = at; i < n; ++i)
+        r2 += r[size_t(i)];
+    const double n1 = at, n2 = n - at, dn = n;
+    const double u = r2 - n2 * (n2 + 1) / 2 - n1 * n2 / 2;
+    std::vector<double> sorted(y, y + n);
+    std::sort(sorted.begin(), sorted.end());
+    double ties = 0;
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n && sorted[size_t(j)] == sorted[size_t(i)])
+            ++j;
+        const double g = j - i;
+        ties += g * g * g - g;
+        i = j;
+    }
+    const double var = n1 * n2 / 12 * ((dn + 1) - ties / (dn * (dn - 1)));
+    return var > 0 ? u / std::sqrt(var) : 0;
+}
+
+RankScan rankScan(const double *y, int n, int minSegment)
+{
+    RankScan out;
+    minSegment = std::max(minSegment, 1);
+    if (n < 2 * minSegment)
         return out;
     const std::vector<double> r = ranks(y, n);
-    double cumulative = 0;
-    for (int t = 1; t < n; ++t) {
+    const double dn = n;
+    double cumulative = 0, best = -1;
+    for (int t = 1; t <= n - minSegment; ++t) {
         cumulative += r[size_t(t - 1)];
-        const double u = std::abs(2 * cumulative - double(t) * (n + 1));
-        if (u > out.k) {
-            out.k = u;
-            out.at = t;
+        if (t < minSegment)
+            continue;
+        const double u = 2 * cumulative - double(t) * (dn + 1);
+        const double z = -u / std::sqrt(double(t) * (dn - t) * (dn + 1) / 3); // positive: the second side is higher
+        if (std::abs(z) > best) {
+            best = std::abs(z);
+            out = { t, z };
         }
     }
-    const double dn = n;
-    out.p = std::clamp(2 * std::exp(-6 * out.k * out.k / (dn * dn * dn + dn * dn)), 0.0, 1.0);
     return out;
 }
 
@@ -245,8 +270,8 @@ double normalQuantile(double p)
         6.680131188771972e+01, -1.328068155288572e+01 };
     static constexpr double c[] = { -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
         -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00 };
-    static constexpr double d[] = { 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-        3.754408661907416e+00 };
+    static constexpr double d[]
+        = { 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00 };
     constexpr double low = 0.02425;
     double x;
     if (p < low) {
@@ -266,6 +291,24 @@ double normalQuantile(double p)
     const double e = normalCdf(x) - p;
     const double u = e * std::sqrt(2 * M_PI) * std::exp(x * x / 2);
     return x - u / (1 + x * u / 2);
+}
+
+double tToZ(double t, double df)
+{
+    if (!(df > 0) || !std::isfinite(df))
+        return t;
+    const double z = (8 * df + 1) / (8 * df + 3) * std::sqrt(df * std::log1p(t * t / df));
+    return t < 0 ? -z : z;
+}
+
+double tQuantile(double p, double df)
+{
+    const double z = normalQuantile(p);
+    if (!(df > 0) || !std::isfinite(df))
+        return z;
+    const double w = z * (8 * df + 3) / (8 * df + 1);
+    const double t = std::sqrt(df * std::expm1(w * w / df));
+    return z < 0 ? -t : t;
 }
 
 double median(std::vector<double> &v)

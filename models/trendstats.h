@@ -5,8 +5,8 @@
 
 #include <vector>
 
-// The statistics behind models/trend.h: Theil–Sen order statistics, Mann–Kendall with ties, the Hamed–Rao
-// autocorrelation factor and Pettitt's changepoint test. Pure functions, QtCore only, any thread (scratch buffers are
+// The statistics behind models/trend.h: Theil–Sen order statistics, Mann–Kendall with ties, its autocorrelation
+// factor and a rank scan for level shifts. Pure functions, QtCore only, any thread (scratch buffers are
 // thread_local). Inputs are plain arrays with t strictly increasing (trend.cpp merges duplicated t) and finite y.
 namespace perfdash::TrendStats {
 
@@ -23,17 +23,23 @@ PairSlopes pairSlopes(const double *t, const double *y, int n, const std::vector
 // Var(S) under no trend, with the tie correction: (n(n-1)(2n+5) - Σ g(g-1)(2g+5)) / 18 over groups g of equal y.
 double mannKendallVariance(const double *y, int n);
 
-// Hamed & Rao (1998): n/n* from the autocorrelation of the ranks of y - slope * t, counting only lags whose
-// coefficient is outside ±z(1 - alpha/2)/√n, up to lag n/4. Never below 1 (see docs/metrics.md).
-double hamedRaoFactor(const double *t, const double *y, int n, double slope, double alpha);
+// The Mann–Kendall variance inflation n/n* of Hamed & Rao (1998), 1 + 2/(n(n−1)(n−2)) Σ (n−k)(n−k−1)(n−k−2) ρ(k),
+// over the ranks of y − slope·t, with ρ(k) = φ^k from their lag-1 coefficient φ, bias-corrected (the AR(1) model of
+// Yue & Wang 2004, which is stable where summing noisy sample lags is not). Never below 1 (docs/metrics.md).
+double autocorrelationFactor(const double *t, const double *y, int n, double slope);
 
-// Pettitt (1979): the most likely single change in level. at: the first index of the second segment.
-struct Pettitt {
+// Where a single change in level most likely is: the split t in [minSegment, n − minSegment] that maximizes the
+// standardized Pettitt (1979) statistic |U_t| / √(t(n − t)(n + 1)/3), i.e. the Mann–Whitney z of the two sides
+// (without tie correction). Standardizing finds changes near the ends that Pettitt's own maximum misplaces (a shift
+// 10 points before the end of 168). at = -1 when n < 2 · minSegment.
+struct RankScan {
     int at = -1;
-    double k = 0;
-    double p = 1; // approximate two-sided p-value, 2 exp(-6K² / (n³ + n²)), clamped to [0, 1]
+    double z = 0;
 };
-Pettitt pettitt(const double *y, int n);
+RankScan rankScan(const double *y, int n, int minSegment);
+
+// Mann–Whitney rank-sum z of y[0, at) against y[at, n), tie-corrected; positive when the second part is higher.
+double rankSumZ(const double *y, int n, int at);
 
 // Midranks (ties get their mean rank), 1-based.
 std::vector<double> ranks(const double *y, int n);
@@ -41,6 +47,12 @@ std::vector<double> ranks(const double *y, int n);
 double normalCdf(double z);
 // The standard normal quantile (Acklam's rational approximation and one Halley step: |error| < 1e-12).
 double normalQuantile(double p);
+
+// Student's t with df degrees of freedom through Wallace's (1959) normal approximation, z = (8ν + 1)/(8ν + 3) ·
+// √(ν ln(1 + t²/ν)), within 0.002 of the exact quantiles from ν = 3: tToZ maps a t statistic onto the normal scale,
+// tQuantile inverts it. Used where the variance rests on an effective n: n / the autocorrelation factor.
+double tToZ(double t, double df);
+double tQuantile(double p, double df);
 
 // Median of v; reorders v. NaN when empty.
 double median(std::vector<double> &v);
