@@ -15,127 +15,146 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // Up to this many pairs every slope is kept and selected directly (256 points).
 constexpr qint64 kDirectPairs = 32768;
 
-struct Bracket {
-    qint64 rank = 0;
-    double lo = -kInf, hi = kInf;
-    qint64 below = 0;
-    std::vector<double> *inside = nullptr;
-};
-
-// One pass over all pairs: counts the slopes below each bracket and keeps those inside; returns S.
-qint64 scanPairs(const double *t, const double *y, int n, std::vector<Bracket> &brackets)
-{
-    qint64 s = 0;
-    for (Bracket &b : brackets) {
-        b.below = 0;
-        b.inside->clear();
-    }
-    for (int i = 0; i + 1 < n; ++i) {
-        const double ti = t[i], yi = y[i];
-        for (int j = i + 1; j < n; ++j) {
-            const double dy = y[j] - yi;
-            s += (dy > 0) - (dy < 0);
-            const double slope = dy / (t[j] - ti);
-            for (Bracket &b : brackets) {
-                if (slope < b.lo)
-                    ++b.below;
-                else if (slope <= b.hi)
-                    b.inside->push_back(slope);
-            }
-        }
-    }
-    return s;
-}
-
 } // namespace
 
-PairSlopes pairSlopes(const double *t, const double *y, int n, const std::vector<qint64> &ranks)
+SlopeSelector::SlopeSelector(const double *t, const double *y, int n)
+    : m_t(t)
+    , m_y(y)
+    , m_n(std::max(n, 0))
+    , m_pairs(m_n < 2 ? 0 : qint64(m_n) * (m_n - 1) / 2)
 {
-    PairSlopes out;
-    out.pairs = n < 2 ? 0 : qint64(n) * (n - 1) / 2;
-    const qint64 pairs = out.pairs;
-    out.values.assign(ranks.size(), std::numeric_limits<double>::quiet_NaN());
-    if (pairs == 0)
-        return out;
-    // Reused across calls: a dashboard fits hundreds of series on one worker thread.
-    thread_local std::vector<double> all;
-    thread_local std::vector<std::vector<double>> insides;
-    if (pairs <= kDirectPairs) {
-        all.clear();
-        qint64 s = 0;
-        for (int i = 0; i + 1 < n; ++i)
-            for (int j = i + 1; j < n; ++j) {
-                const double dy = y[j] - y[i];
-                s += (dy > 0) - (dy < 0);
-                all.push_back(dy / (t[j] - t[i]));
-            }
-        out.s = s;
-        for (size_t r = 0; r < ranks.size(); ++r) {
-            const qint64 k = std::clamp<qint64>(ranks[r], 0, pairs - 1);
-            std::nth_element(all.begin(), all.begin() + k, all.end());
-            out.values[r] = all[size_t(k)];
-        }
-        return out;
-    }
-
+    if (m_pairs <= kDirectPairs)
+        return;
     // A fixed seed: the result is exact whatever the sample, and the run time is reproducible.
-    const qint64 m = std::clamp<qint64>(pairs / 256, 4096, 65536);
+    const qint64 m = std::clamp<qint64>(m_pairs / 256, 4096, 65536);
     std::mt19937_64 rng(0x7e5d5eedULL ^ quint64(n));
     std::uniform_int_distribution<int> pick(0, n - 1);
-    std::vector<double> sample;
-    sample.reserve(size_t(m));
-    while (qint64(sample.size()) < m) {
+    m_sample.reserve(size_t(m));
+    while (qint64(m_sample.size()) < m) {
         int i = pick(rng), j = pick(rng);
         if (i == j)
             continue;
         if (i > j)
             std::swap(i, j);
-        sample.push_back((y[j] - y[i]) / (t[j] - t[i]));
+        m_sample.push_back((y[j] - y[i]) / (t[j] - t[i]));
     }
-    std::sort(sample.begin(), sample.end());
+    std::sort(m_sample.begin(), m_sample.end());
+}
 
-    insides.resize(std::max(insides.size(), ranks.size()));
-    std::vector<Bracket> brackets(ranks.size());
-    std::vector<double> widen(ranks.size(), 5.0);
-    std::vector<size_t> pending(ranks.size());
-    std::iota(pending.begin(), pending.end(), size_t(0));
-    bool first = true;
-    while (!pending.empty()) {
-        std::vector<Bracket> round;
-        for (size_t r : pending) {
-            Bracket b;
-            b.rank = std::clamp<qint64>(ranks[r], 0, pairs - 1);
-            const double q = (double(b.rank) + 0.5) / double(pairs);
-            const double pos = q * double(m);
-            const double spread = widen[r] * std::sqrt(double(m) * q * (1 - q)) + 8;
-            const double loPos = std::floor(pos - spread), hiPos = std::ceil(pos + spread);
-            // Infinite edges once widening gives up on the sample: then the bracket is all pairs.
-            b.lo = (loPos < 0 || widen[r] > 1000) ? -kInf : sample[size_t(loPos)];
-            b.hi = (hiPos >= double(m) || widen[r] > 1000) ? kInf : sample[size_t(hiPos)];
-            b.inside = &insides[r];
-            round.push_back(b);
+namespace {
+// The slopes of the last bracket scanned on this thread, and whose they are (a selector's token).
+thread_local std::vector<double> t_buffer;
+thread_local quint64 t_bufferToken = 0, t_nextToken = 0;
+} // namespace
+
+PairSlopes SlopeSelector::select(std::vector<qint64> ranks, qint64 coverLow, qint64 coverHigh)
+{
+    PairSlopes out;
+    out.pairs = m_pairs;
+    out.values.assign(ranks.size(), std::numeric_limits<double>::quiet_NaN());
+    if (m_pairs == 0)
+        return out;
+    for (qint64 &k : ranks)
+        k = std::clamp<qint64>(k, 0, m_pairs - 1);
+    std::vector<size_t> order(ranks.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ranks[a] < ranks[b]; });
+    const auto pick = [&](double *buf, qint64 below, qint64 count) {
+        qint64 from = 0;
+        for (size_t r : order) {
+            const qint64 k = ranks[r] - below;
+            std::nth_element(buf + from, buf + k, buf + count);
+            out.values[r] = buf[k];
+            from = k;
         }
-        const qint64 s = scanPairs(t, y, n, round);
-        if (first)
-            out.s = s;
-        first = false;
-        std::vector<size_t> missed;
-        for (size_t i = 0; i < pending.size(); ++i) {
-            Bracket &b = round[i];
-            const qint64 k = b.rank - b.below;
-            if (k >= 0 && k < qint64(b.inside->size())) {
-                std::nth_element(b.inside->begin(), b.inside->begin() + k, b.inside->end());
-                out.values[pending[i]] = (*b.inside)[size_t(k)];
-            } else {
-                widen[pending[i]] *= 4; // rare (a 5-sigma miss): the next round is wider, at last all pairs
-                missed.push_back(pending[i]);
+        Q_UNUSED(count);
+    };
+    // Answered from the last scan when it kept these ranks: the Sen bounds after the median.
+    if (m_token != 0 && t_bufferToken == m_token && ranks[order.front()] >= m_below
+        && ranks[order.back()] < m_below + m_count) {
+        out.s = m_s;
+        pick(t_buffer.data(), m_below, m_count);
+        return out;
+    }
+    const qint64 wantLow = coverLow >= 0 ? std::min(coverLow, ranks[order.front()]) : ranks[order.front()];
+    const qint64 wantHigh = std::clamp<qint64>(
+        coverHigh >= 0 ? std::max(coverHigh, ranks[order.back()]) : ranks[order.back()], 0, m_pairs - 1);
+    const double *t = m_t, *y = m_y;
+    const int n = m_n;
+    std::vector<double> &buffer = t_buffer;
+
+    double lo = -kInf, hi = kInf;
+    double widen = 4; // sample quantiles within ±4 sigma: a miss (one more pass) in 1 of 16,000 selections
+    qint64 capacity = m_pairs;
+    for (;;) {
+        if (!m_sample.empty()) {
+            const double m = double(m_sample.size());
+            const auto spread = [&](double q) { return widen * std::sqrt(m * q * (1 - q)) + 8; };
+            const double qLow = (double(std::max<qint64>(wantLow, 0)) + 0.5) / double(m_pairs);
+            const double qHigh = (double(wantHigh) + 0.5) / double(m_pairs);
+            const double loPos = std::floor(qLow * m - spread(qLow)), hiPos = std::ceil(qHigh * m + spread(qHigh));
+            lo = loPos < 0 || widen > 1000 ? -kInf : m_sample[size_t(loPos)];
+            hi = hiPos >= m || widen > 1000 ? kInf : m_sample[size_t(hiPos)];
+            capacity = std::min(
+                m_pairs, qint64((std::min(hiPos, m) - std::max(loPos, 0.0)) / m * double(m_pairs) * 1.5) + 4096);
+        }
+        if (buffer.size() < size_t(capacity + n))
+            buffer.resize(size_t(capacity + n));
+        double *buf = buffer.data();
+        qint64 count = 0, below = 0, s = 0;
+        bool overflow = false;
+        // Slopes of a row first (the division vectorizes), then branch-free counting: which side of the bracket a
+        // slope falls is a coin toss near the median, and a branch per pair ran 2x slower.
+        thread_local std::vector<double> row;
+        row.resize(size_t(n));
+        for (int i = 0; i + 1 < n && !overflow; ++i) {
+            const double ti = t[i], yi = y[i];
+            const int len = n - i - 1;
+            const double *ty = t + i + 1, *yy = y + i + 1;
+            double *r = row.data();
+            for (int j = 0; j < len; ++j)
+                r[j] = (yy[j] - yi) / (ty[j] - ti);
+            for (int j = 0; j < len; ++j) {
+                const double slope = r[j]; // its sign is that of y[j] - y[i]: t increases
+                s += qint64(slope > 0) - qint64(slope < 0);
+                below += slope < lo;
+                buf[count] = slope;
+                count += (slope >= lo) & (slope <= hi);
             }
-            if (b.inside->capacity() > (1u << 20))
-                std::vector<double>().swap(*b.inside); // don't keep megabytes per thread after a big series
+            overflow = count > capacity;
         }
-        pending = missed;
+        if (overflow) {
+            capacity = std::min(m_pairs, capacity * 2); // the sample misjudged the density: rare
+            continue;
+        }
+        out.s = s;
+        if (ranks[order.front()] < below || ranks[order.back()] >= below + count) {
+            widen *= 4; // a 4-sigma miss of the sample: rare; at last the bracket is all pairs
+            continue;
+        }
+        m_token = ++t_nextToken;
+        t_bufferToken = m_token;
+        m_below = below;
+        m_count = count;
+        m_s = s;
+        pick(buf, below, count);
+        break;
+    }
+    if (buffer.size() > (size_t(1) << 22) && m_count < (qint64(1) << 20)) {
+        buffer.resize(size_t(m_count));
+        buffer.shrink_to_fit(); // don't keep 32 MB per thread after a week of minutes
     }
     return out;
+}
+
+double SlopeSelector::sampleMedian() const
+{
+    return m_sample.empty() ? std::numeric_limits<double>::quiet_NaN() : m_sample[m_sample.size() / 2];
+}
+
+PairSlopes pairSlopes(const double *t, const double *y, int n, const std::vector<qint64> &ranks)
+{
+    return SlopeSelector(t, y, n).select(ranks);
 }
 
 double mannKendallVariance(const double *y, int n)

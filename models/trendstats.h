@@ -16,8 +16,26 @@ struct PairSlopes {
     qint64 pairs = 0;
     qint64 s = 0; // Σ sign(y[j] - y[i])
 };
-// Exact: every slope is computed once per call, in O(N) time and O(n + N / 35) memory at most (a sampled bracket
-// around each rank, then one pass that counts the slopes below it and keeps only those inside).
+// Exact: every slope is computed once per call (branch-free), in O(N) time and O(n + ~N/15) memory at most: a sorted
+// sample of pair slopes brackets the requested ranks, one pass counts the slopes below the bracket and keeps those
+// inside, nth_element picks the ranks. The sample is drawn once per selector, so several selections share it.
+// The bracket can be widened to cover ranks coverLow..coverHigh as well; the next select() on the same thread whose
+// ranks lie in the kept bracket is answered without another pass (the Sen bounds after the median).
+class SlopeSelector {
+public:
+    SlopeSelector(const double *t, const double *y, int n); // t, y must outlive the selector
+    PairSlopes select(std::vector<qint64> ranks, qint64 coverLow = -1, qint64 coverHigh = -1);
+    // The median of the sampled slopes (exact when all pairs fit the sample): a first guess to plan select() with.
+    double sampleMedian() const;
+
+private:
+    const double *m_t, *m_y;
+    int m_n;
+    qint64 m_pairs;
+    std::vector<double> m_sample; // empty: few enough pairs to keep them all
+    quint64 m_token = 0; // which scan of this thread's buffer holds this selector's bracket
+    qint64 m_below = 0, m_count = 0, m_s = 0;
+};
 PairSlopes pairSlopes(const double *t, const double *y, int n, const std::vector<qint64> &ranks);
 
 // Var(S) under no trend, with the tie correction: (n(n-1)(2n+5) - Σ g(g-1)(2g+5)) / 18 over groups g of equal y.

@@ -129,6 +129,14 @@ private Q_SLOTS:
         QCOMPARE(got.pairs, pairs);
         for (size_t r = 0; r < ranks.size(); ++r)
             QCOMPARE(got.values[r], bruteSlope(s, ranks[r]));
+        // A second selection inside the bracket the first one kept is answered from it, and still exact.
+        TrendStats::SlopeSelector selector(ts.data(), ys.data(), n);
+        const qint64 a = pairs / 40 + 5, b = pairs - pairs / 40 - 5;
+        QCOMPARE(selector.select({ pairs / 2 }, a, b).values[0], bruteSlope(s, pairs / 2));
+        const TrendStats::PairSlopes cached = selector.select({ b, a });
+        QCOMPARE(cached.values[0], bruteSlope(s, b));
+        QCOMPARE(cached.values[1], bruteSlope(s, a));
+        QCOMPARE(cached.s, got.s);
         qint64 sign = 0;
         for (int i = 0; i < n; ++i)
             for (int j = i + 1; j < n; ++j)
