@@ -59,21 +59,27 @@ PairSlopes SlopeSelector::select(std::vector<qint64> ranks, qint64 coverLow, qin
     std::vector<size_t> order(ranks.size());
     std::iota(order.begin(), order.end(), size_t(0));
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ranks[a] < ranks[b]; });
-    const auto pick = [&](double *buf, qint64 below, qint64 count) {
-        qint64 from = 0;
+    // Each nth_element leaves the buffer split at k: a later rank only needs the part between its neighbouring splits.
+    const auto pick = [&](double *buf, qint64 below) {
         for (size_t r : order) {
             const qint64 k = ranks[r] - below;
-            std::nth_element(buf + from, buf + k, buf + count);
+            const auto next = std::lower_bound(m_splits.begin(), m_splits.end(), k);
+            if (next != m_splits.end() && *next == k) {
+                out.values[r] = buf[k];
+                continue;
+            }
+            const qint64 from = next == m_splits.begin() ? 0 : *(next - 1) + 1;
+            const qint64 to = next == m_splits.end() ? m_count : *next;
+            std::nth_element(buf + from, buf + k, buf + to);
             out.values[r] = buf[k];
-            from = k;
+            m_splits.insert(next, k);
         }
-        Q_UNUSED(count);
     };
     // Answered from the last scan when it kept these ranks: the Sen bounds after the median.
     if (m_token != 0 && t_bufferToken == m_token && ranks[order.front()] >= m_below
         && ranks[order.back()] < m_below + m_count) {
         out.s = m_s;
-        pick(t_buffer.data(), m_below, m_count);
+        pick(t_buffer.data(), m_below);
         return out;
     }
     const qint64 wantLow = coverLow >= 0 ? std::min(coverLow, ranks[order.front()]) : ranks[order.front()];
@@ -137,7 +143,8 @@ PairSlopes SlopeSelector::select(std::vector<qint64> ranks, qint64 coverLow, qin
         m_below = below;
         m_count = count;
         m_s = s;
-        pick(buf, below, count);
+        m_splits.clear();
+        pick(buf, below);
         break;
     }
     if (buffer.size() > (size_t(1) << 22) && m_count < (qint64(1) << 20)) {

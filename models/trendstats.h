@@ -35,6 +35,7 @@ private:
     std::vector<double> m_sample; // empty: few enough pairs to keep them all
     quint64 m_token = 0; // which scan of this thread's buffer holds this selector's bracket
     qint64 m_below = 0, m_count = 0, m_s = 0;
+    std::vector<qint64> m_splits; // buffer positions already in their sorted place (nth_element pivots), ascending
 };
 PairSlopes pairSlopes(const double *t, const double *y, int n, const std::vector<qint64> &ranks);
 
