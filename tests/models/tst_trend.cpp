@@ -526,8 +526,9 @@ private Q_SLOTS:
             = double(white.stable + red.stable + redMinute.stable) / (white.cases + red.cases + redMinute.cases);
         qInfo("noise cases stable: %.1f %%", 100 * noiseStable);
         // A 5 % test calls about 5 % of white noise a trend. On AR(1) noise the estimated autocorrelation factor
-        // scatters, and the rate is 6–7 % (2000 series of 168 hourly points: 6.0 % at φ 0.6, 7.3 % at φ 0.9): the
-        // 95 % goal holds for white noise, not quite for autocorrelated noise (docs/metrics.md says so).
+        // scatters, and the rate is 6–7 % (a one-off simulation of 2000 series of 168 hourly points: 6.0 % at φ
+        // 0.6, 7.3 % at φ 0.9): the 95 % goal holds for white noise, not quite for autocorrelated noise
+        // (docs/metrics.md says so).
         QVERIFY2(white.stableRate() >= 0.95, qPrintable(QString::number(white.stableRate())));
         QVERIFY2(noiseStable >= 0.93, qPrintable(QString::number(noiseStable)));
         QCOMPARE(
