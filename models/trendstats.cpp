@@ -2,6 +2,7 @@
 #include "models/trendstats.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -44,7 +45,8 @@ SlopeSelector::SlopeSelector(const double *t, const double *y, int n)
 namespace {
 // The slopes of the last bracket scanned on this thread, and whose they are (a selector's token).
 thread_local std::vector<double> t_buffer;
-thread_local quint64 t_bufferToken = 0, t_nextToken = 0;
+thread_local quint64 t_bufferToken = 0;
+std::atomic<quint64> s_nextToken { 0 }; // process-wide: a selector used on another thread must not match
 } // namespace
 
 PairSlopes SlopeSelector::select(std::vector<qint64> ranks, qint64 coverLow, qint64 coverHigh)
@@ -138,7 +140,7 @@ PairSlopes SlopeSelector::select(std::vector<qint64> ranks, qint64 coverLow, qin
             widen *= 4; // a 4-sigma miss of the sample: rare; at last the bracket is all pairs
             continue;
         }
-        m_token = ++t_nextToken;
+        m_token = ++s_nextToken;
         t_bufferToken = m_token;
         m_below = below;
         m_count = count;
