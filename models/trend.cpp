@@ -209,8 +209,8 @@ Fit fit(QVector<Sample> samples, Better better, const Options &options)
     f.autocorrelationFactor = TrendStats::autocorrelationFactor(t, y, m, line.slope);
     const double varS = TrendStats::mannKendallVariance(y, m) * f.autocorrelationFactor;
     const double s = double(line.s);
-    // The factor is itself estimated: judge z against Student's t on the effective n (its spread made a 5 % test
-    // call 7–10 % of AR(1) noise a trend when judged against the normal).
+    // The factor is itself estimated: judge z against Student's t on the effective n (judged against the normal, a
+    // 5 % test called 6–10 % of AR(1) noise a trend; with t, 6–7 %).
     const double df = effectiveDf(m, f.autocorrelationFactor);
     f.z = varS > 0 ? (s - (s > 0) + (s < 0)) / std::sqrt(varS) : 0;
     f.p = std::erfc(std::abs(TrendStats::tToZ(f.z, df)) / std::sqrt(2.0));
@@ -254,10 +254,11 @@ Fit fit(QVector<Sample> samples, Better better, const Options &options)
 QVector<Fit> fitAll(const QVector<QVector<Sample>> &series, const QVector<Better> &better, const Options &options)
 {
     QVector<Fit> out(series.size());
+    Fit *results = out.data(); // detached once, here: the workers only write their own elements
     std::atomic<qsizetype> next { 0 };
     const auto work = [&]() {
         for (qsizetype i = next++; i < series.size(); i = next++)
-            out[i] = fit(series[i], better.value(i, Better::Lower), options);
+            results[i] = fit(series[i], better.value(i, Better::Lower), options);
     };
     const qsizetype threads = std::clamp<qsizetype>(
         qsizetype(std::thread::hardware_concurrency()), 1, std::max<qsizetype>(series.size(), 1));
