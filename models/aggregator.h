@@ -113,7 +113,11 @@ private:
     // Final snapshots carry every sketch; provisional ones those in sketchKeys (none when null).
     LiveFrame snapshot(
         qint64 second, const Bucket &bucket, bool provisional, const QSet<QString> *sketchKeys = nullptr) const;
-    void forgetCachedBucket() { m_cachedSecond = std::numeric_limits<qint64>::min(); m_cachedBucket = nullptr; }
+    void forgetCachedBucket()
+    {
+        m_cachedSecond = std::numeric_limits<qint64>::min();
+        m_cachedBucket = nullptr;
+    }
 
     Options m_options;
     std::map<qint64, Bucket> m_buckets; // by unix second

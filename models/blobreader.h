@@ -15,8 +15,7 @@ class BlobReader {
 public:
     explicit BlobReader(QByteArrayView data)
         : m_data(data)
-    {
-    }
+    { }
 
     bool ok() const { return m_ok; }
     bool atEnd() const { return m_pos == m_data.size(); }

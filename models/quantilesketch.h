@@ -90,7 +90,9 @@ private:
     // Invariant: when m_counts holds maxBuckets buckets, its last bucket is the highest non-empty one.
     class Store {
     public:
-        explicit Store(int maxBuckets) : m_maxBuckets(maxBuckets) { }
+        explicit Store(int maxBuckets)
+            : m_maxBuckets(maxBuckets)
+        { }
 
         void add(int index)
         {

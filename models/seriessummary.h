@@ -30,8 +30,8 @@ namespace perfdash {
 // - merge() refuses, changing nothing, when the kinds differ or the sketches' accuracies differ.
 class SeriesSummary {
 public:
-    explicit SeriesSummary(MetricKind kind = MetricKind::Counter,
-                           double relativeAccuracy = QuantileSketch::kDefaultRelativeAccuracy);
+    explicit SeriesSummary(
+        MetricKind kind = MetricKind::Counter, double relativeAccuracy = QuantileSketch::kDefaultRelativeAccuracy);
 
     // Each add returns false, and counts nothing, for NaN, infinities, or a kind this summary does not hold.
     // Counters: adds value / sampleRate (a sample rate outside (0, 1] counts as 1).

@@ -83,8 +83,8 @@ public:
     static WindowStats statsOf(const SeriesSummary &summary, qint64 from, qint64 to);
     static QuantileEstimate estimate(const QuantileSketch &sketch, double q);
     // Merges buckets in [start, start + span) of one tier's map: 60 seconds into a minute, 60 minutes into an hour.
-    static SeriesSummary rollup(const std::map<qint64, SeriesSummary> &fine, qint64 start, qint64 span,
-                                MetricKind kind, double relativeAccuracy, bool *mergeFailed = nullptr);
+    static SeriesSummary rollup(const std::map<qint64, SeriesSummary> &fine, qint64 start, qint64 span, MetricKind kind,
+        double relativeAccuracy, bool *mergeFailed = nullptr);
 
 private:
     MetricKind m_kind;
