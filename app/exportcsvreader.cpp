@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/exportcsvreader.h"
 
+#include "storage/csvwriter.h"
+
 #include "models/serieskey.h"
 #include "models/timebucket.h"
 #include "storage/seriesselector.h"
@@ -20,35 +22,6 @@ namespace perfdash {
 namespace {
 
 constexpr std::array<qint64, 3> kSteps { 3600, 60, 1 };
-
-// One RFC 4180 line (no line breaks inside quotes: the export never writes them).
-QList<QByteArray> splitCsv(QByteArrayView line)
-{
-    QList<QByteArray> fields;
-    QByteArray field;
-    bool quoted = false;
-    for (qsizetype i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            fields.push_back(std::exchange(field, {}));
-        } else {
-            field += c;
-        }
-    }
-    fields.push_back(field);
-    return fields;
-}
 
 // An empty cell is NaN; anything that is not a whole number is nullopt.
 std::optional<double> number(const QByteArray &text)
@@ -144,7 +117,7 @@ ImportInput ExportCsvReader::read(QIODevice *device, const ImportReadOptions &op
     out.lines = 1;
     if (headerLine.startsWith("\xEF\xBB\xBF"))
         headerLine.remove(0, 3);
-    const QList<QByteArray> header = splitCsv(headerLine.trimmed());
+    const QList<QByteArray> header = CsvWriter::parseLine(headerLine.trimmed());
     const auto column = [&](const char *name) { return header.indexOf(QByteArray(name)); };
     const qsizetype cTime = column("time"), cSeries = column("series"), cCount = column("count");
     if (cTime < 0 || cSeries < 0 || cCount < 0) {
@@ -168,7 +141,7 @@ ImportInput ExportCsvReader::read(QIODevice *device, const ImportReadOptions &op
         if (line.isEmpty())
             continue;
         const auto bad = [&](const QString &why) { out.bad.push_back({ lineNo, why }); };
-        const QList<QByteArray> f = splitCsv(line);
+        const QList<QByteArray> f = CsvWriter::parseLine(line);
         if (f.size() != header.size()) {
             bad(u"%1 fields, the header has %2"_s.arg(f.size()).arg(header.size()));
             continue;

@@ -73,7 +73,9 @@ QJsonObject trendJson(const KpiOutlook &k)
         { u"slope"_s, number(fit.slopePerDay) },
         { u"slope_unit"_s, u"per day"_s },
         { u"slope_interval"_s, QJsonArray { number(fit.slopeLowPerDay), number(fit.slopeHighPerDay) } },
-        { u"confidence"_s, number(fit.confidence) },
+        // Seed 001's `confidence`: of the projected breach when there is one, else of the trend itself.
+        { u"confidence"_s, number(k.breach.projected ? k.breach.confidence : fit.confidence) },
+        { u"trend_confidence"_s, number(fit.confidence) },
         { u"p_value"_s, number(fit.p) },
         { u"n"_s, fit.n },
         { u"since"_s, time(fit.since) },

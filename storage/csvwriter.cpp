@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -80,6 +81,34 @@ bool CsvWriter::writeExportRow(const QString &seriesName, MetricKind kind, const
         w.seconds < 0 ? QByteArray() : QByteArray(w.complete ? "1" : "0"),
         metricKindName(kind).toLatin1(),
     });
+}
+
+QList<QByteArray> CsvWriter::parseLine(QByteArrayView line)
+{
+    QList<QByteArray> fields;
+    QByteArray field;
+    bool quoted = false;
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields.push_back(std::exchange(field, {}));
+        } else {
+            field += c;
+        }
+    }
+    fields.push_back(field);
+    return fields;
 }
 
 } // namespace perfdash

@@ -24,6 +24,9 @@ public:
     static QByteArray isoTime(qint64 unixSeconds); // 2026-11-23T20:45:00Z
 
     bool writeRow(const QList<QByteArray> &fields); // fields already encoded (field()/number())
+    // The inverse of one row: the fields of one RFC 4180 line without its line end (quoted fields with doubled
+    // quotes; no line breaks inside quotes: our exports never write them). For `perfdashd import` and tests.
+    static QList<QByteArray> parseLine(QByteArrayView line);
 
     // The export format: time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind. rate is count per
     // covered second (WindowPoint::rate), seconds the bucket's covered seconds, complete 1 when all of the bucket has

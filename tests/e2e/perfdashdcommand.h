@@ -3,6 +3,7 @@
 // Runs a perfdashd subcommand and reads its CSV, for the end-to-end tests.
 
 #include "collectorprocess.h"
+#include "storage/csvwriter.h"
 
 #include <QByteArray>
 #include <QList>
@@ -57,30 +58,7 @@ inline QList<QList<QByteArray>> parseCsv(const QByteArray &data, bool *crlf)
         if (!line.endsWith('\r'))
             *crlf = false;
         line.chop(line.endsWith('\r') ? 1 : 0);
-        QList<QByteArray> fields;
-        QByteArray field;
-        bool quoted = false;
-        for (qsizetype i = 0; i < line.size(); ++i) {
-            const char c = line[i];
-            if (quoted) {
-                if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                    field += '"';
-                    ++i;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field += c;
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                fields.push_back(field);
-                field.clear();
-            } else {
-                field += c;
-            }
-        }
-        fields.push_back(field);
+        const QList<QByteArray> fields = CsvWriter::parseLine(line);
         rows.push_back(fields);
     }
     return rows;
