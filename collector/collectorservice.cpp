@@ -137,6 +137,7 @@ QJsonObject CollectorService::statsSnapshot() const
                         { u"outcomes"_s, qint64(m_records.outcomes()) },
                         { u"unmatched_truths"_s, qint64(m_records.unmatchedTruths()) } } },
         { u"work_records_dropped"_s, qint64(m_records.droppedRecords()) },
+        { u"baselines_refused"_s, qint64(m_records.badBaselines()) },
         { u"oversize_datagrams"_s,
           QJsonObject { { u"udp"_s, qint64(m_udp.oversize()) }, { u"unix"_s, qint64(m_unix.oversize()) } } },
         { u"kernel_drops"_s,

@@ -1094,6 +1094,8 @@ std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(QByteArrayView line, Nat
                 || d.number(FN, s.n, false, 0) == Got::Failed || d.unixSeconds(FStart, s.start, false) == Got::Failed
                 || d.unixSeconds(FEnd, s.end, false) == Got::Failed)
                 return d.error;
+            if (s.start == s.start && s.end == s.end && s.end < s.start)
+                return Reason::BadValue; // a window that ends before it starts
         }
         break;
     }

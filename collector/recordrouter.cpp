@@ -51,17 +51,20 @@ void RecordRouter::routeBaseline(const NativeRecord::Score &score, qint64 tsMs)
 {
     Baseline::Stored row;
     row.model = text(score.model);
-    row.source = Baseline::Source::TestSet;
     const QString source = text(score.source);
     if (!source.isEmpty() && (!Baseline::sourceFromName(source, &row.source) || row.source == Baseline::Source::FirstDay)) {
         ++m_badBaselines; // first_24h baselines are formed from history, never sent
         return;
     }
-    row.kpi = row.source == Baseline::Source::Deploy ? u"*"_s : KpiCatalog::canonicalName(text(score.metric));
+    row.kpi = row.source == Baseline::Source::Deploy && !source.isEmpty() ? u"*"_s
+                                                                          : KpiCatalog::canonicalName(text(score.metric));
     if (row.kpi.isEmpty() || m_baselines.size() >= kMaxPending) {
         ++m_badBaselines;
         return;
     }
+    // No source: a quality metric's figure is the test set's at deploy time; any other is an expected figure.
+    if (source.isEmpty())
+        row.source = KpiCatalog::find(row.kpi)->quality ? Baseline::Source::TestSet : Baseline::Source::Expected;
     row.value = score.value;
     row.spread = score.spread;
     row.n = std::isfinite(score.n) ? score.n : 0;
@@ -202,14 +205,14 @@ void RecordRouter::route(const NativeRecord &r)
         break;
     }
     case NativeRecord::Type::Quality:
-    case NativeRecord::Type::Baseline: {
-        const QString prefix = r.type == NativeRecord::Type::Quality ? u"quality."_s : u"baseline."_s;
-        add(prefix + text(r.score.metric), tags + QStringList { u"model:"_s + text(r.score.model) },
+        add(u"quality."_s + text(r.score.metric), tags + QStringList { u"model:"_s + text(r.score.model) },
             MetricKind::Gauge, r.score.value, ts);
-        if (r.type == NativeRecord::Type::Baseline)
-            routeBaseline(r.score, ts);
         break;
-    }
+    case NativeRecord::Type::Baseline:
+        // A version in the baselines table, not a series: a `baseline.*` gauge would join the model's roles (a
+        // pinned queue_depth would become its queue gauge).
+        routeBaseline(r.score, ts);
+        break;
     }
 }
 

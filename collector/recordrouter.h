@@ -35,6 +35,7 @@ public:
     // Baseline records routed since the last take, for the baselines table (docs/protocol.md, `baseline`); a record
     // with an unknown source or KPI is counted in badBaselines() and kept only as its gauge.
     QVector<Baseline::Stored> takeBaselines() { return std::exchange(m_baselines, {}); }
+    // Baseline records refused: an unknown KPI or source, or a first_24h (formed by the collector, never sent).
     quint64 badBaselines() const { return m_badBaselines; }
     quint64 droppedRecords() const { return m_droppedRecords; }
 

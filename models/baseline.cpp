@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/baseline.h"
 
+#include "models/timebucket.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QLocale>
@@ -97,7 +99,7 @@ Limits Limits::fromEnvironment()
 
 QString Resolved::describe() const
 {
-    if (!exists)
+    if (!exists && !forming)
         return QCoreApplication::translate("Baseline", "no baseline");
     QString text = describeSource(source);
     if (forming)
@@ -220,6 +222,11 @@ Formed form(double whole, const QVector<KpiCatalog::BucketValue> &chunks)
     return f;
 }
 
+qint64 firstDayStart(qint64 epoch)
+{
+    return epoch < 0 ? epoch : floorTo(epoch + kChunkSeconds - 1, kChunkSeconds);
+}
+
 bool formsAutomatically(const QString &kpi)
 {
     return kpi.startsWith(u"latency_") || kpi == u"error_rate";
@@ -229,7 +236,9 @@ qint64 epochOf(const History &h, qint64 now)
 {
     qint64 epoch = h.firstSecond;
     for (const Stored &s : h.stored) {
-        if ((s.source == Source::Deploy || s.source == Source::TestSet) && s.validFrom <= now)
+        const KpiCatalog::Definition *d = KpiCatalog::find(s.kpi);
+        const bool deploy = s.source == Source::Deploy || (s.source == Source::TestSet && d && d->quality);
+        if (deploy && s.validFrom <= now)
             epoch = std::max(epoch, s.validFrom);
     }
     return epoch;
@@ -266,21 +275,23 @@ Resolved resolve(const QString &kpi, const History &h, qint64 now)
     }
     if (!automatic || now <= epoch)
         return r;
-    const qint64 end = std::min(now, epoch + kFirstDaySeconds);
-    const Formed f = h.formWindow(kpi, epoch, end);
-    if (!std::isfinite(f.value))
-        return r;
-    r.exists = true;
+    // Forming (or formed, not stored yet): before the first whole hour it is forming with nothing in it yet.
+    const qint64 start = firstDayStart(epoch);
+    const qint64 end = std::clamp(now, start, start + kFirstDaySeconds);
     r.source = Source::FirstDay;
+    r.windowFrom = start;
+    r.windowTo = start + kFirstDaySeconds;
+    r.validFrom = start + kFirstDaySeconds;
+    r.forming = now < start + kFirstDaySeconds;
+    r.formedSeconds = end - start;
+    r.requiredSeconds = kFirstDaySeconds;
+    const Formed f = end > start ? h.formWindow(kpi, start, end) : Formed {};
+    if (!std::isfinite(f.value))
+        return r; // not a baseline yet (exists stays false), but it says it is forming
+    r.exists = true;
     r.value = f.value;
     r.spread = f.spread;
     r.n = f.chunks;
-    r.windowFrom = epoch;
-    r.windowTo = epoch + kFirstDaySeconds;
-    r.validFrom = epoch + kFirstDaySeconds;
-    r.forming = now < epoch + kFirstDaySeconds;
-    r.formedSeconds = end - epoch;
-    r.requiredSeconds = kFirstDaySeconds;
     r.versions += 1;
     r.version = r.versions;
     return r;

@@ -18,8 +18,11 @@ namespace Baseline {
 
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-// The automatic baseline of latency and error rate: the model's first 24 h in production.
+// The automatic baseline of latency and error rate: the model's first 24 whole hours in production, from the first
+// hour boundary after its deploy (hourly chunks, none of them shared with the time before).
 inline constexpr qint64 kFirstDaySeconds = 24 * 3600;
+inline constexpr qint64 kChunkSeconds = 3600;
+qint64 firstDayStart(qint64 epoch);
 // A baseline's spread is the standard deviation of its chunks' values; under this many chunks it is not trusted
 // (NannyML warns under 6 too), and a change is judged against the threshold alone.
 inline constexpr int kMinChunks = 6;
@@ -74,7 +77,8 @@ struct Resolved {
     qint64 windowFrom = 0, windowTo = 0, validFrom = 0;
     int version = 0; // 1 for the first; versions = how many the model has had for this KPI
     int versions = 0;
-    // Forming (the automatic first 24 h not over yet): the value so far, and how much of the 24 h is in.
+    // Forming (the automatic first 24 h not over yet): the value so far, and how much of the 24 h is in. Forming with
+    // nothing in it yet (before the first whole hour, or too few values): exists is false.
     bool forming = false;
     qint64 formedSeconds = 0, requiredSeconds = 0;
 
@@ -122,7 +126,8 @@ struct History {
     // The KPI over a window: its whole-window value and its chunks (hourly), read through the one definition.
     std::function<Formed(const QString &kpi, qint64 from, qint64 to)> formWindow;
 };
-// The deploy the automatic baselines form after: the newest deploy mark or new test-set version, else the first data.
+// The deploy the automatic baselines form after: the newest deploy mark or test-set version of a quality metric, else
+// the first data.
 // Only marks that apply at `now` count.
 qint64 epochOf(const History &history, qint64 now = std::numeric_limits<qint64>::max());
 Resolved resolve(const QString &kpi, const History &history, qint64 now);

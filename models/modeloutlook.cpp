@@ -16,8 +16,9 @@ namespace {
 
 constexpr qint64 kHour = 3600;
 
-// Whether the model has the series a KPI is read from.
-bool hasRole(const QString &kpi, const SourceRoles &r)
+} // namespace
+
+bool Outlook::hasSeriesFor(const QString &kpi, const SourceRoles &r)
 {
     if (kpi.startsWith(u"latency_"))
         return !r.latency.isEmpty();
@@ -39,6 +40,8 @@ bool hasRole(const QString &kpi, const SourceRoles &r)
         return !r.cacheHits.isEmpty();
     return false;
 }
+
+namespace {
 
 Trend::Better betterOf(const QString &kpi)
 {
@@ -82,16 +85,15 @@ ModelOutlook compute(const ModelHistory &in, const Baseline::Limits &limits)
     history.stored = in.stored;
     history.firstSecond = in.firstSecond;
     history.formWindow = [&](const QString &kpi, qint64 from, qint64 to) {
-        const qint64 start = floorTo(from, kHour);
-        const double whole = KpiCatalog::valueOf(kpi, Kpi::figures(lookup, in.roles, in.coverage, start, to));
-        return Baseline::form(whole, KpiCatalog::perBucket(kpi, lookup, in.roles, in.coverage, start, to, kHour));
+        const double whole = KpiCatalog::valueOf(kpi, Kpi::figures(lookup, in.roles, in.coverage, from, to));
+        return Baseline::form(whole, KpiCatalog::perBucket(kpi, lookup, in.roles, in.coverage, from, to, kHour));
     };
     out.epoch = Baseline::epochOf(history, in.now);
 
     for (const KpiCatalog::Definition &def : KpiCatalog::all()) {
         const bool stored = std::any_of(in.stored.cbegin(), in.stored.cend(),
                                         [&](const Baseline::Stored &s) { return s.kpi == def.name; });
-        if (!stored && !hasRole(def.name, in.roles))
+        if (!stored && !hasSeriesFor(def.name, in.roles))
             continue;
         KpiOutlook k;
         k.kpi = def.name;

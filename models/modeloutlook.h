@@ -53,6 +53,8 @@ inline constexpr qint64 kTrendSeconds = 7 * 86400;
 inline constexpr qint64 kProjectionHorizon = 30 * 86400;
 // The span of hourly history a ModelHistory should hold: the trend window, and the automatic baseline's first day.
 qint64 spanStart(qint64 now, qint64 epoch);
+// Whether the roles have the series a KPI is read from.
+bool hasSeriesFor(const QString &kpi, const SourceRoles &roles);
 ModelOutlook compute(const ModelHistory &history, const Baseline::Limits &limits);
 // "Use this range as the baseline": a pinned version of every KPI the source has a value for over [from, to), its
 // spread over chunks of chunkStep seconds (Baseline::form, the same figures as the tiles).

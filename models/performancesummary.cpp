@@ -43,14 +43,14 @@ QJsonObject baselineJson(const KpiOutlook &k, const Baseline::Comparison &c)
         { u"relative_delta"_s, number(c.relative) },
         { u"limit"_s, number(k.limit) },
     };
-    if (!b.exists)
+    o.insert(u"versions"_s, b.versions);
+    if (!b.exists && !b.forming)
         return o;
     o.insert(u"source"_s, Baseline::sourceName(b.source));
     o.insert(u"spread"_s, number(b.spread));
     o.insert(u"chunks"_s, b.n);
     o.insert(u"band"_s, number(c.band));
     o.insert(u"version"_s, b.version);
-    o.insert(u"versions"_s, b.versions);
     if (b.windowFrom > 0) {
         o.insert(u"window_from"_s, time(b.windowFrom));
         o.insert(u"window_to"_s, time(b.windowTo));

@@ -138,6 +138,8 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
         const bool known = kindIt != kinds.constEnd();
         const MetricKind kind = known ? *kindIt : MetricKind::Counter;
         const QString &name = key.name;
+        if (name.startsWith(u"baseline.")) // gauges older collectors made of baseline records: never a role
+            continue;
         if (known ? isTimerKind(kind) : false) {
             const int score = latencyScore(key);
             if (score > bestLatency || (score == bestLatency && key.tags.size() < bestTags)) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "storage/modelhistoryreader.h"
 
-#include "models/timebucket.h"
 #include "storage/baselinestore.h"
 
 #include <QSqlDatabase>
@@ -98,12 +97,14 @@ bool formDueBaselines(const HistoryQuery &query, qint64 now, int *formed, QStrin
         h.stored = history.stored;
         h.firstSecond = ms.firstSeen;
         const qint64 epoch = Baseline::epochOf(h, now);
-        const qint64 formedAt = epoch + Baseline::kFirstDaySeconds;
-        if (epoch < 0 || now < formedAt)
+        const qint64 start = Baseline::firstDayStart(epoch);
+        const qint64 formedAt = start + Baseline::kFirstDaySeconds;
+        // A margin past the day's end: its last seconds are flushed and folded into the hour before it is read.
+        if (epoch < 0 || now < formedAt + 120)
             continue; // still forming (or no data)
         QStringList due;
         for (const KpiCatalog::Definition &def : KpiCatalog::all()) {
-            if (!Baseline::formsAutomatically(def.name))
+            if (!Baseline::formsAutomatically(def.name) || !Outlook::hasSeriesFor(def.name, ms.roles))
                 continue;
             const bool stored = std::any_of(h.stored.cbegin(), h.stored.cend(), [&](const Baseline::Stored &s) {
                 return s.kpi == def.name && s.validFrom >= epoch && s.source != Baseline::Source::Deploy;
@@ -114,7 +115,7 @@ bool formDueBaselines(const HistoryQuery &query, qint64 now, int *formed, QStrin
         if (due.isEmpty())
             continue;
         const QStringList already = due;
-        if (!readSpan(query, series, ms, model, floorTo(epoch, 3600), formedAt, &history, error))
+        if (!readSpan(query, series, ms, model, start, formedAt, &history, error))
             return false;
         const ModelOutlook outlook = Outlook::compute(history, Baseline::Limits {});
         for (const QString &kpi : already) {

@@ -330,6 +330,9 @@ void SourceDashboard::showData(
     }
     m_queue->setLineData(0, std::move(queue));
     m_throughput->setValueLabel(m_stepSeconds > 1 ? tr("per s (bucket's covered seconds)") : tr("per s"));
+    m_shownFromMs = fromMs;
+    m_shownToMs = toMs;
+    m_shownLive = live;
     const qint64 axisEndMs = applyOutlook(fromMs, toMs, live);
     for (auto *chart : charts()) {
         // A missing bucket is a hole, not a straight line across it.
@@ -529,6 +532,14 @@ void SourceDashboard::setOutlook(const ModelOutlook &outlook)
 {
     m_outlook = outlook;
     updateBaselines();
+    if (m_shownToMs <= m_shownFromMs)
+        return; // nothing drawn yet: showData will draw the overlays
+    // The charts' overlays now, also in a paused view that showData does not redraw.
+    const qint64 axisEndMs = applyOutlook(m_shownFromMs, m_shownToMs, m_shownLive);
+    for (auto *chart : charts()) {
+        chart->setTimeRange(m_shownFromMs, axisEndMs);
+        chart->redraw();
+    }
 }
 
 Baseline::Comparison SourceDashboard::comparison(const QString &kpi) const

@@ -125,6 +125,8 @@ private:
     // Bands, limits and the projection on the charts; returns the time axis' end (extended for a projection).
     qint64 applyOutlook(qint64 fromMs, qint64 toMs, bool live);
     ModelOutlook m_outlook;
+    qint64 m_shownFromMs = 0, m_shownToMs = 0; // the range showData drew last
+    bool m_shownLive = true;
     QVector<SeriesPoint> m_weekAgo;
     Baseline::Limits m_limits = Baseline::Limits::fromEnvironment();
 };

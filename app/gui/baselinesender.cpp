@@ -4,6 +4,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocalSocket>
+#include <QTimer>
+
+#include <memory>
+#include <utility>
 
 #include <cmath>
 
@@ -41,22 +45,31 @@ void BaselineSender::send(const QVector<Baseline::Stored> &rows)
     for (const Baseline::Stored &row : rows)
         payload += record(row);
     auto *socket = new QLocalSocket(this);
+    auto *timeout = new QTimer(socket);
     const int count = int(rows.size());
-    connect(socket, &QLocalSocket::connected, socket, [socket, payload]() {
-        socket->write(payload);
-        socket->disconnectFromServer(); // after the bytes are written
-    });
-    connect(socket, &QLocalSocket::disconnected, this, [this, socket, count]() {
+    // Exactly one outcome per send: sent once every byte left, else failed (refused, closed early, or stuck).
+    auto done = std::make_shared<bool>(false);
+    const auto fail = [this, socket, done](const QString &why) {
+        if (std::exchange(*done, true))
+            return;
+        Q_EMIT failed(tr("the baseline was not saved: %1 (collector at %2)").arg(why, m_socket));
+        socket->abort();
         socket->deleteLater();
+    };
+    connect(socket, &QLocalSocket::connected, socket, [socket, payload]() { socket->write(payload); });
+    connect(socket, &QLocalSocket::bytesWritten, socket, [this, socket, done, count]() {
+        if (socket->bytesToWrite() > 0 || std::exchange(*done, true))
+            return;
         Q_EMIT sent(count);
+        socket->disconnectFromServer();
+        socket->deleteLater();
     });
-    connect(socket, &QLocalSocket::errorOccurred, this, [this, socket](QLocalSocket::LocalSocketError) {
-        if (socket->state() == QLocalSocket::UnconnectedState || socket->error() != QLocalSocket::PeerClosedError) {
-            Q_EMIT failed(tr("the baseline was not saved: the collector is not reachable at %1 (%2)")
-                              .arg(m_socket, socket->errorString()));
-            socket->deleteLater();
-        }
+    connect(socket, &QLocalSocket::errorOccurred, this, [socket, fail](QLocalSocket::LocalSocketError) {
+        fail(socket->errorString());
     });
+    timeout->setSingleShot(true);
+    connect(timeout, &QTimer::timeout, this, [fail]() { fail(tr("no answer within 5 s")); });
+    timeout->start(5000);
     socket->connectToServer(m_socket);
 }
 

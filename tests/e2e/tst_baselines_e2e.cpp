@@ -105,6 +105,66 @@ private Q_SLOTS:
                  u"degraded"_s);
         QCOMPARE(collector.stop(), 0);
     }
+
+    // Two imported days: the collector forms the model's first-day baselines from the hourly tier and stores each
+    // once (p50, p95, p99, error rate); started again it forms none. A deploy mark restarts them: the summary shows
+    // them forming again, with the old version kept.
+    void theCollectorStoresFirstDayBaselinesOnce()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString csv = dir.filePath(u"history.csv"_s);
+        const qint64 end = QDateTime::currentSecsSinceEpoch() / 60 * 60 - 120;
+        QProcess make;
+        make.start(u"python3"_s, { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + u"/tools/dev/make-history.py"_s,
+                                   u"--days"_s, u"2"_s, u"--models"_s, u"1"_s, u"--seed"_s, u"9"_s, u"--end"_s,
+                                   QString::number(end), u"-o"_s, csv });
+        QVERIFY(make.waitForFinished(60000));
+        QVERIFY2(make.exitCode() == 0, make.readAllStandardError().constData());
+        CollectorProcess collector(dir.path());
+        const Exported imported = runPerfdashd({ u"import"_s, u"--db"_s, collector.dbPath, csv });
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+
+        QVERIFY2(collector.start(), collector.process.readAllStandardError().constData());
+        QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"storage.baselines_formed"_s), u"4"_s, 20000);
+        const QStringList arguments { u"summary"_s, u"--model"_s, u"resnet50"_s, u"--db"_s, collector.dbPath };
+        const auto baselines = [&]() {
+            const Exported s = runPerfdashd(arguments);
+            return QJsonDocument::fromJson(s.out)[u"baselines"_s].toObject();
+        };
+        const QJsonObject formed = baselines();
+        for (const QString &kpi : { u"latency_p50"_s, u"latency_p95"_s, u"latency_p99"_s, u"error_rate"_s }) {
+            QCOMPARE(formed[kpi][u"source"_s].toString(), u"first_24h"_s);
+            QVERIFY(!formed[kpi][u"forming"_s].toBool());
+            QCOMPARE(formed[kpi][u"chunks"_s].toDouble(), 24.0); // 24 whole hours
+            QCOMPARE(formed[kpi][u"versions"_s].toInt(), 1); // stored once: the on-the-fly one is not added
+        }
+        QCOMPARE(collector.stop(), 0);
+
+        // Started again: everything due is stored, nothing is formed twice.
+        QVERIFY(collector.start());
+        QLocalSocket ingest;
+        ingest.connectToServer(QDir(collector.runtimeDir).filePath(u"ingest.sock"_s));
+        QVERIFY(ingest.waitForConnected(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(statsOf(collector).contains(u"storage.baselines_formed"_s), 10000);
+        // A re-baseline (deploy mark): latency forms again from the next hour on, the stored day kept.
+        ingest.write(QJsonDocument(QJsonObject { { u"type"_s, u"baseline"_s }, { u"model"_s, u"resnet50"_s },
+                                                 { u"metric"_s, u"*"_s }, { u"value"_s, 0 },
+                                                 { u"source"_s, u"deploy"_s } })
+                         .toJson(QJsonDocument::Compact)
+                     + '\n');
+        QVERIFY(ingest.waitForBytesWritten(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"storage.baselines_written"_s), u"1"_s, 15000);
+        QCOMPARE(statsOf(collector).value(u"storage.baselines_formed"_s), u"0"_s);
+        const QJsonObject after = baselines()[u"latency_p95"_s].toObject();
+        QCOMPARE(after[u"source"_s].toString(), u"first_24h"_s);
+        QVERIFY(after[u"forming"_s].toBool());
+        QVERIFY(after[u"baseline"_s].isNull()); // the new day has not begun: no figure yet
+        QCOMPARE(after[u"versions"_s].toInt(), 1); // the stored day is kept
+        QVERIFY2(after[u"description"_s].toString().contains(u"forming: 0 h of 24 h"_s),
+                 qPrintable(after[u"description"_s].toString()));
+        QCOMPARE(collector.stop(), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestBaselinesE2E)

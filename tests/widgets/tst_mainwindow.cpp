@@ -485,7 +485,7 @@ private Q_SLOTS:
         errors.projection = errors.fit.insufficient;
         outlook.kpis = { p95, errors };
         Q_EMIT history.outlookReady(history.outlooks.constLast().second, outlook);
-        m_window->refreshNow();
+        // No redraw asked for: the outlook draws its overlays itself.
 
         auto *d = m_window->dashboard();
         auto *tile = d->tile(SourceDashboard::TileP95);
