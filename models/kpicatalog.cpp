@@ -117,7 +117,7 @@ double valueOf(const QString &kpi, const Kpi::Figures &f, const QualityStats *qu
 }
 
 QVector<BucketValue> perBucket(const QString &kpi, const Kpi::PointLookup &lookup, const SourceRoles &roles,
-                               const Coverage &coverage, qint64 from, qint64 to, qint64 step)
+    const Coverage &coverage, qint64 from, qint64 to, qint64 step)
 {
     QVector<BucketValue> out;
     if (step <= 0 || to <= from)

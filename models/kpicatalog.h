@@ -46,7 +46,7 @@ struct BucketValue {
     double value = 0;
 };
 QVector<BucketValue> perBucket(const QString &kpi, const Kpi::PointLookup &lookup, const SourceRoles &roles,
-                               const Coverage &coverage, qint64 from, qint64 to, qint64 step);
+    const Coverage &coverage, qint64 from, qint64 to, qint64 step);
 
 // "24.1 ms", "145 req/s", "0.31 %", "0.912": the one formatting of a KPI value with its unit, for tiles, the
 // comparison panel and the summary's text.

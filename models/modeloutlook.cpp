@@ -91,8 +91,8 @@ ModelOutlook compute(const ModelHistory &in, const Baseline::Limits &limits)
     out.epoch = Baseline::epochOf(history, in.now);
 
     for (const KpiCatalog::Definition &def : KpiCatalog::all()) {
-        const bool stored = std::any_of(in.stored.cbegin(), in.stored.cend(),
-                                        [&](const Baseline::Stored &s) { return s.kpi == def.name; });
+        const bool stored = std::any_of(
+            in.stored.cbegin(), in.stored.cend(), [&](const Baseline::Stored &s) { return s.kpi == def.name; });
         if (!stored && !hasSeriesFor(def.name, in.roles))
             continue;
         KpiOutlook k;
@@ -129,7 +129,7 @@ ModelOutlook compute(const ModelHistory &in, const Baseline::Limits &limits)
 }
 
 QVector<Baseline::Stored> pinnedRows(const QString &model, const Kpi::PointLookup &lookup, const SourceRoles &roles,
-                                     const Coverage &coverage, qint64 from, qint64 to, qint64 chunkStep, qint64 now)
+    const Coverage &coverage, qint64 from, qint64 to, qint64 chunkStep, qint64 now)
 {
     QVector<Baseline::Stored> rows;
     const Kpi::Figures whole = Kpi::figures(lookup, roles, coverage, from, to);

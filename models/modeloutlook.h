@@ -59,7 +59,7 @@ ModelOutlook compute(const ModelHistory &history, const Baseline::Limits &limits
 // "Use this range as the baseline": a pinned version of every KPI the source has a value for over [from, to), its
 // spread over chunks of chunkStep seconds (Baseline::form, the same figures as the tiles).
 QVector<Baseline::Stored> pinnedRows(const QString &model, const Kpi::PointLookup &lookup, const SourceRoles &roles,
-                                     const Coverage &coverage, qint64 from, qint64 to, qint64 chunkStep, qint64 now);
+    const Coverage &coverage, qint64 from, qint64 to, qint64 chunkStep, qint64 now);
 // "Re-baseline": a deploy mark at `now`; automatic baselines form again from there.
 Baseline::Stored deployMark(const QString &model, qint64 now);
 // An expected figure (throughput typed in the GUI).

@@ -42,8 +42,8 @@ ModelSeries seriesOf(const QVector<SeriesInfo> &series, const QString &model)
 namespace {
 
 // The model's stored baselines and its hourly points over [from, now).
-bool readSpan(const HistoryQuery &query, const QVector<SeriesInfo> &series, const ModelSeries &ms,
-              const QString &model, qint64 from, qint64 now, ModelHistory *out, QString *error)
+bool readSpan(const HistoryQuery &query, const QVector<SeriesInfo> &series, const ModelSeries &ms, const QString &model,
+    qint64 from, qint64 now, ModelHistory *out, QString *error)
 {
     out->model = model;
     out->roles = ms.roles;
@@ -68,7 +68,7 @@ bool readSpan(const HistoryQuery &query, const QVector<SeriesInfo> &series, cons
 } // namespace
 
 bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QString &model, qint64 now,
-          ModelHistory *out, QString *error)
+    ModelHistory *out, QString *error)
 {
     *out = {};
     const ModelSeries ms = seriesOf(series, model);

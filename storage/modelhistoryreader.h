@@ -26,7 +26,7 @@ ModelSeries seriesOf(const QVector<SeriesInfo> &series, const QString &model);
 
 // now: the first second that has not passed. False with *error on an SQL failure.
 bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QString &model, qint64 now,
-          ModelHistory *out, QString *error);
+    ModelHistory *out, QString *error);
 
 // Forms the first-24 h baselines that are due and not stored yet (a model whose first day after its deploy is over)
 // and appends them to the baselines table, so they are kept as versions like the others. The writer's connection,

@@ -15,8 +15,8 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
-BaselineController::BaselineController(HistoryLoader *loader, SourceDashboard *dashboard, ComparisonPanel *panel,
-                                       QWidget *dialogParent)
+BaselineController::BaselineController(
+    HistoryLoader *loader, SourceDashboard *dashboard, ComparisonPanel *panel, QWidget *dialogParent)
     : QObject(dialogParent)
     , m_loader(loader)
     , m_dashboard(dashboard)
@@ -30,9 +30,8 @@ BaselineController::BaselineController(HistoryLoader *loader, SourceDashboard *d
     m_afterSubmit.setInterval(2000);
     connect(&m_afterSubmit, &QTimer::timeout, this, &BaselineController::refreshOutlook);
     connect(loader, &HistoryLoader::outlookReady, this, &BaselineController::onOutlook);
-    connect(loader, &HistoryLoader::outlookFailed, this, [this](const QString &message) {
-        m_panel->setMessage(tr("Baselines could not be read: %1").arg(message));
-    });
+    connect(loader, &HistoryLoader::outlookFailed, this,
+        [this](const QString &message) { m_panel->setMessage(tr("Baselines could not be read: %1").arg(message)); });
     connect(panel, &ComparisonPanel::pinRangeRequested, this, &BaselineController::pinView);
     connect(panel, &ComparisonPanel::rebaselineRequested, this, &BaselineController::rebaseline);
     connect(panel, &ComparisonPanel::expectedThroughputRequested, this, [this]() { setExpectedThroughput(); });
@@ -89,8 +88,7 @@ void BaselineController::updatePanel()
 bool BaselineController::ask(const QString &title, const QString &text)
 {
     return !m_confirm
-        || QMessageBox::question(m_dialogParent, title, text, QMessageBox::Yes | QMessageBox::Cancel,
-                                 QMessageBox::Yes)
+        || QMessageBox::question(m_dialogParent, title, text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes)
         == QMessageBox::Yes;
 }
 
@@ -114,15 +112,15 @@ void BaselineController::pinView()
         = Outlook::pinnedRows(m_source.name, v.lookup, m_dashboard->roles(), coverage, v.from, v.to, chunk, v.now);
     if (rows.isEmpty()) {
         QMessageBox::information(m_dialogParent, tr("Use this range as the baseline"),
-                                 tr("%1 has no figure in %2 to make a baseline of.").arg(m_source.name, v.window));
+            tr("%1 has no figure in %2 to make a baseline of.").arg(m_source.name, v.window));
         return;
     }
     QStringList lines;
     for (const Baseline::Stored &r : rows)
         lines << u"  "_s % KpiCatalog::find(r.kpi)->caption % u": "_s % KpiCatalog::format(r.kpi, r.value);
     if (!ask(tr("Use this range as the baseline"),
-             tr("Make %1 the baseline of %2?\n\n%3\n\nThe previous baselines are kept as older versions.")
-                 .arg(v.window, m_source.name, lines.join(u'\n'))))
+            tr("Make %1 the baseline of %2?\n\n%3\n\nThe previous baselines are kept as older versions.")
+                .arg(v.window, m_source.name, lines.join(u'\n'))))
         return;
     submit(rows);
 }
@@ -132,9 +130,9 @@ void BaselineController::rebaseline()
     if (m_source.kind != SourceRef::Kind::Model || !m_view)
         return;
     if (!ask(tr("Re-baseline %1").arg(m_source.name),
-             tr("Start new baselines for %1 now (a new deploy)?\n\nLatency and error rate form again from the next "
-                "24 h in production; until then they show as forming. The previous versions are kept.")
-                 .arg(m_source.name)))
+            tr("Start new baselines for %1 now (a new deploy)?\n\nLatency and error rate form again from the next "
+               "24 h in production; until then they show as forming. The previous versions are kept.")
+                .arg(m_source.name)))
         return;
     submit({ Outlook::deployMark(m_source.name, m_view().now) });
 }
@@ -148,10 +146,10 @@ void BaselineController::setExpectedThroughput(double perSecond)
         const double current = k && k->baseline.exists ? k->baseline.value : m_dashboard->figures().throughput.value;
         bool ok = false;
         perSecond = QInputDialog::getDouble(m_dialogParent, tr("Expected throughput"),
-                                            tr("Requests per second %1 is expected to serve (seed 001: a throughput "
-                                               "20 % below it is a breach):")
-                                                .arg(m_source.name),
-                                            std::isfinite(current) ? current : 0, 0, 1e9, 2, &ok);
+            tr("Requests per second %1 is expected to serve (seed 001: a throughput "
+               "20 % below it is a breach):")
+                .arg(m_source.name),
+            std::isfinite(current) ? current : 0, 0, 1e9, 2, &ok);
         if (!ok)
             return;
     }

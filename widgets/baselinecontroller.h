@@ -34,8 +34,8 @@ public:
     };
     using ViewProvider = std::function<View()>;
 
-    BaselineController(HistoryLoader *loader, SourceDashboard *dashboard, ComparisonPanel *panel,
-                       QWidget *dialogParent);
+    BaselineController(
+        HistoryLoader *loader, SourceDashboard *dashboard, ComparisonPanel *panel, QWidget *dialogParent);
 
     void setViewProvider(ViewProvider provider) { m_view = std::move(provider); }
     // The selected source; baselines exist for models only.

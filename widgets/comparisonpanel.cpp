@@ -3,14 +3,14 @@
 
 #include "widgets/theme.h"
 
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QDateTime>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
-#include <QTableWidget>
 #include <QStringBuilder>
+#include <QTableWidget>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -19,7 +19,8 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
-ComparisonPanel::ComparisonPanel(QWidget *parent) : QWidget(parent)
+ComparisonPanel::ComparisonPanel(QWidget *parent)
+    : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     m_message = new QLabel(this);
@@ -73,8 +74,8 @@ void ComparisonPanel::setActionsEnabled(bool enabled, const QString &why)
     }
 }
 
-void ComparisonPanel::setOutlook(const ModelOutlook &outlook, const QHash<QString, double> &currents,
-                                 const QString &window)
+void ComparisonPanel::setOutlook(
+    const ModelOutlook &outlook, const QHash<QString, double> &currents, const QString &window)
 {
     m_table->setRowCount(0);
     if (!outlook.isValid()) {
@@ -118,14 +119,14 @@ void ComparisonPanel::setOutlook(const ModelOutlook &outlook, const QHash<QStrin
         else if (c.status == Baseline::Status::Ok)
             status->setForeground(themeColor(ThemeColor::Good, dark));
         QString trend = k.fit.sufficient ? k.fit.label : tr("–");
-        QString trendTip = k.fit.sufficient ? tr("%1 per day (95 %: %2 to %3), %4 points since %5, confidence %6")
-                                                  .arg(KpiCatalog::format(k.kpi, k.fit.slopePerDay),
-                                                       KpiCatalog::format(k.kpi, k.fit.slopeLowPerDay),
-                                                       KpiCatalog::format(k.kpi, k.fit.slopeHighPerDay))
-                                                  .arg(k.fit.n)
-                                                  .arg(QDateTime::fromSecsSinceEpoch(k.fit.since).toString(u"d MMM HH:mm"_s))
-                                                  .arg(QLocale().toString(k.fit.confidence, 'f', 2))
-                                            : k.fit.insufficient;
+        QString trendTip = k.fit.sufficient
+            ? tr("%1 per day (95 %: %2 to %3), %4 points since %5, confidence %6")
+                  .arg(KpiCatalog::format(k.kpi, k.fit.slopePerDay), KpiCatalog::format(k.kpi, k.fit.slopeLowPerDay),
+                      KpiCatalog::format(k.kpi, k.fit.slopeHighPerDay))
+                  .arg(k.fit.n)
+                  .arg(QDateTime::fromSecsSinceEpoch(k.fit.since).toString(u"d MMM HH:mm"_s))
+                  .arg(QLocale().toString(k.fit.confidence, 'f', 2))
+            : k.fit.insufficient;
         if (k.fit.levelShift)
             trendTip += tr("\nlevel shift at %1: only the data after it is used")
                             .arg(QDateTime::fromSecsSinceEpoch(k.fit.shiftAt).toString(u"d MMM HH:mm"_s));

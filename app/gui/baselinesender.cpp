@@ -15,7 +15,9 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
-BaselineSender::BaselineSender(QString ingestSocket, QObject *parent) : QObject(parent), m_socket(std::move(ingestSocket))
+BaselineSender::BaselineSender(QString ingestSocket, QObject *parent)
+    : QObject(parent)
+    , m_socket(std::move(ingestSocket))
 { }
 
 QByteArray BaselineSender::record(const Baseline::Stored &row)
@@ -64,9 +66,8 @@ void BaselineSender::send(const QVector<Baseline::Stored> &rows)
         socket->disconnectFromServer();
         socket->deleteLater();
     });
-    connect(socket, &QLocalSocket::errorOccurred, this, [socket, fail](QLocalSocket::LocalSocketError) {
-        fail(socket->errorString());
-    });
+    connect(socket, &QLocalSocket::errorOccurred, this,
+        [socket, fail](QLocalSocket::LocalSocketError) { fail(socket->errorString()); });
     timeout->setSingleShot(true);
     connect(timeout, &QTimer::timeout, this, [fail]() { fail(tr("no answer within 5 s")); });
     timeout->start(5000);

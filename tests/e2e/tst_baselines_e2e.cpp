@@ -35,15 +35,15 @@ private Q_SLOTS:
         // The model's traffic: 100 predictions, 90 correct (the truth matches), latencies 10..19 ms.
         for (int i = 0; i < 100; ++i) {
             add({ { u"type"_s, u"prediction"_s }, { u"model"_s, u"fraud"_s },
-                  { u"label"_s, i % 10 == 0 ? u"b"_s : u"a"_s }, { u"truth"_s, u"a"_s } });
+                { u"label"_s, i % 10 == 0 ? u"b"_s : u"a"_s }, { u"truth"_s, u"a"_s } });
             add({ { u"type"_s, u"metric"_s }, { u"name"_s, u"prediction.latency_ms"_s }, { u"kind"_s, u"timer"_s },
-                  { u"value"_s, 10 + i % 10 }, { u"tags"_s, QJsonObject { { u"model"_s, u"fraud"_s } } } });
+                { u"value"_s, 10 + i % 10 }, { u"tags"_s, QJsonObject { { u"model"_s, u"fraud"_s } } } });
         }
         // Deploy-time figures: a test-set accuracy, the same one again (no new version), then a new one; an expected
         // throughput; and records the table must refuse (unknown KPI, a first_24h sent by a producer).
         const auto baseline = [&](const QString &metric, double value, const QString &source, qint64 ts) {
             QJsonObject o { { u"type"_s, u"baseline"_s }, { u"model"_s, u"fraud"_s }, { u"metric"_s, metric },
-                            { u"value"_s, value } };
+                { u"value"_s, value } };
             if (!source.isEmpty())
                 o.insert(u"source"_s, source);
             if (ts > 0)
@@ -63,7 +63,7 @@ private Q_SLOTS:
         QCOMPARE(statsOf(collector).value(u"storage.dropped_baselines"_s), u"0"_s);
         // The predictions are stored too once their seconds close: the summary counts all 100.
         const QStringList arguments { u"summary"_s, u"--model"_s, u"fraud"_s, u"--db"_s, collector.dbPath,
-                                      u"--window"_s, u"1h"_s };
+            u"--window"_s, u"1h"_s };
         Exported summary;
         const auto stored = [&]() {
             summary = runPerfdashd(arguments);
@@ -90,10 +90,12 @@ private Q_SLOTS:
         const QJsonObject p95 = json[u"baselines"_s][u"latency_p95"_s].toObject();
         QCOMPARE(p95[u"source"_s].toString(), u"first_24h"_s);
         QVERIFY(p95[u"forming"_s].toBool());
-        QVERIFY2(p95[u"description"_s].toString().contains(u"forming: "_s), qPrintable(p95[u"description"_s].toString()));
+        QVERIFY2(
+            p95[u"description"_s].toString().contains(u"forming: "_s), qPrintable(p95[u"description"_s].toString()));
         // Trends need a day: they say so instead of guessing.
         QVERIFY(json[u"trends"_s][u"latency_p95"_s][u"7_day_trend"_s].isNull());
-        QVERIFY(json[u"trends"_s][u"latency_p95"_s][u"insufficient"_s].toString().startsWith(u"insufficient history"_s));
+        QVERIFY(
+            json[u"trends"_s][u"latency_p95"_s][u"insufficient"_s].toString().startsWith(u"insufficient history"_s));
 
         // PERF_ACCURACY_THRESHOLD loosens the accuracy limit to 10 %: 0.9 is then only degraded.
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -101,8 +103,8 @@ private Q_SLOTS:
         const Exported loose = runPerfdashd(
             { u"summary"_s, u"--model"_s, u"fraud"_s, u"--db"_s, collector.dbPath, u"--window"_s, u"1h"_s }, env);
         QVERIFY2(loose.exitCode == 0, qPrintable(loose.err));
-        QCOMPARE(QJsonDocument::fromJson(loose.out)[u"baselines"_s][u"accuracy"_s][u"status"_s].toString(),
-                 u"degraded"_s);
+        QCOMPARE(
+            QJsonDocument::fromJson(loose.out)[u"baselines"_s][u"accuracy"_s][u"status"_s].toString(), u"degraded"_s);
         QCOMPARE(collector.stop(), 0);
     }
 
@@ -116,9 +118,9 @@ private Q_SLOTS:
         const QString csv = dir.filePath(u"history.csv"_s);
         const qint64 end = QDateTime::currentSecsSinceEpoch() / 60 * 60 - 120;
         QProcess make;
-        make.start(u"python3"_s, { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + u"/tools/dev/make-history.py"_s,
-                                   u"--days"_s, u"2"_s, u"--models"_s, u"1"_s, u"--seed"_s, u"9"_s, u"--end"_s,
-                                   QString::number(end), u"-o"_s, csv });
+        make.start(u"python3"_s,
+            { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + u"/tools/dev/make-history.py"_s, u"--days"_s, u"2"_s,
+                u"--models"_s, u"1"_s, u"--seed"_s, u"9"_s, u"--end"_s, QString::number(end), u"-o"_s, csv });
         QVERIFY(make.waitForFinished(60000));
         QVERIFY2(make.exitCode() == 0, make.readAllStandardError().constData());
         CollectorProcess collector(dir.path());
@@ -149,10 +151,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(statsOf(collector).contains(u"storage.baselines_formed"_s), 10000);
         // A re-baseline (deploy mark): latency forms again from the next hour on, the stored day kept.
         ingest.write(QJsonDocument(QJsonObject { { u"type"_s, u"baseline"_s }, { u"model"_s, u"resnet50"_s },
-                                                 { u"metric"_s, u"*"_s }, { u"value"_s, 0 },
-                                                 { u"source"_s, u"deploy"_s } })
+                                       { u"metric"_s, u"*"_s }, { u"value"_s, 0 }, { u"source"_s, u"deploy"_s } })
                          .toJson(QJsonDocument::Compact)
-                     + '\n');
+            + '\n');
         QVERIFY(ingest.waitForBytesWritten(5000));
         QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"storage.baselines_written"_s), u"1"_s, 15000);
         QCOMPARE(statsOf(collector).value(u"storage.baselines_formed"_s), u"0"_s);
@@ -162,7 +163,7 @@ private Q_SLOTS:
         QVERIFY(after[u"baseline"_s].isNull()); // the new day has not begun: no figure yet
         QCOMPARE(after[u"versions"_s].toInt(), 1); // the stored day is kept
         QVERIFY2(after[u"description"_s].toString().contains(u"forming: 0 h of 24 h"_s),
-                 qPrintable(after[u"description"_s].toString()));
+            qPrintable(after[u"description"_s].toString()));
         QCOMPARE(collector.stop(), 0);
     }
 };

@@ -36,9 +36,9 @@ private Q_SLOTS:
         const QString db = dir.filePath(u"perfdash.db"_s);
         const qint64 end = QDateTime::currentSecsSinceEpoch() / 60 * 60 - 120;
         QProcess make;
-        make.start(u"python3"_s, { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + u"/tools/dev/make-history.py"_s,
-                                   u"--days"_s, u"10"_s, u"--models"_s, u"1"_s, u"--seed"_s, u"5"_s, u"--end"_s,
-                                   QString::number(end), u"-o"_s, csv });
+        make.start(u"python3"_s,
+            { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + u"/tools/dev/make-history.py"_s, u"--days"_s, u"10"_s,
+                u"--models"_s, u"1"_s, u"--seed"_s, u"5"_s, u"--end"_s, QString::number(end), u"-o"_s, csv });
         QVERIFY(make.waitForFinished(120000));
         QVERIFY2(make.exitCode() == 0, make.readAllStandardError().constData());
         const Exported imported = runPerfdashd({ u"import"_s, u"--db"_s, db, csv });

@@ -156,7 +156,7 @@ private Q_SLOTS:
     void testSetVersions()
     {
         const QVector<Baseline::Stored> rows { row(u"accuracy"_s, Baseline::Source::TestSet, 0.95, t0),
-                                               row(u"accuracy"_s, Baseline::Source::TestSet, 0.93, t0 + 100) };
+            row(u"accuracy"_s, Baseline::Source::TestSet, 0.93, t0 + 100) };
         FakeForming forming;
         const auto latest = Baseline::resolve(u"accuracy"_s, forming.history(rows, t0), t0 + 200);
         QVERIFY(latest.exists);
@@ -217,13 +217,15 @@ private Q_SLOTS:
         QCOMPARE(p.source, Baseline::Source::Pinned);
         QCOMPARE(p.value, 25.0);
         // A new test-set version is a deploy too.
-        const QVector<Baseline::Stored> redeploy { formed, row(u"accuracy"_s, Baseline::Source::TestSet, 0.9, t0 + 60 * hour) };
+        const QVector<Baseline::Stored> redeploy { formed,
+            row(u"accuracy"_s, Baseline::Source::TestSet, 0.9, t0 + 60 * hour) };
         QCOMPARE(Baseline::epochOf(forming.history(redeploy, t0)), t0 + 60 * hour);
     }
 
     void formSpread()
     {
-        const Baseline::Formed f = Baseline::form(7.0, { { 0, 2 }, { 1, 4 }, { 2, 4 }, { 3, 4 }, { 4, 5 }, { 5, 5 }, { 6, 7 }, { 7, 9 } });
+        const Baseline::Formed f
+            = Baseline::form(7.0, { { 0, 2 }, { 1, 4 }, { 2, 4 }, { 3, 4 }, { 4, 5 }, { 5, 5 }, { 6, 7 }, { 7, 9 } });
         QCOMPARE(f.value, 7.0); // the whole window's figure, not the chunks' mean
         QCOMPARE(f.chunks, 8);
         QVERIFY(qAbs(f.spread - 2.13809) < 1e-4); // sample standard deviation
@@ -242,7 +244,8 @@ private Q_SLOTS:
         for (int i = 0; i < 10; ++i)
             f.counter(u"prediction.count|model:m,status:ok"_s, t0 + i, 1);
         f.counter(u"prediction.count|model:m,status:error"_s, t0, 1);
-        const Kpi::Figures figures = Kpi::figures(f.lookup(), f.roles(), Coverage::passed(t0, t0 + 10, 1, t0 + 10), t0, t0 + 10);
+        const Kpi::Figures figures
+            = Kpi::figures(f.lookup(), f.roles(), Coverage::passed(t0, t0 + 10, 1, t0 + 10), t0, t0 + 10);
         QVERIFY(std::isnan(KpiCatalog::valueOf(u"latency_p95"_s, figures)));
         QVERIFY(std::isnan(KpiCatalog::valueOf(u"error_rate"_s, figures))); // 11 requests: under the minimum of 20
         QCOMPARE(KpiCatalog::valueOf(u"throughput"_s, figures), 1.1);
