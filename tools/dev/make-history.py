@@ -66,7 +66,8 @@ def main():
             requests = max(1, int(rng.gauss(args.rps * 60 * cycle / scale, math.sqrt(args.rps * 60))))
             # Latency: lognormal; model 0's tail (sigma, hence p95/p99) widens over the period.
             median = 20.0 * scale * math.exp(rng.gauss(0, 0.03))
-            sigma = 0.35 + (0.25 * progress if m == 0 else 0.0)
+            # p95 = median × e^(1.645 σ): +39 % by the end, so +50 % (the breach) lies about a week ahead.
+            sigma = 0.35 + (0.20 * progress if m == 0 else 0.0)
             q = {level: median * math.exp(sigma * z) for level, z in Z.items()}
             low = median * math.exp(-3.0 * sigma)
             high = median * math.exp(3.3 * sigma)
