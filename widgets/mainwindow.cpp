@@ -367,6 +367,7 @@ void MainWindow::showShortcuts()
            "<tr><td><b>%3</b></td><td>find a series</td></tr>"
            "<tr><td><b>%4</b></td><td>reload history</td></tr>"
            "<tr><td><b>%5</b></td><td>full screen</td></tr>"
+           "<tr><td><b>Ctrl+B / Ctrl+D</b></td><td>baselines and trends / dashboard</td></tr>"
            "</table>")
             .arg(QKeySequence(QKeySequence::ZoomIn).toString(QKeySequence::NativeText),
                 QKeySequence(QKeySequence::ZoomOut).toString(QKeySequence::NativeText),
