@@ -117,13 +117,14 @@ double valueOf(const QString &kpi, const Kpi::Figures &f, const QualityStats *qu
 }
 
 QVector<BucketValue> perBucket(const QString &kpi, const Kpi::PointLookup &lookup, const SourceRoles &roles,
-    const Coverage &coverage, qint64 from, qint64 to, qint64 step)
+    const Coverage &coverage, qint64 from, qint64 to, qint64 step, const QualityLookup &quality)
 {
     QVector<BucketValue> out;
     if (step <= 0 || to <= from)
         return out;
     for (qint64 b = floorTo(from, step); b < to; b += step) {
-        const double v = valueOf(kpi, Kpi::figures(lookup, roles, coverage, std::max(b, from), b + step));
+        const double v = valueOf(kpi, Kpi::figures(lookup, roles, coverage, std::max(b, from), b + step),
+            quality ? quality(b) : nullptr);
         if (std::isfinite(v))
             out.append({ b, v });
     }

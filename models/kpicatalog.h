@@ -45,8 +45,10 @@ struct BucketValue {
     qint64 second = 0;
     double value = 0;
 };
+// quality: a bucket's quality metrics (merged from stored prediction outcomes), nullptr where none.
+using QualityLookup = std::function<const QualityStats *(qint64 bucket)>;
 QVector<BucketValue> perBucket(const QString &kpi, const Kpi::PointLookup &lookup, const SourceRoles &roles,
-    const Coverage &coverage, qint64 from, qint64 to, qint64 step);
+    const Coverage &coverage, qint64 from, qint64 to, qint64 step, const QualityLookup &quality = {});
 
 // "24.1 ms", "145 req/s", "0.31 %", "0.912": the one formatting of a KPI value with its unit, for tiles, the
 // comparison panel and the summary's text.

@@ -81,25 +81,45 @@ ModelOutlook compute(const ModelHistory &in, const Baseline::Limits &limits)
         const auto it = in.hourly.constFind(key);
         return it == in.hourly.constEnd() ? empty : *it;
     };
+    const KpiCatalog::QualityLookup quality = [&in](qint64 hour) -> const QualityStats * {
+        const auto it = in.qualityHourly.constFind(hour);
+        return it == in.qualityHourly.constEnd() ? nullptr : &*it;
+    };
     Baseline::History history;
     history.stored = in.stored;
     history.firstSecond = in.firstSecond;
     history.formWindow = [&](const QString &kpi, qint64 from, qint64 to) {
-        const double whole = KpiCatalog::valueOf(kpi, Kpi::figures(lookup, in.roles, in.coverage, from, to));
-        return Baseline::form(whole, KpiCatalog::perBucket(kpi, lookup, in.roles, in.coverage, from, to, kHour));
+        // Quality over the whole window from merged outcomes (never a mean of hourly figures).
+        QualityMetrics merged;
+        for (auto it = in.qualityHourly.lowerBound(from); it != in.qualityHourly.cend() && it.key() < to; ++it) {
+            if (const auto m = QualityMetrics::deserialize(it->blob))
+                merged.merge(*m);
+        }
+        const QualityStats wholeQuality = QualityStats::from({}, merged, false);
+        const double whole
+            = KpiCatalog::valueOf(kpi, Kpi::figures(lookup, in.roles, in.coverage, from, to), &wholeQuality);
+        return Baseline::form(
+            whole, KpiCatalog::perBucket(kpi, lookup, in.roles, in.coverage, from, to, kHour, quality));
     };
     out.epoch = Baseline::epochOf(history, in.now);
 
     for (const KpiCatalog::Definition &def : KpiCatalog::all()) {
         const bool stored = std::any_of(
             in.stored.cbegin(), in.stored.cend(), [&](const Baseline::Stored &s) { return s.kpi == def.name; });
-        if (!stored && !hasSeriesFor(def.name, in.roles))
+        const bool measured = def.quality
+            && std::any_of(in.qualityHourly.cbegin(), in.qualityHourly.cend(), [&](const QualityStats &q) {
+                   return std::isfinite(KpiCatalog::valueOf(def.name, {}, &q));
+               });
+        if (!stored && !measured && !hasSeriesFor(def.name, in.roles))
             continue;
         KpiOutlook k;
         k.kpi = def.name;
         k.baseline = Baseline::resolve(def.name, history, in.now);
         k.limit = Baseline::limitFor(def.name, k.baseline, limits);
-        k.hourly = KpiCatalog::perBucket(def.name, lookup, in.roles, in.coverage, out.trendFrom, in.now, kHour);
+        k.hourly
+            = KpiCatalog::perBucket(def.name, lookup, in.roles, in.coverage, out.trendFrom, in.now, kHour, quality);
+        if (!k.hourly.isEmpty())
+            k.latest = k.hourly.constLast().value;
         QVector<Trend::Sample> samples;
         samples.reserve(k.hourly.size());
         for (const auto &b : std::as_const(k.hourly))

@@ -6,6 +6,7 @@
 #include "models/trend.h"
 
 #include <QHash>
+#include <QMap>
 #include <QMetaType>
 
 namespace perfdash {
@@ -24,6 +25,8 @@ struct ModelHistory {
     QHash<QString, QVector<SeriesPoint>> hourly; // the roles' keys, 1 h buckets over [from, now)
     Coverage coverage; // of those buckets
     QVector<Baseline::Stored> stored; // the model's baselines table rows
+    // The model's quality metrics per hour (stored prediction outcomes, merged over its keys), by the hour's start.
+    QMap<qint64, QualityStats> qualityHourly;
 };
 
 struct KpiOutlook {
@@ -35,6 +38,8 @@ struct KpiOutlook {
     Trend::Breach breach; // of `limit`, within kProjectionHorizon
     QVector<Trend::ConePoint> cone; // from the fit's end up to the breach (or the horizon)
     QString projection; // Trend::describe
+    // The newest hourly value (the quality metrics' current figure where the dashboard's tiles have none).
+    double latest = Baseline::nan;
 };
 
 struct ModelOutlook {

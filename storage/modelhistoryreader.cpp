@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "storage/modelhistoryreader.h"
 
+#include "models/serieskey.h"
 #include "storage/baselinestore.h"
+#include "storage/qualitystore.h"
 
 #include <QSqlDatabase>
 
@@ -62,6 +64,23 @@ bool readSpan(const HistoryQuery &query, const QVector<SeriesInfo> &series, cons
             return false;
         out->hourly.insert(key, w.seriesPoints());
     }
+    // Quality per hour: every quality key of the model, merged per hour (outcomes add; no metric is averaged).
+    QSqlDatabase db = QSqlDatabase::database(query.connectionName(), false);
+    QStringList qualityKeys;
+    if (!QualityStore::keys(db, from, now, &qualityKeys, error))
+        return false;
+    QMap<qint64, QualityMetrics> merged;
+    for (const QString &key : std::as_const(qualityKeys)) {
+        if (SeriesKey::fromString(key).tagValue(u"model") != model)
+            continue;
+        QVector<QualityStore::Window> windows;
+        if (!QualityStore::windows(db, key, from, now, 3600, &windows, error))
+            return false;
+        for (const QualityStore::Window &w : std::as_const(windows))
+            merged[w.from].merge(w.metrics);
+    }
+    for (auto it = merged.cbegin(); it != merged.cend(); ++it)
+        out->qualityHourly.insert(it.key(), QualityStats::from(u"prediction.quality|model:"_s + model, *it, true));
     return query.coverage(from, now, 3600, now, &out->coverage, error);
 }
 

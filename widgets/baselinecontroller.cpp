@@ -77,8 +77,12 @@ void BaselineController::updatePanel()
     if (!outlook.isValid())
         return;
     QHash<QString, double> currents;
-    for (const KpiOutlook &k : outlook.kpis)
-        currents.insert(k.kpi, KpiCatalog::valueOf(k.kpi, m_dashboard->figures()));
+    for (const KpiOutlook &k : outlook.kpis) {
+        // The tiles' window where the dashboard has the figure; the quality metrics other than its accuracy come
+        // from stored outcomes: their newest hour.
+        const double tiles = KpiCatalog::valueOf(k.kpi, m_dashboard->figures());
+        currents.insert(k.kpi, std::isfinite(tiles) ? tiles : k.latest);
+    }
     const Kpi::Figures &f = m_dashboard->figures();
     const QString window = QLocale().toString(QDateTime::fromSecsSinceEpoch(f.from), QLocale::ShortFormat) % u" – "_s
         % QDateTime::fromSecsSinceEpoch(f.to).time().toString(u"HH:mm:ss"_s);

@@ -310,6 +310,46 @@ private Q_SLOTS:
         QVERIFY(!out.find(u"accuracy"_s));
     }
 
+    // Quality metrics come from stored outcomes per hour: a test-set F1 baseline is compared with them, and a
+    // declining regression error trend is found in them.
+    void outlookReadsQualityPerHour()
+    {
+        ModelHistory in;
+        in.model = u"m"_s;
+        in.now = t0 + 10 * 24 * hour;
+        in.firstSecond = t0;
+        in.from = Outlook::spanStart(in.now, t0);
+        in.coverage = Coverage::passed(in.from, in.now, hour, in.now);
+        std::mt19937 rng(11);
+        std::normal_distribution<double> noise(0, 0.02);
+        for (qint64 h = 0; h < 10 * 24; ++h) {
+            QualityMetrics q;
+            // Regression error grows 1 % a day; classes: 90 % correct.
+            for (int i = 0; i < 200; ++i)
+                q.addRegression(100 + (1 + 0.01 * double(h) / 24 + noise(rng)) * (i % 2 ? 1 : -1), 100);
+            for (int i = 0; i < 100; ++i)
+                q.addClass(i % 10 == 0 ? u"b"_s : u"a"_s, u"a"_s);
+            in.qualityHourly.insert(t0 + h * hour, QualityStats::from(u"prediction.quality|model:m"_s, q, true));
+        }
+        in.stored = { row(u"mae"_s, Baseline::Source::TestSet, 1.0, t0 - 60) };
+        const ModelOutlook out = Outlook::compute(in, Baseline::Limits {});
+        const KpiOutlook *mae = out.find(u"mae"_s);
+        QVERIFY(mae);
+        QCOMPARE(mae->baseline.source, Baseline::Source::TestSet);
+        QCOMPARE(mae->hourly.size(), 7 * 24);
+        QVERIFY2(qAbs(mae->latest - 1.1) < 0.05, qPrintable(QString::number(mae->latest)));
+        QVERIFY(mae->fit.sufficient);
+        QCOMPARE(mae->fit.label, u"declining"_s); // a growing error is getting worse
+        QCOMPARE(mae->limit, 1.05);
+        QCOMPARE(Baseline::compare(u"mae"_s, mae->latest, mae->baseline, {}).status, Baseline::Status::Breached);
+        // Accuracy is measured too (no series, no record): listed with its steady trend, no baseline.
+        const KpiOutlook *accuracy = out.find(u"accuracy"_s);
+        QVERIFY(accuracy);
+        QCOMPARE(accuracy->latest, 0.9);
+        QVERIFY(!accuracy->baseline.exists);
+        QCOMPARE(accuracy->fit.label, u"stable"_s);
+    }
+
     void outlookSaysWhenHistoryIsShort()
     {
         Fixture f;
