@@ -778,8 +778,8 @@ bool StorageWriter::flush(FlushScope scope)
         failureCode = e.nativeErrorCode().toInt() & 0xff;
         return false;
     };
-    const QVariant nullInt(QMetaType(QMetaType::LongLong));
-    const QVariant nullBlob(QMetaType(QMetaType::QByteArray));
+    const QVariant nullInt { QMetaType(QMetaType::LongLong) };
+    const QVariant nullBlob { QMetaType(QMetaType::QByteArray) };
     const auto writeChunk = [&](const ClosedChunk &c) {
         auto &q = *st.upsertChunk[size_t(c.tier)];
         const SeriesBuffer &sb = st.series[size_t(c.series)];
