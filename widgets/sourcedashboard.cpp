@@ -619,7 +619,9 @@ qint64 SourceDashboard::applyOutlook(qint64 fromMs, qint64 toMs, bool live)
             QVector<ProjectionPoint> cone;
             for (const Trend::ConePoint &p : k->cone)
                 cone.push_back({ p.t * 1000, p.value * scale, p.low * scale, p.high * scale });
-            chart->setProjection(std::move(cone), k->projection);
+            // Past the limit already, the limit line and the tile say so: no caption over the data (the hover and
+            // the Baselines & trends page still give the projection's wording).
+            chart->setProjection(std::move(cone), k->breach.alreadyBreached ? QString() : k->projection);
         }
     };
     apply(m_latency, u"latency_p95"_s, 1);

@@ -396,8 +396,9 @@ private:
                 box.translate(0, step);
                 clamp();
             }
-            // A plot too small for every caption shows those that fit; the hover text still names them all.
-            if (overlaps())
+            // A plot too small for every caption shows those that fit; the hover text still names them all. A caption
+            // wider than half the plot would hide the data under it: a narrow chart keeps its lines, not its words.
+            if (overlaps() || box.width() > 0.5 * plot.width())
                 continue;
             placed.push_back(box);
             painter->setPen(Qt::NoPen);
