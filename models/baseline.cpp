@@ -158,6 +158,18 @@ QString statusName(Status status)
     return u"unknown"_s;
 }
 
+double bandOf(const QString &kpi, const Resolved &b)
+{
+    if (!b.exists)
+        return nan;
+    double band = b.spreadTrusted() ? kBandSigmas * b.spread : nan;
+    // A quantile is known to the sketch's relative error (1 %) on either side: hourly p50s that all fall in one
+    // sketch bucket have a spread of 0, and the next bucket (2.02 % on) is still no change.
+    if (kpi.startsWith(u"latency_") && std::isfinite(b.value))
+        band = std::max(std::isfinite(band) ? band : 0.0, kLatencyResolution * std::abs(b.value));
+    return band;
+}
+
 Comparison compare(const QString &kpi, double current, const Resolved &b, const Limits &limits)
 {
     Comparison c;
@@ -167,8 +179,7 @@ Comparison compare(const QString &kpi, double current, const Resolved &b, const 
         c.baseline = b.value;
         c.delta = current - b.value;
         c.relative = b.value != 0 ? c.delta / std::abs(b.value) : nan;
-        if (b.spreadTrusted())
-            c.band = kBandSigmas * b.spread;
+        c.band = bandOf(kpi, b);
     }
     if (!std::isfinite(current) || (!b.exists && !std::isfinite(c.limit)))
         return c;

@@ -28,6 +28,9 @@ qint64 firstDayStart(qint64 epoch);
 inline constexpr int kMinChunks = 6;
 // A change is more than noise when it exceeds this many spreads (the baseline band is value ± kBandSigmas × spread).
 inline constexpr double kBandSigmas = 3;
+// The narrowest band of a latency quantile, relative: a step of one sketch bucket (2.02 % at QuantileSketch's 1 %
+// relative accuracy) is no change.
+inline constexpr double kLatencyResolution = 0.025;
 
 // Where a baseline comes from (the `source` column of the baselines table).
 enum class Source {
@@ -103,6 +106,9 @@ struct Comparison {
     double band = nan; // kBandSigmas × spread, NaN when the spread is not trusted
     bool beyondNoise = false; // worse than the baseline by more than its band (or, without one, half way to the limit)
 };
+// The half-width of the band within which a change is noise: kBandSigmas × a trusted spread, for latency quantiles at
+// least kLatencyResolution of the baseline; NaN when there is neither. The band the charts draw.
+double bandOf(const QString &kpi, const Resolved &baseline);
 // Breached: past the limit. Degraded: worse than the baseline by more than its own noise, not past the limit.
 // Ok: otherwise. Unknown: no current value, or no baseline and no limit.
 Comparison compare(const QString &kpi, double current, const Resolved &baseline, const Limits &limits);

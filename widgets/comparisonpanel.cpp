@@ -102,8 +102,8 @@ void ComparisonPanel::setOutlook(
         set(ColCurrent, KpiCatalog::format(k.kpi, current));
         const Baseline::Resolved &b = k.baseline;
         QString baselineText = b.exists ? KpiCatalog::format(k.kpi, b.value) : u"–"_s;
-        if (b.exists && b.spreadTrusted())
-            baselineText += u" ± "_s + KpiCatalog::format(k.kpi, Baseline::kBandSigmas * b.spread);
+        if (const double band = Baseline::bandOf(k.kpi, b); std::isfinite(band) && band > 0)
+            baselineText += u" ± "_s + KpiCatalog::format(k.kpi, band);
         if (b.exists)
             baselineText += u" · "_s + b.describeShort();
         QString baselineTip = b.exists ? KpiCatalog::format(k.kpi, b.value) % u" · "_s % b.describe() : baselineText;

@@ -603,7 +603,8 @@ qint64 SourceDashboard::applyOutlook(qint64 fromMs, qint64 toMs, bool live)
         const Baseline::Resolved &b = k->baseline;
         const QString caption = KpiCatalog::find(kpi)->caption;
         if (b.exists && std::isfinite(b.value)) {
-            const double half = b.spreadTrusted() ? Baseline::kBandSigmas * b.spread : 0;
+            const double band = Baseline::bandOf(kpi, b);
+            const double half = std::isfinite(band) ? band : 0;
             const QString label = half > 0
                 ? tr("baseline %1 ± %2").arg(KpiCatalog::format(kpi, b.value), KpiCatalog::format(kpi, half))
                 : tr("baseline %1").arg(KpiCatalog::format(kpi, b.value));

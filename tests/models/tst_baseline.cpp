@@ -86,6 +86,9 @@ private Q_SLOTS:
         QTest::newRow("p95 degraded") << u"latency_p95"_s << true << 20.0 << 1.0 << 24.0 << u"degraded"_s;
         QTest::newRow("p95 breached") << u"latency_p95"_s << true << 20.0 << 1.0 << 30.5 << u"breached"_s;
         QTest::newRow("p95 faster") << u"latency_p95"_s << true << 20.0 << 1.0 << 12.0 << u"ok"_s;
+        // A spread of 0 (hourly p50s in one sketch bucket): within the sketch's 2 % it is no change.
+        QTest::newRow("p50 within the sketch's error") << u"latency_p50"_s << true << 19.9 << 0.0 << 20.3 << u"ok"_s;
+        QTest::newRow("p50 past the sketch's error") << u"latency_p50"_s << true << 19.9 << 0.0 << 20.6 << u"degraded"_s;
         QTest::newRow("p95 no baseline, under 100 ms") << u"latency_p95"_s << false << none << none << 50.0 << u"ok"_s;
         QTest::newRow("p95 no baseline, over 100 ms")
             << u"latency_p95"_s << false << none << none << 120.0 << u"breached"_s;
@@ -132,8 +135,10 @@ private Q_SLOTS:
         const auto errors = Baseline::compare(u"error_rate"_s, 0.0041, baseline(0.002, 0.0005, 24), limits);
         QCOMPARE(Baseline::describeDelta(u"error_rate"_s, errors), u"+0.21 pp vs baseline"_s);
         QCOMPARE(p95.band, 3.0);
-        // A spread from fewer than 6 chunks is not trusted: no band, the half-way rule instead.
-        QVERIFY(std::isnan(Baseline::compare(u"latency_p95"_s, 24, baseline(20, 1, 5), limits).band));
+        // A spread from fewer than 6 chunks is not trusted: no band, the half-way rule instead; a latency quantile
+        // keeps the sketch's resolution as its band.
+        QVERIFY(std::isnan(Baseline::compare(u"throughput"_s, 24, baseline(20, 1, 5), limits).band));
+        QCOMPARE(Baseline::compare(u"latency_p95"_s, 24, baseline(20, 1, 5), limits).band, 0.5);
     }
 
     void environmentOverridesTheLimits()
