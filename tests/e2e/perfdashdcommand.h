@@ -40,6 +40,21 @@ inline Exported runPerfdashd(
     return e;
 }
 
+// tools/dev/make-history.py: `days` of demo history at 1 min for the first `models` demo models, ending at `end`,
+// written to `path`. Empty on success, else what went wrong.
+inline QString makeHistory(const QString &path, int days, int models, int seed, qint64 end)
+{
+    QProcess make;
+    make.start(QStringLiteral("python3"),
+               { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + QStringLiteral("/tools/dev/make-history.py"),
+                 QStringLiteral("--days"), QString::number(days), QStringLiteral("--models"), QString::number(models),
+                 QStringLiteral("--seed"), QString::number(seed), QStringLiteral("--end"), QString::number(end),
+                 QStringLiteral("-o"), path });
+    if (!make.waitForFinished(120000) || make.exitStatus() != QProcess::NormalExit || make.exitCode() != 0)
+        return QStringLiteral("make-history.py failed: ") + QString::fromUtf8(make.readAllStandardError());
+    return {};
+}
+
 inline double toDouble(const QByteArray &text)
 {
     double v = std::nan("");

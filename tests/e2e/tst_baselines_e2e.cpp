@@ -117,12 +117,8 @@ private Q_SLOTS:
         QVERIFY(dir.isValid());
         const QString csv = dir.filePath(u"history.csv"_s);
         const qint64 end = QDateTime::currentSecsSinceEpoch() / 60 * 60 - 120;
-        QProcess make;
-        make.start(u"python3"_s,
-            { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + u"/tools/dev/make-history.py"_s, u"--days"_s, u"2"_s,
-                u"--models"_s, u"1"_s, u"--seed"_s, u"9"_s, u"--end"_s, QString::number(end), u"-o"_s, csv });
-        QVERIFY(make.waitForFinished(60000));
-        QVERIFY2(make.exitCode() == 0, make.readAllStandardError().constData());
+        const QString made = makeHistory(csv, 2, 1, 9, end);
+        QVERIFY2(made.isEmpty(), qPrintable(made));
         CollectorProcess collector(dir.path());
         const Exported imported = runPerfdashd({ u"import"_s, u"--db"_s, collector.dbPath, csv });
         QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
