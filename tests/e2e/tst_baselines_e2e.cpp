@@ -53,7 +53,7 @@ private Q_SLOTS:
         baseline(u"accuracy"_s, 0.95, {}, now - 60);
         baseline(u"accuracy"_s, 0.95, {}, now - 60);
         baseline(u"accuracy"_s, 0.97, {}, now - 30);
-        baseline(u"throughput"_s, 5000, u"expected"_s, 0);
+        baseline(u"throughput"_s, 5000, {}, 0); // no source: a throughput figure is an expected one
         baseline(u"bogus"_s, 1, {}, 0);
         baseline(u"latency_p95"_s, 1, u"first_24h"_s, 0);
         ingest.write(lines);
@@ -61,6 +61,7 @@ private Q_SLOTS:
         // Two accuracy versions and the throughput forecast are stored; the repeat adds nothing.
         QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"storage.baselines_written"_s), u"3"_s, 15000);
         QCOMPARE(statsOf(collector).value(u"storage.dropped_baselines"_s), u"0"_s);
+        QCOMPARE(statsOf(collector).value(u"baselines_refused"_s), u"2"_s); // the unknown KPI and the first_24h
         // The predictions are stored too once their seconds close: the summary counts all 100.
         const QStringList arguments { u"summary"_s, u"--model"_s, u"fraud"_s, u"--db"_s, collector.dbPath,
             u"--window"_s, u"1h"_s };
@@ -74,6 +75,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(stored(), 20000);
         QVERIFY2(summary.exitCode == 0, qPrintable(summary.err));
         const QJsonObject json = QJsonDocument::fromJson(summary.out).object();
+        // Baselines are versions, not series: none joins the model's series (and its roles).
+        const Exported series = runPerfdashd({ u"series"_s, u"--db"_s, collector.dbPath });
+        QCOMPARE(series.exitCode, 0);
+        QVERIFY(series.out.contains("prediction.latency_ms"));
+        QVERIFY2(!series.out.contains("baseline."), series.out.constData());
         const QJsonObject accuracy = json[u"baselines"_s][u"accuracy"_s].toObject();
         QCOMPARE(accuracy[u"baseline"_s].toDouble(), 0.97);
         QCOMPARE(accuracy[u"source"_s].toString(), u"test_set"_s);
