@@ -283,7 +283,8 @@ ImportInput ExportCsvReader::read(QIODevice *device, const ImportReadOptions &op
                 continue;
             }
             series.rows.push_back(pointOf(r, series.kind));
-            const qint64 seen = std::isfinite(r.seconds) ? std::clamp<qint64>(qint64(r.seconds), 0, step) : step;
+            // Clamped as a double first: a huge or negative cell must not overflow the conversion.
+            const qint64 seen = std::isfinite(r.seconds) ? qint64(std::clamp(r.seconds, 0.0, double(step))) : step;
             qint64 &covered = out.covered[r.time];
             covered = std::max(covered, seen);
         }
