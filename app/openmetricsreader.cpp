@@ -17,6 +17,15 @@ namespace perfdash {
 
 namespace {
 
+// A count from a sum of increments: whole, never negative, and never past what a count can hold (a text file can
+// say 1e300; llround of that is undefined).
+qint64 countOf(double v)
+{
+    if (!(v > 0))
+        return 0;
+    return v >= 9.0e18 ? qint64(9.0e18) : std::llround(v);
+}
+
 struct Sample {
     qint64 line = 0;
     qint64 time = 0; // unix seconds
@@ -195,7 +204,7 @@ Buckets counterBuckets(const Instance &in, qint64 step)
         previous = s.value;
         StoredPoint &p = bucket(out, floorTo(s.time, step));
         p.sum += inc;
-        p.count = std::llround(p.sum);
+        p.count = countOf(p.sum);
     }
     return out;
 }
@@ -248,7 +257,7 @@ Buckets summaryBuckets(const Instance &in, qint64 step)
         StoredPoint &p = bucket(out, floorTo(sc.time, step));
         if (sc.count) {
             const bool reset = prevCount && *sc.count < *prevCount;
-            p.count += std::llround(increment(prevCount, *sc.count));
+            p.count = countOf(double(p.count) + increment(prevCount, *sc.count));
             if (sc.sum)
                 p.sum += reset ? *sc.sum : increment(prevSum, *sc.sum);
             prevCount = sc.count;
@@ -283,7 +292,7 @@ Buckets histogramBuckets(const Instance &in, qint64 step)
         const bool first = previous.empty() && !prevCount;
         const bool reset = prevCount && sc.count && *sc.count < *prevCount;
         if (sc.count)
-            p.count += std::llround(first ? 0.0 : reset ? *sc.count : increment(prevCount, *sc.count));
+            p.count = countOf(double(p.count) + (first ? 0.0 : reset ? *sc.count : increment(prevCount, *sc.count)));
         if (sc.sum && !first)
             p.sum += reset ? *sc.sum : increment(prevSum, *sc.sum);
         auto &inc = increments[b];
