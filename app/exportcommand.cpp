@@ -6,7 +6,8 @@
 #include "storage/csvwriter.h"
 #include "storage/database.h"
 #include "storage/historyquery.h"
-#include "storage/seriesselector.h"
+#include "models/duration.h"
+#include "models/seriesselector.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -18,7 +19,6 @@
 #include <QTimeZone>
 
 #include <algorithm>
-#include <charconv>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -26,37 +26,7 @@ namespace perfdash {
 
 std::optional<qint64> ExportArguments::parseDuration(const QString &text)
 {
-    const QByteArray latin = text.trimmed().toLatin1();
-    if (latin.size() < 2)
-        return std::nullopt;
-    qint64 n = 0;
-    const char *end = latin.constData() + latin.size() - 1;
-    const auto [ptr, ec] = std::from_chars(latin.constData(), end, n);
-    if (ec != std::errc() || ptr != end || n <= 0)
-        return std::nullopt;
-    qint64 unit = 0;
-    switch (*end) {
-    case 's':
-        unit = 1;
-        break;
-    case 'm':
-        unit = 60;
-        break;
-    case 'h':
-        unit = 3600;
-        break;
-    case 'd':
-        unit = 86400;
-        break;
-    case 'w':
-        unit = 7 * 86400;
-        break;
-    default:
-        return std::nullopt;
-    }
-    if (n > std::numeric_limits<qint64>::max() / unit / 1000)
-        return std::nullopt;
-    return n * unit;
+    return Duration::parse(text);
 }
 
 std::optional<qint64> ExportArguments::parseStep(const QString &text)

@@ -5,7 +5,7 @@
 
 #include "models/serieskey.h"
 #include "models/timebucket.h"
-#include "storage/seriesselector.h"
+#include "models/seriesselector.h"
 
 #include <QDateTime>
 #include <QIODevice>

@@ -10,7 +10,7 @@
 #include "storage/csvwriter.h"
 #include "storage/database.h"
 #include "storage/historyquery.h"
-#include "storage/seriesselector.h"
+#include "models/seriesselector.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -6,7 +6,7 @@
 #include "storage/csvwriter.h"
 #include "storage/database.h"
 #include "storage/qualitystore.h"
-#include "storage/seriesselector.h"
+#include "models/seriesselector.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>

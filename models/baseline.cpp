@@ -31,14 +31,19 @@ constexpr SourceName kSources[] = {
     { Source::Deploy, u"deploy", QT_TRANSLATE_NOOP("Baseline", "deploy") },
 };
 
-double envDouble(const char *name, double fallback)
+double envDouble(const char *name, double fallback, QStringList *warnings)
 {
     const char *v = std::getenv(name);
     if (!v || !*v)
         return fallback;
     bool ok = false;
-    const double d = QString::fromUtf8(v).toDouble(&ok);
-    return ok && std::isfinite(d) && d >= 0 ? d : fallback;
+    const double d = QString::fromUtf8(v).trimmed().toDouble(&ok);
+    if (ok && std::isfinite(d) && d >= 0)
+        return d;
+    if (warnings)
+        warnings->append(QStringLiteral("%1=%2 is not a number of zero or more; using %3")
+                             .arg(QLatin1StringView(name), QString::fromUtf8(v), QString::number(fallback)));
+    return fallback;
 }
 
 QString hours(qint64 seconds)
@@ -88,12 +93,12 @@ QString describeSource(Source source)
     return {};
 }
 
-Limits Limits::fromEnvironment()
+Limits Limits::fromEnvironment(QStringList *warnings)
 {
     Limits l;
-    l.accuracyDrop = envDouble("PERF_ACCURACY_THRESHOLD", l.accuracyDrop);
-    l.latencyMaxMs = envDouble("PERF_LATENCY_P95_MAX_MS", l.latencyMaxMs);
-    l.errorRateMax = envDouble("PERF_ERROR_RATE_MAX", l.errorRateMax);
+    l.accuracyDrop = envDouble("PERF_ACCURACY_THRESHOLD", l.accuracyDrop, warnings);
+    l.latencyMaxMs = envDouble("PERF_LATENCY_P95_MAX_MS", l.latencyMaxMs, warnings);
+    l.errorRateMax = envDouble("PERF_ERROR_RATE_MAX", l.errorRateMax, warnings);
     return l;
 }
 

@@ -66,7 +66,8 @@ struct Limits {
     double latencyMaxMs = 100; // PERF_LATENCY_P95_MAX_MS: the p95 limit while no baseline exists
     double errorRateMax = 0.01; // PERF_ERROR_RATE_MAX: an absolute limit
     double throughputShortfall = 0.2; // 20 % below the expected figure
-    static Limits fromEnvironment();
+    // Bad values (not a number, negative) keep the default; *warnings gets a sentence for each.
+    static Limits fromEnvironment(QStringList *warnings = nullptr);
 };
 
 // A KPI's baseline as it applies now: the newest stored version, or the automatic one from history.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The CSV writer and the series selector: the two pieces of `perfdashd export` the GUI's report dialog will reuse.
 #include "storage/csvwriter.h"
-#include "storage/seriesselector.h"
+#include "models/seriesselector.h"
 
 #include <QBuffer>
 #include <QTest>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "storage/seriesselector.h"
+#include "models/seriesselector.h"
 
 #include "models/serieskey.h"
 

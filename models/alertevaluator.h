@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "models/alertrule.h"
+#include "models/alertstate.h"
+#include "models/coverage.h"
+#include "models/modeloutlook.h"
+#include "models/qualitymetrics.h"
+#include "models/seriesstore.h"
+#include "models/sourcecatalog.h"
+
+#include <QHash>
+#include <QMap>
+
+#include <functional>
+#include <map>
+
+namespace perfdash {
+
+// What alert rules are evaluated on: the points of the series they need over a span, as storage reads them (the
+// collector reads the last windows every interval; the replay reads a whole range once). The evaluator is the same
+// for both, so a replay gives the transitions the collector gave on the same stored data (docs/alerts.md).
+struct AlertData {
+    qint64 step = 60; // seconds per point; windows and evaluation times are multiples of it
+    qint64 from = 0, to = 0; // the span read
+    QHash<QString, QVector<SeriesPoint>> points; // by series key, sorted by second
+    QHash<QString, MetricKind> kinds; // every series known, by key (series rules match these)
+    QMap<QString, SourceRoles> models; // every model and its roles (ModelHistoryReader::seriesOf)
+    Coverage coverage; // of the span at `step`
+    // Quality metrics per model and bucket start, merged over the model's keys (stored prediction outcomes).
+    QHash<QString, std::map<qint64, QualityMetrics>> quality;
+    // The model's baselines and trends as of an hour's start (Outlook::compute on what was stored before it); null
+    // when unknown. Only rules with outside_baseline or breach_projected_within call it.
+    std::function<const ModelOutlook *(const QString &model, qint64 hourStart)> outlook;
+
+    const QVector<SeriesPoint> &pointsOf(const QString &key) const;
+};
+
+// A transition of one alert: a row of alert_events, a line on live.sock, a notification.
+struct AlertEvent {
+    qint64 time = 0; // the evaluation time (Unix seconds)
+    QString ruleId;
+    QString ruleName;
+    QString instance; // "model:NAME", or the series key of a series rule
+    QString severity; // info, warning, critical
+    QString state; // pending, firing, resolved, inactive (AlertState::stateName)
+    double value = AlertRule::nan; // the figure at that time, in the rule's unit
+    double threshold = AlertRule::nan;
+    QString message; // "latency_p95 of resnet50 is 143 ms, above 100 ms over 15m"
+    QMap<QString, QString> labels;
+
+    QString model() const; // the instance's model, empty when it has none
+    bool operator==(const AlertEvent &o) const;
+};
+
+// One evaluation of a rule for one instance at time t, over [t - window, t).
+struct AlertReading {
+    double value = AlertRule::nan; // what the condition compares, in the rule's unit (percent, days…)
+    double metric = AlertRule::nan; // the metric itself in its unit (the KPI value; days for projections)
+    double thresholdLine = AlertRule::nan; // where the threshold lies in the metric's unit (for charts)
+    double recoveryLine = AlertRule::nan;
+    AlertState::Reading reading = AlertState::Reading::NoData;
+};
+
+namespace AlertEvaluator {
+// The instances a rule applies to in the data: "model:NAME" per model (one, or every model), or the matching keys.
+QStringList instancesOf(const AlertRule &rule, const AlertData &data);
+AlertReading read(const AlertRule &rule, const QString &instance, const AlertData &data, qint64 t, qint64 interval);
+// Whether the rule is evaluated at t: every interval, and projections only on the hour (trends move hourly).
+bool isDue(const AlertRule &rule, qint64 t, qint64 interval);
+// The rule's window in seconds (its own, else the interval), rounded up to whole `step`s.
+qint64 windowOf(const AlertRule &rule, qint64 interval, qint64 step);
+// The longest window of the rules, the span the collector reads before each evaluation.
+qint64 maxWindow(const QVector<AlertRule> &rules, qint64 interval, qint64 step);
+// "latency_p95 of resnet50 is 143 ms, above 100 ms over 15m"
+QString messageFor(const AlertRule &rule, const QString &instance, const AlertReading &reading, const QString &state);
+} // namespace AlertEvaluator
+
+// The alerts of a set of rules: one AlertState per rule and instance, stepped at each evaluation time. The collector
+// keeps one for its life; the replay makes a fresh one.
+class AlertEngine {
+public:
+    explicit AlertEngine(qint64 interval = 60) : m_interval(interval) { }
+
+    qint64 interval() const { return m_interval; }
+    // New rules: alerts of rules that stay (same id and definition) keep their state; alerts of rules that were
+    // removed, disabled or changed are dropped, and a firing one resolves at `now` (returned, message says why).
+    QVector<AlertEvent> setRules(const QVector<AlertRule> &rules, qint64 now);
+    const QVector<AlertRule> &rules() const { return m_rules; }
+    // A stored state (the newest event of the rule and instance), read back at start.
+    void restore(const QString &ruleId, const QString &instance, AlertState::Phase phase, qint64 since);
+
+    // Evaluates every due rule at t on data that holds [t - maxWindow, t); returns the transitions, in rule order.
+    QVector<AlertEvent> evaluate(qint64 t, const AlertData &data);
+
+    struct Alert {
+        const AlertRule *rule = nullptr;
+        QString instance;
+        AlertState state;
+        AlertReading last; // the newest reading
+    };
+    // Every alert that is pending or firing.
+    QVector<Alert> active() const;
+    // All alerts with a state (including inactive ones that have been evaluated).
+    const std::map<std::pair<QString, QString>, Alert> &alerts() const { return m_alerts; }
+
+private:
+    qint64 m_interval;
+    QVector<AlertRule> m_rules;
+    std::map<std::pair<QString, QString>, Alert> m_alerts; // (rule id, instance)
+};
+
+// Replaying rules over stored history: the transitions the collector would have made, and what they add up to (the
+// rule editor's preview, `perfdashd rules test`).
+namespace AlertReplay {
+struct Firing {
+    QString instance;
+    qint64 start = 0;
+    qint64 end = -1; // resolution time; -1 while still firing at the end of the range
+    double peak = AlertRule::nan; // the worst value while firing
+};
+struct Sample {
+    qint64 time = 0;
+    AlertReading reading;
+    AlertState::Phase phase = AlertState::Phase::Inactive;
+};
+struct RuleResult {
+    QString ruleId;
+    QVector<AlertEvent> events;
+    QVector<Firing> firings;
+    int flaps = 0; // firings that began within flapWindow of the previous one's resolution
+    double perDay = 0; // firings per day of the range
+    QHash<QString, QVector<Sample>> samples; // by instance, when asked for
+    // "would have fired 14 times, 3 flaps, about 2 alerts a day"
+    QString describe() const;
+};
+// A firing that begins this soon after the previous one of the same alert resolved is a flap.
+qint64 flapWindow(const AlertRule &rule, qint64 interval);
+// Evaluation times: the multiples of interval in (from, to].
+QVector<RuleResult> run(const QVector<AlertRule> &rules, const AlertData &data, qint64 from, qint64 to,
+    qint64 interval, bool keepSamples = false);
+} // namespace AlertReplay
+
+} // namespace perfdash
+
+Q_DECLARE_METATYPE(perfdash::AlertEvent)
