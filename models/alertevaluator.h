@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/alertevent.h"
 #include "models/alertrule.h"
 #include "models/alertstate.h"
 #include "models/coverage.h"
@@ -34,23 +35,6 @@ struct AlertData {
     std::function<const ModelOutlook *(const QString &model, qint64 hourStart)> outlook;
 
     const QVector<SeriesPoint> &pointsOf(const QString &key) const;
-};
-
-// A transition of one alert: a row of alert_events, a line on live.sock, a notification.
-struct AlertEvent {
-    qint64 time = 0; // the evaluation time (Unix seconds)
-    QString ruleId;
-    QString ruleName;
-    QString instance; // "model:NAME", or the series key of a series rule
-    QString severity; // info, warning, critical
-    QString state; // pending, firing, resolved, inactive (AlertState::stateName)
-    double value = AlertRule::nan; // the figure at that time, in the rule's unit
-    double threshold = AlertRule::nan;
-    QString message; // "latency_p95 of resnet50 is 143 ms, above 100 ms over 15m"
-    QMap<QString, QString> labels;
-
-    QString model() const; // the instance's model, empty when it has none
-    bool operator==(const AlertEvent &o) const;
 };
 
 // One evaluation of a rule for one instance at time t, over [t - window, t).
@@ -142,5 +126,3 @@ QVector<RuleResult> run(const QVector<AlertRule> &rules, const AlertData &data, 
 } // namespace AlertReplay
 
 } // namespace perfdash
-
-Q_DECLARE_METATYPE(perfdash::AlertEvent)

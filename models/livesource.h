@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/alertevent.h"
 #include "models/seriesstats.h"
 
 #include <QObject>
@@ -28,6 +29,8 @@ public:
 Q_SIGNALS:
     void frameReceived(const perfdash::LiveFrame &frame);
     void stateChanged(perfdash::LiveSource::State state, const QString &detail);
+    // Transitions of the collector's alerts, as they happen (docs/protocol.md, "alert").
+    void alertEvents(const QVector<perfdash::AlertEvent> &events);
 };
 
 } // namespace perfdash
