@@ -43,7 +43,9 @@ const Kpi::Figures &figuresOf(const QString &model, const AlertData &data, qint6
     auto it = cache.figures.find(key);
     if (it == cache.figures.end()) {
         const SourceRoles roles = data.models.value(model);
-        it = cache.figures.emplace(key, Kpi::figures(lookupOf(data), roles, data.coverage, from, to, parts)).first;
+        const Kpi::SketchLookup sketches = [&data](const QString &k) { return data.sketchesOf(k); };
+        it = cache.figures.emplace(key, Kpi::figures(lookupOf(data), roles, data.coverage, from, to, parts, sketches))
+                 .first;
     }
     return it->second;
 }
@@ -77,7 +79,7 @@ double aggregate(const AlertRule &rule, const QString &key, const AlertData &dat
     case A::P50:
     case A::P95:
     case A::P99: {
-        const Kpi::Latency l = Kpi::latency(points, from, to);
+        const Kpi::Latency l = Kpi::latency(points, from, to, data.sketchesOf(key));
         const QuantileEstimate &e = rule.aggregation == A::P50 ? l.p50 : rule.aggregation == A::P95 ? l.p95 : l.p99;
         return e.meaningful ? e.value : Kpi::nan;
     }
@@ -223,6 +225,17 @@ const QVector<SeriesPoint> &AlertData::pointsOf(const QString &key) const
     static const QVector<SeriesPoint> empty;
     const auto it = points.constFind(key);
     return it == points.constEnd() ? empty : *it;
+}
+
+Kpi::DecodedSketches *AlertData::sketchesOf(const QString &key) const
+{
+    const auto it = points.constFind(key);
+    if (it == points.constEnd())
+        return nullptr;
+    auto &slot = m_decoded.byKey[key];
+    if (!slot || slot->points() != &*it)
+        slot = std::make_shared<Kpi::DecodedSketches>(&*it);
+    return slot.get();
 }
 
 QString AlertEvent::model() const

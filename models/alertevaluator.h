@@ -5,6 +5,7 @@
 #include "models/alertrule.h"
 #include "models/alertstate.h"
 #include "models/coverage.h"
+#include "models/kpi.h"
 #include "models/modeloutlook.h"
 #include "models/qualitymetrics.h"
 #include "models/seriesstore.h"
@@ -15,6 +16,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 
 namespace perfdash {
 
@@ -35,6 +37,23 @@ struct AlertData {
     std::function<const ModelOutlook *(const QString &model, qint64 hourStart)> outlook;
 
     const QVector<SeriesPoint> &pointsOf(const QString &key) const;
+    // The decoded sketches of a key's points, decoded once however many windows merge them. Filled on use: an
+    // AlertData is read by one thread at a time, and its points must not change once this is used.
+    Kpi::DecodedSketches *sketchesOf(const QString &key) const;
+
+private:
+    // A copy starts with no decoded sketches of its own (its points may change; nothing is shared between copies).
+    struct DecodeCache {
+        DecodeCache() = default;
+        DecodeCache(const DecodeCache &) { }
+        DecodeCache &operator=(const DecodeCache &)
+        {
+            byKey.clear();
+            return *this;
+        }
+        QHash<QString, std::shared_ptr<Kpi::DecodedSketches>> byKey;
+    };
+    mutable DecodeCache m_decoded;
 };
 
 // One evaluation of a rule for one instance at time t, over [t - window, t).

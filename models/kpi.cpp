@@ -94,8 +94,25 @@ double percentIfNeeded(double value)
 
 } // namespace
 
-Latency latency(const QVector<SeriesPoint> &points, qint64 from, qint64 to)
+const QuantileSketch *DecodedSketches::at(qsizetype i)
 {
+    if (m_decoded.empty()) {
+        m_decoded.resize(size_t(m_points->size()));
+        m_tried.assign(size_t(m_points->size()), false);
+    }
+    if (!m_tried[size_t(i)]) {
+        m_tried[size_t(i)] = true;
+        const QByteArray &blob = m_points->at(i).stats.sketch;
+        if (!blob.isEmpty())
+            m_decoded[size_t(i)] = QuantileSketch::deserialize(blob);
+    }
+    return m_decoded[size_t(i)] ? &*m_decoded[size_t(i)] : nullptr;
+}
+
+Latency latency(const QVector<SeriesPoint> &points, qint64 from, qint64 to, DecodedSketches *decoded)
+{
+    if (decoded && decoded->points() != &points)
+        decoded = nullptr; // another series' cache: decode here instead
     const Iter first = firstAtOrAfter(points, from);
     const Iter last = firstAtOrAfter(points, to);
     if (first == last)
@@ -108,6 +125,15 @@ Latency latency(const QVector<SeriesPoint> &points, qint64 from, qint64 to)
         const Iter previous = std::prev(begin);
         if (previous->stats.count > 0 && previous->stats.sketch.isEmpty())
             break;
+        if (decoded) {
+            if (previous->stats.count > 0) {
+                const QuantileSketch *one = decoded->at(previous - points.cbegin());
+                if (!one || !(merged ? merged->merge(*one) : (merged = *one, true)))
+                    break;
+            }
+            begin = previous;
+            continue;
+        }
         std::optional<QuantileSketch> one;
         if (!mergeSketches(previous, begin, &one))
             break;
@@ -309,13 +335,13 @@ Ratio cacheHitRate(const PointLookup &lookup, const SourceRoles &roles, qint64 f
 }
 
 Figures figures(const PointLookup &lookup, const SourceRoles &roles, const Coverage &coverage, qint64 from, qint64 to,
-    unsigned parts)
+    unsigned parts, const SketchLookup &sketches)
 {
     Figures f;
     f.from = from;
     f.to = to;
     if ((parts & LatencyPart) && !roles.latency.isEmpty())
-        f.latency = latency(lookup(roles.latency), from, to);
+        f.latency = latency(lookup(roles.latency), from, to, sketches ? sketches(roles.latency) : nullptr);
     if (parts & ThroughputPart)
         f.throughput = throughput(lookup, roles, coverage, from, to);
     if (parts & ErrorRatePart)

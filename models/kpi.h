@@ -7,6 +7,8 @@
 #include "models/windowaggregate.h"
 
 #include <functional>
+#include <optional>
+#include <vector>
 #include <limits>
 
 namespace perfdash {
@@ -79,8 +81,26 @@ struct Requests {
     bool errorsKnown = false; // the kind says which requests failed
 };
 
-// Latency quantiles of one series over [from, to).
-Latency latency(const QVector<SeriesPoint> &points, qint64 from, qint64 to);
+// The decoded sketches of one series' points, each decoded on first use: for callers that merge many windows over the
+// same points (an alert replay merges each minute into every window that holds it). Holds a pointer to the points,
+// which must outlive it and stay unchanged. One thread.
+class DecodedSketches {
+public:
+    explicit DecodedSketches(const QVector<SeriesPoint> *points) : m_points(points) { }
+    // The sketch of (*points)[i]; nullptr when the point carries none or it does not decode.
+    const QuantileSketch *at(qsizetype i);
+    const QVector<SeriesPoint> *points() const { return m_points; }
+
+private:
+    const QVector<SeriesPoint> *m_points;
+    std::vector<std::optional<QuantileSketch>> m_decoded;
+    std::vector<bool> m_tried;
+};
+using SketchLookup = std::function<DecodedSketches *(const QString &key)>;
+
+// Latency quantiles of one series over [from, to). decoded: the same points' decoded sketches, to decode each once
+// across calls (the result is the same with or without).
+Latency latency(const QVector<SeriesPoint> &points, qint64 from, qint64 to, DecodedSketches *decoded = nullptr);
 // The headline: the newest kRecentSeconds up to `toSecond` (exclusive), doubled until n >= minN or the window reaches
 // maxSeconds; an empty last 10 s widens too, unless the series has been silent for kSilentSeconds. Points without
 // sketches cannot be merged: then the newest bucket's own quantiles (merged = false).
@@ -139,7 +159,7 @@ enum Part : unsigned {
     AllParts = (1u << 9) - 1,
 };
 Figures figures(const PointLookup &lookup, const SourceRoles &roles, const Coverage &coverage, qint64 from, qint64 to,
-    unsigned parts = AllParts);
+    unsigned parts = AllParts, const SketchLookup &sketches = {});
 
 // The live tiles' window: the kRecentSeconds before nowSecond, starting at the source's first point when it is
 // younger than that (a source that began 4 s ago is averaged over those 4 s, not diluted over 10).

@@ -156,8 +156,9 @@ int main()
         const Timing cpu = timed([&]() {
             AlertEngine engine(60);
             engine.setRules(rules, kEnd);
+            const AlertData fresh = data; // as the collector reads it each interval: no sketch decoded yet
             const double start = threadCpuSeconds();
-            transitions += engine.evaluate(kEnd, data).size();
+            transitions += engine.evaluate(kEnd, fresh).size();
             return threadCpuSeconds() - start;
         });
         std::printf("1,000 rules, one evaluation (CPU)                     %8.2f ms  %.2f-%.2f ms   budget 10 ms\n",
@@ -169,8 +170,9 @@ int main()
         const AlertRule p95 = rule(u"p95"_s, u"model-0"_s, u"latency_p95"_s, C::Above, 60, 900);
         int fired = 0;
         const Timing wall = timed([&]() {
+            const AlertData fresh = week;
             const auto start = std::chrono::steady_clock::now();
-            const auto result = AlertReplay::run({ p95 }, week, kEnd - 7 * 86400, kEnd, 60, true);
+            const auto result = AlertReplay::run({ p95 }, fresh, kEnd - 7 * 86400, kEnd, 60, true);
             fired = int(result.constFirst().firings.size());
             return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         });
