@@ -21,9 +21,12 @@ AlertsController::AlertsController(AlertListModel *model, SourceDashboard *dashb
 {
     m_clock = []() { return QDateTime::currentSecsSinceEpoch(); };
     connect(m_model, &AlertListModel::firingChanged, this, &AlertsController::updateOverlays);
-    connect(m_panel, &AlertsPanel::openRequested, this, [this](const QString &model) {
-        Q_EMIT openRequested(SourceRef::fromId(u"model:"_s % model));
-    });
+    connect(m_panel, &AlertsPanel::openRequested, this, &AlertsController::open);
+}
+
+void AlertsController::open(const QString &model)
+{
+    Q_EMIT openRequested(SourceRef::fromId(u"model:"_s % model));
 }
 
 void AlertsController::setClock(std::function<qint64()> clock)

@@ -36,6 +36,8 @@ public:
     // The dashboard's source: its tiles and charts show that model's alerts.
     void setSource(const SourceRef &source);
     void updateOverlays();
+    // Shows the model on the dashboard (a notification's "open"): openRequested.
+    void open(const QString &model);
     int historyRequests() const { return int(m_generation); }
 
 Q_SIGNALS:
