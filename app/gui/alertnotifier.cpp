@@ -192,7 +192,8 @@ void AlertNotifier::sendSummary()
     if (m_suppressed == 0)
         return;
     Note note;
-    note.summary = tr("%n more alert(s)", nullptr, m_suppressed);
+    // Spelled out: "%n … (s)" reads as "(s)" without a translation loaded.
+    note.summary = m_suppressed == 1 ? tr("1 more alert") : tr("%1 more alerts").arg(m_suppressed);
     note.body = m_suppressedLines.join(u'\n');
     if (m_suppressed > m_suppressedLines.size())
         note.body += u'\n' % tr("…and %n more in the alerts panel", nullptr, m_suppressed - int(m_suppressedLines.size()));
