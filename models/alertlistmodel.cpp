@@ -65,6 +65,12 @@ int AlertListModel::severityRank(const QString &severity)
     return severity == u"critical"_s ? 2 : severity == u"warning"_s ? 1 : 0;
 }
 
+AlertRule::Severity AlertListModel::severityOf(const QString &severity)
+{
+    const int rank = severityRank(severity);
+    return rank == 2 ? AlertRule::Severity::Critical : rank == 1 ? AlertRule::Severity::Warning : AlertRule::Severity::Info;
+}
+
 int AlertListModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
@@ -484,6 +490,7 @@ QVector<FiringAlert> AlertListModel::firingOf(const QString &model) const
         f.severity = a.severity;
         f.message = a.message;
         f.description = a.message;
+        f.condition = a.message;
         f.since = a.since;
         f.acknowledged = a.acknowledged;
         const auto rule = m_rules.constFind(a.ruleId);
@@ -491,6 +498,12 @@ QVector<FiringAlert> AlertListModel::firingOf(const QString &model) const
             const QString canonical = KpiCatalog::canonicalName(rule->metric);
             f.metric = rule->isKpi() && !canonical.isEmpty() ? canonical : rule->metric;
             f.description = rule->describe();
+            // The rule's own wording, only shorter: a tile has room for the condition alone.
+            AlertRule shortRule = *rule;
+            shortRule.window = 0;
+            shortRule.forSeconds = 0;
+            shortRule.model.clear();
+            f.condition = shortRule.describe();
         }
         out.push_back(f);
     }

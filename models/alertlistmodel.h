@@ -32,6 +32,7 @@ struct FiringAlert {
     QString metric; // the rule's metric (a KpiCatalog name for KPI rules); empty when the rule is not known
     QString severity;
     QString description; // the rule's one-line description; the event's message when the rule is not known
+    QString condition; // the same without window, duration and model ("latency_p95 above 100 ms"), for a tile
     QString message;
     qint64 since = 0;
     bool acknowledged = false;
@@ -128,6 +129,7 @@ public:
     QVector<AlertSpan> firingSpans(const QString &model, qint64 from, qint64 to, qint64 now) const;
 
     static int severityRank(const QString &severity); // critical 2, warning 1, else 0
+    static AlertRule::Severity severityOf(const QString &severity); // an event's severity name; unknown: info
 
 Q_SIGNALS:
     // Live transitions that were new to the model, after the rows took them.

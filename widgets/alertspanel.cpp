@@ -33,17 +33,18 @@ protected:
         const bool dark = option->palette.color(QPalette::Base).lightness() < 128;
         const QString state = index.data(AlertListModel::StateRole).toString();
         const int severity = AlertListModel::severityRank(index.data(AlertListModel::SeverityRole).toString());
-        if (state == u"resolved"_s) {
+        const bool past = state == u"resolved"_s;
+        if (past)
             option->palette.setColor(QPalette::Text, option->palette.color(QPalette::PlaceholderText));
-            return;
-        }
         if (index.column() == AlertListModel::SeverityColumn) {
-            if (severity > 0)
+            if (severity > 0 && !past)
                 option->palette.setColor(
                     QPalette::Text, themeColor(severity == 2 ? ThemeColor::Bad : ThemeColor::Warning, dark));
-            option->font.setBold(severity == 2);
+            option->font.setBold(severity == 2 && !past);
             // A shape per severity, for a glance that does not depend on hue.
             option->text = (severity == 2 ? u"▲ "_s : severity == 1 ? u"◆ "_s : u"● "_s) % option->text;
+        } else if (past) {
+            return;
         } else if (index.column() == AlertListModel::StateColumn && state == u"firing"_s) {
             option->font.setBold(!index.data(AlertListModel::AcknowledgedRole).toBool());
         }

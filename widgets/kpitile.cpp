@@ -70,10 +70,7 @@ KpiTile::KpiTile(const QString &caption, QWidget *parent)
     layout->addWidget(m_detail);
     layout->addWidget(m_delta);
     layout->addWidget(m_baseline);
-    m_alert->setTextFormat(Qt::PlainText);
-    QFont alertFont = m_alert->font();
-    alertFont.setBold(true);
-    m_alert->setFont(alertFont);
+    m_alert->setTextFormat(Qt::PlainText); // not bold: the frame and the colour carry the weight, the words need room
     m_alert->hide();
     layout->addWidget(m_alert);
     for (QLabel *line : { m_detail, m_delta, m_baseline, m_alert }) {

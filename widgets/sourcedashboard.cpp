@@ -219,12 +219,17 @@ void SourceDashboard::setAlerts(const QVector<FiringAlert> &firing, const QVecto
             m_tiles[i]->setAlert({}, AlertRule::Severity::Info);
             continue;
         }
-        QString text = u"⚠ "_s % f->description % u" ("_s % f->ruleName % u')';
+        // On the latency tile "p95" says which latency; the tile is narrow.
+        QString condition = f->condition;
+        if (i == TileP95 && condition.startsWith(u"latency_"_s))
+            condition.remove(0, 8);
+        QString text = u"⚠ "_s % condition % u" ("_s % f->ruleName % u')';
         if (f->acknowledged)
             text += tr(" · acknowledged");
         m_tiles[i]->setAlert(text, AlertListModel::severityOf(f->severity),
-            tr("%1 alert since %2\n%3")
-                .arg(f->severity, QDateTime::fromSecsSinceEpoch(f->since).toString(u"yyyy-MM-dd HH:mm:ss"_s), f->message));
+            tr("%1 alert since %2: %3\n%4")
+                .arg(f->severity, QDateTime::fromSecsSinceEpoch(f->since).toString(u"yyyy-MM-dd HH:mm:ss"_s),
+                    f->description, f->message));
     }
     QHash<TimeSeriesChart *, QVector<ShadedSpan>> byChart;
     for (const AlertSpan &span : spans) {
