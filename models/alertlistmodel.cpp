@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -207,9 +208,31 @@ void AlertListModel::setHistory(const QVector<AlertEvent> &events)
 {
     m_history = events;
     const auto silencesBefore = m_silences.size();
-    beginResetModel();
+    // The history is asked for again every few seconds and mostly says the same: the rows stay (and so does the
+    // view's selection) unless the set or the order of alerts changed; then the model resets.
+    const QVector<QString> rowsBefore = m_rows;
+    const QHash<QString, Alert> alertsBefore = m_alerts;
     rebuild();
-    endResetModel();
+    if (m_rows != rowsBefore) {
+        // Views read the old rows until the reset begins.
+        QVector<QString> rows = std::exchange(m_rows, rowsBefore);
+        QHash<QString, Alert> alerts = std::exchange(m_alerts, alertsBefore);
+        beginResetModel();
+        m_rows = std::move(rows);
+        m_alerts = std::move(alerts);
+        endResetModel();
+    } else {
+        const auto same = [](const Alert &a, const Alert &b) {
+            const auto sameNumber = [](double x, double y) { return (std::isnan(x) && std::isnan(y)) || x == y; };
+            return a.state == b.state && a.since == b.since && a.time == b.time && a.message == b.message
+                && a.severity == b.severity && a.ruleName == b.ruleName && a.acknowledged == b.acknowledged
+                && sameNumber(a.value, b.value);
+        };
+        for (int row = 0; row < m_rows.size(); ++row) {
+            if (!same(m_alerts[m_rows[row]], alertsBefore[m_rows[row]]))
+                changed(row);
+        }
+    }
     if (m_silences.size() != silencesBefore)
         Q_EMIT silencesChanged();
     Q_EMIT firingChanged();

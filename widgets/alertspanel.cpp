@@ -14,6 +14,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <utility>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
@@ -159,7 +161,11 @@ AlertsPanel::AlertsPanel(AlertListModel *model, QWidget *parent)
             updateTitle();
             updateActions();
         });
+    // A reset (new history with other alerts) keeps the selected alert selected.
+    connect(m_proxy, &QAbstractItemModel::modelAboutToBeReset, this, [this]() { m_keptKey = selectedKey(); });
     connect(m_proxy, &QAbstractItemModel::modelReset, this, [this]() {
+        if (!m_keptKey.isEmpty())
+            selectKey(std::exchange(m_keptKey, QString()));
         updateTitle();
         updateActions();
     });

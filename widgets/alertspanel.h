@@ -67,6 +67,7 @@ private:
     QAction *m_show = nullptr;
     QTimer m_expiry; // drops silences that are over
     std::function<qint64()> m_clock;
+    QString m_keptKey; // selected across a reset
     Filter m_filter = Filter::All;
 };
 

@@ -372,6 +372,8 @@ void MainWindow::showShortcuts()
            "<tr><td><b>%4</b></td><td>reload history</td></tr>"
            "<tr><td><b>%5</b></td><td>full screen</td></tr>"
            "<tr><td><b>Ctrl+B / Ctrl+D</b></td><td>baselines and trends / dashboard</td></tr>"
+           "<tr><td><b>Ctrl+Shift+L</b></td><td>alerts panel; in it A acknowledge, S / Shift+S silence 1 h / 4 h, "
+           "R silence until resolved, Enter open</td></tr>"
            "</table>")
             .arg(QKeySequence(QKeySequence::ZoomIn).toString(QKeySequence::NativeText),
                 QKeySequence(QKeySequence::ZoomOut).toString(QKeySequence::NativeText),

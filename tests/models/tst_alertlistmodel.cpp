@@ -131,6 +131,33 @@ private Q_SLOTS:
         QCOMPARE(rows(m), (QStringList { u"a/m1=firing"_s, u"b/m2=resolved"_s }));
     }
 
+    void sameHistoryAgainKeepsTheRows()
+    {
+        AlertListModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QVector<AlertEvent> stored { alertEvent(t0, u"a"_s, u"m1"_s, u"firing"_s),
+            alertEvent(t0 + 10, u"b"_s, u"m1"_s, u"firing"_s) };
+        m.setHistory(stored);
+        const QPersistentModelIndex a = m.index(1, 0);
+        QSignalSpy reset(&m, &QAbstractItemModel::modelReset);
+        QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+        m.setHistory(stored); // asked again: the same answer
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(changed.size(), 0);
+        QVERIFY(a.isValid());
+        // A new value of the same alert: one row changes.
+        QVector<AlertEvent> again = stored;
+        again[0].message = u"now 150 ms"_s;
+        m.setHistory(again);
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed[0][0].toModelIndex().row(), 1);
+        // Another alert: the set changed, the model resets.
+        m.setHistory(again + QVector<AlertEvent> { alertEvent(t0 + 20, u"c"_s, u"m2"_s, u"firing"_s) });
+        QCOMPARE(reset.size(), 1);
+        QCOMPARE(m.rowCount(), 3);
+    }
+
     void acknowledgeHoldsForOneFiring()
     {
         AlertListModel m;

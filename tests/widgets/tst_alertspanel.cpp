@@ -201,6 +201,12 @@ private Q_SLOTS:
         QVERIFY(panel.windowTitle().contains(u"1 firing"_s));
         // The severity is written, not only coloured.
         QCOMPARE(view->model()->index(0, AlertListModel::SeverityColumn).data().toString(), u"critical"_s);
+        // Stored alerts that bring another one reset the model; the selection stays on its alert.
+        panel.setFilter(AlertsPanel::Filter::All);
+        panel.selectKey(second);
+        model.setHistory({ alertEvent(now - 7200, u"disk-full"_s, u"bert"_s, u"firing"_s) });
+        QCOMPARE(view->model()->rowCount(), 4);
+        QCOMPARE(panel.selectedKey(), second);
     }
 
     void inTheWindow()
