@@ -41,7 +41,8 @@ KpiTile::KpiTile(const QString &caption, QWidget *parent)
     , m_alert(new QLabel(this))
 {
     setFrameShape(QFrame::StyledPanel);
-    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    // Preferred, not Fixed, vertically: tiles in a row share its height when one shows an alert line.
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(10, 6, 10, 6);
     layout->setSpacing(2);
@@ -73,6 +74,7 @@ KpiTile::KpiTile(const QString &caption, QWidget *parent)
     m_alert->setTextFormat(Qt::PlainText); // not bold: the frame and the colour carry the weight, the words need room
     m_alert->hide();
     layout->addWidget(m_alert);
+    layout->addStretch(1); // a tile stretched to its row's height keeps its lines at the top
     for (QLabel *line : { m_detail, m_delta, m_baseline, m_alert }) {
         line->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         line->setMinimumWidth(60);

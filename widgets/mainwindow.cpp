@@ -434,6 +434,8 @@ void MainWindow::setAlertModel(AlertListModel *model)
         m_userChoseSource = true;
         selectSource(source);
         m_pages->setCurrentWidget(m_dashboard);
+        if (isMinimized())
+            showNormal(); // a notification's "open" comes while the window may be out of sight
         raise();
         activateWindow();
     });
