@@ -69,7 +69,9 @@ int AlertListModel::severityRank(const QString &severity)
 AlertRule::Severity AlertListModel::severityOf(const QString &severity)
 {
     const int rank = severityRank(severity);
-    return rank == 2 ? AlertRule::Severity::Critical : rank == 1 ? AlertRule::Severity::Warning : AlertRule::Severity::Info;
+    return rank == 2 ? AlertRule::Severity::Critical
+        : rank == 1  ? AlertRule::Severity::Warning
+                     : AlertRule::Severity::Info;
 }
 
 int AlertListModel::rowCount(const QModelIndex &parent) const
@@ -147,9 +149,9 @@ QVariant AlertListModel::data(const QModelIndex &index, int role) const
             text += tr(" · acknowledged");
         const auto s = m_silences.constFind(key);
         if (s != m_silences.constEnd())
-            text += s->untilResolved ? tr(" · silenced until resolved")
-                                     : tr(" · silenced until %1")
-                                           .arg(QDateTime::fromSecsSinceEpoch(s->until).toString(u"HH:mm"_s));
+            text += s->untilResolved
+                ? tr(" · silenced until resolved")
+                : tr(" · silenced until %1").arg(QDateTime::fromSecsSinceEpoch(s->until).toString(u"HH:mm"_s));
         return text;
     }
     case SeverityColumn:
@@ -244,8 +246,8 @@ void AlertListModel::setRules(const QVector<AlertRule> &rules)
     for (const AlertRule &r : rules)
         m_rules.insert(r.id, r);
     if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1),
-            { Qt::DisplayRole, Qt::ToolTipRole });
+        Q_EMIT dataChanged(
+            index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1), { Qt::DisplayRole, Qt::ToolTipRole });
     Q_EMIT firingChanged();
 }
 
@@ -391,8 +393,7 @@ const AlertListModel::Alert *AlertListModel::alert(const QString &key) const
 
 int AlertListModel::firingCount() const
 {
-    return int(std::count_if(
-        m_alerts.cbegin(), m_alerts.cend(), [](const Alert &a) { return a.state == firing; }));
+    return int(std::count_if(m_alerts.cbegin(), m_alerts.cend(), [](const Alert &a) { return a.state == firing; }));
 }
 
 // ---- acknowledgements and silences

@@ -59,8 +59,16 @@ class AlertListModel : public QAbstractTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AlertListModel)
 public:
-    enum Column { StateColumn, SeverityColumn, RuleColumn, ModelColumn, ValueColumn, SinceColumn, MessageColumn,
-        ColumnCount };
+    enum Column {
+        StateColumn,
+        SeverityColumn,
+        RuleColumn,
+        ModelColumn,
+        ValueColumn,
+        SinceColumn,
+        MessageColumn,
+        ColumnCount
+    };
     enum Role {
         KeyRole = Qt::UserRole + 1, // "ruleId\x1finstance"
         StateRole, // firing, pending, resolved

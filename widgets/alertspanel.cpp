@@ -101,12 +101,11 @@ AlertsPanel::AlertsPanel(AlertListModel *model, QWidget *parent)
     };
     m_acknowledge = action(tr("Acknowledge"), QKeySequence(Qt::Key_A),
         tr("Mark the firing alert as seen: it stays listed and is not notified again while it fires"));
-    m_silence1h
-        = action(tr("Silence 1 h"), QKeySequence(Qt::Key_S), tr("No notifications of this alert for an hour"));
+    m_silence1h = action(tr("Silence 1 h"), QKeySequence(Qt::Key_S), tr("No notifications of this alert for an hour"));
     m_silence4h = action(
         tr("Silence 4 h"), QKeySequence(Qt::SHIFT | Qt::Key_S), tr("No notifications of this alert for four hours"));
-    m_silenceResolved = action(tr("Silence until resolved"), QKeySequence(Qt::Key_R),
-        tr("No notifications of this alert until it resolves"));
+    m_silenceResolved = action(
+        tr("Silence until resolved"), QKeySequence(Qt::Key_R), tr("No notifications of this alert until it resolves"));
     m_open = action(tr("Open"), QKeySequence(Qt::CTRL | Qt::Key_Return), tr("Show the alert's model on the dashboard"));
     m_open->setShortcuts({ QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter) });
     bar->addStretch(1);
@@ -234,8 +233,7 @@ void AlertsPanel::selectKey(const QString &key)
     if (!index.isValid())
         return;
     m_view->setCurrentIndex(index);
-    m_view->selectionModel()->select(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_view->scrollTo(index);
 }
 

@@ -234,9 +234,9 @@ void SourceDashboard::setAlerts(const QVector<FiringAlert> &firing, const QVecto
     QHash<TimeSeriesChart *, QVector<ShadedSpan>> byChart;
     for (const AlertSpan &span : spans) {
         TimeSeriesChart *chart = span.metric == u"throughput"_s ? m_throughput
-            : span.metric == u"error_rate"_s                      ? m_errors
-            : span.metric == u"queue_depth"_s                     ? m_queue
-                                                                  : m_latency;
+            : span.metric == u"error_rate"_s                    ? m_errors
+            : span.metric == u"queue_depth"_s                   ? m_queue
+                                                                : m_latency;
         const AlertRule::Severity severity = AlertListModel::severityOf(span.severity);
         ShadedSpan shade;
         shade.fromMs = span.from * 1000;
@@ -246,10 +246,10 @@ void SourceDashboard::setAlerts(const QVector<FiringAlert> &firing, const QVecto
             : severity == AlertRule::Severity::Warning          ? ThemeColor::Warning
                                                                 : ThemeColor::Projection;
         const QString from = QDateTime::fromSecsSinceEpoch(span.from).toString(u"HH:mm"_s);
-        shade.label = span.open ? tr("%1 (%2) firing since %3").arg(span.ruleName, span.severity, from)
-                                : tr("%1 (%2) fired %3–%4")
-                                      .arg(span.ruleName, span.severity, from,
-                                          QDateTime::fromSecsSinceEpoch(span.to).toString(u"HH:mm"_s));
+        shade.label = span.open
+            ? tr("%1 (%2) firing since %3").arg(span.ruleName, span.severity, from)
+            : tr("%1 (%2) fired %3–%4")
+                  .arg(span.ruleName, span.severity, from, QDateTime::fromSecsSinceEpoch(span.to).toString(u"HH:mm"_s));
         byChart[chart].push_back(shade);
     }
     for (auto *chart : charts())

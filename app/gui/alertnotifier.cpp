@@ -51,8 +51,8 @@ AlertNotifier::AlertNotifier(const QDBusConnection &bus, AlertListModel *model, 
         return;
     }
     // A service that starts or stops later is followed without asking again.
-    auto *watcher = new QDBusServiceWatcher(service, m_bus,
-        QDBusServiceWatcher::WatchForRegistration | QDBusServiceWatcher::WatchForUnregistration, this);
+    auto *watcher = new QDBusServiceWatcher(
+        service, m_bus, QDBusServiceWatcher::WatchForRegistration | QDBusServiceWatcher::WatchForUnregistration, this);
     connect(watcher, &QDBusServiceWatcher::serviceRegistered, this,
         [this]() { onProbed(true, tr("%1 registered").arg(service)); });
     connect(watcher, &QDBusServiceWatcher::serviceUnregistered, this,
@@ -196,7 +196,8 @@ void AlertNotifier::sendSummary()
     note.summary = m_suppressed == 1 ? tr("1 more alert") : tr("%1 more alerts").arg(m_suppressed);
     note.body = m_suppressedLines.join(u'\n');
     if (m_suppressed > m_suppressedLines.size())
-        note.body += u'\n' % tr("…and %n more in the alerts panel", nullptr, m_suppressed - int(m_suppressedLines.size()));
+        note.body
+            += u'\n' % tr("…and %n more in the alerts panel", nullptr, m_suppressed - int(m_suppressedLines.size()));
     note.urgency = m_suppressedUrgency;
     m_suppressed = 0;
     m_suppressedUrgency = 0;

@@ -3,10 +3,10 @@
 
 #include "app/gui/alertnotifier.h"
 #include "app/gui/alertsilencesettings.h"
+#include "app/gui/baselinesender.h"
 #include "app/gui/historyrangesource.h"
 #include "app/gui/stallwatchdog.h"
 #include "app/runtimepaths.h"
-#include "app/gui/baselinesender.h"
 #include "collector/liveclient.h"
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"

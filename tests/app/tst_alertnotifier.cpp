@@ -94,17 +94,16 @@ private Q_SLOTS:
         const QString config = m_dir.filePath(u"session.conf"_s);
         QFile file(config);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(QByteArrayLiteral(
-            "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-            " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-            "<busconfig><type>session</type><listen>unix:dir=")
+        file.write(
+            QByteArrayLiteral("<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+                              " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                              "<busconfig><type>session</type><listen>unix:dir=")
             + QFile::encodeName(m_dir.path())
             + QByteArrayLiteral("</listen><auth>EXTERNAL</auth>"
                                 "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
                                 "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n"));
         file.close();
-        m_daemon.start(u"dbus-daemon"_s,
-            { u"--config-file="_s % config, u"--nofork"_s, u"--print-address=1"_s });
+        m_daemon.start(u"dbus-daemon"_s, { u"--config-file="_s % config, u"--nofork"_s, u"--print-address=1"_s });
         QVERIFY2(m_daemon.waitForStarted(10000), "dbus-daemon does not start (tools/dev/install-deps.sh installs it)");
         // The address is its first line: the bus is ready once it is printed.
         QTRY_VERIFY_WITH_TIMEOUT(m_daemon.canReadLine(), 10000);
@@ -206,7 +205,8 @@ private Q_SLOTS:
         AlertNotifier notifier(connection(), &model);
         notifier.setClock([]() { return t0; });
         model.addEvents({ alertEvent(t0, u"quiet"_s, u"m1"_s, u"pending"_s) });
-        QVERIFY(model.silence(AlertListModel::keyOf(u"quiet"_s, u"model:m1"_s), AlertListModel::SilenceFor::OneHour, t0));
+        QVERIFY(
+            model.silence(AlertListModel::keyOf(u"quiet"_s, u"model:m1"_s), AlertListModel::SilenceFor::OneHour, t0));
         model.addEvents({ alertEvent(t0 + 1, u"quiet"_s, u"m1"_s, u"firing"_s) });
         model.addEvents({ alertEvent(t0 + 2, u"loud"_s, u"m2"_s, u"firing"_s) });
         QTRY_COMPARE_WITH_TIMEOUT(m_server->calls.size(), 1, 10000);
@@ -270,8 +270,8 @@ private Q_SLOTS:
     void fallbackWithoutBus()
     {
         AlertListModel model;
-        const QDBusConnection none = QDBusConnection::connectToBus(u"unix:path=/nonexistent/perfdash-bus"_s,
-            u"nobus"_s);
+        const QDBusConnection none
+            = QDBusConnection::connectToBus(u"unix:path=/nonexistent/perfdash-bus"_s, u"nobus"_s);
         QVERIFY(!none.isConnected());
         AlertNotifier notifier(none, &model);
         QVERIFY(notifier.delivery() == AlertNotifier::Delivery::Tray

@@ -83,7 +83,8 @@ private Q_SLOTS:
     void moveKeepsSelectionNarrowChanges()
     {
         AlertListModel m;
-        m.addEvents({ alertEvent(t0, u"a"_s, u"m1"_s, u"firing"_s), alertEvent(t0 + 10, u"b"_s, u"m1"_s, u"firing"_s) });
+        m.addEvents(
+            { alertEvent(t0, u"a"_s, u"m1"_s, u"firing"_s), alertEvent(t0 + 10, u"b"_s, u"m1"_s, u"firing"_s) });
         const QPersistentModelIndex a = m.index(1, 0);
         QCOMPARE(a.data(AlertListModel::KeyRole).toString(), key(u"a"_s, u"m1"_s));
         QSignalSpy moved(&m, &QAbstractItemModel::rowsMoved);
@@ -106,8 +107,9 @@ private Q_SLOTS:
         m.addEvents({ alertEvent(t0 + 60, u"a"_s, u"m1"_s, u"inactive"_s) });
         QCOMPARE(m.rowCount(), 0);
         // One that resolved before shows that resolution again.
-        m.addEvents({ alertEvent(t0 + 100, u"a"_s, u"m1"_s, u"firing"_s), alertEvent(t0 + 200, u"a"_s, u"m1"_s, u"resolved"_s),
-            alertEvent(t0 + 300, u"a"_s, u"m1"_s, u"pending"_s), alertEvent(t0 + 360, u"a"_s, u"m1"_s, u"inactive"_s) });
+        m.addEvents({ alertEvent(t0 + 100, u"a"_s, u"m1"_s, u"firing"_s),
+            alertEvent(t0 + 200, u"a"_s, u"m1"_s, u"resolved"_s), alertEvent(t0 + 300, u"a"_s, u"m1"_s, u"pending"_s),
+            alertEvent(t0 + 360, u"a"_s, u"m1"_s, u"inactive"_s) });
         QCOMPARE(rows(m), QStringList { u"a/m1=resolved"_s });
         QCOMPARE(m.alert(key(u"a"_s, u"m1"_s))->since, t0 + 200);
     }
@@ -176,7 +178,8 @@ private Q_SLOTS:
         m.setHistory({ alertEvent(t0 + 60, u"a"_s, u"m1"_s, u"firing"_s) });
         QVERIFY(m.alert(k)->acknowledged);
         // It resolves, and fires again: a new firing, notified again.
-        m.addEvents({ alertEvent(t0 + 120, u"a"_s, u"m1"_s, u"resolved"_s), alertEvent(t0 + 180, u"a"_s, u"m1"_s, u"firing"_s) });
+        m.addEvents({ alertEvent(t0 + 120, u"a"_s, u"m1"_s, u"resolved"_s),
+            alertEvent(t0 + 180, u"a"_s, u"m1"_s, u"firing"_s) });
         QVERIFY(!m.alert(k)->acknowledged);
         QVERIFY(m.isNotifiable(k, t0 + 180));
     }
@@ -215,8 +218,8 @@ private Q_SLOTS:
         } else {
             QVERIFY(m.isSilenced(k, now + 365 * 86400));
             // A resolution of before the silence was set (a history reload) does not end it; the next one does.
-            m.setHistory({ alertEvent(t0 - 100, u"a"_s, u"m1"_s, u"firing"_s), alertEvent(t0 - 50, u"a"_s, u"m1"_s, u"resolved"_s),
-                alertEvent(t0, u"a"_s, u"m1"_s, u"firing"_s) });
+            m.setHistory({ alertEvent(t0 - 100, u"a"_s, u"m1"_s, u"firing"_s),
+                alertEvent(t0 - 50, u"a"_s, u"m1"_s, u"resolved"_s), alertEvent(t0, u"a"_s, u"m1"_s, u"firing"_s) });
             QVERIFY(m.isSilenced(k, now));
             m.addEvents({ alertEvent(t0 + 600, u"a"_s, u"m1"_s, u"resolved"_s) });
             QVERIFY(!m.isSilenced(k, now + 600));
@@ -247,7 +250,8 @@ private Q_SLOTS:
         m.setRules({ latencyRule() });
         m.addEvents({ alertEvent(t0, u"latency-high"_s, u"m1"_s, u"firing"_s),
             alertEvent(t0 + 5, u"errors"_s, u"m1"_s, u"firing"_s, u"warning"_s),
-            alertEvent(t0 + 5, u"latency-high"_s, u"m2"_s, u"firing"_s), alertEvent(t0 + 9, u"x"_s, u"m1"_s, u"pending"_s) });
+            alertEvent(t0 + 5, u"latency-high"_s, u"m2"_s, u"firing"_s),
+            alertEvent(t0 + 9, u"x"_s, u"m1"_s, u"pending"_s) });
         const QVector<FiringAlert> firing = m.firingOf(u"m1"_s);
         QCOMPARE(firing.size(), 2);
         QCOMPARE(firing[0].ruleId, u"latency-high"_s); // critical before warning
