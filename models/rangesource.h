@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/alertevent.h"
 #include "models/modeloutlook.h"
 #include "models/seriesstore.h"
 
@@ -56,12 +57,23 @@ public:
         Q_UNUSED(model);
         Q_EMIT failed(generation, tr("this source has no baselines"));
     }
+    // Alert transitions in [fromSecond, toSecond), with the newest earlier one of every alert still active at
+    // fromSecond, oldest first -> alertsReady, or alertsFailed (their own signals: the generations are the caller's
+    // own count for alerts). A source without alerts answers an empty list.
+    virtual void requestAlerts(qint64 fromSecond, qint64 toSecond, quint64 generation)
+    {
+        Q_UNUSED(fromSecond);
+        Q_UNUSED(toSecond);
+        Q_EMIT alertsReady(generation, {});
+    }
 
 Q_SIGNALS:
     void bucketsReady(quint64 generation, const QVector<perfdash::RangeSeries> &series);
     void markersReady(quint64 generation, const QVector<perfdash::TimeMarker> &markers);
     void outlookReady(quint64 generation, const perfdash::ModelOutlook &outlook);
     void failed(quint64 generation, const QString &message);
+    void alertsReady(quint64 generation, const QVector<perfdash::AlertEvent> &events);
+    void alertsFailed(quint64 generation, const QString &message);
 };
 
 } // namespace perfdash

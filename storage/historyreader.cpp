@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "storage/historyreader.h"
 
+#include "storage/alertstore.h"
 #include "storage/database.h"
 #include "storage/modelhistoryreader.h"
 
@@ -135,6 +136,30 @@ public:
             Q_EMIT requestFailed(HistoryReader::Answer::Outlook, id, error);
     }
 
+    void alerts(qint64 from, qint64 to, int limit, quint64 id)
+    {
+        QVector<AlertEvent> rows;
+        QString error;
+        const auto read = [&]() {
+            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+            QVector<AlertEvent> latest;
+            if (!AlertStore::latest(db, &latest, &error) || !AlertStore::events(db, from, to, limit, &rows, &error))
+                return false;
+            // Alerts that were already active when the range began: their newest transition before it.
+            QVector<AlertEvent> earlier;
+            for (const AlertEvent &e : std::as_const(latest)) {
+                if (e.time < from && (e.state == u"firing"_s || e.state == u"pending"_s))
+                    earlier.push_back(e);
+            }
+            rows = earlier + rows;
+            return true;
+        };
+        if (run(&error, read))
+            Q_EMIT alertsReady(id, rows);
+        else
+            Q_EMIT requestFailed(HistoryReader::Answer::Alerts, id, error);
+    }
+
 Q_SIGNALS:
     void rangeReady(quint64 generation, const QVector<perfdash::LiveFrame> &frames);
     void failed(quint64 generation, const QString &message);
@@ -144,6 +169,7 @@ Q_SIGNALS:
     void operationsReady(quint64 id, const QVector<perfdash::OperationRecord> &operations);
     void runsReady(quint64 id, const QVector<perfdash::RunRecord> &runs);
     void outlookReady(quint64 id, const perfdash::ModelOutlook &outlook);
+    void alertsReady(quint64 id, const QVector<perfdash::AlertEvent> &events);
     void requestFailed(perfdash::HistoryReader::Answer kind, quint64 id, const QString &message);
 
 private:
@@ -166,6 +192,7 @@ HistoryReader::HistoryReader(const QString &path, QObject *parent)
     qRegisterMetaType<QVector<RunRecord>>();
     qRegisterMetaType<HistoryReader::Answer>();
     qRegisterMetaType<ModelOutlook>();
+    qRegisterMetaType<QVector<AlertEvent>>();
     m_thread->setObjectName(u"perfdash-history"_s);
     m_worker->moveToThread(m_thread.get());
     connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
@@ -177,6 +204,7 @@ HistoryReader::HistoryReader(const QString &path, QObject *parent)
     connect(m_worker, &HistoryWorker::operationsReady, this, &HistoryReader::operationsReady);
     connect(m_worker, &HistoryWorker::runsReady, this, &HistoryReader::runsReady);
     connect(m_worker, &HistoryWorker::outlookReady, this, &HistoryReader::outlookReady);
+    connect(m_worker, &HistoryWorker::alertsReady, this, &HistoryReader::alertsReady);
     connect(m_worker, &HistoryWorker::requestFailed, this, &HistoryReader::requestFailed);
     m_thread->start();
 }
@@ -236,6 +264,12 @@ void HistoryReader::requestOutlook(const QString &model, quint64 id)
     const qint64 now = m_clock ? m_clock() : QDateTime::currentSecsSinceEpoch();
     QMetaObject::invokeMethod(
         m_worker, [w = m_worker, model, now, id]() { w->outlook(model, now, id); }, Qt::QueuedConnection);
+}
+
+void HistoryReader::requestAlerts(qint64 from, qint64 to, int limit, quint64 id)
+{
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, from, to, limit, id]() { w->alerts(from, to, limit, id); }, Qt::QueuedConnection);
 }
 
 } // namespace perfdash

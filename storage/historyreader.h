@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/alertevent.h"
 #include "models/historysource.h"
 #include "models/modeloutlook.h"
 #include "storage/historyquery.h"
@@ -22,7 +23,7 @@ class HistoryReader : public HistorySource {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HistoryReader)
 public:
-    enum class Answer { Series, Window, Events, Operations, Runs, Outlook };
+    enum class Answer { Series, Window, Events, Operations, Runs, Outlook, Alerts };
     Q_ENUM(Answer)
 
     explicit HistoryReader(const QString &path, QObject *parent = nullptr);
@@ -46,6 +47,10 @@ public:
     void requestRuns(qint64 from, qint64 to, int limit, quint64 id);
     // A model's baselines and trends at the clock's now, read and computed on the reader's thread -> outlookReady.
     void requestOutlook(const QString &model, quint64 id);
+    // Alert transitions (alert_events) in [from, to), oldest first, at most limit (the newest kept), and before them
+    // the newest transition of every alert that was still pending or firing at `from`, so an alert that began earlier
+    // shows its current state -> alertsReady.
+    void requestAlerts(qint64 from, qint64 to, int limit, quint64 id);
 
 Q_SIGNALS:
     void seriesReady(quint64 id, const QVector<perfdash::SeriesInfo> &series);
@@ -54,6 +59,7 @@ Q_SIGNALS:
     void operationsReady(quint64 id, const QVector<perfdash::OperationRecord> &operations);
     void runsReady(quint64 id, const QVector<perfdash::RunRecord> &runs);
     void outlookReady(quint64 id, const perfdash::ModelOutlook &outlook);
+    void alertsReady(quint64 id, const QVector<perfdash::AlertEvent> &events);
     void requestFailed(perfdash::HistoryReader::Answer kind, quint64 id, const QString &message);
 
 private:

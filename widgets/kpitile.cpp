@@ -6,6 +6,7 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPainter>
 #include <QVBoxLayout>
 
 using namespace Qt::Literals::StringLiterals;
@@ -37,9 +38,11 @@ KpiTile::KpiTile(const QString &caption, QWidget *parent)
     , m_delta(new QLabel(this))
     , m_baseline(new QLabel(this))
     , m_status(new QLabel(this))
+    , m_alert(new QLabel(this))
 {
     setFrameShape(QFrame::StyledPanel);
-    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    // Preferred, not Fixed, vertically: tiles in a row share its height when one shows an alert line.
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(10, 6, 10, 6);
     layout->setSpacing(2);
@@ -68,7 +71,11 @@ KpiTile::KpiTile(const QString &caption, QWidget *parent)
     layout->addWidget(m_detail);
     layout->addWidget(m_delta);
     layout->addWidget(m_baseline);
-    for (QLabel *line : { m_detail, m_delta, m_baseline }) {
+    m_alert->setTextFormat(Qt::PlainText); // not bold: the frame and the colour carry the weight, the words need room
+    m_alert->hide();
+    layout->addWidget(m_alert);
+    layout->addStretch(1); // a tile stretched to its row's height keeps its lines at the top
+    for (QLabel *line : { m_detail, m_delta, m_baseline, m_alert }) {
         line->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         line->setMinimumWidth(60);
     }
@@ -77,7 +84,7 @@ KpiTile::KpiTile(const QString &caption, QWidget *parent)
 void KpiTile::resizeEvent(QResizeEvent *event)
 {
     QFrame::resizeEvent(event);
-    for (QLabel *line : { m_detail, m_delta, m_baseline })
+    for (QLabel *line : { m_detail, m_delta, m_baseline, m_alert })
         setLine(line, fullText(line));
 }
 
@@ -148,6 +155,52 @@ QColor KpiTile::statusColor() const
     return {};
 }
 
+void KpiTile::setAlert(const QString &text, AlertRule::Severity severity, const QString &toolTip)
+{
+    const bool shown = !text.isEmpty();
+    if (shown == m_hasAlert && severity == m_alertSeverity && fullText(m_alert) == text)
+        return;
+    m_hasAlert = shown;
+    m_alertSeverity = severity;
+    setLine(m_alert, text);
+    m_alert->setToolTip(toolTip.isEmpty() ? text : text % u"\n"_s % toolTip);
+    m_alert->setVisible(shown);
+    applyColors();
+    update();
+}
+
+QString KpiTile::alertText() const
+{
+    return m_hasAlert ? fullText(m_alert) : QString();
+}
+
+QColor KpiTile::alertColor() const
+{
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    switch (m_alertSeverity) {
+    case AlertRule::Severity::Critical:
+        return themeColor(ThemeColor::Bad, dark);
+    case AlertRule::Severity::Warning:
+        return themeColor(ThemeColor::Warning, dark);
+    case AlertRule::Severity::Info:
+        break;
+    }
+    return palette().color(QPalette::Highlight);
+}
+
+void KpiTile::paintEvent(QPaintEvent *event)
+{
+    QFrame::paintEvent(event);
+    if (!m_hasAlert)
+        return;
+    // Over the styled panel's own frame: two pixels, so it reads at a glance across the room.
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setPen(QPen(alertColor(), 2.0));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRoundedRect(QRectF(rect()).adjusted(1, 1, -1, -1), 3, 3);
+}
+
 void KpiTile::changeEvent(QEvent *event)
 {
     QFrame::changeEvent(event);
@@ -166,6 +219,9 @@ void KpiTile::applyColors()
         color = themeColor(ThemeColor::Bad, dark);
     p.setColor(QPalette::WindowText, color);
     m_delta->setPalette(p);
+    QPalette alert = m_alert->palette();
+    alert.setColor(QPalette::WindowText, alertColor());
+    m_alert->setPalette(alert);
     // The chip: its colour on a faint wash of itself, with a border, so it reads on either theme.
     const QColor chip = statusColor();
     QColor wash = chip;

@@ -5,6 +5,8 @@
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
+#include "widgets/alertscontroller.h"
+#include "widgets/alertspanel.h"
 #include "widgets/baselinecontroller.h"
 #include "widgets/collectorstatusbar.h"
 #include "widgets/comparisonpanel.h"
@@ -343,6 +345,8 @@ void MainWindow::buildMenus()
     model->addAction(tr("&Re-baseline (new deploy)…"), m_baselines, &BaselineController::rebaseline);
     model->addAction(tr("Set &expected throughput…"), m_baselines, [this]() { m_baselines->setExpectedThroughput(); });
 
+    m_alertsMenu = menuBar()->addMenu(tr("&Alerts")); // its entries: setAlertModel and the rule dialogs
+
     auto *help = menuBar()->addMenu(tr("&Help"));
     auto *keys = help->addAction(tr("&Keyboard and mouse"), this, &MainWindow::showShortcuts);
     keys->setShortcut(QKeySequence::HelpContents);
@@ -368,6 +372,8 @@ void MainWindow::showShortcuts()
            "<tr><td><b>%4</b></td><td>reload history</td></tr>"
            "<tr><td><b>%5</b></td><td>full screen</td></tr>"
            "<tr><td><b>Ctrl+B / Ctrl+D</b></td><td>baselines and trends / dashboard</td></tr>"
+           "<tr><td><b>Ctrl+Shift+L</b></td><td>alerts panel; in it A acknowledge, S / Shift+S silence 1 h / 4 h, "
+           "R silence until resolved, Enter open</td></tr>"
            "</table>")
             .arg(QKeySequence(QKeySequence::ZoomIn).toString(QKeySequence::NativeText),
                 QKeySequence(QKeySequence::ZoomOut).toString(QKeySequence::NativeText),
@@ -413,8 +419,37 @@ void MainWindow::closeEvent(QCloseEvent *event)
     event->accept();
 }
 
+void MainWindow::setAlertModel(AlertListModel *model)
+{
+    m_alerts = new AlertsController(model, m_dashboard, this);
+    m_alerts->setClock(m_clock);
+    AlertsPanel *panel = m_alerts->panel();
+    // Shown at the bottom the first time; afterwards where the user left it (window/state).
+    if (!restoreDockWidget(panel)) {
+        addDockWidget(Qt::BottomDockWidgetArea, panel);
+        resizeDocks({ panel }, { 170 }, Qt::Vertical);
+    }
+    m_alertsMenu->addAction(panel->showAction());
+    connect(m_alerts, &AlertsController::openRequested, this, [this](const SourceRef &source) {
+        m_userChoseSource = true;
+        selectSource(source);
+        m_pages->setCurrentWidget(m_dashboard);
+        if (isMinimized())
+            showNormal(); // a notification's "open" comes while the window may be out of sight
+        raise();
+        activateWindow();
+    });
+    connect(m_alerts, &AlertsController::historyFailed, this,
+        [this](const QString &message) { showNotice(tr("Past alerts unavailable: %1").arg(message)); });
+    m_alerts->setRangeSource(m_loader.source());
+    m_alerts->setSource(m_selected);
+    requestMarkers(); // and the past alerts with them
+}
+
 void MainWindow::setRangeSource(RangeSource *source)
 {
+    if (m_alerts)
+        m_alerts->setRangeSource(source);
     m_loader.setSource(source);
     if (!source)
         return;
@@ -429,6 +464,8 @@ void MainWindow::setRangeSource(RangeSource *source)
 void MainWindow::setClock(std::function<qint64()> clock)
 {
     m_clock = clock;
+    if (m_alerts)
+        m_alerts->setClock(clock);
     m_view.setClock([clock]() { return clock() * 1000; });
     m_loader.setClock(std::move(clock));
 }
@@ -610,6 +647,8 @@ void MainWindow::updateSourceRoles()
     m_dashboard->setSource(m_selected, roles, int(m_sources->seriesOf(m_selected).size()));
     // The shown latency's per-second sketches, so the tiles and lines can merge seconds (live.sock follow).
     Q_EMIT followedSeriesChanged(roles.latency.isEmpty() ? QStringList() : QStringList { roles.latency });
+    if (m_alerts)
+        m_alerts->setSource(m_selected);
     if (newSource) {
         m_baselines->setSource(m_selected);
         requestReference();
@@ -774,6 +813,9 @@ void MainWindow::requestMarkers()
     const qint64 from = m_view.isLive() ? now - m_store->windowSeconds() : m_view.fromMs() / 1000;
     const qint64 to = m_view.isLive() ? now + 1 : m_view.toMs() / 1000 + 1;
     m_loader.requestMarkers(from - (to - from) / 4, to + (to - from) / 4);
+    // Past alerts: the view's range, at least the last day, up to now (their current state).
+    if (m_alerts)
+        m_alerts->requestHistory(std::min(from, now - 86400), now + 1);
 }
 
 void MainWindow::requestReference()

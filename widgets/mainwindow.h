@@ -24,6 +24,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListView;
+class QMenu;
 class QSortFilterProxyModel;
 class QTabWidget;
 class QToolButton;
@@ -31,6 +32,8 @@ class QTreeView;
 
 namespace perfdash {
 
+class AlertListModel;
+class AlertsController;
 class BaselineController;
 class ComparisonPanel;
 class KpiTile;
@@ -59,6 +62,11 @@ public:
 
     // Storage's history; without one the history ranges say so. Not owned.
     void setRangeSource(RangeSource *source);
+    // Alerts: the panel's dock and its entry in the Alerts menu, the selected model's alerts on its tiles and charts,
+    // past alerts of the view's range from the range source. Not owned; call once.
+    void setAlertModel(AlertListModel *model);
+    AlertsController *alerts() const { return m_alerts; }
+    QMenu *alertsMenu() const { return m_alertsMenu; }
 
     void selectSource(const SourceRef &source);
     SourceRef selectedSource() const;
@@ -164,6 +172,8 @@ private:
     QTabWidget *m_pages = nullptr;
     ComparisonPanel *m_comparison = nullptr;
     BaselineController *m_baselines = nullptr;
+    AlertsController *m_alerts = nullptr;
+    QMenu *m_alertsMenu = nullptr;
     QComboBox *m_range = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;

@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
@@ -63,6 +64,15 @@ QString describeStep(qint64 step)
         return step == 60 ? QObject::tr("1 min bucket") : QObject::tr("%1 min bucket").arg(step / 60);
     return step == 1 ? QObject::tr("last second") : QObject::tr("%1 s bucket").arg(step);
 }
+
+// The tiles' KPIs (KpiCatalog names): baselines, limits and alerts find their tile here.
+constexpr std::array<std::pair<int, const char16_t *>, 5> tileKpis { {
+    { SourceDashboard::TileP95, u"latency_p95" },
+    { SourceDashboard::TileThroughput, u"throughput" },
+    { SourceDashboard::TileErrors, u"error_rate" },
+    { SourceDashboard::TileQueue, u"queue_depth" },
+    { SourceDashboard::TileAccuracy, u"accuracy" },
+} };
 
 KpiTile::Tone toneFor(double change, bool higherIsBad, double threshold)
 {
@@ -183,6 +193,67 @@ void SourceDashboard::setDarkTheme(bool dark)
 {
     for (auto *chart : charts())
         chart->setDarkTheme(dark);
+}
+
+void SourceDashboard::setAlerts(const QVector<FiringAlert> &firing, const QVector<AlertSpan> &spans)
+{
+    // The latency tile and chart show p50, p95 and p99: a rule on any of them belongs there.
+    const auto tileOf = [](const QString &metric) {
+        if (metric.startsWith(u"latency_"_s))
+            return int(TileP95);
+        for (const auto &[index, name] : tileKpis) {
+            if (metric == QStringView(name))
+                return index;
+        }
+        return -1;
+    };
+    QVector<const FiringAlert *> shown(m_tiles.size(), nullptr);
+    for (const FiringAlert &f : firing) { // most severe first: each tile names its first
+        const int index = tileOf(f.metric);
+        if (index >= 0 && !shown[index])
+            shown[index] = &f;
+    }
+    for (int i = 0; i < m_tiles.size(); ++i) {
+        const FiringAlert *f = shown[i];
+        if (!f) {
+            m_tiles[i]->setAlert({}, AlertRule::Severity::Info);
+            continue;
+        }
+        // On the latency tile "p95" says which latency; the tile is narrow.
+        QString condition = f->condition;
+        if (i == TileP95 && condition.startsWith(u"latency_"_s))
+            condition.remove(0, 8);
+        QString text = u"⚠ "_s % condition % u" ("_s % f->ruleName % u')';
+        if (f->acknowledged)
+            text += tr(" · acknowledged");
+        m_tiles[i]->setAlert(text, AlertListModel::severityOf(f->severity),
+            tr("%1 alert since %2: %3\n%4")
+                .arg(f->severity, QDateTime::fromSecsSinceEpoch(f->since).toString(u"yyyy-MM-dd HH:mm:ss"_s),
+                    f->description, f->message));
+    }
+    QHash<TimeSeriesChart *, QVector<ShadedSpan>> byChart;
+    for (const AlertSpan &span : spans) {
+        TimeSeriesChart *chart = span.metric == u"throughput"_s ? m_throughput
+            : span.metric == u"error_rate"_s                    ? m_errors
+            : span.metric == u"queue_depth"_s                   ? m_queue
+                                                                : m_latency;
+        const AlertRule::Severity severity = AlertListModel::severityOf(span.severity);
+        ShadedSpan shade;
+        shade.fromMs = span.from * 1000;
+        shade.toMs = span.to * 1000;
+        shade.open = span.open;
+        shade.color = severity == AlertRule::Severity::Critical ? ThemeColor::Bad
+            : severity == AlertRule::Severity::Warning          ? ThemeColor::Warning
+                                                                : ThemeColor::Projection;
+        const QString from = QDateTime::fromSecsSinceEpoch(span.from).toString(u"HH:mm"_s);
+        shade.label = span.open
+            ? tr("%1 (%2) firing since %3").arg(span.ruleName, span.severity, from)
+            : tr("%1 (%2) fired %3–%4")
+                  .arg(span.ruleName, span.severity, from, QDateTime::fromSecsSinceEpoch(span.to).toString(u"HH:mm"_s));
+        byChart[chart].push_back(shade);
+    }
+    for (auto *chart : charts())
+        chart->setShadedSpans(byChart.value(chart));
 }
 
 void SourceDashboard::setMarkers(const QVector<TimeMarker> &markers)
@@ -552,14 +623,7 @@ Baseline::Comparison SourceDashboard::comparison(const QString &kpi) const
 
 void SourceDashboard::updateBaselines()
 {
-    static const std::array<std::pair<int, const char16_t *>, 5> tiles { {
-        { TileP95, u"latency_p95" },
-        { TileThroughput, u"throughput" },
-        { TileErrors, u"error_rate" },
-        { TileQueue, u"queue_depth" },
-        { TileAccuracy, u"accuracy" },
-    } };
-    for (const auto &[index, name] : tiles) {
+    for (const auto &[index, name] : tileKpis) {
         const QString kpi = QString::fromUtf16(name);
         const KpiOutlook *k = m_outlook.find(kpi);
         KpiTile *tile = m_tiles[index];

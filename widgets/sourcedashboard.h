@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/alertlistmodel.h"
 #include "models/kpi.h"
 #include "models/modeloutlook.h"
 #include "models/rangesource.h"
@@ -66,6 +67,9 @@ public:
     Baseline::Comparison comparison(const QString &kpi) const;
     void setMachineKeys(const MachineKeys &keys);
     void setMarkers(const QVector<TimeMarker> &markers);
+    // The source's firing alerts (AlertListModel::firingOf) on the tiles of their KPIs, and the spans in which its
+    // alerts fired (firingSpans) on the charts of their KPIs; alerts on other metrics go to the latency chart.
+    void setAlerts(const QVector<FiringAlert> &firing, const QVector<AlertSpan> &spans);
     void setRangeNote(const QString &note); // under the header: the range, the tier, paused/zoomed
     void setDarkTheme(bool dark);
 

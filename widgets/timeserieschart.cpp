@@ -63,6 +63,7 @@ struct TimeSeriesChart::Private {
     std::optional<Band> band;
     QVector<ProjectionPoint> projection;
     QString projectionLabel;
+    QVector<ShadedSpan> spans;
     double threshold = std::numeric_limits<double>::quiet_NaN();
     QString thresholdLabel;
     // Mouse gestures
@@ -237,6 +238,22 @@ private:
     void paintUnderlays(QPainter *painter, const QRectF &plot, const X &xOf, const Y &yOf, QVector<Caption> &captions)
     {
         painter->save();
+        // Alert spans: a faint wash over the plot's height and a solid strip on the time axis, at least 2 px wide.
+        for (const ShadedSpan &span : std::as_const(m_d->spans)) {
+            const double left = std::clamp(xOf(double(span.fromMs)), plot.left(), plot.right());
+            double right = span.open ? plot.right() : std::clamp(xOf(double(span.toMs)), plot.left(), plot.right());
+            if (right < plot.left() || left > plot.right() || (!span.open && span.toMs < m_d->fromMs)
+                || span.fromMs > m_d->toMs)
+                continue;
+            right = std::max(right, left + 2);
+            const QColor color = themeColor(span.color, m_d->dark);
+            QColor wash = color;
+            wash.setAlphaF(m_d->dark ? 0.16 : 0.10);
+            painter->fillRect(QRectF(QPointF(left, plot.top()), QPointF(right, plot.bottom())), wash);
+            QColor strip = color;
+            strip.setAlphaF(0.85);
+            painter->fillRect(QRectF(QPointF(left, plot.bottom() - 4), QPointF(right, plot.bottom())), strip);
+        }
         painter->setRenderHint(QPainter::Antialiasing, true);
         if (const auto &b = m_d->band) {
             const QColor color = themeColor(ThemeColor::Baseline, m_d->dark);
@@ -638,6 +655,10 @@ QString TimeSeriesChart::hoverText(qint64 timeMs) const
         lines << d->band->label;
     if (std::isfinite(d->threshold) && !d->thresholdLabel.isEmpty())
         lines << d->thresholdLabel;
+    for (const ShadedSpan &span : std::as_const(d->spans)) {
+        if (!span.label.isEmpty() && timeMs >= span.fromMs && (span.open || timeMs <= span.toMs))
+            lines << u"⚠ "_s % span.label;
+    }
     int nearMarkers = 0;
     for (const TimeMarker &m : std::as_const(d->markers)) {
         if (std::abs(double(m.timeMs - timeMs)) > tolerance)
@@ -911,6 +932,17 @@ double TimeSeriesChart::threshold() const
 QPair<double, double> TimeSeriesChart::valueRange() const
 {
     return qMakePair(d->valueAxis->min(), d->valueAxis->max());
+}
+
+void TimeSeriesChart::setShadedSpans(QVector<ShadedSpan> spans)
+{
+    d->spans = std::move(spans);
+    d->layer->update();
+}
+
+const QVector<ShadedSpan> &TimeSeriesChart::shadedSpans() const
+{
+    return d->spans;
 }
 
 int TimeSeriesChart::lineCount() const

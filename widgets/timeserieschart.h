@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/rangesource.h"
+#include "widgets/theme.h"
 
 #include <QPair>
 #include <QPointF>
@@ -20,6 +21,16 @@ struct ProjectionPoint {
     double value = 0;
     double low = 0;
     double high = 0;
+};
+
+// A span of time shaded across the plot, with a strip along the time axis: an alert that fired. Open: it still
+// fires, drawn to the axis' end. The label goes into the hover text while the mouse is over the span.
+struct ShadedSpan {
+    qint64 fromMs = 0;
+    qint64 toMs = 0;
+    bool open = false;
+    QString label;
+    ThemeColor color = ThemeColor::Bad;
 };
 
 // The chart adapter: the only class that touches Qt Charts. A time axis, a value axis, and named lines.
@@ -81,6 +92,9 @@ public:
     bool hasThreshold() const;
     double threshold() const; // NaN without one
     QPair<double, double> valueRange() const; // the value axis (min, max) as of the last redraw()
+    // Shaded spans (alerts that fired), behind everything else; replaces the previous ones. Takes effect at once.
+    void setShadedSpans(QVector<ShadedSpan> spans);
+    const QVector<ShadedSpan> &shadedSpans() const;
 
     // Text for the crosshair at a time; by default each visible line's nearest value. The owner may supply its own
     // (the latency chart adds n and the error bound).

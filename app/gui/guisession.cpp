@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/guisession.h"
 
+#include "app/gui/alertnotifier.h"
+#include "app/gui/alertsilencesettings.h"
+#include "app/gui/baselinesender.h"
 #include "app/gui/historyrangesource.h"
 #include "app/gui/stallwatchdog.h"
 #include "app/runtimepaths.h"
-#include "app/gui/baselinesender.h"
 #include "collector/liveclient.h"
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
 #include "storage/historyreader.h"
+#include "storage/rulesfile.h"
+#include "widgets/alertscontroller.h"
 #include "widgets/mainwindow.h"
 
+#include <QDBusConnection>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QLocalSocket>
+#include <QSettings>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -28,9 +34,11 @@ GuiSession::GuiSession(Options options, QObject *parent)
     , m_store(std::make_unique<SeriesStore>(3600))
     , m_seriesModel(std::make_unique<SeriesListModel>(m_store.get()))
     , m_sources(std::make_unique<SourceTreeModel>(m_store.get()))
+    , m_alerts(std::make_unique<AlertListModel>())
     , m_window(std::make_unique<MainWindow>(m_store.get(), m_seriesModel.get(), m_sources.get()))
     , m_live(std::make_unique<LiveClient>(RuntimePaths::liveSocket(m_options.runtimeDir)))
     , m_watchdog(std::make_unique<StallWatchdog>())
+    , m_rulesWatcher(this)
     , m_collector(this)
     , m_loadgen(this)
 {
@@ -69,7 +77,50 @@ GuiSession::GuiSession(Options options, QObject *parent)
             qWarning("perfdash: the GUI thread stalled for %.0f ms", ms);
         });
     }
+    setUpAlerts();
     m_watchdog->start();
+}
+
+void GuiSession::setUpAlerts()
+{
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QSettings settings;
+    m_alerts->setSilences(AlertSilenceSettings::load(settings), now);
+    connect(m_alerts.get(), &AlertListModel::silencesChanged, this, [this]() {
+        QSettings settings;
+        AlertSilenceSettings::save(settings, m_alerts->silences());
+    });
+    m_window->setAlertModel(m_alerts.get());
+    connect(m_live.get(), &LiveSource::alertEvents, m_alerts.get(), &AlertListModel::addEvents);
+    m_notifier = std::make_unique<AlertNotifier>(QDBusConnection::sessionBus(), m_alerts.get());
+    connect(m_notifier.get(), &AlertNotifier::openRequested, m_window->alerts(), &AlertsController::open);
+    connect(m_notifier.get(), &AlertNotifier::deliveryChanged, this,
+        [this](AlertNotifier::Delivery delivery, const QString &reason) {
+            if (delivery == AlertNotifier::Delivery::Tray || delivery == AlertNotifier::Delivery::PanelOnly)
+                m_window->showNotice(
+                    tr("Desktop notifications unavailable (%1): alerts show in the Alerts panel%2")
+                        .arg(reason, delivery == AlertNotifier::Delivery::Tray ? tr(" and the tray") : QString()));
+        });
+    // The rules file is replaced whole (QSaveFile): watch its folder too, and the file again once it is back.
+    connect(&m_rulesWatcher, &QFileSystemWatcher::fileChanged, this, &GuiSession::loadAlertRules);
+    connect(&m_rulesWatcher, &QFileSystemWatcher::directoryChanged, this, &GuiSession::loadAlertRules);
+    loadAlertRules();
+}
+
+void GuiSession::loadAlertRules()
+{
+    const QString path = AlertRules::defaultPath();
+    const QString folder = QFileInfo(path).absolutePath();
+    if (QFileInfo::exists(folder) && !m_rulesWatcher.directories().contains(folder))
+        m_rulesWatcher.addPath(folder);
+    if (QFileInfo::exists(path) && !m_rulesWatcher.files().contains(path))
+        m_rulesWatcher.addPath(path);
+    const RulesFile::Loaded loaded = RulesFile::load(path);
+    if (!loaded.exists)
+        m_alerts->setRules(AlertRules::defaults().rules); // what the collector evaluates without a file
+    else if (loaded.rules)
+        m_alerts->setRules(loaded.rules->rules);
+    // A refused file: the collector keeps its rules too, and so do we.
 }
 
 GuiSession::~GuiSession()

@@ -3,6 +3,7 @@
 
 #include "collector/liveprotocol.h"
 
+#include <QFileSystemWatcher>
 #include <QObject>
 #include <QProcess>
 
@@ -10,6 +11,8 @@
 
 namespace perfdash {
 
+class AlertListModel;
+class AlertNotifier;
 class HistoryRangeSource;
 class HistoryReader;
 class LiveClient;
@@ -45,6 +48,8 @@ public:
     SeriesStore *store() const { return m_store.get(); }
     SourceTreeModel *sources() const { return m_sources.get(); }
     StallWatchdog *watchdog() const { return m_watchdog.get(); }
+    AlertListModel *alerts() const { return m_alerts.get(); }
+    AlertNotifier *notifier() const { return m_notifier.get(); }
     // The StatsD address of the collector we are subscribed to, once its hello arrived.
     QString collectorUdp() const { return m_collectorUdp; }
 
@@ -60,17 +65,22 @@ private:
     void onCollectorStats(const QJsonObject &stats);
     void updateDatabaseSize();
     void stopProcess(QProcess &process);
+    void setUpAlerts();
+    void loadAlertRules();
 
     Options m_options;
     std::unique_ptr<SeriesStore> m_store;
     std::unique_ptr<SeriesListModel> m_seriesModel;
     std::unique_ptr<SourceTreeModel> m_sources;
+    std::unique_ptr<AlertListModel> m_alerts; // before the window: the panel shows it until the window goes
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<LiveClient> m_live;
     std::unique_ptr<HistoryReader> m_history;
     std::unique_ptr<HistoryRangeSource> m_rangeSource;
     std::unique_ptr<StallWatchdog> m_watchdog;
     std::unique_ptr<BaselineSender> m_baselineSender;
+    std::unique_ptr<AlertNotifier> m_notifier;
+    QFileSystemWatcher m_rulesWatcher; // the rules file names each alert's metric (the tile it marks)
     QProcess m_collector;
     QProcess m_loadgen;
     QString m_collectorUdp;

@@ -12,6 +12,7 @@ namespace perfdash {
 
 namespace {
 constexpr int markerLimit = 500; // newest first; more would be a smear on the axis anyway
+constexpr int alertLimit = 2000; // transitions of the range, newest kept: the panel lists alerts, not every flap
 }
 
 HistoryRangeSource::HistoryRangeSource(HistoryReader *reader, QObject *parent)
@@ -28,6 +29,15 @@ HistoryRangeSource::HistoryRangeSource(HistoryReader *reader, QObject *parent)
         if (const auto outer = m_outlooks.take(id))
             Q_EMIT outlookReady(*outer, outlook);
     });
+    connect(reader, &HistoryReader::alertsReady, this, [this](quint64 id, const QVector<AlertEvent> &events) {
+        if (const auto outer = m_alerts.take(id))
+            Q_EMIT alertsReady(*outer, events);
+    });
+}
+
+void HistoryRangeSource::requestAlerts(qint64 fromSecond, qint64 toSecond, quint64 generation)
+{
+    m_reader->requestAlerts(fromSecond, toSecond, alertLimit, m_alerts.add(generation));
 }
 
 void HistoryRangeSource::requestOutlook(const QString &model, quint64 generation)
@@ -156,6 +166,10 @@ void HistoryRangeSource::onRequestFailed(HistoryReader::Answer kind, quint64 id,
     case HistoryReader::Answer::Outlook:
         if (const auto outer = m_outlooks.take(id))
             Q_EMIT failed(*outer, message);
+        break;
+    case HistoryReader::Answer::Alerts:
+        if (const auto outer = m_alerts.take(id))
+            Q_EMIT alertsFailed(*outer, message);
         break;
     default:
         break; // not asked by this source

@@ -24,6 +24,7 @@ public:
         const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step, quint64 generation) override;
     void requestMarkers(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
     void requestOutlook(const QString &model, quint64 generation) override;
+    void requestAlerts(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
 
     static RangeSeries toRangeSeries(const SeriesWindow &window);
     static TimeMarker toMarker(const TimelineEvent &event);
@@ -64,6 +65,7 @@ private:
     Requests m_events;
     Requests m_runs;
     Requests m_outlooks;
+    Requests m_alerts;
     QHash<quint64, MarkerAnswer> m_markers; // by the caller's generation
 };
 

@@ -2,6 +2,8 @@
 // The GUI's history over storage: buckets with rates per covered second (an injected clock), markers from typed rows,
 // and request ids per kind of answer, on databases written by the real writer.
 #include "app/gui/historyrangesource.h"
+#include "storage/alertstore.h"
+#include "storage/database.h"
 #include "storage/storagewriter.h"
 
 #include <QSignalSpy>
@@ -133,6 +135,61 @@ private Q_SLOTS:
         QCOMPARE(markers[2].endMs, (kHour0 + 21) * 1000 + 500);
         QVERIFY(markers[2].failure);
         QCOMPARE(markers[2].detail, u"1.50 seconds"_s);
+    }
+
+    void alertsOfARangeWithThoseStillActive()
+    {
+        // The alerts panel's past alerts: transitions of the range, and the newest earlier one of every alert still
+        // active when it begins (its firing began before the range: it is still listed as firing).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"a.db"_s);
+        {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+        }
+        const auto alert = [](qint64 time, const QString &rule, const QString &state) {
+            AlertEvent e;
+            e.time = time;
+            e.ruleId = rule;
+            e.ruleName = rule;
+            e.instance = u"model:m1"_s;
+            e.severity = u"critical"_s;
+            e.state = state;
+            e.value = 150;
+            e.message = rule % u' ' % state;
+            return e;
+        };
+        {
+            const auto opened = Database::openWritable(u"tst-alerts"_s, path);
+            QVERIFY2(opened.ok, qPrintable(opened.error));
+            QSqlDatabase db = QSqlDatabase::database(u"tst-alerts"_s);
+            QString error;
+            QVERIFY2(AlertStore::append(db,
+                         { alert(kHour0 - 7200, u"old"_s, u"firing"_s), alert(kHour0 - 7000, u"old"_s, u"resolved"_s),
+                             alert(kHour0 - 600, u"long"_s, u"firing"_s), alert(kHour0 + 60, u"new"_s, u"firing"_s),
+                             alert(kHour0 + 120, u"new"_s, u"resolved"_s) },
+                         &error),
+                qPrintable(error));
+        }
+        Database::close(u"tst-alerts"_s);
+        HistoryReader reader(path);
+        HistoryRangeSource source(&reader);
+        QSignalSpy ready(&source, &RangeSource::alertsReady);
+        source.requestAlerts(kHour0, kHour0 + 3600, 4);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 5000);
+        QCOMPARE(ready[0][0].value<quint64>(), quint64(4));
+        const auto events = ready[0][1].value<QVector<AlertEvent>>();
+        QStringList seen;
+        for (const AlertEvent &e : events)
+            seen << e.message;
+        QCOMPARE(seen, (QStringList { u"long firing"_s, u"new firing"_s, u"new resolved"_s }));
+        // A database without the table (or file) fails on its own signal.
+        HistoryReader missing(dir.filePath(u"missing.db"_s));
+        HistoryRangeSource none(&missing);
+        QSignalSpy failed(&none, &RangeSource::alertsFailed);
+        none.requestAlerts(kHour0, kHour0 + 3600, 5);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
+        QCOMPARE(failed[0][0].value<quint64>(), quint64(5));
     }
 
     void answersOfOneKindAreNeverTakenForAnothers()

@@ -12,6 +12,7 @@ packages=(
     nodejs npm
     clang libclang-rt-14-dev
     xvfb xauth
+    dbus-daemon
     locales
 )
 
