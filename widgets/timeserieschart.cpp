@@ -61,6 +61,8 @@ struct TimeSeriesChart::Private {
         QString label;
     };
     std::optional<Band> band;
+    QVector<QPair<qint64, qint64>> spans; // shaded time spans, ms
+    QString spanLabel;
     QVector<ProjectionPoint> projection;
     QString projectionLabel;
     double threshold = std::numeric_limits<double>::quiet_NaN();
@@ -238,6 +240,24 @@ private:
     {
         painter->save();
         painter->setRenderHint(QPainter::Antialiasing, true);
+        if (!m_d->spans.isEmpty()) {
+            QColor fill = themeColor(ThemeColor::Bad, m_d->dark);
+            fill.setAlphaF(m_d->dark ? 0.28 : 0.18);
+            bool captioned = false;
+            for (const auto &[from, to] : std::as_const(m_d->spans)) {
+                const double left = std::clamp(xOf(double(from)), plot.left(), plot.right());
+                // A span shorter than a pixel column still shows, as one column.
+                const double right = std::max(std::clamp(xOf(double(to)), plot.left(), plot.right()), left + 1.0);
+                if (to < m_d->fromMs || from > m_d->toMs)
+                    continue;
+                painter->fillRect(QRectF(QPointF(left, plot.top()), QPointF(right, plot.bottom())), fill);
+                if (!captioned && !m_d->spanLabel.isEmpty()) {
+                    captioned = true;
+                    captions.push_back({ m_d->spanLabel, themeColor(ThemeColor::Bad, m_d->dark),
+                        QPointF(left + 3, plot.top() + 2), false, true });
+                }
+            }
+        }
         if (const auto &b = m_d->band) {
             const QColor color = themeColor(ThemeColor::Baseline, m_d->dark);
             const double left = std::clamp(xOf(double(b->fromMs)), plot.left(), plot.right());
@@ -636,6 +656,12 @@ QString TimeSeriesChart::hoverText(qint64 timeMs) const
     }
     if (d->band && !d->band->label.isEmpty() && timeMs >= d->band->fromMs && timeMs <= d->band->toMs)
         lines << d->band->label;
+    for (const auto &[from, to] : std::as_const(d->spans)) {
+        if (timeMs >= from && timeMs <= to && !d->spanLabel.isEmpty()) {
+            lines << d->spanLabel;
+            break;
+        }
+    }
     if (std::isfinite(d->threshold) && !d->thresholdLabel.isEmpty())
         lines << d->thresholdLabel;
     int nearMarkers = 0;
@@ -834,6 +860,18 @@ void TimeSeriesChart::setBand(double low, double high, const QString &label, qin
     band.label = label;
     d->band = std::move(band);
     d->layer->update();
+}
+
+void TimeSeriesChart::setShadedSpans(QVector<QPair<qint64, qint64>> spansMs, const QString &label)
+{
+    d->spans = std::move(spansMs);
+    d->spanLabel = label;
+    d->layer->update();
+}
+
+int TimeSeriesChart::shadedSpanCount() const
+{
+    return int(d->spans.size());
 }
 
 void TimeSeriesChart::setBandCentre(double value)
