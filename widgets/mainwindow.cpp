@@ -5,6 +5,7 @@
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
+#include "widgets/alertcontroller.h"
 #include "widgets/baselinecontroller.h"
 #include "widgets/collectorstatusbar.h"
 #include "widgets/comparisonpanel.h"
@@ -272,6 +273,8 @@ void MainWindow::buildUi()
     });
     connect(m_dashboard, &SourceDashboard::rangeRequested, this, &MainWindow::onRangeRequested);
     connect(m_dashboard, &SourceDashboard::resetRequested, this, &MainWindow::onResetRequested);
+    m_alerts = new AlertController(m_seriesModel, this);
+    connect(m_dashboard, &SourceDashboard::alertRequested, m_alerts, &AlertController::alertOn);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({ 330, 950 });
@@ -342,6 +345,10 @@ void MainWindow::buildMenus()
     model->addAction(tr("&Use the view's range as baseline…"), m_baselines, &BaselineController::pinView);
     model->addAction(tr("&Re-baseline (new deploy)…"), m_baselines, &BaselineController::rebaseline);
     model->addAction(tr("Set &expected throughput…"), m_baselines, [this]() { m_baselines->setExpectedThroughput(); });
+
+    auto *alerts = menuBar()->addMenu(tr("&Alerts"));
+    alerts->addAction(tr("Alert &rules…"), m_alerts, &AlertController::openRules)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
 
     auto *help = menuBar()->addMenu(tr("&Help"));
     auto *keys = help->addAction(tr("&Keyboard and mouse"), this, &MainWindow::showShortcuts);

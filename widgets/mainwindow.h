@@ -31,6 +31,7 @@ class QTreeView;
 
 namespace perfdash {
 
+class AlertController;
 class BaselineController;
 class ComparisonPanel;
 class KpiTile;
@@ -88,6 +89,8 @@ public:
     SourceDashboard *dashboard() const { return m_dashboard; }
     ComparisonPanel *comparisonPanel() const { return m_comparison; }
     BaselineController *baselines() const { return m_baselines; }
+    // The Alerts menu and "Alert on this…"; its rules store and preview source are set by the owner.
+    AlertController *alerts() const { return m_alerts; }
     QTabWidget *pages() const { return m_pages; }
     TimeSeriesChart *latencyChart() const;
     TimeSeriesChart *throughputChart() const;
@@ -164,6 +167,7 @@ private:
     QTabWidget *m_pages = nullptr;
     ComparisonPanel *m_comparison = nullptr;
     BaselineController *m_baselines = nullptr;
+    AlertController *m_alerts = nullptr;
     QComboBox *m_range = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;

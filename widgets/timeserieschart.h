@@ -64,16 +64,16 @@ public:
     // carry the figures ("baseline 22.5 ms ± 3.1"). Replaces any band and removes its centre line.
     void setBand(double low, double high, const QString &label, qint64 fromMs = std::numeric_limits<qint64>::min(),
         qint64 toMs = std::numeric_limits<qint64>::max());
-    // Time spans shaded across the whole plot height in the Bad colour, behind everything ([fromMs, toMs] each; the
-    // rule editor's firings). The label is captioned at the first visible span and shown in the hover text over any.
-    // Replaces the spans given before; an empty list clears them.
-    void setShadedSpans(QVector<QPair<qint64, qint64>> spansMs, const QString &label);
-    int shadedSpanCount() const;
     void setBandCentre(double value); // a thin dashed line across the band (call after setBand); NaN: none
     void clearBand();
     bool hasBand() const;
     QPair<double, double> band() const; // (low, high); (NaN, NaN) without a band
     QString bandLabel() const;
+    // Time spans shaded across the whole plot height in the Bad colour, behind everything ([fromMs, toMs] each; the
+    // rule editor's firings). The label is captioned at the first visible span and shown in the hover text over any.
+    // Replaces the spans given before; an empty list clears them.
+    void setShadedSpans(QVector<QPair<qint64, qint64>> spansMs, const QString &label);
+    int shadedSpanCount() const;
     // A dashed line through the points' values with a translucent cone from low to high, usually starting at the last
     // data point. Points sorted by time. Only the visible range is drawn: to show a projection past the data, the
     // owner extends setTimeRange(). The hover text shows the nearest point as "label: value (low–high)".

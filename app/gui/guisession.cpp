@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/guisession.h"
+#include "app/gui/alertpreviewworker.h"
+#include "app/gui/rulesfilestore.h"
 
 #include "app/gui/historyrangesource.h"
 #include "app/gui/stallwatchdog.h"
@@ -10,6 +12,7 @@
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
 #include "storage/historyreader.h"
+#include "widgets/alertcontroller.h"
 #include "widgets/mainwindow.h"
 
 #include <QDateTime>
@@ -28,6 +31,7 @@ GuiSession::GuiSession(Options options, QObject *parent)
     , m_store(std::make_unique<SeriesStore>(3600))
     , m_seriesModel(std::make_unique<SeriesListModel>(m_store.get()))
     , m_sources(std::make_unique<SourceTreeModel>(m_store.get()))
+    , m_rulesStore(std::make_unique<RulesFileStore>())
     , m_window(std::make_unique<MainWindow>(m_store.get(), m_seriesModel.get(), m_sources.get()))
     , m_live(std::make_unique<LiveClient>(RuntimePaths::liveSocket(m_options.runtimeDir)))
     , m_watchdog(std::make_unique<StallWatchdog>())
@@ -35,6 +39,7 @@ GuiSession::GuiSession(Options options, QObject *parent)
     , m_loadgen(this)
 {
     m_window->setDarkTheme(m_options.dark);
+    m_window->alerts()->setRulesStore(m_rulesStore.get(), AlertRules::defaultPath());
     connect(m_live.get(), &LiveSource::frameReceived, m_store.get(),
             qOverload<const LiveFrame &>(&SeriesStore::ingest));
     connect(m_live.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
@@ -140,6 +145,8 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
     m_history = std::make_unique<HistoryReader>(hello.db);
     m_rangeSource = std::make_unique<HistoryRangeSource>(m_history.get());
     m_window->setRangeSource(m_rangeSource.get());
+    m_alertPreview = std::make_unique<AlertPreviewWorker>(hello.db);
+    m_window->alerts()->setPreviewSource(m_alertPreview.get());
     connect(m_history.get(), &HistorySource::rangeReady, this,
             [this](quint64 generation, const QVector<LiveFrame> &frames) {
                 if (generation != m_historyGeneration)
