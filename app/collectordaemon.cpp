@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/collectordaemon.h"
 
+#include "app/alertdriver.h"
 #include "app/exportcommand.h"
 #include "app/runtimepaths.h"
 #include "storage/storagewriter.h"
@@ -66,7 +67,11 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
             "0 or off turns sampling off."_s,
             u"DURATION"_s, u"1s"_s);
     const QCommandLineOption noSampling(u"no-sampling"_s, u"Same as --sample-interval off."_s);
-    parser.addOptions({ db, runtime, udp, grace, retention, watchPid, sampleInterval, noSampling });
+    const QCommandLineOption rules(u"rules"_s,
+            u"Alert rules file (default %1; without one, the PERF_* defaults, docs/alerts.md)."_s.arg(
+                    AlertRules::defaultPath()),
+            u"FILE"_s);
+    parser.addOptions({ db, runtime, udp, grace, retention, watchPid, sampleInterval, noSampling, rules });
     if (!parser.parse(QStringList { u"perfdashd"_s } + arguments)) {
         *error = parser.errorText();
         return false;
@@ -102,6 +107,9 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
         return false;
     }
     options->sampleIntervalMs = parser.isSet(noSampling) ? 0 : *interval;
+    options->rulesPathGiven = parser.isSet(rules);
+    options->rulesPath = options->rulesPathGiven ? QFileInfo(parser.value(rules)).absoluteFilePath()
+                                                 : AlertRules::defaultPath();
     options->watchPids.clear();
     for (const QString &text : parser.values(watchPid)) {
         bool pidOk = false;
@@ -244,6 +252,32 @@ bool CollectorDaemon::start(QString *error)
             { u"baselines_formed"_s, qint64(storage->counters().baselinesFormed.load()) },
         };
     });
+    // Alert rules, evaluated on their own thread from what storage holds (docs/alerts.md).
+    AlertDriver::Options alertOptions;
+    alertOptions.rulesPath = m_options.rulesPath.isEmpty() ? AlertRules::defaultPath() : m_options.rulesPath;
+    alertOptions.rulesPathGiven = m_options.rulesPathGiven;
+    alertOptions.dbPath = m_options.dbPath;
+    QStringList alertWarnings;
+    alertOptions.interval = AlertRules::intervalFromEnvironment(&alertWarnings);
+    m_alerts = std::make_unique<AlertDriver>(alertOptions, m_storage.get());
+    if (!m_alerts->start(error, &alertWarnings)) {
+        m_alerts.reset();
+        m_service.reset();
+        m_storage.reset();
+        return false;
+    }
+    for (const QString &warning : std::as_const(alertWarnings))
+        qWarning("perfdashd: %s", qUtf8Printable(warning));
+    QObject::connect(m_alerts.get(), &AlertDriver::alertEvents, m_service.get(),
+                     [this](const QVector<AlertEvent> &events) {
+                         m_storage->postAlertEvents(events);
+                         m_service->publishAlerts(events);
+                         for (const AlertEvent &e : events) {
+                             if (e.state == u"firing"_s || e.state == u"resolved"_s)
+                                 qInfo("perfdashd: alert %s: %s", qUtf8Printable(e.state), qUtf8Printable(e.message));
+                         }
+                     });
+    m_service->addStatusProvider(u"alerts"_s, [alerts = m_alerts.get()]() { return alerts->status(); });
     m_storageWatch.setInterval(1000);
     QObject::connect(&m_storageWatch, &QTimer::timeout, [this]() {
         const bool full = m_storage->storageFull();
@@ -270,8 +304,17 @@ QString CollectorDaemon::readyLine() const
 
 void CollectorDaemon::postPendingFrames()
 {
-    if (m_storage && !m_pendingFrames.isEmpty())
-        m_storage->post(std::exchange(m_pendingFrames, {}));
+    if (!m_storage || m_pendingFrames.isEmpty())
+        return;
+    qint64 closedUpTo = 0;
+    for (const LiveFrame &frame : std::as_const(m_pendingFrames)) {
+        if (!frame.provisional)
+            closedUpTo = std::max(closedUpTo, frame.second + 1);
+    }
+    m_storage->post(std::exchange(m_pendingFrames, {}));
+    // The final seconds are in storage's queue now: evaluations due up to them may flush and read.
+    if (m_alerts && closedUpTo > 0)
+        m_alerts->secondsClosed(closedUpTo);
 }
 
 void CollectorDaemon::stop()
@@ -280,6 +323,7 @@ void CollectorDaemon::stop()
     if (m_service)
         m_service->flush();
     postPendingFrames();
+    m_alerts.reset(); // stops the evaluation thread before storage goes
     m_storage.reset(); // writes what is queued, then closes
     m_service.reset();
 }

@@ -11,6 +11,7 @@
 
 namespace perfdash {
 
+class AlertDriver;
 class StorageThread;
 
 // perfdashd's composition root: collector service, storage thread, and the ready line. Main thread only.
@@ -24,6 +25,8 @@ public:
         Retention retention;
         qint64 sampleIntervalMs = 1000; // 0: no system, process or GPU sampling
         QVector<qint64> watchPids;
+        QString rulesPath; // the alert rules file (AlertRules::defaultPath() unless --rules)
+        bool rulesPathGiven = false;
     };
 
     // Parses perfdashd's command line (without the program name); returns false with a message on bad input.
@@ -55,6 +58,7 @@ private:
     QString m_notice;
     std::unique_ptr<StorageThread> m_storage;
     std::unique_ptr<CollectorService> m_service;
+    std::unique_ptr<AlertDriver> m_alerts;
     QVector<LiveFrame> m_pendingFrames; // this tick's provisional and final frames, posted together
     QTimer m_storageWatch; // reports storage-full and dropped frames on stderr when they change
     bool m_reportedFull = false;

@@ -4,6 +4,7 @@
 #include "app/importcommand.h"
 #include "app/qualitycommand.h"
 #include "app/statscommand.h"
+#include "app/rulescommand.h"
 #include "app/summarycommand.h"
 #include "app/unixsignalwatcher.h"
 
@@ -33,6 +34,10 @@ int main(int argc, char *argv[])
         return perfdash::runSeriesCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"quality"_s)
         return perfdash::runQualityCommand(arguments.mid(1), out, err);
+    if (!arguments.isEmpty() && arguments.constFirst() == u"rules"_s)
+        return perfdash::runRulesCommand(arguments.mid(1), out, err);
+    if (!arguments.isEmpty() && arguments.constFirst() == u"alerts"_s)
+        return perfdash::runAlertsCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"summary"_s)
         return perfdash::runSummaryCommand(arguments.mid(1), out, err);
 
@@ -41,13 +46,16 @@ int main(int argc, char *argv[])
     if (arguments.contains(u"--help"_s) || arguments.contains(u"-h"_s)) {
         out << "Usage: perfdashd [--db FILE] [--runtime-dir DIR] [--udp HOST:PORT] [--grace-ms MS]\n"
                "                 [--retention 1s=48h,1m=35d,1h=400d] [--watch-pid PID]...\n"
-               "                 [--sample-interval 1s|off] [--no-sampling]\n"
+               "                 [--sample-interval 1s|off] [--no-sampling] [--rules FILE]\n"
                "       perfdashd stats [--runtime-dir DIR]\n"
                "       perfdashd export --db FILE --series SELECTOR --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
                "       perfdashd import [--db FILE] [--format csv|openmetrics] [--step 1s|1m|1h] [--skip-bad] [--replace] INPUT|-\n"
                "       perfdashd series [--db FILE]\n"
                "       perfdashd quality --db FILE [--model NAME] --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
-               "       perfdashd summary --model NAME [--window 1h|6h|24h|7d|30d|DURATION] [--granularity minute|hour|day] [--db FILE]\n";
+               "       perfdashd summary --model NAME [--window 1h|6h|24h|7d|30d|DURATION] [--granularity minute|hour|day] [--db FILE]\n"
+               "       perfdashd rules check FILE\n"
+               "       perfdashd rules test --rules FILE [--from TIME] [--to TIME] [--db FILE] [--interval DURATION]\n"
+               "       perfdashd alerts [--db FILE] [--from TIME] [--to TIME] [--format csv|json]\n";
         return 0;
     }
     if (!perfdash::CollectorDaemon::parseArguments(arguments, &options, &error)) {

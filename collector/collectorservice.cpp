@@ -154,6 +154,12 @@ QJsonObject CollectorService::statsSnapshot() const
     return out;
 }
 
+void CollectorService::publishAlerts(const QVector<AlertEvent> &events)
+{
+    if (!events.isEmpty())
+        m_publisher.publishLine(LiveProtocol::encodeAlerts(events));
+}
+
 void CollectorService::addStatusProvider(const QString &name, std::function<QJsonObject()> provider)
 {
     m_statusProviders.push_back({ name, std::move(provider) });

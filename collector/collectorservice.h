@@ -64,6 +64,8 @@ public:
     // Status of parts the collector does not own (storage): published under that name in the stats, and every
     // number in it as a gauge perfdash.<name>.<field> (booleans as 0 or 1). Called on the collector thread.
     void addStatusProvider(const QString &name, std::function<QJsonObject()> provider);
+    // Sends alert transitions to every live.sock subscriber (docs/protocol.md, "alerts").
+    void publishAlerts(const QVector<AlertEvent> &events);
 
 Q_SIGNALS:
     void framesClosed(const QVector<perfdash::LiveFrame> &frames);

@@ -55,6 +55,7 @@ Q_SIGNALS:
     void stateChanged(perfdash::LiveSource::State state, const QString &detail);
     void helloReceived(const perfdash::LiveProtocol::Hello &hello);
     void collectorStatsReceived(const QJsonObject &stats);
+    void alertEvents(const QVector<perfdash::AlertEvent> &events);
 
 private:
     void onLost(const QString &why)
@@ -100,6 +101,10 @@ private:
                 if (!stats.isEmpty())
                     Q_EMIT collectorStatsReceived(stats);
                 break;
+            case LiveProtocol::MessageType::Alerts:
+                if (m_helloSeen)
+                    Q_EMIT alertEvents(LiveProtocol::alertEventsOf(stats));
+                break;
             case LiveProtocol::MessageType::Response:
                 if (stats.value(u"id"_s).toInteger() == m_followRequest && stats.contains(u"error"_s))
                     qWarning("perfdash: the collector refused to follow sketches: %s",
@@ -135,6 +140,7 @@ LiveClient::LiveClient(QString socketPath, QObject *parent)
     connect(m_connection, &LiveConnection::stateChanged, this, &LiveSource::stateChanged);
     connect(m_connection, &LiveConnection::helloReceived, this, &LiveClient::helloReceived);
     connect(m_connection, &LiveConnection::collectorStatsReceived, this, &LiveClient::collectorStatsReceived);
+    connect(m_connection, &LiveConnection::alertEvents, this, &LiveSource::alertEvents);
 }
 
 LiveClient::~LiveClient()

@@ -156,6 +156,55 @@ std::optional<QSet<QString>> followedKeys(const QJsonObject &request, QString *e
     return keys;
 }
 
+QByteArray encodeAlerts(const QVector<AlertEvent> &events)
+{
+    QJsonArray list;
+    for (const AlertEvent &e : events) {
+        QJsonObject o { { u"time"_s, e.time }, { u"rule_id"_s, e.ruleId }, { u"rule_name"_s, e.ruleName },
+            { u"instance"_s, e.instance }, { u"severity"_s, e.severity }, { u"state"_s, e.state },
+            { u"message"_s, e.message } };
+        if (std::isfinite(e.value))
+            o.insert(u"value"_s, e.value);
+        if (std::isfinite(e.threshold))
+            o.insert(u"threshold"_s, e.threshold);
+        if (!e.labels.isEmpty()) {
+            QJsonObject labels;
+            for (auto it = e.labels.constBegin(); it != e.labels.constEnd(); ++it)
+                labels.insert(it.key(), it.value());
+            o.insert(u"labels"_s, labels);
+        }
+        list.append(o);
+    }
+    return QJsonDocument(QJsonObject { { u"type"_s, u"alerts"_s }, { u"events"_s, list } }).toJson(
+               QJsonDocument::Compact)
+        + '\n';
+}
+
+QVector<AlertEvent> alertEventsOf(const QJsonObject &message)
+{
+    QVector<AlertEvent> out;
+    for (const auto &value : message.value(u"events"_s).toArray()) {
+        const QJsonObject o = value.toObject();
+        AlertEvent e;
+        e.time = o.value(u"time"_s).toInteger();
+        e.ruleId = o.value(u"rule_id"_s).toString();
+        e.ruleName = o.value(u"rule_name"_s).toString();
+        e.instance = o.value(u"instance"_s).toString();
+        e.severity = o.value(u"severity"_s).toString();
+        e.state = o.value(u"state"_s).toString();
+        e.message = o.value(u"message"_s).toString();
+        e.value = numberOf(o, "value"_L1);
+        e.threshold = numberOf(o, "threshold"_L1);
+        const QJsonObject labels = o.value(u"labels"_s).toObject();
+        for (auto it = labels.constBegin(); it != labels.constEnd(); ++it)
+            e.labels.insert(it.key(), it.value().toString());
+        if (e.ruleId.isEmpty() || e.state.isEmpty())
+            continue;
+        out.append(e);
+    }
+    return out;
+}
+
 MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObject *other)
 {
     QJsonParseError error;
@@ -239,6 +288,11 @@ MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObj
         if (other)
             *other = o.value(u"collector"_s).toObject();
         return MessageType::Frame;
+    }
+    if (type == u"alerts"_s) {
+        if (other)
+            *other = o;
+        return MessageType::Alerts;
     }
     if (type == u"response"_s) {
         if (other)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/alertevent.h"
 #include "models/seriesstats.h"
 
 #include <QByteArray>
@@ -41,9 +42,15 @@ QByteArray encodeFollow(qint64 id, const QStringList &keys);
 // most maxFollowedKeys non-empty strings.
 std::optional<QSet<QString>> followedKeys(const QJsonObject &request, QString *error);
 
+// Alert transitions (AlertEvent) as one line: {"type": "alerts", "events": [...]}, sent to every subscriber when the
+// collector's alerts change state (docs/protocol.md, "alerts").
+QByteArray encodeAlerts(const QVector<AlertEvent> &events);
+// The events of a decoded "alerts" message (decode's *other); events without a rule or state are skipped.
+QVector<AlertEvent> alertEventsOf(const QJsonObject &message);
+
 // Decodes one line (a frame's "sketches" land in SeriesStats::sketch of its series). Returns the message's "type" and
 // fills whichever out-parameter matches.
-enum class MessageType { Invalid, Hello, Frame, Response };
+enum class MessageType { Invalid, Hello, Frame, Response, Alerts };
 MessageType decode(QByteArrayView line, Hello *hello, LiveFrame *frame, QJsonObject *other);
 } // namespace LiveProtocol
 

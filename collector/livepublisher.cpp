@@ -82,6 +82,19 @@ void LivePublisher::setFollowed(QLocalSocket *socket, QSet<QString> keys)
         m_followedUnion.unite(set);
 }
 
+void LivePublisher::publishLine(const QByteArray &line)
+{
+    const auto subscribers = m_subscribers;
+    for (QLocalSocket *socket : subscribers) {
+        if (socket->bytesToWrite() > maxBacklogBytes) {
+            ++m_droppedSubscribers;
+            socket->abort();
+            continue;
+        }
+        socket->write(line);
+    }
+}
+
 void LivePublisher::publish(const LiveFrame &frame)
 {
     if (m_subscribers.isEmpty())

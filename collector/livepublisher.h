@@ -31,6 +31,8 @@ public:
     QString path() const { return m_server.fullServerName(); }
     void setStatsProvider(StatsProvider provider) { m_statsProvider = std::move(provider); }
     void publish(const LiveFrame &frame);
+    // Sends one encoded line (LiveProtocol::encodeAlerts…) to every subscriber.
+    void publishLine(const QByteArray &line);
     int subscriberCount() const { return int(m_subscribers.size()); }
     // Every key some subscriber follows: the provisional frames' series that need their sketch.
     const QSet<QString> &followedKeys() const { return m_followedUnion; }

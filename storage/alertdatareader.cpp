@@ -1,7 +1,65 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "storage/alertdatareader.h"
 
+#include "models/kpicatalog.h"
+#include "models/seriesselector.h"
+#include "models/serieskey.h"
+#include "models/timebucket.h"
+#include "storage/database.h"
+#include "storage/modelhistoryreader.h"
+#include "storage/qualitystore.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QSqlDatabase>
+#include <QUuid>
+
+#include <set>
+
+using namespace Qt::Literals::StringLiterals;
+
 namespace perfdash::AlertDataReader {
+
+namespace {
+
+bool needsOutlook(const AlertRule &r)
+{
+    return r.condition == AlertRule::Condition::OutsideBaseline
+        || r.condition == AlertRule::Condition::BreachProjectedWithin;
+}
+
+bool needsQuality(const AlertRule &r)
+{
+    const KpiCatalog::Definition *d = r.isKpi() ? KpiCatalog::find(r.metric) : nullptr;
+    return d && d->quality;
+}
+
+// Baselines and trends per (model, hour), read on first use through the reader's connection.
+struct OutlookCache {
+    const HistoryQuery *query = nullptr;
+    QVector<SeriesInfo> series;
+    Baseline::Limits limits;
+    std::map<std::pair<QString, qint64>, std::optional<ModelOutlook>> byHour;
+
+    const ModelOutlook *at(const QString &model, qint64 hour)
+    {
+        auto it = byHour.find({ model, hour });
+        if (it == byHour.end()) {
+            std::optional<ModelOutlook> outlook;
+            ModelHistory history;
+            QString error;
+            if (ModelHistoryReader::read(*query, series, model, hour, &history, &error))
+                outlook = Outlook::compute(history, limits);
+            else
+                qWarning("perfdash: alert rules: cannot read the baselines of %s: %s", qUtf8Printable(model),
+                    qUtf8Printable(error));
+            it = byHour.emplace(std::make_pair(model, hour), std::move(outlook)).first;
+        }
+        return it->second ? &*it->second : nullptr;
+    }
+};
+
+} // namespace
 
 qint64 stepFor(const QVector<AlertRule> &rules, qint64 interval)
 {
@@ -14,17 +72,124 @@ qint64 stepFor(const QVector<AlertRule> &rules, qint64 interval)
     return 60;
 }
 
-bool read(const HistoryQuery &, const QVector<SeriesInfo> &, const QVector<AlertRule> &, qint64, qint64, qint64,
-    qint64, AlertData *, QString *error)
+bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QVector<AlertRule> &rules,
+    qint64 from, qint64 to, qint64 step, qint64 now, AlertData *out, QString *error)
 {
-    *error = QStringLiteral("in progress");
-    return false;
+    *out = {};
+    out->step = step;
+    out->from = from;
+    out->to = to;
+    QHash<QString, const SeriesInfo *> byKey;
+    for (const SeriesInfo &s : series) {
+        byKey.insert(s.key, &s);
+        out->kinds.insert(s.key, s.kind);
+    }
+    for (const QString &model : ModelHistoryReader::models(series))
+        out->models.insert(model, ModelHistoryReader::seriesOf(series, model).roles);
+
+    // The keys the rules read: a KPI rule's models' roles, a series rule's matches.
+    std::set<QString> keys;
+    std::set<QString> qualityModels;
+    bool outlook = false;
+    for (const AlertRule &rule : rules) {
+        if (!rule.enabled)
+            continue;
+        outlook = outlook || needsOutlook(rule);
+        if (rule.isKpi()) {
+            const QStringList models = rule.model.isEmpty() ? out->models.keys() : QStringList { rule.model };
+            for (const QString &model : models) {
+                const auto roles = out->models.constFind(model);
+                if (roles == out->models.constEnd())
+                    continue;
+                for (const QString &key : roles->allKeys())
+                    keys.insert(key);
+                if (needsQuality(rule))
+                    qualityModels.insert(model);
+            }
+        } else {
+            for (const QString &key : AlertEvaluator::instancesOf(rule, *out))
+                keys.insert(key);
+        }
+    }
+    if (!query.coverage(from, to, step, now, &out->coverage, error))
+        return false;
+    for (const QString &key : keys) {
+        const SeriesInfo *info = byKey.value(key);
+        if (!info)
+            continue;
+        SeriesWindow w;
+        if (!query.window(*info, from, to, step, &w, error, step >= 60))
+            return false;
+        w.setCoverage(out->coverage);
+        out->points.insert(key, w.seriesPoints());
+    }
+    if (!qualityModels.empty()) {
+        QSqlDatabase db = QSqlDatabase::database(query.connectionName(), false);
+        QStringList qualityKeys;
+        if (!QualityStore::keys(db, from, to, &qualityKeys, error))
+            return false;
+        for (const QString &key : std::as_const(qualityKeys)) {
+            const QString model = SeriesKey::fromString(key).tagValue(u"model");
+            if (!qualityModels.count(model))
+                continue;
+            QVector<QualityStore::Window> windows;
+            if (!QualityStore::windows(db, key, from, to, step, &windows, error))
+                return false;
+            auto &buckets = out->quality[model];
+            for (const QualityStore::Window &w : std::as_const(windows)) {
+                if (w.rows > 0)
+                    buckets[w.from].merge(w.metrics);
+            }
+        }
+    }
+    if (outlook) {
+        auto cache = std::make_shared<OutlookCache>();
+        cache->query = &query;
+        cache->series = series;
+        cache->limits = Baseline::Limits::fromEnvironment();
+        out->outlook = [cache](const QString &model, qint64 hour) { return cache->at(model, hour); };
+    }
+    return true;
 }
 
-bool replay(const QString &, const QVector<AlertRule> &, qint64, qint64, qint64, bool, ReplayResult *, QString *error)
+bool replay(const QString &dbPath, const QVector<AlertRule> &rules, qint64 from, qint64 to, qint64 interval,
+    bool keepSamples, ReplayResult *out, QString *error)
 {
-    *error = QStringLiteral("in progress");
-    return false;
+    *out = {};
+    if (interval <= 0 || to <= from) {
+        *error = u"the range is empty"_s;
+        return false;
+    }
+    const qint64 step = stepFor(rules, interval);
+    out->interval = interval;
+    out->step = step;
+    out->from = floorTo(from, interval);
+    out->to = floorTo(to, interval);
+    const QString name = u"perfdash-alert-replay-"_s % QUuid::createUuid().toString(QUuid::WithoutBraces);
+    bool ok = false;
+    {
+        const auto opened = Database::openReadOnly(name, dbPath);
+        if (!opened.ok) {
+            *error = u"cannot read "_s % dbPath % u": "_s % opened.error;
+        } else {
+            const HistoryQuery query(name);
+            QVector<SeriesInfo> series;
+            QElapsedTimer timer;
+            timer.start();
+            AlertData data;
+            const qint64 span = AlertEvaluator::maxWindow(rules, interval, step);
+            const qint64 now = QDateTime::currentSecsSinceEpoch();
+            ok = query.seriesList(&series, error)
+                && read(query, series, rules, floorTo(out->from - span, step), out->to, step, now, &data, error);
+            out->readMs = timer.restart();
+            if (ok) {
+                out->rules = AlertReplay::run(rules, data, out->from, out->to, interval, keepSamples);
+                out->evaluateMs = timer.elapsed();
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
 }
 
 } // namespace perfdash::AlertDataReader

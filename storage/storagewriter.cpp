@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "storage/storagewriter.h"
 
+#include "storage/alertstore.h"
+
 #include "models/quantilesketch.h"
 #include "storage/baselinestore.h"
 #include "storage/bucketmerge.h"
@@ -665,6 +667,22 @@ void StorageWriter::writeBaselines(const QVector<Baseline::Stored> &baselines)
     m_counters->baselinesWritten += appended;
 }
 
+void StorageWriter::writeAlertEvents(const QVector<AlertEvent> &events)
+{
+    auto db = QSqlDatabase::database(m_connectionName, false);
+    QString error;
+    const bool ok = db.isOpen() && db.transaction() && AlertStore::append(db, events, &error);
+    if (!ok || !db.commit()) {
+        if (error.isEmpty())
+            error = db.lastError().text();
+        db.rollback();
+        m_counters->droppedAlertEvents += quint64(events.size());
+        qWarning("perfdash storage: %lld alert events not written: %s", qint64(events.size()), qPrintable(error));
+        return;
+    }
+    m_counters->alertEventsWritten += quint64(events.size());
+}
+
 void StorageWriter::writeEvents(const QVector<TimelineEvent> &events)
 {
     auto db = QSqlDatabase::database(m_connectionName, false);
@@ -1120,6 +1138,13 @@ void StorageThread::postBaselines(const QVector<Baseline::Stored> &baselines)
     StorageWriter *writer = m_writer.get();
     QMetaObject::invokeMethod(
             writer, [writer, baselines]() { writer->writeBaselines(baselines); }, Qt::QueuedConnection);
+}
+
+void StorageThread::postAlertEvents(const QVector<AlertEvent> &events)
+{
+    StorageWriter *writer = m_writer.get();
+    QMetaObject::invokeMethod(
+            writer, [writer, events]() { writer->writeAlertEvents(events); }, Qt::QueuedConnection);
 }
 
 void StorageThread::postEvents(const QVector<TimelineEvent> &events)

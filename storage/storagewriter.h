@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/alertevent.h"
 #include "models/baseline.h"
 #include "models/seriesstats.h"
 #include "models/timelineevent.h"
@@ -59,6 +60,8 @@ struct StorageCounters {
     std::atomic<quint64> baselinesFormed { 0 }; // first-24 h baselines formed from stored history and appended
     std::atomic<quint64> qualityWritten { 0 }; // model-seconds of quality metrics committed
     std::atomic<quint64> badQuality { 0 }; // model-seconds whose quality blob did not decode (not written)
+    std::atomic<quint64> alertEventsWritten { 0 };
+    std::atomic<quint64> droppedAlertEvents { 0 };
     std::atomic<bool> storageFull { false }; // the last flush failed with SQLITE_FULL; cleared by the next commit
     std::atomic<bool> locked { false }; // the last flush failed because another connection held the lock
 };
@@ -122,6 +125,8 @@ public:
                           const QVector<perfdash::RunRecord> &runs);
     // Appends baseline versions (BaselineStore::append) in one transaction; what cannot be written is counted.
     void writeBaselines(const QVector<perfdash::Baseline::Stored> &baselines);
+    // Appends alert transitions (AlertStore::append) in one transaction; what cannot be written is counted.
+    void writeAlertEvents(const QVector<perfdash::AlertEvent> &events);
     // Ingests frames directly, bypassing the queue (migration of version 1 rows, benchmarks).
     void ingest(const std::deque<LiveFrame> &frames);
 
@@ -160,6 +165,8 @@ public:
     void postWorkRecords(const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs);
     // Queues baseline versions for the baselines table; never blocks. Any thread.
     void postBaselines(const QVector<Baseline::Stored> &baselines);
+    // Queues alert transitions for alert_events; never blocks. Any thread.
+    void postAlertEvents(const QVector<AlertEvent> &events);
     // Flushes now on the writer thread and waits; true when everything queued was committed. Everything: every tier
     // reads up to date afterwards; Live: what the collector's own flushes write (benchmarks).
     bool flush(FlushScope scope = FlushScope::Everything);
