@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -113,7 +114,8 @@ AlertRulesDialog::AlertRulesDialog(RulesStore *store, const QString &path, const
     connect(buttons, &QDialogButtonBox::rejected, this, &AlertRulesDialog::reject);
     top->addWidget(buttons);
 
-    connect(m_list, &QTreeWidget::itemActivated, this, [this]() { editRule(currentRow()); });
+    connect(m_list, &QTreeWidget::itemDoubleClicked, this, [this]() { editRule(currentRow()); });
+    m_list->installEventFilter(this);
     connect(m_list, &QTreeWidget::currentItemChanged, this, &AlertRulesDialog::updateButtons);
     connect(m_list, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem *item, int column) {
         if (m_rebuilding || column != ColumnEnabled)
@@ -129,6 +131,20 @@ AlertRulesDialog::AlertRulesDialog(RulesStore *store, const QString &path, const
     resize(1024, 560);
     load();
     m_list->setFocus();
+}
+
+bool AlertRulesDialog::eventFilter(QObject *watched, QEvent *event)
+{
+    // Enter on a rule edits it, and goes no further: QDialog would look for a default button among all its
+    // children, the editor's OK included.
+    if (watched == m_list && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if (key == Qt::Key_Return || key == Qt::Key_Enter) {
+            editRule(currentRow());
+            return true;
+        }
+    }
+    return QDialog::eventFilter(watched, event);
 }
 
 QString AlertRulesDialog::statusText() const
@@ -228,6 +244,11 @@ void AlertRulesDialog::openEditor(const AlertRule &rule, int row)
     m_editor = new AlertRuleEditor(rule, m_choices, m_preview, this);
     m_editor->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_editor, &QDialog::accepted, this, [this, row]() { onEditorAccepted(row); });
+    // Back to the list, for the keyboard: not every window manager hands the focus back to the parent.
+    connect(m_editor, &QDialog::finished, this, [this]() {
+        activateWindow();
+        m_list->setFocus();
+    });
     m_editor->open();
 }
 
