@@ -67,7 +67,9 @@ void AlertPreviewChart::showPreview(const AlertPreview &preview)
     const QString what = preview.rule.isKpi() ? preview.rule.metric
                                               : AlertRules::aggregationName(preview.rule.aggregation) % u" of "_s
             % preview.rule.metric;
-    m_chart->setTitle(instance.isEmpty() ? what : what % u" · "_s % instance);
+    // Instances are "model:NAME" or a series key: the model's name says enough.
+    const QString shown = instance.startsWith(u"model:") ? instance.mid(6) : instance;
+    m_chart->setTitle(shown.isEmpty() ? what : what % u" · "_s % shown);
     m_chart->setValueLabel(unit);
     m_chart->setGapMs(3 * preview.interval * 1000);
     m_chart->setEmptyText(tr("No stored values in this range."));

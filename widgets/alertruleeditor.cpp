@@ -50,6 +50,13 @@ QString formatNumber(double v)
     return mine.toString(v, 'g', 10);
 }
 
+// Preview generations, unique across editors: an answer meant for an editor that was closed never matches a new one's.
+quint64 nextGeneration()
+{
+    static quint64 generation = 0;
+    return ++generation;
+}
+
 // Which of the form's fields a parser error belongs under.
 QString fieldKeyOf(const QString &field)
 {
@@ -462,7 +469,7 @@ void AlertRuleEditor::validate()
     if (m_rule && m_rule->id.isEmpty())
         m_rule->id = m_id;
     // Answers to what the form held before are no longer wanted.
-    ++m_generation;
+    m_generation = nextGeneration();
     if (!m_rule) {
         m_debounce.stop();
         m_chart->showMessage(tr("The preview appears when the rule is valid."));

@@ -49,8 +49,10 @@ public:
     // Writes the rules file. A refused file on disk is replaced only after asking.
     bool save();
 
-protected:
+    // Close: asks to save unsaved changes first.
     void reject() override;
+
+protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:

@@ -91,6 +91,7 @@ void AlertPreviewWorker::start(const Request &request)
 {
     m_running = true;
     ++m_started;
+    Q_EMIT replayStarted(request.generation);
     QMetaObject::invokeMethod(
         m_job,
         [job = m_job, request, interval = m_interval]() {

@@ -23,7 +23,10 @@ public:
     ~AlertPreviewWorker() override;
 
     void requestPreview(const AlertRule &rule, qint64 from, qint64 to, quint64 generation) override;
-    int replaysStarted() const { return m_started; } // for tests: requests that were replaced never start
+    int replaysStarted() const { return m_started; } // requests that were replaced while waiting never start
+
+Q_SIGNALS:
+    void replayStarted(quint64 generation);
 
 private:
     struct Request {
