@@ -21,8 +21,11 @@ public:
     explicit AlertPreviewChart(QWidget *parent = nullptr);
 
     void showPreview(const AlertPreview &preview);
-    // No data to draw: the lines are cleared and the text is shown in the plot ("Replaying…", a failure).
-    void showMessage(const QString &text);
+    // No data to draw: the lines are cleared and the text is shown in the plot ("Replaying…", a failure) over the
+    // range the preview covers (unix seconds).
+    void showMessage(const QString &text, qint64 from, qint64 to);
+    // A replay is on its way: the lines drawn stay until its answer (no flicker while typing); an empty plot says so.
+    void showPending(const QString &text);
     void setDarkTheme(bool dark);
     TimeSeriesChart *chart() const { return m_chart; }
 

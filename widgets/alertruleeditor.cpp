@@ -19,8 +19,10 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
@@ -158,7 +160,14 @@ AlertRuleEditor::AlertRuleEditor(
     setComboValue(m_condition, AlertRules::conditionName(rule.condition));
 
     m_threshold = new QLineEdit(this);
-    m_thresholdUnit = new QLabel(this);
+    auto *unitBox = new QWidget(this);
+    auto *unitLayout = new QHBoxLayout(unitBox);
+    unitLayout->setContentsMargins(0, 0, 0, 0);
+    m_thresholdUnit = new QLabel(unitBox);
+    m_unitPicker = new QComboBox(unitBox);
+    m_unitPicker->setAccessibleName(tr("Unit"));
+    unitLayout->addWidget(m_thresholdUnit);
+    unitLayout->addWidget(m_unitPicker);
     m_recovery = new QLineEdit(this);
     m_recovery->setPlaceholderText(tr("the threshold (optional)"));
     m_recoveryUnit = new QLabel(this);
@@ -202,7 +211,8 @@ AlertRuleEditor::AlertRuleEditor(
     m_aggregationRow = addField(tr("A&ggregation"), m_aggregation, u"aggregation"_s);
     addField(tr("M&odel"), m_model, u"model"_s);
     addField(tr("&Condition"), m_condition, u"condition"_s);
-    addField(tr("&Threshold"), m_threshold, u"threshold"_s, m_thresholdUnit);
+    addField(tr("&Threshold"), m_threshold, u"threshold"_s, unitBox);
+    m_fieldOf.insert(m_unitPicker, u"threshold"_s);
     addField(tr("&Recovery"), m_recovery, u"recovery"_s, m_recoveryUnit);
     addField(tr("&Window"), m_window, u"window"_s);
     addField(tr("&For"), m_for, u"for"_s);
@@ -269,6 +279,10 @@ AlertRuleEditor::AlertRuleEditor(
     connect(m_aggregation, &QComboBox::currentIndexChanged, this, [this]() { onEdited(m_aggregation); });
     connect(m_model, &QComboBox::currentTextChanged, this, [this]() { onEdited(m_model); });
     connect(m_condition, &QComboBox::currentIndexChanged, this, [this]() { onEdited(m_condition); });
+    connect(m_unitPicker, &QComboBox::currentIndexChanged, this, [this]() {
+        m_unit = m_unitPicker->currentData().toString();
+        onEdited(m_unitPicker);
+    });
     for (QLineEdit *edit : { m_threshold, m_recovery, m_window, m_for, m_keepFiring, m_labels })
         connect(edit, &QLineEdit::textEdited, this, [this, edit]() { onEdited(edit); });
     connect(m_severity, &QComboBox::currentIndexChanged, this, [this]() { onEdited(m_severity); });
@@ -379,8 +393,9 @@ QJsonObject AlertRuleEditor::formObject(QStringList *labelProblems) const
     };
     number(u"threshold"_s, m_threshold);
     number(u"recovery"_s, m_recovery);
-    if (!m_unit.isEmpty())
-        o.insert(u"unit"_s, m_unit);
+    // The metric's own unit (the picker's first) is written as none, as the file would.
+    if (m_unitPicker->isVisibleTo(this) && m_unitPicker->currentIndex() > 0)
+        o.insert(u"unit"_s, m_unitPicker->currentData().toString());
     for (const auto &[key, edit] : { std::pair { u"window"_s, m_window }, std::pair { u"for"_s, m_for },
              std::pair { u"keep_firing_for"_s, m_keepFiring } }) {
         if (!edit->text().trimmed().isEmpty())
@@ -419,19 +434,37 @@ void AlertRuleEditor::updateMetricDependent()
     m_aggregationRow->setVisible(series);
     if (m_aggregationLabel)
         m_aggregationLabel->setVisible(series);
-    QString unit;
     const QString condition = m_condition->currentData().toString();
-    if (condition == u"outside_baseline") {
-        unit = u"%"_s;
-    } else if (condition == u"breach_projected_within") {
-        unit = tr("days");
-    } else if (!m_unit.isEmpty()) {
-        unit = m_unit;
-    } else if (const KpiCatalog::Definition *d = KpiCatalog::find(KpiCatalog::canonicalName(metric))) {
-        unit = d->unit.isEmpty() && d->name != u"queue_depth" ? tr("ratio, 0 to 1") : d->unit;
+    const QString kpi = KpiCatalog::canonicalName(metric);
+    // Above and below take the KPI's unit or one of its others; baselines a percent; projections days.
+    const QStringList units
+        = condition == u"above" || condition == u"below" ? AlertRules::unitsOf(kpi) : QStringList();
+    const QString shownFor = kpi % u'|' % condition;
+    if (shownFor != m_unitsShown) {
+        m_unitsShown = shownFor;
+        const QSignalBlocker blocker(m_unitPicker);
+        m_unitPicker->clear();
+        for (const QString &unit : units)
+            m_unitPicker->addItem(unit.isEmpty() ? tr("ratio") : unit, unit);
+        // A unit the file wrote in another spelling ("rps") stays as written.
+        if (!m_unit.isEmpty() && !units.isEmpty() && m_unitPicker->findData(m_unit) < 0)
+            m_unitPicker->addItem(m_unit, m_unit);
+        if (!m_unit.isEmpty())
+            m_unitPicker->setCurrentIndex(std::max(0, m_unitPicker->findData(m_unit)));
     }
+    m_unitPicker->setVisible(units.size() > 1);
+    QString unit;
+    if (condition == u"outside_baseline")
+        unit = u"%"_s;
+    else if (condition == u"breach_projected_within")
+        unit = tr("days");
+    else if (units.size() == 1)
+        unit = units.first();
     m_thresholdUnit->setText(unit);
-    m_recoveryUnit->setText(unit);
+    m_thresholdUnit->setVisible(!unit.isEmpty());
+    const QString recoveryUnit = m_unitPicker->isVisibleTo(this) ? m_unitPicker->currentText() : unit;
+    m_recoveryUnit->setText(recoveryUnit);
+    m_recoveryUnit->setVisible(!recoveryUnit.isEmpty());
 }
 
 void AlertRuleEditor::validate()
@@ -472,28 +505,39 @@ void AlertRuleEditor::validate()
     m_generation = nextGeneration();
     if (!m_rule) {
         m_debounce.stop();
-        m_chart->showMessage(tr("The preview appears when the rule is valid."));
+        showPreviewMessage(tr("The preview appears when the rule is valid."));
         setSummary(QString());
         return;
     }
     if (!m_source) {
-        m_chart->showMessage(tr("No stored history to replay: not connected to a collector."));
+        showPreviewMessage(tr("No stored history to replay: not connected to a collector."));
         setSummary(QString());
         return;
     }
-    m_chart->showMessage(tr("Replaying…"));
+    m_chart->showPending(tr("Replaying…"));
     setSummary(tr("Replaying the rule on the last %1…").arg(previewDays() == 7 ? tr("7 days") : tr("24 hours")));
     m_debounce.start();
+}
+
+QPair<qint64, qint64> AlertRuleEditor::previewRange() const
+{
+    const qint64 interval = AlertRules::intervalFromEnvironment();
+    // Evaluation times are multiples of the interval: the range ends on one.
+    const qint64 to = m_clock() / interval * interval;
+    return { to - qint64(previewDays()) * 86400, to };
+}
+
+void AlertRuleEditor::showPreviewMessage(const QString &text)
+{
+    const auto [from, to] = previewRange();
+    m_chart->showMessage(text, from, to);
 }
 
 void AlertRuleEditor::requestPreview()
 {
     if (!m_rule || !m_source)
         return;
-    const qint64 interval = AlertRules::intervalFromEnvironment();
-    // Evaluation times are multiples of the interval: the range ends on one.
-    const qint64 to = m_clock() / interval * interval;
-    const qint64 from = to - qint64(previewDays()) * 86400;
+    const auto [from, to] = previewRange();
     AlertRule rule = *m_rule;
     rule.enabled = true; // a disabled rule still previews what it would do
     if (rule.id.isEmpty())
@@ -521,7 +565,7 @@ void AlertRuleEditor::onPreviewFailed(quint64 generation, const QString &message
         ++m_staleDropped;
         return;
     }
-    m_chart->showMessage(tr("No preview."));
+    showPreviewMessage(tr("No preview."));
     setSummary(tr("The replay failed: %1").arg(message));
 }
 

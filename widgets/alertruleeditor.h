@@ -65,6 +65,8 @@ private:
     void onEdited(QObject *sender);
     void validate();
     void updateMetricDependent();
+    QPair<qint64, qint64> previewRange() const; // (from, to], unix seconds
+    void showPreviewMessage(const QString &text);
     void requestPreview();
     void onPreviewReady(quint64 generation, const perfdash::AlertPreview &preview);
     void onPreviewFailed(quint64 generation, const QString &message);
@@ -84,7 +86,9 @@ private:
     QComboBox *m_model = nullptr;
     QComboBox *m_condition = nullptr;
     QLineEdit *m_threshold = nullptr;
-    QLabel *m_thresholdUnit = nullptr;
+    QLabel *m_thresholdUnit = nullptr; // the unit when there is no choice (%, days, a series' none)
+    QComboBox *m_unitPicker = nullptr; // the units the threshold may be written in (AlertRules::unitsOf)
+    QString m_unitsShown; // the metric and condition the picker was filled for
     QLineEdit *m_recovery = nullptr;
     QLabel *m_recoveryUnit = nullptr;
     QLineEdit *m_window = nullptr;

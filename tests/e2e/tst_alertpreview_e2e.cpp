@@ -9,6 +9,7 @@
 #include "widgets/alertpreviewchart.h"
 #include "widgets/alertruleeditor.h"
 #include "widgets/alertrulesdialog.h"
+#include "widgets/theme.h"
 #include "widgets/timeserieschart.h"
 
 #include <QApplication>
@@ -160,6 +161,25 @@ private Q_SLOTS:
         editor->resize(1024, 700);
         QTRY_VERIFY_WITH_TIMEOUT(firings(editor->summaryText()) > 0, 30000);
         QVERIFY(editor->grab().save(QDir(shots).filePath(u"alert-editor.png"_s)));
+        // More pictures to look at, not kept in docs/: a refused threshold, and a series rule on the dark theme.
+        if (qEnvironmentVariableIsSet("PERFDASH_SCREENSHOT_MORE")) {
+            AlertRule ratio = dialog.rules().rules.at(1);
+            AlertRuleEditor invalid(ratio, choices, &worker);
+            invalid.setClock([this]() { return m_end; });
+            invalid.resize(1024, 700);
+            invalid.show();
+            retype(fieldOf(&invalid, u"threshold"_s), u"5"_s);
+            retype(fieldOf(&invalid, u"window"_s), u"10 minutes"_s);
+            QVERIFY(!invalid.isOkEnabled());
+            QVERIFY(invalid.grab().save(QDir(shots).filePath(u"alert-editor-invalid.png"_s)));
+            applyTheme(Theme::Dark);
+            AlertRuleEditor dark(dialog.rules().rules.at(4), choices, &worker);
+            dark.setClock([this]() { return m_end; });
+            dark.resize(1024, 700);
+            dark.show();
+            QTRY_VERIFY_WITH_TIMEOUT(dark.summaryText().startsWith(u"would"_s), 30000);
+            QVERIFY(dark.grab().save(QDir(shots).filePath(u"alert-editor-dark.png"_s)));
+        }
     }
 
 private:

@@ -27,6 +27,11 @@ void key(Qt::Key k, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
     QTest::keyClick(QApplication::focusWidget(), k, modifiers);
 }
 
+QLineEdit *fieldOf(const QWidget *editor, const QString &key)
+{
+    return editor->findChild<QWidget *>(u"error-"_s % key)->parentWidget()->findChild<QLineEdit *>();
+}
+
 // Replaces the focused field's text.
 void retype(const QString &text)
 {
@@ -65,6 +70,8 @@ private Q_SLOTS:
         retype(u"250"_s);
         QVERIFY(editor.fieldError(u"threshold"_s).isEmpty());
         QVERIFY(editor.isOkEnabled());
+        key(Qt::Key_Tab); // the unit: ms, the KPI's own
+        QVERIFY(qobject_cast<QComboBox *>(QApplication::focusWidget()));
         key(Qt::Key_Tab); // recovery: optional
         key(Qt::Key_Tab);
         type(u"15m"_s); // window
@@ -112,9 +119,23 @@ private Q_SLOTS:
         QCOMPARE(accepted.count(), 0);
         QVERIFY(editor.isVisible());
 
+        // As the message says: 5 with unit "%", chosen next to the threshold.
+        key(Qt::Key_Tab);
+        auto *unit = qobject_cast<QComboBox *>(QApplication::focusWidget());
+        QVERIFY(unit);
+        key(Qt::Key_Down);
+        QCOMPARE(unit->currentText(), u"%"_s);
+        QVERIFY(editor.isOkEnabled());
+        QCOMPARE(editor.rule()->unit, u"%"_s);
+        QVERIFY(std::abs(editor.rule()->threshold - 0.05) < 1e-12); // in the KPI's own unit
+        key(Qt::Key_Up);
+        QVERIFY(!editor.isOkEnabled());
+
+        threshold->setFocus();
         retype(u"0.05"_s); // '.' is accepted whatever the locale
         QVERIFY(editor.isOkEnabled());
         QVERIFY(std::abs(editor.rule()->threshold - 0.05) < 1e-12);
+        QVERIFY(editor.rule()->unit.isEmpty());
 
         QSignalSpy rejected(&editor, &QDialog::rejected);
         key(Qt::Key_Escape);
@@ -139,6 +160,10 @@ private Q_SLOTS:
         key(Qt::Key_Tab); // condition
         key(Qt::Key_Tab); // threshold
         type(u"120"_s);
+        // A series has no unit to choose.
+        QVERIFY(editor.findChildren<QComboBox *>().size() >= 6);
+        key(Qt::Key_Tab);
+        QCOMPARE(QApplication::focusWidget(), fieldOf(&editor, u"recovery"_s));
         QVERIFY(editor.isOkEnabled());
         QCOMPARE(editor.rule()->metric, u"api.latency"_s);
         QCOMPARE(editor.rule()->aggregation, AlertRule::Aggregation::P99);
