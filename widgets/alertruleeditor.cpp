@@ -124,7 +124,8 @@ AlertRuleEditor::AlertRuleEditor(
     m_metric->setEditable(true);
     m_metric->setInsertPolicy(QComboBox::NoInsert);
     for (const KpiCatalog::Definition &d : KpiCatalog::all()) {
-        const QString unit = d.unit.isEmpty() ? (d.name == u"queue_depth" ? QString() : tr("ratio")) : d.unit;
+        const bool ratio = d.unit.isEmpty() && AlertRules::unitsOf(d.name).contains(u"%"_s);
+        const QString unit = ratio ? tr("ratio") : d.unit;
         m_metric->addItem(d.name % u" — "_s % d.caption % (unit.isEmpty() ? QString() : u" ("_s % unit % u')'),
             d.name);
     }
