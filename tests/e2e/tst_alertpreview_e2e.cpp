@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The rule editor's preview on a real database: seven days of history (tools/dev/make-history.py, `perfdashd import`),
 // replayed by AlertPreviewWorker with the collector's evaluator while the user types. A threshold under resnet50's
-// p95 fires, a huge one does not; quick edits run at most one replay at a time and only the newest is shown. With
+// p95 fires, a huge one does not; quick edits run at most one replay at a time and only the newest is shown; and the
+// same from the dashboard's "Alert on this…" in the whole GUI. With
 // PERFDASH_SCREENSHOT_DIR set it keeps pictures of the rules list and of the editor with its preview.
 #include "app/gui/alertpreviewworker.h"
+#include "app/gui/guisession.h"
 #include "app/gui/rulesfilestore.h"
 #include "perfdashdcommand.h"
 #include "widgets/alertpreviewchart.h"
 #include "widgets/alertruleeditor.h"
+#include "widgets/alertcontroller.h"
 #include "widgets/alertrulesdialog.h"
+#include "widgets/mainwindow.h"
+#include "widgets/sourcedashboard.h"
 #include "widgets/theme.h"
 #include "widgets/timeserieschart.h"
 
@@ -16,8 +21,11 @@
 #include <QDateTime>
 #include <QDir>
 #include <QLineEdit>
+#include <QMenu>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -55,6 +63,7 @@ class TestAlertPreviewE2E : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true); // keep the user's settings and rules untouched
         QVERIFY(m_dir.isValid());
         const QString csv = m_dir.filePath(u"history.csv"_s);
         m_db = m_dir.filePath(u"perfdash.db"_s);
@@ -119,6 +128,40 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(editor.staleAnswersDropped(), 1, 30000);
         QVERIFY(editor.summaryText().isEmpty());
         QCOMPARE(worker.replaysStarted(), before + 1);
+    }
+
+    // The whole GUI on the database (it starts its own collector): "Alert on this…" on the latency chart opens the
+    // editor on the model's p95, and its preview replays through the worker the session made at the collector's hello.
+    void fromTheDashboard()
+    {
+        GuiSession::Options options;
+        options.runtimeDir = m_dir.filePath(u"run"_s);
+        options.dbPath = m_db;
+        options.udp = u"127.0.0.1:0"_s;
+        options.binDir = qEnvironmentVariable("PERFDASH_BIN_DIR");
+        QSettings().setValue(u"view/source"_s, u"model:resnet50"_s);
+        GuiSession session(options);
+        MainWindow *window = session.window();
+        window->show();
+        session.start();
+        const SourceRef model { SourceRef::Kind::Model, u"resnet50"_s };
+        QTRY_COMPARE_WITH_TIMEOUT(window->selectedSource(), model, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!session.collectorUdp().isEmpty(), 30000);
+
+        const std::unique_ptr<QMenu> menu = window->dashboard()->contextMenuFor(window->latencyChart());
+        menu->actions().first()->trigger();
+        AlertRulesDialog *dialog = window->alerts()->dialog();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->editor());
+        AlertRuleEditor *editor = dialog->editor();
+        QVERIFY(editor->summaryText().isEmpty()); // no threshold yet: nothing to replay
+        retype(fieldOf(editor, u"threshold"_s), u"35"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(firings(editor->summaryText()) > 0, 30000);
+        QCOMPARE(editor->rule()->model, u"resnet50"_s);
+        QCOMPARE(editor->rule()->metric, u"latency_p95"_s);
+        editor->reject();
+        QTRY_VERIFY(!dialog->editor());
+        dialog->reject();
     }
 
     // Pictures for the docs, at the size a user sees them.
