@@ -250,6 +250,8 @@ bool CollectorDaemon::start(QString *error)
             { u"baselines_written"_s, qint64(storage->counters().baselinesWritten.load()) },
             { u"dropped_baselines"_s, qint64(storage->counters().droppedBaselines.load()) },
             { u"baselines_formed"_s, qint64(storage->counters().baselinesFormed.load()) },
+            { u"alert_events_written"_s, qint64(storage->counters().alertEventsWritten.load()) },
+            { u"dropped_alert_events"_s, qint64(storage->counters().droppedAlertEvents.load()) },
         };
     });
     // Alert rules, evaluated on their own thread from what storage holds (docs/alerts.md).

@@ -27,7 +27,7 @@ const QString modelPrefix = u"model:"_s;
 // The figures of one model over one window, computed once per evaluation time however many rules read them.
 struct FiguresCache {
     qint64 t = -1;
-    std::map<std::pair<QString, qint64>, Kpi::Figures> figures; // (model, window)
+    std::map<std::tuple<QString, qint64, unsigned>, Kpi::Figures> figures; // (model, window, parts)
     std::map<std::pair<QString, qint64>, std::optional<QualityStats>> quality;
 };
 
@@ -36,14 +36,14 @@ Kpi::PointLookup lookupOf(const AlertData &data)
     return [&data](const QString &key) -> const QVector<SeriesPoint> & { return data.pointsOf(key); };
 }
 
-const Kpi::Figures &figuresOf(
-    const QString &model, const AlertData &data, qint64 from, qint64 to, FiguresCache &cache)
+const Kpi::Figures &figuresOf(const QString &model, const AlertData &data, qint64 from, qint64 to, unsigned parts,
+    FiguresCache &cache)
 {
-    const auto key = std::make_pair(model, to - from);
+    const auto key = std::make_tuple(model, to - from, parts);
     auto it = cache.figures.find(key);
     if (it == cache.figures.end()) {
         const SourceRoles roles = data.models.value(model);
-        it = cache.figures.emplace(key, Kpi::figures(lookupOf(data), roles, data.coverage, from, to)).first;
+        it = cache.figures.emplace(key, Kpi::figures(lookupOf(data), roles, data.coverage, from, to, parts)).first;
     }
     return it->second;
 }
@@ -149,7 +149,8 @@ AlertReading readCached(
     const auto metricNow = [&] {
         const QualityStats *quality
             = (definition->quality) ? qualityOf(model, data, from, t, cache) : nullptr;
-        return KpiCatalog::valueOf(rule.metric, figuresOf(model, data, from, t, cache), quality);
+        return KpiCatalog::valueOf(
+            rule.metric, figuresOf(model, data, from, t, KpiCatalog::partOf(rule.metric), cache), quality);
     };
     switch (rule.condition) {
     case C::Above:

@@ -308,24 +308,30 @@ Ratio cacheHitRate(const PointLookup &lookup, const SourceRoles &roles, qint64 f
     return r;
 }
 
-Figures figures(const PointLookup &lookup, const SourceRoles &roles, const Coverage &coverage, qint64 from, qint64 to)
+Figures figures(const PointLookup &lookup, const SourceRoles &roles, const Coverage &coverage, qint64 from, qint64 to,
+    unsigned parts)
 {
     Figures f;
     f.from = from;
     f.to = to;
-    if (!roles.latency.isEmpty())
+    if ((parts & LatencyPart) && !roles.latency.isEmpty())
         f.latency = latency(lookup(roles.latency), from, to);
-    f.throughput = throughput(lookup, roles, coverage, from, to);
-    f.errorRate = errorRate(lookup, roles, from, to);
-    f.queue = queueDepth(lookup, roles, from, to);
-    f.accuracy = accuracy(lookup, roles, from, to);
-    if (!roles.cpu.isEmpty())
+    if (parts & ThroughputPart)
+        f.throughput = throughput(lookup, roles, coverage, from, to);
+    if (parts & ErrorRatePart)
+        f.errorRate = errorRate(lookup, roles, from, to);
+    if (parts & QueuePart)
+        f.queue = queueDepth(lookup, roles, from, to);
+    if (parts & AccuracyPart)
+        f.accuracy = accuracy(lookup, roles, from, to);
+    if ((parts & CpuPart) && !roles.cpu.isEmpty())
         f.cpu = gauge(lookup(roles.cpu), from, to);
-    if (!roles.memory.isEmpty())
+    if ((parts & MemoryPart) && !roles.memory.isEmpty())
         f.memory = gauge(lookup(roles.memory), from, to);
-    if (!roles.gpu.isEmpty())
+    if ((parts & GpuPart) && !roles.gpu.isEmpty())
         f.gpu = gauge(lookup(roles.gpu), from, to);
-    f.cacheHitRate = cacheHitRate(lookup, roles, from, to);
+    if (parts & CacheHitRatePart)
+        f.cacheHitRate = cacheHitRate(lookup, roles, from, to);
     return f;
 }
 

@@ -124,7 +124,22 @@ struct Figures {
     Gauge cpu, memory, gpu; // the roles' process gauges (percent of one core, MB, percent)
     Ratio cacheHitRate;
 };
-Figures figures(const PointLookup &lookup, const SourceRoles &roles, const Coverage &coverage, qint64 from, qint64 to);
+// Which figures to compute: all of them (the default), or only those a caller reads (an alert rule reads one; see
+// KpiCatalog::partOf). The others stay as default-constructed (no data).
+enum Part : unsigned {
+    LatencyPart = 1u << 0,
+    ThroughputPart = 1u << 1,
+    ErrorRatePart = 1u << 2,
+    QueuePart = 1u << 3,
+    AccuracyPart = 1u << 4,
+    CpuPart = 1u << 5,
+    MemoryPart = 1u << 6,
+    GpuPart = 1u << 7,
+    CacheHitRatePart = 1u << 8,
+    AllParts = (1u << 9) - 1,
+};
+Figures figures(const PointLookup &lookup, const SourceRoles &roles, const Coverage &coverage, qint64 from, qint64 to,
+    unsigned parts = AllParts);
 
 // The live tiles' window: the kRecentSeconds before nowSecond, starting at the source's first point when it is
 // younger than that (a source that began 4 s ago is averaged over those 4 s, not diluted over 10).

@@ -116,6 +116,30 @@ double valueOf(const QString &kpi, const Kpi::Figures &f, const QualityStats *qu
     return Kpi::nan;
 }
 
+unsigned partOf(const QString &kpi)
+{
+    if (kpi.startsWith(u"latency_"))
+        return Kpi::LatencyPart;
+    if (kpi == u"throughput")
+        return Kpi::ThroughputPart;
+    if (kpi == u"error_rate")
+        return Kpi::ErrorRatePart;
+    if (kpi == u"queue_depth")
+        return Kpi::QueuePart;
+    if (kpi == u"cpu")
+        return Kpi::CpuPart;
+    if (kpi == u"memory")
+        return Kpi::MemoryPart;
+    if (kpi == u"gpu")
+        return Kpi::GpuPart;
+    if (kpi == u"cache_hit_rate")
+        return Kpi::CacheHitRatePart;
+    if (kpi == u"accuracy")
+        return Kpi::AccuracyPart;
+    const Definition *d = find(kpi);
+    return d && d->quality ? 0u : unsigned(Kpi::AllParts); // the other quality metrics read the quality stats only
+}
+
 QVector<BucketValue> perBucket(const QString &kpi, const Kpi::PointLookup &lookup, const SourceRoles &roles,
     const Coverage &coverage, qint64 from, qint64 to, qint64 step, const QualityLookup &quality)
 {
@@ -123,7 +147,7 @@ QVector<BucketValue> perBucket(const QString &kpi, const Kpi::PointLookup &looku
     if (step <= 0 || to <= from)
         return out;
     for (qint64 b = floorTo(from, step); b < to; b += step) {
-        const double v = valueOf(kpi, Kpi::figures(lookup, roles, coverage, std::max(b, from), b + step),
+        const double v = valueOf(kpi, Kpi::figures(lookup, roles, coverage, std::max(b, from), b + step, partOf(kpi)),
             quality ? quality(b) : nullptr);
         if (std::isfinite(v))
             out.append({ b, v });

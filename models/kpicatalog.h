@@ -38,6 +38,9 @@ QString canonicalName(const QString &name);
 // too little for the figure to mean anything (a p95 of fewer than 20 values, an error rate of fewer than 20 requests:
 // the same minimums the tiles grey out) or the source has no such series.
 double valueOf(const QString &kpi, const Kpi::Figures &figures, const QualityStats *quality = nullptr);
+// The part of Kpi::figures valueOf reads for a KPI (Kpi::AllParts for an unknown name), so a caller that needs one
+// KPI computes only that part: valueOf(kpi, figures(..., partOf(kpi))) == valueOf(kpi, figures(...)).
+unsigned partOf(const QString &kpi);
 
 // The KPI per bucket: Kpi::figures over each bucket of `step` seconds in [from, to), through valueOf. Buckets without
 // a value are left out. Used by baselines (their chunks) and trends, so both read the very figure the tiles show.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/alertevaluator.h"
 
+#include "models/kpicatalog.h"
 #include "pointfixture.h"
 
 #include <QTest>
@@ -231,6 +232,24 @@ private Q_SLOTS:
         QVERIFY(slow.value > 1000); // percent above the baseline
         // No baseline: no data (the no-data policy decides).
         QCOMPARE(AlertEvaluator::read(r, u"model:m2"_s, data, t0 + 200, 10).reading, AlertState::Reading::NoData);
+    }
+
+    void onePartGivesTheSameFigureAsAll()
+    {
+        // An alert rule computes only the part of the figures its KPI reads; the value is the dashboard's.
+        const test::Fixture f = traffic();
+        const AlertData data = dataOf(f);
+        const SourceRoles roles = data.models.value(u"m1"_s);
+        const Kpi::PointLookup lookup = [&](const QString &k) -> const QVector<SeriesPoint> & { return data.pointsOf(k); };
+        for (const qint64 to : { t0 + 100, t0 + 200 }) {
+            const Kpi::Figures all = Kpi::figures(lookup, roles, data.coverage, to - 60, to);
+            for (const QString &kpi : KpiCatalog::names()) {
+                const double a = KpiCatalog::valueOf(kpi, all);
+                const double b = KpiCatalog::valueOf(
+                    kpi, Kpi::figures(lookup, roles, data.coverage, to - 60, to, KpiCatalog::partOf(kpi)));
+                QVERIFY2((std::isnan(a) && std::isnan(b)) || a == b, qPrintable(kpi));
+            }
+        }
     }
 
     void changedRulesResolveTheirAlerts()
