@@ -15,8 +15,7 @@ AlertController::AlertController(SeriesListModel *series, QWidget *window)
     : QObject(window)
     , m_series(series)
     , m_window(window)
-{
-}
+{ }
 
 void AlertController::setRulesStore(RulesStore *store, const QString &path)
 {

@@ -126,8 +126,7 @@ AlertRuleEditor::AlertRuleEditor(
     for (const KpiCatalog::Definition &d : KpiCatalog::all()) {
         const bool ratio = d.unit.isEmpty() && AlertRules::unitsOf(d.name).contains(u"%"_s);
         const QString unit = ratio ? tr("ratio") : d.unit;
-        m_metric->addItem(d.name % u" — "_s % d.caption % (unit.isEmpty() ? QString() : u" ("_s % unit % u')'),
-            d.name);
+        m_metric->addItem(d.name % u" — "_s % d.caption % (unit.isEmpty() ? QString() : u" ("_s % unit % u')'), d.name);
     }
     if (!choices.series.isEmpty())
         m_metric->insertSeparator(m_metric->count());
@@ -140,8 +139,8 @@ AlertRuleEditor::AlertRuleEditor(
         setComboValue(m_metric, AlertRules::toJson(rule).value(u"metric").toString());
 
     m_aggregation = new QComboBox(this);
-    for (const QString &a : { u"p50"_s, u"p95"_s, u"p99"_s, u"mean"_s, u"min"_s, u"max"_s, u"last"_s, u"rate"_s,
-             u"count"_s })
+    for (const QString &a :
+        { u"p50"_s, u"p95"_s, u"p99"_s, u"mean"_s, u"min"_s, u"max"_s, u"last"_s, u"rate"_s, u"count"_s })
         m_aggregation->addItem(a, a);
     setComboValue(m_aggregation, rule.isKpi() ? u"p95"_s : AlertRules::aggregationName(rule.aggregation));
 
@@ -438,8 +437,7 @@ void AlertRuleEditor::updateMetricDependent()
     const QString condition = m_condition->currentData().toString();
     const QString kpi = KpiCatalog::canonicalName(metric);
     // Above and below take the KPI's unit or one of its others; baselines a percent; projections days.
-    const QStringList units
-        = condition == u"above" || condition == u"below" ? AlertRules::unitsOf(kpi) : QStringList();
+    const QStringList units = condition == u"above" || condition == u"below" ? AlertRules::unitsOf(kpi) : QStringList();
     const QString shownFor = kpi % u'|' % condition;
     if (shownFor != m_unitsShown) {
         m_unitsShown = shownFor;

@@ -42,8 +42,8 @@ public:
 
     // rule: the form's first values (an empty id: a new rule). preview: not owned, may be null or go away (then the
     // preview says there is no history to replay).
-    AlertRuleEditor(const AlertRule &rule, const Choices &choices, AlertPreviewSource *preview,
-        QWidget *parent = nullptr);
+    AlertRuleEditor(
+        const AlertRule &rule, const Choices &choices, AlertPreviewSource *preview, QWidget *parent = nullptr);
 
     // The rule as the form holds it; nullopt while any field is invalid.
     std::optional<AlertRule> rule() const { return m_rule; }

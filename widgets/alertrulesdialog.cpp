@@ -78,8 +78,8 @@ AlertRulesDialog::AlertRulesDialog(RulesStore *store, const QString &path, const
         const int row = currentRow();
         if (row < 0)
             return;
-        const auto answer = QMessageBox::question(this, tr("Delete rule"),
-            tr("Delete the rule \"%1\"?").arg(m_set.rules.at(row).displayName()));
+        const auto answer = QMessageBox::question(
+            this, tr("Delete rule"), tr("Delete the rule \"%1\"?").arg(m_set.rules.at(row).displayName()));
         if (answer == QMessageBox::Yes)
             removeRule(row);
     });
@@ -187,8 +187,8 @@ void AlertRulesDialog::rebuild(int select)
     m_list->clear();
     for (const AlertRule &rule : std::as_const(m_set.rules)) {
         const bool isDefault = m_set.fromDefaults
-            && std::any_of(m_defaults.rules.cbegin(), m_defaults.rules.cend(),
-                [&rule](const AlertRule &d) { return d == rule; });
+            && std::any_of(
+                m_defaults.rules.cbegin(), m_defaults.rules.cend(), [&rule](const AlertRule &d) { return d == rule; });
         auto *item = new QTreeWidgetItem(m_list);
         item->setText(ColumnName, isDefault ? tr("%1 (PERF_* default)").arg(rule.displayName()) : rule.displayName());
         item->setText(ColumnRule, rule.describe());
@@ -201,8 +201,8 @@ void AlertRulesDialog::rebuild(int select)
                 item->setForeground(c, palette().brush(QPalette::Disabled, QPalette::Text));
         }
         if (rule.severity == AlertRule::Severity::Critical)
-            item->setForeground(ColumnSeverity,
-                themeColor(ThemeColor::Bad, palette().color(QPalette::Window).lightness() < 128));
+            item->setForeground(
+                ColumnSeverity, themeColor(ThemeColor::Bad, palette().color(QPalette::Window).lightness() < 128));
     }
     if (select >= 0 && select < m_list->topLevelItemCount())
         m_list->setCurrentItem(m_list->topLevelItem(select));
@@ -317,15 +317,15 @@ bool AlertRulesDialog::importFrom(const QString &path)
         // The imported file's model is each of its rules' own here.
         if (rule.model.isEmpty() && !imported.modelId.isEmpty())
             rule.model = imported.modelId;
-        const bool taken = std::any_of(m_set.rules.cbegin(), m_set.rules.cend(),
-            [&rule](const AlertRule &r) { return r.id == rule.id; });
+        const bool taken = std::any_of(
+            m_set.rules.cbegin(), m_set.rules.cend(), [&rule](const AlertRule &r) { return r.id == rule.id; });
         if (taken || rule.id.isEmpty())
             rule.id = AlertRules::uniqueId(m_set, rule);
         m_set.rules.append(rule);
     }
-    setStatus(tr("%n rule(s) imported from %1; Save writes them to the rules file.", nullptr,
-                  int(imported.rules.size()))
-                  .arg(path),
+    setStatus(
+        tr("%n rule(s) imported from %1; Save writes them to the rules file.", nullptr, int(imported.rules.size()))
+            .arg(path),
         false);
     setModified(true);
     rebuild(int(m_set.rules.size()) - 1);

@@ -17,8 +17,7 @@ public:
     explicit AlertReplayJob(QString dbPath, QObject *parent = nullptr)
         : QObject(parent)
         , m_dbPath(std::move(dbPath))
-    {
-    }
+    { }
 
     void replay(const AlertRule &rule, qint64 from, qint64 to, qint64 interval, quint64 generation)
     {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/guisession.h"
-#include "app/gui/alertpreviewworker.h"
-#include "app/gui/rulesfilestore.h"
 
+#include "app/gui/alertpreviewworker.h"
 #include "app/gui/historyrangesource.h"
 #include "app/gui/stallwatchdog.h"
 #include "app/runtimepaths.h"
 #include "app/gui/baselinesender.h"
+#include "app/gui/rulesfilestore.h"
 #include "collector/liveclient.h"
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"

@@ -19,13 +19,11 @@ private Q_SLOTS:
         QTest::newRow("no firing: the first by name")
             << QStringList { u"model:b"_s, u"model:a"_s } << QStringList {} << u"model:a"_s;
         QTest::newRow("the one that fired most")
-            << QStringList { u"model:a"_s, u"model:b"_s }
-            << QStringList { u"model:b"_s, u"model:a"_s, u"model:b"_s } << u"model:b"_s;
+            << QStringList { u"model:a"_s, u"model:b"_s } << QStringList { u"model:b"_s, u"model:a"_s, u"model:b"_s }
+            << u"model:b"_s;
         QTest::newRow("a tie: the first by name")
-            << QStringList { u"model:a"_s, u"model:b"_s } << QStringList { u"model:b"_s, u"model:a"_s }
-            << u"model:a"_s;
-        QTest::newRow("fired without samples kept")
-            << QStringList {} << QStringList { u"model:c"_s } << u"model:c"_s;
+            << QStringList { u"model:a"_s, u"model:b"_s } << QStringList { u"model:b"_s, u"model:a"_s } << u"model:a"_s;
+        QTest::newRow("fired without samples kept") << QStringList {} << QStringList { u"model:c"_s } << u"model:c"_s;
     }
     void mainInstance()
     {

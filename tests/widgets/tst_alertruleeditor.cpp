@@ -177,8 +177,8 @@ private Q_SLOTS:
         editor.show();
         QVERIFY(QTest::qWaitForWindowActive(&editor));
         QTest::keyClick(&editor, Qt::Key_T, Qt::AltModifier); // &Threshold
-        QCOMPARE(QApplication::focusWidget()->parentWidget()->findChild<QWidget *>(u"error-threshold"_s)
-                     ->parentWidget(),
+        QCOMPARE(
+            QApplication::focusWidget()->parentWidget()->findChild<QWidget *>(u"error-threshold"_s)->parentWidget(),
             QApplication::focusWidget()->parentWidget());
         QTest::keyClick(&editor, Qt::Key_W, Qt::AltModifier); // &Window
         type(u"15m"_s);

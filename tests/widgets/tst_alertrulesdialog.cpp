@@ -184,4 +184,3 @@ private Q_SLOTS:
 
 QTEST_MAIN(TestAlertRulesDialog)
 #include "tst_alertrulesdialog.moc"
-
