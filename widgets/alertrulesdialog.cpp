@@ -314,9 +314,7 @@ bool AlertRulesDialog::importFrom(const QString &path)
         break;
     }
     for (AlertRule rule : std::as_const(imported.rules)) {
-        // The imported file's model is each of its rules' own here.
-        if (rule.model.isEmpty() && !imported.modelId.isEmpty())
-            rule.model = imported.modelId;
+        // Parsing gave each rule its file's model_id already; an empty model is "*", every model.
         const bool taken = std::any_of(
             m_set.rules.cbegin(), m_set.rules.cend(), [&rule](const AlertRule &r) { return r.id == rule.id; });
         if (taken || rule.id.isEmpty())

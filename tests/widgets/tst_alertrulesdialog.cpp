@@ -165,12 +165,16 @@ private Q_SLOTS:
 
         // An import of a refused file adds nothing, and says which rule and field.
         const QString good = dir.filePath(u"good.json"_s);
-        write(good, R"([{"id": "e", "metric": "error_rate", "condition": "above", "threshold": 0.05}])");
+        write(good, R"({"model_id": "m1", "alert_rules": [
+            {"id": "e", "metric": "error_rate", "condition": "above", "threshold": 0.05},
+            {"id": "all", "model": "*", "metric": "error_rate", "condition": "above", "threshold": 0.1}]})");
         QVERIFY(dialog.importFrom(good));
-        QCOMPARE(dialog.rules().rules.size(), 1);
+        QCOMPARE(dialog.rules().rules.size(), 2);
+        QCOMPARE(dialog.rules().rules.at(0).model, u"m1"_s); // the file's model_id
+        QCOMPARE(dialog.rules().rules.at(1).model, QString()); // "*": every model
         QVERIFY(!dialog.importFrom(path));
         QVERIFY(dialog.statusText().contains(u"rule 2 (p95-typo), field \"threshold\""_s));
-        QCOMPARE(dialog.rules().rules.size(), 1);
+        QCOMPARE(dialog.rules().rules.size(), 2);
 
         // Export writes what the list holds, as a file that parses.
         const QString exported = dir.filePath(u"exported.json"_s);
