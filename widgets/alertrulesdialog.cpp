@@ -185,29 +185,33 @@ void AlertRulesDialog::rebuild(int select)
 {
     m_rebuilding = true;
     m_list->clear();
-    for (const AlertRule &rule : std::as_const(m_set.rules)) {
-        const bool isDefault = m_set.fromDefaults
-            && std::any_of(
-                m_defaults.rules.cbegin(), m_defaults.rules.cend(), [&rule](const AlertRule &d) { return d == rule; });
-        auto *item = new QTreeWidgetItem(m_list);
-        item->setText(ColumnName, isDefault ? tr("%1 (PERF_* default)").arg(rule.displayName()) : rule.displayName());
-        item->setText(ColumnRule, rule.describe());
-        item->setToolTip(ColumnRule, rule.describe());
-        item->setText(ColumnSeverity, AlertRules::severityName(rule.severity));
-        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        item->setCheckState(ColumnEnabled, rule.enabled ? Qt::Checked : Qt::Unchecked);
-        if (!rule.enabled) {
-            for (int c : { ColumnName, ColumnRule, ColumnSeverity })
-                item->setForeground(c, palette().brush(QPalette::Disabled, QPalette::Text));
-        }
-        if (rule.severity == AlertRule::Severity::Critical)
-            item->setForeground(
-                ColumnSeverity, themeColor(ThemeColor::Bad, palette().color(QPalette::Window).lightness() < 128));
-    }
+    for (int row = 0; row < m_set.rules.size(); ++row)
+        fillItem(new QTreeWidgetItem(m_list), m_set.rules.at(row));
     if (select >= 0 && select < m_list->topLevelItemCount())
         m_list->setCurrentItem(m_list->topLevelItem(select));
     m_rebuilding = false;
     updateButtons();
+}
+
+void AlertRulesDialog::fillItem(QTreeWidgetItem *item, const AlertRule &rule)
+{
+    const bool wasRebuilding = std::exchange(m_rebuilding, true);
+    const bool isDefault = m_set.fromDefaults
+        && std::any_of(
+            m_defaults.rules.cbegin(), m_defaults.rules.cend(), [&rule](const AlertRule &d) { return d == rule; });
+    item->setText(ColumnName, isDefault ? tr("%1 (PERF_* default)").arg(rule.displayName()) : rule.displayName());
+    item->setText(ColumnRule, rule.describe());
+    item->setToolTip(ColumnRule, rule.describe());
+    item->setText(ColumnSeverity, AlertRules::severityName(rule.severity));
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    item->setCheckState(ColumnEnabled, rule.enabled ? Qt::Checked : Qt::Unchecked);
+    const QBrush text = palette().brush(rule.enabled ? QPalette::Active : QPalette::Disabled, QPalette::Text);
+    for (int c : { ColumnName, ColumnRule, ColumnSeverity })
+        item->setForeground(c, text);
+    if (rule.severity == AlertRule::Severity::Critical && rule.enabled)
+        item->setForeground(
+            ColumnSeverity, themeColor(ThemeColor::Bad, palette().color(QPalette::Window).lightness() < 128));
+    m_rebuilding = wasRebuilding;
 }
 
 int AlertRulesDialog::currentRow() const
@@ -287,7 +291,9 @@ void AlertRulesDialog::setRuleEnabled(int row, bool enabled)
         return;
     m_set.rules[row].enabled = enabled;
     setModified(true);
-    rebuild(row);
+    // In place: this runs from the list's own itemChanged, where clearing the list would delete the sender.
+    fillItem(m_list->topLevelItem(row), m_set.rules.at(row));
+    updateButtons();
 }
 
 void AlertRulesDialog::removeRule(int row)

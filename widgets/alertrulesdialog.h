@@ -10,6 +10,7 @@
 class QLabel;
 class QPushButton;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace perfdash {
 
@@ -58,6 +59,7 @@ protected:
 private:
     void load();
     void rebuild(int select = -1);
+    void fillItem(QTreeWidgetItem *item, const AlertRule &rule);
     int currentRow() const;
     void openEditor(const AlertRule &rule, int row);
     void onEditorAccepted(int row);

@@ -100,8 +100,11 @@ private Q_SLOTS:
         // Saved, they are the file's rules, no longer the defaults.
         QVERIFY(!dialog.isShowingDefaults());
 
-        // A second save replaces the file whole, and leaves no temporary file behind.
-        dialog.setRuleEnabled(0, false);
+        // A second save replaces the file whole, and leaves no temporary file behind. The rule is disabled by its
+        // Enabled box, as a click would.
+        dialog.list()->topLevelItem(0)->setCheckState(AlertRulesDialog::ColumnEnabled, Qt::Unchecked);
+        QVERIFY(!dialog.rules().rules.first().enabled);
+        QVERIFY(dialog.isModified());
         QVERIFY(dialog.save());
         errors.clear();
         const auto again = AlertRules::parse(readAll(path), &errors);
