@@ -103,9 +103,9 @@ AlertRulesDialog::AlertRulesDialog(RulesStore *store, const QString &path, const
     });
     side->addStretch(1);
 
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Close, this);
-    m_save = buttons->button(QDialogButtonBox::Save);
-    m_save->setText(tr("&Save"));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    // An action, not the dialog's accept button: that one would become the default, and Enter would save.
+    m_save = buttons->addButton(tr("&Save"), QDialogButtonBox::ActionRole);
     for (QAbstractButton *b : buttons->buttons()) {
         if (auto *push = qobject_cast<QPushButton *>(b))
             push->setAutoDefault(false);

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -66,6 +67,9 @@ private Q_SLOTS:
         QVERIFY(dialog.statusText().contains(u"PERF_* defaults"_s));
         QCOMPARE(dialog.list()->topLevelItemCount(), AlertRules::defaults().rules.size());
         QVERIFY(dialog.list()->topLevelItem(0)->text(AlertRulesDialog::ColumnName).contains(u"default"_s));
+        // No default button: Enter edits the current rule, it never saves or closes.
+        for (const QPushButton *button : dialog.findChildren<QPushButton *>())
+            QVERIFY2(!button->isDefault(), qPrintable(button->text()));
 
         QTest::keyClick(&dialog, Qt::Key_A, Qt::AltModifier); // &Add…
         QTRY_VERIFY(dialog.editor());
