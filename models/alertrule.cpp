@@ -627,6 +627,26 @@ QString defaultPath()
     return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) % u"/perfdash/rules.json"_s;
 }
 
+QStringList unitsOf(const QString &kpi)
+{
+    const KpiCatalog::Definition *d = KpiCatalog::find(kpi);
+    if (!d)
+        return {};
+    // The spellings unitFactor takes, one per factor.
+    QStringList units;
+    if (d->unit == u"ms")
+        units = { u"ms"_s, u"s"_s, u"us"_s };
+    else if (d->unit == u"req/s")
+        units = { u"req/s"_s, u"req/min"_s };
+    else if (d->unit == u"MB")
+        units = { u"MB"_s, u"GB"_s, u"KB"_s };
+    else if (isRatio(kpi))
+        units = { QString(), u"%"_s };
+    else
+        units = { d->unit };
+    return units;
+}
+
 QString uniqueId(const RuleSet &set, const AlertRule &rule)
 {
     QString base = (rule.metric.isEmpty() ? u"rule"_s : rule.metric) % u'-' % conditionName(rule.condition);

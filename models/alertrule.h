@@ -105,6 +105,9 @@ RuleSet defaults(QStringList *warnings = nullptr);
 QString defaultPath();
 // A fresh id not used by any rule of the set: "<metric>-<condition>", then "-2", "-3"…
 QString uniqueId(const RuleSet &set, const AlertRule &rule);
+// The units an above/below rule on this KPI may write its threshold in, its own first ("" for a ratio's own): "ms",
+// "s", "us" for latencies; "", "%" for ratios. Empty for an unknown KPI. (The rule editor's unit picker.)
+QStringList unitsOf(const QString &kpi);
 
 } // namespace AlertRules
 

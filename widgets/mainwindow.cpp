@@ -7,6 +7,7 @@
 #include "models/sourcetreemodel.h"
 #include "widgets/alertscontroller.h"
 #include "widgets/alertspanel.h"
+#include "widgets/alertcontroller.h"
 #include "widgets/baselinecontroller.h"
 #include "widgets/collectorstatusbar.h"
 #include "widgets/comparisonpanel.h"
@@ -274,6 +275,8 @@ void MainWindow::buildUi()
     });
     connect(m_dashboard, &SourceDashboard::rangeRequested, this, &MainWindow::onRangeRequested);
     connect(m_dashboard, &SourceDashboard::resetRequested, this, &MainWindow::onResetRequested);
+    m_alertRules = new AlertController(m_seriesModel, this);
+    connect(m_dashboard, &SourceDashboard::alertRequested, m_alertRules, &AlertController::alertOn);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({ 330, 950 });
@@ -345,7 +348,9 @@ void MainWindow::buildMenus()
     model->addAction(tr("&Re-baseline (new deploy)…"), m_baselines, &BaselineController::rebaseline);
     model->addAction(tr("Set &expected throughput…"), m_baselines, [this]() { m_baselines->setExpectedThroughput(); });
 
-    m_alertsMenu = menuBar()->addMenu(tr("&Alerts")); // its entries: setAlertModel and the rule dialogs
+    m_alertsMenu = menuBar()->addMenu(tr("&Alerts")); // the rule dialogs here; setAlertModel adds the panel
+    m_alertsMenu->addAction(tr("Alert &rules…"), m_alertRules, &AlertController::openRules)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
 
     auto *help = menuBar()->addMenu(tr("&Help"));
     auto *keys = help->addAction(tr("&Keyboard and mouse"), this, &MainWindow::showShortcuts);

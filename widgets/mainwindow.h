@@ -34,6 +34,7 @@ namespace perfdash {
 
 class AlertListModel;
 class AlertsController;
+class AlertController;
 class BaselineController;
 class ComparisonPanel;
 class KpiTile;
@@ -96,6 +97,8 @@ public:
     SourceDashboard *dashboard() const { return m_dashboard; }
     ComparisonPanel *comparisonPanel() const { return m_comparison; }
     BaselineController *baselines() const { return m_baselines; }
+    // The Alerts menu and "Alert on this…"; its rules store and preview source are set by the owner.
+    AlertController *alertRules() const { return m_alertRules; }
     QTabWidget *pages() const { return m_pages; }
     TimeSeriesChart *latencyChart() const;
     TimeSeriesChart *throughputChart() const;
@@ -174,6 +177,7 @@ private:
     BaselineController *m_baselines = nullptr;
     AlertsController *m_alerts = nullptr;
     QMenu *m_alertsMenu = nullptr;
+    AlertController *m_alertRules = nullptr;
     QComboBox *m_range = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;

@@ -8,6 +8,7 @@
 #include "widgets/timeserieschart.h"
 
 #include <QGridLayout>
+#include <QMenu>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
@@ -141,6 +142,11 @@ SourceDashboard::SourceDashboard(QWidget *parent)
     for (auto *chart : charts()) {
         connect(chart, &TimeSeriesChart::rangeRequested, this, &SourceDashboard::rangeRequested);
         connect(chart, &TimeSeriesChart::resetRequested, this, &SourceDashboard::resetRequested);
+        chart->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(chart, &TimeSeriesChart::customContextMenuRequested, this, [this, chart](const QPoint &pos) {
+            std::unique_ptr<QMenu> menu = contextMenuFor(chart);
+            menu->exec(chart->mapToGlobal(pos));
+        });
     }
 
     auto *body = new QHBoxLayout;
@@ -781,6 +787,31 @@ QString SourceDashboard::latencyHover(qint64 timeMs) const
         evidence += u" · ±"_s % QLocale().toString(best->error * 100, 'g', 2) % u'%';
     lines << evidence;
     return lines.join(u'\n');
+}
+
+QString SourceDashboard::kpiOf(const TimeSeriesChart *chart) const
+{
+    if (chart == m_latency)
+        return u"latency_p95"_s;
+    if (chart == m_throughput)
+        return u"throughput"_s;
+    if (chart == m_errors)
+        return u"error_rate"_s;
+    if (chart == m_queue)
+        return u"queue_depth"_s;
+    return {};
+}
+
+std::unique_ptr<QMenu> SourceDashboard::contextMenuFor(TimeSeriesChart *chart)
+{
+    auto menu = std::make_unique<QMenu>(chart);
+    const QString kpi = kpiOf(chart);
+    const QString model = m_source.kind == SourceRef::Kind::Model ? m_source.name : QString();
+    auto *alert = menu->addAction(tr("&Alert on this…"), this, [this, kpi, model]() {
+        Q_EMIT alertRequested(kpi, model);
+    });
+    alert->setEnabled(!kpi.isEmpty());
+    return menu;
 }
 
 } // namespace perfdash

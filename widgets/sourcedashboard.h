@@ -11,9 +11,11 @@
 #include <QWidget>
 
 #include <functional>
+#include <memory>
 #include <limits>
 
 class QLabel;
+class QMenu;
 
 namespace perfdash {
 
@@ -79,6 +81,10 @@ public:
     TimeSeriesChart *errorChart() const { return m_errors; }
     TimeSeriesChart *queueChart() const { return m_queue; }
     QList<TimeSeriesChart *> charts() const { return { m_latency, m_throughput, m_errors, m_queue }; }
+    // The KPI a chart shows, as alert rules name it ("latency_p95"); empty for another widget.
+    QString kpiOf(const TimeSeriesChart *chart) const;
+    // A chart's context menu ("Alert on this…" -> alertRequested), as a right click opens it.
+    std::unique_ptr<QMenu> contextMenuFor(TimeSeriesChart *chart);
     GaugeWidget *cpuGauge() const { return m_cpu; }
     GaugeWidget *memoryGauge() const { return m_memory; }
     GaugeWidget *gpuGauge() const { return m_gpu; }
@@ -90,6 +96,8 @@ public:
 Q_SIGNALS:
     void rangeRequested(qint64 fromMs, qint64 toMs);
     void resetRequested();
+    // "Alert on this…": a rule on the KPI for the shown model (empty: not a model's dashboard).
+    void alertRequested(const QString &kpi, const QString &model);
 
 private:
     struct LatencySample {

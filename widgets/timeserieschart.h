@@ -92,7 +92,8 @@ public:
     bool hasThreshold() const;
     double threshold() const; // NaN without one
     QPair<double, double> valueRange() const; // the value axis (min, max) as of the last redraw()
-    // Shaded spans (alerts that fired), behind everything else; replaces the previous ones. Takes effect at once.
+    // Shaded spans (alerts that fired, or would have in the rule editor's preview), behind everything else; replaces
+    // the previous ones (an empty list clears them). Takes effect at once.
     void setShadedSpans(QVector<ShadedSpan> spans);
     const QVector<ShadedSpan> &shadedSpans() const;
 

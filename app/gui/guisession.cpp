@@ -7,6 +7,8 @@
 #include "app/gui/historyrangesource.h"
 #include "app/gui/stallwatchdog.h"
 #include "app/runtimepaths.h"
+#include "app/gui/alertpreviewworker.h"
+#include "app/gui/rulesfilestore.h"
 #include "collector/liveclient.h"
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
@@ -14,6 +16,7 @@
 #include "storage/historyreader.h"
 #include "storage/rulesfile.h"
 #include "widgets/alertscontroller.h"
+#include "widgets/alertcontroller.h"
 #include "widgets/mainwindow.h"
 
 #include <QDBusConnection>
@@ -35,6 +38,7 @@ GuiSession::GuiSession(Options options, QObject *parent)
     , m_seriesModel(std::make_unique<SeriesListModel>(m_store.get()))
     , m_sources(std::make_unique<SourceTreeModel>(m_store.get()))
     , m_alerts(std::make_unique<AlertListModel>())
+    , m_rulesStore(std::make_unique<RulesFileStore>())
     , m_window(std::make_unique<MainWindow>(m_store.get(), m_seriesModel.get(), m_sources.get()))
     , m_live(std::make_unique<LiveClient>(RuntimePaths::liveSocket(m_options.runtimeDir)))
     , m_watchdog(std::make_unique<StallWatchdog>())
@@ -43,6 +47,7 @@ GuiSession::GuiSession(Options options, QObject *parent)
     , m_loadgen(this)
 {
     m_window->setDarkTheme(m_options.dark);
+    m_window->alertRules()->setRulesStore(m_rulesStore.get(), AlertRules::defaultPath());
     connect(m_live.get(), &LiveSource::frameReceived, m_store.get(),
             qOverload<const LiveFrame &>(&SeriesStore::ingest));
     connect(m_live.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
@@ -191,6 +196,8 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
     m_history = std::make_unique<HistoryReader>(hello.db);
     m_rangeSource = std::make_unique<HistoryRangeSource>(m_history.get());
     m_window->setRangeSource(m_rangeSource.get());
+    m_alertPreview = std::make_unique<AlertPreviewWorker>(hello.db);
+    m_window->alertRules()->setPreviewSource(m_alertPreview.get());
     connect(m_history.get(), &HistorySource::rangeReady, this,
             [this](quint64 generation, const QVector<LiveFrame> &frames) {
                 if (generation != m_historyGeneration)

@@ -22,6 +22,8 @@ class SeriesStore;
 class SourceTreeModel;
 class StallWatchdog;
 class BaselineSender;
+class AlertPreviewWorker;
+class RulesFileStore;
 
 // The GUI's composition root: store, window, live subscription, history, and the processes it may start
 // (a collector when none answers, the demo feed with --demo). GUI thread only.
@@ -73,10 +75,12 @@ private:
     std::unique_ptr<SeriesListModel> m_seriesModel;
     std::unique_ptr<SourceTreeModel> m_sources;
     std::unique_ptr<AlertListModel> m_alerts; // before the window: the panel shows it until the window goes
+    std::unique_ptr<RulesFileStore> m_rulesStore; // before the window: its rule dialogs use it
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<LiveClient> m_live;
     std::unique_ptr<HistoryReader> m_history;
     std::unique_ptr<HistoryRangeSource> m_rangeSource;
+    std::unique_ptr<AlertPreviewWorker> m_alertPreview; // the rule editor's replays on the collector's database
     std::unique_ptr<StallWatchdog> m_watchdog;
     std::unique_ptr<BaselineSender> m_baselineSender;
     std::unique_ptr<AlertNotifier> m_notifier;

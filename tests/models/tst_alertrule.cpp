@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/alertrule.h"
+#include "models/kpicatalog.h"
 
 #include <QTest>
 
@@ -184,6 +185,25 @@ private Q_SLOTS:
         QCOMPARE(AlertRules::intervalFromEnvironment(&warnings), 60);
         qunsetenv("PERF_MONITORING_INTERVAL");
         QCOMPARE(warnings.size(), 1);
+    }
+
+    // Every unit the editor offers for a KPI is one the parser takes, and the first is the KPI's own.
+    void unitsOfAreAccepted()
+    {
+        for (const KpiCatalog::Definition &d : KpiCatalog::all()) {
+            const QStringList units = AlertRules::unitsOf(d.name);
+            QVERIFY2(!units.isEmpty(), qPrintable(d.name));
+            QVERIFY2(units.first() == d.unit, qPrintable(d.name));
+            for (const QString &unit : units) {
+                QJsonObject o { { u"metric"_s, d.name }, { u"condition"_s, u"above"_s }, { u"threshold"_s, 0.5 } };
+                if (!unit.isEmpty())
+                    o.insert(u"unit"_s, unit);
+                QVector<RuleError> errors;
+                QVERIFY2(AlertRules::parseRule(o, 0, {}, &errors),
+                    qPrintable(d.name % u" in "_s % unit % u": "_s % (errors.isEmpty() ? QString() : errors.first().text())));
+            }
+        }
+        QVERIFY(AlertRules::unitsOf(u"no_such_kpi"_s).isEmpty());
     }
 };
 

@@ -136,6 +136,27 @@ private Q_SLOTS:
         QVERIFY2(distance(inside, outside) > 20, qPrintable(inside.name() % u" vs "_s % outside.name()));
     }
 
+    // The rule editor's firings: full-height red spans over their time only, named in the hover text.
+    void shadedSpans()
+    {
+        m_chart->setMinimumValueRange(50);
+        redraw();
+        const QColor before = colorAt(t0 + 45'000, 45);
+        m_chart->setShadedSpans({ { t0 + 40'000, t0 + 50'000, false, u"would fire"_s, ThemeColor::Bad } });
+        redraw();
+        QCOMPARE(m_chart->shadedSpans().size(), 1);
+        const QColor inside = colorAt(t0 + 45'000, 45);
+        QVERIFY2(distance(inside, before) > 20, qPrintable(inside.name() % u" vs "_s % before.name()));
+        QVERIFY2(inside.red() > inside.green() + 10, qPrintable(inside.name())); // a red tint
+        QCOMPARE(colorAt(t0 + 20'000, 45), before);
+        QVERIFY(m_chart->hoverText(t0 + 45'000).contains(u"would fire"_s));
+        QVERIFY(!m_chart->hoverText(t0 + 20'000).contains(u"would fire"_s));
+        m_chart->setShadedSpans({});
+        redraw();
+        QCOMPARE(m_chart->shadedSpans().size(), 0);
+        QCOMPARE(colorAt(t0 + 45'000, 45), before);
+    }
+
     void axisIncludesBand_data()
     {
         QTest::addColumn<bool>("withData");
