@@ -515,10 +515,17 @@ QJsonObject toJson(const AlertRule &r)
     if (r.isKpi()) {
         o.insert(u"metric"_s, r.metric);
     } else {
-        QString selector = r.metric;
-        if (!r.tags.isEmpty())
-            selector = SeriesSelector::displayName(r.metric % u'|' % r.tags.join(u','));
-        o.insert(u"metric"_s, selector);
+        // name{tag=value,…}; a tag without a value is written "tag=", which reads back as the same tag.
+        QStringList tags;
+        for (const QString &tag : r.tags) {
+            const qsizetype colon = tag.indexOf(u':');
+            QString value = colon < 0 ? QString() : tag.mid(colon + 1);
+            // The parser trims values and strips one pair of quotes: quote what would not survive that.
+            if (value != value.trimmed() || (value.size() >= 2 && value.startsWith(u'"') && value.endsWith(u'"')))
+                value = u'"' % value % u'"';
+            tags.append((colon < 0 ? tag : tag.left(colon)) % u'=' % value);
+        }
+        o.insert(u"metric"_s, tags.isEmpty() ? r.metric : r.metric % u'{' % tags.join(u',') % u'}');
         o.insert(u"aggregation"_s, aggregationName(r.aggregation));
     }
     if (!r.model.isEmpty())

@@ -41,6 +41,8 @@ std::optional<SeriesSelector> SeriesSelector::parse(const QString &input, QStrin
             value = value.mid(1, value.size() - 2);
         if (tag.isEmpty())
             return fail(u"\"%1\" in the selector has an empty tag name"_s.arg(part.trimmed()));
+        if (tag.contains(u':'))
+            return fail(u"the tag name \"%1\" in the selector contains ':' (tags are name=value)"_s.arg(tag));
         out.tags.push_back(value.isEmpty() ? tag : tag % u':' % value);
     }
     normalizeTags(out.tags);
