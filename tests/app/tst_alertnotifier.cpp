@@ -3,6 +3,7 @@
 // what Notify carries, the resolution in place, the actions, the rate limits, silences, and the fallback when no
 // service answers.
 #include "app/gui/alertnotifier.h"
+#include "privatesessionbus.h"
 
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
@@ -37,50 +38,6 @@ AlertEvent alertEvent(qint64 time, const QString &rule, const QString &model, co
     return e;
 }
 
-// What a desktop's notification server does, as far as perfdash uses it (Desktop Notifications spec 1.2).
-class TestNotificationServer : public QObject {
-    Q_OBJECT
-    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.Notifications")
-public:
-    struct Call {
-        QString app;
-        uint replacesId = 0;
-        QString summary;
-        QString body;
-        QStringList actions;
-        QVariantMap hints;
-        int timeout = 0;
-        uint id = 0; // what Notify answered
-    };
-    QVector<Call> calls;
-
-public Q_SLOTS:
-    uint Notify(const QString &app, uint replacesId, const QString &icon, const QString &summary, const QString &body,
-        const QStringList &actions, const QVariantMap &hints, int timeout)
-    {
-        Q_UNUSED(icon);
-        const uint id = replacesId != 0 ? replacesId : ++m_next;
-        calls.push_back({ app, replacesId, summary, body, actions, hints, timeout, id });
-        return id;
-    }
-    void CloseNotification(uint id) { Q_EMIT NotificationClosed(id, 3); }
-    QStringList GetCapabilities() { return { u"actions"_s, u"body"_s }; }
-    QString GetServerInformation(QString &vendor, QString &version, QString &specVersion)
-    {
-        vendor = u"perfdash tests"_s;
-        version = u"1"_s;
-        specVersion = u"1.2"_s;
-        return u"test-notifications"_s;
-    }
-
-Q_SIGNALS:
-    void ActionInvoked(uint id, const QString &actionKey);
-    void NotificationClosed(uint id, uint reason);
-
-private:
-    uint m_next = 0;
-};
-
 } // namespace
 
 class TestAlertNotifier : public QObject {
@@ -91,24 +48,9 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
         // A bus of our own: nothing on the user's desktop pops up, and no other service answers.
-        const QString config = m_dir.filePath(u"session.conf"_s);
-        QFile file(config);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(
-            QByteArrayLiteral("<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-                              " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-                              "<busconfig><type>session</type><listen>unix:dir=")
-            + QFile::encodeName(m_dir.path())
-            + QByteArrayLiteral("</listen><auth>EXTERNAL</auth>"
-                                "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
-                                "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n"));
-        file.close();
-        m_daemon.start(u"dbus-daemon"_s, { u"--config-file="_s % config, u"--nofork"_s, u"--print-address=1"_s });
-        QVERIFY2(m_daemon.waitForStarted(10000), "dbus-daemon does not start (tools/dev/install-deps.sh installs it)");
-        // The address is its first line: the bus is ready once it is printed.
-        QTRY_VERIFY_WITH_TIMEOUT(m_daemon.canReadLine(), 10000);
-        m_address = QString::fromUtf8(m_daemon.readLine()).trimmed();
-        QVERIFY(!m_address.isEmpty());
+        QString error;
+        m_address = test::startPrivateSessionBus(&m_daemon, m_dir.path(), &error);
+        QVERIFY2(!m_address.isEmpty(), qPrintable(error));
     }
 
     void cleanupTestCase()
@@ -288,7 +230,7 @@ private:
     {
         QDBusConnection bus = QDBusConnection::connectToBus(m_address, u"server"_s);
         QVERIFY(bus.isConnected());
-        m_server = std::make_unique<TestNotificationServer>();
+        m_server = std::make_unique<test::TestNotificationServer>();
         QVERIFY(bus.registerObject(u"/org/freedesktop/Notifications"_s, m_server.get(),
             QDBusConnection::ExportAllSlots | QDBusConnection::ExportAllSignals));
         QVERIFY(bus.registerService(u"org.freedesktop.Notifications"_s));
@@ -304,7 +246,7 @@ private:
     QTemporaryDir m_dir;
     QProcess m_daemon;
     QString m_address;
-    std::unique_ptr<TestNotificationServer> m_server;
+    std::unique_ptr<test::TestNotificationServer> m_server;
     int m_connections = 0;
 };
 
