@@ -471,13 +471,14 @@ QString RuleResult::describe() const
     if (flaps > 0)
         text += flaps == 1 ? u", 1 flap"_s : u", %1 flaps"_s.arg(flaps);
     if (n > 0) {
-        const QLocale locale;
         if (perDay >= 1.5)
             text += u", about %1 alerts a day"_s.arg(qRound(perDay));
         else if (perDay >= 0.75)
             text += u", about one alert a day"_s;
-        else if (perDay * 7 >= 1)
-            text += u", about %1 a week"_s.arg(locale.toString(perDay * 7, 'f', perDay * 7 < 10 ? 1 : 0));
+        else if (perDay * 7 >= 1.5)
+            text += u", about %1 a week"_s.arg(qRound(perDay * 7));
+        else if (perDay * 7 >= 0.75)
+            text += u", about once a week"_s;
     }
     return text;
 }

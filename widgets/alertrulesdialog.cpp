@@ -4,6 +4,7 @@
 #include "widgets/theme.h"
 
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -21,6 +22,11 @@ using namespace Qt::Literals::StringLiterals;
 namespace perfdash {
 
 namespace {
+
+QString rulesCount(qsizetype n)
+{
+    return n == 1 ? AlertRulesDialog::tr("1 rule") : AlertRulesDialog::tr("%1 rules").arg(n);
+}
 
 QString errorLines(const QVector<RuleError> &errors)
 {
@@ -174,7 +180,7 @@ void AlertRulesDialog::load()
         break;
     case RulesStore::Found::Loaded:
         m_set = std::move(loaded);
-        setStatus(tr("%n rule(s) from %1.", nullptr, int(m_set.rules.size())).arg(m_path), false);
+        setStatus(tr("%1 from %2.").arg(rulesCount(m_set.rules.size()), QDir::toNativeSeparators(m_path)), false);
         break;
     }
     setModified(false);
@@ -328,8 +334,8 @@ bool AlertRulesDialog::importFrom(const QString &path)
         m_set.rules.append(rule);
     }
     setStatus(
-        tr("%n rule(s) imported from %1; Save writes them to the rules file.", nullptr, int(imported.rules.size()))
-            .arg(path),
+        tr("%1 imported from %2; Save writes them to the rules file.")
+            .arg(rulesCount(imported.rules.size()), QDir::toNativeSeparators(path)),
         false);
     setModified(true);
     rebuild(int(m_set.rules.size()) - 1);
@@ -345,7 +351,7 @@ bool AlertRulesDialog::exportTo(const QString &path)
         setStatus(tr("Not exported: %1").arg(error), true);
         return false;
     }
-    setStatus(tr("%n rule(s) exported to %1.", nullptr, int(set.rules.size())).arg(path), false);
+    setStatus(tr("%1 exported to %2.").arg(rulesCount(set.rules.size()), QDir::toNativeSeparators(path)), false);
     return true;
 }
 
@@ -366,7 +372,7 @@ bool AlertRulesDialog::save()
     }
     m_set = set;
     m_refusedOnDisk = false;
-    setStatus(tr("%n rule(s) saved to %1.", nullptr, int(m_set.rules.size())).arg(m_path), false);
+    setStatus(tr("%1 saved to %2.").arg(rulesCount(m_set.rules.size()), QDir::toNativeSeparators(m_path)), false);
     setModified(false);
     rebuild(currentRow());
     return true;
