@@ -10,6 +10,7 @@
 #include "models/timebucket.h"
 
 #include <QLocale>
+#include <QSet>
 
 #include <cmath>
 
@@ -416,9 +417,11 @@ QVector<AlertEvent> AlertEngine::evaluate(qint64 t, const AlertData &data)
             continue;
         QStringList instances = AlertEvaluator::instancesOf(rule, data);
         // Alerts of instances that left the data (a model without series in the span) are still stepped: no data.
-        for (const auto &[key, alert] : m_alerts) {
-            if (key.first == rule.id && !instances.contains(key.second))
-                instances.append(key.second);
+        const QSet<QString> present(instances.cbegin(), instances.cend());
+        for (auto it = m_alerts.lower_bound({ rule.id, QString() }); it != m_alerts.end() && it->first.first == rule.id;
+             ++it) {
+            if (!present.contains(it->first.second))
+                instances.append(it->first.second);
         }
         for (const QString &instance : std::as_const(instances)) {
             Alert &alert = m_alerts[{ rule.id, instance }];
