@@ -68,7 +68,8 @@ public:
         if (t <= m_lastEvaluated)
             return;
         constexpr int maxCatchUp = 5;
-        const qint64 first = std::max(m_lastEvaluated + interval, t - (maxCatchUp - 1) * interval);
+        // Evaluation times are multiples of the interval (AlertEvaluator::isDue), whenever the collector started.
+        const qint64 first = std::max(floorTo(m_lastEvaluated, interval) + interval, t - (maxCatchUp - 1) * interval);
         // Everything posted so far is committed before it is read, the rollup tiers included.
         m_storage->flush(FlushScope::Everything);
         QElapsedTimer timer;

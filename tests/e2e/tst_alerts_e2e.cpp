@@ -198,6 +198,26 @@ private Q_SLOTS:
         QCOMPARE(firings[0].toObject().value(u"end"_s), stored[2].toObject().value(u"time"_s));
     }
 
+    void evaluatesOnMultiplesOfTheIntervalWheneverItStarted()
+    {
+        // An interval of 3 s: evaluation times are multiples of it, not of the start time (a collector that started
+        // at second 1 of an interval once evaluated nothing at all).
+        CollectorProcess collector(m_temp->path());
+        QProcessEnvironment env = m_env;
+        env.insert(u"PERF_MONITORING_INTERVAL"_s, u"3"_s);
+        collector.process.setProcessEnvironment(env);
+        QVERIFY(collector.start({ u"--rules"_s, m_rules, u"--grace-ms"_s, u"200"_s, u"--no-sampling"_s }));
+        AlertListener live;
+        QVERIFY(live.connectTo(collector.livePath));
+        Traffic traffic(&collector);
+        traffic.setErrorShare(4);
+        QTRY_VERIFY_WITH_TIMEOUT(live.states().contains(u"firing"_s), 30000);
+        for (const AlertEvent &e : std::as_const(live.events))
+            QCOMPARE(e.time % 3, 0);
+        QCOMPARE(statsOf(collector).value(u"alerts.last_evaluated"_s).toLongLong() % 3, 0);
+        QCOMPARE(collector.stop(), 0);
+    }
+
     void rulesFileReloadsAndARefusedOneKeepsTheRulesRunning()
     {
         CollectorProcess collector(m_temp->path());
