@@ -49,6 +49,27 @@ QJsonValue number(double v)
     return std::isfinite(v) ? QJsonValue(v) : QJsonValue();
 }
 
+// --from and --to as Unix seconds, from < to; nullopt with the message for a bad one.
+std::optional<std::pair<qint64, qint64>> timeRange(const QCommandLineParser &parser, const QCommandLineOption &from,
+    const QCommandLineOption &to, qint64 now, QString *error)
+{
+    const auto start = ExportArguments::parseTime(parser.value(from), now, error);
+    if (!start) {
+        *error = u"bad --from: "_s % *error;
+        return std::nullopt;
+    }
+    const auto end = ExportArguments::parseTime(parser.value(to), now, error);
+    if (!end) {
+        *error = u"bad --to: "_s % *error;
+        return std::nullopt;
+    }
+    if (*end <= *start) {
+        *error = u"--to must be after --from"_s;
+        return std::nullopt;
+    }
+    return std::make_pair(*start, *end);
+}
+
 int check(const QString &path, QTextStream &out, QTextStream &err)
 {
     const RulesFile::Loaded loaded = RulesFile::load(path);
@@ -88,14 +109,10 @@ int test(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return line.bad(u"bad --format: "_s % fmt % u" (text or json)"_s, err);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     QString error;
-    const auto start = ExportArguments::parseTime(parser.value(from), now, &error);
-    if (!start)
-        return line.bad(u"bad --from: "_s % error, err);
-    const auto end = ExportArguments::parseTime(parser.value(to), now, &error);
-    if (!end)
-        return line.bad(u"bad --to: "_s % error, err);
-    if (*end <= *start)
-        return line.bad(u"--to must be after --from"_s, err);
+    const auto range = timeRange(parser, from, to, now, &error);
+    if (!range)
+        return line.bad(error, err);
+    const auto [start, end] = *range;
     qint64 every = AlertRules::intervalFromEnvironment();
     if (parser.isSet(interval)) {
         const auto d = Duration::parse(parser.value(interval));
@@ -117,7 +134,7 @@ int test(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return 1;
     }
     AlertDataReader::ReplayResult result;
-    if (!AlertDataReader::replay(dbPath, loaded.rules->rules, *start, std::min(*end, now), every, false, &result,
+    if (!AlertDataReader::replay(dbPath, loaded.rules->rules, start, std::min(end, now), every, false, &result,
             &error)) {
         err << "perfdashd rules test: " << error << '\n';
         return 1;
@@ -196,12 +213,10 @@ int runAlertsCommand(const QStringList &arguments, QTextStream &out, QTextStream
         return line.bad(u"bad --format: "_s % fmt % u" (csv or json)"_s, err);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     QString error;
-    const auto start = ExportArguments::parseTime(parser.value(from), now, &error);
-    if (!start)
-        return line.bad(u"bad --from: "_s % error, err);
-    const auto end = ExportArguments::parseTime(parser.value(to), now, &error);
-    if (!end)
-        return line.bad(u"bad --to: "_s % error, err);
+    const auto range = timeRange(parser, from, to, now, &error);
+    if (!range)
+        return line.bad(error, err);
+    const auto [start, end] = *range;
     const QString path = QFileInfo(parser.value(db)).absoluteFilePath();
     ReadOnlyConnection connection(u"perfdashd-alerts"_s);
     if (!connection.open(path, &error)) {
@@ -211,7 +226,7 @@ int runAlertsCommand(const QStringList &arguments, QTextStream &out, QTextStream
     QSqlDatabase sql = QSqlDatabase::database(connection.name(), false);
     QVector<AlertEvent> events;
     // The end is inclusive of the second asked for ("now" includes an alert of this very second).
-    if (!AlertStore::events(sql, *start, *end + 1, 0, &events, &error)) {
+    if (!AlertStore::events(sql, start, end + 1, 0, &events, &error)) {
         err << "perfdashd alerts: " << error << '\n';
         return 1;
     }

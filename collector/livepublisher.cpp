@@ -82,16 +82,21 @@ void LivePublisher::setFollowed(QLocalSocket *socket, QSet<QString> keys)
         m_followedUnion.unite(set);
 }
 
+bool LivePublisher::dropIfBehind(QLocalSocket *socket)
+{
+    if (socket->bytesToWrite() <= maxBacklogBytes)
+        return false;
+    ++m_droppedSubscribers;
+    socket->abort();
+    return true;
+}
+
 void LivePublisher::publishLine(const QByteArray &line)
 {
     const auto subscribers = m_subscribers;
     for (QLocalSocket *socket : subscribers) {
-        if (socket->bytesToWrite() > maxBacklogBytes) {
-            ++m_droppedSubscribers;
-            socket->abort();
-            continue;
-        }
-        socket->write(line);
+        if (!dropIfBehind(socket))
+            socket->write(line);
     }
 }
 
@@ -103,11 +108,8 @@ void LivePublisher::publish(const LiveFrame &frame)
             = LiveProtocol::encodeFrame(frame, m_statsProvider ? m_statsProvider() : QJsonObject {});
     const auto subscribers = m_subscribers;
     for (QLocalSocket *socket : subscribers) {
-        if (socket->bytesToWrite() > maxBacklogBytes) {
-            ++m_droppedSubscribers;
-            socket->abort();
+        if (dropIfBehind(socket))
             continue;
-        }
         const auto followed = m_followed.constFind(socket);
         socket->write(followed == m_followed.cend() ? line : LiveProtocol::withSketches(line, frame, *followed));
     }

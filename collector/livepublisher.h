@@ -44,6 +44,8 @@ private:
     void onNewConnection();
     void onReadyRead(QLocalSocket *socket);
     void setFollowed(QLocalSocket *socket, QSet<QString> keys);
+    // A subscriber whose backlog passed maxBacklogBytes is dropped (counted); true when it was.
+    bool dropIfBehind(QLocalSocket *socket);
 
     QLocalServer m_server;
     QByteArray m_hello;
