@@ -205,7 +205,9 @@ AlertReading readCached(
     return out;
 }
 
-QString format(const AlertRule &rule, double v)
+} // namespace
+
+QString AlertEvaluator::formatValue(const AlertRule &rule, double v)
 {
     if (!std::isfinite(v))
         return std::isinf(v) ? u"never"_s : u"no data"_s;
@@ -218,8 +220,6 @@ QString format(const AlertRule &rule, double v)
         return locale.toString(v, 'f', 1) % u" days"_s;
     return locale.toString(v, 'g', 4) % (rule.unit.isEmpty() ? QString() : u' ' % rule.unit);
 }
-
-} // namespace
 
 const QVector<SeriesPoint> &AlertData::pointsOf(const QString &key) const
 {
@@ -318,27 +318,27 @@ QString messageFor(const AlertRule &rule, const QString &instance, const AlertRe
         subject += u" of "_s % instance.mid(modelPrefix.size());
     if (rule.condition == C::BreachProjectedWithin) {
         if (state == u"resolved" || state == u"inactive")
-            return subject % u": no breach of its limit projected within "_s % format(rule, rule.threshold);
-        return subject % u" is projected to breach its limit in "_s % format(rule, reading.value);
+            return subject % u": no breach of its limit projected within "_s % AlertEvaluator::formatValue(rule, rule.threshold);
+        return subject % u" is projected to breach its limit in "_s % AlertEvaluator::formatValue(rule, reading.value);
     }
     QString what;
     switch (rule.condition) {
     case C::Above:
-        what = u"above "_s % format(rule, rule.threshold);
+        what = u"above "_s % AlertEvaluator::formatValue(rule, rule.threshold);
         break;
     case C::Below:
-        what = u"below "_s % format(rule, rule.threshold);
+        what = u"below "_s % AlertEvaluator::formatValue(rule, rule.threshold);
         break;
     case C::OutsideBaseline:
-        what = u"outside its baseline by more than "_s % format(rule, rule.threshold);
+        what = u"outside its baseline by more than "_s % AlertEvaluator::formatValue(rule, rule.threshold);
         break;
     case C::BreachProjectedWithin:
         break;
     }
     const QString window = Duration::format(rule.window > 0 ? rule.window : 0);
     QString value = rule.condition == C::OutsideBaseline
-        ? KpiCatalog::format(rule.metric, reading.metric) % u" ("_s % format(rule, reading.value) % u')'
-        : format(rule, reading.value);
+        ? KpiCatalog::format(rule.metric, reading.metric) % u" ("_s % AlertEvaluator::formatValue(rule, reading.value) % u')'
+        : AlertEvaluator::formatValue(rule, reading.value);
     QString text;
     if (state == u"resolved")
         text = subject % u" is back at "_s % value % u" (was "_s % what % u')';

@@ -75,6 +75,9 @@ bool isDue(const AlertRule &rule, qint64 t, qint64 interval);
 qint64 windowOf(const AlertRule &rule, qint64 interval, qint64 step);
 // The longest window of the rules, the span the collector reads before each evaluation.
 qint64 maxWindow(const QVector<AlertRule> &rules, qint64 interval, qint64 step);
+// A reading or a threshold in the rule's terms, for people: a KPI's value as the tiles write it ("0.50 %", "143 ms"),
+// a deviation in percent, days until a breach ("never" for none), a series' number with the rule's unit.
+QString formatValue(const AlertRule &rule, double value);
 // "latency_p95 of resnet50 is 143 ms, above 100 ms over 15m"
 QString messageFor(const AlertRule &rule, const QString &instance, const AlertReading &reading, const QString &state);
 } // namespace AlertEvaluator

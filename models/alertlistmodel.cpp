@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/alertlistmodel.h"
 
+#include "models/alertevaluator.h"
 #include "models/kpicatalog.h"
 
 #include <QDateTime>
@@ -165,12 +166,9 @@ QVariant AlertListModel::data(const QModelIndex &index, int role) const
     case ValueColumn: {
         if (!std::isfinite(a.value))
             return u"–"_s;
-        // A KPI rule in its metric's own unit reads as the tiles do; else the number in the rule's unit.
-        if (rule != m_rules.constEnd() && rule->isKpi() && rule->unit.isEmpty()
-            && KpiCatalog::find(KpiCatalog::canonicalName(rule->metric)))
-            return KpiCatalog::format(KpiCatalog::canonicalName(rule->metric), a.value);
-        const QString number = QLocale().toString(a.value, 'g', 4);
-        return rule == m_rules.constEnd() || rule->unit.isEmpty() ? number : number % u' ' % rule->unit;
+        if (rule != m_rules.constEnd())
+            return AlertEvaluator::formatValue(*rule, a.value);
+        return QLocale().toString(a.value, 'g', 4);
     }
     case SinceColumn:
         return formatTime(a.since);

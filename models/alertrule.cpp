@@ -149,10 +149,10 @@ QString AlertRule::describe() const
     QString text;
     switch (condition) {
     case C::Above:
-        text = what % u" above "_s % number(threshold) % unitText;
-        break;
     case C::Below:
-        text = what % u" below "_s % number(threshold) % unitText;
+        // A KPI's threshold as the tiles write its values ("0.50 %", "100.0 ms").
+        text = what % (condition == C::Above ? u" above "_s : u" below "_s)
+            % (isKpi() ? KpiCatalog::format(metric, threshold) : number(threshold) % unitText);
         break;
     case C::OutsideBaseline:
         text = what % (bothDirections ? u" outside its baseline by ±"_s : u" worse than its baseline by "_s)

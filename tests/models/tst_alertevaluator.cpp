@@ -252,6 +252,19 @@ private Q_SLOTS:
         }
     }
 
+    void valuesReadAsTheTilesWriteThem()
+    {
+        // A rule written in percent still holds a ratio (the KPI's unit): shown as the tile shows it, not "0.014 %".
+        QVector<RuleError> errors;
+        const auto set = AlertRules::parse(
+            R"([{"id": "e", "metric": "error_rate", "condition": "above", "threshold": 0.5, "unit": "%"}])", &errors);
+        QVERIFY(set);
+        const AlertRule &r = set->rules[0];
+        QCOMPARE(AlertEvaluator::formatValue(r, 0.01429), KpiCatalog::format(u"error_rate"_s, 0.01429));
+        QVERIFY(AlertEvaluator::formatValue(r, 0.01429).startsWith(QLocale().toString(1.43, 'f', 2)));
+        QCOMPARE(r.describe(), u"error_rate above "_s % KpiCatalog::format(u"error_rate"_s, 0.005));
+    }
+
     void changedRulesResolveTheirAlerts()
     {
         const AlertData data = dataOf(traffic());

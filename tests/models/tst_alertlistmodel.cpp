@@ -257,7 +257,7 @@ private Q_SLOTS:
         QCOMPARE(firing[0].ruleId, u"latency-high"_s); // critical before warning
         QCOMPARE(firing[0].metric, u"latency_p95"_s); // from the rules file
         QCOMPARE(firing[0].description, latencyRule().describe());
-        QCOMPARE(firing[0].condition, u"latency_p95 above 100 ms"_s); // no window, for a tile
+        QCOMPARE(firing[0].condition, u"latency_p95 above 100.0 ms"_s); // no window, for a tile
         QCOMPARE(firing[1].ruleId, u"errors"_s);
         QVERIFY(firing[1].metric.isEmpty()); // a rule the file does not have
         QCOMPARE(m.index(m.rowOf(key(u"latency-high"_s, u"m1"_s)), AlertListModel::ValueColumn).data().toString(),

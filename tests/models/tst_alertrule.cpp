@@ -61,7 +61,7 @@ private Q_SLOTS:
         // Ids are made up where the file has none, distinct and stable.
         QCOMPARE(set->rules[0].id, u"model-xyz789-accuracy-below"_s);
         QCOMPARE(set->rules[1].id, u"model-xyz789-latency_p95-above"_s);
-        QCOMPARE(set->rules[0].describe(), u"accuracy (model-xyz789) below 0.85 over 1h"_s);
+        QCOMPARE(set->rules[0].describe(), u"accuracy (model-xyz789) below 85.0 % over 1h"_s);
     }
 
     void ourFieldsAreRead()

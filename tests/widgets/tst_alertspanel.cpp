@@ -262,7 +262,7 @@ private Q_SLOTS:
         KpiTile *p95 = window.dashboard()->tile(SourceDashboard::TileP95);
         QVERIFY(p95->hasAlert());
         QCOMPARE(p95->alertSeverity(), AlertRule::Severity::Critical);
-        QCOMPARE(p95->alertText(), u"⚠ p95 above 100 ms (latency-high)"_s);
+        QCOMPARE(p95->alertText(), u"⚠ p95 above 100.0 ms (latency-high)"_s);
         QCOMPARE(p95->alertColor(), themeColor(ThemeColor::Bad, false)); // critical: the theme's red
         QVERIFY(!window.dashboard()->tile(SourceDashboard::TileErrors)->hasAlert()); // resolved
         const auto &latencySpans = window.latencyChart()->shadedSpans();
