@@ -190,6 +190,7 @@ bool CollectorDaemon::start(QString *error)
     }
     config.runtimeDir = m_options.runtimeDir;
     config.dbPath = m_options.dbPath;
+    config.rulesPath = m_options.rulesPath.isEmpty() ? AlertRules::defaultPath() : m_options.rulesPath;
     config.graceMs = m_options.graceMs;
     config.sampler.intervalMs = m_options.sampleIntervalMs;
     config.watchPids = m_options.watchPids;

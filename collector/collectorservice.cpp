@@ -97,6 +97,7 @@ bool CollectorService::start(QString *error)
     hello.collectorVersion = QCoreApplication::applicationVersion();
     hello.udp = udpAddress();
     hello.db = m_config.dbPath;
+    hello.rules = m_config.rulesPath;
     hello.pid = QCoreApplication::applicationPid();
     if (!m_publisher.listen(livePath, hello, error))
         return false;

@@ -28,6 +28,7 @@ struct CollectorConfig {
     QString runtimeDir; // holds live.sock, dsd.socket and the instance lock; created 0700
     bool unixDatagram = true; // also take StatsD on runtimeDir/dsd.socket
     QString dbPath; // announced in the hello only; storage is wired by app/
+    QString rulesPath; // the alert rules file, announced in the hello only; the rules are run by app/
     qint64 graceMs = 2000; // late samples are accepted this long; live frames do not wait for it
     // System, per-source-process and GPU gauges (docs/protocol.md); intervalMs 0 turns them off.
     ResourceSamplerOptions sampler;

@@ -40,6 +40,7 @@ QByteArray encodeHello(const Hello &hello)
             { u"collector"_s, hello.collectorVersion },
             { u"udp"_s, hello.udp },
             { u"db"_s, hello.db },
+            { u"rules"_s, hello.rules },
             { u"pid"_s, hello.pid },
     });
 }
@@ -221,6 +222,7 @@ MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObj
             hello->collectorVersion = o.value(u"collector"_s).toString();
             hello->udp = o.value(u"udp"_s).toString();
             hello->db = o.value(u"db"_s).toString();
+            hello->rules = o.value(u"rules"_s).toString();
             hello->pid = o.value(u"pid"_s).toInteger();
         }
         return MessageType::Hello;

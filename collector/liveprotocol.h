@@ -23,6 +23,7 @@ struct Hello {
     QString collectorVersion;
     QString udp; // "host:port" StatsD listens on
     QString db;
+    QString rules; // the alert rules file the collector watches (docs/alerts.md); empty from older collectors
     qint64 pid = 0;
 };
 

@@ -47,7 +47,8 @@ GuiSession::GuiSession(Options options, QObject *parent)
     , m_loadgen(this)
 {
     m_window->setDarkTheme(m_options.dark);
-    m_window->alertRules()->setRulesStore(m_rulesStore.get(), AlertRules::defaultPath());
+    m_rulesPath = AlertRules::defaultPath(); // until the collector's hello names the file it runs
+    m_window->alertRules()->setRulesStore(m_rulesStore.get(), m_rulesPath);
     connect(m_live.get(), &LiveSource::frameReceived, m_store.get(),
             qOverload<const LiveFrame &>(&SeriesStore::ingest));
     connect(m_live.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
@@ -114,7 +115,7 @@ void GuiSession::setUpAlerts()
 
 void GuiSession::loadAlertRules()
 {
-    const QString path = AlertRules::defaultPath();
+    const QString path = m_rulesPath;
     const QString folder = QFileInfo(path).absolutePath();
     if (QFileInfo::exists(folder) && !m_rulesWatcher.directories().contains(folder))
         m_rulesWatcher.addPath(folder);
@@ -187,6 +188,16 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
 {
     m_collectorUdp = hello.udp;
     Q_EMIT collectorReady(hello.udp);
+    // Edit and read the rules the collector runs (perfdashd --rules FILE), not only the default file.
+    if (!hello.rules.isEmpty() && hello.rules != m_rulesPath) {
+        if (QFileInfo::exists(QFileInfo(m_rulesPath).absolutePath()))
+            m_rulesWatcher.removePath(QFileInfo(m_rulesPath).absolutePath());
+        if (QFileInfo::exists(m_rulesPath))
+            m_rulesWatcher.removePath(m_rulesPath);
+        m_rulesPath = hello.rules;
+        m_window->alertRules()->setRulesStore(m_rulesStore.get(), m_rulesPath);
+        loadAlertRules();
+    }
     startDemoFeed(hello.udp);
     if (m_history || hello.db.isEmpty())
         return;

@@ -69,6 +69,7 @@ private:
     void stopProcess(QProcess &process);
     void setUpAlerts();
     void loadAlertRules();
+    QString m_rulesPath; // the rules file the collector runs (its hello), else the default one
 
     Options m_options;
     std::unique_ptr<SeriesStore> m_store;

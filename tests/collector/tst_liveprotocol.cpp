@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/liveprotocol.h"
+#include "models/alertrule.h"
 #include "models/seriessummary.h"
 
 #include <QJsonArray>
@@ -17,7 +18,8 @@ class TestLiveProtocol : public QObject {
 private Q_SLOTS:
     void helloRoundTrip()
     {
-        LiveProtocol::Hello hello { LiveProtocol::version, u"0.1.0"_s, u"127.0.0.1:8125"_s, u"/tmp/p.db"_s, 42 };
+        LiveProtocol::Hello hello { LiveProtocol::version, u"0.1.0"_s, u"127.0.0.1:8125"_s, u"/tmp/p.db"_s,
+            u"/tmp/rules.json"_s, 42 };
         const QByteArray line = LiveProtocol::encodeHello(hello);
         QVERIFY(line.endsWith('\n'));
         QCOMPARE(line.count('\n'), 1);
@@ -26,7 +28,36 @@ private Q_SLOTS:
         QCOMPARE(back.version, 1);
         QCOMPARE(back.udp, hello.udp);
         QCOMPARE(back.db, hello.db);
+        QCOMPARE(back.rules, hello.rules);
         QCOMPARE(back.pid, 42);
+    }
+    void alertsRoundTrip()
+    {
+        AlertEvent e;
+        e.time = 1796433821;
+        e.ruleId = u"errors"_s;
+        e.ruleName = u"Errors"_s;
+        e.instance = u"model:m1"_s;
+        e.severity = u"critical"_s;
+        e.state = u"firing"_s;
+        e.value = 0.135;
+        e.threshold = 0.05;
+        e.message = u"error_rate of m1 is 13.50 %, above 5.00 % over 5s"_s;
+        e.labels.insert(u"team"_s, u"ml"_s);
+        AlertEvent noValue = e;
+        noValue.state = u"resolved"_s;
+        noValue.value = AlertRule::nan;
+        const QByteArray line = LiveProtocol::encodeAlerts({ e, noValue });
+        QCOMPARE(line.count('\n'), 1);
+        QJsonObject other;
+        QCOMPARE(LiveProtocol::decode(line, nullptr, nullptr, &other), LiveProtocol::MessageType::Alerts);
+        const QVector<AlertEvent> back = LiveProtocol::alertEventsOf(other);
+        QCOMPARE(back.size(), 2);
+        QCOMPARE(back[0], e);
+        QCOMPARE(back[0].labels, e.labels);
+        QCOMPARE(back[0].message, e.message);
+        QVERIFY(std::isnan(back[1].value));
+        QCOMPARE(back[1].state, u"resolved"_s);
     }
     void frameRoundTripKeepsNumbersAndGaps()
     {
