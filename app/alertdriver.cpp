@@ -15,6 +15,8 @@
 #include <QSqlDatabase>
 #include <QThread>
 
+#include <cmath>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
@@ -70,8 +72,12 @@ public:
         constexpr int maxCatchUp = 5;
         // Evaluation times are multiples of the interval (AlertEvaluator::isDue), whenever the collector started.
         const qint64 first = std::max(floorTo(m_lastEvaluated, interval) + interval, t - (maxCatchUp - 1) * interval);
-        // Everything posted so far is committed before it is read, the rollup tiers included.
-        m_storage->flush(FlushScope::Everything);
+        // Everything posted so far is committed before it is read, the rollup tiers included. A failed flush (the
+        // database locked or full) or read leaves the time unevaluated: the next closed second retries it.
+        if (!m_storage->flush(FlushScope::Everything)) {
+            ++m_counters->readFailures;
+            return;
+        }
         QElapsedTimer timer;
         timer.start();
         QVector<AlertEvent> events;
@@ -79,16 +85,31 @@ public:
         QVector<SeriesInfo> series;
         QString error;
         const QVector<AlertRule> &rules = m_engine.rules();
-        const qint64 step = AlertDataReader::stepFor(rules, interval);
-        const qint64 span = AlertEvaluator::maxWindow(rules, interval, step);
+        const QVector<qint64> steps = AlertDataReader::stepsOf(rules, interval);
+        // Each step's rules read their own data: the 1 s tier only for rules whose window needs it.
+        QHash<qint64, qint64> spans;
+        for (const qint64 step : steps) {
+            QVector<AlertRule> ofStep;
+            for (const AlertRule &r : rules) {
+                if (AlertEvaluator::stepOf(r, interval) == step)
+                    ofStep.append(r);
+            }
+            spans.insert(step, AlertEvaluator::maxWindow(ofStep, interval, step));
+        }
         bool ok = query.seriesList(&series, &error);
         for (qint64 at = first; ok && at <= t; at += interval) {
-            AlertData data;
-            ok = AlertDataReader::read(query, series, rules, floorTo(at - span, step), at, step,
-                QDateTime::currentSecsSinceEpoch(), &data, &error);
+            QVector<AlertEvent> atEvents;
+            for (const qint64 step : steps) {
+                AlertData data;
+                ok = AlertDataReader::read(query, series, rules, interval, floorTo(at - spans.value(step), step), at,
+                    step, QDateTime::currentSecsSinceEpoch(), &data, &error);
+                if (!ok)
+                    break;
+                atEvents += m_engine.evaluate(at, data);
+            }
+            events += atEvents; // a transition already made stands even if a later step's read failed
             if (ok)
-                events += m_engine.evaluate(at, data);
-            m_lastEvaluated = at;
+                m_lastEvaluated = at;
         }
         if (!ok) {
             ++m_counters->readFailures;
@@ -110,10 +131,16 @@ private:
         const P phase = e.state == u"firing" ? P::Firing : e.state == u"pending" ? P::Pending : P::Inactive;
         if (phase == P::Inactive)
             return {};
-        const bool known = std::any_of(
+        const auto rule = std::find_if(
             rules.begin(), rules.end(), [&](const AlertRule &r) { return r.id == e.ruleId && r.enabled; });
-        if (known) {
-            m_engine.restore(e.ruleId, e.instance, phase, e.time);
+        // A rule whose threshold changed while the collector was stopped is another rule: as a reload would, its
+        // firing alert resolves and it starts afresh.
+        const bool same = rule != rules.end()
+            && (rule->threshold == e.threshold || (std::isnan(rule->threshold) && std::isnan(e.threshold)));
+        if (same) {
+            // A pending alert resumes only if it was pending up to the stop: after a longer gap its `for` starts over.
+            if (phase == P::Firing || e.time >= now - 2 * m_engine.interval())
+                m_engine.restore(e.ruleId, e.instance, phase, e.time);
             return {};
         }
         if (phase != P::Firing)
@@ -121,7 +148,9 @@ private:
         AlertEvent resolved = e;
         resolved.time = now;
         resolved.state = u"resolved"_s;
-        resolved.message = e.ruleName % u": the rule was removed while the collector was stopped"_s;
+        resolved.message = e.ruleName
+            % (rule == rules.end() ? u": the rule was removed while the collector was stopped"_s
+                                   : u": the rule was changed while the collector was stopped"_s);
         return { resolved };
     }
 
@@ -205,9 +234,14 @@ bool AlertDriver::start(QString *error, QStringList *warnings)
 void AlertDriver::watch()
 {
     // The file, and its folder: an atomic save replaces the file, which a file watch alone would lose.
+    // When the folder does not exist yet (a fresh account), the nearest one that does: its change brings us back
+    // here to watch the deeper one.
     const QFileInfo info(m_options.rulesPath);
-    if (info.absoluteDir().exists() && !m_watcher.directories().contains(info.absolutePath()))
-        m_watcher.addPath(info.absolutePath());
+    QDir folder = info.absoluteDir();
+    while (!folder.exists() && !folder.isRoot())
+        folder.setPath(QFileInfo(folder.absolutePath()).absolutePath());
+    if (folder.exists() && !m_watcher.directories().contains(folder.absolutePath()))
+        m_watcher.addPath(folder.absolutePath());
     if (info.exists() && !m_watcher.files().contains(info.absoluteFilePath()))
         m_watcher.addPath(info.absoluteFilePath());
 }

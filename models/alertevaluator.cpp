@@ -292,9 +292,17 @@ AlertReading read(const AlertRule &rule, const QString &instance, const AlertDat
 
 bool isDue(const AlertRule &rule, qint64 t, qint64 interval)
 {
+    if (interval <= 0 || t % interval != 0)
+        return false;
     if (rule.condition == C::BreachProjectedWithin)
-        return t % 3600 == 0;
-    return interval > 0 && t % interval == 0;
+        return t - floorTo(t, 3600) < interval; // the first evaluation time of each hour
+    return true;
+}
+
+qint64 stepOf(const AlertRule &rule, qint64 interval)
+{
+    const qint64 window = rule.window > 0 ? rule.window : interval;
+    return interval % 60 == 0 && window % 60 == 0 ? 60 : 1;
 }
 
 qint64 windowOf(const AlertRule &rule, qint64 interval, qint64 step)
@@ -413,7 +421,8 @@ QVector<AlertEvent> AlertEngine::evaluate(qint64 t, const AlertData &data)
     QVector<AlertEvent> out;
     FiguresCache cache;
     for (const AlertRule &rule : std::as_const(m_rules)) {
-        if (!rule.enabled || !AlertEvaluator::isDue(rule, t, m_interval))
+        if (!rule.enabled || !AlertEvaluator::isDue(rule, t, m_interval)
+            || AlertEvaluator::stepOf(rule, m_interval) != data.step)
             continue;
         QStringList instances = AlertEvaluator::instancesOf(rule, data);
         // Alerts of instances that left the data (a model without series in the span) are still stepped: no data.
@@ -443,6 +452,14 @@ QVector<AlertEvent> AlertEngine::evaluate(qint64 t, const AlertData &data)
             e.labels = rule.labels;
             e.message = AlertEvaluator::messageFor(rule, instance, alert.last, e.state);
             out.append(e);
+        }
+        // An inactive alert whose instance has left the data is forgotten (it comes back if the instance does), so
+        // series that came and went do not pile up.
+        for (auto it = m_alerts.lower_bound({ rule.id, QString() }); it != m_alerts.end() && it->first.first == rule.id;) {
+            if (!present.contains(it->first.second) && it->second.state.phase() == AlertState::Phase::Inactive)
+                it = m_alerts.erase(it);
+            else
+                ++it;
         }
     }
     return out;
@@ -489,6 +506,12 @@ QString RuleResult::describe() const
 QVector<RuleResult> run(const QVector<AlertRule> &rules, const AlertData &data, qint64 from, qint64 to,
     qint64 interval, bool keepSamples)
 {
+    return run(rules, QVector<const AlertData *> { &data }, from, to, interval, keepSamples);
+}
+
+QVector<RuleResult> run(const QVector<AlertRule> &rules, const QVector<const AlertData *> &data, qint64 from,
+    qint64 to, qint64 interval, bool keepSamples)
+{
     QVector<RuleResult> out;
     AlertEngine engine(interval);
     engine.setRules(rules, from);
@@ -501,7 +524,9 @@ QVector<RuleResult> run(const QVector<AlertRule> &rules, const AlertData &data, 
     }
     const qint64 first = (from / interval + 1) * interval;
     for (qint64 t = first; t <= to; t += interval) {
-        const QVector<AlertEvent> events = engine.evaluate(t, data);
+        QVector<AlertEvent> events;
+        for (const AlertData *d : data)
+            events += engine.evaluate(t, *d);
         for (const AlertEvent &e : events) {
             RuleResult &result = out[index.value(e.ruleId)];
             result.events.append(e);

@@ -69,8 +69,13 @@ namespace AlertEvaluator {
 // The instances a rule applies to in the data: "model:NAME" per model (one, or every model), or the matching keys.
 QStringList instancesOf(const AlertRule &rule, const AlertData &data);
 AlertReading read(const AlertRule &rule, const QString &instance, const AlertData &data, qint64 t, qint64 interval);
-// Whether the rule is evaluated at t: every interval, and projections only on the hour (trends move hourly).
+// Whether the rule is evaluated at t: every interval, and projections once an hour, at the first evaluation time in
+// it (trends move with the hourly tier).
 bool isDue(const AlertRule &rule, qint64 t, qint64 interval);
+// The bucket step a rule reads: 60 s (the 1-minute tier, with mergeable sketches) when the interval and its window are
+// whole minutes, else 1 s. Each rule reads at its own step, so one rule's short window does not move the others to the
+// 1 s tier.
+qint64 stepOf(const AlertRule &rule, qint64 interval);
 // The rule's window in seconds (its own, else the interval), rounded up to whole `step`s.
 qint64 windowOf(const AlertRule &rule, qint64 interval, qint64 step);
 // The longest window of the rules, the span the collector reads before each evaluation.
@@ -96,7 +101,8 @@ public:
     // A stored state (the newest event of the rule and instance), read back at start.
     void restore(const QString &ruleId, const QString &instance, AlertState::Phase phase, qint64 since);
 
-    // Evaluates every due rule at t on data that holds [t - maxWindow, t); returns the transitions, in rule order.
+    // Evaluates every due rule that reads at data.step (AlertEvaluator::stepOf) at t, on data that holds
+    // [t - maxWindow, t); returns the transitions, in rule order. Rules of the other step wait for their data.
     QVector<AlertEvent> evaluate(qint64 t, const AlertData &data);
 
     struct Alert {
@@ -143,6 +149,9 @@ struct RuleResult {
 // A firing that begins this soon after the previous one of the same alert resolved is a flap.
 qint64 flapWindow(const AlertRule &rule, qint64 interval);
 // Evaluation times: the multiples of interval in (from, to].
+// data: one AlertData per step the rules read (AlertEvaluator::stepOf), or one for all when they read one step.
+QVector<RuleResult> run(const QVector<AlertRule> &rules, const QVector<const AlertData *> &data, qint64 from,
+    qint64 to, qint64 interval, bool keepSamples = false);
 QVector<RuleResult> run(const QVector<AlertRule> &rules, const AlertData &data, qint64 from, qint64 to,
     qint64 interval, bool keepSamples = false);
 } // namespace AlertReplay

@@ -61,19 +61,18 @@ struct OutlookCache {
 
 } // namespace
 
-qint64 stepFor(const QVector<AlertRule> &rules, qint64 interval)
+QVector<qint64> stepsOf(const QVector<AlertRule> &rules, qint64 interval)
 {
-    if (interval % 60 != 0)
-        return 1;
+    std::set<qint64> steps;
     for (const AlertRule &r : rules) {
-        if (r.window % 60 != 0)
-            return 1;
+        if (r.enabled)
+            steps.insert(AlertEvaluator::stepOf(r, interval));
     }
-    return 60;
+    return QVector<qint64>(steps.begin(), steps.end());
 }
 
 bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QVector<AlertRule> &rules,
-    qint64 from, qint64 to, qint64 step, qint64 now, AlertData *out, QString *error)
+    qint64 interval, qint64 from, qint64 to, qint64 step, qint64 now, AlertData *out, QString *error)
 {
     *out = {};
     out->step = step;
@@ -92,7 +91,7 @@ bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QV
     std::set<QString> qualityModels;
     bool outlook = false;
     for (const AlertRule &rule : rules) {
-        if (!rule.enabled)
+        if (!rule.enabled || AlertEvaluator::stepOf(rule, interval) != step)
             continue;
         outlook = outlook || needsOutlook(rule);
         if (rule.isKpi()) {
@@ -160,9 +159,9 @@ bool replay(const QString &dbPath, const QVector<AlertRule> &rules, qint64 from,
         *error = u"the range is empty"_s;
         return false;
     }
-    const qint64 step = stepFor(rules, interval);
+    const QVector<qint64> steps = stepsOf(rules, interval);
     out->interval = interval;
-    out->step = step;
+    out->step = steps.isEmpty() ? 60 : steps.constFirst();
     out->from = floorTo(from, interval);
     out->to = floorTo(to, interval);
     const QString name = u"perfdash-alert-replay-"_s % QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -176,14 +175,27 @@ bool replay(const QString &dbPath, const QVector<AlertRule> &rules, qint64 from,
             QVector<SeriesInfo> series;
             QElapsedTimer timer;
             timer.start();
-            AlertData data;
-            const qint64 span = AlertEvaluator::maxWindow(rules, interval, step);
             const qint64 now = QDateTime::currentSecsSinceEpoch();
-            ok = query.seriesList(&series, error)
-                && read(query, series, rules, floorTo(out->from - span, step), out->to, step, now, &data, error);
+            // One read per step the rules read at, each over the longest window of its own rules.
+            std::vector<AlertData> data(size_t(steps.size()));
+            ok = query.seriesList(&series, error);
+            for (qsizetype i = 0; ok && i < steps.size(); ++i) {
+                const qint64 step = steps[i];
+                QVector<AlertRule> ofStep;
+                for (const AlertRule &r : rules) {
+                    if (AlertEvaluator::stepOf(r, interval) == step)
+                        ofStep.append(r);
+                }
+                const qint64 span = AlertEvaluator::maxWindow(ofStep, interval, step);
+                ok = read(query, series, rules, interval, floorTo(out->from - span, step), out->to, step, now,
+                    &data[size_t(i)], error);
+            }
             out->readMs = timer.restart();
             if (ok) {
-                out->rules = AlertReplay::run(rules, data, out->from, out->to, interval, keepSamples);
+                QVector<const AlertData *> pointers;
+                for (const AlertData &d : data)
+                    pointers.append(&d);
+                out->rules = AlertReplay::run(rules, pointers, out->from, out->to, interval, keepSamples);
                 out->evaluateMs = timer.elapsed();
             }
         }

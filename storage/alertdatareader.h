@@ -9,7 +9,7 @@
 namespace perfdash {
 
 // Reads what alert rules are evaluated on (AlertData) from stored history: the series each rule needs (a KPI rule's
-// model roles, a series rule's matching keys), at the step the rules allow (60 s when the interval and every window
+// model roles, a series rule's matching keys), at the step each rule reads (60 s when the interval and its window
 // are whole minutes, else 1 s), with sketches, the coverage, the models' quality metrics, and their baselines and
 // trends as of each hour (read lazily, only for rules that need them). The collector calls it before every
 // evaluation, the replay once for its whole range: the same reader, so both see the same numbers. Any thread with
@@ -17,18 +17,19 @@ namespace perfdash {
 // while the query lives.
 namespace AlertDataReader {
 
-// The step the rules are evaluated at for this interval: 60 or 1.
-qint64 stepFor(const QVector<AlertRule> &rules, qint64 interval);
-// Reads [from, to) (from and to multiples of step); now: the first second that has not passed. series: the series
-// list (HistoryQuery::seriesList), read once by the caller.
+// The steps the enabled rules read at (AlertEvaluator::stepOf), ascending: {60}, {1} or {1, 60}; empty without rules.
+QVector<qint64> stepsOf(const QVector<AlertRule> &rules, qint64 interval);
+// Reads [from, to) (from and to multiples of step) for the enabled rules that read at `step`; now: the first second
+// that has not passed. series: the series list (HistoryQuery::seriesList), read once by the caller.
 bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QVector<AlertRule> &rules,
-    qint64 from, qint64 to, qint64 step, qint64 now, AlertData *out, QString *error);
+    qint64 interval, qint64 from, qint64 to, qint64 step, qint64 now, AlertData *out, QString *error);
 
 // A whole replay on a database file (the rule editor's preview on its worker thread, `perfdashd rules test`): opens
 // its own read-only connection, reads [from - longest window, to), and replays the rules over (from, to].
 struct ReplayResult {
     QVector<AlertReplay::RuleResult> rules;
-    qint64 from = 0, to = 0, interval = 0, step = 0;
+    qint64 from = 0, to = 0, interval = 0;
+    qint64 step = 0; // the finest step read (1 when any rule reads the 1 s tier)
     qint64 readMs = 0, evaluateMs = 0; // where the time went
 };
 bool replay(const QString &dbPath, const QVector<AlertRule> &rules, qint64 from, qint64 to, qint64 interval,

@@ -76,7 +76,7 @@ private Q_SLOTS:
         QVERIFY(dir.isValid());
         LivePublisher publisher;
         QString error;
-        LiveProtocol::Hello hello { LiveProtocol::version, u"test"_s, u"127.0.0.1:0"_s, u"/tmp/x.db"_s, 1 };
+        LiveProtocol::Hello hello { LiveProtocol::version, u"test"_s, u"127.0.0.1:0"_s, u"/tmp/x.db"_s, {}, 1 };
         QVERIFY2(publisher.listen(dir.filePath(u"live.sock"_s), hello, &error), qPrintable(error));
 
         Subscriber follower(publisher.path()), plain(publisher.path());

@@ -265,6 +265,53 @@ private Q_SLOTS:
         QCOMPARE(r.describe(), u"error_rate above "_s % KpiCatalog::format(u"error_rate"_s, 0.005));
     }
 
+    void eachRuleReadsAtItsOwnStep()
+    {
+        // With a 60 s interval, a 15-minute window reads the 1-minute tier and a 30 s window the 1 s tier; data of one
+        // step evaluates only the rules of that step, so the short window does not move the other to 1 s buckets.
+        AlertRule minutes = latencyRule();
+        minutes.window = 900;
+        AlertRule seconds = latencyRule();
+        seconds.id = u"short"_s;
+        seconds.window = 30;
+        QCOMPARE(AlertEvaluator::stepOf(minutes, 60), 60);
+        QCOMPARE(AlertEvaluator::stepOf(seconds, 60), 1);
+        QCOMPARE(AlertEvaluator::stepOf(minutes, 10), 1); // times that are not whole minutes need the 1 s tier
+        const AlertData data = dataOf(traffic()); // 1 s buckets
+        AlertEngine engine(60);
+        engine.setRules({ minutes, seconds }, t0);
+        engine.evaluate(t0 + 180, data);
+        QCOMPARE(engine.alerts().count({ u"short"_s, u"model:m1"_s }), 1u);
+        QCOMPARE(engine.alerts().count({ u"p95"_s, u"model:m1"_s }), 0u);
+    }
+
+    void projectionsRunOnceAnHourWhateverTheInterval()
+    {
+        AlertRule r;
+        r.condition = AlertRule::Condition::BreachProjectedWithin;
+        const qint64 hour = t0 / 3600 * 3600 + 3600;
+        int due = 0;
+        for (qint64 t = (hour + 419) / 420 * 420; t < hour + 6 * 3600; t += 420)
+            due += AlertEvaluator::isDue(r, t, 420) ? 1 : 0;
+        QCOMPARE(due, 6); // one evaluation time in each of the six hours, though 420 s rarely lands on the hour
+        QVERIFY(AlertEvaluator::isDue(r, hour, 60));
+        QVERIFY(!AlertEvaluator::isDue(r, hour + 60, 60));
+    }
+
+    void inactiveAlertsOfGoneInstancesAreForgotten()
+    {
+        const AlertData data = dataOf(traffic());
+        AlertEngine engine(10);
+        engine.setRules({ latencyRule() }, t0);
+        engine.evaluate(t0 + 100, data);
+        QCOMPARE(engine.alerts().size(), 2u); // m1 and m2
+        AlertData withoutM2 = data;
+        withoutM2.models.remove(u"m2"_s);
+        engine.evaluate(t0 + 110, withoutM2);
+        QCOMPARE(engine.alerts().size(), 1u);
+        QCOMPARE(engine.alerts().count({ u"p95"_s, u"model:m1"_s }), 1u);
+    }
+
     void changedRulesResolveTheirAlerts()
     {
         const AlertData data = dataOf(traffic());
