@@ -490,7 +490,11 @@ QString RuleResult::describe() const
                           : u"would have fired %1 times"_s.arg(n);
     if (flaps > 0)
         text += flaps == 1 ? u", 1 flap"_s : u", %1 flaps"_s.arg(flaps);
-    if (n > 0) {
+    if (n > 0 && coveredSeconds < 86400) {
+        const qint64 minutes = std::max<qint64>(1, coveredSeconds / 60);
+        text += (flaps > 0 ? u", in the "_s : u" in the "_s)
+            % (minutes < 120 ? u"%1 min"_s.arg(minutes) : u"%1 h"_s.arg(minutes / 60)) % u" of stored history"_s;
+    } else if (n > 0) {
         if (perDay >= 1.5)
             text += u", about %1 alerts a day"_s.arg(qRound(perDay));
         else if (perDay >= 0.75)
@@ -523,6 +527,7 @@ QVector<RuleResult> run(const QVector<AlertRule> &rules, const QVector<const Ale
         out.append(result);
     }
     const qint64 first = (from / interval + 1) * interval;
+    QVector<qint64> firstData(out.size(), -1);
     for (qint64 t = first; t <= to; t += interval) {
         QVector<AlertEvent> events;
         for (const AlertData *d : data)
@@ -567,13 +572,19 @@ QVector<RuleResult> run(const QVector<AlertRule> &rules, const QVector<const Ale
                     break;
                 }
             }
-            if (keepSamples && AlertEvaluator::isDue(*alert.rule, t, interval))
+            const bool due = AlertEvaluator::isDue(*alert.rule, t, interval);
+            if (due && alert.last.reading != AlertState::Reading::NoData
+                && (firstData[index.value(key.first)] < 0))
+                firstData[index.value(key.first)] = t;
+            if (keepSamples && due)
                 result.samples[key.second].append({ t, alert.last, alert.state.phase() });
         }
     }
-    const double days = double(std::max<qint64>(to - from, 1)) / 86400;
-    for (RuleResult &r : out)
-        r.perDay = double(r.firings.size()) / days;
+    for (qsizetype i = 0; i < out.size(); ++i) {
+        RuleResult &r = out[i];
+        r.coveredSeconds = firstData[i] < 0 ? 0 : to - firstData[i] + interval;
+        r.perDay = r.coveredSeconds > 0 ? double(r.firings.size()) * 86400 / double(r.coveredSeconds) : 0;
+    }
     return out;
 }
 

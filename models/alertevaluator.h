@@ -141,9 +141,11 @@ struct RuleResult {
     QVector<AlertEvent> events;
     QVector<Firing> firings;
     int flaps = 0; // firings that began within flapWindow of the previous one's resolution
-    double perDay = 0; // firings per day of the range
+    double perDay = 0; // firings per day of the range that had data
+    qint64 coveredSeconds = 0; // from the first evaluation with a value to the range's end
     QHash<QString, QVector<Sample>> samples; // by instance, when asked for
-    // "would have fired 14 times, 3 flaps, about 2 alerts a day"
+    // "would have fired 14 times, 3 flaps, about 2 alerts a day"; over less than a day of data, "… in the 40 min of
+    // stored history" instead of a rate per day.
     QString describe() const;
 };
 // A firing that begins this soon after the previous one of the same alert resolved is a flap.

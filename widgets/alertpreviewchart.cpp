@@ -76,7 +76,14 @@ void AlertPreviewChart::showPreview(const AlertPreview &preview)
     m_chart->setValueLabel(unit);
     m_chart->setGapMs(3 * preview.interval * 1000);
     m_chart->setEmptyText(tr("No stored values in this range."));
-    m_chart->setTimeRange(preview.from * 1000, preview.to * 1000);
+    // A young database fills only the end of the range: the axis starts a little before its first value, so the
+    // values and the firings are not a sliver at the right edge.
+    qint64 start = preview.from;
+    const auto firstValue = std::find_if(samples.cbegin(), samples.cend(),
+        [](const AlertReplay::Sample &s) { return std::isfinite(s.reading.metric); });
+    if (firstValue != samples.cend())
+        start = std::max(preview.from, firstValue->time - std::max<qint64>(10 * preview.interval, 600));
+    m_chart->setTimeRange(start * 1000, preview.to * 1000);
     m_chart->redraw();
 }
 

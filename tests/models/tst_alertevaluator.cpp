@@ -135,8 +135,8 @@ private Q_SLOTS:
         QCOMPARE(results[1].firings[0].start, t0 + 130);
         QCOMPARE(results[1].firings[0].end, t0 + 250);
         QVERIFY(results[1].samples.contains(u"api.latency|model:m2"_s));
-        // One firing in 420 s is about 206 a day.
-        QCOMPARE(results[0].describe(), u"would have fired once, about 206 alerts a day"_s);
+        // Less than a day of data gives no rate per day: the span is said instead.
+        QCOMPARE(results[0].describe(), u"would have fired once in the 7 min of stored history"_s);
     }
 
     void replayEqualsStepwiseEvaluation()
@@ -203,7 +203,11 @@ private Q_SLOTS:
         QCOMPARE(result.firings.size(), 12);
         QCOMPARE(result.flaps, 11);
         QCOMPARE(qRound(result.perDay), 288);
-        QCOMPARE(result.describe(), u"would have fired 12 times, 11 flaps, about 288 alerts a day"_s);
+        QCOMPARE(result.describe(), u"would have fired 12 times, 11 flaps, in the 60 min of stored history"_s);
+        AlertReplay::RuleResult day = result;
+        day.coveredSeconds = 7 * 86400;
+        day.perDay = 2;
+        QCOMPARE(day.describe(), u"would have fired 12 times, 11 flaps, about 2 alerts a day"_s);
     }
 
     void outsideBaselineReadsTheBaselineOfTheHour()
