@@ -234,16 +234,10 @@ bool AlertDriver::start(QString *error, QStringList *warnings)
 void AlertDriver::watch()
 {
     // The file, and its folder: an atomic save replaces the file, which a file watch alone would lose.
-    // When the folder does not exist yet (a fresh account), the nearest one that does: its change brings us back
-    // here to watch the deeper one.
-    const QFileInfo info(m_options.rulesPath);
-    QDir folder = info.absoluteDir();
-    while (!folder.exists() && !folder.isRoot())
-        folder.setPath(QFileInfo(folder.absolutePath()).absolutePath());
-    if (folder.exists() && !m_watcher.directories().contains(folder.absolutePath()))
-        m_watcher.addPath(folder.absolutePath());
-    if (info.exists() && !m_watcher.files().contains(info.absoluteFilePath()))
-        m_watcher.addPath(info.absoluteFilePath());
+    for (const QString &path : RulesFile::watchPaths(m_options.rulesPath)) {
+        if (!m_watcher.directories().contains(path) && !m_watcher.files().contains(path))
+            m_watcher.addPath(path);
+    }
 }
 
 void AlertDriver::reload()

@@ -38,6 +38,20 @@ Loaded load(const QString &path)
     return out;
 }
 
+QStringList watchPaths(const QString &path)
+{
+    const QFileInfo info(path);
+    QDir folder = info.absoluteDir();
+    while (!folder.exists() && !folder.isRoot())
+        folder.setPath(QFileInfo(folder.absolutePath()).absolutePath());
+    QStringList out;
+    if (folder.exists())
+        out.append(folder.absolutePath());
+    if (info.exists())
+        out.append(info.absoluteFilePath());
+    return out;
+}
+
 bool save(const QString &path, const RuleSet &set, QString *error)
 {
     const QFileInfo info(path);

@@ -16,6 +16,10 @@ struct Loaded {
     QString errorText(const QString &path) const; // "rules.json refused: rule 2 (p95), field \"threshold\": …"
 };
 Loaded load(const QString &path);
+// What to watch to see the file change (QFileSystemWatcher): the file when it exists, and its folder, or the nearest
+// folder above it that exists while it does not (a fresh account), so the first save is seen too. Watch again after
+// each change: the paths go deeper as folders appear.
+QStringList watchPaths(const QString &path);
 // Creates the folder when needed. False with *error when the file cannot be written (the old file stays).
 bool save(const QString &path, const RuleSet &set, QString *error);
 

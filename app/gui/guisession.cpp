@@ -116,11 +116,11 @@ void GuiSession::setUpAlerts()
 void GuiSession::loadAlertRules()
 {
     const QString path = m_rulesPath;
-    const QString folder = QFileInfo(path).absolutePath();
-    if (QFileInfo::exists(folder) && !m_rulesWatcher.directories().contains(folder))
-        m_rulesWatcher.addPath(folder);
-    if (QFileInfo::exists(path) && !m_rulesWatcher.files().contains(path))
-        m_rulesWatcher.addPath(path);
+    // The file and its folder, or the nearest folder that exists yet: the first save from the dialogs is seen too.
+    for (const QString &watched : RulesFile::watchPaths(path)) {
+        if (!m_rulesWatcher.directories().contains(watched) && !m_rulesWatcher.files().contains(watched))
+            m_rulesWatcher.addPath(watched);
+    }
     const RulesFile::Loaded loaded = RulesFile::load(path);
     if (!loaded.exists)
         m_alerts->setRules(AlertRules::defaults().rules); // what the collector evaluates without a file
@@ -190,10 +190,9 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
     Q_EMIT collectorReady(hello.udp);
     // Edit and read the rules the collector runs (perfdashd --rules FILE), not only the default file.
     if (!hello.rules.isEmpty() && hello.rules != m_rulesPath) {
-        if (QFileInfo::exists(QFileInfo(m_rulesPath).absolutePath()))
-            m_rulesWatcher.removePath(QFileInfo(m_rulesPath).absolutePath());
-        if (QFileInfo::exists(m_rulesPath))
-            m_rulesWatcher.removePath(m_rulesPath);
+        const QStringList watched = m_rulesWatcher.files() + m_rulesWatcher.directories();
+        if (!watched.isEmpty())
+            m_rulesWatcher.removePaths(watched);
         m_rulesPath = hello.rules;
         m_window->alertRules()->setRulesStore(m_rulesStore.get(), m_rulesPath);
         loadAlertRules();

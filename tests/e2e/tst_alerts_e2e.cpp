@@ -240,6 +240,23 @@ private Q_SLOTS:
         QCOMPARE(collector.stop(), 0);
     }
 
+    void aRulesFileCreatedLaterIsPickedUp()
+    {
+        // A fresh account: no ~/.config/perfdash yet. The collector runs the defaults, and the first save (which
+        // creates the folder) is picked up without a restart.
+        CollectorProcess collector(m_temp->path());
+        collector.process.setProcessEnvironment(m_env);
+        QVERIFY(collector.start({ u"--no-sampling"_s }));
+        QCOMPARE(statsOf(collector).value(u"alerts.rules_source"_s), u"defaults"_s);
+        const QString folder = m_dir().filePath(u"config/perfdash"_s);
+        QVERIFY(!QFileInfo::exists(folder));
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(writeFile(folder + u"/rules.json"_s, rulesJson(0.05, u"slow"_s)));
+        QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"alerts.rules"_s), u"2"_s, 30000);
+        QCOMPARE(statsOf(collector).value(u"alerts.rules_source"_s), folder + u"/rules.json"_s);
+        QCOMPARE(collector.stop(), 0);
+    }
+
     void defaultsComeFromTheEnvironmentWithoutARulesFile()
     {
         CollectorProcess collector(m_temp->path());
