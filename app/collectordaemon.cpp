@@ -3,6 +3,7 @@
 
 #include "app/alertdriver.h"
 #include "app/exportcommand.h"
+#include "app/httpapi.h"
 #include "app/runtimepaths.h"
 #include "storage/storagewriter.h"
 
@@ -71,7 +72,14 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
             u"Alert rules file (default %1; without one, the PERF_* defaults, docs/alerts.md)."_s.arg(
                     AlertRules::defaultPath()),
             u"FILE"_s);
-    parser.addOptions({ db, runtime, udp, grace, retention, watchPid, sampleInterval, noSampling, rules });
+    const QCommandLineOption http(u"http"_s,
+            u"Serve the summary route over HTTP on HOST:PORT (port 0 picks one; loopback only unless "
+            "--http-allow-remote)."_s,
+            u"HOST:PORT"_s);
+    const QCommandLineOption httpRemote(u"http-allow-remote"_s,
+            u"Allow --http on an address other than loopback: anyone who reaches it can read the summaries."_s);
+    parser.addOptions({ db, runtime, udp, grace, retention, watchPid, sampleInterval, noSampling, rules, http,
+                        httpRemote });
     if (!parser.parse(QStringList { u"perfdashd"_s } + arguments)) {
         *error = parser.errorText();
         return false;
@@ -107,6 +115,21 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
         return false;
     }
     options->sampleIntervalMs = parser.isSet(noSampling) ? 0 : *interval;
+    options->http = parser.value(http);
+    options->httpRemote = parser.isSet(httpRemote);
+    if (!options->http.isEmpty()) {
+        QHostAddress httpHost;
+        quint16 httpPort = 0;
+        if (!parseHostPort(options->http, &httpHost, &httpPort)) {
+            *error = u"--http wants HOST:PORT, such as 127.0.0.1:9464, not \"%1\""_s.arg(options->http);
+            return false;
+        }
+        if (!httpHost.isLoopback() && !options->httpRemote) {
+            *error = u"--http %1 is not a loopback address: anyone who reaches it could read your summaries; add "
+                     "--http-allow-remote if that is what you want"_s.arg(options->http);
+            return false;
+        }
+    }
     options->rulesPathGiven = parser.isSet(rules);
     options->rulesPath = options->rulesPathGiven ? QFileInfo(parser.value(rules)).absoluteFilePath()
                                                  : AlertRules::defaultPath();
@@ -281,6 +304,21 @@ bool CollectorDaemon::start(QString *error)
                          }
                      });
     m_service->addStatusProvider(u"alerts"_s, [alerts = m_alerts.get()]() { return alerts->status(); });
+    if (!m_options.http.isEmpty()) {
+        QHostAddress httpHost;
+        quint16 httpPort = 0;
+        parseHostPort(m_options.http, &httpHost, &httpPort);
+        m_http = std::make_unique<HttpApi>(m_options.dbPath);
+        QString why;
+        if (!m_http->start(httpHost, httpPort, &why)) {
+            *error = u"--http %1: %2"_s.arg(m_options.http, why);
+            m_http.reset();
+            m_alerts.reset();
+            m_service.reset();
+            m_storage.reset();
+            return false;
+        }
+    }
     m_storageWatch.setInterval(1000);
     QObject::connect(&m_storageWatch, &QTimer::timeout, [this]() {
         const bool full = m_storage->storageFull();
@@ -302,7 +340,10 @@ bool CollectorDaemon::start(QString *error)
 
 QString CollectorDaemon::readyLine() const
 {
-    return u"ready udp=%1 live=%2 db=%3"_s.arg(m_service->udpAddress(), m_service->livePath(), m_options.dbPath);
+    QString line = u"ready udp=%1 live=%2 db=%3"_s.arg(m_service->udpAddress(), m_service->livePath(), m_options.dbPath);
+    if (m_http)
+        line += u" http="_s % m_http->address();
+    return line;
 }
 
 void CollectorDaemon::postPendingFrames()
@@ -326,6 +367,7 @@ void CollectorDaemon::stop()
     if (m_service)
         m_service->flush();
     postPendingFrames();
+    m_http.reset();
     m_alerts.reset(); // stops the evaluation thread before storage goes
     m_storage.reset(); // writes what is queued, then closes
     m_service.reset();

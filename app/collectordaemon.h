@@ -12,6 +12,7 @@
 namespace perfdash {
 
 class AlertDriver;
+class HttpApi;
 class StorageThread;
 
 // perfdashd's composition root: collector service, storage thread, and the ready line. Main thread only.
@@ -27,6 +28,8 @@ public:
         QVector<qint64> watchPids;
         QString rulesPath; // the alert rules file (AlertRules::defaultPath() unless --rules)
         bool rulesPathGiven = false;
+        QString http; // "HOST:PORT" for the HTTP routes (docs/http.md); empty: none
+        bool httpRemote = false; // --http-allow-remote: a non-loopback address is allowed
     };
 
     // Parses perfdashd's command line (without the program name); returns false with a message on bad input.
@@ -59,6 +62,7 @@ private:
     std::unique_ptr<StorageThread> m_storage;
     std::unique_ptr<CollectorService> m_service;
     std::unique_ptr<AlertDriver> m_alerts;
+    std::unique_ptr<HttpApi> m_http;
     QVector<LiveFrame> m_pendingFrames; // this tick's provisional and final frames, posted together
     QTimer m_storageWatch; // reports storage-full and dropped frames on stderr when they change
     bool m_reportedFull = false;

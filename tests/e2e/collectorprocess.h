@@ -43,12 +43,14 @@ public:
         if (!process.canReadLine())
             return false;
         readyLine = QString::fromUtf8(process.readLine()).trimmed();
-        static const QRegularExpression re(QStringLiteral(R"(^ready udp=127\.0\.0\.1:(\d+) live=(\S+) db=(\S+)$)"));
+        static const QRegularExpression re(
+                QStringLiteral(R"(^ready udp=127\.0\.0\.1:(\d+) live=(\S+) db=(\S+)( http=(\S+))?$)"));
         const auto m = re.match(readyLine);
         if (!m.hasMatch())
             return false;
         udpPort = quint16(m.captured(1).toUInt());
         livePath = m.captured(2);
+        httpAddress = m.captured(5);
         return true;
     }
 
@@ -74,6 +76,7 @@ public:
     QString runtimeDir;
     QString readyLine;
     QString livePath;
+    QString httpAddress; // "127.0.0.1:PORT" with --http
     quint16 udpPort = 0;
     QProcess process;
     QUdpSocket udp;

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/httpapi.h"
+
+#include "app/summaryreport.h"
+#include "storage/database.h"
+
+#include <QDateTime>
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QTcpServer>
+#include <QThread>
+#include <QUrlQuery>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+// The server and its connection, on the HTTP thread.
+class HttpWorker : public QObject {
+public:
+    explicit HttpWorker(QString dbPath) : m_dbPath(std::move(dbPath)) { }
+    ~HttpWorker() override
+    {
+        m_server.reset();
+        if (m_open)
+            QSqlDatabase::removeDatabase(m_connection);
+    }
+
+    bool start(const QHostAddress &address, quint16 port, quint16 *bound, QString *error)
+    {
+        m_server = std::make_unique<QHttpServer>();
+        m_server->route(u"/api/v1/monitoring/performance/<arg>"_s,
+            [this](const QString &model, const QHttpServerRequest &request) { return summary(model, request); });
+        auto *tcp = new QTcpServer(m_server.get());
+        tcp->setMaxPendingConnections(HttpApi::maxPendingConnections);
+        if (!tcp->listen(address, port)) {
+            *error = tcp->errorString();
+            return false;
+        }
+        m_server->bind(tcp);
+        *bound = tcp->serverPort();
+        return true;
+    }
+
+private:
+    static QHttpServerResponse error(QHttpServerResponse::StatusCode status, const QString &message)
+    {
+        return QHttpServerResponse(QJsonObject { { u"error"_s, message } }, status);
+    }
+
+    QHttpServerResponse summary(const QString &model, const QHttpServerRequest &request)
+    {
+        using Status = QHttpServerResponse::StatusCode;
+        if (request.method() != QHttpServerRequest::Method::Get)
+            return error(Status::MethodNotAllowed, u"GET only"_s);
+        if (!m_open) {
+            const auto opened = Database::openReadOnly(m_connection, m_dbPath);
+            if (!opened.ok)
+                return error(Status::ServiceUnavailable, u"cannot read the database: "_s % opened.error);
+            m_open = true;
+        }
+        const QUrlQuery query(request.url());
+        static const QStringList known { u"window"_s, u"granularity"_s, u"end"_s };
+        for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+            Q_UNUSED(value);
+            if (!known.contains(key))
+                return error(Status::BadRequest, u"unknown parameter: "_s % key % u" (window, granularity, end)"_s);
+        }
+        SummaryRequest r;
+        r.model = model;
+        if (query.hasQueryItem(u"window"_s))
+            r.window = query.queryItemValue(u"window"_s, QUrl::FullyDecoded);
+        r.granularity = query.queryItemValue(u"granularity"_s, QUrl::FullyDecoded);
+        if (query.hasQueryItem(u"end"_s))
+            r.end = query.queryItemValue(u"end"_s, QUrl::FullyDecoded);
+        QJsonObject out;
+        QString why;
+        switch (summaryReport(m_connection, m_dbPath, r, QDateTime::currentSecsSinceEpoch(), &out, &why)) {
+        case SummaryStatus::Ok:
+            return QHttpServerResponse(out);
+        case SummaryStatus::BadRequest:
+            return error(Status::BadRequest, why);
+        case SummaryStatus::UnknownModel:
+            return error(Status::NotFound, why);
+        case SummaryStatus::Failed:
+            break;
+        }
+        return error(Status::InternalServerError, why);
+    }
+
+    QString m_dbPath;
+    QString m_connection = u"perfdashd-http"_s;
+    bool m_open = false;
+    std::unique_ptr<QHttpServer> m_server;
+};
+
+HttpApi::HttpApi(QString dbPath) : m_dbPath(std::move(dbPath)) { }
+
+HttpApi::~HttpApi()
+{
+    if (m_thread) {
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker]() { delete worker; }, Qt::BlockingQueuedConnection);
+        m_thread->quit();
+        m_thread->wait();
+    }
+}
+
+bool HttpApi::start(const QHostAddress &address, quint16 port, QString *error)
+{
+    m_thread = std::make_unique<QThread>();
+    m_thread->setObjectName(u"perfdash-http"_s);
+    m_worker = new HttpWorker(m_dbPath);
+    m_worker->moveToThread(m_thread.get());
+    m_thread->start();
+    bool ok = false;
+    quint16 bound = 0;
+    QMetaObject::invokeMethod(
+        m_worker, [&]() { ok = m_worker->start(address, port, &bound, error); }, Qt::BlockingQueuedConnection);
+    if (!ok)
+        return false;
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' % address.toString() % u']'
+                                                                             : address.toString();
+    m_address = host % u':' % QString::number(bound);
+    return true;
+}
+
+} // namespace perfdash

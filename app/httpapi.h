@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+
+#include <memory>
+
+class QThread;
+
+namespace perfdash {
+
+class HttpWorker;
+
+// perfdashd's HTTP routes on loopback (docs/http.md), GET only, served on a thread of their own with their own
+// read-only database connection, so a request never holds the collector's receive path:
+// - /api/v1/monitoring/performance/<model_id>?window=&granularity=&end=: seed 001's summary, the JSON of `perfdashd
+//   summary` (app/summaryreport); 400 with {"error": …} for a bad parameter, 404 for an unknown model.
+// Bounded: at most maxPendingConnections waiting connections.
+class HttpApi {
+public:
+    static constexpr int maxPendingConnections = 16;
+
+    HttpApi(QString dbPath);
+    ~HttpApi();
+    HttpApi(const HttpApi &) = delete;
+    HttpApi &operator=(const HttpApi &) = delete;
+
+    // Listens on address:port (0 picks a free port); false with a sentence when it cannot.
+    bool start(const QHostAddress &address, quint16 port, QString *error);
+    // "127.0.0.1:8080" once started.
+    QString address() const { return m_address; }
+
+private:
+    QString m_dbPath;
+    QString m_address;
+    std::unique_ptr<QThread> m_thread;
+    HttpWorker *m_worker = nullptr; // lives on m_thread
+};
+
+} // namespace perfdash
