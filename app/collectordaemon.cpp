@@ -4,6 +4,7 @@
 #include "app/alertdriver.h"
 #include "app/exportcommand.h"
 #include "app/httpapi.h"
+#include "collector/metricsexporter.h"
 #include "app/runtimepaths.h"
 #include "storage/storagewriter.h"
 
@@ -308,7 +309,14 @@ bool CollectorDaemon::start(QString *error)
         QHostAddress httpHost;
         quint16 httpPort = 0;
         parseHostPort(m_options.http, &httpHost, &httpPort);
-        m_http = std::make_unique<HttpApi>(m_options.dbPath);
+        // /metrics from the final seconds as they close, through the KPI layer (collector/metricsexporter.h).
+        m_metrics = std::make_unique<MetricsExporter>();
+        QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
+                         [this](const QVector<LiveFrame> &frames) {
+                             m_metrics->ingest(frames, m_service->statsSnapshot());
+                         });
+        m_http = std::make_unique<HttpApi>(m_options.dbPath,
+                                           [metrics = m_metrics.get()]() { return metrics->render(); });
         QString why;
         if (!m_http->start(httpHost, httpPort, &why)) {
             *error = u"--http %1: %2"_s.arg(m_options.http, why);
@@ -368,6 +376,7 @@ void CollectorDaemon::stop()
         m_service->flush();
     postPendingFrames();
     m_http.reset();
+    m_metrics.reset();
     m_alerts.reset(); // stops the evaluation thread before storage goes
     m_storage.reset(); // writes what is queued, then closes
     m_service.reset();

@@ -13,6 +13,7 @@ namespace perfdash {
 
 class AlertDriver;
 class HttpApi;
+class MetricsExporter;
 class StorageThread;
 
 // perfdashd's composition root: collector service, storage thread, and the ready line. Main thread only.
@@ -63,6 +64,7 @@ private:
     std::unique_ptr<CollectorService> m_service;
     std::unique_ptr<AlertDriver> m_alerts;
     std::unique_ptr<HttpApi> m_http;
+    std::unique_ptr<MetricsExporter> m_metrics;
     QVector<LiveFrame> m_pendingFrames; // this tick's provisional and final frames, posted together
     QTimer m_storageWatch; // reports storage-full and dropped frames on stderr when they change
     bool m_reportedFull = false;

@@ -21,7 +21,9 @@ namespace perfdash {
 // The server and its connection, on the HTTP thread.
 class HttpWorker : public QObject {
 public:
-    explicit HttpWorker(QString dbPath) : m_dbPath(std::move(dbPath)) { }
+    HttpWorker(QString dbPath, HttpApi::MetricsText metrics) : m_dbPath(std::move(dbPath)), m_metrics(std::move(metrics))
+    {
+    }
     ~HttpWorker() override
     {
         m_server.reset();
@@ -34,6 +36,11 @@ public:
         m_server = std::make_unique<QHttpServer>();
         m_server->route(u"/api/v1/monitoring/performance/<arg>"_s,
             [this](const QString &model, const QHttpServerRequest &request) { return summary(model, request); });
+        m_server->route(u"/metrics"_s, [this](const QHttpServerRequest &request) {
+            if (request.method() != QHttpServerRequest::Method::Get)
+                return HttpWorker::error(QHttpServerResponse::StatusCode::MethodNotAllowed, u"GET only"_s);
+            return QHttpServerResponse("text/plain; version=0.0.4; charset=utf-8", m_metrics());
+        });
         auto *tcp = new QTcpServer(m_server.get());
         tcp->setMaxPendingConnections(HttpApi::maxPendingConnections);
         if (!tcp->listen(address, port)) {
@@ -92,12 +99,13 @@ private:
     }
 
     QString m_dbPath;
+    HttpApi::MetricsText m_metrics;
     QString m_connection = u"perfdashd-http"_s;
     bool m_open = false;
     std::unique_ptr<QHttpServer> m_server;
 };
 
-HttpApi::HttpApi(QString dbPath) : m_dbPath(std::move(dbPath)) { }
+HttpApi::HttpApi(QString dbPath, MetricsText metrics) : m_dbPath(std::move(dbPath)), m_metrics(std::move(metrics)) { }
 
 HttpApi::~HttpApi()
 {
@@ -112,7 +120,7 @@ bool HttpApi::start(const QHostAddress &address, quint16 port, QString *error)
 {
     m_thread = std::make_unique<QThread>();
     m_thread->setObjectName(u"perfdash-http"_s);
-    m_worker = new HttpWorker(m_dbPath);
+    m_worker = new HttpWorker(m_dbPath, m_metrics);
     m_worker->moveToThread(m_thread.get());
     m_thread->start();
     bool ok = false;

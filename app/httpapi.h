@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 class QThread;
@@ -16,12 +17,14 @@ class HttpWorker;
 // read-only database connection, so a request never holds the collector's receive path:
 // - /api/v1/monitoring/performance/<model_id>?window=&granularity=&end=: seed 001's summary, the JSON of `perfdashd
 //   summary` (app/summaryreport); 400 with {"error": …} for a bad parameter, 404 for an unknown model.
+// - /metrics: the Prometheus text format 0.0.4 (collector/metricsexporter.h).
 // Bounded: at most maxPendingConnections waiting connections.
 class HttpApi {
 public:
     static constexpr int maxPendingConnections = 16;
 
-    HttpApi(QString dbPath);
+    using MetricsText = std::function<QByteArray()>; // /metrics' body; any thread
+    HttpApi(QString dbPath, MetricsText metrics);
     ~HttpApi();
     HttpApi(const HttpApi &) = delete;
     HttpApi &operator=(const HttpApi &) = delete;
@@ -33,6 +36,7 @@ public:
 
 private:
     QString m_dbPath;
+    MetricsText m_metrics;
     QString m_address;
     std::unique_ptr<QThread> m_thread;
     HttpWorker *m_worker = nullptr; // lives on m_thread

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "collector/metricsexporter.h"
+
+#include "models/kpi.h"
+#include "models/serieskey.h"
+#include "models/sourcecatalog.h"
+
+#include <QMutexLocker>
+
+#include <cmath>
+#include <map>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+namespace {
+
+QByteArray number(double v)
+{
+    if (std::isnan(v))
+        return "NaN";
+    if (std::isinf(v))
+        return v > 0 ? "+Inf" : "-Inf";
+    return QByteArray::number(v, 'g', 15);
+}
+
+// A label value in the text format: backslash, double quote and line feed escaped.
+QByteArray label(const QString &value)
+{
+    QByteArray out = value.toUtf8();
+    out.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    return '"' + out + '"';
+}
+
+// perfdash_<path>: the stats' numbers, nested objects joined with '_'; names made of [a-zA-Z0-9_].
+void flatten(const QJsonObject &object, const QByteArray &prefix, std::map<QByteArray, double> *out)
+{
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        QByteArray name = prefix + '_' + it.key().toLatin1();
+        for (char &c : name) {
+            if (!(std::isalnum(uchar(c)) || c == '_'))
+                c = '_';
+        }
+        if (it.key() == u"sources")
+            continue; // one entry per sending process: labels, not names, and not for a scrape
+        if (it.value().isObject()) {
+            flatten(it.value().toObject(), name, out);
+            continue;
+        }
+        double value = it.value().isBool() ? (it.value().toBool() ? 1 : 0) : it.value().toDouble();
+        if (!it.value().isDouble() && !it.value().isBool())
+            continue;
+        // Prometheus names carry base units: seconds, not _s, _ms or _us.
+        for (const auto &[suffix, scale] : { std::pair { "_us", 1e-6 }, { "_ms", 1e-3 }, { "_s", 1.0 } }) {
+            if (name.endsWith(suffix)) {
+                name.chop(qsizetype(qstrlen(suffix)));
+                name += "_seconds";
+                value *= scale;
+                break;
+            }
+        }
+        out->emplace(name, value);
+    }
+}
+
+} // namespace
+
+void MetricsExporter::ingest(const QVector<LiveFrame> &frames, const QJsonObject &stats)
+{
+    QMutexLocker lock(&m_mutex);
+    m_stats = stats;
+    for (const LiveFrame &frame : frames) {
+        if (frame.provisional)
+            continue;
+        m_newest = std::max(m_newest, frame.second);
+        for (const SeriesStats &s : frame.series) {
+            if (!s.key.contains(u"model:"))
+                continue;
+            if (SeriesKey::fromString(s.key).tagValue(u"model").isEmpty())
+                continue;
+            Series &series = m_series[s.key];
+            series.kind = s.kind;
+            series.totalCount += double(s.count);
+            series.totalSum += s.sum;
+            SeriesPoint point { frame.second, s };
+            if (!s.hasQuantiles())
+                point.stats.sketch.clear(); // only latencies merge sketches
+            series.recent.push_back(std::move(point));
+        }
+    }
+    for (auto &series : m_series) {
+        while (!series.recent.empty() && series.recent.front().second <= m_newest - kWindowSeconds)
+            series.recent.pop_front();
+    }
+}
+
+QByteArray MetricsExporter::render() const
+{
+    QMutexLocker lock(&m_mutex);
+    // The model-tagged series by model, as the dashboard groups them.
+    std::map<QString, QStringList> byModel;
+    QHash<QString, MetricKind> kinds;
+    QHash<QString, QVector<SeriesPoint>> points;
+    for (auto it = m_series.constBegin(); it != m_series.constEnd(); ++it) {
+        byModel[SeriesKey::fromString(it.key()).tagValue(u"model")].append(it.key());
+        kinds.insert(it.key(), it->kind);
+        points.insert(it.key(), QVector<SeriesPoint>(it->recent.begin(), it->recent.end()));
+    }
+    const Kpi::PointLookup lookup = [&points](const QString &key) -> const QVector<SeriesPoint> & {
+        static const QVector<SeriesPoint> empty;
+        const auto it = points.constFind(key);
+        return it == points.constEnd() ? empty : *it;
+    };
+    const qint64 to = m_newest + 1, from = to - kWindowSeconds;
+
+    QByteArray latency = "# HELP ml_model_latency_seconds Request latency of the model: quantiles over the last 60 s, "
+                         "sum and count since the collector started.\n# TYPE ml_model_latency_seconds summary\n";
+    QByteArray predictions = "# HELP ml_model_predictions_total Requests of the model by status since the collector "
+                             "started.\n# TYPE ml_model_predictions_total counter\n";
+    QByteArray errors = "# HELP ml_model_errors_total Failed requests of the model by error type since the collector "
+                        "started.\n# TYPE ml_model_errors_total counter\n";
+    QByteArray accuracy = "# HELP ml_model_accuracy Accuracy of the model's scored predictions over the last 60 s.\n"
+                          "# TYPE ml_model_accuracy gauge\n";
+    for (const auto &[model, keys] : byModel) {
+        QHash<QString, MetricKind> modelKinds;
+        for (const QString &k : keys)
+            modelKinds.insert(k, kinds.value(k));
+        const SourceRoles roles = resolveRoles(keys, modelKinds);
+        const QByteArray id = "model_id=" + label(model);
+        if (!roles.latency.isEmpty()) {
+            const Kpi::Latency l = Kpi::latency(lookup(roles.latency), from, to);
+            const auto quantile = [&](const char *q, const QuantileEstimate &e) {
+                latency += "ml_model_latency_seconds{" + id + ",quantile=\"" + q + "\"} "
+                    + number(e.meaningful ? e.value / 1000 : std::nan("")) + '\n';
+            };
+            quantile("0.5", l.p50);
+            quantile("0.95", l.p95);
+            quantile("0.99", l.p99);
+            const Series s = m_series.value(roles.latency);
+            latency += "ml_model_latency_seconds_sum{" + id + "} " + number(s.totalSum / 1000) + '\n';
+            latency += "ml_model_latency_seconds_count{" + id + "} " + number(s.totalCount) + '\n';
+        }
+        // Requests by status, and failures by type, summed over the series of each label value.
+        std::map<QString, double> byStatus, byType;
+        for (const QString &k : roles.requests) {
+            const QString status = SeriesKey::fromString(k).tagValue(u"status");
+            byStatus[status.isEmpty() ? u"ok"_s : status] += m_series.value(k).totalCount;
+        }
+        for (const QString &k : roles.errors) {
+            const SeriesKey key = SeriesKey::fromString(k);
+            QString type = key.tagValue(u"error_type");
+            if (type.isEmpty())
+                type = key.tagValue(u"type");
+            byType[type.isEmpty() ? u"error"_s : type] += m_series.value(k).totalCount;
+        }
+        for (const auto &[status, count] : byStatus)
+            predictions += "ml_model_predictions_total{" + id + ",status=" + label(status) + "} " + number(count) + '\n';
+        for (const auto &[type, count] : byType)
+            errors += "ml_model_errors_total{" + id + ",error_type=" + label(type) + "} " + number(count) + '\n';
+        if (!roles.accuracy.isEmpty()) {
+            const Kpi::Ratio a = Kpi::accuracy(lookup, roles, from, to);
+            const SeriesKey key = SeriesKey::fromString(roles.accuracy);
+            QString tenant = key.tagValue(u"tenant_id");
+            if (tenant.isEmpty())
+                tenant = key.tagValue(u"tenant");
+            accuracy += "ml_model_accuracy{" + id + ",tenant_id=" + label(tenant) + "} " + number(a.value) + '\n';
+        }
+    }
+    std::map<QByteArray, double> self;
+    flatten(m_stats, "perfdash", &self);
+    QByteArray selfText;
+    for (const auto &[name, value] : self)
+        selfText += "# HELP " + name + " The collector's own counter (perfdashd stats, docs/protocol.md).\n# TYPE "
+            + name + " untyped\n" + name + ' ' + number(value) + '\n';
+    return latency + predictions + errors + accuracy + selfText;
+}
+
+} // namespace perfdash
