@@ -12,7 +12,10 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
+#include <QFile>
+#include <QUrl>
 #include <QTest>
 
 using namespace perfdash;
@@ -84,6 +87,80 @@ private Q_SLOTS:
         QVERIFY(unknownModel.json().value(u"error"_s).toString().contains(u"known models: resnet50"_s));
         QCOMPARE(send(net, base % u"resnet50"_s, "POST").status, 405);
         QCOMPARE(send(net, u"http://"_s % collector.httpAddress % u"/nothing"_s).status, 404);
+        QCOMPARE(collector.stop(), 0);
+    }
+
+    void metricsForPrometheus()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start({ u"--http"_s, u"127.0.0.1:0"_s, u"--no-sampling"_s }));
+        // 100 requests of m1, 10 failed, and 100 latencies of 1..100 ms.
+        for (int i = 0; i < 100; ++i) {
+            collector.send("api.requests:1|c|#model:m1,status:"_ba + (i % 10 == 0 ? "error" : "ok"));
+            collector.send("api.latency:"_ba + QByteArray::number(i + 1) + "|ms|#model:m1");
+        }
+        QNetworkAccessManager net;
+        const QString url = u"http://"_s % collector.httpAddress % u"/metrics"_s;
+        QByteArray body;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (body = send(net, url).body).contains("ml_model_latency_seconds_count{model_id=\"m1\"} 100\n"), 30000);
+        QVERIFY2(body.contains("ml_model_predictions_total{model_id=\"m1\",status=\"ok\"} 90\n"), body);
+        QVERIFY(body.contains("ml_model_predictions_total{model_id=\"m1\",status=\"error\"} 10\n"));
+        QVERIFY(body.contains("ml_model_errors_total{model_id=\"m1\",error_type=\"error\"} 10\n"));
+        QVERIFY(body.contains("ml_model_latency_seconds_sum{model_id=\"m1\"} 5.05\n")); // 5050 ms
+        QVERIFY(body.contains("# TYPE ml_model_latency_seconds summary\n"));
+        QVERIFY(body.contains("perfdash_uptime_seconds "));
+        // The median of 1..100 ms within the sketch's 1 %.
+        const qsizetype at = body.indexOf("ml_model_latency_seconds{model_id=\"m1\",quantile=\"0.5\"} ");
+        QVERIFY(at >= 0);
+        const QByteArray p50 = body.mid(at).split('\n').constFirst().split(' ').constLast();
+        QVERIFY2(std::abs(p50.toDouble() - 0.050) <= 0.0011, p50);
+
+        // Prometheus' own linter accepts it (Debian's prometheus package: promtool).
+        QProcess promtool;
+        promtool.start(u"promtool"_s, { u"check"_s, u"metrics"_s });
+        QVERIFY2(promtool.waitForStarted(10000), "promtool is missing: tools/dev/install-deps.sh installs prometheus");
+        promtool.write(body);
+        promtool.closeWriteChannel();
+        QVERIFY(promtool.waitForFinished(30000));
+        const QByteArray said = promtool.readAllStandardOutput() + promtool.readAllStandardError();
+        QVERIFY2(promtool.exitCode() == 0, said.constData());
+        QCOMPARE(collector.stop(), 0);
+    }
+
+    void aRealPrometheusScrapesIt()
+    {
+        // Debian's Prometheus 2.42 on 127.0.0.1 scrapes perfdashd every second and answers a query with what was sent.
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start({ u"--http"_s, u"127.0.0.1:0"_s, u"--no-sampling"_s }));
+        for (int i = 0; i < 100; ++i)
+            collector.send("api.requests:1|c|#model:m1,status:"_ba + (i % 4 == 0 ? "error" : "ok"));
+        quint16 port = 0;
+        {
+            QTcpServer probe; // a free port for Prometheus' web listener
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            port = probe.serverPort();
+        }
+        QFile config(dir.filePath(u"prometheus.yml"_s));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: perfdash\n    static_configs:\n"
+                     "      - targets: ['"
+            + collector.httpAddress.toUtf8() + "']\n");
+        config.close();
+        QProcess prometheus;
+        prometheus.setProcessChannelMode(QProcess::MergedChannels);
+        prometheus.start(u"prometheus"_s, { u"--config.file="_s % config.fileName(),
+            u"--storage.tsdb.path="_s % dir.filePath(u"tsdb"_s), u"--web.listen-address=127.0.0.1:%1"_s.arg(port) });
+        QVERIFY2(prometheus.waitForStarted(10000), "prometheus is missing: tools/dev/install-deps.sh installs it");
+        QNetworkAccessManager net;
+        const QString query = u"http://127.0.0.1:%1/api/v1/query?query="_s.arg(port)
+            % QString::fromLatin1(QUrl::toPercentEncoding(u"ml_model_predictions_total{model_id=\"m1\",status=\"ok\"}"_s));
+        QByteArray answer;
+        QTRY_VERIFY2_WITH_TIMEOUT((answer = send(net, query).body).contains("\"75\""), answer.constData(), 60000);
+        prometheus.terminate();
+        QVERIFY(prometheus.waitForFinished(15000));
         QCOMPARE(collector.stop(), 0);
     }
 
