@@ -97,22 +97,35 @@ void MetricsExporter::ingest(const QVector<LiveFrame> &frames, const QJsonObject
 
 QByteArray MetricsExporter::render() const
 {
-    QMutexLocker lock(&m_mutex);
-    // The model-tagged series by model, as the dashboard groups them.
-    std::map<QString, QStringList> byModel;
+    // A copy under the lock (the points share their bytes), the figures without it: a scrape holds the collector
+    // thread, which ingests every second, only for the copy.
     QHash<QString, MetricKind> kinds;
     QHash<QString, QVector<SeriesPoint>> points;
-    for (auto it = m_series.constBegin(); it != m_series.constEnd(); ++it) {
-        byModel[SeriesKey::fromString(it.key()).tagValue(u"model")].append(it.key());
-        kinds.insert(it.key(), it->kind);
-        points.insert(it.key(), QVector<SeriesPoint>(it->recent.begin(), it->recent.end()));
+    QHash<QString, std::pair<double, double>> totals; // count, sum
+    QJsonObject stats;
+    qint64 newest = -1;
+    {
+        QMutexLocker lock(&m_mutex);
+        kinds.reserve(m_series.size());
+        points.reserve(m_series.size());
+        for (auto it = m_series.constBegin(); it != m_series.constEnd(); ++it) {
+            kinds.insert(it.key(), it->kind);
+            points.insert(it.key(), QVector<SeriesPoint>(it->recent.begin(), it->recent.end()));
+            totals.insert(it.key(), { it->totalCount, it->totalSum });
+        }
+        stats = m_stats;
+        newest = m_newest;
     }
+    // The model-tagged series by model, as the dashboard groups them.
+    std::map<QString, QStringList> byModel;
+    for (auto it = kinds.constBegin(); it != kinds.constEnd(); ++it)
+        byModel[SeriesKey::fromString(it.key()).tagValue(u"model")].append(it.key());
     const Kpi::PointLookup lookup = [&points](const QString &key) -> const QVector<SeriesPoint> & {
         static const QVector<SeriesPoint> empty;
         const auto it = points.constFind(key);
         return it == points.constEnd() ? empty : *it;
     };
-    const qint64 to = m_newest + 1, from = to - kWindowSeconds;
+    const qint64 to = newest + 1, from = to - kWindowSeconds;
 
     QByteArray latency = "# HELP ml_model_latency_seconds Request latency of the model: quantiles over the last 60 s, "
                          "sum and count since the collector started.\n# TYPE ml_model_latency_seconds summary\n";
@@ -137,22 +150,22 @@ QByteArray MetricsExporter::render() const
             quantile("0.5", l.p50);
             quantile("0.95", l.p95);
             quantile("0.99", l.p99);
-            const Series s = m_series.value(roles.latency);
-            latency += "ml_model_latency_seconds_sum{" + id + "} " + number(s.totalSum / 1000) + '\n';
-            latency += "ml_model_latency_seconds_count{" + id + "} " + number(s.totalCount) + '\n';
+            const auto [count, sum] = totals.value(roles.latency);
+            latency += "ml_model_latency_seconds_sum{" + id + "} " + number(sum / 1000) + '\n';
+            latency += "ml_model_latency_seconds_count{" + id + "} " + number(count) + '\n';
         }
         // Requests by status, and failures by type, summed over the series of each label value.
         std::map<QString, double> byStatus, byType;
         for (const QString &k : roles.requests) {
             const QString status = SeriesKey::fromString(k).tagValue(u"status");
-            byStatus[status.isEmpty() ? u"ok"_s : status] += m_series.value(k).totalCount;
+            byStatus[status.isEmpty() ? u"ok"_s : status] += totals.value(k).first;
         }
         for (const QString &k : roles.errors) {
             const SeriesKey key = SeriesKey::fromString(k);
             QString type = key.tagValue(u"error_type");
             if (type.isEmpty())
                 type = key.tagValue(u"type");
-            byType[type.isEmpty() ? u"error"_s : type] += m_series.value(k).totalCount;
+            byType[type.isEmpty() ? u"error"_s : type] += totals.value(k).first;
         }
         for (const auto &[status, count] : byStatus)
             predictions += "ml_model_predictions_total{" + id + ",status=" + label(status) + "} " + number(count) + '\n';
@@ -168,7 +181,7 @@ QByteArray MetricsExporter::render() const
         }
     }
     std::map<QByteArray, double> self;
-    flatten(m_stats, "perfdash", &self);
+    flatten(stats, "perfdash", &self);
     QByteArray selfText;
     for (const auto &[name, value] : self)
         selfText += "# HELP " + name + " The collector's own counter (perfdashd stats, docs/protocol.md).\n# TYPE "
