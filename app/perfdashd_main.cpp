@@ -4,6 +4,7 @@
 #include "app/importcommand.h"
 #include "app/qualitycommand.h"
 #include "app/statscommand.h"
+#include "app/reportcommand.h"
 #include "app/rulescommand.h"
 #include "app/summarycommand.h"
 #include "app/unixsignalwatcher.h"
@@ -36,6 +37,8 @@ int main(int argc, char *argv[])
         return perfdash::runQualityCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"rules"_s)
         return perfdash::runRulesCommand(arguments.mid(1), out, err);
+    if (!arguments.isEmpty() && arguments.constFirst() == u"report"_s)
+        return perfdash::runReportCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"alerts"_s)
         return perfdash::runAlertsCommand(arguments.mid(1), out, err);
     if (!arguments.isEmpty() && arguments.constFirst() == u"summary"_s)
@@ -55,7 +58,8 @@ int main(int argc, char *argv[])
                "       perfdashd summary --model NAME [--window 1h|6h|24h|7d|30d|DURATION] [--granularity minute|hour|day] [--db FILE]\n"
                "       perfdashd rules check FILE\n"
                "       perfdashd rules test --rules FILE [--from TIME] [--to TIME] [--db FILE] [--interval DURATION]\n"
-               "       perfdashd alerts [--db FILE] [--from TIME] [--to TIME] [--format csv|json]\n";
+               "       perfdashd alerts [--db FILE] [--from TIME] [--to TIME] [--format csv|json]\n"
+               "       perfdashd report slowest-ops|memory-trend|errors-by-op [--db FILE] [--from TIME] [--to TIME]\n";
         return 0;
     }
     if (!perfdash::CollectorDaemon::parseArguments(arguments, &options, &error)) {

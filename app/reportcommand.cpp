@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/reportcommand.h"
+
+#include "app/commandsupport.h"
+#include "app/exportcommand.h"
+#include "app/runtimepaths.h"
+#include "storage/csvwriter.h"
+#include "storage/operationreports.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+
+#include <cmath>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+namespace {
+
+constexpr char16_t usage[]
+    = u"Usage: perfdashd report slowest-ops|memory-trend|errors-by-op [--db FILE] [--from TIME] [--to TIME]\n"
+      "                        [--limit N] [--min-percent P] [--format csv|json]\n"
+      "  Seed 003's reports over the stored operations:\n"
+      "  slowest-ops   mean elapsed seconds and items/s per operation, slowest first (default the last 7 days,\n"
+      "                at most --limit 10);\n"
+      "  memory-trend  mean and peak memory (MB) per UTC day (default the last 30 days);\n"
+      "  errors-by-op  operations with an error rate above --min-percent (1), worst first (default 7 days).\n"
+      "  TIME: now, -7d, or ISO 8601.\n";
+
+QJsonValue number(double v)
+{
+    return std::isfinite(v) ? QJsonValue(v) : QJsonValue();
+}
+
+} // namespace
+
+int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    const QString name = arguments.value(0);
+    static const QStringList names { u"slowest-ops"_s, u"memory-trend"_s, u"errors-by-op"_s };
+    if (name == u"-h" || name == u"--help") {
+        out << QString::fromUtf16(usage);
+        return 0;
+    }
+    if (!names.contains(name)) {
+        err << "perfdashd report: " << (name.isEmpty() ? u"which report?"_s : u"no report \""_s % name % u'"')
+            << " (slowest-ops, memory-trend, errors-by-op)\n"
+            << QString::fromUtf16(usage);
+        return 2;
+    }
+    SubcommandLine line(u"report "_s % name, QString::fromUtf16(usage));
+    QCommandLineParser &parser = line.parser();
+    const QCommandLineOption db(u"db"_s, u"SQLite database file."_s, u"FILE"_s, RuntimePaths::defaultDatabase());
+    const QCommandLineOption from(
+        u"from"_s, u"Start."_s, u"TIME"_s, name == u"memory-trend" ? u"-30d"_s : u"-7d"_s);
+    const QCommandLineOption to(u"to"_s, u"End."_s, u"TIME"_s, u"now"_s);
+    const QCommandLineOption limit(u"limit"_s, u"Rows at most."_s, u"N"_s, u"10"_s);
+    const QCommandLineOption minPercent(u"min-percent"_s, u"Error rates above this."_s, u"P"_s, u"1"_s);
+    const QCommandLineOption format(u"format"_s, u"csv or json."_s, u"FORMAT"_s, u"csv"_s);
+    parser.addOptions({ db, from, to, limit, minPercent, format });
+    if (const auto done = line.parse(arguments.mid(1), out, err))
+        return *done;
+    const QString fmt = parser.value(format);
+    if (fmt != u"csv" && fmt != u"json")
+        return line.bad(u"bad --format: "_s % fmt % u" (csv or json)"_s, err);
+    bool ok = false;
+    const int rows = parser.value(limit).toInt(&ok);
+    if (!ok || rows < 1 || rows > 100000)
+        return line.bad(u"bad --limit: "_s % parser.value(limit) % u" (1 to 100000)"_s, err);
+    const double percent = parser.value(minPercent).toDouble(&ok);
+    if (!ok || !(percent >= 0 && percent <= 100))
+        return line.bad(u"bad --min-percent: "_s % parser.value(minPercent) % u" (0 to 100)"_s, err);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QString error;
+    const auto start = ExportArguments::parseTime(parser.value(from), now, &error);
+    if (!start)
+        return line.bad(u"bad --from: "_s % error, err);
+    const auto end = ExportArguments::parseTime(parser.value(to), now, &error);
+    if (!end)
+        return line.bad(u"bad --to: "_s % error, err);
+    const QString path = QFileInfo(parser.value(db)).absoluteFilePath();
+    ReadOnlyConnection connection(u"perfdashd-report"_s);
+    if (!connection.open(path, &error)) {
+        err << "perfdashd report: " << error << '\n';
+        return 1;
+    }
+    QSqlDatabase sql = QSqlDatabase::database(connection.name(), false);
+    QList<QList<QByteArray>> table;
+    QJsonArray list;
+    if (name == u"slowest-ops") {
+        QVector<OperationReports::Slowest> found;
+        ok = OperationReports::slowest(sql, *start, *end + 1, rows, &found, &error);
+        table.append({ "op_code", "operation", "mean_elapsed_s", "mean_items_per_s", "operations" });
+        for (const auto &r : std::as_const(found)) {
+            table.append({ CsvWriter::field(r.opCode), CsvWriter::field(r.name), CsvWriter::number(r.meanSeconds),
+                CsvWriter::number(r.meanItemsPerSecond), CsvWriter::number(r.operations) });
+            list.append(QJsonObject { { u"op_code"_s, r.opCode }, { u"operation"_s, r.name },
+                { u"mean_elapsed_s"_s, number(r.meanSeconds) }, { u"mean_items_per_s"_s, number(r.meanItemsPerSecond) },
+                { u"operations"_s, r.operations } });
+        }
+    } else if (name == u"memory-trend") {
+        QVector<OperationReports::MemoryDay> found;
+        ok = OperationReports::memoryTrend(sql, *start, *end + 1, &found, &error);
+        table.append({ "date", "mean_memory_mb", "peak_memory_mb", "operations" });
+        for (const auto &r : std::as_const(found)) {
+            table.append({ CsvWriter::field(r.day), CsvWriter::number(r.meanMb), CsvWriter::number(r.peakMb),
+                CsvWriter::number(r.operations) });
+            list.append(QJsonObject { { u"date"_s, r.day }, { u"mean_memory_mb"_s, r.meanMb },
+                { u"peak_memory_mb"_s, r.peakMb }, { u"operations"_s, r.operations } });
+        }
+    } else {
+        QVector<OperationReports::ErrorRate> found;
+        ok = OperationReports::errorsByOperation(sql, *start, *end + 1, percent, &found, &error);
+        table.append({ "operation", "operations", "failures", "error_rate_percent" });
+        for (const auto &r : std::as_const(found)) {
+            table.append({ CsvWriter::field(r.name), CsvWriter::number(r.operations), CsvWriter::number(r.failures),
+                CsvWriter::number(std::round(r.percent * 100) / 100) });
+            list.append(QJsonObject { { u"operation"_s, r.name }, { u"operations"_s, r.operations },
+                { u"failures"_s, r.failures }, { u"error_rate_percent"_s, std::round(r.percent * 100) / 100 } });
+        }
+    }
+    if (!ok) {
+        err << "perfdashd report: " << error << '\n';
+        return 1;
+    }
+    if (fmt == u"json") {
+        out << QJsonDocument(list).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    out.flush();
+    QFile stdoutFile;
+    if (!stdoutFile.open(stdout, QIODevice::WriteOnly)) {
+        err << "perfdashd report: cannot write to stdout\n";
+        return 1;
+    }
+    CsvWriter csv(&stdoutFile);
+    for (const auto &row : std::as_const(table))
+        csv.writeRow(row);
+    return 0;
+}
+
+} // namespace perfdash
