@@ -111,6 +111,26 @@ bool ReadOnlyConnection::open(const QString &path, QString *error)
     return result.ok;
 }
 
+std::optional<std::pair<qint64, qint64>> commandTimeRange(const QCommandLineParser &parser,
+    const QCommandLineOption &from, const QCommandLineOption &to, qint64 nowSeconds, QString *error)
+{
+    const auto start = ExportArguments::parseTime(parser.value(from), nowSeconds, error);
+    if (!start) {
+        *error = u"bad --from: "_s % *error;
+        return std::nullopt;
+    }
+    const auto end = ExportArguments::parseTime(parser.value(to), nowSeconds, error);
+    if (!end) {
+        *error = u"bad --to: "_s % *error;
+        return std::nullopt;
+    }
+    if (*end <= *start) {
+        *error = u"--to must be after --from"_s;
+        return std::nullopt;
+    }
+    return std::make_pair(*start, *end);
+}
+
 bool CsvOutput::open(const QString &path, QString *error)
 {
     m_toFile = !path.isEmpty() && path != u"-"_s;

@@ -59,6 +59,10 @@ struct WindowCommandOptions {
     QString databasePath(const QCommandLineParser &parser) const; // absolute
 };
 
+// --from and --to as Unix seconds, from < to (ExportArguments::parseTime); nullopt with a message naming the option.
+std::optional<std::pair<qint64, qint64>> commandTimeRange(const QCommandLineParser &parser,
+    const QCommandLineOption &from, const QCommandLineOption &to, qint64 nowSeconds, QString *error);
+
 // A read-only connection to perfdash.db for one command; closed when it goes out of scope.
 class ReadOnlyConnection {
 public:

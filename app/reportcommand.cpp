@@ -78,12 +78,11 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
         return line.bad(u"bad --min-percent: "_s % parser.value(minPercent) % u" (0 to 100)"_s, err);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     QString error;
-    const auto start = ExportArguments::parseTime(parser.value(from), now, &error);
-    if (!start)
-        return line.bad(u"bad --from: "_s % error, err);
-    const auto end = ExportArguments::parseTime(parser.value(to), now, &error);
-    if (!end)
-        return line.bad(u"bad --to: "_s % error, err);
+    const auto range = commandTimeRange(parser, from, to, now, &error);
+    if (!range)
+        return line.bad(error, err);
+    const auto [startSecond, endSecond] = *range;
+    const qint64 *start = &startSecond, *end = &endSecond;
     const QString path = QFileInfo(parser.value(db)).absoluteFilePath();
     ReadOnlyConnection connection(u"perfdashd-report"_s);
     if (!connection.open(path, &error)) {
@@ -134,14 +133,14 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
         return 0;
     }
     out.flush();
-    QFile stdoutFile;
-    if (!stdoutFile.open(stdout, QIODevice::WriteOnly)) {
-        err << "perfdashd report: cannot write to stdout\n";
+    CsvOutput output;
+    bool rowsOk = output.open({}, &error);
+    for (qsizetype i = 0; rowsOk && i < table.size(); ++i)
+        rowsOk = output.csv().writeRow(table[i]);
+    if (!output.commit(rowsOk, &error)) {
+        err << "perfdashd report: " << error << '\n';
         return 1;
     }
-    CsvWriter csv(&stdoutFile);
-    for (const auto &row : std::as_const(table))
-        csv.writeRow(row);
     return 0;
 }
 

@@ -49,27 +49,6 @@ QJsonValue number(double v)
     return std::isfinite(v) ? QJsonValue(v) : QJsonValue();
 }
 
-// --from and --to as Unix seconds, from < to; nullopt with the message for a bad one.
-std::optional<std::pair<qint64, qint64>> timeRange(const QCommandLineParser &parser, const QCommandLineOption &from,
-    const QCommandLineOption &to, qint64 now, QString *error)
-{
-    const auto start = ExportArguments::parseTime(parser.value(from), now, error);
-    if (!start) {
-        *error = u"bad --from: "_s % *error;
-        return std::nullopt;
-    }
-    const auto end = ExportArguments::parseTime(parser.value(to), now, error);
-    if (!end) {
-        *error = u"bad --to: "_s % *error;
-        return std::nullopt;
-    }
-    if (*end <= *start) {
-        *error = u"--to must be after --from"_s;
-        return std::nullopt;
-    }
-    return std::make_pair(*start, *end);
-}
-
 int check(const QString &path, QTextStream &out, QTextStream &err)
 {
     const RulesFile::Loaded loaded = RulesFile::load(path);
@@ -109,7 +88,7 @@ int test(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return line.bad(u"bad --format: "_s % fmt % u" (text or json)"_s, err);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     QString error;
-    const auto range = timeRange(parser, from, to, now, &error);
+    const auto range = commandTimeRange(parser, from, to, now, &error);
     if (!range)
         return line.bad(error, err);
     const auto [start, end] = *range;
@@ -213,7 +192,7 @@ int runAlertsCommand(const QStringList &arguments, QTextStream &out, QTextStream
         return line.bad(u"bad --format: "_s % fmt % u" (csv or json)"_s, err);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     QString error;
-    const auto range = timeRange(parser, from, to, now, &error);
+    const auto range = commandTimeRange(parser, from, to, now, &error);
     if (!range)
         return line.bad(error, err);
     const auto [start, end] = *range;
@@ -245,19 +224,23 @@ int runAlertsCommand(const QStringList &arguments, QTextStream &out, QTextStream
         return 0;
     }
     out.flush();
-    QFile stdoutFile;
-    if (!stdoutFile.open(stdout, QIODevice::WriteOnly)) {
-        err << "perfdashd alerts: cannot write to stdout\n";
+    CsvOutput output;
+    if (!output.open({}, &error)) {
+        err << "perfdashd alerts: " << error << '\n';
         return 1;
     }
-    CsvWriter csv(&stdoutFile);
-    csv.writeRow({ "time", "rule_id", "rule", "instance", "model", "severity", "state", "value", "threshold",
+    CsvWriter &csv = output.csv();
+    bool rowsOk = csv.writeRow({ "time", "rule_id", "rule", "instance", "model", "severity", "state", "value", "threshold",
         "message" });
     for (const AlertEvent &e : std::as_const(events)) {
-        csv.writeRow({ CsvWriter::isoTime(e.time), CsvWriter::field(e.ruleId), CsvWriter::field(e.ruleName),
+        rowsOk = rowsOk && csv.writeRow({ CsvWriter::isoTime(e.time), CsvWriter::field(e.ruleId), CsvWriter::field(e.ruleName),
             CsvWriter::field(e.instance), CsvWriter::field(e.model()), CsvWriter::field(e.severity),
             CsvWriter::field(e.state), CsvWriter::number(e.value), CsvWriter::number(e.threshold),
             CsvWriter::field(e.message) });
+    }
+    if (!output.commit(rowsOk, &error)) {
+        err << "perfdashd alerts: " << error << '\n';
+        return 1;
     }
     return 0;
 }
