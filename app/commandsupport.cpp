@@ -56,7 +56,7 @@ WindowCommandOptions::WindowCommandOptions()
     : db(u"db"_s, u"SQLite database file."_s, u"FILE"_s, RuntimePaths::defaultDatabase())
     , from(u"from"_s, u"Start (inclusive)."_s, u"TIME"_s, u"-24h"_s)
     , to(u"to"_s, u"End (exclusive)."_s, u"TIME"_s, u"now"_s)
-    , step(u"step"_s, u"Bucket: 1s, 1m, 1h or 1d."_s, u"STEP"_s, u"1h"_s)
+    , step(u"step"_s, u"Bucket: 1s, 1m, 1h, 1d or auto."_s, u"STEP"_s, u"1h"_s)
     , output(QStringList { u"o"_s, u"output"_s }, u"Output file (default: stdout)."_s, u"FILE"_s)
 {
 }
@@ -84,9 +84,11 @@ std::optional<WindowCommandOptions::Range> WindowCommandOptions::range(const QCo
         *error = u"--to must be later than --from"_s;
         return std::nullopt;
     }
-    const auto stepSeconds = ExportArguments::parseStep(parser.value(step));
+    const bool automatic = parser.value(step) == u"auto";
+    const auto stepSeconds
+        = automatic ? ExportArguments::autoStep(*toTime - *fromTime) : ExportArguments::parseStep(parser.value(step));
     if (!stepSeconds) {
-        *error = u"bad --step \"%1\": use 1s, 1m, 1h or 1d"_s.arg(parser.value(step));
+        *error = u"bad --step \"%1\": use 1s, 1m, 1h, 1d or auto"_s.arg(parser.value(step));
         return std::nullopt;
     }
     // Buckets on the clock (UTC multiples of the step), for every reporting command alike: the first one holds --from.

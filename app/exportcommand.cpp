@@ -2,12 +2,14 @@
 #include "app/exportcommand.h"
 
 #include "app/commandsupport.h"
+#include "app/reportexport.h"
 #include "app/runtimepaths.h"
 #include "storage/csvwriter.h"
 #include "storage/database.h"
 #include "storage/historyquery.h"
 #include "models/duration.h"
 #include "models/seriesselector.h"
+#include "models/timebucket.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -35,6 +37,17 @@ std::optional<qint64> ExportArguments::parseStep(const QString &text)
     if (!steps.contains(text.trimmed()))
         return std::nullopt;
     return parseDuration(text);
+}
+
+qint64 ExportArguments::autoStep(qint64 span)
+{
+    if (span <= 25 * 60)
+        return 1;
+    if (span <= 25 * 3600)
+        return 60;
+    if (span <= 62 * 86400)
+        return 3600;
+    return 86400;
 }
 
 std::optional<qint64> ExportArguments::parseTime(const QString &input, qint64 nowSeconds, QString *error)
@@ -98,33 +111,34 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     return runExportCommand(arguments, out, err, QDateTime::currentSecsSinceEpoch());
 }
 
-int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err, qint64 nowSeconds)
-{
-    SubcommandLine line(u"export"_s,
-        u"Usage: perfdashd export --db FILE --series SELECTOR --from TIME --to TIME "
-        "--step 1s|1m|1h|1d [-o FILE]\n"
-        "  SELECTOR  name or name{tag=value,...}: every series of that name with those tags\n"
-        "  TIME      ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n"
-        "  Columns: time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind (rate per "
-        "covered second)\n"_s);
-    QCommandLineParser &parser = line.parser();
-    const WindowCommandOptions options;
-    const QCommandLineOption series(u"series"_s, u"Series selector."_s, u"SELECTOR"_s);
-    options.addTo(parser);
-    parser.addOption(series);
-    if (const auto done = line.parse(arguments, out, err))
-        return *done;
-    if (!parser.isSet(series))
-        return line.bad(u"--series is required"_s, err);
-    QString error;
-    const auto selector = SeriesSelector::parse(parser.value(series), &error);
-    if (!selector)
-        return line.bad(u"bad --series: "_s % error, err);
-    const auto range = options.range(parser, nowSeconds, &error);
-    if (!range)
-        return line.bad(error, err);
+namespace {
 
-    const QString path = options.databasePath(parser);
+constexpr char16_t exportUsage[]
+    = u"Usage: perfdashd export [--content NAME] [--model NAME]... [--series SELECTOR] [--from TIME] [--to TIME]\n"
+      "                        [--step 1s|1m|1h|1d|auto] [--series-key] [--excel] [--raw] [--db FILE] [-o FILE]\n"
+      "  A readable CSV report (docs/reports.md). NAME is one of:\n"
+      "    kpi           seed 001's KPIs per model and bucket, with baselines and trends (the default)\n"
+      "    series        the series a SELECTOR matches, per bucket (the default when --series is given)\n"
+      "    operations, runs, alerts          the stored records in the range\n"
+      "    slowest-ops, memory-trend, errors-by-op   seed 003's named reports\n"
+      "  SELECTOR  name or name{tag=value,...}; * and ? match any text and one character\n"
+      "            (api.*{model=m*}); docs/metrics.md, \"Series syntax\"\n"
+      "  TIME      ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n"
+      "  --series-key  one `series` column (name{tag=value}) instead of one column per tag key\n"
+      "  --excel       a byte order mark and times as 2026-11-23 20:00:00 (UTC), for spreadsheets\n"
+      "  --raw         the lossless exchange format `perfdashd import` reads: time,series,count,rate,min,max,mean,\n"
+      "                p50,p90,p95,p99,seconds,complete,kind (series only)\n";
+
+// The lossless exchange format (storage/csvwriter.h): what `perfdashd import` reads back.
+int writeRawExport(const QString &selectorText, const WindowCommandOptions::Range &range, const QString &path,
+    const QString &outputPath, qint64 nowSeconds, QTextStream &err)
+{
+    QString error;
+    const auto selector = SeriesSelector::parse(selectorText, &error);
+    if (!selector) {
+        err << "perfdashd export: bad --series: " << error << '\n';
+        return 2;
+    }
     ReadOnlyConnection connection(u"perfdashd-export"_s);
     if (!connection.open(path, &error)) {
         err << "perfdashd export: " << error << '\n';
@@ -138,7 +152,7 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     }
     // Rates are per covered second: the heartbeat says which seconds of each bucket passed with the collector up.
     Coverage coverage;
-    if (!query.coverage(range->from, range->to, range->step, nowSeconds, &coverage, &error)) {
+    if (!query.coverage(range.from, range.to, range.step, nowSeconds, &coverage, &error)) {
         err << "perfdashd export: " << error << '\n';
         return 1;
     }
@@ -146,14 +160,10 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     std::copy_if(all.begin(), all.end(), std::back_inserter(chosen),
                  [&](const SeriesInfo &s) { return selector->matches(s.key); });
     if (chosen.isEmpty()) {
-        err << "perfdashd export: no series matches " << parser.value(series) << " in " << path << " ("
+        err << "perfdashd export: no series matches " << selectorText << " in " << path << " ("
             << all.size() << " series; `perfdashd series --db " << path << "` lists them)\n";
         return 1;
     }
-
-    QElapsedTimer elapsed;
-    elapsed.start();
-    qint64 lastProgress = 0;
     struct Row {
         qint64 time;
         int series;
@@ -163,7 +173,7 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     QVector<QString> names;
     for (int i = 0; i < chosen.size(); ++i) {
         SeriesWindow window;
-        if (!query.window(chosen[i], range->from, range->to, range->step, &window, &error)) {
+        if (!query.window(chosen[i], range.from, range.to, range.step, &window, &error)) {
             err << "perfdashd export: " << error << '\n';
             return 1;
         }
@@ -171,38 +181,104 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
         names.push_back(SeriesSelector::displayName(chosen[i].key));
         for (const WindowPoint &p : window.points)
             rows.push_back({ p.point.time, i, p });
-        if (elapsed.elapsed() - lastProgress >= 1000) {
-            lastProgress = elapsed.elapsed();
-            err << "perfdashd export: read " << (i + 1) << " of " << chosen.size() << " series, " << rows.size()
-                << " rows" << Qt::endl;
-        }
     }
     std::stable_sort(rows.begin(), rows.end(), [&](const Row &a, const Row &b) {
         return a.time != b.time ? a.time < b.time : names[a.series] < names[b.series];
     });
-
-    out.flush();
     CsvOutput output;
-    if (!output.open(parser.value(options.output), &error)) {
+    if (!output.open(outputPath, &error)) {
         err << "perfdashd export: " << error << '\n';
         return 1;
     }
     CsvWriter &csv = output.csv();
     bool ok = csv.writeRow(CsvWriter::exportHeader());
-    for (size_t i = 0; ok && i < rows.size(); ++i) {
+    for (size_t i = 0; ok && i < rows.size(); ++i)
         ok = csv.writeExportRow(names[rows[i].series], chosen[rows[i].series].kind, rows[i].point);
-        if (elapsed.elapsed() - lastProgress >= 1000) {
-            lastProgress = elapsed.elapsed();
-            err << "perfdashd export: wrote " << i << " of " << rows.size() << " rows" << Qt::endl;
-        }
-    }
     if (!output.commit(ok, &error)) {
         err << "perfdashd export: " << error << '\n';
         return 1;
     }
     if (output.toFile())
-        err << "perfdashd export: " << rows.size() << " rows of " << chosen.size() << " series to "
-            << parser.value(options.output) << '\n';
+        err << "perfdashd export: " << rows.size() << " rows of " << chosen.size() << " series to " << outputPath
+            << '\n';
+    return 0;
+}
+
+} // namespace
+
+int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err, qint64 nowSeconds)
+{
+    SubcommandLine line(u"export"_s, QString::fromUtf16(exportUsage));
+    QCommandLineParser &parser = line.parser();
+    const WindowCommandOptions options;
+    const QCommandLineOption content(u"content"_s, u"What the report holds."_s, u"NAME"_s);
+    const QCommandLineOption model(u"model"_s, u"A model (repeat, or comma-separated; default every model)."_s,
+        u"NAME"_s);
+    const QCommandLineOption series(u"series"_s, u"Series selector."_s, u"SELECTOR"_s);
+    const QCommandLineOption seriesKey(u"series-key"_s, u"One series column instead of tag columns."_s);
+    const QCommandLineOption excel(u"excel"_s, u"Byte order mark and spreadsheet times."_s);
+    const QCommandLineOption raw(u"raw"_s, u"The lossless exchange format."_s);
+    options.addTo(parser);
+    parser.addOptions({ content, model, series, seriesKey, excel, raw });
+    if (const auto done = line.parse(arguments, out, err))
+        return *done;
+
+    ReportRequest request;
+    const QString contentName = parser.isSet(content) ? parser.value(content)
+        : parser.isSet(series)                       ? u"series"_s
+                                                     : u"kpi"_s;
+    const auto chosen = ReportContents::fromName(contentName);
+    if (!chosen) {
+        QStringList names;
+        for (ReportContent c : ReportContents::all())
+            names << ReportContents::name(c);
+        return line.bad(u"bad --content \""_s % contentName % u"\" (one of "_s % names.join(u", "_s) % u')', err);
+    }
+    request.content = *chosen;
+    if (request.content == ReportContent::Series && !parser.isSet(series))
+        return line.bad(u"--content series needs --series SELECTOR"_s, err);
+    if (parser.isSet(raw) && request.content != ReportContent::Series)
+        return line.bad(u"--raw exports series only (give --series)"_s, err);
+
+    QString error;
+    const auto range = options.range(parser, nowSeconds, &error);
+    if (!range)
+        return line.bad(error, err);
+    const QString path = options.databasePath(parser);
+    out.flush();
+    if (parser.isSet(raw))
+        return writeRawExport(parser.value(series), *range, path, parser.value(options.output), nowSeconds, err);
+
+    request.database = path;
+    for (const QString &m : parser.values(model))
+        request.models << m.split(u',', Qt::SkipEmptyParts);
+    request.series = parser.value(series);
+    request.from = range->from;
+    request.to = range->to;
+    request.step = range->step;
+    request.format.tagColumns = !parser.isSet(seriesKey);
+    request.format.excel = parser.isSet(excel);
+    if (request.content == ReportContent::Series) {
+        if (!SeriesSelector::parse(request.series, &error))
+            return line.bad(u"bad --series: "_s % error, err);
+    }
+    const QString output = parser.value(options.output);
+    const bool toFile = !output.isEmpty() && output != u"-";
+    QElapsedTimer elapsed;
+    elapsed.start();
+    qint64 lastProgress = 0;
+    const ReportResult result = exportReport(request, output, nowSeconds, [&](qint64 done, qint64 total) {
+        if (elapsed.elapsed() - lastProgress >= 1000 && done < total) {
+            lastProgress = elapsed.elapsed();
+            err << "perfdashd export: " << done << " of " << total << Qt::endl;
+        }
+    });
+    if (!result.ok()) {
+        err << "perfdashd export: " << result.error << '\n';
+        return 1;
+    }
+    if (toFile)
+        err << "perfdashd export: " << result.rows << " rows to " << output << '\n';
     return 0;
 }
 

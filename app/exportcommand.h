@@ -8,10 +8,12 @@
 
 namespace perfdash {
 
-// `perfdashd export --db FILE --series SELECTOR --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]`: writes
-// time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind as RFC 4180 CSV, atomically (QSaveFile)
-// when -o is given; rate is per covered second (storage/csvwriter.h). Returns the process exit code: 0 done (also after
-// --help), 1 cannot read or write, 2 bad arguments. nowSeconds: the clock (relative times, which seconds passed).
+// `perfdashd export [--content kpi|series|operations|runs|alerts|slowest-ops|memory-trend|errors-by-op] [--model M]
+// [--series SELECTOR] --from TIME --to TIME --step 1s|1m|1h|1d|auto [--series-key] [--excel] [--raw] [-o FILE]`: a
+// readable report (app/reportexport.h, docs/reports.md) as RFC 4180 CSV, atomically (QSaveFile) when -o is given;
+// --raw writes the lossless exchange format `perfdashd import` reads (storage/csvwriter.h). Returns the process exit
+// code: 0 done (also after --help), 1 cannot read or write, 2 bad arguments. nowSeconds: the clock (relative times,
+// which seconds passed).
 int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err);
 int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream &err, qint64 nowSeconds);
 // `perfdashd series [--db FILE]`: one series per line, "name{tag=value,...}<TAB>kind<TAB>first seen (UTC)".
@@ -25,6 +27,9 @@ struct ExportArguments {
     static std::optional<qint64> parseDuration(const QString &text);
     // 1s, 1m, 1h or 1d -> seconds, or nullopt.
     static std::optional<qint64> parseStep(const QString &text);
+    // The step "auto" means for a span: at most about 1,500 buckets (up to 25 min: 1 s; 25 h: 1 min; 62 d: 1 h;
+    // then 1 d).
+    static qint64 autoStep(qint64 spanSeconds);
 };
 
 } // namespace perfdash

@@ -12,13 +12,47 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
-QByteArray CsvWriter::field(QStringView text)
+namespace {
+
+QByteArray quoted(QByteArray utf8)
 {
-    QByteArray utf8 = text.toUtf8();
     if (!utf8.contains(',') && !utf8.contains('"') && !utf8.contains('\n') && !utf8.contains('\r'))
         return utf8;
     utf8.replace("\"", "\"\"");
     return '"' + utf8 + '"';
+}
+
+} // namespace
+
+QByteArray CsvWriter::field(QStringView text)
+{
+    return quoted(text.toUtf8());
+}
+
+bool CsvWriter::writeCells(const QList<QByteArray> &cells)
+{
+    QByteArray line;
+    for (qsizetype i = 0; i < cells.size(); ++i) {
+        if (i)
+            line += ',';
+        line += quoted(cells[i]);
+    }
+    line += "\r\n";
+    return m_device->write(line) == line.size();
+}
+
+bool CsvWriter::writeCells(const QStringList &cells)
+{
+    QList<QByteArray> utf8;
+    utf8.reserve(cells.size());
+    for (const QString &c : cells)
+        utf8 << c.toUtf8();
+    return writeCells(utf8);
+}
+
+bool CsvWriter::writeBytes(const QByteArray &bytes)
+{
+    return m_device->write(bytes) == bytes.size();
 }
 
 QByteArray CsvWriter::number(double value)

@@ -13,7 +13,7 @@ namespace perfdash {
 
 // RFC 4180 CSV (CRLF line ends, fields quoted only when they must be), ISO 8601 UTC times, numbers that do not depend
 // on the locale (std::to_chars, shortest round-trip form). Writes to a device it does not own; one thread at a time.
-// Used by `perfdashd export` and, later, the GUI's report dialog.
+// Used by `perfdashd export` and the GUI's report dialog (app/reportexport.h).
 class CsvWriter {
 public:
     explicit CsvWriter(QIODevice *device) : m_device(device) { }
@@ -24,6 +24,10 @@ public:
     static QByteArray isoTime(qint64 unixSeconds); // 2026-11-23T20:45:00Z
 
     bool writeRow(const QList<QByteArray> &fields); // fields already encoded (field()/number())
+    // Plain UTF-8 cells (text or numbers), each quoted only when it must be: the readable reports' rows.
+    bool writeCells(const QList<QByteArray> &cells);
+    bool writeCells(const QStringList &cells);
+    bool writeBytes(const QByteArray &bytes); // as they are (a byte order mark)
     // The inverse of one row: the fields of one RFC 4180 line without its line end (quoted fields with doubled
     // quotes; no line breaks inside quotes: our exports never write them). For `perfdashd import` and tests.
     static QList<QByteArray> parseLine(QByteArrayView line);

@@ -84,7 +84,7 @@ Csv exportCsv(const QString &db, const QString &series, qint64 from, qint64 to, 
     Csv csv;
     const auto iso = [](qint64 t) { return QString::fromLatin1(CsvWriter::isoTime(t)); };
     csv.exitCode = runExportCommand({ u"--db"_s, db, u"--series"_s, series, u"--from"_s, iso(from), u"--to"_s, iso(to),
-                                        u"--step"_s, step, u"-o"_s, path },
+                                        u"--step"_s, step, u"--raw"_s, u"-o"_s, path },
         out, err, now);
     err.flush();
     csv.err = errText;

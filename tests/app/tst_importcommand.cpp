@@ -58,7 +58,7 @@ Table exportTable(const QString &db, const QString &series, qint64 from, qint64 
     QString outText, errText;
     QTextStream out(&outText), err(&errText);
     if (runExportCommand({ u"--db"_s, db, u"--series"_s, series, u"--from"_s, iso(from), u"--to"_s, iso(to),
-                             u"--step"_s, step, u"-o"_s, path },
+                             u"--step"_s, step, u"--raw"_s, u"-o"_s, path },
             out, err, now)
         != 0)
         return {};

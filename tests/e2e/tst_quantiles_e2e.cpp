@@ -217,7 +217,7 @@ private Q_SLOTS:
         const auto exportMinute = [&](QList<QList<QByteArray>> *rows) {
             QProcess exporter;
             exporter.start(binary(u"perfdashd"_s),
-                           { u"export"_s, u"--db"_s, collector.dbPath, u"--series"_s, u"quantiles.latency{model=m1}"_s,
+                           { u"export"_s, u"--raw"_s, u"--db"_s, collector.dbPath, u"--series"_s, u"quantiles.latency{model=m1}"_s,
                              u"--from"_s, iso(minute), u"--to"_s, iso(minute + 60), u"--step"_s, u"1m"_s });
             if (!exporter.waitForFinished(30000) || exporter.exitCode() != 0)
                 return false;

@@ -107,7 +107,7 @@ private Q_SLOTS:
                                    u"--from"_s, u"-10m"_s, u"--to"_s, u"+1m"_s };
 
         // 1 s: each second exactly, quantiles within the sketch's 1%.
-        auto seconds = runPerfdashd(QStringList { u"export"_s } + common + QStringList { u"--step"_s, u"1s"_s, u"-o"_s, csvPath }, env);
+        auto seconds = runPerfdashd(QStringList { u"export"_s, u"--raw"_s } + common + QStringList { u"--step"_s, u"1s"_s, u"-o"_s, csvPath }, env);
         QCOMPARE(seconds.exitCode, 0);
         QFile file(csvPath);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -140,7 +140,7 @@ private Q_SLOTS:
         }
 
         // 1 min: one row with both seconds merged; counts exact, quantiles from the minute's merged sketch.
-        auto minute = runPerfdashd(QStringList { u"export"_s } + common + QStringList { u"--step"_s, u"1m"_s }, env);
+        auto minute = runPerfdashd(QStringList { u"export"_s, u"--raw"_s } + common + QStringList { u"--step"_s, u"1m"_s }, env);
         QCOMPARE(minute.exitCode, 0);
         rows = parseCsv(minute.out, &crlf);
         qint64 total = 0;
@@ -162,7 +162,7 @@ private Q_SLOTS:
         }
 
         // 1 d goes through the hour tier's sketches and still counts everything.
-        auto day = runPerfdashd(QStringList { u"export"_s } + common.mid(0, 6)
+        auto day = runPerfdashd(QStringList { u"export"_s, u"--raw"_s } + common.mid(0, 6)
                                         + QStringList { u"--to"_s, u"+1d"_s, u"--step"_s, u"1d"_s });
         QCOMPARE(day.exitCode, 0);
         rows = parseCsv(day.out, &crlf);
@@ -204,7 +204,7 @@ private Q_SLOTS:
             QCOMPARE(collector.stop(), 0);
         }
         const QString out = dir.filePath(u"never.csv"_s);
-        auto e = runPerfdashd(QStringList { u"export"_s, u"--db"_s, QDir(dir.path()).filePath(u"perfdash.db"_s),
+        auto e = runPerfdashd(QStringList { u"export"_s, u"--raw"_s, u"--db"_s, QDir(dir.path()).filePath(u"perfdash.db"_s),
                                             u"-o"_s, out }
                               + arguments);
         QCOMPARE(e.exitCode, exitCode);

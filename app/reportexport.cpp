@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/reportexport.h"
+
+#include "app/commandsupport.h"
+#include "models/kpireport.h"
+#include "models/serieskey.h"
+#include "models/seriesselector.h"
+#include "models/timebucket.h"
+#include "storage/historyquery.h"
+#include "storage/modelhistoryreader.h"
+#include "storage/qualitystore.h"
+#include "storage/recordreports.h"
+#include "storage/seriesreport.h"
+
+#include <QCoreApplication>
+#include <QSqlDatabase>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+namespace {
+
+struct ContentInfo {
+    ReportContent content;
+    const char16_t *name;
+    const char *caption;
+};
+
+const ContentInfo kContents[] = {
+    { ReportContent::Kpi, u"kpi", QT_TRANSLATE_NOOP("ReportContents", "KPIs per model and bucket") },
+    { ReportContent::Series, u"series", QT_TRANSLATE_NOOP("ReportContents", "Series per bucket") },
+    { ReportContent::Operations, u"operations", QT_TRANSLATE_NOOP("ReportContents", "Operations") },
+    { ReportContent::Runs, u"runs", QT_TRANSLATE_NOOP("ReportContents", "Workflow runs with their steps") },
+    { ReportContent::Alerts, u"alerts", QT_TRANSLATE_NOOP("ReportContents", "Alert events") },
+    { ReportContent::SlowestOps, u"slowest-ops", QT_TRANSLATE_NOOP("ReportContents", "Slowest operations") },
+    { ReportContent::MemoryTrend, u"memory-trend", QT_TRANSLATE_NOOP("ReportContents", "Memory per day") },
+    { ReportContent::ErrorsByOp, u"errors-by-op", QT_TRANSLATE_NOOP("ReportContents", "Error rate by operation") },
+};
+
+const ContentInfo &infoOf(ReportContent c)
+{
+    return *std::find_if(std::begin(kContents), std::end(kContents), [c](const ContentInfo &i) { return i.content == c; });
+}
+
+// Writes rows and reports progress; stops at a write error or a cancel.
+class ReportSink {
+public:
+    ReportSink(CsvWriter &csv, const ReportProgress &progress, const std::atomic<bool> *cancel)
+        : m_csv(csv)
+        , m_progress(progress)
+        , m_cancel(cancel)
+    {
+    }
+    bool cancelled() const { return m_cancel && m_cancel->load(std::memory_order_relaxed); }
+    void progress(qint64 done, qint64 total) const
+    {
+        if (m_progress)
+            m_progress(done, total);
+    }
+    bool write(const QList<QByteArray> &cells)
+    {
+        if (!m_csv.writeCells(cells))
+            return false;
+        ++m_rows;
+        return !(m_rows % 4096 == 0 && cancelled());
+    }
+    bool writeHeader(const QStringList &header) { return m_csv.writeCells(header); }
+    bool writeTable(const ReportTable &table)
+    {
+        bool ok = writeHeader(table.header);
+        for (qsizetype i = 0; ok && i < table.rows.size(); ++i)
+            ok = write(table.rows[i]);
+        return ok;
+    }
+    qint64 rows() const { return m_rows; }
+
+private:
+    CsvWriter &m_csv;
+    const ReportProgress &m_progress;
+    const std::atomic<bool> *m_cancel;
+    qint64 m_rows = 0;
+};
+
+// One model's KPI inputs at the report's step: its roles' points with sketches, its quality per bucket, its outlook.
+bool readModel(const HistoryQuery &query, QSqlDatabase &sql, const QVector<SeriesInfo> &series, const QString &model,
+    const ReportRequest &r, qint64 from, qint64 now, KpiReportModel *out, QString *error)
+{
+    out->model = model;
+    out->roles = ModelHistoryReader::seriesOf(series, model).roles;
+    QHash<QString, SeriesInfo> byKey;
+    for (const SeriesInfo &s : series)
+        byKey.insert(s.key, s);
+    for (const QString &key : out->roles.allKeys()) {
+        const auto it = byKey.constFind(key);
+        if (it == byKey.constEnd() || out->points.contains(key))
+            continue;
+        SeriesWindow w;
+        if (!query.window(*it, from, r.to, r.step, &w, error, true))
+            return false;
+        out->points.insert(key, w.seriesPoints());
+    }
+    QStringList qualityKeys;
+    if (!QualityStore::keys(sql, from, r.to, &qualityKeys, error))
+        return false;
+    std::map<qint64, QualityMetrics> merged;
+    for (const QString &key : std::as_const(qualityKeys)) {
+        if (SeriesKey::fromString(key).tagValue(u"model") != model)
+            continue;
+        QVector<QualityStore::Window> windows;
+        if (!QualityStore::windows(sql, key, from, r.to, r.step, &windows, error))
+            return false;
+        for (const auto &w : std::as_const(windows))
+            merged[w.from].merge(w.metrics); // merged across the model's keys, never averaged
+    }
+    for (const auto &[bucket, metrics] : merged)
+        out->quality.insert(bucket, QualityStats::from(u"prediction.quality|model:"_s % model, metrics, false));
+    ModelHistory history;
+    if (!ModelHistoryReader::read(query, series, model, std::min(r.to, now), &history, error))
+        return false;
+    out->outlook = Outlook::compute(history, Baseline::Limits::fromEnvironment());
+    return true;
+}
+
+bool writeKpiReport(const ReportRequest &r, const HistoryQuery &query, QSqlDatabase &sql,
+    const QVector<SeriesInfo> &series, qint64 now, ReportSink &sink, QString *error)
+{
+    const std::set<QString> known = ModelHistoryReader::models(series);
+    QStringList models = r.models;
+    if (models.isEmpty())
+        models = QStringList(known.begin(), known.end());
+    for (const QString &m : std::as_const(models)) {
+        if (!known.count(m)) {
+            *error = u"no model "_s % m
+                % (known.empty() ? u" (the database holds no model: series get one from a model tag)"_s
+                                 : u"; known models: "_s % QStringList(known.begin(), known.end()).join(u", "_s));
+            return false;
+        }
+    }
+    const qint64 from = floorTo(r.from, r.step);
+    Coverage coverage;
+    if (!query.coverage(from, r.to, r.step, now, &coverage, error))
+        return false;
+    QVector<KpiReportModel> inputs(models.size());
+    for (qsizetype i = 0; i < models.size(); ++i) {
+        if (sink.cancelled())
+            return true;
+        if (!readModel(query, sql, series, models[i], r, from, now, &inputs[i], error))
+            return false;
+        sink.progress(i + 1, models.size() + 1);
+    }
+    const KpiReport report(&inputs, coverage, r.step, r.format);
+    bool ok = sink.writeHeader(report.header());
+    for (qint64 b = from; ok && b < r.to; b += r.step) {
+        for (int m = 0; ok && m < inputs.size(); ++m) {
+            const QList<QByteArray> row = report.row(m, b);
+            if (!row.isEmpty())
+                ok = sink.write(row);
+        }
+    }
+    return ok;
+}
+
+bool writeSeriesReport(const ReportRequest &r, const HistoryQuery &query, const QVector<SeriesInfo> &series,
+    qint64 now, ReportSink &sink, QString *error)
+{
+    const auto selector = SeriesSelector::parse(r.series, error);
+    if (!selector)
+        return false;
+    QVector<SeriesInfo> chosen;
+    std::copy_if(series.begin(), series.end(), std::back_inserter(chosen),
+        [&](const SeriesInfo &s) { return selector->matches(s.key); });
+    if (chosen.isEmpty()) {
+        *error = u"no series matches "_s % r.series % u" (of "_s % QString::number(series.size())
+            % u" stored; `perfdashd series` lists them)"_s;
+        return false;
+    }
+    std::sort(chosen.begin(), chosen.end(), [](const SeriesInfo &a, const SeriesInfo &b) { return a.key < b.key; });
+    const qint64 from = floorTo(r.from, r.step);
+    Coverage coverage;
+    if (!query.coverage(from, r.to, r.step, now, &coverage, error))
+        return false;
+    QVector<SeriesWindow> windows(chosen.size());
+    for (qsizetype i = 0; i < chosen.size(); ++i) {
+        if (sink.cancelled())
+            return true;
+        if (!query.window(chosen[i], from, r.to, r.step, &windows[i], error))
+            return false;
+        windows[i].setCoverage(coverage);
+        sink.progress(i + 1, chosen.size() + 1);
+    }
+    const SeriesReport report(chosen, r.format);
+    bool ok = sink.writeHeader(report.header());
+    // Time, then series: each window's points are sorted, so a merge by cursor keeps the order in one pass.
+    QVector<qsizetype> cursor(chosen.size(), 0);
+    while (ok) {
+        qint64 next = std::numeric_limits<qint64>::max();
+        for (qsizetype i = 0; i < chosen.size(); ++i) {
+            if (cursor[i] < windows[i].points.size())
+                next = std::min(next, windows[i].points[cursor[i]].point.time);
+        }
+        if (next == std::numeric_limits<qint64>::max())
+            break;
+        for (qsizetype i = 0; ok && i < chosen.size(); ++i) {
+            const auto &points = windows[i].points;
+            if (cursor[i] < points.size() && points[cursor[i]].point.time == next)
+                ok = sink.write(report.row(int(i), points[cursor[i]++]));
+        }
+    }
+    return ok;
+}
+
+bool readTable(const ReportRequest &r, QSqlDatabase &sql, ReportTable *table, QString *error)
+{
+    switch (r.content) {
+    case ReportContent::Operations:
+        return RecordReports::operations(sql, r.from, r.to, r.format, table, error);
+    case ReportContent::Runs:
+        return RecordReports::runs(sql, r.from, r.to, r.format, table, error);
+    case ReportContent::Alerts:
+        return RecordReports::alerts(sql, r.from, r.to, r.format, table, error);
+    case ReportContent::SlowestOps:
+        return RecordReports::slowestOperations(sql, r.from, r.to, r.limit, table, error);
+    case ReportContent::MemoryTrend:
+        return RecordReports::memoryTrend(sql, r.from, r.to, table, error);
+    case ReportContent::ErrorsByOp:
+        return RecordReports::errorsByOperation(sql, r.from, r.to, r.minPercent, table, error);
+    case ReportContent::Kpi:
+    case ReportContent::Series:
+        break;
+    }
+    return false;
+}
+
+} // namespace
+
+const QVector<ReportContent> &ReportContents::all()
+{
+    static const QVector<ReportContent> list = [] {
+        QVector<ReportContent> out;
+        for (const ContentInfo &i : kContents)
+            out << i.content;
+        return out;
+    }();
+    return list;
+}
+
+QString ReportContents::name(ReportContent content)
+{
+    return QString::fromUtf16(infoOf(content).name);
+}
+
+QString ReportContents::caption(ReportContent content)
+{
+    return QCoreApplication::translate("ReportContents", infoOf(content).caption);
+}
+
+std::optional<ReportContent> ReportContents::fromName(const QString &name)
+{
+    for (const ContentInfo &i : kContents) {
+        if (name == QStringView(i.name))
+            return i.content;
+    }
+    return std::nullopt;
+}
+
+bool ReportContents::usesStep(ReportContent content)
+{
+    return content == ReportContent::Kpi || content == ReportContent::Series;
+}
+
+ReportResult exportReport(const ReportRequest &r, const QString &path, qint64 now, const ReportProgress &progress,
+    const std::atomic<bool> *cancel)
+{
+    ReportResult result;
+    if (ReportContents::usesStep(r.content) && r.step <= 0) {
+        result.error = u"the step must be positive"_s;
+        return result;
+    }
+    if (r.to <= r.from) {
+        result.error = u"the end must be later than the start"_s;
+        return result;
+    }
+    // A connection of this call's own: the GUI runs exports on a worker thread while its reader has another.
+    static std::atomic<int> serial { 0 };
+    ReadOnlyConnection connection(u"perfdash-report-"_s % QString::number(++serial));
+    if (!connection.open(r.database, &result.error))
+        return result;
+    QSqlDatabase sql = QSqlDatabase::database(connection.name(), false);
+    const HistoryQuery query(connection.name());
+    CsvOutput output;
+    if (!output.open(path, &result.error))
+        return result;
+    ReportSink sink(output.csv(), progress, cancel);
+    bool ok = output.csv().writeBytes(ReportFormat::preamble(r.format));
+    QString error;
+    if (ReportContents::usesStep(r.content)) {
+        QVector<SeriesInfo> series;
+        ok = ok && query.seriesList(&series, &error);
+        if (ok) {
+            ok = r.content == ReportContent::Kpi ? writeKpiReport(r, query, sql, series, now, sink, &error)
+                                                 : writeSeriesReport(r, query, series, now, sink, &error);
+        }
+    } else {
+        ReportTable table;
+        ok = ok && readTable(r, sql, &table, &error);
+        ok = ok && sink.writeTable(table);
+    }
+    result.rows = sink.rows();
+    if (sink.cancelled() || !ok || !error.isEmpty()) {
+        QString why;
+        output.commit(false, &why); // the old file stays
+        result.cancelled = sink.cancelled();
+        if (!result.cancelled)
+            result.error = error.isEmpty() ? why : error;
+        return result;
+    }
+    if (!output.commit(true, &result.error))
+        return result;
+    sink.progress(1, 1);
+    return result;
+}
+
+} // namespace perfdash

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "models/reportformat.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QSqlDatabase>
+#include <QStringList>
+
+namespace perfdash {
+
+// A report that fits in memory: its header and plain cells (the CSV writer quotes).
+struct ReportTable {
+    QStringList header;
+    QList<QList<QByteArray>> rows;
+};
+
+// The stored records as readable tables (docs/reports.md): operations, workflow runs with their steps, alert events,
+// and seed 003's three named reports (storage/operationreports.h). `perfdashd export`, `perfdashd report`,
+// `perfdashd alerts` and the GUI's export dialog all write these. [from, to) in Unix seconds, oldest first. Any
+// connection, its thread.
+namespace RecordReports {
+
+bool operations(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
+    QString *error);
+// One row per run; its steps as one column each (`step_<name>_s`, in the order they first ran), and their count.
+bool runs(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
+    QString *error);
+bool alerts(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
+    QString *error);
+
+bool slowestOperations(QSqlDatabase &db, qint64 from, qint64 to, int limit, ReportTable *out, QString *error);
+bool memoryTrend(QSqlDatabase &db, qint64 from, qint64 to, ReportTable *out, QString *error);
+bool errorsByOperation(QSqlDatabase &db, qint64 from, qint64 to, double minPercent, ReportTable *out, QString *error);
+
+} // namespace RecordReports
+
+} // namespace perfdash
