@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/mainwindow.h"
 
-#include "models/serieskey.h"
 #include "models/seriesfiltermodel.h"
+#include "models/serieskey.h"
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
