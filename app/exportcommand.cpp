@@ -103,7 +103,8 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     SubcommandLine line(u"export"_s,
         u"Usage: perfdashd export --db FILE --series SELECTOR --from TIME --to TIME "
         "--step 1s|1m|1h|1d [-o FILE]\n"
-        "  SELECTOR  name or name{tag=value,...}: every series of that name with those tags\n"
+        "  SELECTOR  name or name{tag=value,...}: every series of that name with those tags; * (any run of\n"
+        "            characters) and ? (one) in the name and values: 'api.*{model=m*}', '*{gpu=*}' (docs/series.md)\n"
         "  TIME      ISO 8601 (2026-11-23T20:00:00Z; no offset means UTC) or now, -24h, -10m, +1m\n"
         "  Columns: time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind (rate per "
         "covered second)\n"_s);
