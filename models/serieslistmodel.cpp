@@ -2,11 +2,10 @@
 #include "models/serieslistmodel.h"
 
 #include "models/serieskey.h"
+#include "models/seriesselector.h"
 #include "models/seriesstore.h"
 
 #include <algorithm>
-
-using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
@@ -29,10 +28,8 @@ QVariant SeriesListModel::data(const QModelIndex &index, int role) const
         return {};
     const QString &key = m_keys.at(index.row());
     switch (role) {
-    case Qt::DisplayRole: {
-        const auto parsed = SeriesKey::fromString(key);
-        return parsed.tags.isEmpty() ? parsed.name : parsed.name % u"  {"_s % parsed.tags.join(u", "_s) % u'}';
-    }
+    case Qt::DisplayRole:
+        return SeriesSelector::displayName(key);
     case Qt::ToolTipRole:
     case KeyRole:
         return key;

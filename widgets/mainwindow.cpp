@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/mainwindow.h"
 
+#include "models/seriesfiltermodel.h"
 #include "models/serieskey.h"
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
@@ -34,7 +35,6 @@
 #include <QMessageBox>
 #include <QSet>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -194,12 +194,13 @@ void MainWindow::buildUi()
     auto *seriesLayout = new QVBoxLayout(seriesPage);
     seriesLayout->setContentsMargins(2, 4, 2, 2);
     m_filter = new QLineEdit(seriesPage);
-    m_filter->setPlaceholderText(tr("Filter series (Ctrl+F)"));
+    m_filter->setPlaceholderText(tr("Filter: name or api.*{model=m1} (Ctrl+F)"));
+    m_filter->setToolTip(tr("A part of a series name, or a selector as perfdashd export --series takes it: "
+                            "* and ? are wildcards (docs/series.md)"));
     m_filter->setClearButtonEnabled(true);
-    m_filterModel = new QSortFilterProxyModel(this);
+    m_filterModel = new SeriesFilterModel(this);
     m_filterModel->setSourceModel(m_seriesModel);
-    m_filterModel->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    connect(m_filter, &QLineEdit::textChanged, m_filterModel, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_filter, &QLineEdit::textChanged, m_filterModel, &SeriesFilterModel::setPattern);
     m_seriesView = new QListView(seriesPage);
     m_seriesView->setModel(m_filterModel);
     m_seriesView->setUniformItemSizes(true);

@@ -51,6 +51,16 @@ StorageOptions quiet()
     return o;
 }
 
+// Writes the frames to a new database through the real writer, as the collector would have.
+bool writeHistory(const QString &db, const QVector<LiveFrame> &frames)
+{
+    StorageThread storage(db, quiet());
+    if (!storage.start().ok)
+        return false;
+    storage.post(frames);
+    return storage.flush();
+}
+
 struct Csv {
     int exitCode = -1;
     QString err;
@@ -203,18 +213,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString db = dir.filePath(u"rates.db"_s);
         const qint64 now = kHour0 + 1470;
-        {
-            StorageThread storage(db, quiet());
-            QVERIFY(storage.start().ok);
-            QVector<LiveFrame> frames;
-            for (qint64 s = kHour0; s < now; ++s) {
-                if (s >= kHour0 + 600 && s < kHour0 + 900)
-                    continue;
-                frames.push_back(LiveFrame { s, { counter(u"svc.requests"_s, 100), heartbeat() } });
-            }
-            storage.post(frames);
-            QVERIFY(storage.flush());
+        QVector<LiveFrame> frames;
+        for (qint64 s = kHour0; s < now; ++s) {
+            if (s >= kHour0 + 600 && s < kHour0 + 900)
+                continue;
+            frames.push_back(LiveFrame { s, { counter(u"svc.requests"_s, 100), heartbeat() } });
         }
+        QVERIFY(writeHistory(db, frames));
         const Csv csv = exportCsv(db, u"svc.requests"_s, from, now, step, now);
         QVERIFY2(csv.exitCode == 0, qPrintable(csv.err));
         QCOMPARE(csv.header,
@@ -234,18 +239,41 @@ private Q_SLOTS:
             QCOMPARE(csv.rows[last].value("seconds"), QByteArray("30"));
     }
 
+    void aWildcardSelectorExportsEveryMatchingSeries()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(u"wild.db"_s);
+        QVector<LiveFrame> frames;
+        for (qint64 s = kHour0; s < kHour0 + 60; ++s)
+            frames.push_back(LiveFrame { s,
+                { counter(u"api.latency|model:m1"_s, 1), counter(u"api.requests|model:m22"_s, 2),
+                    counter(u"api.requests|model:x1"_s, 4), counter(u"db.queries|model:m1"_s, 8),
+                    counter(u"api.untagged"_s, 16), heartbeat() } });
+        QVERIFY(writeHistory(db, frames));
+        const Csv csv = exportCsv(db, u"api.*{model=m*}"_s, kHour0, kHour0 + 3600, u"1h"_s, kHour0 + 60);
+        QVERIFY2(csv.exitCode == 0, qPrintable(csv.err));
+        QCOMPARE(csv.rows.size(), 2);
+        QCOMPARE(csv.rows[0].value("series"), QByteArray("api.latency{model=m1}"));
+        QCOMPARE(csv.rows[1].value("series"), QByteArray("api.requests{model=m22}"));
+        QCOMPARE(csv.total(), qint64((1 + 2) * 60));
+
+        const Csv tagged = exportCsv(db, u"*{model=*}"_s, kHour0, kHour0 + 3600, u"1h"_s, kHour0 + 60);
+        QCOMPARE(tagged.total(), qint64((1 + 2 + 4 + 8) * 60));
+
+        const Csv bad = exportCsv(db, u"api.*{mod*=m1}"_s, kHour0, kHour0 + 3600, u"1h"_s, kHour0 + 60);
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains(u"bad --series: the tag name \"mod*\" in the selector contains a wildcard"_s),
+            qPrintable(bad.err));
+    }
+
     void aDatabaseWithoutAHeartbeatCountsEveryPassedSecond()
     {
         QTemporaryDir dir;
         const QString db = dir.filePath(u"plain.db"_s);
-        {
-            StorageThread storage(db, quiet());
-            QVERIFY(storage.start().ok);
-            QVector<LiveFrame> frames;
-            for (qint64 s = kHour0; s < kHour0 + 90; ++s)
-                frames.push_back(LiveFrame { s, { counter(u"svc.requests"_s, 10) } });
-            storage.post(frames);
-        }
+        QVector<LiveFrame> frames;
+        for (qint64 s = kHour0; s < kHour0 + 90; ++s)
+            frames.push_back(LiveFrame { s, { counter(u"svc.requests"_s, 10) } });
+        QVERIFY(writeHistory(db, frames));
         const Csv csv = exportCsv(db, u"svc.requests"_s, kHour0, kHour0 + 3600, u"1h"_s, kHour0 + 90);
         QCOMPARE(csv.exitCode, 0);
         QCOMPARE(csv.rows.size(), 1);

@@ -256,6 +256,22 @@ private Q_SLOTS:
         }
     }
 
+    void seriesRulesTakeWildcardSelectors()
+    {
+        // The rules file's "metric" is a selector of docs/series.md: its wildcards pick the instances.
+        QVector<RuleError> errors;
+        const auto set = AlertRules::parse(R"([{"id": "w", "metric": "api.*{model=m*}", "aggregation": "max",
+            "condition": "above", "threshold": 200}])",
+            &errors);
+        QVERIFY(set);
+        AlertData data;
+        for (const QString &key : { u"api.latency|model:m1"_s, u"api.requests|model:m22"_s, u"api.latency|model:x"_s,
+                 u"db.latency|model:m1"_s, u"api.latency"_s })
+            data.kinds.insert(key, MetricKind::Timer);
+        QCOMPARE(AlertEvaluator::instancesOf(set->rules[0], data),
+            (QStringList { u"api.latency|model:m1"_s, u"api.requests|model:m22"_s }));
+    }
+
     void valuesReadAsTheTilesWriteThem()
     {
         // A rule written in percent still holds a ratio (the KPI's unit): shown as the tile shows it, not "0.014 %".

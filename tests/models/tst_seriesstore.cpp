@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/serieslistmodel.h"
+#include "models/seriesselector.h"
 #include "models/seriesstore.h"
 #include "models/seriessummary.h"
 
@@ -138,8 +139,26 @@ private Q_SLOTS:
         QCOMPARE(model.keyAt(0), u"a"_s);
         QCOMPARE(model.keyAt(1), u"b|x:1"_s);
         QCOMPARE(model.rowOf(u"c"_s), 2);
-        QCOMPARE(model.data(model.index(1), Qt::DisplayRole).toString(), u"b  {x:1}"_s);
+        QCOMPARE(model.data(model.index(1), Qt::DisplayRole).toString(), u"b{x=1}"_s);
         QCOMPARE(model.data(model.index(1), SeriesListModel::NameRole).toString(), u"b"_s);
+    }
+
+    void listModelShowsTheSelectorSyntax()
+    {
+        // The Series tab shows what `perfdashd export --series` and the filter box accept (docs/series.md).
+        SeriesStore store;
+        SeriesListModel model(&store);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.ingest(frame(1, { u"api.latency|model:m1,status:ok"_s, u"queue"_s, u"gpu.util|gpu:0"_s }));
+        QStringList shown;
+        for (int row = 0; row < model.rowCount(); ++row)
+            shown.append(model.data(model.index(row), Qt::DisplayRole).toString());
+        QCOMPARE(shown, (QStringList { u"api.latency{model=m1,status=ok}"_s, u"gpu.util{gpu=0}"_s, u"queue"_s }));
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const auto selector = SeriesSelector::parse(shown.at(row), nullptr);
+            QVERIFY(selector && selector->matches(model.keyAt(row)));
+        }
+        QCOMPARE(model.data(model.index(0), SeriesListModel::KeyRole).toString(), u"api.latency|model:m1,status:ok"_s);
     }
 };
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The CSV writer and the series selector: the two pieces of `perfdashd export` the GUI's report dialog will reuse.
+// The CSV writer `perfdashd export` writes with (the selector it reads is tested in tests/models/tst_seriesselector).
 #include "storage/csvwriter.h"
-#include "models/seriesselector.h"
 
 #include <QBuffer>
 #include <QTest>
@@ -119,61 +118,6 @@ private Q_SLOTS:
         QCOMPARE(buffer.data(),
             QByteArray("1970-01-01T00:00:00Z,hits,3,3,,,,,,,,,,counter\r\n"
                        "1970-01-01T00:00:00Z,queue,3,,2,4,3,,,,,,,gauge\r\n"));
-    }
-
-    void selectors_data()
-    {
-        QTest::addColumn<QString>("text");
-        QTest::addColumn<QString>("key");
-        QTest::addColumn<bool>("matches");
-        QTest::newRow("bare name, any tags") << u"api.latency"_s << u"api.latency|model:m1"_s << true;
-        QTest::newRow("exact tags") << u"api.latency{model=m1}"_s << u"api.latency|model:m1"_s << true;
-        QTest::newRow("tag order irrelevant") << u"x{b=2,a=1}"_s << u"x|a:1,b:2"_s << true;
-        QTest::newRow("subset of tags") << u"x{a=1}"_s << u"x|a:1,b:2"_s << true;
-        QTest::newRow("missing tag") << u"x{c=3}"_s << u"x|a:1,b:2"_s << false;
-        QTest::newRow("other value") << u"x{a=2}"_s << u"x|a:1"_s << false;
-        QTest::newRow("other name") << u"y{a=1}"_s << u"x|a:1"_s << false;
-        QTest::newRow("quoted value, spaces") << u" x{ a = \"1\" } "_s << u"x|a:1"_s << true;
-        QTest::newRow("empty braces") << u"x{}"_s << u"x"_s << true;
-    }
-    void selectors()
-    {
-        QFETCH(QString, text);
-        QFETCH(QString, key);
-        QFETCH(bool, matches);
-        QString error;
-        const auto selector = SeriesSelector::parse(text, &error);
-        QVERIFY2(selector, qPrintable(error));
-        QCOMPARE(selector->matches(key), matches);
-    }
-
-    void badSelectors_data()
-    {
-        QTest::addColumn<QString>("text");
-        QTest::addColumn<QString>("message");
-        QTest::newRow("empty") << QString() << u"no series name"_s;
-        QTest::newRow("only tags") << u"{a=1}"_s << u"no series name"_s;
-        QTest::newRow("unclosed") << u"x{a=1"_s << u"does not end with '}'"_s;
-        QTest::newRow("no equals") << u"x{a}"_s << u"is not tag=value"_s;
-        QTest::newRow("empty tag") << u"x{=1}"_s << u"empty tag name"_s;
-        QTest::newRow("nested") << u"x{a={b}}"_s << u"nested braces"_s;
-    }
-    void badSelectors()
-    {
-        QFETCH(QString, text);
-        QFETCH(QString, message);
-        QString error;
-        QVERIFY(!SeriesSelector::parse(text, &error));
-        QVERIFY2(error.contains(message), qPrintable(error));
-    }
-
-    void displayNamesAreSelectors()
-    {
-        QCOMPARE(SeriesSelector::displayName(u"api.latency|model:m1,status:ok"_s), u"api.latency{model=m1,status=ok}"_s);
-        QCOMPARE(SeriesSelector::displayName(u"queue"_s), u"queue"_s);
-        QString error;
-        const auto back = SeriesSelector::parse(SeriesSelector::displayName(u"a|k:v,z:w"_s), &error);
-        QVERIFY(back && back->matches(u"a|k:v,z:w"_s));
     }
 };
 
