@@ -58,11 +58,14 @@ public:
     {
     }
     bool cancelled() const { return m_cancel && m_cancel->load(std::memory_order_relaxed); }
-    void progress(qint64 done, qint64 total) const
+    void progress(qint64 done, qint64 total)
     {
+        m_total = total;
         if (m_progress)
             m_progress(done, total);
     }
+    // The last item: the rows are written.
+    void finish() { progress(std::max<qint64>(m_total, 1), std::max<qint64>(m_total, 1)); }
     bool write(const QList<QByteArray> &cells)
     {
         if (!m_csv.writeCells(cells))
@@ -85,6 +88,7 @@ private:
     const ReportProgress &m_progress;
     const std::atomic<bool> *m_cancel;
     qint64 m_rows = 0;
+    qint64 m_total = 0;
 };
 
 // One model's KPI inputs at the report's step: its roles' points with sketches, its quality per bucket, its outlook.
@@ -322,7 +326,7 @@ ReportResult exportReport(const ReportRequest &r, const QString &path, qint64 no
     }
     if (!output.commit(true, &result.error))
         return result;
-    sink.progress(1, 1);
+    sink.finish();
     return result;
 }
 
