@@ -25,13 +25,13 @@ namespace {
 
 constexpr char16_t usage[]
     = u"Usage: perfdashd report slowest-ops|memory-trend|errors-by-op [--db FILE] [--from TIME] [--to TIME]\n"
-      "                        [--limit N] [--min-percent P] [--format csv|json]\n"
-      "  Seed 003's reports over the stored operations:\n"
-      "  slowest-ops   mean elapsed seconds and items/s per operation, slowest first (default the last 7 days,\n"
-      "                at most --limit 10);\n"
-      "  memory-trend  mean and peak memory (MB) per UTC day (default the last 30 days);\n"
+      "                        [--module NAME] [--limit N] [--min-percent P] [--format csv|json]\n"
+      "  Seed 003's reports over the stored operations, each row with its module (op_code):\n"
+      "  slowest-ops   mean elapsed seconds and items/s per module and operation, slowest first (default the\n"
+      "                last 7 days, at most --limit 10);\n"
+      "  memory-trend  mean and peak memory (MB) per UTC day and module (default the last 30 days);\n"
       "  errors-by-op  operations with an error rate above --min-percent (1), worst first (default 7 days).\n"
-      "  TIME: now, -7d, or ISO 8601.\n";
+      "  --module NAME: only that module's operations. TIME: now, -7d, or ISO 8601.\n";
 
 QJsonValue number(double v)
 {
@@ -63,7 +63,8 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     const QCommandLineOption limit(u"limit"_s, u"Rows at most."_s, u"N"_s, u"10"_s);
     const QCommandLineOption minPercent(u"min-percent"_s, u"Error rates above this."_s, u"P"_s, u"1"_s);
     const QCommandLineOption format(u"format"_s, u"csv or json."_s, u"FORMAT"_s, u"csv"_s);
-    parser.addOptions({ db, from, to, limit, minPercent, format });
+    const QCommandLineOption module(u"module"_s, u"Only this module's operations (op_code)."_s, u"NAME"_s);
+    parser.addOptions({ db, from, to, limit, minPercent, format, module });
     if (const auto done = line.parse(arguments.mid(1), out, err))
         return *done;
     const QString fmt = parser.value(format);
@@ -82,7 +83,7 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     if (!range)
         return line.bad(error, err);
     const auto [startSecond, endSecond] = *range;
-    const qint64 *start = &startSecond, *end = &endSecond;
+    const OperationReports::Filter filter { startSecond, endSecond + 1, parser.value(module) };
     const QString path = QFileInfo(parser.value(db)).absoluteFilePath();
     ReadOnlyConnection connection(u"perfdashd-report"_s);
     if (!connection.open(path, &error)) {
@@ -94,7 +95,7 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     QJsonArray list;
     if (name == u"slowest-ops") {
         QVector<OperationReports::Slowest> found;
-        ok = OperationReports::slowest(sql, *start, *end + 1, rows, &found, &error);
+        ok = OperationReports::slowest(sql, filter, rows, &found, &error);
         table.append({ "op_code", "operation", "mean_elapsed_s", "mean_items_per_s", "operations" });
         for (const auto &r : std::as_const(found)) {
             table.append({ CsvWriter::field(r.opCode), CsvWriter::field(r.name), CsvWriter::number(r.meanSeconds),
@@ -105,23 +106,25 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
         }
     } else if (name == u"memory-trend") {
         QVector<OperationReports::MemoryDay> found;
-        ok = OperationReports::memoryTrend(sql, *start, *end + 1, &found, &error);
-        table.append({ "date", "mean_memory_mb", "peak_memory_mb", "operations" });
+        ok = OperationReports::memoryTrend(sql, filter, &found, &error);
+        table.append({ "date", "op_code", "mean_memory_mb", "peak_memory_mb", "operations" });
         for (const auto &r : std::as_const(found)) {
-            table.append({ CsvWriter::field(r.day), CsvWriter::number(r.meanMb), CsvWriter::number(r.peakMb),
-                CsvWriter::number(r.operations) });
-            list.append(QJsonObject { { u"date"_s, r.day }, { u"mean_memory_mb"_s, r.meanMb },
-                { u"peak_memory_mb"_s, r.peakMb }, { u"operations"_s, r.operations } });
+            table.append({ CsvWriter::field(r.day), CsvWriter::field(r.opCode), CsvWriter::number(r.meanMb),
+                CsvWriter::number(r.peakMb), CsvWriter::number(r.operations) });
+            list.append(QJsonObject { { u"date"_s, r.day }, { u"op_code"_s, r.opCode },
+                { u"mean_memory_mb"_s, r.meanMb }, { u"peak_memory_mb"_s, r.peakMb },
+                { u"operations"_s, r.operations } });
         }
     } else {
         QVector<OperationReports::ErrorRate> found;
-        ok = OperationReports::errorsByOperation(sql, *start, *end + 1, percent, &found, &error);
-        table.append({ "operation", "operations", "failures", "error_rate_percent" });
+        ok = OperationReports::errorsByOperation(sql, filter, percent, &found, &error);
+        table.append({ "op_code", "operation", "operations", "failures", "error_rate_percent" });
         for (const auto &r : std::as_const(found)) {
-            table.append({ CsvWriter::field(r.name), CsvWriter::number(r.operations), CsvWriter::number(r.failures),
-                CsvWriter::number(std::round(r.percent * 100) / 100) });
-            list.append(QJsonObject { { u"operation"_s, r.name }, { u"operations"_s, r.operations },
-                { u"failures"_s, r.failures }, { u"error_rate_percent"_s, std::round(r.percent * 100) / 100 } });
+            table.append({ CsvWriter::field(r.opCode), CsvWriter::field(r.name), CsvWriter::number(r.operations),
+                CsvWriter::number(r.failures), CsvWriter::number(std::round(r.percent * 100) / 100) });
+            list.append(QJsonObject { { u"op_code"_s, r.opCode }, { u"operation"_s, r.name },
+                { u"operations"_s, r.operations }, { u"failures"_s, r.failures },
+                { u"error_rate_percent"_s, std::round(r.percent * 100) / 100 } });
         }
     }
     if (!ok) {

@@ -1109,6 +1109,16 @@ std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(QByteArrayView line, Nat
     out.timestampMs = out.hasTimestamp ? qint64(std::floor(ts * 1000.0)) : nowMs;
     if (!d.tags(out.tags))
         return d.error;
+    // Producers that only tag their module (SDKs before op_code, hand-written lines) still tell modules apart in the
+    // operations table. A tag value is always a valid name: same bytes allowed, shorter.
+    if (out.type == NativeRecord::Type::Op && out.op.opCode.empty()) {
+        for (const NativeRecord::Tag &tag : out.tags) {
+            if (tag.key == "module") {
+                out.op.opCode = tag.value;
+                break;
+            }
+        }
+    }
     return std::nullopt;
 }
 

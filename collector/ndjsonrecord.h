@@ -46,7 +46,7 @@ struct NativeRecord {
 
     struct Op {
         std::string name; // operation name
-        std::string opCode; // optional
+        std::string opCode; // optional; as sent, else the `module` tag's value (may stay empty)
         std::string tenant; // optional: the package or tenant
         std::string guid; // optional, canonical 8-4-4-4-12 hex
         std::string target; // optional

@@ -3,16 +3,36 @@
 
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStringBuilder>
 #include <QVariant>
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash::OperationReports {
 
 namespace {
+
+// Prepares "select FROM operations WHERE <filter> rest" and binds the filter. op_code = ? first: with a module the
+// (op_code, time) index reads only that module's window.
+bool prepare(QSqlQuery &q, const QString &select, const Filter &filter, const QString &rest, QString *error)
+{
+    q.setForwardOnly(true);
+    const QString where = filter.module.isEmpty() ? u" WHERE time >= ? AND time < ?"_s
+                                                  : u" WHERE op_code = ? AND time >= ? AND time < ?"_s;
+    if (!q.prepare(select % u" FROM operations"_s % where % u' ' % rest)) {
+        *error = q.lastError().text();
+        return false;
+    }
+    if (!filter.module.isEmpty())
+        q.addBindValue(filter.module);
+    q.addBindValue(filter.from);
+    q.addBindValue(filter.to);
+    return true;
+}
 
 bool run(QSqlQuery &q, QString *error)
 {
@@ -24,15 +44,13 @@ bool run(QSqlQuery &q, QString *error)
 
 } // namespace
 
-bool slowest(QSqlDatabase &db, qint64 from, qint64 to, int limit, QVector<Slowest> *out, QString *error)
+bool slowest(QSqlDatabase &db, const Filter &filter, int limit, QVector<Slowest> *out, QString *error)
 {
     out->clear();
     QSqlQuery q(db);
-    q.setForwardOnly(true);
-    q.prepare(u"SELECT op_code, operation_name, AVG(elapsed_s), AVG(items_per_s), COUNT(*) FROM operations"
-              " WHERE time >= ? AND time < ? GROUP BY op_code, operation_name ORDER BY 3 DESC, 2 LIMIT ?"_s);
-    q.addBindValue(from);
-    q.addBindValue(to);
+    if (!prepare(q, u"SELECT op_code, operation_name, AVG(elapsed_s), AVG(items_per_s), COUNT(*)"_s, filter,
+            u"GROUP BY op_code, operation_name ORDER BY 3 DESC, 2, 1 LIMIT ?"_s, error))
+        return false;
     q.addBindValue(std::max(1, limit));
     if (!run(q, error))
         return false;
@@ -43,43 +61,39 @@ bool slowest(QSqlDatabase &db, qint64 from, qint64 to, int limit, QVector<Slowes
     return true;
 }
 
-bool memoryTrend(QSqlDatabase &db, qint64 from, qint64 to, QVector<MemoryDay> *out, QString *error)
+bool memoryTrend(QSqlDatabase &db, const Filter &filter, QVector<MemoryDay> *out, QString *error)
 {
     out->clear();
     QSqlQuery q(db);
-    q.setForwardOnly(true);
-    q.prepare(u"SELECT date(time, 'unixepoch'), AVG(memory_mb), MAX(memory_mb), COUNT(memory_mb) FROM operations"
-              " WHERE time >= ? AND time < ? AND memory_mb IS NOT NULL GROUP BY 1 ORDER BY 1"_s);
-    q.addBindValue(from);
-    q.addBindValue(to);
-    if (!run(q, error))
+    if (!prepare(q, u"SELECT date(time, 'unixepoch'), op_code, AVG(memory_mb), MAX(memory_mb), COUNT(memory_mb)"_s,
+            filter, u"AND memory_mb IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"_s, error)
+        || !run(q, error))
         return false;
     while (q.next())
-        out->append({ q.value(0).toString(), q.value(1).toDouble(), q.value(2).toDouble(), q.value(3).toLongLong() });
+        out->append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toDouble(), q.value(3).toDouble(),
+            q.value(4).toLongLong() });
     return true;
 }
 
-bool errorsByOperation(QSqlDatabase &db, qint64 from, qint64 to, double minPercent, QVector<ErrorRate> *out,
+bool errorsByOperation(QSqlDatabase &db, const Filter &filter, double minPercent, QVector<ErrorRate> *out,
     QString *error)
 {
     out->clear();
     QSqlQuery q(db);
-    q.setForwardOnly(true);
-    // Grouped on the (operation_name, time, success) index without a sort; the rate and its order in C++.
-    q.prepare(u"SELECT operation_name, COUNT(*), SUM(success = 0) FROM operations"
-              " WHERE time >= ? AND time < ? GROUP BY operation_name"_s);
-    q.addBindValue(from);
-    q.addBindValue(to);
-    if (!run(q, error))
+    // Grouped on the (operation_name, op_code, time, success) index without a sort; the rate and its order in C++.
+    if (!prepare(q, u"SELECT op_code, operation_name, COUNT(*), SUM(success = 0)"_s, filter,
+            u"GROUP BY operation_name, op_code"_s, error)
+        || !run(q, error))
         return false;
     while (q.next()) {
-        ErrorRate r { q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong(), 0 };
+        ErrorRate r { q.value(0).toString(), q.value(1).toString(), q.value(2).toLongLong(), q.value(3).toLongLong(),
+            0 };
         r.percent = r.operations > 0 ? 100.0 * double(r.failures) / double(r.operations) : 0;
         if (r.percent > minPercent)
             out->append(r);
     }
     std::sort(out->begin(), out->end(), [](const ErrorRate &a, const ErrorRate &b) {
-        return a.percent != b.percent ? a.percent > b.percent : a.name < b.name;
+        return std::tie(b.percent, a.name, a.opCode) < std::tie(a.percent, b.name, b.opCode);
     });
     return true;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// ModuleMetrics: `op` records (items, elapsed, rate, memory, errors cut at 5000 characters), session statistics and
-// their formatted print, and the promise that metrics never fail the operation.
+// ModuleMetrics: `op` records (items, elapsed, rate, memory, errors cut at 5000 characters, the module as op_code),
+// session statistics and their formatted print, and the promise that metrics never fail the operation.
 #include "perfdash/modulemetrics.h"
 #include "recordsink.h"
 #include "fakeclock.h"
@@ -68,6 +68,20 @@ private Q_SLOTS:
         // Memory is this process's resident set, read once at the end.
         const double memory = r.value(u"memory_mb"_s).toDouble();
         QVERIFY2(memory > 1 && std::abs(memory - residentMemoryMb()) < 64, qPrintable(QString::number(memory)));
+    }
+
+    void opCodeIsTheModuleUnlessGiven()
+    {
+        ModuleMetrics metrics("importer", m_options);
+        metrics.operation("import").end();
+        metrics.track("parse", [](Operation &) {});
+        metrics.track("load", [](Operation &op) { op.setOpCode("LD01"); });
+        QTRY_COMPARE(m_sink->lines().size(), 3);
+        QCOMPARE(m_sink->object(0).value(u"op_code"_s).toString(), u"importer"_s);
+        QCOMPARE(m_sink->object(1).value(u"op_code"_s).toString(), u"importer"_s);
+        QCOMPARE(m_sink->object(2).value(u"op_code"_s).toString(), u"LD01"_s);
+        for (int i = 0; i < 3; ++i) // existing series group by the tag
+            QCOMPARE(m_sink->object(i).value(u"tags"_s).toObject().value(u"module"_s).toString(), u"importer"_s);
     }
 
     void errorsAreCutAt5000Characters()

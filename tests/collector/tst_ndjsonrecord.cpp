@@ -22,6 +22,8 @@ private Q_SLOTS:
     void oracleAgreesOnAccepted();
     void metricFields();
     void opFields();
+    void opCodeFromModuleTag_data();
+    void opCodeFromModuleTag();
     void runFields();
     void sampleFields();
     void predictionFields();
@@ -476,6 +478,43 @@ void TestNdjsonRecord::opFields()
     QVERIFY(r.op.guid.empty());
     QVERIFY(r.tags.empty());
     QVERIFY(!r.hasTimestamp);
+}
+
+// op_code as sent, else the `module` tag's value (docs/protocol.md), so rows from producers that only tag their
+// module still tell modules apart in the operations table.
+void TestNdjsonRecord::opCodeFromModuleTag_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<QString>("opCode");
+    QTest::newRow("module tag only")
+            << QByteArray(R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"module":"importer"}})")
+            << u"importer"_s;
+    QTest::newRow("op_code wins") << QByteArray(
+            R"({"type":"op","name":"import","op_code":"IMP01","elapsed_s":1,"success":true,"tags":{"module":"importer"}})")
+                                  << u"IMP01"_s;
+    QTest::newRow("other tags") << QByteArray(
+            R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"model":"m1","module":"a:b c"}})")
+                                << u"a:b c"_s;
+    QTest::newRow("empty module tag")
+            << QByteArray(R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"module":""}})")
+            << QString();
+    QTest::newRow("no module tag")
+            << QByteArray(R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"model":"m1"}})")
+            << QString();
+    QTest::newRow("neither") << QByteArray(R"({"type":"op","name":"import","elapsed_s":1,"success":true})")
+                             << QString();
+}
+
+void TestNdjsonRecord::opCodeFromModuleTag()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(QString, opCode);
+    NativeRecord r;
+    // A reused record first: one line's module never leaks into the next.
+    QVERIFY(!parse(R"({"type":"op","name":"x","elapsed_s":0,"success":true,"tags":{"module":"stale"}})", r));
+    QCOMPARE(str(r.op.opCode), u"stale"_s);
+    QVERIFY(!parse(line, r));
+    QCOMPARE(str(r.op.opCode), opCode);
 }
 
 void TestNdjsonRecord::runFields()

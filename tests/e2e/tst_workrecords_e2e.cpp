@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // op and run records over ingest.sock -> rows of the operations, runs and steps tables, read back through the
-// storage read API the GUI uses.
+// storage read API the GUI uses. An op record with only a `module` tag lands with op_code = the module.
 #include "collectorprocess.h"
 
 #include "storage/database.h"
@@ -45,6 +45,10 @@ private Q_SLOTS:
                         { u"elapsed_s"_s, 2.5 }, { u"success"_s, true } });
         lines += line(QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"name"_s, u"export"_s }, { u"items"_s, 10 },
                         { u"elapsed_s"_s, 0.5 }, { u"success"_s, true } });
+        // Only the module tag, as SDKs before op_code sent it: the module becomes the op_code.
+        lines += line(QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"name"_s, u"load"_s },
+                        { u"elapsed_s"_s, 0.5 }, { u"success"_s, true },
+                        { u"tags"_s, QJsonObject { { u"module"_s, u"loader"_s } } } });
         const double start = double(now - 3);
         lines += line(QJsonObject { { u"type"_s, u"run"_s }, { u"workflow"_s, u"inference"_s }, { u"start"_s, start },
                         { u"end"_s, start + 0.25 }, { u"success"_s, true },
@@ -70,7 +74,7 @@ private Q_SLOTS:
             QVector<OperationRecord> ops;
             QString error;
             QVERIFY2(query.operations(now - 60, now + 60, 100, &ops, &error), qPrintable(error));
-            QCOMPARE(ops.size(), 2);
+            QCOMPARE(ops.size(), 3);
             std::sort(ops.begin(), ops.end(),
                 [](const OperationRecord &a, const OperationRecord &b) { return a.name < b.name; });
             const OperationRecord &exp = ops[0];
@@ -78,6 +82,7 @@ private Q_SLOTS:
             QCOMPARE(exp.itemsPerS, 20.0); // items / elapsed when not sent
             QCOMPARE(exp.guid.size(), 36); // made by storage
             QVERIFY(exp.id > 0);
+            QVERIFY(exp.opCode.isEmpty()); // neither op_code nor a module tag
             const OperationRecord &imp = ops[1];
             QCOMPARE(imp.guid, guid);
             QCOMPARE(imp.timeMs, now * 1000);
@@ -95,6 +100,11 @@ private Q_SLOTS:
             QCOMPARE(imp.errorCategory, u"network"_s);
             QCOMPARE(imp.error.size(), 5000); // marker included, cut once
             QVERIFY(imp.error.endsWith(u"x\u2026[truncated]"_s));
+            QCOMPARE(ops[2].name, u"load"_s);
+            QCOMPARE(ops[2].opCode, u"loader"_s);
+            QSqlQuery stored(QSqlDatabase::database(name));
+            QVERIFY(stored.exec(u"SELECT op_code FROM operations WHERE operation_name = 'load'"_s) && stored.next());
+            QCOMPARE(stored.value(0).toString(), u"loader"_s);
 
             QVector<RunRecord> runs;
             QVERIFY2(query.runs(now - 60, now + 60, 100, &runs, &error), qPrintable(error));

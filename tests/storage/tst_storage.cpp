@@ -711,10 +711,10 @@ private Q_SLOTS:
             QVERIFY2(plan(u"SELECT time / 86400, avg(memory_mb) FROM operations WHERE time >= 0 GROUP BY 1"_s)
                              .contains(u"COVERING INDEX operations_time_memory"_s),
                      "memory trend over 30 days");
-            QVERIFY2(plan(u"SELECT operation_name, avg(success = 0) AS error_rate FROM operations WHERE time >= 0"
-                          " GROUP BY operation_name HAVING error_rate > 0.01"_s)
-                             .contains(u"operations_name_time_success"_s),
-                     "error rate by operation");
+            QVERIFY2(plan(u"SELECT operation_name, op_code, avg(success = 0) AS error_rate FROM operations"
+                          " WHERE time >= 0 GROUP BY operation_name, op_code HAVING error_rate > 0.01"_s)
+                             .contains(u"operations_name_module_time_success"_s),
+                     "error rate by operation and module");
         }
         Database::close(u"ops"_s);
     }

@@ -3,8 +3,9 @@
 // perfdash C++ client: ModuleMetrics records operations (`op` records, docs/protocol.md) and keeps the session's
 // statistics in memory. An Operation is a scope: it times itself, reads the process's resident memory once when it
 // ends (/proc/self/statm), and sends one record. Nothing here throws into the caller: a failure in metrics never
-// fails the operation. ModuleMetrics is thread-safe (one mutex around the statistics); an Operation belongs to the
-// thread that made it.
+// fails the operation. Each record's op_code is the module's name unless Operation::setOpCode gives another, so the
+// operations table tells modules apart; the name is also sent as tag "module". ModuleMetrics is thread-safe (one
+// mutex around the statistics); an Operation belongs to the thread that made it.
 //
 //   perfdash::client::ModuleMetrics metrics("importer");
 //   {
@@ -160,11 +161,12 @@ public:
 
 private:
     friend class ModuleMetrics;
-    Operation(ModuleMetrics *metrics, std::string name, double start)
+    Operation(ModuleMetrics *metrics, std::string name, std::string opCode, double start)
         : m_metrics(metrics)
         , m_name(std::move(name))
         , m_start(start)
         , m_uncaught(std::uncaught_exceptions())
+        , m_opCode(std::move(opCode))
     {
     }
 
@@ -183,7 +185,7 @@ private:
 class ModuleMetrics {
 public:
     struct Options {
-        Tags tags; // sent with every record; the module's name is added as tag "module"
+        Tags tags; // sent with every record; the module's name is added as tag "module" (it is the op_code too)
         RecordsClient *records = nullptr; // nullptr: defaultRecords()
         Clock clock;
         bool measureMemory = true; // one read of /proc/self/statm per operation
@@ -205,7 +207,8 @@ public:
     ModuleMetrics(const ModuleMetrics &) = delete;
     ModuleMetrics &operator=(const ModuleMetrics &) = delete;
 
-    Operation operation(std::string name) { return Operation(this, std::move(name), now()); }
+    // The operation's op_code is the module's name until setOpCode() gives another.
+    Operation operation(std::string name) { return Operation(this, std::move(name), m_module, now()); }
 
     // Runs f(op) as one operation and returns what f returns. An exception from f marks the operation failed, with
     // its text and category (errorCategory()), and then goes on to the caller.

@@ -8,8 +8,9 @@
     def predict(batch): ...
     metrics.print_stats()
 
-Each operation reads the process's resident memory once when it ends (/proc/self/statm). A failure in metrics never
-fails the operation. Thread-safe.
+Each operation reads the process's resident memory once when it ends (/proc/self/statm). Its op_code is the module's
+name unless op.op_code is set to another, so the operations table tells modules apart; the name is also sent as tag
+"module". A failure in metrics never fails the operation. Thread-safe.
 """
 from __future__ import annotations
 
@@ -86,13 +87,13 @@ class SessionStats:
 
 class Operation:
     """One operation: a with block. Set items, target, op_code, tenant, file_size_mb, cache_hits, api_calls;
-    fail(message, category) marks it failed without an exception."""
+    fail(message, category) marks it failed without an exception. op_code starts as the module's name."""
 
     def __init__(self, metrics: "ModuleMetrics", name: str):
         self.name = name
         self.items: Optional[int] = None
         self.target = ""
-        self.op_code = ""
+        self.op_code = metrics.module
         self.tenant = ""
         self.file_size_mb: Optional[float] = None
         self.cache_hits: Optional[int] = None

@@ -48,6 +48,22 @@ class MetricsTest(unittest.TestCase):
         self.assertGreater(r["memory_mb"], 1)
         self.assertLess(abs(r["memory_mb"] - perfdash.resident_memory_mb()), 64)
 
+    def test_op_code_is_the_module_unless_given(self):
+        m = self.metrics()
+        with m.operation("import"):
+            pass
+
+        @m.track()
+        def parse():
+            return None
+
+        parse()
+        with m.operation("load") as op:
+            op.op_code = "LD01"
+        records = self.sink.wait_for(3)
+        self.assertEqual([r["op_code"] for r in records], ["importer", "importer", "LD01"])
+        self.assertEqual({r["tags"]["module"] for r in records}, {"importer"})  # existing series group by the tag
+
     def test_errors_are_cut_at_5000_characters(self):
         with self.metrics().operation("import") as op:
             op.fail("e" * 12000, "network")
