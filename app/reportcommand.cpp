@@ -5,17 +5,14 @@
 #include "app/exportcommand.h"
 #include "app/runtimepaths.h"
 #include "storage/csvwriter.h"
-#include "storage/operationreports.h"
+#include "storage/recordreports.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QSqlDatabase>
 
-#include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -26,17 +23,12 @@ namespace {
 constexpr char16_t usage[]
     = u"Usage: perfdashd report slowest-ops|memory-trend|errors-by-op [--db FILE] [--from TIME] [--to TIME]\n"
       "                        [--module NAME] [--limit N] [--min-percent P] [--format csv|json]\n"
-      "  Seed 003's reports over the stored operations, each row with its module (op_code):\n"
+      "  Seed 003's reports over the stored operations, each row with its module (the op_code column):\n"
       "  slowest-ops   mean elapsed seconds and items/s per module and operation, slowest first (default the\n"
       "                last 7 days, at most --limit 10);\n"
       "  memory-trend  mean and peak memory (MB) per UTC day and module (default the last 30 days);\n"
       "  errors-by-op  operations with an error rate above --min-percent (1), worst first (default 7 days).\n"
       "  --module NAME: only that module's operations. TIME: now, -7d, or ISO 8601.\n";
-
-QJsonValue number(double v)
-{
-    return std::isfinite(v) ? QJsonValue(v) : QJsonValue();
-}
 
 } // namespace
 
@@ -91,55 +83,26 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
         return 1;
     }
     QSqlDatabase sql = QSqlDatabase::database(connection.name(), false);
-    QList<QList<QByteArray>> table;
-    QJsonArray list;
-    if (name == u"slowest-ops") {
-        QVector<OperationReports::Slowest> found;
-        ok = OperationReports::slowest(sql, filter, rows, &found, &error);
-        table.append({ "op_code", "operation", "mean_elapsed_s", "mean_items_per_s", "operations" });
-        for (const auto &r : std::as_const(found)) {
-            table.append({ CsvWriter::field(r.opCode), CsvWriter::field(r.name), CsvWriter::number(r.meanSeconds),
-                CsvWriter::number(r.meanItemsPerSecond), CsvWriter::number(r.operations) });
-            list.append(QJsonObject { { u"op_code"_s, r.opCode }, { u"operation"_s, r.name },
-                { u"mean_elapsed_s"_s, number(r.meanSeconds) }, { u"mean_items_per_s"_s, number(r.meanItemsPerSecond) },
-                { u"operations"_s, r.operations } });
-        }
-    } else if (name == u"memory-trend") {
-        QVector<OperationReports::MemoryDay> found;
-        ok = OperationReports::memoryTrend(sql, filter, &found, &error);
-        table.append({ "date", "op_code", "mean_memory_mb", "peak_memory_mb", "operations" });
-        for (const auto &r : std::as_const(found)) {
-            table.append({ CsvWriter::field(r.day), CsvWriter::field(r.opCode), CsvWriter::number(r.meanMb),
-                CsvWriter::number(r.peakMb), CsvWriter::number(r.operations) });
-            list.append(QJsonObject { { u"date"_s, r.day }, { u"op_code"_s, r.opCode },
-                { u"mean_memory_mb"_s, r.meanMb }, { u"peak_memory_mb"_s, r.peakMb },
-                { u"operations"_s, r.operations } });
-        }
-    } else {
-        QVector<OperationReports::ErrorRate> found;
-        ok = OperationReports::errorsByOperation(sql, filter, percent, &found, &error);
-        table.append({ "op_code", "operation", "operations", "failures", "error_rate_percent" });
-        for (const auto &r : std::as_const(found)) {
-            table.append({ CsvWriter::field(r.opCode), CsvWriter::field(r.name), CsvWriter::number(r.operations),
-                CsvWriter::number(r.failures), CsvWriter::number(std::round(r.percent * 100) / 100) });
-            list.append(QJsonObject { { u"op_code"_s, r.opCode }, { u"operation"_s, r.name },
-                { u"operations"_s, r.operations }, { u"failures"_s, r.failures },
-                { u"error_rate_percent"_s, std::round(r.percent * 100) / 100 } });
-        }
-    }
+    ReportTable table;
+    if (name == u"slowest-ops")
+        ok = RecordReports::slowestOperations(sql, filter, rows, &table, &error);
+    else if (name == u"memory-trend")
+        ok = RecordReports::memoryTrend(sql, filter, &table, &error);
+    else
+        ok = RecordReports::errorsByOperation(sql, filter, percent, &table, &error);
     if (!ok) {
         err << "perfdashd report: " << error << '\n';
         return 1;
     }
     if (fmt == u"json") {
-        out << QJsonDocument(list).toJson(QJsonDocument::Indented);
+        out << QJsonDocument(table.toJson()).toJson(QJsonDocument::Indented);
         return 0;
     }
     out.flush();
     CsvOutput output;
-    bool rowsOk = output.open({}, &error);
-    for (qsizetype i = 0; rowsOk && i < table.size(); ++i)
-        rowsOk = output.csv().writeRow(table[i]);
+    bool rowsOk = output.open({}, &error) && output.csv().writeCells(table.header);
+    for (qsizetype i = 0; rowsOk && i < table.rows.size(); ++i)
+        rowsOk = output.csv().writeCells(table.rows[i]);
     if (!output.commit(rowsOk, &error)) {
         err << "perfdashd report: " << error << '\n';
         return 1;

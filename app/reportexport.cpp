@@ -229,11 +229,11 @@ bool readTable(const ReportRequest &r, QSqlDatabase &sql, ReportTable *table, QS
     case ReportContent::Alerts:
         return RecordReports::alerts(sql, r.from, r.to, r.format, table, error);
     case ReportContent::SlowestOps:
-        return RecordReports::slowestOperations(sql, r.from, r.to, r.limit, table, error);
+        return RecordReports::slowestOperations(sql, { r.from, r.to, r.module }, r.limit, table, error);
     case ReportContent::MemoryTrend:
-        return RecordReports::memoryTrend(sql, r.from, r.to, table, error);
+        return RecordReports::memoryTrend(sql, { r.from, r.to, r.module }, table, error);
     case ReportContent::ErrorsByOp:
-        return RecordReports::errorsByOperation(sql, r.from, r.to, r.minPercent, table, error);
+        return RecordReports::errorsByOperation(sql, { r.from, r.to, r.module }, r.minPercent, table, error);
     case ReportContent::Kpi:
     case ReportContent::Series:
         break;

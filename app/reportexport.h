@@ -33,6 +33,7 @@ struct ReportRequest {
     qint64 from = 0, to = 0; // [from, to), Unix seconds; bucketed contents start at floorTo(from, step)
     qint64 step = 3600; // seconds: 1, 60, 3600 or 86400 (ExportArguments::autoStep picks one)
     ReportFormat::Options format;
+    QString module; // the named reports: one module's operations (empty: every module)
     int limit = 10; // slowest-ops
     double minPercent = 1; // errors-by-op
 };

@@ -8,6 +8,7 @@
 #include "storage/alertdatareader.h"
 #include "storage/alertstore.h"
 #include "storage/csvwriter.h"
+#include "storage/recordreports.h"
 #include "storage/rulesfile.h"
 
 #include <QDateTime>
@@ -229,15 +230,15 @@ int runAlertsCommand(const QStringList &arguments, QTextStream &out, QTextStream
         err << "perfdashd alerts: " << error << '\n';
         return 1;
     }
-    CsvWriter &csv = output.csv();
-    bool rowsOk = csv.writeRow({ "time", "rule_id", "rule", "instance", "model", "severity", "state", "value", "threshold",
-        "message" });
-    for (const AlertEvent &e : std::as_const(events)) {
-        rowsOk = rowsOk && csv.writeRow({ CsvWriter::isoTime(e.time), CsvWriter::field(e.ruleId), CsvWriter::field(e.ruleName),
-            CsvWriter::field(e.instance), CsvWriter::field(e.model()), CsvWriter::field(e.severity),
-            CsvWriter::field(e.state), CsvWriter::number(e.value), CsvWriter::number(e.threshold),
-            CsvWriter::field(e.message) });
+    // The same table as the export's "alerts" content (storage/recordreports.h).
+    ReportTable table;
+    if (!RecordReports::alerts(sql, start, end + 1, {}, &table, &error)) {
+        err << "perfdashd alerts: " << error << '\n';
+        return 1;
     }
+    bool rowsOk = output.csv().writeCells(table.header);
+    for (qsizetype i = 0; rowsOk && i < table.rows.size(); ++i)
+        rowsOk = output.csv().writeCells(table.rows[i]);
     if (!output.commit(rowsOk, &error)) {
         err << "perfdashd alerts: " << error << '\n';
         return 1;

@@ -5,12 +5,16 @@
 #include "storage/historyquery.h"
 #include "storage/operationreports.h"
 
+#include <QJsonObject>
+
 #include <algorithm>
 #include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
 
-namespace perfdash::RecordReports {
+namespace perfdash {
+
+namespace RecordReports {
 
 namespace {
 
@@ -60,6 +64,7 @@ bool operations(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Op
     out->header = { ReportFormat::timeColumn(options), u"module"_s, u"operation"_s, u"tenant"_s, u"target"_s,
         u"items"_s, u"elapsed_s"_s, u"items_per_s"_s, u"memory_mb"_s, u"file_size_mb"_s, u"cache_hits"_s,
         u"api_calls"_s, u"success"_s, u"error_category"_s, u"error"_s };
+    out->text = { true, true, true, true, true, false, false, false, false, false, false, false, false, true, true };
     out->rows.clear();
     out->rows.reserve(records.size());
     for (const OperationRecord &op : std::as_const(records)) {
@@ -89,6 +94,9 @@ bool runs(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options 
         u"steps"_s };
     for (const QString &s : std::as_const(steps))
         out->header << u"step_"_s + s + u"_s"_s;
+    out->text = { true, true, true, false, false, false };
+    while (out->text.size() < out->header.size())
+        out->text << false;
     out->rows.clear();
     out->rows.reserve(records.size());
     for (const RunRecord &run : std::as_const(records)) {
@@ -119,6 +127,7 @@ bool alerts(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Option
         return false;
     out->header = { ReportFormat::timeColumn(options), u"rule_id"_s, u"rule"_s, u"instance"_s, u"model"_s,
         u"severity"_s, u"state"_s, u"value"_s, u"threshold"_s, u"message"_s };
+    out->text = { true, true, true, true, true, true, true, false, false, true };
     out->rows.clear();
     for (const AlertEvent &e : std::as_const(events)) {
         out->rows.append({ ReportFormat::time(e.time, options), e.ruleId.toUtf8(), e.ruleName.toUtf8(),
@@ -128,12 +137,14 @@ bool alerts(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Option
     return true;
 }
 
-bool slowestOperations(QSqlDatabase &db, qint64 from, qint64 to, int limit, ReportTable *out, QString *error)
+bool slowestOperations(
+    QSqlDatabase &db, const OperationReports::Filter &filter, int limit, ReportTable *out, QString *error)
 {
     QVector<OperationReports::Slowest> found;
-    if (!OperationReports::slowest(db, from, to, limit, &found, error))
+    if (!OperationReports::slowest(db, filter, limit, &found, error))
         return false;
     out->header = { u"module"_s, u"operation"_s, u"mean_elapsed_s"_s, u"mean_items_per_s"_s, u"operations"_s };
+    out->text = { true, true, false, false, false };
     out->rows.clear();
     for (const auto &r : std::as_const(found)) {
         out->rows.append({ r.opCode.toUtf8(), r.name.toUtf8(), number(r.meanSeconds), number(r.meanItemsPerSecond),
@@ -142,32 +153,58 @@ bool slowestOperations(QSqlDatabase &db, qint64 from, qint64 to, int limit, Repo
     return true;
 }
 
-bool memoryTrend(QSqlDatabase &db, qint64 from, qint64 to, ReportTable *out, QString *error)
+bool memoryTrend(QSqlDatabase &db, const OperationReports::Filter &filter, ReportTable *out, QString *error)
 {
     QVector<OperationReports::MemoryDay> found;
-    if (!OperationReports::memoryTrend(db, from, to, &found, error))
+    if (!OperationReports::memoryTrend(db, filter, &found, error))
         return false;
-    out->header = { u"date"_s, u"mean_memory_mb"_s, u"peak_memory_mb"_s, u"operations"_s };
+    out->header = { u"date"_s, u"module"_s, u"mean_memory_mb"_s, u"peak_memory_mb"_s, u"operations"_s };
+    out->text = { true, true, false, false, false };
     out->rows.clear();
     for (const auto &r : std::as_const(found)) {
-        out->rows.append(
-            { r.day.toUtf8(), number(r.meanMb), number(r.peakMb), QByteArray::number(r.operations) });
+        out->rows.append({ r.day.toUtf8(), r.opCode.toUtf8(), number(r.meanMb), number(r.peakMb),
+            QByteArray::number(r.operations) });
     }
     return true;
 }
 
-bool errorsByOperation(QSqlDatabase &db, qint64 from, qint64 to, double minPercent, ReportTable *out, QString *error)
+bool errorsByOperation(QSqlDatabase &db, const OperationReports::Filter &filter, double minPercent, ReportTable *out,
+    QString *error)
 {
     QVector<OperationReports::ErrorRate> found;
-    if (!OperationReports::errorsByOperation(db, from, to, minPercent, &found, error))
+    if (!OperationReports::errorsByOperation(db, filter, minPercent, &found, error))
         return false;
-    out->header = { u"operation"_s, u"operations"_s, u"failures"_s, u"error_rate_percent"_s };
+    out->header = { u"module"_s, u"operation"_s, u"operations"_s, u"failures"_s, u"error_rate_percent"_s };
+    out->text = { true, true, false, false, false };
     out->rows.clear();
     for (const auto &r : std::as_const(found)) {
-        out->rows.append({ r.name.toUtf8(), QByteArray::number(r.operations), QByteArray::number(r.failures),
-            number(r.percent) });
+        out->rows.append({ r.opCode.toUtf8(), r.name.toUtf8(), QByteArray::number(r.operations),
+            QByteArray::number(r.failures), number(r.percent) });
     }
     return true;
 }
 
-} // namespace perfdash::RecordReports
+} // namespace RecordReports
+
+QJsonArray ReportTable::toJson() const
+{
+    QJsonArray list;
+    for (const QList<QByteArray> &row : rows) {
+        QJsonObject o;
+        for (qsizetype i = 0; i < header.size(); ++i) {
+            const QByteArray cell = row.value(i);
+            QJsonValue v;
+            if (text.value(i, true))
+                v = QString::fromUtf8(cell);
+            else if (cell == "true" || cell == "false")
+                v = cell == "true";
+            else if (!cell.isEmpty())
+                v = cell.toDouble();
+            o.insert(header[i], v);
+        }
+        list.append(o);
+    }
+    return list;
+}
+
+} // namespace perfdash

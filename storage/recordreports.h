@@ -2,8 +2,10 @@
 #pragma once
 
 #include "models/reportformat.h"
+#include "storage/operationreports.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QList>
 #include <QSqlDatabase>
 #include <QStringList>
@@ -14,6 +16,10 @@ namespace perfdash {
 struct ReportTable {
     QStringList header;
     QList<QList<QByteArray>> rows;
+    QList<bool> text; // per column: text (else numbers, with "true"/"false" for flags)
+
+    // The rows as JSON objects keyed by the header: numbers as numbers, empty cells as null.
+    QJsonArray toJson() const;
 };
 
 // The stored records as readable tables (docs/reports.md): operations, workflow runs with their steps, alert events,
@@ -30,9 +36,12 @@ bool runs(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options 
 bool alerts(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
     QString *error);
 
-bool slowestOperations(QSqlDatabase &db, qint64 from, qint64 to, int limit, ReportTable *out, QString *error);
-bool memoryTrend(QSqlDatabase &db, qint64 from, qint64 to, ReportTable *out, QString *error);
-bool errorsByOperation(QSqlDatabase &db, qint64 from, qint64 to, double minPercent, ReportTable *out, QString *error);
+// Seed 003's named reports; filter.module keeps one module's operations.
+bool slowestOperations(
+    QSqlDatabase &db, const OperationReports::Filter &filter, int limit, ReportTable *out, QString *error);
+bool memoryTrend(QSqlDatabase &db, const OperationReports::Filter &filter, ReportTable *out, QString *error);
+bool errorsByOperation(QSqlDatabase &db, const OperationReports::Filter &filter, double minPercent, ReportTable *out,
+    QString *error);
 
 } // namespace RecordReports
 
