@@ -2,6 +2,7 @@
 #include "app/commandsupport.h"
 
 #include "app/exportcommand.h"
+#include "models/reportrequest.h"
 #include "app/runtimepaths.h"
 #include "storage/database.h"
 #include "storage/storagetiers.h"
@@ -86,7 +87,7 @@ std::optional<WindowCommandOptions::Range> WindowCommandOptions::range(const QCo
     }
     const bool automatic = parser.value(step) == u"auto";
     const auto stepSeconds
-        = automatic ? ExportArguments::autoStep(*toTime - *fromTime) : ExportArguments::parseStep(parser.value(step));
+        = automatic ? ReportRequest::autoStep(*toTime - *fromTime) : ExportArguments::parseStep(parser.value(step));
     if (!stepSeconds) {
         *error = u"bad --step \"%1\": use 1s, 1m, 1h, 1d or auto"_s.arg(parser.value(step));
         return std::nullopt;

@@ -39,17 +39,6 @@ std::optional<qint64> ExportArguments::parseStep(const QString &text)
     return parseDuration(text);
 }
 
-qint64 ExportArguments::autoStep(qint64 span)
-{
-    if (span <= 25 * 60)
-        return 1;
-    if (span <= 25 * 3600)
-        return 60;
-    if (span <= 62 * 86400)
-        return 3600;
-    return 86400;
-}
-
 std::optional<qint64> ExportArguments::parseTime(const QString &input, qint64 nowSeconds, QString *error)
 {
     const QString text = input.trimmed();

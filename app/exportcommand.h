@@ -27,9 +27,6 @@ struct ExportArguments {
     static std::optional<qint64> parseDuration(const QString &text);
     // 1s, 1m, 1h or 1d -> seconds, or nullopt.
     static std::optional<qint64> parseStep(const QString &text);
-    // The step "auto" means for a span: at most about 1,500 buckets (up to 25 min: 1 s; 25 h: 1 min; 62 d: 1 h;
-    // then 1 d).
-    static qint64 autoStep(qint64 spanSeconds);
 };
 
 } // namespace perfdash

@@ -13,6 +13,8 @@
 #include "widgets/collectorstatusbar.h"
 #include "widgets/comparisonpanel.h"
 #include "widgets/customrangedialog.h"
+#include "widgets/exportreportdialog.h"
+#include "models/reportrunner.h"
 #include "widgets/kpitile.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/sourcedelegate.h"
@@ -23,7 +25,9 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDialog>
+#include <QDir>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -291,6 +295,9 @@ void MainWindow::buildUi()
 void MainWindow::buildMenus()
 {
     auto *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Export report…"), this, &MainWindow::openExportDialog)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addSeparator();
     file->addAction(m_startCollector);
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -955,6 +962,50 @@ void MainWindow::setOffline(bool offline)
 void MainWindow::onCollectorStatus(const CollectorStatus &status)
 {
     m_status->setStatus(status);
+}
+
+void MainWindow::setReportRunner(ReportRunner *runner)
+{
+    m_reportRunner = runner;
+}
+
+ExportReportDialog *MainWindow::exportDialog() const
+{
+    return m_exportDialog;
+}
+
+ExportReportDialog *MainWindow::openExportDialog()
+{
+    if (m_exportDialog) {
+        m_exportDialog->raise();
+        m_exportDialog->activateWindow();
+        return m_exportDialog;
+    }
+    ExportReportDialog::Context context;
+    // The models of the source tree: those with stored history too, not only the live ones.
+    for (int g = 0; g < m_sources->rowCount(); ++g) {
+        const QModelIndex group = m_sources->index(g, 0);
+        for (int row = 0; row < m_sources->rowCount(group); ++row) {
+            const SourceRef source = m_sources->sourceAt(m_sources->index(row, 0, group));
+            if (source.kind == SourceRef::Kind::Model)
+                context.models << source.name;
+        }
+    }
+    context.models.sort();
+    if (m_selected.kind == SourceRef::Kind::Model) {
+        context.model = m_selected.name;
+        context.series = u"*{model="_s % m_selected.name % u'}';
+    }
+    context.viewFrom = viewFromMs() / 1000;
+    context.viewTo = (viewToMs() + 999) / 1000;
+    context.now = QDateTime::currentSecsSinceEpoch();
+    m_exportDialog = new ExportReportDialog(m_reportRunner, context, this);
+    m_exportDialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_exportDialog, &ExportReportDialog::exported, this, [this](const QString &path, qint64 rows) {
+        showNotice(tr("Exported %n row(s) to %1", nullptr, int(rows)).arg(QDir::toNativeSeparators(path)));
+    });
+    m_exportDialog->show();
+    return m_exportDialog;
 }
 
 void MainWindow::showNotice(const QString &text)

@@ -34,6 +34,8 @@ namespace perfdash {
 class AlertListModel;
 class AlertsController;
 class AlertController;
+class ExportReportDialog;
+class ReportRunner;
 class BaselineController;
 class ComparisonPanel;
 class KpiTile;
@@ -68,6 +70,13 @@ public:
     void setAlertModel(AlertListModel *model);
     AlertsController *alerts() const { return m_alerts; }
     QMenu *alertsMenu() const { return m_alertsMenu; }
+
+    // File → Export report… writes through this runner (not owned); without one the dialog says reports need the
+    // database.
+    void setReportRunner(ReportRunner *runner);
+    // Opens (or raises) the export dialog for the source on screen and the view's range.
+    ExportReportDialog *openExportDialog();
+    ExportReportDialog *exportDialog() const;
 
     void selectSource(const SourceRef &source);
     SourceRef selectedSource() const;
@@ -178,6 +187,8 @@ private:
     AlertsController *m_alerts = nullptr;
     QMenu *m_alertsMenu = nullptr;
     AlertController *m_alertRules = nullptr;
+    QPointer<ReportRunner> m_reportRunner;
+    QPointer<ExportReportDialog> m_exportDialog;
     QComboBox *m_range = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;

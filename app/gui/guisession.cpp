@@ -5,6 +5,7 @@
 #include "app/gui/alertsilencesettings.h"
 #include "app/gui/baselinesender.h"
 #include "app/gui/historyrangesource.h"
+#include "app/gui/reportworker.h"
 #include "app/gui/stallwatchdog.h"
 #include "app/runtimepaths.h"
 #include "app/gui/alertpreviewworker.h"
@@ -208,6 +209,8 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
     m_window->setRangeSource(m_rangeSource.get());
     m_alertPreview = std::make_unique<AlertPreviewWorker>(hello.db);
     m_window->alertRules()->setPreviewSource(m_alertPreview.get());
+    m_reports = std::make_unique<ReportWorker>(hello.db);
+    m_window->setReportRunner(m_reports.get());
     connect(m_history.get(), &HistorySource::rangeReady, this,
             [this](quint64 generation, const QVector<LiveFrame> &frames) {
                 if (generation != m_historyGeneration)

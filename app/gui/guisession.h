@@ -23,6 +23,7 @@ class SourceTreeModel;
 class StallWatchdog;
 class BaselineSender;
 class AlertPreviewWorker;
+class ReportWorker;
 class RulesFileStore;
 
 // The GUI's composition root: store, window, live subscription, history, and the processes it may start
@@ -81,6 +82,7 @@ private:
     std::unique_ptr<LiveClient> m_live;
     std::unique_ptr<HistoryReader> m_history;
     std::unique_ptr<HistoryRangeSource> m_rangeSource;
+    std::unique_ptr<ReportWorker> m_reports; // File → Export report…
     std::unique_ptr<AlertPreviewWorker> m_alertPreview; // the rule editor's replays on the collector's database
     std::unique_ptr<StallWatchdog> m_watchdog;
     std::unique_ptr<BaselineSender> m_baselineSender;
