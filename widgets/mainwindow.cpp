@@ -281,6 +281,8 @@ void MainWindow::buildUi()
     connect(m_dashboard, &SourceDashboard::rangeRequested, this, &MainWindow::onRangeRequested);
     connect(m_dashboard, &SourceDashboard::resetRequested, this, &MainWindow::onResetRequested);
     m_alertRules = new AlertController(m_seriesModel, this);
+    for (TimeSeriesChart *chart : m_dashboard->charts()) // a chart's "Export report…"
+        connect(chart, &TimeSeriesChart::exportRequested, this, &MainWindow::openExportDialog);
     connect(m_dashboard, &SourceDashboard::alertRequested, m_alertRules, &AlertController::alertOn);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);

@@ -811,6 +811,9 @@ std::unique_ptr<QMenu> SourceDashboard::contextMenuFor(TimeSeriesChart *chart)
         Q_EMIT alertRequested(kpi, model);
     });
     alert->setEnabled(!kpi.isEmpty());
+    // This menu replaces the chart's own: it carries the chart's actions too (save, copy, export).
+    menu->addSeparator();
+    menu->addActions(chart->contextMenuActions());
     return menu;
 }
 

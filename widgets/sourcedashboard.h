@@ -83,7 +83,8 @@ public:
     QList<TimeSeriesChart *> charts() const { return { m_latency, m_throughput, m_errors, m_queue }; }
     // The KPI a chart shows, as alert rules name it ("latency_p95"); empty for another widget.
     QString kpiOf(const TimeSeriesChart *chart) const;
-    // A chart's context menu ("Alert on this…" -> alertRequested), as a right click opens it.
+    // A chart's context menu as a right click opens it: "Alert on this…" (-> alertRequested), then the chart's own
+    // actions (TimeSeriesChart::contextMenuActions()).
     std::unique_ptr<QMenu> contextMenuFor(TimeSeriesChart *chart);
     GaugeWidget *cpuGauge() const { return m_cpu; }
     GaugeWidget *memoryGauge() const { return m_memory; }

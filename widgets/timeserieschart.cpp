@@ -2,19 +2,32 @@
 #include "widgets/timeserieschart.h"
 
 #include "models/decimation.h"
+#include "models/seriestable.h"
 #include "widgets/theme.h"
 
+#include <QAction>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QGraphicsItem>
 #include <QGraphicsScene>
+#include <QGuiApplication>
+#include <QImageWriter>
 #include <QLineSeries>
 #include <QLocale>
+#include <QMessageBox>
+#include <QMimeData>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QRubberBand>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <QWheelEvent>
@@ -36,6 +49,9 @@ struct TimeSeriesChart::Private {
     QValueAxis *valueAxis = nullptr;
     LineLayer *layer = nullptr; // owned by the chart's scene
     QRubberBand *rubberBand = nullptr; // child of the viewport
+    QAction *savePng = nullptr; // the context menu, children of the chart
+    QAction *copyData = nullptr;
+    QAction *exportReport = nullptr;
     QVector<QLineSeries *> series; // empty: they carry the legend entries and the pens
     QVector<QVector<QPointF>> data; // everything set, in data coordinates
     QVector<QVector<QPointF>> shown; // decimated for the current plot width
@@ -486,6 +502,16 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(d->view);
     setMinimumHeight(140);
+    // The view passes context menu events (mouse and keyboard alike) up to the chart, which shows its actions.
+    d->view->setContextMenuPolicy(Qt::NoContextMenu);
+    setContextMenuPolicy(Qt::ActionsContextMenu);
+    d->savePng = new QAction(tr("Save chart as PNG…"), this);
+    d->copyData = new QAction(tr("Copy data"), this);
+    d->exportReport = new QAction(tr("Export report…"), this);
+    addActions({ d->savePng, d->copyData, d->exportReport });
+    connect(d->savePng, &QAction::triggered, this, &TimeSeriesChart::onSavePngTriggered);
+    connect(d->copyData, &QAction::triggered, this, &TimeSeriesChart::onCopyDataTriggered);
+    connect(d->exportReport, &QAction::triggered, this, &TimeSeriesChart::exportRequested);
 }
 
 TimeSeriesChart::~TimeSeriesChart() = default;
@@ -953,6 +979,63 @@ int TimeSeriesChart::lineCount() const
 int TimeSeriesChart::drawnPointCount(int line) const
 {
     return line >= 0 && line < d->shown.size() ? int(d->shown[line].size()) : 0;
+}
+
+QList<QAction *> TimeSeriesChart::contextMenuActions() const
+{
+    return { d->savePng, d->copyData, d->exportReport };
+}
+
+bool TimeSeriesChart::savePng(const QString &path, QString *error) const
+{
+    // grab() renders at the view's device pixel ratio, so a high-DPI screen gives a sharp image.
+    const QImage image = d->view->grab().toImage();
+    QImageWriter writer(path, "png");
+    if (writer.write(image))
+        return true;
+    if (error)
+        *error = writer.errorString();
+    return false;
+}
+
+QString TimeSeriesChart::dataAsText(QChar separator) const
+{
+    QVector<SeriesTable::Column> columns;
+    for (int i = 0; i < d->series.size(); ++i) {
+        if (d->series[i]->isVisible())
+            columns.push_back({ d->series[i]->name(), d->data[i] });
+    }
+    return SeriesTable::text(columns, d->fromMs, d->toMs, separator);
+}
+
+void TimeSeriesChart::onSavePngTriggered()
+{
+    QSettings settings;
+    const QString folder
+        = settings.value(u"chart/lastFolder"_s, QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
+              .toString();
+    // The title names the file, minus what file systems refuse.
+    QString name = title().trimmed();
+    name.replace(QRegularExpression(u"[\\\\/:*?\"<>|]"_s), u"_"_s);
+    if (name.isEmpty())
+        name = u"chart"_s;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save chart as PNG"), QDir(folder).filePath(name % u".png"_s), tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(u"chart/lastFolder"_s, QFileInfo(path).absolutePath());
+    QString error;
+    if (!savePng(path, &error))
+        QMessageBox::warning(
+            this, tr("Save chart as PNG"), tr("Could not save %1: %2").arg(QDir::toNativeSeparators(path), error));
+}
+
+void TimeSeriesChart::onCopyDataTriggered()
+{
+    auto *mime = new QMimeData; // the clipboard takes ownership
+    mime->setText(dataAsText(u'\t'));
+    mime->setData(u"text/csv"_s, dataAsText(u',').toUtf8());
+    QGuiApplication::clipboard()->setMimeData(mime);
 }
 
 } // namespace perfdash

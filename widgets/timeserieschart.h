@@ -9,6 +9,8 @@
 #include <QVector>
 #include <QWidget>
 
+class QAction;
+
 #include <functional>
 #include <limits>
 #include <memory>
@@ -42,7 +44,9 @@ struct ShadedSpan {
 // lines, a trend projection (dashed line and a cone) and a limit line, each with a small caption inside the plot and
 // a line in the hover text. The value axis starts at 0; its top covers the visible lines and the projection's values,
 // and is raised for the band, the limit and the cone, but to at most 3 times the lines' own top so a far-off overlay
-// never squashes the data: anything above is clipped and its caption sits at the top edge marked "↑". GUI thread only.
+// never squashes the data: anything above is clipped and its caption sits at the top edge marked "↑".
+// A context menu (right click, the Menu key, Shift+F10) saves the chart as a PNG, copies the plotted data, or asks the
+// owner for a report (exportRequested). GUI thread only.
 class TimeSeriesChart : public QWidget {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TimeSeriesChart)
@@ -112,11 +116,22 @@ public:
     QString title() const;
     QRectF plotArea() const; // in the chart view's viewport coordinates
 
+    // The context menu's actions, created once and also in actions(): "Save chart as PNG…", "Copy data",
+    // "Export report…".
+    QList<QAction *> contextMenuActions() const;
+    // The chart as the screen shows it, at the device pixel ratio, written as a PNG to path. On failure: false, and
+    // *error (if given) holds the image writer's reason.
+    bool savePng(const QString &path, QString *error = nullptr) const;
+    // What "Copy data" copies: the visible lines' points in the current time range, one column per line named as in
+    // the legend, one row per time (models/seriestable.h). Tab for the clipboard's text, comma for its "text/csv".
+    QString dataAsText(QChar separator) const;
+
     struct Private; // implementation detail, public only for the drawing layer in the .cpp
 
 Q_SIGNALS:
     void rangeRequested(qint64 fromMs, qint64 toMs);
     void resetRequested();
+    void exportRequested(); // "Export report…": the owner opens its export dialog
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -124,6 +139,8 @@ protected:
 private:
     qint64 timeAt(double viewportX) const;
     void setCrosshair(double viewportX);
+    void onSavePngTriggered();
+    void onCopyDataTriggered();
 
     std::unique_ptr<Private> d;
 };

@@ -75,8 +75,10 @@ private Q_SLOTS:
         SourceDashboard *dashboard = window.dashboard();
         QCOMPARE(dashboard->kpiOf(dashboard->errorChart()), u"error_rate"_s);
         const std::unique_ptr<QMenu> menu = dashboard->contextMenuFor(dashboard->latencyChart());
-        QCOMPARE(menu->actions().size(), 1);
+        QCOMPARE(menu->actions().size(), 2 + dashboard->latencyChart()->contextMenuActions().size());
         QCOMPARE(menu->actions().first()->text(), u"&Alert on this…"_s);
+        QVERIFY(menu->actions().at(1)->isSeparator());
+        QCOMPARE(menu->actions().mid(2), dashboard->latencyChart()->contextMenuActions());
         menu->actions().first()->trigger();
         AlertRulesDialog *dialog = window.alertRules()->dialog();
         QVERIFY(dialog);
