@@ -182,12 +182,12 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message");
-        QTest::newRow("no series") << QStringList {} << 2 << u"--series is required"_s;
+        QTest::newRow("no series") << QStringList {} << 2 << u"--raw exports series only (give --series)"_s;
         QTest::newRow("bad selector") << QStringList { u"--series"_s, u"x{a"_s } << 2 << u"does not end with '}'"_s;
         QTest::newRow("bad time") << QStringList { u"--series"_s, u"x"_s, u"--from"_s, u"yesterday"_s } << 2
                                   << u"bad --from"_s;
         QTest::newRow("bad step") << QStringList { u"--series"_s, u"x"_s, u"--step"_s, u"5m"_s } << 2
-                                  << u"use 1s, 1m, 1h or 1d"_s;
+                                  << u"use 1s, 1m, 1h, 1d or auto"_s;
         QTest::newRow("backwards") << QStringList { u"--series"_s, u"x"_s, u"--from"_s, u"now"_s, u"--to"_s, u"-1h"_s }
                                    << 2 << u"later than --from"_s;
         QTest::newRow("no match") << QStringList { u"--series"_s, u"nothing.here"_s } << 1 << u"no series matches"_s;
