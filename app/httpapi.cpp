@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/httpapi.h"
 
+#include "app/boundedtcpserver.h"
 #include "app/summaryreport.h"
 #include "storage/database.h"
 
@@ -10,7 +11,6 @@
 #include <QHttpServerResponse>
 #include <QJsonDocument>
 #include <QSqlDatabase>
-#include <QTcpServer>
 #include <QThread>
 #include <QUrlQuery>
 
@@ -41,7 +41,7 @@ public:
                 return HttpWorker::error(QHttpServerResponse::StatusCode::MethodNotAllowed, u"GET only"_s);
             return QHttpServerResponse("text/plain; version=0.0.4; charset=utf-8", m_metrics());
         });
-        auto *tcp = new QTcpServer(m_server.get());
+        auto *tcp = new BoundedTcpServer(BoundedTcpServer::Limits {}, m_server.get());
         tcp->setMaxPendingConnections(HttpApi::maxPendingConnections);
         if (!tcp->listen(address, port)) {
             *error = tcp->errorString();

@@ -18,7 +18,8 @@ class HttpWorker;
 // - /api/v1/monitoring/performance/<model_id>?window=&granularity=&end=: seed 001's summary, the JSON of `perfdashd
 //   summary` (app/summaryreport); 400 with {"error": …} for a bad parameter, 404 for an unknown model.
 // - /metrics: the Prometheus text format 0.0.4 (collector/metricsexporter.h).
-// Bounded: at most maxPendingConnections waiting connections.
+// Bounded (app/boundedtcpserver.h): 16 open connections (503 beyond), 10 s idle and 30 s in all per connection,
+// 64 KiB received per connection; at most maxPendingConnections waiting to be accepted.
 class HttpApi {
 public:
     static constexpr int maxPendingConnections = 16;
