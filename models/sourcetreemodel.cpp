@@ -187,6 +187,14 @@ void SourceTreeModel::onSeriesAdded(const QString &key)
     }
 }
 
+MetricKind SourceTreeModel::kindOf(const QString &key) const
+{
+    const auto &points = m_store->points(key);
+    if (!points.isEmpty())
+        return points.constLast().stats.kind;
+    return m_storedKinds.value(key, MetricKind::Gauge);
+}
+
 void SourceTreeModel::resolve(const Entry &entry) const
 {
     if (!entry.rolesDirty)

@@ -65,6 +65,8 @@ public:
     static QString kindTitle(SourceRef::Kind kind); // "Processes": the kind rows
     static QString kindSingular(SourceRef::Kind kind); // "Process": one source of the kind, e.g. a page's title
 
+    // A series' kind: from its newest live point, else from storage's registry; Gauge when neither knows it.
+    MetricKind kindOf(const QString &key) const;
     // Recomputes the live roles now (the store's changed() does this too).
     void refresh();
     // Series that storage holds, with their kinds: their sources appear (silent until live data comes) and their

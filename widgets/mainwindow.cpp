@@ -14,7 +14,10 @@
 #include "widgets/comparisonpanel.h"
 #include "widgets/customrangedialog.h"
 #include "widgets/exportreportdialog.h"
+#include "widgets/chartgrid.h"
+#include "widgets/serieschartspage.h"
 #include "models/reportrunner.h"
+#include "models/sourcecharts.h"
 #include "widgets/kpitile.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/sourcedelegate.h"
@@ -29,6 +32,7 @@
 #include <QDialog>
 #include <QDir>
 #include <QFrame>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -255,6 +259,15 @@ void MainWindow::buildUi()
     m_comparison = new ComparisonPanel(m_pages);
     m_pages->addTab(m_dashboard, tr("&Dashboard"));
     m_pages->addTab(m_comparison, tr("&Baselines && trends"));
+    // Any series charted; a process, the machine and the collector have their charts here (models/sourcecharts.h).
+    m_charts = new SeriesChartsPage([this](const QString &key) { return m_sources->kindOf(key); }, m_pages);
+    m_pages->addTab(m_charts, tr("C&harts"));
+    connect(m_charts, &SeriesChartsPage::exportRequested, this, &MainWindow::openExportDialog);
+    connect(m_charts, &SeriesChartsPage::chartsChanged, this, [this]() {
+        if (!m_view.isLive())
+            requestHistory();
+        refresh();
+    });
     rightLayout->addWidget(m_pages, 1);
     m_baselines = new BaselineController(&m_loader, m_dashboard, m_comparison, this);
     connect(m_baselines, &BaselineController::baselinesSubmitted, this, &MainWindow::baselinesSubmitted);
@@ -547,6 +560,7 @@ void MainWindow::setTheme(Theme theme)
 void MainWindow::setDarkTheme(bool dark)
 {
     m_dashboard->setDarkTheme(dark);
+    m_charts->setDarkTheme(dark);
     refresh();
 }
 
@@ -648,8 +662,12 @@ void MainWindow::onSeriesCurrentChanged()
 {
     const QModelIndex index = m_filterModel->mapToSource(m_seriesView->currentIndex());
     const QString key = m_seriesModel->keyAt(index.row());
-    if (!key.isEmpty())
-        selectSeries(key);
+    if (key.isEmpty())
+        return;
+    selectSeries(key);
+    // Picking a series charts it; Ctrl adds it to the chart already there.
+    m_charts->pick(key, QGuiApplication::keyboardModifiers().testFlag(Qt::ControlModifier));
+    m_pages->setCurrentWidget(m_charts);
 }
 
 void MainWindow::updateSourceRoles()
@@ -660,6 +678,17 @@ void MainWindow::updateSourceRoles()
         return;
     const bool newSource = m_dashboard->source() != m_selected;
     m_dashboard->setSource(m_selected, roles, int(m_sources->seriesOf(m_selected).size()));
+    // A process, the machine or the collector has no latency or requests: its charts, not four empty ones.
+    const bool dashboard = SourceCharts::hasDashboard(m_selected, roles);
+    m_pages->setTabVisible(m_pages->indexOf(m_dashboard), dashboard);
+    m_pages->setTabVisible(m_pages->indexOf(m_comparison), dashboard);
+    const QVector<ChartSpec> own = dashboard ? QVector<ChartSpec>()
+        : SourceCharts::forSource(m_selected, m_sources->seriesOf(m_selected),
+            [this](const QString &key) { return m_sources->kindOf(key); });
+    if (newSource || SourceCharts::keysOf(own) != SourceCharts::keysOf(m_charts->grid()->charts()))
+        m_charts->setSource(m_selected, own);
+    if (!dashboard)
+        m_pages->setCurrentWidget(m_charts);
     // The shown latency's per-second sketches, so the tiles and lines can merge seconds (live.sock follow).
     Q_EMIT followedSeriesChanged(roles.latency.isEmpty() ? QStringList() : QStringList { roles.latency });
     if (m_alerts)
@@ -791,7 +820,12 @@ void MainWindow::requestHistory()
         return;
     }
     // Fetch a little more on both sides, so a pan shows data at once while the exact answer is on its way.
-    m_loader.requestHistory(m_sources->rolesOf(m_selected).allKeys(), fromS - (toS - fromS) / 4,
+    QStringList keys = m_sources->rolesOf(m_selected).allKeys();
+    for (const QString &key : m_charts->keys()) {
+        if (!keys.contains(key))
+            keys << key;
+    }
+    m_loader.requestHistory(keys, fromS - (toS - fromS) / 4,
         toS + (toS - fromS) / 4, m_view.historyStep());
     updateRangeNote();
 }
@@ -920,6 +954,7 @@ void MainWindow::refresh()
             return it == m_historyPoints.constEnd() ? empty : *it;
         };
         m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), m_historyPointsStep, false, m_clock());
+        m_charts->showData(lookup, m_view.fromMs(), m_view.toMs(), m_historyPointsStep);
         if (m_comparison->isVisible())
             m_baselines->updatePanel();
         return;
@@ -932,6 +967,7 @@ void MainWindow::refresh()
     // Zoomed into the live buffer, the tiles describe the 10 s before the view's end, as live ones do before now.
     const qint64 tilesEnd = m_view.isFollowing() ? m_clock() : std::min(m_clock(), (m_view.toMs() + 999) / 1000);
     m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), 1, true, tilesEnd);
+    m_charts->showData(lookup, m_view.fromMs(), m_view.toMs(), 1);
     if (m_comparison->isVisible())
         m_baselines->updatePanel();
 }

@@ -35,6 +35,7 @@ class AlertListModel;
 class AlertsController;
 class AlertController;
 class ExportReportDialog;
+class SeriesChartsPage;
 class ReportRunner;
 class BaselineController;
 class ComparisonPanel;
@@ -109,6 +110,7 @@ public:
     // The Alerts menu and "Alert on this…"; its rules store and preview source are set by the owner.
     AlertController *alertRules() const { return m_alertRules; }
     QTabWidget *pages() const { return m_pages; }
+    SeriesChartsPage *chartsPage() const { return m_charts; }
     TimeSeriesChart *latencyChart() const;
     TimeSeriesChart *throughputChart() const;
     KpiTile *tile(int index) const;
@@ -189,6 +191,7 @@ private:
     AlertController *m_alertRules = nullptr;
     QPointer<ReportRunner> m_reportRunner;
     QPointer<ExportReportDialog> m_exportDialog;
+    SeriesChartsPage *m_charts = nullptr;
     QComboBox *m_range = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;
