@@ -264,8 +264,12 @@ bool CollectorDaemon::start(QString *error)
                          storage->postBaselines(baselines);
                      });
     // Storage health in the stats ("storage full" included) and as perfdash.storage.* self-metrics.
-    m_service->addStatusProvider(u"storage"_s, [storage = m_storage.get()]() {
+    m_service->addStatusProvider(u"storage"_s, [storage = m_storage.get(), path = m_options.dbPath]() {
+        // The file and its write-ahead log: what the database takes on disk.
+        const double bytes = double(QFileInfo(path).size() + QFileInfo(path + u"-wal"_s).size());
         return QJsonObject {
+            { u"queued_frames"_s, storage->queuedFrames() },
+            { u"database_mb"_s, std::round(bytes / (1024.0 * 1024.0) * 100) / 100 },
             { u"full"_s, storage->storageFull() },
             { u"locked"_s, storage->locked() },
             { u"dropped_frames"_s, qint64(storage->droppedFrames()) },

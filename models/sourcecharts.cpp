@@ -4,7 +4,10 @@
 #include "models/serieskey.h"
 #include "models/seriesselector.h"
 
+#include <QHash>
 #include <QMap>
+
+#include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -27,8 +30,61 @@ ChartSpec chartOf(const QString &title, const QString &unit, const QStringList &
     return spec;
 }
 
+// Legends name what differs between a chart's lines: the metric when several share the chart, the tags not common to
+// all, the figure when a series has several ("{service=loadgen}", "system.load5", "p95").
+void shortenLabels(ChartSpec *spec)
+{
+    if (spec->plots.isEmpty())
+        return;
+    QStringList names, common;
+    bool first = true;
+    QHash<QString, int> figuresPerKey;
+    for (const SeriesPlot &p : std::as_const(spec->plots)) {
+        const SeriesKey key = SeriesKey::fromString(p.key);
+        if (!names.contains(key.name))
+            names << key.name;
+        if (first)
+            common = key.tags;
+        else
+            common.erase(std::remove_if(common.begin(), common.end(),
+                             [&](const QString &t) { return !key.tags.contains(t); }),
+                common.end());
+        first = false;
+        ++figuresPerKey[p.key];
+    }
+    // "system.load1", "system.load5": the part after what all names share up to a dot ("load1", "load5").
+    qsizetype prefix = 0;
+    if (names.size() > 1) {
+        prefix = names.first().size();
+        for (const QString &n : std::as_const(names)) {
+            qsizetype i = 0;
+            while (i < prefix && i < n.size() && n[i] == names.first()[i])
+                ++i;
+            prefix = i;
+        }
+        prefix = names.first().lastIndexOf(u'.', prefix - 1) + 1;
+    }
+    for (SeriesPlot &p : spec->plots) {
+        const SeriesKey key = SeriesKey::fromString(p.key);
+        QStringList tags;
+        for (const QString &t : key.tags) {
+            if (!common.contains(t))
+                tags << QString(t).replace(t.indexOf(u':'), 1, u'=');
+        }
+        QStringList parts;
+        if (names.size() > 1)
+            parts << key.name.mid(prefix);
+        if (!tags.isEmpty())
+            parts << u'{' + tags.join(u',') + u'}';
+        if (figuresPerKey.value(p.key) > 1 || parts.isEmpty())
+            parts << (parts.isEmpty() && figuresPerKey.value(p.key) == 1 ? key.name : SeriesPlots::figureName(p.figure));
+        p.label = parts.join(u' ');
+    }
+}
+
 void addIfAny(QVector<ChartSpec> *out, ChartSpec spec)
 {
+    shortenLabels(&spec);
     if (!spec.plots.isEmpty())
         out->append(std::move(spec));
 }
@@ -64,7 +120,12 @@ QVector<ChartSpec> forSource(const SourceRef &source, const QStringList &keys, c
         addIfAny(&out, chartOf(QObject::tr("Drops by reason"), u"per s"_s, { u"perfdash.ingest.lines_rejected"_s,
             u"perfdash.ingest.rejected"_s, u"perfdash.ingest.kernel_drops"_s, u"perfdash.ingest.records_rejected"_s,
             u"perfdash.ingest.late_samples"_s }, keys, kindOf));
-        addIfAny(&out, chartOf(QObject::tr("Storage"), QString(), { u"perfdash.storage."_s }, keys, kindOf, true));
+        addIfAny(&out, chartOf(QObject::tr("Storage queue"), u"frames"_s, { u"perfdash.storage.queued_frames"_s }, keys,
+            kindOf));
+        addIfAny(&out, chartOf(QObject::tr("Database size"), u"MB"_s, { u"perfdash.storage.database_mb"_s }, keys,
+            kindOf));
+        addIfAny(&out, chartOf(QObject::tr("Storage drops (since start)"), QString(), { u"perfdash.storage.dropped_"_s },
+            keys, kindOf, true));
         addIfAny(&out, chartOf(QObject::tr("Live series"), QString(), { u"perfdash.ingest.live_series"_s }, keys,
             kindOf));
     }

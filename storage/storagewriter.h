@@ -179,6 +179,8 @@ public:
     bool locked() const { return m_counters.locked.load(); }
     quint64 droppedEvents() const { return m_counters.droppedEvents.load(); }
     const StorageCounters &counters() const { return m_counters; }
+    // Frames waiting for the writer (any thread).
+    qint64 queuedFrames() const { return m_queue.size(); }
     StorageWriter *writer() const { return m_writer.get(); }
 
 private:

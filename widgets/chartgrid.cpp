@@ -36,7 +36,9 @@ ChartGrid::ChartGrid(QWidget *parent)
     setFrameShape(QFrame::NoFrame);
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
-    m_grid->addWidget(m_empty, 0, 0);
+    m_grid->addWidget(m_empty, 0, 0, 1, 2);
+    m_grid->setColumnStretch(0, 1);
+    m_grid->setColumnStretch(1, 1);
     setWidget(m_content);
 }
 
@@ -97,6 +99,7 @@ void ChartGrid::showData(const Kpi::PointLookup &points, qint64 fromMs, qint64 t
             }
             chart->setLineData(i, std::move(line));
         }
+        chart->redraw();
     }
 }
 

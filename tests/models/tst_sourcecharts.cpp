@@ -101,6 +101,8 @@ private Q_SLOTS:
             titles << c.title;
         QCOMPARE(titles, (QStringList { u"CPU"_s, u"Memory"_s, u"Swap"_s, u"Load"_s }));
         QCOMPARE(machine[3].plots.size(), 3);
+        QCOMPARE(machine[3].plots[1].label, u"load5"_s);
+        QCOMPARE(machine[0].plots[0].label, u"system.cpu_percent"_s); // alone on its chart: its name
 
         const SourceRef collector { SourceRef::Kind::Other, u"perfdash"_s };
         const auto self = SourceCharts::forSource(collector,
@@ -111,8 +113,11 @@ private Q_SLOTS:
         titles.clear();
         for (const ChartSpec &c : self)
             titles << c.title;
-        QCOMPARE(titles, (QStringList { u"Ingest"_s, u"Drops by reason"_s, u"Storage"_s, u"Live series"_s }));
+        QCOMPARE(titles,
+            (QStringList { u"Ingest"_s, u"Drops by reason"_s, u"Storage drops (since start)"_s, u"Live series"_s }));
         QCOMPARE(self[1].plots.size(), 2); // kernel drops by socket, rejections by reason
+        // Legends name what differs: the metric and its tag, not the whole key twice.
+        QCOMPARE(self[1].plots[0].label, u"rejected {reason=parse}"_s);
         QCOMPARE(self[0].plots.first().figure, SeriesFigure::Rate);
     }
 
@@ -124,6 +129,7 @@ private Q_SLOTS:
         QCOMPARE(charts.size(), 2);
         QCOMPARE(charts[1].title, u"batch.rows"_s);
         QCOMPARE(charts[1].plots.size(), 2);
+        QCOMPARE(charts[1].plots[1].label, u"{job=b}"_s);
         QCOMPARE(SourceCharts::keysOf(charts).size(), 3);
     }
 };
