@@ -156,6 +156,9 @@ ChartSpec forSeries(const QStringList &keys, const KindOf &kindOf)
     spec.title = keys.size() == 1 ? SeriesSelector::displayName(keys.first())
                                   : QObject::tr("%n series", nullptr, int(keys.size()));
     spec.unit = units.size() == 1 ? units.first() : QString();
+    spec.wide = true;
+    if (keys.size() > 1)
+        shortenLabels(&spec);
     return spec;
 }
 

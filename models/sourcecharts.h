@@ -15,6 +15,7 @@ struct ChartSpec {
     QString title;
     QString unit; // the value axis' label
     QVector<SeriesPlot> plots;
+    bool wide = false; // as wide as the page (the picked series' chart)
 };
 
 // The charts a source's page shows when it is not a model or service with latency or requests (those have the KPI

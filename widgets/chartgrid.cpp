@@ -71,9 +71,21 @@ void ChartGrid::relayout()
     m_columns = columns;
     for (TimeSeriesChart *chart : std::as_const(m_charts))
         m_grid->removeWidget(chart);
-    for (int i = 0; i < m_charts.size(); ++i)
-        m_grid->addWidget(m_charts[i], i / columns + 1, i % columns);
-    m_grid->setRowStretch(int(m_charts.size() + columns - 1) / columns + 1, 1);
+    int row = 1, column = 0;
+    for (int i = 0; i < m_charts.size(); ++i) {
+        const bool wide = m_specs[i].wide && columns > 1;
+        if (wide && column > 0) {
+            ++row;
+            column = 0;
+        }
+        m_grid->addWidget(m_charts[i], row, column, 1, wide ? columns : 1);
+        column += wide ? columns : 1;
+        if (column >= columns) {
+            ++row;
+            column = 0;
+        }
+    }
+    m_grid->setRowStretch(row + 1, 1);
 }
 
 void ChartGrid::resizeEvent(QResizeEvent *event)
