@@ -8,7 +8,9 @@
 #include "widgets/comparisonpanel.h"
 #include "widgets/gaugewidget.h"
 #include "widgets/kpitile.h"
+#include "widgets/chartgrid.h"
 #include "widgets/mainwindow.h"
+#include "widgets/serieschartspage.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/sourcedelegate.h"
 #include "widgets/timeserieschart.h"
@@ -19,6 +21,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QListView>
 #include <QTest>
 #include <QTreeView>
 
@@ -249,6 +252,40 @@ private Q_SLOTS:
         QCOMPARE(m_window->selectedSource().id(), u"process:pid 77"_s);
         m_window->refreshNow();
         QCOMPARE(m_window->dashboard()->cpuGauge()->valueText(), u"10 %"_s);
+    }
+
+    void pickingASeriesChartsIt()
+    {
+        const qint64 now = m_now;
+        for (qint64 s = now - 20; s < now; ++s) {
+            m_store->ingest(LiveFrame { s,
+                { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3),
+                    gauge(u"process.cpu_percent|pid:77"_s, double(10 + s % 7)) } });
+        }
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
+        auto *list = m_window->findChild<QListView *>();
+        QVERIFY(list);
+        QModelIndex row;
+        for (int r = 0; r < list->model()->rowCount(); ++r) {
+            if (list->model()->index(r, 0).data(SeriesListModel::KeyRole) == u"process.cpu_percent|pid:77"_s)
+                row = list->model()->index(r, 0);
+        }
+        QVERIFY(row.isValid());
+        list->setCurrentIndex(row);
+        Q_EMIT list->activated(row); // Enter on the row, or a click
+        QCOMPARE(m_window->pages()->currentWidget(), m_window->chartsPage());
+        QCOMPARE(m_window->chartsPage()->picked(), QStringList { u"process.cpu_percent|pid:77"_s });
+        // A process has no KPI dashboard: its tab is hidden, its own charts (CPU) follow the picked one.
+        QCOMPARE(m_window->selectedSource().id(), u"process:pid 77"_s);
+        QVERIFY(!m_window->pages()->isTabVisible(m_window->pages()->indexOf(m_window->dashboard())));
+        ChartGrid *grid = m_window->chartsPage()->grid();
+        QCOMPARE(grid->count(), 2);
+        // Drawn once the new charts are laid out (a chart decimates to its width).
+        QTRY_COMPARE((m_window->refreshNow(), grid->chart(0)->drawnPointCount(0)), 20);
+        QCOMPARE(grid->charts().at(1).title, u"CPU"_s);
+        // Back on the model: its dashboard again.
+        m_window->selectSource({ SourceRef::Kind::Model, u"a"_s });
+        QVERIFY(m_window->pages()->isTabVisible(m_window->pages()->indexOf(m_window->dashboard())));
     }
 
     void machineGaugesStandInForMissingProcessSamples()
