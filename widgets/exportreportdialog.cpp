@@ -19,8 +19,10 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QStringBuilder>
 #include <QTimeZone>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -131,6 +133,14 @@ ExportReportDialog::ExportReportDialog(ReportRunner *runner, const Context &cont
     setMinimumWidth(fontMetrics().averageCharWidth() * 100);
     restore();
     connect(m_content, &QComboBox::currentIndexChanged, this, &ExportReportDialog::updateEnabled);
+    // A file name we made follows the content ("perfdash-kpi-…" becomes "perfdash-runs-…"); one the user typed stays.
+    connect(m_content, &QComboBox::currentIndexChanged, this, [this]() {
+        static const QRegularExpression generated(u"^perfdash-[a-z-]+-(\\d{8}-\\d{4}\\.csv)$"_s);
+        const QFileInfo file(path());
+        const auto match = generated.match(file.fileName());
+        if (match.hasMatch())
+            setPath(file.dir().filePath(u"perfdash-"_s % ReportContents::name(content()) % u'-' % match.captured(1)));
+    });
     connect(m_range, &QComboBox::currentIndexChanged, this, &ExportReportDialog::updateEnabled);
     connect(m_browse, &QPushButton::clicked, this, &ExportReportDialog::browse);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ExportReportDialog::exportNow);

@@ -7,6 +7,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -201,6 +202,12 @@ private Q_SLOTS:
         }
         RecordingRunner runner;
         ExportReportDialog again(&runner, context());
+        // The name the dialog made follows the content; the folder is the one used last.
+        auto *contents = child<QComboBox>(&again);
+        QVERIFY2(QFileInfo(again.path()).fileName().startsWith(u"perfdash-series-"_s), qPrintable(again.path()));
+        contents->setCurrentIndex(contents->findData(u"runs"_s));
+        QVERIFY2(QFileInfo(again.path()).fileName().startsWith(u"perfdash-runs-"_s), qPrintable(again.path()));
+        contents->setCurrentIndex(contents->findData(u"series"_s));
         QCOMPARE(child<QComboBox>(&again)->currentData().toString(), u"series"_s);
         QVERIFY(child<QCheckBox>(&again)->isChecked());
         QVERIFY2(again.path().startsWith(m_dir.path()), qPrintable(again.path())); // the folder used last
