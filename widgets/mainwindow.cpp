@@ -668,6 +668,7 @@ void MainWindow::onSeriesCurrentChanged()
     // Picking a series charts it; Ctrl adds it to the chart already there.
     m_charts->pick(key, QGuiApplication::keyboardModifiers().testFlag(Qt::ControlModifier));
     m_pages->setCurrentWidget(m_charts);
+    m_chartsForSource = false;
 }
 
 void MainWindow::updateSourceRoles()
@@ -680,6 +681,7 @@ void MainWindow::updateSourceRoles()
     m_dashboard->setSource(m_selected, roles, int(m_sources->seriesOf(m_selected).size()));
     // A process, the machine or the collector has no latency or requests: its charts, not four empty ones.
     const bool dashboard = SourceCharts::hasDashboard(m_selected, roles);
+    const bool onCharts = m_pages->currentWidget() == m_charts; // before hiding a tab moves the current one
     m_pages->setTabVisible(m_pages->indexOf(m_dashboard), dashboard);
     m_pages->setTabVisible(m_pages->indexOf(m_comparison), dashboard);
     const QVector<ChartSpec> own = dashboard ? QVector<ChartSpec>()
@@ -687,8 +689,15 @@ void MainWindow::updateSourceRoles()
             [this](const QString &key) { return m_sources->kindOf(key); });
     if (newSource || SourceCharts::keysOf(own) != SourceCharts::keysOf(m_charts->grid()->charts()))
         m_charts->setSource(m_selected, own);
-    if (!dashboard)
+    // A source without a dashboard shows its charts; the next source with one shows its dashboard again, unless the
+    // user went to the charts on purpose (picked a series).
+    if (!dashboard) {
+        m_chartsForSource = !onCharts || m_chartsForSource;
         m_pages->setCurrentWidget(m_charts);
+    } else if (m_chartsForSource) {
+        m_chartsForSource = false;
+        m_pages->setCurrentWidget(m_dashboard);
+    }
     // The shown latency's per-second sketches, so the tiles and lines can merge seconds (live.sock follow).
     Q_EMIT followedSeriesChanged(roles.latency.isEmpty() ? QStringList() : QStringList { roles.latency });
     if (m_alerts)

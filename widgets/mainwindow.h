@@ -192,6 +192,7 @@ private:
     QPointer<ReportRunner> m_reportRunner;
     QPointer<ExportReportDialog> m_exportDialog;
     SeriesChartsPage *m_charts = nullptr;
+    bool m_chartsForSource = false; // the Charts tab is current because the source has no dashboard
     QComboBox *m_range = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;

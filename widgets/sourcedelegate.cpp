@@ -72,10 +72,20 @@ void SourceDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     painter->setPen(Qt::NoPen);
     painter->setBrush(statusColor(m_offline ? int(SourceTreeModel::Silent) : index.data(SourceTreeModel::StatusRole).toInt()));
     painter->drawEllipse(dotRect);
-    // The sparkline and the latest p95.
-    const QRectF valueRect(r.right() - valueWidth - 4, r.top(), valueWidth, r.height());
-    const QRectF spark(valueRect.left() - sparkWidth - 6, r.top() + 4, sparkWidth, r.height() - 8);
+    // The sparkline and the latest p95, as room allows: the name goes first (at least a dozen characters, or all of
+    // it), then the value, then the sparkline; a narrow list drops the sparkline, then the value, never the name.
+    const double nameWanted = std::min<double>(option.fontMetrics.horizontalAdvance(name),
+        option.fontMetrics.averageCharWidth() * 12);
+    const double room = r.width() - (dotRect.right() - r.left()) - 10;
     const auto values = index.data(SourceTreeModel::SparklineRole).value<QList<double>>();
+    const QVariant p95Value = index.data(SourceTreeModel::P95Role);
+    const double p95 = p95Value.isValid() ? p95Value.toDouble() : std::numeric_limits<double>::quiet_NaN();
+    const bool showValue = std::isfinite(p95) && room - valueWidth - 4 >= nameWanted;
+    const bool showSpark = values.size() > 1 && room - valueWidth - 4 - sparkWidth - 6 >= nameWanted;
+    const QRectF valueRect(r.right() - (showValue ? valueWidth + 4 : 0), r.top(), showValue ? valueWidth : 0,
+        r.height());
+    const QRectF spark(valueRect.left() - (showSpark ? sparkWidth + 6 : 0), r.top() + 4, showSpark ? sparkWidth : 0,
+        r.height() - 8);
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (double v : values) {
         if (std::isfinite(v)) {
@@ -83,7 +93,7 @@ void SourceDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
             hi = std::max(hi, v);
         }
     }
-    if (hi >= lo && values.size() > 1) {
+    if (showSpark && hi >= lo && values.size() > 1) {
         const double span = hi > lo ? hi - lo : std::max(1.0, hi);
         QPainterPath path;
         bool pen = false;
@@ -106,19 +116,18 @@ void SourceDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
         painter->drawPath(path);
     }
     // No value (the Exited row, or n too small): no number, never a 0.0 ms.
-    const QVariant p95Value = index.data(SourceTreeModel::P95Role);
-    const double p95 = p95Value.isValid() ? p95Value.toDouble() : std::numeric_limits<double>::quiet_NaN();
     painter->setPen(text);
     QFont small = option.font;
     small.setPointSizeF(small.pointSizeF() * 0.9);
     painter->setFont(small);
-    if (std::isfinite(p95)) {
+    if (showValue) {
         const QString v = p95 >= 1000 ? QLocale().toString(p95 / 1000, 'f', 2) % u" s"_s
                                       : QLocale().toString(p95, 'f', p95 < 10 ? 1 : 0) % u" ms"_s;
         painter->drawText(valueRect, Qt::AlignVCenter | Qt::AlignRight, v);
     }
     painter->setFont(option.font);
-    const QRectF nameRect(dotRect.right() + 6, r.top(), spark.left() - dotRect.right() - 10, r.height());
+    const QRectF nameRect(dotRect.right() + 6, r.top(), (showSpark || showValue ? spark.left() : r.right()) - dotRect.right() - 10,
+        r.height());
     painter->drawText(nameRect, Qt::AlignVCenter | Qt::AlignLeft,
         option.fontMetrics.elidedText(name, Qt::ElideMiddle, int(nameRect.width())));
     painter->restore();

@@ -288,6 +288,18 @@ private Q_SLOTS:
         QVERIFY(m_window->pages()->isTabVisible(m_window->pages()->indexOf(m_window->dashboard())));
     }
 
+    void aSourceWithoutDashboardShowsItsChartsThenTheDashboardComesBack()
+    {
+        m_store->ingest(LiveFrame { m_now - 1,
+            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"process.cpu_percent|pid:77"_s, 10) } });
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
+        QCOMPARE(m_window->pages()->currentWidget(), m_window->dashboard());
+        m_window->selectSource({ SourceRef::Kind::Process, u"pid 77"_s });
+        QCOMPARE(m_window->pages()->currentWidget(), m_window->chartsPage());
+        m_window->selectSource({ SourceRef::Kind::Model, u"a"_s });
+        QCOMPARE(m_window->pages()->currentWidget(), m_window->dashboard());
+    }
+
     void machineGaugesStandInForMissingProcessSamples()
     {
         const qint64 now = m_now;
