@@ -39,6 +39,7 @@ class ReportRunner;
 class BaselineController;
 class ComparisonPanel;
 class KpiTile;
+class OperationsView;
 class SeriesFilterModel;
 class SeriesListModel;
 class SeriesStore;
@@ -187,6 +188,7 @@ private:
     AlertsController *m_alerts = nullptr;
     QMenu *m_alertsMenu = nullptr;
     AlertController *m_alertRules = nullptr;
+    OperationsView *m_operations = nullptr;
     QPointer<ReportRunner> m_reportRunner;
     QPointer<ExportReportDialog> m_exportDialog;
     QComboBox *m_range = nullptr;

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Operations tab fed by a fake RangeSource: it asks for the view range when shown, shows the rows, drops an older
+// request's answer, narrows with its filter, and its session statistics follow the rows shown. In the main window it
+// is a tab that asks for the window's view range.
+#include "models/operationfiltermodel.h"
+#include "models/operationlistmodel.h"
+#include "models/serieslistmodel.h"
+#include "models/seriesstore.h"
+#include "models/sourcetreemodel.h"
+#include "widgets/mainwindow.h"
+#include "widgets/operationsview.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTest>
+
+using namespace perfdash;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr qint64 kT0 = 1795464000; // 2026-11-23T20:00:00Z
+
+class FakeRangeSource : public RangeSource {
+public:
+    void requestBuckets(const QStringList &, qint64, qint64, qint64, quint64) override { }
+    void requestMarkers(qint64, qint64, quint64) override { }
+    void requestOperations(qint64 from, qint64 to, quint64 generation) override
+    {
+        requests.push_back({ from, to, generation });
+    }
+    struct Request {
+        qint64 from, to;
+        quint64 generation;
+    };
+    QVector<Request> requests;
+};
+
+OperationRecord op(qint64 id, const QString &name, qint64 items, double elapsed, bool success = true,
+    const QString &category = {}, const QString &error = {})
+{
+    OperationRecord r;
+    r.id = id;
+    r.timeMs = (kT0 + id) * 1000;
+    r.name = name;
+    r.opCode = u"importer"_s;
+    r.items = items;
+    r.elapsedS = elapsed;
+    r.itemsPerS = elapsed > 0 ? double(items) / elapsed : std::numeric_limits<double>::quiet_NaN();
+    r.memoryMb = 100 + double(id);
+    r.success = success;
+    r.errorCategory = category;
+    r.error = error;
+    return r;
+}
+
+QVector<OperationRecord> sample()
+{
+    return { op(3, u"import"_s, 400, 1.0, false, u"network"_s, u"timeout"_s), op(2, u"export"_s, 100, 0.5),
+        op(1, u"import"_s, 1000, 2.5) };
+}
+
+} // namespace
+
+class TestOperationsView : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    }
+    void init() { QSettings().clear(); }
+
+    void showsFiltersAndCountsTheRowsShown()
+    {
+        FakeRangeSource source;
+        OperationsView view;
+        QAbstractItemModelTester tester(view.proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        view.setRangeSource(&source);
+        view.setRange(kT0, kT0 + 3600);
+        QVERIFY(source.requests.isEmpty()); // hidden: asks when shown
+        view.resize(1024, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QCOMPARE(source.requests.size(), 1);
+        const auto request = source.requests.constLast();
+        QCOMPARE(request.from, kT0);
+        QCOMPARE(request.to, kT0 + 3600);
+        QVERIFY(view.noteLabel()->text().contains(u"Loading"_s));
+
+        // The answer fills the table, newest first; an older request's answer would have been dropped.
+        Q_EMIT source.operationsReady(request.generation - 1, { op(99, u"stale"_s, 1, 1) });
+        QCOMPARE(view.table()->model()->rowCount(), 0);
+        Q_EMIT source.operationsReady(request.generation, sample());
+        QCOMPARE(view.table()->model()->rowCount(), 3);
+        QCOMPARE(view.table()->model()->index(0, OperationListModel::NameColumn).data().toString(), u"import"_s);
+        QCOMPARE(view.table()->model()->index(0, OperationListModel::SuccessColumn).data().toString(), u"failed"_s);
+        QVERIFY(view.noteLabel()->text().contains(u"3 operations"_s));
+        // Seed 003's statistics over all three: 1,500 items in 4 s.
+        QCOMPARE(view.statsLabel()->text(),
+            u"Shown: 3 operations · 1,500 items · total time 4.00 s · average rate 375.00 items/s · 1 errors (33.3 %)"_s);
+
+        // The filter narrows; the statistics follow.
+        QTest::keyClicks(view.filterEdit(), u"export"_s);
+        QCOMPARE(view.table()->model()->rowCount(), 1);
+        QCOMPARE(view.statsLabel()->text(),
+            u"Shown: 1 operations · 100 items · total time 0.50 s · average rate 200.00 items/s · 0 errors (0.0 %)"_s);
+        view.filterEdit()->clear();
+        QTest::mouseClick(view.failuresOnlyBox(), Qt::LeftButton, {}, QPoint(4, view.failuresOnlyBox()->height() / 2));
+        QVERIFY(view.failuresOnlyBox()->isChecked());
+        QCOMPARE(view.table()->model()->rowCount(), 1);
+        QCOMPARE(view.proxy()->shownStats().errors, qint64(1));
+        QVERIFY(view.statsLabel()->text().startsWith(u"Shown: 1 operations · 400 items"_s));
+        view.failuresOnlyBox()->setChecked(false);
+
+        // Sorting by a column header sorts numbers as numbers.
+        view.table()->sortByColumn(OperationListModel::ItemsColumn, Qt::AscendingOrder);
+        QCOMPARE(view.table()->model()->index(2, OperationListModel::ItemsColumn).data().toString(), u"1,000"_s);
+
+        // A new range while shown asks at once; a failure says so.
+        view.setRange(kT0 - 86400, kT0 + 3600);
+        QCOMPARE(source.requests.size(), 2);
+        Q_EMIT source.operationsFailed(source.requests.constLast().generation, u"no database"_s);
+        QVERIFY(view.noteLabel()->text().contains(u"no database"_s));
+        QCOMPARE(view.table()->model()->rowCount(), 0);
+        QVERIFY(view.statsLabel()->text().startsWith(u"Shown: 0 operations"_s));
+    }
+
+    void saysWhenTheLimitCutRows()
+    {
+        FakeRangeSource source;
+        OperationsView view;
+        view.setRangeSource(&source);
+        view.setRange(kT0, kT0 + 86400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVector<OperationRecord> many;
+        for (int i = RangeSource::kOperationLimit; i > 0; --i)
+            many.push_back(op(i, u"op"_s, 1, 0.01));
+        Q_EMIT source.operationsReady(source.requests.constLast().generation, many);
+        QCOMPARE(view.model()->rowCount(), RangeSource::kOperationLimit);
+        QVERIFY2(view.noteLabel()->text().contains(u"newest 5,000"_s), qPrintable(view.noteLabel()->text()));
+        // A hidden view does not ask; it asks when shown again.
+        view.hide();
+        view.setRange(kT0, kT0 + 7200);
+        QCOMPARE(source.requests.size(), 1);
+        view.show();
+        QCOMPARE(source.requests.size(), 2);
+        QCOMPARE(source.requests.constLast().to, kT0 + 7200);
+    }
+
+    void aTabOfTheMainWindowThatAsksForItsViewRange()
+    {
+        SeriesStore store(3600);
+        SeriesListModel series(&store);
+        SourceTreeModel sources(&store);
+        MainWindow window(&store, &series, &sources);
+        window.setClock([]() { return kT0; });
+        FakeRangeSource source;
+        window.setRangeSource(&source);
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *view = window.findChild<OperationsView *>();
+        QVERIFY(view);
+        const int tab = window.pages()->indexOf(view);
+        QVERIFY(tab >= 0);
+        QCOMPARE(window.pages()->tabText(tab), u"&Operations"_s);
+        QVERIFY(source.requests.isEmpty()); // not shown yet
+        window.pages()->setCurrentIndex(tab);
+        QCOMPARE(source.requests.size(), 1);
+        const auto request = source.requests.constLast();
+        QVERIFY(request.to > request.from);
+        QVERIFY(request.from <= kT0 && request.to >= kT0);
+    }
+};
+
+QTEST_MAIN(TestOperationsView)
+#include "tst_operationsview.moc"
