@@ -832,7 +832,10 @@ void MainWindow::requestMarkers()
     const qint64 from = m_view.isLive() ? now - m_store->windowSeconds() : m_view.fromMs() / 1000;
     const qint64 to = m_view.isLive() ? now + 1 : m_view.toMs() / 1000 + 1;
     m_loader.requestMarkers(from - (to - from) / 4, to + (to - from) / 4);
-    m_operations->setRange(m_view.fromMs() / 1000, m_view.toMs() / 1000 + 1); // what the charts show
+    // The operations of what the charts show; a live view's last N minutes up to now.
+    const bool following = m_view.isFollowing();
+    m_operations->setRange(following ? now - m_view.liveWindowSeconds() : m_view.fromMs() / 1000,
+        following ? now + 1 : m_view.toMs() / 1000 + 1);
     // Past alerts: the view's range, at least the last day, up to now (their current state).
     if (m_alerts)
         m_alerts->requestHistory(std::min(from, now - 86400), now + 1);
