@@ -101,8 +101,8 @@ QVariant OperationListModel::data(const QModelIndex &index, int role) const
     const OperationRecord &op = m_operations[index.row()];
     const int column = index.column();
     if (role == Qt::TextAlignmentRole) {
-        const bool number = column == ItemsColumn || column == ElapsedColumn || column == RateColumn
-            || column == MemoryColumn;
+        const bool number
+            = column == ItemsColumn || column == ElapsedColumn || column == RateColumn || column == MemoryColumn;
         return QVariant::fromValue(Qt::Alignment(number ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
     }
     if (role == Qt::ToolTipRole) {

@@ -107,6 +107,7 @@ public:
     SourceDashboard *dashboard() const { return m_dashboard; }
     ComparisonPanel *comparisonPanel() const { return m_comparison; }
     BaselineController *baselines() const { return m_baselines; }
+    OperationsView *operationsView() const { return m_operations; }
     // The Alerts menu and "Alert on this…"; its rules store and preview source are set by the owner.
     AlertController *alertRules() const { return m_alertRules; }
     QTabWidget *pages() const { return m_pages; }

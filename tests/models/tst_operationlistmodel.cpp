@@ -105,9 +105,8 @@ private Q_SLOTS:
         QCOMPARE(model.columnCount(), int(OperationListModel::ColumnCount));
         QCOMPARE(model.headerData(OperationListModel::ModuleColumn, Qt::Horizontal).toString(), u"Module"_s);
 
-        const auto at = [&](int row, int column, int role = Qt::DisplayRole) {
-            return model.index(row, column).data(role);
-        };
+        const auto at
+            = [&](int row, int column, int role = Qt::DisplayRole) { return model.index(row, column).data(role); };
         // Display: formatted, "–" where a number is absent, the error's first line.
         QCOMPARE(at(3, OperationListModel::ItemsColumn).toString(), u"1,000"_s);
         QCOMPARE(at(3, OperationListModel::ElapsedColumn).toString(), u"2.000 s"_s);
