@@ -168,7 +168,7 @@ private Q_SLOTS:
         window.resize(1024, 700);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        auto *view = window.findChild<OperationsView *>();
+        OperationsView *view = window.operationsView();
         QVERIFY(view);
         const int tab = window.pages()->indexOf(view);
         QVERIFY(tab >= 0);
