@@ -39,13 +39,13 @@ OperationRecord op(qint64 id, const QString &name, const QString &module, std::o
     return r;
 }
 
-const double nan = std::numeric_limits<double>::quiet_NaN();
+const double kNan = std::numeric_limits<double>::quiet_NaN();
 
 // Newest first, as storage answers.
 QVector<OperationRecord> sample()
 {
     return { op(4, u"predict"_s, u"inference"_s, 25, 0.25, 100, 90, false, u"validation"_s, u"bad input"_s),
-        op(3, u"export"_s, u"exporter"_s, std::nullopt, 1.5, nan, nan),
+        op(3, u"export"_s, u"exporter"_s, std::nullopt, 1.5, kNan, kNan),
         op(2, u"import"_s, u"importer"_s, 300, 0.5, 600, 130, false, u"network"_s,
             u"timeout after 3 retries\nat fetch() line 12"_s),
         op(1, u"import"_s, u"importer"_s, 1000, 2.0, 500, 120.5) };
@@ -226,7 +226,7 @@ private Q_SLOTS:
         QCOMPARE(none.averageRate(), 0.0);
         QCOMPARE(none.errorRate(), 0.0);
         OperationStats instant;
-        instant.add(op(9, u"noop"_s, u"m"_s, 5, 0, nan, nan));
+        instant.add(op(9, u"noop"_s, u"m"_s, 5, 0, kNan, kNan));
         QCOMPARE(instant.averageRate(), 0.0);
     }
 
