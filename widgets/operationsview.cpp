@@ -13,9 +13,24 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <charconv>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
+
+namespace {
+// The SDKs print with std::to_chars (ties to even on the exact binary value: 6.25 -> "6.2"); QLocale rounds ties
+// away from zero. Rounding as they do first keeps the tab's figures equal to what the producer printed.
+QString asTheSdksPrint(double value, int decimals)
+{
+    char buf[64];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed, decimals);
+    if (ec == std::errc())
+        std::from_chars(buf, end, value); // leaves value as it was on failure
+    return QLocale().toString(value, 'f', decimals);
+}
+} // namespace
 
 OperationsView::OperationsView(QWidget *parent)
     : QWidget(parent)
@@ -163,9 +178,9 @@ void OperationsView::updateStats()
     const QLocale locale;
     m_stats->setText(tr("Shown: %1 operations · %2 items · total time %3 s · average rate %4 items/s · "
                         "%5 errors (%6 %)")
-                         .arg(locale.toString(s.operations), locale.toString(s.items),
-                             locale.toString(s.totalTime, 'f', 2), locale.toString(s.averageRate(), 'f', 2),
-                             locale.toString(s.errors), locale.toString(s.errorRate() * 100, 'f', 1)));
+                         .arg(locale.toString(s.operations), locale.toString(s.items), asTheSdksPrint(s.totalTime, 2),
+                             asTheSdksPrint(s.averageRate(), 2), locale.toString(s.errors),
+                             asTheSdksPrint(s.errorRate() * 100, 1)));
 }
 
 } // namespace perfdash

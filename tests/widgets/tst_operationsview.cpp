@@ -156,6 +156,23 @@ private Q_SLOTS:
         QCOMPARE(source.requests.constLast().to, kT0 + 7200);
     }
 
+    void statisticsRoundAsTheSdksPrint()
+    {
+        // 1 failure in 16 is 6.25 %: the SDKs print "6.2%" (ties to even), so the tab must not say 6.3.
+        FakeRangeSource source;
+        OperationsView view;
+        view.setRangeSource(&source);
+        view.setRange(kT0, kT0 + 3600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVector<OperationRecord> ops;
+        for (int i = 16; i > 0; --i)
+            ops.push_back(op(i, u"op"_s, 1, 0.125, i != 3, u"io"_s, u"disk full"_s));
+        Q_EMIT source.operationsReady(source.requests.constLast().generation, ops);
+        QCOMPARE(view.statsLabel()->text(),
+            u"Shown: 16 operations · 16 items · total time 2.00 s · average rate 8.00 items/s · 1 errors (6.2 %)"_s);
+    }
+
     void aTabOfTheMainWindowThatAsksForItsViewRange()
     {
         SeriesStore store(3600);
