@@ -70,17 +70,18 @@ OperationsView::OperationsView(QWidget *parent)
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setHighlightSections(false);
+    // Tight columns, so the error text still shows at 1024 px with the sources pane open; names elide.
     const QFontMetrics fm(m_table->font());
     const auto width = [&](int column, const QString &sample) {
-        m_table->setColumnWidth(column, fm.horizontalAdvance(sample) + 24);
+        m_table->setColumnWidth(column, fm.horizontalAdvance(sample) + 14);
     };
     width(OperationListModel::TimeColumn, u"2026-12-31 23:59:59"_s);
-    width(OperationListModel::NameColumn, u"import_batch_file"_s);
-    width(OperationListModel::ModuleColumn, u"dataimport-1"_s);
-    width(OperationListModel::ItemsColumn, u"1,234,567"_s);
-    width(OperationListModel::ElapsedColumn, u"1,234.567 s"_s);
+    width(OperationListModel::NameColumn, u"load_model"_s);
+    width(OperationListModel::ModuleColumn, u"inference-ex"_s);
+    width(OperationListModel::ItemsColumn, u"123,456"_s);
+    width(OperationListModel::ElapsedColumn, u"12.345 s"_s);
     width(OperationListModel::RateColumn, u"123,456.78"_s);
-    width(OperationListModel::MemoryColumn, u"12,345.67 MB"_s);
+    width(OperationListModel::MemoryColumn, u"1,234.56 MB"_s);
     width(OperationListModel::SuccessColumn, u"Success"_s);
     width(OperationListModel::CategoryColumn, u"validation"_s);
 
@@ -176,11 +177,11 @@ void OperationsView::updateStats()
     // Seed 003's session statistics, as the SDKs print them (two decimals; the error rate to one).
     const OperationStats s = m_proxy->shownStats();
     const QLocale locale;
-    m_stats->setText(tr("Shown: %1 operations · %2 items · total time %3 s · average rate %4 items/s · "
-                        "%5 errors (%6 %)")
-                         .arg(locale.toString(s.operations), locale.toString(s.items), asTheSdksPrint(s.totalTime, 2),
-                             asTheSdksPrint(s.averageRate(), 2), locale.toString(s.errors),
-                             asTheSdksPrint(s.errorRate() * 100, 1)));
+    m_stats->setText(
+        tr("Shown: %1 operations · %2 items · total time %3 s · average rate %4 items/s · "
+           "%5 errors (%6 %)")
+            .arg(locale.toString(s.operations), locale.toString(s.items), asTheSdksPrint(s.totalTime, 2),
+                asTheSdksPrint(s.averageRate(), 2), locale.toString(s.errors), asTheSdksPrint(s.errorRate() * 100, 1)));
 }
 
 } // namespace perfdash
