@@ -2,6 +2,7 @@
 // The Operations tab fed by a fake RangeSource: it asks for the view range when shown, shows the rows, drops an older
 // request's answer, narrows with its filter, and its session statistics follow the rows shown. In the main window it
 // is a tab that asks for the window's view range.
+#include "fakerangesource.h"
 #include "models/operationfiltermodel.h"
 #include "models/operationlistmodel.h"
 #include "models/serieslistmodel.h"
@@ -27,20 +28,7 @@ namespace {
 
 constexpr qint64 kT0 = 1795464000; // 2026-11-23T20:00:00Z
 
-class FakeRangeSource : public RangeSource {
-public:
-    void requestBuckets(const QStringList &, qint64, qint64, qint64, quint64) override { }
-    void requestMarkers(qint64, qint64, quint64) override { }
-    void requestOperations(qint64 from, qint64 to, quint64 generation) override
-    {
-        requests.push_back({ from, to, generation });
-    }
-    struct Request {
-        qint64 from, to;
-        quint64 generation;
-    };
-    QVector<Request> requests;
-};
+using test::FakeRangeSource;
 
 OperationRecord op(qint64 id, const QString &name, qint64 items, double elapsed, bool success = true,
     const QString &category = {}, const QString &error = {})
@@ -66,6 +54,16 @@ QVector<OperationRecord> sample()
         op(1, u"import"_s, 1000, 2.5) };
 }
 
+// Shows the view over [from, to): it asks the source then.
+bool showOver(OperationsView &view, FakeRangeSource &source, qint64 from, qint64 to)
+{
+    view.setRangeSource(&source);
+    view.setRange(from, to);
+    view.resize(1024, 500);
+    view.show();
+    return QTest::qWaitForWindowExposed(&view);
+}
+
 } // namespace
 
 class TestOperationsView : public QObject {
@@ -85,12 +83,12 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(view.proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         view.setRangeSource(&source);
         view.setRange(kT0, kT0 + 3600);
-        QVERIFY(source.requests.isEmpty()); // hidden: asks when shown
+        QVERIFY(source.operations.isEmpty()); // hidden: asks when shown
         view.resize(1024, 500);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QCOMPARE(source.requests.size(), 1);
-        const auto request = source.requests.constLast();
+        QCOMPARE(source.operations.size(), 1);
+        const auto request = source.operations.constLast();
         QCOMPARE(request.from, kT0);
         QCOMPARE(request.to, kT0 + 3600);
         QVERIFY(view.noteLabel()->text().contains(u"Loading"_s));
@@ -126,8 +124,8 @@ private Q_SLOTS:
 
         // A new range while shown asks at once; a failure says so.
         view.setRange(kT0 - 86400, kT0 + 3600);
-        QCOMPARE(source.requests.size(), 2);
-        Q_EMIT source.operationsFailed(source.requests.constLast().generation, u"no database"_s);
+        QCOMPARE(source.operations.size(), 2);
+        Q_EMIT source.operationsFailed(source.operations.constLast().generation, u"no database"_s);
         QVERIFY(view.noteLabel()->text().contains(u"no database"_s));
         QCOMPARE(view.table()->model()->rowCount(), 0);
         QVERIFY(view.statsLabel()->text().startsWith(u"Shown: 0 operations"_s));
@@ -137,23 +135,20 @@ private Q_SLOTS:
     {
         FakeRangeSource source;
         OperationsView view;
-        view.setRangeSource(&source);
-        view.setRange(kT0, kT0 + 86400);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(showOver(view, source, kT0, kT0 + 86400));
         QVector<OperationRecord> many;
         for (int i = RangeSource::kOperationLimit; i > 0; --i)
             many.push_back(op(i, u"op"_s, 1, 0.01));
-        Q_EMIT source.operationsReady(source.requests.constLast().generation, many);
+        Q_EMIT source.operationsReady(source.operations.constLast().generation, many);
         QCOMPARE(view.model()->rowCount(), RangeSource::kOperationLimit);
         QVERIFY2(view.noteLabel()->text().contains(u"newest 5,000"_s), qPrintable(view.noteLabel()->text()));
         // A hidden view does not ask; it asks when shown again.
         view.hide();
         view.setRange(kT0, kT0 + 7200);
-        QCOMPARE(source.requests.size(), 1);
+        QCOMPARE(source.operations.size(), 1);
         view.show();
-        QCOMPARE(source.requests.size(), 2);
-        QCOMPARE(source.requests.constLast().to, kT0 + 7200);
+        QCOMPARE(source.operations.size(), 2);
+        QCOMPARE(source.operations.constLast().to, kT0 + 7200);
     }
 
     void statisticsRoundAsTheSdksPrint()
@@ -161,14 +156,11 @@ private Q_SLOTS:
         // 1 failure in 16 is 6.25 %: the SDKs print "6.2%" (ties to even), so the tab must not say 6.3.
         FakeRangeSource source;
         OperationsView view;
-        view.setRangeSource(&source);
-        view.setRange(kT0, kT0 + 3600);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(showOver(view, source, kT0, kT0 + 3600));
         QVector<OperationRecord> ops;
         for (int i = 16; i > 0; --i)
             ops.push_back(op(i, u"op"_s, 1, 0.125, i != 3, u"io"_s, u"disk full"_s));
-        Q_EMIT source.operationsReady(source.requests.constLast().generation, ops);
+        Q_EMIT source.operationsReady(source.operations.constLast().generation, ops);
         QCOMPARE(view.statsLabel()->text(),
             u"Shown: 16 operations · 16 items · total time 2.00 s · average rate 8.00 items/s · 1 errors (6.2 %)"_s);
     }
@@ -190,10 +182,10 @@ private Q_SLOTS:
         const int tab = window.pages()->indexOf(view);
         QVERIFY(tab >= 0);
         QCOMPARE(window.pages()->tabText(tab), u"&Operations"_s);
-        QVERIFY(source.requests.isEmpty()); // not shown yet
+        QVERIFY(source.operations.isEmpty()); // not shown yet
         window.pages()->setCurrentIndex(tab);
-        QCOMPARE(source.requests.size(), 1);
-        const auto request = source.requests.constLast();
+        QCOMPARE(source.operations.size(), 1);
+        const auto request = source.operations.constLast();
         QVERIFY(request.to > request.from);
         QVERIFY(request.from <= kT0 && request.to >= kT0);
     }
