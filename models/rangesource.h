@@ -4,6 +4,7 @@
 #include "models/alertevent.h"
 #include "models/modeloutlook.h"
 #include "models/seriesstore.h"
+#include "models/workrecords.h"
 
 #include <QObject>
 #include <QStringList>
@@ -74,6 +75,21 @@ Q_SIGNALS:
     void failed(quint64 generation, const QString &message);
     void alertsReady(quint64 generation, const QVector<perfdash::AlertEvent> &events);
     void alertsFailed(quint64 generation, const QString &message);
+
+    // ---- Operations (seed 003), for the operations view. Their own signals: generations are the caller's count.
+public:
+    static constexpr int kOperationLimit = 5000; // an answer holds at most this many, the newest
+    // The stored operations in [fromSecond, toSecond), newest first, at most kOperationLimit (an answer of that many
+    // may have been cut) -> operationsReady, or operationsFailed. A source without operations answers failed.
+    virtual void requestOperations(qint64 fromSecond, qint64 toSecond, quint64 generation)
+    {
+        Q_UNUSED(fromSecond);
+        Q_UNUSED(toSecond);
+        Q_EMIT operationsFailed(generation, tr("this source has no operations"));
+    }
+Q_SIGNALS:
+    void operationsReady(quint64 generation, const QVector<perfdash::OperationRecord> &operations);
+    void operationsFailed(quint64 generation, const QString &message);
 };
 
 } // namespace perfdash

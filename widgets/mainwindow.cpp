@@ -19,6 +19,7 @@
 #include "models/reportrunner.h"
 #include "models/sourcecharts.h"
 #include "widgets/kpitile.h"
+#include "widgets/operationsview.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/sourcedelegate.h"
 #include "widgets/timeserieschart.h"
@@ -268,6 +269,8 @@ void MainWindow::buildUi()
             requestHistory();
         refresh();
     });
+    m_operations = new OperationsView(m_pages);
+    m_pages->addTab(m_operations, tr("&Operations"));
     rightLayout->addWidget(m_pages, 1);
     m_baselines = new BaselineController(&m_loader, m_dashboard, m_comparison, this);
     connect(m_baselines, &BaselineController::baselinesSubmitted, this, &MainWindow::baselinesSubmitted);
@@ -479,6 +482,7 @@ void MainWindow::setRangeSource(RangeSource *source)
     if (m_alerts)
         m_alerts->setRangeSource(source);
     m_loader.setSource(source);
+    m_operations->setRangeSource(source);
     if (!source)
         return;
     m_markerTimer.start();
@@ -871,6 +875,10 @@ void MainWindow::requestMarkers()
     const qint64 from = m_view.isLive() ? now - m_store->windowSeconds() : m_view.fromMs() / 1000;
     const qint64 to = m_view.isLive() ? now + 1 : m_view.toMs() / 1000 + 1;
     m_loader.requestMarkers(from - (to - from) / 4, to + (to - from) / 4);
+    // The operations of what the charts show; a live view's last N minutes up to now.
+    const bool following = m_view.isFollowing();
+    m_operations->setRange(following ? now - m_view.liveWindowSeconds() : m_view.fromMs() / 1000,
+        following ? now + 1 : m_view.toMs() / 1000 + 1);
     // Past alerts: the view's range, at least the last day, up to now (their current state).
     if (m_alerts)
         m_alerts->requestHistory(std::min(from, now - 86400), now + 1);

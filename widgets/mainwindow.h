@@ -40,6 +40,7 @@ class ReportRunner;
 class BaselineController;
 class ComparisonPanel;
 class KpiTile;
+class OperationsView;
 class SeriesFilterModel;
 class SeriesListModel;
 class SeriesStore;
@@ -107,6 +108,7 @@ public:
     SourceDashboard *dashboard() const { return m_dashboard; }
     ComparisonPanel *comparisonPanel() const { return m_comparison; }
     BaselineController *baselines() const { return m_baselines; }
+    OperationsView *operationsView() const { return m_operations; }
     // The Alerts menu and "Alert on this…"; its rules store and preview source are set by the owner.
     AlertController *alertRules() const { return m_alertRules; }
     QTabWidget *pages() const { return m_pages; }
@@ -189,6 +191,7 @@ private:
     AlertsController *m_alerts = nullptr;
     QMenu *m_alertsMenu = nullptr;
     AlertController *m_alertRules = nullptr;
+    OperationsView *m_operations = nullptr;
     QPointer<ReportRunner> m_reportRunner;
     QPointer<ExportReportDialog> m_exportDialog;
     SeriesChartsPage *m_charts = nullptr;

@@ -33,11 +33,20 @@ HistoryRangeSource::HistoryRangeSource(HistoryReader *reader, QObject *parent)
         if (const auto outer = m_alerts.take(id))
             Q_EMIT alertsReady(*outer, events);
     });
+    connect(reader, &HistoryReader::operationsReady, this, [this](quint64 id, const QVector<OperationRecord> &ops) {
+        if (const auto outer = m_operations.take(id))
+            Q_EMIT operationsReady(*outer, ops);
+    });
 }
 
 void HistoryRangeSource::requestAlerts(qint64 fromSecond, qint64 toSecond, quint64 generation)
 {
     m_reader->requestAlerts(fromSecond, toSecond, alertLimit, m_alerts.add(generation));
+}
+
+void HistoryRangeSource::requestOperations(qint64 fromSecond, qint64 toSecond, quint64 generation)
+{
+    m_reader->requestOperations(fromSecond, toSecond, kOperationLimit, m_operations.add(generation));
 }
 
 void HistoryRangeSource::requestOutlook(const QString &model, quint64 generation)
@@ -170,6 +179,10 @@ void HistoryRangeSource::onRequestFailed(HistoryReader::Answer kind, quint64 id,
     case HistoryReader::Answer::Alerts:
         if (const auto outer = m_alerts.take(id))
             Q_EMIT alertsFailed(*outer, message);
+        break;
+    case HistoryReader::Answer::Operations:
+        if (const auto outer = m_operations.take(id))
+            Q_EMIT operationsFailed(*outer, message);
         break;
     default:
         break; // not asked by this source

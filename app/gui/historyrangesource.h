@@ -25,6 +25,7 @@ public:
     void requestMarkers(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
     void requestOutlook(const QString &model, quint64 generation) override;
     void requestAlerts(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
+    void requestOperations(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
 
     static RangeSeries toRangeSeries(const SeriesWindow &window);
     static TimeMarker toMarker(const TimelineEvent &event);
@@ -66,6 +67,7 @@ private:
     Requests m_runs;
     Requests m_outlooks;
     Requests m_alerts;
+    Requests m_operations;
     QHash<quint64, MarkerAnswer> m_markers; // by the caller's generation
 };
 

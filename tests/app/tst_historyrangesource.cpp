@@ -192,6 +192,64 @@ private Q_SLOTS:
         QCOMPARE(failed[0][0].value<quint64>(), quint64(5));
     }
 
+    void operationsComeFromStoredRows()
+    {
+        // The operations view's rows: those of the range, newest first, every field as the writer stored it.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"o.db"_s);
+        const auto operation = [](qint64 second, const QString &name, bool success) {
+            OperationRecord op;
+            op.timeMs = second * 1000;
+            op.opCode = u"importer"_s;
+            op.name = name;
+            op.items = 300;
+            op.elapsedS = 0.5;
+            op.itemsPerS = 600;
+            op.memoryMb = 120.5;
+            op.success = success;
+            if (!success) {
+                op.error = u"timeout after 3 retries"_s;
+                op.errorCategory = u"network"_s;
+            }
+            return op;
+        };
+        {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+            storage.postWorkRecords({ operation(kHour0 - 10, u"before"_s, true), operation(kHour0 + 10, u"first"_s, true),
+                                        operation(kHour0 + 20, u"second"_s, false),
+                                        operation(kHour0 + 3600, u"after"_s, true) },
+                {});
+        }
+        HistoryReader reader(path);
+        HistoryRangeSource source(&reader);
+        QSignalSpy ready(&source, &RangeSource::operationsReady);
+        source.requestOperations(kHour0, kHour0 + 3600, 11);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 5000);
+        QCOMPARE(ready[0][0].value<quint64>(), quint64(11));
+        const auto ops = ready[0][1].value<QVector<OperationRecord>>();
+        QCOMPARE(ops.size(), 2);
+        QCOMPARE(ops[0].name, u"second"_s);
+        QCOMPARE(ops[0].timeMs, (kHour0 + 20) * 1000);
+        QCOMPARE(ops[0].opCode, u"importer"_s);
+        QCOMPARE(ops[0].items, std::optional<qint64>(300));
+        QCOMPARE(ops[0].elapsedS, 0.5);
+        QCOMPARE(ops[0].itemsPerS, 600.0);
+        QCOMPARE(ops[0].memoryMb, 120.5);
+        QVERIFY(!ops[0].success);
+        QCOMPARE(ops[0].error, u"timeout after 3 retries"_s);
+        QCOMPARE(ops[0].errorCategory, u"network"_s);
+        QCOMPARE(ops[1].name, u"first"_s);
+        QVERIFY(ops[1].success);
+        // A database without the table (or file) fails on its own signal, with the caller's generation.
+        HistoryReader missing(dir.filePath(u"missing.db"_s));
+        HistoryRangeSource none(&missing);
+        QSignalSpy failed(&none, &RangeSource::operationsFailed);
+        none.requestOperations(kHour0, kHour0 + 3600, 12);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
+        QCOMPARE(failed[0][0].value<quint64>(), quint64(12));
+    }
+
     void answersOfOneKindAreNeverTakenForAnothers()
     {
         // The GUI's session asks the same reader for its last hour (HistorySource::requestRange) with its own

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The alerts panel offscreen, used from the keyboard; and in the window: the Alerts menu, the dock, a firing KPI's
 // tile and the alert spans on its chart, past alerts from the range source, "open" selecting the model.
+#include "fakerangesource.h"
 #include "models/alertlistmodel.h"
 #include "models/serieslistmodel.h"
 #include "models/seriesstore.h"
@@ -111,22 +112,6 @@ LiveFrame modelFrame(const QString &model, qint64 second, double p95, double err
             gauge(u"process.rss_mb|model:"_s % model % u",pid:9"_s, 1830) } };
 }
 
-// Storage's past alerts as the window asks for them; the test answers.
-class FakeRangeSource : public RangeSource {
-public:
-    void requestBuckets(const QStringList &, qint64, qint64, qint64, quint64) override { }
-    void requestMarkers(qint64, qint64, quint64) override { }
-    void requestAlerts(qint64 from, qint64 to, quint64 generation) override
-    {
-        alerts.push_back({ from, to, generation });
-    }
-    struct Request {
-        qint64 from, to;
-        quint64 generation;
-    };
-    QVector<Request> alerts;
-};
-
 } // namespace
 
 class TestAlertsPanel : public QObject {
@@ -220,7 +205,7 @@ private Q_SLOTS:
             rule(u"errors-high"_s, u"error_rate"_s, 0.02, AlertRule::Severity::Warning) });
         MainWindow window(&store, &series, &sources);
         window.setClock([now]() { return now; });
-        FakeRangeSource range;
+        test::FakeRangeSource range;
         window.setRangeSource(&range);
         window.setAlertModel(&alerts);
         window.resize(1360, 900);
