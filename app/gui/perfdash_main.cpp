@@ -2,6 +2,7 @@
 #include "app/exportcommand.h"
 #include "app/gui/guisession.h"
 #include "app/runtimepaths.h"
+#include "app/unixsignalwatcher.h"
 #include "widgets/comparisonpanel.h"
 #include "widgets/mainwindow.h"
 #include "widgets/theme.h"
@@ -129,6 +130,9 @@ int main(int argc, char *argv[])
     options.spawnCollector = !parser.isSet(noSpawn);
     options.dark = dark;
     options.reportStallsOverMs = parser.value(stalls).toInt();
+    // SIGTERM, SIGINT, SIGHUP: leave the event loop, so the session's destructor stops the collector and feed it started.
+    perfdash::UnixSignalWatcher signals;
+    QObject::connect(&signals, &perfdash::UnixSignalWatcher::terminationRequested, &app, &QApplication::quit);
     perfdash::GuiSession session(options);
     if (windowSize.isValid())
         session.window()->resize(windowSize);
