@@ -64,7 +64,7 @@ struct Options {
                "       status:ok|error (the model's requests; a successful one carries its truth). Up to --runs-per-s\n"
                "       requests a second (default 0.2, 0: none) are also sent as `run` records with their five steps,\n"
                "       as the service demo-pipeline, each with one `op` record (score_batch); each model runs as a\n"
-               "       process of its own (model-NAME: ~100 MB, a few % of a core) whose figures go as `sample`\n"
+               "       process of its own (model-NAME: 64 MB and up, ~4% of a core) whose figures go as `sample`\n"
                "       records tagged model:NAME, and the loadgen's own as service:perfdash-loadgen. Records go to\n"
                "       DIR/ingest.sock with --runtime-dir DIR (the collector's), else --ingest PATH, else the\n"
                "       default runtime folder or PERFDASH_INGEST_SOCKET; --ingest none: StatsD only.\n"

@@ -49,7 +49,7 @@ bool ModelWorkers::start(const std::vector<std::string> &models, double cpuShare
     for (size_t i = 0; i < models.size(); ++i) {
         const pid_t pid = ::fork();
         if (pid == 0)
-            serve(models[i], parent, 96 + 64 * i, share);
+            serve(models[i], parent, 64 + 32 * i, share);
         if (pid < 0)
             ok = false;
         else

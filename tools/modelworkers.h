@@ -22,7 +22,7 @@ public:
     ModelWorkers(const ModelWorkers &) = delete;
     ModelWorkers &operator=(const ModelWorkers &) = delete;
 
-    // cpuShare of one core (0..1) each; model i holds (96 + 64·i) MB. False if a fork failed (the others run).
+    // cpuShare of one core (0..1) each; model i holds (64 + 32·i) MB. False if a fork failed (the others run).
     bool start(const std::vector<std::string> &models, double cpuShare);
     // SIGTERM to each, then waits for them.
     void stop();
