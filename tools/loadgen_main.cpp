@@ -66,7 +66,7 @@ struct Options {
                "       as the service demo-pipeline, each with one `op` record (score_batch); each model runs as a\n"
                "       process of its own (model-NAME: 64 MB and up, ~4% of a core) whose figures go as `sample`\n"
                "       records tagged model:NAME, and the loadgen's own as service:perfdash-loadgen. Records go to\n"
-               "       DIR/ingest.sock with --runtime-dir DIR (the collector's), else --ingest PATH, else the\n"
+               "       --ingest PATH, else DIR/ingest.sock with --runtime-dir DIR (the collector's), else the\n"
                "       default runtime folder or PERFDASH_INGEST_SOCKET; --ingest none: StatsD only.\n"
                "       Runs until stopped (SIGINT, SIGTERM, SIGHUP), or for --duration (90, 2s, 5m, 1h).\n"
                "       One demo feed per runtime folder: a second one exits with status 3 (DIR/demo-feed.lock).\n"

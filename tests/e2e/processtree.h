@@ -44,7 +44,7 @@ inline QVector<qint64> childrenOf(qint64 parent, const QString &prefix)
         bool ok = false;
         const qint64 pid = entry.toLongLong(&ok);
         qint64 ppid = 0;
-        if (ok && ppid == 0 && commandOf(pid, &ppid).startsWith(prefix) && ppid == parent)
+        if (ok && commandOf(pid, &ppid).startsWith(prefix) && ppid == parent)
             out.push_back(pid);
     }
     return out;

@@ -68,20 +68,20 @@ private Q_SLOTS:
         startDemo(loadgen, collector, { u"--runs-per-s"_s, u"5"_s });
         QVERIFY(loadgen.waitForStarted(5000));
 
-        // Each model's samples come from its own process: m2 holds 96 MB, m1 64 MB (the loadgen far less).
+        // Each model's samples come from its own process: bert-base's holds 96 MB (the loadgen far less).
         int requestFrames = 0;
-        double m2Rss = 0;
+        double bertRss = 0;
         live.readUntil([&](const LiveFrame &frame) {
             for (const SeriesStats &s : frame.series) {
-                if (s.key == u"inference.latency|model:m1"_s)
+                if (s.key == u"inference.latency|model:resnet50"_s)
                     ++requestFrames;
-                if (s.key.startsWith(u"process.rss_mb|model:m2,pid:"_s))
-                    m2Rss = s.last;
+                if (s.key.startsWith(u"process.rss_mb|model:bert-base,pid:"_s))
+                    bertRss = s.last;
             }
-            return requestFrames >= 5 && m2Rss > 0;
+            return requestFrames >= 5 && bertRss > 0;
         }, 30000);
         QVERIFY2(requestFrames >= 5, qPrintable(QString::number(requestFrames)));
-        QVERIFY2(m2Rss >= 90 && m2Rss < 300, qPrintable(QString::number(m2Rss)));
+        QVERIFY2(bertRss >= 90 && bertRss < 300, qPrintable(QString::number(bertRss)));
         QCOMPARE(loadgen.state(), QProcess::Running); // no duration: still feeding after the frames above
 
         const QVector<qint64> workers = childrenOf(loadgen.processId(), u"model-"_s);
