@@ -130,7 +130,7 @@ int main(int argc, char *argv[])
     options.spawnCollector = !parser.isSet(noSpawn);
     options.dark = dark;
     options.reportStallsOverMs = parser.value(stalls).toInt();
-    // SIGTERM, SIGINT, SIGHUP: leave the event loop, so the session's destructor stops the collector and feed it started.
+    // SIGTERM, SIGINT, SIGHUP: leave the event loop, so the session's destructor stops what it started.
     perfdash::UnixSignalWatcher signals;
     QObject::connect(&signals, &perfdash::UnixSignalWatcher::terminationRequested, &app, &QApplication::quit);
     perfdash::GuiSession session(options);

@@ -85,8 +85,11 @@ private Q_SLOTS:
         QVERIFY(second.waitForStarted(10000));
         // It subscribes to the first one's collector, starts the feed, and the feed finds the folder's lock taken.
         QString errors;
-        QTRY_VERIFY2_WITH_TIMEOUT((errors += QString::fromUtf8(second.readAllStandardError())).contains(u"already runs"_s),
-                                  qPrintable(errors), 30000);
+        const auto told = [&]() {
+            errors += QString::fromUtf8(second.readAllStandardError());
+            return errors.contains(u"already runs"_s);
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(told(), qPrintable(errors), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(childrenOf(second.processId(), kFeed).isEmpty(), 10000);
         QVERIFY(childrenOf(second.processId(), kCollector).isEmpty());
 
