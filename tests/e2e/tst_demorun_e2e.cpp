@@ -20,7 +20,7 @@ namespace {
 const QString kCollector = u"perfdashd"_s;
 const QString kFeed = u"perfdash-loadge"_s; // /proc's command is cut at 15 bytes
 
-void startGui(QProcess &gui, const QTemporaryDir &dir)
+void launchGui(QProcess &gui, const QTemporaryDir &dir)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
@@ -35,8 +35,22 @@ void startGui(QProcess &gui, const QTemporaryDir &dir)
 qint64 waitForChild(qint64 pid, const QString &prefix)
 {
     QVector<qint64> children;
-    QTest::qWaitFor([&]() { return (children = childrenOf(pid, prefix)).size() == 1; }, 30000);
-    return children.size() == 1 ? children.front() : 0;
+    const bool one = QTest::qWaitFor([&]() { return (children = childrenOf(pid, prefix)).size() == 1; }, 30000);
+    return one ? children.front() : 0;
+}
+
+struct Started {
+    qint64 collector = 0;
+    qint64 feed = 0;
+};
+
+// perfdash --demo on dir, once it runs the collector and the feed it started: their pids (0 for what did not start).
+Started startGui(QProcess &gui, const QTemporaryDir &dir)
+{
+    launchGui(gui, dir);
+    if (!gui.waitForStarted(10000))
+        return {};
+    return { waitForChild(gui.processId(), kCollector), waitForChild(gui.processId(), kFeed) };
 }
 
 } // namespace
@@ -48,10 +62,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QProcess gui;
-        startGui(gui, dir);
-        QVERIFY(gui.waitForStarted(10000));
-        const qint64 collector = waitForChild(gui.processId(), kCollector);
-        const qint64 feed = waitForChild(gui.processId(), kFeed);
+        const auto [collector, feed] = startGui(gui, dir);
         QVERIFY(collector > 0);
         QVERIFY(feed > 0);
         QTRY_COMPARE_WITH_TIMEOUT(childrenOf(feed, u"model-"_s).size(), 2, 10000);
@@ -73,15 +84,12 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QProcess first;
-        startGui(first, dir);
-        QVERIFY(first.waitForStarted(10000));
-        const qint64 collector = waitForChild(first.processId(), kCollector);
-        const qint64 feed = waitForChild(first.processId(), kFeed);
+        const auto [collector, feed] = startGui(first, dir);
         QVERIFY(collector > 0);
         QVERIFY(feed > 0);
 
         QProcess second;
-        startGui(second, dir);
+        launchGui(second, dir);
         QVERIFY(second.waitForStarted(10000));
         // It subscribes to the first one's collector, starts the feed, and the feed finds the folder's lock taken.
         QString errors;
