@@ -9,6 +9,8 @@ namespace perfdash {
 
 namespace {
 int g_fds[2] = { -1, -1 };
+// SIGHUP too: a closed terminal should stop what we started as cleanly as Ctrl+C does.
+constexpr int kSignals[] = { SIGINT, SIGTERM, SIGHUP };
 
 void handler(int signalNumber)
 {
@@ -29,14 +31,14 @@ UnixSignalWatcher::UnixSignalWatcher(QObject *parent)
     action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &action, nullptr);
-    ::sigaction(SIGTERM, &action, nullptr);
+    for (int s : kSignals)
+        ::sigaction(s, &action, nullptr);
 }
 
 UnixSignalWatcher::~UnixSignalWatcher()
 {
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
+    for (int s : kSignals)
+        ::signal(s, SIG_DFL);
     m_notifier.reset();
     for (int &fd : g_fds) {
         if (fd >= 0)

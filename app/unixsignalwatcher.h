@@ -8,7 +8,7 @@
 
 namespace perfdash {
 
-// Turns SIGINT and SIGTERM into a Qt signal on the event loop, through a self-pipe. One instance per process.
+// Turns SIGINT, SIGTERM and SIGHUP into a Qt signal on the event loop, through a self-pipe. One instance per process.
 class UnixSignalWatcher : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(UnixSignalWatcher)

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // perfdash-loadgen: sends realistic StatsD traffic through the C++ client SDK, bounded in rate and time; the demo
-// scenario also sends workflow runs and its own process samples as native records (ingest.sock) through the SDK.
+// scenario also sends workflow runs, operations and its models' process samples as native records (ingest.sock).
 #include "perfdash/jsonline.h"
 #include "perfdash/recordsclient.h"
 #include "perfdash/run.h"
 #include "perfdash/sampler.h"
 #include "perfdash/statsdclient.h"
+#include "tools/demofeedlock.h"
 #include "tools/demoscenario.h"
+#include "tools/modelworkers.h"
 
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <csignal>
+#include <memory>
 #include <random>
 #include <vector>
 #include <cstdio>
@@ -21,19 +25,28 @@
 
 namespace {
 
+volatile std::sig_atomic_t g_stop = 0; // SIGINT, SIGTERM, SIGHUP: finish the tick, stop the workers, flush
+
+void onStopSignal(int)
+{
+    g_stop = 1;
+}
+
 struct Options {
     std::string scenario = "demo";
     std::string host = "127.0.0.1";
     uint16_t port = 8125;
     double rate = 200; // requests per second
-    double duration = 60; // seconds
+    double duration = 0; // seconds; 0: until stopped (demo's default; flood's is 60)
+    bool durationGiven = false;
     int models = 2;
     uint64_t seed = 42;
     int linesPerDatagram = 1; // flood
     int series = 100; // flood
     bool plain = false; // flood: the series in the name, no DogStatsD tag
     bool rateGiven = false;
-    std::string ingest; // demo: ingest.sock path; empty: the SDK's default; "none": no native records
+    std::string runtimeDir; // demo: the collector's runtime folder: its ingest.sock, and where the feed's lock is
+    std::string ingest; // demo: ingest.sock path; empty: <runtimeDir>/ingest.sock or the SDK's default; "none": none
     double runsPerSecond = 0.2; // demo: requests also sent as `run` records, at most this many a second
 };
 
@@ -41,20 +54,25 @@ struct Options {
 {
     if (message)
         std::fprintf(stderr, "perfdash-loadgen: %s\n", message);
-    std::fputs("Usage: perfdash-loadgen --scenario demo [--udp HOST:PORT] [--rate REQUESTS_PER_S] "
-               "[--duration SECONDS] [--models 1..4] [--seed N]\n"
-               "                        [--ingest PATH|none] [--runs-per-s N]\n"
+    std::fputs("Usage: perfdash-loadgen --scenario demo [--udp HOST:PORT] [--runtime-dir DIR] [--rate REQUESTS_PER_S]\n"
+               "                        [--duration SECONDS] [--models 1..4] [--seed N] [--ingest PATH|none]\n"
+               "                        [--runs-per-s N]\n"
                "       perfdash-loadgen --scenario flood [--udp HOST:PORT] [--rate LINES_PER_S] [--duration SECONDS]\n"
                "                        [--lines-per-datagram 1..64] [--series N] [--plain]\n"
                "demo:  each request is 7 StatsD lines (5 step timers, 1 total timer, 1 counter) plus one queue-depth\n"
                "       gauge per model every 100 ms. Every request is also a `prediction` record tagged\n"
                "       status:ok|error (the model's requests; a successful one carries its truth). Up to --runs-per-s\n"
                "       requests a second (default 0.2, 0: none) are also sent as `run` records with their five steps,\n"
-               "       as the service demo-pipeline; the loadgen's own CPU and memory go as `sample` records; all\n"
-               "       to ingest.sock (--ingest, default: the collector's default runtime folder, or\n"
-               "       PERFDASH_INGEST_SOCKET; none: StatsD only).\n"
+               "       as the service demo-pipeline, each with one `op` record (score_batch); each model runs as a\n"
+               "       process of its own (model-NAME: 64 MB and up, ~4% of a core) whose figures go as `sample`\n"
+               "       records tagged model:NAME, and the loadgen's own as service:perfdash-loadgen. Records go to\n"
+               "       --ingest PATH, else DIR/ingest.sock with --runtime-dir DIR (the collector's), else the\n"
+               "       default runtime folder or PERFDASH_INGEST_SOCKET; --ingest none: StatsD only.\n"
+               "       Runs until stopped (SIGINT, SIGTERM, SIGHUP), or for --duration (90, 2s, 5m, 1h).\n"
+               "       One demo feed per runtime folder: a second one exits with status 3 (DIR/demo-feed.lock).\n"
                "flood: timer lines over N series, packed into datagrams, paced to the rate (default 100000 lines/s);\n"
-               "       prints what it sent, for ingest benchmarks. Limits: rate <= 50000000, duration <= 86400.\n"
+               "       prints what it sent, for ingest benchmarks; 60 s unless --duration. Limits: rate <= 50000000,\n"
+               "       duration <= 86400 s.\n"
                "       Lines are bench.latency:<ms>|ms|#series:<i>; with --plain, bench.latency.s<i>:<ms>|ms (for\n"
                "       servers that do not read DogStatsD tags).\n",
                message ? stderr : stdout);
@@ -68,6 +86,18 @@ double number(const char *text, const char *what)
     if (end == text || *end != '\0')
         usage(what);
     return value;
+}
+
+// A number of seconds, or one with an s, m or h suffix.
+double seconds(const char *text)
+{
+    std::string digits = text;
+    double unit = 1;
+    if (!digits.empty() && (digits.back() == 's' || digits.back() == 'm' || digits.back() == 'h')) {
+        unit = digits.back() == 'h' ? 3600 : (digits.back() == 'm' ? 60 : 1);
+        digits.pop_back();
+    }
+    return unit * number(digits.c_str(), "--duration wants seconds (90, 2s, 5m, 1h)");
 }
 
 Options parse(int argc, char **argv)
@@ -100,7 +130,8 @@ Options parse(int argc, char **argv)
             o.rate = number(value(), "--rate wants a number");
             o.rateGiven = true;
         } else if (arg == "--duration") {
-            o.duration = number(value(), "--duration wants a number of seconds");
+            o.duration = seconds(value());
+            o.durationGiven = true;
         } else if (arg == "--models") {
             o.models = int(number(value(), "--models wants 1..4"));
         } else if (arg == "--lines-per-datagram") {
@@ -109,6 +140,8 @@ Options parse(int argc, char **argv)
             o.series = int(number(value(), "--series wants 1..1000000"));
         } else if (arg == "--plain") {
             o.plain = true;
+        } else if (arg == "--runtime-dir") {
+            o.runtimeDir = value();
         } else if (arg == "--ingest") {
             o.ingest = value();
         } else if (arg == "--runs-per-s") {
@@ -130,7 +163,9 @@ Options parse(int argc, char **argv)
         usage("--lines-per-datagram must be 1..64");
     if (o.series < 1 || o.series > 1000000)
         usage("--series must be 1..1000000");
-    if (!(o.duration > 0 && o.duration <= 86400))
+    if (!o.durationGiven && o.scenario == "flood")
+        o.duration = 60;
+    if (o.durationGiven && !(o.duration > 0 && o.duration <= 86400))
         usage("--duration must be in (0, 86400]");
     if (!(o.runsPerSecond >= 0 && o.runsPerSecond <= 100000))
         usage("--runs-per-s must be in [0, 100000]");
@@ -169,7 +204,7 @@ int flood(const Options &o, perfdash::client::StatsdClient &client)
     size_t cursor = 0;
     while (true) {
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-        if (elapsed >= o.duration)
+        if (elapsed >= o.duration || g_stop)
             break;
         const auto due = uint64_t(elapsed * datagramsPerSecond);
         if (due <= sent) {
@@ -191,11 +226,66 @@ int flood(const Options &o, perfdash::client::StatsdClient &client)
     return 0;
 }
 
+// The run's batch as the operation the pipeline logs with it (seed 003's records): items scored, time, memory, outcome.
+std::string scoreBatch(const perfdash::client::PerformanceRecord &run, double draw, const perfdash::client::Tags &tags)
+{
+    perfdash::client::JsonLine op("op");
+    op.field("ts", run.endTime)
+            .field("name", "score_batch")
+            .field("op_code", "demo-pipeline")
+            .field("items", int64_t(50 + draw * 450))
+            .field("elapsed_s", run.executionTime)
+            .field("memory_mb", std::round(1800 + draw * 400) / 10)
+            .field("success", run.success);
+    if (!run.success)
+        op.field("error", "the model server answered with an error").field("error_category", "inference");
+    op.tags(tags);
+    return std::move(op).finish();
+}
+
+// Where the demo's records go, and the folder that holds its lock: the collector's runtime folder.
+std::string ingestPath(const Options &o)
+{
+    if (!o.ingest.empty() && o.ingest != "none")
+        return o.ingest;
+    if (!o.runtimeDir.empty())
+        return o.runtimeDir + "/ingest.sock";
+    return perfdash::client::config().ingestSocket;
+}
+
+std::string lockFolder(const Options &o)
+{
+    if (!o.runtimeDir.empty())
+        return o.runtimeDir;
+    const std::string ingest = ingestPath(o);
+    const auto slash = ingest.rfind('/');
+    return slash == std::string::npos ? std::string(".") : ingest.substr(0, slash);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     const Options o = parse(argc, argv);
+    for (int s : { SIGINT, SIGTERM, SIGHUP })
+        std::signal(s, onStopSignal);
+    perfdash::DemoFeedLock lock;
+    perfdash::ModelWorkers workers;
+    if (o.scenario == "demo") {
+        // Before anything is sent: a second feed for the same collector would double its traffic.
+        const auto locked = lock.acquire(lockFolder(o));
+        if (locked == perfdash::DemoFeedLock::Result::HeldElsewhere) {
+            std::fprintf(stderr, "perfdash-loadgen: a demo feed (pid %d) already runs for %s; not starting another\n",
+                         lock.holderPid(), lockFolder(o).c_str());
+            return 3;
+        }
+        if (locked == perfdash::DemoFeedLock::Result::Unavailable)
+            std::fprintf(stderr, "perfdash-loadgen: cannot create %s; running without the one-feed lock\n",
+                         lock.path().c_str());
+        // Forked while this process has no other thread yet; a few % of a core each, whatever the rate.
+        if (o.ingest != "none")
+            workers.start(perfdash::DemoScenario(o.seed, o.models).models(), 0.04);
+    }
     perfdash::client::StatsdClient client;
     if (!client.open(o.host, o.port)) {
         std::fprintf(stderr, "perfdash-loadgen: cannot open a UDP socket to %s:%u (IPv4 literal expected)\n",
@@ -210,16 +300,27 @@ int main(int argc, char **argv)
     const bool records = o.ingest != "none";
     uint64_t predictionsSent = 0;
     pc::RecordsClient::Options ro;
-    ro.socketPath = o.ingest == "none" ? std::string() : o.ingest;
+    ro.socketPath = records ? ingestPath(o) : std::string();
     ro.autoFlush = false;
     pc::RecordsClient ingest(ro);
     pc::ProcessSampler::Options so;
     so.records = &ingest;
     so.tags = { { "service", "perfdash-loadgen" } };
     pc::ProcessSampler sampler(so);
+    // Each model's own process figures, tagged with the model: its page's CPU and memory gauges read them.
+    std::vector<std::unique_ptr<pc::ProcessSampler>> modelSamplers;
+    for (const auto &worker : workers.workers()) {
+        pc::ProcessSampler::Options mo;
+        mo.records = &ingest;
+        mo.tags = { { "model", worker.model } };
+        mo.pid = worker.pid;
+        modelSamplers.push_back(std::make_unique<pc::ProcessSampler>(mo));
+        modelSamplers.back()->start();
+    }
     if (records)
         sampler.start();
     uint64_t runsSent = 0;
+    bool toldUnreachable = false;
     pc::PerformanceRecord run;
     run.workflow = "inference";
     run.steps.resize(5);
@@ -240,8 +341,13 @@ int main(int argc, char **argv)
     std::string modelTag, stepTag, statusTag;
     while (true) {
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-        if (elapsed >= o.duration)
+        if ((o.duration > 0 && elapsed >= o.duration) || g_stop)
             break;
+        if (records && !toldUnreachable && elapsed >= 3 && !ingest.connected() && ingest.sentRecords() == 0) {
+            toldUnreachable = true;
+            std::fprintf(stderr, "perfdash-loadgen: nothing listens on %s, so records are dropped; point "
+                                 "--runtime-dir at the collector's runtime folder\n", ingest.socketPath().c_str());
+        }
         owed += o.rate * 0.010;
         while (owed >= 1.0) {
             owed -= 1.0;
@@ -272,6 +378,7 @@ int main(int argc, char **argv)
                 runTags["service"] = "demo-pipeline";
                 runTags["served_model"] = *r.model;
                 ingest.send(run.toJson(runTags));
+                ingest.send(scoreBatch(run, unit(verdicts), runTags));
                 ++runsSent;
             }
             if (records) {
@@ -305,6 +412,8 @@ int main(int argc, char **argv)
     }
     client.flush();
     sampler.stop();
+    modelSamplers.clear();
+    workers.stop();
     if (records)
         ingest.flushFor(std::chrono::seconds(1));
     std::printf("requests %llu\nlines_sent %llu\nlines_dropped %llu\nrecords_sent %llu\nrecords_dropped %llu\n",

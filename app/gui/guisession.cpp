@@ -28,6 +28,10 @@
 #include <QLocalSocket>
 #include <QSettings>
 
+#include <csignal>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
@@ -78,6 +82,12 @@ GuiSession::GuiSession(Options options, QObject *parent)
             spawnCollector();
     });
     m_loadgen.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    connect(&m_loadgen, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
+        if (status == QProcess::NormalExit && code == kFeedAlreadyRuns)
+            m_window->showNotice(tr("The demo feed already runs for this collector; not starting a second one."));
+    });
+    for (QProcess *child : { &m_collector, &m_loadgen })
+        endWithUs(*child);
     if (m_options.reportStallsOverMs > 0) {
         m_watchdog->setReportThresholdMs(m_options.reportStallsOverMs);
         connect(m_watchdog.get(), &StallWatchdog::stallDetected, this, [](double ms) {
@@ -130,6 +140,17 @@ void GuiSession::loadAlertRules()
     // A refused file: the collector keeps its rules too, and so do we.
 }
 
+void GuiSession::endWithUs(QProcess &process)
+{
+    // A GUI killed outright (SIGKILL, a crash) never runs its destructor: the kernel ends what it started instead.
+    const pid_t parent = ::getpid();
+    process.setChildProcessModifier([parent]() {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent)
+            ::raise(SIGTERM);
+    });
+}
+
 GuiSession::~GuiSession()
 {
     m_window->setRangeSource(nullptr);
@@ -180,9 +201,9 @@ void GuiSession::startDemoFeed(const QString &udp)
     if (!m_options.demo || m_loadgen.state() != QProcess::NotRunning)
         return;
     const QString program = QDir(m_options.binDir).filePath(u"perfdash-loadgen"_s);
-    // The loadgen's records go to the same collector as its StatsD lines, whatever runtime folder it uses.
-    m_loadgen.start(program, { u"--scenario"_s, u"demo"_s, u"--udp"_s, udp, u"--duration"_s, u"86400"_s,
-                               u"--ingest"_s, QDir(m_options.runtimeDir).filePath(u"ingest.sock"_s) });
+    // Records to the collector whose hello we read, whatever its runtime folder; the feed runs until we stop it, and
+    // its lock in that folder keeps a second window on the same collector from doubling it.
+    m_loadgen.start(program, { u"--scenario"_s, u"demo"_s, u"--udp"_s, udp, u"--runtime-dir"_s, m_options.runtimeDir });
 }
 
 void GuiSession::onHello(const LiveProtocol::Hello &hello)

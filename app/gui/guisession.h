@@ -68,6 +68,8 @@ private:
     void onCollectorStats(const QJsonObject &stats);
     void updateDatabaseSize();
     void stopProcess(QProcess &process);
+    static void endWithUs(QProcess &process);
+    static constexpr int kFeedAlreadyRuns = 3; // perfdash-loadgen's status when the runtime folder's feed lock is held
     void setUpAlerts();
     void loadAlertRules();
     QString m_rulesPath; // the rules file the collector runs (its hello), else the default one

@@ -2,6 +2,7 @@
 #include "app/exportcommand.h"
 #include "app/gui/guisession.h"
 #include "app/runtimepaths.h"
+#include "app/unixsignalwatcher.h"
 #include "widgets/comparisonpanel.h"
 #include "widgets/mainwindow.h"
 #include "widgets/operationsview.h"
@@ -132,6 +133,9 @@ int main(int argc, char *argv[])
     options.spawnCollector = !parser.isSet(noSpawn);
     options.dark = dark;
     options.reportStallsOverMs = parser.value(stalls).toInt();
+    // SIGTERM, SIGINT, SIGHUP: leave the event loop, so the session's destructor stops what it started.
+    perfdash::UnixSignalWatcher signals;
+    QObject::connect(&signals, &perfdash::UnixSignalWatcher::terminationRequested, &app, &QApplication::quit);
     perfdash::GuiSession session(options);
     if (windowSize.isValid())
         session.window()->resize(windowSize);

@@ -6,10 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bash tools/dev/install-deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release --target perfdash perfdashd perfdash-loadgen
+# The dev tree the test command builds: after it, there is little or nothing left to build here.
+cmake --preset dev >/dev/null
+if [ ! -x build/dev/bin/perfdash ]; then
+    echo "run: building perfdash (the first time takes a few minutes; after the test command it is already built)…"
+else
+    echo "run: building perfdash (only what changed)…"
+fi
+cmake --build --preset dev --target perfdash perfdashd perfdash-loadgen
+echo "run: starting the dashboard with its collector and the demo feed (Ctrl+C or closing the window stops all three)"
 
-bin=build/release/bin
+bin=build/dev/bin
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${QT_QPA_PLATFORM:-}" ]; then
     exec "$bin/perfdash" --demo "$@"
 fi
