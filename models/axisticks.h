@@ -27,7 +27,7 @@ Values niceValues(double low, double high, int maxTicks = 5);
 QString valueLabel(double value, int decimals);
 
 // The round step for about maxTicks ticks over spanMs: 1, 2, 5, 10, 15, 30 s; 1, 2, 5, 10, 15, 30 min; 1, 2, 3, 6,
-// 12 h; 1, 2, 7, 14 days; then months (30 d, 91 d, 182 d stand for 1, 3, 6 months) and years (365 d).
+// 12 h; 1, 2, 7, 14 days; then months (30, 90 and 180 d stand for 1, 3 and 6 months) and years (365 d).
 qint64 timeStepMs(qint64 spanMs, int maxTicks);
 // The ticks inside [fromMs, toMs] every stepMs (a step from timeStepMs), on round times of `zone`: hours and days at
 // local midnight and whole hours, months on the first.

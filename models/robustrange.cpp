@@ -18,13 +18,13 @@ RobustRange RobustRange::of(QVector<double> values)
     const double q = values[qsizetype(std::floor(kQuantile * double(values.size() - 1)))];
     // Mostly zeros (an error rate): every rare value is the thing to see, none is an outlier.
     if (q <= 0) {
-        r.top = std::max(0.0, values.last());
+        r.top = std::max(0.0, values.last() * kKeptHeadroom);
         return r;
     }
     const double limit = q * kOutlierFactor;
     const auto kept = std::upper_bound(values.cbegin(), values.cend(), limit);
     const double keptMax = kept == values.cbegin() ? 0 : *(kept - 1);
-    r.top = std::max({ q * kHeadroom, keptMax, 0.0 });
+    r.top = std::max({ q * kHeadroom, keptMax * kKeptHeadroom, 0.0 });
     r.outliers = int(values.cend() - std::upper_bound(values.cbegin(), values.cend(), r.top));
     return r;
 }

@@ -659,7 +659,7 @@ void MainWindow::updateSourceRoles()
     if (!changed)
         return;
     const bool newSource = m_dashboard->source() != m_selected;
-    m_dashboard->setSource(m_selected, roles, int(m_sources->seriesOf(m_selected).size()));
+    m_dashboard->setSource(m_selected, roles, m_sources->seriesOf(m_selected));
     // The shown latency's per-second sketches, so the tiles and lines can merge seconds (live.sock follow).
     Q_EMIT followedSeriesChanged(roles.latency.isEmpty() ? QStringList() : QStringList { roles.latency });
     if (m_alerts)
@@ -882,6 +882,10 @@ void MainWindow::updateMachineKeys()
             machine.memoryUsed = key;
         else if (name == u"system.memory_total_mb"_s && machine.memoryTotal.isEmpty())
             machine.memoryTotal = key;
+        else if (name == u"system.cpu_count"_s && machine.cpuCount.isEmpty())
+            machine.cpuCount = key;
+        else if (name == u"system.memory_limit_mb"_s && machine.memoryLimit.isEmpty())
+            machine.memoryLimit = key;
         else if (name == u"gpu.utilization_percent"_s && (machine.gpu.isEmpty() || key < machine.gpu))
             machine.gpu = key;
     }

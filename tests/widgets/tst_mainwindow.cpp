@@ -263,9 +263,43 @@ private Q_SLOTS:
         auto *d = m_window->dashboard();
         QCOMPARE(d->cpuGauge()->valueText(), u"37 %"_s);
         QVERIFY(d->cpuGauge()->detailText().contains(u"machine-wide"_s));
-        QCOMPARE(d->memoryGauge()->valueText(), u"25 %"_s);
+        QCOMPARE(d->memoryGauge()->valueText(), QLocale().toString(4.0, 'f', 1) % u" GB"_s);
+        QCOMPARE(d->memoryGauge()->fraction(), 0.25);
+        QCOMPARE(d->memoryGauge()->scopeText(), u"of 16 GB"_s);
         QVERIFY(!d->gpuGauge()->isHidden());
         QCOMPARE(d->gpuGauge()->valueText(), u"81 %"_s);
+    }
+
+    // The arcs end at something that means full: every core, the machine's memory or the cgroup's limit; never the
+    // peak in range. The gauge says which.
+    void gaugesMeasureAgainstAllCoresAndTheMachine()
+    {
+        const qint64 now = m_now;
+        m_store->ingest(LiveFrame { now - 1,
+            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"process.cpu_percent|model:a,pid:9"_s, 200),
+                gauge(u"process.rss_mb|model:a,pid:9"_s, 512), gauge(u"system.cpu_count"_s, 8),
+                gauge(u"system.memory_total_mb"_s, 16384) } });
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
+        m_window->refreshNow();
+        auto *d = m_window->dashboard();
+        QCOMPARE(d->cpuGauge()->fraction(), 0.25); // two cores busy of eight
+        QCOMPARE(d->cpuGauge()->valueText(), u"25 %"_s);
+        QCOMPARE(d->cpuGauge()->scopeText(), u"of 8 cores"_s);
+        QCOMPARE(d->memoryGauge()->fraction(), 512.0 / 16384.0); // not 1: 512 MB is this range's peak
+        QCOMPARE(d->memoryGauge()->valueText(), u"512 MB"_s);
+        QCOMPARE(d->memoryGauge()->scopeText(), u"of 16 GB"_s);
+    }
+
+    void memoryGaugeEndsAtTheCgroupLimit()
+    {
+        m_store->ingest(LiveFrame { m_now - 1,
+            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"process.rss_mb|model:a,pid:9"_s, 512),
+                gauge(u"system.memory_total_mb"_s, 16384), gauge(u"system.memory_limit_mb"_s, 2048) } });
+        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
+        m_window->refreshNow();
+        auto *d = m_window->dashboard();
+        QCOMPARE(d->memoryGauge()->fraction(), 0.25);
+        QCOMPARE(d->memoryGauge()->scopeText(), QString(u"of "_s % QLocale().toString(2.0, 'f', 1) % u" GB limit"_s));
     }
 
     void connectionStateIsShown()
