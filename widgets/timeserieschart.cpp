@@ -977,17 +977,18 @@ void TimeSeriesChart::redraw()
     d->antialias = drawn <= 8000;
     // The projection's values are data to see; its cone, the band and the limit raise the top only to 3x the data's
     // own top, so a far-off baseline cannot flatten the lines (what is above is clipped; its caption says so).
+    // A lone outlier does not set the scale (models/robustrange.h): it is marked at the top edge instead. The
+    // projection is no measurement: its values always fit.
+    double top = RobustRange::of(std::move(visible)).top;
     double overlayTop = 0;
     for (const ProjectionPoint &p : std::as_const(d->projection)) {
         if (p.ms < d->fromMs || p.ms > d->toMs)
             continue;
         if (std::isfinite(p.value))
-            visible.push_back(p.value);
+            top = std::max(top, p.value * RobustRange::kKeptHeadroom);
         if (std::isfinite(p.high))
             overlayTop = std::max(overlayTop, p.high);
     }
-    // A lone outlier does not set the scale (models/robustrange.h): it is marked at the top edge instead.
-    const double top = RobustRange::of(std::move(visible)).top;
     if (d->band && d->band->fromMs <= d->toMs && d->band->toMs >= d->fromMs && std::isfinite(d->band->high))
         overlayTop = std::max(overlayTop, d->band->high * 1.05);
     if (std::isfinite(d->threshold))

@@ -351,7 +351,7 @@ private Q_SLOTS:
         QCOMPARE(m_chart->markerCount(), 60);
         QVERIFY2(m_chart->markerGroupCount() <= 800 / 24 && m_chart->markerGroupCount() >= 10,
             qPrintable(QString::number(m_chart->markerGroupCount())));
-        const QString text = m_chart->hoverText(t0 + 1000);
+        const QString text = m_chart->hoverText(t0 + 3000);
         QVERIFY2(text.contains(u"events here"_s) && text.contains(u"1 failed"_s), qPrintable(text));
         QVERIFY2(text.contains(u"event 3: text of 3"_s), qPrintable(text)); // the failure listed first
         // Zoomed in, each stands alone again.
