@@ -521,6 +521,7 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, QWidget *parent)
     d->chart->setMargins(QMargins(4, 4, 4, 4));
     d->timeAxis = new QCategoryAxis(d->chart);
     d->timeAxis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    d->timeAxis->setTruncateLabels(false); // updateTimeAxis() leaves room for every label
     d->valueAxis = new QValueAxis(d->chart);
     d->valueAxis->setTickType(QValueAxis::TicksDynamic);
     d->valueAxis->setTickAnchor(0);
@@ -678,9 +679,11 @@ void TimeSeriesChart::elideValueLabel()
     // The title runs along the plot's height; longer, Qt Charts cuts it at either end. Elided here instead, whole in
     // the axis' tooltip.
     const double room = d->chart->plotArea().height();
-    const QString shown = room > 0
+    QString shown = room > 0
         ? QFontMetricsF(d->valueAxis->titleFont()).elidedText(d->valueLabel, Qt::ElideRight, room - 4)
         : d->valueLabel;
+    if (shown.size() < std::min<qsizetype>(4, d->valueLabel.size())) // "p…" says nothing: the tooltip has it
+        shown.clear();
     if (shown != d->valueAxis->titleText())
         d->valueAxis->setTitleText(shown);
 }
@@ -1027,11 +1030,24 @@ void TimeSeriesChart::redraw()
 
 void TimeSeriesChart::updateTimeAxis(int columns)
 {
-    // Round times (models/axisticks.h), about one per 110 px so that labels with a date fit.
-    const qint64 step = AxisTicks::timeStepMs(d->toMs - d->fromMs, std::clamp(columns / 110, 2, 8));
-    const QVector<qint64> ticks = AxisTicks::timeTicks(d->fromMs, d->toMs, step);
-    QStringList labels
-        = AxisTicks::timeLabels(ticks, d->fromMs, d->toMs, step, QDateTime::currentMSecsSinceEpoch());
+    // Round times (models/axisticks.h), as many as fit whole: each label's width plus a gap between ticks. Qt Charts
+    // would cut each label to the axis' width / its count; it is told not to, as they fit.
+    const QFontMetricsF fm(d->timeAxis->labelsFont());
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    qint64 step = 0;
+    QVector<qint64> ticks;
+    QStringList labels;
+    for (int most = std::clamp(columns / 60, 1, 10); most >= 1; --most) {
+        step = AxisTicks::timeStepMs(d->toMs - d->fromMs, most);
+        ticks = AxisTicks::timeTicks(d->fromMs, d->toMs, step);
+        labels = AxisTicks::timeLabels(ticks, d->fromMs, d->toMs, step, nowMs);
+        double widest = 0;
+        for (const QString &label : std::as_const(labels))
+            widest = std::max(widest, fm.horizontalAdvance(label));
+        const double spacing = double(columns) * double(step) / double(std::max<qint64>(1, d->toMs - d->fromMs));
+        if (spacing >= widest + 16)
+            break;
+    }
     // QCategoryAxis keys its categories by label: a repeated one gets an invisible difference.
     for (qsizetype i = 1; i < labels.size(); ++i) {
         while (labels.indexOf(labels[i]) < i)
