@@ -130,12 +130,12 @@ SourceDashboard::SourceDashboard(QWidget *parent)
 
     m_latency = new TimeSeriesChart(tr("Latency"), this);
     m_latency->addLine(u"p50"_s, QColor(0x2e, 0x86, 0xde), 1.5);
-    // The legend says the minimum n; a quantile short of it is merged with the seconds before it
-    // (Kpi::rollingQuantile), which the crosshair says. Short names: the legend has one row at 1024 px.
-    m_latency->addLine(tr("p95 (n ≥ 20)"), QColor(0xf3, 0x9c, 0x12), 1.5);
-    m_latency->addLine(tr("p99 (n ≥ 100)"), QColor(0xe7, 0x4c, 0x3c), 2.0);
+    // A quantile short of n (20 for p95, 100 for p99) is merged with the seconds before it (Kpi::rollingQuantile),
+    // which the crosshair says. Short names: the legend has one row, and the chart is about 500 px wide at 1024 px.
+    m_latency->addLine(u"p95"_s, QColor(0xf3, 0x9c, 0x12), 1.5);
+    m_latency->addLine(u"p99"_s, QColor(0xe7, 0x4c, 0x3c), 2.0);
     // Both short quantiles are drawn alike, under one legend entry (two grey swatches read as a duplicate).
-    m_latency->addLine(tr("too few for p95/p99"), QColor(0x9a, 0x9a, 0x9a), 1.0, true);
+    m_latency->addLine(tr("n too small"), QColor(0x9a, 0x9a, 0x9a), 1.0, true);
     m_latency->addLine(tr("p99, too few in 10 s"), QColor(0x9a, 0x9a, 0x9a), 1.0, true);
     m_latency->setLineInLegend(LineP99Few, false);
     m_latency->addLine(tr("p95 a week ago"), QColor(0x7f, 0x8c, 0x8d, 0xb0), 1.0, true);
