@@ -253,14 +253,9 @@ private Q_SLOTS:
 
     void machineGaugesStandInForMissingProcessSamples()
     {
-        const qint64 now = m_now;
-        m_store->ingest(LiveFrame { now - 1,
-            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"system.cpu_percent"_s, 37),
-                gauge(u"system.memory_used_mb"_s, 4096), gauge(u"system.memory_total_mb"_s, 16384),
-                gauge(u"gpu.utilization_percent|gpu:0"_s, 81) } });
-        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
-        m_window->refreshNow();
-        auto *d = m_window->dashboard();
+        auto *d = gaugesOfModelA({ gauge(u"system.cpu_percent"_s, 37), gauge(u"system.memory_used_mb"_s, 4096),
+            gauge(u"system.memory_total_mb"_s, 16384), gauge(u"gpu.utilization_percent|gpu:0"_s, 81) });
+        QCOMPARE(m_window->selectedSource().id(), u"model:a"_s);
         QCOMPARE(d->cpuGauge()->valueText(), u"37 %"_s);
         QVERIFY(d->cpuGauge()->detailText().contains(u"machine-wide"_s));
         QCOMPARE(d->memoryGauge()->valueText(), QLocale().toString(4.0, 'f', 1) % u" GB"_s);
@@ -274,14 +269,10 @@ private Q_SLOTS:
     // peak in range. The gauge says which.
     void gaugesMeasureAgainstAllCoresAndTheMachine()
     {
-        const qint64 now = m_now;
-        m_store->ingest(LiveFrame { now - 1,
-            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"process.cpu_percent|model:a,pid:9"_s, 200),
-                gauge(u"process.rss_mb|model:a,pid:9"_s, 512), gauge(u"system.cpu_count"_s, 8),
-                gauge(u"system.memory_total_mb"_s, 16384) } });
-        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
-        m_window->refreshNow();
-        auto *d = m_window->dashboard();
+        auto *d = gaugesOfModelA({ gauge(u"process.cpu_percent|model:a,pid:9"_s, 200),
+            gauge(u"process.rss_mb|model:a,pid:9"_s, 512), gauge(u"system.cpu_count"_s, 8),
+            gauge(u"system.memory_total_mb"_s, 16384) });
+        QCOMPARE(m_window->selectedSource().id(), u"model:a"_s);
         QCOMPARE(d->cpuGauge()->fraction(), 0.25); // two cores busy of eight
         QCOMPARE(d->cpuGauge()->valueText(), u"25 %"_s);
         QCOMPARE(d->cpuGauge()->scopeText(), u"of 8 cores"_s);
@@ -292,12 +283,9 @@ private Q_SLOTS:
 
     void memoryGaugeEndsAtTheCgroupLimit()
     {
-        m_store->ingest(LiveFrame { m_now - 1,
-            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"process.rss_mb|model:a,pid:9"_s, 512),
-                gauge(u"system.memory_total_mb"_s, 16384), gauge(u"system.memory_limit_mb"_s, 2048) } });
-        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
-        m_window->refreshNow();
-        auto *d = m_window->dashboard();
+        auto *d = gaugesOfModelA({ gauge(u"process.rss_mb|model:a,pid:9"_s, 512),
+            gauge(u"system.memory_total_mb"_s, 16384), gauge(u"system.memory_limit_mb"_s, 2048) });
+        QCOMPARE(m_window->selectedSource().id(), u"model:a"_s);
         QCOMPARE(d->memoryGauge()->fraction(), 0.25);
         QCOMPARE(d->memoryGauge()->scopeText(), QString(u"of "_s % QLocale().toString(2.0, 'f', 1) % u" GB limit"_s));
     }
@@ -758,6 +746,16 @@ private Q_SLOTS:
     }
 
 private:
+    // Model a's dashboard after a second of its latency and these gauges.
+    SourceDashboard *gaugesOfModelA(const QVector<SeriesStats> &gauges)
+    {
+        m_store->ingest(
+            LiveFrame { m_now - 1, QVector<SeriesStats> { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3) } + gauges });
+        [&]() { QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s); }();
+        m_window->refreshNow();
+        return m_window->dashboard();
+    }
+
     std::unique_ptr<SeriesStore> m_store;
     std::unique_ptr<SeriesListModel> m_model;
     std::unique_ptr<SourceTreeModel> m_sources;
