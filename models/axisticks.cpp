@@ -152,8 +152,8 @@ QVector<qint64> timeTicks(qint64 fromMs, qint64 toMs, qint64 stepMs, const QTime
     return out;
 }
 
-QStringList timeLabels(const QVector<qint64> &ticks, qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs,
-    const QTimeZone &zone)
+QStringList timeLabels(
+    const QVector<qint64> &ticks, qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs, const QTimeZone &zone)
 {
     const DateNeeds needs = dateNeeds(fromMs, toMs, nowMs, zone);
     const QString date = needs.year ? u"yyyy-MM-dd"_s : u"MM-dd"_s;

@@ -31,7 +31,8 @@ QString valueLabel(double value, int decimals);
 qint64 timeStepMs(qint64 spanMs, int maxTicks);
 // The ticks inside [fromMs, toMs] every stepMs (a step from timeStepMs), on round times of `zone`: hours and days at
 // local midnight and whole hours, months on the first.
-QVector<qint64> timeTicks(qint64 fromMs, qint64 toMs, qint64 stepMs, const QTimeZone &zone = QTimeZone::systemTimeZone());
+QVector<qint64> timeTicks(
+    qint64 fromMs, qint64 toMs, qint64 stepMs, const QTimeZone &zone = QTimeZone::systemTimeZone());
 // Labels for ticks: time of day for steps under a day ("HH:mm:ss" under a minute, else "HH:mm"), with the date on
 // the first tick and where the day changes (on every tick when the range covers more than a day), the date alone for
 // steps of days, year and month for steps of months. The year is written when the range spans a new year or is not
@@ -39,8 +40,8 @@ QVector<qint64> timeTicks(qint64 fromMs, qint64 toMs, qint64 stepMs, const QTime
 QStringList timeLabels(const QVector<qint64> &ticks, qint64 fromMs, qint64 toMs, qint64 stepMs, qint64 nowMs,
     const QTimeZone &zone = QTimeZone::systemTimeZone());
 // A full timestamp for hover text, with the year when it is needed by the same rule.
-QString timeText(qint64 timeMs, qint64 fromMs, qint64 toMs, qint64 nowMs,
-    const QTimeZone &zone = QTimeZone::systemTimeZone());
+QString timeText(
+    qint64 timeMs, qint64 fromMs, qint64 toMs, qint64 nowMs, const QTimeZone &zone = QTimeZone::systemTimeZone());
 
 } // namespace AxisTicks
 

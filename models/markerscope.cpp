@@ -54,8 +54,8 @@ bool MarkerScope::contains(const TimeMarker &marker) const
 QVector<TimeMarker> MarkerScope::filter(const QVector<TimeMarker> &markers) const
 {
     QVector<TimeMarker> out;
-    std::copy_if(markers.cbegin(), markers.cend(), std::back_inserter(out),
-        [this](const TimeMarker &m) { return contains(m); });
+    std::copy_if(
+        markers.cbegin(), markers.cend(), std::back_inserter(out), [this](const TimeMarker &m) { return contains(m); });
     return out;
 }
 

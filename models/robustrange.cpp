@@ -8,8 +8,8 @@ namespace perfdash {
 
 RobustRange RobustRange::of(QVector<double> values)
 {
-    values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }),
-        values.end());
+    values.erase(
+        std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }), values.end());
     RobustRange r;
     if (values.isEmpty())
         return r;

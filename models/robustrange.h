@@ -7,9 +7,9 @@ namespace perfdash {
 
 // The top of a value axis that starts at 0, decided by the bulk of the values rather than by a lone outlier: the
 // 99th percentile (the lower order statistic, so one spike among any number of points is not it) with 10 % headroom,
-// raised to every value within twice that percentile (with 5 % headroom). Values above the top are outliers: the chart marks them at its
-// edge instead of rescaling (a 375 ms spike over 40 ms lines). A steady ramp or a step keeps its highest value in
-// range, and values that are mostly 0 (an error rate) keep their rare peaks. Pure; any thread.
+// raised to every value within twice that percentile (with 5 % headroom). Values above the top are outliers: the chart
+// marks them at its edge instead of rescaling (a 375 ms spike over 40 ms lines). A steady ramp or a step keeps its
+// highest value in range, and values that are mostly 0 (an error rate) keep their rare peaks. Pure; any thread.
 struct RobustRange {
     static constexpr double kQuantile = 0.99;
     static constexpr double kHeadroom = 1.1;

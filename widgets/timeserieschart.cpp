@@ -14,7 +14,6 @@
 #include <QChartView>
 #include <QClipboard>
 #include <QDateTime>
-#include <QLegendMarker>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -24,6 +23,7 @@
 #include <QHash>
 #include <QHelpEvent>
 #include <QImageWriter>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
 #include <QMessageBox>
@@ -391,8 +391,8 @@ private:
                 continue;
             lastX = x;
             painter->setBrush(m_d->series[o.line]->pen().color());
-            painter->drawPolygon(QPolygonF({ QPointF(x, plot.top()), QPointF(x - 4, plot.top() + 7),
-                QPointF(x + 4, plot.top() + 7) }));
+            painter->drawPolygon(
+                QPolygonF({ QPointF(x, plot.top()), QPointF(x - 4, plot.top() + 7), QPointF(x + 4, plot.top() + 7) }));
         }
     }
 
@@ -792,12 +792,14 @@ QString TimeSeriesChart::markerText(qint64 timeMs) const
     // The group drawn nearest the mouse, within half the gap that separates groups (and the crosshair's tolerance).
     const double msPerPixel = double(d->toMs - d->fromMs) / std::max(1.0, d->chart->plotArea().width());
     const double reach = std::max(1500.0, kMarkerGapPx / 2 * msPerPixel);
+    const auto distanceTo = [timeMs](const MarkerGroup &g) {
+        return timeMs >= g.timeMs && timeMs <= g.lastMs
+            ? 0.0
+            : std::min(std::abs(double(g.timeMs - timeMs)), std::abs(double(g.lastMs - timeMs)));
+    };
     const MarkerGroup *best = nullptr;
     for (const MarkerGroup &g : std::as_const(d->markerGroups)) {
-        const double distance = std::min(std::abs(double(g.timeMs - timeMs)), std::abs(double(g.lastMs - timeMs)));
-        const bool inside = timeMs >= g.timeMs && timeMs <= g.lastMs;
-        if ((inside || distance <= reach)
-            && (!best || distance < std::min(std::abs(double(best->timeMs - timeMs)), std::abs(double(best->lastMs - timeMs)))))
+        if (distanceTo(g) <= reach && (!best || distanceTo(g) < distanceTo(*best)))
             best = &g;
     }
     if (!best)
@@ -1002,8 +1004,7 @@ void TimeSeriesChart::redraw()
         axisTop = top > 0 ? std::min(overlayTop, 3 * dataTop) : overlayTop;
     // 1-2-5 ticks about every 45 px of height.
     const double plotHeight = d->chart->plotArea().height();
-    const AxisTicks::Values ticks
-        = AxisTicks::niceValues(0, axisTop, std::clamp(int(plotHeight / 45), 2, 8));
+    const AxisTicks::Values ticks = AxisTicks::niceValues(0, axisTop, std::clamp(int(plotHeight / 45), 2, 8));
     d->yMax = ticks.last;
     d->outliers.clear();
     for (int i = 0; i < d->series.size(); ++i) {

@@ -42,18 +42,14 @@ private Q_SLOTS:
                                  << QStringList { u"0"_s, u"5"_s, u"10"_s, u"15"_s, u"20"_s, u"25"_s };
         QTest::newRow("0..4") << 0.0 << 4.0 << 5 << QStringList { u"0"_s, u"1"_s, u"2"_s, u"3"_s, u"4"_s };
         QTest::newRow("0..3.8") << 0.0 << 3.8 << 4 << QStringList { u"0"_s, u"1"_s, u"2"_s, u"3"_s, u"4"_s };
-        QTest::newRow("0..1.3") << 0.0 << 1.3 << 5
-                                << QStringList { u"0.0"_s, u"0.5"_s, u"1.0"_s, u"1.5"_s };
-        QTest::newRow("0..0.27") << 0.0 << 0.27 << 5
-                                 << QStringList { u"0.0"_s, u"0.1"_s, u"0.2"_s, u"0.3"_s };
+        QTest::newRow("0..1.3") << 0.0 << 1.3 << 5 << QStringList { u"0.0"_s, u"0.5"_s, u"1.0"_s, u"1.5"_s };
+        QTest::newRow("0..0.27") << 0.0 << 0.27 << 5 << QStringList { u"0.0"_s, u"0.1"_s, u"0.2"_s, u"0.3"_s };
         QTest::newRow("0..62.5") << 0.0 << 62.5 << 4 << QStringList { u"0"_s, u"20"_s, u"40"_s, u"60"_s, u"80"_s };
         QTest::newRow("0..188") << 0.0 << 188.0 << 4 << QStringList { u"0"_s, u"50"_s, u"100"_s, u"150"_s, u"200"_s };
-        QTest::newRow("0..3000") << 0.0 << 3000.0 << 5
-                                 << QStringList { u"0"_s, u"1000"_s, u"2000"_s, u"3000"_s };
+        QTest::newRow("0..3000") << 0.0 << 3000.0 << 5 << QStringList { u"0"_s, u"1000"_s, u"2000"_s, u"3000"_s };
         QTest::newRow("empty") << 0.0 << 0.0 << 5
                                << QStringList { u"0.0"_s, u"0.2"_s, u"0.4"_s, u"0.6"_s, u"0.8"_s, u"1.0"_s };
-        QTest::newRow("-3..7") << -3.0 << 7.0 << 5
-                               << QStringList { u"-5"_s, u"0"_s, u"5"_s, u"10"_s };
+        QTest::newRow("-3..7") << -3.0 << 7.0 << 5 << QStringList { u"-5"_s, u"0"_s, u"5"_s, u"10"_s };
     }
     void values()
     {
@@ -108,10 +104,9 @@ private Q_SLOTS:
         QTest::newRow("a day at 6 h") << u"2026-12-04T15:00:00Z"_s << u"2026-12-05T15:00:00Z"_s
                                       << QStringList { u"2026-12-04T18:00:00Z"_s, u"2026-12-05T00:00:00Z"_s,
                                              u"2026-12-05T06:00:00Z"_s, u"2026-12-05T12:00:00Z"_s };
-        QTest::newRow("a year at 3 months")
-            << u"2025-11-20T00:00:00Z"_s << u"2026-11-20T00:00:00Z"_s
-            << QStringList { u"2026-01-01T00:00:00Z"_s, u"2026-04-01T00:00:00Z"_s, u"2026-07-01T00:00:00Z"_s,
-                   u"2026-10-01T00:00:00Z"_s };
+        QTest::newRow("a year at 3 months") << u"2025-11-20T00:00:00Z"_s << u"2026-11-20T00:00:00Z"_s
+                                            << QStringList { u"2026-01-01T00:00:00Z"_s, u"2026-04-01T00:00:00Z"_s,
+                                                   u"2026-07-01T00:00:00Z"_s, u"2026-10-01T00:00:00Z"_s };
     }
     void timeTicksOnRoundTimes()
     {
@@ -140,10 +135,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("to");
         QTest::addColumn<QString>("now");
         QTest::addColumn<QStringList>("labels");
-        QTest::newRow("today: times only") << u"2026-12-05T14:03:17Z"_s << u"2026-12-05T14:05:17Z"_s
-                                           << u"2026-12-05T14:05:20Z"_s
-                                           << QStringList { u"14:03:30"_s, u"14:04:00"_s, u"14:04:30"_s,
-                                                  u"14:05:00"_s };
+        QTest::newRow("today: times only")
+            << u"2026-12-05T14:03:17Z"_s << u"2026-12-05T14:05:17Z"_s << u"2026-12-05T14:05:20Z"_s
+            << QStringList { u"14:03:30"_s, u"14:04:00"_s, u"14:04:30"_s, u"14:05:00"_s };
         QTest::newRow("over midnight: the date where it changes")
             << u"2026-12-04T22:00:00Z"_s << u"2026-12-05T02:00:00Z"_s << u"2026-12-05T14:00:00Z"_s
             << QStringList { u"12-04 22:00"_s, u"23:00"_s, u"12-05 00:00"_s, u"01:00"_s, u"02:00"_s };
@@ -156,10 +150,9 @@ private Q_SLOTS:
         QTest::newRow("a week: dates") << u"2026-11-28T00:00:00Z"_s << u"2026-12-05T00:00:00Z"_s
                                        << u"2026-12-05T14:00:00Z"_s
                                        << QStringList { u"11-29"_s, u"12-01"_s, u"12-03"_s, u"12-05"_s };
-        QTest::newRow("a week over new year") << u"2025-12-28T00:00:00Z"_s << u"2026-01-04T00:00:00Z"_s
-                                              << u"2026-12-05T14:00:00Z"_s
-                                              << QStringList { u"2025-12-28"_s, u"2025-12-30"_s, u"2026-01-01"_s,
-                                                     u"2026-01-03"_s };
+        QTest::newRow("a week over new year")
+            << u"2025-12-28T00:00:00Z"_s << u"2026-01-04T00:00:00Z"_s << u"2026-12-05T14:00:00Z"_s
+            << QStringList { u"2025-12-28"_s, u"2025-12-30"_s, u"2026-01-01"_s, u"2026-01-03"_s };
     }
     void labels()
     {

@@ -312,7 +312,8 @@ private Q_SLOTS:
         deploy.tags = {};
         m_chart->setMarkers({ a, run, deploy });
         QCOMPARE(m_chart->markerCount(), 3); // no scope: all
-        m_chart->setMarkerScope(MarkerScope::of({ SourceRef::Kind::Model, u"b"_s }, { u"inference.latency|model:b"_s }));
+        m_chart->setMarkerScope(
+            MarkerScope::of({ SourceRef::Kind::Model, u"b"_s }, { u"inference.latency|model:b"_s }));
         redraw();
         QCOMPARE(m_chart->markerCount(), 1);
         QVERIFY(!m_chart->hoverText(t0 + 10'000).contains(u"model a failed"_s));
@@ -327,7 +328,8 @@ private Q_SLOTS:
         }
         QCOMPARE(red, 0);
         // Model A's chart has it; the pipeline's runs belong to the source whose series name the workflow.
-        m_chart->setMarkerScope(MarkerScope::of({ SourceRef::Kind::Model, u"a"_s }, { u"inference.latency|model:a"_s }));
+        m_chart->setMarkerScope(
+            MarkerScope::of({ SourceRef::Kind::Model, u"a"_s }, { u"inference.latency|model:a"_s }));
         QCOMPARE(m_chart->markerCount(), 2);
         m_chart->setMarkerScope(MarkerScope::of(
             { SourceRef::Kind::Service, u"etl"_s }, { u"run.count|service:etl,status:ok,workflow:pipeline"_s }));
@@ -385,7 +387,8 @@ private Q_SLOTS:
         // On the top edge, in the line's colour.
         const QImage image = m_chart->grab().toImage();
         const QPoint edge = pixelFor(t0 + 30'000, 25.0) + QPoint(0, 4);
-        QVERIFY2(distance(image.pixelColor(edge), QColor(0x2e, 0x86, 0xde)) < 60, qPrintable(image.pixelColor(edge).name()));
+        QVERIFY2(
+            distance(image.pixelColor(edge), QColor(0x2e, 0x86, 0xde)) < 60, qPrintable(image.pixelColor(edge).name()));
     }
 
     void ticksAreRound()
@@ -431,7 +434,8 @@ private Q_SLOTS:
         redraw();
         QCOMPARE(m_chart->valueLabel(), title);
         QVERIFY(m_chart->shownValueLabel().endsWith(u'…'));
-        QVERIFY(QFontMetricsF(QFont()).horizontalAdvance(m_chart->shownValueLabel()) <= m_chart->plotArea().height() + 8);
+        QVERIFY(
+            QFontMetricsF(QFont()).horizontalAdvance(m_chart->shownValueLabel()) <= m_chart->plotArea().height() + 8);
     }
 
     void darkThemeKeepsOverlays()
