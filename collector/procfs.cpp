@@ -132,6 +132,14 @@ std::optional<LoadAvg> parseLoadavg(QByteArrayView text)
     return out;
 }
 
+std::optional<quint64> parseMemoryMax(QByteArrayView text)
+{
+    quint64 bytes = 0;
+    if (!toNumber(nextField(text), &bytes) || bytes == 0)
+        return std::nullopt;
+    return bytes;
+}
+
 std::optional<PidStat> parsePidStat(QByteArrayView text)
 {
     // The name may hold spaces and parentheses of its own: only the last ')' closes it.

@@ -37,6 +37,9 @@ struct LoadAvg {
 };
 std::optional<LoadAvg> parseLoadavg(QByteArrayView text);
 
+// A cgroup v2 memory.max: the limit in bytes, or nothing for "max" (no limit) and anything unreadable.
+std::optional<quint64> parseMemoryMax(QByteArrayView text);
+
 // /proc/PID/stat. comm is what lies between the first '(' and the last ')', so names with spaces and parentheses
 // survive. Times are in clock ticks; starttime counts from boot and tells a reused pid from the process we knew.
 struct PidStat {

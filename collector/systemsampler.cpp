@@ -9,10 +9,11 @@ namespace {
 constexpr double kMiBPerKiB = 1.0 / 1024.0;
 }
 
-SystemSampler::SystemSampler(const QString &procRoot)
+SystemSampler::SystemSampler(const QString &procRoot, const QString &cgroupRoot)
     : m_statPath(QString(procRoot + u"/stat"_s).toStdString())
     , m_meminfoPath(QString(procRoot + u"/meminfo"_s).toStdString())
     , m_loadavgPath(QString(procRoot + u"/loadavg"_s).toStdString())
+    , m_memoryMaxPath(QString(cgroupRoot + u"/memory.max"_s).toStdString())
 {
 }
 
@@ -47,6 +48,10 @@ void SystemSampler::sample(QVector<ResourceValue> &out)
                                 double(mem->swapTotalKiB - std::min(mem->swapFreeKiB, mem->swapTotalKiB))
                                         * kMiBPerKiB });
         }
+    }
+    if (procfs::readFile(m_memoryMaxPath.c_str(), m_buffer)) {
+        if (const auto bytes = procfs::parseMemoryMax(m_buffer))
+            out.push_back({ u"system.memory_limit_mb"_s, double(*bytes) / (1024.0 * 1024.0) });
     }
     if (procfs::readFile(m_loadavgPath.c_str(), m_buffer)) {
         if (const auto load = procfs::parseLoadavg(m_buffer)) {

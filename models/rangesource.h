@@ -31,6 +31,8 @@ struct TimeMarker {
     QString title;
     QString detail;
     bool failure = false; // an error event, a critical check, a failed run
+    // Whose it is, as "key:value" tags (models/markerscope.h): an event's own tags; a run's "workflow:<name>".
+    QStringList tags;
 };
 
 // What the dashboard asks storage for, answered off the GUI thread. Every answer carries the generation of its

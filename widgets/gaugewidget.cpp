@@ -33,6 +33,14 @@ void GaugeWidget::setValue(double fraction, const QString &text, const QString &
     update();
 }
 
+void GaugeWidget::setScope(const QString &scope)
+{
+    if (scope == m_scope)
+        return;
+    m_scope = scope;
+    update();
+}
+
 QSize GaugeWidget::sizeHint() const
 {
     return { 130, 118 };
@@ -78,7 +86,20 @@ void GaugeWidget::paintEvent(QPaintEvent *)
     valueFont.setPointSizeF(valueFont.pointSizeF() * 1.15);
     p.setFont(valueFont);
     p.setPen(has ? pal.color(QPalette::WindowText) : pal.color(QPalette::PlaceholderText));
+    const QFontMetricsF valueMetrics(valueFont);
     p.drawText(ring, Qt::AlignCenter, m_text);
+    if (!m_scope.isEmpty()) {
+        // Under the value, inside the ring: elided to the ring's inner width rather than drawn over the arc.
+        QFont scopeFont = font();
+        scopeFont.setPointSizeF(scopeFont.pointSizeF() * 0.85);
+        p.setFont(scopeFont);
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        const QFontMetricsF scopeMetrics(scopeFont);
+        const double inner = ring.width() - thickness - 4;
+        const QRectF line(ring.left() + (ring.width() - inner) / 2, ring.center().y() + valueMetrics.height() / 2,
+            inner, scopeMetrics.height());
+        p.drawText(line, Qt::AlignHCenter | Qt::AlignTop, scopeMetrics.elidedText(m_scope, Qt::ElideRight, inner));
+    }
     p.setFont(font());
     p.setPen(pal.color(QPalette::PlaceholderText));
     p.drawText(

@@ -5,7 +5,8 @@
 
 namespace perfdash {
 
-// A resource gauge: an arc filled to value / maximum, the value in its middle and a caption under it. Painted with
+// A resource gauge: an arc filled to value / maximum, the value in its middle, what the maximum is under the value
+// ("of 8 cores", "of 24 GB": the scope) and a caption under the arc. Painted with
 // QPainter in logical coordinates, so it stays sharp at any device pixel ratio. GUI thread only.
 class GaugeWidget : public QWidget {
     Q_OBJECT
@@ -18,6 +19,8 @@ public:
     double fraction() const { return m_fraction; }
     QString valueText() const { return m_text; }
     QString detailText() const { return m_detail; }
+    void setScope(const QString &scope);
+    QString scopeText() const { return m_scope; }
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -29,6 +32,7 @@ private:
     QString m_caption;
     QString m_text;
     QString m_detail;
+    QString m_scope;
     double m_fraction;
 };
 

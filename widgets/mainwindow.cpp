@@ -682,7 +682,7 @@ void MainWindow::updateSourceRoles()
     if (!changed)
         return;
     const bool newSource = m_dashboard->source() != m_selected;
-    m_dashboard->setSource(m_selected, roles, int(m_sources->seriesOf(m_selected).size()));
+    m_dashboard->setSource(m_selected, roles, m_sources->seriesOf(m_selected));
     // A process, the machine or the collector has no latency or requests: its charts, not four empty ones.
     const bool dashboard = SourceCharts::hasDashboard(m_selected, roles);
     const bool onCharts = m_pages->currentWidget() == m_charts; // before hiding a tab moves the current one
@@ -933,6 +933,10 @@ void MainWindow::updateMachineKeys()
             machine.memoryUsed = key;
         else if (name == u"system.memory_total_mb"_s && machine.memoryTotal.isEmpty())
             machine.memoryTotal = key;
+        else if (name == u"system.cpu_count"_s && machine.cpuCount.isEmpty())
+            machine.cpuCount = key;
+        else if (name == u"system.memory_limit_mb"_s && machine.memoryLimit.isEmpty())
+            machine.memoryLimit = key;
         else if (name == u"gpu.utilization_percent"_s && (machine.gpu.isEmpty() || key < machine.gpu))
             machine.gpu = key;
     }

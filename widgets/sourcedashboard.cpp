@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/sourcedashboard.h"
 
+#include "models/resourceshare.h"
 #include "models/serieskey.h"
 #include "models/sourcetreemodel.h"
 #include "widgets/gaugewidget.h"
@@ -55,6 +56,15 @@ QString formatNumber(double v)
     if (!std::isfinite(v))
         return u"–"_s;
     return QLocale().toString(v, 'f', std::abs(v) < 10 ? 1 : 0);
+}
+
+QString formatMb(double mb)
+{
+    if (!std::isfinite(mb))
+        return u"–"_s;
+    if (mb >= 1024)
+        return QLocale().toString(mb / 1024, 'f', mb >= 10 * 1024 ? 0 : 1) % u" GB"_s;
+    return QLocale().toString(mb, 'f', 0) % u" MB"_s;
 }
 
 QString describeStep(qint64 step)
@@ -120,11 +130,14 @@ SourceDashboard::SourceDashboard(QWidget *parent)
 
     m_latency = new TimeSeriesChart(tr("Latency"), this);
     m_latency->addLine(u"p50"_s, QColor(0x2e, 0x86, 0xde), 1.5);
-    // The legend says the rule: a quantile short of n is merged with the seconds before it (Kpi::rollingQuantile).
-    m_latency->addLine(tr("p95 (n ≥ 20, merged if short)"), QColor(0xf3, 0x9c, 0x12), 1.5);
-    m_latency->addLine(tr("p99 (n ≥ 100, merged if short)"), QColor(0xe7, 0x4c, 0x3c), 2.0);
-    m_latency->addLine(tr("p95, too few in 10 s"), QColor(0x9a, 0x9a, 0x9a), 1.0, true);
-    m_latency->addLine(tr("p99, too few in 10 s"), QColor(0xb0, 0xb0, 0xb0), 1.0, true);
+    // A quantile short of n (20 for p95, 100 for p99) is merged with the seconds before it (Kpi::rollingQuantile),
+    // which the crosshair says. Short names: the legend has one row, and the chart is about 500 px wide at 1024 px.
+    m_latency->addLine(u"p95"_s, QColor(0xf3, 0x9c, 0x12), 1.5);
+    m_latency->addLine(u"p99"_s, QColor(0xe7, 0x4c, 0x3c), 2.0);
+    // Both short quantiles are drawn alike, under one legend entry (two grey swatches read as a duplicate).
+    m_latency->addLine(tr("n too small"), QColor(0x9a, 0x9a, 0x9a), 1.0, true);
+    m_latency->addLine(tr("p99, too few in 10 s"), QColor(0x9a, 0x9a, 0x9a), 1.0, true);
+    m_latency->setLineInLegend(LineP99Few, false);
     m_latency->addLine(tr("p95 a week ago"), QColor(0x7f, 0x8c, 0x8d, 0xb0), 1.0, true);
     m_latency->setValueLabel(tr("ms"));
     m_latency->setHoverTextProvider([this](qint64 t) { return latencyHover(t); });
@@ -268,8 +281,19 @@ void SourceDashboard::setMarkers(const QVector<TimeMarker> &markers)
         chart->setMarkers(markers);
 }
 
+void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &roles, const QStringList &seriesKeys)
+{
+    setSource(source, roles, int(seriesKeys.size()));
+    const MarkerScope scope = MarkerScope::of(source, seriesKeys);
+    for (auto *chart : charts())
+        chart->setMarkerScope(scope);
+}
+
 void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &roles, int seriesCount)
 {
+    const MarkerScope scope = MarkerScope::of(source, roles.allKeys());
+    for (auto *chart : charts())
+        chart->setMarkerScope(scope);
     const bool changed = source != m_source;
     m_source = source;
     m_roles = roles;
@@ -406,7 +430,7 @@ void SourceDashboard::showData(
             queue.push_back({ x(it->second), Kpi::gauge(pts, it->second, it->second + 1).value });
     }
     m_queue->setLineData(0, std::move(queue));
-    m_throughput->setValueLabel(m_stepSeconds > 1 ? tr("per s (bucket's covered seconds)") : tr("per s"));
+    m_throughput->setValueLabel(m_stepSeconds > 1 ? tr("per covered s") : tr("per s"));
     m_shownFromMs = fromMs;
     m_shownToMs = toMs;
     m_shownLive = live;
@@ -709,44 +733,41 @@ qint64 SourceDashboard::applyOutlook(qint64 fromMs, qint64 toMs, bool live)
 void SourceDashboard::updateGauges(const PointLookup &points, qint64 from, qint64 to, const QString &window)
 {
     const auto mean = [&](const QString &key) { return key.isEmpty() ? nan : Kpi::gauge(points(key), from, to).value; };
-    // The source's own process samples when it has them; else the machine's, and the caption says which.
-    if (!m_roles.cpu.isEmpty() || m_machine.cpu.isEmpty()) {
-        const double cpu = mean(m_roles.cpu);
-        m_cpu->setValue(std::isfinite(cpu) ? cpu / 100.0 : nan,
-            std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
-            m_roles.cpu.isEmpty() ? tr("no process.cpu_percent in this source")
-                                  : tr("process CPU, %1% of one core (100% = one core busy), mean of the %2")
-                                        .arg(formatNumber(cpu), window));
-    } else {
-        const double cpu = mean(m_machine.cpu);
-        m_cpu->setValue(std::isfinite(cpu) ? cpu / 100.0 : nan,
-            std::isfinite(cpu) ? QLocale().toString(cpu, 'f', 0) % u" %"_s : u"–"_s,
-            tr("machine-wide CPU, all cores (this source sends no process samples)"));
-    }
-    if (!m_roles.memory.isEmpty() || m_machine.memoryUsed.isEmpty()) {
-        const double rss = mean(m_roles.memory);
-        double peak = 0;
-        if (!m_roles.memory.isEmpty()) {
-            for (const SeriesPoint &p : points(m_roles.memory)) {
-                if (std::isfinite(p.stats.max))
-                    peak = std::max(peak, p.stats.max);
-            }
-        }
-        m_memory->setValue(std::isfinite(rss) && peak > 0 ? rss / peak : nan,
-            std::isfinite(rss) ? (rss >= 1024 ? QLocale().toString(rss / 1024, 'f', 1) % u" GB"_s
-                                              : QLocale().toString(rss, 'f', 0) % u" MB"_s)
-                               : u"–"_s,
-            m_roles.memory.isEmpty() ? tr("no process.rss_mb in this source")
-                                     : tr("process resident memory; the arc is relative to the peak in range (%1 MB)")
-                                           .arg(QLocale().toString(peak, 'f', 0)));
-    } else {
-        const double used = mean(m_machine.memoryUsed);
-        const double total = mean(m_machine.memoryTotal);
-        const double share = Kpi::memoryShare(used, total);
-        m_memory->setValue(share, std::isfinite(share) ? QLocale().toString(100 * share, 'f', 0) % u" %"_s : u"–"_s,
-            tr("machine-wide memory in use: %1 of %2 MB (this source sends no process samples)")
-                .arg(QLocale().toString(used, 'f', 0), QLocale().toString(total, 'f', 0)));
-    }
+    // The source's own process samples when it has them; else the machine's, and the tooltip says which. The arcs
+    // end at all the cores and at the machine's memory (or the cgroup's limit): models/resourceshare.h.
+    const double cores = mean(m_machine.cpuCount);
+    const long coreCount = std::isfinite(cores) ? std::max(1L, std::lround(cores)) : 1;
+    const QString ofCores = coreCount == 1 ? tr("of 1 core") : tr("of %1 cores").arg(coreCount);
+    const bool ownCpu = !m_roles.cpu.isEmpty() || m_machine.cpu.isEmpty();
+    const double cpu = mean(ownCpu ? m_roles.cpu : m_machine.cpu);
+    const ResourceShare cpuShare = ownCpu ? ResourceShare::processCpu(cpu, cores) : ResourceShare::machineCpu(cpu);
+    const double cpuFraction = cpuShare.fraction();
+    m_cpu->setValue(cpuFraction,
+        std::isfinite(cpuFraction) ? QLocale().toString(100 * cpuFraction, 'f', 0) % u" %"_s : u"–"_s,
+        !ownCpu ? tr("machine-wide CPU, %1 (this source sends no process samples)").arg(ofCores)
+            : m_roles.cpu.isEmpty()
+            ? tr("no process.cpu_percent in this source")
+            : tr("process CPU: %1 % of one core busy (%2 of the cores), mean of the %3")
+                  .arg(formatNumber(cpu), formatNumber(cpu / 100), window));
+    m_cpu->setScope(ofCores);
+    const double limit = mean(m_machine.memoryLimit);
+    const double total = mean(m_machine.memoryTotal);
+    const bool ownMemory = !m_roles.memory.isEmpty() || m_machine.memoryUsed.isEmpty();
+    const double used = mean(ownMemory ? m_roles.memory : m_machine.memoryUsed);
+    const ResourceShare memory = ResourceShare::memory(used, total, limit);
+    const bool limited = ResourceShare::limitApplies(total, limit);
+    const QString ofMemory = !std::isfinite(memory.maximum) ? QString()
+        : limited ? tr("of %1 limit").arg(formatMb(memory.maximum))
+                  : tr("of %1").arg(formatMb(memory.maximum));
+    m_memory->setValue(memory.fraction(), formatMb(used),
+        ownMemory && m_roles.memory.isEmpty() ? tr("no process.rss_mb in this source")
+            : (ownMemory ? tr("process resident memory") : tr("machine-wide memory in use (this source sends no "
+                                                             "process samples)"))
+                % u", "_s
+                % (!std::isfinite(memory.maximum) ? tr("the machine's total is unknown")
+                        : limited ? tr("of the cgroup's limit %1 (memory.max)").arg(formatMb(memory.maximum))
+                                  : tr("of the machine's %1").arg(formatMb(memory.maximum))));
+    m_memory->setScope(ofMemory);
     const bool ownGpu = !m_roles.gpu.isEmpty();
     const double gpu = mean(ownGpu ? m_roles.gpu : m_machine.gpu);
     m_gpu->setValue(std::isfinite(gpu) ? gpu / 100.0 : nan,

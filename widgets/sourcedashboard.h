@@ -26,11 +26,14 @@ class TimeSeriesChart;
 // Machine-wide gauges (the collector's system and GPU samplers), shown when a source has no process samples.
 struct MachineKeys {
     QString cpu; // system.cpu_percent: all cores, 0..100
+    QString cpuCount; // system.cpu_count: the CPU gauges' maximum is all of them
     QString memoryUsed, memoryTotal; // system.memory_used_mb, system.memory_total_mb
+    QString memoryLimit; // system.memory_limit_mb: the cgroup's memory.max, when one is set
     QString gpu; // gpu.utilization_percent of the first GPU
     bool operator==(const MachineKeys &o) const
     {
-        return cpu == o.cpu && memoryUsed == o.memoryUsed && memoryTotal == o.memoryTotal && gpu == o.gpu;
+        return cpu == o.cpu && cpuCount == o.cpuCount && memoryUsed == o.memoryUsed && memoryTotal == o.memoryTotal
+            && memoryLimit == o.memoryLimit && gpu == o.gpu;
     }
 };
 
@@ -49,6 +52,9 @@ public:
     ~SourceDashboard() override;
 
     void setSource(const SourceRef &source, const SourceRoles &roles, int seriesCount);
+    // The same, with all the source's series: their workflow: tags say which runs' markers are its own
+    // (models/markerscope.h). The overload above judges by the roles' series alone.
+    void setSource(const SourceRef &source, const SourceRoles &roles, const QStringList &seriesKeys);
     SourceRef source() const { return m_source; }
     const SourceRoles &roles() const { return m_roles; }
     // Redraws from `points` over [fromMs, toMs]; stepSeconds is the bucket length (1 live). live: tiles describe the
@@ -68,7 +74,7 @@ public:
     // The comparison of a tile's KPI with its baseline, as the tile shows it (for the panel and tests).
     Baseline::Comparison comparison(const QString &kpi) const;
     void setMachineKeys(const MachineKeys &keys);
-    void setMarkers(const QVector<TimeMarker> &markers);
+    void setMarkers(const QVector<TimeMarker> &markers); // every source's: each chart shows the source's own
     // The source's firing alerts (AlertListModel::firingOf) on the tiles of their KPIs, and the spans in which its
     // alerts fired (firingSpans) on the charts of their KPIs; alerts on other metrics go to the latency chart.
     void setAlerts(const QVector<FiringAlert> &firing, const QVector<AlertSpan> &spans);

@@ -1,23 +1,29 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/timeserieschart.h"
 
+#include "models/axisticks.h"
 #include "models/decimation.h"
+#include "models/markergroups.h"
+#include "models/robustrange.h"
 #include "models/seriestable.h"
 #include "widgets/theme.h"
 
 #include <QAction>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
 #include <QClipboard>
 #include <QDateTime>
-#include <QDateTimeAxis>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QGuiApplication>
+#include <QHash>
+#include <QHelpEvent>
 #include <QImageWriter>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
 #include <QMessageBox>
@@ -28,6 +34,7 @@
 #include <QRubberBand>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <QWheelEvent>
@@ -42,10 +49,14 @@ namespace perfdash {
 
 class LineLayer;
 
+namespace {
+constexpr double kMarkerGapPx = 24; // markers closer than this on screen are drawn as one group
+}
+
 struct TimeSeriesChart::Private {
     QChart *chart = nullptr; // owned by view
     QChartView *view = nullptr; // child widget
-    QDateTimeAxis *timeAxis = nullptr;
+    QCategoryAxis *timeAxis = nullptr; // our own round ticks, labelled by models/axisticks.h
     QValueAxis *valueAxis = nullptr;
     LineLayer *layer = nullptr; // owned by the chart's scene
     QRubberBand *rubberBand = nullptr; // child of the viewport
@@ -55,7 +66,20 @@ struct TimeSeriesChart::Private {
     QVector<QLineSeries *> series; // empty: they carry the legend entries and the pens
     QVector<QVector<QPointF>> data; // everything set, in data coordinates
     QVector<QVector<QPointF>> shown; // decimated for the current plot width
-    QVector<TimeMarker> markers;
+    QVector<TimeMarker> allMarkers; // as set
+    QVector<TimeMarker> markers; // those markerScope takes
+    MarkerScope markerScope;
+    QVector<MarkerGroup> markerGroups; // markers too close to tell apart merged, for the plot's width
+    // Points of visible lines above the value axis (a lone spike): drawn as a mark on the top edge.
+    struct Outlier {
+        double x, y;
+        int line;
+    };
+    QVector<Outlier> outliers;
+    QString valueLabel; // as the owner gave it; the axis shows it elided to the plot's height
+    QVector<qint64> timeTicks; // what the time axis shows now
+    QStringList timeLabels;
+    QHash<int, bool> inLegend; // lines the owner left out of the legend: false
     HoverTextProvider hoverText;
     QString emptyText;
     qint64 fromMs = 0;
@@ -177,38 +201,8 @@ public:
             painter->setPen(muted);
             painter->drawText(plot, Qt::AlignCenter | Qt::TextWordWrap, m_d->emptyText);
         }
-        // Markers: a thin line across the plot and a small triangle on the time axis; runs shade their span. A busy
-        // timeline (a workflow that runs many times a second) would be a smear: markers closer than a few pixels to
-        // the last one drawn are left out (failures always drawn), and runs lose their shading when many are in view.
-        int runsInView = 0;
-        for (const TimeMarker &m : std::as_const(m_d->markers))
-            runsInView += m.kind == TimeMarker::Kind::Run && m.endMs >= m_d->fromMs && m.timeMs <= m_d->toMs ? 1 : 0;
-        const bool shadeRuns = runsInView <= 50;
-        double lastX = -1e9;
-        for (const TimeMarker &m : std::as_const(m_d->markers)) {
-            if (m.endMs < m_d->fromMs || m.timeMs > m_d->toMs)
-                continue;
-            const QColor color = m.failure        ? QColor(0xe7, 0x4c, 0x3c)
-                : m.kind == TimeMarker::Kind::Run ? QColor(0x8e, 0x44, 0xad)
-                                                  : QColor(0x7f, 0x8c, 0x8d);
-            const double x = xOf(double(m.timeMs));
-            if (shadeRuns && m.kind == TimeMarker::Kind::Run && m.endMs > m.timeMs) {
-                QColor fill = color;
-                fill.setAlphaF(0.08);
-                painter->fillRect(QRectF(QPointF(x, plot.top()), QPointF(xOf(double(m.endMs)), plot.bottom())), fill);
-            }
-            if (x - lastX < 6 && !m.failure)
-                continue;
-            lastX = x;
-            QPen pen(color, 1.0, Qt::DotLine);
-            pen.setCosmetic(true);
-            painter->setPen(pen);
-            painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-            painter->setPen(Qt::NoPen);
-            painter->setBrush(color);
-            painter->drawPolygon(QPolygonF(
-                { QPointF(x, plot.bottom() - 7), QPointF(x - 4, plot.bottom()), QPointF(x + 4, plot.bottom()) }));
-        }
+        paintOutliers(painter, plot, xOf);
+        paintMarkers(painter, plot, xOf);
         paintCaptions(painter, plot, std::move(captions));
         // The crosshair and its values.
         if (m_d->crosshairX >= plot.left() && m_d->crosshairX <= plot.right()) {
@@ -385,6 +379,64 @@ private:
         painter->restore();
     }
 
+    // Values above the axis: a small triangle on the top edge in the line's colour; the hover text gives the value.
+    template <typename X>
+    void paintOutliers(QPainter *painter, const QRectF &plot, const X &xOf)
+    {
+        double lastX = -1e9;
+        painter->setPen(Qt::NoPen);
+        for (const auto &o : std::as_const(m_d->outliers)) {
+            const double x = xOf(o.x);
+            if (x - lastX < 4) // one per few pixels: the hover text names the highest
+                continue;
+            lastX = x;
+            painter->setBrush(m_d->series[o.line]->pen().color());
+            painter->drawPolygon(
+                QPolygonF({ QPointF(x, plot.top()), QPointF(x - 4, plot.top() + 7), QPointF(x + 4, plot.top() + 7) }));
+        }
+    }
+
+    // Markers: a thin line across the plot and a small triangle on the time axis; a run alone shades its span. Markers
+    // closer than kMarkerGapPx are one group (models/markergroups.h), drawn once with its count; the hover text lists
+    // them. Red when any member failed.
+    template <typename X>
+    void paintMarkers(QPainter *painter, const QRectF &plot, const X &xOf)
+    {
+        const bool shadeRuns = m_d->markerGroups.size() <= 50;
+        for (const MarkerGroup &g : std::as_const(m_d->markerGroups)) {
+            const TimeMarker &first = m_d->markers[g.members.first()];
+            const bool runs = std::all_of(g.members.cbegin(), g.members.cend(),
+                [&](int i) { return m_d->markers[i].kind == TimeMarker::Kind::Run; });
+            const QColor color = g.failures > 0 ? QColor(0xe7, 0x4c, 0x3c)
+                : runs                          ? QColor(0x8e, 0x44, 0xad)
+                                                : QColor(0x7f, 0x8c, 0x8d);
+            const double x = xOf(double(g.timeMs));
+            if (shadeRuns && g.members.size() == 1 && runs && first.endMs > first.timeMs) {
+                QColor fill = color;
+                fill.setAlphaF(0.08);
+                painter->fillRect(
+                    QRectF(QPointF(x, plot.top()), QPointF(xOf(double(first.endMs)), plot.bottom())), fill);
+            }
+            QPen pen(color, 1.0, Qt::DotLine);
+            pen.setCosmetic(true);
+            painter->setPen(pen);
+            painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(color);
+            painter->drawPolygon(QPolygonF(
+                { QPointF(x, plot.bottom() - 7), QPointF(x - 4, plot.bottom()), QPointF(x + 4, plot.bottom()) }));
+            if (g.members.size() > 1) {
+                painter->save();
+                painter->setFont(captionFont(painter));
+                painter->setPen(color);
+                const QFontMetricsF fm(painter->font());
+                const QString count = QString::number(g.members.size());
+                painter->drawText(QPointF(x + 5, plot.bottom() - 2 - fm.descent()), count);
+                painter->restore();
+            }
+        }
+    }
+
     QFont captionFont(const QPainter *painter) const
     {
         QFont font = painter->font();
@@ -447,19 +499,6 @@ private:
 };
 
 namespace {
-// Rounds an axis maximum up to 1, 2 or 5 times a power of ten, so tick labels stay readable.
-double niceCeiling(double value)
-{
-    if (!(value > 0))
-        return 1;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
-    for (double step : { 1.0, 2.0, 2.5, 5.0, 10.0 }) {
-        if (value <= step * magnitude)
-            return step * magnitude;
-    }
-    return 10 * magnitude;
-}
-
 QString formatValue(double v)
 {
     if (!std::isfinite(v))
@@ -480,12 +519,16 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, QWidget *parent)
     d->chart->setTitle(title);
     d->chart->legend()->setAlignment(Qt::AlignTop);
     d->chart->setMargins(QMargins(4, 4, 4, 4));
-    d->timeAxis = new QDateTimeAxis(d->chart);
-    d->timeAxis->setFormat(u"HH:mm:ss"_s);
-    d->timeAxis->setTickCount(7);
+    d->timeAxis = new QCategoryAxis(d->chart);
+    d->timeAxis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    d->timeAxis->setTruncateLabels(false); // updateTimeAxis() leaves room for every label
     d->valueAxis = new QValueAxis(d->chart);
-    d->valueAxis->setLabelFormat(u"%.3g"_s);
+    d->valueAxis->setTickType(QValueAxis::TicksDynamic);
+    d->valueAxis->setTickAnchor(0);
+    d->valueAxis->setLabelFormat(u"%.0f"_s);
     d->valueAxis->setRange(0, 1);
+    // A swatch drawn like its line (dashed, light) tells the lines apart; a plain box only shows the colour.
+    d->chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
     d->chart->addAxis(d->timeAxis, Qt::AlignBottom);
     d->chart->addAxis(d->valueAxis, Qt::AlignLeft);
     d->view = new QChartView(d->chart, this);
@@ -574,8 +617,16 @@ qint64 TimeSeriesChart::toMs() const
 
 void TimeSeriesChart::setMarkers(QVector<TimeMarker> markers)
 {
-    d->markers = std::move(markers);
+    d->allMarkers = std::move(markers);
+    d->markers = d->markerScope.filter(d->allMarkers);
+    regroupMarkers();
     d->layer->update();
+}
+
+void TimeSeriesChart::setMarkerScope(MarkerScope scope)
+{
+    d->markerScope = std::move(scope);
+    setMarkers(std::move(d->allMarkers));
 }
 
 int TimeSeriesChart::markerCount() const
@@ -584,6 +635,17 @@ int TimeSeriesChart::markerCount() const
     for (const auto &m : std::as_const(d->markers))
         n += m.endMs >= d->fromMs && m.timeMs <= d->toMs ? 1 : 0;
     return n;
+}
+
+int TimeSeriesChart::markerGroupCount() const
+{
+    return int(d->markerGroups.size());
+}
+
+void TimeSeriesChart::regroupMarkers()
+{
+    const double msPerPixel = double(d->toMs - d->fromMs) / std::max(1.0, d->chart->plotArea().width());
+    d->markerGroups = groupMarkers(d->markers, d->fromMs, d->toMs, qint64(kMarkerGapPx * msPerPixel));
 }
 
 void TimeSeriesChart::setTitle(const QString &title)
@@ -598,12 +660,39 @@ QString TimeSeriesChart::title() const
 
 void TimeSeriesChart::setValueLabel(const QString &label)
 {
-    d->valueAxis->setTitleText(label);
+    d->valueLabel = label;
+    elideValueLabel();
+}
+
+QString TimeSeriesChart::valueLabel() const
+{
+    return d->valueLabel;
+}
+
+QString TimeSeriesChart::shownValueLabel() const
+{
+    return d->valueAxis->titleText();
+}
+
+void TimeSeriesChart::elideValueLabel()
+{
+    // The title runs along the plot's height; longer, Qt Charts cuts it at either end. Elided here instead, whole in
+    // the axis' tooltip.
+    const double room = d->chart->plotArea().height();
+    QString shown = room > 0
+        ? QFontMetricsF(d->valueAxis->titleFont()).elidedText(d->valueLabel, Qt::ElideRight, room - 4)
+        : d->valueLabel;
+    if (shown.size() < std::min<qsizetype>(4, d->valueLabel.size())) // "p…" says nothing: the tooltip has it
+        shown.clear();
+    if (shown != d->valueAxis->titleText())
+        d->valueAxis->setTitleText(shown);
 }
 
 void TimeSeriesChart::setValueFormat(const QString &printfFormat)
 {
-    d->valueAxis->setLabelFormat(printfFormat);
+    // The tick labels take their decimals from the 1-2-5 step (models/axisticks.h); a format asked for is kept for
+    // the callers that set one, and no longer needed.
+    Q_UNUSED(printfFormat);
 }
 
 void TimeSeriesChart::setMinimumValueRange(double top)
@@ -640,9 +729,7 @@ void TimeSeriesChart::setHoverTextProvider(HoverTextProvider provider)
 
 QString TimeSeriesChart::hoverText(qint64 timeMs) const
 {
-    const QString when = QDateTime::fromMSecsSinceEpoch(timeMs).toString(
-        d->toMs - d->fromMs > 2 * 86400000LL ? u"yyyy-MM-dd HH:mm"_s : u"HH:mm:ss"_s);
-    QStringList lines { when };
+    QStringList lines { AxisTicks::timeText(timeMs, d->fromMs, d->toMs, QDateTime::currentMSecsSinceEpoch()) };
     const double plotWidth = std::max(1.0, d->chart->plotArea().width());
     const double tolerance = std::max(1500.0, 4.0 * double(d->toMs - d->fromMs) / plotWidth);
     // The owner's text, or the nearest point of each line if it is within a few columns of the mouse.
@@ -685,15 +772,63 @@ QString TimeSeriesChart::hoverText(qint64 timeMs) const
         if (!span.label.isEmpty() && timeMs >= span.fromMs && (span.open || timeMs <= span.toMs))
             lines << u"⚠ "_s % span.label;
     }
-    int nearMarkers = 0;
-    for (const TimeMarker &m : std::as_const(d->markers)) {
-        if (std::abs(double(m.timeMs - timeMs)) > tolerance)
-            continue;
-        if (++nearMarkers <= 3)
-            lines << u"▲ "_s % m.title;
+    // Values above the axis near the mouse, each line's highest: the scale leaves them out, the text does not.
+    QVector<const Private::Outlier *> above(d->series.size(), nullptr);
+    for (const auto &o : std::as_const(d->outliers)) {
+        if (std::abs(o.x - double(timeMs)) <= tolerance && (!above[o.line] || o.y > above[o.line]->y))
+            above[o.line] = &o;
     }
-    if (nearMarkers > 3)
-        lines << tr("▲ and %1 more here").arg(nearMarkers - 3);
+    for (const auto *o : std::as_const(above)) {
+        if (o)
+            lines << tr("↑ %1: %2 (above the scale)").arg(d->series[o->line]->name(), formatValue(o->y));
+    }
+    lines << markerText(timeMs);
+    lines.removeAll(QString());
+    return lines.join(u'\n');
+}
+
+QString TimeSeriesChart::markerText(qint64 timeMs) const
+{
+    // The group drawn nearest the mouse, within half the gap that separates groups (and the crosshair's tolerance).
+    const double msPerPixel = double(d->toMs - d->fromMs) / std::max(1.0, d->chart->plotArea().width());
+    const double reach = std::max(1500.0, kMarkerGapPx / 2 * msPerPixel);
+    const auto distanceTo = [timeMs](const MarkerGroup &g) {
+        return timeMs >= g.timeMs && timeMs <= g.lastMs
+            ? 0.0
+            : std::min(std::abs(double(g.timeMs - timeMs)), std::abs(double(g.lastMs - timeMs)));
+    };
+    const MarkerGroup *best = nullptr;
+    for (const MarkerGroup &g : std::as_const(d->markerGroups)) {
+        if (distanceTo(g) <= reach && (!best || distanceTo(g) < distanceTo(*best)))
+            best = &g;
+    }
+    if (!best)
+        return {};
+    // An event's title and its text; a run's name and its duration.
+    const auto describe = [](const TimeMarker &m) {
+        QString text = m.detail.simplified();
+        if (text.size() > 160)
+            text = text.left(159) % u'…';
+        return text.isEmpty() ? m.title : m.title % u": "_s % text;
+    };
+    QStringList lines;
+    constexpr int listed = 6;
+    const auto count = best->members.size();
+    if (count > 1) {
+        const bool runs = std::all_of(best->members.cbegin(), best->members.cend(),
+            [&](int i) { return d->markers[i].kind == TimeMarker::Kind::Run; });
+        QString head = (runs ? tr("▲ %1 runs here") : tr("▲ %1 events here")).arg(count);
+        if (best->failures > 0)
+            head += tr(", %1 failed").arg(best->failures);
+        lines << head;
+    }
+    // Failures first: they are what a summary must not hide.
+    QVector<int> order = best->members;
+    std::stable_partition(order.begin(), order.end(), [&](int i) { return d->markers[i].failure; });
+    for (int k = 0; k < std::min<qsizetype>(listed, order.size()); ++k)
+        lines << (count > 1 ? u"  "_s : u"▲ "_s) % describe(d->markers[order[k]]);
+    if (count > listed)
+        lines << tr("  … and %1 more").arg(count - listed);
     return lines.join(u'\n');
 }
 
@@ -804,6 +939,15 @@ bool TimeSeriesChart::eventFilter(QObject *watched, QEvent *event)
         d->rubberBand->hide();
         Q_EMIT resetRequested();
         return true;
+    case QEvent::ToolTip: {
+        // Over the value axis: its whole title, which the axis may show elided.
+        auto *help = static_cast<QHelpEvent *>(event);
+        if (help->pos().x() < plotArea().left() && d->valueAxis->titleText() != d->valueLabel)
+            QToolTip::showText(help->globalPos(), d->valueLabel, d->view->viewport());
+        else
+            QToolTip::hideText();
+        return true;
+    }
     case QEvent::Leave:
         d->crosshairX = -1;
         d->crosshairText.clear();
@@ -819,13 +963,14 @@ void TimeSeriesChart::redraw()
     const double x0 = double(d->fromMs);
     const double x1 = double(d->toMs);
     const int columns = std::max(1, int(d->chart->plotArea().width()));
-    double top = 0;
+    // The decimated points keep each column's min and max, so a spike is among these values.
+    QVector<double> visible;
     for (int i = 0; i < d->series.size(); ++i) {
         d->shown[i] = decimateMinMax(d->data[i], x0, x1, columns);
         if (d->series[i]->isVisible()) {
             for (const auto &p : std::as_const(d->shown[i])) {
                 if (p.x() >= x0 && p.x() <= x1)
-                    top = std::max(top, p.y());
+                    visible.push_back(p.y());
             }
         }
     }
@@ -837,12 +982,15 @@ void TimeSeriesChart::redraw()
     d->antialias = drawn <= 8000;
     // The projection's values are data to see; its cone, the band and the limit raise the top only to 3x the data's
     // own top, so a far-off baseline cannot flatten the lines (what is above is clipped; its caption says so).
+    // A lone outlier does not set the scale (models/robustrange.h): it is marked at the top edge instead. The
+    // projection is no measurement: its values always fit.
+    double top = RobustRange::of(std::move(visible)).top;
     double overlayTop = 0;
     for (const ProjectionPoint &p : std::as_const(d->projection)) {
         if (p.ms < d->fromMs || p.ms > d->toMs)
             continue;
         if (std::isfinite(p.value))
-            top = std::max(top, p.value);
+            top = std::max(top, p.value * RobustRange::kKeptHeadroom);
         if (std::isfinite(p.high))
             overlayTop = std::max(overlayTop, p.high);
     }
@@ -850,25 +998,136 @@ void TimeSeriesChart::redraw()
         overlayTop = std::max(overlayTop, d->band->high * 1.05);
     if (std::isfinite(d->threshold))
         overlayTop = std::max(overlayTop, d->threshold * 1.05);
-    const double dataTop = std::max(top * 1.05, d->minTop);
+    const double dataTop = std::max(top, d->minTop); // the robust top has its headroom
     double axisTop = dataTop;
     if (overlayTop > dataTop)
         axisTop = top > 0 ? std::min(overlayTop, 3 * dataTop) : overlayTop;
-    d->yMax = niceCeiling(axisTop);
-    const qint64 span = d->toMs - d->fromMs;
-    d->timeAxis->setFormat(span > 3 * 86400000LL ? u"MM-dd"_s
-            : span > 86400000LL                  ? u"MM-dd HH:mm"_s
-            : span > 3 * 3600000LL               ? u"HH:mm"_s
-                                                 : u"HH:mm:ss"_s);
-    // Narrow charts get fewer ticks, so the time labels are never elided.
-    const int ticks = std::clamp(columns / 120 + 1, 2, 7);
-    if (d->timeAxis->tickCount() != ticks)
-        d->timeAxis->setTickCount(ticks);
-    d->timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(d->fromMs), QDateTime::fromMSecsSinceEpoch(d->toMs));
+    // 1-2-5 ticks about every 45 px of height.
+    const double plotHeight = d->chart->plotArea().height();
+    const AxisTicks::Values ticks = AxisTicks::niceValues(0, axisTop, std::clamp(int(plotHeight / 45), 2, 8));
+    d->yMax = ticks.last;
+    d->outliers.clear();
+    for (int i = 0; i < d->series.size(); ++i) {
+        if (!d->series[i]->isVisible())
+            continue;
+        for (const auto &p : std::as_const(d->shown[i])) {
+            if (p.y() > d->yMax && p.x() >= x0 && p.x() <= x1)
+                d->outliers.push_back({ p.x(), p.y(), i });
+        }
+    }
+    std::sort(d->outliers.begin(), d->outliers.end(),
+        [](const Private::Outlier &a, const Private::Outlier &b) { return a.x < b.x; });
+    d->valueAxis->setLabelFormat(u"%."_s % QString::number(ticks.decimals) % u'f');
+    d->valueAxis->setTickInterval(ticks.step);
     d->valueAxis->setRange(0, d->yMax);
+    updateTimeAxis(columns);
+    elideValueLabel();
+    regroupMarkers();
+    updateLegend();
     if (d->crosshairX >= 0)
         d->crosshairText = hoverText(timeAt(d->crosshairViewX));
     d->layer->refresh();
+}
+
+void TimeSeriesChart::updateTimeAxis(int columns)
+{
+    // Round times (models/axisticks.h), as many as fit whole: each label's width plus a gap between ticks. Qt Charts
+    // would cut each label to the axis' width / its count; it is told not to, as they fit.
+    const QFontMetricsF fm(d->timeAxis->labelsFont());
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    qint64 step = 0;
+    QVector<qint64> ticks;
+    QStringList labels;
+    for (int most = std::clamp(columns / 60, 1, 10); most >= 1; --most) {
+        step = AxisTicks::timeStepMs(d->toMs - d->fromMs, most);
+        ticks = AxisTicks::timeTicks(d->fromMs, d->toMs, step);
+        labels = AxisTicks::timeLabels(ticks, d->fromMs, d->toMs, step, nowMs);
+        double widest = 0;
+        for (const QString &label : std::as_const(labels))
+            widest = std::max(widest, fm.horizontalAdvance(label));
+        const double spacing = double(columns) * double(step) / double(std::max<qint64>(1, d->toMs - d->fromMs));
+        if (spacing >= widest + 16)
+            break;
+    }
+    // QCategoryAxis keys its categories by label: a repeated one gets an invisible difference.
+    for (qsizetype i = 1; i < labels.size(); ++i) {
+        while (labels.indexOf(labels[i]) < i)
+            labels[i] += QChar(0x200B);
+    }
+    if (ticks != d->timeTicks || labels != d->timeLabels) {
+        for (const QString &label : d->timeAxis->categoriesLabels())
+            d->timeAxis->remove(label);
+        d->timeAxis->setStartValue(double(d->fromMs));
+        for (qsizetype i = 0; i < ticks.size(); ++i)
+            d->timeAxis->append(labels[i], double(ticks[i]));
+        d->timeTicks = ticks;
+        d->timeLabels = labels;
+    }
+    d->timeAxis->setRange(double(d->fromMs), double(d->toMs));
+}
+
+void TimeSeriesChart::updateLegend()
+{
+    // Lines drawn alike (colour, width, dash) would be two identical swatches: the first keeps the entry.
+    const QList<QLegendMarker *> markers = d->chart->legend()->markers();
+    QVector<QPen> shown;
+    for (int i = 0; i < d->series.size(); ++i) {
+        const QPen pen = d->series[i]->pen();
+        const bool alike = std::any_of(shown.cbegin(), shown.cend(), [&](const QPen &p) {
+            return p.color() == pen.color() && p.style() == pen.style() && p.widthF() == pen.widthF();
+        });
+        const bool wanted = d->series[i]->isVisible() && d->inLegend.value(i, true) && !alike;
+        for (QLegendMarker *marker : markers) {
+            if (marker->series() == d->series[i] && marker->isVisible() != wanted)
+                marker->setVisible(wanted);
+        }
+        if (wanted)
+            shown.push_back(pen);
+    }
+}
+
+QStringList TimeSeriesChart::legendEntries() const
+{
+    QStringList out;
+    for (QLegendMarker *marker : d->chart->legend()->markers()) {
+        if (marker->isVisible())
+            out << marker->label();
+    }
+    return out;
+}
+
+QStringList TimeSeriesChart::timeTickLabels() const
+{
+    QStringList out;
+    for (const QString &label : std::as_const(d->timeLabels))
+        out << QString(label).remove(QChar(0x200B));
+    return out;
+}
+
+QVector<qint64> TimeSeriesChart::timeTicks() const
+{
+    return d->timeTicks;
+}
+
+QVector<double> TimeSeriesChart::valueTicks() const
+{
+    QVector<double> out;
+    const double step = d->valueAxis->tickInterval();
+    for (double v = 0; step > 0 && v <= d->yMax * (1 + 1e-9); v += step)
+        out << std::round(v / step) * step;
+    return out;
+}
+
+int TimeSeriesChart::outlierCount() const
+{
+    return int(d->outliers.size());
+}
+
+void TimeSeriesChart::setLineInLegend(int line, bool shown)
+{
+    if (line >= 0 && line < d->series.size())
+        d->inLegend[line] = shown;
+    updateLegend();
 }
 
 void TimeSeriesChart::setBand(double low, double high, const QString &label, qint64 fromMs, qint64 toMs)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/markerscope.h"
 #include "models/rangesource.h"
 #include "widgets/theme.h"
 
@@ -37,6 +38,12 @@ struct ShadedSpan {
 
 // The chart adapter: the only class that touches Qt Charts. A time axis, a value axis, and named lines.
 // Lines hold their full data; redraw() decimates to ~2 points per pixel column and calls replace() once per line.
+// Axes (models/axisticks.h): values at 1-2-5 steps from 0, labelled with the decimals the step needs; times on round
+// clock times, with the date and year where the range needs them. The value axis' top comes from the bulk of the
+// visible values (models/robustrange.h): a lone spike above it is a triangle on the top edge, named in the hover text.
+// Markers (models/markerscope.h, markergroups.h): only those of the chart's scope; markers closer than a few pixels
+// are one group drawn with its count, and the hover text lists them with their text. Lines drawn alike share one
+// legend entry. The value axis' title is elided to the plot's height, whole in its tooltip.
 // The user zooms with the wheel or a rubber band (left drag), pans with a middle or Ctrl+left drag, and returns with
 // a double-click; the chart only asks (rangeRequested, resetRequested): the owner decides and calls setTimeRange().
 // A crosshair follows the mouse and shows hoverText() for the time under it.
@@ -56,6 +63,7 @@ public:
 
     int addLine(const QString &name, const QColor &color, qreal width = 1.5, bool dashed = false);
     void setLineVisible(int line, bool visible);
+    void setLineInLegend(int line, bool shown); // a line drawn but not in the legend (another entry names it)
     bool isLineVisible(int line) const;
     void setLineData(int line, QVector<QPointF> points); // x: ms since the epoch, sorted; NaN y: no value
     // Points further apart than this (and than two pixel columns) are not joined: the data has a hole there.
@@ -64,10 +72,16 @@ public:
     qint64 fromMs() const;
     qint64 toMs() const;
     void setMarkers(QVector<TimeMarker> markers);
-    int markerCount() const;
+    // Which of the markers this chart shows (a source's: models/markerscope.h); by default all of them.
+    void setMarkerScope(MarkerScope scope);
+    int markerCount() const; // markers in scope and in the time range
+    int markerGroupCount() const; // what is drawn for them, as of the last redraw() or setMarkers()
     void setTitle(const QString &title);
     void setValueLabel(const QString &label);
-    void setValueFormat(const QString &printfFormat); // axis labels, "%.3g" by default
+    QString valueLabel() const; // as set
+    QString shownValueLabel() const; // as the axis shows it, elided to the plot's height
+    // Kept for callers that set one: the tick labels now take their decimals from the 1-2-5 step.
+    void setValueFormat(const QString &printfFormat);
     void setMinimumValueRange(double top); // the value axis shows at least [0, top]
     void setEmptyText(const QString &text); // drawn in the plot when no line has a point
     void setDarkTheme(bool dark);
@@ -112,6 +126,12 @@ public:
     void showCrosshairAt(qint64 timeMs);
 
     int lineCount() const;
+    // What the axes and the legend show, as of the last redraw(), for tests.
+    QVector<double> valueTicks() const;
+    QVector<qint64> timeTicks() const;
+    QStringList timeTickLabels() const;
+    QStringList legendEntries() const;
+    int outlierCount() const; // points of visible lines above the value axis
     int drawnPointCount(int line) const; // after decimation, for tests and benchmarks
     QString title() const;
     QRectF plotArea() const; // in the chart view's viewport coordinates
@@ -138,6 +158,11 @@ protected:
 
 private:
     qint64 timeAt(double viewportX) const;
+    QString markerText(qint64 timeMs) const;
+    void regroupMarkers();
+    void elideValueLabel();
+    void updateTimeAxis(int columns);
+    void updateLegend();
     void setCrosshair(double viewportX);
     void onSavePngTriggered();
     void onCopyDataTriggered();

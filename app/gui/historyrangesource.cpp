@@ -87,6 +87,7 @@ TimeMarker HistoryRangeSource::toMarker(const TimelineEvent &e)
     m.title = e.title;
     m.detail = e.text;
     m.failure = check ? e.status == 2 : e.alertType == u"error"_s;
+    m.tags = e.tags;
     if (check)
         m.title
             = tr("check %1: %2")
@@ -104,6 +105,7 @@ TimeMarker HistoryRangeSource::toMarker(const RunRecord &r)
     m.failure = !r.success;
     m.title = tr("run %1%2").arg(r.workflow, m.failure ? tr(" (failed)") : QString());
     m.detail = r.executionText;
+    m.tags = QStringList { u"workflow:"_s + r.workflow };
     return m;
 }
 

@@ -291,7 +291,8 @@ void TestProcessSampler::systemFromFixtures()
                       "MemTotal: 4194304 kB\nMemFree: 1048576 kB\nMemAvailable: 3145728 kB\n"
                       "SwapTotal: 1048576 kB\nSwapFree: 524288 kB\n"));
     QVERIFY(writeFile(root + u"/loadavg"_s, "1.50 0.75 0.25 2/100 1234\n"));
-    SystemSampler sampler(root);
+    QVERIFY(writeFile(root + u"/cgroup/memory.max"_s, "2147483648\n"));
+    SystemSampler sampler(root, root + u"/cgroup"_s);
     sampler.baseline();
     // 300 busy ticks out of 400: 75% of the machine.
     QVERIFY(writeFile(root + u"/stat"_s, "cpu  300 0 200 900 0 0 0 0 0 0\ncpu0 1 1 1 1\ncpu1 1 1 1 1\n"));
@@ -306,13 +307,19 @@ void TestProcessSampler::systemFromFixtures()
     QCOMPARE(valueOf(out, u"system.load1"_s), 1.5);
     QCOMPARE(valueOf(out, u"system.load5"_s), 0.75);
     QCOMPARE(valueOf(out, u"system.load15"_s), 0.25);
+    QCOMPARE(valueOf(out, u"system.memory_limit_mb"_s), 2048.0);
+    // No limit set: no series, rather than a limit of "max".
+    QVERIFY(writeFile(root + u"/cgroup/memory.max"_s, "max\n"));
+    out.clear();
+    sampler.sample(out);
+    QVERIFY(!has(out, u"system.memory_limit_mb"_s));
 }
 
 void TestProcessSampler::systemFirstSampleNeedsBaseline()
 {
     const QString root = m_dir.filePath(u"nobaseline"_s);
     QVERIFY(writeFile(root + u"/stat"_s, "cpu  100 0 100 800 0 0 0 0 0 0\n"));
-    SystemSampler sampler(root);
+    SystemSampler sampler(root, root);
     QVector<ResourceValue> out;
     sampler.sample(out);
     QVERIFY(!has(out, u"system.cpu_percent"_s)); // nothing to difference against yet

@@ -302,19 +302,41 @@ private Q_SLOTS:
 
     void machineGaugesStandInForMissingProcessSamples()
     {
-        const qint64 now = m_now;
-        m_store->ingest(LiveFrame { now - 1,
-            { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3), gauge(u"system.cpu_percent"_s, 37),
-                gauge(u"system.memory_used_mb"_s, 4096), gauge(u"system.memory_total_mb"_s, 16384),
-                gauge(u"gpu.utilization_percent|gpu:0"_s, 81) } });
-        QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
-        m_window->refreshNow();
-        auto *d = m_window->dashboard();
+        auto *d = gaugesOfModelA({ gauge(u"system.cpu_percent"_s, 37), gauge(u"system.memory_used_mb"_s, 4096),
+            gauge(u"system.memory_total_mb"_s, 16384), gauge(u"gpu.utilization_percent|gpu:0"_s, 81) });
+        QCOMPARE(m_window->selectedSource().id(), u"model:a"_s);
         QCOMPARE(d->cpuGauge()->valueText(), u"37 %"_s);
         QVERIFY(d->cpuGauge()->detailText().contains(u"machine-wide"_s));
-        QCOMPARE(d->memoryGauge()->valueText(), u"25 %"_s);
+        QCOMPARE(d->memoryGauge()->valueText(), QLocale().toString(4.0, 'f', 1) % u" GB"_s);
+        QCOMPARE(d->memoryGauge()->fraction(), 0.25);
+        QCOMPARE(d->memoryGauge()->scopeText(), u"of 16 GB"_s);
         QVERIFY(!d->gpuGauge()->isHidden());
         QCOMPARE(d->gpuGauge()->valueText(), u"81 %"_s);
+    }
+
+    // The arcs end at something that means full: every core, the machine's memory or the cgroup's limit; never the
+    // peak in range. The gauge says which.
+    void gaugesMeasureAgainstAllCoresAndTheMachine()
+    {
+        auto *d = gaugesOfModelA({ gauge(u"process.cpu_percent|model:a,pid:9"_s, 200),
+            gauge(u"process.rss_mb|model:a,pid:9"_s, 512), gauge(u"system.cpu_count"_s, 8),
+            gauge(u"system.memory_total_mb"_s, 16384) });
+        QCOMPARE(m_window->selectedSource().id(), u"model:a"_s);
+        QCOMPARE(d->cpuGauge()->fraction(), 0.25); // two cores busy of eight
+        QCOMPARE(d->cpuGauge()->valueText(), u"25 %"_s);
+        QCOMPARE(d->cpuGauge()->scopeText(), u"of 8 cores"_s);
+        QCOMPARE(d->memoryGauge()->fraction(), 512.0 / 16384.0); // not 1: 512 MB is this range's peak
+        QCOMPARE(d->memoryGauge()->valueText(), u"512 MB"_s);
+        QCOMPARE(d->memoryGauge()->scopeText(), u"of 16 GB"_s);
+    }
+
+    void memoryGaugeEndsAtTheCgroupLimit()
+    {
+        auto *d = gaugesOfModelA({ gauge(u"process.rss_mb|model:a,pid:9"_s, 512),
+            gauge(u"system.memory_total_mb"_s, 16384), gauge(u"system.memory_limit_mb"_s, 2048) });
+        QCOMPARE(m_window->selectedSource().id(), u"model:a"_s);
+        QCOMPARE(d->memoryGauge()->fraction(), 0.25);
+        QCOMPARE(d->memoryGauge()->scopeText(), QString(u"of "_s % QLocale().toString(2.0, 'f', 1) % u" GB limit"_s));
     }
 
     void connectionStateIsShown()
@@ -457,7 +479,7 @@ private Q_SLOTS:
         // 360000 requests in the half hour the collector was up: 200/s then, 100/s now.
         QVERIFY2(rate->deltaText().contains(u"▼ 50%"_s), qPrintable(rate->deltaText()));
 
-        // Events and runs become markers on every chart.
+        // Events and runs become markers on every chart (tagged with no source: everyone's).
         const auto m = history.markers.constLast();
         TimeMarker deploy;
         deploy.timeMs = (now - 10) * 1000;
@@ -485,8 +507,9 @@ private Q_SLOTS:
         m_window->setLiveWindowSeconds(300); // asks for the markers again: each request is answered once
         Q_EMIT history.markersReady(history.markers.constLast().generation, busy);
         QVERIFY(!m_window->grab().isNull());
-        QVERIFY2(m_window->throughputChart()->hoverText((now - 10) * 1000).contains(u"more here"_s),
-            qPrintable(m_window->throughputChart()->hoverText((now - 10) * 1000)));
+        const QString busyText = m_window->throughputChart()->hoverText((now - 10) * 1000);
+        QVERIFY2(busyText.contains(u"runs here"_s) && busyText.contains(u"more"_s), qPrintable(busyText));
+        QVERIFY(m_window->throughputChart()->markerGroupCount() < 10);
     }
 
     // A model's outlook from storage: bands and limits on the charts, baseline lines and statuses on the tiles, the
@@ -772,6 +795,16 @@ private Q_SLOTS:
     }
 
 private:
+    // Model a's dashboard after a second of its latency and these gauges.
+    SourceDashboard *gaugesOfModelA(const QVector<SeriesStats> &gauges)
+    {
+        m_store->ingest(
+            LiveFrame { m_now - 1, QVector<SeriesStats> { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3) } + gauges });
+        [&]() { QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s); }();
+        m_window->refreshNow();
+        return m_window->dashboard();
+    }
+
     std::unique_ptr<SeriesStore> m_store;
     std::unique_ptr<SeriesListModel> m_model;
     std::unique_ptr<SourceTreeModel> m_sources;

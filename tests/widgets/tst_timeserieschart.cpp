@@ -5,6 +5,7 @@
 
 #include <QChartView>
 #include <QDir>
+#include <QFontMetricsF>
 #include <QImage>
 #include <QLocale>
 #include <QTest>
@@ -288,6 +289,153 @@ private Q_SLOTS:
         QVERIFY(m_chart->hoverText(t0 + 30'000).contains(u"baseline 22.5 ms ± 2.0"_s));
         m_chart->clearBand();
         QVERIFY(!m_chart->hoverText(t0 + 30'000).contains(u"baseline"_s));
+    }
+
+    // A marker of model A is A's: a chart scoped to model B leaves it out; one tagged with no source is everyone's.
+    void markersBelongToTheirSource()
+    {
+        TimeMarker a;
+        a.timeMs = t0 + 10'000;
+        a.endMs = a.timeMs;
+        a.title = u"model a failed"_s;
+        a.failure = true;
+        a.tags = { u"model:a"_s };
+        TimeMarker run = a;
+        run.kind = TimeMarker::Kind::Run;
+        run.timeMs = run.endMs = t0 + 30'000;
+        run.title = u"run pipeline"_s;
+        run.tags = { u"workflow:pipeline"_s };
+        TimeMarker deploy = a;
+        deploy.timeMs = deploy.endMs = t0 + 50'000;
+        deploy.title = u"deploy"_s;
+        deploy.failure = false;
+        deploy.tags = {};
+        m_chart->setMarkers({ a, run, deploy });
+        QCOMPARE(m_chart->markerCount(), 3); // no scope: all
+        m_chart->setMarkerScope(
+            MarkerScope::of({ SourceRef::Kind::Model, u"b"_s }, { u"inference.latency|model:b"_s }));
+        redraw();
+        QCOMPARE(m_chart->markerCount(), 1);
+        QVERIFY(!m_chart->hoverText(t0 + 10'000).contains(u"model a failed"_s));
+        QVERIFY(m_chart->hoverText(t0 + 50'000).contains(u"deploy"_s));
+        // Nothing red is drawn where A's failure would be.
+        const QImage image = m_chart->grab().toImage();
+        int red = 0;
+        for (int dy = 1; dy < 6; ++dy) {
+            const QPoint p = pixelFor(t0 + 10'000, 0) + QPoint(0, -dy);
+            const QColor c = image.pixelColor(p);
+            red += c.red() - c.green() > 80 ? 1 : 0;
+        }
+        QCOMPARE(red, 0);
+        // Model A's chart has it; the pipeline's runs belong to the source whose series name the workflow.
+        m_chart->setMarkerScope(
+            MarkerScope::of({ SourceRef::Kind::Model, u"a"_s }, { u"inference.latency|model:a"_s }));
+        QCOMPARE(m_chart->markerCount(), 2);
+        m_chart->setMarkerScope(MarkerScope::of(
+            { SourceRef::Kind::Service, u"etl"_s }, { u"run.count|service:etl,status:ok,workflow:pipeline"_s }));
+        QCOMPARE(m_chart->markerCount(), 2);
+        QVERIFY(m_chart->hoverText(t0 + 30'000).contains(u"run pipeline"_s));
+    }
+
+    void denseMarkersAreSummarized()
+    {
+        QVector<TimeMarker> markers;
+        for (int i = 0; i < 60; ++i) { // an event a second over the minute: one per 13 px at 800 px
+            TimeMarker m;
+            m.timeMs = m.endMs = t0 + i * 1000;
+            m.title = u"event %1"_s.arg(i);
+            m.detail = u"text of %1"_s.arg(i);
+            m.failure = i == 3;
+            markers.push_back(m);
+        }
+        m_chart->setMarkers(markers);
+        redraw();
+        QCOMPARE(m_chart->markerCount(), 60);
+        QVERIFY2(m_chart->markerGroupCount() <= 800 / 24 && m_chart->markerGroupCount() >= 10,
+            qPrintable(QString::number(m_chart->markerGroupCount())));
+        const QString text = m_chart->hoverText(t0 + 3000);
+        QVERIFY2(text.contains(u"events here"_s) && text.contains(u"1 failed"_s), qPrintable(text));
+        QVERIFY2(text.contains(u"event 3: text of 3"_s), qPrintable(text)); // the failure listed first
+        // Zoomed in, each stands alone again.
+        m_chart->setTimeRange(t0, t0 + 10'000);
+        redraw();
+        QCOMPARE(m_chart->markerGroupCount(), m_chart->markerCount());
+    }
+
+    void eventTooltipHasItsText()
+    {
+        TimeMarker m;
+        m.timeMs = m.endMs = t0 + 20'000;
+        m.title = u"deploy v2"_s;
+        m.detail = u"rolled out\nto 3 hosts"_s;
+        m_chart->setMarkers({ m });
+        redraw();
+        const QString text = m_chart->hoverText(t0 + 20'000);
+        QVERIFY2(text.contains(u"deploy v2: rolled out to 3 hosts"_s), qPrintable(text));
+    }
+
+    void outlierDoesNotRescaleTheAxis()
+    {
+        QVector<QPointF> points = latencyMinute();
+        points[30].setY(375);
+        m_chart->setLineData(0, points);
+        redraw();
+        QCOMPARE(m_chart->valueRange().second, 25.0); // as without the spike, not 500
+        QCOMPARE(m_chart->outlierCount(), 1);
+        const QString text = m_chart->hoverText(t0 + 30'000);
+        QVERIFY2(text.contains(u"↑ p50: 375"_s), qPrintable(text));
+        // On the top edge, in the line's colour.
+        const QImage image = m_chart->grab().toImage();
+        const QPoint edge = pixelFor(t0 + 30'000, 25.0) + QPoint(0, 4);
+        QVERIFY2(
+            distance(image.pixelColor(edge), QColor(0x2e, 0x86, 0xde)) < 60, qPrintable(image.pixelColor(edge).name()));
+    }
+
+    void ticksAreRound()
+    {
+        QVector<QPointF> points;
+        for (int s = 0; s < 60; ++s)
+            points.push_back({ double(t0 + 17'000 + s * 1000), 375.0 * s / 59 });
+        m_chart->setLineData(0, points);
+        m_chart->setTimeRange(t0 + 17'000, t0 + 77'000);
+        redraw();
+        const QVector<double> values = m_chart->valueTicks();
+        QVERIFY(!values.isEmpty());
+        QCOMPARE(values.first(), 0.0);
+        for (double v : values) // 1-2-5 steps: 0, 50, 100 … or 0, 100 …
+            QVERIFY2(std::fmod(v, 50) == 0, qPrintable(QString::number(v)));
+        QVERIFY(values.last() >= 375);
+        const QVector<qint64> times = m_chart->timeTicks();
+        QVERIFY(times.size() >= 3);
+        const qint64 step = times[1] - times[0];
+        for (qsizetype i = 0; i < times.size(); ++i) {
+            QCOMPARE(times[i] % step, 0); // on round times (UTC offsets are whole minutes)
+            QVERIFY(i == 0 || times[i] - times[i - 1] == step);
+        }
+        QCOMPARE(m_chart->timeTickLabels().size(), times.size());
+    }
+
+    void noDuplicateLegendEntries()
+    {
+        m_chart->addLine(u"p95"_s, QColor(0xf3, 0x9c, 0x12));
+        m_chart->addLine(u"p95/p99, too few"_s, QColor(0x9a, 0x9a, 0x9a), 1.0, true);
+        m_chart->addLine(u"p99, too few"_s, QColor(0x9a, 0x9a, 0x9a), 1.0, true); // drawn alike: one entry
+        m_chart->addLine(u"hidden"_s, QColor(0x27, 0xae, 0x60));
+        m_chart->setLineInLegend(4, false);
+        redraw();
+        QCOMPARE(m_chart->legendEntries(), (QStringList { u"p50"_s, u"p95"_s, u"p95/p99, too few"_s }));
+    }
+
+    void longAxisTitleIsElided()
+    {
+        const QString title = u"per s (mean of a bucket's covered seconds, counted from the request counters)"_s;
+        m_chart->resize(400, 160);
+        m_chart->setValueLabel(title);
+        redraw();
+        QCOMPARE(m_chart->valueLabel(), title);
+        QVERIFY(m_chart->shownValueLabel().endsWith(u'…'));
+        QVERIFY(
+            QFontMetricsF(QFont()).horizontalAdvance(m_chart->shownValueLabel()) <= m_chart->plotArea().height() + 8);
     }
 
     void darkThemeKeepsOverlays()
