@@ -16,6 +16,7 @@
 #include "widgets/exportreportdialog.h"
 #include "models/reportrunner.h"
 #include "widgets/kpitile.h"
+#include "widgets/runsview.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/sourcedelegate.h"
 #include "widgets/timeserieschart.h"
@@ -255,6 +256,8 @@ void MainWindow::buildUi()
     m_comparison = new ComparisonPanel(m_pages);
     m_pages->addTab(m_dashboard, tr("&Dashboard"));
     m_pages->addTab(m_comparison, tr("&Baselines && trends"));
+    m_runsView = new RunsView(m_pages);
+    m_pages->addTab(m_runsView, tr("&Runs"));
     rightLayout->addWidget(m_pages, 1);
     m_baselines = new BaselineController(&m_loader, m_dashboard, m_comparison, this);
     connect(m_baselines, &BaselineController::baselinesSubmitted, this, &MainWindow::baselinesSubmitted);
@@ -466,6 +469,7 @@ void MainWindow::setRangeSource(RangeSource *source)
     if (m_alerts)
         m_alerts->setRangeSource(source);
     m_loader.setSource(source);
+    m_runsView->setRangeSource(source);
     if (!source)
         return;
     m_markerTimer.start();
@@ -547,6 +551,7 @@ void MainWindow::setTheme(Theme theme)
 void MainWindow::setDarkTheme(bool dark)
 {
     m_dashboard->setDarkTheme(dark);
+    m_runsView->setDarkTheme(dark);
     refresh();
 }
 
@@ -666,6 +671,7 @@ void MainWindow::updateSourceRoles()
         m_alerts->setSource(m_selected);
     if (newSource) {
         m_baselines->setSource(m_selected);
+        m_runsView->setSourceName(m_selected.name);
         requestReference();
         requestMarkers(); // and the source's "a week ago" overlay
         if (!m_view.isLive())
@@ -828,6 +834,7 @@ void MainWindow::requestMarkers()
     const qint64 from = m_view.isLive() ? now - m_store->windowSeconds() : m_view.fromMs() / 1000;
     const qint64 to = m_view.isLive() ? now + 1 : m_view.toMs() / 1000 + 1;
     m_loader.requestMarkers(from - (to - from) / 4, to + (to - from) / 4);
+    m_runsView->setRange(from, to); // reloads while shown
     // Past alerts: the view's range, at least the last day, up to now (their current state).
     if (m_alerts)
         m_alerts->requestHistory(std::min(from, now - 86400), now + 1);

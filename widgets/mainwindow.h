@@ -36,6 +36,7 @@ class AlertsController;
 class AlertController;
 class ExportReportDialog;
 class ReportRunner;
+class RunsView;
 class BaselineController;
 class ComparisonPanel;
 class KpiTile;
@@ -109,6 +110,7 @@ public:
     // The Alerts menu and "Alert on this…"; its rules store and preview source are set by the owner.
     AlertController *alertRules() const { return m_alertRules; }
     QTabWidget *pages() const { return m_pages; }
+    RunsView *runsView() const { return m_runsView; }
     TimeSeriesChart *latencyChart() const;
     TimeSeriesChart *throughputChart() const;
     KpiTile *tile(int index) const;
@@ -183,6 +185,7 @@ private:
     SourceDashboard *m_dashboard = nullptr;
     QTabWidget *m_pages = nullptr;
     ComparisonPanel *m_comparison = nullptr;
+    RunsView *m_runsView = nullptr;
     BaselineController *m_baselines = nullptr;
     AlertsController *m_alerts = nullptr;
     QMenu *m_alertsMenu = nullptr;

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "widgets/runsview.h"
+
+#include "models/duration.h"
+#include "models/rangesource.h"
+#include "models/runlistmodel.h"
+#include "widgets/runbreakdowndialog.h"
+#include "widgets/runschart.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace perfdash {
+
+RunsView::RunsView(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto *bar = new QHBoxLayout;
+    m_workflow = new QComboBox(this);
+    m_workflow->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_workflow->setToolTip(tr("Runs are stored by workflow, without their producer's tags"));
+    m_quantile = new QComboBox(this);
+    m_quantile->addItem(tr("p50 per step"));
+    m_quantile->addItem(tr("p95 per step"));
+    m_status = new QLabel(this);
+    auto *workflowLabel = new QLabel(tr("&Workflow:"), this);
+    workflowLabel->setBuddy(m_workflow);
+    auto *quantileLabel = new QLabel(tr("&Quantile:"), this);
+    quantileLabel->setBuddy(m_quantile);
+    bar->addWidget(workflowLabel);
+    bar->addWidget(m_workflow);
+    bar->addSpacing(12);
+    bar->addWidget(quantileLabel);
+    bar->addWidget(m_quantile);
+    bar->addSpacing(12);
+    bar->addWidget(m_status, 1);
+    layout->addLayout(bar);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    m_chart = new RunsChart(split);
+    m_model = new RunListModel(this);
+    m_table = new QTableView(split);
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(RunListModel::ErrorColumn, QHeaderView::Stretch);
+    m_table->setToolTip(tr("Double-click or press Enter on a run for its steps"));
+    split->addWidget(m_chart);
+    split->addWidget(m_table);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    connect(m_quantile, &QComboBox::currentIndexChanged, this, &RunsView::updateChart);
+    connect(m_workflow, &QComboBox::currentIndexChanged, this, &RunsView::onWorkflowChanged);
+    connect(m_table, &QAbstractItemView::activated, this, &RunsView::openBreakdown);
+}
+
+RunsView::~RunsView() = default;
+
+void RunsView::setRangeSource(RangeSource *source)
+{
+    if (m_source)
+        disconnect(m_source, nullptr, this, nullptr);
+    m_source = source;
+    if (source) {
+        connect(source, &RangeSource::runsReady, this, &RunsView::onRunsReady);
+        connect(source, &RangeSource::runsFailed, this, &RunsView::onRunsFailed);
+    }
+    m_stale = true;
+    if (isVisible())
+        reload();
+}
+
+void RunsView::setRange(qint64 fromSecond, qint64 toSecond)
+{
+    m_from = fromSecond;
+    m_to = toSecond;
+    m_stale = true;
+    if (isVisible())
+        reload();
+}
+
+void RunsView::setSourceName(const QString &name)
+{
+    m_sourceName = name;
+    const int index = m_workflow->findData(name);
+    if (index >= 0)
+        m_workflow->setCurrentIndex(index);
+}
+
+void RunsView::setDarkTheme(bool dark)
+{
+    m_chart->setDarkTheme(dark);
+}
+
+void RunsView::reload()
+{
+    if (!m_source || m_to <= m_from) {
+        m_status->setText(m_source ? QString() : tr("Runs come from the database, which is not open."));
+        return;
+    }
+    m_stale = false;
+    m_source->requestRuns(m_from, m_to, ++m_generation);
+}
+
+void RunsView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_stale)
+        reload();
+}
+
+QString RunsView::statusText() const
+{
+    return m_status->text();
+}
+
+void RunsView::onRunsReady(quint64 generation, const QVector<RunRecord> &runs)
+{
+    if (generation != m_generation)
+        return; // an older range's
+    m_runs = runs;
+    // The workflows of the answer, the chosen one kept: the one named like the selected source, else all.
+    QStringList workflows;
+    for (const RunRecord &r : runs)
+        workflows.push_back(r.workflow);
+    workflows.sort();
+    workflows.removeDuplicates();
+    const QString chosen = m_workflow->currentIndex() >= 0 ? m_workflow->currentData().toString() : m_sourceName;
+    {
+        const QSignalBlocker block(m_workflow);
+        m_workflow->clear();
+        m_workflow->addItem(tr("All workflows"), QString());
+        for (const QString &w : std::as_const(workflows))
+            m_workflow->addItem(w, w);
+        m_workflow->setCurrentIndex(std::max(0, m_workflow->findData(chosen)));
+    }
+    onWorkflowChanged();
+}
+
+void RunsView::onRunsFailed(quint64 generation, const QString &message)
+{
+    if (generation == m_generation)
+        m_status->setText(tr("Runs unavailable: %1").arg(message));
+}
+
+void RunsView::onWorkflowChanged()
+{
+    const QString workflow = m_workflow->currentData().toString();
+    QVector<RunRecord> shown;
+    for (const RunRecord &r : std::as_const(m_runs)) {
+        if (workflow.isEmpty() || r.workflow == workflow)
+            shown.push_back(r);
+    }
+    const qint64 step = RunStats::bucketSecondsFor(m_to - m_from);
+    m_stats = RunStats::compute(shown, m_from, m_to, step);
+    const auto failed = std::count_if(shown.cbegin(), shown.cend(), [](const RunRecord &r) { return !r.success; });
+    m_status->setText(tr("%n run(s)", nullptr, int(shown.size())) + tr(", %n failed", nullptr, int(failed))
+        + tr(" · buckets of %1").arg(Duration::format(step)));
+    m_model->setRuns(std::move(shown));
+    m_table->resizeColumnsToContents();
+    updateChart();
+}
+
+void RunsView::updateChart()
+{
+    m_chart->setStats(m_stats, m_quantile->currentIndex() == 1);
+}
+
+void RunsView::openBreakdown(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return;
+    if (!m_breakdown)
+        m_breakdown = new RunBreakdownDialog(this);
+    m_breakdown->setRun(m_model->run(index.row()));
+    m_breakdown->show();
+    m_breakdown->raise();
+}
+
+} // namespace perfdash
