@@ -13,12 +13,12 @@ namespace perfdash {
 
 RunListModel::RunListModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 void RunListModel::setRuns(QVector<RunRecord> runs)
 {
-    std::stable_sort(runs.begin(), runs.end(), [](const RunRecord &a, const RunRecord &b) { return a.start > b.start; });
+    std::stable_sort(
+        runs.begin(), runs.end(), [](const RunRecord &a, const RunRecord &b) { return a.start > b.start; });
     beginResetModel();
     m_runs = std::move(runs);
     endResetModel();

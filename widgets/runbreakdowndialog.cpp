@@ -66,8 +66,8 @@ RunBreakdownDialog::RunBreakdownDialog(QWidget *parent)
 
 void RunBreakdownDialog::setRun(const RunRecord &run)
 {
-    const QString when = QDateTime::fromMSecsSinceEpoch(qint64(std::llround(run.start * 1000)))
-                             .toString(u"yyyy-MM-dd HH:mm:ss.zzz"_s);
+    const QString when
+        = QDateTime::fromMSecsSinceEpoch(qint64(std::llround(run.start * 1000))).toString(u"yyyy-MM-dd HH:mm:ss.zzz"_s);
     m_summary->setText(tr("%1 at %2: %3, %4")
                            .arg(run.workflow, when, RunListModel::formatSeconds(run.executionS),
                                run.success ? tr("ok") : tr("failed")));

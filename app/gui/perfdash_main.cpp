@@ -4,6 +4,7 @@
 #include "app/runtimepaths.h"
 #include "widgets/comparisonpanel.h"
 #include "widgets/mainwindow.h"
+#include "widgets/runsview.h"
 #include "widgets/theme.h"
 
 #include <QApplication>
@@ -86,7 +87,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption range(u"range"_s, u"Open on the history of the last DURATION (6h, 7d, 30d) instead of live."_s,
                                    u"DURATION"_s);
     const QCommandLineOption select(u"select"_s, u"Open on this source (model:NAME, service:NAME, …)."_s, u"SOURCE"_s);
-    const QCommandLineOption page(u"page"_s, u"Open on the dashboard (default) or the baselines page."_s, u"PAGE"_s);
+    const QCommandLineOption page(
+        u"page"_s, u"Open on the dashboard (default), the baselines or the runs page."_s, u"PAGE"_s);
     const QCommandLineOption size(u"size"_s, u"Window size, WIDTHxHEIGHT (e.g. 1024x700)."_s, u"SIZE"_s);
     parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls, range, select, page, size });
     parser.process(app);
@@ -99,8 +101,8 @@ int main(int argc, char *argv[])
             return 2;
         }
     }
-    if (parser.isSet(page) && parser.value(page) != u"dashboard"_s && parser.value(page) != u"baselines"_s) {
-        std::fputs("perfdash: --page is dashboard or baselines\n", stderr);
+    if (parser.isSet(page) && !QStringList { u"dashboard"_s, u"baselines"_s, u"runs"_s }.contains(parser.value(page))) {
+        std::fputs("perfdash: --page is dashboard, baselines or runs\n", stderr);
         return 2;
     }
     QSize windowSize;
@@ -140,6 +142,8 @@ int main(int argc, char *argv[])
     }
     if (parser.value(page) == u"baselines"_s)
         session.window()->pages()->setCurrentWidget(session.window()->comparisonPanel());
+    else if (parser.value(page) == u"runs"_s)
+        session.window()->pages()->setCurrentWidget(session.window()->runsView());
 
     if (parser.isSet(screenshot)) {
         bool ok = false;
