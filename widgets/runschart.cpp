@@ -2,6 +2,7 @@
 #include "widgets/runschart.h"
 
 #include <QAreaSeries>
+#include <QDateTime>
 #include <QDateTimeAxis>
 #include <QLineSeries>
 #include <QValueAxis>

@@ -126,6 +126,11 @@ void RunsView::showEvent(QShowEvent *event)
         reload();
 }
 
+RunBreakdownDialog *RunsView::breakdown() const
+{
+    return m_breakdown;
+}
+
 QString RunsView::statusText() const
 {
     return m_status->text();

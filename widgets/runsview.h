@@ -43,7 +43,7 @@ public:
     RunListModel *runModel() const { return m_model; }
     RunsChart *chart() const { return m_chart; }
     const RunStats &stats() const { return m_stats; }
-    RunBreakdownDialog *breakdown() const { return m_breakdown; }
+    RunBreakdownDialog *breakdown() const;
     QString statusText() const;
 
 protected:
