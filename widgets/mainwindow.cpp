@@ -834,7 +834,8 @@ void MainWindow::requestMarkers()
     const qint64 from = m_view.isLive() ? now - m_store->windowSeconds() : m_view.fromMs() / 1000;
     const qint64 to = m_view.isLive() ? now + 1 : m_view.toMs() / 1000 + 1;
     m_loader.requestMarkers(from - (to - from) / 4, to + (to - from) / 4);
-    m_runsView->setRange(from, to); // reloads while shown
+    // The Runs tab shows the view's own span (the markers reach back over the whole live buffer); reloads while shown.
+    m_runsView->setRange(m_view.isLive() ? now - m_view.liveWindowSeconds() : from, to);
     // Past alerts: the view's range, at least the last day, up to now (their current state).
     if (m_alerts)
         m_alerts->requestHistory(std::min(from, now - 86400), now + 1);

@@ -35,6 +35,7 @@ RunsChart::RunsChart(QWidget *parent)
     QPen pen(QColor(0x20, 0x20, 0x20));
     pen.setWidthF(2);
     m_duration->setPen(pen);
+    m_duration->setPointsVisible(true); // a bucket alone has no neighbour to draw a line to
     setChart(chart); // the view owns the chart
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(220);

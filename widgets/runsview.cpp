@@ -57,7 +57,7 @@ RunsView::RunsView(QWidget *parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->horizontalHeader()->setSectionResizeMode(RunListModel::ErrorColumn, QHeaderView::Stretch);
     m_table->setToolTip(tr("Double-click or press Enter on a run for its steps"));
     split->addWidget(m_chart);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Runs view's figures: per bucket and step, the exact p50/p95 of the runs that started in it.
 #include "models/runstats.h"
+#include "runfixture.h"
 
 #include <QTest>
 
@@ -14,24 +15,8 @@ namespace {
 
 constexpr qint64 kT0 = 1795464000; // 2026-11-23T20:00:00Z, a multiple of 60
 
-const QStringList kSteps = { u"load_data"_s, u"load_model"_s, u"preprocess"_s, u"predict"_s, u"postprocess"_s };
-
-// A run at `start` whose five steps take `elapsed` seconds each, back to back.
-RunRecord run(double start, const QVector<double> &elapsed, bool success = true)
-{
-    RunRecord r;
-    r.workflow = u"inference"_s;
-    r.start = start;
-    r.success = success;
-    double at = start;
-    for (qsizetype i = 0; i < elapsed.size(); ++i) {
-        r.steps.push_back({ kSteps[i], at, elapsed[i] });
-        at += elapsed[i];
-    }
-    r.end = at;
-    r.executionS = at - start;
-    return r;
-}
+const QStringList kSteps = RunFixture::stepNames();
+using RunFixture::run;
 
 } // namespace
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Runs view fed by a fake RangeSource: five stacked step bands with the buckets' p50 or p95, late answers dropped,
 // and Enter on a run opening its breakdown.
+#include "../models/runfixture.h"
 #include "models/rangesource.h"
 #include "models/runlistmodel.h"
 #include "widgets/runbreakdowndialog.h"
@@ -23,7 +24,7 @@ namespace {
 
 constexpr qint64 kT0 = 1795464000; // a multiple of 10
 
-const QStringList kSteps = { u"load_data"_s, u"load_model"_s, u"preprocess"_s, u"predict"_s, u"postprocess"_s };
+const QStringList kSteps = RunFixture::stepNames();
 
 // Storage as the view sees it: run requests are recorded and answered by the test.
 class FakeRunSource : public RangeSource {
@@ -40,17 +41,7 @@ public:
 
 RunRecord run(double start, const QVector<double> &elapsed, const QString &workflow = u"inference"_s)
 {
-    RunRecord r;
-    r.workflow = workflow;
-    r.start = start;
-    double at = start;
-    for (qsizetype i = 0; i < elapsed.size(); ++i) {
-        r.steps.push_back({ kSteps[i], at, elapsed[i] });
-        at += elapsed[i];
-    }
-    r.end = at;
-    r.executionS = at - start;
-    return r;
+    return RunFixture::run(start, elapsed, true, workflow);
 }
 
 // Bucket [kT0, kT0 + 10): 20 runs, predict 1 … 20 ms (p50 10 ms, p95 19 ms), the other steps 1 ms (p50 = p95);
