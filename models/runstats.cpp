@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace perfdash {
 
 namespace {
@@ -107,6 +109,11 @@ RunStats RunStats::compute(const QVector<RunRecord> &runs, qint64 fromSecond, qi
         }
     }
     return out;
+}
+
+QVector<SourceRef> sourcesOfRun(const RunRecord &run)
+{
+    return sourcesOf(u"run.duration|"_s + run.tags.join(u','));
 }
 
 QVector<RunStepShare> runBreakdown(const RunRecord &run)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/sourcecatalog.h"
 #include "models/workrecords.h"
 
 #include <QStringList>
@@ -41,6 +42,10 @@ struct RunStepShare {
     double elapsedS = 0;
     double share = 0; // elapsedS / the run's duration, 0 … 1 (0 when the run has no duration)
 };
+
+// The sources a run belongs to, named by its tags as its run.* series are (sourcesOf): model:, service:, pid:, else
+// Other "run" (a run stored without tags, before schema 8).
+QVector<SourceRef> sourcesOfRun(const RunRecord &run);
 
 // The steps of a run in the order they started.
 QVector<RunStepShare> runBreakdown(const RunRecord &run);

@@ -671,7 +671,7 @@ void MainWindow::updateSourceRoles()
         m_alerts->setSource(m_selected);
     if (newSource) {
         m_baselines->setSource(m_selected);
-        m_runsView->setSourceName(m_selected.name);
+        m_runsView->setSource(m_selected);
         requestReference();
         requestMarkers(); // and the source's "a week ago" overlay
         if (!m_view.isLive())

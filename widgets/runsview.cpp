@@ -9,6 +9,7 @@
 
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QHeaderView>
 #include <QLabel>
 #include <QSignalBlocker>
@@ -28,17 +29,24 @@ RunsView::RunsView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     auto *bar = new QHBoxLayout;
+    m_sourceBox = new QComboBox(this);
+    m_sourceBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_sourceBox->setToolTip(tr("The sources the runs' tags name; runs stored before their tags were kept are \"run\""));
     m_workflow = new QComboBox(this);
     m_workflow->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_workflow->setToolTip(tr("Runs are stored by workflow, without their producer's tags"));
     m_quantile = new QComboBox(this);
     m_quantile->addItem(tr("p50 per step"));
     m_quantile->addItem(tr("p95 per step"));
     m_status = new QLabel(this);
+    auto *sourceLabel = new QLabel(tr("&Source:"), this);
+    sourceLabel->setBuddy(m_sourceBox);
     auto *workflowLabel = new QLabel(tr("&Workflow:"), this);
     workflowLabel->setBuddy(m_workflow);
     auto *quantileLabel = new QLabel(tr("&Quantile:"), this);
     quantileLabel->setBuddy(m_quantile);
+    bar->addWidget(sourceLabel);
+    bar->addWidget(m_sourceBox);
+    bar->addSpacing(12);
     bar->addWidget(workflowLabel);
     bar->addWidget(m_workflow);
     bar->addSpacing(12);
@@ -67,7 +75,11 @@ RunsView::RunsView(QWidget *parent)
     layout->addWidget(split, 1);
 
     connect(m_quantile, &QComboBox::currentIndexChanged, this, &RunsView::updateChart);
-    connect(m_workflow, &QComboBox::currentIndexChanged, this, &RunsView::onWorkflowChanged);
+    connect(m_sourceBox, &QComboBox::currentIndexChanged, this, &RunsView::onFilterChanged);
+    // The user's pick holds over reloads until another source is selected in the window.
+    connect(m_sourceBox, &QComboBox::activated, this,
+        [this]() { m_selected = SourceRef::fromId(m_sourceBox->currentData().toString()); });
+    connect(m_workflow, &QComboBox::currentIndexChanged, this, &RunsView::onFilterChanged);
     connect(m_table, &QAbstractItemView::activated, this, &RunsView::openBreakdown);
 }
 
@@ -96,12 +108,10 @@ void RunsView::setRange(qint64 fromSecond, qint64 toSecond)
         reload();
 }
 
-void RunsView::setSourceName(const QString &name)
+void RunsView::setSource(const SourceRef &source)
 {
-    m_sourceName = name;
-    const int index = m_workflow->findData(name);
-    if (index >= 0)
-        m_workflow->setCurrentIndex(index);
+    m_selected = source;
+    m_sourceBox->setCurrentIndex(std::max(0, m_sourceBox->findData(source.id())));
 }
 
 void RunsView::setDarkTheme(bool dark)
@@ -141,22 +151,35 @@ void RunsView::onRunsReady(quint64 generation, const QVector<RunRecord> &runs)
     if (generation != m_generation)
         return; // an older range's
     m_runs = runs;
-    // The workflows of the answer, the chosen one kept: the one named like the selected source, else all.
+    // The sources and workflows of the answer; the selected source when it has runs here, else all; the chosen
+    // workflow kept.
+    QHash<QString, SourceRef> sources;
     QStringList workflows;
-    for (const RunRecord &r : runs)
+    for (const RunRecord &r : runs) {
+        for (const SourceRef &s : sourcesOfRun(r))
+            sources.insert(s.id(), s);
         workflows.push_back(r.workflow);
+    }
+    QStringList sourceIds = sources.keys();
+    sourceIds.sort();
     workflows.sort();
     workflows.removeDuplicates();
-    const QString chosen = m_workflow->currentIndex() >= 0 ? m_workflow->currentData().toString() : m_sourceName;
+    const QString workflow = m_workflow->currentData().toString();
     {
-        const QSignalBlocker block(m_workflow);
+        const QSignalBlocker blockSources(m_sourceBox);
+        const QSignalBlocker blockWorkflows(m_workflow);
+        m_sourceBox->clear();
+        m_sourceBox->addItem(tr("All sources"), QString());
+        for (const QString &id : std::as_const(sourceIds))
+            m_sourceBox->addItem(sources.value(id).displayName(), id);
+        m_sourceBox->setCurrentIndex(std::max(0, m_sourceBox->findData(m_selected.id())));
         m_workflow->clear();
         m_workflow->addItem(tr("All workflows"), QString());
         for (const QString &w : std::as_const(workflows))
             m_workflow->addItem(w, w);
-        m_workflow->setCurrentIndex(std::max(0, m_workflow->findData(chosen)));
+        m_workflow->setCurrentIndex(std::max(0, m_workflow->findData(workflow)));
     }
-    onWorkflowChanged();
+    onFilterChanged();
 }
 
 void RunsView::onRunsFailed(quint64 generation, const QString &message)
@@ -165,12 +188,13 @@ void RunsView::onRunsFailed(quint64 generation, const QString &message)
         m_status->setText(tr("Runs unavailable: %1").arg(message));
 }
 
-void RunsView::onWorkflowChanged()
+void RunsView::onFilterChanged()
 {
+    const SourceRef source = SourceRef::fromId(m_sourceBox->currentData().toString());
     const QString workflow = m_workflow->currentData().toString();
     QVector<RunRecord> shown;
     for (const RunRecord &r : std::as_const(m_runs)) {
-        if (workflow.isEmpty() || r.workflow == workflow)
+        if ((workflow.isEmpty() || r.workflow == workflow) && (!source.isValid() || sourcesOfRun(r).contains(source)))
             shown.push_back(r);
     }
     const qint64 step = RunStats::bucketSecondsFor(m_to - m_from);

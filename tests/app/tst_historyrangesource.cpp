@@ -160,6 +160,8 @@ private Q_SLOTS:
                 run.end = at;
                 run.executionS = at - run.start;
                 run.success = i != 1;
+                if (i == 2)
+                    run.tags = QStringList { u"model:m1"_s, u"served_by:gpu0"_s };
                 runs.push_back(run);
             }
             storage.postWorkRecords({}, runs);
@@ -187,6 +189,8 @@ private Q_SLOTS:
             QCOMPARE(runs[0].steps[s].elapsedS, 0.25 * (s + 1));
         }
         QCOMPARE(runs[0].steps[3].start, double(kHour0 + 200) + 1.5);
+        QCOMPARE(runs[0].tags, (QStringList { u"model:m1"_s, u"served_by:gpu0"_s })); // schema 8
+        QVERIFY(runs[1].tags.isEmpty());
     }
 
     void alertsOfARangeWithThoseStillActive()

@@ -143,6 +143,15 @@ private Q_SLOTS:
         QCOMPARE(RunStats::bucketSecondsFor(span), expected);
     }
 
+    void sourcesOfARunAsOfItsSeries()
+    {
+        RunRecord r = run(kT0, { 1 });
+        QCOMPARE(sourcesOfRun(r), (QVector<SourceRef> { { SourceRef::Kind::Other, u"run"_s } })); // stored untagged
+        r.tags = QStringList { u"model:m1"_s, u"service:api"_s, u"tenant:a"_s };
+        QCOMPARE(sourcesOfRun(r),
+            (QVector<SourceRef> { { SourceRef::Kind::Service, u"api"_s }, { SourceRef::Kind::Model, u"m1"_s } }));
+    }
+
     void breakdownOfARun()
     {
         RunRecord r = run(kT0 + 0.5, { 0.1, 0.2, 0.3, 0.3, 0.1 });

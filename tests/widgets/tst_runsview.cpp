@@ -127,16 +127,28 @@ private Q_SLOTS:
         QCOMPARE(source.runs.size(), 2);
         Q_EMIT source.runsReady(source.runs[0].generation, someRuns()); // the older range's
         QCOMPARE(view.runModel()->rowCount(), 0);
+        // The model's 21 inference runs, a batch service's nightly run, and one stored before runs kept their tags.
         QVector<RunRecord> runs = someRuns();
+        for (RunRecord &r : runs)
+            r.tags = QStringList { u"model:m1"_s, u"tenant:a"_s };
         runs.push_back(run(kT0 + 30, { 0.5, 0.5, 0.5, 0.5, 0.5 }, u"nightly"_s));
+        runs.back().tags = QStringList { u"service:batch"_s };
+        runs.push_back(run(kT0 + 40, { 0.1, 0.1, 0.1, 0.1, 0.1 }, u"nightly"_s));
+        view.setSource({ SourceRef::Kind::Model, u"m1"_s });
         Q_EMIT source.runsReady(source.runs[1].generation, runs);
-        QCOMPARE(view.runModel()->rowCount(), 22);
+        QCOMPARE(view.sourceBox()->count(), 4); // all, model m1, other run, service batch
+        QCOMPARE(view.sourceBox()->currentData().toString(), u"model:m1"_s);
+        QCOMPARE(view.runModel()->rowCount(), 21);
+        view.setSource({ SourceRef::Kind::Model, u"m2"_s }); // no runs here: all of them
+        QCOMPARE(view.runModel()->rowCount(), 23);
         QCOMPARE(view.workflowBox()->count(), 3); // all, inference, nightly
         view.workflowBox()->setCurrentIndex(view.workflowBox()->findData(u"nightly"_s));
+        QCOMPARE(view.runModel()->rowCount(), 2);
+        view.setSource({ SourceRef::Kind::Service, u"batch"_s });
         QCOMPARE(view.runModel()->rowCount(), 1);
         QCOMPARE(view.stats().buckets[1].stepP50, (QVector<double> { 0.5, 0.5, 0.5, 0.5, 0.5 })); // 30 s buckets
-        view.setSourceName(u"inference"_s);
-        QCOMPARE(view.runModel()->rowCount(), 21);
+        Q_EMIT source.runsReady(source.runs[1].generation, runs); // a reload keeps both choices
+        QCOMPARE(view.runModel()->rowCount(), 1);
         Q_EMIT source.runsFailed(source.runs[1].generation, u"disk gone"_s);
         QVERIFY(view.statusText().contains(u"disk gone"_s));
     }
