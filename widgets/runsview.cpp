@@ -200,8 +200,10 @@ void RunsView::onFilterChanged()
     const qint64 step = RunStats::bucketSecondsFor(m_to - m_from);
     m_stats = RunStats::compute(shown, m_from, m_to, step);
     const auto failed = std::count_if(shown.cbegin(), shown.cend(), [](const RunRecord &r) { return !r.success; });
+    const bool selectedHasNone = m_selected.isValid() && !source.isValid();
     m_status->setText(tr("%n run(s)", nullptr, int(shown.size())) + tr(", %n failed", nullptr, int(failed))
-        + tr(" · buckets of %1").arg(Duration::format(step)));
+        + tr(" · buckets of %1").arg(Duration::format(step))
+        + (selectedHasNone ? tr(" · %1 has no runs here").arg(m_selected.displayName()) : QString()));
     m_model->setRuns(std::move(shown));
     m_table->resizeColumnsToContents();
     updateChart();

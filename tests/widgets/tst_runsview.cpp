@@ -141,6 +141,7 @@ private Q_SLOTS:
         QCOMPARE(view.runModel()->rowCount(), 21);
         view.setSource({ SourceRef::Kind::Model, u"m2"_s }); // no runs here: all of them
         QCOMPARE(view.runModel()->rowCount(), 23);
+        QVERIFY(view.statusText().contains(u"m2 has no runs"_s));
         QCOMPARE(view.workflowBox()->count(), 3); // all, inference, nightly
         view.workflowBox()->setCurrentIndex(view.workflowBox()->findData(u"nightly"_s));
         QCOMPARE(view.runModel()->rowCount(), 2);
