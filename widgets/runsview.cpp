@@ -35,14 +35,16 @@ RunsView::RunsView(QWidget *parent)
     m_workflow = new QComboBox(this);
     m_workflow->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_quantile = new QComboBox(this);
-    m_quantile->addItem(tr("p50 per step"));
-    m_quantile->addItem(tr("p95 per step"));
+    m_quantile->addItem(tr("p50"));
+    m_quantile->addItem(tr("p95"));
+    m_quantile->setToolTip(tr("The quantile of each step, and of the run duration, per bucket"));
     m_status = new QLabel(this);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // the combos keep their width at 1024 px
     auto *sourceLabel = new QLabel(tr("&Source:"), this);
     sourceLabel->setBuddy(m_sourceBox);
     auto *workflowLabel = new QLabel(tr("&Workflow:"), this);
     workflowLabel->setBuddy(m_workflow);
-    auto *quantileLabel = new QLabel(tr("&Quantile:"), this);
+    auto *quantileLabel = new QLabel(tr("&Quantile per step:"), this);
     quantileLabel->setBuddy(m_quantile);
     bar->addWidget(sourceLabel);
     bar->addWidget(m_sourceBox);
