@@ -99,7 +99,18 @@ void RunsChart::setStats(const RunStats &stats, bool p95)
     if (buckets > 0) {
         const qint64 from = stats.buckets.front().start, to = stats.buckets.back().start + stats.bucketSeconds;
         m_time->setRange(QDateTime::fromSecsSinceEpoch(from), QDateTime::fromSecsSinceEpoch(to));
-        m_time->setFormat(to - from > 86400 ? u"MM-dd HH:mm"_s : u"HH:mm"_s);
+        m_time->setFormat(to - from > 86400 ? u"yyyy-MM-dd HH:mm"_s
+                : stats.bucketSeconds < 60  ? u"HH:mm:ss"_s
+                                            : u"HH:mm"_s);
+        // Ticks on bucket boundaries (round times): the most intervals, up to 6, that divide the buckets evenly.
+        int intervals = 1;
+        for (int n = 6; n >= 2; --n) {
+            if (buckets % n == 0) {
+                intervals = n;
+                break;
+            }
+        }
+        m_time->setTickCount(intervals + 1);
     }
     m_value->setRange(0, top > 0 ? top * 1.1 : 1);
     m_value->applyNiceNumbers();
