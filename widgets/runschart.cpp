@@ -97,20 +97,13 @@ void RunsChart::setStats(const RunStats &stats, bool p95)
     m_duration->setName(p95 ? tr("run duration p95") : tr("run duration p50"));
     c->setTitle(p95 ? tr("Steps p95, stacked") : tr("Steps p50, stacked"));
     if (buckets > 0) {
+        // Ticks on round times: a round interval (the buckets' own list) giving at most 6, the axis widened to them.
         const qint64 from = stats.buckets.front().start, to = stats.buckets.back().start + stats.bucketSeconds;
-        m_time->setRange(QDateTime::fromSecsSinceEpoch(from), QDateTime::fromSecsSinceEpoch(to));
-        m_time->setFormat(to - from > 86400 ? u"yyyy-MM-dd HH:mm"_s
-                : stats.bucketSeconds < 60  ? u"HH:mm:ss"_s
-                                            : u"HH:mm"_s);
-        // Ticks on bucket boundaries (round times): the most intervals, up to 6, that divide the buckets evenly.
-        int intervals = 1;
-        for (int n = 6; n >= 2; --n) {
-            if (buckets % n == 0) {
-                intervals = n;
-                break;
-            }
-        }
-        m_time->setTickCount(intervals + 1);
+        const qint64 tick = RunStats::bucketSecondsFor(to - from, 6);
+        const qint64 axisFrom = from / tick * tick, axisTo = (to + tick - 1) / tick * tick;
+        m_time->setRange(QDateTime::fromSecsSinceEpoch(axisFrom), QDateTime::fromSecsSinceEpoch(axisTo));
+        m_time->setTickCount(int((axisTo - axisFrom) / tick) + 1);
+        m_time->setFormat(axisTo - axisFrom > 86400 ? u"yyyy-MM-dd HH:mm"_s : tick < 60 ? u"HH:mm:ss"_s : u"HH:mm"_s);
     }
     m_value->setRange(0, top > 0 ? top * 1.1 : 1);
     m_value->applyNiceNumbers();
