@@ -182,6 +182,7 @@ void RecordRouter::route(const NativeRecord &r)
         run.end = r.run.end;
         run.executionS = r.run.executionS;
         run.success = r.run.success;
+        run.tags = tags;
         for (const auto &step : r.run.steps)
             run.steps.push_back({ text(step.name), step.start, step.elapsedS });
         m_runs.push_back(std::move(run));

@@ -92,6 +92,20 @@ public:
 Q_SIGNALS:
     void operationsReady(quint64 generation, const QVector<perfdash::OperationRecord> &operations);
     void operationsFailed(quint64 generation, const QString &message);
+
+    // Runs (the Runs view): the workflow runs that started in [fromSecond, toSecond), with their steps, newest first
+    // -> runsReady, or runsFailed (their own signals: the generations are the caller's own count for runs). A source
+    // without runs answers an empty list.
+public:
+    virtual void requestRuns(qint64 fromSecond, qint64 toSecond, quint64 generation)
+    {
+        Q_UNUSED(fromSecond);
+        Q_UNUSED(toSecond);
+        Q_EMIT runsReady(generation, {});
+    }
+Q_SIGNALS:
+    void runsReady(quint64 generation, const QVector<perfdash::RunRecord> &runs);
+    void runsFailed(quint64 generation, const QString &message);
 };
 
 } // namespace perfdash

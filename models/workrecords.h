@@ -3,6 +3,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <limits>
@@ -48,6 +49,7 @@ struct RunRecord {
     QString executionText; // as stored: "0.25 seconds"; empty before storage
     bool success = true;
     QVector<Step> steps;
+    QStringList tags; // the record's tags, "key:value", sorted; empty for runs stored before schema 8
 };
 
 } // namespace perfdash

@@ -478,7 +478,7 @@ bool HistoryQuery::runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *o
     const auto db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
     if (!selectRecords(q,
-            u"SELECT id, workflow, start_unix, end_unix, execution_s, execution_text, success FROM runs"
+            u"SELECT id, workflow, start_unix, end_unix, execution_s, execution_text, success, tags FROM runs"
             " WHERE start_unix >= ? AND start_unix < ? ORDER BY start_unix DESC LIMIT ?"_s,
             from, to, limit, error))
         return false;
@@ -492,6 +492,8 @@ bool HistoryQuery::runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *o
         run.executionS = realOf(q.value(4));
         run.executionText = textOf(q.value(5));
         run.success = q.value(6).isNull() || q.value(6).toInt() != 0; // unknown is not a failure
+        if (const QString tags = textOf(q.value(7)); !tags.isEmpty())
+            run.tags = tags.split(u',');
         out->push_back(std::move(run));
     }
     QSqlQuery steps(db);

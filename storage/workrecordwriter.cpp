@@ -84,7 +84,7 @@ bool write(QSqlDatabase &db, const QVector<OperationRecord> &operations, const Q
     if (!runs.isEmpty()) {
         QSqlQuery run(db);
         run.prepare(u"INSERT INTO runs(workflow, start_unix, end_unix, start_iso, end_iso, execution_s,"
-                    " execution_text, success) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
+                    " execution_text, success, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
         QSqlQuery step(db);
         step.prepare(u"INSERT INTO steps(run_id, name, start_unix, elapsed_s) VALUES (?, ?, ?, ?)"_s);
         for (const RunRecord &r : runs) {
@@ -96,6 +96,7 @@ bool write(QSqlDatabase &db, const QVector<OperationRecord> &operations, const Q
             run.addBindValue(r.executionS);
             run.addBindValue(formatSeconds(r.executionS));
             run.addBindValue(r.success ? 1 : 0);
+            run.addBindValue(orNull(r.tags.join(u',')));
             if (!run.exec())
                 return failed(run, error);
             const QVariant id = run.lastInsertId();

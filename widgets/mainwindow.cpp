@@ -17,9 +17,11 @@
 #include "widgets/chartgrid.h"
 #include "widgets/serieschartspage.h"
 #include "models/reportrunner.h"
+#include "models/seriesselector.h"
 #include "models/sourcecharts.h"
 #include "widgets/kpitile.h"
 #include "widgets/operationsview.h"
+#include "widgets/runsview.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/sourcedelegate.h"
 #include "widgets/timeserieschart.h"
@@ -271,6 +273,8 @@ void MainWindow::buildUi()
     });
     m_operations = new OperationsView(m_pages);
     m_pages->addTab(m_operations, tr("&Operations"));
+    m_runsView = new RunsView(m_pages);
+    m_pages->addTab(m_runsView, tr("&Runs"));
     rightLayout->addWidget(m_pages, 1);
     m_baselines = new BaselineController(&m_loader, m_dashboard, m_comparison, this);
     connect(m_baselines, &BaselineController::baselinesSubmitted, this, &MainWindow::baselinesSubmitted);
@@ -483,6 +487,7 @@ void MainWindow::setRangeSource(RangeSource *source)
         m_alerts->setRangeSource(source);
     m_loader.setSource(source);
     m_operations->setRangeSource(source);
+    m_runsView->setRangeSource(source);
     if (!source)
         return;
     m_markerTimer.start();
@@ -565,6 +570,7 @@ void MainWindow::setDarkTheme(bool dark)
 {
     m_dashboard->setDarkTheme(dark);
     m_charts->setDarkTheme(dark);
+    m_runsView->setDarkTheme(dark);
     refresh();
 }
 
@@ -675,6 +681,25 @@ void MainWindow::onSeriesCurrentChanged()
     m_chartsForSource = false;
 }
 
+int MainWindow::chartSeries(const SeriesSelector &selector)
+{
+    int charted = 0;
+    for (int row = 0; row < m_seriesModel->rowCount() && charted < 8; ++row) {
+        const QString key = m_seriesModel->keyAt(row);
+        if (!selector.matches(key))
+            continue;
+        if (charted == 0)
+            selectSeries(key);
+        m_charts->pick(key, charted > 0);
+        ++charted;
+    }
+    if (charted > 0) {
+        m_chartsForSource = false;
+        m_pages->setCurrentWidget(m_charts);
+    }
+    return charted;
+}
+
 void MainWindow::updateSourceRoles()
 {
     const SourceRoles roles = m_sources->rolesOf(m_selected);
@@ -708,6 +733,7 @@ void MainWindow::updateSourceRoles()
         m_alerts->setSource(m_selected);
     if (newSource) {
         m_baselines->setSource(m_selected);
+        m_runsView->setSource(m_selected);
         requestReference();
         requestMarkers(); // and the source's "a week ago" overlay
         if (!m_view.isLive())
@@ -879,6 +905,8 @@ void MainWindow::requestMarkers()
     const bool following = m_view.isFollowing();
     m_operations->setRange(following ? now - m_view.liveWindowSeconds() : m_view.fromMs() / 1000,
         following ? now + 1 : m_view.toMs() / 1000 + 1);
+    // The Runs tab shows the view's own span (the markers reach back over the whole live buffer); reloads while shown.
+    m_runsView->setRange(m_view.isLive() ? now - m_view.liveWindowSeconds() : from, to);
     // Past alerts: the view's range, at least the last day, up to now (their current state).
     if (m_alerts)
         m_alerts->requestHistory(std::min(from, now - 86400), now + 1);

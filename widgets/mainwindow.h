@@ -36,7 +36,9 @@ class AlertsController;
 class AlertController;
 class ExportReportDialog;
 class SeriesChartsPage;
+struct SeriesSelector;
 class ReportRunner;
+class RunsView;
 class BaselineController;
 class ComparisonPanel;
 class KpiTile;
@@ -113,6 +115,10 @@ public:
     AlertController *alertRules() const { return m_alertRules; }
     QTabWidget *pages() const { return m_pages; }
     SeriesChartsPage *chartsPage() const { return m_charts; }
+    // Charts every known series the selector matches on the Charts tab (overlaid, at most 8) and shows it; the
+    // number charted (0: none known yet).
+    int chartSeries(const SeriesSelector &selector);
+    RunsView *runsView() const { return m_runsView; }
     TimeSeriesChart *latencyChart() const;
     TimeSeriesChart *throughputChart() const;
     KpiTile *tile(int index) const;
@@ -187,6 +193,7 @@ private:
     SourceDashboard *m_dashboard = nullptr;
     QTabWidget *m_pages = nullptr;
     ComparisonPanel *m_comparison = nullptr;
+    RunsView *m_runsView = nullptr;
     BaselineController *m_baselines = nullptr;
     AlertsController *m_alerts = nullptr;
     QMenu *m_alertsMenu = nullptr;

@@ -12,6 +12,7 @@ namespace perfdash {
 
 namespace {
 constexpr int markerLimit = 500; // newest first; more would be a smear on the axis anyway
+constexpr int runLimit = 5000; // newest first: the Runs view's table and chart; a day at the demo's 0.2 runs/s is 17k
 constexpr int alertLimit = 2000; // transitions of the range, newest kept: the panel lists alerts, not every flap
 }
 
@@ -47,6 +48,13 @@ void HistoryRangeSource::requestAlerts(qint64 fromSecond, qint64 toSecond, quint
 void HistoryRangeSource::requestOperations(qint64 fromSecond, qint64 toSecond, quint64 generation)
 {
     m_reader->requestOperations(fromSecond, toSecond, kOperationLimit, m_operations.add(generation));
+}
+
+void HistoryRangeSource::requestRuns(qint64 fromSecond, qint64 toSecond, quint64 generation)
+{
+    const quint64 id = m_runs.add(generation);
+    m_listedRuns.insert(id);
+    m_reader->requestRuns(fromSecond, toSecond, runLimit, id);
 }
 
 void HistoryRangeSource::requestOutlook(const QString &model, quint64 generation)
@@ -138,6 +146,10 @@ void HistoryRangeSource::onRunsReady(quint64 id, const QVector<RunRecord> &runs)
     const auto outer = m_runs.take(id);
     if (!outer)
         return;
+    if (m_listedRuns.remove(id)) {
+        Q_EMIT runsReady(*outer, runs);
+        return;
+    }
     QVector<TimeMarker> markers;
     markers.reserve(runs.size());
     for (const RunRecord &r : runs)
@@ -171,8 +183,12 @@ void HistoryRangeSource::onRequestFailed(HistoryReader::Answer kind, quint64 id,
             addMarkers(*outer, {});
         break;
     case HistoryReader::Answer::Runs:
-        if (const auto outer = m_runs.take(id))
-            addMarkers(*outer, {});
+        if (const auto outer = m_runs.take(id)) {
+            if (m_listedRuns.remove(id))
+                Q_EMIT runsFailed(*outer, message);
+            else
+                addMarkers(*outer, {});
+        }
         break;
     case HistoryReader::Answer::Outlook:
         if (const auto outer = m_outlooks.take(id))

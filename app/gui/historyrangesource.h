@@ -5,6 +5,7 @@
 #include "storage/historyreader.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <optional>
 
@@ -26,6 +27,7 @@ public:
     void requestOutlook(const QString &model, quint64 generation) override;
     void requestAlerts(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
     void requestOperations(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
+    void requestRuns(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
 
     static RangeSeries toRangeSeries(const SeriesWindow &window);
     static TimeMarker toMarker(const TimelineEvent &event);
@@ -64,7 +66,8 @@ private:
     HistoryReader *m_reader;
     Requests m_buckets;
     Requests m_events;
-    Requests m_runs;
+    Requests m_runs; // the reader's runs answers share one id space: markers' and the runs list's
+    QSet<quint64> m_listedRuns; // the ids of m_runs that answer requestRuns, not markers
     Requests m_outlooks;
     Requests m_alerts;
     Requests m_operations;

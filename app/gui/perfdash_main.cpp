@@ -3,9 +3,12 @@
 #include "app/gui/guisession.h"
 #include "app/runtimepaths.h"
 #include "app/unixsignalwatcher.h"
+#include "models/seriesselector.h"
 #include "widgets/comparisonpanel.h"
 #include "widgets/mainwindow.h"
 #include "widgets/operationsview.h"
+#include "widgets/runsview.h"
+#include "widgets/serieschartspage.h"
 #include "widgets/theme.h"
 
 #include <QApplication>
@@ -89,9 +92,13 @@ int main(int argc, char *argv[])
                                    u"DURATION"_s);
     const QCommandLineOption select(u"select"_s, u"Open on this source (model:NAME, service:NAME, …)."_s, u"SOURCE"_s);
     const QCommandLineOption page(
-        u"page"_s, u"Open on the dashboard (default), the baselines or the operations page."_s, u"PAGE"_s);
+        u"page"_s, u"Open on the dashboard (default), the baselines, the operations, the runs or the charts page."_s, u"PAGE"_s);
+    const QCommandLineOption chart(u"chart"_s,
+        u"Chart the series this selector matches (docs/series.md) on the Charts tab, once they arrive."_s,
+        u"SELECTOR"_s);
     const QCommandLineOption size(u"size"_s, u"Window size, WIDTHxHEIGHT (e.g. 1024x700)."_s, u"SIZE"_s);
-    parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls, range, select, page, size });
+    parser.addOptions(
+        { runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls, range, select, page, chart, size });
     parser.process(app);
     std::optional<qint64> rangeSeconds;
     if (parser.isSet(range)) {
@@ -102,9 +109,9 @@ int main(int argc, char *argv[])
             return 2;
         }
     }
-    const QStringList pages { u"dashboard"_s, u"baselines"_s, u"operations"_s };
+    const QStringList pages { u"dashboard"_s, u"baselines"_s, u"operations"_s, u"runs"_s, u"charts"_s };
     if (parser.isSet(page) && !pages.contains(parser.value(page))) {
-        std::fputs("perfdash: --page is dashboard, baselines or operations\n", stderr);
+        std::fputs("perfdash: --page is dashboard, baselines, operations, runs or charts\n", stderr);
         return 2;
     }
     QSize windowSize;
@@ -149,6 +156,25 @@ int main(int argc, char *argv[])
         session.window()->pages()->setCurrentWidget(session.window()->comparisonPanel());
     if (parser.value(page) == u"operations"_s)
         session.window()->pages()->setCurrentWidget(session.window()->operationsView());
+    if (parser.value(page) == u"runs"_s)
+        session.window()->pages()->setCurrentWidget(session.window()->runsView());
+    if (parser.value(page) == u"charts"_s)
+        session.window()->pages()->setCurrentWidget(session.window()->chartsPage());
+    // --chart: the series may arrive seconds after start; look again every half second until some match.
+    QTimer chartPoll;
+    if (parser.isSet(chart)) {
+        QString why;
+        const auto selector = perfdash::SeriesSelector::parse(parser.value(chart), &why);
+        if (!selector) {
+            std::fprintf(stderr, "perfdash: bad --chart: %s\n", qPrintable(why));
+            return 2;
+        }
+        QObject::connect(&chartPoll, &QTimer::timeout, &chartPoll, [&chartPoll, &session, selector = *selector]() {
+            if (session.window()->chartSeries(selector) > 0)
+                chartPoll.stop();
+        });
+        chartPoll.start(500);
+    }
 
     if (parser.isSet(screenshot)) {
         bool ok = false;

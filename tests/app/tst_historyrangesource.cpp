@@ -137,6 +137,62 @@ private Q_SLOTS:
         QCOMPARE(markers[2].detail, u"1.50 seconds"_s);
     }
 
+    void runsWithTheirStepsForTheRunsView()
+    {
+        // requestRuns answers the runs of the range, newest first, with their steps, on the runs list's own signal;
+        // markers asked at the same time share the reader's runs request ids and still get theirs.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"r.db"_s);
+        const QStringList names = { u"load_data"_s, u"load_model"_s, u"preprocess"_s, u"predict"_s, u"postprocess"_s };
+        {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+            QVector<RunRecord> runs;
+            for (int i = 0; i < 3; ++i) {
+                RunRecord run;
+                run.workflow = u"inference"_s;
+                run.start = double(kHour0 + 100 * i);
+                double at = run.start;
+                for (int s = 0; s < 5; ++s) {
+                    run.steps.push_back({ names[s], at, 0.25 * (s + 1) });
+                    at += 0.25 * (s + 1);
+                }
+                run.end = at;
+                run.executionS = at - run.start;
+                run.success = i != 1;
+                if (i == 2)
+                    run.tags = QStringList { u"model:m1"_s, u"served_by:gpu0"_s };
+                runs.push_back(run);
+            }
+            storage.postWorkRecords({}, runs);
+        }
+        HistoryReader reader(path);
+        HistoryRangeSource source(&reader);
+        QSignalSpy ready(&source, &RangeSource::runsReady);
+        QSignalSpy markers(&source, &RangeSource::markersReady);
+        source.requestMarkers(kHour0, kHour0 + 3600, 3);
+        source.requestRuns(kHour0 + 50, kHour0 + 3600, 4);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(markers.size(), 1, 5000);
+        QCOMPARE(markers[0][1].value<QVector<TimeMarker>>().size(), 3);
+        QCOMPARE(ready[0][0].value<quint64>(), quint64(4));
+        const auto runs = ready[0][1].value<QVector<RunRecord>>();
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(runs[0].start, double(kHour0 + 200));
+        QCOMPARE(runs[1].start, double(kHour0 + 100));
+        QVERIFY(!runs[1].success);
+        QCOMPARE(runs[0].workflow, u"inference"_s);
+        QCOMPARE(runs[0].executionS, 3.75);
+        QCOMPARE(runs[0].steps.size(), 5);
+        for (int s = 0; s < 5; ++s) {
+            QCOMPARE(runs[0].steps[s].name, names[s]);
+            QCOMPARE(runs[0].steps[s].elapsedS, 0.25 * (s + 1));
+        }
+        QCOMPARE(runs[0].steps[3].start, double(kHour0 + 200) + 1.5);
+        QCOMPARE(runs[0].tags, (QStringList { u"model:m1"_s, u"served_by:gpu0"_s })); // schema 8
+        QVERIFY(runs[1].tags.isEmpty());
+    }
+
     void alertsOfARangeWithThoseStillActive()
     {
         // The alerts panel's past alerts: transitions of the range, and the newest earlier one of every alert still
