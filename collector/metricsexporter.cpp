@@ -51,12 +51,18 @@ void flatten(const QJsonObject &object, const QByteArray &prefix, std::map<QByte
         double value = it.value().isBool() ? (it.value().toBool() ? 1 : 0) : it.value().toDouble();
         if (!it.value().isDouble() && !it.value().isBool())
             continue;
-        // Prometheus names carry base units: seconds, not _s, _ms or _us.
-        for (const auto &[suffix, scale] : { std::pair { "_us", 1e-6 }, { "_ms", 1e-3 }, { "_s", 1.0 } }) {
-            if (name.endsWith(suffix)) {
-                name.chop(qsizetype(qstrlen(suffix)));
-                name += "_seconds";
-                value *= scale;
+        // Prometheus names carry base units: seconds, not _s, _ms or _us; bytes, not _mb.
+        struct Unit {
+            const char *suffix;
+            const char *base;
+            double scale;
+        };
+        for (const Unit &u : { Unit { "_us", "_seconds", 1e-6 }, Unit { "_ms", "_seconds", 1e-3 },
+                 Unit { "_s", "_seconds", 1.0 }, Unit { "_mb", "_bytes", 1024.0 * 1024.0 } }) {
+            if (name.endsWith(u.suffix)) {
+                name.chop(qsizetype(qstrlen(u.suffix)));
+                name += u.base;
+                value *= u.scale;
                 break;
             }
         }

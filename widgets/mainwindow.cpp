@@ -213,6 +213,7 @@ void MainWindow::buildUi()
     m_filterModel->setSourceModel(m_seriesModel);
     connect(m_filter, &QLineEdit::textChanged, m_filterModel, &SeriesFilterModel::setPattern);
     m_seriesView = new QListView(seriesPage);
+    m_seriesView->setObjectName(u"seriesList"_s);
     m_seriesView->setModel(m_filterModel);
     m_seriesView->setUniformItemSizes(true);
     m_seriesView->setTextElideMode(Qt::ElideMiddle);

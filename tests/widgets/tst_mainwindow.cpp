@@ -263,7 +263,7 @@ private Q_SLOTS:
                     gauge(u"process.cpu_percent|pid:77"_s, double(10 + s % 7)) } });
         }
         QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s);
-        auto *list = m_window->findChild<QListView *>();
+        auto *list = m_window->findChild<QListView *>(u"seriesList"_s);
         QVERIFY(list);
         QModelIndex row;
         for (int r = 0; r < list->model()->rowCount(); ++r) {
