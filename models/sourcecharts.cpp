@@ -144,17 +144,28 @@ ChartSpec forSeries(const QStringList &keys, const KindOf &kindOf)
 {
     ChartSpec spec;
     QStringList units;
+    // One series: all its figures. Several: one line each, p95 for quantiles, so a legend stays readable.
+    const bool overlay = keys.size() > 1;
+    bool p95Only = false;
     for (const QString &key : keys) {
         const MetricKind kind = kindOf(key);
-        spec.plots += SeriesPlots::plotsOf(key, kind, keys.size() == 1);
+        QVector<SeriesPlot> plots = SeriesPlots::plotsOf(key, kind, !overlay);
+        if (overlay && plots.size() > 1) {
+            plots.erase(std::remove_if(plots.begin(), plots.end(),
+                            [](const SeriesPlot &p) { return p.figure != SeriesFigure::P95; }),
+                plots.end());
+            p95Only = true;
+        }
+        spec.plots += plots;
         for (SeriesFigure f : SeriesPlots::figuresOf(kind)) {
             const QString unit = SeriesPlots::unitOf(kind, f);
             if (!units.contains(unit))
                 units << unit;
         }
     }
-    spec.title = keys.size() == 1 ? SeriesSelector::displayName(keys.first())
-                                  : QObject::tr("%n series", nullptr, int(keys.size()));
+    spec.title = !overlay ? SeriesSelector::displayName(keys.first())
+        : p95Only         ? QObject::tr("%n series (p95 of those with quantiles)", nullptr, int(keys.size()))
+                          : QObject::tr("%n series", nullptr, int(keys.size()));
     spec.unit = units.size() == 1 ? units.first() : QString();
     spec.wide = true;
     if (keys.size() > 1)

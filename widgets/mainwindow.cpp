@@ -682,6 +682,23 @@ void MainWindow::onSeriesCurrentChanged()
     m_chartsForSource = false;
 }
 
+void MainWindow::updateSourceCharts(bool newSource)
+{
+    // A source's own charts follow its series as they arrive (the collector's drop counters appear with the first
+    // drop); a source with a dashboard has none.
+    const QStringList keys = m_sources->seriesOf(m_selected);
+    if (!newSource && keys.size() == m_chartedKeyCount)
+        return;
+    m_chartedKeyCount = int(keys.size());
+    const bool dashboard = SourceCharts::hasDashboard(m_selected, m_sources->rolesOf(m_selected));
+    const QVector<ChartSpec> own = dashboard ? QVector<ChartSpec>()
+        : SourceCharts::forSource(m_selected, keys, [this](const QString &key) { return m_sources->kindOf(key); });
+    if (newSource || SourceCharts::keysOf(own) != SourceCharts::keysOf(m_sourceCharts)) {
+        m_sourceCharts = own;
+        m_charts->setSource(m_selected, own);
+    }
+}
+
 int MainWindow::chartSeries(const SeriesSelector &selector)
 {
     int charted = 0;
@@ -714,11 +731,7 @@ void MainWindow::updateSourceRoles()
     const bool onCharts = m_pages->currentWidget() == m_charts; // before hiding a tab moves the current one
     m_pages->setTabVisible(m_pages->indexOf(m_dashboard), dashboard);
     m_pages->setTabVisible(m_pages->indexOf(m_comparison), dashboard);
-    const QVector<ChartSpec> own = dashboard ? QVector<ChartSpec>()
-        : SourceCharts::forSource(m_selected, m_sources->seriesOf(m_selected),
-            [this](const QString &key) { return m_sources->kindOf(key); });
-    if (newSource || SourceCharts::keysOf(own) != SourceCharts::keysOf(m_charts->grid()->charts()))
-        m_charts->setSource(m_selected, own);
+    updateSourceCharts(newSource);
     // A source without a dashboard shows its charts; the next source with one shows its dashboard again, unless the
     // user went to the charts on purpose (picked a series).
     if (!dashboard) {
@@ -979,6 +992,8 @@ void MainWindow::updateMachineKeys()
 void MainWindow::onStoreChanged()
 {
     updateMachineKeys();
+    if (m_selected.isValid())
+        updateSourceCharts(false);
     // New series may change which series plays which part.
     if (m_selected.isValid() && !(m_dashboard->roles() == m_sources->rolesOf(m_selected)))
         updateSourceRoles();

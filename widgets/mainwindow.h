@@ -5,6 +5,7 @@
 #include "models/livesource.h"
 #include "models/rangesource.h"
 #include "models/sourcecatalog.h"
+#include "models/sourcecharts.h"
 #include "models/viewrange.h"
 #include "widgets/collectorstatusbar.h"
 #include "widgets/sourcedashboard.h"
@@ -174,6 +175,7 @@ private:
     void refresh();
     void updateRangeNote();
     void updateSourceRoles();
+    void updateSourceCharts(bool newSource);
     void updateMachineKeys();
 
     SeriesStore *m_store;
@@ -203,6 +205,8 @@ private:
     QPointer<ExportReportDialog> m_exportDialog;
     SeriesChartsPage *m_charts = nullptr;
     bool m_chartsForSource = false; // the Charts tab is current because the source has no dashboard
+    QVector<ChartSpec> m_sourceCharts; // the selected source's own charts (models/sourcecharts.h)
+    int m_chartedKeyCount = -1; // its series when they were made
     QComboBox *m_range = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_live = nullptr;

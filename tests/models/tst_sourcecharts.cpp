@@ -71,7 +71,8 @@ private Q_SLOTS:
         QCOMPARE(one.title, u"api.latency{model=m1}"_s);
         const ChartSpec two
             = SourceCharts::forSeries({ u"api.latency|model:m1"_s, u"api.count|model:m1"_s }, kindByName);
-        QCOMPARE(two.plots.size(), 4);
+        QCOMPARE(two.plots.size(), 2); // overlaid: the timer's p95 and the counter's rate
+        QCOMPARE(two.plots[0].figure, SeriesFigure::P95);
         QCOMPARE(two.unit, QString()); // ms and per s: no one unit
     }
 

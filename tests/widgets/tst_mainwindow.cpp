@@ -300,6 +300,17 @@ private Q_SLOTS:
         QCOMPARE(m_window->pages()->currentWidget(), m_window->dashboard());
     }
 
+    void aSourcesChartsFollowItsNewSeries()
+    {
+        m_store->ingest(LiveFrame { m_now - 2, { gauge(u"process.cpu_percent|pid:77"_s, 10) } });
+        QTRY_VERIFY(m_sources->indexOf({ SourceRef::Kind::Process, u"pid 77"_s }).isValid());
+        m_window->selectSource({ SourceRef::Kind::Process, u"pid 77"_s });
+        QCOMPARE(m_window->chartsPage()->grid()->count(), 1); // CPU
+        m_store->ingest(LiveFrame { m_now - 1,
+            { gauge(u"process.cpu_percent|pid:77"_s, 11), gauge(u"process.rss_mb|pid:77"_s, 300) } });
+        QTRY_COMPARE(m_window->chartsPage()->grid()->count(), 2); // and RSS, once it arrives
+    }
+
     void machineGaugesStandInForMissingProcessSamples()
     {
         auto *d = gaugesOfModelA({ gauge(u"system.cpu_percent"_s, 37), gauge(u"system.memory_used_mb"_s, 4096),

@@ -44,7 +44,7 @@ private Q_SLOTS:
         QCOMPARE(page.grid()->charts().first().plots.size(), 3); // p50, p95, p99
         page.pick(kRequests, true); // Ctrl: overlaid
         QCOMPARE(page.grid()->count(), 1);
-        QCOMPARE(page.grid()->charts().first().plots.size(), 4);
+        QCOMPARE(page.grid()->charts().first().plots.size(), 2); // overlaid: p95 and the rate
         page.pick(kRequests, false); // replaces
         QCOMPARE(page.picked(), QStringList { kRequests });
         QCOMPARE(page.keys(), QStringList { kRequests });
