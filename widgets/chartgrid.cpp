@@ -69,6 +69,7 @@ void ChartGrid::relayout()
     if (columns == m_columns && m_grid->count() == m_charts.size() + 1)
         return;
     m_columns = columns;
+    m_grid->setColumnStretch(1, columns > 1 ? 1 : 0); // one column: it takes the whole width
     for (TimeSeriesChart *chart : std::as_const(m_charts))
         m_grid->removeWidget(chart);
     int row = 1, column = 0;

@@ -728,16 +728,18 @@ void MainWindow::updateSourceRoles()
     m_dashboard->setSource(m_selected, roles, m_sources->seriesOf(m_selected));
     // A process, the machine or the collector has no latency or requests: its charts, not four empty ones.
     const bool dashboard = SourceCharts::hasDashboard(m_selected, roles);
-    const bool onCharts = m_pages->currentWidget() == m_charts; // before hiding a tab moves the current one
+    // Before hiding a tab moves the current one: the KPI pages give way to the charts; Operations or Runs stay.
+    const bool onCharts = m_pages->currentWidget() == m_charts;
+    const bool onKpiPages = m_pages->currentWidget() == m_dashboard || m_pages->currentWidget() == m_comparison;
     m_pages->setTabVisible(m_pages->indexOf(m_dashboard), dashboard);
     m_pages->setTabVisible(m_pages->indexOf(m_comparison), dashboard);
     updateSourceCharts(newSource);
     // A source without a dashboard shows its charts; the next source with one shows its dashboard again, unless the
     // user went to the charts on purpose (picked a series).
-    if (!dashboard) {
+    if (!dashboard && (onKpiPages || onCharts)) {
         m_chartsForSource = !onCharts || m_chartsForSource;
         m_pages->setCurrentWidget(m_charts);
-    } else if (m_chartsForSource) {
+    } else if (dashboard && m_chartsForSource) {
         m_chartsForSource = false;
         m_pages->setCurrentWidget(m_dashboard);
     }

@@ -10,6 +10,7 @@
 #include "widgets/kpitile.h"
 #include "widgets/chartgrid.h"
 #include "widgets/mainwindow.h"
+#include "widgets/operationsview.h"
 #include "widgets/serieschartspage.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/sourcedelegate.h"
@@ -298,6 +299,10 @@ private Q_SLOTS:
         QCOMPARE(m_window->pages()->currentWidget(), m_window->chartsPage());
         m_window->selectSource({ SourceRef::Kind::Model, u"a"_s });
         QCOMPARE(m_window->pages()->currentWidget(), m_window->dashboard());
+        // On the Operations tab, a source without a dashboard leaves the user there.
+        m_window->pages()->setCurrentWidget(m_window->operationsView());
+        m_window->selectSource({ SourceRef::Kind::Process, u"pid 77"_s });
+        QCOMPARE(m_window->pages()->currentWidget(), m_window->operationsView());
     }
 
     void aSourcesChartsFollowItsNewSeries()
