@@ -276,6 +276,16 @@ void MainWindow::buildUi()
     m_pages->addTab(m_operations, tr("&Operations"));
     m_runsView = new RunsView(m_pages);
     m_pages->addTab(m_runsView, tr("&Runs"));
+    // A run's marker opens its breakdown on the Runs tab.
+    connect(m_dashboard, &SourceDashboard::runClicked, this, [this](const TimeMarker &run) {
+        QString workflow;
+        for (const QString &tag : run.tags) {
+            if (tag.startsWith(u"workflow:"))
+                workflow = tag.mid(9);
+        }
+        m_pages->setCurrentWidget(m_runsView);
+        m_runsView->openRunAt(run.timeMs, workflow);
+    });
     rightLayout->addWidget(m_pages, 1);
     m_baselines = new BaselineController(&m_loader, m_dashboard, m_comparison, this);
     connect(m_baselines, &BaselineController::baselinesSubmitted, this, &MainWindow::baselinesSubmitted);

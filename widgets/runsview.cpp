@@ -82,7 +82,7 @@ RunsView::RunsView(QWidget *parent)
     connect(m_sourceBox, &QComboBox::activated, this,
         [this]() { m_selected = SourceRef::fromId(m_sourceBox->currentData().toString()); });
     connect(m_workflow, &QComboBox::currentIndexChanged, this, &RunsView::onFilterChanged);
-    connect(m_table, &QAbstractItemView::activated, this, &RunsView::openBreakdown);
+    connect(m_table, &QAbstractItemView::activated, this, qOverload<const QModelIndex &>(&RunsView::openBreakdown));
 }
 
 RunsView::~RunsView() = default;
@@ -182,6 +182,7 @@ void RunsView::onRunsReady(quint64 generation, const QVector<RunRecord> &runs)
         m_workflow->setCurrentIndex(std::max(0, m_workflow->findData(workflow)));
     }
     onFilterChanged();
+    openPendingRun();
 }
 
 void RunsView::onRunsFailed(quint64 generation, const QString &message)
@@ -218,13 +219,42 @@ void RunsView::updateChart()
 
 void RunsView::openBreakdown(const QModelIndex &index)
 {
-    if (!index.isValid())
-        return;
+    if (index.isValid())
+        openBreakdown(m_model->run(index.row()));
+}
+
+void RunsView::openBreakdown(const RunRecord &run)
+{
     if (!m_breakdown)
         m_breakdown = new RunBreakdownDialog(this);
-    m_breakdown->setRun(m_model->run(index.row()));
+    m_breakdown->setRun(run);
     m_breakdown->show();
     m_breakdown->raise();
+}
+
+void RunsView::openRunAt(qint64 startMs, const QString &workflow)
+{
+    m_pendingRun = std::make_pair(startMs, workflow);
+    if (!openPendingRun()) {
+        m_stale = true;
+        if (isVisible())
+            reload();
+    }
+}
+
+bool RunsView::openPendingRun()
+{
+    if (!m_pendingRun)
+        return false;
+    const auto [startMs, workflow] = *m_pendingRun;
+    for (const RunRecord &r : std::as_const(m_runs)) {
+        if (std::abs(r.start * 1000 - double(startMs)) < 1000 && (workflow.isEmpty() || r.workflow == workflow)) {
+            m_pendingRun.reset();
+            openBreakdown(r);
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace perfdash

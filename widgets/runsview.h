@@ -6,6 +6,9 @@
 #include <QPointer>
 #include <QWidget>
 
+#include <optional>
+#include <utility>
+
 class QComboBox;
 class QLabel;
 class QModelIndex;
@@ -35,6 +38,9 @@ public:
     void setSource(const SourceRef &source);
     void setDarkTheme(bool dark);
     void reload();
+    // Opens the breakdown of the run that started at startMs (within a second) of that workflow (empty: any), once
+    // the runs are loaded.
+    void openRunAt(qint64 startMs, const QString &workflow);
 
     // For tests and the screenshot.
     QComboBox *quantileBox() const { return m_quantile; }
@@ -56,6 +62,8 @@ private:
     void onFilterChanged();
     void updateChart();
     void openBreakdown(const QModelIndex &index);
+    void openBreakdown(const RunRecord &run);
+    bool openPendingRun();
 
     QPointer<RangeSource> m_source;
     quint64 m_generation = 0;
@@ -64,6 +72,7 @@ private:
     bool m_stale = true;
     SourceRef m_selected;
     QVector<RunRecord> m_runs; // every workflow's, as answered
+    std::optional<std::pair<qint64, QString>> m_pendingRun; // openRunAt before its runs arrived
     RunStats m_stats; // of the chosen workflow's
     QComboBox *m_quantile = nullptr;
     QComboBox *m_sourceBox = nullptr;

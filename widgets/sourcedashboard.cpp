@@ -155,6 +155,14 @@ SourceDashboard::SourceDashboard(QWidget *parent)
     for (auto *chart : charts()) {
         connect(chart, &TimeSeriesChart::rangeRequested, this, &SourceDashboard::rangeRequested);
         connect(chart, &TimeSeriesChart::resetRequested, this, &SourceDashboard::resetRequested);
+        connect(chart, &TimeSeriesChart::markersClicked, this, [this](const QVector<TimeMarker> &markers) {
+            for (const TimeMarker &m : markers) {
+                if (m.kind == TimeMarker::Kind::Run) { // the first run of a group
+                    Q_EMIT runClicked(m);
+                    return;
+                }
+            }
+        });
         chart->setContextMenuPolicy(Qt::CustomContextMenu);
         connect(chart, &TimeSeriesChart::customContextMenuRequested, this, [this, chart](const QPoint &pos) {
             std::unique_ptr<QMenu> menu = contextMenuFor(chart);

@@ -105,6 +105,8 @@ Q_SIGNALS:
     void resetRequested();
     // "Alert on this…": a rule on the KPI for the shown model (empty: not a model's dashboard).
     void alertRequested(const QString &kpi, const QString &model);
+    // A click on a run's marker: the Runs tab opens its breakdown.
+    void runClicked(const perfdash::TimeMarker &run);
 
 private:
     struct LatencySample {

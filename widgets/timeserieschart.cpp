@@ -787,7 +787,7 @@ QString TimeSeriesChart::hoverText(qint64 timeMs) const
     return lines.join(u'\n');
 }
 
-QString TimeSeriesChart::markerText(qint64 timeMs) const
+const MarkerGroup *TimeSeriesChart::nearestMarkerGroup(qint64 timeMs) const
 {
     // The group drawn nearest the mouse, within half the gap that separates groups (and the crosshair's tolerance).
     const double msPerPixel = double(d->toMs - d->fromMs) / std::max(1.0, d->chart->plotArea().width());
@@ -802,6 +802,12 @@ QString TimeSeriesChart::markerText(qint64 timeMs) const
         if (distanceTo(g) <= reach && (!best || distanceTo(g) < distanceTo(*best)))
             best = &g;
     }
+    return best;
+}
+
+QString TimeSeriesChart::markerText(qint64 timeMs) const
+{
+    const MarkerGroup *best = nearestMarkerGroup(timeMs);
     if (!best)
         return {};
     // An event's title and its text; a run's name and its duration.
@@ -927,8 +933,14 @@ bool TimeSeriesChart::eventFilter(QObject *watched, QEvent *event)
             d->rubberBand->hide();
             const int x0 = std::min(d->pressPos.x(), mouse->position().toPoint().x());
             const int x1 = std::max(d->pressPos.x(), mouse->position().toPoint().x());
-            if (x1 - x0 >= 4)
+            if (x1 - x0 >= 4) {
                 Q_EMIT rangeRequested(timeAt(x0), std::max(timeAt(x1), timeAt(x0) + minimumSpanMs));
+            } else if (const MarkerGroup *group = nearestMarkerGroup(timeAt(x0))) {
+                QVector<TimeMarker> clicked;
+                for (int i : group->members)
+                    clicked << d->markers[i];
+                Q_EMIT markersClicked(clicked);
+            }
         }
         d->drag = Private::Drag::None;
         d->view->viewport()->unsetCursor();

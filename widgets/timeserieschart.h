@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/markergroups.h"
 #include "models/markerscope.h"
 #include "models/rangesource.h"
 #include "widgets/theme.h"
@@ -152,6 +153,8 @@ Q_SIGNALS:
     void rangeRequested(qint64 fromMs, qint64 toMs);
     void resetRequested();
     void exportRequested(); // "Export report…": the owner opens its export dialog
+    // A click (no drag) on a marker or a group of them: its markers, in time order.
+    void markersClicked(const QVector<perfdash::TimeMarker> &markers);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -159,6 +162,7 @@ protected:
 private:
     qint64 timeAt(double viewportX) const;
     QString markerText(qint64 timeMs) const;
+    const MarkerGroup *nearestMarkerGroup(qint64 timeMs) const;
     void regroupMarkers();
     void elideValueLabel();
     void updateTimeAxis(int columns);

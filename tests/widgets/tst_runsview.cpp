@@ -181,6 +181,26 @@ private Q_SLOTS:
         QCOMPARE(steps->item(2, RunBreakdownDialog::OffsetColumn)->text(), u"4.00 ms"_s);
         QVERIFY(dialog->summary().contains(u"inference"_s));
     }
+
+    void aRunMarkerOpensItsBreakdownOnceTheRunsArrive()
+    {
+        FakeRunSource source;
+        RunsView view;
+        view.setRangeSource(&source);
+        view.setRange(kT0, kT0 + 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        // Asked before the answer: it waits for the runs, then opens the one that started then.
+        view.openRunAt(qint64((kT0 + 12) * 1000), u"inference"_s);
+        QVERIFY(!view.breakdown());
+        Q_EMIT source.runsReady(source.runs.back().generation, someRuns());
+        QVERIFY(view.breakdown() && view.breakdown()->isVisible());
+        QCOMPARE(view.breakdown()->table()->item(0, RunBreakdownDialog::DurationColumn)->text(), u"2.00 ms"_s);
+        // Another workflow's run at that time is not this one.
+        view.breakdown()->hide();
+        view.openRunAt(qint64((kT0 + 12) * 1000), u"training"_s);
+        QVERIFY(!view.breakdown()->isVisible());
+    }
 };
 
 QTEST_MAIN(TestRunsView)

@@ -8,6 +8,7 @@
 #include <QFontMetricsF>
 #include <QImage>
 #include <QLocale>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <cmath>
@@ -335,6 +336,28 @@ private Q_SLOTS:
             { SourceRef::Kind::Service, u"etl"_s }, { u"run.count|service:etl,status:ok,workflow:pipeline"_s }));
         QCOMPARE(m_chart->markerCount(), 2);
         QVERIFY(m_chart->hoverText(t0 + 30'000).contains(u"run pipeline"_s));
+    }
+
+    void aClickOnAMarkerNamesItsMarkers()
+    {
+        TimeMarker run;
+        run.kind = TimeMarker::Kind::Run;
+        run.timeMs = run.endMs = t0 + 30'000;
+        run.title = u"run pipeline"_s;
+        run.tags = { u"workflow:pipeline"_s };
+        m_chart->setMarkers({ run });
+        redraw();
+        QSignalSpy clicked(m_chart.get(), &TimeSeriesChart::markersClicked);
+        auto *viewport = m_chart->findChild<QChartView *>()->viewport();
+        const QPoint at = viewport->mapFrom(m_chart.get(), pixelFor(t0 + 30'000, 0)) + QPoint(0, -3);
+        QTest::mouseClick(viewport, Qt::LeftButton, {}, at);
+        QCOMPARE(clicked.size(), 1);
+        const auto markers = clicked.first().first().value<QVector<TimeMarker>>();
+        QCOMPARE(markers.size(), 1);
+        QCOMPARE(markers.first().title, u"run pipeline"_s);
+        // Far from any marker: nothing.
+        QTest::mouseClick(viewport, Qt::LeftButton, {}, viewport->mapFrom(m_chart.get(), pixelFor(t0 + 5'000, 0)));
+        QCOMPARE(clicked.size(), 1);
     }
 
     void denseMarkersAreSummarized()
