@@ -11,6 +11,7 @@
 #include <QCommandLineParser>
 #include <QJsonObject>
 #include <QFileInfo>
+#include <QSysInfo>
 
 #include <charconv>
 #include <cmath>
@@ -314,7 +315,8 @@ bool CollectorDaemon::start(QString *error)
         quint16 httpPort = 0;
         parseHostPort(m_options.http, &httpHost, &httpPort);
         // /metrics from the final seconds as they close, through the KPI layer (collector/metricsexporter.h).
-        m_metrics = std::make_unique<MetricsExporter>();
+        m_metrics = std::make_unique<MetricsExporter>(
+            PromSchema::Labels { { PromSchema::kHostLabel, QSysInfo::machineHostName() } });
         QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
                          [this](const QVector<LiveFrame> &frames) {
                              m_metrics->ingest(frames, m_service->statsSnapshot());

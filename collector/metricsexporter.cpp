@@ -25,12 +25,9 @@ QByteArray number(double v)
     return QByteArray::number(v, 'g', 15);
 }
 
-// A label value in the text format: backslash, double quote and line feed escaped.
 QByteArray label(const QString &value)
 {
-    QByteArray out = value.toUtf8();
-    out.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
-    return '"' + out + '"';
+    return PromSchema::quoted(value);
 }
 
 // perfdash_<path>: the stats' numbers, nested objects joined with '_'; names made of [a-zA-Z0-9_].
@@ -72,6 +69,10 @@ void flatten(const QJsonObject &object, const QByteArray &prefix, std::map<QByte
 
 } // namespace
 
+MetricsExporter::MetricsExporter(PromSchema::Labels fleetLabels)
+    : m_fleet(std::move(fleetLabels))
+{ }
+
 void MetricsExporter::ingest(const QVector<LiveFrame> &frames, const QJsonObject &stats)
 {
     QMutexLocker lock(&m_mutex);
@@ -79,6 +80,7 @@ void MetricsExporter::ingest(const QVector<LiveFrame> &frames, const QJsonObject
     for (const LiveFrame &frame : frames) {
         if (frame.provisional)
             continue;
+        m_fleet.add(frame);
         m_newest = std::max(m_newest, frame.second);
         for (const SeriesStats &s : frame.series) {
             if (!s.key.contains(u"model:"))
@@ -110,8 +112,10 @@ QByteArray MetricsExporter::render() const
     QHash<QString, std::pair<double, double>> totals; // count, sum
     QJsonObject stats;
     qint64 newest = -1;
+    QByteArray fleet;
     {
         QMutexLocker lock(&m_mutex);
+        fleet = m_fleet.renderScrape();
         kinds.reserve(m_series.size());
         points.reserve(m_series.size());
         for (auto it = m_series.constBegin(); it != m_series.constEnd(); ++it) {
@@ -192,7 +196,8 @@ QByteArray MetricsExporter::render() const
     for (const auto &[name, value] : self)
         selfText += "# HELP " + name + " The collector's own counter (perfdashd stats, docs/protocol.md).\n# TYPE "
             + name + " untyped\n" + name + ' ' + number(value) + '\n';
-    return latency + predictions + errors + accuracy + selfText;
+    return latency + predictions + errors + accuracy + selfText
+        + "# Every series in perfdash's fleet schema (docs/fleet.md): cumulative since the collector started.\n" + fleet;
 }
 
 } // namespace perfdash

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "fleet/promencoder.h"
 #include "models/seriesstore.h"
 
 #include <QByteArray>
@@ -21,11 +22,15 @@ namespace perfdash {
 // - ml_model_errors_total{model_id,error_type} (counter): its failed requests, by error type (the error_type or
 //   type tag; else "error");
 // - ml_model_accuracy{model_id,tenant_id} (gauge): accuracy over the last 60 s;
-// - perfdash_* (untyped): the collector's own counters, as `perfdashd stats` prints them.
+// - perfdash_* (untyped): the collector's own counters, as `perfdashd stats` prints them;
+// - every series in the fleet schema (fleet/promschema.h, docs/fleet.md): cumulative buckets, counts and sums labelled
+//   with `fleetLabels` (host), what a team's Prometheus scrapes and `perfdash --source` reads back.
 // ingest() on the collector thread, render() on any thread.
 class MetricsExporter {
 public:
     static constexpr qint64 kWindowSeconds = 60;
+
+    explicit MetricsExporter(PromSchema::Labels fleetLabels = {});
 
     // Final frames only; stats: the collector's counters (CollectorService::statsSnapshot) as of these frames.
     void ingest(const QVector<LiveFrame> &frames, const QJsonObject &stats);
@@ -42,6 +47,7 @@ private:
     QHash<QString, Series> m_series; // model-tagged series only
     QJsonObject m_stats;
     qint64 m_newest = -1;
+    PromEncoder m_fleet;
 };
 
 } // namespace perfdash

@@ -81,6 +81,20 @@ public:
     inline int indexOf(double magnitude) const;
     // The value reported for bucket i: 2 gamma^i / (gamma + 1), within relative error a of the whole bucket.
     double bucketValue(int index) const;
+    // gamma = (1 + a) / (1 - a): bucket i holds the magnitudes in (gamma^(i-1), gamma^i].
+    double gamma() const { return m_gamma; }
+    // Calls visit(index, negative, count) for every non-empty bucket, each store's lowest index first. Values counted
+    // as zero are zeroCount(), in no bucket. Collapsed values are in their store's lowest kept bucket.
+    template <typename Visit>
+    void forEachBucket(Visit &&visit) const
+    {
+        for (const auto *store : { &m_negative, &m_positive }) {
+            for (std::size_t i = 0; i < store->m_counts.size(); ++i) {
+                if (store->m_counts[i] != 0)
+                    visit(store->m_offset + int(i), store == &m_negative, store->m_counts[i]);
+            }
+        }
+    }
 
     QByteArray serialize() const;
     static std::optional<QuantileSketch> deserialize(QByteArrayView data);

@@ -11,7 +11,7 @@ packages=(
     netcat-openbsd python3 python3-statsd python3-venv
     nodejs npm
     clang libclang-rt-14-dev
-    xvfb xauth prometheus
+    xvfb xauth prometheus victoria-metrics
     dbus-daemon
     locales
 )
