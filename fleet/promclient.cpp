@@ -9,6 +9,7 @@
 #include <QLocale>
 
 #include <charconv>
+#include <string_view>
 #include <cmath>
 #include <limits>
 
@@ -22,16 +23,24 @@ double parseValue(const QJsonValue &value)
 {
     if (value.isDouble())
         return value.toDouble();
-    const QByteArray text = value.toString().toLatin1();
-    if (text == "NaN")
+    // On the stack: millions of values per answer, a heap copy each would show.
+    const QString text = value.toString();
+    char buffer[64];
+    if (text.size() >= qsizetype(sizeof buffer))
         return std::numeric_limits<double>::quiet_NaN();
-    if (text == "+Inf" || text == "Inf")
+    const qsizetype n = text.size();
+    for (qsizetype i = 0; i < n; ++i)
+        buffer[i] = char(text[i].unicode() < 128 ? text[i].unicode() : '?');
+    const std::string_view view(buffer, size_t(n));
+    if (view == "NaN")
+        return std::numeric_limits<double>::quiet_NaN();
+    if (view == "+Inf" || view == "Inf")
         return std::numeric_limits<double>::infinity();
-    if (text == "-Inf")
+    if (view == "-Inf")
         return -std::numeric_limits<double>::infinity();
     double out = 0;
-    const auto [end, error] = std::from_chars(text.constData(), text.constData() + text.size(), out);
-    if (error != std::errc() || end != text.constData() + text.size())
+    const auto [end, error] = std::from_chars(buffer, buffer + n, out);
+    if (error != std::errc() || end != buffer + n)
         return std::numeric_limits<double>::quiet_NaN();
     return out;
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PromReader and `perfdashd summary --source` against a local VictoriaMetrics holding N timer series of one host over
 // H hours at one push a minute (PromEncoder's exact bytes). Prints the median of --runs runs of each.
-// Usage: bench_promreader [--series 100] [--hours 24] [--step 60] [--runs 3]; needs victoria-metrics, and perfdashd
-// next to it for the summary.
+// Usage: bench_promreader [--series 100] [--hours 24] [--step 60] [--runs 3] [--perfdashd PATH]; needs
+// victoria-metrics, and perfdashd (by default next to it) for the summary.
 #include "../e2e/victoriametricsprocess.h"
+#include "fleet/promclient.h"
 #include "fleet/promencoder.h"
 #include "fleet/promsync.h"
 #include "models/coverage.h"
@@ -41,7 +42,9 @@ int main(int argc, char **argv)
     const QCommandLineOption hoursOption(u"hours"_s, u"Hours of data."_s, u"H"_s, u"24"_s);
     const QCommandLineOption stepOption(u"step"_s, u"Bucket step, seconds."_s, u"S"_s, u"60"_s);
     const QCommandLineOption runsOption(u"runs"_s, u"Runs of each."_s, u"R"_s, u"3"_s);
-    parser.addOptions({ seriesOption, hoursOption, stepOption, runsOption });
+    const QCommandLineOption perfdashdOption(u"perfdashd"_s, u"The perfdashd to time (default: next to this)."_s,
+        u"PATH"_s, QCoreApplication::applicationDirPath() + u"/perfdashd"_s);
+    parser.addOptions({ seriesOption, hoursOption, stepOption, runsOption, perfdashdOption });
     parser.process(app);
     const int seriesCount = parser.value(seriesOption).toInt();
     const qint64 hours = parser.value(hoursOption).toLongLong();
@@ -137,7 +140,50 @@ int main(int argc, char **argv)
         std::printf(" %.0f", ms);
     std::printf(")\n");
 
-    const QString perfdashd = QCoreApplication::applicationDirPath() + u"/perfdashd"_s;
+    // The server's share: the bucket query alone, its answer read but not parsed.
+    {
+        QStringList names;
+        for (const QString &key : std::as_const(keys))
+            names << key.left(key.indexOf(u'|')).replace(u'.', u"\\\\."_s);
+        QStringList metrics;
+        for (const QString &key : std::as_const(keys))
+            metrics << QString::fromLatin1(PromSchema::metricName(key.left(key.indexOf(u'|'))));
+        const QString promql
+            = u"sum without (host,instance,job) (increase({__name__=~\"(?:%1)_bucket\",perfdash_series=~\"%2\"}[%3s])) > 0"_s
+                  .arg(metrics.join(u'|'), names.join(u'|'))
+                  .arg(step);
+        QUrl url(vm.url() + u"/api/v1/query_range"_s);
+        url.setQuery(QString::fromLatin1("query=" + QUrl::toPercentEncoding(promql) + "&start="
+                         + QByteArray::number(start + step) + "&end=" + QByteArray::number(end) + "&step="
+                         + QByteArray::number(step)),
+            QUrl::StrictMode);
+        QNetworkAccessManager net;
+        QVector<double> rawMs;
+        qsizetype size = 0;
+        for (int r = 0; r < runs; ++r) {
+            timer.restart();
+            std::unique_ptr<QNetworkReply> reply(net.get(QNetworkRequest(url)));
+            QEventLoop loop;
+            QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            const QByteArray body = reply->readAll();
+            rawMs << double(timer.nsecsElapsed()) / 1e6;
+            size = body.size();
+            if (status != 200) {
+                std::fprintf(stderr, "raw bucket query answered %d: %s\n", status, body.right(400).constData());
+                break;
+            }
+            timer.restart();
+            const PromAnswer parsed = PromClient::parse(body, status);
+            std::printf("  parse of %.1f MB, %lld series: %.0f ms\n", double(size) / 1e6, qint64(parsed.series.size()),
+                double(timer.nsecsElapsed()) / 1e6);
+        }
+        std::printf("the bucket query alone (HTTP, unparsed): %.1f MB, median %.0f ms\n", double(size) / 1e6,
+            median(rawMs));
+    }
+
+    const QString perfdashd = parser.value(perfdashdOption);
     QVector<double> summaryMs;
     for (int r = 0; r < runs; ++r) {
         QProcess summary;

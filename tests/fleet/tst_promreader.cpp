@@ -265,6 +265,26 @@ private Q_SLOTS:
         QCOMPARE(total, qint64(20 * kSeconds + 10 * kSeconds / 2));
     }
 
+    void thePartialLastBucketIsRead()
+    {
+        // Live mode asks up to now: the bucket that holds now ends in the future, and must still be answered.
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        PromEncoder encoder({ { "host", u"c"_s } });
+        for (qint64 s = now - 5; s < now; ++s)
+            encoder.add({ s, { counter(u"live.requests"_s, 2) } });
+        QCOMPARE(m_vm.post(u"/api/v1/import/prometheus"_s, encoder.takePush(now * 1000)).first, 204);
+        QVERIFY(m_vm.flush());
+        PromReader reader(QUrl(m_vm.url()), PromReader::Hosts::Merged);
+        const qint64 bucket = floorTo(now, 60);
+        const QVector<RangeSeries> series = buckets(reader, { u"live.requests"_s }, bucket - 60, now + 1, 60);
+        QCOMPARE(series.size(), 1);
+        qint64 total = 0;
+        for (const SeriesPoint &p : series[0].points)
+            total += p.stats.count;
+        QCOMPARE(total, 10);
+        QCOMPARE(series[0].points.constLast().second, floorTo(now - 1, 60));
+    }
+
     void failuresSayWhy_data()
     {
         QTest::addColumn<QByteArray>("response");
