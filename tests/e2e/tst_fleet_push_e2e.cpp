@@ -243,6 +243,47 @@ private Q_SLOTS:
         QCOMPARE(collector.stop(), 0);
     }
 
+    void pushLabelsAndCountersAreOnMetrics()
+    {
+        // /metrics names the host as the push does, and the push counters pass Prometheus' linter.
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(startPushing(collector, u"http://127.0.0.1:1"_s,
+            { u"--http"_s, u"127.0.0.1:0"_s, u"--push-label"_s, u"host=gpu-07"_s, u"--push-label"_s, u"team=vision"_s }));
+        sendTimer(collector, "labelled.lat", { 1, 2, 3 });
+        QNetworkAccessManager net;
+        const auto get = [&net](const QString &url) {
+            std::unique_ptr<QNetworkReply> reply(net.get(QNetworkRequest(QUrl(url))));
+            QEventLoop loop;
+            QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+            if (!reply->isFinished())
+                loop.exec();
+            return reply->isFinished() ? reply->readAll() : QByteArray();
+        };
+        const QString url = u"http://"_s % collector.httpAddress % u"/metrics"_s;
+        QByteArray body;
+        QTRY_VERIFY_WITH_TIMEOUT((body = get(url)).contains("labelled_lat_count{host=\"gpu-07\""), 20000);
+        QVERIFY2(body.contains("labelled_lat_count{host=\"gpu-07\",perfdash_kind=\"timer\",perfdash_series="
+                               "\"labelled.lat\",team=\"vision\"} 3\n"),
+            body.constData());
+        QTRY_VERIFY_WITH_TIMEOUT((body = get(url)).contains("\nperfdash_push_failures "), 20000);
+        for (const char *name : { "perfdash_push_sent_batches ", "perfdash_push_queued_bytes ",
+                 "perfdash_push_dropped_batches_buffer_full ", "perfdash_push_dropped_batches_rejected ",
+                 "perfdash_push_dropped_batches_shutdown ", "perfdash_push_retries " })
+            QVERIFY2(body.contains(QByteArray(QByteArray("\n") + name)), name);
+        QProcess promtool;
+        promtool.start(u"promtool"_s, { u"check"_s, u"metrics"_s });
+        if (!promtool.waitForStarted(10000))
+            QSKIP("promtool is missing: tools/dev/install-deps.sh installs prometheus");
+        promtool.write(body);
+        promtool.closeWriteChannel();
+        QVERIFY(promtool.waitForFinished(30000));
+        const QByteArray said = promtool.readAllStandardOutput() + promtool.readAllStandardError();
+        QVERIFY2(promtool.exitCode() == 0, said.constData());
+        QCOMPARE(collector.stop(), 0);
+    }
+
     void aWrongUrlIsRejectedAndLoggedOnce()
     {
         VictoriaMetricsProcess vm;
