@@ -2,6 +2,7 @@
 #include "fleet/promencoder.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 namespace perfdash {
@@ -26,6 +27,23 @@ void line(QByteArray *out, const QByteArray &name, const QByteArray &labels, dou
 }
 
 } // namespace
+
+QByteArray PromEncoder::bucketPrefix(const Series &series)
+{
+    return series.name + "_bucket{" + series.labels + (series.labels.isEmpty() ? "" : ",") + "vmrange=\"";
+}
+
+const QByteArray &PromEncoder::range(double gamma, int index, bool negative) const
+{
+    if (gamma != m_rangeGamma) {
+        m_ranges.clear();
+        m_rangeGamma = gamma;
+    }
+    auto it = m_ranges.find(bucketId(index, negative));
+    if (it == m_ranges.end())
+        it = m_ranges.insert(bucketId(index, negative), PromSchema::bucketRange(index, negative, gamma));
+    return *it;
+}
 
 PromEncoder::PromEncoder(PromSchema::Labels extra)
     : m_extra(std::move(extra))
@@ -109,10 +127,21 @@ void PromEncoder::writeCumulative(QByteArray *out, const Series &series, const Q
         if (series.cumulative->zeroCount() > 0)
             line(out, series.name + "_bucket", block(series.labels, ",vmrange=\"" + PromSchema::zeroRange() + '"'),
                 double(series.cumulative->zeroCount()), stamp);
-        series.cumulative->forEachBucket([&](int index, bool negative, quint64 count) {
-            const QByteArray range = PromSchema::bucketRange(index, negative, series.cumulative->gamma());
-            line(out, series.name + "_bucket", block(series.labels, ",vmrange=\"" + range + '"'), double(count), stamp);
-        });
+        {
+            // The hot loop of a push (about 50 lines a timer): one prefix per series, each range formatted once.
+            const QByteArray prefix = bucketPrefix(series);
+            const double gamma = series.cumulative->gamma();
+            series.cumulative->forEachBucket([&](int index, bool negative, quint64 count) {
+                out->append(prefix);
+                out->append(range(gamma, index, negative));
+                // Digits straight into the output: a QByteArray per number was a third of this loop.
+                char digits[24] = { '"', '}', ' ' };
+                const auto end = std::to_chars(digits + 3, digits + sizeof digits, count).ptr;
+                out->append(digits, qsizetype(end - digits));
+                out->append(stamp);
+                out->append('\n');
+            });
+        }
         break;
     }
 }
@@ -133,9 +162,18 @@ void PromEncoder::writeSeries(
         if (series.cumulative->zeroCount() > 0)
             zero(series.name + "_bucket", block(series.labels, ",vmrange=\"" + PromSchema::zeroRange() + '"'),
                 (1 << 30) + 2);
+        QByteArray prefix; // built only when a bucket is new: most pushes have none
+        const double gamma = series.cumulative->gamma();
         series.cumulative->forEachBucket([&](int index, bool negative, quint64) {
-            const QByteArray range = PromSchema::bucketRange(index, negative, series.cumulative->gamma());
-            zero(series.name + "_bucket", block(series.labels, ",vmrange=\"" + range + '"'), bucketId(index, negative));
+            if (!series.pushedBuckets.insert(bucketId(index, negative)).second)
+                return;
+            if (prefix.isEmpty())
+                prefix = bucketPrefix(series);
+            out->append(prefix);
+            out->append(range(gamma, index, negative));
+            out->append("\"} 0");
+            out->append(zeroStamp);
+            out->append('\n');
         });
     } else if (!series.pushedOnce) {
         line(out, series.name + (series.kind == MetricKind::Counter ? "_total" : "_samples_total"),
