@@ -39,9 +39,34 @@ void PushDriver::pushDue()
     if (m_encoder.newestSecond() < 0)
         return;
     // The end of the newest closed second: the samples' own time, whatever the delay of this timer.
-    QByteArray batch = m_encoder.takePush((m_encoder.newestSecond() + 1) * 1000);
-    if (!batch.isEmpty())
+    QByteArray text = m_encoder.takePush((m_encoder.newestSecond() + 1) * 1000);
+    if (text.size() <= kMaxBatchBytes) {
+        m_pusher->push(std::move(text));
+        return;
+    }
+    for (QByteArray &batch : split(text))
         m_pusher->push(std::move(batch));
+}
+
+QVector<QByteArray> PushDriver::split(const QByteArray &text, qsizetype maxBytes)
+{
+    QVector<QByteArray> batches;
+    qsizetype from = 0;
+    while (from < text.size()) {
+        qsizetype to = std::min(text.size(), from + maxBytes);
+        if (to < text.size()) {
+            const qsizetype newline = text.lastIndexOf('\n', to - 1);
+            // A line longer than maxBytes goes whole: a cut line would be refused.
+            to = newline >= from ? newline + 1 : text.indexOf('\n', to);
+            if (to < 0)
+                to = text.size();
+            else if (newline < from)
+                to += 1;
+        }
+        batches.push_back(text.mid(from, to - from));
+        from = to;
+    }
+    return batches;
 }
 
 void PushDriver::stop()
