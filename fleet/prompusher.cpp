@@ -110,8 +110,8 @@ private:
             failed = true;
             QString error;
             if (status != 0)
-                error = QString::number(status) % u' ' % reply->attribute(
-                    QNetworkRequest::HttpReasonPhraseAttribute).toString();
+                error = QString::number(status) % u' '
+                    % reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
             else if (reply->error() == QNetworkReply::OperationCanceledError)
                 error = u"no answer within %1 s"_s.arg(QLocale::c().toString(double(m_options.timeoutMs) / 1000));
             else
@@ -156,7 +156,7 @@ private:
     {
         const PushQueue::Counters &c = m_queue.counters();
         const char *state = m_queue.state() == PushQueue::State::Ok ? "ok"
-            : m_queue.state() == PushQueue::State::Failing         ? "failing"
+            : m_queue.state() == PushQueue::State::Failing          ? "failing"
                                                                     : "idle";
         QJsonObject status {
             { u"url"_s, m_url },
@@ -217,10 +217,9 @@ std::optional<qint64> PromPusher::parseSize(const QString &input)
 {
     QString text = input.trimmed();
     qint64 scale = 1;
-    for (const auto &[suffix, factor] :
-        { std::pair { u"KiB", 1LL << 10 }, { u"MiB", 1LL << 20 }, { u"GiB", 1LL << 30 }, { u"KB", 1LL << 10 },
-            { u"MB", 1LL << 20 }, { u"GB", 1LL << 30 }, { u"K", 1LL << 10 }, { u"M", 1LL << 20 }, { u"G", 1LL << 30 },
-            { u"B", 1LL } }) {
+    for (const auto &[suffix, factor] : { std::pair { u"KiB", 1LL << 10 }, { u"MiB", 1LL << 20 }, { u"GiB", 1LL << 30 },
+             { u"KB", 1LL << 10 }, { u"MB", 1LL << 20 }, { u"GB", 1LL << 30 }, { u"K", 1LL << 10 }, { u"M", 1LL << 20 },
+             { u"G", 1LL << 30 }, { u"B", 1LL } }) {
         if (text.endsWith(QStringView(suffix), Qt::CaseInsensitive)) {
             text.chop(QStringView(suffix).size());
             scale = factor;

@@ -12,8 +12,7 @@ PushQueue::PushQueue(qint64 capacityBytes, Clock clock, Random random)
     : m_capacity(std::max<qint64>(1, capacityBytes))
     , m_clock(clock ? std::move(clock) : Clock([]() { return QDateTime::currentMSecsSinceEpoch(); }))
     , m_random(random ? std::move(random) : Random([]() { return QRandomGenerator::global()->generateDouble(); }))
-{
-}
+{ }
 
 void PushQueue::drop(const Batch &batch, qint64 *reason)
 {

@@ -23,8 +23,8 @@ namespace {
 // A collector pushing every second, its seconds final 200 ms after they end.
 bool startPushing(CollectorProcess &collector, const QString &url, const QStringList &extra = {})
 {
-    return collector.start(QStringList { u"--no-sampling"_s, u"--grace-ms"_s, u"200"_s, u"--push"_s, url,
-                               u"--push-interval"_s, u"1s"_s }
+    return collector.start(
+        QStringList { u"--no-sampling"_s, u"--grace-ms"_s, u"200"_s, u"--push"_s, url, u"--push-interval"_s, u"1s"_s }
         + extra);
 }
 
@@ -131,11 +131,13 @@ private Q_SLOTS:
         QVERIFY2(std::abs(rebuilt - exact) / exact <= 0.01,
             qPrintable(u"rebuilt p95 %1 vs exact %2"_s.arg(rebuilt).arg(exact)));
         // VictoriaMetrics' own histogram_quantile interpolates inside a bucket: within one bucket's width, gamma - 1.
-        const double engine = scalar(
-            vm, u"histogram_quantile(0.95, sum by (vmrange) (increase(fleet_lat_bucket"_s % window % u")))"_s);
+        const double engine
+            = scalar(vm, u"histogram_quantile(0.95, sum by (vmrange) (increase(fleet_lat_bucket"_s % window % u")))"_s);
         QVERIFY2(std::abs(engine - exact) / exact <= merged.gamma() - 1,
-            qPrintable(u"histogram_quantile %1 vs exact %2 (bound %3)"_s.arg(engine).arg(exact).arg(merged.gamma() - 1)));
-        qInfo("union p95 %.3f; rebuilt sketch %.3f (%.3f %%); histogram_quantile %.3f (%.3f %%); mean of host p95s %.3f",
+            qPrintable(
+                u"histogram_quantile %1 vs exact %2 (bound %3)"_s.arg(engine).arg(exact).arg(merged.gamma() - 1)));
+        qInfo(
+            "union p95 %.3f; rebuilt sketch %.3f (%.3f %%); histogram_quantile %.3f (%.3f %%); mean of host p95s %.3f",
             exact, rebuilt, 100 * std::abs(rebuilt - exact) / exact, engine, 100 * std::abs(engine - exact) / exact,
             averaged);
         QCOMPARE(statsOf(a).value(u"push.state"_s), u"ok"_s);
@@ -249,7 +251,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         CollectorProcess collector(dir.path());
         QVERIFY(startPushing(collector, u"http://127.0.0.1:1"_s,
-            { u"--http"_s, u"127.0.0.1:0"_s, u"--push-label"_s, u"host=gpu-07"_s, u"--push-label"_s, u"team=vision"_s }));
+            { u"--http"_s, u"127.0.0.1:0"_s, u"--push-label"_s, u"host=gpu-07"_s, u"--push-label"_s,
+                u"team=vision"_s }));
         sendTimer(collector, "labelled.lat", { 1, 2, 3 });
         QNetworkAccessManager net;
         const auto get = [&net](const QString &url) {
@@ -302,7 +305,8 @@ private Q_SLOTS:
         QCOMPARE(collector.stop(), 0);
         const QByteArray err = collector.process.readAllStandardError();
         QCOMPARE(err.count("refused: 4"), 1);
-        QVERIFY2(err.contains(QByteArray("perfdashd: push to " + vm.url().toUtf8() + "/api/v1/import/nowhere refused: 4")),
+        QVERIFY2(
+            err.contains(QByteArray("perfdashd: push to " + vm.url().toUtf8() + "/api/v1/import/nowhere refused: 4")),
             err.constData());
     }
 };

@@ -24,7 +24,8 @@ private Q_SLOTS:
     void dropsTheOldestWhenFull()
     {
         qint64 now = 0;
-        PushQueue queue(100, [&]() { return now; }, []() { return 0.0; });
+        PushQueue queue(
+            100, [&]() { return now; }, []() { return 0.0; });
         queue.push(batch(4, 'a')); // 40 bytes
         queue.push(batch(4, 'b')); // 80
         QCOMPARE(queue.queuedBytes(), 80);
@@ -60,7 +61,8 @@ private Q_SLOTS:
     void rejectedIsDroppedAndNotRetried()
     {
         qint64 now = 0;
-        PushQueue queue(1000, [&]() { return now; }, []() { return 0.0; });
+        PushQueue queue(
+            1000, [&]() { return now; }, []() { return 0.0; });
         QCOMPARE(queue.state(), PushQueue::State::Idle);
         queue.push(batch(2));
         queue.push(batch(3));
@@ -87,7 +89,8 @@ private Q_SLOTS:
         QCOMPARE(PushQueue::baseDelayMs(1000), 60000);
         qint64 now = 5000;
         double jitter = 0.0;
-        PushQueue queue(1000, [&]() { return now; }, [&]() { return jitter; });
+        PushQueue queue(
+            1000, [&]() { return now; }, [&]() { return jitter; });
         queue.push(batch(1));
         const qint64 expected[] = { 1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000 };
         for (const qint64 delay : expected) {
