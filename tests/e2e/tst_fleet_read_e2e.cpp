@@ -167,6 +167,51 @@ private Q_SLOTS:
         QCOMPARE(badUrl.exitCode, 2);
     }
 
+    void summaryOfTwoPushingCollectors()
+    {
+        // The whole path: two real perfdashd --push into VictoriaMetrics, read back by `perfdashd summary --source`.
+        if (VictoriaMetricsProcess::program().isEmpty())
+            QSKIP("victoria-metrics is not installed (apt-get install victoria-metrics; CI installs it)");
+        VictoriaMetricsProcess vm;
+        QVERIFY2(vm.start(), qPrintable(vm.output()));
+        QTemporaryDir dirA, dirB;
+        CollectorProcess a(dirA.path()), b(dirB.path());
+        for (auto [collector, host] : { std::pair { &a, "a" }, { &b, "b" } }) {
+            QVERIFY(collector->start({ u"--no-sampling"_s, u"--grace-ms"_s, u"200"_s, u"--push"_s, vm.url(),
+                u"--push-interval"_s, u"1s"_s, u"--push-label"_s, u"host="_s % QLatin1String(host) }));
+        }
+        QVector<double> all;
+        for (int i = 0; i < 1000; ++i) {
+            // a: 1..1000 ms evenly; b: 300..900 ms crowded near 300. Three decimals: what the collector parses.
+            const double va = double(i + 1), vb = std::round((300.0 + 600.0 * std::pow(i / 999.0, 2.0)) * 1000) / 1000;
+            all << va << vb;
+            a.send("serve.latency:" + QByteArray::number(va, 'f', 3) + "|ms|#model:m1\nserve.requests:1|c|#model:m1,status:"
+                + (i % 10 == 0 ? "500" : "200"));
+            b.send("serve.latency:" + QByteArray::number(vb, 'f', 3) + "|ms|#model:m1\nserve.requests:1|c|#model:m1,status:"
+                + (i % 20 == 0 ? "500" : "200"));
+        }
+        const auto counted = [&vm] {
+            vm.flush();
+            const QJsonArray r = vm.query(u"sum(increase(serve_latency_count[10m]))"_s, QDateTime::currentSecsSinceEpoch());
+            return r.size() == 1 ? r[0].toObject().value(u"value"_s).toArray().at(1).toString().toDouble() : -1.0;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(counted(), 2000.0, 30000);
+        const Exported summary
+            = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s, u"--window"_s, u"10m"_s });
+        QVERIFY2(summary.exitCode == 0, qPrintable(summary.err));
+        const QJsonObject json = QJsonDocument::fromJson(summary.out).object();
+        const QJsonObject evidence = json.value(u"evidence"_s).toObject();
+        QCOMPARE(evidence.value(u"requests"_s).toDouble(), 2000.0);
+        QCOMPARE(evidence.value(u"failed_requests"_s).toDouble(), 150.0);
+        QCOMPARE(evidence.value(u"latency_n"_s).toInteger(), 2000);
+        const double p95 = json.value(u"serving_metrics"_s).toObject().value(u"latency_p95_ms"_s).toDouble();
+        const double exact = exactQuantile(all, 0.95);
+        QVERIFY2(std::abs(p95 - exact) <= 0.01 * exact, qPrintable(u"p95 %1, the union's %2"_s.arg(p95).arg(exact)));
+        QCOMPARE(json.value(u"source"_s).toObject().value(u"hosts"_s).toArray(), QJsonArray({ u"a"_s, u"b"_s }));
+        QCOMPARE(a.stop(), 0);
+        QCOMPARE(b.stop(), 0);
+    }
+
     void summaryFromAPrometheusScrapingPerfdashd()
     {
         const QString prometheusProgram = QStandardPaths::findExecutable(u"prometheus"_s);
