@@ -182,6 +182,7 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
     job->from = floorTo(fromSecond, step);
     job->to = toSecond;
     QStringList names;
+    QSet<QString> named;
     bool allKnown = true;
     QSet<MetricKind> kinds;
     for (int i = 0; i < keys.size(); ++i) {
@@ -189,8 +190,10 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
         job->index.insert(key.toString(), i);
         if (key.toString() == Coverage::heartbeatKey())
             continue; // answered from the heartbeat query
-        if (!names.contains(key.name))
+        if (!named.contains(key.name)) {
+            named.insert(key.name);
             names << key.name;
+        }
         const auto kind = m_kinds.constFind(key.name);
         if (kind == m_kinds.constEnd())
             allKnown = false;
