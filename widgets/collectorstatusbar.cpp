@@ -49,20 +49,24 @@ void CollectorStatusBar::setConnection(LiveSource::State state, const QString &d
     switch (state) {
     case LiveSource::State::Connected:
         m_offline = false;
-        m_connection->setText(tr("● Connected to collector"));
+        m_connection->setText(m_sourceName.isEmpty() ? tr("● Connected to collector") : tr("● %1").arg(m_sourceName));
         m_ingest->setToolTip(ingestToolTip());
         color = u"#27ae60"_s;
         break;
     case LiveSource::State::Connecting:
-        m_connection->setText(since.isValid()
-                ? tr("◌ Reconnecting to collector (lost at %1)…").arg(since.toString(u"HH:mm:ss"_s))
-                : tr("◌ Connecting to collector…"));
+        if (!m_sourceName.isEmpty())
+            m_connection->setText(tr("◌ Reading %1…").arg(m_sourceName));
+        else
+            m_connection->setText(since.isValid()
+                    ? tr("◌ Reconnecting to collector (lost at %1)…").arg(since.toString(u"HH:mm:ss"_s))
+                    : tr("◌ Connecting to collector…"));
         color = u"#f39c12"_s;
         break;
     case LiveSource::State::Disconnected:
         m_offline = true;
-        m_connection->setText(
-            tr("○ Collector unreachable since %1, retrying: %2").arg(since.toString(u"HH:mm:ss"_s), detail));
+        m_connection->setText(m_sourceName.isEmpty()
+                ? tr("○ Collector unreachable since %1, retrying: %2").arg(since.toString(u"HH:mm:ss"_s), detail)
+                : tr("○ %1: unreachable (%2), retrying").arg(m_sourceName, detail));
         // Rates of a collector that is gone are not current: blank them until it reports again.
         m_ingest->setText(tr("ingest –"));
         m_ingest->setToolTip(tr("The collector is not running"));
@@ -82,6 +86,17 @@ void CollectorStatusBar::setStatus(const CollectorStatus &status)
                          .arg(QLocale().toString(status.parseDrops), QLocale().toString(status.kernelDrops)));
     m_seriesCount->setText(tr("%1 series").arg(QLocale().toString(status.seriesCount)));
     m_dbSize->setText(tr("db %1").arg(formatBytes(status.databaseBytes)));
+}
+
+void CollectorStatusBar::setSourceName(const QString &name)
+{
+    m_sourceName = name;
+    if (!name.isEmpty()) {
+        // A server's own ingest, drops and storage are not ours to show: blank what a local collector would fill.
+        m_ingest->clear();
+        m_drops->clear();
+        m_dbSize->clear();
+    }
 }
 
 QString CollectorStatusBar::connectionText() const

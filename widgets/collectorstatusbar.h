@@ -31,6 +31,9 @@ public:
     // since: when the collector was lost (invalid while connected).
     void setConnection(perfdash::LiveSource::State state, const QString &detail, const QDateTime &since);
     void setStatus(const CollectorStatus &status);
+    // A Prometheus-compatible server instead of the local collector: "VictoriaMetrics at http://…" names it in the
+    // connection text; empty: the local collector.
+    void setSourceName(const QString &name);
 
     QString connectionText() const;
     QString statusText() const; // ingest, drops, series, database size
@@ -42,6 +45,7 @@ private:
     QLabel *m_seriesCount = nullptr;
     QLabel *m_dbSize = nullptr;
     bool m_offline = false;
+    QString m_sourceName;
 };
 
 } // namespace perfdash

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The GUI on a fleet: a real VictoriaMetrics holds two hosts' pushes (fleet/promencoder.h's bytes); the window reads
+// it as its source (perfdash --source URL): both hosts' models in the tree when grouped, one merged entry when merged,
+// whose p95 tile is the p95 of every host's values, and an unreachable server said plainly while the window lives.
+#include "app/gui/guisession.h"
+#include "app/gui/promlivesource.h"
+#include "fleetdata.h"
+#include "models/seriesstore.h"
+#include "models/sourcetreemodel.h"
+#include "widgets/kpitile.h"
+#include "widgets/mainwindow.h"
+#include "widgets/sourcedashboard.h"
+
+#include <QImage>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace perfdash;
+using namespace perfdash::test;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+GuiSession::Options fleetOptions(const QString &root, const QString &url, bool merged)
+{
+    GuiSession::Options o;
+    o.runtimeDir = QDir(root).filePath(u"run"_s); // never used: no collector on a fleet source
+    o.dbPath = QDir(root).filePath(u"perfdash.db"_s);
+    o.binDir = qEnvironmentVariable("PERFDASH_BIN_DIR");
+    o.source = { QUrl(url), merged };
+    o.fleetPollMs = 300;
+    return o;
+}
+
+QStringList modelRows(SourceTreeModel *tree)
+{
+    QStringList names;
+    for (int g = 0; g < tree->rowCount(); ++g) {
+        const QModelIndex group = tree->index(g, 0);
+        for (int row = 0; row < tree->rowCount(group); ++row) {
+            const SourceRef ref = tree->sourceAt(tree->index(row, 0, group));
+            if (ref.kind == SourceRef::Kind::Model)
+                names << ref.name;
+        }
+    }
+    names.sort();
+    return names;
+}
+
+double shownP95(MainWindow *window)
+{
+    window->refreshNow();
+    return window->dashboard()->figures().latency.p95.value;
+}
+} // namespace
+
+class TestFleetGuiE2E : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // keep the user's settings untouched
+        if (VictoriaMetricsProcess::program().isEmpty())
+            QSKIP("victoria-metrics is not installed (apt-get install victoria-metrics; CI installs it)");
+        QVERIFY2(m_vm.start(), qPrintable(m_vm.output()));
+        QVERIFY(importTwoHosts(m_vm));
+    }
+
+    void groupedShowsEveryHostsModels()
+    {
+        QTemporaryDir root;
+        GuiSession session(fleetOptions(root.path(), m_vm.url(), false));
+        session.window()->show();
+        session.start();
+        QVERIFY(!QFileInfo::exists(QDir(root.path()).filePath(u"run/live.sock"_s))); // no collector of ours
+        QTRY_COMPARE_WITH_TIMEOUT(modelRows(session.sources()),
+            (QStringList { u"m1 · host a"_s, u"m1 · host b"_s, u"m2 · host b"_s }), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().contains(u"VictoriaMetrics at "_s), 10000);
+
+        // Each host's own p95: 1..50 ms and 51..100 ms.
+        session.window()->selectSource({ SourceRef::Kind::Model, u"m1 · host a"_s });
+        QTRY_VERIFY_WITH_TIMEOUT(std::isfinite(shownP95(session.window())), 15000);
+        QVERIFY2(std::abs(shownP95(session.window()) - 48) <= 48 * 0.02, qPrintable(QString::number(shownP95(session.window()))));
+        QVERIFY(session.window()->provenance().endsWith(u", host a"_s));
+        QVERIFY(session.window()->dashboard()->tile(SourceDashboard::TileP95)->toolTip().contains(u"host a"_s));
+        session.window()->selectSource({ SourceRef::Kind::Model, u"m1 · host b"_s });
+        QTRY_VERIFY_WITH_TIMEOUT(std::abs(shownP95(session.window()) - 98) <= 98 * 0.02, 15000);
+    }
+
+    void mergedShowsOneEntryWithTheFleetsP95()
+    {
+        QTemporaryDir root;
+        GuiSession session(fleetOptions(root.path(), m_vm.url(), true));
+        session.window()->show();
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(modelRows(session.sources()), (QStringList { u"m1"_s, u"m2"_s }), 15000);
+        session.window()->selectSource({ SourceRef::Kind::Model, u"m1"_s });
+        // The p95 of 1..100 from merged buckets: 95 ms within the sketch's 1% (the mean of the hosts' would be ~72).
+        QTRY_VERIFY_WITH_TIMEOUT(std::isfinite(shownP95(session.window())), 15000);
+        const double p95 = shownP95(session.window());
+        QVERIFY2(std::abs(p95 - 95) <= 95 * 0.02, qPrintable(QString::number(p95)));
+        KpiTile *tile = session.window()->dashboard()->tile(SourceDashboard::TileP95);
+        QVERIFY2(tile->valueText().startsWith(u"9"_s), qPrintable(tile->valueText()));
+        QTRY_VERIFY_WITH_TIMEOUT(tile->toolTip().contains(u"2 hosts merged"_s), 10000);
+        QVERIFY(tile->toolTip().contains(m_vm.url()));
+        // Throughput: 100 requests a second over both hosts.
+        const double rate = session.window()->dashboard()->figures().throughput.value;
+        QVERIFY2(std::abs(rate - 100) <= 5, qPrintable(QString::number(rate)));
+    }
+
+    void unreachableServerIsSaidAndRetried()
+    {
+        QTcpServer probe; // a port nobody listens on once it is closed
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const QString url = u"http://127.0.0.1:%1"_s.arg(probe.serverPort());
+        probe.close();
+        QTemporaryDir root;
+        GuiSession session(fleetOptions(root.path(), url, false));
+        session.window()->show();
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().contains(u"unreachable"_s), 10000);
+        QVERIFY2(session.window()->connectionText().contains(url), qPrintable(session.window()->connectionText()));
+        QVERIFY(session.window()->connectionText().contains(u"retrying"_s));
+        QVERIFY(session.window()->isOfflineBannerShown());
+        QVERIFY2(session.window()->offlineBannerText().contains(u"retrying"_s), qPrintable(session.window()->offlineBannerText()));
+    }
+
+    // perfdash --source URL --screenshot: the real executable, offscreen, on both hosts.
+    void screenshotOfTwoHosts()
+    {
+        const QString program = QDir(qEnvironmentVariable("PERFDASH_BIN_DIR")).filePath(u"perfdash"_s);
+        if (!QFileInfo::exists(program))
+            QSKIP("perfdash is not built");
+        QTemporaryDir root;
+        const QString out = qEnvironmentVariableIsSet("PERFDASH_FLEET_SCREENSHOT")
+            ? qEnvironmentVariable("PERFDASH_FLEET_SCREENSHOT")
+            : QDir(root.path()).filePath(u"fleet.png"_s);
+        QProcess gui;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        env.insert(u"XDG_CONFIG_HOME"_s, QDir(root.path()).filePath(u"config"_s)); // the user's settings untouched
+        gui.setProcessEnvironment(env);
+        gui.setProcessChannelMode(QProcess::ForwardedChannels);
+        gui.start(program,
+            { u"--source"_s, m_vm.url(), u"--select"_s, u"model:m1 · host a"_s, u"--screenshot"_s, out, u"--after"_s,
+                u"6"_s, u"--size"_s, qEnvironmentVariable("PERFDASH_FLEET_SCREENSHOT_SIZE", u"1024x700"_s) });
+        QVERIFY(gui.waitForFinished(60000));
+        QCOMPARE(gui.exitCode(), 0);
+        QImage image(out);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() >= 1000);
+    }
+
+private:
+    VictoriaMetricsProcess m_vm;
+};
+
+QTEST_MAIN(TestFleetGuiE2E)
+#include "tst_fleetgui_e2e.moc"
