@@ -19,7 +19,7 @@ int DataSourceListModel::rowCount(const QModelIndex &parent) const
 QString DataSourceListModel::describe(const QString &name, const QUrl &url)
 {
     const QString shown = url.toDisplayString();
-    return name.isEmpty() || name == shown ? shown : name % u" — "_s % shown;
+    return name.isEmpty() || name == shown ? shown : QString(name % u" — "_s % shown);
 }
 
 QVariant DataSourceListModel::data(const QModelIndex &index, int role) const
@@ -49,7 +49,7 @@ QVariant DataSourceListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return describe(s.name, s.url);
     case Qt::ToolTipRole:
-        return s.testResult.isEmpty() ? s.url.toDisplayString() : s.url.toDisplayString() % u'\n' % s.testResult;
+        return s.testResult.isEmpty() ? s.url.toDisplayString() : QString(s.url.toDisplayString() % u'\n' % s.testResult);
     case NameRole:
         return s.name;
     case UrlRole:
@@ -88,13 +88,26 @@ QString DataSourceListModel::urlProblem(const QUrl &url)
     return {};
 }
 
+namespace {
+// http://host:8428/ and http://host:8428 are one server (StripTrailingSlash keeps a lone "/").
+QUrl normalized(const QUrl &url)
+{
+    QUrl out = url;
+    QString path = out.path();
+    while (path.endsWith(u'/'))
+        path.chop(1);
+    out.setPath(path);
+    return out;
+}
+} // namespace
+
 int DataSourceListModel::rowOf(const QUrl &url) const
 {
     if (url.isEmpty())
         return 0;
-    const QUrl wanted = url.adjusted(QUrl::StripTrailingSlash);
+    const QUrl wanted = normalized(url);
     for (qsizetype i = 0; i < m_servers.size(); ++i) {
-        if (m_servers[i].url.adjusted(QUrl::StripTrailingSlash) == wanted)
+        if (normalized(m_servers[i].url) == wanted)
             return int(i) + 1;
     }
     return -1;

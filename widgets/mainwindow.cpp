@@ -782,7 +782,8 @@ QString MainWindow::provenance() const
     if (m_fleetServer.isEmpty())
         return {};
     if (m_dataSource.mergeHosts)
-        return tr("%1, %n host(s) merged", nullptr, m_fleetHosts).arg(m_fleetServer);
+        return m_fleetHosts == 1 ? tr("%1, 1 host").arg(m_fleetServer)
+                                 : tr("%1, %2 hosts merged").arg(m_fleetServer).arg(m_fleetHosts);
     for (const QString &key : m_sources->seriesOf(m_selected)) {
         if (const QString host = SeriesKey::fromString(key).tagValue(u"host"); !host.isEmpty())
             return tr("%1, host %2").arg(m_fleetServer, host);

@@ -585,7 +585,7 @@ void SourceDashboard::updateTiles(
         const QString from = tr("From %1").arg(m_provenance);
         for (int i = 0; i < m_tiles.size(); ++i) {
             const bool ownTip = i == TileThroughput || i == TileErrors; // set above, each time
-            m_tiles[i]->setToolTip(ownTip ? m_tiles[i]->toolTip() % u'\n' % from : from);
+            m_tiles[i]->setToolTip(ownTip ? QString(m_tiles[i]->toolTip() % u'\n' % from) : from);
         }
     }
     updateDeltas();

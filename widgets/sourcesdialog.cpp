@@ -197,8 +197,8 @@ void SourcesDialog::onProbed(quint64 generation, int seriesCount, int hostCount)
         return; // an answer for an older test
     m_model->setTestResult(m_model->rowOf(m_testUrl),
         seriesCount == 0 ? tr("Reachable; it holds no perfdash series yet (has a collector pushed to it?)")
-                         : tr("Reachable: %n perfdash series", nullptr, seriesCount)
-                % tr(" from %n host(s)", nullptr, hostCount));
+                         : QString(tr("Reachable: %n perfdash series", nullptr, seriesCount)
+                             % (hostCount == 1 ? tr(" from 1 host") : tr(" from %1 hosts").arg(hostCount))));
 }
 
 void SourcesDialog::onProbeFailed(quint64 generation, const QString &message)

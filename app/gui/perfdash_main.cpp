@@ -173,8 +173,8 @@ int main(int argc, char *argv[])
     QObject::connect(&signals, &perfdash::UnixSignalWatcher::terminationRequested, &app, &QApplication::quit);
     std::unique_ptr<perfdash::GuiSession> sessionOwner;
     // File → Sources… and View → Merge hosts: a new session for the chosen source, in a window where this one was.
-    std::function<void(const perfdash::GuiSession::Options &)> open;
-    open = [&](const perfdash::GuiSession::Options &o) {
+    std::function<void(const perfdash::GuiSession::Options &)> openSession;
+    openSession = [&](const perfdash::GuiSession::Options &o) {
         QByteArray geometry;
         if (sessionOwner) {
             geometry = sessionOwner->window()->saveGeometry();
@@ -192,10 +192,10 @@ int main(int argc, char *argv[])
                 perfdash::GuiSession::Options next = o;
                 next.source = choice;
                 // Not inside the old window's own signal: it is deleted on the way.
-                QTimer::singleShot(0, &app, [&, next]() { open(next); });
+                QTimer::singleShot(0, &app, [&, next]() { openSession(next); });
             });
     };
-    open(options);
+    openSession(options);
     perfdash::GuiSession &session = *sessionOwner;
     if (windowSize.isValid())
         session.window()->resize(windowSize);

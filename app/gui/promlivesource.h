@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPointer>
 #include <QTimer>
 #include <QUrl>

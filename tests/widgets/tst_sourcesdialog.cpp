@@ -7,6 +7,7 @@
 #include <QCheckBox>
 #include <QLineEdit>
 #include <QListView>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -28,6 +29,14 @@ void typeInto(QWidget *window, Qt::Key mnemonic, const QString &text)
     edit->selectAll();
     QTest::keyClicks(edit, text);
 }
+QPushButton *button(QWidget *dialog, const QString &text)
+{
+    for (auto *b : dialog->findChildren<QPushButton *>()) {
+        if (b->text() == text)
+            return b;
+    }
+    return nullptr;
+}
 } // namespace
 
 class TestSourcesDialog : public QObject {
@@ -45,16 +54,17 @@ private Q_SLOTS:
 
         typeInto(&dialog, Qt::Key_N, u"team VM"_s);
         typeInto(&dialog, Qt::Key_U, u"http://127.0.0.1:8428"_s);
-        QTest::keyClick(&dialog, Qt::Key_A, Qt::AltModifier); // Add
-        QCOMPARE(model.rowCount(), 2);
+        QTest::keyClick(&dialog, Qt::Key_A, Qt::AltModifier); // Add (a mnemonic clicks a button after its animation)
+        QTRY_COMPARE(model.rowCount(), 2);
         QCOMPARE(dialog.currentRow(), 1);
         QCOMPARE(model.nameAt(1), u"team VM"_s);
 
         QTest::keyClick(&dialog, Qt::Key_T, Qt::AltModifier); // Test
-        QCOMPARE(probe.asked.size(), 1);
+        QTRY_COMPARE(probe.asked.size(), 1);
         QCOMPARE(probe.asked[0].first, QUrl(u"http://127.0.0.1:8428"_s));
         QVERIFY(dialog.message().startsWith(u"Testing"_s));
         QTest::keyClick(&dialog, Qt::Key_T, Qt::AltModifier); // again: the first answer is now late
+        QTRY_COMPARE(probe.asked.size(), 2);
         Q_EMIT probe.probeFailed(probe.asked[0].second, u"connection refused"_s);
         QVERIFY(dialog.message().startsWith(u"Testing"_s));
         Q_EMIT probe.probed(probe.asked[1].second, 12, 2);
@@ -64,7 +74,7 @@ private Q_SLOTS:
         QSignalSpy opened(&dialog, &SourcesDialog::openRequested);
         QTest::keyClick(&dialog, Qt::Key_M, Qt::AltModifier); // Merge hosts
         QTest::keyClick(&dialog, Qt::Key_O, Qt::AltModifier); // Open
-        QCOMPARE(opened.size(), 1);
+        QTRY_COMPARE(opened.size(), 1);
         const auto choice = opened[0][0].value<DataSourceChoice>();
         QCOMPARE(choice.server, QUrl(u"http://127.0.0.1:8428"_s));
         QVERIFY(choice.mergeHosts);
@@ -85,20 +95,20 @@ private Q_SLOTS:
 
         typeInto(&dialog, Qt::Key_U, u"http://127.0.0.1:8429"_s);
         QTest::keyClick(&dialog, Qt::Key_P, Qt::AltModifier); // Apply changes
-        QCOMPARE(model.urlAt(1), QUrl(u"http://127.0.0.1:8429"_s));
+        QTRY_COMPARE(model.urlAt(1), QUrl(u"http://127.0.0.1:8429"_s));
 
         typeInto(&dialog, Qt::Key_U, u"ftp://nowhere"_s); // not a server: Add and Apply refuse it
-        QTest::keyClick(&dialog, Qt::Key_A, Qt::AltModifier);
-        QCOMPARE(model.rowCount(), 3);
+        QVERIFY(!button(&dialog, u"&Add"_s)->isEnabled());
+        QVERIFY(!button(&dialog, u"A&pply changes"_s)->isEnabled());
 
         QTest::keyClick(&dialog, Qt::Key_S, Qt::AltModifier); // back to the list
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_Home);
         QCOMPARE(dialog.currentRow(), 0);
-        QTest::keyClick(&dialog, Qt::Key_R, Qt::AltModifier); // the local collector is never removed
-        QCOMPARE(model.rowCount(), 3);
+        QVERIFY(!button(&dialog, u"&Remove"_s)->isEnabled()); // the local collector is never removed
+        QVERIFY(!button(&dialog, u"&Test"_s)->isEnabled());
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_Down);
         QTest::keyClick(&dialog, Qt::Key_R, Qt::AltModifier);
-        QCOMPARE(model.rowCount(), 2);
+        QTRY_COMPARE(model.rowCount(), 2);
         QCOMPARE(model.nameAt(1), u"prom"_s);
 
         QSignalSpy opened(&dialog, &SourcesDialog::openRequested);
