@@ -104,8 +104,8 @@ void PromLiveSource::onSeriesListed(quint64 id, const QVector<PromSeriesInfo> &s
     QSet<QString> hosts;
     bool added = false;
     for (const PromSeriesInfo &s : series) {
-        if (!s.host.isEmpty())
-            hosts.insert(s.host);
+        for (const QString &host : s.host.split(u',', Qt::SkipEmptyParts)) // merged: every host that has it
+            hosts.insert(host);
         if (s.key == Coverage::heartbeatKey())
             continue;
         const auto it = m_kinds.constFind(s.key);

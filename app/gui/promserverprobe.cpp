@@ -23,8 +23,8 @@ void PromServerProbe::requestProbe(const QUrl &server, quint64 generation)
             QSet<QString> keys, hosts;
             for (const PromSeriesInfo &s : series) {
                 keys.insert(s.key);
-                if (!s.host.isEmpty())
-                    hosts.insert(s.host);
+                for (const QString &host : s.host.split(u',', Qt::SkipEmptyParts))
+                    hosts.insert(host);
             }
             Q_EMIT probed(id, int(keys.size()), int(hosts.size()));
             finish(id);
