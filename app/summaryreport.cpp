@@ -37,10 +37,85 @@ QString granularityName(qint64 step)
     return step == 60 ? u"minute"_s : step == 3600 ? u"hour"_s : u"day"_s;
 }
 
+// Stored history: the local collector's database.
+class StorageSummarySource : public SummarySource {
+public:
+    StorageSummarySource(const QString &connectionName, const QString &dbPath)
+        : m_query(connectionName)
+        , m_path(dbPath)
+    {
+    }
+    QString where() const override { return m_path; }
+    bool seriesList(qint64, qint64, QVector<SeriesInfo> *out, QString *error) override
+    {
+        return m_query.seriesList(out, error);
+    }
+    bool windows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
+        QHash<QString, QVector<SeriesPoint>> *out, QString *error) override
+    {
+        for (const SeriesInfo &s : series) {
+            SeriesWindow w;
+            if (!m_query.window(s, from, to, step, &w, error, true))
+                return false;
+            out->insert(s.key, w.seriesPoints());
+        }
+        return true;
+    }
+    bool coverage(qint64 from, qint64 to, qint64 step, qint64 now, Coverage *out, QString *error) override
+    {
+        return m_query.coverage(from, to, step, now, out, error);
+    }
+    bool quality(const QString &model, qint64 from, qint64 to, std::optional<QualityStats> *out, QString *error) override
+    {
+        // Quality from the stored prediction outcomes of every key of the model, merged (never averaged).
+        out->reset();
+        QSqlDatabase sql = QSqlDatabase::database(m_query.connectionName(), false);
+        QStringList qualityKeys;
+        QString why;
+        if (!QualityStore::keys(sql, from, to, &qualityKeys, &why))
+            return true; // a database without the quality table
+        QualityMetrics merged;
+        bool any = false;
+        for (const QString &key : std::as_const(qualityKeys)) {
+            if (SeriesKey::fromString(key).tagValue(u"model") != model)
+                continue;
+            QVector<QualityStore::Window> windows;
+            if (!QualityStore::windows(sql, key, from, to, to - from, &windows, error))
+                return false;
+            for (const auto &w : std::as_const(windows))
+                any = merged.merge(w.metrics) || any;
+        }
+        if (any)
+            *out = QualityStats::from(u"prediction.quality|model:"_s % model, merged, false);
+        return true;
+    }
+    bool outlook(const QVector<SeriesInfo> &series, const QString &model, qint64 to, std::optional<ModelOutlook> *out,
+        QString *error) override
+    {
+        // Baselines and trends at the window's end, from the hourly tier (docs/metrics.md).
+        ModelHistory history;
+        if (!ModelHistoryReader::read(m_query, series, model, to, &history, error))
+            return false;
+        *out = Outlook::compute(history, Baseline::Limits::fromEnvironment());
+        return true;
+    }
+
+private:
+    HistoryQuery m_query;
+    QString m_path;
+};
+
 } // namespace
 
 SummaryStatus summaryReport(const QString &connectionName, const QString &dbPath, const SummaryRequest &request,
     qint64 now, QJsonObject *out, QString *error)
+{
+    StorageSummarySource source(connectionName, dbPath);
+    return summaryReport(source, request, now, out, error);
+}
+
+SummaryStatus summaryReport(SummarySource &source, const SummaryRequest &request, qint64 now, QJsonObject *out,
+    QString *error)
 {
     const auto bad = [error](const QString &message) {
         *error = message;
@@ -68,14 +143,13 @@ SummaryStatus summaryReport(const QString &connectionName, const QString &dbPath
     const qint64 to = std::min(*endTime, now);
     const qint64 from = floorTo(to - *span, step);
 
-    const HistoryQuery query(connectionName);
     QVector<SeriesInfo> series;
-    if (!query.seriesList(&series, &why))
+    if (!source.seriesList(from, to, &series, &why))
         return failed(why);
     const QString wanted = request.model;
     const std::set<QString> models = ModelHistoryReader::models(series);
     if (!models.count(wanted)) {
-        *error = u"no model "_s % wanted % u" in "_s % dbPath
+        *error = u"no model "_s % wanted % u" in "_s % source.where()
             % (models.empty() ? u" (it holds no model: series get one from a model tag)"_s
                               : u"; known models: "_s % QStringList(models.begin(), models.end()).join(u", "_s));
         return SummaryStatus::UnknownModel;
@@ -91,17 +165,6 @@ SummaryStatus summaryReport(const QString &connectionName, const QString &dbPath
     in.from = from;
     in.to = to;
     in.roles = ModelHistoryReader::seriesOf(series, wanted).roles;
-    QHash<QString, QVector<SeriesPoint>> points;
-    const auto read = [&](const QString &key) -> bool {
-        const auto it = byKey.constFind(key);
-        if (it == byKey.constEnd() || points.contains(key))
-            return true;
-        SeriesWindow w;
-        if (!query.window(*it, from, to, step, &w, &why, true))
-            return false;
-        points.insert(key, w.seriesPoints());
-        return true;
-    };
     QStringList wantedKeys = in.roles.allKeys();
     const QStringList machine { u"system.cpu_percent"_s, u"system.memory_used_mb"_s, u"system.memory_total_mb"_s };
     wantedKeys << machine;
@@ -112,15 +175,18 @@ SummaryStatus summaryReport(const QString &connectionName, const QString &dbPath
     }
     if (!gpuKey.isEmpty())
         wantedKeys << gpuKey;
+    QVector<SeriesInfo> read;
     for (const QString &key : std::as_const(wantedKeys)) {
-        if (!read(key)) {
-            return failed(why);
-        }
+        const auto it = byKey.constFind(key);
+        if (it != byKey.constEnd() && std::none_of(read.cbegin(), read.cend(), [&](const SeriesInfo &s) { return s.key == key; }))
+            read.push_back(*it);
     }
-    Coverage coverage;
-    if (!query.coverage(from, to, step, now, &coverage, &why)) {
+    QHash<QString, QVector<SeriesPoint>> points;
+    if (!source.windows(read, from, to, step, &points, &why))
         return failed(why);
-    }
+    Coverage coverage;
+    if (!source.coverage(from, to, step, now, &coverage, &why))
+        return failed(why);
     const Kpi::PointLookup lookup = [&points](const QString &key) -> const QVector<SeriesPoint> & {
         static const QVector<SeriesPoint> empty;
         const auto it = points.constFind(key);
@@ -132,33 +198,11 @@ SummaryStatus summaryReport(const QString &connectionName, const QString &dbPath
     in.machineMemoryTotalMb = Kpi::gauge(lookup(machine[2]), from, to);
     if (!gpuKey.isEmpty())
         in.machineGpu = Kpi::gauge(lookup(gpuKey), from, to);
-
-    // Quality from the stored prediction outcomes of every key of the model, merged (never averaged).
-    QSqlDatabase sql = QSqlDatabase::database(connectionName, false);
-    QStringList qualityKeys;
-    if (QualityStore::keys(sql, from, to, &qualityKeys, &why)) {
-        QualityMetrics merged;
-        bool any = false;
-        for (const QString &key : std::as_const(qualityKeys)) {
-            if (SeriesKey::fromString(key).tagValue(u"model") != wanted)
-                continue;
-            QVector<QualityStore::Window> windows;
-            if (!QualityStore::windows(sql, key, from, to, to - from, &windows, &why)) {
-                return failed(why);
-            }
-            for (const auto &w : std::as_const(windows))
-                any = merged.merge(w.metrics) || any;
-        }
-        if (any)
-            in.quality = QualityStats::from(u"prediction.quality|model:"_s % wanted, merged, false);
-    }
-    // Baselines and trends at the window's end, from the hourly tier (docs/metrics.md).
-    ModelHistory history;
-    if (!ModelHistoryReader::read(query, series, wanted, to, &history, &why)) {
+    if (!source.quality(wanted, from, to, &in.quality, &why))
         return failed(why);
-    }
+    if (!source.outlook(series, wanted, to, &in.outlook, &why))
+        return failed(why);
     in.limits = Baseline::Limits::fromEnvironment();
-    in.outlook = Outlook::compute(history, in.limits);
     *out = performanceSummary(in);
     return SummaryStatus::Ok;
 }

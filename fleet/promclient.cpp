@@ -140,7 +140,6 @@ void PromClient::get(const QString &path, const QList<std::pair<QString, QString
     connect(reply, &QNetworkReply::finished, this, [this, reply, done = std::move(done)] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        const QByteArray body = reply->readAll();
         PromAnswer answer;
         if (status == 0) {
             // No HTTP answer at all: refused, unresolved, timed out.
@@ -149,7 +148,7 @@ void PromClient::get(const QString &path, const QList<std::pair<QString, QString
                 : reply->errorString();
             answer.error = u"cannot reach "_s % m_base.toString() % u": "_s % why;
         } else {
-            answer = parse(body, status);
+            answer = parse(reply->readAll(), status);
             if (answer.ok && status != 200) {
                 answer.ok = false;
                 answer.error = u"HTTP "_s % QString::number(status);

@@ -238,17 +238,17 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
         first = i;
         const QString seriesMatch = u"%1=~\"%2\""_s.arg(QLatin1String(PromSchema::kSeriesLabel), literals.join(u'|'));
         const QString metricAlt = metrics.join(u'|');
-        const auto select = [&](const QString &suffix, bool plain = false) {
+        const auto select = [&](const QString &suffix, bool plain = false) -> QString {
             return u"{__name__=~\"(?:%1)%2\",%3%4}"_s.arg(metricAlt, suffix, seriesMatch,
                 plain ? u",%1=\"\""_s.arg(QLatin1String(PromSchema::kQuantileLabel)) : QString());
         };
         // Merged: the hosts' figures combine exactly (sums add, extremes stay extremes); grouped: one series each.
-        const auto over = [&](const QString &op, const QString &inner) {
-            return merged ? op % u" without ("_s % drop % u") ("_s % inner % u')' : inner;
+        const auto over = [&](const QString &op, const QString &inner) -> QString {
+            return merged ? QString(op % u" without ("_s % drop % u") ("_s % inner % u')') : inner;
         };
         // increase() is exact on VictoriaMetrics (it takes the sample before the window as the base, and the encoder
         // pushes a zero before a series' first value); Prometheus extrapolates to the window's edges instead.
-        const auto increase = [&](const QString &suffix) { return u"increase("_s % select(suffix) % window % u')'; };
+        const auto increase = [&](const QString &suffix) -> QString { return u"increase("_s % select(suffix) % window % u')'; };
         if (needs(Figure::Count))
             queries.push_back({ Figure::Count, over(u"sum"_s, increase(u"_count"_s)) });
         if (needs(Figure::Sum))

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `perfdashd summary --source URL` against real servers: a VictoriaMetrics holding two hosts' pushes, and a
+// Prometheus 2.42 scraping a real perfdashd's /metrics.
+#include "collectorprocess.h"
+#include "perfdashdcommand.h"
+#include "victoriametricsprocess.h"
+#include "fleet/promencoder.h"
+#include "models/coverage.h"
+#include "models/timebucket.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QScopeGuard>
+#include <QTest>
+#include <QTimeZone>
+
+#include <algorithm>
+
+using namespace Qt::Literals::StringLiterals;
+using namespace perfdash;
+using namespace perfdash::test;
+
+namespace {
+
+QString iso(qint64 second)
+{
+    return QDateTime::fromSecsSinceEpoch(second, QTimeZone::utc()).toString(Qt::ISODate);
+}
+
+SeriesStats timer(const QString &key, const QVector<double> &values)
+{
+    QuantileSketch sketch;
+    for (double v : values)
+        sketch.add(v);
+    SeriesStats s;
+    s.key = key;
+    s.kind = MetricKind::Timer;
+    s.count = qint64(sketch.count());
+    s.sum = sketch.sum();
+    s.min = sketch.min();
+    s.max = sketch.max();
+    s.sketch = sketch.serialize();
+    return s;
+}
+
+SeriesStats counter(const QString &key, double increments)
+{
+    SeriesStats s;
+    s.key = key;
+    s.kind = MetricKind::Counter;
+    s.count = qint64(increments);
+    s.sum = increments;
+    return s;
+}
+
+double exactQuantile(QVector<double> values, double q)
+{
+    std::sort(values.begin(), values.end());
+    return values.at(qsizetype(std::floor(q * double(values.size() - 1))));
+}
+
+} // namespace
+
+class TestFleetReadE2E : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void summaryOfTwoHostsInVictoriaMetricsIsTheUnions()
+    {
+        if (VictoriaMetricsProcess::program().isEmpty())
+            QSKIP("victoria-metrics is not installed (apt-get install victoria-metrics; CI installs it)");
+        VictoriaMetricsProcess vm;
+        QVERIFY2(vm.start(), qPrintable(vm.output()));
+        const qint64 t0 = floorTo(QDateTime::currentSecsSinceEpoch() - 1200, 60);
+        QVector<double> all;
+        double requests = 0, failed = 0;
+        for (const QString &host : { u"gpu-a"_s, u"gpu-b"_s }) {
+            PromEncoder encoder({ { "host", host } });
+            QByteArray pushed;
+            for (qint64 s = 0; s < 180; ++s) {
+                QVector<double> values;
+                for (int i = 0; i < 10; ++i) {
+                    const int k = int(s) * 10 + i;
+                    values.push_back(host == u"gpu-a"_s ? 2 + (k * 7919 % 500) * 0.1 : 40 + (k * 104729 % 991) * 0.3);
+                }
+                all += values;
+                const double ok = host == u"gpu-a"_s ? 9 : 4, bad = s % 3 == 0 ? 1 : 0;
+                requests += ok + bad;
+                failed += bad;
+                SeriesStats heartbeat;
+                heartbeat.key = Coverage::heartbeatKey();
+                heartbeat.kind = MetricKind::Gauge;
+                heartbeat.count = 1;
+                heartbeat.sum = heartbeat.last = heartbeat.min = heartbeat.max = 5;
+                encoder.add({ t0 + s,
+                    { timer(u"serve.latency|model:m1"_s, values), counter(u"serve.requests|model:m1,status:200"_s, ok),
+                        counter(u"serve.requests|model:m1,status:500"_s, bad), heartbeat } });
+                if ((s + 1) % 10 == 0)
+                    pushed += encoder.takePush((t0 + s + 1) * 1000);
+            }
+            QCOMPARE(vm.post(u"/api/v1/import/prometheus"_s, pushed).first, 204);
+        }
+        QVERIFY(vm.flush());
+
+        const Exported summary = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s,
+            u"--window"_s, u"10m"_s, u"--end"_s, iso(t0 + 300) });
+        QVERIFY2(summary.exitCode == 0, qPrintable(summary.err));
+        const QJsonObject json = QJsonDocument::fromJson(summary.out).object();
+        const QJsonObject evidence = json.value(u"evidence"_s).toObject();
+        QCOMPARE(evidence.value(u"requests"_s).toDouble(), requests);
+        QCOMPARE(evidence.value(u"failed_requests"_s).toDouble(), failed);
+        QCOMPARE(evidence.value(u"latency_n"_s).toInteger(), all.size());
+        QCOMPARE(evidence.value(u"covered_seconds"_s).toInteger(), 180);
+        const double p95 = json.value(u"serving_metrics"_s).toObject().value(u"latency_p95_ms"_s).toDouble();
+        const double exact = exactQuantile(all, 0.95);
+        QVERIFY2(std::abs(p95 - exact) <= 0.01 * exact, qPrintable(u"p95 %1, the union's %2"_s.arg(p95).arg(exact)));
+        const QJsonObject source = json.value(u"source"_s).toObject();
+        QCOMPARE(source.value(u"url"_s).toString(), vm.url());
+        QCOMPARE(source.value(u"merged"_s).toBool(), true);
+        QCOMPARE(source.value(u"hosts"_s).toArray(), QJsonArray({ u"gpu-a"_s, u"gpu-b"_s }));
+
+        // One host's figures: its own requests only; grouped: one summary per host.
+        const Exported one = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s,
+            u"--window"_s, u"10m"_s, u"--end"_s, iso(t0 + 300), u"--host"_s, u"gpu-b"_s });
+        QVERIFY2(one.exitCode == 0, qPrintable(one.err));
+        const QJsonObject b = QJsonDocument::fromJson(one.out).object();
+        QCOMPARE(b.value(u"evidence"_s).toObject().value(u"requests"_s).toDouble(), 180.0 * 4 + 60);
+        QCOMPARE(b.value(u"source"_s).toObject().value(u"merged"_s).toBool(), false);
+        const Exported grouped = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s,
+            u"--window"_s, u"10m"_s, u"--end"_s, iso(t0 + 300), u"--hosts"_s, u"grouped"_s });
+        QVERIFY2(grouped.exitCode == 0, qPrintable(grouped.err));
+        QCOMPARE(QJsonDocument::fromJson(grouped.out).array().size(), 2);
+
+        // An unknown model lists the known ones (exit 1, as the local command); a server that is not there says so.
+        const Exported unknown = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m9"_s,
+            u"--window"_s, u"10m"_s, u"--end"_s, iso(t0 + 300) });
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains(u"no model m9 in "_s % vm.url() % u"; known models: m1"_s), qPrintable(unknown.err));
+        vm.stop();
+        const Exported refused = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s });
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(u"cannot reach "_s % vm.url() % u": Connection refused"_s), qPrintable(refused.err));
+        const Exported badUrl = runPerfdashd({ u"summary"_s, u"--source"_s, u"localhost:8428"_s, u"--model"_s, u"m1"_s });
+        QCOMPARE(badUrl.exitCode, 2);
+    }
+
+    void summaryFromAPrometheusScrapingPerfdashd()
+    {
+        const QString prometheusProgram = QStandardPaths::findExecutable(u"prometheus"_s);
+        if (prometheusProgram.isEmpty())
+            QSKIP("prometheus is not installed (apt-get install prometheus; CI installs it)");
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start({ u"--http"_s, u"127.0.0.1:0"_s, u"--no-sampling"_s }));
+        quint16 port = 0;
+        {
+            QTcpServer probe; // a free port for Prometheus' web listener
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            port = probe.serverPort();
+        }
+        QFile config(dir.filePath(u"prometheus.yml"_s));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: perfdash\n    static_configs:\n"
+                     "      - targets: ['"
+            + collector.httpAddress.toUtf8() + "']\n");
+        config.close();
+        QProcess prometheus;
+        prometheus.setProcessChannelMode(QProcess::MergedChannels);
+        prometheus.start(prometheusProgram, { u"--config.file="_s % config.fileName(),
+            u"--storage.tsdb.path="_s % dir.filePath(u"tsdb"_s), u"--web.listen-address=127.0.0.1:%1"_s.arg(port) });
+        QVERIFY(prometheus.waitForStarted(10000));
+        const auto stopPrometheus = qScopeGuard([&prometheus] {
+            prometheus.terminate();
+            if (!prometheus.waitForFinished(15000))
+                prometheus.kill();
+        });
+        const QString url = u"http://127.0.0.1:%1"_s.arg(port);
+        const auto latencies = [](int batch) {
+            QByteArray datagram;
+            for (int i = 1; i <= 100; ++i) {
+                datagram += "serve.requests:1|c|#model:m1,status:" + QByteArray(i % 20 == 0 ? "500" : "200") + '\n';
+                datagram += "serve.latency:" + QByteArray::number(i * (batch + 1)) + "|ms|#model:m1\n";
+            }
+            return datagram;
+        };
+        // Prometheus sees a series from its first scrape on: a warm-up makes every series and bucket exist before the
+        // counted traffic, as a long-running collector's do (increase() has no zero to start from on a scrape).
+        for (int batch = 1; batch <= 5; ++batch)
+            collector.send(latencies(batch));
+        const auto instant = [&](const QString &promql) {
+            QNetworkAccessManager net;
+            QUrlQuery q;
+            q.addQueryItem(u"query"_s, QString::fromLatin1(QUrl::toPercentEncoding(promql)));
+            QUrl u(url + u"/api/v1/query"_s);
+            u.setQuery(q);
+            QNetworkReply *reply = net.get(QNetworkRequest(u));
+            QEventLoop loop;
+            connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            reply->deleteLater();
+            const QJsonArray result = QJsonDocument::fromJson(reply->readAll())
+                                          .object()
+                                          .value(u"data"_s)
+                                          .toObject()
+                                          .value(u"result"_s)
+                                          .toArray();
+            return result.isEmpty() ? -1.0 : result[0].toObject().value(u"value"_s).toArray().at(1).toString().toDouble();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(instant(u"sum(serve_requests_total)"_s), 500.0, 60000);
+        QTest::qWait(5000); // a few scrapes of the warm-up alone: the counted traffic's increase starts from them
+        for (int batch = 1; batch <= 5; ++batch)
+            collector.send(latencies(batch));
+        QTRY_COMPARE_WITH_TIMEOUT(instant(u"sum(serve_requests_total)"_s), 1000.0, 60000);
+        QTest::qWait(5000); // and a few after
+
+        const Exported summary
+            = runPerfdashd({ u"summary"_s, u"--source"_s, url, u"--model"_s, u"m1"_s, u"--window"_s, u"10m"_s });
+        QVERIFY2(summary.exitCode == 0, qPrintable(summary.err));
+        const QJsonObject json = QJsonDocument::fromJson(summary.out).object();
+        QVERIFY2(json.value(u"model_id"_s).toString() == u"m1"_s, summary.out.constData());
+        const QJsonObject evidence = json.value(u"evidence"_s).toObject();
+        // Prometheus' increase() extrapolates a window's rise by up to half a scrape interval at each edge its samples
+        // do not reach: over series about 12 s old at 1 s scrapes, up to ~10% more than was sent (a long-lived
+        // series' minutes: a fraction of a percent). Stated tolerance: 15% of the 500 sent after the warm-up (whose
+        // own 500 came before the first scrape that saw its series, so no increase counts them).
+        const auto within = [](double got, double sent) { return got >= sent * 0.95 && got <= sent * 1.15; };
+        const QString out = QString::fromUtf8(summary.out);
+        qInfo("Prometheus' figures for 500 requests sent: %g requests, %g failed (25 sent), latency n %lld",
+            evidence.value(u"requests"_s).toDouble(), evidence.value(u"failed_requests"_s).toDouble(),
+            evidence.value(u"latency_n"_s).toInteger());
+        QVERIFY2(within(evidence.value(u"requests"_s).toDouble(), 500), qPrintable(out));
+        QVERIFY2(within(evidence.value(u"failed_requests"_s).toDouble(), 25), qPrintable(out));
+        QVERIFY2(within(double(evidence.value(u"latency_n"_s).toInteger()), 500), qPrintable(out));
+        QCOMPARE(json.value(u"source"_s).toObject().value(u"url"_s).toString(), url);
+
+        QCOMPARE(collector.stop(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFleetReadE2E)
+#include "tst_fleet_read_e2e.moc"
