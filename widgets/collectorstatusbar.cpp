@@ -45,6 +45,9 @@ CollectorStatusBar::CollectorStatusBar(QWidget *parent)
 
 void CollectorStatusBar::setConnection(LiveSource::State state, const QString &detail, const QDateTime &since)
 {
+    m_state = state;
+    m_detail = detail;
+    m_since = since;
     QString color;
     switch (state) {
     case LiveSource::State::Connected:
@@ -97,6 +100,8 @@ void CollectorStatusBar::setSourceName(const QString &name)
         m_drops->clear();
         m_dbSize->clear();
     }
+    if (m_state)
+        setConnection(*m_state, m_detail, m_since);
 }
 
 QString CollectorStatusBar::connectionText() const

@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QStatusBar>
 
+#include <optional>
+
 class QLabel;
 
 namespace perfdash {
@@ -46,6 +48,9 @@ private:
     QLabel *m_dbSize = nullptr;
     bool m_offline = false;
     QString m_sourceName;
+    std::optional<LiveSource::State> m_state; // the last connection shown, to say it again under a new name
+    QString m_detail;
+    QDateTime m_since;
 };
 
 } // namespace perfdash
