@@ -104,6 +104,14 @@ void CollectorStatusBar::setSourceName(const QString &name)
         setConnection(*m_state, m_detail, m_since);
 }
 
+void CollectorStatusBar::setFleetCounts(int hosts, int seriesCount, bool merged)
+{
+    const QString hostText = hosts == 1 ? tr("1 host") : merged ? tr("%1 hosts merged").arg(hosts)
+                                                                : tr("%1 hosts").arg(hosts);
+    m_seriesCount->setText(tr("%1 · %2 series").arg(hostText, QLocale().toString(seriesCount)));
+    m_seriesCount->setToolTip(tr("Hosts that pushed perfdash series to the server, and their series"));
+}
+
 QString CollectorStatusBar::connectionText() const
 {
     return m_connection->text();

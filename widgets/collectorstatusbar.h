@@ -36,6 +36,8 @@ public:
     // A Prometheus-compatible server instead of the local collector: "VictoriaMetrics at http://…" names it in the
     // connection text; empty: the local collector.
     void setSourceName(const QString &name);
+    // With a server as the source: "2 hosts merged · 14 series" where the collector's series count goes.
+    void setFleetCounts(int hosts, int seriesCount, bool merged);
 
     QString connectionText() const;
     QString statusText() const; // ingest, drops, series, database size

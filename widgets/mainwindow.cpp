@@ -767,12 +767,14 @@ void MainWindow::openSourcesDialog()
     dialog->open();
 }
 
-void MainWindow::setFleetSource(const QString &serverText, int hosts, qint64 liveStepSeconds)
+void MainWindow::setFleetSource(const QString &serverText, int hosts, int seriesCount, qint64 liveStepSeconds)
 {
     m_fleetServer = serverText;
     m_fleetHosts = hosts;
     m_liveStep = std::max<qint64>(1, liveStepSeconds);
     m_status->setSourceName(serverText);
+    if (!serverText.isEmpty())
+        m_status->setFleetCounts(hosts, seriesCount, m_dataSource.mergeHosts);
     updateProvenance();
     updateRangeNote();
 }

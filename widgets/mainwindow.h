@@ -111,7 +111,7 @@ public:
     // A Prometheus-compatible server as the source: how it is named ("VictoriaMetrics at http://…"; empty: the local
     // collector), the hosts it holds, and the length of its live buckets (its push interval, one point per bucket).
     // The status bar, the range note and the tiles' tooltips say where the figures came from.
-    void setFleetSource(const QString &serverText, int hosts, qint64 liveStepSeconds);
+    void setFleetSource(const QString &serverText, int hosts, int seriesCount, qint64 liveStepSeconds);
     // "VictoriaMetrics at http://…, 2 hosts merged" or "…, host a" for the selected source; empty for the local one.
     QString provenance() const;
 

@@ -428,8 +428,9 @@ void SourceDashboard::showData(
     splitPartial(throughput, throughputSoFar);
     splitPartial(errorRate, errorRateSoFar);
     // Live seconds are never partial: the "so far" line and its legend entry belong to history buckets only.
-    m_throughput->setLineVisible(1, m_stepSeconds > 1);
-    m_errors->setLineVisible(1, m_stepSeconds > 1);
+    // A server's live buckets are read once complete: no "so far" line either.
+    m_throughput->setLineVisible(1, m_stepSeconds > 1 && !live);
+    m_errors->setLineVisible(1, m_stepSeconds > 1 && !live);
     m_throughput->setLineData(0, std::move(throughput));
     m_throughput->setLineData(1, std::move(throughputSoFar));
     m_errors->setLineData(0, std::move(errorRate));

@@ -154,7 +154,8 @@ void GuiSession::startFleet()
 
 void GuiSession::describeFleet()
 {
-    m_window->setFleetSource(m_fleetLive->serverText(), m_fleetLive->hostCount(), m_fleetLive->step());
+    m_window->setFleetSource(
+        m_fleetLive->serverText(), m_fleetLive->hostCount(), m_fleetLive->seriesCount(), m_fleetLive->step());
     m_window->setWindowTitle(tr("perfdash · %1").arg(m_fleetLive->serverText()));
 }
 

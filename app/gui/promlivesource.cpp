@@ -117,7 +117,7 @@ void PromLiveSource::onSeriesListed(quint64 id, const QVector<PromSeriesInfo> &s
     if (!m_engineKnown && !m_buildInfo)
         askBuildInfo();
     setState(State::Connected, tr("%n perfdash series", nullptr, int(m_kinds.size())));
-    if (int(hosts.size()) != m_hosts) {
+    if (int(hosts.size()) != m_hosts || added) {
         m_hosts = int(hosts.size());
         Q_EMIT describedChanged();
     }

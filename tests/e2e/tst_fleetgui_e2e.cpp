@@ -145,9 +145,13 @@ private Q_SLOTS:
         env.insert(u"XDG_CONFIG_HOME"_s, QDir(root.path()).filePath(u"config"_s)); // the user's settings untouched
         gui.setProcessEnvironment(env);
         gui.setProcessChannelMode(QProcess::ForwardedChannels);
+        // PERFDASH_FLEET_SCREENSHOT=FILE [PERFDASH_FLEET_SCREENSHOT_SIZE=WxH] [PERFDASH_FLEET_SCREENSHOT_HOSTS=merged]
+        // keep the picture (docs/images/fleet-two-hosts.png is made so).
+        const bool merged = qEnvironmentVariable("PERFDASH_FLEET_SCREENSHOT_HOSTS") == u"merged"_s;
         gui.start(program,
-            { u"--source"_s, m_vm.url(), u"--select"_s, u"model:m1 · host a"_s, u"--screenshot"_s, out, u"--after"_s,
-                u"6"_s, u"--size"_s, qEnvironmentVariable("PERFDASH_FLEET_SCREENSHOT_SIZE", u"1024x700"_s) });
+            { u"--source"_s, m_vm.url(), u"--hosts"_s, merged ? u"merged"_s : u"grouped"_s, u"--select"_s,
+                merged ? u"model:m1"_s : u"model:m1 · host a"_s, u"--screenshot"_s, out, u"--after"_s, u"6"_s,
+                u"--size"_s, qEnvironmentVariable("PERFDASH_FLEET_SCREENSHOT_SIZE", u"1024x700"_s) });
         QVERIFY(gui.waitForFinished(60000));
         QCOMPARE(gui.exitCode(), 0);
         QImage image(out);
