@@ -175,18 +175,16 @@ int main(int argc, char *argv[])
     // File → Sources… and View → Merge hosts: a new session for the chosen source, in a window where this one was.
     std::function<void(const perfdash::GuiSession::Options &)> openSession;
     openSession = [&](const perfdash::GuiSession::Options &o) {
-        QByteArray geometry;
+        auto next = std::make_unique<perfdash::GuiSession>(o);
         if (sessionOwner) {
-            geometry = sessionOwner->window()->saveGeometry();
+            // The new window shows before the old one closes, so closing the last window never quits the app.
+            next->window()->restoreGeometry(sessionOwner->window()->saveGeometry());
+            next->window()->show();
+            next->start();
             sessionOwner->window()->close(); // saves the window's settings
             sessionOwner.reset();
         }
-        sessionOwner = std::make_unique<perfdash::GuiSession>(o);
-        if (!geometry.isEmpty()) {
-            sessionOwner->window()->restoreGeometry(geometry);
-            sessionOwner->window()->show();
-            sessionOwner->start();
-        }
+        sessionOwner = std::move(next);
         QObject::connect(sessionOwner.get(), &perfdash::GuiSession::sourceChosen, &app,
             [&, o](const perfdash::DataSourceChoice &choice) {
                 perfdash::GuiSession::Options next = o;

@@ -10,9 +10,13 @@
 #include "widgets/kpitile.h"
 #include "widgets/mainwindow.h"
 #include "widgets/sourcedashboard.h"
+#include "widgets/timeserieschart.h"
+
+#include <QAction>
 
 #include <QImage>
 #include <QProcess>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -64,6 +68,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true); // keep the user's settings untouched
+        QSettings().remove(u"sources/servers"_s); // servers earlier runs remembered (each its own port)
         if (VictoriaMetricsProcess::program().isEmpty())
             QSKIP("victoria-metrics is not installed (apt-get install victoria-metrics; CI installs it)");
         QVERIFY2(m_vm.start(), qPrintable(m_vm.output()));
@@ -110,6 +115,36 @@ private Q_SLOTS:
         // Throughput: 100 requests a second over both hosts.
         const double rate = session.window()->dashboard()->figures().throughput.value;
         QVERIFY2(std::abs(rate - 100) <= 5, qPrintable(QString::number(rate)));
+
+        // History from query_range: the latency chart of the last half hour holds the merged p95.
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const int asked = session.window()->historyRequests();
+        session.window()->showHistory((now - 1800) * 1000, now * 1000);
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->historyRequests() > asked, 5000);
+        const qint64 at = (now - 300) * 1000;
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->latencyChart()->hoverText(at).contains(u"p95"_s), 15000);
+        const QString hover = session.window()->latencyChart()->hoverText(at);
+        QVERIFY2(hover.contains(u"94."_s) || hover.contains(u"95."_s) || hover.contains(u"96."_s), qPrintable(hover));
+    }
+
+    // View → Merge hosts asks for the same server with its hosts merged (perfdash makes a new session for it).
+    void mergeHostsActionAsksForTheMergedSource()
+    {
+        QTemporaryDir root;
+        GuiSession session(fleetOptions(root.path(), m_vm.url(), false));
+        QSignalSpy chosen(&session, &GuiSession::sourceChosen);
+        QAction *merge = nullptr;
+        for (QAction *action : session.window()->findChildren<QAction *>()) {
+            if (action->text() == u"&Merge hosts"_s)
+                merge = action;
+        }
+        QVERIFY(merge && merge->isEnabled() && merge->isCheckable() && !merge->isChecked());
+        merge->trigger();
+        QCOMPARE(chosen.size(), 1);
+        const auto choice = chosen[0][0].value<DataSourceChoice>();
+        QCOMPARE(choice.server, QUrl(m_vm.url()));
+        QVERIFY(choice.mergeHosts);
+        QCOMPARE(session.servers()->rowOf(QUrl(m_vm.url())), 1); // --source's server is remembered
     }
 
     void unreachableServerIsSaidAndRetried()
