@@ -2,6 +2,7 @@
 #include "app/exportcommand.h"
 
 #include "app/commandsupport.h"
+#include "app/promreportsource.h"
 #include "app/reportexport.h"
 #include "app/runtimepaths.h"
 #include "storage/csvwriter.h"
@@ -105,6 +106,7 @@ namespace {
 constexpr char16_t exportUsage[]
     = u"Usage: perfdashd export [--content NAME] [--model NAME]... [--series SELECTOR] [--from TIME] [--to TIME]\n"
       "                        [--step 1s|1m|1h|1d|auto] [--series-key] [--excel] [--raw] [--db FILE] [-o FILE]\n"
+      "                        [--source URL [--host NAME]]\n"
       "  A readable CSV report (docs/reports.md). NAME is one of:\n"
       "    kpi           seed 001's KPIs per model and bucket, with baselines and trends (the default)\n"
       "    series        the series a SELECTOR matches, per bucket (the default when --series is given)\n"
@@ -116,7 +118,9 @@ constexpr char16_t exportUsage[]
       "  --series-key  one `series` column (name{tag=value}) instead of one column per tag key\n"
       "  --excel       a byte order mark and times as 2026-11-23 20:00:00 (UTC), for spreadsheets\n"
       "  --raw         the lossless exchange format `perfdashd import` reads: time,series,count,rate,min,max,mean,\n"
-      "                p50,p90,p95,p99,seconds,complete,kind (series only)\n";
+      "                p50,p90,p95,p99,seconds,complete,kind (series only)\n"
+      "  --source URL  kpi and series from a Prometheus-compatible server instead of the database (docs/fleet.md):\n"
+      "                every host's series merged, or one host's with --host NAME\n";
 
 // The lossless exchange format (storage/csvwriter.h): what `perfdashd import` reads back.
 int writeRawExport(const QString &selectorText, const WindowCommandOptions::Range &range, const QString &path,
@@ -207,8 +211,10 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     const QCommandLineOption seriesKey(u"series-key"_s, u"One series column instead of tag columns."_s);
     const QCommandLineOption excel(u"excel"_s, u"Byte order mark and spreadsheet times."_s);
     const QCommandLineOption raw(u"raw"_s, u"The lossless exchange format."_s);
+    const QCommandLineOption source(u"source"_s, u"A Prometheus-compatible server."_s, u"URL"_s);
+    const QCommandLineOption host(u"host"_s, u"One host's series (with --source)."_s, u"NAME"_s);
     options.addTo(parser);
-    parser.addOptions({ content, model, series, seriesKey, excel, raw });
+    parser.addOptions({ content, model, series, seriesKey, excel, raw, source, host });
     if (const auto done = line.parse(arguments, out, err))
         return *done;
 
@@ -229,6 +235,20 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     if (parser.isSet(raw) && request.content != ReportContent::Series)
         return line.bad(u"--raw exports series only (give --series)"_s, err);
 
+    QUrl server;
+    if (parser.isSet(source)) {
+        server = QUrl(parser.value(source));
+        if (!server.isValid() || (server.scheme() != u"http"_s && server.scheme() != u"https"_s) || server.host().isEmpty())
+            return line.bad(u"bad --source: "_s % parser.value(source) % u" (http://HOST:PORT[/PATH])"_s, err);
+        if (parser.isSet(options.db))
+            return line.bad(u"--db and --source name two sources: give one"_s, err);
+        if (parser.isSet(raw))
+            return line.bad(u"--raw exports the database's own rows: not with --source"_s, err);
+        if (!ReportContents::usesStep(request.content))
+            return line.bad(u"--source reads kpi and series reports (records are not in a time-series server)"_s, err);
+    } else if (parser.isSet(host)) {
+        return line.bad(u"--host goes with --source"_s, err);
+    }
     QString error;
     const auto range = options.range(parser, nowSeconds, &error);
     if (!range)
@@ -256,12 +276,19 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     QElapsedTimer elapsed;
     elapsed.start();
     qint64 lastProgress = 0;
-    const ReportResult result = exportReport(request, output, nowSeconds, [&](qint64 done, qint64 total) {
+    const ReportProgress progress = [&](qint64 done, qint64 total) {
         if (elapsed.elapsed() - lastProgress >= 1000 && done < total) {
             lastProgress = elapsed.elapsed();
             err << "perfdashd export: " << done << " of " << total << Qt::endl;
         }
-    });
+    };
+    ReportResult result;
+    if (server.isValid()) {
+        PromReportSource remote(server, parser.value(host));
+        result = exportReport(remote, request, output, nowSeconds, progress);
+    } else {
+        result = exportReport(request, output, nowSeconds, progress);
+    }
     if (!result.ok()) {
         err << "perfdashd export: " << result.error << '\n';
         return 1;

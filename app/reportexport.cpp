@@ -12,6 +12,7 @@
 #include "storage/recordreports.h"
 #include "storage/seriesreport.h"
 
+#include <QSet>
 #include <QSqlDatabase>
 
 #include <algorithm>
@@ -69,47 +70,32 @@ private:
 };
 
 // One model's KPI inputs at the report's step: its roles' points with sketches, its quality per bucket, its outlook.
-bool readModel(const HistoryQuery &query, QSqlDatabase &sql, const QVector<SeriesInfo> &series, const QString &model,
-    const ReportRequest &r, qint64 from, qint64 now, KpiReportModel *out, QString *error)
+bool readModel(ReportSource &source, const QVector<SeriesInfo> &series, const QString &model, const ReportRequest &r,
+    qint64 from, qint64 now, KpiReportModel *out, QString *error)
 {
     out->model = model;
     out->roles = ModelHistoryReader::seriesOf(series, model).roles;
     QHash<QString, SeriesInfo> byKey;
     for (const SeriesInfo &s : series)
         byKey.insert(s.key, s);
+    QVector<SeriesInfo> read;
+    QSet<QString> seen;
     for (const QString &key : out->roles.allKeys()) {
         const auto it = byKey.constFind(key);
-        if (it == byKey.constEnd() || out->points.contains(key))
-            continue;
-        SeriesWindow w;
-        if (!query.window(*it, from, r.to, r.step, &w, error, true))
-            return false;
-        out->points.insert(key, w.seriesPoints());
+        if (it != byKey.constEnd() && !seen.contains(key)) {
+            seen.insert(key);
+            read.push_back(*it);
+        }
     }
-    QStringList qualityKeys;
-    if (!QualityStore::keys(sql, from, r.to, &qualityKeys, error))
+    if (!source.windows(read, from, r.to, r.step, &out->points, error))
         return false;
-    std::map<qint64, QualityMetrics> merged;
-    for (const QString &key : std::as_const(qualityKeys)) {
-        if (SeriesKey::fromString(key).tagValue(u"model") != model)
-            continue;
-        QVector<QualityStore::Window> windows;
-        if (!QualityStore::windows(sql, key, from, r.to, r.step, &windows, error))
-            return false;
-        for (const auto &w : std::as_const(windows))
-            merged[w.from].merge(w.metrics); // merged across the model's keys, never averaged
-    }
-    for (const auto &[bucket, metrics] : merged)
-        out->quality.insert(bucket, QualityStats::from(u"prediction.quality|model:"_s % model, metrics, false));
-    ModelHistory history;
-    if (!ModelHistoryReader::read(query, series, model, std::min(r.to, now), &history, error))
+    if (!source.qualityBuckets(model, from, r.to, r.step, &out->quality, error))
         return false;
-    out->outlook = Outlook::compute(history, Baseline::Limits::fromEnvironment());
-    return true;
+    return source.outlook(series, model, std::min(r.to, now), &out->outlook, error);
 }
 
-bool writeKpiReport(const ReportRequest &r, const HistoryQuery &query, QSqlDatabase &sql,
-    const QVector<SeriesInfo> &series, qint64 now, ReportSink &sink, QString *error)
+bool writeKpiReport(const ReportRequest &r, ReportSource &source, const QVector<SeriesInfo> &series, qint64 now,
+    ReportSink &sink, QString *error)
 {
     const std::set<QString> known = ModelHistoryReader::models(series);
     QStringList models = r.models;
@@ -124,17 +110,18 @@ bool writeKpiReport(const ReportRequest &r, const HistoryQuery &query, QSqlDatab
         }
     }
     const qint64 from = floorTo(r.from, r.step);
-    Coverage coverage;
-    if (!query.coverage(from, r.to, r.step, now, &coverage, error))
-        return false;
     QVector<KpiReportModel> inputs(models.size());
     for (qsizetype i = 0; i < models.size(); ++i) {
         if (sink.cancelled())
             return true;
-        if (!readModel(query, sql, series, models[i], r, from, now, &inputs[i], error))
+        if (!readModel(source, series, models[i], r, from, now, &inputs[i], error))
             return false;
         sink.progress(i + 1, models.size() + 1);
     }
+    // After the windows: a server's source reads the heartbeat along with them.
+    Coverage coverage;
+    if (!source.coverage(from, r.to, r.step, now, &coverage, error))
+        return false;
     const KpiReport report(&inputs, coverage, r.step, r.format);
     bool ok = sink.writeHeader(report.header());
     for (qint64 b = from; ok && b < r.to; b += r.step) {
@@ -147,8 +134,8 @@ bool writeKpiReport(const ReportRequest &r, const HistoryQuery &query, QSqlDatab
     return ok;
 }
 
-bool writeSeriesReport(const ReportRequest &r, const HistoryQuery &query, const QVector<SeriesInfo> &series,
-    qint64 now, ReportSink &sink, QString *error)
+bool writeSeriesReport(const ReportRequest &r, ReportSource &source, const QVector<SeriesInfo> &series, qint64 now,
+    ReportSink &sink, QString *error)
 {
     const auto selector = SeriesSelector::parse(r.series, error);
     if (!selector)
@@ -163,18 +150,15 @@ bool writeSeriesReport(const ReportRequest &r, const HistoryQuery &query, const 
     }
     std::sort(chosen.begin(), chosen.end(), [](const SeriesInfo &a, const SeriesInfo &b) { return a.key < b.key; });
     const qint64 from = floorTo(r.from, r.step);
-    Coverage coverage;
-    if (!query.coverage(from, r.to, r.step, now, &coverage, error))
+    QVector<SeriesWindow> windows;
+    if (!source.seriesWindows(chosen, from, r.to, r.step, false, &windows, error))
         return false;
-    QVector<SeriesWindow> windows(chosen.size());
-    for (qsizetype i = 0; i < chosen.size(); ++i) {
-        if (sink.cancelled())
-            return true;
-        if (!query.window(chosen[i], from, r.to, r.step, &windows[i], error))
-            return false;
-        windows[i].setCoverage(coverage);
-        sink.progress(i + 1, chosen.size() + 1);
-    }
+    Coverage coverage;
+    if (!source.coverage(from, r.to, r.step, now, &coverage, error))
+        return false;
+    for (SeriesWindow &w : windows)
+        w.setCoverage(coverage);
+    sink.progress(chosen.size(), chosen.size() + 1);
     const SeriesReport report(chosen, r.format);
     bool ok = sink.writeHeader(report.header());
     // Time, then series: each window's points are sorted, so a merge by cursor keeps the order in one pass.
@@ -194,6 +178,45 @@ bool writeSeriesReport(const ReportRequest &r, const HistoryQuery &query, const 
         }
     }
     return ok;
+}
+
+bool writeBucketed(const ReportRequest &r, ReportSource &source, qint64 now, ReportSink &sink, QString *error)
+{
+    QVector<SeriesInfo> series;
+    if (!source.seriesList(floorTo(r.from, r.step), r.to, &series, error))
+        return false;
+    return r.content == ReportContent::Kpi ? writeKpiReport(r, source, series, now, sink, error)
+                                           : writeSeriesReport(r, source, series, now, sink, error);
+}
+
+bool checkRequest(const ReportRequest &r, ReportResult *result)
+{
+    if (ReportContents::usesStep(r.content) && r.step <= 0) {
+        result->error = u"the step must be positive"_s;
+        return false;
+    }
+    if (r.to <= r.from) {
+        result->error = u"the end must be later than the start"_s;
+        return false;
+    }
+    return true;
+}
+
+// Commits the CSV when everything was written, else leaves an existing file as it was.
+void finishOutput(CsvOutput &output, ReportSink &sink, bool ok, const QString &error, ReportResult *result)
+{
+    result->rows = sink.rows();
+    if (sink.cancelled() || !ok || !error.isEmpty()) {
+        QString why;
+        output.commit(false, &why); // the old file stays
+        result->cancelled = sink.cancelled();
+        if (!result->cancelled)
+            result->error = error.isEmpty() ? why : error;
+        return;
+    }
+    if (!output.commit(true, &result->error))
+        return;
+    sink.finish();
 }
 
 bool readTable(const ReportRequest &r, QSqlDatabase &sql, ReportTable *table, QString *error)
@@ -224,14 +247,8 @@ ReportResult exportReport(const ReportRequest &r, const QString &path, qint64 no
     const std::atomic<bool> *cancel)
 {
     ReportResult result;
-    if (ReportContents::usesStep(r.content) && r.step <= 0) {
-        result.error = u"the step must be positive"_s;
+    if (!checkRequest(r, &result))
         return result;
-    }
-    if (r.to <= r.from) {
-        result.error = u"the end must be later than the start"_s;
-        return result;
-    }
     // A connection of this call's own: the GUI runs exports on a worker thread while its reader has another.
     static std::atomic<int> serial { 0 };
     ReadOnlyConnection connection(u"perfdash-report-"_s % QString::number(++serial));
@@ -246,29 +263,36 @@ ReportResult exportReport(const ReportRequest &r, const QString &path, qint64 no
     bool ok = output.csv().writeBytes(ReportFormat::preamble(r.format));
     QString error;
     if (ReportContents::usesStep(r.content)) {
-        QVector<SeriesInfo> series;
-        ok = ok && query.seriesList(&series, &error);
-        if (ok) {
-            ok = r.content == ReportContent::Kpi ? writeKpiReport(r, query, sql, series, now, sink, &error)
-                                                 : writeSeriesReport(r, query, series, now, sink, &error);
-        }
+        StorageReportSource source(connection.name(), r.database);
+        ok = ok && writeBucketed(r, source, now, sink, &error);
     } else {
         ReportTable table;
         ok = ok && readTable(r, sql, &table, &error);
         ok = ok && sink.writeTable(table);
     }
-    result.rows = sink.rows();
-    if (sink.cancelled() || !ok || !error.isEmpty()) {
-        QString why;
-        output.commit(false, &why); // the old file stays
-        result.cancelled = sink.cancelled();
-        if (!result.cancelled)
-            result.error = error.isEmpty() ? why : error;
+    finishOutput(output, sink, ok, error, &result);
+    return result;
+}
+
+ReportResult exportReport(ReportSource &source, const ReportRequest &r, const QString &path, qint64 now,
+    const ReportProgress &progress, const std::atomic<bool> *cancel)
+{
+    ReportResult result;
+    if (!ReportContents::usesStep(r.content)) {
+        result.error = u"a "_s % ReportContents::name(r.content) % u" report reads the database only (records are not "
+            "in a Prometheus-compatible server): kpi and series read --source"_s;
         return result;
     }
-    if (!output.commit(true, &result.error))
+    if (!checkRequest(r, &result))
         return result;
-    sink.finish();
+    CsvOutput output;
+    if (!output.open(path, &result.error))
+        return result;
+    ReportSink sink(output.csv(), progress, cancel);
+    QString error;
+    bool ok = output.csv().writeBytes(ReportFormat::preamble(r.format));
+    ok = ok && writeBucketed(r, source, now, sink, &error);
+    finishOutput(output, sink, ok, error, &result);
     return result;
 }
 

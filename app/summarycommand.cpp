@@ -3,7 +3,7 @@
 
 #include "app/commandsupport.h"
 #include "app/exportcommand.h"
-#include "app/promsummarysource.h"
+#include "app/promreportsource.h"
 #include "app/summaryreport.h"
 #include "app/runtimepaths.h"
 
@@ -38,7 +38,7 @@ constexpr char16_t usage[]
 SummaryStatus remoteSummary(const QUrl &url, const QString &host, const SummaryRequest &request, qint64 now,
     QJsonObject *out, QStringList *hosts, QString *error)
 {
-    PromSummarySource source(url, host);
+    PromReportSource source(url, host);
     const SummaryStatus status = summaryReport(source, request, now, out, error);
     if (status == SummaryStatus::Ok)
         out->insert(u"source"_s, source.describe());

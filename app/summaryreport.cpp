@@ -37,84 +37,16 @@ QString granularityName(qint64 step)
     return step == 60 ? u"minute"_s : step == 3600 ? u"hour"_s : u"day"_s;
 }
 
-// Stored history: the local collector's database.
-class StorageSummarySource : public SummarySource {
-public:
-    StorageSummarySource(const QString &connectionName, const QString &dbPath)
-        : m_query(connectionName)
-        , m_path(dbPath)
-    {
-    }
-    QString where() const override { return m_path; }
-    bool seriesList(qint64, qint64, QVector<SeriesInfo> *out, QString *error) override
-    {
-        return m_query.seriesList(out, error);
-    }
-    bool windows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
-        QHash<QString, QVector<SeriesPoint>> *out, QString *error) override
-    {
-        for (const SeriesInfo &s : series) {
-            SeriesWindow w;
-            if (!m_query.window(s, from, to, step, &w, error, true))
-                return false;
-            out->insert(s.key, w.seriesPoints());
-        }
-        return true;
-    }
-    bool coverage(qint64 from, qint64 to, qint64 step, qint64 now, Coverage *out, QString *error) override
-    {
-        return m_query.coverage(from, to, step, now, out, error);
-    }
-    bool quality(const QString &model, qint64 from, qint64 to, std::optional<QualityStats> *out, QString *error) override
-    {
-        // Quality from the stored prediction outcomes of every key of the model, merged (never averaged).
-        out->reset();
-        QSqlDatabase sql = QSqlDatabase::database(m_query.connectionName(), false);
-        QStringList qualityKeys;
-        QString why;
-        if (!QualityStore::keys(sql, from, to, &qualityKeys, &why))
-            return true; // a database without the quality table
-        QualityMetrics merged;
-        bool any = false;
-        for (const QString &key : std::as_const(qualityKeys)) {
-            if (SeriesKey::fromString(key).tagValue(u"model") != model)
-                continue;
-            QVector<QualityStore::Window> windows;
-            if (!QualityStore::windows(sql, key, from, to, to - from, &windows, error))
-                return false;
-            for (const auto &w : std::as_const(windows))
-                any = merged.merge(w.metrics) || any;
-        }
-        if (any)
-            *out = QualityStats::from(u"prediction.quality|model:"_s % model, merged, false);
-        return true;
-    }
-    bool outlook(const QVector<SeriesInfo> &series, const QString &model, qint64 to, std::optional<ModelOutlook> *out,
-        QString *error) override
-    {
-        // Baselines and trends at the window's end, from the hourly tier (docs/metrics.md).
-        ModelHistory history;
-        if (!ModelHistoryReader::read(m_query, series, model, to, &history, error))
-            return false;
-        *out = Outlook::compute(history, Baseline::Limits::fromEnvironment());
-        return true;
-    }
-
-private:
-    HistoryQuery m_query;
-    QString m_path;
-};
-
 } // namespace
 
 SummaryStatus summaryReport(const QString &connectionName, const QString &dbPath, const SummaryRequest &request,
     qint64 now, QJsonObject *out, QString *error)
 {
-    StorageSummarySource source(connectionName, dbPath);
+    StorageReportSource source(connectionName, dbPath);
     return summaryReport(source, request, now, out, error);
 }
 
-SummaryStatus summaryReport(SummarySource &source, const SummaryRequest &request, qint64 now, QJsonObject *out,
+SummaryStatus summaryReport(ReportSource &source, const SummaryRequest &request, qint64 now, QJsonObject *out,
     QString *error)
 {
     const auto bad = [error](const QString &message) {

@@ -9,6 +9,7 @@
 #include <QLocale>
 
 #include <charconv>
+#include <optional>
 #include <cmath>
 #include <limits>
 
@@ -18,11 +19,9 @@ namespace perfdash {
 
 namespace {
 
-double parseValue(const QJsonValue &value)
+// A sample value as the API writes it: a decimal, "NaN", "+Inf" or "-Inf"; NaN for anything else.
+double numberOf(QByteArrayView text)
 {
-    if (value.isDouble())
-        return value.toDouble();
-    const QByteArray text = value.toString().toLatin1();
     if (text == "NaN")
         return std::numeric_limits<double>::quiet_NaN();
     if (text == "+Inf" || text == "Inf")
@@ -30,10 +29,25 @@ double parseValue(const QJsonValue &value)
     if (text == "-Inf")
         return -std::numeric_limits<double>::infinity();
     double out = 0;
-    const auto [end, error] = std::from_chars(text.constData(), text.constData() + text.size(), out);
-    if (error != std::errc() || end != text.constData() + text.size())
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (error != std::errc() || end != text.data() + text.size())
         return std::numeric_limits<double>::quiet_NaN();
     return out;
+}
+
+double parseValue(const QJsonValue &value)
+{
+    if (value.isDouble())
+        return value.toDouble();
+    // On the stack: a heap copy per value would show in a large answer.
+    const QString text = value.toString();
+    char buffer[64];
+    if (text.size() >= qsizetype(sizeof buffer))
+        return std::numeric_limits<double>::quiet_NaN();
+    const qsizetype n = text.size();
+    for (qsizetype i = 0; i < n; ++i)
+        buffer[i] = char(text[i].unicode() < 128 ? text[i].unicode() : '?');
+    return numberOf(QByteArrayView(buffer, n));
 }
 
 // [time, "value"]: time in seconds, a number with up to millisecond decimals.
@@ -51,6 +65,155 @@ QHash<QString, QString> parseLabels(const QJsonObject &object)
     return labels;
 }
 
+// A fast path for the bulk of a range query's answer: the matrix's sample pairs are scanned in place, and only each
+// series' small label object goes through QJsonDocument (a DOM of a 100 MB answer, a QString per value, costs seconds).
+// Anything it does not expect, it leaves to the general parser: nullopt.
+class MatrixScanner {
+public:
+    explicit MatrixScanner(const QByteArray &body)
+        : m_p(body.constData())
+        , m_end(body.constData() + body.size())
+    {
+    }
+
+    std::optional<QVector<PromSeries>> scan()
+    {
+        // The shape both servers write: {"status":"success","data":{"resultType":"matrix","result":[...]}...}
+        const QByteArrayView all(m_p, m_end - m_p);
+        const qsizetype result = all.indexOf("\"result\":[");
+        if (result < 0 || all.first(result).indexOf("\"status\":\"success\"") < 0
+            || all.first(result).indexOf("\"resultType\":\"matrix\"") < 0)
+            return std::nullopt;
+        m_p += result + 10;
+        QVector<PromSeries> out;
+        skipSpace();
+        if (eat(']'))
+            return out;
+        do {
+            PromSeries series;
+            if (!seriesObject(&series))
+                return std::nullopt;
+            out.push_back(std::move(series));
+            skipSpace();
+        } while (eat(','));
+        skipSpace();
+        if (!eat(']'))
+            return std::nullopt;
+        return out;
+    }
+
+private:
+    void skipSpace()
+    {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+            ++m_p;
+    }
+    bool eat(char c)
+    {
+        skipSpace();
+        if (m_p < m_end && *m_p == c) {
+            ++m_p;
+            return true;
+        }
+        return false;
+    }
+    // A JSON string's raw bytes (escapes kept), after its opening quote was eaten.
+    bool rawString(QByteArrayView *out)
+    {
+        const char *begin = m_p;
+        while (m_p < m_end && *m_p != '"') {
+            if (*m_p == '\\')
+                ++m_p;
+            ++m_p;
+        }
+        if (m_p >= m_end)
+            return false;
+        *out = QByteArrayView(begin, m_p - begin);
+        ++m_p;
+        return true;
+    }
+    // An object, skipped with strings honoured; *out spans it braces included.
+    bool object(QByteArrayView *out)
+    {
+        skipSpace();
+        const char *begin = m_p;
+        if (!eat('{'))
+            return false;
+        int depth = 1;
+        while (m_p < m_end && depth > 0) {
+            const char c = *m_p++;
+            if (c == '"') {
+                QByteArrayView ignored;
+                if (!rawString(&ignored))
+                    return false;
+            } else if (c == '{') {
+                ++depth;
+            } else if (c == '}') {
+                --depth;
+            }
+        }
+        *out = QByteArrayView(begin, m_p - begin);
+        return depth == 0;
+    }
+    // [time, "value"]
+    bool pair(std::pair<qint64, double> *out)
+    {
+        if (!eat('['))
+            return false;
+        skipSpace();
+        double seconds = 0;
+        const auto [end, error] = std::from_chars(m_p, m_end, seconds);
+        if (error != std::errc())
+            return false;
+        m_p = end;
+        if (!eat(',') || !eat('"'))
+            return false;
+        QByteArrayView text;
+        if (!rawString(&text) || !eat(']'))
+            return false;
+        out->first = qint64(std::llround(seconds * 1000.0));
+        out->second = numberOf(text);
+        return true;
+    }
+    bool seriesObject(PromSeries *series)
+    {
+        if (!eat('{'))
+            return false;
+        do {
+            if (!eat('"'))
+                return false;
+            QByteArrayView key;
+            if (!rawString(&key) || !eat(':'))
+                return false;
+            if (key == "metric") {
+                QByteArrayView labels;
+                if (!object(&labels))
+                    return false;
+                series->labels = parseLabels(QJsonDocument::fromJson(labels.toByteArray()).object());
+            } else if (key == "values") {
+                if (!eat('['))
+                    return false;
+                if (!eat(']')) {
+                    do {
+                        std::pair<qint64, double> sample;
+                        if (!pair(&sample))
+                            return false;
+                        series->samples.push_back(sample);
+                    } while (eat(','));
+                    if (!eat(']'))
+                        return false;
+                }
+            } else {
+                return false; // not what a matrix holds: the general parser decides
+            }
+        } while (eat(','));
+        return eat('}');
+    }
+
+    const char *m_p;
+    const char *m_end;
+};
+
 } // namespace
 
 PromClient::PromClient(const QUrl &base, QObject *parent)
@@ -65,6 +228,13 @@ PromClient::~PromClient() = default;
 PromAnswer PromClient::parse(const QByteArray &body, int httpStatus)
 {
     PromAnswer answer;
+    if (httpStatus == 200 || httpStatus == 0) {
+        if (auto matrix = MatrixScanner(body).scan()) {
+            answer.ok = true;
+            answer.series = std::move(*matrix);
+            return answer;
+        }
+    }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     const QJsonObject root = document.object();

@@ -359,6 +359,8 @@ void PromReader::finishBuckets(const std::shared_ptr<BucketJob> &job)
 {
     const qint64 now = m_now();
     const qint64 step = job->step;
+    for (auto it = job->kinds.constBegin(); it != job->kinds.constEnd(); ++it)
+        m_kinds.insert(SeriesKey::fromString(it.key()).name, it.value());
     // Covered seconds per host and over the fleet (a bucket is covered when any host was up: the max).
     const auto pointsOf = [&](const std::map<qint64, double> &seconds) {
         QVector<SeriesPoint> points;

@@ -19,7 +19,8 @@ namespace perfdash {
 class PromClient;
 
 // A perfdash series as a Prometheus-compatible server holds it (fleet/promschema.h): its key (with a host:NAME tag
-// when hosts are grouped), kind and host (the host label, else the scrape's instance).
+// when hosts are grouped), kind and host (the host label, else the scrape's instance; merged: every host that has
+// it, sorted and comma-separated).
 struct PromSeriesInfo {
     QString key;
     MetricKind kind = MetricKind::Gauge;
@@ -59,7 +60,9 @@ public:
     // The clock (unix seconds) that says which seconds have passed; the system clock by default.
     void setClock(std::function<qint64()> nowSeconds);
 
-    // Every perfdash series with samples in [from, to): its key (with a host:NAME tag when Grouped), kind, host.
+    // Every perfdash series with samples in [from, to): its key (with a host:NAME tag when Grouped), kind, host, sorted
+    // by key. From the server's series index: VictoriaMetrics answers by whole days, so a series that stopped earlier
+    // that day is listed too (its buckets are then empty).
     void requestSeries(qint64 fromSecond, qint64 toSecond, quint64 id);
     // Buckets of `step` seconds of these keys over [from, to) (buckets start at multiples of step), as RangeSeries,
     // one per key in the order given.

@@ -133,6 +133,27 @@ private Q_SLOTS:
         QVERIFY2(grouped.exitCode == 0, qPrintable(grouped.err));
         QCOMPARE(QJsonDocument::fromJson(grouped.out).array().size(), 2);
 
+        // Export: the same CSV writers as the database's. Series: every minute's 500s of both hosts (20 each).
+        const Exported series = runPerfdashd({ u"export"_s, u"--source"_s, vm.url(), u"--series"_s,
+            u"serve.requests{model=m1,status=500}"_s, u"--from"_s, iso(t0), u"--to"_s, iso(t0 + 180), u"--step"_s, u"1m"_s });
+        QVERIFY2(series.exitCode == 0, qPrintable(series.err));
+        const QList<QByteArray> seriesLines = series.out.trimmed().split('\n');
+        QCOMPARE(seriesLines.size(), 4); // the header and three minutes
+        QVERIFY2(seriesLines[0].contains("count"), seriesLines[0].constData());
+        for (int i = 1; i < 4; ++i)
+            QVERIFY2(seriesLines[i].contains(",40,"), seriesLines[i].constData());
+        const Exported kpi = runPerfdashd({ u"export"_s, u"--source"_s, vm.url(), u"--content"_s, u"kpi"_s, u"--model"_s,
+            u"m1"_s, u"--from"_s, iso(t0), u"--to"_s, iso(t0 + 180), u"--step"_s, u"1m"_s });
+        QVERIFY2(kpi.exitCode == 0, qPrintable(kpi.err));
+        const QList<QByteArray> kpiLines = kpi.out.trimmed().split('\n');
+        QCOMPARE(kpiLines.size(), 4);
+        // Each minute: host a's 9 + host b's 4 requests a second, and 20 failures each.
+        QVERIFY2(kpiLines[0].startsWith("time,model,requests,errors,"), kpiLines[0].constData());
+        for (int i = 1; i < 4; ++i)
+            QVERIFY2(kpiLines[i].contains(",m1,820,40,"), kpiLines[i].constData());
+        const Exported records = runPerfdashd({ u"export"_s, u"--source"_s, vm.url(), u"--content"_s, u"runs"_s });
+        QCOMPARE(records.exitCode, 2);
+
         // An unknown model lists the known ones (exit 1, as the local command); a server that is not there says so.
         const Exported unknown = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m9"_s,
             u"--window"_s, u"10m"_s, u"--end"_s, iso(t0 + 300) });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PromReader against a real VictoriaMetrics holding what two collectors pushed (PromEncoder's exact bytes).
 #include "../e2e/victoriametricsprocess.h"
+#include "fleet/promclient.h"
 #include "fleet/promencoder.h"
 #include "fleet/promreader.h"
 #include "fleet/promsync.h"
@@ -263,6 +264,60 @@ private Q_SLOTS:
             total += p.stats.count;
         }
         QCOMPARE(total, qint64(20 * kSeconds + 10 * kSeconds / 2));
+    }
+
+    void thePartialLastBucketIsRead()
+    {
+        // Live mode asks up to now: the bucket that holds now ends in the future, and must still be answered.
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        PromEncoder encoder({ { "host", u"c"_s } });
+        for (qint64 s = now - 5; s < now; ++s)
+            encoder.add({ s, { counter(u"live.requests"_s, 2) } });
+        QCOMPARE(m_vm.post(u"/api/v1/import/prometheus"_s, encoder.takePush(now * 1000)).first, 204);
+        QVERIFY(m_vm.flush());
+        PromReader reader(QUrl(m_vm.url()), PromReader::Hosts::Merged);
+        const qint64 bucket = floorTo(now, 60);
+        const QVector<RangeSeries> series = buckets(reader, { u"live.requests"_s }, bucket - 60, now + 1, 60);
+        QCOMPARE(series.size(), 1);
+        qint64 total = 0;
+        for (const SeriesPoint &p : series[0].points)
+            total += p.stats.count;
+        QCOMPARE(total, 10);
+        QCOMPARE(series[0].points.constLast().second, floorTo(now - 1, 60));
+    }
+
+    void parsesTheApisJson()
+    {
+        // A matrix (the fast scanner): labels with braces, quotes and escapes; NaN and infinities; fractional times.
+        const QByteArray matrix = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[\n"
+            "  {\"metric\":{\"a\":\"x}\\\"{\",\"b\":\"\\u00e9\"},\"values\":[[1700000000,\"1.5\"],[1700000060.5,\"NaN\"],"
+            "[1700000120,\"+Inf\"]]},\n"
+            "  {\"metric\":{},\"values\":[]}]},\"stats\":{\"seriesFetched\":\"2\"}}";
+        const PromAnswer m = PromClient::parse(matrix, 200);
+        QVERIFY2(m.ok, qPrintable(m.error));
+        QCOMPARE(m.series.size(), 2);
+        QCOMPARE(m.series[0].labels.value(u"a"_s), u"x}\"{"_s);
+        QCOMPARE(m.series[0].labels.value(u"b"_s), u"\u00e9"_s);
+        QCOMPARE(m.series[0].samples.size(), 3);
+        QCOMPARE(m.series[0].samples[0], std::make_pair(qint64(1700000000000), 1.5));
+        QCOMPARE(m.series[0].samples[1].first, qint64(1700000060500));
+        QVERIFY(std::isnan(m.series[0].samples[1].second));
+        QVERIFY(std::isinf(m.series[0].samples[2].second));
+        // Keys in another order, a vector, a scalar: the general parser.
+        const PromAnswer reordered = PromClient::parse("{\"data\":{\"result\":[{\"values\":[[1,\"-Inf\"]],\"metric\":"
+                                                       "{\"k\":\"v\"}}],\"resultType\":\"matrix\"},\"status\":\"success\"}",
+            200);
+        QVERIFY(reordered.ok);
+        QCOMPARE(reordered.series[0].labels.value(u"k"_s), u"v"_s);
+        QCOMPARE(reordered.series[0].samples[0].second, -std::numeric_limits<double>::infinity());
+        const PromAnswer vector = PromClient::parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
+                                                    "[{\"metric\":{\"k\":\"v\"},\"value\":[2,\"7\"]}]}}",
+            200);
+        QCOMPARE(vector.series[0].samples[0], std::make_pair(qint64(2000), 7.0));
+        const PromAnswer broken = PromClient::parse(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[1,", 200);
+        QVERIFY(!broken.ok); // the general parser: not JSON
+        QVERIFY2(broken.error.startsWith(u"not a Prometheus API answer"_s), qPrintable(broken.error));
     }
 
     void failuresSayWhy_data()

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "app/promsummarysource.h"
+#include "app/promreportsource.h"
 
 #include "fleet/promsync.h"
 #include "models/serieskey.h"
@@ -25,7 +25,7 @@ QString withoutHost(const QString &key)
 
 } // namespace
 
-PromSummarySource::PromSummarySource(const QUrl &server, const QString &host, int timeoutMs)
+PromReportSource::PromReportSource(const QUrl &server, const QString &host, int timeoutMs)
     : m_reader(server, host.isEmpty() ? PromReader::Hosts::Merged : PromReader::Hosts::Grouped)
     , m_host(host)
     , m_timeoutMs(timeoutMs)
@@ -33,12 +33,12 @@ PromSummarySource::PromSummarySource(const QUrl &server, const QString &host, in
     m_reader.setTimeoutMs(timeoutMs);
 }
 
-QString PromSummarySource::where() const
+QString PromReportSource::where() const
 {
     return m_reader.server().toString() % (m_host.isEmpty() ? QString() : u" (host "_s % m_host % u')');
 }
 
-QString PromSummarySource::keyOnServer(const QString &key) const
+QString PromReportSource::keyOnServer(const QString &key) const
 {
     if (m_host.isEmpty())
         return key;
@@ -48,7 +48,7 @@ QString PromSummarySource::keyOnServer(const QString &key) const
     return k.toString();
 }
 
-bool PromSummarySource::seriesList(qint64 from, qint64 to, QVector<SeriesInfo> *out, QString *error)
+bool PromReportSource::seriesList(qint64 from, qint64 to, QVector<SeriesInfo> *out, QString *error)
 {
     QVector<PromSeriesInfo> listed;
     if (!PromSync::series(m_reader, from, to, &listed, error, m_timeoutMs))
@@ -72,8 +72,8 @@ bool PromSummarySource::seriesList(qint64 from, qint64 to, QVector<SeriesInfo> *
     return true;
 }
 
-bool PromSummarySource::windows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
-    QHash<QString, QVector<SeriesPoint>> *out, QString *error)
+bool PromReportSource::read(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
+    QVector<RangeSeries> *out, QString *error)
 {
     // One batch: the series and the heartbeat together, so coverage() needs no second round trip.
     QStringList keys;
@@ -84,27 +84,71 @@ bool PromSummarySource::windows(const QVector<SeriesInfo> &series, qint64 from, 
             hostsRead.insert(h);
     }
     m_hostsRead = QStringList(hostsRead.begin(), hostsRead.end());
-    const QString heartbeat = keyOnServer(Coverage::heartbeatKey());
-    keys << heartbeat;
+    keys << keyOnServer(Coverage::heartbeatKey());
     QVector<RangeSeries> answered;
     if (!PromSync::buckets(m_reader, keys, from, to, step, &answered, error, m_timeoutMs))
         return false;
-    for (int i = 0; i < series.size() && i < answered.size(); ++i) {
-        QVector<SeriesPoint> points = answered[i].points;
-        for (SeriesPoint &p : points)
-            p.stats.key = series[i].key;
-        if (!points.isEmpty())
-            out->insert(series[i].key, points);
-    }
-    m_heartbeat = answered.value(answered.size() - 1).points;
+    m_heartbeat = answered.takeLast().points;
     m_heartbeatFrom = from;
     m_heartbeatTo = to;
     m_heartbeatStep = step;
     m_heartbeatRead = true;
+    for (qsizetype i = 0; i < answered.size(); ++i) {
+        answered[i].key = series[i].key;
+        for (SeriesPoint &p : answered[i].points)
+            p.stats.key = series[i].key;
+    }
+    *out = std::move(answered);
     return true;
 }
 
-bool PromSummarySource::coverage(qint64 from, qint64 to, qint64 step, qint64 now, Coverage *out, QString *error)
+bool PromReportSource::windows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
+    QHash<QString, QVector<SeriesPoint>> *out, QString *error)
+{
+    QVector<RangeSeries> answered;
+    if (!read(series, from, to, step, &answered, error))
+        return false;
+    for (const RangeSeries &r : std::as_const(answered)) {
+        if (!r.points.isEmpty())
+            out->insert(r.key, r.points);
+    }
+    return true;
+}
+
+bool PromReportSource::seriesWindows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
+    bool withSketches, QVector<SeriesWindow> *out, QString *error)
+{
+    QVector<RangeSeries> answered;
+    if (!read(series, from, to, step, &answered, error))
+        return false;
+    out->resize(series.size());
+    for (qsizetype i = 0; i < series.size(); ++i) {
+        SeriesWindow &w = (*out)[i];
+        w.series = series[i];
+        w.step = step;
+        w.tier = HistoryQuery::tierOf(step);
+        w.points.clear();
+        for (const SeriesPoint &p : std::as_const(answered[i].points)) {
+            const SeriesStats &s = p.stats;
+            WindowPoint point;
+            point.step = step;
+            point.point.time = p.second;
+            point.point.count = s.count;
+            point.point.sum = s.sum;
+            point.point.min = s.min;
+            point.point.max = s.max;
+            point.point.last = s.last;
+            point.point.unique = s.uniqueCount;
+            point.point.q = { s.p50, s.p90, s.p95, s.p99, s.p999 };
+            if (withSketches)
+                point.sketch = s.sketch;
+            w.points.push_back(std::move(point));
+        }
+    }
+    return true;
+}
+
+bool PromReportSource::coverage(qint64 from, qint64 to, qint64 step, qint64 now, Coverage *out, QString *error)
 {
     if (!m_heartbeatRead || from != m_heartbeatFrom || to != m_heartbeatTo || step != m_heartbeatStep) {
         QVector<RangeSeries> answered;
@@ -117,7 +161,7 @@ bool PromSummarySource::coverage(qint64 from, qint64 to, qint64 step, qint64 now
     return true;
 }
 
-QJsonObject PromSummarySource::describe() const
+QJsonObject PromReportSource::describe() const
 {
     return { { u"url"_s, m_reader.server().toString() }, { u"hosts"_s, QJsonArray::fromStringList(m_hostsRead) },
         { u"merged"_s, m_host.isEmpty() } };

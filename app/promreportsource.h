@@ -1,25 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "app/summaryreport.h"
+#include "app/reportsource.h"
 #include "fleet/promreader.h"
 
 #include <QJsonObject>
 
 namespace perfdash {
 
-// A summary's and a report's inputs from a Prometheus-compatible server (fleet/promreader.h), read synchronously
+// A summary's and a bucketed report's inputs from a Prometheus-compatible server (fleet/promreader.h), read synchronously
 // (fleet/promsync.h) for the command line. Merged: every host's series as one; `host` set: only that host's series,
 // under their keys without the host tag, with that host's covered seconds. Baselines, trends and prediction quality
 // are not in the schema: none. One thread, the caller's, which runs the reader's event loop while it waits.
-class PromSummarySource : public SummarySource {
+class PromReportSource : public ReportSource {
 public:
-    explicit PromSummarySource(const QUrl &server, const QString &host = {}, int timeoutMs = 60000);
+    explicit PromReportSource(const QUrl &server, const QString &host = {}, int timeoutMs = 60000);
 
     QString where() const override;
     bool seriesList(qint64 from, qint64 to, QVector<SeriesInfo> *out, QString *error) override;
     bool windows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
         QHash<QString, QVector<SeriesPoint>> *out, QString *error) override;
+    bool seriesWindows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step, bool withSketches,
+        QVector<SeriesWindow> *out, QString *error) override;
     bool coverage(qint64 from, qint64 to, qint64 step, qint64 now, Coverage *out, QString *error) override;
 
     // The hosts seen by the last seriesList (every host that has a series; sorted).
@@ -31,6 +33,9 @@ public:
 
 private:
     QString keyOnServer(const QString &key) const;
+    // The buckets of these series, in their order, under their keys here; the heartbeat read along.
+    bool read(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step, QVector<RangeSeries> *out,
+        QString *error);
 
     PromReader m_reader;
     QString m_host;
