@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/exportcommand.h"
 #include "app/gui/guisession.h"
+#include "app/gui/sessionswitcher.h"
 #include "models/datasourcelistmodel.h"
 #include "app/runtimepaths.h"
 #include "app/unixsignalwatcher.h"
@@ -20,8 +21,6 @@
 #include <QTimer>
 
 #include <cstdio>
-#include <functional>
-#include <memory>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -171,30 +170,9 @@ int main(int argc, char *argv[])
     // SIGTERM, SIGINT, SIGHUP: leave the event loop, so the session's destructor stops what it started.
     perfdash::UnixSignalWatcher signals;
     QObject::connect(&signals, &perfdash::UnixSignalWatcher::terminationRequested, &app, &QApplication::quit);
-    std::unique_ptr<perfdash::GuiSession> sessionOwner;
-    // File → Sources… and View → Merge hosts: a new session for the chosen source, in a window where this one was.
-    std::function<void(const perfdash::GuiSession::Options &)> openSession;
-    openSession = [&](const perfdash::GuiSession::Options &o) {
-        auto next = std::make_unique<perfdash::GuiSession>(o);
-        if (sessionOwner) {
-            // The new window shows before the old one closes, so closing the last window never quits the app.
-            next->window()->restoreGeometry(sessionOwner->window()->saveGeometry());
-            next->window()->show();
-            next->start();
-            sessionOwner->window()->close(); // saves the window's settings
-            sessionOwner.reset();
-        }
-        sessionOwner = std::move(next);
-        QObject::connect(sessionOwner.get(), &perfdash::GuiSession::sourceChosen, &app,
-            [&, o](const perfdash::DataSourceChoice &choice) {
-                perfdash::GuiSession::Options next = o;
-                next.source = choice;
-                // Not inside the old window's own signal: it is deleted on the way.
-                QTimer::singleShot(0, &app, [&, next]() { openSession(next); });
-            });
-    };
-    openSession(options);
-    perfdash::GuiSession &session = *sessionOwner;
+    // File → Sources… and View → Merge hosts replace the session: the lambdas below ask the switcher for the current.
+    perfdash::SessionSwitcher switcher;
+    perfdash::GuiSession &session = *switcher.open(options);
     if (windowSize.isValid())
         session.window()->resize(windowSize);
     session.window()->show();
@@ -220,8 +198,8 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "perfdash: bad --chart: %s\n", qPrintable(why));
             return 2;
         }
-        QObject::connect(&chartPoll, &QTimer::timeout, &chartPoll, [&chartPoll, &sessionOwner, selector = *selector]() {
-            if (sessionOwner->window()->chartSeries(selector) > 0)
+        QObject::connect(&chartPoll, &QTimer::timeout, &chartPoll, [&chartPoll, &switcher, selector = *selector]() {
+            if (switcher.session()->window()->chartSeries(selector) > 0)
                 chartPoll.stop();
         });
         chartPoll.start(500);
@@ -235,9 +213,9 @@ int main(int argc, char *argv[])
             return 2;
         }
         const QString file = parser.value(screenshot);
-        QTimer::singleShot(int(seconds * 1000), &app, [&sessionOwner, file]() {
-            sessionOwner->window()->refreshNow();
-            const bool saved = sessionOwner->window()->grab().save(file, "PNG");
+        QTimer::singleShot(int(seconds * 1000), &app, [&switcher, file]() {
+            switcher.session()->window()->refreshNow();
+            const bool saved = switcher.session()->window()->grab().save(file, "PNG");
             std::fprintf(stderr, saved ? "perfdash: wrote %s\n" : "perfdash: cannot write %s\n",
                          qPrintable(file));
             QApplication::exit(saved ? 0 : 1);

@@ -4,6 +4,7 @@
 // whose p95 tile is the p95 of every host's values, and an unreachable server said plainly while the window lives.
 #include "app/gui/guisession.h"
 #include "app/gui/promlivesource.h"
+#include "app/gui/sessionswitcher.h"
 #include "fleetdata.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
@@ -127,12 +128,17 @@ private Q_SLOTS:
         QVERIFY2(hover.contains(u"94."_s) || hover.contains(u"95."_s) || hover.contains(u"96."_s), qPrintable(hover));
     }
 
-    // View → Merge hosts asks for the same server with its hosts merged (perfdash makes a new session for it).
-    void mergeHostsActionAsksForTheMergedSource()
+    // View → Merge hosts: the same server with its hosts merged, in a new session whose window replaces the old one.
+    void mergeHostsActionSwitchesTheWindow()
     {
         QTemporaryDir root;
-        GuiSession session(fleetOptions(root.path(), m_vm.url(), false));
+        SessionSwitcher switcher;
+        GuiSession &session = *switcher.open(fleetOptions(root.path(), m_vm.url(), false));
+        session.window()->show();
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(modelRows(session.sources()).size(), 3, 15000);
         QSignalSpy chosen(&session, &GuiSession::sourceChosen);
+        QSignalSpy switched(&switcher, &SessionSwitcher::switched);
         QAction *merge = nullptr;
         for (QAction *action : session.window()->findChildren<QAction *>()) {
             if (action->text() == u"&Merge hosts"_s)
@@ -145,6 +151,11 @@ private Q_SLOTS:
         QCOMPARE(choice.server, QUrl(m_vm.url()));
         QVERIFY(choice.mergeHosts);
         QCOMPARE(session.servers()->rowOf(QUrl(m_vm.url())), 1); // --source's server is remembered
+        QTRY_COMPARE(switched.size(), 1);
+        GuiSession *merged = switcher.session();
+        QVERIFY(merged->window()->isVisible());
+        QVERIFY(merged->window()->dataSource().mergeHosts);
+        QTRY_COMPARE_WITH_TIMEOUT(modelRows(merged->sources()), (QStringList { u"m1"_s, u"m2"_s }), 15000);
     }
 
     void unreachableServerIsSaidAndRetried()
