@@ -63,7 +63,14 @@ GuiSession::GuiSession(Options options, QObject *parent)
     // The dashboard merges the shown latency's seconds from their sketches: the collector sends them for those keys.
     connect(m_window.get(), &MainWindow::followedSeriesChanged, m_live.get(), &LiveSource::followSketches);
     m_baselineSender = std::make_unique<BaselineSender>(QDir(m_options.runtimeDir).filePath(u"ingest.sock"_s));
-    connect(m_window.get(), &MainWindow::baselinesSubmitted, m_baselineSender.get(), &BaselineSender::send);
+    connect(m_window.get(), &MainWindow::baselinesSubmitted, this, [this](const QVector<Baseline::Stored> &rows) {
+        // A server's figures are every host's: they are not this machine's collector's to store as its baselines.
+        if (!m_options.source.isLocal()) {
+            m_window->showNotice(tr("Baselines are kept by each collector: open the local collector to set them."));
+            return;
+        }
+        m_baselineSender->send(rows);
+    });
     connect(m_baselineSender.get(), &BaselineSender::failed, m_window.get(), &MainWindow::showNotice);
     connect(m_baselineSender.get(), &BaselineSender::sent, m_window.get(), [this](int rows) {
         m_window->showNotice(tr("%n baseline(s) sent to the collector.", nullptr, rows));

@@ -67,11 +67,15 @@ void PromLiveSource::start()
 
 void PromLiveSource::poll()
 {
+    // A slow server: wait for the answer in flight (the reader's timeout ends it) rather than drop it for a newer ask.
+    if (m_pending)
+        return;
     const qint64 nowMs = m_clock() * 1000;
     if (m_kinds.isEmpty() || m_listedAtMs < 0 || nowMs - m_listedAtMs >= m_options.listEveryMs) {
         const qint64 now = m_clock();
         m_listedAtMs = nowMs;
         m_listId = ++m_nextId;
+        m_pending = true;
         m_reader.requestSeries(now - m_options.backfillSeconds, now + 1, m_listId);
         return; // the buckets follow the listing
     }
@@ -94,6 +98,7 @@ void PromLiveSource::requestRecent()
     keys.sort();
     keys << Coverage::heartbeatKey(); // the covered seconds of every bucket: the rates' denominator
     m_bucketsId = ++m_nextId;
+    m_pending = true;
     m_reader.requestBuckets(keys, from, to, step, m_bucketsId);
 }
 
@@ -101,6 +106,7 @@ void PromLiveSource::onSeriesListed(quint64 id, const QVector<PromSeriesInfo> &s
 {
     if (id != m_listId)
         return;
+    m_pending = false;
     QSet<QString> hosts;
     bool added = false;
     for (const PromSeriesInfo &s : series) {
@@ -130,6 +136,7 @@ void PromLiveSource::onBucketsReady(quint64 id, const QVector<RangeSeries> &seri
 {
     if (id != m_bucketsId)
         return;
+    m_pending = false;
     setState(State::Connected, tr("%n perfdash series", nullptr, int(m_kinds.size())));
     QMap<qint64, LiveFrame> frames; // by second, oldest first
     qint64 newestEnd = m_readUpTo;
@@ -157,6 +164,7 @@ void PromLiveSource::onFailed(quint64 id, const QString &message)
 {
     if (id != m_listId && id != m_bucketsId)
         return;
+    m_pending = false;
     m_listedAtMs = -1; // list again once it answers: the server may be another one, or restarted empty
     setState(State::Disconnected, message);
 }

@@ -22,7 +22,7 @@ namespace perfdash {
 // the store, the tree, the sparklines and the charts fill and move. It lists the series again every listEveryMs and
 // announces them (seriesListed) so the tree shows series before their first bucket. A failed poll says Disconnected
 // with the reason and the next poll retries; the first answer after it says Connected. Late answers are dropped by
-// their request id. GUI thread.
+// their request id; one read is in flight at a time, so a slow server is waited for, not asked again. GUI thread.
 class PromLiveSource : public LiveSource {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PromLiveSource)
@@ -77,6 +77,7 @@ private:
     bool m_engineKnown = false;
     State m_state = State::Disconnected;
     bool m_started = false;
+    bool m_pending = false; // a listing or a bucket read is in flight
     quint64 m_nextId = 0;
     quint64 m_listId = 0; // the newest listing asked; older answers are dropped
     quint64 m_bucketsId = 0;
