@@ -49,7 +49,8 @@ QVariant DataSourceListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return describe(s.name, s.url);
     case Qt::ToolTipRole:
-        return s.testResult.isEmpty() ? s.url.toDisplayString() : QString(s.url.toDisplayString() % u'\n' % s.testResult);
+        return s.testResult.isEmpty() ? s.url.toDisplayString()
+                                      : QString(s.url.toDisplayString() % u'\n' % s.testResult);
     case NameRole:
         return s.name;
     case UrlRole:

@@ -136,8 +136,8 @@ void SourcesDialog::updateButtons()
     const QUrl url = QUrl::fromUserInput(m_url->text().trimmed());
     const bool usable = !m_url->text().trimmed().isEmpty() && DataSourceListModel::urlProblem(url).isEmpty();
     m_add->setEnabled(usable && m_model->rowOf(url) < 0);
-    m_apply->setEnabled(row > 0 && usable
-        && (m_name->text().trimmed() != m_model->nameAt(row) || url != m_model->urlAt(row)));
+    m_apply->setEnabled(
+        row > 0 && usable && (m_name->text().trimmed() != m_model->nameAt(row) || url != m_model->urlAt(row)));
     m_remove->setEnabled(row > 0);
     m_test->setEnabled(row > 0 && m_probe);
     m_merge->setEnabled(row > 0);

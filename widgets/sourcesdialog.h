@@ -24,8 +24,8 @@ class SourcesDialog : public QDialog {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SourcesDialog)
 public:
-    SourcesDialog(DataSourceListModel *model, ServerProbe *probe, const DataSourceChoice &current,
-        QWidget *parent = nullptr);
+    SourcesDialog(
+        DataSourceListModel *model, ServerProbe *probe, const DataSourceChoice &current, QWidget *parent = nullptr);
 
     int currentRow() const;
     void setCurrentRow(int row);

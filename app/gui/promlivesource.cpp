@@ -90,8 +90,8 @@ void PromLiveSource::requestRecent()
     // Complete buckets only: one that holds now may still get a push, and would show a part as the whole.
     const qint64 to = m_clock() / step * step;
     // The last two buckets again: a push that arrived late (a slow network, a retry) lands in them.
-    const qint64 from = m_readUpTo < 0 ? to - m_options.backfillSeconds / step * step
-                                       : std::min(m_readUpTo, to) - 2 * step;
+    const qint64 from
+        = m_readUpTo < 0 ? to - m_options.backfillSeconds / step * step : std::min(m_readUpTo, to) - 2 * step;
     if (from >= to)
         return;
     QStringList keys = m_kinds.keys();

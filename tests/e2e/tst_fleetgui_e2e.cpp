@@ -90,7 +90,8 @@ private Q_SLOTS:
         // Each host's own p95: 1..50 ms and 51..100 ms.
         session.window()->selectSource({ SourceRef::Kind::Model, u"m1 · host a"_s });
         QTRY_VERIFY_WITH_TIMEOUT(std::isfinite(shownP95(session.window())), 15000);
-        QVERIFY2(std::abs(shownP95(session.window()) - 48) <= 48 * 0.02, qPrintable(QString::number(shownP95(session.window()))));
+        QVERIFY2(std::abs(shownP95(session.window()) - 48) <= 48 * 0.02,
+            qPrintable(QString::number(shownP95(session.window()))));
         QVERIFY(session.window()->provenance().endsWith(u", host a"_s));
         QVERIFY(session.window()->dashboard()->tile(SourceDashboard::TileP95)->toolTip().contains(u"host a"_s));
         session.window()->selectSource({ SourceRef::Kind::Model, u"m1 · host b"_s });
@@ -172,7 +173,8 @@ private Q_SLOTS:
         QVERIFY2(session.window()->connectionText().contains(url), qPrintable(session.window()->connectionText()));
         QVERIFY(session.window()->connectionText().contains(u"retrying"_s));
         QVERIFY(session.window()->isOfflineBannerShown());
-        QVERIFY2(session.window()->offlineBannerText().contains(u"retrying"_s), qPrintable(session.window()->offlineBannerText()));
+        QVERIFY2(session.window()->offlineBannerText().contains(u"retrying"_s),
+            qPrintable(session.window()->offlineBannerText()));
     }
 
     // perfdash --source URL --screenshot: the real executable, offscreen, on both hosts.

@@ -68,8 +68,8 @@ private Q_SLOTS:
         QCOMPARE(changed.size(), 1);
         QCOMPARE(changed.last().at(0).toModelIndex().row(), 1);
         QVERIFY(changed.last().at(2).value<QList<int>>().contains(DataSourceListModel::TestResultRole));
-        QCOMPARE(model.index(1).data(DataSourceListModel::TestResultRole).toString(),
-            u"12 perfdash series from 2 hosts"_s);
+        QCOMPARE(
+            model.index(1).data(DataSourceListModel::TestResultRole).toString(), u"12 perfdash series from 2 hosts"_s);
 
         QVERIFY(model.setServer(1, u"fleet"_s, QUrl(u"http://127.0.0.1:8429"_s)));
         QCOMPARE(changed.size(), 2);
