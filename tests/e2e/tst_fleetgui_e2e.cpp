@@ -161,20 +161,23 @@ private Q_SLOTS:
 
     void unreachableServerIsSaidAndRetried()
     {
-        QTcpServer probe; // a port nobody listens on once it is closed
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        const QString url = u"http://127.0.0.1:%1"_s.arg(probe.serverPort());
-        probe.close();
+        VictoriaMetricsProcess later; // started, stopped: its port is free, then it comes back on the same port
+        QVERIFY2(later.start(), qPrintable(later.output()));
+        later.stop();
         QTemporaryDir root;
-        GuiSession session(fleetOptions(root.path(), url, false));
+        GuiSession session(fleetOptions(root.path(), later.url(), false));
         session.window()->show();
         session.start();
         QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().contains(u"unreachable"_s), 10000);
-        QVERIFY2(session.window()->connectionText().contains(url), qPrintable(session.window()->connectionText()));
+        QVERIFY2(session.window()->connectionText().contains(later.url()), qPrintable(session.window()->connectionText()));
         QVERIFY(session.window()->connectionText().contains(u"retrying"_s));
         QVERIFY(session.window()->isOfflineBannerShown());
         QVERIFY2(session.window()->offlineBannerText().contains(u"retrying"_s),
             qPrintable(session.window()->offlineBannerText()));
+        // The next poll finds it back.
+        QVERIFY2(later.start(), qPrintable(later.output()));
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().startsWith(u"● VictoriaMetrics at "_s), 15000);
+        QVERIFY(!session.window()->isOfflineBannerShown());
     }
 
     // perfdash --source URL --screenshot: the real executable, offscreen, on both hosts.
