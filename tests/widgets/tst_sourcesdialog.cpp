@@ -70,6 +70,8 @@ private Q_SLOTS:
         Q_EMIT probe.probed(probe.asked[1].second, 12, 2);
         QCOMPARE(dialog.message(), u"Reachable: 12 perfdash series from 2 hosts"_s);
         QCOMPARE(model.index(1).data(DataSourceListModel::TestResultRole).toString(), dialog.message());
+        if (qEnvironmentVariableIsSet("PERFDASH_SOURCES_DIALOG_SHOT")) // a picture of the dialog, to look at
+            QVERIFY(dialog.grab().save(qEnvironmentVariable("PERFDASH_SOURCES_DIALOG_SHOT")));
 
         QSignalSpy opened(&dialog, &SourcesDialog::openRequested);
         QTest::keyClick(&dialog, Qt::Key_M, Qt::AltModifier); // Merge hosts
