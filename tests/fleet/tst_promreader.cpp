@@ -251,6 +251,24 @@ private Q_SLOTS:
         QCOMPARE(series[2].points[0].stats.count, 10 * 60);
     }
 
+    void manyKeysAreBatchedIntoBoundedQueries()
+    {
+        // 400 long names need several queries of bounded length; each key still gets its own answer.
+        QStringList keys;
+        for (int i = 0; i < 400; ++i)
+            keys << u"a.series.nobody.sent.with.a.rather.long.name.%1|model:m1"_s.arg(i);
+        keys << u"requests|model:m1"_s;
+        PromReader reader(QUrl(m_vm.url()), PromReader::Hosts::Merged);
+        const QVector<RangeSeries> series = buckets(reader, keys, m_t0, m_t0 + kSeconds, 60);
+        QCOMPARE(series.size(), keys.size());
+        for (int i = 0; i < 400; ++i)
+            QVERIFY(series[i].points.isEmpty());
+        QCOMPARE(series.constLast().key, u"requests|model:m1"_s);
+        QCOMPARE(series.constLast().points.size(), 2);
+        const double expected = m_requests[{ u"a"_s, m_t0 }] + m_requests[{ u"b"_s, m_t0 }];
+        QCOMPARE(double(series.constLast().points[0].stats.count), expected);
+    }
+
     void oneSecondStepsHoldEachPushInItsSecond()
     {
         PromReader reader(QUrl(m_vm.url()), PromReader::Hosts::Merged);
