@@ -106,8 +106,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption hosts(u"hosts"_s,
         u"With --source: grouped (each model once per host, the default) or merged (one entry, every host's buckets)."_s,
         u"MODE"_s);
+    const QCommandLineOption pushInterval(u"push-interval"_s,
+        u"With --source: the collectors' push interval (perfdashd --push-interval, default 10s); live mode shows "
+        "one point per interval."_s,
+        u"DURATION"_s, u"10s"_s);
     parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls, range, select, page, chart,
-        size, source, hosts });
+        size, source, hosts, pushInterval });
     parser.process(app);
     std::optional<qint64> rangeSeconds;
     if (parser.isSet(range)) {
@@ -150,6 +154,12 @@ int main(int argc, char *argv[])
         dataSource.mergeHosts = parser.value(hosts) == u"merged"_s;
     }
 
+    const std::optional<qint64> pushSeconds = perfdash::ExportArguments::parseDuration(parser.value(pushInterval));
+    if (!pushSeconds || *pushSeconds < 1 || *pushSeconds > 3600) {
+        std::fputs("perfdash: --push-interval wants a duration from 1s to 1h, such as 10s\n", stderr);
+        return 2;
+    }
+
     QSettings settings;
     if (parser.isSet(theme))
         settings.setValue(u"view/theme"_s, parser.value(theme));
@@ -167,6 +177,7 @@ int main(int argc, char *argv[])
     options.dark = dark;
     options.reportStallsOverMs = parser.value(stalls).toInt();
     options.source = dataSource;
+    options.fleetStep = *pushSeconds;
     // SIGTERM, SIGINT, SIGHUP: leave the event loop, so the session's destructor stops what it started.
     perfdash::UnixSignalWatcher signals;
     QObject::connect(&signals, &perfdash::UnixSignalWatcher::terminationRequested, &app, &QApplication::quit);
