@@ -4,8 +4,10 @@
 #include "app/alertdriver.h"
 #include "app/exportcommand.h"
 #include "app/httpapi.h"
+#include "app/pushdriver.h"
 #include "collector/metricsexporter.h"
 #include "app/runtimepaths.h"
+#include "models/duration.h"
 #include "storage/storagewriter.h"
 
 #include <QCommandLineParser>
@@ -80,8 +82,20 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
             u"HOST:PORT"_s);
     const QCommandLineOption httpRemote(u"http-allow-remote"_s,
             u"Allow --http on an address other than loopback: anyone who reaches it can read the summaries."_s);
+    const QCommandLineOption push(u"push"_s,
+            u"Push each interval's aggregates to a Prometheus-compatible import endpoint, such as VictoriaMetrics' "
+            "http://127.0.0.1:8428 (docs/fleet.md)."_s,
+            u"URL"_s);
+    const QCommandLineOption pushInterval(u"push-interval"_s, u"How often to push, e.g. 10s (default), 1m."_s,
+            u"DURATION"_s, u"10s"_s);
+    const QCommandLineOption pushLabel(u"push-label"_s,
+            u"A label on every pushed and /metrics series (repeatable); host=NAME replaces the machine's name."_s,
+            u"NAME=VALUE"_s);
+    const QCommandLineOption pushBuffer(u"push-buffer"_s,
+            u"How much unsent push data to keep while the server is away, e.g. 64MiB (default), 512KiB."_s,
+            u"SIZE"_s, u"64MiB"_s);
     parser.addOptions({ db, runtime, udp, grace, retention, watchPid, sampleInterval, noSampling, rules, http,
-                        httpRemote });
+                        httpRemote, push, pushInterval, pushLabel, pushBuffer });
     if (!parser.parse(QStringList { u"perfdashd"_s } + arguments)) {
         *error = parser.errorText();
         return false;
@@ -131,6 +145,50 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
                      "--http-allow-remote if that is what you want"_s.arg(options->http);
             return false;
         }
+    }
+    if (parser.isSet(push)) {
+        const QUrl url = PromPusher::importUrl(parser.value(push));
+        if (!url.isValid()) {
+            *error = u"--push wants an http:// or https:// URL such as http://127.0.0.1:8428, not \"%1\""_s.arg(
+                    parser.value(push));
+            return false;
+        }
+        options->pushUrl = url.toString();
+    }
+    const auto pushSeconds = Duration::parse(parser.value(pushInterval));
+    if (!pushSeconds || *pushSeconds > 3600) {
+        *error = u"--push-interval wants a duration from 1s to 1h, such as 10s or 1m, not \"%1\""_s.arg(
+                parser.value(pushInterval));
+        return false;
+    }
+    options->pushIntervalMs = *pushSeconds * 1000;
+    const auto bufferBytes = PromPusher::parseSize(parser.value(pushBuffer));
+    if (!bufferBytes) {
+        *error = u"--push-buffer wants a size from 1KiB to 16GiB, such as 64MiB, not \"%1\""_s.arg(
+                parser.value(pushBuffer));
+        return false;
+    }
+    options->pushBufferBytes = *bufferBytes;
+    options->fleetLabels = { { PromSchema::kHostLabel, QSysInfo::machineHostName() } };
+    for (const QString &text : parser.values(pushLabel)) {
+        const QString name = text.section(u'=', 0, 0).trimmed();
+        const QString value = text.section(u'=', 1);
+        const QByteArray latin = name.toLatin1();
+        // A name PromQL accepts and the schema does not own; the sanitised name must be the name given.
+        if (!text.contains(u'=') || name.isEmpty() || value.isEmpty() || PromSchema::labelName(name) != latin) {
+            *error = u"--push-label wants NAME=VALUE with a label name of letters, digits and _ (not one perfdash "
+                     "uses itself), such as host=gpu-01, not \"%1\""_s.arg(text);
+            return false;
+        }
+        bool replaced = false;
+        for (auto &[key, existing] : options->fleetLabels) {
+            if (key == latin) {
+                existing = value;
+                replaced = true;
+            }
+        }
+        if (!replaced)
+            options->fleetLabels.push_back({ latin, value });
     }
     options->rulesPathGiven = parser.isSet(rules);
     options->rulesPath = options->rulesPathGiven ? QFileInfo(parser.value(rules)).absoluteFilePath()
@@ -315,8 +373,7 @@ bool CollectorDaemon::start(QString *error)
         quint16 httpPort = 0;
         parseHostPort(m_options.http, &httpHost, &httpPort);
         // /metrics from the final seconds as they close, through the KPI layer (collector/metricsexporter.h).
-        m_metrics = std::make_unique<MetricsExporter>(
-            PromSchema::Labels { { PromSchema::kHostLabel, QSysInfo::machineHostName() } });
+        m_metrics = std::make_unique<MetricsExporter>(fleetLabels());
         QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
                          [this](const QVector<LiveFrame> &frames) {
                              m_metrics->ingest(frames, m_service->statsSnapshot());
@@ -332,6 +389,15 @@ bool CollectorDaemon::start(QString *error)
             m_storage.reset();
             return false;
         }
+    }
+    if (!m_options.pushUrl.isEmpty()) {
+        // The push: its own encoder and its own thread; the collector thread only folds frames and hands bytes over.
+        m_push = std::make_unique<PushDriver>(PushDriver::Options {
+            QUrl(m_options.pushUrl), m_options.pushIntervalMs, fleetLabels(), m_options.pushBufferBytes });
+        QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
+                         [push = m_push.get()](const QVector<LiveFrame> &frames) { push->ingest(frames); });
+        m_service->addStatusProvider(u"push"_s, [push = m_push.get()]() { return push->status(); });
+        m_push->start();
     }
     m_storageWatch.setInterval(1000);
     QObject::connect(&m_storageWatch, &QTimer::timeout, [this]() {
@@ -381,11 +447,22 @@ void CollectorDaemon::stop()
     if (m_service)
         m_service->flush();
     postPendingFrames();
+    if (m_push)
+        m_push->stop(); // the seconds flush() just closed go out too, or are counted as dropped
     m_http.reset();
     m_metrics.reset();
     m_alerts.reset(); // stops the evaluation thread before storage goes
     m_storage.reset(); // writes what is queued, then closes
     m_service.reset();
+    m_push.reset();
+}
+
+PromSchema::Labels CollectorDaemon::fleetLabels() const
+{
+    // Options parsed elsewhere (tests) may have none: the machine's name, as on a command line without --push-label.
+    if (m_options.fleetLabels.isEmpty())
+        return { { PromSchema::kHostLabel, QSysInfo::machineHostName() } };
+    return m_options.fleetLabels;
 }
 
 } // namespace perfdash

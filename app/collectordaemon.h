@@ -2,6 +2,7 @@
 #pragma once
 
 #include "collector/collectorservice.h"
+#include "fleet/promschema.h"
 #include "storage/storagetiers.h"
 
 #include <QStringList>
@@ -14,6 +15,7 @@ namespace perfdash {
 class AlertDriver;
 class HttpApi;
 class MetricsExporter;
+class PushDriver;
 class StorageThread;
 
 // perfdashd's composition root: collector service, storage thread, and the ready line. Main thread only.
@@ -31,6 +33,11 @@ public:
         bool rulesPathGiven = false;
         QString http; // "HOST:PORT" for the HTTP routes (docs/http.md); empty: none
         bool httpRemote = false; // --http-allow-remote: a non-loopback address is allowed
+        QString pushUrl; // --push: the import endpoint (PromPusher::importUrl); empty: no push
+        qint64 pushIntervalMs = 10000;
+        qint64 pushBufferBytes = 64LL * 1024 * 1024;
+        // host (the machine's name unless --push-label host=NAME) and every --push-label; on the push and /metrics.
+        PromSchema::Labels fleetLabels;
     };
 
     // Parses perfdashd's command line (without the program name); returns false with a message on bad input.
@@ -57,6 +64,7 @@ public:
 
 private:
     void postPendingFrames();
+    PromSchema::Labels fleetLabels() const;
 
     Options m_options;
     QString m_notice;
@@ -65,6 +73,7 @@ private:
     std::unique_ptr<AlertDriver> m_alerts;
     std::unique_ptr<HttpApi> m_http;
     std::unique_ptr<MetricsExporter> m_metrics;
+    std::unique_ptr<PushDriver> m_push;
     QVector<LiveFrame> m_pendingFrames; // this tick's provisional and final frames, posted together
     QTimer m_storageWatch; // reports storage-full and dropped frames on stderr when they change
     bool m_reportedFull = false;

@@ -50,6 +50,8 @@ int main(int argc, char *argv[])
         out << "Usage: perfdashd [--db FILE] [--runtime-dir DIR] [--udp HOST:PORT] [--grace-ms MS]\n"
                "                 [--retention 1s=48h,1m=35d,1h=400d] [--watch-pid PID]...\n"
                "                 [--sample-interval 1s|off] [--no-sampling] [--rules FILE]\n"
+               "                 [--http HOST:PORT [--http-allow-remote]]\n"
+               "                 [--push URL [--push-interval 10s] [--push-label NAME=VALUE]... [--push-buffer 64MiB]]\n"
                "       perfdashd stats [--runtime-dir DIR]\n"
                "       perfdashd export --db FILE --series SELECTOR --from TIME --to TIME --step 1s|1m|1h|1d [-o FILE]\n"
                "       perfdashd import [--db FILE] [--format csv|openmetrics] [--step 1s|1m|1h] [--skip-bad] [--replace] INPUT|-\n"

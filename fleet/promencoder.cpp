@@ -2,6 +2,7 @@
 #include "fleet/promencoder.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 namespace perfdash {
@@ -26,6 +27,23 @@ void line(QByteArray *out, const QByteArray &name, const QByteArray &labels, dou
 }
 
 } // namespace
+
+QByteArray PromEncoder::bucketPrefix(const Series &series)
+{
+    return series.name + "_bucket{" + series.labels + (series.labels.isEmpty() ? "" : ",") + "vmrange=\"";
+}
+
+const QByteArray &PromEncoder::range(double gamma, int index, bool negative) const
+{
+    if (gamma != m_rangeGamma) {
+        m_ranges.clear();
+        m_rangeGamma = gamma;
+    }
+    auto it = m_ranges.find(bucketId(index, negative));
+    if (it == m_ranges.end())
+        it = m_ranges.insert(bucketId(index, negative), PromSchema::bucketRange(index, negative, gamma));
+    return *it;
+}
 
 PromEncoder::PromEncoder(PromSchema::Labels extra)
     : m_extra(std::move(extra))
@@ -88,8 +106,19 @@ void PromEncoder::add(const LiveFrame &frame)
     }
 }
 
-void PromEncoder::writeCumulative(QByteArray *out, const Series &series, const QByteArray &stamp) const
+void PromEncoder::writeCumulative(
+    QByteArray *out, const Series &series, const QByteArray &stamp, std::map<int, quint64> *sent, bool all) const
 {
+    // Whether to write a bucket: its count differs from what was last sent (or all are due); records what is sent.
+    const auto moved = [sent, all](int id, quint64 count) {
+        if (!sent)
+            return true;
+        const auto [it, fresh] = sent->try_emplace(id, count);
+        if (!fresh && !all && it->second == count)
+            return false;
+        it->second = count;
+        return true;
+    };
     const QByteArray labels = block(series.labels);
     switch (series.kind) {
     case MetricKind::Counter:
@@ -106,45 +135,69 @@ void PromEncoder::writeCumulative(QByteArray *out, const Series &series, const Q
             break;
         line(out, series.name + "_count", labels, series.total, stamp);
         line(out, series.name + "_sum", labels, series.sum, stamp);
-        if (series.cumulative->zeroCount() > 0)
+        if (series.cumulative->zeroCount() > 0 && moved(kZeroBucketId, series.cumulative->zeroCount()))
             line(out, series.name + "_bucket", block(series.labels, ",vmrange=\"" + PromSchema::zeroRange() + '"'),
                 double(series.cumulative->zeroCount()), stamp);
-        series.cumulative->forEachBucket([&](int index, bool negative, quint64 count) {
-            const QByteArray range = PromSchema::bucketRange(index, negative, series.cumulative->gamma());
-            line(out, series.name + "_bucket", block(series.labels, ",vmrange=\"" + range + '"'), double(count), stamp);
-        });
+        {
+            // The hot loop of a push (about 50 lines a timer): one prefix per series, each range formatted once.
+            const QByteArray prefix = bucketPrefix(series);
+            const double gamma = series.cumulative->gamma();
+            series.cumulative->forEachBucket([&](int index, bool negative, quint64 count) {
+                if (!moved(bucketId(index, negative), count))
+                    return;
+                out->append(prefix);
+                out->append(range(gamma, index, negative));
+                // Digits straight into the output: a QByteArray per number was a third of this loop.
+                char digits[24] = { '"', '}', ' ' };
+                const auto end = std::to_chars(digits + 3, digits + sizeof digits, count).ptr;
+                out->append(digits, qsizetype(end - digits));
+                out->append(stamp);
+                out->append('\n');
+            });
+        }
         break;
     }
 }
 
 void PromEncoder::writeSeries(
-    QByteArray *out, Series &series, const QByteArray &stamp, const QByteArray &zeroStamp) const
+    QByteArray *out, Series &series, qint64 timestampMs, const QByteArray &stamp, const QByteArray &zeroStamp) const
 {
     // Zeros first, one step before: a bucket (or series) increase() has never seen starts from nothing.
     if (series.kind == MetricKind::Timer || series.kind == MetricKind::Distribution) {
         if (!series.cumulative)
             return;
         const auto zero = [&](const QByteArray &name, const QByteArray &labels, int id) {
-            if (series.pushedBuckets.insert(id).second)
+            if (series.sent.try_emplace(id, 0).second)
                 line(out, name, labels, 0, zeroStamp);
         };
-        zero(series.name + "_count", block(series.labels), 1 << 30);
-        zero(series.name + "_sum", block(series.labels), (1 << 30) + 1);
+        zero(series.name + "_count", block(series.labels), kCountId);
+        zero(series.name + "_sum", block(series.labels), kCountId + 1);
         if (series.cumulative->zeroCount() > 0)
             zero(series.name + "_bucket", block(series.labels, ",vmrange=\"" + PromSchema::zeroRange() + '"'),
-                (1 << 30) + 2);
+                kZeroBucketId);
+        QByteArray prefix; // built only when a bucket is new: most pushes have none
+        const double gamma = series.cumulative->gamma();
         series.cumulative->forEachBucket([&](int index, bool negative, quint64) {
-            const QByteArray range = PromSchema::bucketRange(index, negative, series.cumulative->gamma());
-            zero(series.name + "_bucket", block(series.labels, ",vmrange=\"" + range + '"'), bucketId(index, negative));
+            if (!series.sent.try_emplace(bucketId(index, negative), 0).second)
+                return;
+            if (prefix.isEmpty())
+                prefix = bucketPrefix(series);
+            out->append(prefix);
+            out->append(range(gamma, index, negative));
+            out->append("\"} 0");
+            out->append(zeroStamp);
+            out->append('\n');
         });
     } else if (!series.pushedOnce) {
         line(out, series.name + (series.kind == MetricKind::Counter ? "_total" : "_samples_total"),
             block(series.labels), 0, zeroStamp);
     }
     series.pushedOnce = true;
-    writeCumulative(out, series, stamp);
-    if (series.kind == MetricKind::Counter)
-        return;
+    const bool refresh = series.lastPushMs >= 0 && timestampMs - series.lastPushMs >= kRefreshMs;
+    writeCumulative(out, series, stamp, &series.sent, refresh);
+    series.lastPushMs = timestampMs;
+    if (series.kind == MetricKind::Counter || !series.changed)
+        return; // a refresh has no interval of its own
     line(out, series.name + "_min", block(series.labels), series.min, stamp);
     line(out, series.name + "_max", block(series.labels), series.max, stamp);
     if (series.interval) {
@@ -164,9 +217,10 @@ QByteArray PromEncoder::takePush(qint64 timestampMs)
     const qint64 zeroMs = m_lastPushMs >= 0 ? m_lastPushMs : std::min(timestampMs - 1, m_intervalStart * 1000);
     const QByteArray zeroStamp = ' ' + QByteArray::number(zeroMs);
     for (Series &series : m_series) {
-        if (!series.changed)
+        const bool due = series.lastPushMs >= 0 && timestampMs - series.lastPushMs >= kRefreshMs;
+        if (!series.changed && !due)
             continue;
-        writeSeries(&out, series, stamp, zeroStamp);
+        writeSeries(&out, series, timestampMs, stamp, zeroStamp);
         series.changed = false;
     }
     m_lastPushMs = timestampMs;

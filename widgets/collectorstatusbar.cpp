@@ -20,6 +20,23 @@ QString formatBytes(qint64 bytes)
     return QLocale().toString(double(bytes) / (1024.0 * 1024 * 1024), 'f', 2) % u" GB"_s;
 }
 
+QString pushToolTip(const PushStatus &push)
+{
+    const QLocale locale;
+    QString tip = CollectorStatusBar::tr("Push to %1: %2").arg(push.url, push.state);
+    tip += u'\n' + CollectorStatusBar::tr("sent %1 batches, last at %2").arg(locale.toString(push.sentBatches),
+                       push.lastSuccess.isEmpty() ? CollectorStatusBar::tr("never") : push.lastSuccess);
+    tip += u'\n' + CollectorStatusBar::tr("queued %1 batches (%2)").arg(locale.toString(push.queuedBatches),
+                       formatBytes(push.queuedBytes));
+    tip += u'\n' + CollectorStatusBar::tr("dropped: %1 buffer full, %2 rejected, %3 at shutdown")
+                       .arg(locale.toString(push.droppedBufferFull), locale.toString(push.droppedRejected),
+                           locale.toString(push.droppedShutdown));
+    tip += u'\n' + CollectorStatusBar::tr("failed attempts: %1").arg(locale.toString(push.failures));
+    if (!push.lastError.isEmpty())
+        tip += u'\n' + CollectorStatusBar::tr("last error: %1").arg(push.lastError);
+    return tip;
+}
+
 QString ingestToolTip()
 {
     return CollectorStatusBar::tr("Lines the collector accepted per second");
@@ -34,12 +51,14 @@ CollectorStatusBar::CollectorStatusBar(QWidget *parent)
     m_drops = new QLabel(this);
     m_seriesCount = new QLabel(this);
     m_dbSize = new QLabel(this);
+    m_push = new QLabel(this);
+    m_push->hide();
     m_ingest->setToolTip(ingestToolTip());
     m_drops->setToolTip(tr("Since the collector started: lines the parsers rejected, and datagrams the kernel dropped "
                            "before the collector could read them"));
     m_dbSize->setToolTip(tr("The database file with its write-ahead log"));
     addWidget(m_connection, 1);
-    for (auto *label : { m_ingest, m_drops, m_seriesCount, m_dbSize })
+    for (auto *label : { m_ingest, m_drops, m_seriesCount, m_dbSize, m_push })
         addPermanentWidget(label);
 }
 
@@ -89,6 +108,28 @@ void CollectorStatusBar::setStatus(const CollectorStatus &status)
                          .arg(QLocale().toString(status.parseDrops), QLocale().toString(status.kernelDrops)));
     m_seriesCount->setText(tr("%1 series").arg(QLocale().toString(status.seriesCount)));
     m_dbSize->setText(tr("db %1").arg(formatBytes(status.databaseBytes)));
+    const PushStatus &push = status.push;
+    m_push->setVisible(push.configured);
+    if (!push.configured)
+        return;
+    QString text;
+    if (push.state == u"failing") {
+        // The reason, short: the tooltip has all of it.
+        const QString why = push.lastError.size() > 40 ? push.lastError.left(39) % u'…' : push.lastError;
+        text = tr("push: failing (%1)").arg(why);
+    } else if (push.dropped() > 0) {
+        text = tr("push: %1 dropped").arg(QLocale().toString(push.dropped()));
+    } else {
+        text = push.state == u"ok" ? tr("push ok") : tr("push idle");
+    }
+    m_push->setText(text);
+    m_push->setStyleSheet(push.state == u"failing" || push.dropped() > 0 ? u"QLabel { color: #e74c3c; }"_s : QString());
+    m_push->setToolTip(pushToolTip(push));
+}
+
+QString CollectorStatusBar::pushText() const
+{
+    return m_push->isHidden() ? QString() : m_push->text();
 }
 
 void CollectorStatusBar::setSourceName(const QString &name)

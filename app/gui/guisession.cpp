@@ -355,6 +355,21 @@ void GuiSession::onCollectorStats(const QJsonObject &stats)
     // StatsD's alone, for its cap.
     status.seriesCount = stats.value(u"series"_s).toInteger(stats.value(u"live_series"_s).toInteger());
     status.databaseBytes = m_dbBytes;
+    // Only a collector started with --push has "push" in its stats.
+    const QJsonObject push = stats.value(u"push"_s).toObject();
+    status.push.configured = !push.isEmpty();
+    status.push.url = push.value(u"url"_s).toString();
+    status.push.state = push.value(u"state"_s).toString();
+    status.push.lastError = push.value(u"last_error"_s).toString();
+    status.push.lastSuccess = push.value(u"last_success"_s).toString();
+    status.push.sentBatches = push.value(u"sent_batches"_s).toInteger();
+    status.push.queuedBatches = push.value(u"queued_batches"_s).toInteger();
+    status.push.queuedBytes = push.value(u"queued_bytes"_s).toInteger();
+    const QJsonObject dropped = push.value(u"dropped_batches"_s).toObject();
+    status.push.droppedBufferFull = dropped.value(u"buffer_full"_s).toInteger();
+    status.push.droppedRejected = dropped.value(u"rejected"_s).toInteger();
+    status.push.droppedShutdown = dropped.value(u"shutdown"_s).toInteger();
+    status.push.failures = push.value(u"failures"_s).toInteger();
     m_window->onCollectorStatus(status);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// perfdashd's sampler options (the samplers themselves run in tests/e2e/tst_samplers_e2e).
+// perfdashd's sampler and push options (the samplers run in tests/e2e/tst_samplers_e2e, the push in
+// tests/e2e/tst_fleet_push_e2e).
 #include "app/collectordaemon.h"
+#include "app/pushdriver.h"
 
 #include <QTest>
 
@@ -63,6 +65,53 @@ private Q_SLOTS:
         QVERIFY(!CollectorDaemon::parseArguments({ u"--watch-pid"_s, u"99999999999"_s }, &off, &error));
         QVERIFY(!CollectorDaemon::parseArguments({ u"--sample-interval"_s, u"10ms"_s }, &off, &error));
         QVERIFY(error.contains(u"--sample-interval"_s));
+    }
+
+    void pushArguments()
+    {
+        CollectorDaemon::Options options;
+        QString error;
+        QVERIFY2(CollectorDaemon::parseArguments({ u"--push"_s, u"http://127.0.0.1:8428"_s, u"--push-interval"_s,
+                     u"1m"_s, u"--push-label"_s, u"host=gpu-01"_s, u"--push-label"_s, u"team=vision"_s,
+                     u"--push-buffer"_s, u"8MiB"_s },
+                     &options, &error),
+            qPrintable(error));
+        QCOMPARE(options.pushUrl, u"http://127.0.0.1:8428/api/v1/import/prometheus"_s);
+        QCOMPARE(options.pushIntervalMs, 60000);
+        QCOMPARE(options.pushBufferBytes, 8LL * 1024 * 1024);
+        // host=NAME replaces the machine's name, in its place; other labels follow.
+        const PromSchema::Labels expected { { "host", u"gpu-01"_s }, { "team", u"vision"_s } };
+        QCOMPARE(options.fleetLabels, expected);
+
+        CollectorDaemon::Options defaults;
+        QVERIFY(CollectorDaemon::parseArguments({}, &defaults, &error));
+        QVERIFY(defaults.pushUrl.isEmpty());
+        QCOMPARE(defaults.pushIntervalMs, 10000);
+        QCOMPARE(defaults.fleetLabels.size(), 1);
+        QCOMPARE(defaults.fleetLabels.constFirst().first, QByteArray("host"));
+
+        for (const QStringList &bad : { QStringList { u"--push"_s, u"127.0.0.1:8428"_s },
+                 QStringList { u"--push"_s, u"http://x"_s, u"--push-interval"_s, u"500ms"_s },
+                 QStringList { u"--push"_s, u"http://x"_s, u"--push-interval"_s, u"2h"_s },
+                 QStringList { u"--push-label"_s, u"host"_s }, QStringList { u"--push-label"_s, u"job=a"_s },
+                 QStringList { u"--push-label"_s, u"a-b=c"_s }, QStringList { u"--push-label"_s, u"vmrange=c"_s },
+                 QStringList { u"--push-buffer"_s, u"12"_s } }) {
+            CollectorDaemon::Options out;
+            QVERIFY2(!CollectorDaemon::parseArguments(bad, &out, &error), qPrintable(bad.join(u' ')));
+            QVERIFY2(error.contains(bad.constFirst() == u"--push"_s && bad.size() == 2 ? bad.constFirst()
+                                                                                        : bad.at(bad.size() - 2)),
+                qPrintable(error));
+        }
+    }
+
+    void pushSplitsLargePushesBetweenLines()
+    {
+        const QByteArray text = "aaaa 1\nbb 2\ncccccccccccc 3\nd 4\n";
+        const QVector<QByteArray> parts = PushDriver::split(text, 8);
+        QCOMPARE(parts, (QVector<QByteArray> { "aaaa 1\n", "bb 2\n", "cccccccccccc 3\n", "d 4\n" }));
+        QCOMPARE(PushDriver::split(text, 1000), QVector<QByteArray> { text });
+        QCOMPARE(PushDriver::split(text, 12), (QVector<QByteArray> { "aaaa 1\nbb 2\n", "cccccccccccc 3\n", "d 4\n" }));
+        QVERIFY(PushDriver::split(QByteArray(), 8).isEmpty());
     }
 };
 
