@@ -72,8 +72,8 @@ bool PromReportSource::seriesList(qint64 from, qint64 to, QVector<SeriesInfo> *o
     return true;
 }
 
-bool PromReportSource::read(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
-    QVector<RangeSeries> *out, QString *error)
+bool PromReportSource::read(
+    const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step, QVector<RangeSeries> *out, QString *error)
 {
     // One batch: the series and the heartbeat together, so coverage() needs no second round trip.
     QStringList keys;
@@ -152,8 +152,8 @@ bool PromReportSource::coverage(qint64 from, qint64 to, qint64 step, qint64 now,
 {
     if (!m_heartbeatRead || from != m_heartbeatFrom || to != m_heartbeatTo || step != m_heartbeatStep) {
         QVector<RangeSeries> answered;
-        if (!PromSync::buckets(m_reader, { keyOnServer(Coverage::heartbeatKey()) }, from, to, step, &answered, error,
-                m_timeoutMs))
+        if (!PromSync::buckets(
+                m_reader, { keyOnServer(Coverage::heartbeatKey()) }, from, to, step, &answered, error, m_timeoutMs))
             return false;
         m_heartbeat = answered.value(0).points;
     }

@@ -14,8 +14,7 @@ namespace perfdash {
 StorageReportSource::StorageReportSource(const QString &connectionName, const QString &dbPath)
     : m_query(connectionName)
     , m_path(dbPath)
-{
-}
+{ }
 
 bool StorageReportSource::seriesList(qint64, qint64, QVector<SeriesInfo> *out, QString *error)
 {

@@ -28,11 +28,13 @@ public:
     // Buckets of `step` s in [from, to) of these series (of seriesList), with their sketches, as the Kpi layer takes
     // them (SeriesWindow::seriesPoints); a series without data has no entry.
     virtual bool windows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
-        QHash<QString, QVector<SeriesPoint>> *out, QString *error) = 0;
+        QHash<QString, QVector<SeriesPoint>> *out, QString *error)
+        = 0;
     // The same buckets as storage's windows (SeriesWindow::points, covered seconds not set yet), for the series report.
     // withSketches: each bucket also carries its sketch.
-    virtual bool seriesWindows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step, bool withSketches,
-        QVector<SeriesWindow> *out, QString *error) = 0;
+    virtual bool seriesWindows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step,
+        bool withSketches, QVector<SeriesWindow> *out, QString *error)
+        = 0;
     // Covered seconds of the buckets of `step` in [from, to) as of now (models/coverage.h).
     virtual bool coverage(qint64 from, qint64 to, qint64 step, qint64 now, Coverage *out, QString *error) = 0;
     // The model's prediction quality merged over [from, to); none for a source without it.
@@ -69,8 +71,8 @@ public:
     bool seriesWindows(const QVector<SeriesInfo> &series, qint64 from, qint64 to, qint64 step, bool withSketches,
         QVector<SeriesWindow> *out, QString *error) override;
     bool coverage(qint64 from, qint64 to, qint64 step, qint64 now, Coverage *out, QString *error) override;
-    bool quality(const QString &model, qint64 from, qint64 to, std::optional<QualityStats> *out,
-        QString *error) override;
+    bool quality(
+        const QString &model, qint64 from, qint64 to, std::optional<QualityStats> *out, QString *error) override;
     bool qualityBuckets(const QString &model, qint64 from, qint64 to, qint64 step, QMap<qint64, QualityStats> *out,
         QString *error) override;
     bool outlook(const QVector<SeriesInfo> &series, const QString &model, qint64 to, std::optional<ModelOutlook> *out,

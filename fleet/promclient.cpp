@@ -4,14 +4,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QLocale>
 
 #include <charconv>
-#include <optional>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -73,8 +73,7 @@ public:
     explicit MatrixScanner(const QByteArray &body)
         : m_p(body.constData())
         , m_end(body.constData() + body.size())
-    {
-    }
+    { }
 
     std::optional<QVector<PromSeries>> scan()
     {
@@ -220,8 +219,7 @@ PromClient::PromClient(const QUrl &base, QObject *parent)
     : QObject(parent)
     , m_base(base)
     , m_network(new QNetworkAccessManager(this))
-{
-}
+{ }
 
 PromClient::~PromClient() = default;
 
@@ -248,8 +246,9 @@ PromAnswer PromClient::parse(const QByteArray &body, int httpStatus)
             const QString text = QString::fromUtf8(body.left(200)).simplified();
             message = text.isEmpty() ? u"an empty answer"_s : u"not a Prometheus API answer: "_s % text;
         }
-        answer.error = httpStatus != 0 && httpStatus != 200 ? u"HTTP "_s % QString::number(httpStatus) % u": "_s % message
-                                                             : message;
+        answer.error = httpStatus != 0 && httpStatus != 200
+            ? u"HTTP "_s % QString::number(httpStatus) % u": "_s % message
+            : message;
         return answer;
     }
     const QJsonValue data = root.value(u"data"_s);
@@ -335,11 +334,12 @@ void PromClient::query(const QString &promql, qint64 timeSeconds, Done done)
     get(u"query"_s, { { u"query"_s, promql }, { u"time"_s, QString::number(timeSeconds) } }, std::move(done));
 }
 
-void PromClient::queryRange(const QString &promql, qint64 startSeconds, qint64 endSeconds, qint64 stepSeconds, Done done)
+void PromClient::queryRange(
+    const QString &promql, qint64 startSeconds, qint64 endSeconds, qint64 stepSeconds, Done done)
 {
     get(u"query_range"_s,
-        { { u"query"_s, promql }, { u"start"_s, QString::number(startSeconds) }, { u"end"_s, QString::number(endSeconds) },
-            { u"step"_s, QString::number(stepSeconds) } },
+        { { u"query"_s, promql }, { u"start"_s, QString::number(startSeconds) },
+            { u"end"_s, QString::number(endSeconds) }, { u"step"_s, QString::number(stepSeconds) } },
         std::move(done));
 }
 

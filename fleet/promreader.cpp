@@ -141,8 +141,8 @@ void PromReader::requestSeries(qint64 fromSecond, qint64 toSecond, quint64 id)
     const QString matcher = u"{%1=~\".+\",%2=\"\",%3=\"\"}"_s.arg(QLatin1String(PromSchema::kSeriesLabel),
         QLatin1String(PromSchema::kRangeLabel), QLatin1String(PromSchema::kQuantileLabel));
     const bool grouped = m_hosts == Hosts::Grouped;
-    m_client->series({ matcher }, fromSecond, std::max(fromSecond, toSecond - 1),
-        [this, id, grouped](const PromAnswer &answer) {
+    m_client->series(
+        { matcher }, fromSecond, std::max(fromSecond, toSecond - 1), [this, id, grouped](const PromAnswer &answer) {
             if (!answer.ok) {
                 Q_EMIT failed(id, answer.error);
                 return;
@@ -182,6 +182,7 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
     job->from = floorTo(fromSecond, step);
     job->to = toSecond;
     QStringList names;
+    QSet<QString> named;
     bool allKnown = true;
     QSet<MetricKind> kinds;
     for (int i = 0; i < keys.size(); ++i) {
@@ -189,8 +190,10 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
         job->index.insert(key.toString(), i);
         if (key.toString() == Coverage::heartbeatKey())
             continue; // answered from the heartbeat query
-        if (!names.contains(key.name))
+        if (!named.contains(key.name)) {
+            named.insert(key.name);
             names << key.name;
+        }
         const auto kind = m_kinds.constFind(key.name);
         if (kind == m_kinds.constEnd())
             allKnown = false;
@@ -249,7 +252,8 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
         };
         // increase() is exact on VictoriaMetrics (it takes the sample before the window as the base, and the encoder
         // pushes a zero before a series' first value); Prometheus extrapolates to the window's edges instead.
-        const auto increase = [&](const QString &suffix) -> QString { return u"increase("_s % select(suffix) % window % u')'; };
+        const auto increase
+            = [&](const QString &suffix) -> QString { return u"increase("_s % select(suffix) % window % u')'; };
         if (needs(Figure::Count))
             queries.push_back({ Figure::Count, over(u"sum"_s, increase(u"_count"_s)) });
         if (needs(Figure::Sum))
@@ -257,11 +261,9 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
         if (needs(Figure::Buckets)) // only the buckets that took values: most of a sketch's are empty in a bucket
             queries.push_back({ Figure::Buckets, over(u"sum"_s, increase(u"_bucket"_s)) % u" > 0"_s });
         if (needs(Figure::Min))
-            queries.push_back(
-                { Figure::Min, over(u"min"_s, u"min_over_time("_s % select(u"_min"_s) % window % u')') });
+            queries.push_back({ Figure::Min, over(u"min"_s, u"min_over_time("_s % select(u"_min"_s) % window % u')') });
         if (needs(Figure::Max))
-            queries.push_back(
-                { Figure::Max, over(u"max"_s, u"max_over_time("_s % select(u"_max"_s) % window % u')') });
+            queries.push_back({ Figure::Max, over(u"max"_s, u"max_over_time("_s % select(u"_max"_s) % window % u')') });
         if (needs(Figure::Total))
             queries.push_back({ Figure::Total, over(u"sum"_s, increase(u"_total"_s)) });
         if (needs(Figure::Samples))
@@ -272,7 +274,8 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
         if (needs(Figure::GaugeSum)) // the schema has no gauge sum: the mean pushed value times the seconds sampled
             queries.push_back({ Figure::GaugeSum,
                 over(u"sum"_s,
-                    u"avg_over_time("_s % select(QString(), true) % window % u") * "_s % increase(u"_samples_total"_s)) });
+                    u"avg_over_time("_s % select(QString(), true) % window % u") * "_s
+                        % increase(u"_samples_total"_s)) });
     }
 
     job->pending = int(queries.size());
@@ -289,8 +292,8 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
             }
             for (const PromSeries &s : answer.series) {
                 if (figure == Figure::Heartbeat) {
-                    const QString host = s.labels.value(QString::fromLatin1(PromSchema::kHostLabel),
-                        s.labels.value(u"instance"_s));
+                    const QString host
+                        = s.labels.value(QString::fromLatin1(PromSchema::kHostLabel), s.labels.value(u"instance"_s));
                     for (const auto &[ms, value] : s.samples) {
                         if (std::isfinite(value))
                             job->heartbeat[host][floorTo(ms / 1000 - job->step, job->step)] += value;
@@ -430,9 +433,10 @@ void PromReader::finishBuckets(const std::shared_ptr<BucketJob> &job)
                     continue;
                 if (!sketch) {
                     const double gamma = range.gamma > 1 ? range.gamma : 0;
-                    const double alpha = gamma > 1 ? (gamma - 1) / (gamma + 1) : QuantileSketch::kDefaultRelativeAccuracy;
-                    sketch.emplace(std::clamp(alpha, QuantileSketch::kMinRelativeAccuracy,
-                        QuantileSketch::kMaxRelativeAccuracy));
+                    const double alpha
+                        = gamma > 1 ? (gamma - 1) / (gamma + 1) : QuantileSketch::kDefaultRelativeAccuracy;
+                    sketch.emplace(
+                        std::clamp(alpha, QuantileSketch::kMinRelativeAccuracy, QuantileSketch::kMaxRelativeAccuracy));
                 }
                 switch (range.sign) {
                 case PromSchema::BucketRange::Sign::Zero:

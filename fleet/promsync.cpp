@@ -30,13 +30,14 @@ bool wait(PromReader &reader, Ready ready, Request request, Value *out, QString 
         done = ok = true;
         loop.quit();
     });
-    const auto onFailed = QObject::connect(&reader, &PromReader::failed, &loop, [&](quint64 answered, const QString &why) {
-        if (answered != id)
-            return;
-        *error = why;
-        done = true;
-        loop.quit();
-    });
+    const auto onFailed
+        = QObject::connect(&reader, &PromReader::failed, &loop, [&](quint64 answered, const QString &why) {
+              if (answered != id)
+                  return;
+              *error = why;
+              done = true;
+              loop.quit();
+          });
     QTimer timer;
     timer.setSingleShot(true);
     QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
@@ -53,12 +54,12 @@ bool wait(PromReader &reader, Ready ready, Request request, Value *out, QString 
 
 } // namespace
 
-bool series(PromReader &reader, qint64 fromSecond, qint64 toSecond, QVector<PromSeriesInfo> *out, QString *error,
-    int timeoutMs)
+bool series(
+    PromReader &reader, qint64 fromSecond, qint64 toSecond, QVector<PromSeriesInfo> *out, QString *error, int timeoutMs)
 {
     return wait<QVector<PromSeriesInfo>>(
-        reader, &PromReader::seriesListed,
-        [&](quint64 id) { reader.requestSeries(fromSecond, toSecond, id); }, out, error, timeoutMs);
+        reader, &PromReader::seriesListed, [&](quint64 id) { reader.requestSeries(fromSecond, toSecond, id); }, out,
+        error, timeoutMs);
 }
 
 bool buckets(PromReader &reader, const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step,

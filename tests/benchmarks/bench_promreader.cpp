@@ -10,8 +10,8 @@
 #include "models/coverage.h"
 #include "models/timebucket.h"
 
-#include <QCoreApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QProcess>
@@ -134,8 +134,8 @@ int main(int argc, char **argv)
         for (const RangeSeries &s : std::as_const(out))
             points += s.points.size();
     }
-    std::printf("requestBuckets %d keys x %lld h at %lld s: %lld points, median %.0f ms (runs:", seriesCount, hours, step,
-        points, median(readMs));
+    std::printf("requestBuckets %d keys x %lld h at %lld s: %lld points, median %.0f ms (runs:", seriesCount, hours,
+        step, points, median(readMs));
     for (double ms : std::as_const(readMs))
         std::printf(" %.0f", ms);
     std::printf(")\n");
@@ -153,9 +153,9 @@ int main(int argc, char **argv)
                   .arg(metrics.join(u'|'), names.join(u'|'))
                   .arg(step);
         QUrl url(vm.url() + u"/api/v1/query_range"_s);
-        url.setQuery(QString::fromLatin1("query=" + QUrl::toPercentEncoding(promql) + "&start="
-                         + QByteArray::number(start + step) + "&end=" + QByteArray::number(end) + "&step="
-                         + QByteArray::number(step)),
+        url.setQuery(QString::fromLatin1("query=" + QUrl::toPercentEncoding(promql)
+                         + "&start=" + QByteArray::number(start + step) + "&end=" + QByteArray::number(end)
+                         + "&step=" + QByteArray::number(step)),
             QUrl::StrictMode);
         QNetworkAccessManager net;
         QVector<double> rawMs;
@@ -179,8 +179,8 @@ int main(int argc, char **argv)
             std::printf("  parse of %.1f MB, %lld series: %.0f ms\n", double(size) / 1e6, qint64(parsed.series.size()),
                 double(timer.nsecsElapsed()) / 1e6);
         }
-        std::printf("the bucket query alone (HTTP, unparsed): %.1f MB, median %.0f ms\n", double(size) / 1e6,
-            median(rawMs));
+        std::printf(
+            "the bucket query alone (HTTP, unparsed): %.1f MB, median %.0f ms\n", double(size) / 1e6, median(rawMs));
     }
 
     const QString perfdashd = parser.value(perfdashdOption);
@@ -188,9 +188,9 @@ int main(int argc, char **argv)
     for (int r = 0; r < runs; ++r) {
         QProcess summary;
         timer.restart();
-        summary.start(perfdashd, { u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s, u"--window"_s,
-                                     u"%1h"_s.arg(hours), u"--end"_s,
-                                     QDateTime::fromSecsSinceEpoch(end, QTimeZone::utc()).toString(Qt::ISODate) });
+        summary.start(perfdashd,
+            { u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s, u"--window"_s, u"%1h"_s.arg(hours),
+                u"--end"_s, QDateTime::fromSecsSinceEpoch(end, QTimeZone::utc()).toString(Qt::ISODate) });
         if (!summary.waitForFinished(600000) || summary.exitCode() != 0) {
             std::fprintf(stderr, "perfdashd summary failed: %s\n", summary.readAllStandardError().constData());
             return 1;

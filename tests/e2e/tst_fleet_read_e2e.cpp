@@ -2,11 +2,11 @@
 // `perfdashd summary --source URL` against real servers: a VictoriaMetrics holding two hosts' pushes, and a
 // Prometheus 2.42 scraping a real perfdashd's /metrics.
 #include "collectorprocess.h"
-#include "perfdashdcommand.h"
-#include "victoriametricsprocess.h"
 #include "fleet/promencoder.h"
 #include "models/coverage.h"
 #include "models/timebucket.h"
+#include "perfdashdcommand.h"
+#include "victoriametricsprocess.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -122,8 +122,8 @@ private Q_SLOTS:
         QCOMPARE(source.value(u"hosts"_s).toArray(), QJsonArray({ u"gpu-a"_s, u"gpu-b"_s }));
 
         // One host's figures: its own requests only; grouped: one summary per host.
-        const Exported one = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s,
-            u"--window"_s, u"10m"_s, u"--end"_s, iso(t0 + 300), u"--host"_s, u"gpu-b"_s });
+        const Exported one = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s, u"--window"_s,
+            u"10m"_s, u"--end"_s, iso(t0 + 300), u"--host"_s, u"gpu-b"_s });
         QVERIFY2(one.exitCode == 0, qPrintable(one.err));
         const QJsonObject b = QJsonDocument::fromJson(one.out).object();
         QCOMPARE(b.value(u"evidence"_s).toObject().value(u"requests"_s).toDouble(), 180.0 * 4 + 60);
@@ -134,16 +134,17 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(grouped.out).array().size(), 2);
 
         // Export: the same CSV writers as the database's. Series: every minute's 500s of both hosts (20 each).
-        const Exported series = runPerfdashd({ u"export"_s, u"--source"_s, vm.url(), u"--series"_s,
-            u"serve.requests{model=m1,status=500}"_s, u"--from"_s, iso(t0), u"--to"_s, iso(t0 + 180), u"--step"_s, u"1m"_s });
+        const Exported series = runPerfdashd(
+            { u"export"_s, u"--source"_s, vm.url(), u"--series"_s, u"serve.requests{model=m1,status=500}"_s,
+                u"--from"_s, iso(t0), u"--to"_s, iso(t0 + 180), u"--step"_s, u"1m"_s });
         QVERIFY2(series.exitCode == 0, qPrintable(series.err));
         const QList<QByteArray> seriesLines = series.out.trimmed().split('\n');
         QCOMPARE(seriesLines.size(), 4); // the header and three minutes
         QVERIFY2(seriesLines[0].contains("count"), seriesLines[0].constData());
         for (int i = 1; i < 4; ++i)
             QVERIFY2(seriesLines[i].contains(",40,"), seriesLines[i].constData());
-        const Exported kpi = runPerfdashd({ u"export"_s, u"--source"_s, vm.url(), u"--content"_s, u"kpi"_s, u"--model"_s,
-            u"m1"_s, u"--from"_s, iso(t0), u"--to"_s, iso(t0 + 180), u"--step"_s, u"1m"_s });
+        const Exported kpi = runPerfdashd({ u"export"_s, u"--source"_s, vm.url(), u"--content"_s, u"kpi"_s,
+            u"--model"_s, u"m1"_s, u"--from"_s, iso(t0), u"--to"_s, iso(t0 + 180), u"--step"_s, u"1m"_s });
         QVERIFY2(kpi.exitCode == 0, qPrintable(kpi.err));
         const QList<QByteArray> kpiLines = kpi.out.trimmed().split('\n');
         QCOMPARE(kpiLines.size(), 4);
@@ -158,13 +159,62 @@ private Q_SLOTS:
         const Exported unknown = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m9"_s,
             u"--window"_s, u"10m"_s, u"--end"_s, iso(t0 + 300) });
         QCOMPARE(unknown.exitCode, 1);
-        QVERIFY2(unknown.err.contains(u"no model m9 in "_s % vm.url() % u"; known models: m1"_s), qPrintable(unknown.err));
+        QVERIFY2(
+            unknown.err.contains(u"no model m9 in "_s % vm.url() % u"; known models: m1"_s), qPrintable(unknown.err));
         vm.stop();
         const Exported refused = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s });
         QCOMPARE(refused.exitCode, 1);
-        QVERIFY2(refused.err.contains(u"cannot reach "_s % vm.url() % u": Connection refused"_s), qPrintable(refused.err));
-        const Exported badUrl = runPerfdashd({ u"summary"_s, u"--source"_s, u"localhost:8428"_s, u"--model"_s, u"m1"_s });
+        QVERIFY2(
+            refused.err.contains(u"cannot reach "_s % vm.url() % u": Connection refused"_s), qPrintable(refused.err));
+        const Exported badUrl
+            = runPerfdashd({ u"summary"_s, u"--source"_s, u"localhost:8428"_s, u"--model"_s, u"m1"_s });
         QCOMPARE(badUrl.exitCode, 2);
+    }
+
+    void summaryOfTwoPushingCollectors()
+    {
+        // The whole path: two real perfdashd --push into VictoriaMetrics, read back by `perfdashd summary --source`.
+        if (VictoriaMetricsProcess::program().isEmpty())
+            QSKIP("victoria-metrics is not installed (apt-get install victoria-metrics; CI installs it)");
+        VictoriaMetricsProcess vm;
+        QVERIFY2(vm.start(), qPrintable(vm.output()));
+        QTemporaryDir dirA, dirB;
+        CollectorProcess a(dirA.path()), b(dirB.path());
+        for (auto [collector, host] : { std::pair { &a, "a" }, { &b, "b" } }) {
+            QVERIFY(collector->start({ u"--no-sampling"_s, u"--grace-ms"_s, u"200"_s, u"--push"_s, vm.url(),
+                u"--push-interval"_s, u"1s"_s, u"--push-label"_s, u"host="_s % QLatin1String(host) }));
+        }
+        QVector<double> all;
+        for (int i = 0; i < 1000; ++i) {
+            // a: 1..1000 ms evenly; b: 300..900 ms crowded near 300. Three decimals: what the collector parses.
+            const double va = double(i + 1), vb = std::round((300.0 + 600.0 * std::pow(i / 999.0, 2.0)) * 1000) / 1000;
+            all << va << vb;
+            a.send("serve.latency:" + QByteArray::number(va, 'f', 3)
+                + "|ms|#model:m1\nserve.requests:1|c|#model:m1,status:" + (i % 10 == 0 ? "500" : "200"));
+            b.send("serve.latency:" + QByteArray::number(vb, 'f', 3)
+                + "|ms|#model:m1\nserve.requests:1|c|#model:m1,status:" + (i % 20 == 0 ? "500" : "200"));
+        }
+        const auto counted = [&vm] {
+            vm.flush();
+            const QJsonArray r
+                = vm.query(u"sum(increase(serve_latency_count[10m]))"_s, QDateTime::currentSecsSinceEpoch());
+            return r.size() == 1 ? r[0].toObject().value(u"value"_s).toArray().at(1).toString().toDouble() : -1.0;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(counted(), 2000.0, 30000);
+        const Exported summary
+            = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s, u"--window"_s, u"10m"_s });
+        QVERIFY2(summary.exitCode == 0, qPrintable(summary.err));
+        const QJsonObject json = QJsonDocument::fromJson(summary.out).object();
+        const QJsonObject evidence = json.value(u"evidence"_s).toObject();
+        QCOMPARE(evidence.value(u"requests"_s).toDouble(), 2000.0);
+        QCOMPARE(evidence.value(u"failed_requests"_s).toDouble(), 150.0);
+        QCOMPARE(evidence.value(u"latency_n"_s).toInteger(), 2000);
+        const double p95 = json.value(u"serving_metrics"_s).toObject().value(u"latency_p95_ms"_s).toDouble();
+        const double exact = exactQuantile(all, 0.95);
+        QVERIFY2(std::abs(p95 - exact) <= 0.01 * exact, qPrintable(u"p95 %1, the union's %2"_s.arg(p95).arg(exact)));
+        QCOMPARE(json.value(u"source"_s).toObject().value(u"hosts"_s).toArray(), QJsonArray({ u"a"_s, u"b"_s }));
+        QCOMPARE(a.stop(), 0);
+        QCOMPARE(b.stop(), 0);
     }
 
     void summaryFromAPrometheusScrapingPerfdashd()
@@ -189,8 +239,9 @@ private Q_SLOTS:
         config.close();
         QProcess prometheus;
         prometheus.setProcessChannelMode(QProcess::MergedChannels);
-        prometheus.start(prometheusProgram, { u"--config.file="_s % config.fileName(),
-            u"--storage.tsdb.path="_s % dir.filePath(u"tsdb"_s), u"--web.listen-address=127.0.0.1:%1"_s.arg(port) });
+        prometheus.start(prometheusProgram,
+            { u"--config.file="_s % config.fileName(), u"--storage.tsdb.path="_s % dir.filePath(u"tsdb"_s),
+                u"--web.listen-address=127.0.0.1:%1"_s.arg(port) });
         QVERIFY(prometheus.waitForStarted(10000));
         const auto stopPrometheus = qScopeGuard([&prometheus] {
             prometheus.terminate();
@@ -227,7 +278,8 @@ private Q_SLOTS:
                                           .toObject()
                                           .value(u"result"_s)
                                           .toArray();
-            return result.isEmpty() ? -1.0 : result[0].toObject().value(u"value"_s).toArray().at(1).toString().toDouble();
+            return result.isEmpty() ? -1.0
+                                    : result[0].toObject().value(u"value"_s).toArray().at(1).toString().toDouble();
         };
         QTRY_COMPARE_WITH_TIMEOUT(instant(u"sum(serve_requests_total)"_s), 500.0, 60000);
         QTest::qWait(5000); // a few scrapes of the warm-up alone: the counted traffic's increase starts from them

@@ -71,7 +71,8 @@ double exactQuantile(QVector<double> values, double q)
 // A one-shot HTTP server that answers every request with `response` (status line, headers and body).
 class CannedServer : public QTcpServer {
 public:
-    explicit CannedServer(QByteArray response) : m_response(std::move(response))
+    explicit CannedServer(QByteArray response)
+        : m_response(std::move(response))
     {
         connect(this, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *socket = nextPendingConnection()) {
@@ -134,8 +135,7 @@ private Q_SLOTS:
                 m_requests[{ host, floorTo(second, 60) }] += increments;
                 encoder.add({ second,
                     { timer(u"lat|model:m1"_s, values), counter(u"requests|model:m1"_s, increments),
-                        gauge(u"queue|model:m1"_s, host == u"a"_s ? 4 : 8),
-                        gauge(Coverage::heartbeatKey(), 3) } });
+                        gauge(u"queue|model:m1"_s, host == u"a"_s ? 4 : 8), gauge(Coverage::heartbeatKey(), 3) } });
                 if ((s + 1) % kPushEvery == 0)
                     pushed += encoder.takePush((second + 1) * 1000);
             }
@@ -158,7 +158,8 @@ private Q_SLOTS:
         QVERIFY(keys.contains(u"lat|host:b,model:m1"_s));
         QVERIFY(keys.contains(u"requests|host:b,model:m1"_s));
         QVERIFY(keys.contains(u"perfdash.ingest.live_series|host:a"_s));
-        const auto lat = std::find_if(series.begin(), series.end(), [](const auto &s) { return s.key == u"lat|host:b,model:m1"_s; });
+        const auto lat = std::find_if(
+            series.begin(), series.end(), [](const auto &s) { return s.key == u"lat|host:b,model:m1"_s; });
         QCOMPARE(lat->kind, MetricKind::Timer);
         QCOMPARE(lat->host, u"b"_s);
 
@@ -169,7 +170,8 @@ private Q_SLOTS:
             keys << s.key;
         QCOMPARE(keys.count(u"lat|model:m1"_s), 1);
         QVERIFY(!keys.join(u' ').contains(u"host:"_s));
-        const auto requests = std::find_if(series.begin(), series.end(), [](const auto &s) { return s.key == u"requests|model:m1"_s; });
+        const auto requests
+            = std::find_if(series.begin(), series.end(), [](const auto &s) { return s.key == u"requests|model:m1"_s; });
         QCOMPARE(requests->kind, MetricKind::Counter);
         QCOMPARE(requests->host, u"a,b"_s);
     }
@@ -177,8 +179,8 @@ private Q_SLOTS:
     void mergedBucketsAddExactlyAndQuantilesComeFromMergedBuckets()
     {
         PromReader reader(QUrl(m_vm.url()), PromReader::Hosts::Merged);
-        const QStringList keys { u"lat|model:m1"_s, u"requests|model:m1"_s, u"queue|model:m1"_s, Coverage::heartbeatKey(),
-            u"nothing|model:m1"_s };
+        const QStringList keys { u"lat|model:m1"_s, u"requests|model:m1"_s, u"queue|model:m1"_s,
+            Coverage::heartbeatKey(), u"nothing|model:m1"_s };
         const QVector<RangeSeries> series = buckets(reader, keys, m_t0, m_t0 + kSeconds, 60);
         QCOMPARE(series.size(), keys.size());
         for (int i = 0; i < keys.size(); ++i) {
@@ -195,7 +197,8 @@ private Q_SLOTS:
             QCOMPARE(p.stats.count, values.size());
             QCOMPARE(p.stats.rate, double(values.size()) / 60.0); // host a covered every second of both minutes
             QVERIFY(!p.stats.sketch.isEmpty());
-            for (const auto &[q, got] : { std::pair { 0.5, p.stats.p50 }, { 0.95, p.stats.p95 }, { 0.99, p.stats.p99 } }) {
+            for (const auto &[q, got] :
+                { std::pair { 0.5, p.stats.p50 }, { 0.95, p.stats.p95 }, { 0.99, p.stats.p99 } }) {
                 const double exact = exactQuantile(values, q);
                 QVERIFY2(std::abs(got - exact) <= 0.01 * exact + 1e-9,
                     qPrintable(u"q %1: %2 vs exact %3"_s.arg(q).arg(got).arg(exact)));
@@ -208,7 +211,8 @@ private Q_SLOTS:
         const Kpi::Latency window = Kpi::latency(lat.points, m_t0, m_t0 + kSeconds);
         QCOMPARE(window.n, quint64(all.size()));
         const double exact = exactQuantile(all, 0.95);
-        QVERIFY2(std::abs(window.p95.value - exact) <= 0.01 * exact, qPrintable(u"%1 vs %2"_s.arg(window.p95.value).arg(exact)));
+        QVERIFY2(std::abs(window.p95.value - exact) <= 0.01 * exact,
+            qPrintable(u"%1 vs %2"_s.arg(window.p95.value).arg(exact)));
 
         const RangeSeries &requests = series[1];
         QCOMPARE(requests.points.size(), 2);
@@ -308,9 +312,11 @@ private Q_SLOTS:
     {
         // A matrix (the fast scanner): labels with braces, quotes and escapes; NaN and infinities; fractional times.
         const QByteArray matrix = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[\n"
-            "  {\"metric\":{\"a\":\"x}\\\"{\",\"b\":\"\\u00e9\"},\"values\":[[1700000000,\"1.5\"],[1700000060.5,\"NaN\"],"
-            "[1700000120,\"+Inf\"]]},\n"
-            "  {\"metric\":{},\"values\":[]}]},\"stats\":{\"seriesFetched\":\"2\"}}";
+                                  "  "
+                                  "{\"metric\":{\"a\":\"x}\\\"{\",\"b\":\"\\u00e9\"},\"values\":[[1700000000,\"1.5\"],["
+                                  "1700000060.5,\"NaN\"],"
+                                  "[1700000120,\"+Inf\"]]},\n"
+                                  "  {\"metric\":{},\"values\":[]}]},\"stats\":{\"seriesFetched\":\"2\"}}";
         const PromAnswer m = PromClient::parse(matrix, 200);
         QVERIFY2(m.ok, qPrintable(m.error));
         QCOMPARE(m.series.size(), 2);
@@ -322,18 +328,21 @@ private Q_SLOTS:
         QVERIFY(std::isnan(m.series[0].samples[1].second));
         QVERIFY(std::isinf(m.series[0].samples[2].second));
         // Keys in another order, a vector, a scalar: the general parser.
-        const PromAnswer reordered = PromClient::parse("{\"data\":{\"result\":[{\"values\":[[1,\"-Inf\"]],\"metric\":"
-                                                       "{\"k\":\"v\"}}],\"resultType\":\"matrix\"},\"status\":\"success\"}",
-            200);
+        const PromAnswer reordered
+            = PromClient::parse("{\"data\":{\"result\":[{\"values\":[[1,\"-Inf\"]],\"metric\":"
+                                "{\"k\":\"v\"}}],\"resultType\":\"matrix\"},\"status\":\"success\"}",
+                200);
         QVERIFY(reordered.ok);
         QCOMPARE(reordered.series[0].labels.value(u"k"_s), u"v"_s);
         QCOMPARE(reordered.series[0].samples[0].second, -std::numeric_limits<double>::infinity());
-        const PromAnswer vector = PromClient::parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
-                                                    "[{\"metric\":{\"k\":\"v\"},\"value\":[2,\"7\"]}]}}",
-            200);
+        const PromAnswer vector
+            = PromClient::parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
+                                "[{\"metric\":{\"k\":\"v\"},\"value\":[2,\"7\"]}]}}",
+                200);
         QCOMPARE(vector.series[0].samples[0], std::make_pair(qint64(2000), 7.0));
         const PromAnswer broken = PromClient::parse(
-            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[1,", 200);
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[1,",
+            200);
         QVERIFY(!broken.ok); // the general parser: not JSON
         QVERIFY2(broken.error.startsWith(u"not a Prometheus API answer"_s), qPrintable(broken.error));
     }
@@ -342,11 +351,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("response");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("422 with the API's error") << "HTTP/1.1 422 Unprocessable Entity\r\nContent-Type: application/json\r\n"
-            "Content-Length: 67\r\n\r\n{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"cannot parse it\"}"_ba
-                                                  << u"HTTP 422: bad_data: cannot parse it"_s;
-        QTest::newRow("503 from a proxy") << "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 11\r\n\r\nmaintenance"_ba
-                                          << u"HTTP 503: not a Prometheus API answer: maintenance"_s;
+        QTest::newRow("422 with the API's error")
+            << "HTTP/1.1 422 Unprocessable Entity\r\nContent-Type: application/json\r\n"
+               "Content-Length: 67\r\n\r\n{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"cannot parse it\"}"_ba
+            << u"HTTP 422: bad_data: cannot parse it"_s;
+        QTest::newRow("503 from a proxy")
+            << "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 11\r\n\r\nmaintenance"_ba
+            << u"HTTP 503: not a Prometheus API answer: maintenance"_s;
     }
     void failuresSayWhy()
     {
