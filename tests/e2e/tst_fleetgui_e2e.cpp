@@ -4,6 +4,7 @@
 // whose p95 tile is the p95 of every host's values, and an unreachable server said plainly while the window lives.
 #include "app/gui/guisession.h"
 #include "app/gui/promlivesource.h"
+#include "app/gui/promserverprobe.h"
 #include "app/gui/sessionswitcher.h"
 #include "fleetdata.h"
 #include "models/seriesstore.h"
@@ -159,6 +160,23 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(modelRows(merged->sources()), (QStringList { u"m1"_s, u"m2"_s }), 15000);
     }
 
+    // The Sources dialog's Test: the server's perfdash series and the hosts that pushed them, or why not.
+    void probeCountsSeriesAndHosts()
+    {
+        PromServerProbe probe;
+        QSignalSpy probed(&probe, &ServerProbe::probed);
+        QSignalSpy failed(&probe, &ServerProbe::probeFailed);
+        probe.requestProbe(QUrl(m_vm.url()), 5);
+        QTRY_COMPARE_WITH_TIMEOUT(probed.size(), 1, 10000);
+        QCOMPARE(probed[0][0].toULongLong(), 5u);
+        QVERIFY2(probed[0][1].toInt() >= 10, qPrintable(QString::number(probed[0][1].toInt()))); // per host
+        QCOMPARE(probed[0][2].toInt(), 2);
+        probe.requestProbe(QUrl(u"http://127.0.0.1:9"_s), 6);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        QCOMPARE(failed[0][0].toULongLong(), 6u);
+        QVERIFY(!failed[0][1].toString().isEmpty());
+    }
+
     void unreachableServerIsSaidAndRetried()
     {
         VictoriaMetricsProcess later; // started, stopped: its port is free, then it comes back on the same port
@@ -169,7 +187,8 @@ private Q_SLOTS:
         session.window()->show();
         session.start();
         QTRY_VERIFY_WITH_TIMEOUT(session.window()->connectionText().contains(u"unreachable"_s), 10000);
-        QVERIFY2(session.window()->connectionText().contains(later.url()), qPrintable(session.window()->connectionText()));
+        QVERIFY2(
+            session.window()->connectionText().contains(later.url()), qPrintable(session.window()->connectionText()));
         QVERIFY(session.window()->connectionText().contains(u"retrying"_s));
         QVERIFY(session.window()->isOfflineBannerShown());
         QVERIFY2(session.window()->offlineBannerText().contains(u"retrying"_s),
