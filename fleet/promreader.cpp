@@ -15,6 +15,8 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <unordered_map>
+#include <vector>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -97,7 +99,8 @@ struct PromReader::BucketJob {
     qint64 from = 0, to = 0, step = 1;
     int pending = 0;
     bool failed = false;
-    std::map<std::pair<int, qint64>, Accum> buckets; // (key, bucket start)
+    // Per key asked: bucket start -> its figures. Hashed: a day at 60 s of 100 timers is ~3 M bucket samples.
+    std::vector<std::unordered_map<qint64, Accum>> buckets;
     std::map<QString, std::map<qint64, double>> heartbeat; // host -> bucket start -> seconds sampled
 };
 
@@ -178,6 +181,7 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
     auto job = std::make_shared<BucketJob>();
     job->id = id;
     job->keys = keys;
+    job->buckets.resize(size_t(keys.size()));
     job->step = step;
     job->from = floorTo(fromSecond, step);
     job->to = toSecond;
@@ -316,7 +320,7 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
                 for (const auto &[ms, value] : s.samples) {
                     if (std::isnan(value))
                         continue;
-                    Accum &a = job->buckets[{ *at, floorTo(ms / 1000 - job->step, job->step) }];
+                    Accum &a = job->buckets[size_t(*at)][floorTo(ms / 1000 - job->step, job->step)];
                     switch (figure) {
                     case Figure::Count:
                         a.count += value;
@@ -400,75 +404,82 @@ void PromReader::finishBuckets(const std::shared_ptr<BucketJob> &job)
                 out[*hb].points.push_back(p);
         }
     }
-    for (const auto &[where, a] : job->buckets) {
-        const auto [i, start] = where;
-        if (start < job->from || start >= job->to)
-            continue;
+    for (int i = 0; i < int(job->buckets.size()); ++i) {
+        std::vector<std::pair<qint64, const Accum *>> starts;
+        starts.reserve(job->buckets[size_t(i)].size());
+        for (const auto &[start, a] : job->buckets[size_t(i)])
+            starts.push_back({ start, &a });
+        std::sort(starts.begin(), starts.end(), [](const auto &x, const auto &y) { return x.first < y.first; });
         const QString key = SeriesKey::fromString(job->keys[i]).toString();
         const MetricKind kind = job->kinds.value(key, MetricKind::Gauge);
-        SeriesPoint p;
-        p.second = start;
-        SeriesStats &s = p.stats;
-        s.key = job->keys[i];
-        s.kind = kind;
-        s.min = a.min;
-        s.max = a.max;
-        if (kind == MetricKind::Counter) {
-            s.count = std::llround(a.total);
-            s.sum = a.total;
-        } else if (isGaugeKind(kind)) {
-            s.count = std::llround(a.samples);
-            s.sum = a.hasGaugeSum ? a.gaugeSum : std::numeric_limits<double>::quiet_NaN();
-            s.last = a.last;
-            if (kind == MetricKind::Set && std::isfinite(a.last))
-                s.uniqueCount = std::llround(a.last);
-        } else {
-            s.sum = a.sum;
-            // The sketch rebuilt from the window's merged buckets: each bucket's count at its representative value
-            // lands in the same bucket index, so its quantiles are the merged sketch's own (relative error a).
-            std::optional<QuantileSketch> sketch;
-            for (const auto &[range, value] : a.ranges) {
-                const quint64 n = quint64(std::llround(value));
-                if (n == 0)
-                    continue;
-                if (!sketch) {
-                    const double gamma = range.gamma > 1 ? range.gamma : 0;
-                    const double alpha
-                        = gamma > 1 ? (gamma - 1) / (gamma + 1) : QuantileSketch::kDefaultRelativeAccuracy;
-                    sketch.emplace(
-                        std::clamp(alpha, QuantileSketch::kMinRelativeAccuracy, QuantileSketch::kMaxRelativeAccuracy));
-                }
-                switch (range.sign) {
-                case PromSchema::BucketRange::Sign::Zero:
-                    sketch->add(0.0, n);
-                    break;
-                case PromSchema::BucketRange::Sign::Positive:
-                    sketch->add(sketch->bucketValue(range.index), n);
-                    break;
-                case PromSchema::BucketRange::Sign::Negative:
-                    sketch->add(-sketch->bucketValue(range.index), n);
-                    break;
-                }
-            }
-            s.count = a.hasCount ? std::llround(a.count) : sketch ? qint64(sketch->count()) : 0;
-            if (sketch && !sketch->isEmpty()) {
-                s.p50 = sketch->quantile(0.5);
-                s.p90 = sketch->quantile(0.9);
-                s.p95 = sketch->quantile(0.95);
-                s.p99 = sketch->quantile(0.99);
-                s.p999 = sketch->quantile(0.999);
-                s.quantileError = sketch->relativeAccuracy();
-                s.sketch = sketch->serialize();
-            }
-        }
-        if (s.count <= 0)
-            continue; // nothing arrived in this bucket: storage holds no row for it either
         const QString host = SeriesKey::fromString(key).tagValue(u"host");
         const auto hc = hostCoverage.constFind(host);
         const Coverage &coverage = host.isEmpty() || hc == hostCoverage.constEnd() ? fleet : *hc;
-        const qint64 covered = coverage.bucket(start);
-        s.rate = covered > 0 ? double(s.count) / double(covered) : 0.0;
-        out[i].points.push_back(std::move(p));
+        for (const auto &[start, accum] : starts) {
+            const Accum &a = *accum;
+            if (start < job->from || start >= job->to)
+                continue;
+            SeriesPoint p;
+            p.second = start;
+            SeriesStats &s = p.stats;
+            s.key = job->keys[i];
+            s.kind = kind;
+            s.min = a.min;
+            s.max = a.max;
+            if (kind == MetricKind::Counter) {
+                s.count = std::llround(a.total);
+                s.sum = a.total;
+            } else if (isGaugeKind(kind)) {
+                s.count = std::llround(a.samples);
+                s.sum = a.hasGaugeSum ? a.gaugeSum : std::numeric_limits<double>::quiet_NaN();
+                s.last = a.last;
+                if (kind == MetricKind::Set && std::isfinite(a.last))
+                    s.uniqueCount = std::llround(a.last);
+            } else {
+                s.sum = a.sum;
+                // The sketch rebuilt from the window's merged buckets: each bucket's count at its representative value
+                // lands in the same bucket index, so its quantiles are the merged sketch's own (relative error a).
+                std::optional<QuantileSketch> sketch;
+                for (const auto &[range, value] : a.ranges) {
+                    const quint64 n = quint64(std::llround(value));
+                    if (n == 0)
+                        continue;
+                    if (!sketch) {
+                        const double gamma = range.gamma > 1 ? range.gamma : 0;
+                        const double alpha
+                            = gamma > 1 ? (gamma - 1) / (gamma + 1) : QuantileSketch::kDefaultRelativeAccuracy;
+                        sketch.emplace(std::clamp(
+                            alpha, QuantileSketch::kMinRelativeAccuracy, QuantileSketch::kMaxRelativeAccuracy));
+                    }
+                    switch (range.sign) {
+                    case PromSchema::BucketRange::Sign::Zero:
+                        sketch->add(0.0, n);
+                        break;
+                    case PromSchema::BucketRange::Sign::Positive:
+                        sketch->add(sketch->bucketValue(range.index), n);
+                        break;
+                    case PromSchema::BucketRange::Sign::Negative:
+                        sketch->add(-sketch->bucketValue(range.index), n);
+                        break;
+                    }
+                }
+                s.count = a.hasCount ? std::llround(a.count) : sketch ? qint64(sketch->count()) : 0;
+                if (sketch && !sketch->isEmpty()) {
+                    s.p50 = sketch->quantile(0.5);
+                    s.p90 = sketch->quantile(0.9);
+                    s.p95 = sketch->quantile(0.95);
+                    s.p99 = sketch->quantile(0.99);
+                    s.p999 = sketch->quantile(0.999);
+                    s.quantileError = sketch->relativeAccuracy();
+                    s.sketch = sketch->serialize();
+                }
+            }
+            if (s.count <= 0)
+                continue; // nothing arrived in this bucket: storage holds no row for it either
+            const qint64 covered = coverage.bucket(start);
+            s.rate = covered > 0 ? double(s.count) / double(covered) : 0.0;
+            out[i].points.push_back(std::move(p));
+        }
     }
     Q_EMIT bucketsReady(job->id, out);
 }
