@@ -375,4 +375,22 @@ Window recentWindow(const PointLookup &lookup, const QStringList &keys, qint64 n
     return w;
 }
 
+Window newestBucketWindow(const PointLookup &lookup, const QStringList &keys, qint64 step, qint64 nowSecond)
+{
+    step = std::max<qint64>(1, step);
+    qint64 newest = std::numeric_limits<qint64>::min();
+    for (const QString &key : keys) {
+        const auto &points = lookup(key);
+        for (auto it = points.crbegin(); it != points.crend(); ++it) {
+            if (it->second + step <= nowSecond && it->stats.count > 0) {
+                newest = std::max(newest, it->second);
+                break;
+            }
+        }
+    }
+    if (newest == std::numeric_limits<qint64>::min())
+        newest = nowSecond / step * step - step;
+    return { newest, newest + step };
+}
+
 } // namespace perfdash::Kpi

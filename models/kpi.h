@@ -168,6 +168,11 @@ struct Window {
     qint64 seconds() const { return to - from; }
 };
 Window recentWindow(const PointLookup &lookup, const QStringList &keys, qint64 nowSecond, qint64 span = kRecentSeconds);
+// Live points that are buckets of `step` > 1 seconds (a server's push interval, fleet/promschema.h): the newest bucket
+// that holds a point of keys and has ended by nowSecond, so the tiles show the newest pushed interval whole, never a
+// 10 s window cut across two buckets (a point with a count of 0 is no data). Without such a point, the bucket before
+// the one that holds nowSecond.
+Window newestBucketWindow(const PointLookup &lookup, const QStringList &keys, qint64 step, qint64 nowSecond);
 
 // Sum of counts (requests, errors) of several series in [from, to).
 double countOf(const PointLookup &lookup, const QStringList &keys, qint64 from, qint64 to);

@@ -73,6 +73,11 @@ QVector<SourceRef> sourcesOf(const QString &seriesKey)
         out.push_back({ SourceRef::Kind::Process, src });
     if (out.isEmpty())
         out.push_back({ SourceRef::Kind::Other, key.name.section(u'.', 0, 0) });
+    // A fleet's series grouped by host (fleet/promschema.h): the same model on two machines is two sources.
+    if (const QString host = key.tagValue(u"host"); !host.isEmpty()) {
+        for (SourceRef &ref : out)
+            ref.name += u" · host "_s % host;
+    }
     return out;
 }
 

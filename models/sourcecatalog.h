@@ -14,6 +14,8 @@ namespace perfdash {
 // or, with none of those, "other" grouped by the first segment of its name. A series may belong to several sources.
 // A process is named "pid N" (its identity) and labelled with its command when the collector read one, from the tag
 // command: of its process.info series: shown as "python3 inference_pipeline.py · pid 4242".
+// A series with a host: tag (a fleet's series grouped by host, fleet/promschema.h) names the host after the source:
+// "m1 · host a", so one model on two machines is two sources.
 struct SourceRef {
     enum class Kind { Service = 0, Model = 1, Process = 2, Other = 3 };
     static constexpr int kindCount = 4;

@@ -64,24 +64,31 @@ CollectorStatusBar::CollectorStatusBar(QWidget *parent)
 
 void CollectorStatusBar::setConnection(LiveSource::State state, const QString &detail, const QDateTime &since)
 {
+    m_state = state;
+    m_detail = detail;
+    m_since = since;
     QString color;
     switch (state) {
     case LiveSource::State::Connected:
         m_offline = false;
-        m_connection->setText(tr("● Connected to collector"));
+        m_connection->setText(m_sourceName.isEmpty() ? tr("● Connected to collector") : tr("● %1").arg(m_sourceName));
         m_ingest->setToolTip(ingestToolTip());
         color = u"#27ae60"_s;
         break;
     case LiveSource::State::Connecting:
-        m_connection->setText(since.isValid()
-                ? tr("◌ Reconnecting to collector (lost at %1)…").arg(since.toString(u"HH:mm:ss"_s))
-                : tr("◌ Connecting to collector…"));
+        if (!m_sourceName.isEmpty())
+            m_connection->setText(tr("◌ Reading %1…").arg(m_sourceName));
+        else
+            m_connection->setText(since.isValid()
+                    ? tr("◌ Reconnecting to collector (lost at %1)…").arg(since.toString(u"HH:mm:ss"_s))
+                    : tr("◌ Connecting to collector…"));
         color = u"#f39c12"_s;
         break;
     case LiveSource::State::Disconnected:
         m_offline = true;
-        m_connection->setText(
-            tr("○ Collector unreachable since %1, retrying: %2").arg(since.toString(u"HH:mm:ss"_s), detail));
+        m_connection->setText(m_sourceName.isEmpty()
+                ? tr("○ Collector unreachable since %1, retrying: %2").arg(since.toString(u"HH:mm:ss"_s), detail)
+                : tr("○ %1: unreachable (%2), retrying").arg(m_sourceName, detail));
         // Rates of a collector that is gone are not current: blank them until it reports again.
         m_ingest->setText(tr("ingest –"));
         m_ingest->setToolTip(tr("The collector is not running"));
@@ -123,6 +130,27 @@ void CollectorStatusBar::setStatus(const CollectorStatus &status)
 QString CollectorStatusBar::pushText() const
 {
     return m_push->isHidden() ? QString() : m_push->text();
+}
+
+void CollectorStatusBar::setSourceName(const QString &name)
+{
+    m_sourceName = name;
+    if (!name.isEmpty()) {
+        // A server's own ingest, drops and storage are not ours to show: blank what a local collector would fill.
+        m_ingest->clear();
+        m_drops->clear();
+        m_dbSize->clear();
+    }
+    if (m_state)
+        setConnection(*m_state, m_detail, m_since);
+}
+
+void CollectorStatusBar::setFleetCounts(int hosts, int seriesCount, bool merged)
+{
+    const QString hostText = hosts == 1 ? tr("1 host") : merged ? tr("%1 hosts merged").arg(hosts)
+                                                                : tr("%1 hosts").arg(hosts);
+    m_seriesCount->setText(tr("%1 · %2 series").arg(hostText, QLocale().toString(seriesCount)));
+    m_seriesCount->setToolTip(tr("Hosts that pushed perfdash series to the server, and their series"));
 }
 
 QString CollectorStatusBar::connectionText() const

@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QStatusBar>
 
+#include <optional>
+
 class QLabel;
 
 namespace perfdash {
@@ -50,6 +52,11 @@ public:
     // since: when the collector was lost (invalid while connected).
     void setConnection(perfdash::LiveSource::State state, const QString &detail, const QDateTime &since);
     void setStatus(const CollectorStatus &status);
+    // A Prometheus-compatible server instead of the local collector: "VictoriaMetrics at http://…" names it in the
+    // connection text; empty: the local collector.
+    void setSourceName(const QString &name);
+    // With a server as the source: "2 hosts merged · 14 series" where the collector's series count goes.
+    void setFleetCounts(int hosts, int seriesCount, bool merged);
 
     QString connectionText() const;
     QString statusText() const; // ingest, drops, series, database size
@@ -63,6 +70,10 @@ private:
     QLabel *m_dbSize = nullptr;
     QLabel *m_push = nullptr;
     bool m_offline = false;
+    QString m_sourceName;
+    std::optional<LiveSource::State> m_state; // the last connection shown, to say it again under a new name
+    QString m_detail;
+    QDateTime m_since;
 };
 
 } // namespace perfdash

@@ -18,12 +18,14 @@
 #include "widgets/serieschartspage.h"
 #include "models/reportrunner.h"
 #include "models/seriesselector.h"
+#include "models/serverprobe.h"
 #include "models/sourcecharts.h"
 #include "widgets/kpitile.h"
 #include "widgets/operationsview.h"
 #include "widgets/runsview.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/sourcedelegate.h"
+#include "widgets/sourcesdialog.h"
 #include "widgets/timeserieschart.h"
 
 #include <QAction>
@@ -328,6 +330,9 @@ void MainWindow::buildUi()
 void MainWindow::buildMenus()
 {
     auto *file = menuBar()->addMenu(tr("&File"));
+    auto *sources = file->addAction(tr("&Sources…"), this, &MainWindow::openSourcesDialog);
+    sources->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    sources->setToolTip(tr("The local collector or a Prometheus-compatible server (VictoriaMetrics, Prometheus)"));
     file->addAction(tr("&Export report…"), this, &MainWindow::openExportDialog)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     file->addSeparator();
@@ -338,6 +343,16 @@ void MainWindow::buildMenus()
     auto *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_pause);
     view->addAction(m_live);
+    view->addSeparator();
+    m_mergeHosts = view->addAction(tr("&Merge hosts"));
+    m_mergeHosts->setCheckable(true);
+    m_mergeHosts->setEnabled(false); // a server's hosts only; the local collector is one machine
+    m_mergeHosts->setToolTip(tr("One entry per model with its figures from every host's buckets, or one per host"));
+    connect(m_mergeHosts, &QAction::triggered, this, [this](bool merged) {
+        if (m_dataSource.isLocal() || merged == m_dataSource.mergeHosts)
+            return;
+        Q_EMIT sourceChosen({ m_dataSource.server, merged });
+    });
     view->addSeparator();
     auto *zoomIn = view->addAction(tr("Zoom &in"), this, [this]() { zoomBy(0.5); });
     zoomIn->setShortcut(QKeySequence::ZoomIn);
@@ -728,6 +743,61 @@ int MainWindow::chartSeries(const SeriesSelector &selector)
     return charted;
 }
 
+void MainWindow::setDataSources(DataSourceListModel *servers, ServerProbe *probe, const DataSourceChoice &current)
+{
+    m_servers = servers;
+    m_probe = probe;
+    m_dataSource = current;
+    m_mergeHosts->setEnabled(!current.isLocal());
+    m_mergeHosts->setChecked(current.mergeHosts);
+}
+
+void MainWindow::openSourcesDialog()
+{
+    if (!m_servers) {
+        showNotice(tr("This window cannot switch sources."));
+        return;
+    }
+    auto *dialog = new SourcesDialog(m_servers, m_probe, m_dataSource, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SourcesDialog::openRequested, this, [this](const DataSourceChoice &choice) {
+        if (!(choice == m_dataSource))
+            Q_EMIT sourceChosen(choice);
+    });
+    dialog->open();
+}
+
+void MainWindow::setFleetSource(const QString &serverText, int hosts, int seriesCount, qint64 liveStepSeconds)
+{
+    m_fleetServer = serverText;
+    m_fleetHosts = hosts;
+    m_liveStep = std::max<qint64>(1, liveStepSeconds);
+    m_status->setSourceName(serverText);
+    if (!serverText.isEmpty())
+        m_status->setFleetCounts(hosts, seriesCount, m_dataSource.mergeHosts);
+    updateProvenance();
+    updateRangeNote();
+}
+
+QString MainWindow::provenance() const
+{
+    if (m_fleetServer.isEmpty())
+        return {};
+    if (m_dataSource.mergeHosts)
+        return m_fleetHosts == 1 ? tr("%1, 1 host").arg(m_fleetServer)
+                                 : tr("%1, %2 hosts merged").arg(m_fleetServer).arg(m_fleetHosts);
+    for (const QString &key : m_sources->seriesOf(m_selected)) {
+        if (const QString host = SeriesKey::fromString(key).tagValue(u"host"); !host.isEmpty())
+            return tr("%1, host %2").arg(m_fleetServer, host);
+    }
+    return m_fleetServer;
+}
+
+void MainWindow::updateProvenance()
+{
+    m_dashboard->setProvenance(provenance());
+}
+
 void MainWindow::updateSourceRoles()
 {
     const SourceRoles roles = m_sources->rolesOf(m_selected);
@@ -736,6 +806,7 @@ void MainWindow::updateSourceRoles()
         return;
     const bool newSource = m_dashboard->source() != m_selected;
     m_dashboard->setSource(m_selected, roles, m_sources->seriesOf(m_selected));
+    updateProvenance();
     // A process, the machine or the collector has no latency or requests: its charts, not four empty ones.
     const bool dashboard = SourceCharts::hasDashboard(m_selected, roles);
     // Before hiding a tab moves the current one: the KPI pages give way to the charts; Operations or Runs stay.
@@ -959,7 +1030,8 @@ void MainWindow::updateRangeNote()
     } else if (m_view.mode() == ViewRange::Mode::Zoomed) {
         note = tr("Zoomed · live data keeps arriving · Esc returns to live");
     } else {
-        note = tr("Live · 1 s buckets");
+        note = m_fleetServer.isEmpty() ? tr("Live · 1 s buckets")
+                                       : tr("Live · %1 s buckets from %2").arg(m_liveStep).arg(provenance());
     }
     if (m_pause->isChecked())
         note += tr(" · paused");
@@ -1043,8 +1115,8 @@ void MainWindow::refresh()
     const auto lookup = [this](const QString &key) -> const QVector<SeriesPoint> & { return m_store->points(key); };
     // Zoomed into the live buffer, the tiles describe the 10 s before the view's end, as live ones do before now.
     const qint64 tilesEnd = m_view.isFollowing() ? m_clock() : std::min(m_clock(), (m_view.toMs() + 999) / 1000);
-    m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), 1, true, tilesEnd);
-    m_charts->showData(lookup, m_view.fromMs(), m_view.toMs(), 1);
+    m_dashboard->showData(lookup, m_view.fromMs(), m_view.toMs(), m_liveStep, true, tilesEnd);
+    m_charts->showData(lookup, m_view.fromMs(), m_view.toMs(), m_liveStep);
     if (m_comparison->isVisible())
         m_baselines->updatePanel();
 }
@@ -1065,7 +1137,9 @@ void MainWindow::onConnectionStateChanged(LiveSource::State state, const QString
 void MainWindow::setOffline(bool offline)
 {
     const QString since = offline ? m_disconnectedSince.toString(u"HH:mm:ss"_s) : QString();
-    m_bannerText->setText(tr("Collector stopped at %1 — no data is being collected").arg(since));
+    m_bannerText->setText(m_fleetServer.isEmpty()
+            ? tr("Collector stopped at %1 — no data is being collected").arg(since)
+            : tr("%1 unreachable since %2 — retrying; the figures shown are from before").arg(m_fleetServer, since));
     m_banner->setVisible(offline);
     m_dashboard->setOffline(since);
     if (auto *delegate = qobject_cast<SourceDelegate *>(m_sourceView->itemDelegate()))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/datasourcelistmodel.h"
 #include "models/historyloader.h"
 #include "models/livesource.h"
 #include "models/rangesource.h"
@@ -37,6 +38,7 @@ class AlertsController;
 class AlertController;
 class ExportReportDialog;
 class SeriesChartsPage;
+class ServerProbe;
 struct SeriesSelector;
 class ReportRunner;
 class RunsView;
@@ -102,6 +104,17 @@ public:
     void setTheme(Theme theme);
     void setDarkTheme(bool dark);
 
+    // File → Sources… and View → Merge hosts: the remembered servers (not owned), the probe behind the dialog's Test
+    // (not owned, may be null), and the source the window shows now. The user's choice comes back as sourceChosen.
+    void setDataSources(DataSourceListModel *servers, ServerProbe *probe, const DataSourceChoice &current);
+    DataSourceChoice dataSource() const { return m_dataSource; }
+    // A Prometheus-compatible server as the source: how it is named ("VictoriaMetrics at http://…"; empty: the local
+    // collector), the hosts it holds, and the length of its live buckets (its push interval, one point per bucket).
+    // The status bar, the range note and the tiles' tooltips say where the figures came from.
+    void setFleetSource(const QString &serverText, int hosts, int seriesCount, qint64 liveStepSeconds);
+    // "VictoriaMetrics at http://…, 2 hosts merged" or "…, host a" for the selected source; empty for the local one.
+    QString provenance() const;
+
     // Status shown in the status bar.
     void onConnectionStateChanged(perfdash::LiveSource::State state, const QString &detail);
     void onCollectorStatus(const CollectorStatus &status);
@@ -145,6 +158,8 @@ Q_SIGNALS:
     void followedSeriesChanged(const QStringList &keys);
     // Baselines the user made (pinned range, re-baseline, expected throughput), for the collector to store.
     void baselinesSubmitted(const QVector<perfdash::Baseline::Stored> &rows);
+    // File → Sources… Open, or View → Merge hosts: show this source instead (the owner rebuilds the data path).
+    void sourceChosen(const perfdash::DataSourceChoice &choice);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -177,6 +192,8 @@ private:
     void updateSourceRoles();
     void updateSourceCharts(bool newSource);
     void updateMachineKeys();
+    void openSourcesDialog();
+    void updateProvenance();
 
     SeriesStore *m_store;
     SeriesListModel *m_seriesModel;
@@ -228,6 +245,13 @@ private:
     qsizetype m_keysScanned = 0; // series looked at for machine-wide gauges
     MachineKeys m_machine;
     QDateTime m_disconnectedSince;
+    QPointer<DataSourceListModel> m_servers;
+    QPointer<ServerProbe> m_probe;
+    DataSourceChoice m_dataSource;
+    QString m_fleetServer; // "VictoriaMetrics at http://…"; empty: the local collector
+    int m_fleetHosts = 0;
+    qint64 m_liveStep = 1; // seconds per live point
+    QAction *m_mergeHosts = nullptr;
 };
 
 } // namespace perfdash

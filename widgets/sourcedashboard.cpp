@@ -211,6 +211,11 @@ QString SourceDashboard::headerText() const
     return m_header->text();
 }
 
+void SourceDashboard::setProvenance(const QString &text)
+{
+    m_provenance = text;
+}
+
 void SourceDashboard::setRangeNote(const QString &note)
 {
     m_note->setText(note);
@@ -423,8 +428,9 @@ void SourceDashboard::showData(
     splitPartial(throughput, throughputSoFar);
     splitPartial(errorRate, errorRateSoFar);
     // Live seconds are never partial: the "so far" line and its legend entry belong to history buckets only.
-    m_throughput->setLineVisible(1, m_stepSeconds > 1);
-    m_errors->setLineVisible(1, m_stepSeconds > 1);
+    // A server's live buckets are read once complete: no "so far" line either.
+    m_throughput->setLineVisible(1, m_stepSeconds > 1 && !live);
+    m_errors->setLineVisible(1, m_stepSeconds > 1 && !live);
     m_throughput->setLineData(0, std::move(throughput));
     m_throughput->setLineData(1, std::move(throughputSoFar));
     m_errors->setLineData(0, std::move(errorRate));
@@ -481,7 +487,12 @@ void SourceDashboard::updateTiles(
     Kpi::Window window;
     QString windowText;
     Coverage coverage = chartCoverage;
-    if (live) {
+    if (live && step > 1) {
+        // A server's live points are buckets of its push interval: the newest pushed bucket, whole.
+        window = Kpi::newestBucketWindow(points, m_roles.allKeys(), step, nowSecond);
+        coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKey()), window.from, window.to, step, nowSecond);
+        windowText = tr("%1 s to %2").arg(step).arg(QDateTime::fromSecsSinceEpoch(window.to).toString(u"HH:mm:ss"_s));
+    } else if (live) {
         window = Kpi::recentWindow(points, m_roles.allKeys(), nowSecond);
         coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKey()), window.from, window.to, 1, nowSecond);
         windowText = tr("last %1 s").arg(window.seconds());
@@ -507,7 +518,8 @@ void SourceDashboard::updateTiles(
         if (!l.hasData()) {
             m_tiles[TileP95]->setValue(u"–"_s, noDataText(points, { m_roles.latency }), true);
         } else {
-            const QString span = live ? (l.merged ? tr("last %1 s").arg(l.to - l.from) : tr("last second"))
+            const QString span = live ? (l.merged ? tr("last %1 s").arg(l.to - l.from)
+                                                  : step > 1 ? windowText : tr("last second"))
                                       : windowText;
             QString evidence = tr("%1 · n = %2").arg(span, QLocale().toString(qulonglong(l.n)));
             if (std::isfinite(l.p95.relativeError))
@@ -570,6 +582,13 @@ void SourceDashboard::updateTiles(
         }
     }
     Q_UNUSED(allKeys)
+    if (!m_provenance.isEmpty()) {
+        const QString from = tr("From %1").arg(m_provenance);
+        for (int i = 0; i < m_tiles.size(); ++i) {
+            const bool ownTip = i == TileThroughput || i == TileErrors; // set above, each time
+            m_tiles[i]->setToolTip(ownTip ? QString(m_tiles[i]->toolTip() % u'\n' % from) : from);
+        }
+    }
     updateDeltas();
     updateBaselines();
     updateGauges(points, window.from, window.to, windowText);

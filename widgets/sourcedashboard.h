@@ -79,6 +79,9 @@ public:
     // alerts fired (firingSpans) on the charts of their KPIs; alerts on other metrics go to the latency chart.
     void setAlerts(const QVector<FiringAlert> &firing, const QVector<AlertSpan> &spans);
     void setRangeNote(const QString &note); // under the header: the range, the tier, paused/zoomed
+    // Where the figures come from when it is not the local collector ("VictoriaMetrics at http://…, host a"): every
+    // tile's tooltip says so. Empty: the local collector.
+    void setProvenance(const QString &text);
     void setDarkTheme(bool dark);
 
     KpiTile *tile(int index) const;
@@ -126,6 +129,7 @@ private:
     DashboardReference m_reference;
     MachineKeys m_machine;
     QLabel *m_header = nullptr;
+    QString m_provenance;
     QLabel *m_note = nullptr;
     QVector<KpiTile *> m_tiles;
     TimeSeriesChart *m_latency = nullptr;

@@ -5,6 +5,9 @@
 #include "app/gui/alertsilencesettings.h"
 #include "app/gui/baselinesender.h"
 #include "app/gui/historyrangesource.h"
+#include "app/gui/promlivesource.h"
+#include "app/gui/promrangesource.h"
+#include "app/gui/promserverprobe.h"
 #include "app/gui/reportworker.h"
 #include "app/gui/stallwatchdog.h"
 #include "app/runtimepaths.h"
@@ -60,7 +63,14 @@ GuiSession::GuiSession(Options options, QObject *parent)
     // The dashboard merges the shown latency's seconds from their sketches: the collector sends them for those keys.
     connect(m_window.get(), &MainWindow::followedSeriesChanged, m_live.get(), &LiveSource::followSketches);
     m_baselineSender = std::make_unique<BaselineSender>(QDir(m_options.runtimeDir).filePath(u"ingest.sock"_s));
-    connect(m_window.get(), &MainWindow::baselinesSubmitted, m_baselineSender.get(), &BaselineSender::send);
+    connect(m_window.get(), &MainWindow::baselinesSubmitted, this, [this](const QVector<Baseline::Stored> &rows) {
+        // A server's figures are every host's: they are not this machine's collector's to store as its baselines.
+        if (!m_options.source.isLocal()) {
+            m_window->showNotice(tr("Baselines are kept by each collector: open the local collector to set them."));
+            return;
+        }
+        m_baselineSender->send(rows);
+    });
     connect(m_baselineSender.get(), &BaselineSender::failed, m_window.get(), &MainWindow::showNotice);
     connect(m_baselineSender.get(), &BaselineSender::sent, m_window.get(), [this](int rows) {
         m_window->showNotice(tr("%n baseline(s) sent to the collector.", nullptr, rows));
@@ -95,7 +105,65 @@ GuiSession::GuiSession(Options options, QObject *parent)
         });
     }
     setUpAlerts();
+    setUpSources();
     m_watchdog->start();
+}
+
+void GuiSession::setUpSources()
+{
+    m_servers = std::make_unique<DataSourceListModel>();
+    m_probe = std::make_unique<PromServerProbe>();
+    QSettings settings;
+    m_servers->load(settings);
+    // A server given on the command line is remembered for the Sources dialog.
+    if (!m_options.source.isLocal() && m_servers->rowOf(m_options.source.server) < 0)
+        m_servers->addServer({}, m_options.source.server);
+    const auto save = [this]() {
+        QSettings settings;
+        m_servers->save(settings);
+    };
+    save();
+    connect(m_servers.get(), &QAbstractItemModel::rowsInserted, this, save);
+    connect(m_servers.get(), &QAbstractItemModel::rowsRemoved, this, save);
+    connect(m_servers.get(), &QAbstractItemModel::dataChanged, this, save);
+    m_window->setDataSources(m_servers.get(), m_probe.get(), m_options.source);
+    connect(m_window.get(), &MainWindow::sourceChosen, this, &GuiSession::sourceChosen);
+}
+
+void GuiSession::startFleet()
+{
+    const QUrl server = m_options.source.server;
+    const PromReader::Hosts hosts
+        = m_options.source.mergeHosts ? PromReader::Hosts::Merged : PromReader::Hosts::Grouped;
+    PromLiveSource::Options live;
+    live.pollMs = m_options.fleetPollMs;
+    live.step = m_options.fleetStep;
+    m_fleetLive = std::make_unique<PromLiveSource>(server, hosts, live);
+    connect(m_fleetLive.get(), &LiveSource::frameReceived, m_store.get(),
+        qOverload<const LiveFrame &>(&SeriesStore::ingest));
+    connect(m_fleetLive.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
+    // Series the server lists appear in the tree before their first bucket, with their kinds.
+    connect(m_fleetLive.get(), &PromLiveSource::seriesListed, this, [this](const QVector<PromSeriesInfo> &series) {
+        QVector<QPair<QString, MetricKind>> listed;
+        listed.reserve(series.size());
+        for (const PromSeriesInfo &s : series)
+            listed.push_back({ s.key, s.kind });
+        m_sources->addStoredSeries(listed);
+    });
+    connect(m_fleetLive.get(), &PromLiveSource::describedChanged, this, &GuiSession::describeFleet);
+    m_fleetReader = std::make_unique<PromReader>(server, hosts);
+    m_fleetRange = std::make_unique<PromRangeSource>(m_fleetReader.get());
+    m_window->setRangeSource(m_fleetRange.get());
+    m_window->setCanStartCollector(false);
+    describeFleet();
+    m_fleetLive->start();
+}
+
+void GuiSession::describeFleet()
+{
+    m_window->setFleetSource(
+        m_fleetLive->serverText(), m_fleetLive->hostCount(), m_fleetLive->seriesCount(), m_fleetLive->step());
+    m_window->setWindowTitle(tr("perfdash · %1").arg(m_fleetLive->serverText()));
 }
 
 void GuiSession::setUpAlerts()
@@ -155,6 +223,9 @@ GuiSession::~GuiSession()
 {
     m_window->setRangeSource(nullptr);
     m_rangeSource.reset();
+    m_fleetRange.reset();
+    m_fleetReader.reset();
+    m_fleetLive.reset();
     m_live.reset();
     stopProcess(m_loadgen);
     stopProcess(m_collector);
@@ -180,6 +251,10 @@ bool GuiSession::collectorAnswers() const
 
 void GuiSession::start()
 {
+    if (!m_options.source.isLocal()) {
+        startFleet(); // no collector of ours: the server is the source
+        return;
+    }
     if (m_options.spawnCollector && !collectorAnswers())
         spawnCollector();
     m_live->start();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "collector/liveprotocol.h"
+#include "models/datasourcelistmodel.h"
 
 #include <QFileSystemWatcher>
 #include <QObject>
@@ -12,6 +13,10 @@
 namespace perfdash {
 
 class AlertListModel;
+class PromLiveSource;
+class PromRangeSource;
+class PromReader;
+class PromServerProbe;
 class AlertNotifier;
 class HistoryRangeSource;
 class HistoryReader;
@@ -41,6 +46,11 @@ public:
         bool spawnCollector = true;
         bool dark = false;
         int reportStallsOverMs = 0; // > 0: print GUI-thread stalls longer than this to stderr
+        // A Prometheus-compatible server instead of the local collector (--source URL, File → Sources…): no
+        // collector is started or followed; live frames and history come from the server.
+        DataSourceChoice source;
+        int fleetPollMs = 5000; // how often live mode reads the server
+        qint64 fleetStep = 10; // the collectors' push interval: one live point per bucket of this many seconds
     };
 
     explicit GuiSession(Options options, QObject *parent = nullptr);
@@ -48,6 +58,9 @@ public:
 
     void start();
     MainWindow *window() const { return m_window.get(); }
+    // The server's live source while the window shows one (Options::source), else null.
+    PromLiveSource *fleetLive() const { return m_fleetLive.get(); }
+    DataSourceListModel *servers() const { return m_servers.get(); }
     SeriesStore *store() const { return m_store.get(); }
     SourceTreeModel *sources() const { return m_sources.get(); }
     StallWatchdog *watchdog() const { return m_watchdog.get(); }
@@ -58,6 +71,8 @@ public:
 
 Q_SIGNALS:
     void historyLoaded(int frames);
+    // The user chose another source (File → Sources…, View → Merge hosts): the owner makes a new session for it.
+    void sourceChosen(const perfdash::DataSourceChoice &choice);
     void collectorReady(const QString &udp);
 
 private:
@@ -71,6 +86,9 @@ private:
     static void endWithUs(QProcess &process);
     static constexpr int kFeedAlreadyRuns = 3; // perfdash-loadgen's status when the runtime folder's feed lock is held
     void setUpAlerts();
+    void setUpSources();
+    void startFleet();
+    void describeFleet();
     void loadAlertRules();
     QString m_rulesPath; // the rules file the collector runs (its hello), else the default one
 
@@ -87,6 +105,11 @@ private:
     std::unique_ptr<ReportWorker> m_reports; // File → Export report…
     std::unique_ptr<AlertPreviewWorker> m_alertPreview; // the rule editor's replays on the collector's database
     std::unique_ptr<StallWatchdog> m_watchdog;
+    std::unique_ptr<DataSourceListModel> m_servers; // File → Sources…: the remembered servers
+    std::unique_ptr<PromServerProbe> m_probe; // its Test button
+    std::unique_ptr<PromLiveSource> m_fleetLive; // a server's live frames (Options::source)
+    std::unique_ptr<PromReader> m_fleetReader; // its history, for m_fleetRange alone
+    std::unique_ptr<PromRangeSource> m_fleetRange;
     std::unique_ptr<BaselineSender> m_baselineSender;
     std::unique_ptr<AlertNotifier> m_notifier;
     QFileSystemWatcher m_rulesWatcher; // the rules file names each alert's metric (the tile it marks)

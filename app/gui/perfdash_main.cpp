@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/exportcommand.h"
 #include "app/gui/guisession.h"
+#include "app/gui/sessionswitcher.h"
+#include "models/datasourcelistmodel.h"
 #include "app/runtimepaths.h"
 #include "app/unixsignalwatcher.h"
 #include "models/seriesselector.h"
@@ -97,8 +99,19 @@ int main(int argc, char *argv[])
         u"Chart the series this selector matches (docs/series.md) on the Charts tab, once they arrive."_s,
         u"SELECTOR"_s);
     const QCommandLineOption size(u"size"_s, u"Window size, WIDTHxHEIGHT (e.g. 1024x700)."_s, u"SIZE"_s);
-    parser.addOptions(
-        { runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls, range, select, page, chart, size });
+    const QCommandLineOption source(u"source"_s,
+        u"Read a Prometheus-compatible server (VictoriaMetrics, Prometheus) that collectors push to, instead of the "
+        "local collector: http://HOST:8428 (docs/fleet.md)."_s,
+        u"URL"_s);
+    const QCommandLineOption hosts(u"hosts"_s,
+        u"With --source: grouped (each model once per host, the default) or merged (one entry, every host's buckets)."_s,
+        u"MODE"_s);
+    const QCommandLineOption pushInterval(u"push-interval"_s,
+        u"With --source: the collectors' push interval (perfdashd --push-interval, default 10s); live mode shows "
+        "one point per interval."_s,
+        u"DURATION"_s, u"10s"_s);
+    parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls, range, select, page, chart,
+        size, source, hosts, pushInterval });
     parser.process(app);
     std::optional<qint64> rangeSeconds;
     if (parser.isSet(range)) {
@@ -124,6 +137,29 @@ int main(int argc, char *argv[])
         }
     }
 
+    perfdash::DataSourceChoice dataSource;
+    if (parser.isSet(source)) {
+        dataSource.server = QUrl::fromUserInput(parser.value(source));
+        if (const QString problem = perfdash::DataSourceListModel::urlProblem(dataSource.server); !problem.isEmpty()) {
+            std::fprintf(stderr, "perfdash: bad --source %s: %s\n", qPrintable(parser.value(source)),
+                qPrintable(problem));
+            return 2;
+        }
+    }
+    if (parser.isSet(hosts)) {
+        if (parser.value(hosts) != u"grouped"_s && parser.value(hosts) != u"merged"_s) {
+            std::fputs("perfdash: --hosts is grouped or merged\n", stderr);
+            return 2;
+        }
+        dataSource.mergeHosts = parser.value(hosts) == u"merged"_s;
+    }
+
+    const std::optional<qint64> pushSeconds = perfdash::ExportArguments::parseDuration(parser.value(pushInterval));
+    if (!pushSeconds || *pushSeconds < 1 || *pushSeconds > 3600) {
+        std::fputs("perfdash: --push-interval wants a duration from 1s to 1h, such as 10s\n", stderr);
+        return 2;
+    }
+
     QSettings settings;
     if (parser.isSet(theme))
         settings.setValue(u"view/theme"_s, parser.value(theme));
@@ -140,10 +176,14 @@ int main(int argc, char *argv[])
     options.spawnCollector = !parser.isSet(noSpawn);
     options.dark = dark;
     options.reportStallsOverMs = parser.value(stalls).toInt();
+    options.source = dataSource;
+    options.fleetStep = *pushSeconds;
     // SIGTERM, SIGINT, SIGHUP: leave the event loop, so the session's destructor stops what it started.
     perfdash::UnixSignalWatcher signals;
     QObject::connect(&signals, &perfdash::UnixSignalWatcher::terminationRequested, &app, &QApplication::quit);
-    perfdash::GuiSession session(options);
+    // File → Sources… and View → Merge hosts replace the session: the lambdas below ask the switcher for the current.
+    perfdash::SessionSwitcher switcher;
+    perfdash::GuiSession &session = *switcher.open(options);
     if (windowSize.isValid())
         session.window()->resize(windowSize);
     session.window()->show();
@@ -169,8 +209,8 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "perfdash: bad --chart: %s\n", qPrintable(why));
             return 2;
         }
-        QObject::connect(&chartPoll, &QTimer::timeout, &chartPoll, [&chartPoll, &session, selector = *selector]() {
-            if (session.window()->chartSeries(selector) > 0)
+        QObject::connect(&chartPoll, &QTimer::timeout, &chartPoll, [&chartPoll, &switcher, selector = *selector]() {
+            if (switcher.session()->window()->chartSeries(selector) > 0)
                 chartPoll.stop();
         });
         chartPoll.start(500);
@@ -184,9 +224,9 @@ int main(int argc, char *argv[])
             return 2;
         }
         const QString file = parser.value(screenshot);
-        QTimer::singleShot(int(seconds * 1000), &app, [&session, file]() {
-            session.window()->refreshNow();
-            const bool saved = session.window()->grab().save(file, "PNG");
+        QTimer::singleShot(int(seconds * 1000), &app, [&switcher, file]() {
+            switcher.session()->window()->refreshNow();
+            const bool saved = switcher.session()->window()->grab().save(file, "PNG");
             std::fprintf(stderr, saved ? "perfdash: wrote %s\n" : "perfdash: cannot write %s\n",
                          qPrintable(file));
             QApplication::exit(saved ? 0 : 1);

@@ -156,6 +156,25 @@ private Q_SLOTS:
 
     // The headline p95 merges the last 10 s; with few values per second it widens until n is enough, and it equals
     // the p95 of all the values it covers (within the sketch's error), not a mean of per-second p95s.
+    // A server's live points are buckets of its push interval: the tiles take the newest complete one that has data.
+    void newestBucketWindowTakesTheNewestPushedBucket()
+    {
+        Fixture f;
+        const qint64 t0 = 1795464000; // a multiple of 10
+        f.counter(u"req|model:m"_s, t0, 500);
+        f.counter(u"req|model:m"_s, t0 + 10, 480);
+        f.counter(u"req|model:m"_s, t0 + 20, 0); // a bucket nothing was pushed in is no data
+        const QStringList keys { u"req|model:m"_s };
+        Kpi::Window w = Kpi::newestBucketWindow(f.lookup(), keys, 10, t0 + 35);
+        QCOMPARE(w.from, t0 + 10);
+        QCOMPARE(w.to, t0 + 20);
+        w = Kpi::newestBucketWindow(f.lookup(), keys, 10, t0 + 15); // t0 + 10 has not ended yet
+        QCOMPARE(w.from, t0);
+        w = Kpi::newestBucketWindow(f.lookup(), { u"other"_s }, 10, t0 + 15); // nothing: the last ended bucket
+        QCOMPARE(w.from, t0);
+        QCOMPARE(w.seconds(), 10);
+    }
+
     void headlineMergesAndWidens()
     {
         Fixture f;
