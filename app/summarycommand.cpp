@@ -72,6 +72,22 @@ int runSummaryCommand(const QStringList &arguments, QTextStream &out, QTextStrea
     request.granularity = parser.value(granularity);
     request.end = parser.value(end);
     QString error;
+    // The answer and the exit code, the same for a database and a server.
+    const auto finish = [&](SummaryStatus status, const QJsonObject &summary) {
+        switch (status) {
+        case SummaryStatus::Ok:
+            out << QJsonDocument(summary).toJson(QJsonDocument::Indented);
+            return 0;
+        case SummaryStatus::BadRequest:
+            // "bad window: …" as the option's name, as the other commands say it
+            return line.bad(u"bad --"_s % error.mid(4), err);
+        case SummaryStatus::UnknownModel:
+        case SummaryStatus::Failed:
+            break;
+        }
+        err << "perfdashd summary: " << error << '\n';
+        return 1;
+    };
     if (parser.isSet(source)) {
         const QUrl url(parser.value(source));
         if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s) || url.host().isEmpty())
@@ -102,18 +118,7 @@ int runSummaryCommand(const QStringList &arguments, QTextStream &out, QTextStrea
                 return 0;
             }
         }
-        switch (status) {
-        case SummaryStatus::Ok:
-            out << QJsonDocument(summary).toJson(QJsonDocument::Indented);
-            return 0;
-        case SummaryStatus::BadRequest:
-            return line.bad(u"bad --"_s % error.mid(4), err);
-        case SummaryStatus::UnknownModel:
-        case SummaryStatus::Failed:
-            break;
-        }
-        err << "perfdashd summary: " << error << '\n';
-        return 1;
+        return finish(status, summary);
     }
     const QString path = QFileInfo(parser.value(db)).absoluteFilePath();
     ReadOnlyConnection connection(u"perfdashd-summary"_s);
@@ -122,19 +127,9 @@ int runSummaryCommand(const QStringList &arguments, QTextStream &out, QTextStrea
         return 1;
     }
     QJsonObject summary;
-    switch (summaryReport(connection.name(), path, request, QDateTime::currentSecsSinceEpoch(), &summary, &error)) {
-    case SummaryStatus::Ok:
-        out << QJsonDocument(summary).toJson(QJsonDocument::Indented);
-        return 0;
-    case SummaryStatus::BadRequest:
-        // "bad window: …" as the option's name, as the other commands say it
-        return line.bad(u"bad --"_s % error.mid(4), err);
-    case SummaryStatus::UnknownModel:
-    case SummaryStatus::Failed:
-        break;
-    }
-    err << "perfdashd summary: " << error << '\n';
-    return 1;
+    const SummaryStatus status
+        = summaryReport(connection.name(), path, request, QDateTime::currentSecsSinceEpoch(), &summary, &error);
+    return finish(status, summary);
 }
 
 } // namespace perfdash

@@ -6,6 +6,7 @@
 #include "models/coverage.h"
 #include "models/quantilesketch.h"
 #include "models/serieskey.h"
+#include "models/seriessummary.h"
 #include "models/timebucket.h"
 
 #include <QDateTime>
@@ -464,15 +465,8 @@ void PromReader::finishBuckets(const std::shared_ptr<BucketJob> &job)
                     }
                 }
                 s.count = a.hasCount ? std::llround(a.count) : sketch ? qint64(sketch->count()) : 0;
-                if (sketch && !sketch->isEmpty()) {
-                    s.p50 = sketch->quantile(0.5);
-                    s.p90 = sketch->quantile(0.9);
-                    s.p95 = sketch->quantile(0.95);
-                    s.p99 = sketch->quantile(0.99);
-                    s.p999 = sketch->quantile(0.999);
-                    s.quantileError = sketch->relativeAccuracy();
-                    s.sketch = sketch->serialize();
-                }
+                if (sketch && !sketch->isEmpty())
+                    SeriesSummary::setQuantiles(&s, *sketch, true);
             }
             if (s.count <= 0)
                 continue; // nothing arrived in this bucket: storage holds no row for it either

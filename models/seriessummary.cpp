@@ -165,19 +165,23 @@ SeriesStats SeriesSummary::toStats(const QString &key, double seconds, bool with
     stats.min = min();
     stats.max = max();
     stats.last = last();
-    if (m_sketch) {
-        stats.p50 = m_sketch->quantile(0.50);
-        stats.p90 = m_sketch->quantile(0.90);
-        stats.p95 = m_sketch->quantile(0.95);
-        stats.p99 = m_sketch->quantile(0.99);
-        stats.p999 = m_sketch->quantile(0.999);
-        stats.quantileError = m_sketch->relativeAccuracy();
-        if (withSketch)
-            stats.sketch = m_sketch->serialize();
-    }
+    if (m_sketch)
+        setQuantiles(&stats, *m_sketch, withSketch);
     if (m_kind == MetricKind::Set)
         stats.uniqueCount = uniqueCount();
     return stats;
+}
+
+void SeriesSummary::setQuantiles(SeriesStats *stats, const QuantileSketch &sketch, bool withSketch)
+{
+    stats->p50 = sketch.quantile(0.50);
+    stats->p90 = sketch.quantile(0.90);
+    stats->p95 = sketch.quantile(0.95);
+    stats->p99 = sketch.quantile(0.99);
+    stats->p999 = sketch.quantile(0.999);
+    stats->quantileError = sketch.relativeAccuracy();
+    if (withSketch)
+        stats->sketch = sketch.serialize();
 }
 
 std::optional<SeriesSummary> SeriesSummary::fromStats(const SeriesStats &stats, qint64 lastTimestampMs)

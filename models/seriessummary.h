@@ -66,6 +66,9 @@ public:
     // The statistics of this summary as a one-bucket SeriesStats; rate = count() / seconds (0 for gauges).
     // withSketch puts the serialized sketch into stats.sketch.
     SeriesStats toStats(const QString &key, double seconds, bool withSketch = true) const;
+    // The quantiles (p50 … p999), their error and, withSketch, the serialized sketch: how every SeriesStats gets them
+    // from a sketch (here, and a fleet server's merged buckets in fleet/promreader).
+    static void setQuantiles(SeriesStats *stats, const QuantileSketch &sketch, bool withSketch);
     // Rebuilds the summary of the second (or longer bucket) that stats describes, from what storage keeps: the
     // sketch blob for timers and distributions. nullopt for a missing or corrupt sketch, or for sets, whose members
     // do not leave the collector. A gauge's last gets the bucket's last millisecond, lastTimestampMs.
