@@ -1111,7 +1111,9 @@ void MainWindow::refresh()
     const QString anchor = m_dashboard->roles().latency.isEmpty() ? m_sources->seriesOf(m_selected).value(0)
                                                                   : m_dashboard->roles().latency;
     const auto &anchorPoints = m_store->points(anchor);
-    m_view.follow(m_store->latestSecond(), anchorPoints.isEmpty() ? -1 : anchorPoints.constFirst().second);
+    // Before any frame (a fleet server that has not answered yet) the axis ends now, not at 1970.
+    const qint64 latest = m_store->latestSecond() > 0 ? m_store->latestSecond() : m_clock() - 1;
+    m_view.follow(latest, anchorPoints.isEmpty() ? -1 : anchorPoints.constFirst().second);
     const auto lookup = [this](const QString &key) -> const QVector<SeriesPoint> & { return m_store->points(key); };
     // Zoomed into the live buffer, the tiles describe the 10 s before the view's end, as live ones do before now.
     const qint64 tilesEnd = m_view.isFollowing() ? m_clock() : std::min(m_clock(), (m_view.toMs() + 999) / 1000);
