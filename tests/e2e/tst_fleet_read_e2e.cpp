@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `perfdashd summary --source URL` against real servers: a VictoriaMetrics holding two hosts' pushes, and a
 // Prometheus 2.42 scraping a real perfdashd's /metrics.
+#include "../fleet/fleetframes.h"
 #include "collectorprocess.h"
 #include "fleet/promencoder.h"
 #include "models/coverage.h"
@@ -28,38 +29,6 @@ namespace {
 QString iso(qint64 second)
 {
     return QDateTime::fromSecsSinceEpoch(second, QTimeZone::utc()).toString(Qt::ISODate);
-}
-
-SeriesStats timer(const QString &key, const QVector<double> &values)
-{
-    QuantileSketch sketch;
-    for (double v : values)
-        sketch.add(v);
-    SeriesStats s;
-    s.key = key;
-    s.kind = MetricKind::Timer;
-    s.count = qint64(sketch.count());
-    s.sum = sketch.sum();
-    s.min = sketch.min();
-    s.max = sketch.max();
-    s.sketch = sketch.serialize();
-    return s;
-}
-
-SeriesStats counter(const QString &key, double increments)
-{
-    SeriesStats s;
-    s.key = key;
-    s.kind = MetricKind::Counter;
-    s.count = qint64(increments);
-    s.sum = increments;
-    return s;
-}
-
-double exactQuantile(QVector<double> values, double q)
-{
-    std::sort(values.begin(), values.end());
-    return values.at(qsizetype(std::floor(q * double(values.size() - 1))));
 }
 
 } // namespace

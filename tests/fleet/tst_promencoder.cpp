@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "fleetframes.h"
 #include "fleet/promencoder.h"
 
 #include <QTest>
@@ -7,6 +8,7 @@
 
 using namespace Qt::Literals::StringLiterals;
 using namespace perfdash;
+using namespace perfdash::test;
 
 namespace {
 
@@ -27,22 +29,6 @@ QVector<Sample> parse(const QByteArray &text)
         samples.push_back({ line.left(brace + 1), rest.value(0).toDouble(), rest.size() > 1 ? rest[1].toLongLong() : -1 });
     }
     return samples;
-}
-
-SeriesStats timer(const QString &key, const QVector<double> &values)
-{
-    QuantileSketch sketch;
-    SeriesStats s;
-    s.key = key;
-    s.kind = MetricKind::Timer;
-    for (double v : values)
-        sketch.add(v);
-    s.count = qint64(sketch.count());
-    s.sum = sketch.sum();
-    s.min = sketch.min();
-    s.max = sketch.max();
-    s.sketch = sketch.serialize();
-    return s;
 }
 
 // The sketch a reader rebuilds from a push's cumulative buckets.

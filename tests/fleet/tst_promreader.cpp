@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PromReader against a real VictoriaMetrics holding what two collectors pushed (PromEncoder's exact bytes).
+#include "fleetframes.h"
 #include "../e2e/victoriametricsprocess.h"
 #include "fleet/promclient.h"
 #include "fleet/promencoder.h"
@@ -19,54 +20,12 @@
 
 using namespace Qt::Literals::StringLiterals;
 using namespace perfdash;
+using namespace perfdash::test;
 
 namespace {
 
 constexpr qint64 kSeconds = 120; // two minutes of data from host a; host b only the first
 constexpr qint64 kPushEvery = 10;
-
-SeriesStats timer(const QString &key, const QVector<double> &values)
-{
-    QuantileSketch sketch;
-    for (double v : values)
-        sketch.add(v);
-    SeriesStats s;
-    s.key = key;
-    s.kind = MetricKind::Timer;
-    s.count = qint64(sketch.count());
-    s.sum = sketch.sum();
-    s.min = sketch.min();
-    s.max = sketch.max();
-    s.sketch = sketch.serialize();
-    return s;
-}
-
-SeriesStats counter(const QString &key, double increments)
-{
-    SeriesStats s;
-    s.key = key;
-    s.kind = MetricKind::Counter;
-    s.count = qint64(increments);
-    s.sum = increments;
-    return s;
-}
-
-SeriesStats gauge(const QString &key, double value)
-{
-    SeriesStats s;
-    s.key = key;
-    s.kind = MetricKind::Gauge;
-    s.count = 1;
-    s.sum = s.last = s.min = s.max = value;
-    return s;
-}
-
-// The exact quantile as QuantileSketch defines it: the value at rank floor(q (n - 1)).
-double exactQuantile(QVector<double> values, double q)
-{
-    std::sort(values.begin(), values.end());
-    return values.at(qsizetype(std::floor(q * double(values.size() - 1))));
-}
 
 // A one-shot HTTP server that answers every request with `response` (status line, headers and body).
 class CannedServer : public QTcpServer {
