@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -110,12 +111,16 @@ QByteArray MetricsExporter::render() const
     QHash<QString, MetricKind> kinds;
     QHash<QString, QVector<SeriesPoint>> points;
     QHash<QString, std::pair<double, double>> totals; // count, sum
-    QJsonObject stats;
     qint64 newest = -1;
     QByteArray fleet;
+    std::map<QByteArray, double> self; // the stats' numbers, named once on /metrics: the fleet part leaves them out
+    std::set<QByteArray> selfNames;
     {
         QMutexLocker lock(&m_mutex);
-        fleet = m_fleet.renderScrape();
+        flatten(m_stats, "perfdash", &self);
+        for (const auto &entry : self)
+            selfNames.insert(entry.first);
+        fleet = m_fleet.renderScrape(selfNames);
         kinds.reserve(m_series.size());
         points.reserve(m_series.size());
         for (auto it = m_series.constBegin(); it != m_series.constEnd(); ++it) {
@@ -123,7 +128,6 @@ QByteArray MetricsExporter::render() const
             points.insert(it.key(), QVector<SeriesPoint>(it->recent.begin(), it->recent.end()));
             totals.insert(it.key(), { it->totalCount, it->totalSum });
         }
-        stats = m_stats;
         newest = m_newest;
     }
     // The model-tagged series by model, as the dashboard groups them.
@@ -190,8 +194,6 @@ QByteArray MetricsExporter::render() const
             accuracy += "ml_model_accuracy{" + id + ",tenant_id=" + label(tenant) + "} " + number(a.value) + '\n';
         }
     }
-    std::map<QByteArray, double> self;
-    flatten(stats, "perfdash", &self);
     QByteArray selfText;
     for (const auto &[name, value] : self)
         selfText += "# HELP " + name + " The collector's own counter (perfdashd stats, docs/protocol.md).\n# TYPE "

@@ -228,7 +228,7 @@ QByteArray PromEncoder::takePush(qint64 timestampMs)
     return out;
 }
 
-QByteArray PromEncoder::renderScrape() const
+QByteArray PromEncoder::renderScrape(const std::set<QByteArray> &taken) const
 {
     // The text format wants each metric's lines together under one HELP and TYPE: group them by name.
     std::map<QByteArray, QByteArray> families;
@@ -236,9 +236,13 @@ QByteArray PromEncoder::renderScrape() const
     for (const Series &series : m_series) {
         lines.clear();
         writeCumulative(&lines, series, {});
-        for (const QByteArray &l : lines.split('\n')) {
+        const QList<QByteArray> split = lines.split('\n');
+        const auto nameOf = [](const QByteArray &l) { return l.left(l.indexOf('{')); };
+        if (std::any_of(split.begin(), split.end(), [&](const QByteArray &l) { return taken.count(nameOf(l)) > 0; }))
+            continue;
+        for (const QByteArray &l : split) {
             if (!l.isEmpty())
-                families[l.left(l.indexOf('{'))] += l + '\n';
+                families[nameOf(l)] += l + '\n';
         }
     }
     QByteArray out;

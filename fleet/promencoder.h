@@ -8,6 +8,7 @@
 #include <QHash>
 
 #include <map>
+#include <set>
 
 namespace perfdash {
 
@@ -31,8 +32,10 @@ public:
     // one reads a resumed series' whole total as its increase. Empty when nothing is due.
     QByteArray takePush(qint64 timestampMs);
     static constexpr qint64 kRefreshMs = 60000;
-    // Every series' cumulative state as of the newest frame, without timestamps, for a scrape (`/metrics`).
-    QByteArray renderScrape() const;
+    // Every series' cumulative state as of the newest frame, without timestamps, for a scrape (`/metrics`). A series
+    // any of whose metric names is in `taken` is left out: a scrape may name each metric once, and the collector's
+    // own figures (perfdash.push.*, perfdash.alerts.*: its stats as self-metrics) are already on /metrics unlabelled.
+    QByteArray renderScrape(const std::set<QByteArray> &taken = {}) const;
 
     int seriesCount() const { return int(m_series.size()); }
     qint64 newestSecond() const { return m_newest; }

@@ -62,7 +62,7 @@ inline SeriesStats fleetGauge(const QString &key, double value)
 inline bool importTwoHosts(VictoriaMetricsProcess &vm, qint64 seconds = 600)
 {
     const qint64 end = QDateTime::currentSecsSinceEpoch() / 10 * 10;
-    for (const QString host : { QStringLiteral("a"), QStringLiteral("b") }) {
+    for (const QString &host : { QStringLiteral("a"), QStringLiteral("b") }) {
         PromEncoder encoder({ { QByteArrayLiteral("host"), host } });
         const bool b = host == QStringLiteral("b");
         for (qint64 t = end - seconds; t < end; t += 10) {
