@@ -35,7 +35,10 @@ PromReportSource::PromReportSource(const QUrl &server, const QString &host, int 
 
 QString PromReportSource::where() const
 {
-    return m_reader.server().toString() % (m_host.isEmpty() ? QString() : u" (host "_s % m_host % u')');
+    if (!m_host.isEmpty())
+        return m_reader.server().toString() % u" (host "_s % m_host % u')';
+    return m_reader.server().toString()
+        % (m_hostsRead.isEmpty() ? QString() : u" (hosts "_s % m_hostsRead.join(u", "_s) % u", merged)"_s);
 }
 
 QString PromReportSource::keyOnServer(const QString &key) const

@@ -10,9 +10,10 @@ namespace perfdash {
 
 // A summary's and a bucketed report's inputs from a Prometheus-compatible server (fleet/promreader.h), read
 // synchronously (fleet/promsync.h) for the command line. Merged: every host's series as one; `host` set: only that
-// host's series, under their keys without the host tag, with that host's covered seconds. Baselines, trends and
-// prediction quality are not in the schema: none. One thread, the caller's, which runs the reader's event loop while it
-// waits.
+// host's series, under their keys without the host tag, with that host's covered seconds. Baselines and trends are
+// ReportSource's own (readModelHistory over this source: automatic baselines from the first day the server holds);
+// prediction quality is not in the schema: none. One thread, the caller's, which runs the reader's event loop while
+// it waits.
 class PromReportSource : public ReportSource {
 public:
     explicit PromReportSource(const QUrl &server, const QString &host = {}, int timeoutMs = 60000);

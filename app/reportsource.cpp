@@ -2,6 +2,7 @@
 #include "app/reportsource.h"
 
 #include "models/serieskey.h"
+#include "models/timebucket.h"
 #include "storage/modelhistoryreader.h"
 #include "storage/qualitystore.h"
 
@@ -10,6 +11,53 @@
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
+
+bool ReportSource::readModelHistory(
+    const QVector<SeriesInfo> &series, const QString &model, qint64 now, ModelHistory *out, QString *error)
+{
+    *out = {};
+    const ModelHistoryReader::ModelSeries ms = ModelHistoryReader::seriesOf(series, model);
+    out->model = model;
+    out->roles = ms.roles;
+    out->now = now;
+    constexpr qint64 hour = 3600;
+    // Without a first second, the span that finds it; with one, the trend window and the first day after it.
+    out->from = ms.firstSeen >= 0 ? Outlook::spanStart(now, ms.firstSeen) : floorTo(now - kFirstDataSeconds, hour);
+    QVector<SeriesInfo> roleSeries;
+    const QStringList roleKeys = out->roles.allKeys();
+    for (const SeriesInfo &s : series) {
+        if (roleKeys.contains(s.key))
+            roleSeries.append(s);
+    }
+    if (!windows(roleSeries, out->from, now, hour, &out->hourly, error))
+        return false;
+    out->firstSecond = ms.firstSeen;
+    if (out->firstSecond < 0) {
+        for (const QVector<SeriesPoint> &points : std::as_const(out->hourly)) {
+            for (const SeriesPoint &p : points) {
+                // Within the hour somewhere: as its last second, so the automatic baseline's first day starts at the
+                // next whole hour, as it does from a first second the collector saw at 10:25.
+                if (p.stats.count > 0 && (out->firstSecond < 0 || p.second + hour - 1 < out->firstSecond)) {
+                    out->firstSecond = p.second + hour - 1;
+                    break; // points are in time order
+                }
+            }
+        }
+    }
+    return qualityBuckets(model, out->from, now, hour, &out->qualityHourly, error)
+        && coverage(out->from, now, hour, now, &out->coverage, error);
+}
+
+bool ReportSource::outlook(const QVector<SeriesInfo> &series, const QString &model, qint64 to,
+    std::optional<ModelOutlook> *out, QString *error)
+{
+    ModelHistory history;
+    if (!readModelHistory(series, model, to, &history, error))
+        return false;
+    *out = Outlook::compute(history, Baseline::Limits::fromEnvironment());
+    (*out)->origin = where();
+    return true;
+}
 
 StorageReportSource::StorageReportSource(const QString &connectionName, const QString &dbPath)
     : m_query(connectionName)
@@ -107,6 +155,7 @@ bool StorageReportSource::outlook(const QVector<SeriesInfo> &series, const QStri
     if (!ModelHistoryReader::read(m_query, series, model, to, &history, error))
         return false;
     *out = Outlook::compute(history, Baseline::Limits::fromEnvironment());
+    (*out)->origin = m_path;
     return true;
 }
 

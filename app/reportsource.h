@@ -51,13 +51,17 @@ public:
         out->clear();
         return true;
     }
-    // The model's baselines and trends as of `to`; none for a source without them.
-    virtual bool outlook(const QVector<SeriesInfo> & /*series*/, const QString & /*model*/, qint64 /*to*/,
-        std::optional<ModelOutlook> *out, QString * /*error*/)
-    {
-        out->reset();
-        return true;
-    }
+    // The model's baselines and trends as of `to` (models/modeloutlook.h), with where they came from in its origin.
+    // By default from this source's own hourly buckets, coverage and quality (readModelHistory), with the automatic
+    // baselines alone: a source that keeps baselines (storage) overrides it.
+    virtual bool outlook(const QVector<SeriesInfo> &series, const QString &model, qint64 to,
+        std::optional<ModelOutlook> *out, QString *error);
+    // What an outlook is computed from, read through this source: the model's hourly buckets over the trend window and
+    // its automatic baseline's first day, their coverage and quality. A series whose first second is unknown (-1, a
+    // server) has the model's first data found in its hourly buckets over the last kFirstDataSeconds.
+    bool readModelHistory(const QVector<SeriesInfo> &series, const QString &model, qint64 now, ModelHistory *out,
+        QString *error);
+    static constexpr qint64 kFirstDataSeconds = 35 * 86400;
 };
 
 // Stored history over an open connection (its thread's).

@@ -48,6 +48,8 @@ struct ModelOutlook {
     qint64 epoch = -1; // the deploy the automatic baselines form after
     qint64 trendFrom = 0; // the trend window [trendFrom, now)
     QVector<KpiOutlook> kpis; // in KpiCatalog order, those the model has data or a baseline for
+    // Where the figures came from, for the user: a database file, or a server and its hosts (set by the reader).
+    QString origin;
     const KpiOutlook *find(const QString &kpi) const;
     bool isValid() const { return !model.isEmpty(); }
 };

@@ -140,6 +140,64 @@ private Q_SLOTS:
         QCOMPARE(badUrl.exitCode, 2);
     }
 
+    void baselinesAndTrendsFromTheServersHistory()
+    {
+        // 30 hours of two hosts' pushes, a minute apart, 0.5 ms slower every hour.
+        // The automatic baseline forms from the first day the server holds, merged over both hosts, and the trend
+        // sees the rise: the same Outlook::compute as on stored history, over the server's hourly buckets.
+        if (VictoriaMetricsProcess::program().isEmpty())
+            QSKIP("victoria-metrics is not installed (apt-get install victoria-metrics; CI installs it)");
+        VictoriaMetricsProcess vm;
+        QVERIFY2(vm.start(), qPrintable(vm.output()));
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 t0 = floorTo(now - 30 * 3600, 3600) + 600; // 10 min into an hour
+        const qint64 dayStart = floorTo(t0, 3600) + 3600; // the first whole hour
+        QVector<double> firstDay;
+        for (const QString &host : { u"gpu-a"_s, u"gpu-b"_s }) {
+            PromEncoder encoder({ { "host", host } });
+            QByteArray pushed;
+            int frames = 0;
+            for (qint64 s = t0; s < now - 120; s += 60) {
+                const double rise = double(s - t0) / 3600 * 0.5;
+                QVector<double> values;
+                for (int k = 0; k < 10; ++k)
+                    values.push_back(10 + k + (host == u"gpu-b"_s ? 5 : 0) + rise);
+                if (s >= dayStart && s < dayStart + 86400)
+                    firstDay += values;
+                SeriesStats heartbeat = gauge(Coverage::heartbeatKey(), 5);
+                encoder.add({ s,
+                    { timer(u"serve.latency|model:m1"_s, values), counter(u"serve.requests|model:m1,status:200"_s, 10),
+                        heartbeat } });
+                if (++frames % 5 == 0)
+                    pushed += encoder.takePush((s + 1) * 1000);
+            }
+            pushed += encoder.takePush(now * 1000 - 60000);
+            QCOMPARE(vm.post(u"/api/v1/import/prometheus"_s, pushed).first, 204);
+        }
+        QVERIFY(vm.flush());
+
+        const Exported summary = runPerfdashd(
+            { u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s, u"--window"_s, u"1h"_s });
+        QVERIFY2(summary.exitCode == 0, qPrintable(summary.err));
+        const QJsonObject json = QJsonDocument::fromJson(summary.out).object();
+        const QJsonObject baseline = json.value(u"baselines"_s).toObject().value(u"latency_p95"_s).toObject();
+        QVERIFY2(!baseline.isEmpty(), summary.out.constData());
+        QCOMPARE(baseline.value(u"source"_s).toString(), u"first_24h"_s);
+        QCOMPARE(baseline.value(u"forming"_s).toBool(), false);
+        QCOMPARE(QDateTime::fromString(baseline.value(u"window_from"_s).toString(), Qt::ISODate).toSecsSinceEpoch(),
+            dayStart);
+        const double exact = exactQuantile(firstDay, 0.95);
+        const double value = baseline.value(u"baseline"_s).toDouble();
+        QVERIFY2(std::abs(value - exact) <= 0.02 * exact,
+            qPrintable(u"baseline p95 %1, the first day's exact %2"_s.arg(value).arg(exact)));
+        // Now above the baseline, and worsening.
+        QVERIFY2(baseline.value(u"current"_s).toDouble() > value, summary.out.constData());
+        const QJsonObject trend = json.value(u"trends"_s).toObject().value(u"latency_p95"_s).toObject();
+        const QString label = trend.value(u"7_day_trend"_s).toString();
+        QVERIFY2(label == u"declining"_s || label == u"slight_decline"_s,
+            QJsonDocument(trend).toJson(QJsonDocument::Compact).constData());
+    }
+
     void summaryOfTwoPushingCollectors()
     {
         // The whole path: two real perfdashd --push into VictoriaMetrics, read back by `perfdashd summary --source`.
