@@ -58,6 +58,10 @@ SourceRef SourceRef::fromId(const QString &id)
     return {};
 }
 
+namespace {
+constexpr QStringView kHostSeparator = u" · host ";
+} // namespace
+
 QVector<SourceRef> sourcesOf(const QString &seriesKey)
 {
     const SeriesKey key = SeriesKey::fromString(seriesKey);
@@ -76,9 +80,17 @@ QVector<SourceRef> sourcesOf(const QString &seriesKey)
     // A fleet's series grouped by host (fleet/promschema.h): the same model on two machines is two sources.
     if (const QString host = key.tagValue(u"host"); !host.isEmpty()) {
         for (SourceRef &ref : out)
-            ref.name += u" · host "_s % host;
+            ref.name += kHostSeparator + host;
     }
     return out;
+}
+
+HostedName splitHost(const QString &sourceName)
+{
+    const qsizetype at = sourceName.lastIndexOf(kHostSeparator);
+    if (at < 0)
+        return { sourceName, {} };
+    return { sourceName.left(at), sourceName.mid(at + kHostSeparator.size()) };
 }
 
 QString requestKindName(RequestKind kind)

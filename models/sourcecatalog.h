@@ -34,6 +34,13 @@ struct SourceRef {
 };
 
 QVector<SourceRef> sourcesOf(const QString &seriesKey);
+// A source's name as sourcesOf gives it, split back into the name on its host and that host ("m1 · host a": m1 and
+// a; "m1": m1 and no host).
+struct HostedName {
+    QString name;
+    QString host;
+};
+HostedName splitHost(const QString &sourceName);
 
 // Where a source's inference requests come from: exactly one kind, in this order of preference (docs/metrics.md).
 // Two kinds are never added: a workflow run that records operations is one request, not one plus its operations.

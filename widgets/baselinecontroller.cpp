@@ -44,7 +44,8 @@ void BaselineController::setSource(const SourceRef &source)
         return;
     m_source = source;
     const bool model = source.kind == SourceRef::Kind::Model && source.isValid();
-    m_panel->setActionsEnabled(model, model ? QString() : tr("Baselines are kept per model"));
+    m_panel->setActionsEnabled(model && m_readOnly.isEmpty(),
+        !m_readOnly.isEmpty() ? m_readOnly : model ? QString() : tr("Baselines are kept per model"));
     m_dashboard->setOutlook({});
     m_panel->setOutlook({}, {}, {});
     if (!model) {
@@ -54,6 +55,22 @@ void BaselineController::setSource(const SourceRef &source)
     m_panel->setMessage(tr("Reading the baselines and trends of %1…").arg(source.name));
     refreshOutlook();
     m_timer.start();
+}
+
+void BaselineController::setReadOnly(const QString &why)
+{
+    m_readOnly = why;
+    const bool model = m_source.kind == SourceRef::Kind::Model && m_source.isValid();
+    m_panel->setActionsEnabled(model && why.isEmpty(), why);
+}
+
+bool BaselineController::refusedAsReadOnly(const QString &title)
+{
+    if (m_readOnly.isEmpty())
+        return false;
+    if (m_confirm)
+        QMessageBox::information(m_dialogParent, title, m_readOnly);
+    return true;
 }
 
 void BaselineController::refreshOutlook()
@@ -106,7 +123,7 @@ void BaselineController::submit(const QVector<Baseline::Stored> &rows)
 
 void BaselineController::pinView()
 {
-    if (!m_view || m_source.kind != SourceRef::Kind::Model)
+    if (!m_view || m_source.kind != SourceRef::Kind::Model || refusedAsReadOnly(tr("Use the view's range as baseline")))
         return;
     const View v = m_view();
     const Coverage coverage = Coverage::fromHeartbeat(v.lookup(Coverage::heartbeatKey()), v.from, v.to, v.step, v.now);
@@ -131,7 +148,7 @@ void BaselineController::pinView()
 
 void BaselineController::rebaseline()
 {
-    if (m_source.kind != SourceRef::Kind::Model || !m_view)
+    if (m_source.kind != SourceRef::Kind::Model || !m_view || refusedAsReadOnly(tr("Re-baseline")))
         return;
     if (!ask(tr("Re-baseline %1").arg(m_source.name),
             tr("Start new baselines for %1 now (a new deploy)?\n\nLatency and error rate form again from the next "
@@ -143,7 +160,7 @@ void BaselineController::rebaseline()
 
 void BaselineController::setExpectedThroughput(double perSecond)
 {
-    if (m_source.kind != SourceRef::Kind::Model || !m_view)
+    if (m_source.kind != SourceRef::Kind::Model || !m_view || refusedAsReadOnly(tr("Set expected throughput")))
         return;
     if (!std::isfinite(perSecond)) {
         const KpiOutlook *k = m_dashboard->outlook().find(u"throughput"_s);

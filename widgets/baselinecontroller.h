@@ -43,6 +43,9 @@ public:
     void refreshOutlook();
     // Redraws the panel's current values (after the dashboard's tiles changed).
     void updatePanel();
+    // A source whose baselines cannot be changed from here (a fleet server: each collector keeps its own): the actions
+    // are disabled and, from a menu, say why. Empty: they work.
+    void setReadOnly(const QString &why);
     // Without confirmation dialogs (tests).
     void setConfirm(bool confirm) { m_confirm = confirm; }
     int outlooksReceived() const { return m_received; }
@@ -60,6 +63,7 @@ private:
     void onOutlook(const ModelOutlook &outlook);
     void submit(const QVector<Baseline::Stored> &rows);
     bool ask(const QString &title, const QString &text);
+    bool refusedAsReadOnly(const QString &title); // true (after saying why) when setReadOnly gave a reason
 
     HistoryLoader *m_loader;
     SourceDashboard *m_dashboard;
@@ -67,6 +71,7 @@ private:
     QWidget *m_dialogParent;
     ViewProvider m_view;
     SourceRef m_source;
+    QString m_readOnly;
     QTimer m_timer;
     QTimer m_afterSubmit;
     bool m_confirm = true;

@@ -62,7 +62,7 @@ void ComparisonPanel::setMessage(const QString &text)
 
 QString ComparisonPanel::message() const
 {
-    return m_message->isVisible() ? m_message->text() : QString();
+    return m_message->isHidden() ? QString() : m_message->text();
 }
 
 void ComparisonPanel::setActionsEnabled(bool enabled, const QString &why)
@@ -82,9 +82,12 @@ void ComparisonPanel::setOutlook(
         setMessage(tr("Baselines and trends are kept per model: pick a model in the Sources list."));
         return;
     }
-    setMessage(tr("%1 · current: %2 · trends over the last 7 days of hourly figures · limits from seed 001 "
-                  "(PERF_* variables)")
-                   .arg(outlook.model, window));
+    QString text = tr("%1 · current: %2 · trends over the last 7 days of hourly figures · limits from seed 001 "
+                      "(PERF_* variables)")
+                       .arg(outlook.model, window);
+    if (!outlook.origin.isEmpty())
+        text += tr(" · read from %1").arg(outlook.origin);
+    setMessage(text);
     const bool dark = palette().color(QPalette::Window).lightness() < 128;
     for (const KpiOutlook &k : outlook.kpis) {
         const double current = currents.value(k.kpi, Baseline::nan);

@@ -775,6 +775,11 @@ void MainWindow::setFleetSource(const QString &serverText, int hosts, int series
     m_status->setSourceName(serverText);
     if (!serverText.isEmpty())
         m_status->setFleetCounts(hosts, seriesCount, m_dataSource.mergeHosts);
+    m_baselines->setReadOnly(serverText.isEmpty()
+            ? QString()
+            : tr("%1 keeps no baselines of its own: its baselines form automatically from the first day it holds. "
+                 "Pinned, deploy and expected baselines are kept by each collector: open the local collector to set them.")
+                  .arg(serverText));
     updateProvenance();
     updateRangeNote();
 }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/promrangesource.h"
 
+#include "app/promreportsource.h"
+#include "models/sourcecatalog.h"
+
+#include <QDateTime>
 #include <QMetaObject>
 
 using namespace Qt::Literals::StringLiterals;
@@ -10,6 +14,7 @@ namespace perfdash {
 PromRangeSource::PromRangeSource(PromReader *reader, QObject *parent)
     : RangeSource(parent)
     , m_reader(reader)
+    , m_jobs(reader->server())
 {
     qRegisterMetaType<QVector<RangeSeries>>();
     qRegisterMetaType<QVector<TimeMarker>>();
@@ -51,13 +56,23 @@ void PromRangeSource::requestMarkers(qint64 fromSecond, qint64 toSecond, quint64
 
 void PromRangeSource::requestOutlook(const QString &model, quint64 generation)
 {
-    Q_UNUSED(model);
-    QMetaObject::invokeMethod(
-        this,
-        [this, generation]() {
-            Q_EMIT failed(generation, tr("baselines and trends are not on a fleet source: open the local collector"));
-        },
-        Qt::QueuedConnection);
+    const HostedName hosted = splitHost(model);
+    m_jobs.run(hosted.host, [this, model, hosted, generation](PromReportSource &source) -> FleetJobs::Answer {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        QVector<SeriesInfo> series;
+        std::optional<ModelOutlook> outlook;
+        QString error;
+        const bool ok = source.seriesList(now - ReportSource::kFirstDataSeconds, now, &series, &error)
+            && source.outlook(series, hosted.name, now, &outlook, &error);
+        if (ok && outlook)
+            outlook->model = model;
+        return [this, ok, outlook, error, generation]() {
+            if (ok && outlook)
+                Q_EMIT outlookReady(generation, *outlook);
+            else
+                Q_EMIT failed(generation, ok ? tr("no baselines on this server") : error);
+        };
+    });
 }
 
 void PromRangeSource::requestOperations(qint64 fromSecond, qint64 toSecond, quint64 generation)

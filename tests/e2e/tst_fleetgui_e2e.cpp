@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The GUI on a fleet: a real VictoriaMetrics holds two hosts' pushes (fleet/promencoder.h's bytes); the window reads
 // it as its source (perfdash --source URL): both hosts' models in the tree when grouped, one merged entry when merged,
-// whose p95 tile is the p95 of every host's values, and an unreachable server said plainly while the window lives.
+// whose p95 tile is the p95 of every host's values, baselines and trends read from the server for what is shown, and an
+// unreachable server said plainly while the window lives.
 #include "app/gui/guisession.h"
 #include "app/gui/promlivesource.h"
 #include "app/gui/promserverprobe.h"
@@ -9,6 +10,7 @@
 #include "fleetdata.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
+#include "widgets/comparisonpanel.h"
 #include "widgets/kpitile.h"
 #include "widgets/mainwindow.h"
 #include "widgets/sourcedashboard.h"
@@ -18,6 +20,7 @@
 
 #include <QImage>
 #include <QProcess>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -95,6 +98,13 @@ private Q_SLOTS:
             qPrintable(QString::number(shownP95(session.window()))));
         QVERIFY(session.window()->provenance().endsWith(u", host a"_s));
         QVERIFY(session.window()->dashboard()->tile(SourceDashboard::TileP95)->toolTip().contains(u"host a"_s));
+        // Baselines and trends of that host's series alone, from the server, saying so; none can be set from here.
+        ComparisonPanel *comparison = session.window()->comparisonPanel();
+        QTRY_VERIFY_WITH_TIMEOUT(comparison->rowOf(u"latency_p95"_s) >= 0, 15000);
+        QVERIFY2(comparison->message().contains(m_vm.url() + u" (host a)"_s), qPrintable(comparison->message()));
+        for (const QPushButton *button : comparison->findChildren<QPushButton *>())
+            QVERIFY2(!button->isEnabled() && button->statusTip().contains(u"keeps no baselines"_s),
+                qPrintable(button->text()));
         session.window()->selectSource({ SourceRef::Kind::Model, u"m1 · host b"_s });
         QTRY_VERIFY_WITH_TIMEOUT(std::abs(shownP95(session.window()) - 98) <= 98 * 0.02, 15000);
     }
@@ -114,6 +124,9 @@ private Q_SLOTS:
         KpiTile *tile = session.window()->dashboard()->tile(SourceDashboard::TileP95);
         QVERIFY2(tile->valueText().startsWith(u"9"_s), qPrintable(tile->valueText()));
         QTRY_VERIFY_WITH_TIMEOUT(tile->toolTip().contains(u"2 hosts merged"_s), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(session.window()->comparisonPanel()->rowOf(u"latency_p95"_s) >= 0, 15000);
+        QVERIFY2(session.window()->comparisonPanel()->message().contains(u"(hosts a, b, merged)"_s),
+            qPrintable(session.window()->comparisonPanel()->message()));
         QVERIFY(tile->toolTip().contains(m_vm.url()));
         // Throughput: 100 requests a second over both hosts.
         const double rate = session.window()->dashboard()->figures().throughput.value;
@@ -125,7 +138,8 @@ private Q_SLOTS:
         session.window()->showHistory((now - 1800) * 1000, now * 1000);
         QTRY_VERIFY_WITH_TIMEOUT(session.window()->historyRequests() > asked, 5000);
         const qint64 at = (now - 300) * 1000;
-        QTRY_VERIFY_WITH_TIMEOUT(session.window()->latencyChart()->hoverText(at).contains(u"p95"_s), 15000);
+        // (Not "p95" alone: the baseline's limit line, "Latency p95 limit", says it before the history arrives.)
+        QTRY_VERIFY_WITH_TIMEOUT(!session.window()->latencyChart()->hoverText(at).contains(u"no latency data"_s), 15000);
         const QString hover = session.window()->latencyChart()->hoverText(at);
         QVERIFY2(hover.contains(u"94."_s) || hover.contains(u"95."_s) || hover.contains(u"96."_s), qPrintable(hover));
     }
