@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/metricsexporter.h"
 
+#include "models/coverage.h"
 #include "models/kpi.h"
 #include "models/serieskey.h"
 #include "models/sourcecatalog.h"
@@ -81,7 +82,15 @@ void MetricsExporter::ingest(const QVector<LiveFrame> &frames, const QJsonObject
     for (const LiveFrame &frame : frames) {
         if (frame.provisional)
             continue;
-        m_fleet.add(frame);
+        // The fleet part: every series but the collector's own (perfdash.*), which the perfdash_* rows below already
+        // name in base units; the heartbeat stays, as a reader of the scrape needs it for covered seconds.
+        LiveFrame fleet { frame.second, {} };
+        fleet.series.reserve(frame.series.size());
+        for (const SeriesStats &s : frame.series) {
+            if (!s.key.startsWith(u"perfdash.") || s.key == Coverage::heartbeatKey())
+                fleet.series.push_back(s);
+        }
+        m_fleet.add(fleet);
         m_newest = std::max(m_newest, frame.second);
         for (const SeriesStats &s : frame.series) {
             if (!s.key.contains(u"model:"))

@@ -24,7 +24,8 @@ namespace perfdash {
 // - ml_model_accuracy{model_id,tenant_id} (gauge): accuracy over the last 60 s;
 // - perfdash_* (untyped): the collector's own counters, as `perfdashd stats` prints them;
 // - every series in the fleet schema (fleet/promschema.h, docs/fleet.md): cumulative buckets, counts and sums labelled
-//   with `fleetLabels` (host), what a team's Prometheus scrapes and `perfdash --source` reads back.
+//   with `fleetLabels` (host), what a team's Prometheus scrapes and `perfdash --source` reads back; but the
+//   collector's own series (perfdash.*), which the rows above name, except the heartbeat. Each metric is named once.
 // ingest() on the collector thread, render() on any thread.
 class MetricsExporter {
 public:

@@ -29,6 +29,7 @@ struct ReportRequest {
     QString database; // absolute path of perfdash.db
     QStringList models; // kpi: the models to report (empty: every model)
     QString series; // series: a selector, wildcards allowed (docs/series.md)
+    QString host; // series from a fleet server: that host's series (empty: every host's, merged)
     qint64 from = 0, to = 0; // [from, to), Unix seconds; bucketed contents start at floorTo(from, step)
     qint64 step = 3600; // seconds: 1, 60, 3600 or 86400 (autoStep picks one for "auto")
     ReportFormat::Options format;

@@ -21,6 +21,8 @@ public:
     virtual bool isRunning() const = 0;
     // The database reports are read from, for the request.
     virtual QString databasePath() const = 0;
+    // What it can write: every content from a database; the bucketed ones (kpi, series) from a server.
+    virtual QVector<ReportContent> contents() const { return ReportContents::all(); }
 
 Q_SIGNALS:
     void progress(qint64 done, qint64 total);

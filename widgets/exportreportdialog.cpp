@@ -51,7 +51,7 @@ ExportReportDialog::ExportReportDialog(ReportRunner *runner, const Context &cont
     auto *form = new QFormLayout;
 
     m_content = new QComboBox;
-    for (ReportContent c : ReportContents::all())
+    for (ReportContent c : runner->contents())
         m_content->addItem(ReportContents::caption(c), ReportContents::name(c));
     form->addRow(tr("&Report:"), m_content);
 
@@ -249,6 +249,7 @@ std::optional<ReportRequest> ExportReportDialog::request(QString *error) const
             return std::nullopt;
         }
         r.series = m_series->text().trimmed();
+        r.host = m_context.host;
     }
     r.module = m_module->text().trimmed();
     r.format.tagColumns = m_columns->currentIndex() == 0;

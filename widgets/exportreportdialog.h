@@ -31,6 +31,7 @@ public:
         QStringList models; // every model the database has
         QString model; // the source on screen, when it is a model: checked alone
         QString series; // a selector for the source on screen ("*{model=m1}"), the series report's default
+        QString host; // a fleet grouped by host: the host of the source on screen, whose series the series report reads
         qint64 viewFrom = 0, viewTo = 0; // the view's range, Unix seconds ("Current view")
         qint64 now = 0;
     };

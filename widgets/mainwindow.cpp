@@ -1189,8 +1189,10 @@ ExportReportDialog *MainWindow::openExportDialog()
     }
     context.models.sort();
     if (m_selected.kind == SourceRef::Kind::Model) {
+        const HostedName hosted = splitHost(m_selected.name); // "m1 · host a" on a fleet grouped by host
         context.model = m_selected.name;
-        context.series = u"*{model="_s % m_selected.name % u'}';
+        context.series = u"*{model="_s % hosted.name % u'}';
+        context.host = hosted.host;
     }
     context.viewFrom = viewFromMs() / 1000;
     context.viewTo = (viewToMs() + 999) / 1000;

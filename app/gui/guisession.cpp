@@ -154,6 +154,8 @@ void GuiSession::startFleet()
     m_fleetReader = std::make_unique<PromReader>(server, hosts);
     m_fleetRange = std::make_unique<PromRangeSource>(m_fleetReader.get());
     m_window->setRangeSource(m_fleetRange.get());
+    m_reports = std::make_unique<ReportWorker>(server);
+    m_window->setReportRunner(m_reports.get());
     m_window->setCanStartCollector(false);
     describeFleet();
     m_fleetLive->start();

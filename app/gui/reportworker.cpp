@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/reportworker.h"
 
+#include "app/promreportsource.h"
 #include "app/reportexport.h"
+#include "models/sourcecatalog.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -13,6 +15,25 @@ ReportWorker::ReportWorker(QString databasePath, QObject *parent)
     , m_database(std::move(databasePath))
 {
     qRegisterMetaType<ReportResult>();
+}
+
+ReportWorker::ReportWorker(QUrl server, QObject *parent)
+    : ReportRunner(parent)
+    , m_server(std::move(server))
+{
+    qRegisterMetaType<ReportResult>();
+}
+
+QVector<ReportContent> ReportWorker::contents() const
+{
+    if (m_server.isEmpty())
+        return ReportContents::all();
+    QVector<ReportContent> bucketed;
+    for (ReportContent c : ReportContents::all()) {
+        if (ReportContents::usesStep(c))
+            bucketed << c;
+    }
+    return bucketed;
 }
 
 ReportWorker::~ReportWorker()
@@ -33,7 +54,8 @@ bool ReportWorker::start(const ReportRequest &request, const QString &path)
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     const QPointer<ReportWorker> self(this);
     const auto cancel = m_cancel;
-    m_thread = QThread::create([r, path, cancel, self]() {
+    const QUrl server = m_server;
+    m_thread = QThread::create([r, path, cancel, self, server]() mutable {
         QElapsedTimer sinceLast;
         sinceLast.start();
         // Progress at most ten times a second: a report of many series must not flood the GUI's event queue.
@@ -46,8 +68,28 @@ bool ReportWorker::start(const ReportRequest &request, const QString &path)
                     Q_EMIT self->progress(done, total);
             }, Qt::QueuedConnection);
         };
-        const ReportResult result
-            = exportReport(r, path, QDateTime::currentSecsSinceEpoch(), progress, cancel.get());
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        ReportResult result;
+        if (server.isEmpty()) {
+            result = exportReport(r, path, now, progress, cancel.get());
+        } else {
+            // The tree's names carry the host when grouped: read that host's series under their own names.
+            QString host = r.host;
+            QStringList models;
+            for (const QString &model : std::as_const(r.models)) {
+                const HostedName hosted = splitHost(model);
+                if (!models.isEmpty() && hosted.host != host)
+                    result.error = QObject::tr("these models are on different hosts: export one host at a time, or "
+                                               "merge the hosts (View → Merge hosts)");
+                host = hosted.host;
+                models << hosted.name;
+            }
+            r.models = models;
+            if (result.error.isEmpty()) {
+                PromReportSource source(server, host);
+                result = exportReport(source, r, path, now, progress, cancel.get());
+            }
+        }
         QMetaObject::invokeMethod(self, [self, result, path]() {
             if (!self)
                 return;

@@ -28,6 +28,7 @@ private Q_SLOTS:
                             { test::gauge(u"perfdash.alerts.evaluations"_s, 12),
                                 test::gauge(u"perfdash.push.failures"_s, 2),
                                 test::gauge(u"perfdash.ingest.live_series"_s, 3),
+                                test::gauge(u"perfdash.alerts.interval_s"_s, 60),
                                 test::timer(u"lat|model:m1"_s, { 1, 2, 3 }) } } },
             stats);
         const QByteArray text = exporter.render();
@@ -43,6 +44,8 @@ private Q_SLOTS:
         QVERIFY(text.contains("\nperfdash_push_failures 2\n"));
         QVERIFY(!text.contains("perfdash_alerts_evaluations{"));
         QVERIFY(!text.contains("perfdash_alerts_evaluations_samples_total"));
+        // The collector's other own series are left out too: the stats name them, in base units.
+        QVERIFY(!text.contains("perfdash_alerts_interval_s"));
         // Series that collide with nothing are all there, with the host: the heartbeat and the model's timer.
         QVERIFY(text.contains("perfdash_ingest_live_series{host=\"gpu-07\""));
         QVERIFY(text.contains("lat_count{host=\"gpu-07\",model=\"m1\""));

@@ -271,6 +271,9 @@ private Q_SLOTS:
                                "\"labelled.lat\",team=\"vision\"} 3\n"),
             body.constData());
         QTRY_VERIFY_WITH_TIMEOUT((body = get(url)).contains("\nperfdash_push_failures "), 20000);
+        // Lint once the collector's own series are final too (the heartbeat among them): they once named
+        // perfdash_alerts_evaluations twice.
+        QTRY_VERIFY_WITH_TIMEOUT((body = get(url)).contains("\nperfdash_ingest_live_series{host=\"gpu-07\""), 20000);
         for (const char *name : { "perfdash_push_sent_batches ", "perfdash_push_queued_bytes ",
                  "perfdash_push_dropped_batches_buffer_full ", "perfdash_push_dropped_batches_rejected ",
                  "perfdash_push_dropped_batches_shutdown ", "perfdash_push_retries " })

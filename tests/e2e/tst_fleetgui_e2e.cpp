@@ -11,12 +11,14 @@
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
 #include "widgets/comparisonpanel.h"
+#include "widgets/exportreportdialog.h"
 #include "widgets/kpitile.h"
 #include "widgets/mainwindow.h"
 #include "widgets/sourcedashboard.h"
 #include "widgets/timeserieschart.h"
 
 #include <QAction>
+#include <QComboBox>
 
 #include <QImage>
 #include <QProcess>
@@ -145,6 +147,49 @@ private Q_SLOTS:
     }
 
     // View → Merge hosts: the same server with its hosts merged, in a new session whose window replaces the old one.
+    void exportReportReadsTheServer()
+    {
+        // File → Export report… on a source grouped by host: the KPI report of the model on screen, from the server,
+        // with that host's figures; only what a server holds is offered.
+        QTemporaryDir root;
+        GuiSession session(fleetOptions(root.path(), m_vm.url(), false));
+        session.window()->show();
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(modelRows(session.sources()).size(), 3, 15000);
+        session.window()->selectSource({ SourceRef::Kind::Model, u"m1 · host b"_s });
+        ExportReportDialog *dialog = session.window()->openExportDialog();
+        QComboBox *content = dialog->findChild<QComboBox *>();
+        QCOMPARE(content->count(), 2); // kpi and series: records stay in each collector's database
+        const QString path = QDir(root.path()).filePath(u"fleet-kpi.csv"_s);
+        dialog->setPath(path);
+        QSignalSpy exported(dialog, &ExportReportDialog::exported);
+        QPushButton *exportButton = nullptr;
+        for (QPushButton *b : dialog->findChildren<QPushButton *>()) {
+            if (b->text() == u"&Export"_s)
+                exportButton = b;
+        }
+        QVERIFY(exportButton);
+        exportButton->click();
+        QTRY_COMPARE_WITH_TIMEOUT(exported.size(), 1, 30000);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = file.readAll().split('\n');
+        const QList<QByteArray> header = lines.value(0).trimmed().split(',');
+        const qsizetype p95At = header.indexOf("latency_p95_ms"), modelAt = header.indexOf("model");
+        QVERIFY2(p95At >= 0 && modelAt >= 0, lines.value(0).constData());
+        int rows = 0;
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QList<QByteArray> cells = lines[i].trimmed().split(',');
+            if (cells.size() <= p95At || cells[p95At].isEmpty())
+                continue;
+            ++rows;
+            QCOMPARE(cells[modelAt], QByteArray("m1"));
+            // Host b's own values, 51..100 ms: its p95 is 98, not the fleet's 95.
+            QVERIFY2(std::abs(cells[p95At].toDouble() - 98) <= 98 * 0.02, lines[i].constData());
+        }
+        QVERIFY2(rows >= 1, lines.join('\n').constData());
+    }
+
     void mergeHostsActionSwitchesTheWindow()
     {
         QTemporaryDir root;
