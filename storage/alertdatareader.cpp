@@ -71,29 +71,24 @@ QVector<qint64> stepsOf(const QVector<AlertRule> &rules, qint64 interval)
     return QVector<qint64>(steps.begin(), steps.end());
 }
 
-bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QVector<AlertRule> &rules,
-    qint64 interval, qint64 from, qint64 to, qint64 step, qint64 now, AlertData *out, QString *error)
+Needs prepare(const QVector<SeriesInfo> &series, const QVector<AlertRule> &rules, qint64 interval, qint64 from,
+    qint64 to, qint64 step, AlertData *out)
 {
     *out = {};
     out->step = step;
     out->from = from;
     out->to = to;
-    QHash<QString, const SeriesInfo *> byKey;
-    for (const SeriesInfo &s : series) {
-        byKey.insert(s.key, &s);
+    for (const SeriesInfo &s : series)
         out->kinds.insert(s.key, s.kind);
-    }
     for (const QString &model : ModelHistoryReader::models(series))
         out->models.insert(model, ModelHistoryReader::seriesOf(series, model).roles);
 
     // The keys the rules read: a KPI rule's models' roles, a series rule's matches.
-    std::set<QString> keys;
-    std::set<QString> qualityModels;
-    bool outlook = false;
+    Needs needs;
     for (const AlertRule &rule : rules) {
         if (!rule.enabled || AlertEvaluator::stepOf(rule, interval) != step)
             continue;
-        outlook = outlook || needsOutlook(rule);
+        needs.outlook = needs.outlook || needsOutlook(rule);
         if (rule.isKpi()) {
             const QStringList models = rule.model.isEmpty() ? out->models.keys() : QStringList { rule.model };
             for (const QString &model : models) {
@@ -101,15 +96,28 @@ bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QV
                 if (roles == out->models.constEnd())
                     continue;
                 for (const QString &key : roles->allKeys())
-                    keys.insert(key);
+                    needs.keys.insert(key);
                 if (needsQuality(rule))
-                    qualityModels.insert(model);
+                    needs.qualityModels.insert(model);
             }
         } else {
             for (const QString &key : AlertEvaluator::instancesOf(rule, *out))
-                keys.insert(key);
+                needs.keys.insert(key);
         }
     }
+    return needs;
+}
+
+bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QVector<AlertRule> &rules,
+    qint64 interval, qint64 from, qint64 to, qint64 step, qint64 now, AlertData *out, QString *error)
+{
+    const Needs needs = prepare(series, rules, interval, from, to, step, out);
+    const std::set<QString> &keys = needs.keys;
+    const std::set<QString> &qualityModels = needs.qualityModels;
+    const bool outlook = needs.outlook;
+    QHash<QString, const SeriesInfo *> byKey;
+    for (const SeriesInfo &s : series)
+        byKey.insert(s.key, &s);
     if (!query.coverage(from, to, step, now, &out->coverage, error))
         return false;
     for (const QString &key : keys) {
@@ -151,8 +159,8 @@ bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QV
     return true;
 }
 
-bool replay(const QString &dbPath, const QVector<AlertRule> &rules, qint64 from, qint64 to, qint64 interval,
-    bool keepSamples, ReplayResult *out, QString *error)
+bool replayWith(const QVector<AlertRule> &rules, qint64 from, qint64 to, qint64 interval, bool keepSamples,
+    const StepReader &read, ReplayResult *out, QString *error)
 {
     *out = {};
     if (interval <= 0 || to <= from) {
@@ -164,40 +172,53 @@ bool replay(const QString &dbPath, const QVector<AlertRule> &rules, qint64 from,
     out->step = steps.isEmpty() ? 60 : steps.constFirst();
     out->from = floorTo(from, interval);
     out->to = floorTo(to, interval);
+    QElapsedTimer timer;
+    timer.start();
+    // One read per step the rules read at, each over the longest window of its own rules.
+    std::vector<AlertData> data(size_t(steps.size()));
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const qint64 step = steps[i];
+        QVector<AlertRule> ofStep;
+        for (const AlertRule &r : rules) {
+            if (AlertEvaluator::stepOf(r, interval) == step)
+                ofStep.append(r);
+        }
+        const qint64 span = AlertEvaluator::maxWindow(ofStep, interval, step);
+        if (!read(step, floorTo(out->from - span, step), out->to, &data[size_t(i)], error))
+            return false;
+    }
+    out->readMs = timer.restart();
+    QVector<const AlertData *> pointers;
+    for (const AlertData &d : data)
+        pointers.append(&d);
+    out->rules = AlertReplay::run(rules, pointers, out->from, out->to, interval, keepSamples);
+    out->evaluateMs = timer.elapsed();
+    return true;
+}
+
+bool replay(const QString &dbPath, const QVector<AlertRule> &rules, qint64 from, qint64 to, qint64 interval,
+    bool keepSamples, ReplayResult *out, QString *error)
+{
     const QString name = u"perfdash-alert-replay-"_s % QUuid::createUuid().toString(QUuid::WithoutBraces);
     bool ok = false;
     {
         const auto opened = Database::openReadOnly(name, dbPath);
         if (!opened.ok) {
+            *out = {};
             *error = u"cannot read "_s % dbPath % u": "_s % opened.error;
         } else {
             const HistoryQuery query(name);
-            QVector<SeriesInfo> series;
-            QElapsedTimer timer;
-            timer.start();
             const qint64 now = QDateTime::currentSecsSinceEpoch();
-            // One read per step the rules read at, each over the longest window of its own rules.
-            std::vector<AlertData> data(size_t(steps.size()));
-            ok = query.seriesList(&series, error);
-            for (qsizetype i = 0; ok && i < steps.size(); ++i) {
-                const qint64 step = steps[i];
-                QVector<AlertRule> ofStep;
-                for (const AlertRule &r : rules) {
-                    if (AlertEvaluator::stepOf(r, interval) == step)
-                        ofStep.append(r);
-                }
-                const qint64 span = AlertEvaluator::maxWindow(ofStep, interval, step);
-                ok = read(query, series, rules, interval, floorTo(out->from - span, step), out->to, step, now,
-                    &data[size_t(i)], error);
-            }
-            out->readMs = timer.restart();
-            if (ok) {
-                QVector<const AlertData *> pointers;
-                for (const AlertData &d : data)
-                    pointers.append(&d);
-                out->rules = AlertReplay::run(rules, pointers, out->from, out->to, interval, keepSamples);
-                out->evaluateMs = timer.elapsed();
-            }
+            QVector<SeriesInfo> series;
+            bool listed = false;
+            ok = replayWith(rules, from, to, interval, keepSamples,
+                [&](qint64 step, qint64 readFrom, qint64 readTo, AlertData *data, QString *why) {
+                    if (!listed && !query.seriesList(&series, why))
+                        return false;
+                    listed = true;
+                    return read(query, series, rules, interval, readFrom, readTo, step, now, data, why);
+                },
+                out, error);
         }
     }
     QSqlDatabase::removeDatabase(name);

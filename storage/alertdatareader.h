@@ -4,7 +4,9 @@
 #include "models/alertevaluator.h"
 #include "storage/historyquery.h"
 
+#include <functional>
 #include <memory>
+#include <set>
 
 namespace perfdash {
 
@@ -24,6 +26,18 @@ QVector<qint64> stepsOf(const QVector<AlertRule> &rules, qint64 interval);
 bool read(const HistoryQuery &query, const QVector<SeriesInfo> &series, const QVector<AlertRule> &rules,
     qint64 interval, qint64 from, qint64 to, qint64 step, qint64 now, AlertData *out, QString *error);
 
+// What the enabled rules that read at `step` need over [from, to): starts *out (step, span, every series' kind, every
+// model's roles) and answers the keys to read, the models whose prediction quality to read, and whether the rules
+// compare with baselines or trends. read() fills the rest from storage; a server's reader (app/sourcereplay.h) from
+// its own source, so both read what the same rules need.
+struct Needs {
+    std::set<QString> keys;
+    std::set<QString> qualityModels;
+    bool outlook = false;
+};
+Needs prepare(const QVector<SeriesInfo> &series, const QVector<AlertRule> &rules, qint64 interval, qint64 from,
+    qint64 to, qint64 step, AlertData *out);
+
 // A whole replay on a database file (the rule editor's preview on its worker thread, `perfdashd rules test`): opens
 // its own read-only connection, reads [from - longest window, to), and replays the rules over (from, to].
 struct ReplayResult {
@@ -34,6 +48,11 @@ struct ReplayResult {
 };
 bool replay(const QString &dbPath, const QVector<AlertRule> &rules, qint64 from, qint64 to, qint64 interval,
     bool keepSamples, ReplayResult *out, QString *error);
+// The replay over any reader of AlertData: read(step, from, to, out, error) once per step the rules read at, over
+// their longest window before `from`; then AlertReplay::run over (from, to].
+using StepReader = std::function<bool(qint64 step, qint64 from, qint64 to, AlertData *out, QString *error)>;
+bool replayWith(const QVector<AlertRule> &rules, qint64 from, qint64 to, qint64 interval, bool keepSamples,
+    const StepReader &read, ReplayResult *out, QString *error);
 
 } // namespace AlertDataReader
 

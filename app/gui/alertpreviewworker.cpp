@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/alertpreviewworker.h"
 
-#include "storage/alertdatareader.h"
+#include "app/promreportsource.h"
+#include "app/sourcereplay.h"
+#include "models/sourcecatalog.h"
 
 #include <QThread>
+
+#include <map>
+#include <memory>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -14,16 +19,16 @@ class AlertReplayJob : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AlertReplayJob)
 public:
-    explicit AlertReplayJob(QString dbPath, QObject *parent = nullptr)
+    explicit AlertReplayJob(AlertPreviewWorker::Replay replay, QObject *parent = nullptr)
         : QObject(parent)
-        , m_dbPath(std::move(dbPath))
+        , m_replay(std::move(replay))
     { }
 
     void replay(const AlertRule &rule, qint64 from, qint64 to, qint64 interval, quint64 generation)
     {
         AlertDataReader::ReplayResult result;
         QString error;
-        if (!AlertDataReader::replay(m_dbPath, { rule }, from, to, interval, true, &result, &error)) {
+        if (!m_replay(rule, from, to, interval, &result, &error)) {
             Q_EMIT failed(generation, error);
             return;
         }
@@ -42,13 +47,37 @@ Q_SIGNALS:
     void failed(quint64 generation, const QString &message);
 
 private:
-    QString m_dbPath;
+    AlertPreviewWorker::Replay m_replay;
 };
 
 AlertPreviewWorker::AlertPreviewWorker(const QString &dbPath, QObject *parent)
+    : AlertPreviewWorker(
+        [dbPath](const AlertRule &rule, qint64 from, qint64 to, qint64 interval, AlertDataReader::ReplayResult *out,
+            QString *error) { return AlertDataReader::replay(dbPath, { rule }, from, to, interval, true, out, error); },
+        parent)
+{ }
+
+AlertPreviewWorker::AlertPreviewWorker(const QUrl &server, QObject *parent)
+    : AlertPreviewWorker(
+        // The sources live on the worker's thread: created there on first use, destroyed there with the job.
+        [server, sources = std::make_shared<std::map<QString, std::unique_ptr<PromReportSource>>>()](
+            const AlertRule &rule, qint64 from, qint64 to, qint64 interval, AlertDataReader::ReplayResult *out,
+            QString *error) {
+            const HostedName hosted = splitHost(rule.model);
+            auto &source = (*sources)[hosted.host];
+            if (!source)
+                source = std::make_unique<PromReportSource>(server, hosted.host, 30000);
+            AlertRule onHost = rule;
+            onHost.model = hosted.name;
+            return SourceReplay::replay(*source, { onHost }, from, to, interval, true, out, error);
+        },
+        parent)
+{ }
+
+AlertPreviewWorker::AlertPreviewWorker(Replay replay, QObject *parent)
     : AlertPreviewSource(parent)
     , m_thread(std::make_unique<QThread>())
-    , m_job(new AlertReplayJob(dbPath))
+    , m_job(new AlertReplayJob(std::move(replay)))
     , m_interval(AlertRules::intervalFromEnvironment())
 {
     qRegisterMetaType<AlertPreview>();

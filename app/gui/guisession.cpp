@@ -156,6 +156,8 @@ void GuiSession::startFleet()
     m_window->setRangeSource(m_fleetRange.get());
     m_reports = std::make_unique<ReportWorker>(server);
     m_window->setReportRunner(m_reports.get());
+    m_alertPreview = std::make_unique<AlertPreviewWorker>(server);
+    m_window->alertRules()->setPreviewSource(m_alertPreview.get());
     m_window->setCanStartCollector(false);
     describeFleet();
     m_fleetLive->start();

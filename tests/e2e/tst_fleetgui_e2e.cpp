@@ -3,6 +3,7 @@
 // it as its source (perfdash --source URL): both hosts' models in the tree when grouped, one merged entry when merged,
 // whose p95 tile is the p95 of every host's values, baselines and trends read from the server for what is shown, and an
 // unreachable server said plainly while the window lives.
+#include "app/gui/alertpreviewworker.h"
 #include "app/gui/guisession.h"
 #include "app/gui/promlivesource.h"
 #include "app/gui/promserverprobe.h"
@@ -10,6 +11,8 @@
 #include "fleetdata.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
+#include "widgets/alertpreviewchart.h"
+#include "widgets/alertruleeditor.h"
 #include "widgets/comparisonpanel.h"
 #include "widgets/exportreportdialog.h"
 #include "widgets/kpitile.h"
@@ -188,6 +191,31 @@ private Q_SLOTS:
             QVERIFY2(std::abs(cells[p95At].toDouble() - 98) <= 98 * 0.02, lines[i].constData());
         }
         QVERIFY2(rows >= 1, lines.join('\n').constData());
+    }
+
+    void rulePreviewReadsTheServer()
+    {
+        // The rule editor's preview on a fleet source replays the rule over the server's buckets: host b's p95
+        // (98 ms) is over 90, host a's (48 ms) never is, and the merged fleet's (95 ms) is.
+        AlertPreviewWorker worker(QUrl(m_vm.url()));
+        AlertRule rule;
+        rule.metric = u"latency_p95"_s;
+        rule.model = u"m1 · host b"_s;
+        rule.threshold = 90;
+        rule.window = 300;
+        const QStringList models { u"m1"_s, u"m1 · host a"_s, u"m1 · host b"_s };
+        AlertRuleEditor editor(rule, { {}, models }, &worker);
+        editor.show();
+        QTRY_VERIFY_WITH_TIMEOUT(editor.summaryText().startsWith(u"would have fired"_s), 30000);
+        QVERIFY(editor.previewChart()->chart()->drawnPointCount(AlertPreviewChart::LineMetric) > 0);
+        rule.model = u"m1 · host a"_s;
+        AlertRuleEditor onA(rule, { {}, models }, &worker);
+        onA.show();
+        QTRY_VERIFY_WITH_TIMEOUT(onA.summaryText().startsWith(u"would not have fired"_s), 30000);
+        rule.model = u"m1"_s;
+        AlertRuleEditor merged(rule, { {}, models }, &worker);
+        merged.show();
+        QTRY_VERIFY_WITH_TIMEOUT(merged.summaryText().startsWith(u"would have fired"_s), 30000);
     }
 
     void mergeHostsActionSwitchesTheWindow()
