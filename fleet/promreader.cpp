@@ -193,8 +193,8 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
     for (int i = 0; i < keys.size(); ++i) {
         const SeriesKey key = SeriesKey::fromString(keys[i]);
         job->index.insert(key.toString(), i);
-        if (key.toString() == Coverage::heartbeatKey())
-            continue; // answered from the heartbeat query
+        if (Coverage::isHeartbeat(key.toString()))
+            continue; // answered from the heartbeat query: the fleet's, or a host's
         if (!named.contains(key.name)) {
             named.insert(key.name);
             names << key.name;
@@ -371,12 +371,12 @@ void PromReader::finishBuckets(const std::shared_ptr<BucketJob> &job)
     for (auto it = job->kinds.constBegin(); it != job->kinds.constEnd(); ++it)
         m_kinds.insert(SeriesKey::fromString(it.key()).name, it.value());
     // Covered seconds per host and over the fleet (a bucket is covered when any host was up: the max).
-    const auto pointsOf = [&](const std::map<qint64, double> &seconds) {
+    const auto pointsOf = [&](const std::map<qint64, double> &seconds, const QString &key = Coverage::heartbeatKey()) {
         QVector<SeriesPoint> points;
         for (const auto &[start, value] : seconds) {
             SeriesPoint p;
             p.second = start;
-            p.stats.key = Coverage::heartbeatKey();
+            p.stats.key = key;
             p.stats.kind = MetricKind::Gauge;
             p.stats.count = std::llround(value);
             points.push_back(p);
@@ -399,8 +399,15 @@ void PromReader::finishBuckets(const std::shared_ptr<BucketJob> &job)
         out[i].step = step;
         out[i].tier = RangeSource::tierFor(step);
     }
-    if (const auto hb = job->index.constFind(Coverage::heartbeatKey()); hb != job->index.constEnd()) {
-        for (const SeriesPoint &p : fleetPoints) {
+    // The heartbeats asked for: the fleet's (any host up), and each host's own under its host tag.
+    for (auto hb = job->index.constBegin(); hb != job->index.constEnd(); ++hb) {
+        if (!Coverage::isHeartbeat(hb.key()))
+            continue;
+        const QString host = SeriesKey::fromString(hb.key()).tagValue(u"host");
+        const auto seconds = job->heartbeat.find(host);
+        if (!host.isEmpty() && seconds == job->heartbeat.end())
+            continue;
+        for (const SeriesPoint &p : host.isEmpty() ? fleetPoints : pointsOf(seconds->second, hb.key())) {
             if (p.second >= job->from && p.second < job->to && p.stats.count > 0)
                 out[*hb].points.push_back(p);
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/coverage.h"
 
+#include "models/serieskey.h"
 #include "models/timebucket.h"
 
 #include <algorithm>
@@ -12,6 +13,23 @@ namespace perfdash {
 QString Coverage::heartbeatKey()
 {
     return u"perfdash.ingest.live_series"_s;
+}
+
+QString Coverage::heartbeatKeyFor(const QStringList &seriesKeys)
+{
+    QString host;
+    for (const QString &key : seriesKeys) {
+        const QString its = SeriesKey::fromString(key).tagValue(u"host");
+        if (its.isEmpty() || (!host.isEmpty() && its != host))
+            return heartbeatKey();
+        host = its;
+    }
+    return host.isEmpty() ? heartbeatKey() : heartbeatKey() % u"|host:"_s % host;
+}
+
+bool Coverage::isHeartbeat(const QString &key)
+{
+    return key == heartbeatKey() || key.startsWith(heartbeatKey() % u"|host:"_s);
 }
 
 Coverage Coverage::passed(qint64 from, qint64 to, qint64 step, qint64 nowSecond)

@@ -23,6 +23,11 @@ namespace perfdash {
 class Coverage {
 public:
     static QString heartbeatKey();
+    // The heartbeat that covers these series: on a fleet grouped by host, where every key names the same host (a
+    // host: tag, fleet/promschema.h), that host's own, "perfdash.ingest.live_series|host:a", so a host that was down
+    // has its own covered seconds; else the plain key (one collector, or a fleet merged: any host up).
+    static QString heartbeatKeyFor(const QStringList &seriesKeys);
+    static bool isHeartbeat(const QString &key); // the plain key or a host's
 
     // Buckets of `step` seconds from floorTo(from, step) up to `to` (exclusive). heartbeat: the heartbeat's points in
     // that span at that step (any order of buckets that start in the span); nowSecond: the first second that has not

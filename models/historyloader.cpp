@@ -52,8 +52,10 @@ bool HistoryLoader::requestHistory(const QStringList &keys, qint64 fromSecond, q
     if (!m_source)
         return false;
     QStringList withHeartbeat = keys;
-    if (!withHeartbeat.contains(Coverage::heartbeatKey()))
-        withHeartbeat << Coverage::heartbeatKey();
+    for (const QString &heartbeat : { Coverage::heartbeatKey(), Coverage::heartbeatKeyFor(keys) }) {
+        if (!withHeartbeat.contains(heartbeat))
+            withHeartbeat << heartbeat;
+    }
     m_pendingHistory = true;
     ++m_historyRequests;
     m_source->requestBuckets(withHeartbeat, fromSecond, toSecond, step, issue(Kind::History));
@@ -104,7 +106,7 @@ void HistoryLoader::askReference()
     if (!m_source)
         return;
     QStringList keys = m_referenceRoles.allKeys();
-    keys << Coverage::heartbeatKey();
+    keys << Coverage::heartbeatKeyFor(keys);
     const ReferencePeriod &p = m_referencePeriod;
     m_source->requestBuckets(keys, p.from, p.to, p.step(), issue(Kind::Reference));
 }
@@ -136,7 +138,7 @@ void HistoryLoader::onBucketsReady(quint64 id, const QVector<RangeSeries> &serie
     // The reference: the same Kpi figures as the tiles, over one bucket that spans the period.
     bool anything = false;
     for (auto it = points.cbegin(); it != points.cend(); ++it) {
-        if (it.key() == Coverage::heartbeatKey())
+        if (Coverage::isHeartbeat(it.key()))
             continue;
         for (const SeriesPoint &p : *it)
             anything = anything || p.stats.count > 0;
@@ -155,7 +157,8 @@ void HistoryLoader::onBucketsReady(quint64 id, const QVector<RangeSeries> &serie
             return it == points.constEnd() ? empty : *it;
         };
         const Coverage coverage
-            = Coverage::fromHeartbeat(lookup(Coverage::heartbeatKey()), p.from, p.to, p.step(), m_clock());
+            = Coverage::fromHeartbeat(lookup(Coverage::heartbeatKeyFor(m_referenceRoles.allKeys())), p.from, p.to,
+                p.step(), m_clock());
         reference.label = p.label();
         reference.figures = Kpi::figures(lookup, m_referenceRoles, coverage, p.from, p.to);
     }

@@ -345,7 +345,7 @@ void SourceDashboard::showData(
     const qint64 fromS = fromMs / 1000 - m_stepSeconds;
     const qint64 toS = toMs / 1000 + 1;
     const Coverage coverage
-        = Coverage::fromHeartbeat(points(Coverage::heartbeatKey()), fromS, toS, m_stepSeconds, nowSecond);
+        = Coverage::fromHeartbeat(points(Coverage::heartbeatKeyFor(m_roles.allKeys())), fromS, toS, m_stepSeconds, nowSecond);
     const auto x = [](qint64 second) { return double(second * 1000); }; // buckets are drawn at their start
     // Latency: p50 per bucket; p95 and p99 merged backwards over the seconds before until n is enough (when the points
     // carry sketches), so the lines stay solid; a quantile that is still short of n goes to its grey line.
@@ -490,11 +490,11 @@ void SourceDashboard::updateTiles(
     if (live && step > 1) {
         // A server's live points are buckets of its push interval: the newest pushed bucket, whole.
         window = Kpi::newestBucketWindow(points, m_roles.allKeys(), step, nowSecond);
-        coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKey()), window.from, window.to, step, nowSecond);
+        coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKeyFor(m_roles.allKeys())), window.from, window.to, step, nowSecond);
         windowText = tr("%1 s to %2").arg(step).arg(QDateTime::fromSecsSinceEpoch(window.to).toString(u"HH:mm:ss"_s));
     } else if (live) {
         window = Kpi::recentWindow(points, m_roles.allKeys(), nowSecond);
-        coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKey()), window.from, window.to, 1, nowSecond);
+        coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKeyFor(m_roles.allKeys())), window.from, window.to, 1, nowSecond);
         windowText = tr("last %1 s").arg(window.seconds());
     } else {
         const qint64 last = std::min((toMs - 1) / 1000, nowSecond - 1); // the range ends before toMs

@@ -97,6 +97,8 @@ void PromLiveSource::requestRecent()
     QStringList keys = m_kinds.keys();
     keys.sort();
     keys << Coverage::heartbeatKey(); // the covered seconds of every bucket: the rates' denominator
+    for (const QString &host : std::as_const(m_hostHeartbeats))
+        keys << host; // grouped by host: each host's own, for its series (Coverage::heartbeatKeyFor)
     m_bucketsId = ++m_nextId;
     m_pending = true;
     m_reader.requestBuckets(keys, from, to, step, m_bucketsId);
@@ -112,8 +114,11 @@ void PromLiveSource::onSeriesListed(quint64 id, const QVector<PromSeriesInfo> &s
     for (const PromSeriesInfo &s : series) {
         for (const QString &host : s.host.split(u',', Qt::SkipEmptyParts)) // merged: every host that has it
             hosts.insert(host);
-        if (s.key == Coverage::heartbeatKey())
+        if (Coverage::isHeartbeat(s.key)) {
+            if (s.key != Coverage::heartbeatKey())
+                m_hostHeartbeats.insert(s.key);
             continue;
+        }
         const auto it = m_kinds.constFind(s.key);
         if (it == m_kinds.constEnd() || *it != s.kind) {
             m_kinds.insert(s.key, s.kind);

@@ -5,6 +5,7 @@
 #include "models/livesource.h"
 
 #include <QHash>
+#include <QSet>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPointer>
@@ -84,6 +85,7 @@ private:
     qint64 m_listedAtMs = -1;
     qint64 m_readUpTo = -1; // the end of the newest bucket read
     QHash<QString, MetricKind> m_kinds; // the listed series
+    QSet<QString> m_hostHeartbeats; // grouped by host: "perfdash.ingest.live_series|host:a"…
     int m_hosts = 0;
 };
 

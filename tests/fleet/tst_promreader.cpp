@@ -221,6 +221,19 @@ private Q_SLOTS:
         QCOMPARE(series[1].points[0].stats.count, 20 * 60);
         QCOMPARE(series[2].points.size(), 1);
         QCOMPARE(series[2].points[0].stats.count, 10 * 60);
+        // Covered seconds: the fleet's (any host up) both minutes, host b's its first only; host b's rate above is
+        // per its own covered second, and so is the dashboard's (Coverage::heartbeatKeyFor).
+        const QVector<RangeSeries> heartbeats = buckets(reader,
+            { Coverage::heartbeatKey(), u"perfdash.ingest.live_series|host:b"_s, u"perfdash.ingest.live_series|host:a"_s },
+            m_t0, m_t0 + kSeconds, 60);
+        QCOMPARE(heartbeats.size(), 3);
+        QCOMPARE(heartbeats[0].points.size(), 2);
+        QCOMPARE(heartbeats[0].points[1].stats.count, 60);
+        QCOMPARE(heartbeats[1].points.size(), 1);
+        QCOMPARE(heartbeats[1].points[0].second, m_t0);
+        QCOMPARE(heartbeats[1].points[0].stats.count, 60);
+        QCOMPARE(heartbeats[1].points[0].stats.key, u"perfdash.ingest.live_series|host:b"_s);
+        QCOMPARE(heartbeats[2].points.size(), 2);
     }
 
     void manyKeysAreBatchedIntoBoundedQueries()

@@ -41,6 +41,21 @@ QList<qint64> range(qint64 from, qint64 to)
 class TestCoverage : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void aHostsSeriesAreCoveredByItsOwnHeartbeat()
+    {
+        // A fleet grouped by host: one host's series by that host's heartbeat; anything else by the plain one.
+        QCOMPARE(Coverage::heartbeatKeyFor({ u"lat|host:b,model:m1"_s, u"req|host:b,model:m1,status:ok"_s }),
+            u"perfdash.ingest.live_series|host:b"_s);
+        QCOMPARE(Coverage::heartbeatKeyFor({ u"lat|host:a,model:m1"_s, u"lat|host:b,model:m1"_s }),
+            Coverage::heartbeatKey());
+        QCOMPARE(Coverage::heartbeatKeyFor({ u"lat|host:a,model:m1"_s, u"lat|model:m1"_s }), Coverage::heartbeatKey());
+        QCOMPARE(Coverage::heartbeatKeyFor({ u"lat|model:m1"_s }), Coverage::heartbeatKey());
+        QCOMPARE(Coverage::heartbeatKeyFor({}), Coverage::heartbeatKey());
+        QVERIFY(Coverage::isHeartbeat(u"perfdash.ingest.live_series|host:b"_s));
+        QVERIFY(Coverage::isHeartbeat(Coverage::heartbeatKey()));
+        QVERIFY(!Coverage::isHeartbeat(u"perfdash.ingest.live_series_x"_s));
+    }
+
     void heartbeatKeyIsTheCollectorsGauge() { QCOMPARE(Coverage::heartbeatKey(), u"perfdash.ingest.live_series"_s); }
 
     void aHeartbeatEverySecondCoversEveryPassedSecond()
