@@ -50,7 +50,7 @@ public:
         // collector is started or followed; live frames and history come from the server.
         DataSourceChoice source;
         int fleetPollMs = 5000; // how often live mode reads the server
-        qint64 fleetStep = 10; // the collectors' push interval: one live point per bucket of this many seconds
+        qint64 fleetStep = 0; // the collectors' push interval: one live point per bucket of it; 0: read from the server
     };
 
     explicit GuiSession(Options options, QObject *parent = nullptr);

@@ -107,9 +107,9 @@ int main(int argc, char *argv[])
         u"With --source: grouped (each model once per host, the default) or merged (one entry, every host's buckets)."_s,
         u"MODE"_s);
     const QCommandLineOption pushInterval(u"push-interval"_s,
-        u"With --source: the collectors' push interval (perfdashd --push-interval, default 10s); live mode shows "
-        "one point per interval."_s,
-        u"DURATION"_s, u"10s"_s);
+        u"With --source: the collectors' push interval (perfdashd --push-interval); live mode shows one point per "
+        "interval. By default it is read from the server: the spacing of the collectors' samples."_s,
+        u"DURATION"_s);
     parser.addOptions({ runtime, db, udp, demo, noSpawn, screenshot, after, theme, stalls, range, select, page, chart,
         size, source, hosts, pushInterval });
     parser.process(app);
@@ -154,8 +154,10 @@ int main(int argc, char *argv[])
         dataSource.mergeHosts = parser.value(hosts) == u"merged"_s;
     }
 
-    const std::optional<qint64> pushSeconds = perfdash::ExportArguments::parseDuration(parser.value(pushInterval));
-    if (!pushSeconds || *pushSeconds < 1 || *pushSeconds > 3600) {
+    const std::optional<qint64> pushSeconds = parser.isSet(pushInterval)
+        ? perfdash::ExportArguments::parseDuration(parser.value(pushInterval))
+        : std::optional<qint64>(0); // read from the server
+    if (!pushSeconds || (parser.isSet(pushInterval) && (*pushSeconds < 1 || *pushSeconds > 3600))) {
         std::fputs("perfdash: --push-interval wants a duration from 1s to 1h, such as 10s\n", stderr);
         return 2;
     }

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/promlivesource.h"
 
+#include "fleet/promschema.h"
 #include "models/coverage.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
 #include <QNetworkReply>
 #include <QSet>
+#include <QUrlQuery>
 
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -26,7 +31,8 @@ PromLiveSource::PromLiveSource(const QUrl &server, PromReader::Hosts hosts, Opti
     , m_clock([]() { return QDateTime::currentSecsSinceEpoch(); })
     , m_engine(guessEngine(server))
 {
-    m_options.step = std::max<qint64>(1, m_options.step);
+    m_stepKnown = m_options.step > 0;
+    m_options.step = m_stepKnown ? m_options.step : kDefaultStep;
     m_timer.setInterval(m_options.pollMs);
     connect(&m_timer, &QTimer::timeout, this, &PromLiveSource::poll);
     connect(&m_reader, &PromReader::seriesListed, this, &PromLiveSource::onSeriesListed);
@@ -38,6 +44,8 @@ PromLiveSource::~PromLiveSource()
 {
     if (m_buildInfo)
         m_buildInfo->abort();
+    if (m_stepProbe)
+        m_stepProbe->abort();
 }
 
 QString PromLiveSource::guessEngine(const QUrl &server)
@@ -79,7 +87,10 @@ void PromLiveSource::poll()
         m_reader.requestSeries(now - m_options.backfillSeconds, now + 1, m_listId);
         return; // the buckets follow the listing
     }
-    requestRecent();
+    if (!m_stepKnown)
+        askStep();
+    else
+        requestRecent();
 }
 
 void PromLiveSource::requestRecent()
@@ -134,6 +145,10 @@ void PromLiveSource::onSeriesListed(quint64 id, const QVector<PromSeriesInfo> &s
     }
     if (added)
         Q_EMIT seriesListed(series);
+    if (!m_stepKnown) {
+        askStep(); // the buckets follow once the step is known
+        return;
+    }
     requestRecent();
 }
 
@@ -180,6 +195,66 @@ void PromLiveSource::setState(State state, const QString &detail)
         return;
     m_state = state;
     Q_EMIT stateChanged(state, detail);
+}
+
+qint64 PromLiveSource::stepFromSamples(const QByteArray &queryAnswer)
+{
+    const QJsonArray result
+        = QJsonDocument::fromJson(queryAnswer).object().value(u"data"_s).toObject().value(u"result"_s).toArray();
+    std::vector<qint64> spacings;
+    for (const QJsonValue &series : result) {
+        const QJsonArray values = series.toObject().value(u"values"_s).toArray();
+        qint64 smallest = 0;
+        for (qsizetype i = 1; i < values.size(); ++i) {
+            const qint64 spacing = std::llround(values[i].toArray().at(0).toDouble() - values[i - 1].toArray().at(0).toDouble());
+            if (spacing > 0 && (smallest == 0 || spacing < smallest))
+                smallest = spacing;
+        }
+        if (smallest > 0)
+            spacings.push_back(smallest);
+    }
+    if (spacings.empty())
+        return 0;
+    std::nth_element(spacings.begin(), spacings.begin() + qsizetype(spacings.size() / 2), spacings.end());
+    return std::clamp<qint64>(spacings[spacings.size() / 2], 1, 3600);
+}
+
+void PromLiveSource::askStep()
+{
+    if (m_stepProbe)
+        return; // asked already: its answer reads the buckets
+    QUrl url = m_server;
+    QString path = url.path();
+    if (path.endsWith(u'/'))
+        path.chop(1);
+    url.setPath(path + u"/api/v1/query"_s);
+    QUrlQuery query;
+    query.addQueryItem(u"query"_s,
+        u"%1_samples_total{%2=\"%3\"}[%4s]"_s.arg(QString::fromLatin1(PromSchema::metricName(Coverage::heartbeatKey())),
+            QLatin1String(PromSchema::kSeriesLabel), Coverage::heartbeatKey())
+            .arg(kStepProbeSeconds));
+    query.addQueryItem(u"time"_s, QString::number(m_clock()));
+    url.setQuery(query);
+    QNetworkRequest request(url);
+    request.setTransferTimeout(10000);
+    m_pending = true;
+    m_stepProbe = m_network.get(request);
+    connect(m_stepProbe, &QNetworkReply::finished, this, [this, reply = m_stepProbe.data()]() {
+        reply->deleteLater();
+        m_pending = false;
+        if (reply->error() != QNetworkReply::NoError)
+            return; // asked again at the next poll; the listing says what is wrong with the server
+        // No series with two samples yet (a collector that just started): the default.
+        const qint64 step = stepFromSamples(reply->readAll());
+        m_stepKnown = true;
+        m_stepFromServer = step > 0;
+        if (step > 0 && step != m_options.step) {
+            m_options.step = step;
+            m_readUpTo = -1;
+            Q_EMIT describedChanged();
+        }
+        requestRecent();
+    });
 }
 
 void PromLiveSource::askBuildInfo()

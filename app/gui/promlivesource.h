@@ -30,7 +30,10 @@ class PromLiveSource : public LiveSource {
 public:
     struct Options {
         int pollMs = 5000;
-        qint64 step = 10; // the push interval: one live point per bucket of this many seconds
+        // The push interval: one live point per bucket of this many seconds. 0: read from the server before the first
+        // buckets (the spacing of the heartbeat's samples over the last kStepProbeSeconds: a push interval, or a
+        // Prometheus' scrape interval), kDefaultStep when it cannot say.
+        qint64 step = 0;
         qint64 backfillSeconds = 900; // the first poll reads this far back, so charts are not empty at start
         int listEveryMs = 30000;
     };
@@ -45,6 +48,12 @@ public:
     void start();
     void setClock(Clock clock) { m_clock = std::move(clock); }
     qint64 step() const { return m_options.step; }
+    bool stepFromServer() const { return m_stepFromServer; } // step() is what the server's samples say
+    static constexpr qint64 kDefaultStep = 10; // perfdashd --push-interval's default
+    static constexpr qint64 kStepProbeSeconds = 600;
+    // The push interval that sample timestamps show: the median over series of each one's smallest spacing, in whole
+    // seconds; 0 when no series has two samples. The body of an instant query for a range vector.
+    static qint64 stepFromSamples(const QByteArray &queryAnswer);
     // "VictoriaMetrics at http://…": from the server's buildinfo once it answered, before that from the port.
     QString serverText() const;
     int hostCount() const { return m_hosts; }
@@ -66,12 +75,16 @@ private:
     void onFailed(quint64 id, const QString &message);
     void setState(State state, const QString &detail);
     void askBuildInfo();
+    void askStep();
 
     QUrl m_server;
     Options m_options;
     PromReader m_reader;
     QNetworkAccessManager m_network;
     QPointer<QNetworkReply> m_buildInfo;
+    QPointer<QNetworkReply> m_stepProbe;
+    bool m_stepKnown = false; // given, or read from the server (or it could not say): buckets may be read
+    bool m_stepFromServer = false;
     QTimer m_timer;
     Clock m_clock;
     QString m_engine;

@@ -218,6 +218,44 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(merged.summaryText().startsWith(u"would have fired"_s), 30000);
     }
 
+    void liveBucketsFollowTheServersPushInterval()
+    {
+        // Collectors that push every 30 s: live mode reads 30 s buckets without being told (the spacing of the
+        // heartbeat's samples), and keeps what it is told.
+        VictoriaMetricsProcess vm;
+        QVERIFY2(vm.start(), qPrintable(vm.output()));
+        const qint64 end = QDateTime::currentSecsSinceEpoch() / 30 * 30;
+        PromEncoder encoder({ { QByteArrayLiteral("host"), u"slow"_s } });
+        QByteArray pushed;
+        for (qint64 second = end - 300; second < end; ++second) {
+            encoder.add({ second,
+                { fleetTimer(u"inference.latency|model:m3"_s, 1, 20), fleetGauge(Coverage::heartbeatKey(), 4) } });
+            if ((second + 1) % 30 == 0)
+                pushed += encoder.takePush((second + 1) * 1000);
+        }
+        QCOMPARE(vm.post(u"/api/v1/import/prometheus"_s, pushed).first, 204);
+        QVERIFY(vm.flush());
+        PromLiveSource::Options options;
+        options.pollMs = 300;
+        PromLiveSource live(QUrl(vm.url()), PromReader::Hosts::Grouped, options);
+        QVector<qint64> seconds;
+        connect(&live, &LiveSource::frameReceived, this, [&](const LiveFrame &f) { seconds << f.second; });
+        live.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!seconds.isEmpty(), 15000);
+        QCOMPARE(live.step(), 30);
+        QVERIFY(live.stepFromServer());
+        for (qint64 s : std::as_const(seconds))
+            QCOMPARE(s % 30, 0);
+        options.step = 10;
+        PromLiveSource told(QUrl(vm.url()), PromReader::Hosts::Grouped, options);
+        QVector<qint64> toldSeconds;
+        connect(&told, &LiveSource::frameReceived, this, [&](const LiveFrame &f) { toldSeconds << f.second; });
+        told.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!toldSeconds.isEmpty(), 15000);
+        QCOMPARE(told.step(), 10);
+        QVERIFY(!told.stepFromServer());
+    }
+
     void mergeHostsActionSwitchesTheWindow()
     {
         QTemporaryDir root;
