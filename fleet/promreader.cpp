@@ -287,7 +287,9 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
     const bool grouped = !merged;
     for (const Query &q : std::as_const(queries)) {
         const Figure figure = q.figure;
+        ++m_queriesInFlight;
         m_client->queryRange(q.promql, start, end, step, [this, job, figure, grouped](const PromAnswer &answer) {
+            --m_queriesInFlight;
             if (job->failed)
                 return;
             if (!answer.ok) {

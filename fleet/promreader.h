@@ -68,12 +68,16 @@ public:
     // one per key in the order given.
     void requestBuckets(const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step, quint64 id);
 
+    // query_range requests sent and not answered yet (a failed request's siblings still count until they end).
+    int queriesInFlight() const { return m_queriesInFlight; }
+
 Q_SIGNALS:
     void seriesListed(quint64 id, const QVector<perfdash::PromSeriesInfo> &series);
     void bucketsReady(quint64 id, const QVector<perfdash::RangeSeries> &series);
     void failed(quint64 id, const QString &message);
 
 private:
+    int m_queriesInFlight = 0;
     struct BucketJob;
     void finishBuckets(const std::shared_ptr<BucketJob> &job);
 

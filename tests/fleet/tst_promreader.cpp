@@ -359,7 +359,8 @@ private Q_SLOTS:
         QCOMPARE(failed[0][0].toULongLong(), 7ull);
         QVERIFY2(failed[0][1].toString().contains(expected), qPrintable(failed[0][1].toString()));
         QVERIFY2(failed[0][1].toString().contains(u"/api/v1/query_range"_s), qPrintable(failed[0][1].toString()));
-        QTest::qWait(200); // the other queries' failures are not answered again
+        // The other queries' failures are not answered again.
+        QTRY_COMPARE_WITH_TIMEOUT(reader.queriesInFlight(), 0, 10000);
         QCOMPARE(failed.size(), 1);
     }
 
