@@ -7,6 +7,8 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <optional>
+#include <utility>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -117,6 +119,69 @@ void SeriesStore::ingest(const QVector<LiveFrame> &frames)
             insertPoint(accuracy.key, frame.second, accuracy);
         }
     }
+    evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+    dropSketchesBefore(m_latestSecond - sketchSeconds + 1);
+    Q_EMIT changed();
+}
+
+void SeriesStore::reserveAfter(qint64 points)
+{
+    for (auto it = m_points.begin(); it != m_points.end(); ++it)
+        it->reserve(it->size() + points);
+}
+
+void SeriesStore::adopt(SeriesStore &other)
+{
+    if (other.m_order.isEmpty())
+        return;
+    for (const QString &key : std::as_const(other.m_order)) {
+        QVector<SeriesPoint> incoming = std::exchange(other.m_points[key], {});
+        auto it = m_points.find(key);
+        // The sketch bound: the points before it hold no sketch in either store (a store's bound, or its first
+        // point when that is later); the bound of a store that never had sketches is no constraint. The
+        // dropSketchesBefore() below then walks only from there.
+        const auto claim = [&key](const QHash<QString, qint64> &bounds,
+                               const QVector<SeriesPoint> *points) -> std::optional<qint64> {
+            const auto b = bounds.constFind(key);
+            if (b == bounds.cend())
+                return std::nullopt;
+            return points && !points->isEmpty() ? std::max(*b, points->constFirst().second) : *b;
+        };
+        const std::optional<qint64> theirs = claim(other.m_sketchesDroppedBefore, &incoming);
+        const std::optional<qint64> mine = claim(m_sketchesDroppedBefore, it == m_points.end() ? nullptr : &*it);
+        if (theirs || mine)
+            m_sketchesDroppedBefore.insert(key, theirs && mine ? std::min(*theirs, *mine) : theirs ? *theirs : *mine);
+        if (it == m_points.end()) {
+            m_points.insert(key, std::move(incoming));
+            m_order.push_back(key);
+            Q_EMIT seriesAdded(key);
+            continue;
+        }
+        if (it->isEmpty() || incoming.isEmpty() || it->constFirst().second > incoming.constLast().second) {
+            // The common case: live points that all came after the incoming ones go at their end (reserveAfter).
+            incoming.append(*it);
+            *it = std::move(incoming);
+        } else {
+            // Both sorted by second: merged in one pass, the incoming point where both hold one (as ingest does).
+            const QVector<SeriesPoint> held = std::exchange(*it, {});
+            QVector<SeriesPoint> merged;
+            merged.reserve(held.size() + incoming.size());
+            auto h = held.cbegin();
+            for (SeriesPoint &p : incoming) {
+                while (h != held.cend() && h->second < p.second)
+                    merged.push_back(*h++);
+                if (h != held.cend() && h->second == p.second)
+                    ++h;
+                merged.push_back(std::move(p));
+            }
+            merged.append(QVector<SeriesPoint>(h, held.cend()));
+            *it = std::move(merged);
+        }
+    }
+    m_latestSecond = std::max(m_latestSecond, other.m_latestSecond);
+    other.m_points.clear();
+    other.m_order.clear();
+    other.m_sketchesDroppedBefore.clear();
     evictOlderThan(m_latestSecond - m_windowSeconds + 1);
     dropSketchesBefore(m_latestSecond - sketchSeconds + 1);
     Q_EMIT changed();

@@ -29,6 +29,14 @@ public:
     // Live and history frames both go through here; a second already held is replaced, not duplicated.
     void ingest(const LiveFrame &frame);
     void ingest(const QVector<LiveFrame> &frames);
+    // Takes what another store holds as if its frames were ingested here now (a second held by both takes the other's
+    // stats), leaving it empty. History is ingested into a store of its own on a worker thread and adopted on the GUI
+    // thread: a second per point for an hour of 2,000 series would hold the GUI thread for seconds, adopting costs a
+    // move per series and a merge of the live points that arrived meanwhile. One changed(), seriesAdded per new key.
+    void adopt(SeriesStore &other);
+    // Room for this many more points per series without moving the rest: a store prepared for adopt() takes the live
+    // points that arrived meanwhile at its end.
+    void reserveAfter(qint64 points);
 
     QStringList keys() const { return m_order; }
     const QVector<SeriesPoint> &points(const QString &key) const;

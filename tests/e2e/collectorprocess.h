@@ -101,7 +101,7 @@ public:
     }
 
     // Reads frames until pred(frame) says stop or the timeout passes; returns every frame read.
-    QVector<LiveFrame> readUntil(const std::function<bool(const LiveFrame &)> &pred, int timeoutMs = 8000)
+    QVector<LiveFrame> readUntil(const std::function<bool(const LiveFrame &)> &pred, int timeoutMs = 30000)
     {
         QVector<LiveFrame> frames;
         const QDeadlineTimer deadline(timeoutMs);

@@ -29,6 +29,84 @@ LiveFrame frame(qint64 second, std::initializer_list<QString> keys)
 class TestSeriesStore : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void adoptingIsIngestingTheOthersFrames()
+    {
+        // History ingested into a store of its own (a worker's), then adopted: the same points as ingesting it here,
+        // live points that arrived meanwhile kept, a second held by both taken from the history, new keys announced.
+        const auto history = [] {
+            QVector<LiveFrame> frames;
+            for (qint64 s = 90; s <= 101; ++s)
+                frames << frame(s, { u"a"_s, u"b"_s });
+            frames << frame(95, { u"c"_s });
+            return frames;
+        }();
+        const auto live = [](SeriesStore &store) {
+            for (qint64 s = 100; s <= 103; ++s) {
+                LiveFrame f = frame(s, { u"a"_s });
+                f.series[0].count = -s; // told apart from history's points
+                store.ingest(f);
+            }
+        };
+        SeriesStore direct(3600), adopted(3600), staging(3600);
+        live(direct);
+        direct.ingest(history);
+        live(adopted);
+        staging.ingest(history);
+        QSignalSpy added(&adopted, &SeriesStore::seriesAdded), changed(&adopted, &SeriesStore::changed);
+        adopted.adopt(staging);
+        QCOMPARE(added.size(), 2); // b and c
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(adopted.keys(), direct.keys());
+        QCOMPARE(adopted.latestSecond(), direct.latestSecond());
+        for (const QString &key : direct.keys()) {
+            const QVector<SeriesPoint> &want = direct.points(key), &got = adopted.points(key);
+            QCOMPARE(got.size(), want.size());
+            for (qsizetype i = 0; i < want.size(); ++i) {
+                QCOMPARE(got[i].second, want[i].second);
+                QCOMPARE(got[i].stats.count, want[i].stats.count);
+            }
+        }
+        QCOMPARE(adopted.points(u"a"_s).size(), 14); // 90..103
+        QCOMPARE(adopted.points(u"a"_s).at(11).stats.count, 101); // history's 101
+        QCOMPARE(adopted.points(u"a"_s).at(12).stats.count, -102); // live's 102
+        QVERIFY(staging.keys().isEmpty());
+        QVERIFY(staging.points(u"a"_s).isEmpty());
+    }
+
+    void adoptedSketchesAgeLikeIngestedOnes()
+    {
+        // A followed timer's history with sketches, adopted under live seconds that carry theirs: only the newest
+        // sketchSeconds keep a sketch, then and as time goes on, whichever store a point came from.
+        const auto withSketch = [](qint64 second) {
+            SeriesSummary timer(MetricKind::Timer);
+            timer.addValue(double(second % 13));
+            return LiveFrame { second, { timer.toStats(u"lat"_s, 1) } };
+        };
+        const qint64 t0 = 50000, historyEnd = t0 + 700;
+        SeriesStore store(3600), staging(3600);
+        for (qint64 s = historyEnd; s < historyEnd + 5; ++s)
+            store.ingest(withSketch(s)); // live, before the history arrives
+        QVector<LiveFrame> history;
+        for (qint64 s = t0; s < historyEnd; ++s)
+            history << withSketch(s);
+        staging.ingest(history);
+        staging.reserveAfter(64);
+        store.adopt(staging);
+        const auto check = [&store]() {
+            const qint64 keepFrom = store.latestSecond() - SeriesStore::sketchSeconds + 1;
+            for (const SeriesPoint &p : store.points(u"lat"_s)) {
+                if (p.stats.sketch.isEmpty() == (p.second >= keepFrom))
+                    return u"second %1 (keep from %2)"_s.arg(p.second).arg(keepFrom);
+            }
+            return QString();
+        };
+        QCOMPARE(store.points(u"lat"_s).size(), 705);
+        QCOMPARE(check(), QString());
+        for (qint64 s = historyEnd + 5; s < historyEnd + 200; ++s)
+            store.ingest(withSketch(s));
+        QCOMPARE(check(), QString());
+    }
+
     void appendsInOrderAndEvictsByTime()
     {
         SeriesStore store(10);
