@@ -117,6 +117,16 @@ QString CollectorService::udpAddress() const
     return text % u':' % QString::number(m_udp.localPort());
 }
 
+namespace {
+// What waits between a socket's reader thread and the parser (docs/protocol.md, stats).
+QJsonObject receiveQueueJson(const DatagramSocket &socket)
+{
+    return QJsonObject { { u"queued_bytes"_s, qint64(socket.queuedBytes()) },
+                         { u"peak_bytes"_s, qint64(socket.peakQueuedBytes()) },
+                         { u"full_waits"_s, qint64(socket.queueFullWaits()) } };
+}
+} // namespace
+
 QJsonObject CollectorService::statsSnapshot() const
 {
     QJsonObject sources;
@@ -143,6 +153,8 @@ QJsonObject CollectorService::statsSnapshot() const
           QJsonObject { { u"udp"_s, qint64(m_udp.oversize()) }, { u"unix"_s, qint64(m_unix.oversize()) } } },
         { u"kernel_drops"_s,
           QJsonObject { { u"udp"_s, qint64(m_udp.kernelDrops()) }, { u"unix"_s, qint64(m_unix.kernelDrops()) } } },
+        { u"receive_queue"_s,
+          QJsonObject { { u"udp"_s, receiveQueueJson(m_udp) }, { u"unix"_s, receiveQueueJson(m_unix) } } },
         { u"late_samples"_s, qint64(m_aggregator.lateSamples()) },
         { u"live_series"_s, qint64(m_statsd.liveSeries()) },
         { u"series"_s, qint64(m_aggregator.seriesCount()) },
@@ -280,6 +292,9 @@ void CollectorService::flush()
 {
     m_tick.stop();
     m_sampler.reset(); // nothing may arrive after the last frames are closed
+    // What the sockets' readers took from the kernel is aggregated, not dropped with the queue.
+    m_udp.handleQueued();
+    m_unix.handleQueued();
     publishFinal(m_aggregator.closeAll());
     emitEvents();
 }

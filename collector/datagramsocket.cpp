@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,33 +22,57 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
-struct DatagramSocket::Buffers {
-    static constexpr size_t slot = size_t(maxDatagramBytes) + 1;
+namespace {
+// recvmmsg's landing area, owned by the reader thread.
+struct Buffers {
+    static constexpr size_t slot = size_t(DatagramSocket::maxDatagramBytes) + 1;
     static constexpr size_t controlBytes = CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(quint32)) + 64;
-    std::vector<char> data = std::vector<char>(slot * batchSize);
-    std::vector<char> control = std::vector<char>(controlBytes * batchSize);
-    mmsghdr headers[batchSize] {};
-    iovec iov[batchSize] {};
+    std::vector<char> data = std::vector<char>(slot * DatagramSocket::batchSize);
+    std::vector<char> control = std::vector<char>(controlBytes * DatagramSocket::batchSize);
+    mmsghdr headers[DatagramSocket::batchSize] {};
+    iovec iov[DatagramSocket::batchSize] {};
 };
 
-namespace {
+// Blocks handled per wake-up of the owner's event loop: about 4 MiB, a few milliseconds of parsing.
+constexpr int kBlocksPerWake = 4;
+
 QString errnoText()
 {
     return QString::fromLocal8Bit(std::strerror(errno));
 }
+
+void signalEvent(int fd)
+{
+    const quint64 one = 1;
+    // A full counter (2^64 - 2 pending) cannot happen; EAGAIN would only mean "already signalled".
+    [[maybe_unused]] const auto written = ::write(fd, &one, sizeof(one));
+}
 } // namespace
 
 DatagramSocket::DatagramSocket(QObject *parent)
+    : DatagramSocket(Options(), parent)
+{
+}
+
+DatagramSocket::DatagramSocket(Options options, QObject *parent)
     : QObject(parent)
-    , m_buffers(std::make_unique<Buffers>())
+    , m_options(options)
+    , m_queue(options.queueBytes)
 {
 }
 
 DatagramSocket::~DatagramSocket()
 {
+    if (m_reader.joinable()) {
+        signalEvent(m_stopFd);
+        m_queue.close();
+        m_reader.join();
+    }
     m_notifier.reset();
-    if (m_fd >= 0)
-        ::close(m_fd);
+    for (const int fd : { m_fd, m_wakeFd, m_stopFd }) {
+        if (fd >= 0)
+            ::close(fd);
+    }
     if (!m_path.isEmpty())
         QFile::remove(m_path);
 }
@@ -112,7 +138,7 @@ bool DatagramSocket::bindUnix(const QString &path, QString *error)
     return finishBind(error);
 }
 
-bool DatagramSocket::finishBind(QString *)
+bool DatagramSocket::finishBind(QString *error)
 {
     const int on = 1;
     // Best effort: without it we still work, we just cannot see kernel drops.
@@ -121,8 +147,15 @@ bool DatagramSocket::finishBind(QString *)
     const int bytes = 8 * 1024 * 1024;
     if (::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0)
         ::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
-    m_notifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Read);
-    connect(m_notifier.get(), &QSocketNotifier::activated, this, &DatagramSocket::readPending);
+    m_wakeFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    m_stopFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m_wakeFd < 0 || m_stopFd < 0) {
+        *error = u"cannot create an eventfd for the socket's reader: "_s % errnoText();
+        return false;
+    }
+    m_notifier = std::make_unique<QSocketNotifier>(m_wakeFd, QSocketNotifier::Read);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, &DatagramSocket::onQueued);
+    m_reader = std::thread([this] { readLoop(); });
     return true;
 }
 
@@ -156,53 +189,107 @@ bool DatagramSocket::isPending() const
     return m_fd >= 0 && ::ioctl(m_fd, FIONREAD, &bytes) == 0 && bytes > 0;
 }
 
-void DatagramSocket::readPending()
+void DatagramSocket::readLoop()
 {
-    Buffers &b = *m_buffers;
-    // Bounded: at most 64 batches per wake-up, so one flooded socket cannot starve the rest of the event loop.
-    for (int round = 0; round < 64; ++round) {
-        for (int i = 0; i < batchSize; ++i) {
-            b.iov[i] = { b.data.data() + size_t(i) * Buffers::slot, Buffers::slot };
-            msghdr &h = b.headers[i].msg_hdr;
-            h = {};
-            h.msg_iov = &b.iov[i];
-            h.msg_iovlen = 1;
-            h.msg_control = b.control.data() + size_t(i) * Buffers::controlBytes;
-            h.msg_controllen = Buffers::controlBytes;
-        }
-        const int n = ::recvmmsg(m_fd, b.headers, batchSize, MSG_DONTWAIT, nullptr);
-        if (n <= 0)
+    Buffers b;
+    std::unique_ptr<DatagramQueue::Block> block;
+    const auto handOver = [&] {
+        if (block && !block->isEmpty() && m_queue.submit(std::move(block)))
+            signalEvent(m_wakeFd);
+    };
+    pollfd fds[2] = { { m_fd, POLLIN, 0 }, { m_stopFd, POLLIN, 0 } };
+    for (;;) {
+        // Waits only while the socket is empty; a block partly filled is handed over before that.
+        handOver();
+        if (::poll(fds, 2, -1) < 0 && errno != EINTR)
             return;
-        for (int i = 0; i < n; ++i) {
-            const msghdr &h = b.headers[i].msg_hdr;
-            Datagram d;
-            for (cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(const_cast<msghdr *>(&h), c)) {
-                if (c->cmsg_level != SOL_SOCKET)
+        if (fds[1].revents)
+            return;
+        for (;;) {
+            for (int i = 0; i < batchSize; ++i) {
+                b.iov[i] = { b.data.data() + size_t(i) * Buffers::slot, Buffers::slot };
+                msghdr &h = b.headers[i].msg_hdr;
+                h = {};
+                h.msg_iov = &b.iov[i];
+                h.msg_iovlen = 1;
+                h.msg_control = b.control.data() + size_t(i) * Buffers::controlBytes;
+                h.msg_controllen = Buffers::controlBytes;
+            }
+            const int n = ::recvmmsg(m_fd, b.headers, batchSize, MSG_DONTWAIT, nullptr);
+            if (n <= 0)
+                break;
+            for (int i = 0; i < n; ++i) {
+                const msghdr &h = b.headers[i].msg_hdr;
+                Datagram d;
+                for (cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(const_cast<msghdr *>(&h), c)) {
+                    if (c->cmsg_level != SOL_SOCKET)
+                        continue;
+                    if (c->cmsg_type == SO_RXQ_OVFL) {
+                        quint32 drops = 0;
+                        std::memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+                        // A running total kept by the kernel per socket.
+                        if (drops > m_kernelDrops.load(std::memory_order_relaxed))
+                            m_kernelDrops.store(drops, std::memory_order_relaxed);
+                    } else if (c->cmsg_type == SCM_CREDENTIALS) {
+                        ucred cred {};
+                        std::memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+                        d.hasCredentials = true;
+                        d.pid = cred.pid;
+                        d.uid = cred.uid;
+                    }
+                }
+                m_received.fetch_add(1, std::memory_order_relaxed);
+                if ((h.msg_flags & MSG_TRUNC) || b.headers[i].msg_len > size_t(maxDatagramBytes)) {
+                    m_oversize.fetch_add(1, std::memory_order_relaxed);
                     continue;
-                if (c->cmsg_type == SO_RXQ_OVFL) {
-                    quint32 drops = 0;
-                    std::memcpy(&drops, CMSG_DATA(c), sizeof(drops));
-                    // A running total kept by the kernel per socket.
-                    m_kernelDrops = std::max<quint64>(m_kernelDrops, drops);
-                } else if (c->cmsg_type == SCM_CREDENTIALS) {
-                    ucred cred {};
-                    std::memcpy(&cred, CMSG_DATA(c), sizeof(cred));
-                    d.hasCredentials = true;
-                    d.pid = cred.pid;
-                    d.uid = cred.uid;
+                }
+                d.payload = QByteArrayView(static_cast<const char *>(b.iov[i].iov_base),
+                                           qsizetype(b.headers[i].msg_len));
+                if (block && !block->append(d))
+                    handOver();
+                if (!block) {
+                    // Waits here only when the queue is at its bound: the kernel's buffer then takes the rest.
+                    block = m_queue.acquire();
+                    if (!block)
+                        return; // closed
+                    block->append(d);
                 }
             }
-            ++m_received;
-            if ((h.msg_flags & MSG_TRUNC) || b.headers[i].msg_len > size_t(maxDatagramBytes)) {
-                ++m_oversize;
-                continue;
-            }
-            d.payload = QByteArrayView(static_cast<const char *>(b.iov[i].iov_base), qsizetype(b.headers[i].msg_len));
+            // Under load the handler is busy and blocks fill up; when it waits for work, give it what there is.
+            if (m_queue.isIdle())
+                handOver();
+            if (n < batchSize)
+                break;
+        }
+    }
+}
+
+int DatagramSocket::handleBlocks(int maxBlocks)
+{
+    auto blocks = m_queue.take(maxBlocks);
+    for (const auto &block : blocks) {
+        block->forEach([this](const Datagram &d) {
+            ++m_handled;
             if (m_handler)
                 m_handler(d);
-        }
-        if (n < batchSize)
-            return;
+        });
+    }
+    const int taken = int(blocks.size());
+    m_queue.recycle(std::move(blocks));
+    return taken;
+}
+
+void DatagramSocket::onQueued()
+{
+    quint64 count = 0;
+    [[maybe_unused]] const auto got = ::read(m_wakeFd, &count, sizeof(count));
+    if (handleBlocks(kBlocksPerWake) == kBlocksPerWake)
+        signalEvent(m_wakeFd); // the rest on the next turn of the event loop, after whatever else waits
+}
+
+void DatagramSocket::handleQueued()
+{
+    while (handleBlocks(kBlocksPerWake) > 0) {
     }
 }
 

@@ -2,6 +2,7 @@
 #include "collector/datagramsocket.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
@@ -10,6 +11,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 using namespace perfdash;
 using namespace Qt::Literals::StringLiterals;
@@ -102,21 +106,74 @@ private Q_SLOTS:
         QCOMPARE(delivered, 1);
     }
 
-    void kernelDropsAreSeen()
+    void theReaderDrainsTheKernelWhileTheHandlerIsHeld()
     {
         DatagramSocket socket;
         QString error;
         QVERIFY(socket.bindUdp(QHostAddress::LocalHost, 0, &error));
+        quint64 handled = 0;
+        socket.setHandler([&](const DatagramSocket::Datagram &d) {
+            QCOMPARE(d.payload.size(), 1000);
+            ++handled;
+        });
+        QUdpSocket sender;
+        const QByteArray payload(1000, 'r');
+        // 20 MB, more than the kernel's buffer holds, while this thread (the handler's) never returns to its event
+        // loop: only the reader thread can take them. Sent in rounds it must drain, so the sender cannot outrun it.
+        constexpr int rounds = 20;
+        constexpr int perRound = 1000;
+        for (int round = 1; round <= rounds; ++round) {
+            for (int i = 0; i < perRound; ++i)
+                QCOMPARE(sender.writeDatagram(payload, QHostAddress::LocalHost, socket.localPort()), 1000);
+            const QDeadlineTimer deadline(30000);
+            while (socket.received() < quint64(round * perRound) && !deadline.hasExpired())
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            QCOMPARE(socket.received(), quint64(round * perRound));
+        }
+        QCOMPARE(handled, quint64(0));
+        QVERIFY2(socket.queuedBytes() >= qsizetype(rounds) * perRound * 1000, qPrintable(QString::number(socket.queuedBytes())));
+        QTRY_COMPARE(handled, quint64(rounds * perRound));
+        QCOMPARE(socket.handled(), handled);
+        QCOMPARE(socket.kernelDrops(), quint64(0));
+        QCOMPARE(socket.queuedBytes(), 0);
+    }
+
+    void handleQueuedTakesWhatWasReadAtShutdown()
+    {
+        DatagramSocket socket;
+        QString error;
+        QVERIFY(socket.bindUdp(QHostAddress::LocalHost, 0, &error));
+        int handled = 0;
+        socket.setHandler([&](const DatagramSocket::Datagram &) { ++handled; });
+        QUdpSocket sender;
+        for (int i = 0; i < 50; ++i)
+            sender.writeDatagram("q:1|c", QHostAddress::LocalHost, socket.localPort());
+        const QDeadlineTimer deadline(30000);
+        while (socket.received() < 50 && !deadline.hasExpired())
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        QCOMPARE(socket.received(), quint64(50));
+        socket.handleQueued(); // no event loop ran
+        QCOMPARE(handled, 50);
+    }
+
+    void kernelDropsAreSeen()
+    {
+        // A queue of two small blocks: once it is full the reader waits, and the kernel's buffer takes the rest.
+        DatagramSocket socket(DatagramSocket::Options { 0 });
+        QString error;
+        QVERIFY(socket.bindUdp(QHostAddress::LocalHost, 0, &error));
         QUdpSocket sender;
         const QByteArray payload(1000, 'z');
-        // No event loop runs while we send, so nothing is read: the kernel must drop part of the burst.
+        // No event loop runs while we send, so nothing is handled: the kernel must drop part of the burst.
         for (int i = 0; i < 20000; ++i)
             sender.writeDatagram(payload, QHostAddress::LocalHost, socket.localPort());
         // The kernel stamps its drop count on the datagrams queued after the drops: read the burst, then one more.
         QTRY_VERIFY(socket.received() > 0 && !socket.isPending());
         sender.writeDatagram("after", QHostAddress::LocalHost, socket.localPort());
         QTRY_COMPARE(socket.received() + socket.kernelDrops(), quint64(20001));
-        QVERIFY2(socket.kernelDrops() > 0, "a 20 MB burst into an unread socket should overflow it");
+        QVERIFY2(socket.kernelDrops() > 0, "a 20 MB burst into an unhandled socket should overflow it");
+        QVERIFY(socket.queueFullWaits() > 0);
+        QTRY_COMPARE(socket.handled(), socket.received());
     }
 };
 
