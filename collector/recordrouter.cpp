@@ -5,6 +5,7 @@
 #include "models/serieskey.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
@@ -15,6 +16,11 @@ namespace {
 QString text(const std::string &s)
 {
     return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+QByteArrayView bytes(const std::string &s)
+{
+    return QByteArrayView(s.data(), qsizetype(s.size()));
 }
 
 // The error as stored: at most OperationRecord::kMaxErrorChars code points with the marker included, so the table's
@@ -39,12 +45,48 @@ RecordRouter::RecordRouter(Aggregator &aggregator)
 {
 }
 
-void RecordRouter::add(const QString &name, QStringList tags, MetricKind kind, double value, qint64 tsMs, double rate)
+void RecordRouter::setOwnTags(const NativeRecord &record)
 {
-    if (!std::isfinite(value))
-        return;
-    normalizeTags(tags);
-    m_aggregator.add(SeriesKey { name, tags }.toString(), kind, value, tsMs, rate);
+    m_ownTags.resize(record.tags.size());
+    for (size_t i = 0; i < record.tags.size(); ++i) {
+        const NativeRecord::Tag &tag = record.tags[i];
+        std::string &out = m_ownTags[i];
+        out.assign(tag.key);
+        if (!tag.value.empty()) {
+            out += ':';
+            out += tag.value;
+        }
+    }
+}
+
+qint32 RecordRouter::seriesFor(QByteArrayView name, Extra a, Extra b, Extra c)
+{
+    m_views.clear();
+    for (const std::string &tag : m_ownTags)
+        m_views.push_back(QByteArrayView(tag.data(), qsizetype(tag.size())));
+    int n = 0;
+    for (const Extra &extra : { a, b, c }) {
+        if (extra.prefix.isEmpty())
+            continue;
+        std::string &out = m_extra[n++];
+        out.assign(extra.prefix.data(), size_t(extra.prefix.size()));
+        out.append(extra.value.data(), size_t(extra.value.size()));
+        m_views.push_back(QByteArrayView(out.data(), qsizetype(out.size())));
+    }
+    normalizeTags(m_views);
+    assignKeyBytes(m_key, name, m_views);
+    const auto it = m_ids.constFind(m_key);
+    if (it != m_ids.cend())
+        return *it;
+    const qint32 id = m_aggregator.seriesId(QString::fromUtf8(m_key));
+    m_ids.insert(m_key, id);
+    return id;
+}
+
+void RecordRouter::add(qint32 id, MetricKind kind, double value, qint64 tsMs, double rate)
+{
+    if (std::isfinite(value))
+        m_aggregator.add(id, kind, value, tsMs, rate);
 }
 
 void RecordRouter::routeBaseline(const NativeRecord::Score &score, qint64 tsMs)
@@ -75,7 +117,7 @@ void RecordRouter::routeBaseline(const NativeRecord::Score &score, qint64 tsMs)
     m_baselines.append(row);
 }
 
-void RecordRouter::routeOutcome(const NativeRecord::Prediction &p, QStringList tags, qint64 tsMs)
+void RecordRouter::routeOutcome(const NativeRecord::Prediction &p, qint64 tsMs)
 {
     // One record feeds one kind of outcome, chosen by what it carries (docs/protocol.md, "prediction"):
     // a label with a truth label is multi-class; a score with a numeric truth 0 or 1 is binary; a value with a
@@ -94,8 +136,7 @@ void RecordRouter::routeOutcome(const NativeRecord::Prediction &p, QStringList t
             ++m_unmatchedTruths;
         return;
     }
-    normalizeTags(tags);
-    const Aggregator::SeriesId id = m_aggregator.seriesId(SeriesKey { u"prediction.quality"_s, tags }.toString());
+    const Aggregator::SeriesId id = seriesFor("prediction.quality", { "model:", bytes(p.model) });
     bool accepted = false;
     switch (outcome) {
     case Outcome::Class:
@@ -116,29 +157,27 @@ void RecordRouter::routeOutcome(const NativeRecord::Prediction &p, QStringList t
 
 void RecordRouter::route(const NativeRecord &r)
 {
-    const QStringList tags = r.tagList();
+    setOwnTags(r);
     const qint64 ts = r.timestampMs;
     switch (r.type) {
     case NativeRecord::Type::Metric:
-        add(text(r.metric.name), tags, r.metric.kind, r.metric.value, ts, r.metric.rate);
+        add(seriesFor(bytes(r.metric.name)), r.metric.kind, r.metric.value, ts, r.metric.rate);
         break;
     case NativeRecord::Type::Op: {
-        QStringList t = tags;
-        t << u"op:"_s + text(r.op.name);
-        if (!r.op.tenant.empty())
-            t << u"tenant:"_s + text(r.op.tenant);
-        add(u"op.elapsed"_s, t, MetricKind::Timer, r.op.elapsedS * 1000.0, ts);
-        add(u"op.requests"_s, t + QStringList { r.op.success ? u"status:ok"_s : u"status:error"_s },
-            MetricKind::Counter, 1, ts);
+        const Extra opTag { "op:", bytes(r.op.name) };
+        const Extra tenant { r.op.tenant.empty() ? QByteArrayView() : "tenant:", bytes(r.op.tenant) };
+        add(seriesFor("op.elapsed", opTag, tenant), MetricKind::Timer, r.op.elapsedS * 1000.0, ts);
+        add(seriesFor("op.requests", opTag, tenant, { "status:", r.op.success ? "ok" : "error" }), MetricKind::Counter,
+            1, ts);
         if (r.op.items)
-            add(u"op.items"_s, t, MetricKind::Counter, double(*r.op.items), ts);
-        add(u"op.memory_mb"_s, t, MetricKind::Gauge, r.op.memoryMb, ts);
+            add(seriesFor("op.items", opTag, tenant), MetricKind::Counter, double(*r.op.items), ts);
+        add(seriesFor("op.memory_mb", opTag, tenant), MetricKind::Gauge, r.op.memoryMb, ts);
         if (r.op.cacheHits)
-            add(u"op.cache_hits"_s, t, MetricKind::Counter, double(*r.op.cacheHits), ts);
+            add(seriesFor("op.cache_hits", opTag, tenant), MetricKind::Counter, double(*r.op.cacheHits), ts);
         if (r.op.apiCalls)
-            add(u"op.api_calls"_s, t, MetricKind::Counter, double(*r.op.apiCalls), ts);
+            add(seriesFor("op.api_calls", opTag, tenant), MetricKind::Counter, double(*r.op.apiCalls), ts);
         if (!r.op.success && !r.op.errorCategory.empty())
-            add(u"op.errors"_s, t + QStringList { u"category:"_s + text(r.op.errorCategory) }, MetricKind::Counter,
+            add(seriesFor("op.errors", opTag, tenant, { "category:", bytes(r.op.errorCategory) }), MetricKind::Counter,
                 1, ts);
         if (m_operations.size() >= kMaxPending) {
             ++m_droppedRecords;
@@ -165,12 +204,12 @@ void RecordRouter::route(const NativeRecord &r)
         break;
     }
     case NativeRecord::Type::Run: {
-        const QStringList t = tags + QStringList { u"workflow:"_s + text(r.run.workflow) };
-        add(u"run.duration"_s, t, MetricKind::Timer, r.run.executionS * 1000.0, ts);
-        add(u"run.count"_s, t + QStringList { r.run.success ? u"status:ok"_s : u"status:error"_s },
-            MetricKind::Counter, 1, ts);
+        const Extra workflow { "workflow:", bytes(r.run.workflow) };
+        add(seriesFor("run.duration", workflow), MetricKind::Timer, r.run.executionS * 1000.0, ts);
+        add(seriesFor("run.count", workflow, { "status:", r.run.success ? "ok" : "error" }), MetricKind::Counter, 1,
+            ts);
         for (const auto &step : r.run.steps)
-            add(u"run.step.duration"_s, t + QStringList { u"step:"_s + text(step.name) }, MetricKind::Timer,
+            add(seriesFor("run.step.duration", workflow, { "step:", bytes(step.name) }), MetricKind::Timer,
                 step.elapsedS * 1000.0, ts);
         if (m_runs.size() >= kMaxPending) {
             ++m_droppedRecords;
@@ -182,33 +221,35 @@ void RecordRouter::route(const NativeRecord &r)
         run.end = r.run.end;
         run.executionS = r.run.executionS;
         run.success = r.run.success;
-        run.tags = tags;
+        run.tags = r.tagList();
         for (const auto &step : r.run.steps)
             run.steps.push_back({ text(step.name), step.start, step.elapsedS });
         m_runs.push_back(std::move(run));
         break;
     }
     case NativeRecord::Type::Sample: {
-        const QStringList t = tags + QStringList { u"pid:"_s + QString::number(r.sample.pid) };
-        add(u"process.cpu_percent"_s, t, MetricKind::Gauge, r.sample.cpuPercent, ts);
-        add(u"process.rss_mb"_s, t, MetricKind::Gauge, r.sample.rssMb, ts);
-        add(u"process.vms_mb"_s, t, MetricKind::Gauge, r.sample.vmsMb, ts);
-        add(u"process.threads"_s, t, MetricKind::Gauge, double(r.sample.threads), ts);
-        add(u"process.gpu_percent"_s, t, MetricKind::Gauge, r.sample.gpuPercent, ts);
-        add(u"process.gpu_mem_mb"_s, t, MetricKind::Gauge, r.sample.gpuMemMb, ts);
+        char pidText[24];
+        const auto end = std::to_chars(pidText, pidText + sizeof(pidText), r.sample.pid).ptr;
+        const Extra pid { "pid:", QByteArrayView(pidText, end - pidText) };
+        add(seriesFor("process.cpu_percent", pid), MetricKind::Gauge, r.sample.cpuPercent, ts);
+        add(seriesFor("process.rss_mb", pid), MetricKind::Gauge, r.sample.rssMb, ts);
+        add(seriesFor("process.vms_mb", pid), MetricKind::Gauge, r.sample.vmsMb, ts);
+        add(seriesFor("process.threads", pid), MetricKind::Gauge, double(r.sample.threads), ts);
+        add(seriesFor("process.gpu_percent", pid), MetricKind::Gauge, r.sample.gpuPercent, ts);
+        add(seriesFor("process.gpu_mem_mb", pid), MetricKind::Gauge, r.sample.gpuMemMb, ts);
         break;
     }
-    case NativeRecord::Type::Prediction: {
+    case NativeRecord::Type::Prediction:
         ++m_predictions;
-        QStringList t = tags + QStringList { u"model:"_s + text(r.prediction.model) };
-        add(u"prediction.count"_s, t, MetricKind::Counter, 1, ts);
-        routeOutcome(r.prediction, t, ts);
+        add(seriesFor("prediction.count", { "model:", bytes(r.prediction.model) }), MetricKind::Counter, 1, ts);
+        routeOutcome(r.prediction, ts);
+        break;
+    case NativeRecord::Type::Quality: {
+        m_name.assign("quality.");
+        m_name.append(r.score.metric);
+        add(seriesFor(bytes(m_name), { "model:", bytes(r.score.model) }), MetricKind::Gauge, r.score.value, ts);
         break;
     }
-    case NativeRecord::Type::Quality:
-        add(u"quality."_s + text(r.score.metric), tags + QStringList { u"model:"_s + text(r.score.model) },
-            MetricKind::Gauge, r.score.value, ts);
-        break;
     case NativeRecord::Type::Baseline:
         // A version in the baselines table, not a series: a `baseline.*` gauge would join the model's roles (a
         // pinned queue_depth would become its queue gauge).

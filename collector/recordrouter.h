@@ -3,6 +3,7 @@
 
 #include "collector/ndjsonrecord.h"
 #include "models/baseline.h"
+#include "models/serieskey.h"
 #include "models/workrecords.h"
 
 #include <QHash>
@@ -40,12 +41,26 @@ public:
     quint64 droppedRecords() const { return m_droppedRecords; }
 
 private:
-    void add(const QString &name, QStringList tags, MetricKind kind, double value, qint64 tsMs, double rate = 1.0);
+    // A series of the record being routed: its own tags plus up to two more ("op:NAME", "status:ok", ...), looked up
+    // by their canonical key bytes. No QString is built unless the series is new.
+    struct Extra {
+        QByteArrayView prefix; // "op:"
+        QByteArrayView value; // its value; an empty prefix means no tag
+    };
+    qint32 seriesFor(QByteArrayView name, Extra a = {}, Extra b = {}, Extra c = {});
+    void add(qint32 id, MetricKind kind, double value, qint64 tsMs, double rate = 1.0);
+    void setOwnTags(const NativeRecord &record);
 
     void routeBaseline(const NativeRecord::Score &score, qint64 tsMs);
-    void routeOutcome(const NativeRecord::Prediction &prediction, QStringList tags, qint64 tsMs);
+    void routeOutcome(const NativeRecord::Prediction &prediction, qint64 tsMs);
 
     Aggregator &m_aggregator;
+    QHash<QByteArray, qint32> m_ids; // canonical key bytes -> the aggregator's series id
+    std::vector<std::string> m_ownTags; // "key:value" of the record being routed (capacity reused)
+    std::string m_extra[3]; // the extra tags being added
+    std::string m_name; // a series name built from the record ("quality.METRIC")
+    TagViews m_views;
+    QByteArray m_key;
     quint64 m_predictions = 0;
     quint64 m_outcomes = 0;
     quint64 m_unmatchedTruths = 0;

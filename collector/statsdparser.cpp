@@ -2,6 +2,7 @@
 #include "collector/statsdparser.h"
 
 #include "collector/utf8.h"
+#include "models/serieskey.h"
 
 #include <QStringDecoder>
 
@@ -20,8 +21,7 @@ namespace {
 using Reason = StatsdParser::Reason;
 using Limits = StatsdParser::Limits;
 
-// Tags are collected as views into the line, so a line costs no allocation until it is known to be valid.
-using TagViews = QVarLengthArray<QByteArrayView, 64>;
+// Tags are collected as views into the line (TagViews), so a line costs no allocation until it is known to be valid.
 
 constexpr bool isDigit(char c)
 {
@@ -194,13 +194,6 @@ std::optional<Reason> collectTags(QByteArrayView text, TagViews &tags, const Lim
     return std::nullopt;
 }
 
-inline bool bytewiseLess(QByteArrayView a, QByteArrayView b)
-{
-    // memcmp compares unsigned bytes, which for UTF-8 is code point order.
-    const int c = std::memcmp(a.data(), b.data(), size_t(std::min(a.size(), b.size())));
-    return c < 0 || (c == 0 && a.size() < b.size());
-}
-
 bool isAscii(QByteArrayView bytes)
 {
     const char *p = bytes.data();
@@ -237,10 +230,7 @@ void assignText(QString &out, QByteArrayView utf8)
 // Sorts bytewise, merges duplicates, applies the distinct-tag limit and writes the result.
 std::optional<Reason> finishTags(TagViews &tags, QStringList &out, const Limits &limits, bool decode = true)
 {
-    if (tags.size() > 1) {
-        std::sort(tags.begin(), tags.end(), [](QByteArrayView a, QByteArrayView b) { return bytewiseLess(a, b); });
-        tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-    }
+    normalizeTags(tags);
     if (tags.size() > limits.maxTags)
         return Reason::TooManyTags;
     if (!decode)
@@ -250,26 +240,6 @@ std::optional<Reason> finishTags(TagViews &tags, QStringList &out, const Limits 
     for (qsizetype i = 0; i < tags.size(); ++i)
         assignText(out[i], tags[i]);
     return std::nullopt;
-}
-
-// The canonical series key as UTF-8, "name" or "name|t1,t2" with the tags already sorted and distinct: what
-// SeriesKey::toString() gives, built in a reused buffer so the caller can look a series up without allocating.
-void assignSeriesKey(QByteArray &out, QByteArrayView name, const TagViews &tags)
-{
-    qsizetype size = name.size();
-    for (const auto &tag : tags)
-        size += tag.size() + 1;
-    out.resize(size);
-    char *p = out.data();
-    std::memcpy(p, name.data(), size_t(name.size()));
-    p += name.size();
-    char separator = '|';
-    for (const auto &tag : tags) {
-        *p++ = separator;
-        separator = ',';
-        std::memcpy(p, tag.data(), size_t(tag.size()));
-        p += tag.size();
-    }
 }
 
 // Copies bytes into a reused QByteArray; assigning a fresh one would allocate on every line.
@@ -395,7 +365,7 @@ std::optional<Reason> parseMetric(QByteArrayView line, StatsdParser::Line &out, 
 
     if (limits.decodeText)
         assignText(out.name, name);
-    assignSeriesKey(out.key, name, tags);
+    assignKeyBytes(out.key, name, tags);
     out.kind = *kind;
     out.sampleRate = rate;
     out.timestamp = timestamp;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 #include <QStringList>
+#include <QVarLengthArray>
 
 namespace perfdash {
 
@@ -19,5 +22,12 @@ struct SeriesKey {
 
 // Sorts tags bytewise on their UTF-8 (code point order, as the StatsD parser does) and removes duplicates, in place.
 void normalizeTags(QStringList &tags);
+
+// The same on UTF-8 views, for the ingest paths, which build keys without a QString per line.
+using TagViews = QVarLengthArray<QByteArrayView, 64>;
+void normalizeTags(TagViews &tags);
+// The canonical key as UTF-8 from a name and normalized tags: SeriesKey::toString()'s bytes, written into a reused
+// buffer so that a series can be looked up without allocating.
+void assignKeyBytes(QByteArray &out, QByteArrayView name, const TagViews &tags);
 
 } // namespace perfdash
