@@ -293,8 +293,8 @@ void CollectorService::flush()
     m_tick.stop();
     m_sampler.reset(); // nothing may arrive after the last frames are closed
     // What the sockets' readers took from the kernel is aggregated, not dropped with the queue.
-    m_udp.handleQueued();
-    m_unix.handleQueued();
+    m_udp.finish();
+    m_unix.finish();
     publishFinal(m_aggregator.closeAll());
     emitEvents();
 }

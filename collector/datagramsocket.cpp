@@ -16,6 +16,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <ctime>
+#include <thread>
 #include <vector>
 
 using namespace Qt::Literals::StringLiterals;
@@ -35,6 +38,19 @@ struct Buffers {
 
 // Blocks handled per wake-up of the owner's event loop: about 4 MiB, a few milliseconds of parsing.
 constexpr int kBlocksPerWake = 4;
+// A partly filled block waits this long for more datagrams before it goes to an idle handler, and at most
+// kMaxHoldMs while the handler is busy with earlier blocks: the live path's latency budget is a second.
+constexpr qint64 kHandOverMs = 2;
+constexpr qint64 kMaxHoldMs = 50;
+// The reader's pause after draining the socket.
+constexpr int kGatherUs = 500;
+
+qint64 monotonicMs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
 
 QString errnoText()
 {
@@ -63,11 +79,7 @@ DatagramSocket::DatagramSocket(Options options, QObject *parent)
 
 DatagramSocket::~DatagramSocket()
 {
-    if (m_reader.joinable()) {
-        signalEvent(m_stopFd);
-        m_queue.close();
-        m_reader.join();
-    }
+    stopReader();
     m_notifier.reset();
     for (const int fd : { m_fd, m_wakeFd, m_stopFd }) {
         if (fd >= 0)
@@ -193,18 +205,33 @@ void DatagramSocket::readLoop()
 {
     Buffers b;
     std::unique_ptr<DatagramQueue::Block> block;
+    qint64 blockSince = 0; // when the block being filled got its first datagram, ms
     const auto handOver = [&] {
         if (block && !block->isEmpty() && m_queue.submit(std::move(block)))
             signalEvent(m_wakeFd);
     };
     pollfd fds[2] = { { m_fd, POLLIN, 0 }, { m_stopFd, POLLIN, 0 } };
     for (;;) {
-        // Waits only while the socket is empty; a block partly filled is handed over before that.
-        handOver();
-        if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+        // A partly filled block goes to the handler once it has waited kHandOverMs and the handler is idle (or
+        // kMaxHoldMs in any case): one wake-up of the handler per few milliseconds, not one per datagram.
+        int timeout = -1;
+        if (block && !block->isEmpty()) {
+            const qint64 age = monotonicMs() - blockSince;
+            const bool idle = m_queue.isIdle();
+            if ((idle && age >= kHandOverMs) || age >= kMaxHoldMs) {
+                handOver();
+            } else {
+                timeout = int(idle ? kHandOverMs - age : std::min<qint64>(kMaxHoldMs - age, kHandOverMs));
+            }
+        }
+        if (::poll(fds, 2, timeout) < 0 && errno != EINTR)
             return;
-        if (fds[1].revents)
+        if (fds[1].revents) {
+            handOver(); // finish() handles what was read
             return;
+        }
+        if (!(fds[0].revents & POLLIN))
+            continue;
         for (;;) {
             for (int i = 0; i < batchSize; ++i) {
                 b.iov[i] = { b.data.data() + size_t(i) * Buffers::slot, Buffers::slot };
@@ -245,22 +272,22 @@ void DatagramSocket::readLoop()
                 }
                 d.payload = QByteArrayView(static_cast<const char *>(b.iov[i].iov_base),
                                            qsizetype(b.headers[i].msg_len));
-                if (block && !block->append(d))
-                    handOver();
-                if (!block) {
+                if (!block || !block->append(d)) {
+                    handOver(); // full
                     // Waits here only when the queue is at its bound: the kernel's buffer then takes the rest.
                     block = m_queue.acquire();
                     if (!block)
                         return; // closed
+                    blockSince = monotonicMs();
                     block->append(d);
                 }
             }
-            // Under load the handler is busy and blocks fill up; when it waits for work, give it what there is.
-            if (m_queue.isIdle())
-                handOver();
             if (n < batchSize)
                 break;
         }
+        // Let the next datagrams gather in the kernel's buffer, so that one recvmmsg takes many: a sender of single
+        // datagrams would otherwise cost a poll and a wake-up each. The buffer holds far more than this pause.
+        std::this_thread::sleep_for(std::chrono::microseconds(kGatherUs));
     }
 }
 
@@ -287,8 +314,18 @@ void DatagramSocket::onQueued()
         signalEvent(m_wakeFd); // the rest on the next turn of the event loop, after whatever else waits
 }
 
-void DatagramSocket::handleQueued()
+void DatagramSocket::stopReader()
 {
+    if (!m_reader.joinable())
+        return;
+    signalEvent(m_stopFd);
+    m_queue.close(); // a reader waiting for room gives up
+    m_reader.join();
+}
+
+void DatagramSocket::finish()
+{
+    stopReader();
     while (handleBlocks(kBlocksPerWake) > 0) {
     }
 }

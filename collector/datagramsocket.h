@@ -62,12 +62,13 @@ public:
 
     // Whether datagrams wait in the kernel's queue (FIONREAD), for tests and diagnostics.
     bool isPending() const;
-    // Hands everything the reader has queued to the handler now (shutdown: nothing read is lost).
-    void handleQueued();
+    // Stops reading and hands everything read to the handler now (shutdown: nothing taken from the kernel is lost).
+    void finish();
 
 private:
     bool finishBind(QString *error);
     void readLoop();
+    void stopReader();
     // Handles a few blocks; re-arms itself when more wait, so the owner's event loop is never held for long.
     void onQueued();
     // Calls the handler for up to maxBlocks queued blocks; returns how many there were.

@@ -75,11 +75,11 @@ qint32 RecordRouter::seriesFor(QByteArrayView name, Extra a, Extra b, Extra c)
     }
     normalizeTags(m_views);
     assignKeyBytes(m_key, name, m_views);
-    const auto it = m_ids.constFind(m_key);
-    if (it != m_ids.cend())
-        return *it;
+    const size_t hash = m_ids.hashOf(m_key);
+    if (const qint32 *found = m_ids.find(m_key, hash))
+        return *found;
     const qint32 id = m_aggregator.seriesId(QString::fromUtf8(m_key));
-    m_ids.insert(m_key, id);
+    m_ids.insert(m_key, hash, id);
     return id;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "collector/bytekeytable.h"
 #include "collector/ndjsonrecord.h"
 #include "models/baseline.h"
 #include "models/serieskey.h"
@@ -55,7 +56,7 @@ private:
     void routeOutcome(const NativeRecord::Prediction &prediction, qint64 tsMs);
 
     Aggregator &m_aggregator;
-    QHash<QByteArray, qint32> m_ids; // canonical key bytes -> the aggregator's series id
+    ByteKeyTable<qint32> m_ids; // canonical key bytes -> the aggregator's series id
     std::vector<std::string> m_ownTags; // "key:value" of the record being routed (capacity reused)
     std::string m_extra[3]; // the extra tags being added
     std::string m_name; // a series name built from the record ("quality.METRIC")

@@ -20,23 +20,21 @@ void StatsdIngest::expireSeries(qint64 nowSeconds)
     if (nowSeconds - m_lastExpiry < 60)
         return;
     m_lastExpiry = nowSeconds;
-    for (auto it = m_liveSeries.begin(); it != m_liveSeries.end();) {
-        if (nowSeconds - it->lastSeen > m_limits.liveSeriesTtlSeconds) {
-            if (it->sourcePid != 0 && --m_seriesPerSource[it->sourcePid] <= 0)
-                m_seriesPerSource.remove(it->sourcePid);
-            it = m_liveSeries.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    m_liveSeries.keepIf([&](QByteArrayView, const LiveSeries &series) {
+        if (nowSeconds - series.lastSeen <= m_limits.liveSeriesTtlSeconds)
+            return true;
+        if (series.sourcePid != 0 && --m_seriesPerSource[series.sourcePid] <= 0)
+            m_seriesPerSource.remove(series.sourcePid);
+        return false;
+    });
 }
 
-StatsdIngest::LiveSeries *StatsdIngest::admitSeries(const QByteArray &key, qint64 nowSeconds, qint64 sourcePid)
+StatsdIngest::LiveSeries *StatsdIngest::admitSeries(QByteArrayView key, qint64 nowSeconds, qint64 sourcePid)
 {
-    auto it = m_liveSeries.find(key);
-    if (it != m_liveSeries.end()) {
-        it->lastSeen = nowSeconds;
-        return &*it;
+    const size_t hash = m_liveSeries.hashOf(key);
+    if (LiveSeries *found = m_liveSeries.find(key, hash)) {
+        found->lastSeen = nowSeconds;
+        return found;
     }
     if (m_liveSeries.size() >= m_limits.maxLiveSeries)
         return nullptr;
@@ -47,7 +45,7 @@ StatsdIngest::LiveSeries *StatsdIngest::admitSeries(const QByteArray &key, qint6
         ++perSource;
     }
     const auto id = m_aggregator.seriesId(QString::fromUtf8(key));
-    return &*m_liveSeries.insert(key, LiveSeries { id, nowSeconds, sourcePid });
+    return &m_liveSeries.insert(key, hash, LiveSeries { id, nowSeconds, sourcePid });
 }
 
 void StatsdIngest::keepEvent(qint64 nowMs)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "collector/bytekeytable.h"
 #include "collector/ingestcounters.h"
 #include "collector/statsdparser.h"
 #include "models/timelineevent.h"
@@ -51,7 +52,7 @@ private:
     };
 
     // The live series for a canonical key, admitting it under the caps; null when a cap refuses it.
-    LiveSeries *admitSeries(const QByteArray &key, qint64 nowSeconds, qint64 sourcePid);
+    LiveSeries *admitSeries(QByteArrayView key, qint64 nowSeconds, qint64 sourcePid);
     void expireSeries(qint64 nowSeconds);
 
     void keepEvent(qint64 nowMs);
@@ -61,7 +62,7 @@ private:
     IngestCounters &m_counters;
     Limits m_limits;
     StatsdParser::Message m_message; // reused to keep allocations off the hot path
-    QHash<QByteArray, LiveSeries> m_liveSeries; // by canonical key bytes: no string is built per line
+    ByteKeyTable<LiveSeries> m_liveSeries; // by canonical key bytes: no string is built per line
     QHash<qint64, qsizetype> m_seriesPerSource;
     qint64 m_lastExpiry = 0;
 };
