@@ -44,6 +44,7 @@ struct Options {
     int linesPerDatagram = 1; // flood
     int series = 100; // flood
     bool plain = false; // flood: the series in the name, no DogStatsD tag
+    int counterPercent = 0; // flood: this share of the series are counters, the rest timers
     bool rateGiven = false;
     std::string runtimeDir; // demo: the collector's runtime folder: its ingest.sock, and where the feed's lock is
     std::string ingest; // demo: ingest.sock path; empty: <runtimeDir>/ingest.sock or the SDK's default; "none": none
@@ -58,7 +59,7 @@ struct Options {
                "                        [--duration SECONDS] [--models 1..4] [--seed N] [--ingest PATH|none]\n"
                "                        [--runs-per-s N]\n"
                "       perfdash-loadgen --scenario flood [--udp HOST:PORT] [--rate LINES_PER_S] [--duration SECONDS]\n"
-               "                        [--lines-per-datagram 1..64] [--series N] [--plain]\n"
+               "                        [--lines-per-datagram 1..64] [--series N] [--plain] [--counters PERCENT]\n"
                "demo:  each request is 7 StatsD lines (5 step timers, 1 total timer, 1 counter) plus one queue-depth\n"
                "       gauge per model every 100 ms. Every request is also a `prediction` record tagged\n"
                "       status:ok|error (the model's requests; a successful one carries its truth). Up to --runs-per-s\n"
@@ -72,9 +73,10 @@ struct Options {
                "       One demo feed per runtime folder: a second one exits with status 3 (DIR/demo-feed.lock).\n"
                "flood: timer lines over N series, packed into datagrams, paced to the rate (default 100000 lines/s);\n"
                "       prints what it sent, for ingest benchmarks; 60 s unless --duration. Limits: rate <= 50000000,\n"
-               "       duration <= 86400 s.\n"
+               "       duration <= 86400 s. Every series is sent once per cycle of pre-built datagrams.\n"
                "       Lines are bench.latency:<ms>|ms|#series:<i>; with --plain, bench.latency.s<i>:<ms>|ms (for\n"
-               "       servers that do not read DogStatsD tags).\n",
+               "       servers that do not read DogStatsD tags). --counters P makes P% of the series counters\n"
+               "       (bench.requests:1|c|#series:<i>, or bench.requests.s<i>:1|c), spread evenly.\n",
                message ? stderr : stdout);
     std::exit(message ? 2 : 0);
 }
@@ -140,6 +142,8 @@ Options parse(int argc, char **argv)
             o.series = int(number(value(), "--series wants 1..1000000"));
         } else if (arg == "--plain") {
             o.plain = true;
+        } else if (arg == "--counters") {
+            o.counterPercent = int(number(value(), "--counters wants 0..100"));
         } else if (arg == "--runtime-dir") {
             o.runtimeDir = value();
         } else if (arg == "--ingest") {
@@ -163,6 +167,8 @@ Options parse(int argc, char **argv)
         usage("--lines-per-datagram must be 1..64");
     if (o.series < 1 || o.series > 1000000)
         usage("--series must be 1..1000000");
+    if (o.counterPercent < 0 || o.counterPercent > 100)
+        usage("--counters must be 0..100");
     if (!o.durationGiven && o.scenario == "flood")
         o.duration = 60;
     if (o.durationGiven && !(o.duration > 0 && o.duration <= 86400))
@@ -176,7 +182,9 @@ Options parse(int argc, char **argv)
 int flood(const Options &o, perfdash::client::StatsdClient &client)
 {
     std::vector<std::string> datagrams;
-    const int distinct = std::max(1, std::min(4096, o.series * 4 / o.linesPerDatagram + 1));
+    // Enough datagrams that every series is in each cycle, and at least a few thousand for varied values.
+    const int cover = (o.series + o.linesPerDatagram - 1) / o.linesPerDatagram;
+    const int distinct = std::max(cover, std::min(4096, o.series * 4 / o.linesPerDatagram + 1));
     std::mt19937_64 rng(o.seed);
     std::lognormal_distribution<double> latency(std::log(20.0), 0.5);
     uint64_t line = 0;
@@ -187,8 +195,15 @@ int flood(const Options &o, perfdash::client::StatsdClient &client)
             const auto end = std::to_chars(value, value + sizeof(value), std::round(latency(rng) * 1000) / 1000).ptr;
             if (l > 0)
                 text.push_back('\n');
-            const std::string series = std::to_string(line % uint64_t(o.series));
-            if (o.plain)
+            const uint64_t index = line % uint64_t(o.series);
+            const std::string series = std::to_string(index);
+            // Counters spread evenly among the series: series i is one when the running share falls behind.
+            const bool counter = (index + 1) * uint64_t(o.counterPercent) / 100 != index * uint64_t(o.counterPercent) / 100;
+            if (counter && o.plain)
+                text.append("bench.requests.s").append(series).append(":1|c");
+            else if (counter)
+                text.append("bench.requests:1|c|#series:").append(series);
+            else if (o.plain)
                 text.append("bench.latency.s").append(series).append(":").append(value, end).append("|ms");
             else
                 text.append("bench.latency:").append(value, end).append("|ms|#series:").append(series);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // NDJSON budget (DESIGN.md, Budgets): >= 1M native records/s per core. Measures NdjsonRecord::parse alone over a
 // realistic mix of the seven record types, then the whole ingest path: a client thread writes the same lines to
-// ingest.sock and NdjsonIngest reads, splits, parses and counts them on the main thread's event loop.
+// ingest.sock and NdjsonIngest reads, splits, parses and counts them on the main thread's event loop; then parse, route
+// and aggregate (RecordRouter into an Aggregator, as the collector wires them), in memory and over the socket.
 // Each measurement runs 5 times; the median is printed. Usage: bench_ndjson [records, default 1000000]
 #include "collector/ndjsoningest.h"
 #include "collector/ndjsonrecord.h"
+#include "collector/recordrouter.h"
+#include "models/aggregator.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -193,6 +196,38 @@ int main(int argc, char **argv)
         report("parse only, mixed types", double(records) / seconds / 1e6, "M records/s");
         report("  per record", seconds * 1e9 / double(records), "ns");
         report("  throughput", double(bytes) / seconds / 1e6, "MB/s");
+    }
+
+    // Parse + route + aggregate: the collector thread's whole work per record. A fresh Aggregator each run, so the
+    // first sight of every series (its key string) is paid too; operations and runs are taken every 100k records,
+    // as the collector takes them once a second.
+    {
+        NativeRecord record;
+        const NdjsonRecord::Limits limits;
+        size_t routed = 0;
+        const double seconds = median([&] {
+            routed = 0;
+            Aggregator aggregator;
+            RecordRouter router(aggregator);
+            const auto start = std::chrono::steady_clock::now();
+            const char *p = payload.constData();
+            const char *end = p + payload.size();
+            while (p < end) {
+                const auto *newline = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
+                if (!NdjsonRecord::parse(QByteArrayView(p, newline - p), record, limits, kNowMs)) {
+                    router.route(record);
+                    if (++routed % 100000 == 0) {
+                        router.takeOperations();
+                        router.takeRuns();
+                        router.takeBaselines();
+                    }
+                }
+                p = newline + 1;
+            }
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        });
+        report("parse + route + aggregate, mixed types", double(records) / seconds / 1e6, "M records/s");
+        report("  per record", seconds * 1e9 / double(records), "ns");
     }
 
     // Parse only, per type: where the time goes.
