@@ -38,10 +38,9 @@ struct Buffers {
 
 // Blocks handled per wake-up of the owner's event loop: about 4 MiB, a few milliseconds of parsing.
 constexpr int kBlocksPerWake = 4;
-// A partly filled block waits this long for more datagrams before it goes to an idle handler, and at most
-// kMaxHoldMs while the handler is busy with earlier blocks: the live path's latency budget is a second.
+// A partly filled block waits this long for more datagrams before it goes to an idle handler (the live path's latency
+// budget is a second).
 constexpr qint64 kHandOverMs = 2;
-constexpr qint64 kMaxHoldMs = 50;
 // The reader's pause after draining the socket: 2 ms (200 kB at 100 MB/s) when the kernel gave the socket a deep
 // buffer, 0.2 ms when it capped it (net.core.rmem_max, 208 KiB on Debian, applies to users without CAP_NET_ADMIN).
 constexpr int kGatherUs = 2000;
@@ -219,17 +218,17 @@ void DatagramSocket::readLoop()
     const int gatherUs = buffer >= kDeepBufferBytes ? kGatherUs : kShallowGatherUs;
     pollfd fds[2] = { { m_fd, POLLIN, 0 }, { m_stopFd, POLLIN, 0 } };
     for (;;) {
-        // A partly filled block goes to the handler once it has waited kHandOverMs and the handler is idle (or
-        // kMaxHoldMs in any case): one wake-up of the handler per few milliseconds, not one per datagram.
+        // A partly filled block goes to the handler once it has waited kHandOverMs and the handler is idle: one
+        // wake-up of the handler per few milliseconds, not one per datagram. While the handler is busy with earlier
+        // blocks the block keeps filling (partly filled blocks would take the queue's room), and is looked at again
+        // every kHandOverMs.
         int timeout = -1;
         if (block && !block->isEmpty()) {
             const qint64 age = monotonicMs() - blockSince;
-            const bool idle = m_queue.isIdle();
-            if ((idle && age >= kHandOverMs) || age >= kMaxHoldMs) {
+            if (age >= kHandOverMs && m_queue.isIdle())
                 handOver();
-            } else {
-                timeout = int(idle ? kHandOverMs - age : std::min<qint64>(kMaxHoldMs - age, kHandOverMs));
-            }
+            else
+                timeout = int(age >= kHandOverMs ? kHandOverMs : kHandOverMs - age);
         }
         if (::poll(fds, 2, timeout) < 0 && errno != EINTR)
             return;
