@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 
         // The aggregator as the collector runs it: N timer series, each fed every second, closeDue() at the end of
         // each second, so the grace period keeps ~3 seconds open. Measured after the 6th second, before closing it.
-        for (const auto &[rate, n] : { std::pair<size_t, size_t> { 10, 10000 }, { 100, 10000 }, { 1000, 2000 } }) {
+        for (const auto &[rate, n] : { std::pair<size_t, size_t> { 1, 100000 }, { 10, 10000 }, { 100, 10000 }, { 1000, 2000 } }) {
             const size_t before = heapInUse();
             auto aggregator = std::make_unique<Aggregator>();
             std::vector<Aggregator::SeriesId> ids;
