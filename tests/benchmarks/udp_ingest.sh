@@ -195,30 +195,21 @@ udp_rcvbuf() { # the socket's receive buffer in bytes, as ss reports it (rb)
     ss -H -ulnm "sport = :$1" 2>/dev/null | grep -o 'rb[0-9]*' | head -1 | tr -d rb
 }
 
-find_free_udp_port() {
+# find_free_port udp|tcp: a random port from 20000 up that nothing holds on IPv4 or IPv6.
+find_free_port() {
     local port
     for _ in $(seq 50); do
         port=$((20000 + RANDOM % 40000))
         if ! awk -v p="$(printf ':%04X' "$port")" 'FNR > 1 && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
-            /proc/net/udp /proc/net/udp6 2>/dev/null; then
+            "/proc/net/$1" "/proc/net/${1}6" 2>/dev/null; then
             echo "$port"
             return
         fi
     done
-    die "no free UDP port found"
+    die "no free ${1^^} port found"
 }
-find_free_tcp_port() {
-    local port
-    for _ in $(seq 50); do
-        port=$((20000 + RANDOM % 40000))
-        if ! awk -v p="$(printf ':%04X' "$port")" 'FNR > 1 && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
-            /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    die "no free TCP port found"
-}
+find_free_udp_port() { find_free_port udp; }
+find_free_tcp_port() { find_free_port tcp; }
 
 # Every socket the process listens on or is bound to must be on 127.0.0.1.
 assert_loopback_only() { # PID NAME
@@ -248,20 +239,38 @@ RX_QUIET=1
 RX_VERSION=""
 RX_NOTE=""
 
-start_perfdashd() {
-    mkdir -p "$WORK/perfdashd"
-    "${SRV_PIN[@]}" "$PERFDASHD" --db "$WORK/perfdashd/bench.db" --runtime-dir "$WORK/perfdashd/run" \
-        --udp 127.0.0.1:0 >"$WORK/perfdashd/out" 2>"$WORK/perfdashd/err" &
-    RX_PID=$!
+# await_ready PID NAME DIR: a receiver started in the background prints "ready udp=127.0.0.1:PORT ..." on DIR/out;
+# sets RX_PID and RX_PORT, or exits with DIR/err when it does not within 10 s.
+await_ready() {
+    RX_PID=$1
     STARTED+=("$RX_PID")
     RX_PORT=""
     for _ in $(seq 100); do
-        RX_PORT=$(sed -n 's/^ready udp=127\.0\.0\.1:\([0-9][0-9]*\) .*/\1/p' "$WORK/perfdashd/out")
+        RX_PORT=$(sed -n 's/^ready udp=127\.0\.0\.1:\([0-9][0-9]*\) .*/\1/p' "$3/out")
         [[ -n "$RX_PORT" ]] && break
         kill -0 "$RX_PID" 2>/dev/null || break
         sleep 0.1
     done
-    [[ -n "$RX_PORT" ]] || { log "perfdashd did not become ready:"; cat "$WORK/perfdashd/err" >&2; exit 1; }
+    [[ -n "$RX_PORT" ]] || { log "$2 did not become ready:"; cat "$3/err" >&2; exit 1; }
+}
+
+# await_bound PID TENTHS: waits up to TENTHS/10 s for the receiver started in the background to bind RX_PORT, or to
+# exit; sets RX_PID. The caller checks udp_bound afterwards.
+await_bound() {
+    RX_PID=$1
+    STARTED+=("$RX_PID")
+    for _ in $(seq "$2"); do
+        udp_bound "$RX_PORT" && break
+        kill -0 "$RX_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+}
+
+start_perfdashd() {
+    mkdir -p "$WORK/perfdashd"
+    "${SRV_PIN[@]}" "$PERFDASHD" --db "$WORK/perfdashd/bench.db" --runtime-dir "$WORK/perfdashd/run" \
+        --udp 127.0.0.1:0 >"$WORK/perfdashd/out" 2>"$WORK/perfdashd/err" &
+    await_ready $! perfdashd "$WORK/perfdashd"
     RX_QUIET=1
     RX_VERSION="perfdashd ($BIN)"
     RX_NOTE="defaults (sampling on), 8 MiB receive buffer requested"
@@ -314,13 +323,7 @@ LoadPlugin csv
 </Plugin>
 EOF
     "${SRV_PIN[@]}" /usr/sbin/collectd -f -C "$dir/collectd.conf" >"$dir/stdout" 2>&1 &
-    RX_PID=$!
-    STARTED+=("$RX_PID")
-    for _ in $(seq 100); do
-        udp_bound "$RX_PORT" && break
-        kill -0 "$RX_PID" 2>/dev/null || break
-        sleep 0.1
-    done
+    await_bound $! 100
     if ! udp_bound "$RX_PORT"; then
         log "collectd did not bind 127.0.0.1:$RX_PORT:"
         cat "$dir/stdout" "$dir/collectd.log" >&2 2>/dev/null || true
@@ -432,13 +435,7 @@ start_netdata() {
 EOF
     printf '[global]\n\tenabled = no\n' >"$d/etc/cloud.conf"
     "${SRV_PIN[@]}" /usr/sbin/netdata -D -c "$d/etc/netdata.conf" >"$d/log/stdout.log" 2>&1 &
-    RX_PID=$!
-    STARTED+=("$RX_PID")
-    for _ in $(seq 600); do # 60 s
-        udp_bound "$RX_PORT" && break
-        kill -0 "$RX_PID" 2>/dev/null || break
-        sleep 0.1
-    done
+    await_bound $! 600 # 60 s
     if ! udp_bound "$RX_PORT"; then
         log "netdata did not bind 127.0.0.1:$RX_PORT:"
         tail -n 30 "$d/log/stdout.log" "$d/log/error.log" >&2 2>/dev/null || true
@@ -481,16 +478,7 @@ ensure_sink() {
 start_sink() {
     mkdir -p "$WORK/sink"
     "${SRV_PIN[@]}" "$SINK_BIN" 0 "$WORK/sink/count" 86400 >"$WORK/sink/out" 2>"$WORK/sink/err" &
-    RX_PID=$!
-    STARTED+=("$RX_PID")
-    RX_PORT=""
-    for _ in $(seq 100); do
-        RX_PORT=$(sed -n 's/^ready udp=127\.0\.0\.1:\([0-9][0-9]*\) .*/\1/p' "$WORK/sink/out")
-        [[ -n "$RX_PORT" ]] && break
-        kill -0 "$RX_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [[ -n "$RX_PORT" ]] || { log "udp_sink did not become ready:"; cat "$WORK/sink/err" >&2; exit 1; }
+    await_ready $! udp_sink "$WORK/sink"
     RX_QUIET=1
     RX_VERSION="udp_sink (recvmmsg x64, counts lines)"
     RX_NOTE="null receiver, the floor; 8 MiB receive buffer requested, like perfdashd"
