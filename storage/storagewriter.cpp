@@ -162,7 +162,9 @@ qint64 nextInPhase(qint64 after, int series, qint64 k)
 
 class StorageState {
 public:
-    std::vector<SeriesBuffer> series;
+    // A deque: a SeriesBuffer is about 1.5 KB, and growing a vector of 100,000 of them copied them all while holding
+    // both copies and doubled the room (heaptrack: 180 MB of the collector's peak).
+    std::deque<SeriesBuffer> series;
     QHash<QString, int> index;
     std::vector<int> dirty; // 1 s tier changed
     std::vector<int> rollupDirty; // a rollup row changed and is not written yet
