@@ -25,10 +25,11 @@ namespace perfdash {
 
 namespace {
 
-// A query's two alternations (metric names, series names) stay under this many characters together: a URL of at most
-// ~16 KiB percent-encoded, which Go's HTTP servers (1 MiB of headers) and any proxy in front take; 100 series of
-// 30-character names fit one query, so the server reads each figure in one pass.
-constexpr qsizetype kMaxRegexChars = 6000;
+// A query's two alternations (metric names, series names) stay under this many characters together. A counted figure
+// names its selector three times (the exact increase, see increaseOf), so a query stays under ~7,000 characters:
+// VictoriaMetrics refuses queries over 16,384 (-search.maxQueryLen), and a URL of at most ~16 KiB percent-encoded is
+// what Go's HTTP servers and any proxy in front take; 30 series of 30-character names fit one query.
+constexpr qsizetype kMaxRegexChars = 2000;
 
 // What one query answers, per series: which figure of a bucket it fills.
 enum class Figure { Count, Sum, Buckets, Min, Max, Total, Samples, Last, GaugeSum, Heartbeat };
@@ -230,11 +231,22 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
         QString promql;
     };
     QVector<Query> queries;
+    // A bucket's increase is the rise from the series' last sample at or before the bucket's start to its last
+    // sample at or before its end: exact, and every rise falls in exactly one bucket. Prometheus' increase() only
+    // sees the samples inside its window, so a rise between the last sample of one bucket and the first of the next
+    // is lost (a burst whose scrapes straddle a minute boundary read as 0), and it extrapolates to the window's edges
+    // (about 10 % too much per bucket for a 20 s old series). increase() remains for a series without a sample before
+    // the bucket (new, or back after Prometheus' 5 minute lookback) and after a reset (a negative difference).
+    // VictoriaMetrics' increase() already takes the sample before the window as its base: the same figure there.
+    const auto increaseOf = [&](const QString &selector) -> QString {
+        return u"(("_s % selector % u" - "_s % selector % u" offset "_s % QString::number(step) % u"s) >= 0 or increase("_s
+            % selector % window % u"))"_s;
+    };
     // The heartbeat per host, always: every rate is per covered second.
     queries.push_back({ Figure::Heartbeat,
-        u"increase({__name__=\"%1_samples_total\",%2=\"%3\"}%4)"_s.arg(
+        increaseOf(u"{__name__=\"%1_samples_total\",%2=\"%3\"}"_s.arg(
             QString::fromLatin1(PromSchema::metricName(Coverage::heartbeatKey())),
-            QLatin1String(PromSchema::kSeriesLabel), Coverage::heartbeatKey(), window) });
+            QLatin1String(PromSchema::kSeriesLabel), Coverage::heartbeatKey())) });
     for (qsizetype first = 0; first < names.size();) {
         QStringList metrics, literals;
         qsizetype length = 0;
@@ -255,10 +267,7 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
         const auto over = [&](const QString &op, const QString &inner) -> QString {
             return merged ? QString(op % u" without ("_s % drop % u") ("_s % inner % u')') : inner;
         };
-        // increase() is exact on VictoriaMetrics (it takes the sample before the window as the base, and the encoder
-        // pushes a zero before a series' first value); Prometheus extrapolates to the window's edges instead.
-        const auto increase
-            = [&](const QString &suffix) -> QString { return u"increase("_s % select(suffix) % window % u')'; };
+        const auto increase = [&](const QString &suffix) -> QString { return increaseOf(select(suffix)); };
         if (needs(Figure::Count))
             queries.push_back({ Figure::Count, over(u"sum"_s, increase(u"_count"_s)) });
         if (needs(Figure::Sum))
