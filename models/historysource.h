@@ -4,6 +4,7 @@
 #include "models/seriesstats.h"
 
 #include <QObject>
+#include <QStringList>
 
 namespace perfdash {
 
@@ -16,8 +17,9 @@ public:
     using QObject::QObject;
     ~HistorySource() override = default;
 
-    // Asks for every series' one-second statistics in [fromSecond, toSecond]. Thread-safe; answers asynchronously.
-    virtual void requestRange(qint64 fromSecond, qint64 toSecond, quint64 generation) = 0;
+    // Asks for the one-second statistics in [fromSecond, toSecond] of the series in `keys` (empty: every series).
+    // Thread-safe; answers asynchronously.
+    virtual void requestRange(qint64 fromSecond, qint64 toSecond, quint64 generation, const QStringList &keys = {}) = 0;
 
 Q_SIGNALS:
     void rangeReady(quint64 generation, const QVector<perfdash::LiveFrame> &frames);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/seriesstore.h"
 
+#include "models/kpi.h"
 #include "models/serieskey.h"
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
+
+static_assert(SeriesStore::latestSeconds >= Kpi::kRecentSeconds, "the source tree's error rate reads kRecentSeconds");
 
 SeriesStore::SeriesStore(qint64 windowSeconds, QObject *parent)
     : QObject(parent)
@@ -62,12 +65,59 @@ void SeriesStore::insertPoint(const QString &key, qint64 second, const SeriesSta
 
 void SeriesStore::evictOlderThan(qint64 second)
 {
+    // Not shown: a sparkline's newest recentSeconds, any other series' newest latestSeconds and its newest point up
+    // to recentSeconds old (never before the window's start).
+    const qint64 recent = std::max(second, m_latestSecond - recentSeconds + 1);
+    const qint64 latest = std::max(second, m_latestSecond - latestSeconds + 1);
     for (auto it = m_points.begin(); it != m_points.end(); ++it) {
         auto &pts = *it;
-        auto firstKept = std::lower_bound(pts.begin(), pts.end(), second,
+        qint64 keepFrom = second;
+        if (!isShown(it.key())) {
+            keepFrom = m_sparklines.contains(it.key()) ? recent : latest;
+            if (!pts.isEmpty() && pts.constLast().second < keepFrom && pts.constLast().second >= recent)
+                keepFrom = pts.constLast().second;
+        }
+        if (pts.isEmpty() || pts.constFirst().second >= keepFrom)
+            continue;
+        auto firstKept = std::lower_bound(pts.begin(), pts.end(), keepFrom,
                                           [](const SeriesPoint &p, qint64 s) { return p.second < s; });
         pts.erase(pts.begin(), firstKept);
+        // A series that shrank from a window to a minute gives the room back.
+        if (pts.capacity() > 2 * (pts.size() + recentSeconds))
+            pts.squeeze();
     }
+}
+
+void SeriesStore::setBoundedByShown(bool bounded)
+{
+    if (m_bounded == bounded)
+        return;
+    m_bounded = bounded;
+    evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+}
+
+void SeriesStore::setSparklineKeys(const QSet<QString> &keys)
+{
+    const bool dropped
+        = std::any_of(m_sparklines.cbegin(), m_sparklines.cend(), [&](const QString &k) { return !keys.contains(k); });
+    m_sparklines = keys;
+    if (dropped && m_bounded)
+        evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+}
+
+QStringList SeriesStore::setShown(const QStringList &keys)
+{
+    QSet<QString> shown(keys.cbegin(), keys.cend());
+    QStringList added;
+    for (const QString &key : keys) {
+        if (!m_shown.contains(key) && !added.contains(key))
+            added << key;
+    }
+    const bool dropped = std::any_of(m_shown.cbegin(), m_shown.cend(), [&](const QString &k) { return !shown.contains(k); });
+    m_shown = std::move(shown);
+    if (dropped && m_bounded)
+        evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+    return added;
 }
 
 void SeriesStore::dropSketchesBefore(qint64 second)

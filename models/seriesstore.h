@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 
 namespace perfdash {
@@ -17,6 +18,12 @@ struct SeriesPoint {
 
 // The GUI's bounded live buffer: per series, the points of the last `window` seconds, sorted by time.
 // Lives in and is used from the GUI thread. Older data comes from storage on demand.
+// Bounded by what is shown (setBoundedByShown): only the shown series (setShown: what the dashboard and the charts
+// draw) keep the whole window; what the source tree reads of the rest is kept: the newest recentSeconds of the
+// series its sparklines draw (setSparklineKeys), the newest latestSeconds of every other (the status' error rate),
+// and at least each series' newest point up to recentSeconds old (its kind, and stale or silent). A series that becomes
+// shown gets its window from storage (the owner loads it and adopt()s it), so 10,000 live series cost seconds of
+// points each, not an hour.
 // Points keep the sketch their stats came with (live frames carry it for followed series, LiveSource::followSketches)
 // for the newest sketchSeconds seconds, so SeriesSummary::fromStats can merge a recent window; older points drop it,
 // which bounds the memory of a followed series to about sketchSeconds serialized sketches.
@@ -38,11 +45,26 @@ public:
     // points that arrived meanwhile at its end.
     void reserveAfter(qint64 points);
 
+    // Off (the default), every series keeps the whole window: a store that history is prepared in, or a source that
+    // cannot load a series' window later (a fleet server's live polls).
+    void setBoundedByShown(bool bounded);
+    bool isBoundedByShown() const { return m_bounded; }
+    // The series drawn now. Returns those that were not shown before: the ones whose window the owner should load.
+    QStringList setShown(const QStringList &keys);
+    QStringList shownKeys() const { return QStringList(m_shown.cbegin(), m_shown.cend()); }
+    // The series whose last minute the source tree draws as sparklines (each source's latency).
+    void setSparklineKeys(const QSet<QString> &keys);
+    bool isShown(const QString &key) const { return !m_bounded || m_shown.contains(key); }
+
     QStringList keys() const { return m_order; }
     const QVector<SeriesPoint> &points(const QString &key) const;
     qint64 latestSecond() const { return m_latestSecond; }
     qint64 windowSeconds() const { return m_windowSeconds; }
     static constexpr qint64 sketchSeconds = 600;
+    // What a series that is not shown keeps: the source tree's sparkline (SourceTreeModel::sparklineSeconds).
+    static constexpr qint64 recentSeconds = 60;
+    // What a series that is neither shown nor a sparkline keeps: the tree's error rate (Kpi::kRecentSeconds).
+    static constexpr qint64 latestSeconds = 10;
 
 Q_SIGNALS:
     void seriesAdded(const QString &key);
@@ -58,6 +80,9 @@ private:
     QHash<QString, QVector<SeriesPoint>> m_points;
     QStringList m_order; // keys in order of first appearance
     QHash<QString, qint64> m_sketchesDroppedBefore; // series that got sketches: points before this hold none
+    bool m_bounded = false;
+    QSet<QString> m_shown;
+    QSet<QString> m_sparklines;
 };
 
 } // namespace perfdash

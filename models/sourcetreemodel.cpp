@@ -313,6 +313,8 @@ void SourceTreeModel::refreshRows(QVector<Entry> &entries, const QModelIndex &pa
         QList<double> sparkline;
         double p95 = 0;
         computeLive(entry, &status, &sparkline, &p95);
+        if (!entry.roles.latency.isEmpty())
+            m_sparklineKeys.insert(entry.roles.latency);
         if (status == entry.status && sameDouble(p95, entry.p95) && sameDoubles(sparkline, entry.sparkline))
             continue;
         entry.status = status;
@@ -328,6 +330,7 @@ void SourceTreeModel::refreshRows(QVector<Entry> &entries, const QModelIndex &pa
 
 void SourceTreeModel::refresh()
 {
+    const QSet<QString> sparklines = std::exchange(m_sparklineKeys, {});
     for (int g = 0; g < m_groups.size(); ++g) {
         if (m_groups[g].kind == SourceRef::Kind::Process)
             foldExited(g);
@@ -335,6 +338,9 @@ void SourceTreeModel::refresh()
         if (m_groups[g].exitedRow)
             refreshRows(m_groups[g].exited, exitedRowIndex(g));
     }
+    // The store keeps a minute of what the sparklines draw, seconds of the rest (SeriesStore::setBoundedByShown).
+    if (m_sparklineKeys != sparklines)
+        m_store->setSparklineKeys(m_sparklineKeys);
 }
 
 QModelIndex SourceTreeModel::index(int row, int column, const QModelIndex &parent) const

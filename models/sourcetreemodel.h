@@ -104,6 +104,7 @@ private:
 
     SeriesStore *m_store;
     Clock m_clock;
+    QSet<QString> m_sparklineKeys; // each entry's latency, as of the last refresh
     QHash<QString, MetricKind> m_storedKinds; // series storage holds, for roles of series without live points
     QVector<Group> m_groups; // sorted by kind
 };

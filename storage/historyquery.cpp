@@ -332,18 +332,29 @@ bool HistoryQuery::coverage(qint64 from, qint64 to, qint64 step, qint64 nowSecon
     return true;
 }
 
-bool HistoryQuery::secondsAsFrames(qint64 from, qint64 to, QVector<LiveFrame> *out, QString *error) const
+bool HistoryQuery::secondsAsFrames(
+    qint64 from, qint64 to, QVector<LiveFrame> *out, QString *error, const QStringList &keys) const
 {
     const TierSpec &spec = tierSpec(StorageTier::Second);
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
+    // Only the series asked for (the GUI loads the window of what it shows): a key list bound as parameters.
+    QString only;
+    if (!keys.isEmpty()) {
+        QStringList marks(keys.size(), u"?"_s);
+        only = u" AND s.key IN ("_s + marks.join(u',') + u')';
+    }
     q.prepare(u"SELECT c.start, c.data, NULL, s.key, s.kind FROM chunk_1s c JOIN series s ON s.id = c.series_id"
-              " WHERE c.start > ? AND c.start <= ?"
-              " UNION ALL SELECT o.start, o.data, o.tail, s.key, s.kind FROM open_chunks o"
-              " JOIN series s ON s.id = o.series_id WHERE o.tier = 0 AND o.start > ? AND o.start <= ?"_s);
+              " WHERE c.start > ? AND c.start <= ?"_s
+        + only
+        + u" UNION ALL SELECT o.start, o.data, o.tail, s.key, s.kind FROM open_chunks o"
+          " JOIN series s ON s.id = o.series_id WHERE o.tier = 0 AND o.start > ? AND o.start <= ?"_s
+        + only);
     for (int i = 0; i < 2; ++i) {
         q.addBindValue(from - spec.chunkSpan * (i + 1)); // an open chunk's provisional seconds reach one span further
         q.addBindValue(to);
+        for (const QString &key : keys)
+            q.addBindValue(key);
     }
     if (!q.exec())
         return failWith(q, error);

@@ -79,7 +79,8 @@ public:
     // from the collector's heartbeat series read at the same step; every passed second when it has none.
     bool coverage(qint64 from, qint64 to, qint64 step, qint64 nowSecond, Coverage *out, QString *error) const;
     // Every series' 1 s buckets in [from, to], as frames, for the GUI's history (HistorySource::requestRange).
-    bool secondsAsFrames(qint64 from, qint64 to, QVector<LiveFrame> *out, QString *error) const;
+    bool secondsAsFrames(
+        qint64 from, qint64 to, QVector<LiveFrame> *out, QString *error, const QStringList &keys = {}) const;
 
     // Timeline records in [from, to) (unix seconds), newest first, at most `limit`. Runs carry their steps.
     bool events(qint64 from, qint64 to, int limit, QVector<TimelineEvent> *out, QString *error) const;

@@ -50,11 +50,11 @@ public:
         return false;
     }
 
-    void range(qint64 from, qint64 to, quint64 generation)
+    void range(qint64 from, qint64 to, quint64 generation, const QStringList &keys)
     {
         QVector<LiveFrame> frames;
         QString error;
-        if (run(&error, [&]() { return m_query.secondsAsFrames(from, to, &frames, &error); }))
+        if (run(&error, [&]() { return m_query.secondsAsFrames(from, to, &frames, &error, keys); }))
             Q_EMIT rangeReady(generation, frames);
         else
             Q_EMIT failed(generation, error);
@@ -220,11 +220,11 @@ void HistoryReader::setClock(std::function<qint64()> clock)
     m_clock = std::move(clock);
 }
 
-void HistoryReader::requestRange(qint64 fromSecond, qint64 toSecond, quint64 generation)
+void HistoryReader::requestRange(qint64 fromSecond, qint64 toSecond, quint64 generation, const QStringList &keys)
 {
     QMetaObject::invokeMethod(
-            m_worker, [w = m_worker, fromSecond, toSecond, generation]() { w->range(fromSecond, toSecond, generation); },
-            Qt::QueuedConnection);
+        m_worker, [w = m_worker, fromSecond, toSecond, generation, keys]() { w->range(fromSecond, toSecond, generation, keys); },
+        Qt::QueuedConnection);
 }
 
 void HistoryReader::requestSeries(quint64 id)

@@ -34,7 +34,7 @@ public:
     void setClock(std::function<qint64()> clock);
 
     // Every series' one-second statistics in [fromSecond, toSecond] (the GUI's last hour) -> rangeReady.
-    void requestRange(qint64 fromSecond, qint64 toSecond, quint64 generation) override;
+    void requestRange(qint64 fromSecond, qint64 toSecond, quint64 generation, const QStringList &keys = {}) override;
     // The series registry -> seriesReady.
     void requestSeries(quint64 id);
     // Buckets of `step` seconds in [from, to) for the given series keys, each from the tier that serves the step

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/mainwindow.h"
 
+#include "models/coverage.h"
 #include "models/seriesfiltermodel.h"
 #include "models/serieskey.h"
 #include "models/serieslistmodel.h"
@@ -270,6 +271,7 @@ void MainWindow::buildUi()
     m_pages->addTab(m_charts, tr("C&harts"));
     connect(m_charts, &SeriesChartsPage::exportRequested, this, &MainWindow::openExportDialog);
     connect(m_charts, &SeriesChartsPage::chartsChanged, this, [this]() {
+        updateShownSeries();
         if (!m_view.isLive())
             requestHistory();
         refresh();
@@ -831,6 +833,7 @@ void MainWindow::updateSourceRoles()
     }
     // The shown latency's per-second sketches, so the tiles and lines can merge seconds (live.sock follow).
     Q_EMIT followedSeriesChanged(roles.latency.isEmpty() ? QStringList() : QStringList { roles.latency });
+    updateShownSeries();
     if (m_alerts)
         m_alerts->setSource(m_selected);
     if (newSource) {
@@ -1075,7 +1078,27 @@ void MainWindow::updateMachineKeys()
     if (!(machine == m_machine)) {
         m_machine = machine;
         m_dashboard->setMachineKeys(machine);
+        updateShownSeries();
     }
+}
+
+void MainWindow::updateShownSeries()
+{
+    QStringList keys = m_selected.isValid() ? m_sources->rolesOf(m_selected).allKeys() : QStringList();
+    // The covered seconds, every rate's denominator (the fleet's, or the source's host's).
+    keys << Coverage::heartbeatKeyFor(keys) << Coverage::heartbeatKey();
+    keys += m_charts->keys();
+    for (const QString *k : { &m_machine.cpu, &m_machine.cpuCount, &m_machine.memoryUsed, &m_machine.memoryTotal,
+             &m_machine.memoryLimit, &m_machine.gpu }) {
+        if (!k->isEmpty())
+            keys << *k;
+    }
+    keys.removeDuplicates();
+    keys.sort();
+    if (keys == m_shownKeys)
+        return;
+    m_shownKeys = keys;
+    Q_EMIT shownSeriesChanged(keys);
 }
 
 void MainWindow::onStoreChanged()

@@ -156,6 +156,8 @@ Q_SIGNALS:
     void startCollectorRequested();
     // The series whose sketches the dashboard wants in live frames (the selected source's latency timer).
     void followedSeriesChanged(const QStringList &keys);
+    // Every series the dashboard, the charts and the gauges draw (sorted): what the live store keeps an hour of.
+    void shownSeriesChanged(const QStringList &keys);
     // Baselines the user made (pinned range, re-baseline, expected throughput), for the collector to store.
     void baselinesSubmitted(const QVector<perfdash::Baseline::Stored> &rows);
     // File → Sources… Open, or View → Merge hosts: show this source instead (the owner rebuilds the data path).
@@ -170,6 +172,7 @@ private:
     void restoreSettings();
     void saveSettings();
     void onStoreChanged();
+    void updateShownSeries();
     void onSourcesInserted();
     void onSourceCurrentChanged();
     void onSeriesCurrentChanged();
@@ -244,6 +247,7 @@ private:
     QVector<TimeMarker> m_markers;
     qsizetype m_keysScanned = 0; // series looked at for machine-wide gauges
     MachineKeys m_machine;
+    QStringList m_shownKeys;
     QDateTime m_disconnectedSince;
     QPointer<DataSourceListModel> m_servers;
     QPointer<ServerProbe> m_probe;

@@ -63,6 +63,10 @@ GuiSession::GuiSession(Options options, QObject *parent)
     connect(m_live.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
     // The dashboard merges the shown latency's seconds from their sketches: the collector sends them for those keys.
     connect(m_window.get(), &MainWindow::followedSeriesChanged, m_live.get(), &LiveSource::followSketches);
+    // The store keeps an hour of what is drawn and a minute of the rest; what starts being drawn gets its hour from
+    // storage (local collector only: a fleet server's store is not bounded, see setBoundedByShown).
+    connect(m_window.get(), &MainWindow::shownSeriesChanged, this,
+        [this](const QStringList &keys) { loadWindowOf(m_store->setShown(keys)); });
     m_baselineSender = std::make_unique<BaselineSender>(QDir(m_options.runtimeDir).filePath(u"ingest.sock"_s));
     connect(m_window.get(), &MainWindow::baselinesSubmitted, this, [this](const QVector<Baseline::Stored> &rows) {
         // A server's figures are every host's: they are not this machine's collector's to store as its baselines.
@@ -164,13 +168,22 @@ void GuiSession::startFleet()
     m_fleetLive->start();
 }
 
-void GuiSession::adoptHistory(quint64 generation, const QVector<LiveFrame> &frames)
+void GuiSession::loadWindowOf(const QStringList &keys)
+{
+    if (!m_history || keys.isEmpty())
+        return;
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    m_history->requestRange(now - m_store->windowSeconds(), now, ++m_historyGeneration, keys);
+}
+
+void GuiSession::adoptHistory(const QVector<LiveFrame> &frames)
 {
     // An hour of 2,000 series is millions of points: they are put in order on a thread of their own, into a store of
     // their own, which the GUI thread then adopts (a move per series). Ingested here, it held the GUI thread 2.9 s.
+    // Answers are prepared one at a time, in the order they came (each is its own set of series).
     if (m_historyPrep) {
-        m_historyPrep->wait(); // an earlier answer still being prepared (asked again): its result is dropped below
-        m_historyPrep.reset();
+        m_historyQueue.push_back(frames);
+        return;
     }
     auto prepared = std::make_shared<std::unique_ptr<SeriesStore>>();
     m_historyPrep.reset(QThread::create([prepared, frames, window = m_store->windowSeconds(), gui = thread()]() {
@@ -183,12 +196,16 @@ void GuiSession::adoptHistory(quint64 generation, const QVector<LiveFrame> &fram
         *prepared = std::move(store);
     }));
     m_historyPrep->setObjectName(u"perfdash-history-prep"_s);
-    connect(m_historyPrep.get(), &QThread::finished, this, [this, prepared, generation, count = frames.size()]() {
-        if (generation != m_historyGeneration || !*prepared)
-            return;
-        m_store->adopt(**prepared);
-        prepared->reset();
-        Q_EMIT historyLoaded(int(count));
+    connect(m_historyPrep.get(), &QThread::finished, this, [this, prepared, count = frames.size()]() {
+        m_historyPrep->wait(); // finished() comes just before its thread ends
+        m_historyPrep.release()->deleteLater(); // not deleted under its own signal
+        if (*prepared) {
+            m_store->adopt(**prepared);
+            prepared->reset();
+            Q_EMIT historyLoaded(int(count));
+        }
+        if (!m_historyQueue.isEmpty())
+            adoptHistory(m_historyQueue.takeFirst());
     });
     m_historyPrep->start(QThread::LowPriority);
 }
@@ -343,18 +360,19 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
     m_window->alertRules()->setPreviewSource(m_alertPreview.get());
     m_reports = std::make_unique<ReportWorker>(hello.db);
     m_window->setReportRunner(m_reports.get());
+    // Every answer is adopted: each is the window of the series that became shown then (a series no longer shown
+    // shrinks back to its minute when adopted).
     connect(m_history.get(), &HistorySource::rangeReady, this,
-            [this](quint64 generation, const QVector<LiveFrame> &frames) {
-                if (generation != m_historyGeneration)
-                    return; // an answer to a request we no longer care about
-                adoptHistory(generation, frames);
-            });
+        [this](quint64, const QVector<LiveFrame> &frames) { adoptHistory(frames); });
     connect(m_history.get(), &HistorySource::failed, this, [this](quint64 generation, const QString &message) {
         if (generation == m_historyGeneration)
             m_window->showNotice(tr("History unavailable: %1").arg(message));
     });
+    // Bounded by what is shown: every series' last minute for the source tree, the shown ones' hour.
+    m_store->setBoundedByShown(true);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    m_history->requestRange(now - m_store->windowSeconds(), now, ++m_historyGeneration);
+    m_history->requestRange(now - SeriesStore::recentSeconds, now, ++m_historyGeneration);
+    loadWindowOf(m_store->shownKeys());
     // Every stored series with its kind: the source tree resolves roles over all of a source's history, not only
     // over what the last hour held (a history range of yesterday finds yesterday's failure counters).
     connect(m_history.get(), &HistoryReader::seriesReady, this,

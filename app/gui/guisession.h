@@ -89,7 +89,8 @@ private:
     void setUpSources();
     void startFleet();
     void describeFleet();
-    void adoptHistory(quint64 generation, const QVector<LiveFrame> &frames);
+    void adoptHistory(const QVector<LiveFrame> &frames);
+    void loadWindowOf(const QStringList &keys);
     void loadAlertRules();
     QString m_rulesPath; // the rules file the collector runs (its hello), else the default one
 
@@ -102,7 +103,8 @@ private:
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<LiveClient> m_live;
     std::unique_ptr<HistoryReader> m_history;
-    std::unique_ptr<QThread> m_historyPrep; // puts the start's history in order off the GUI thread (adoptHistory)
+    std::unique_ptr<QThread> m_historyPrep; // puts history in order off the GUI thread (adoptHistory)
+    QVector<QVector<LiveFrame>> m_historyQueue; // answers waiting for m_historyPrep
     std::unique_ptr<HistoryRangeSource> m_rangeSource;
     std::unique_ptr<ReportWorker> m_reports; // File → Export report…
     std::unique_ptr<AlertPreviewWorker> m_alertPreview; // the rule editor's replays on the collector's database

@@ -4,9 +4,11 @@
 #include "app/gui/guisession.h"
 #include "app/gui/stallwatchdog.h"
 #include "collectorprocess.h"
+#include "models/coverage.h"
 #include "models/seriesstore.h"
 #include "models/sourcetreemodel.h"
 #include "storage/historyreader.h"
+#include "storage/storagewriter.h"
 #include "widgets/kpitile.h"
 #include "widgets/mainwindow.h"
 #include "widgets/sourcedashboard.h"
@@ -164,6 +166,58 @@ private Q_SLOTS:
 
     // The collector killed (SIGKILL, no goodbye): a banner says since when, no dot stays green, the tiles grey out and
     // the ingest rate is blanked. The picture is kept when PERFDASH_SCREENSHOT_DIR is set.
+    void onlyTheShownSourceKeepsItsHour()
+    {
+        // The live store keeps an hour of what is drawn and a minute of the rest (SeriesStore::setBoundedByShown):
+        // a source's stored seconds are read when it is shown, and given back when another one is.
+        QTemporaryDir dir;
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const QString m1 = u"serve.latency|model:m1"_s, m2 = u"serve.latency|model:m2"_s;
+        {
+            // Ten minutes of both models' seconds, 15 to 5 minutes old: older than the minute every series keeps.
+            StorageThread storage(QDir(dir.path()).filePath(u"perfdash.db"_s));
+            QVERIFY(storage.start().ok);
+            for (qint64 minute = now - 900; minute < now - 300; minute += 60) {
+                QVector<LiveFrame> frames;
+                for (qint64 s = minute; s < minute + 60; ++s) {
+                    LiveFrame f { s, {} };
+                    for (const QString &key : { m1, m2 }) {
+                        SeriesStats st;
+                        st.key = key;
+                        st.kind = MetricKind::Timer;
+                        st.count = 4;
+                        st.rate = 4;
+                        st.sum = 80;
+                        st.min = 10;
+                        st.max = 30;
+                        st.p50 = st.p90 = st.p95 = st.p99 = 20;
+                        f.series << st;
+                    }
+                    frames << f;
+                }
+                storage.post(frames);
+            }
+        } // written when the thread stops
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        GuiSession session(optionsFor(dir.path(), false));
+        session.window()->show();
+        session.start();
+        SeriesStore *store = session.store();
+        const auto show = [&](const QString &model) {
+            session.window()->selectSource({ SourceRef::Kind::Model, model }); // once the tree has it
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(show(u"m1"_s) && store->points(m1).size() >= 600, 15000);
+        QVERIFY(store->isBoundedByShown());
+        QVERIFY(store->isShown(m1) && !store->isShown(m2));
+        QVERIFY(store->isShown(Coverage::heartbeatKey())); // the rates' covered seconds, charted with them
+        QCOMPARE(store->points(m2).size(), 0); // nothing of m2 in the last minute
+        QTRY_VERIFY_WITH_TIMEOUT(show(u"m2"_s) && store->points(m2).size() >= 600, 15000);
+        // m1 gave its stored seconds back: nothing of it is in the last minute (the next frame evicts them).
+        QTRY_COMPARE_WITH_TIMEOUT(store->points(m1).size(), 0, 5000);
+    }
+
     void aKilledCollectorShowsTheBanner()
     {
         QTemporaryDir dir;

@@ -202,6 +202,54 @@ private Q_SLOTS:
         QCOMPARE(store.points(u"lat"_s)[5].stats.count, 20);
     }
 
+    void onlyShownSeriesKeepTheWindow()
+    {
+        // Bounded by what is shown: the shown series keep the hour, a sparkline its newest minute, the rest their
+        // newest seconds; a series shown again is reported as new (its window must come from storage) and one no
+        // longer shown shrinks at once.
+        SeriesStore store(3600);
+        store.setBoundedByShown(true);
+        QCOMPARE(store.setShown({ u"a"_s }), QStringList { u"a"_s });
+        store.setSparklineKeys({ u"b"_s });
+        for (qint64 s = 1000; s < 1300; ++s)
+            store.ingest(frame(s, { u"a"_s, u"b"_s, u"c"_s }));
+        QCOMPARE(store.points(u"a"_s).size(), 300);
+        QCOMPARE(store.points(u"b"_s).size(), int(SeriesStore::recentSeconds));
+        QCOMPARE(store.points(u"b"_s).constFirst().second, 1300 - SeriesStore::recentSeconds);
+        QCOMPARE(store.points(u"c"_s).size(), int(SeriesStore::latestSeconds));
+        QVERIFY(store.isShown(u"a"_s) && !store.isShown(u"b"_s));
+
+        // A series that falls silent keeps its newest point for a minute: the tree tells stale from silent by it.
+        for (qint64 s = 1300; s < 1320; ++s)
+            store.ingest(frame(s, { u"a"_s, u"b"_s }));
+        QCOMPARE(store.points(u"c"_s).size(), 1);
+        QCOMPARE(store.points(u"c"_s).constFirst().second, 1299);
+        for (qint64 s = 1320; s < 1360; ++s)
+            store.ingest(frame(s, { u"a"_s, u"b"_s }));
+        QVERIFY(store.points(u"c"_s).isEmpty());
+
+        QCOMPARE(store.setShown({ u"a"_s, u"b"_s }), QStringList { u"b"_s }); // only b is new
+        QCOMPARE(store.setShown({ u"b"_s }), QStringList {});
+        QCOMPARE(store.points(u"a"_s).size(), int(SeriesStore::latestSeconds)); // a shrank to its seconds
+        QCOMPARE(store.points(u"a"_s).constLast().second, 1359);
+
+        // b's window arrives from storage (adopted as the GUI does) and is kept.
+        SeriesStore staging(3600);
+        for (qint64 s = 760; s < 1360; ++s)
+            staging.ingest(frame(s, { u"b"_s }));
+        store.adopt(staging);
+        QCOMPARE(store.points(u"b"_s).size(), 600);
+        store.ingest(frame(1360, { u"a"_s, u"b"_s }));
+        QCOMPARE(store.points(u"b"_s).size(), 601);
+        QCOMPARE(store.points(u"a"_s).size(), int(SeriesStore::latestSeconds));
+
+        // Unbounded again (a fleet source): nothing more is evicted than the window.
+        store.setBoundedByShown(false);
+        for (qint64 s = 1361; s < 1400; ++s)
+            store.ingest(frame(s, { u"a"_s }));
+        QCOMPARE(store.points(u"a"_s).size(), int(SeriesStore::latestSeconds) + 39);
+    }
+
     void listModelInsertsSortedRows()
     {
         SeriesStore store;

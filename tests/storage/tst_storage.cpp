@@ -217,6 +217,16 @@ private Q_SLOTS:
         QVERIFY2(std::abs(t.p50 - 30.0) <= 0.01 * 30.0, qPrintable(QString::number(t.p50)));
         QVERIFY2(std::abs(t.p99 - 40.0) <= 0.01 * 40.0, qPrintable(QString::number(t.p99)));
         QVERIFY(std::isnan(t.last));
+
+        // Only the series asked for (what the GUI shows), from chunks and open rows alike.
+        reader.requestRange(1000, 2000, 8, { u"queue"_s, u"no.such.series"_s });
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 2, 5000);
+        const auto only = ready[1][1].value<QVector<LiveFrame>>();
+        QCOMPARE(only.size(), 3);
+        for (const LiveFrame &f : only) {
+            QCOMPARE(f.series.size(), 1);
+            QCOMPARE(f.series[0].key, u"queue"_s);
+        }
     }
 
     void readerReportsAMissingFile()

@@ -62,6 +62,28 @@ private Q_SLOTS:
         QCOMPARE(got, ids);
     }
 
+    void sparklinesKeepTheirMinuteInABoundedStore()
+    {
+        // The tree tells the store which series its sparklines draw: a source's latency keeps its minute, its request
+        // counter (read for the status' error rate) its newest seconds, and the sparkline stays whole.
+        SeriesStore store(3600);
+        store.setBoundedByShown(true);
+        SourceTreeModel model(&store);
+        const QString latency = u"inference.latency|model:m1"_s, requests = u"inference.requests|model:m1,status:ok"_s;
+        for (qint64 s = 1000; s < 1100; ++s) {
+            LiveFrame f { s, {} };
+            f.series << stats(latency, MetricKind::Timer, 10, 20.0) << stats(requests, MetricKind::Counter, 10, 1);
+            store.ingest(f);
+        }
+        QCOMPARE(store.points(latency).size(), int(SeriesStore::recentSeconds));
+        QCOMPARE(store.points(requests).size(), int(SeriesStore::latestSeconds));
+        const QModelIndex m1 = model.indexOf({ SourceRef::Kind::Model, u"m1"_s });
+        QVERIFY(m1.isValid());
+        const auto sparkline = model.data(m1, SourceTreeModel::SparklineRole).value<QList<double>>();
+        QCOMPARE(sparkline.size(), SourceTreeModel::sparklineSeconds);
+        QVERIFY(std::all_of(sparkline.cbegin(), sparkline.cend(), [](double v) { return v == 20.0; }));
+    }
+
     void rolesPickTheRightSeries()
     {
         const QStringList keys { u"inference.step.latency|model:m1,step:predict"_s, u"inference.latency|model:m1"_s,
