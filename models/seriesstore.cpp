@@ -82,8 +82,8 @@ void SeriesStore::evictOlderThan(qint64 second)
         auto firstKept = std::lower_bound(pts.begin(), pts.end(), keepFrom,
                                           [](const SeriesPoint &p, qint64 s) { return p.second < s; });
         pts.erase(pts.begin(), firstKept);
-        // A series that shrank from a window to a minute gives the room back.
-        if (pts.capacity() > 2 * (pts.size() + recentSeconds))
+        // A series that shrank (from a window to seconds, or an adopted minute to seconds) gives the room back.
+        if (pts.capacity() > 2 * pts.size() + 16)
             pts.squeeze();
     }
 }
