@@ -49,13 +49,26 @@ public:
     }
 
     // Keeps the entries for which keep(key, value) is true (called once per entry), and gives the rest's memory back.
+    // When every entry stays, nothing is rebuilt (the common case of a once-a-minute expiry).
     template <typename Keep>
     void keepIf(Keep &&keep)
     {
+        std::vector<bool> keeps(m_slots.size(), false);
+        qsizetype dropped = 0;
+        for (size_t i = 0; i < m_slots.size(); ++i) {
+            Slot &s = m_slots[i];
+            if (s.length == kEmpty)
+                continue;
+            keeps[i] = keep(QByteArrayView(m_arena.data() + s.offset, s.length), s.value);
+            dropped += keeps[i] ? 0 : 1;
+        }
+        if (dropped == 0)
+            return;
         std::vector<Slot> kept;
         std::vector<char> arena;
-        for (Slot &s : m_slots) {
-            if (s.length == kEmpty || !keep(QByteArrayView(m_arena.data() + s.offset, s.length), s.value))
+        for (size_t i = 0; i < m_slots.size(); ++i) {
+            Slot &s = m_slots[i];
+            if (!keeps[i])
                 continue;
             const auto offset = quint32(arena.size());
             arena.insert(arena.end(), m_arena.data() + s.offset, m_arena.data() + s.offset + s.length);

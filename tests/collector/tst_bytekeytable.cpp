@@ -66,6 +66,12 @@ private Q_SLOTS:
         const QByteArray again = "7";
         table.insert(again, table.hashOf(again), 7); // and it keeps working after the rebuild
         QCOMPARE(*table.find(again, table.hashOf(again)), 7);
+        // Keeping every entry (the once-a-minute expiry's usual case, which skips the rebuild) still asks once each.
+        int keptAsked = 0;
+        table.keepIf([&](QByteArrayView, int) { return ++keptAsked > 0; });
+        QCOMPARE(keptAsked, 101);
+        QCOMPARE(table.size(), 101);
+        QCOMPARE(*table.find(again, table.hashOf(again)), 7);
         table.keepIf([](QByteArrayView, int) { return false; });
         QCOMPARE(table.size(), 0);
         QVERIFY(!table.find(again, table.hashOf(again)));
