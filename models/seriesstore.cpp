@@ -63,18 +63,18 @@ void SeriesStore::insertPoint(const QString &key, qint64 second, const SeriesSta
         pts.insert(pos, { second, stats });
 }
 
-void SeriesStore::evictOlderThan(qint64 second)
+void SeriesStore::evictOlderThan(qint64 second, bool adopted)
 {
-    // Not shown: a sparkline's newest recentSeconds, any other series' newest latestSeconds and its newest point up
-    // to recentSeconds old (never before the window's start).
+    // Not shown: a sparkline's newest recentSeconds, any other series' newest latestSeconds, and always its newest
+    // point (never before the window's start).
     const qint64 recent = std::max(second, m_latestSecond - recentSeconds + 1);
     const qint64 latest = std::max(second, m_latestSecond - latestSeconds + 1);
     for (auto it = m_points.begin(); it != m_points.end(); ++it) {
         auto &pts = *it;
         qint64 keepFrom = second;
-        if (!isShown(it.key())) {
-            keepFrom = m_sparklines.contains(it.key()) ? recent : latest;
-            if (!pts.isEmpty() && pts.constLast().second < keepFrom && pts.constLast().second >= recent)
+        if (!isShown(it.key()) && !m_derived.contains(it.key())) {
+            keepFrom = adopted || m_sparklines.contains(it.key()) ? recent : latest;
+            if (!pts.isEmpty() && pts.constLast().second < keepFrom)
                 keepFrom = pts.constLast().second;
         }
         if (pts.isEmpty() || pts.constFirst().second >= keepFrom)
@@ -166,6 +166,7 @@ void SeriesStore::ingest(const QVector<LiveFrame> &frames)
             accuracy.count = qint64(std::max<quint64>(1, quality.binary + quality.classes));
             accuracy.sum = quality.accuracy * double(accuracy.count);
             accuracy.min = accuracy.max = accuracy.last = quality.accuracy;
+            m_derived.insert(accuracy.key);
             insertPoint(accuracy.key, frame.second, accuracy);
         }
     }
@@ -232,7 +233,7 @@ void SeriesStore::adopt(SeriesStore &other)
     other.m_points.clear();
     other.m_order.clear();
     other.m_sketchesDroppedBefore.clear();
-    evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+    evictOlderThan(m_latestSecond - m_windowSeconds + 1, true);
     dropSketchesBefore(m_latestSecond - sketchSeconds + 1);
     Q_EMIT changed();
 }

@@ -21,7 +21,8 @@ struct SeriesPoint {
 // Bounded by what is shown (setBoundedByShown): only the shown series (setShown: what the dashboard and the charts
 // draw) keep the whole window; what the source tree reads of the rest is kept: the newest recentSeconds of the
 // series its sparklines draw (setSparklineKeys), the newest latestSeconds of every other (the status' error rate),
-// and at least each series' newest point up to recentSeconds old (its kind, and stale or silent). A series that becomes
+// and each series' newest point (its kind, stale, silent or exited). Series made here (prediction.accuracy, from the
+// frames' quality) keep the window: storage cannot give them back. A series that becomes
 // shown gets its window from storage (the owner loads it and adopt()s it), so 10,000 live series cost seconds of
 // points each, not an hour.
 // Points keep the sketch their stats came with (live frames carry it for followed series, LiveSource::followSketches)
@@ -72,7 +73,9 @@ Q_SIGNALS:
 
 private:
     void insertPoint(const QString &key, qint64 second, const SeriesStats &stats);
-    void evictOlderThan(qint64 second);
+    // adopted: the points just adopted may belong to sparklines the tree has not named yet (it names them when
+    // changed() reaches it): every series that is not shown keeps recentSeconds this once.
+    void evictOlderThan(qint64 second, bool adopted = false);
     void dropSketchesBefore(qint64 second);
 
     qint64 m_windowSeconds;
@@ -83,6 +86,7 @@ private:
     bool m_bounded = false;
     QSet<QString> m_shown;
     QSet<QString> m_sparklines;
+    QSet<QString> m_derived; // made from the frames' quality: not in storage's seconds
 };
 
 } // namespace perfdash

@@ -1085,6 +1085,10 @@ void MainWindow::updateMachineKeys()
 void MainWindow::updateShownSeries()
 {
     QStringList keys = m_selected.isValid() ? m_sources->rolesOf(m_selected).allKeys() : QStringList();
+    // refresh() follows the view from the anchor's first point: a source without a latency anchors on its first series.
+    if (m_selected.isValid() && m_sources->rolesOf(m_selected).latency.isEmpty()
+        && !m_sources->seriesOf(m_selected).isEmpty())
+        keys << m_sources->seriesOf(m_selected).constFirst();
     // The covered seconds, every rate's denominator (the fleet's, or the source's host's).
     keys << Coverage::heartbeatKeyFor(keys) << Coverage::heartbeatKey();
     keys += m_charts->keys();

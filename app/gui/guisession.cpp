@@ -173,7 +173,10 @@ void GuiSession::loadWindowOf(const QStringList &keys)
     if (!m_history || keys.isEmpty())
         return;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    m_history->requestRange(now - m_store->windowSeconds(), now, ++m_historyGeneration, keys);
+    // In parts: each is one SQL statement binding its keys twice, and SQLite builds before 3.32 allow 999 variables.
+    constexpr qsizetype kKeysPerRequest = 200;
+    for (qsizetype i = 0; i < keys.size(); i += kKeysPerRequest)
+        m_history->requestRange(now - m_store->windowSeconds(), now, ++m_historyGeneration, keys.mid(i, kKeysPerRequest));
 }
 
 void GuiSession::adoptHistory(const QVector<LiveFrame> &frames)
@@ -366,10 +369,9 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
     // shrinks back to its minute when adopted).
     connect(m_history.get(), &HistorySource::rangeReady, this,
         [this](quint64, const QVector<LiveFrame> &frames) { adoptHistory(frames); });
-    connect(m_history.get(), &HistorySource::failed, this, [this](quint64 generation, const QString &message) {
-        if (generation == m_historyGeneration)
-            m_window->showNotice(tr("History unavailable: %1").arg(message));
-    });
+    // Every request's failure is told: each is a part of what is shown (or the start's last minute).
+    connect(m_history.get(), &HistorySource::failed, this,
+        [this](quint64, const QString &message) { m_window->showNotice(tr("History unavailable: %1").arg(message)); });
     // Bounded by what is shown: every series' last minute for the source tree, the shown ones' hour.
     m_store->setBoundedByShown(true);
     const qint64 now = QDateTime::currentSecsSinceEpoch();

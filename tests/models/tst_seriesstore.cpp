@@ -138,6 +138,18 @@ private Q_SLOTS:
         QCOMPARE(pts[0].stats.kind, MetricKind::Gauge);
         QCOMPARE(pts[0].stats.last, 0.5);
         QVERIFY(store.points(u"prediction.accuracy|model:price"_s).isEmpty()); // no accuracy without class outcomes
+
+        // Made here from the frames' quality, storage cannot give it back: a bounded store keeps its window.
+        SeriesStore bounded(3600);
+        bounded.setBoundedByShown(true);
+        for (qint64 s = 300; s < 400; ++s) {
+            LiveFrame q { s, {} };
+            q.quality.push_back(QualityStats::from(u"prediction.quality|model:fraud,service:api"_s, m, true));
+            q.series.push_back(SeriesStats { u"other"_s, MetricKind::Gauge });
+            bounded.ingest(q);
+        }
+        QCOMPARE(bounded.points(u"prediction.accuracy|model:fraud,service:api"_s).size(), 100);
+        QCOMPARE(bounded.points(u"other"_s).size(), int(SeriesStore::latestSeconds));
     }
     void historyMergesWithoutDuplicates()
     {
@@ -219,14 +231,12 @@ private Q_SLOTS:
         QCOMPARE(store.points(u"c"_s).size(), int(SeriesStore::latestSeconds));
         QVERIFY(store.isShown(u"a"_s) && !store.isShown(u"b"_s));
 
-        // A series that falls silent keeps its newest point for a minute: the tree tells stale from silent by it.
-        for (qint64 s = 1300; s < 1320; ++s)
+        // A series that falls silent keeps its newest point: the tree tells stale, silent and exited by it, and its
+        // kind.
+        for (qint64 s = 1300; s < 1360; ++s)
             store.ingest(frame(s, { u"a"_s, u"b"_s }));
         QCOMPARE(store.points(u"c"_s).size(), 1);
         QCOMPARE(store.points(u"c"_s).constFirst().second, 1299);
-        for (qint64 s = 1320; s < 1360; ++s)
-            store.ingest(frame(s, { u"a"_s, u"b"_s }));
-        QVERIFY(store.points(u"c"_s).isEmpty());
 
         QCOMPARE(store.setShown({ u"a"_s, u"b"_s }), QStringList { u"b"_s }); // only b is new
         QCOMPARE(store.setShown({ u"b"_s }), QStringList {});
@@ -243,11 +253,20 @@ private Q_SLOTS:
         QCOMPARE(store.points(u"b"_s).size(), 601);
         QCOMPARE(store.points(u"a"_s).size(), int(SeriesStore::latestSeconds));
 
+        // Adopted points keep a minute until the tree has named its sparklines (at the next frame, seconds).
+        SeriesStore minute(3600);
+        for (qint64 s = 1300; s < 1361; ++s)
+            minute.ingest(frame(s, { u"d"_s }));
+        store.adopt(minute);
+        QCOMPARE(store.points(u"d"_s).size(), int(SeriesStore::recentSeconds));
+        store.ingest(frame(1361, { u"a"_s, u"b"_s, u"d"_s }));
+        QCOMPARE(store.points(u"d"_s).size(), int(SeriesStore::latestSeconds));
+
         // Unbounded again (a fleet source): nothing more is evicted than the window.
         store.setBoundedByShown(false);
-        for (qint64 s = 1361; s < 1400; ++s)
+        for (qint64 s = 1362; s < 1400; ++s)
             store.ingest(frame(s, { u"a"_s }));
-        QCOMPARE(store.points(u"a"_s).size(), int(SeriesStore::latestSeconds) + 39);
+        QCOMPARE(store.points(u"a"_s).size(), int(SeriesStore::latestSeconds) + 38);
     }
 
     void listModelInsertsSortedRows()
