@@ -160,6 +160,7 @@ QJsonObject CollectorService::statsSnapshot() const
         { u"series"_s, qint64(m_aggregator.seriesCount()) },
         { u"sources"_s, sources },
         { u"subscribers"_s, m_publisher.subscriberCount() },
+        { u"subscribers_v2"_s, m_publisher.version2Subscribers() },
         { u"uptime_s"_s, m_uptime.isValid() ? m_uptime.elapsed() / 1000 : 0 },
     };
     for (const auto &[name, provider] : m_statusProviders)

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/liveclient.h"
 
+#include "collector/liveprotocol2.h"
+
 #include <QLocalSocket>
 #include <QThread>
 #include <QTimer>
+
+#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -37,6 +41,8 @@ public:
         if (m_socket.state() != QLocalSocket::UnconnectedState)
             return;
         m_helloSeen = false;
+        m_speaks2 = false;
+        m_decoder.reset();
         Q_EMIT stateChanged(LiveSource::State::Connecting, m_path);
         m_socket.connectToServer(m_path, QIODevice::ReadWrite);
     }
@@ -48,6 +54,15 @@ public:
         m_followed = keys;
         if (m_helloSeen)
             sendFollow();
+    }
+
+    void setSubscribed(const QStringList &keys)
+    {
+        if (m_subscribed && keys == *m_subscribed)
+            return;
+        m_subscribed = keys;
+        if (m_helloSeen && m_speaks2)
+            sendSubscribe();
     }
 
 Q_SIGNALS:
@@ -74,6 +89,12 @@ private:
         m_socket.write(LiveProtocol::encodeFollow(m_followRequest, m_followed));
     }
 
+    void sendSubscribe()
+    {
+        m_subscribeRequest = ++m_lastRequestId;
+        m_socket.write(LiveProtocol::encodeSubscribe(m_subscribeRequest, *m_subscribed));
+    }
+
     void onReadyRead()
     {
         while (m_socket.canReadLine()) {
@@ -81,9 +102,10 @@ private:
             LiveProtocol::Hello hello;
             LiveFrame frame;
             QJsonObject stats;
-            switch (LiveProtocol::decode(line, &hello, &frame, &stats)) {
+            switch (m_decoder.decode(line, &hello, &frame, &stats)) {
             case LiveProtocol::MessageType::Hello:
-                if (hello.version != LiveProtocol::version) {
+                m_speaks2 = hello.versions.contains(LiveProtocol::version2);
+                if (hello.version != LiveProtocol::version && !m_speaks2) {
                     onLost(u"collector speaks live protocol %1, we speak %2"_s.arg(hello.version).arg(
                             LiveProtocol::version));
                     return;
@@ -91,6 +113,8 @@ private:
                 m_helloSeen = true;
                 if (!m_followed.isEmpty())
                     sendFollow(); // a new connection starts with no follow set
+                if (m_subscribed && m_speaks2)
+                    sendSubscribe(); // and in version 1
                 Q_EMIT helloReceived(hello);
                 Q_EMIT stateChanged(LiveSource::State::Connected, m_path);
                 break;
@@ -109,6 +133,11 @@ private:
                 if (stats.value(u"id"_s).toInteger() == m_followRequest && stats.contains(u"error"_s))
                     qWarning("perfdash: the collector refused to follow sketches: %s",
                         qUtf8Printable(stats.value(u"error"_s).toString()));
+                if (stats.value(u"id"_s).toInteger() == m_subscribeRequest && stats.contains(u"error"_s))
+                    qWarning("perfdash: the collector refused the subscription (frames stay whole): %s",
+                        qUtf8Printable(stats.value(u"error"_s).toString()));
+                break;
+            case LiveProtocol::MessageType::Names:
                 break;
             case LiveProtocol::MessageType::Invalid:
                 break;
@@ -123,6 +152,11 @@ private:
     QStringList m_followed;
     qint64 m_lastRequestId = 0;
     qint64 m_followRequest = -1;
+    // Version 2: what to subscribe to (nullopt: never asked, frames stay version 1), and whether the collector can.
+    std::optional<QStringList> m_subscribed;
+    bool m_speaks2 = false;
+    qint64 m_subscribeRequest = -1;
+    LiveProtocol::Decoder m_decoder;
 };
 
 LiveClient::LiveClient(QString socketPath, QObject *parent)
@@ -154,6 +188,12 @@ void LiveClient::followSketches(const QStringList &keys)
     m_followed = keys;
     QMetaObject::invokeMethod(
         m_connection, [connection = m_connection, keys]() { connection->setFollowed(keys); }, Qt::QueuedConnection);
+}
+
+void LiveClient::subscribe(const QStringList &keys)
+{
+    QMetaObject::invokeMethod(
+        m_connection, [connection = m_connection, keys]() { connection->setSubscribed(keys); }, Qt::QueuedConnection);
 }
 
 void LiveClient::start()

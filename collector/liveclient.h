@@ -27,6 +27,9 @@ public:
     // refused by the collector, which then keeps the previous list (a warning says so).
     void followSketches(const QStringList &keys) override;
     QStringList followedSketches() const { return m_followed; }
+    // Live protocol 2 (when the collector speaks it): from now on, and after every reconnect, only these series come in
+    // full; every other series comes with its count alone. Never called: every frame stays whole (version 1).
+    void subscribe(const QStringList &keys) override;
 
     static constexpr int reconnectIntervalMs = 500;
 

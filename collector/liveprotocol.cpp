@@ -42,7 +42,34 @@ QByteArray encodeHello(const Hello &hello)
             { u"db"_s, hello.db },
             { u"rules"_s, hello.rules },
             { u"pid"_s, hello.pid },
+            { u"versions"_s, QJsonArray::fromVariantList(QVariantList(hello.versions.cbegin(), hello.versions.cend())) },
     });
+}
+
+QJsonArray encodeQuality(const QVector<QualityStats> &qualities)
+{
+    QJsonArray quality;
+    for (const auto &q : qualities) {
+        quality.append(QJsonObject {
+                { u"key"_s, q.key },
+                { u"binary"_s, qint64(q.binary) },
+                { u"classes"_s, qint64(q.classes) },
+                { u"regression"_s, qint64(q.regression) },
+                { u"accuracy"_s, number(q.accuracy) },
+                { u"precision"_s, number(q.precision) },
+                { u"recall"_s, number(q.recall) },
+                { u"f1"_s, number(q.f1) },
+                { u"macro_f1"_s, number(q.macroF1) },
+                { u"auc_roc"_s, number(q.aucRoc) },
+                { u"auc_error"_s, number(q.aucErrorBound) },
+                { u"rmse"_s, number(q.rmse) },
+                { u"mae"_s, number(q.mae) },
+                { u"mape"_s, number(q.mape) },
+                { u"zero_truths"_s, qint64(q.zeroTruths) },
+                { u"blob"_s, QString::fromLatin1(q.blob.toBase64()) },
+        });
+    }
+    return quality;
 }
 
 QByteArray encodeFrame(const LiveFrame &frame, const QJsonObject &collectorStats)
@@ -73,30 +100,8 @@ QByteArray encodeFrame(const LiveFrame &frame, const QJsonObject &collectorStats
         series.append(o);
     }
     QJsonObject o { { u"type"_s, u"frame"_s }, { u"second"_s, frame.second }, { u"series"_s, series } };
-    if (!frame.quality.isEmpty()) {
-        QJsonArray quality;
-        for (const auto &q : frame.quality) {
-            quality.append(QJsonObject {
-                    { u"key"_s, q.key },
-                    { u"binary"_s, qint64(q.binary) },
-                    { u"classes"_s, qint64(q.classes) },
-                    { u"regression"_s, qint64(q.regression) },
-                    { u"accuracy"_s, number(q.accuracy) },
-                    { u"precision"_s, number(q.precision) },
-                    { u"recall"_s, number(q.recall) },
-                    { u"f1"_s, number(q.f1) },
-                    { u"macro_f1"_s, number(q.macroF1) },
-                    { u"auc_roc"_s, number(q.aucRoc) },
-                    { u"auc_error"_s, number(q.aucErrorBound) },
-                    { u"rmse"_s, number(q.rmse) },
-                    { u"mae"_s, number(q.mae) },
-                    { u"mape"_s, number(q.mape) },
-                    { u"zero_truths"_s, qint64(q.zeroTruths) },
-                    { u"blob"_s, QString::fromLatin1(q.blob.toBase64()) },
-            });
-        }
-        o.insert(u"quality"_s, quality);
-    }
+    if (!frame.quality.isEmpty())
+        o.insert(u"quality"_s, encodeQuality(frame.quality));
     if (frame.provisional)
         o.insert(u"provisional"_s, true);
     if (!collectorStats.isEmpty())
@@ -206,13 +211,53 @@ QVector<AlertEvent> alertEventsOf(const QJsonObject &message)
     return out;
 }
 
-MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObject *other)
+QVector<QualityStats> decodeQuality(const QJsonArray &array)
+{
+    QVector<QualityStats> out;
+    for (const auto &value : array) {
+        const QJsonObject qo = value.toObject();
+        QualityStats q;
+        q.key = qo.value(u"key"_s).toString();
+        if (q.key.isEmpty())
+            continue;
+        q.binary = quint64(std::max<qint64>(0, qo.value(u"binary"_s).toInteger()));
+        q.classes = quint64(std::max<qint64>(0, qo.value(u"classes"_s).toInteger()));
+        q.regression = quint64(std::max<qint64>(0, qo.value(u"regression"_s).toInteger()));
+        q.accuracy = numberOf(qo, "accuracy"_L1);
+        q.precision = numberOf(qo, "precision"_L1);
+        q.recall = numberOf(qo, "recall"_L1);
+        q.f1 = numberOf(qo, "f1"_L1);
+        q.macroF1 = numberOf(qo, "macro_f1"_L1);
+        q.aucRoc = numberOf(qo, "auc_roc"_L1);
+        q.aucErrorBound = numberOf(qo, "auc_error"_L1);
+        q.rmse = numberOf(qo, "rmse"_L1);
+        q.mae = numberOf(qo, "mae"_L1);
+        q.mape = numberOf(qo, "mape"_L1);
+        q.zeroTruths = quint64(std::max<qint64>(0, qo.value(u"zero_truths"_s).toInteger()));
+        q.blob = QByteArray::fromBase64(qo.value(u"blob"_s).toString().toLatin1());
+        out.push_back(std::move(q));
+    }
+    return out;
+}
+
+bool parseLine(QByteArrayView text, QJsonObject *object)
 {
     QJsonParseError error;
     const auto doc = QJsonDocument::fromJson(text.toByteArray(), &error);
     if (error.error != QJsonParseError::NoError || !doc.isObject())
-        return MessageType::Invalid;
-    const QJsonObject o = doc.object();
+        return false;
+    *object = doc.object();
+    return true;
+}
+
+MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObject *other)
+{
+    QJsonObject o;
+    return parseLine(text, &o) ? decodeObject(o, hello, frame, other) : MessageType::Invalid;
+}
+
+MessageType decodeObject(const QJsonObject &o, Hello *hello, LiveFrame *frame, QJsonObject *other)
+{
     const QString type = o.value(u"type"_s).toString();
     if (type == u"hello"_s) {
         if (o.value(u"protocol"_s).toString() != QLatin1StringView(name))
@@ -224,6 +269,13 @@ MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObj
             hello->db = o.value(u"db"_s).toString();
             hello->rules = o.value(u"rules"_s).toString();
             hello->pid = o.value(u"pid"_s).toInteger();
+            hello->versions.clear();
+            for (const auto &v : o.value(u"versions"_s).toArray()) {
+                if (v.toInt() > 0)
+                    hello->versions << v.toInt();
+            }
+            if (hello->versions.isEmpty())
+                hello->versions << hello->version; // a collector from before version 2 speaks only its own
         }
         return MessageType::Hello;
     }
@@ -262,30 +314,7 @@ MessageType decode(QByteArrayView text, Hello *hello, LiveFrame *frame, QJsonObj
                 }
                 frame->series.push_back(std::move(s));
             }
-            frame->quality.clear();
-            for (const auto &value : o.value(u"quality"_s).toArray()) {
-                const QJsonObject qo = value.toObject();
-                QualityStats q;
-                q.key = qo.value(u"key"_s).toString();
-                if (q.key.isEmpty())
-                    continue;
-                q.binary = quint64(std::max<qint64>(0, qo.value(u"binary"_s).toInteger()));
-                q.classes = quint64(std::max<qint64>(0, qo.value(u"classes"_s).toInteger()));
-                q.regression = quint64(std::max<qint64>(0, qo.value(u"regression"_s).toInteger()));
-                q.accuracy = numberOf(qo, "accuracy"_L1);
-                q.precision = numberOf(qo, "precision"_L1);
-                q.recall = numberOf(qo, "recall"_L1);
-                q.f1 = numberOf(qo, "f1"_L1);
-                q.macroF1 = numberOf(qo, "macro_f1"_L1);
-                q.aucRoc = numberOf(qo, "auc_roc"_L1);
-                q.aucErrorBound = numberOf(qo, "auc_error"_L1);
-                q.rmse = numberOf(qo, "rmse"_L1);
-                q.mae = numberOf(qo, "mae"_L1);
-                q.mape = numberOf(qo, "mape"_L1);
-                q.zeroTruths = quint64(std::max<qint64>(0, qo.value(u"zero_truths"_s).toInteger()));
-                q.blob = QByteArray::fromBase64(qo.value(u"blob"_s).toString().toLatin1());
-                frame->quality.push_back(std::move(q));
-            }
+            frame->quality = decodeQuality(o.value(u"quality"_s).toArray());
         }
         if (other)
             *other = o.value(u"collector"_s).toObject();

@@ -5,6 +5,7 @@
 #include "models/seriesstats.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
 #include <QStringList>
@@ -25,6 +26,9 @@ struct Hello {
     QString db;
     QString rules; // the alert rules file the collector watches (docs/alerts.md); empty from older collectors
     qint64 pid = 0;
+    // Every version the collector can speak on this connection: it starts in `version` (1) and switches a subscriber
+    // to 2 when asked (the "subscribe" request, liveprotocol2.h). [version] from a collector before version 2.
+    QList<int> versions { 1, 2 };
 };
 
 QByteArray encodeHello(const Hello &hello);
@@ -51,8 +55,15 @@ QVector<AlertEvent> alertEventsOf(const QJsonObject &message);
 
 // Decodes one line (a frame's "sketches" land in SeriesStats::sketch of its series). Returns the message's "type" and
 // fills whichever out-parameter matches.
-enum class MessageType { Invalid, Hello, Frame, Response, Alerts };
+enum class MessageType { Invalid, Hello, Frame, Response, Alerts, Names };
 MessageType decode(QByteArrayView line, Hello *hello, LiveFrame *frame, QJsonObject *other);
+// The same for a line already parsed (parseLine). Version 1 messages only; a Decoder (liveprotocol2.h) reads both.
+bool parseLine(QByteArrayView line, QJsonObject *object);
+MessageType decodeObject(const QJsonObject &message, Hello *hello, LiveFrame *frame, QJsonObject *other);
+
+// The "quality" array of a frame, shared by both versions.
+QJsonArray encodeQuality(const QVector<QualityStats> &qualities);
+QVector<QualityStats> decodeQuality(const QJsonArray &array);
 } // namespace LiveProtocol
 
 } // namespace perfdash

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "collector/liveprotocol.h"
+#include "collector/liveprotocol2.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -17,8 +17,10 @@ namespace perfdash {
 
 // Serves live.sock: a hello on connect, then one line per frame to every subscriber, and answers to requests.
 // Lives on the collector thread. A subscriber that stops reading is dropped once its backlog passes a bound.
-// A frame is encoded once; a subscriber that follows series (the "follow" request) gets that line plus the sketches
-// of the series it follows, which the frame must carry (Aggregator::publishDue with followedKeys()).
+// Version 1: a frame is encoded once; a subscriber that follows series (the "follow" request) gets that line plus the
+// sketches of the series it follows, which the frame must carry (Aggregator::publishDue with followedKeys()).
+// Version 2 (the "subscribe" request): names as they appear, then frames with the subscribed series in full and the
+// rest brief, encoded once per distinct subscription.
 class LivePublisher : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LivePublisher)
@@ -37,6 +39,10 @@ public:
     // Every key some subscriber follows: the provisional frames' series that need their sketch.
     const QSet<QString> &followedKeys() const { return m_followedUnion; }
     quint64 droppedSubscribers() const { return m_droppedSubscribers; }
+    // Subscribers that switched to version 2, and the frame lines encoded for them in the last publish() (one per
+    // distinct subscription).
+    int version2Subscribers() const { return int(m_subscriptions.size()); }
+    int lastVersion2Encodings() const { return m_lastVersion2Encodings; }
 
     static constexpr qint64 maxBacklogBytes = 16 * 1024 * 1024;
 
@@ -44,6 +50,8 @@ private:
     void onNewConnection();
     void onReadyRead(QLocalSocket *socket);
     void setFollowed(QLocalSocket *socket, QSet<QString> keys);
+    QJsonObject answer(QLocalSocket *socket, const QJsonObject &request);
+    void publishVersion2(const LiveFrame &frame, const QByteArray &collector);
     // A subscriber whose backlog passed maxBacklogBytes is dropped (counted); true when it was.
     bool dropIfBehind(QLocalSocket *socket);
 
@@ -52,6 +60,13 @@ private:
     QList<QLocalSocket *> m_subscribers;
     QHash<QLocalSocket *, QSet<QString>> m_followed; // subscribers with a non-empty follow set
     QSet<QString> m_followedUnion;
+    struct Version2 {
+        LiveProtocol::Subscription subscription;
+        qsizetype namesSent = 0; // the names below this id were sent
+    };
+    QHash<QLocalSocket *, Version2> m_subscriptions;
+    LiveProtocol::NameTable m_names;
+    int m_lastVersion2Encodings = 0;
     StatsProvider m_statsProvider;
     quint64 m_droppedSubscribers = 0;
 };

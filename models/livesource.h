@@ -25,6 +25,10 @@ public:
     // in SeriesStats::sketch, so a window's quantiles can be merged (SeriesSummary::fromStats). Replaces the previous
     // list; an empty list stops it. A source that cannot deliver sketches ignores it. Call on the source's thread.
     virtual void followSketches(const QStringList &keys) { Q_UNUSED(keys) }
+    // Asks for these series in full from now on, and for every other series its count alone (SeriesStats::count and
+    // rate; the other statistics NaN): what a view that shows a few series and lists the rest needs. Replaces the
+    // previous list. A source that cannot ignores it and keeps sending every series whole. Call on its thread.
+    virtual void subscribe(const QStringList &keys) { Q_UNUSED(keys) }
 
 Q_SIGNALS:
     void frameReceived(const perfdash::LiveFrame &frame);

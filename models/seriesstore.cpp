@@ -93,6 +93,7 @@ void SeriesStore::setBoundedByShown(bool bounded)
     if (m_bounded == bounded)
         return;
     m_bounded = bounded;
+    m_keptAnnounced = false;
     evictOlderThan(m_latestSecond - m_windowSeconds + 1);
 }
 
@@ -100,9 +101,30 @@ void SeriesStore::setSparklineKeys(const QSet<QString> &keys)
 {
     const bool dropped
         = std::any_of(m_sparklines.cbegin(), m_sparklines.cend(), [&](const QString &k) { return !keys.contains(k); });
+    const bool changedKeys = dropped || keys.size() != m_sparklines.size();
     m_sparklines = keys;
     if (dropped && m_bounded)
         evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+    if (changedKeys && m_bounded && m_keptAnnounced)
+        Q_EMIT keptInFullChanged();
+}
+
+QStringList SeriesStore::keptInFull() const
+{
+    QSet<QString> keys = m_shown;
+    keys.unite(m_sparklines);
+    QStringList out(keys.cbegin(), keys.cend());
+    out.sort();
+    return out;
+}
+
+void SeriesStore::emitChanged()
+{
+    Q_EMIT changed(); // the source tree names its sparklines here
+    if (m_bounded && !m_keptAnnounced) {
+        m_keptAnnounced = true;
+        Q_EMIT keptInFullChanged();
+    }
 }
 
 QStringList SeriesStore::setShown(const QStringList &keys)
@@ -117,6 +139,8 @@ QStringList SeriesStore::setShown(const QStringList &keys)
     m_shown = std::move(shown);
     if (dropped && m_bounded)
         evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+    if ((dropped || !added.isEmpty()) && m_bounded && m_keptAnnounced)
+        Q_EMIT keptInFullChanged();
     return added;
 }
 
@@ -172,7 +196,7 @@ void SeriesStore::ingest(const QVector<LiveFrame> &frames)
     }
     evictOlderThan(m_latestSecond - m_windowSeconds + 1);
     dropSketchesBefore(m_latestSecond - sketchSeconds + 1);
-    Q_EMIT changed();
+    emitChanged();
 }
 
 void SeriesStore::reserveAfter(qint64 points)
@@ -235,7 +259,7 @@ void SeriesStore::adopt(SeriesStore &other)
     other.m_sketchesDroppedBefore.clear();
     evictOlderThan(m_latestSecond - m_windowSeconds + 1, true);
     dropSketchesBefore(m_latestSecond - sketchSeconds + 1);
-    Q_EMIT changed();
+    emitChanged();
 }
 
 } // namespace perfdash

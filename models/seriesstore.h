@@ -56,6 +56,10 @@ public:
     // The series whose last minute the source tree draws as sparklines (each source's latency).
     void setSparklineKeys(const QSet<QString> &keys);
     bool isShown(const QString &key) const { return !m_bounded || m_shown.contains(key); }
+    // Bounded: what this store needs of a live frame in full (the shown series and the sparklines, sorted); every
+    // other series needs its count alone (LiveSource::subscribe). keptInFullChanged() tells when it changes, from the
+    // first changed() after bounding on, by when the source tree has named its sparklines.
+    QStringList keptInFull() const;
 
     QStringList keys() const { return m_order; }
     const QVector<SeriesPoint> &points(const QString &key) const;
@@ -70,6 +74,7 @@ public:
 Q_SIGNALS:
     void seriesAdded(const QString &key);
     void changed();
+    void keptInFullChanged();
 
 private:
     void insertPoint(const QString &key, qint64 second, const SeriesStats &stats);
@@ -77,6 +82,8 @@ private:
     // changed() reaches it): every series that is not shown keeps recentSeconds this once.
     void evictOlderThan(qint64 second, bool adopted = false);
     void dropSketchesBefore(qint64 second);
+    // changed(), then the first keptInFullChanged() of a bounded store.
+    void emitChanged();
 
     qint64 m_windowSeconds;
     qint64 m_latestSecond = 0;
@@ -86,6 +93,7 @@ private:
     bool m_bounded = false;
     QSet<QString> m_shown;
     QSet<QString> m_sparklines;
+    bool m_keptAnnounced = false; // keptInFullChanged() has been emitted since bounding
     QSet<QString> m_derived; // made from the frames' quality: not in storage's seconds
 };
 

@@ -63,6 +63,9 @@ GuiSession::GuiSession(Options options, QObject *parent)
     connect(m_live.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
     // The dashboard merges the shown latency's seconds from their sketches: the collector sends them for those keys.
     connect(m_window.get(), &MainWindow::followedSeriesChanged, m_live.get(), &LiveSource::followSketches);
+    // A bounded store keeps only the shown series and the sparklines whole: the rest comes brief (live protocol 2).
+    connect(m_store.get(), &SeriesStore::keptInFullChanged, this,
+        [this]() { m_live->subscribe(m_store->keptInFull()); });
     // The store keeps an hour of what is drawn and a minute of the rest; what starts being drawn gets its hour from
     // storage (local collector only: a fleet server's store is not bounded, see setBoundedByShown).
     connect(m_window.get(), &MainWindow::shownSeriesChanged, this,

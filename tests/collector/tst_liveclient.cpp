@@ -11,6 +11,7 @@
 #include <QTest>
 #include <QUdpSocket>
 
+#include <cmath>
 #include <memory>
 
 using namespace perfdash;
@@ -125,6 +126,60 @@ private Q_SLOTS:
         QVERIFY(!timerHadSketch.constLast());
         QVERIFY(!timerHadSketch.at(timerHadSketch.size() - 2));
         collector.reset(); // no more bursts from the frame handler
+    }
+
+    void subscribedSeriesComeWholeAndTheRestBriefAgainAfterAReconnect()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString runtimeDir = dir.filePath(u"rt"_s);
+        auto collector = startCollector(runtimeDir);
+        QVERIFY(collector);
+        LiveClient client(collector->livePath());
+        client.subscribe({ timerKey }); // before the connection: sent once a version 2 hello arrives
+
+        QUdpSocket udp;
+        const auto sendBurst = [&]() {
+            QByteArray datagram;
+            for (int i = 1; i <= 40; ++i)
+                datagram += "lat:" + QByteArray::number(i) + "|ms|#model:m1\nlat:" + QByteArray::number(2 * i)
+                    + "|ms|#model:m2\n";
+            const QString address = collector->udpAddress();
+            udp.writeDatagram(datagram, QHostAddress::LocalHost, quint16(address.section(u':', -1).toUInt()));
+        };
+        // Per frame that has both models: whether m1 came whole and m2 brief.
+        QList<bool> split;
+        connect(&client, &LiveSource::frameReceived, this, [&](const LiveFrame &frame) {
+            const SeriesStats *m1 = nullptr, *m2 = nullptr;
+            for (const auto &s : frame.series) {
+                if (s.key == timerKey)
+                    m1 = &s;
+                else if (s.key == u"lat|model:m2"_s)
+                    m2 = &s;
+            }
+            if (m1 && m2) {
+                split.push_back(std::isfinite(m1->p95) && m1->count == 40 && std::isnan(m2->p95) && m2->count == 40
+                    && m2->kind == MetricKind::Timer);
+            }
+            if (collector)
+                sendBurst();
+        });
+        client.start();
+        sendBurst();
+        QTRY_VERIFY_WITH_TIMEOUT(split.size() >= 2, 15000);
+        QVERIFY2(std::all_of(split.cbegin(), split.cend(), [](bool b) { return b; }), "m1 whole, m2 brief");
+        QCOMPARE(collector->statsSnapshot().value(u"subscribers_v2"_s).toInt(), 1);
+
+        QSignalSpy states(&client, &LiveSource::stateChanged);
+        collector.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty(), 5000);
+        split.clear();
+        collector = startCollector(runtimeDir);
+        QVERIFY(collector);
+        sendBurst();
+        QTRY_VERIFY_WITH_TIMEOUT(split.size() >= 2, 15000);
+        QVERIFY(split.constLast());
+        collector.reset();
     }
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // LivePublisher over a real live.sock: what each subscriber gets after its follow requests.
 #include "collector/livepublisher.h"
+#include "collector/liveprotocol2.h"
 #include "models/seriessummary.h"
 
 #include <QJsonArray>
@@ -157,6 +158,94 @@ private Q_SLOTS:
         publisher.publish(last);
         QVERIFY(follower.waitForLines(1));
         QCOMPARE(follower.take(), LiveProtocol::encodeFrame(last));
+    }
+
+    void version2SubscribersGetNamesOnceAndShareOneEncoding()
+    {
+        QTemporaryDir dir;
+        LivePublisher publisher;
+        QString error;
+        QVERIFY(publisher.listen(dir.filePath(u"live.sock"_s), LiveProtocol::Hello {}, &error));
+        Subscriber v1(publisher.path()), a(publisher.path()), b(publisher.path()), c(publisher.path());
+        for (Subscriber *s : { &v1, &a, &b, &c }) {
+            QVERIFY(s->waitForLines(1));
+            QCOMPARE(json(s->take()).value(u"versions"_s).toArray(), (QJsonArray { 1, 2 }));
+        }
+        QTRY_COMPARE(publisher.subscriberCount(), 4);
+        // a and b ask for the same series, c for another; v1 asks for nothing and stays on version 1.
+        a.send(LiveProtocol::encodeSubscribe(1, { u"lat|model:m1"_s }));
+        b.send(LiveProtocol::encodeSubscribe(1, { u"lat|model:m1"_s }));
+        c.send(LiveProtocol::encodeSubscribe(1, { u"other.lat"_s }, false));
+        for (Subscriber *s : { &a, &b, &c }) {
+            QVERIFY(s->waitForLines(1));
+            const QJsonObject ack = json(s->take());
+            QCOMPARE(ack.value(u"result"_s).toObject().value(u"version"_s).toInt(), 2);
+            QCOMPARE(ack.value(u"result"_s).toObject().value(u"full"_s).toInt(), 1);
+        }
+        QTRY_COMPARE(publisher.version2Subscribers(), 3);
+
+        const LiveFrame first = frameAt(100, true);
+        publisher.publish(first);
+        QCOMPARE(publisher.lastVersion2Encodings(), 2);
+        QVERIFY(v1.waitForLines(1));
+        QCOMPARE(v1.take(), LiveProtocol::encodeFrame(first));
+        QVERIFY(a.waitForLines(2));
+        QVERIFY(b.waitForLines(2));
+        QVERIFY(c.waitForLines(2));
+        const QByteArray names = a.take();
+        QCOMPARE(json(names).value(u"type"_s).toString(), u"names"_s);
+        QCOMPARE(json(names).value(u"names"_s).toArray().size(), 3);
+        QCOMPARE(b.take(), names);
+        QCOMPARE(c.take(), names);
+        const QByteArray frameA = a.take();
+        QCOMPARE(b.take(), frameA); // one encoding for both
+        const QJsonObject fa = json(frameA);
+        QCOMPARE(fa.value(u"full"_s).toArray().size(), 1);
+        QCOMPARE(fa.value(u"brief"_s).toArray().size(), 4); // two series: id and count each
+        const QJsonObject fc = json(c.take());
+        QCOMPARE(fc.value(u"full"_s).toArray().size(), 1);
+        QVERIFY(!fc.contains(u"brief"_s));
+
+        // A decoder on a's lines gets the frame back: the subscribed timer whole, the others' counts.
+        LiveProtocol::Decoder decoder;
+        LiveFrame got;
+        QCOMPARE(decoder.decode(names, nullptr, nullptr, nullptr), LiveProtocol::MessageType::Names);
+        QCOMPARE(decoder.decode(frameA, nullptr, &got, nullptr), LiveProtocol::MessageType::Frame);
+        QCOMPARE(got.series.size(), 3);
+        QCOMPARE(got.series[0].key, u"lat|model:m1"_s);
+        QCOMPARE(got.series[0].p95, first.series[0].p95);
+        QVERIFY(std::isnan(got.series[1].p95));
+        QCOMPARE(got.series[1].count, first.series[1].count);
+
+        // A new series: only its name goes out, once, before the frame that has it.
+        LiveFrame second = frameAt(101, true);
+        SeriesStats extra;
+        extra.key = u"new.counter"_s;
+        extra.count = 2;
+        second.series.push_back(extra);
+        publisher.publish(second);
+        QVERIFY(a.waitForLines(2));
+        const QJsonObject more = json(a.take());
+        QCOMPARE(more.value(u"type"_s).toString(), u"names"_s);
+        QCOMPARE(more.value(u"first"_s).toInt(), 3);
+        QCOMPARE(decoder.decode(QJsonDocument(more).toJson(QJsonDocument::Compact), nullptr, nullptr, nullptr),
+            LiveProtocol::MessageType::Names);
+        QCOMPARE(decoder.decode(a.take(), nullptr, &got, nullptr), LiveProtocol::MessageType::Frame);
+        QCOMPARE(got.series.constLast().key, u"new.counter"_s);
+        QCOMPARE(got.series.constLast().count, 2);
+        QCOMPARE(decoder.unknownIds(), 0u);
+
+        // A refused subscription leaves the previous one.
+        QStringList tooMany;
+        for (qsizetype i = 0; i <= LiveProtocol::maxSubscribedKeys; ++i)
+            tooMany << u"k%1"_s.arg(i);
+        a.send(LiveProtocol::encodeSubscribe(2, tooMany));
+        QVERIFY(a.waitForLines(1));
+        QVERIFY(json(a.take()).contains(u"error"_s));
+        publisher.publish(frameAt(102, true));
+        QVERIFY(a.waitForLines(1));
+        QCOMPARE(json(a.take()).value(u"full"_s).toArray().size(), 1);
+        QCOMPARE(publisher.lastVersion2Encodings(), 2);
     }
 
     void aLeavingFollowerLeavesNoFollows()

@@ -23,6 +23,9 @@
 #include <QStandardPaths>
 #include <QTest>
 #include <QThread>
+#include <QUdpSocket>
+
+#include <cmath>
 
 using namespace perfdash;
 using namespace perfdash::test;
@@ -217,6 +220,44 @@ private Q_SLOTS:
         // m1 gave its stored seconds back but its newest point, which the tree reads (kind, stale or silent).
         QTRY_COMPARE_WITH_TIMEOUT(store->points(m1).size(), 1, 5000);
         QCOMPARE(store->points(m1).constFirst().second, now - 301);
+    }
+
+    void liveFramesCarryInFullOnlyWhatIsKept()
+    {
+        // Live protocol 2: the GUI subscribes to what its bounded store keeps whole (the shown source's series and
+        // every source's sparkline); the collector sends every other series as its count alone.
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        GuiSession session(optionsFor(dir.path(), false));
+        session.window()->show();
+        session.start();
+        SeriesStore *store = session.store();
+        const QString m1 = u"serve.latency|model:m1"_s, m2 = u"serve.latency|model:m2"_s;
+        const QString other = u"serve.tokenize|model:m2"_s; // neither shown nor a sparkline
+        const auto newest = [&](const QString &key) {
+            const auto &points = store->points(key);
+            return points.isEmpty() ? SeriesStats {} : points.constLast().stats;
+        };
+        // Traffic on every poll, until a second shows m1 whole, m2's latency whole and the other brief.
+        const auto split = [&]() {
+            QUdpSocket udp;
+            QByteArray datagram;
+            for (int i = 1; i <= 30; ++i) {
+                for (const char *line : { "serve.latency:%1|ms|#model:m1\n", "serve.latency:%1|ms|#model:m2\n",
+                         "serve.tokenize:%1|ms|#model:m2\n" })
+                    datagram += QByteArray(line).replace("%1", QByteArray::number(i));
+            }
+            udp.writeDatagram(datagram, QHostAddress::LocalHost, collector.udpPort);
+            session.window()->selectSource({ SourceRef::Kind::Model, u"m1"_s });
+            const SeriesStats a = newest(m1), b = newest(m2), c = newest(other);
+            return a.count > 0 && std::isfinite(a.p95) && b.count > 0 && std::isfinite(b.p95) && c.count > 0
+                && std::isnan(c.p95) && c.kind == MetricKind::Timer;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(split(), 20000);
+        QVERIFY(store->keptInFull().contains(m1));
+        QVERIFY(store->keptInFull().contains(m2));
+        QVERIFY(!store->keptInFull().contains(other));
     }
 
     void aKilledCollectorShowsTheBanner()

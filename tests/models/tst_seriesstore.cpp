@@ -214,6 +214,34 @@ private Q_SLOTS:
         QCOMPARE(store.points(u"lat"_s)[5].stats.count, 20);
     }
 
+    void keptInFullIsAnnouncedOnceTheTreeCouldNameItsSparklines()
+    {
+        // What a bounded store asks of live frames in full (LiveSource::subscribe): nothing is announced before the
+        // first changed(), when the source tree names its sparklines; then every change of the shown or sparkline
+        // series is.
+        SeriesStore store(3600);
+        QSignalSpy announced(&store, &SeriesStore::keptInFullChanged);
+        store.ingest(frame(1000, { u"a"_s }));
+        QCOMPARE(announced.size(), 0); // not bounded: every frame stays whole
+        store.setBoundedByShown(true);
+        store.setShown({ u"a"_s });
+        QCOMPARE(announced.size(), 0);
+        connect(&store, &SeriesStore::changed, this, [&]() { store.setSparklineKeys({ u"b"_s }); });
+        store.ingest(frame(1001, { u"a"_s, u"b"_s, u"c"_s }));
+        QCOMPARE(announced.size(), 1);
+        QCOMPARE(store.keptInFull(), (QStringList { u"a"_s, u"b"_s }));
+        store.ingest(frame(1002, { u"a"_s, u"b"_s, u"c"_s }));
+        QCOMPARE(announced.size(), 1); // nothing changed
+        store.setShown({ u"a"_s, u"c"_s });
+        QCOMPARE(announced.size(), 2);
+        QCOMPARE(store.keptInFull(), (QStringList { u"a"_s, u"b"_s, u"c"_s }));
+        store.setShown({ u"a"_s, u"c"_s });
+        QCOMPARE(announced.size(), 2);
+        store.setSparklineKeys({});
+        QCOMPARE(announced.size(), 3);
+        QCOMPARE(store.keptInFull(), (QStringList { u"a"_s, u"c"_s }));
+    }
+
     void onlyShownSeriesKeepTheWindow()
     {
         // Bounded by what is shown: the shown series keep the hour, a sparkline its newest minute, the rest their
