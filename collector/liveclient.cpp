@@ -91,8 +91,22 @@ private:
 
     void sendSubscribe()
     {
+        // What the collector takes, the first keys first (SeriesStore::keptInFull puts the shown series there); the
+        // rest then come brief.
+        QStringList keys = m_subscribed->mid(0, LiveProtocol::maxSubscribedKeys);
+        qsizetype bytes = 128;
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            bytes += keys[i].toUtf8().size() * 2 + 3; // escapes at worst double a key
+            if (bytes > LiveProtocol::maxRequestBytes) {
+                keys.resize(i);
+                break;
+            }
+        }
+        if (keys.size() < m_subscribed->size())
+            qWarning("perfdash: subscribing to the first %lld of %lld series; the others come as counts only",
+                qlonglong(keys.size()), qlonglong(m_subscribed->size()));
         m_subscribeRequest = ++m_lastRequestId;
-        m_socket.write(LiveProtocol::encodeSubscribe(m_subscribeRequest, *m_subscribed));
+        m_socket.write(LiveProtocol::encodeSubscribe(m_subscribeRequest, keys));
     }
 
     void onReadyRead()
@@ -140,6 +154,10 @@ private:
             case LiveProtocol::MessageType::Names:
                 break;
             case LiveProtocol::MessageType::Invalid:
+                if (m_decoder.namesBroken()) {
+                    onLost(u"live protocol 2: a names message was lost"_s);
+                    return;
+                }
                 break;
             }
         }

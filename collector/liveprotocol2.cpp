@@ -129,15 +129,12 @@ QVector<quint32> NameTable::number(const LiveFrame &frame)
     QVector<quint32> ids;
     ids.reserve(frame.series.size());
     for (const SeriesStats &s : frame.series) {
-        auto it = m_ids.find(s.key);
-        if (it == m_ids.end() || m_names[*it].kind != s.kind) {
-            // A key sent as another kind is another series to a subscriber: it gets a new id.
-            const auto id = quint32(m_names.size());
+        // A key sent as another kind is another series to a subscriber, with an id of its own, kept like any other.
+        auto &byKey = m_ids[size_t(s.kind) % m_ids.size()];
+        auto it = byKey.find(s.key);
+        if (it == byKey.end()) {
+            it = byKey.insert(s.key, quint32(m_names.size()));
             m_names.push_back({ s.key, s.kind });
-            if (it == m_ids.end())
-                it = m_ids.insert(s.key, id);
-            else
-                *it = id;
         }
         ids.push_back(*it);
     }
@@ -155,7 +152,7 @@ QByteArray NameTable::encodeNames(qsizetype from) const
 }
 
 QByteArray encodeFrame2(const LiveFrame &frame, const QVector<quint32> &ids, const Subscription &subscription,
-    const QSet<QString> &followed, const QByteArray &quality, const QByteArray &collector)
+    const QSet<QString> &followed, const QByteArray &quality, const QByteArray &collector, quint32 newFrom)
 {
     Q_ASSERT(ids.size() == frame.series.size());
     QByteArray out;
@@ -173,7 +170,7 @@ QByteArray encodeFrame2(const LiveFrame &frame, const QVector<quint32> &ids, con
     for (qsizetype i = 0; i < frame.series.size(); ++i) {
         const SeriesStats &s = frame.series[i];
         const bool follows = !followed.isEmpty() && followed.contains(s.key);
-        if (follows || subscription.keys.contains(s.key)) {
+        if (follows || ids[i] >= newFrom || subscription.keys.contains(s.key)) {
             if (!firstFull)
                 out.append(',');
             firstFull = false;
@@ -183,7 +180,11 @@ QByteArray encodeFrame2(const LiveFrame &frame, const QVector<quint32> &ids, con
                 brief.append(',');
             appendInteger(brief, ids[i]);
             brief.append(',');
-            appendInteger(brief, s.count);
+            // A counter's count unrounded (its sum: sampled and fractional increments), any other kind's count.
+            if (s.kind == MetricKind::Counter && std::isfinite(s.sum))
+                appendNumber(brief, s.sum);
+            else
+                appendInteger(brief, s.count);
         }
     }
     out.append(']');
@@ -200,6 +201,7 @@ QByteArray encodeFrame2(const LiveFrame &frame, const QVector<quint32> &ids, con
 void Decoder::reset()
 {
     m_names.clear();
+    m_namesBroken = false;
 }
 
 MessageType Decoder::decode(QByteArrayView line, Hello *hello, LiveFrame *frame, QJsonObject *other)
@@ -223,8 +225,10 @@ MessageType Decoder::decode(QByteArrayView line, Hello *hello, LiveFrame *frame,
 bool Decoder::addNames(const QJsonObject &message)
 {
     // Names come in order: a message that does not continue from what is known means a lost message.
-    if (message.value(u"first"_s).toInteger(-1) != m_names.size())
+    if (message.value(u"first"_s).toInteger(-1) != m_names.size()) {
+        m_namesBroken = true;
         return false;
+    }
     const QJsonArray names = message.value(u"names"_s).toArray();
     m_names.reserve(m_names.size() + names.size());
     for (const auto &value : names) {
@@ -254,13 +258,14 @@ void Decoder::decodeFrame2(const QJsonObject &message, LiveFrame *frame)
         }
         return &m_names[i];
     };
-    // The rate of a one-second bucket is its count (gauges have none): it does not travel.
-    const auto startRow = [frame](const Name &name, qint64 count) -> SeriesStats & {
+    // The rate of a one-second bucket is its count, a counter's unrounded (its sum); gauges have none. It does not
+    // travel.
+    const auto startRow = [frame](const Name &name, double count) -> SeriesStats & {
         SeriesStats &s = frame->series.emplace_back();
         s.key = name.key;
         s.kind = name.kind;
-        s.count = count;
-        s.rate = name.kind == MetricKind::Gauge ? 0.0 : double(count);
+        s.count = std::isfinite(count) ? qint64(std::llround(count)) : 0;
+        s.rate = name.kind == MetricKind::Gauge || !std::isfinite(count) ? 0.0 : count;
         return s;
     };
     for (const auto &value : full) {
@@ -268,8 +273,12 @@ void Decoder::decodeFrame2(const QJsonObject &message, LiveFrame *frame)
         const Name *name = named(row.at(0));
         if (!name)
             continue;
-        SeriesStats &s = startRow(*name, row.at(Count).toInteger());
-        s.sum = numberAt(row, Sum);
+        const double sum = numberAt(row, Sum);
+        SeriesStats &s = startRow(*name, name->kind == MetricKind::Counter && std::isfinite(sum)
+                                      ? sum
+                                      : double(row.at(Count).toInteger()));
+        s.count = row.at(Count).toInteger();
+        s.sum = sum;
         s.min = numberAt(row, Min);
         s.max = numberAt(row, Max);
         s.last = numberAt(row, Last);
@@ -284,8 +293,13 @@ void Decoder::decodeFrame2(const QJsonObject &message, LiveFrame *frame)
             s.sketch = QByteArray::fromBase64(row.at(Sketch).toString().toLatin1());
     }
     for (qsizetype i = 0; i + 1 < brief.size(); i += 2) {
-        if (const Name *name = named(brief.at(i)))
-            startRow(*name, brief.at(i + 1).toInteger()).sum = std::numeric_limits<double>::quiet_NaN(); // not sent
+        const Name *name = named(brief.at(i));
+        if (!name)
+            continue;
+        const double count = numberAt(brief, int(i + 1));
+        SeriesStats &s = startRow(*name, count);
+        s.brief = true;
+        s.sum = name->kind == MetricKind::Counter && std::isfinite(count) ? count : std::numeric_limits<double>::quiet_NaN();
     }
     frame->quality = decodeQuality(message.value(u"quality"_s).toArray());
 }

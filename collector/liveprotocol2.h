@@ -7,6 +7,8 @@
 #include <QSet>
 #include <QVector>
 
+#include <array>
+#include <limits>
 #include <optional>
 
 namespace perfdash::LiveProtocol {
@@ -47,15 +49,18 @@ private:
         QString key;
         MetricKind kind;
     };
-    QHash<QString, quint32> m_ids;
+    std::array<QHash<QString, quint32>, 5> m_ids; // per MetricKind
     QVector<Name> m_names;
 };
 
 // One version 2 frame line for one subscription. `ids` from NameTable::number(frame); `followed`: the series whose
 // sketch goes with their full row (they come in full even when not subscribed). `quality` and `collector` are the
 // frame's encoded "quality" array and the collector's totals object (empty: absent), encoded once for everyone.
+// Series numbered from `newFrom` on (new in this frame) come in full to every subscriber: a client sees a new series
+// whole the first time, and subscribes to it in time for the next frame if it draws it.
 QByteArray encodeFrame2(const LiveFrame &frame, const QVector<quint32> &ids, const Subscription &subscription,
-    const QSet<QString> &followed, const QByteArray &quality, const QByteArray &collector);
+    const QSet<QString> &followed, const QByteArray &quality, const QByteArray &collector,
+    quint32 newFrom = std::numeric_limits<quint32>::max());
 
 // Reads a connection's messages of either version. Version 2 frames need the names that came before them on the same
 // connection: start a new Decoder (or reset()) for every connection.
@@ -66,6 +71,9 @@ public:
     qsizetype namesKnown() const { return m_names.size(); }
     // Rows of version 2 frames whose id no names message had given (skipped); a collector bug if ever non-zero.
     quint64 unknownIds() const { return m_unknownIds; }
+    // A names message did not continue from the names known: one was lost, and the numbers after it cannot be read.
+    // The connection must start again.
+    bool namesBroken() const { return m_namesBroken; }
 
 private:
     bool addNames(const QJsonObject &message);
@@ -77,6 +85,7 @@ private:
     };
     QVector<Name> m_names;
     quint64 m_unknownIds = 0;
+    bool m_namesBroken = false;
 };
 
 } // namespace perfdash::LiveProtocol

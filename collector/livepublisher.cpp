@@ -140,6 +140,7 @@ void LivePublisher::publish(const LiveFrame &frame)
 
 void LivePublisher::publishVersion2(const LiveFrame &frame, const QByteArray &collector)
 {
+    const auto newFrom = quint32(m_names.size());
     const QVector<quint32> ids = m_names.number(frame);
     const QByteArray quality = frame.quality.isEmpty()
         ? QByteArray()
@@ -172,7 +173,7 @@ void LivePublisher::publishVersion2(const LiveFrame &frame, const QByteArray &co
         });
         if (same == encoded.end()) {
             encoded.push_back({ it->subscription, followed,
-                LiveProtocol::encodeFrame2(frame, ids, it->subscription, followed, quality, collector) });
+                LiveProtocol::encodeFrame2(frame, ids, it->subscription, followed, quality, collector, newFrom) });
             same = std::prev(encoded.end());
         }
         socket->write(same->line);

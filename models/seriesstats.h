@@ -38,13 +38,16 @@ struct SeriesStats {
     // On live.sock only to a subscriber that follows the series (too big for every frame: docs/protocol.md, follow);
     // SeriesSummary::fromStats() reads it back.
     QByteArray sketch;
+    // Counts alone: the live protocol's brief row of a series the client did not subscribe to (LiveSource::subscribe).
+    // Its other statistics are NaN and not known; a quantile of it means nothing.
+    bool brief = false;
 
     double mean() const { return count > 0 ? sum / double(count) : std::numeric_limits<double>::quiet_NaN(); }
     bool hasQuantiles() const { return kind == MetricKind::Timer || kind == MetricKind::Distribution; }
     // Same rule as QuantileSketch::isMeaningful: n >= 1 / (1 - q), so p99 needs 100 values and p999 1000.
     bool isMeaningful(double q) const
     {
-        return hasQuantiles() && count > 0 && quint64(count) >= QuantileSketch::minCountFor(q);
+        return hasQuantiles() && !brief && count > 0 && quint64(count) >= QuantileSketch::minCountFor(q);
     }
 };
 

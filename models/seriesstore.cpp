@@ -95,6 +95,10 @@ void SeriesStore::setBoundedByShown(bool bounded)
     m_bounded = bounded;
     m_keptAnnounced = false;
     evictOlderThan(m_latestSecond - m_windowSeconds + 1);
+    // Asked for at once, so that whole frames of every series stop before the tree names its sparklines (a second of
+    // them is 1.9 MB at 10,000 series, 18 MB at 100,000); announced again after the next changed().
+    if (m_bounded)
+        Q_EMIT keptInFullChanged();
 }
 
 void SeriesStore::setSparklineKeys(const QSet<QString> &keys)
@@ -111,11 +115,15 @@ void SeriesStore::setSparklineKeys(const QSet<QString> &keys)
 
 QStringList SeriesStore::keptInFull() const
 {
-    QSet<QString> keys = m_shown;
-    keys.unite(m_sparklines);
-    QStringList out(keys.cbegin(), keys.cend());
+    QStringList out(m_shown.cbegin(), m_shown.cend());
     out.sort();
-    return out;
+    QStringList sparklines;
+    for (const QString &key : m_sparklines) {
+        if (!m_shown.contains(key))
+            sparklines << key;
+    }
+    sparklines.sort();
+    return out + sparklines;
 }
 
 void SeriesStore::emitChanged()

@@ -56,9 +56,11 @@ public:
     // The series whose last minute the source tree draws as sparklines (each source's latency).
     void setSparklineKeys(const QSet<QString> &keys);
     bool isShown(const QString &key) const { return !m_bounded || m_shown.contains(key); }
-    // Bounded: what this store needs of a live frame in full (the shown series and the sparklines, sorted); every
-    // other series needs its count alone (LiveSource::subscribe). keptInFullChanged() tells when it changes, from the
-    // first changed() after bounding on, by when the source tree has named its sparklines.
+    // Bounded: what this store needs of a live frame in full (the shown series, then the other sparklines, each part
+    // sorted: a source that can take only so many keeps the first); every
+    // other series needs its count alone (LiveSource::subscribe). keptInFullChanged() tells when it changes: on
+    // bounding, at the first changed() after it (by when the source tree has named its sparklines), and from then on
+    // whenever the shown or sparkline series change.
     QStringList keptInFull() const;
 
     QStringList keys() const { return m_order; }

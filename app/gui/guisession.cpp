@@ -64,8 +64,10 @@ GuiSession::GuiSession(Options options, QObject *parent)
     // The dashboard merges the shown latency's seconds from their sketches: the collector sends them for those keys.
     connect(m_window.get(), &MainWindow::followedSeriesChanged, m_live.get(), &LiveSource::followSketches);
     // A bounded store keeps only the shown series and the sparklines whole: the rest comes brief (live protocol 2).
-    connect(m_store.get(), &SeriesStore::keptInFullChanged, this,
-        [this]() { m_live->subscribe(m_store->keptInFull()); });
+    connect(m_store.get(), &SeriesStore::keptInFullChanged, m_live.get(), [this]() { onKeptInFullChanged(); });
+    m_refill.setSingleShot(true);
+    m_refill.setInterval(refillDelayMs);
+    connect(&m_refill, &QTimer::timeout, this, &GuiSession::refillBriefSeconds);
     // The store keeps an hour of what is drawn and a minute of the rest; what starts being drawn gets its hour from
     // storage (local collector only: a fleet server's store is not bounded, see setBoundedByShown).
     connect(m_window.get(), &MainWindow::shownSeriesChanged, this,
@@ -171,13 +173,48 @@ void GuiSession::startFleet()
     m_fleetLive->start();
 }
 
+void GuiSession::onKeptInFullChanged()
+{
+    const QStringList keys = m_store->keptInFull();
+    m_live->subscribe(keys);
+    // Series kept whole from now on came brief until the collector had the subscription; their last seconds are read
+    // again once storage has them.
+    const QSet<QString> before(m_subscribed.cbegin(), m_subscribed.cend());
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    for (const QString &key : keys) {
+        if (!before.contains(key))
+            m_refillKeys.insert(key);
+    }
+    m_subscribed = keys;
+    if (!m_refillKeys.isEmpty()) {
+        m_refillFrom = std::min(m_refillFrom, now - refillSeconds);
+        if (!m_refill.isActive())
+            m_refill.start();
+    }
+}
+
+void GuiSession::refillBriefSeconds()
+{
+    QStringList keys;
+    for (const QString &key : std::as_const(m_refillKeys)) {
+        if (m_subscribed.contains(key))
+            keys << key;
+    }
+    const qint64 from = std::exchange(m_refillFrom, std::numeric_limits<qint64>::max());
+    m_refillKeys.clear();
+    if (!m_history || keys.isEmpty())
+        return;
+    keys.sort();
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    for (qsizetype i = 0; i < keys.size(); i += kKeysPerRequest)
+        m_history->requestRange(from, now, ++m_historyGeneration, keys.mid(i, kKeysPerRequest));
+}
+
 void GuiSession::loadWindowOf(const QStringList &keys)
 {
     if (!m_history || keys.isEmpty())
         return;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    // In parts: each is one SQL statement binding its keys twice, and SQLite builds before 3.32 allow 999 variables.
-    constexpr qsizetype kKeysPerRequest = 200;
     for (qsizetype i = 0; i < keys.size(); i += kKeysPerRequest)
         m_history->requestRange(now - m_store->windowSeconds(), now, ++m_historyGeneration, keys.mid(i, kKeysPerRequest));
 }

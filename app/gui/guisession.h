@@ -7,7 +7,10 @@
 #include <QFileSystemWatcher>
 #include <QObject>
 #include <QProcess>
+#include <QSet>
+#include <QTimer>
 
+#include <limits>
 #include <memory>
 
 namespace perfdash {
@@ -91,6 +94,14 @@ private:
     void describeFleet();
     void adoptHistory(const QVector<LiveFrame> &frames);
     void loadWindowOf(const QStringList &keys);
+    // Live protocol 2: subscribes to what the store keeps whole; the seconds that came brief before are read again.
+    void onKeptInFullChanged();
+    void refillBriefSeconds();
+    // In parts: each is one SQL statement binding its keys twice, and SQLite builds before 3.32 allow 999 variables.
+    static constexpr qsizetype kKeysPerRequest = 200;
+    // A second is stored after the collector's grace (2 s by default) and a flush (1 s): read again after that.
+    static constexpr int refillDelayMs = 6000;
+    static constexpr qint64 refillSeconds = 5; // before the subscription changed
     void loadAlertRules();
     QString m_rulesPath; // the rules file the collector runs (its hello), else the default one
 
@@ -121,6 +132,10 @@ private:
     QProcess m_loadgen;
     QString m_collectorUdp;
     quint64 m_historyGeneration = 0;
+    QStringList m_subscribed; // what the live source was last asked for in full
+    QSet<QString> m_refillKeys;
+    qint64 m_refillFrom = std::numeric_limits<qint64>::max();
+    QTimer m_refill;
     qint64 m_lastAccepted = -1;
     qint64 m_lastStatsMs = 0;
     QString m_dbPath; // the file the collector we follow writes

@@ -17,7 +17,8 @@ namespace {
 LiveFrame sampleFrame()
 {
     SeriesSummary timer(MetricKind::Timer), gauge(MetricKind::Gauge), counter(MetricKind::Counter),
-        set(MetricKind::Set);
+        set(MetricKind::Set), fraction(MetricKind::Counter);
+    fraction.addCounter(0.3); // a fractional counter: count rounds to 0, its rate is 0.3
     for (int i = 1; i <= 150; ++i)
         timer.addValue(0.1 * i + 1.0 / 3.0);
     gauge.addGauge(2.5, 1795464916100);
@@ -27,7 +28,8 @@ LiveFrame sampleFrame()
     set.addSetMember(SeriesSummary::hashMember("b"));
     LiveFrame frame { 1795464916,
         { timer.toStats(u"lat|model:m1"_s, 1.0, true), gauge.toStats(u"queue|model:m1"_s, 1.0),
-            counter.toStats(u"requests|model:m1,status:ok"_s, 1.0), set.toStats(u"users"_s, 1.0) } };
+            counter.toStats(u"requests|model:m1,status:ok"_s, 1.0), set.toStats(u"users"_s, 1.0),
+            fraction.toStats(u"cost|model:m1"_s, 1.0), fraction.toStats(u"cost|model:m2"_s, 1.0) } };
     frame.provisional = true;
     QualityStats quality;
     quality.key = u"prediction.quality|model:m1"_s;
@@ -58,9 +60,9 @@ private Q_SLOTS:
         const LiveFrame frame = sampleFrame();
         LiveProtocol::NameTable names;
         const QVector<quint32> ids = names.number(frame);
-        QCOMPARE(ids, (QVector<quint32> { 0, 1, 2, 3 }));
+        QCOMPARE(ids, (QVector<quint32> { 0, 1, 2, 3, 4, 5 }));
         LiveProtocol::Subscription subscription;
-        subscription.keys = { u"queue|model:m1"_s, u"users"_s, u"not.in.frame"_s };
+        subscription.keys = { u"queue|model:m1"_s, u"users"_s, u"cost|model:m1"_s, u"not.in.frame"_s };
         const QSet<QString> followed { u"lat|model:m1"_s }; // followed: in full with its sketch
         const QByteArray quality = QJsonDocument(LiveProtocol::encodeQuality(frame.quality)).toJson(QJsonDocument::Compact);
         const QByteArray line = LiveProtocol::encodeFrame2(frame, ids, subscription, followed, quality, R"({"x":1})");
@@ -74,15 +76,15 @@ private Q_SLOTS:
         // A frame before its names gives no rows, and says so.
         QCOMPARE(decoder.decode(line, nullptr, &back, &collector), LiveProtocol::MessageType::Frame);
         QVERIFY(back.series.isEmpty());
-        QCOMPARE(decoder.unknownIds(), 4u);
+        QCOMPARE(decoder.unknownIds(), 6u);
         decoder.reset();
         QCOMPARE(decoder.decode(names.encodeNames(0), nullptr, nullptr, nullptr), LiveProtocol::MessageType::Names);
-        QCOMPARE(decoder.namesKnown(), 4);
+        QCOMPARE(decoder.namesKnown(), 6);
         QCOMPARE(decoder.decode(line, nullptr, &back, &collector), LiveProtocol::MessageType::Frame);
         QCOMPARE(collector.value(u"x"_s).toInt(), 1);
         QCOMPARE(back.second, frame.second);
         QVERIFY(back.provisional);
-        QCOMPARE(back.series.size(), 4);
+        QCOMPARE(back.series.size(), 6);
         QCOMPARE(back.quality.size(), 1);
         QCOMPARE(back.quality[0].key, frame.quality[0].key);
         QCOMPARE(back.quality[0].blob, frame.quality[0].blob);
@@ -96,12 +98,15 @@ private Q_SLOTS:
             QCOMPARE(s.kind, sent.kind);
             QCOMPARE(s.count, sent.count);
             QCOMPARE(s.rate, sent.rate);
-            if (sent.key == u"requests|model:m1,status:ok"_s) {
-                // Brief: the count (and the rate it is in a one-second bucket), nothing else.
-                QCOMPARE(s.count, 12);
-                QVERIFY(std::isnan(s.sum) && std::isnan(s.min) && std::isnan(s.p95));
+            if (sent.key == u"requests|model:m1,status:ok"_s || sent.key == u"cost|model:m2"_s) {
+                // Brief: a counter's unrounded count (its sum, and the rate it is in a one-second bucket), nothing
+                // else.
+                QVERIFY(s.brief);
+                QCOMPARE(s.sum, sent.sum);
+                QVERIFY(std::isnan(s.min) && std::isnan(s.max) && std::isnan(s.p95));
                 continue;
             }
+            QVERIFY(!s.brief);
             for (const auto &[a, b] : { std::pair { s.sum, sent.sum }, { s.min, sent.min }, { s.max, sent.max },
                      { s.last, sent.last }, { s.p50, sent.p50 }, { s.p90, sent.p90 }, { s.p95, sent.p95 },
                      { s.p99, sent.p99 }, { s.p999, sent.p999 }, { s.quantileError, sent.quantileError } })
@@ -109,6 +114,9 @@ private Q_SLOTS:
             QCOMPARE(s.uniqueCount, sent.uniqueCount);
             QCOMPARE(s.sketch.isEmpty(), !followed.contains(sent.key));
         }
+        QCOMPARE(got[u"requests|model:m1,status:ok"_s].count, 12);
+        QCOMPARE(got[u"cost|model:m1"_s].rate, 0.3);
+        QCOMPARE(got[u"cost|model:m2"_s].rate, 0.3);
         const SeriesStats &timer = got[u"lat|model:m1"_s];
         QCOMPARE(timer.sketch, frame.series[0].sketch);
         const auto summary = SeriesSummary::fromStats(timer, frame.second * 1000 + 999);
@@ -139,6 +147,7 @@ private Q_SLOTS:
         // Names that skip some are refused: the decoder keeps what it had.
         QCOMPARE(decoder.decode(names.encodeNames(3), nullptr, nullptr, nullptr), LiveProtocol::MessageType::Invalid);
         QCOMPARE(decoder.namesKnown(), 2);
+        QVERIFY(decoder.namesBroken()); // the client starts the connection again
         QCOMPARE(decoder.decode(more, nullptr, nullptr, nullptr), LiveProtocol::MessageType::Names);
         QCOMPARE(decoder.namesKnown(), 4);
 
@@ -153,6 +162,35 @@ private Q_SLOTS:
         QCOMPARE(back.series[2].kind, MetricKind::Gauge);
         QCOMPARE(back.series[2].rate, 0.0); // gauges have no rate
         QCOMPARE(decoder.unknownIds(), 0u);
+    }
+
+    void aBriefTimerHasNoMeaningfulQuantile()
+    {
+        SeriesSummary timer(MetricKind::Timer);
+        for (int i = 0; i < 200; ++i)
+            timer.addValue(i);
+        const LiveFrame frame { 9, { timer.toStats(u"lat"_s, 1.0) } };
+        LiveProtocol::NameTable names;
+        const QVector<quint32> ids = names.number(frame);
+        LiveProtocol::Decoder decoder;
+        decoder.decode(names.encodeNames(0), nullptr, nullptr, nullptr);
+        LiveFrame back;
+        decoder.decode(LiveProtocol::encodeFrame2(frame, ids, {}, {}, {}, {}), nullptr, &back, nullptr);
+        QCOMPARE(back.series.size(), 1);
+        QCOMPARE(back.series[0].count, 200);
+        QVERIFY(frame.series[0].isMeaningful(0.95));
+        QVERIFY(!back.series[0].isMeaningful(0.5)); // n is there, the quantiles are not
+    }
+
+    void aKeyFlippingKindsKeepsTwoIds()
+    {
+        LiveProtocol::NameTable names;
+        SeriesStats counter, gauge;
+        counter.key = gauge.key = u"x"_s;
+        gauge.kind = MetricKind::Gauge;
+        for (int i = 0; i < 10; ++i)
+            QCOMPARE(names.number(LiveFrame { i, { i % 2 ? gauge : counter } }), QVector<quint32> { quint32(i % 2) });
+        QCOMPARE(names.size(), 2);
     }
 
     void othersNoneLeavesTheRestOut()

@@ -200,10 +200,11 @@ private Q_SLOTS:
         const QByteArray frameA = a.take();
         QCOMPARE(b.take(), frameA); // one encoding for both
         const QJsonObject fa = json(frameA);
-        QCOMPARE(fa.value(u"full"_s).toArray().size(), 1);
-        QCOMPARE(fa.value(u"brief"_s).toArray().size(), 4); // two series: id and count each
+        // Every series is new in the first frame: whole to everyone this once.
+        QCOMPARE(fa.value(u"full"_s).toArray().size(), 3);
+        QCOMPARE(fa.value(u"brief"_s).toArray().size(), 0);
         const QJsonObject fc = json(c.take());
-        QCOMPARE(fc.value(u"full"_s).toArray().size(), 1);
+        QCOMPARE(fc.value(u"full"_s).toArray().size(), 3);
         QVERIFY(!fc.contains(u"brief"_s));
 
         // A decoder on a's lines gets the frame back: the subscribed timer whole, the others' counts.
@@ -214,14 +215,14 @@ private Q_SLOTS:
         QCOMPARE(got.series.size(), 3);
         QCOMPARE(got.series[0].key, u"lat|model:m1"_s);
         QCOMPARE(got.series[0].p95, first.series[0].p95);
-        QVERIFY(std::isnan(got.series[1].p95));
-        QCOMPARE(got.series[1].count, first.series[1].count);
+        QCOMPARE(got.series[1].p95, first.series[1].p95); // new: whole this once
 
         // A new series: only its name goes out, once, before the frame that has it.
         LiveFrame second = frameAt(101, true);
         SeriesStats extra;
         extra.key = u"new.counter"_s;
         extra.count = 2;
+        extra.sum = 2; // a counter's count is its sum
         second.series.push_back(extra);
         publisher.publish(second);
         QVERIFY(a.waitForLines(2));
@@ -231,8 +232,17 @@ private Q_SLOTS:
         QCOMPARE(decoder.decode(QJsonDocument(more).toJson(QJsonDocument::Compact), nullptr, nullptr, nullptr),
             LiveProtocol::MessageType::Names);
         QCOMPARE(decoder.decode(a.take(), nullptr, &got, nullptr), LiveProtocol::MessageType::Frame);
-        QCOMPARE(got.series.constLast().key, u"new.counter"_s);
-        QCOMPARE(got.series.constLast().count, 2);
+        QHash<QString, SeriesStats> byKey; // full rows come first, then the brief ones
+        for (const SeriesStats &s : std::as_const(got.series))
+            byKey.insert(s.key, s);
+        QCOMPARE(byKey.size(), 4);
+        QCOMPARE(byKey[u"new.counter"_s].count, 2);
+        QVERIFY(!byKey[u"new.counter"_s].brief); // whole the first time, to everyone
+        QCOMPARE(byKey[u"lat|model:m1"_s].p95, second.series[0].p95); // subscribed
+        const SeriesStats &other = byKey[second.series[1].key];
+        QVERIFY(other.brief); // neither: its count alone
+        QVERIFY(std::isnan(other.p95));
+        QCOMPARE(other.count, second.series[1].count);
         QCOMPARE(decoder.unknownIds(), 0u);
 
         // A refused subscription leaves the previous one.

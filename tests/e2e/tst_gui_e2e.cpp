@@ -240,24 +240,38 @@ private Q_SLOTS:
             return points.isEmpty() ? SeriesStats {} : points.constLast().stats;
         };
         // Traffic on every poll, until a second shows m1 whole, m2's latency whole and the other brief.
-        const auto split = [&]() {
+        const auto send = [&]() {
             QUdpSocket udp;
             QByteArray datagram;
             for (int i = 1; i <= 30; ++i) {
                 for (const char *line : { "serve.latency:%1|ms|#model:m1\n", "serve.latency:%1|ms|#model:m2\n",
-                         "serve.tokenize:%1|ms|#model:m2\n" })
+                         "serve.tokenize:%1|ms|#model:m2\n", "serve.queue_depth:%1|g|#model:m2\n" })
                     datagram += QByteArray(line).replace("%1", QByteArray::number(i));
             }
             udp.writeDatagram(datagram, QHostAddress::LocalHost, collector.udpPort);
-            session.window()->selectSource({ SourceRef::Kind::Model, u"m1"_s });
-            const SeriesStats a = newest(m1), b = newest(m2), c = newest(other);
-            return a.count > 0 && std::isfinite(a.p95) && b.count > 0 && std::isfinite(b.p95) && c.count > 0
-                && std::isnan(c.p95) && c.kind == MetricKind::Timer;
+            return true;
         };
-        QTRY_VERIFY_WITH_TIMEOUT(split(), 20000);
+        const auto whole = [&](const SeriesStats &s) { return s.count > 0 && !s.brief && std::isfinite(s.p95); };
+        QTRY_VERIFY_WITH_TIMEOUT(send() && (session.window()->selectSource({ SourceRef::Kind::Model, u"m1"_s }), true)
+                && whole(newest(m1)) && whole(newest(m2)) && newest(other).brief
+                && std::isnan(newest(other).p95) && newest(other).count > 0 && newest(other).kind == MetricKind::Timer,
+            20000);
         QVERIFY(store->keptInFull().contains(m1));
         QVERIFY(store->keptInFull().contains(m2));
         QVERIFY(!store->keptInFull().contains(other));
+
+        // m2's queue is not drawn: its seconds come brief. Once m2 is shown they come whole, and the seconds that
+        // came brief before are read again from storage: none stays brief.
+        const QString queue = u"serve.queue_depth|model:m2"_s;
+        const auto briefPoints = [&](const QString &key) {
+            const auto &points = store->points(key);
+            return std::count_if(points.cbegin(), points.cend(), [](const SeriesPoint &p) { return p.stats.brief; });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(send() && briefPoints(queue) >= 3, 10000);
+        session.window()->selectSource({ SourceRef::Kind::Model, u"m2"_s });
+        QTRY_VERIFY_WITH_TIMEOUT(store->isShown(queue), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(send() && store->points(queue).size() >= 8 && briefPoints(queue) == 0
+                && std::isfinite(store->points(queue).constLast().stats.sum), 20000);
     }
 
     void aKilledCollectorShowsTheBanner()

@@ -214,31 +214,33 @@ private Q_SLOTS:
         QCOMPARE(store.points(u"lat"_s)[5].stats.count, 20);
     }
 
-    void keptInFullIsAnnouncedOnceTheTreeCouldNameItsSparklines()
+    void keptInFullIsAnnouncedWhenBoundedAndOnceTheTreeNamedItsSparklines()
     {
-        // What a bounded store asks of live frames in full (LiveSource::subscribe): nothing is announced before the
-        // first changed(), when the source tree names its sparklines; then every change of the shown or sparkline
-        // series is.
+        // What a bounded store asks of live frames in full (LiveSource::subscribe): announced when bounding, again at
+        // the first changed() (the source tree names its sparklines there), then at every change of the shown or
+        // sparkline series.
         SeriesStore store(3600);
         QSignalSpy announced(&store, &SeriesStore::keptInFullChanged);
         store.ingest(frame(1000, { u"a"_s }));
         QCOMPARE(announced.size(), 0); // not bounded: every frame stays whole
         store.setBoundedByShown(true);
+        QCOMPARE(announced.size(), 1); // at once: whole frames of every series stop
+        QVERIFY(store.keptInFull().isEmpty());
         store.setShown({ u"a"_s });
-        QCOMPARE(announced.size(), 0);
+        QCOMPARE(announced.size(), 1); // the tree has not named its sparklines yet
         connect(&store, &SeriesStore::changed, this, [&]() { store.setSparklineKeys({ u"b"_s }); });
         store.ingest(frame(1001, { u"a"_s, u"b"_s, u"c"_s }));
-        QCOMPARE(announced.size(), 1);
+        QCOMPARE(announced.size(), 2);
         QCOMPARE(store.keptInFull(), (QStringList { u"a"_s, u"b"_s }));
         store.ingest(frame(1002, { u"a"_s, u"b"_s, u"c"_s }));
-        QCOMPARE(announced.size(), 1); // nothing changed
+        QCOMPARE(announced.size(), 2); // nothing changed
         store.setShown({ u"a"_s, u"c"_s });
-        QCOMPARE(announced.size(), 2);
-        QCOMPARE(store.keptInFull(), (QStringList { u"a"_s, u"b"_s, u"c"_s }));
-        store.setShown({ u"a"_s, u"c"_s });
-        QCOMPARE(announced.size(), 2);
-        store.setSparklineKeys({});
         QCOMPARE(announced.size(), 3);
+        QCOMPARE(store.keptInFull(), (QStringList { u"a"_s, u"c"_s, u"b"_s })); // the shown first
+        store.setShown({ u"a"_s, u"c"_s });
+        QCOMPARE(announced.size(), 3);
+        store.setSparklineKeys({});
+        QCOMPARE(announced.size(), 4);
         QCOMPARE(store.keptInFull(), (QStringList { u"a"_s, u"c"_s }));
     }
 
