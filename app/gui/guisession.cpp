@@ -195,9 +195,10 @@ void GuiSession::onKeptInFullChanged()
 
 void GuiSession::refillBriefSeconds()
 {
+    const QSet<QString> subscribed(m_subscribed.cbegin(), m_subscribed.cend());
     QStringList keys;
     for (const QString &key : std::as_const(m_refillKeys)) {
-        if (m_subscribed.contains(key))
+        if (subscribed.contains(key))
             keys << key;
     }
     const qint64 from = std::exchange(m_refillFrom, std::numeric_limits<qint64>::max());
