@@ -3,7 +3,7 @@
 # One collector takes 10,000 timer series at 1 value each per second (perfdash-loadgen --scenario flood); its CPU
 # is read from /proc over the same number of seconds with no subscriber, with one version 1 subscriber (reads every
 # frame whole) and with one version 2 subscriber (subscribes to 100 series, the rest brief). Each subscriber also
-# counts the bytes it read. Usage: live_subscribers.sh [BIN_DIR] [SECONDS] [REPS]
+# counts the bytes it read. Needs python3. Usage: live_subscribers.sh [BIN_DIR] [SECONDS] [REPS]
 set -euo pipefail
 BIN=${1:-build/bench/bin}
 SECONDS_PER_PHASE=${2:-20}
@@ -50,8 +50,9 @@ phase() { # name, version (0: none)
     before=$(cpu)
     if [ "$2" = 0 ]; then sleep "$SECONDS_PER_PHASE"; else out=$(python3 "$work/sub.py" "$work/rt/live.sock" "$2" "$SECONDS_PER_PHASE"); fi
     after=$(cpu)
-    printf '%-28s cpu %6.3f s per s   %s\n' "$1" "$(echo "($after - $before) / $tick / $SECONDS_PER_PHASE" | bc -l)" \
-        "${out:+bytes/s $(echo "${out% *} / $SECONDS_PER_PHASE" | bc) frames ${out#* }}"
+    printf '%-28s cpu %6.3f s per s   %s\n' "$1" \
+        "$(awk -v a="$after" -v b="$before" -v t="$tick" -v s="$SECONDS_PER_PHASE" 'BEGIN { print (a - b) / t / s }')" \
+        "${out:+bytes/s $(( ${out% *} / SECONDS_PER_PHASE )) frames ${out#* }}"
 }
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$REPS"); do
