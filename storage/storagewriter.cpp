@@ -9,6 +9,7 @@
 #include "storage/modelhistoryreader.h"
 #include "storage/chunkcodec.h"
 #include "storage/qualitystore.h"
+#include "storage/sqlitestatement.h"
 #include "storage/workrecordwriter.h"
 
 #include <QDateTime>
@@ -176,10 +177,11 @@ public:
     bool retry = false; // the last write failed: write the same state again before taking more from the queue
     bool dropLegacy = false;
 
-    std::array<std::optional<QSqlQuery>, kTierCount> upsertChunk; // closed chunks
-    std::array<std::optional<QSqlQuery>, kTierCount> upsertSketch; // closed buckets' sketches
+    // The statements a flush runs per series go through the sqlite3 API (SqliteStatement); the rare ones through Qt.
+    std::array<SqliteStatement, kTierCount> upsertChunk; // closed chunks
+    std::array<SqliteStatement, kTierCount> upsertSketch; // closed buckets' sketches
     std::optional<QSqlQuery> upsertOpen; // the first write of an open row
-    std::optional<QSqlQuery> updateOpen; // later ones, by rowid: no index to probe
+    SqliteStatement updateOpen; // later ones, by rowid: no index to probe
     std::optional<QSqlQuery> selectOpen;
     std::optional<QSqlQuery> selectClosedSeconds;
     std::optional<QSqlQuery> insertSeries;
@@ -319,6 +321,14 @@ bool prepare(std::optional<QSqlQuery> &slot, const QSqlDatabase &db, const QStri
     if (slot->prepare(sql))
         return true;
     *error = slot->lastError().text() % u" (in: "_s % sql % u')';
+    return false;
+}
+
+bool prepare(SqliteStatement &slot, const QSqlDatabase &db, const QString &sql, QString *error)
+{
+    if (slot.prepare(db, sql))
+        return true;
+    *error = slot.error() % u" (in: "_s % sql % u')';
     return false;
 }
 
@@ -798,18 +808,21 @@ bool StorageWriter::flush(FlushScope scope)
         failureCode = e.nativeErrorCode().toInt() & 0xff;
         return false;
     };
-    const QVariant nullInt { QMetaType(QMetaType::LongLong) };
-    const QVariant nullBlob { QMetaType(QMetaType::QByteArray) };
+    const auto failStatement = [&](const SqliteStatement &q) {
+        failure = q.error();
+        failureCode = q.errorCode();
+        return false;
+    };
     const auto writeChunk = [&](const ClosedChunk &c) {
-        auto &q = *st.upsertChunk[size_t(c.tier)];
+        auto &q = st.upsertChunk[size_t(c.tier)];
         const SeriesBuffer &sb = st.series[size_t(c.series)];
-        q.addBindValue(sb.id);
-        q.addBindValue(c.start);
-        q.addBindValue(c.n);
-        q.addBindValue(c.blob);
+        q.bind(1, sb.id);
+        q.bind(2, c.start);
+        q.bind(3, c.n);
+        q.bind(4, c.blob);
         if (!q.exec())
-            return fail(q.lastError());
-        if (q.numRowsAffected() > 0)
+            return failStatement(q);
+        if (q.changes() > 0)
             return true;
         // The span is stored already (`perfdashd import` wrote history there): merge, our buckets win.
         QByteArray merged;
@@ -827,24 +840,34 @@ bool StorageWriter::flush(FlushScope scope)
     };
     // An open row: updated in place by rowid once it exists, else inserted (or taken over) and its rowid kept.
     std::vector<std::pair<int, int>> newRows; // (series, tier) whose rowid this transaction learnt
+    // A null QByteArray and kNone are stored as NULL.
     const auto writeOpen = [&](int series, int tier, qint64 start, qint64 n, const QByteArray &data,
-                               const QVariant &sketchStart, const QVariant &sketch, const QVariant &tail,
-                               const QVariant &through) {
+                               qint64 sketchStart, const QByteArray &sketch, const QByteArray &tail, qint64 through) {
         SeriesBuffer &sb = st.series[size_t(series)];
         qint64 &rowid = sb.openRow[size_t(tier)];
+        const auto orNull = [](qint64 v) { return v == kNone ? QVariant(QMetaType(QMetaType::LongLong)) : QVariant(v); };
+        const auto blobOrNull = [](const QByteArray &b) {
+            return b.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(b);
+        };
         if (rowid >= 0) {
-            auto &u = *st.updateOpen;
-            u.addBindValue(start);
-            u.addBindValue(n);
-            u.addBindValue(data);
-            u.addBindValue(sketchStart);
-            u.addBindValue(sketch);
-            u.addBindValue(tail);
-            u.addBindValue(through);
-            u.addBindValue(rowid);
+            auto &u = st.updateOpen;
+            u.bind(1, start);
+            u.bind(2, n);
+            u.bind(3, data);
+            if (sketchStart == kNone)
+                u.bindNull(4);
+            else
+                u.bind(4, sketchStart);
+            u.bind(5, sketch);
+            u.bind(6, tail);
+            if (through == kNone)
+                u.bindNull(7);
+            else
+                u.bind(7, through);
+            u.bind(8, rowid);
             if (!u.exec())
-                return fail(u.lastError());
-            if (u.numRowsAffected() > 0)
+                return failStatement(u);
+            if (u.changes() > 0)
                 return true;
             rowid = -1; // deleted meanwhile (retention of a quiet series): insert it again
         }
@@ -854,10 +877,10 @@ bool StorageWriter::flush(FlushScope scope)
         q.addBindValue(start);
         q.addBindValue(n);
         q.addBindValue(data);
-        q.addBindValue(sketchStart);
-        q.addBindValue(sketch);
-        q.addBindValue(tail);
-        q.addBindValue(through);
+        q.addBindValue(orNull(sketchStart));
+        q.addBindValue(blobOrNull(sketch));
+        q.addBindValue(blobOrNull(tail));
+        q.addBindValue(orNull(through));
         if (!q.exec() || !q.next())
             return fail(q.lastError());
         rowid = q.value(0).toLongLong();
@@ -873,10 +896,9 @@ bool StorageWriter::flush(FlushScope scope)
         const QByteArray data = s.chunkStart != kNone
                 ? s.encoder.blob(false)
                 : ChunkCodec::encode({}, start, kTiers[0].step, sb.accuracy, false);
-        const QVariant tail = s.tail.empty()
-                ? nullBlob
-                : QVariant(ChunkCodec::encode(s.tail, start, kTiers[0].step, sb.accuracy, false));
-        return writeOpen(series, 0, start, qint64(s.rows.size()), data, nullInt, nullBlob, tail, nullInt);
+        const QByteArray tail =
+                s.tail.empty() ? QByteArray() : ChunkCodec::encode(s.tail, start, kTiers[0].step, sb.accuracy, false);
+        return writeOpen(series, 0, start, qint64(s.rows.size()), data, kNone, QByteArray(), tail, kNone);
     };
     // A rollup's open chunk, undeflated, with the open bucket's sketch and the last second it has folded.
     const auto writeOpenRollup = [&](int series, int r) {
@@ -886,15 +908,15 @@ bool StorageWriter::flush(FlushScope scope)
         const bool sketch = tb.sketch && !tb.sketch->isEmpty();
         return writeOpen(series, tier, tb.chunkStart, qint64(tb.rows.size()),
                          ChunkCodec::encode(tb.rows, tb.chunkStart, kTiers[size_t(tier)].step, sb.accuracy, false),
-                         sketch ? QVariant(tb.rows.back().time) : nullInt,
-                         sketch ? QVariant(tb.sketch->serialize()) : nullBlob, nullBlob, QVariant(tb.through));
+                         sketch ? tb.rows.back().time : kNone, sketch ? tb.sketch->serialize() : QByteArray(),
+                         QByteArray(), tb.through);
     };
     const auto writeSketch = [&](const ClosedSketch &c) {
-        auto &q = *st.upsertSketch[size_t(c.tier)];
-        q.addBindValue(st.series[size_t(c.series)].id);
-        q.addBindValue(c.start);
-        q.addBindValue(c.blob);
-        return q.exec() || fail(q.lastError());
+        auto &q = st.upsertSketch[size_t(c.tier)];
+        q.bind(1, st.series[size_t(c.series)].id);
+        q.bind(2, c.start);
+        q.bind(3, c.blob);
+        return q.exec() || failStatement(q);
     };
 
     bool ok = db.transaction() || fail(db.lastError());

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite libqt6opengl6-dev libgl-dev libxkbcommon-dev
-    qt6-qpa-plugins libsqlite3-dev sqlite3
+    qt6-qpa-plugins libsqlite3-dev sqlite3 zlib1g-dev
     netcat-openbsd python3 python3-statsd python3-venv
     nodejs npm
     clang libclang-rt-14-dev
