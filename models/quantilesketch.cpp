@@ -6,6 +6,8 @@
 #include <QtEndian>
 
 #include <algorithm>
+#include <array>
+#include <string>
 
 // Serialized format, version 1. varint = unsigned LEB128, at most 10 bytes, no redundant trailing zero byte;
 // zigzag maps signed to unsigned (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...); f64 = IEEE 754 double, little-endian.
@@ -34,16 +36,6 @@ char *putVarint(char *out, quint64 v)
     }
     *out++ = char(v);
     return out;
-}
-
-qsizetype varintSize(quint64 v)
-{
-    qsizetype n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        ++n;
-    }
-    return n;
 }
 
 char *putDouble(char *out, double v)
@@ -315,39 +307,48 @@ quint64 QuantileSketch::minCountFor(double q)
 
 QByteArray QuantileSketch::serialize() const
 {
-    // One walk, run twice: first to size the blob, then to write it, instead of appending byte by byte.
-    const auto encode = [this](auto &&varint, auto &&f64) {
-        f64(m_alpha);
-        varint(quint64(m_maxBuckets));
-        varint(m_count);
-        f64(m_count ? sum() : 0.0);
-        f64(m_min);
-        f64(m_max);
-        varint(m_zeroCount);
-        for (const Store *store : { &m_negative, &m_positive }) {
-            varint(store->m_collapsed);
-            varint(quint64(std::count_if(store->m_counts.begin(), store->m_counts.end(), [](quint64 c) { return c; })));
-            bool first = true;
-            int previous = 0;
-            for (size_t i = 0; i < store->m_counts.size(); ++i) {
-                if (!store->m_counts[i])
-                    continue;
-                const int index = store->m_offset + int(i);
-                varint(first ? zigzag(index) : quint64(index - previous - 1));
-                varint(store->m_counts[i]);
-                first = false;
-                previous = index;
-            }
-        }
-    };
-    qsizetype size = 1;
-    encode([&](quint64 v) { size += varintSize(v); }, [&](double) { size += 8; });
-    QByteArray out(size, Qt::Uninitialized);
-    char *p = out.data();
+    // One walk into a scratch buffer sized for the worst case (10-byte varints), then one exact copy: the storage
+    // writer serializes a rollup sketch per series every few seconds, and sizing the blob by a first walk doubled
+    // the cost (perf: 15 % of a live flush). The copy keeps blobs that wait in queues at their size.
+    std::array<qsizetype, 2> nonEmpty {};
+    qsizetype bound = 1 + 4 * 8 + 3 * 10;
+    int s = 0;
+    for (const Store *store : { &m_negative, &m_positive }) {
+        nonEmpty[size_t(s)] = std::count_if(store->m_counts.begin(), store->m_counts.end(), [](quint64 c) { return c; });
+        bound += 2 * 10 + nonEmpty[size_t(s)] * 20;
+        ++s;
+    }
+    thread_local std::string scratch;
+    if (qsizetype(scratch.size()) < bound)
+        scratch.resize(size_t(bound));
+    char *const begin = scratch.data();
+    char *p = begin;
     *p++ = char(kFormatVersion);
-    encode([&](quint64 v) { p = putVarint(p, v); }, [&](double v) { p = putDouble(p, v); });
-    Q_ASSERT(p == out.constData() + size);
-    return out;
+    p = putDouble(p, m_alpha);
+    p = putVarint(p, quint64(m_maxBuckets));
+    p = putVarint(p, m_count);
+    p = putDouble(p, m_count ? sum() : 0.0);
+    p = putDouble(p, m_min);
+    p = putDouble(p, m_max);
+    p = putVarint(p, m_zeroCount);
+    s = 0;
+    for (const Store *store : { &m_negative, &m_positive }) {
+        p = putVarint(p, store->m_collapsed);
+        p = putVarint(p, quint64(nonEmpty[size_t(s++)]));
+        bool first = true;
+        int previous = 0;
+        for (size_t i = 0; i < store->m_counts.size(); ++i) {
+            if (!store->m_counts[i])
+                continue;
+            const int index = store->m_offset + int(i);
+            p = putVarint(p, first ? zigzag(index) : quint64(index - previous - 1));
+            p = putVarint(p, store->m_counts[i]);
+            first = false;
+            previous = index;
+        }
+    }
+    Q_ASSERT(p - begin <= bound);
+    return QByteArray(begin, qsizetype(p - begin));
 }
 
 std::optional<QuantileSketch> QuantileSketch::deserialize(QByteArrayView data)

@@ -91,6 +91,7 @@ struct RollupTier {
     qint64 through = kNone; // the newest second folded in
     bool dirty = false; // changed since it was last written
     bool bucketClosed = false; // a bucket closed since then: its closed sketch goes out with this row
+    qint64 nextWrite = kNone; // data second from which a live flush writes it when dirty
 };
 
 struct SeriesBuffer {
@@ -101,7 +102,6 @@ struct SeriesBuffer {
     bool queued = false; // in StorageState::dirty
     bool rollupQueued = false; // in StorageState::rollupDirty
     double accuracy = QuantileSketch::kDefaultRelativeAccuracy;
-    qint64 nextRollupWrite = kNone; // data second from which its dirty rollup rows are written by a live flush
     std::array<qint64, kTierCount> openRow { -1, -1, -1 }; // rowid of its open_chunks row per tier, once known
     SecondTier second;
     std::array<RollupTier, kRollupCount> rollups;
@@ -146,6 +146,14 @@ void finalizeQuantiles(RollupTier &t)
 {
     if (t.sketch && !t.rows.empty())
         BucketMerge::setQuantiles(t.rows.back(), *t.sketch);
+}
+
+// How many seconds of data a live flush lets rollup r's open row trail the 1 s tier: the option for the 1 min tier,
+// six times it for the 1 h tier, whose bucket is sixty times longer (the seconds not folded yet are read from the 1 s
+// tier, by readers and after a crash, so a longer period costs those reads, not data).
+qint64 rollupWritePeriod(const StorageOptions &options, int r)
+{
+    return std::max<qint64>(1, options.rollupWriteIntervalS) * (r == 0 ? 1 : 6);
 }
 
 // The smallest second after `after` in this series' phase: rollup writes of different series fall on different
@@ -535,6 +543,8 @@ Database::OpenResult StorageWriter::open()
     {
         QSqlQuery pragma(db);
         pragma.exec(u"PRAGMA busy_timeout = %1"_s.arg(m_options.busyTimeoutMs));
+        if (m_options.walAutocheckpointPages > 0)
+            pragma.exec(u"PRAGMA wal_autocheckpoint = %1"_s.arg(m_options.walAutocheckpointPages));
     }
     if (m_options.maxPageCount > 0)
         setMaxPageCount(m_options.maxPageCount);
@@ -785,13 +795,13 @@ bool StorageWriter::flush(FlushScope scope)
         ingest(m_queue->takeAll());
     // Rollup rows due now: all of them for Everything; else those whose bucket closed (the closed sketch and the row
     // that no longer folds it go out together) or whose turn it is.
+    const auto due = [&](const RollupTier &tb) {
+        return tb.dirty && (scope == FlushScope::Everything || tb.bucketClosed || st.latestSecond >= tb.nextWrite);
+    };
     std::vector<int> rollupWrites;
     for (int i : st.rollupDirty) {
         const SeriesBuffer &sb = st.series[size_t(i)];
-        bool due = scope == FlushScope::Everything || st.latestSecond >= sb.nextRollupWrite;
-        for (const RollupTier &tb : sb.rollups)
-            due = due || tb.bucketClosed;
-        if (due)
+        if (std::any_of(sb.rollups.begin(), sb.rollups.end(), due))
             rollupWrites.push_back(i);
     }
     if (st.dirty.empty() && rollupWrites.empty() && st.closedChunks.empty() && st.closedSketches.empty() && st.quality.empty()
@@ -952,7 +962,7 @@ bool StorageWriter::flush(FlushScope scope)
         SeriesBuffer &sb = st.series[size_t(rollupWrites[i])];
         for (int r = 0; ok && r < kRollupCount; ++r) {
             RollupTier &tb = sb.rollups[size_t(r)];
-            if (!tb.dirty || tb.rows.empty())
+            if (!due(tb) || tb.rows.empty())
                 continue;
             finalizeQuantiles(tb);
             ok = writeOpenRollup(rollupWrites[i], r);
@@ -991,15 +1001,18 @@ bool StorageWriter::flush(FlushScope scope)
         sb.second.dirty = false;
     }
     st.dirty.clear();
-    const qint64 period = std::max<qint64>(1, m_options.rollupWriteIntervalS);
     for (int i : rollupWrites) {
         SeriesBuffer &sb = st.series[size_t(i)];
         sb.rollupQueued = false;
-        for (RollupTier &tb : sb.rollups) {
-            tb.dirty = false;
-            tb.bucketClosed = false;
+        for (int r = 0; r < kRollupCount; ++r) {
+            RollupTier &tb = sb.rollups[size_t(r)];
+            if (due(tb)) {
+                tb.dirty = false;
+                tb.bucketClosed = false;
+                tb.nextWrite = nextInPhase(st.latestSecond, i, rollupWritePeriod(m_options, r));
+            }
+            sb.rollupQueued = sb.rollupQueued || tb.dirty;
         }
-        sb.nextRollupWrite = nextInPhase(st.latestSecond, i, period);
     }
     if (!rollupWrites.empty()) {
         st.rollupDirty.erase(std::remove_if(st.rollupDirty.begin(), st.rollupDirty.end(),
