@@ -371,6 +371,24 @@ QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint6
     return finish(body, deflate);
 }
 
+std::optional<double> relativeAccuracy(QByteArrayView blob)
+{
+    if (blob.size() < 2 || quint8(blob[0]) != kFormatVersion)
+        return std::nullopt;
+    QByteArray inflated;
+    QByteArrayView body = blob.sliced(2);
+    if (quint8(blob[1]) & Deflated) {
+        inflated = qUncompress(reinterpret_cast<const uchar *>(body.data()), body.size());
+        body = inflated;
+    }
+    Reader in(body);
+    in.varint();
+    const double alpha = double(in.varint()) / 1e6;
+    if (!in.ok() || !(alpha >= QuantileSketch::kMinRelativeAccuracy && alpha <= QuantileSketch::kMaxRelativeAccuracy))
+        return std::nullopt;
+    return alpha;
+}
+
 std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunkStart, qint64 step)
 {
     if (blob.size() < 2 || quint8(blob[0]) != kFormatVersion)

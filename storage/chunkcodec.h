@@ -50,6 +50,8 @@ constexpr quint8 kFormatVersion = 1;
 QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy,
                   bool deflate = true);
 std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunkStart, qint64 step);
+// The relative accuracy a blob's quantiles were stored with (to encode its rows again the same way).
+std::optional<double> relativeAccuracy(QByteArrayView blob);
 
 // The value a quantile is stored as, as decode() returns it (for comparisons in tests and rollups).
 double quantize(double value, double min, double max, double relativeAccuracy);

@@ -4,6 +4,7 @@
 #include "models/quantilesketch.h"
 #include "models/rangesource.h"
 #include "storage/bucketmerge.h"
+#include "storage/recentseconds.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -34,15 +35,22 @@ bool hasQuantiles(MetricKind kind)
 
 // The rows of a chunk (column 1) and, for the open 1 s chunk, the provisional seconds after them (column 2). A damaged
 // blob loses its own rows only.
-std::vector<StoredPoint> rowsOf(const QSqlQuery &q, qint64 start, qint64 step)
+// For the 1 s tier's open row, `log` brings it up to date: the series' entries in recent_1s blocks newer than the
+// row's `logged` mark (docs/storage.md, "Recent seconds").
+std::vector<StoredPoint> rowsOf(const QSqlQuery &q, qint64 start, qint64 step,
+                                const RecentSeconds::Log *log = nullptr, qint64 seriesId = 0, qint64 logged = 0)
 {
     auto rows = ChunkCodec::decode(q.value(1).toByteArray(), start, step);
     std::vector<StoredPoint> out = rows ? std::move(*rows) : std::vector<StoredPoint> {};
-    const QByteArray tail = q.value(2).toByteArray();
-    if (!tail.isEmpty()) {
-        if (auto provisional = ChunkCodec::decode(tail, start, step))
-            out.insert(out.end(), provisional->begin(), provisional->end());
+    std::vector<StoredPoint> tail;
+    const QByteArray tailBlob = q.value(2).toByteArray();
+    if (!tailBlob.isEmpty()) {
+        if (auto provisional = ChunkCodec::decode(tailBlob, start, step))
+            tail = std::move(*provisional);
     }
+    if (log && rows)
+        log->apply(seriesId, logged, start, &out, &tail);
+    out.insert(out.end(), tail.begin(), tail.end());
     return out;
 }
 
@@ -63,9 +71,9 @@ bool tierRows(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, qin
 {
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    q.prepare(u"SELECT start, data, NULL, NULL, NULL, NULL, 0 FROM "_s % QString::fromUtf16(spec.chunkTable)
+    q.prepare(u"SELECT start, data, NULL, NULL, NULL, NULL, 0, NULL FROM "_s % QString::fromUtf16(spec.chunkTable)
               % u" WHERE series_id = ? AND start > ? AND start < ?"
-                " UNION ALL SELECT start, data, tail, through, sketch_start, sketch, 1 FROM open_chunks"
+                " UNION ALL SELECT start, data, tail, through, sketch_start, sketch, 1, logged FROM open_chunks"
                 " WHERE series_id = ? AND tier = ? AND start < ? ORDER BY 1"_s);
     q.addBindValue(seriesId);
     q.addBindValue(from - spec.chunkSpan);
@@ -77,7 +85,14 @@ bool tierRows(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, qin
         return failWith(q, error);
     out->clear();
     while (q.next()) {
-        const std::vector<StoredPoint> rows = rowsOf(q, q.value(0).toLongLong(), spec.step);
+        // The statement is still running, so the log is read from the same snapshot as the open row.
+        const bool openSeconds = q.value(6).toInt() == 1 && spec.tier == StorageTier::Second;
+        RecentSeconds::Log log;
+        const qint64 logged = q.value(7).isNull() ? 0 : q.value(7).toLongLong();
+        if (openSeconds && !log.loadSeries(db, seriesId, logged, error))
+            return false;
+        const std::vector<StoredPoint> rows =
+                rowsOf(q, q.value(0).toLongLong(), spec.step, openSeconds ? &log : nullptr, seriesId, logged);
         if (q.value(6).toInt() == 1 && open) {
             open->found = true;
             if (!q.value(3).isNull())
@@ -344,10 +359,10 @@ bool HistoryQuery::secondsAsFrames(
         QStringList marks(keys.size(), u"?"_s);
         only = u" AND s.key IN ("_s + marks.join(u',') + u')';
     }
-    q.prepare(u"SELECT c.start, c.data, NULL, s.key, s.kind FROM chunk_1s c JOIN series s ON s.id = c.series_id"
-              " WHERE c.start > ? AND c.start <= ?"_s
+    q.prepare(u"SELECT c.start, c.data, NULL, s.key, s.kind, 0, NULL, c.series_id FROM chunk_1s c"
+              " JOIN series s ON s.id = c.series_id WHERE c.start > ? AND c.start <= ?"_s
         + only
-        + u" UNION ALL SELECT o.start, o.data, o.tail, s.key, s.kind FROM open_chunks o"
+        + u" UNION ALL SELECT o.start, o.data, o.tail, s.key, s.kind, 1, o.logged, o.series_id FROM open_chunks o"
           " JOIN series s ON s.id = o.series_id WHERE o.tier = 0 AND o.start > ? AND o.start <= ?"_s
         + only);
     for (int i = 0; i < 2; ++i) {
@@ -359,9 +374,18 @@ bool HistoryQuery::secondsAsFrames(
     if (!q.exec())
         return failWith(q, error);
     std::map<qint64, LiveFrame> frames;
+    std::optional<RecentSeconds::Log> log; // read once, at the first open row, while the statement runs (one snapshot)
     while (q.next()) {
         const qint64 start = q.value(0).toLongLong();
-        const auto rows = rowsOf(q, start, spec.step);
+        const bool open = q.value(5).toInt() == 1;
+        if (open && !log) {
+            log.emplace();
+            if (!log->load(QSqlDatabase::database(m_connectionName, false), 0, error))
+                return false;
+        }
+        const auto rows = open ? rowsOf(q, start, spec.step, &*log, q.value(7).toLongLong(),
+                                        q.value(6).isNull() ? 0 : q.value(6).toLongLong())
+                               : rowsOf(q, start, spec.step);
         const QString key = q.value(3).toString();
         const auto kind = MetricKind(q.value(4).toInt());
         for (const StoredPoint &r : rows) {

@@ -9,6 +9,7 @@
 #include "storage/modelhistoryreader.h"
 #include "storage/chunkcodec.h"
 #include "storage/qualitystore.h"
+#include "storage/recentseconds.h"
 #include "storage/sqlitestatement.h"
 #include "storage/workrecordwriter.h"
 
@@ -81,6 +82,12 @@ struct SecondTier {
     std::vector<StoredPoint> tail; // provisional seconds, all after the last final one (may reach the next chunk)
     qint64 lastFinal = kNone; // the newest final second, whichever chunk it is in
     bool dirty = false;
+    // On disk: the open row holds the chunk `writtenChunk`; `rows` up to `storedRows` are in it or in recent_1s
+    // blocks from `logSince` on (kNone: none, the open row is current).
+    qint64 writtenChunk = kNone;
+    size_t storedRows = 0;
+    qint64 logSince = kNone;
+    qint64 nextWrite = kNone; // data second from which a live flush rewrites the open row instead of logging
 };
 
 // A rollup tier of one series: the open chunk, whose last row is the open bucket, and that bucket's merged sketch.
@@ -148,6 +155,12 @@ void finalizeQuantiles(RollupTier &t)
         BucketMerge::setQuantiles(t.rows.back(), *t.sketch);
 }
 
+// The start of the 1 s tier's open row: its chunk, or for a series with provisional seconds only, theirs.
+qint64 openStart(const SecondTier &s)
+{
+    return s.chunkStart != kNone ? s.chunkStart : floorTo(s.tail.front().time, kTiers[0].chunkSpan);
+}
+
 // How many seconds of data a live flush lets rollup r's open row trail the 1 s tier: the option for the 1 min tier,
 // six times it for the 1 h tier, whose bucket is sixty times longer (the seconds not folded yet are read from the 1 s
 // tier, by readers and after a crash, so a longer period costs those reads, not data).
@@ -177,6 +190,8 @@ public:
     QHash<QString, int> index;
     std::vector<int> dirty; // 1 s tier changed
     std::vector<int> rollupDirty; // a rollup row changed and is not written yet
+    std::vector<int> logged; // series with entries in recent_1s that their open row does not hold yet
+    qint64 logId = 0; // the newest recent_1s block id ever written (AUTOINCREMENT's sequence)
     std::vector<ClosedChunk> closedChunks;
     std::vector<ClosedSketch> closedSketches;
     std::vector<std::pair<qint64, QualityStats>> quality; // final seconds' model quality, for the quality table
@@ -190,6 +205,8 @@ public:
     std::array<SqliteStatement, kTierCount> upsertSketch; // closed buckets' sketches
     std::optional<QSqlQuery> upsertOpen; // the first write of an open row
     SqliteStatement updateOpen; // later ones, by rowid: no index to probe
+    SqliteStatement insertBlock; // recent_1s
+    SqliteStatement deleteBlocks;
     std::optional<QSqlQuery> selectOpen;
     std::optional<QSqlQuery> selectClosedSeconds;
     std::optional<QSqlQuery> insertSeries;
@@ -444,6 +461,8 @@ void StorageState::resume(int idx)
         const QByteArray tail = q.value(4).toByteArray();
         sb.openRow[0] = q.value(6).toLongLong();
         if (rows) {
+            s.writtenChunk = chunkStart;
+            s.storedRows = rows->size();
             s.chunkStart = chunkStart;
             s.encoder = ChunkCodec::Encoder(chunkStart, kTiers[0].step, sb.accuracy);
             for (const StoredPoint &p : *rows) {
@@ -555,16 +574,18 @@ Database::OpenResult StorageWriter::open()
             && prepare(s.selectSeries, db, u"SELECT id FROM series WHERE key = ?"_s, &error);
     ok = ok
             && prepare(s.upsertOpen, db,
-                       u"INSERT INTO open_chunks(series_id, tier, start, n, data, sketch_start, sketch, tail, through)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(series_id, tier) DO UPDATE SET"
+                       u"INSERT INTO open_chunks(series_id, tier, start, n, data, sketch_start, sketch, tail, through,"
+                       " logged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(series_id, tier) DO UPDATE SET"
                        " start = excluded.start, n = excluded.n, data = excluded.data,"
                        " sketch_start = excluded.sketch_start, sketch = excluded.sketch, tail = excluded.tail,"
-                       " through = excluded.through RETURNING id"_s,
+                       " through = excluded.through, logged = excluded.logged RETURNING id"_s,
                        &error)
             && prepare(s.updateOpen, db,
                        u"UPDATE open_chunks SET start = ?, n = ?, data = ?, sketch_start = ?, sketch = ?, tail = ?,"
-                       " through = ? WHERE id = ?"_s,
+                       " through = ?, logged = ? WHERE id = ?"_s,
                        &error)
+            && prepare(s.insertBlock, db, u"INSERT INTO recent_1s(id, data) VALUES (?, ?)"_s, &error)
+            && prepare(s.deleteBlocks, db, u"DELETE FROM recent_1s WHERE id < ?"_s, &error)
             && prepare(s.selectOpen, db,
                        u"SELECT start, data, sketch_start, sketch, tail, through, id FROM open_chunks"
                        " WHERE series_id = ? AND tier = ?"_s,
@@ -591,6 +612,12 @@ Database::OpenResult StorageWriter::open()
         }
     }
     if (!ok) {
+        result.ok = false;
+        result.error = error;
+        return result;
+    }
+    // What the last run left in recent_1s goes into the open rows, so this run starts from current rows.
+    if (!RecentSeconds::absorb(db, &s.logId, &error)) {
         result.ok = false;
         result.error = error;
         return result;
@@ -852,7 +879,8 @@ bool StorageWriter::flush(FlushScope scope)
     std::vector<std::pair<int, int>> newRows; // (series, tier) whose rowid this transaction learnt
     // A null QByteArray and kNone are stored as NULL.
     const auto writeOpen = [&](int series, int tier, qint64 start, qint64 n, const QByteArray &data,
-                               qint64 sketchStart, const QByteArray &sketch, const QByteArray &tail, qint64 through) {
+                               qint64 sketchStart, const QByteArray &sketch, const QByteArray &tail, qint64 through,
+                               qint64 logged) {
         SeriesBuffer &sb = st.series[size_t(series)];
         qint64 &rowid = sb.openRow[size_t(tier)];
         const auto orNull = [](qint64 v) { return v == kNone ? QVariant(QMetaType(QMetaType::LongLong)) : QVariant(v); };
@@ -874,7 +902,11 @@ bool StorageWriter::flush(FlushScope scope)
                 u.bindNull(7);
             else
                 u.bind(7, through);
-            u.bind(8, rowid);
+            if (logged == kNone)
+                u.bindNull(8);
+            else
+                u.bind(8, logged);
+            u.bind(9, rowid);
             if (!u.exec())
                 return failStatement(u);
             if (u.changes() > 0)
@@ -891,6 +923,7 @@ bool StorageWriter::flush(FlushScope scope)
         q.addBindValue(blobOrNull(sketch));
         q.addBindValue(blobOrNull(tail));
         q.addBindValue(orNull(through));
+        q.addBindValue(orNull(logged));
         if (!q.exec() || !q.next())
             return fail(q.lastError());
         rowid = q.value(0).toLongLong();
@@ -899,16 +932,32 @@ bool StorageWriter::flush(FlushScope scope)
         return true;
     };
     // The 1 s tier's open chunk, undeflated (rewritten every flush), and its provisional seconds.
-    const auto writeOpenSeconds = [&](int series) {
+    const auto writeOpenSeconds = [&](int series, qint64 logged) {
         const SeriesBuffer &sb = st.series[size_t(series)];
         const SecondTier &s = sb.second;
-        const qint64 start = s.chunkStart != kNone ? s.chunkStart : floorTo(s.tail.front().time, kTiers[0].chunkSpan);
+        const qint64 start = openStart(s);
         const QByteArray data = s.chunkStart != kNone
                 ? s.encoder.blob(false)
                 : ChunkCodec::encode({}, start, kTiers[0].step, sb.accuracy, false);
         const QByteArray tail =
                 s.tail.empty() ? QByteArray() : ChunkCodec::encode(s.tail, start, kTiers[0].step, sb.accuracy, false);
-        return writeOpen(series, 0, start, qint64(s.rows.size()), data, kNone, QByteArray(), tail, kNone);
+        return writeOpen(series, 0, start, qint64(s.rows.size()), data, kNone, QByteArray(), tail, kNone, logged);
+    };
+    // What a series' 1 s tier adds to this flush's recent_1s block: the final seconds since the previous flush and
+    // its provisional ones.
+    const auto entryOf = [&](int series) {
+        const SeriesBuffer &sb = st.series[size_t(series)];
+        const SecondTier &s = sb.second;
+        RecentSeconds::Entry e;
+        e.seriesId = sb.id;
+        e.chunkStart = s.chunkStart;
+        if (s.storedRows < s.rows.size()) {
+            const std::vector<StoredPoint> fresh(s.rows.begin() + qsizetype(s.storedRows), s.rows.end());
+            e.finals = ChunkCodec::encode(fresh, s.chunkStart, kTiers[0].step, sb.accuracy, false);
+        }
+        if (!s.tail.empty())
+            e.tail = ChunkCodec::encode(s.tail, s.chunkStart, kTiers[0].step, sb.accuracy, false);
+        return e;
     };
     // A rollup's open chunk, undeflated, with the open bucket's sketch and the last second it has folded.
     const auto writeOpenRollup = [&](int series, int r) {
@@ -919,7 +968,7 @@ bool StorageWriter::flush(FlushScope scope)
         return writeOpen(series, tier, tb.chunkStart, qint64(tb.rows.size()),
                          ChunkCodec::encode(tb.rows, tb.chunkStart, kTiers[size_t(tier)].step, sb.accuracy, false),
                          sketch ? tb.rows.back().time : kNone, sketch ? tb.sketch->serialize() : QByteArray(),
-                         QByteArray(), tb.through);
+                         QByteArray(), tb.through, kNone);
     };
     const auto writeSketch = [&](const ClosedSketch &c) {
         auto &q = st.upsertSketch[size_t(c.tier)];
@@ -953,10 +1002,54 @@ bool StorageWriter::flush(FlushScope scope)
         ok = writeChunk(st.closedChunks[i]);
     for (size_t i = 0; ok && i < st.closedSketches.size(); ++i)
         ok = writeSketch(st.closedSketches[i]);
-    for (size_t i = 0; ok && i < st.dirty.size(); ++i) {
-        const SeriesBuffer &sb = st.series[size_t(st.dirty[i])];
-        if (sb.second.dirty && (sb.second.chunkStart != kNone || !sb.second.tail.empty()))
-            ok = writeOpenSeconds(st.dirty[i]);
+    // The 1 s tier: a series' open row is rewritten when it is due (its turn every rollupWriteIntervalS seconds of
+    // data, a new chunk, a first write, Everything); otherwise what changed goes into this flush's recent_1s block.
+    const qint64 block = st.logId + 1;
+    std::vector<RecentSeconds::Entry> entries;
+    std::vector<int> openWrites;
+    std::vector<int> loggedNow;
+    const auto openDue = [&](const SeriesBuffer &sb) {
+        const SecondTier &s = sb.second;
+        return scope == FlushScope::Everything || sb.openRow[0] < 0 || s.chunkStart == kNone
+                || s.writtenChunk != s.chunkStart || st.latestSecond >= s.nextWrite;
+    };
+    for (int i : st.dirty) {
+        const SeriesBuffer &sb = st.series[size_t(i)];
+        const SecondTier &s = sb.second;
+        if (!s.dirty || (s.chunkStart == kNone && s.tail.empty()))
+            continue;
+        if (openDue(sb)) {
+            openWrites.push_back(i);
+        } else {
+            entries.push_back(entryOf(i));
+            loggedNow.push_back(i);
+        }
+    }
+    qint64 keepFrom = block; // the oldest block still needed after this flush
+    for (int i : st.logged) {
+        const SeriesBuffer &sb = st.series[size_t(i)];
+        if (sb.second.dirty) {
+            if (sb.second.logSince != kNone && !openDue(sb))
+                keepFrom = std::min(keepFrom, sb.second.logSince);
+            continue; // decided above
+        }
+        if (openDue(sb))
+            openWrites.push_back(i);
+        else
+            keepFrom = std::min(keepFrom, sb.second.logSince);
+    }
+    const qint64 newestBlock = entries.empty() ? st.logId : block;
+    if (ok && !entries.empty()) {
+        const QByteArray blob = RecentSeconds::encodeBlock(entries);
+        st.insertBlock.bind(1, block);
+        st.insertBlock.bind(2, blob);
+        ok = st.insertBlock.exec() || failStatement(st.insertBlock);
+    }
+    for (size_t i = 0; ok && i < openWrites.size(); ++i)
+        ok = writeOpenSeconds(openWrites[i], newestBlock);
+    if (ok && st.logId > 0) {
+        st.deleteBlocks.bind(1, keepFrom);
+        ok = st.deleteBlocks.exec() || failStatement(st.deleteBlocks);
     }
     for (size_t i = 0; ok && i < rollupWrites.size(); ++i) {
         SeriesBuffer &sb = st.series[size_t(rollupWrites[i])];
@@ -1001,6 +1094,26 @@ bool StorageWriter::flush(FlushScope scope)
         sb.second.dirty = false;
     }
     st.dirty.clear();
+    const qint64 period = std::max<qint64>(1, m_options.rollupWriteIntervalS);
+    for (int i : openWrites) {
+        SecondTier &s = st.series[size_t(i)].second;
+        s.writtenChunk = openStart(s);
+        s.storedRows = s.rows.size();
+        s.logSince = kNone;
+        s.nextWrite = nextInPhase(st.latestSecond, i, period);
+    }
+    for (int i : loggedNow) {
+        SecondTier &s = st.series[size_t(i)].second;
+        s.storedRows = s.rows.size();
+        if (s.logSince == kNone) {
+            s.logSince = block;
+            st.logged.push_back(i);
+        }
+    }
+    st.logged.erase(std::remove_if(st.logged.begin(), st.logged.end(),
+                                   [&st](int i) { return st.series[size_t(i)].second.logSince == kNone; }),
+                    st.logged.end());
+    st.logId = newestBlock;
     for (int i : rollupWrites) {
         SeriesBuffer &sb = st.series[size_t(i)];
         sb.rollupQueued = false;

@@ -615,6 +615,94 @@ private Q_SLOTS:
         QCOMPARE(frames.size(), n);
     }
 
+    void recentSecondsAreReadBeforeTheirOpenRowHoldsThem()
+    {
+        // docs/storage.md, "Recent seconds": between two rewrites of a series' open 1 s row (every 10 s of data here),
+        // its new seconds go to one recent_1s block per flush. Readers see every second anyway, provisional ones
+        // included; a copy taken between two flushes (what kill -9 leaves) is continued by the next writer; a clean
+        // stop leaves no block behind; blocks no open row needs any more are deleted as the writer goes.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"recent.db"_s);
+        const QString crashed = dir.filePath(u"crashed.db"_s);
+        StorageOptions options = quiet();
+        options.rollupWriteIntervalS = 10;
+        const qint64 t0 = kHour0 + 3;
+        const int finals = 33;
+        const auto countsOf = [](const QString &file, qint64 from, qint64 to) {
+            Reader reader(file);
+            QList<qint64> out;
+            for (const auto &p : reader.window(u"roll.requests"_s, from, to, 1).points)
+                out.push_back(p.point.count);
+            return out;
+        };
+        const auto expected = [&](int n, int provisional) {
+            QList<qint64> out(n, 5);
+            for (int i = 0; i < provisional; ++i)
+                out.push_back(5);
+            return out;
+        };
+        qint64 maxBlocks = 0;
+        {
+            StorageThread storage(path, options);
+            QVERIFY(storage.start().ok);
+            for (int i = 0; i < finals + 2; ++i) {
+                QVector<LiveFrame> tick;
+                tick.push_back(LiveFrame { t0 + i, { timerSecond(), counterSecond() } });
+                tick.back().provisional = true;
+                if (i >= 2)
+                    tick.push_back(LiveFrame { t0 + i - 2, { timerSecond(), counterSecond() } });
+                storage.post(tick);
+                QVERIFY(storage.flush(FlushScope::Live));
+                Reader reader(path);
+                maxBlocks = std::max(maxBlocks, reader.scalar(u"SELECT count(*) FROM recent_1s"_s));
+                // Every final second and the newest provisional ones, in both read paths.
+                QCOMPARE(countsOf(path, t0, t0 + 100), expected(std::max(0, i - 1), std::min(i + 1, 2)));
+            }
+            {
+                Reader reader(path);
+                QVERIFY2(reader.scalar(u"SELECT count(*) FROM recent_1s"_s) > 0, "no block written");
+                QVERIFY(Database::openReadOnly(u"recent-frames"_s, path).ok);
+                QVector<LiveFrame> frames;
+                QVERIFY(HistoryQuery(u"recent-frames"_s).secondsAsFrames(t0, t0 + 100, &frames, nullptr));
+                Database::close(u"recent-frames"_s);
+                QCOMPARE(frames.size(), finals + 2);
+                for (const LiveFrame &f : frames)
+                    QCOMPARE(f.series.size(), 2);
+            }
+            for (const auto &suffix : { u""_s, u"-wal"_s })
+                QVERIFY(QFile::copy(path + suffix, crashed + suffix));
+        }
+        // Each series' open row is rewritten at least every 10 s of data, so about 10 blocks are ever needed.
+        QVERIFY2(maxBlocks >= 1 && maxBlocks <= 11, qPrintable(QString::number(maxBlocks)));
+        {
+            Reader reader(path);
+            QCOMPARE(reader.scalar(u"SELECT count(*) FROM recent_1s"_s), 0);
+        }
+        QCOMPARE(countsOf(path, t0, t0 + 100), expected(finals, 2));
+        {
+            // The next writer folds the blocks into the open rows, then goes on where the last one stopped.
+            QCOMPARE(countsOf(crashed, t0, t0 + 100), expected(finals, 2));
+            StorageThread storage(crashed, options);
+            QVERIFY(storage.start().ok);
+            {
+                Reader reader(crashed);
+                QCOMPARE(reader.scalar(u"SELECT count(*) FROM recent_1s"_s), 0);
+            }
+            QCOMPARE(countsOf(crashed, t0, t0 + 100), expected(finals, 2));
+            for (int i = finals + 2; i < finals + 15; ++i) {
+                storage.post({ LiveFrame { t0 + i, { timerSecond(), counterSecond() } } });
+                QVERIFY(storage.flush(FlushScope::Live));
+            }
+            QCOMPARE(countsOf(crashed, t0, t0 + 100), expected(finals + 15, 0));
+        }
+        QCOMPARE(countsOf(crashed, t0, t0 + 100), expected(finals + 15, 0));
+        Reader reader(crashed);
+        qint64 minuteTotal = 0;
+        for (const auto &p : reader.window(u"roll.requests"_s, kHour0, kHour0 + 3600, 60).points)
+            minuteTotal += p.point.count;
+        QCOMPARE(minuteTotal, qint64(5 * (finals + 15)));
+    }
+
     void retentionDeletesExpiredChunksInBatches()
     {
         QTemporaryDir dir;
