@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 
 namespace perfdash::ChunkCodec {
@@ -25,6 +26,11 @@ constexpr double kSumTolerance = 1e-14; // relative; about 45 ulps
 quint64 zigzag(qint64 v)
 {
     return (quint64(v) << 1) ^ quint64(v >> 63);
+}
+// a - b as the format stores deltas: modulo 2^64, so any two values have one (decode() adds them back the same way).
+qint64 minus(qint64 a, qint64 b)
+{
+    return qint64(quint64(a) - quint64(b));
 }
 qint64 unzigzag(quint64 v)
 {
@@ -149,7 +155,7 @@ void encodeFloats(Buffer &out, const std::vector<double> &values, double toleran
         qint64 prev = 0;
         for (double v : values) {
             const auto m = qint64(std::nearbyint(v * kPow10[k]));
-            putVarint(out, zigzag(m - prev));
+            putVarint(out, zigzag(minus(m, prev)));
             prev = m;
         }
         return;
@@ -175,7 +181,7 @@ bool decodeFloats(Reader &in, std::vector<double> &values)
             return false;
         qint64 m = 0;
         for (double &v : values) {
-            m += in.svarint();
+            m = qint64(quint64(m) + quint64(in.svarint())); // wraps on damaged input instead of overflowing
             v = double(m) / kPow10[k];
         }
         return in.ok();
@@ -211,6 +217,9 @@ double keyValue(const QuantileSketch &sketch, qint64 key)
 {
     if (key == 0)
         return 0.0;
+    constexpr qint64 kMaxKey = qint64(1) << 24; // far beyond any bucket of a double; only damaged blobs get here
+    if (key > kMaxKey || key < -kMaxKey)
+        return key > 0 ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
     const double v = sketch.bucketValue(int((key > 0 ? key : -key) - kKeyBias));
     return key > 0 ? v : -v;
 }
@@ -243,7 +252,7 @@ void putQuantile(Buffer &out, const QuantileSketch &sketch, const StoredPoint &r
         putVarint(out, EqualsMax);
     } else {
         const qint64 key = bucketKey(sketch, v);
-        putVarint(out, FirstDelta + zigzag(key - prevKey));
+        putVarint(out, FirstDelta + zigzag(minus(key, prevKey)));
         prevKey = key;
     }
 }
@@ -340,19 +349,19 @@ QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint6
     qint64 prevDelta = 0;
     for (const auto &r : rows) {
         const qint64 t = (r.time - chunkStart) / step;
-        const qint64 delta = t - prevTime;
-        putVarint(body, zigzag(delta - prevDelta));
+        const qint64 delta = minus(t, prevTime);
+        putVarint(body, zigzag(minus(delta, prevDelta)));
         prevDelta = delta;
         prevTime = t;
     }
     qint64 prev = 0;
     for (const auto &r : rows) {
-        putVarint(body, zigzag(r.count - prev));
+        putVarint(body, zigzag(minus(r.count, prev)));
         prev = r.count;
     }
     prev = 0;
     for (const auto &r : rows) {
-        putVarint(body, zigzag(r.unique - prev));
+        putVarint(body, zigzag(minus(r.unique, prev)));
         prev = r.unique;
     }
     std::vector<double> column(rows.size());
@@ -371,6 +380,24 @@ QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint6
     return finish(body, deflate);
 }
 
+namespace {
+
+// qUncompress of a deflated body, unless its 4-byte length says more than deflate can give from that many bytes
+// (about 1032 to 1): qUncompress allocates whatever the length says, so a damaged blob of a few bytes asked for
+// gigabytes (found by fuzz_blobs).
+QByteArray inflateBody(QByteArrayView body)
+{
+    if (body.size() < 4)
+        return {};
+    const quint64 declared = (quint64(quint8(body[0])) << 24) | (quint64(quint8(body[1])) << 16)
+            | (quint64(quint8(body[2])) << 8) | quint64(quint8(body[3]));
+    if (declared > 1032 * quint64(body.size()) + 64)
+        return {};
+    return qUncompress(reinterpret_cast<const uchar *>(body.data()), body.size());
+}
+
+} // namespace
+
 std::optional<double> relativeAccuracy(QByteArrayView blob)
 {
     if (blob.size() < 2 || quint8(blob[0]) != kFormatVersion)
@@ -378,7 +405,7 @@ std::optional<double> relativeAccuracy(QByteArrayView blob)
     QByteArray inflated;
     QByteArrayView body = blob.sliced(2);
     if (quint8(blob[1]) & Deflated) {
-        inflated = qUncompress(reinterpret_cast<const uchar *>(body.data()), body.size());
+        inflated = inflateBody(body);
         body = inflated;
     }
     Reader in(body);
@@ -397,7 +424,7 @@ std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunk
     QByteArray inflated;
     QByteArrayView body = blob.sliced(2);
     if (flags & Deflated) {
-        inflated = qUncompress(reinterpret_cast<const uchar *>(body.data()), body.size());
+        inflated = inflateBody(body);
         if (inflated.isEmpty())
             return std::nullopt;
         body = inflated;
@@ -411,21 +438,28 @@ std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunk
         return std::nullopt;
     const QuantileSketch sketch(alpha);
     std::vector<StoredPoint> rows(n);
+    // Sums wrap (unsigned) rather than overflow on damaged input; times must then come out in order and in range.
+    const auto add = [](qint64 a, qint64 b) { return qint64(quint64(a) + quint64(b)); };
+    constexpr qint64 kMaxOffset = qint64(1) << 32; // in steps: far beyond any chunk span
     qint64 t = 0;
     qint64 delta = 0;
+    qint64 previous = -1;
     for (auto &r : rows) {
-        delta += in.svarint();
-        t += delta;
+        delta = add(delta, in.svarint());
+        t = add(t, delta);
+        if (t <= previous || t > kMaxOffset)
+            return std::nullopt;
+        previous = t;
         r.time = chunkStart + t * step;
     }
     qint64 acc = 0;
     for (auto &r : rows) {
-        acc += in.svarint();
+        acc = add(acc, in.svarint());
         r.count = acc;
     }
     acc = 0;
     for (auto &r : rows) {
-        acc += in.svarint();
+        acc = add(acc, in.svarint());
         r.unique = acc;
     }
     std::vector<double> column(n);
@@ -447,7 +481,7 @@ std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunk
             } else if (token == EqualsMax) {
                 v = r.max;
             } else {
-                key += unzigzag(token - FirstDelta);
+                key = add(key, unzigzag(token - FirstDelta));
                 v = clampInto(keyValue(sketch, key), r.min, r.max);
             }
         }
@@ -476,7 +510,7 @@ void Encoder::FloatColumn::append(double v)
             return;
         }
         const auto m = qint64(std::nearbyint(v * kPow10[k]));
-        putVarint(bytes, zigzag(m - prevMantissa));
+        putVarint(bytes, zigzag(minus(m, prevMantissa)));
         prevMantissa = m;
         return;
     }
@@ -502,7 +536,7 @@ void Encoder::FloatColumn::rebuild()
     for (double v : values) {
         if (mode == Decimal) {
             const auto m = qint64(std::nearbyint(v * kPow10[decimals]));
-            putVarint(bytes, zigzag(m - prevMantissa));
+            putVarint(bytes, zigzag(minus(m, prevMantissa)));
             prevMantissa = m;
         } else {
             putXor(bytes, bitsOf(v) ^ prevBits);
@@ -524,13 +558,13 @@ void Encoder::append(const StoredPoint &r)
     if (!m_sketch)
         m_sketch = std::make_shared<const QuantileSketch>(m_alpha);
     const qint64 t = (r.time - m_chunkStart) / m_step;
-    const qint64 delta = t - m_prevTime;
-    putVarint(m_times, zigzag(delta - m_prevDelta));
+    const qint64 delta = minus(t, m_prevTime);
+    putVarint(m_times, zigzag(minus(delta, m_prevDelta)));
     m_prevDelta = delta;
     m_prevTime = t;
-    putVarint(m_counts, zigzag(r.count - m_prevCount));
+    putVarint(m_counts, zigzag(minus(r.count, m_prevCount)));
     m_prevCount = r.count;
-    putVarint(m_uniques, zigzag(r.unique - m_prevUnique));
+    putVarint(m_uniques, zigzag(minus(r.unique, m_prevUnique)));
     m_prevUnique = r.unique;
     m_floats[0].append(r.sum);
     m_floats[1].append(r.min);
