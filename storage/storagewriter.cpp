@@ -77,15 +77,17 @@ constexpr qint64 kNone = std::numeric_limits<qint64>::min();
 // The 1 s tier of one series.
 struct SecondTier {
     qint64 chunkStart = kNone;
-    std::vector<StoredPoint> rows; // final seconds of the open chunk
-    ChunkCodec::Encoder encoder; // rows, encoded as they arrive
+    // The final seconds of the open chunk live encoded only: a vector of them cost up to 6.6 KB a series (64 rows
+    // of capacity), 660 MB at 100,000 series. `fresh` holds those not on disk yet (usually one or two).
+    ChunkCodec::Encoder encoder;
+    std::vector<StoredPoint> fresh;
+    qint64 firstTime = kNone; // the open chunk's first final second
     std::vector<StoredPoint> tail; // provisional seconds, all after the last final one (may reach the next chunk)
     qint64 lastFinal = kNone; // the newest final second, whichever chunk it is in
     bool dirty = false;
-    // On disk: the open row holds the chunk `writtenChunk`; `rows` up to `storedRows` are in it or in recent_1s
-    // blocks from `logSince` on (kNone: none, the open row is current).
+    // On disk: the open row holds the chunk `writtenChunk`; the final seconds before `fresh` are in it or in
+    // recent_1s blocks from `logSince` on (kNone: none, the open row is current).
     qint64 writtenChunk = kNone;
-    size_t storedRows = 0;
     qint64 logSince = kNone;
     qint64 nextWrite = kNone; // data second from which a live flush rewrites the open row instead of logging
 };
@@ -248,13 +250,16 @@ public:
         const TierSpec &spec = kTiers[0];
         const qint64 chunk = floorTo(p.time, spec.chunkSpan);
         if (s.chunkStart != chunk) {
-            if (!s.rows.empty())
-                closedChunks.push_back({ idx, 0, s.chunkStart, qint64(s.rows.size()), s.encoder.blob(true) });
-            s.rows.clear();
+            if (s.encoder.rows() > 0)
+                closedChunks.push_back({ idx, 0, s.chunkStart, qint64(s.encoder.rows()), s.encoder.blob(true) });
+            s.fresh.clear(); // in the closed chunk now
+            s.firstTime = kNone;
             s.chunkStart = chunk;
             s.encoder = ChunkCodec::Encoder(chunk, spec.step, sb.accuracy);
         }
-        s.rows.push_back(p);
+        if (s.firstTime == kNone)
+            s.firstTime = p.time;
+        s.fresh.push_back(p);
         s.encoder.append(p);
         s.lastFinal = p.time;
         s.dirty = true;
@@ -453,6 +458,7 @@ void StorageState::resume(int idx)
 
     SecondTier &s = sb.second;
     std::vector<StoredPoint> orphans;
+    std::vector<StoredPoint> openRows;
     q.addBindValue(sb.id);
     q.addBindValue(0);
     if (q.exec() && q.next()) {
@@ -462,15 +468,15 @@ void StorageState::resume(int idx)
         sb.openRow[0] = q.value(6).toLongLong();
         if (rows) {
             s.writtenChunk = chunkStart;
-            s.storedRows = rows->size();
             s.chunkStart = chunkStart;
             s.encoder = ChunkCodec::Encoder(chunkStart, kTiers[0].step, sb.accuracy);
-            for (const StoredPoint &p : *rows) {
-                s.rows.push_back(p);
+            for (const StoredPoint &p : *rows)
                 s.encoder.append(p);
+            if (!rows->empty()) {
+                s.firstTime = rows->front().time;
+                s.lastFinal = rows->back().time;
             }
-            if (!s.rows.empty())
-                s.lastFinal = s.rows.back().time;
+            openRows = std::move(*rows);
         }
         if (!tail.isEmpty()) {
             if (auto t = ChunkCodec::decode(tail, chunkStart, kTiers[0].step))
@@ -505,7 +511,7 @@ void StorageState::resume(int idx)
         }
         closed.finish();
     }
-    replay.insert(replay.end(), s.rows.begin(), s.rows.end());
+    replay.insert(replay.end(), openRows.begin(), openRows.end());
     for (const StoredPoint &p : orphans) {
         if (p.time > s.lastFinal)
             replay.push_back(p);
@@ -889,23 +895,20 @@ bool StorageWriter::flush(FlushScope scope)
         };
         if (rowid >= 0) {
             auto &u = st.updateOpen;
+            const auto bindOrNull = [&u](int position, qint64 v) {
+                if (v == kNone)
+                    u.bindNull(position);
+                else
+                    u.bind(position, v);
+            };
             u.bind(1, start);
             u.bind(2, n);
             u.bind(3, data);
-            if (sketchStart == kNone)
-                u.bindNull(4);
-            else
-                u.bind(4, sketchStart);
+            bindOrNull(4, sketchStart);
             u.bind(5, sketch);
             u.bind(6, tail);
-            if (through == kNone)
-                u.bindNull(7);
-            else
-                u.bind(7, through);
-            if (logged == kNone)
-                u.bindNull(8);
-            else
-                u.bind(8, logged);
+            bindOrNull(7, through);
+            bindOrNull(8, logged);
             u.bind(9, rowid);
             if (!u.exec())
                 return failStatement(u);
@@ -941,7 +944,7 @@ bool StorageWriter::flush(FlushScope scope)
                 : ChunkCodec::encode({}, start, kTiers[0].step, sb.accuracy, false);
         const QByteArray tail =
                 s.tail.empty() ? QByteArray() : ChunkCodec::encode(s.tail, start, kTiers[0].step, sb.accuracy, false);
-        return writeOpen(series, 0, start, qint64(s.rows.size()), data, kNone, QByteArray(), tail, kNone, logged);
+        return writeOpen(series, 0, start, qint64(s.encoder.rows()), data, kNone, QByteArray(), tail, kNone, logged);
     };
     // What a series' 1 s tier adds to this flush's recent_1s block: the final seconds since the previous flush and
     // its provisional ones.
@@ -951,10 +954,8 @@ bool StorageWriter::flush(FlushScope scope)
         RecentSeconds::Entry e;
         e.seriesId = sb.id;
         e.chunkStart = s.chunkStart;
-        if (s.storedRows < s.rows.size()) {
-            const std::vector<StoredPoint> fresh(s.rows.begin() + qsizetype(s.storedRows), s.rows.end());
-            e.finals = ChunkCodec::encode(fresh, s.chunkStart, kTiers[0].step, sb.accuracy, false);
-        }
+        if (!s.fresh.empty())
+            e.finals = ChunkCodec::encode(s.fresh, s.chunkStart, kTiers[0].step, sb.accuracy, false);
         if (!s.tail.empty())
             e.tail = ChunkCodec::encode(s.tail, s.chunkStart, kTiers[0].step, sb.accuracy, false);
         return e;
@@ -987,7 +988,7 @@ bool StorageWriter::flush(FlushScope scope)
         ins.addBindValue(sb.key);
         ins.addBindValue(int(sb.kind));
         const SecondTier &s = sb.second;
-        ins.addBindValue(!s.rows.empty() ? s.rows.front().time : !s.tail.empty() ? s.tail.front().time : qint64(0));
+        ins.addBindValue(s.firstTime != kNone ? s.firstTime : !s.tail.empty() ? s.tail.front().time : qint64(0));
         ok = ins.exec() || fail(ins.lastError());
         auto &sel = *st.selectSeries;
         sel.addBindValue(sb.key);
@@ -1098,13 +1099,13 @@ bool StorageWriter::flush(FlushScope scope)
     for (int i : openWrites) {
         SecondTier &s = st.series[size_t(i)].second;
         s.writtenChunk = openStart(s);
-        s.storedRows = s.rows.size();
+        s.fresh.clear();
         s.logSince = kNone;
         s.nextWrite = nextInPhase(st.latestSecond, i, period);
     }
     for (int i : loggedNow) {
         SecondTier &s = st.series[size_t(i)].second;
-        s.storedRows = s.rows.size();
+        s.fresh.clear();
         if (s.logSince == kNone) {
             s.logSince = block;
             st.logged.push_back(i);
