@@ -837,8 +837,13 @@ bool StorageWriter::flush(FlushScope scope)
         if (std::any_of(sb.rollups.begin(), sb.rollups.end(), due))
             rollupWrites.push_back(i);
     }
+    // Series whose seconds are only in recent_1s blocks are rewritten at their turn (or all, for Everything) even
+    // when nothing else changed.
+    const bool loggedDue = std::any_of(st.logged.begin(), st.logged.end(), [&](int i) {
+        return scope == FlushScope::Everything || st.latestSecond >= st.series[size_t(i)].second.nextWrite;
+    });
     if (st.dirty.empty() && rollupWrites.empty() && st.closedChunks.empty() && st.closedSketches.empty() && st.quality.empty()
-        && !st.dropLegacy) {
+        && !st.dropLegacy && !loggedDue) {
         st.retry = false;
         return true;
     }

@@ -680,6 +680,24 @@ private Q_SLOTS:
         }
         QCOMPARE(countsOf(path, t0, t0 + 100), expected(finals, 2));
         {
+            // Only a provisional second since the last open-row write: it goes to a block (no rollup changed), and a
+            // clean stop still folds it into the open row.
+            StorageThread storage(path, options);
+            QVERIFY(storage.start().ok);
+            storage.post({ LiveFrame { t0 + finals, { timerSecond(), counterSecond() } } });
+            QVERIFY(storage.flush(FlushScope::Live));
+            LiveFrame provisional { t0 + finals + 3, { timerSecond(), counterSecond() } };
+            provisional.provisional = true;
+            storage.post({ provisional });
+            QVERIFY(storage.flush(FlushScope::Live));
+            Reader reader(path);
+            QVERIFY(reader.scalar(u"SELECT count(*) FROM recent_1s"_s) >= 1);
+        }
+        {
+            Reader reader(path);
+            QCOMPARE(reader.scalar(u"SELECT count(*) FROM recent_1s"_s), 0);
+        }
+        {
             // The next writer folds the blocks into the open rows, then goes on where the last one stopped.
             QCOMPARE(countsOf(crashed, t0, t0 + 100), expected(finals, 2));
             StorageThread storage(crashed, options);
