@@ -46,48 +46,108 @@ bool SqliteStatement::prepare(const QSqlDatabase &db, const QString &sql)
     return true;
 }
 
+void SqliteStatement::noteBind(int rc)
+{
+    if (rc != SQLITE_OK && m_bindError == 0)
+        m_bindError = rc;
+}
+
 void SqliteStatement::bind(int position, qint64 value)
 {
-    sqlite3_bind_int64(m_stmt, position, value);
+    noteBind(sqlite3_bind_int64(m_stmt, position, value));
 }
 
 void SqliteStatement::bind(int position, const QByteArray &blob)
 {
     if (blob.isNull())
-        sqlite3_bind_null(m_stmt, position);
+        noteBind(sqlite3_bind_null(m_stmt, position));
     else // an empty, non-null blob stays a zero-length blob, as QSqlQuery binds it
-        sqlite3_bind_blob64(m_stmt, position, blob.isEmpty() ? "" : blob.constData(), sqlite3_uint64(blob.size()),
-                            SQLITE_STATIC);
+        noteBind(sqlite3_bind_blob64(m_stmt, position, blob.isEmpty() ? "" : blob.constData(),
+                                     sqlite3_uint64(blob.size()), SQLITE_STATIC));
+}
+
+void SqliteStatement::bind(int position, const QString &text)
+{
+    // UTF-16 in the machine's order, as QSqlQuery binds it; SQLite converts it to the database's UTF-8.
+    noteBind(sqlite3_bind_text16(m_stmt, position, text.isNull() ? static_cast<const void *>(u"") : text.utf16(), int(text.size()) * 2,
+                                 SQLITE_STATIC));
 }
 
 void SqliteStatement::bindNull(int position)
 {
-    sqlite3_bind_null(m_stmt, position);
+    noteBind(sqlite3_bind_null(m_stmt, position));
 }
 
-bool SqliteStatement::exec()
+void SqliteStatement::noteError(int rc)
 {
-    int rc = SQLITE_ROW;
-    while (rc == SQLITE_ROW)
-        rc = sqlite3_step(m_stmt);
-    const bool ok = rc == SQLITE_DONE;
-    if (ok) {
+    m_changes = 0;
+    m_errorCode = rc & 0xff;
+    m_error = QString::fromUtf8(rc == m_bindError ? sqlite3_errstr(rc) : sqlite3_errmsg(m_db));
+}
+
+bool SqliteStatement::step()
+{
+    if (m_bindError != 0) {
+        noteError(m_bindError);
+        return false;
+    }
+    const int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW) {
+        ++m_rows;
+        return true;
+    }
+    if (rc == SQLITE_DONE) {
         m_changes = sqlite3_changes(m_db);
         m_errorCode = 0;
-        m_error.clear();
-    } else {
-        m_changes = 0;
-        m_errorCode = sqlite3_extended_errcode(m_db) & 0xff;
-        m_error = QString::fromUtf8(sqlite3_errmsg(m_db));
+        if (!m_error.isEmpty())
+            m_error.clear();
+        return false;
     }
+    noteError(sqlite3_extended_errcode(m_db));
+    return false;
+}
+
+void SqliteStatement::reset()
+{
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
+    m_rows = 0;
+    m_bindError = 0;
+}
+
+bool SqliteStatement::exec(qint64 *firstColumn)
+{
+    m_rows = 0;
+    while (step()) {
+        if (m_rows == 1 && firstColumn)
+            *firstColumn = sqlite3_column_int64(m_stmt, 0);
+    }
+    const bool ok = !failed();
+    const int rows = m_rows;
+    reset();
+    m_rows = rows;
     return ok;
 }
 
 int SqliteStatement::changes() const
 {
     return m_changes;
+}
+
+qint64 SqliteStatement::int64At(int column) const
+{
+    return sqlite3_column_int64(m_stmt, column);
+}
+
+bool SqliteStatement::isNullAt(int column) const
+{
+    return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
+QByteArray SqliteStatement::blobAt(int column) const
+{
+    const void *data = sqlite3_column_blob(m_stmt, column);
+    return QByteArray(static_cast<const char *>(data), data ? sqlite3_column_bytes(m_stmt, column) : 0);
 }
 
 } // namespace perfdash

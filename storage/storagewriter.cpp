@@ -205,14 +205,14 @@ public:
     // The statements a flush runs per series go through the sqlite3 API (SqliteStatement); the rare ones through Qt.
     std::array<SqliteStatement, kTierCount> upsertChunk; // closed chunks
     std::array<SqliteStatement, kTierCount> upsertSketch; // closed buckets' sketches
-    std::optional<QSqlQuery> upsertOpen; // the first write of an open row
+    SqliteStatement upsertOpen; // the first write of an open row
     SqliteStatement updateOpen; // later ones, by rowid: no index to probe
     SqliteStatement insertBlock; // recent_1s
     SqliteStatement deleteBlocks;
-    std::optional<QSqlQuery> selectOpen;
-    std::optional<QSqlQuery> selectClosedSeconds;
-    std::optional<QSqlQuery> insertSeries;
-    std::optional<QSqlQuery> selectSeries;
+    SqliteStatement selectOpen;
+    SqliteStatement selectClosedSeconds;
+    SqliteStatement insertSeries;
+    SqliteStatement selectSeries;
 
     void markDirty(int i)
     {
@@ -345,15 +345,6 @@ public:
 
 namespace {
 
-bool prepare(std::optional<QSqlQuery> &slot, const QSqlDatabase &db, const QString &sql, QString *error)
-{
-    slot.emplace(db);
-    if (slot->prepare(sql))
-        return true;
-    *error = slot->lastError().text() % u" (in: "_s % sql % u')';
-    return false;
-}
-
 bool prepare(SqliteStatement &slot, const QSqlDatabase &db, const QString &sql, QString *error)
 {
     if (slot.prepare(db, sql))
@@ -417,55 +408,53 @@ void StorageState::resume(int idx)
 {
     SeriesBuffer &sb = series[size_t(idx)];
     sb.loaded = true;
-    auto &select = *selectSeries;
-    select.addBindValue(sb.key);
-    if (!select.exec() || !select.next()) {
-        select.finish();
+    auto &select = selectSeries;
+    select.bind(1, sb.key);
+    qint64 id = -1;
+    if (!select.exec(&id) || select.rows() == 0)
         return;
-    }
-    sb.id = select.value(0).toLongLong();
-    select.finish();
+    sb.id = id;
 
-    auto &q = *selectOpen;
+    auto &q = selectOpen;
     std::array<bool, kRollupCount> found {};
     std::array<bool, kRollupCount> current {}; // written by a version that kept rollup rows current
     for (int r = 0; r < kRollupCount; ++r) {
         const TierSpec &spec = kTiers[size_t(r + 1)];
-        q.addBindValue(sb.id);
-        q.addBindValue(r + 1);
-        if (!q.exec() || !q.next()) {
-            q.finish();
+        q.bind(1, sb.id);
+        q.bind(2, r + 1);
+        if (!q.step()) {
+            q.reset();
             continue;
         }
-        const qint64 chunkStart = q.value(0).toLongLong();
-        auto rows = ChunkCodec::decode(q.value(1).toByteArray(), chunkStart, spec.step);
-        const QVariant sketchStart = q.value(2);
-        const QByteArray sketch = q.value(3).toByteArray();
-        const QVariant through = q.value(5);
-        sb.openRow[size_t(r + 1)] = q.value(6).toLongLong();
-        q.finish();
+        const qint64 chunkStart = q.int64At(0);
+        auto rows = ChunkCodec::decode(q.blobAt(1), chunkStart, spec.step);
+        const qint64 sketchStart = q.isNullAt(2) ? kNone : q.int64At(2);
+        const QByteArray sketch = q.blobAt(3);
+        const qint64 through = q.isNullAt(5) ? kNone : q.int64At(5);
+        sb.openRow[size_t(r + 1)] = q.int64At(6);
+        q.reset();
         if (!rows || rows->empty())
             continue;
         RollupTier &tb = sb.rollups[size_t(r)];
         tb.chunkStart = chunkStart;
         tb.rows = std::move(*rows);
-        if (!sketchStart.isNull() && sketchStart.toLongLong() == tb.rows.back().time)
+        if (sketchStart != kNone && sketchStart == tb.rows.back().time)
             tb.sketch = QuantileSketch::deserialize(sketch);
         found[size_t(r)] = true;
-        current[size_t(r)] = through.isNull();
-        tb.through = through.isNull() ? kNone : through.toLongLong();
+        current[size_t(r)] = through == kNone;
+        tb.through = through;
     }
 
     SecondTier &s = sb.second;
     std::vector<StoredPoint> orphans;
     std::vector<StoredPoint> openRows;
-    q.addBindValue(sb.id);
-    q.addBindValue(0);
-    if (q.exec() && q.next()) {
-        const qint64 chunkStart = q.value(0).toLongLong();
-        auto rows = ChunkCodec::decode(q.value(1).toByteArray(), chunkStart, kTiers[0].step);
-        const QByteArray tail = q.value(4).toByteArray();
-        sb.openRow[0] = q.value(6).toLongLong();
+    q.bind(1, sb.id);
+    q.bind(2, 0);
+    if (q.step()) {
+        const qint64 chunkStart = q.int64At(0);
+        auto rows = ChunkCodec::decode(q.blobAt(1), chunkStart, kTiers[0].step);
+        const QByteArray tail = q.blobAt(4);
+        sb.openRow[0] = q.int64At(6);
         if (rows) {
             s.writtenChunk = chunkStart;
             s.chunkStart = chunkStart;
@@ -483,7 +472,7 @@ void StorageState::resume(int idx)
                 orphans = std::move(*t);
         }
     }
-    q.finish();
+    q.reset();
 
     // Which seconds each rollup still has to fold: after its `through`. A row without one is current up to the 1 s
     // tier's final seconds; a missing row folds the open 1 s chunk only.
@@ -498,18 +487,16 @@ void StorageState::resume(int idx)
     }
     std::vector<StoredPoint> replay;
     if (s.chunkStart != kNone && from != kNone && from < s.chunkStart - 1) {
-        auto &closed = *selectClosedSeconds;
-        closed.addBindValue(sb.id);
-        closed.addBindValue(floorTo(from + 1, kTiers[0].chunkSpan));
-        closed.addBindValue(s.chunkStart);
-        if (closed.exec()) {
-            while (closed.next()) {
-                const qint64 start = closed.value(0).toLongLong();
-                if (auto rows = ChunkCodec::decode(closed.value(1).toByteArray(), start, kTiers[0].step))
-                    replay.insert(replay.end(), rows->begin(), rows->end());
-            }
+        auto &closed = selectClosedSeconds;
+        closed.bind(1, sb.id);
+        closed.bind(2, floorTo(from + 1, kTiers[0].chunkSpan));
+        closed.bind(3, s.chunkStart);
+        while (closed.step()) {
+            const qint64 start = closed.int64At(0);
+            if (auto rows = ChunkCodec::decode(closed.blobAt(1), start, kTiers[0].step))
+                replay.insert(replay.end(), rows->begin(), rows->end());
         }
-        closed.finish();
+        closed.reset();
     }
     replay.insert(replay.end(), openRows.begin(), openRows.end());
     for (const StoredPoint &p : orphans) {
@@ -894,26 +881,27 @@ bool StorageWriter::flush(FlushScope scope)
                                qint64 logged) {
         SeriesBuffer &sb = st.series[size_t(series)];
         qint64 &rowid = sb.openRow[size_t(tier)];
-        const auto orNull = [](qint64 v) { return v == kNone ? QVariant(QMetaType(QMetaType::LongLong)) : QVariant(v); };
-        const auto blobOrNull = [](const QByteArray &b) {
-            return b.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(b);
+        const auto bindOrNull = [](SqliteStatement &q, int position, qint64 v) {
+            if (v == kNone)
+                q.bindNull(position);
+            else
+                q.bind(position, v);
+        };
+        // The columns both statements set, from `first` on: start, n, data, sketch_start, sketch, tail, through,
+        // logged.
+        const auto bindColumns = [&](SqliteStatement &q, int first) {
+            q.bind(first, start);
+            q.bind(first + 1, n);
+            q.bind(first + 2, data);
+            bindOrNull(q, first + 3, sketchStart);
+            q.bind(first + 4, sketch);
+            q.bind(first + 5, tail);
+            bindOrNull(q, first + 6, through);
+            bindOrNull(q, first + 7, logged);
         };
         if (rowid >= 0) {
             auto &u = st.updateOpen;
-            const auto bindOrNull = [&u](int position, qint64 v) {
-                if (v == kNone)
-                    u.bindNull(position);
-                else
-                    u.bind(position, v);
-            };
-            u.bind(1, start);
-            u.bind(2, n);
-            u.bind(3, data);
-            bindOrNull(4, sketchStart);
-            u.bind(5, sketch);
-            u.bind(6, tail);
-            bindOrNull(7, through);
-            bindOrNull(8, logged);
+            bindColumns(u, 1);
             u.bind(9, rowid);
             if (!u.exec())
                 return failStatement(u);
@@ -921,21 +909,16 @@ bool StorageWriter::flush(FlushScope scope)
                 return true;
             rowid = -1; // deleted meanwhile (retention of a quiet series): insert it again
         }
-        auto &q = *st.upsertOpen;
-        q.addBindValue(sb.id);
-        q.addBindValue(tier);
-        q.addBindValue(start);
-        q.addBindValue(n);
-        q.addBindValue(data);
-        q.addBindValue(orNull(sketchStart));
-        q.addBindValue(blobOrNull(sketch));
-        q.addBindValue(blobOrNull(tail));
-        q.addBindValue(orNull(through));
-        q.addBindValue(orNull(logged));
-        if (!q.exec() || !q.next())
-            return fail(q.lastError());
-        rowid = q.value(0).toLongLong();
-        q.finish();
+        auto &q = st.upsertOpen;
+        q.bind(1, sb.id);
+        q.bind(2, tier);
+        bindColumns(q, 3);
+        if (!q.exec(&rowid))
+            return failStatement(q);
+        if (q.rows() == 0) {
+            failure = u"open_chunks: the upsert returned no row id"_s;
+            return false;
+        }
         newRows.emplace_back(series, tier);
         return true;
     };
@@ -989,20 +972,24 @@ bool StorageWriter::flush(FlushScope scope)
         SeriesBuffer &sb = st.series[size_t(st.dirty[i])];
         if (sb.id >= 0)
             continue;
-        auto &ins = *st.insertSeries;
-        ins.addBindValue(sb.key);
-        ins.addBindValue(int(sb.kind));
+        auto &ins = st.insertSeries;
+        ins.bind(1, sb.key);
+        ins.bind(2, int(sb.kind));
         const SecondTier &s = sb.second;
-        ins.addBindValue(s.firstTime != kNone ? s.firstTime : !s.tail.empty() ? s.tail.front().time : qint64(0));
-        ok = ins.exec() || fail(ins.lastError());
-        auto &sel = *st.selectSeries;
-        sel.addBindValue(sb.key);
-        ok = ok && ((sel.exec() && sel.next()) || fail(sel.lastError()));
+        ins.bind(3, s.firstTime != kNone ? s.firstTime : !s.tail.empty() ? s.tail.front().time : qint64(0));
+        ok = ins.exec() || failStatement(ins);
+        auto &sel = st.selectSeries;
+        sel.bind(1, sb.key);
+        qint64 id = -1;
+        ok = ok && (sel.exec(&id) || failStatement(sel));
+        if (ok && sel.rows() == 0) {
+            failure = u"series: no id for "_s + sb.key;
+            ok = false;
+        }
         if (ok) {
-            sb.id = sel.value(0).toLongLong();
+            sb.id = id;
             newIds.push_back(st.dirty[i]);
         }
-        sel.finish();
     }
     for (size_t i = 0; ok && i < st.closedChunks.size(); ++i)
         ok = writeChunk(st.closedChunks[i]);
