@@ -56,6 +56,18 @@ SeriesStats counterSecond()
     return c;
 }
 
+// Tick i of a run from t0 as perfdashd posts it: the provisional frame of second t0 + i and, from the third tick on,
+// the final frame of t0 + i - 2, whose grace period is over.
+QVector<LiveFrame> tickAsPosted(qint64 t0, int i)
+{
+    QVector<LiveFrame> tick;
+    tick.push_back(LiveFrame { t0 + i, { timerSecond(), counterSecond() } });
+    tick.back().provisional = true;
+    if (i >= 2)
+        tick.push_back(LiveFrame { t0 + i - 2, { timerSecond(), counterSecond() } });
+    return tick;
+}
+
 QVector<LiveFrame> seconds(qint64 from, qint64 count)
 {
     QVector<LiveFrame> frames;
@@ -447,12 +459,7 @@ private Q_SLOTS:
             StorageThread storage(path, options);
             QVERIFY(storage.start().ok);
             for (int i = 0; i < finals + 2; ++i) {
-                QVector<LiveFrame> tick;
-                tick.push_back(LiveFrame { t0 + i, { timerSecond(), counterSecond() } });
-                tick.back().provisional = true;
-                if (i >= 2)
-                    tick.push_back(LiveFrame { t0 + i - 2, { timerSecond(), counterSecond() } });
-                storage.post(tick);
+                storage.post(tickAsPosted(t0, i));
                 QVERIFY(storage.flush(FlushScope::Live));
             }
             for (const auto &suffix : { u""_s, u"-wal"_s })
@@ -646,12 +653,7 @@ private Q_SLOTS:
             StorageThread storage(path, options);
             QVERIFY(storage.start().ok);
             for (int i = 0; i < finals + 2; ++i) {
-                QVector<LiveFrame> tick;
-                tick.push_back(LiveFrame { t0 + i, { timerSecond(), counterSecond() } });
-                tick.back().provisional = true;
-                if (i >= 2)
-                    tick.push_back(LiveFrame { t0 + i - 2, { timerSecond(), counterSecond() } });
-                storage.post(tick);
+                storage.post(tickAsPosted(t0, i));
                 QVERIFY(storage.flush(FlushScope::Live));
                 Reader reader(path);
                 maxBlocks = std::max(maxBlocks, reader.scalar(u"SELECT count(*) FROM recent_1s"_s));
