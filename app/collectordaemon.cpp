@@ -333,6 +333,7 @@ bool CollectorDaemon::start(QString *error)
             { u"locked"_s, storage->locked() },
             { u"dropped_frames"_s, qint64(storage->droppedFrames()) },
             { u"dropped_values"_s, qint64(storage->droppedValues()) },
+            { u"provisional_skipped"_s, qint64(storage->counters().provisionalSkipped.load()) },
             { u"dropped_events"_s, qint64(storage->droppedEvents()) },
             { u"dropped_work_records"_s, qint64(storage->counters().droppedWorkRecords.load()) },
             { u"baselines_written"_s, qint64(storage->counters().baselinesWritten.load()) },

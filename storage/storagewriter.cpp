@@ -36,19 +36,54 @@ namespace perfdash {
 bool FrameQueue::push(const QVector<LiveFrame> &frames)
 {
     qint64 values = 0;
-    for (const auto &f : frames)
+    qint64 finalValues = 0;
+    qint64 newestFinal = std::numeric_limits<qint64>::min();
+    for (const auto &f : frames) {
         values += f.series.size();
-    {
-        const std::lock_guard lock(m_mutex);
-        if (m_values + values <= m_capacity) {
-            m_frames.insert(m_frames.end(), frames.begin(), frames.end());
-            m_values += values;
-            return true;
+        if (!f.provisional) {
+            finalValues += f.series.size();
+            newestFinal = std::max(newestFinal, f.second);
         }
     }
-    m_counters->droppedFrames += quint64(frames.size());
-    m_counters->droppedValues += quint64(values);
-    return false;
+    qint64 skipped = 0;
+    bool queued = true;
+    {
+        const std::lock_guard lock(m_mutex);
+        // Provisional frames for seconds up to the newest final one here are superseded: the writer would replace
+        // them at once. (A final frame holds every series of its second.)
+        if (finalValues > 0) {
+            for (auto it = m_frames.begin(); it != m_frames.end();) {
+                if (it->provisional && it->second <= newestFinal) {
+                    skipped += it->series.size();
+                    it = m_frames.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            m_values -= skipped;
+        }
+        if (m_values + values <= m_capacity || m_frames.empty()) {
+            m_frames.insert(m_frames.end(), frames.begin(), frames.end());
+            m_values += values;
+        } else if (m_values + finalValues <= m_capacity) {
+            for (const auto &f : frames) {
+                if (!f.provisional)
+                    m_frames.push_back(f);
+            }
+            m_values += finalValues;
+            skipped += values - finalValues;
+        } else {
+            queued = false;
+            skipped += values - finalValues;
+        }
+    }
+    m_counters->provisionalSkipped += quint64(skipped);
+    if (!queued) { // the final frames are lost: counted
+        m_counters->droppedFrames += quint64(std::count_if(frames.begin(), frames.end(),
+                                                           [](const LiveFrame &f) { return !f.provisional; }));
+        m_counters->droppedValues += quint64(finalValues);
+    }
+    return queued;
 }
 
 std::deque<LiveFrame> FrameQueue::takeAll()

@@ -46,13 +46,16 @@ struct StorageOptions {
 
 // Counters the writer keeps; readable from any thread.
 struct StorageCounters {
-    std::atomic<quint64> droppedFrames { 0 }; // frames the bounded queue refused
+    std::atomic<quint64> droppedFrames { 0 }; // final frames the bounded queue refused: lost
     std::atomic<quint64> droppedValues { 0 }; // series-seconds in those frames
     std::atomic<quint64> lateValues { 0 }; // series-seconds older than what the writer already holds for the series
     std::atomic<quint64> flushes { 0 }; // committed transactions
     std::atomic<quint64> failedFlushes { 0 }; // transactions that failed and will be retried
     std::atomic<quint64> valuesWritten { 0 }; // final series-seconds committed
     std::atomic<quint64> provisionalValues { 0 }; // provisional series-seconds taken (each is later replaced)
+    // Provisional series-seconds the queue let go: superseded by their final frame while they waited, or left out of a
+    // post that did not fit. Nothing is lost by it; the final frame carries the same second.
+    std::atomic<quint64> provisionalSkipped { 0 };
     std::atomic<quint64> retentionDeleted { 0 }; // rows removed by retention
     std::atomic<quint64> eventsWritten { 0 }; // timeline events committed
     std::atomic<quint64> droppedEvents { 0 }; // timeline events that could not be written
@@ -74,7 +77,10 @@ struct StorageCounters {
 class FrameQueue {
 public:
     FrameQueue(qint64 capacity, StorageCounters *counters) : m_capacity(capacity), m_counters(counters) { }
-    // Returns false, and counts the frames as dropped, when they do not fit.
+    // Queues a post (a tick's frames). A provisional frame waiting for a second that this post makes final is let go
+    // first. A post that does not fit goes in without its provisional frames if that makes it fit, and whole into an
+    // empty queue (so a capacity below one tick still writes every final second, one tick at a time). Otherwise it
+    // returns false and counts the frames as dropped.
     bool push(const QVector<LiveFrame> &frames);
     std::deque<LiveFrame> takeAll();
     qint64 size() const;

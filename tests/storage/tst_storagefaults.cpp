@@ -224,6 +224,44 @@ private Q_SLOTS:
         QSqlDatabase::removeDatabase(u"other"_s);
     }
 
+    void theQueueGivesUpProvisionalFramesBeforeFinalOnes()
+    {
+        // As perfdashd posts: each tick the provisional frame of the second that just ended and a final frame.
+        const auto tick = [](qint64 provisional, qint64 final, int series) {
+            QVector<LiveFrame> post = counters(provisional, series);
+            post.front().provisional = true;
+            if (final > 0)
+                post += counters(final, series);
+            return post;
+        };
+        const auto queued = [](FrameQueue &q) {
+            QStringList out;
+            for (const LiveFrame &f : q.takeAll())
+                out << QString::number(f.second) + (f.provisional ? u"p"_s : u"f"_s);
+            return out;
+        };
+        StorageCounters c;
+        FrameQueue queue(100, &c);
+        QVERIFY(queue.push(tick(10, 0, 40)));
+        QVERIFY(queue.push(tick(11, 10, 40))); // 10p is superseded by 10f
+        QCOMPARE(c.provisionalSkipped.load(), quint64(40));
+        QVERIFY(queue.push(tick(12, 11, 40))); // 11p superseded; 12p does not fit, 11f does
+        QCOMPARE(c.provisionalSkipped.load(), quint64(120));
+        QVERIFY(!queue.push(tick(13, 12, 40))); // 12f does not fit either: lost and counted
+        QCOMPARE(c.droppedFrames.load(), quint64(1));
+        QCOMPARE(c.droppedValues.load(), quint64(40));
+        QCOMPARE(c.provisionalSkipped.load(), quint64(160));
+        QCOMPARE(queued(queue), QStringList({ u"10f"_s, u"11f"_s }));
+
+        // A post larger than the whole capacity still goes into an empty queue, one at a time.
+        QVERIFY(queue.push(tick(21, 20, 80)));
+        QVERIFY(!queue.push(tick(22, 21, 80))); // 21f supersedes 21p, and then does not fit
+        QCOMPARE(c.droppedValues.load(), quint64(120));
+        QCOMPARE(queued(queue), QStringList({ u"20f"_s }));
+        QVERIFY(queue.push(tick(23, 22, 80)));
+        QCOMPARE(queue.size(), qint64(2));
+    }
+
     void aStalledWriterDropsAndCountsInsteadOfBlocking()
     {
         QTemporaryDir dir;
