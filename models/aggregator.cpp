@@ -37,6 +37,22 @@ Aggregator::SeriesId Aggregator::seriesId(const QString &key)
     return id;
 }
 
+const std::vector<qint32> &Aggregator::keyRanks() const
+{
+    const size_t known = m_sortedIds.size();
+    if (known == size_t(m_keys.size()))
+        return m_rankOf;
+    const auto byKey = [this](SeriesId a, SeriesId b) { return m_keys.at(a) < m_keys.at(b); };
+    for (auto id = SeriesId(known); id < SeriesId(m_keys.size()); ++id)
+        m_sortedIds.push_back(id);
+    std::sort(m_sortedIds.begin() + qsizetype(known), m_sortedIds.end(), byKey);
+    std::inplace_merge(m_sortedIds.begin(), m_sortedIds.begin() + qsizetype(known), m_sortedIds.end(), byKey);
+    m_rankOf.resize(m_sortedIds.size());
+    for (size_t rank = 0; rank < m_sortedIds.size(); ++rank)
+        m_rankOf[size_t(m_sortedIds[rank])] = qint32(rank);
+    return m_rankOf;
+}
+
 Aggregator::Bucket *Aggregator::bucketFor(qint64 timestampMs)
 {
     const qint64 second = secondOf(timestampMs);
@@ -48,14 +64,8 @@ Aggregator::Bucket *Aggregator::bucketFor(qint64 timestampMs)
     }
     const bool isNew = m_buckets.find(second) == m_buckets.end();
     Bucket *bucket = &m_buckets[second]; // std::map nodes stay put until erased
-    if (isNew && m_buckets.size() > 1) {
-        // As many series as the newest other second had: growing a vector of 100,000 summaries by doubling held two
-        // copies and up to twice the room (heaptrack: 150 MB of the collector's peak at 100,000 series).
-        const auto newest = std::prev(m_buckets.end());
-        const Bucket &like = newest->first != second ? newest->second : std::prev(newest)->second;
-        bucket->series.reserve(like.series.size());
-        bucket->slotOf.reserve(like.slotOf.size());
-    }
+    if (isNew)
+        bucket->slotOf.reserve(size_t(m_keys.size()));
     m_cachedSecond = second;
     m_cachedBucket = bucket;
     return bucket;
@@ -156,17 +166,22 @@ LiveFrame Aggregator::snapshot(
     frame.second = second;
     frame.provisional = provisional;
     frame.changedSincePublish = provisional || !bucket.published || bucket.changedSincePublish;
-    frame.series.reserve(bucket.series.size());
+    frame.series.reserve(qsizetype(bucket.series.size()));
+    // Key order makes frames comparable and diff-friendly; the series are taken in that order, by rank.
+    const std::vector<qint32> &rankOf = keyRanks();
+    std::vector<std::pair<qint32, qint32>> order; // (rank, slot)
+    order.reserve(bucket.series.size());
+    for (size_t slot = 0; slot < bucket.series.size(); ++slot)
+        order.emplace_back(rankOf[size_t(bucket.series[slot].first)], qint32(slot));
+    std::sort(order.begin(), order.end());
     // Provisional frames go to live subscribers only, which get a sketch only for the series they follow: skip
     // serializing the others.
     const bool someSketches = sketchKeys && !sketchKeys->isEmpty();
-    for (const auto &[id, summary] : bucket.series) {
+    for (const auto &[rank, slot] : order) {
+        const auto &[id, summary] = bucket.series[size_t(slot)];
         const QString &key = m_keys.at(id);
         frame.series.push_back(summary.toStats(key, 1.0, !provisional || (someSketches && sketchKeys->contains(key))));
     }
-    // Stable order makes frames comparable and diff-friendly.
-    std::sort(frame.series.begin(), frame.series.end(),
-              [](const SeriesStats &a, const SeriesStats &b) { return a.key < b.key; });
     frame.quality.reserve(qsizetype(bucket.quality.size()));
     for (const auto &[id, metrics] : bucket.quality)
         frame.quality.push_back(QualityStats::from(m_keys.at(id), metrics, true)); // small: subscribers merge it

@@ -282,6 +282,33 @@ private Q_SLOTS:
         QCOMPARE(find(frames[0], u"a"_s)->count, 1);
     }
 
+    void framesListSeriesInKeyOrderAsNewOnesArrive()
+    {
+        Aggregator agg(Aggregator::Options { 0 });
+        const auto keysOf = [](const LiveFrame &f) {
+            QStringList keys;
+            for (const SeriesStats &s : f.series)
+                keys << s.key;
+            return keys;
+        };
+        // Arrival order, and id order, is not key order; later seconds bring keys that sort between earlier ones.
+        for (const QString &key : { u"m"_s, u"c"_s, u"x"_s })
+            agg.add(key, MetricKind::Counter, 1, t0);
+        auto frames = agg.closeDue(t0 + 1000);
+        QCOMPARE(frames.size(), 1);
+        QCOMPARE(keysOf(frames[0]), QStringList({ u"c"_s, u"m"_s, u"x"_s }));
+        for (const QString &key : { u"x"_s, u"a"_s, u"n"_s, u"c"_s, u"b|tag:1"_s, u"b"_s })
+            agg.add(key, MetricKind::Counter, 1, t0 + 1000);
+        frames = agg.closeDue(t0 + 2000);
+        QCOMPARE(frames.size(), 1);
+        QCOMPARE(keysOf(frames[0]), QStringList({ u"a"_s, u"b"_s, u"b|tag:1"_s, u"c"_s, u"n"_s, u"x"_s }));
+        // A second with only some of them.
+        for (const QString &key : { u"n"_s, u"b"_s, u"zz"_s, u"a"_s })
+            agg.add(key, MetricKind::Counter, 1, t0 + 2000);
+        frames = agg.closeDue(t0 + 3000);
+        QCOMPARE(keysOf(frames[0]), QStringList({ u"a"_s, u"b"_s, u"n"_s, u"zz"_s }));
+    }
+
     void emptySecondsAreClosedToo()
     {
         Aggregator agg(Aggregator::Options { 0 });
