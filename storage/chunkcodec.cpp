@@ -497,52 +497,82 @@ std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunk
 
 void Encoder::FloatColumn::append(double v)
 {
-    values.push_back(v);
     switch (mode) {
     case AllMissing:
-        if (!std::isnan(v))
-            rebuild();
-        return;
+        if (!std::isnan(v)) {
+            rebuild(v);
+            return;
+        }
+        break;
     case Decimal: {
         const int k = decimalsOf(v, decimals, tolerance);
         if (k != decimals) { // more decimals, or none fit: every value is written again, as encode() would
-            rebuild();
+            rebuild(v);
             return;
         }
         const auto m = qint64(std::nearbyint(v * kPow10[k]));
+        if (exact.empty() && bitsOf(double(m) / kPow10[k]) != bitsOf(v))
+            exact = values(); // from here on the bytes do not give every value back
         putVarint(bytes, zigzag(minus(m, prevMantissa)));
         prevMantissa = m;
-        return;
+        break;
     }
     default:
         putXor(bytes, bitsOf(v) ^ prevBits);
         prevBits = bitsOf(v);
-        return;
+        break;
     }
+    ++count;
+    if (!exact.empty())
+        exact.push_back(v);
 }
 
-void Encoder::FloatColumn::rebuild()
+std::vector<double> Encoder::FloatColumn::values() const
 {
+    if (!exact.empty())
+        return exact;
+    std::vector<double> out(size_t(count), StoredPoint::nan());
+    if (mode == AllMissing)
+        return out;
+    std::string column;
+    column.reserve(bytes.size() + 2);
+    column.push_back(char(mode));
+    if (mode == Decimal)
+        column.push_back(char(decimals));
+    column += bytes;
+    Reader in(QByteArrayView(column.data(), qsizetype(column.size())));
+    decodeFloats(in, out);
+    return out;
+}
+
+void Encoder::FloatColumn::rebuild(double v)
+{
+    std::vector<double> all = values();
+    all.push_back(v);
+    count = qsizetype(all.size());
     bytes.clear();
     prevMantissa = 0;
     prevBits = 0;
-    const bool anyPresent = std::any_of(values.begin(), values.end(), [](double v) { return !std::isnan(v); });
-    if (!anyPresent) {
-        mode = AllMissing;
-        return;
-    }
-    decimals = decimalsFor(values, tolerance);
+    exact.clear();
+    // Only a decimal column needs the values kept: an XOR column is never encoded again, and gives them back.
+    decimals = decimalsFor(all, tolerance);
     mode = decimals >= 0 ? Decimal : Xor;
-    for (double v : values) {
+    bool lossless = true;
+    for (double x : all) {
         if (mode == Decimal) {
-            const auto m = qint64(std::nearbyint(v * kPow10[decimals]));
+            const auto m = qint64(std::nearbyint(x * kPow10[decimals]));
             putVarint(bytes, zigzag(minus(m, prevMantissa)));
             prevMantissa = m;
+            lossless = lossless && bitsOf(double(m) / kPow10[decimals]) == bitsOf(x);
         } else {
-            putXor(bytes, bitsOf(v) ^ prevBits);
-            prevBits = bitsOf(v);
+            putXor(bytes, bitsOf(x) ^ prevBits);
+            prevBits = bitsOf(x);
         }
     }
+    if (!lossless)
+        exact = std::move(all);
+    else
+        exact.shrink_to_fit();
 }
 
 Encoder::Encoder() : Encoder(0, 1, QuantileSketch::kDefaultRelativeAccuracy) { }
@@ -555,8 +585,13 @@ Encoder::Encoder(qint64 chunkStart, qint64 step, double relativeAccuracy)
 
 void Encoder::append(const StoredPoint &r)
 {
-    if (!m_sketch)
-        m_sketch = std::make_shared<const QuantileSketch>(m_alpha);
+    if (!m_sketch) {
+        // One per accuracy and thread, shared by every encoder (one each was 200 bytes a series).
+        thread_local std::shared_ptr<const QuantileSketch> shared;
+        if (!shared || shared->relativeAccuracy() != m_alpha)
+            shared = std::make_shared<const QuantileSketch>(m_alpha);
+        m_sketch = shared;
+    }
     const qint64 t = (r.time - m_chunkStart) / m_step;
     const qint64 delta = minus(t, m_prevTime);
     putVarint(m_times, zigzag(minus(delta, m_prevDelta)));

@@ -160,6 +160,21 @@ private Q_SLOTS:
             changing.push_back(p);
         }
         QTest::newRow("modes change as rows arrive") << changing << qint64(1);
+        // A sum stored as a decimal within its tolerance (0.1 + 0.2 as 0.3), and -0.0, before the column becomes XOR:
+        // the values written again must be the ones appended, not those the decimal bytes give back.
+        Rows inexact;
+        const double inexactSums[] = { 0.1 + 0.2, 1.5, -0.0, 0.7 + 0.1, 1.0 / 3.0, 2.0 };
+        const double inexactMins[] = { -0.0, 0.25, 0.5, 2.0, 1.0 / 3.0, 1.0 };
+        for (int i = 0; i < 6; ++i) {
+            StoredPoint p;
+            p.time = 3000 + i;
+            p.count = 1;
+            p.sum = inexactSums[i];
+            p.min = inexactMins[i];
+            p.max = p.last = 4.0;
+            inexact.push_back(p);
+        }
+        QTest::newRow("inexact decimals, then XOR") << inexact << qint64(1);
     }
 
     void encoderGivesEncodesBytesForEveryPrefix()
