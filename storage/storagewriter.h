@@ -121,6 +121,8 @@ public:
     bool isOpen() const;
     // Takes what is queued (unless the last flush still has to be retried) and writes it in one transaction.
     bool flush(perfdash::FlushScope scope = FlushScope::Everything);
+    // The collector's flush (timer and posted frames): a live flush, then the allocator's free pages are given back.
+    void flushLive();
     // Deletes expired rows, at most retentionBatch per table; returns how many it deleted.
     int runRetention();
     // Stores the first-24 h baselines that are due (ModelHistoryReader::formDueBaselines); returns how many.
