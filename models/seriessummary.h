@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/exactsum.h"
+#include "models/heapoptional.h"
 #include "models/metrickind.h"
 #include "models/quantilesketch.h"
 #include "models/seriesstats.h"
@@ -82,7 +83,7 @@ private:
     double m_max = -std::numeric_limits<double>::infinity();
     double m_last = std::numeric_limits<double>::quiet_NaN();
     qint64 m_lastTimeMs = std::numeric_limits<qint64>::min();
-    std::optional<QuantileSketch> m_sketch; // timers and distributions
+    HeapOptional<QuantileSketch> m_sketch; // timers and distributions
     QSet<quint64> m_members; // sets
 };
 

@@ -3,6 +3,7 @@
 
 #include "storage/alertstore.h"
 
+#include "models/heapoptional.h"
 #include "models/quantilesketch.h"
 #include "storage/baselinestore.h"
 #include "storage/bucketmerge.h"
@@ -134,7 +135,7 @@ struct SecondTier {
 struct RollupTier {
     qint64 chunkStart = kNone;
     std::vector<StoredPoint> rows;
-    std::optional<QuantileSketch> sketch; // timers and distributions
+    HeapOptional<QuantileSketch> sketch; // timers and distributions
     qint64 through = kNone; // the newest second folded in
     bool dirty = false; // changed since it was last written
     bool bucketClosed = false; // a bucket closed since then: its closed sketch goes out with this row
