@@ -145,7 +145,10 @@ private Q_SLOTS:
         for (qint64 s = 300; s < 400; ++s) {
             LiveFrame q { s, {} };
             q.quality.push_back(QualityStats::from(u"prediction.quality|model:fraud,service:api"_s, m, true));
-            q.series.push_back(SeriesStats { u"other"_s, MetricKind::Gauge });
+            SeriesStats other;
+            other.key = u"other"_s;
+            other.kind = MetricKind::Gauge;
+            q.series.push_back(other);
             bounded.ingest(q);
         }
         QCOMPARE(bounded.points(u"prediction.accuracy|model:fraud,service:api"_s).size(), 100);
