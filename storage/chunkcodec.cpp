@@ -586,7 +586,7 @@ Encoder::Encoder(qint64 chunkStart, qint64 step, double relativeAccuracy)
 void Encoder::append(const StoredPoint &r)
 {
     if (!m_sketch) {
-        // One per accuracy and thread, shared by every encoder (one each was 200 bytes a series).
+        // Shared by the encoders of a thread while they use the same accuracy (one each was 200 bytes a series).
         thread_local std::shared_ptr<const QuantileSketch> shared;
         if (!shared || shared->relativeAccuracy() != m_alpha)
             shared = std::make_shared<const QuantileSketch>(m_alpha);

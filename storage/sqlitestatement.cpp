@@ -68,9 +68,11 @@ void SqliteStatement::bind(int position, const QByteArray &blob)
 
 void SqliteStatement::bind(int position, const QString &text)
 {
-    // UTF-16 in the machine's order, as QSqlQuery binds it; SQLite converts it to the database's UTF-8.
-    noteBind(sqlite3_bind_text16(m_stmt, position, text.isNull() ? static_cast<const void *>(u"") : text.utf16(), int(text.size()) * 2,
-                                 SQLITE_STATIC));
+    // Copied (SQLITE_TRANSIENT): a QString's UTF-16 may be a temporary's. A null string is NULL, as QSqlQuery binds it.
+    if (text.isNull())
+        noteBind(sqlite3_bind_null(m_stmt, position));
+    else
+        noteBind(sqlite3_bind_text16(m_stmt, position, text.constData(), int(text.size()) * 2, SQLITE_TRANSIENT));
 }
 
 void SqliteStatement::bindNull(int position)
@@ -87,6 +89,11 @@ void SqliteStatement::noteError(int rc)
 
 bool SqliteStatement::step()
 {
+    if (!m_started) { // a new run: what the last one left is no longer the state
+        m_started = true;
+        m_errorCode = 0;
+        m_error.clear();
+    }
     if (m_bindError != 0) {
         noteError(m_bindError);
         return false;
@@ -98,12 +105,9 @@ bool SqliteStatement::step()
     }
     if (rc == SQLITE_DONE) {
         m_changes = sqlite3_changes(m_db);
-        m_errorCode = 0;
-        if (!m_error.isEmpty())
-            m_error.clear();
         return false;
     }
-    noteError(sqlite3_extended_errcode(m_db));
+    noteError(rc);
     return false;
 }
 
@@ -113,6 +117,7 @@ void SqliteStatement::reset()
     sqlite3_clear_bindings(m_stmt);
     m_rows = 0;
     m_bindError = 0;
+    m_started = false;
 }
 
 bool SqliteStatement::exec(qint64 *firstColumn)

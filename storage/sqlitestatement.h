@@ -14,8 +14,8 @@ namespace perfdash {
 // statements the storage writer runs thousands of times a flush. QSqlQuery formats a placeholder name with
 // QString::arg for every bound value and wraps each in a QVariant: 14 % of a live flush (docs/benchmarks.md,
 // "Storage"), and a new series cost six QSqlQuery runs (half the writer's time with 100,000 new series). Everything
-// else keeps using QSqlQuery. Values are bound by position, from 1, and a blob or text is bound without a copy: it
-// must outlive the run.
+// else keeps using QSqlQuery. Values are bound by position, from 1; a blob is bound without a copy (it must outlive
+// the run), text is copied.
 class SqliteStatement {
 public:
     SqliteStatement() = default;
@@ -62,6 +62,7 @@ private:
     int m_changes = 0;
     int m_rows = 0;
     int m_bindError = 0; // the first failed binding since the last run
+    bool m_started = false; // step() ran since the last reset()
 };
 
 // The sqlite3 handle of a QSQLITE connection, or nullptr.

@@ -41,53 +41,57 @@ bool FrameQueue::push(const QVector<LiveFrame> &frames)
 {
     qint64 values = 0;
     qint64 finalValues = 0;
-    qint64 newestFinal = std::numeric_limits<qint64>::min();
+    qint64 finalFrames = 0;
+    std::vector<qint64> finalSeconds; // a tick holds one or two
     for (const auto &f : frames) {
         values += f.series.size();
         if (!f.provisional) {
             finalValues += f.series.size();
-            newestFinal = std::max(newestFinal, f.second);
+            ++finalFrames;
+            finalSeconds.push_back(f.second);
         }
     }
-    qint64 skipped = 0;
-    bool queued = true;
+    const auto supersededBy = [&finalSeconds](const LiveFrame &f) {
+        return f.provisional && std::find(finalSeconds.begin(), finalSeconds.end(), f.second) != finalSeconds.end();
+    };
+    enum class Take { All, Finals, Nothing };
+    Take take = Take::Nothing;
+    qint64 superseded = 0;
     {
         const std::lock_guard lock(m_mutex);
-        // Provisional frames for seconds up to the newest final one here are superseded: the writer would replace
-        // them at once. (A final frame holds every series of its second.)
-        if (finalValues > 0) {
-            for (auto it = m_frames.begin(); it != m_frames.end();) {
-                if (it->provisional && it->second <= newestFinal) {
-                    skipped += it->series.size();
-                    it = m_frames.erase(it);
-                } else {
-                    ++it;
-                }
+        // A waiting provisional frame whose second this post makes final is superseded (a final frame holds every
+        // series of its second), but only once that final frame is queued.
+        qsizetype supersededFrames = 0;
+        for (const LiveFrame &f : m_frames) {
+            if (supersededBy(f)) {
+                superseded += f.series.size();
+                ++supersededFrames;
             }
-            m_values -= skipped;
         }
-        if (m_values + values <= m_capacity || m_frames.empty()) {
-            m_frames.insert(m_frames.end(), frames.begin(), frames.end());
-            m_values += values;
-        } else if (m_values + finalValues <= m_capacity) {
+        const qint64 base = m_values - superseded;
+        const bool emptyAfter = qsizetype(m_frames.size()) == supersededFrames;
+        if (base + values <= m_capacity || (emptyAfter && finalFrames == 0))
+            take = Take::All;
+        else if (base + finalValues <= m_capacity || emptyAfter)
+            take = Take::Finals; // into an empty queue even beyond the capacity: one tick at a time is written
+        if (take != Take::Nothing) {
+            if (superseded > 0)
+                m_frames.erase(std::remove_if(m_frames.begin(), m_frames.end(), supersededBy), m_frames.end());
             for (const auto &f : frames) {
-                if (!f.provisional)
+                if (take == Take::All || !f.provisional)
                     m_frames.push_back(f);
             }
-            m_values += finalValues;
-            skipped += values - finalValues;
+            m_values = base + (take == Take::All ? values : finalValues);
         } else {
-            queued = false;
-            skipped += values - finalValues;
+            superseded = 0;
         }
     }
-    m_counters->provisionalSkipped += quint64(skipped);
-    if (!queued) { // the final frames are lost: counted
-        m_counters->droppedFrames += quint64(std::count_if(frames.begin(), frames.end(),
-                                                           [](const LiveFrame &f) { return !f.provisional; }));
+    m_counters->provisionalSkipped += quint64(superseded + (take == Take::All ? 0 : values - finalValues));
+    if (take == Take::Nothing) { // the final frames are lost: counted
+        m_counters->droppedFrames += quint64(finalFrames);
         m_counters->droppedValues += quint64(finalValues);
     }
-    return queued;
+    return take != Take::Nothing;
 }
 
 std::deque<LiveFrame> FrameQueue::takeAll()
@@ -846,12 +850,15 @@ void StorageWriter::ingest(const std::deque<LiveFrame> &frames)
 
 void StorageWriter::flushLive()
 {
+    const quint64 flushes = m_counters->flushes.load();
     flush(FlushScope::Live);
 #ifdef __GLIBC__
     // Every tick frees about as much as it allocates (frames, blobs, summaries), and glibc keeps freed pages inside
-    // its heaps: 75 MB of 650 at 100,000 series. Trimming gives them back; the peak fell from 556-606 MB to 518-528 MB
-    // in that run, for 5 ms a flush (median; 35 ms at most) at 100,000 series (docs/benchmarks.md).
-    malloc_trim(0);
+    // its heaps: 75 MB of 650 at 100,000 series. Trimming after a flush that wrote something gives them back; the
+    // flood's peak fell from 556-606 MB to 518-569 MB, for 5 ms a flush (median; 35 ms at most) at 100,000 series
+    // (docs/benchmarks.md).
+    if (m_counters->flushes.load() != flushes)
+        malloc_trim(0);
 #endif
 }
 
@@ -963,12 +970,14 @@ bool StorageWriter::flush(FlushScope scope)
         q.bind(1, sb.id);
         q.bind(2, tier);
         bindColumns(q, 3);
-        if (!q.exec(&rowid))
+        qint64 inserted = -1;
+        if (!q.exec(&inserted))
             return failStatement(q);
         if (q.rows() == 0) {
             failure = u"open_chunks: the upsert returned no row id"_s;
             return false;
         }
+        rowid = inserted;
         newRows.emplace_back(series, tier);
         return true;
     };

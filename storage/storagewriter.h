@@ -53,8 +53,9 @@ struct StorageCounters {
     std::atomic<quint64> failedFlushes { 0 }; // transactions that failed and will be retried
     std::atomic<quint64> valuesWritten { 0 }; // final series-seconds committed
     std::atomic<quint64> provisionalValues { 0 }; // provisional series-seconds taken (each is later replaced)
-    // Provisional series-seconds the queue let go: superseded by their final frame while they waited, or left out of a
-    // post that did not fit. Nothing is lost by it; the final frame carries the same second.
+    // Provisional series-seconds the queue let go: superseded by the final frame of their second, queued with them
+    // gone, or left out of a post that did not fit whole (their final frame comes in a later tick, or was dropped
+    // and counted in droppedValues).
     std::atomic<quint64> provisionalSkipped { 0 };
     std::atomic<quint64> retentionDeleted { 0 }; // rows removed by retention
     std::atomic<quint64> eventsWritten { 0 }; // timeline events committed
@@ -77,10 +78,10 @@ struct StorageCounters {
 class FrameQueue {
 public:
     FrameQueue(qint64 capacity, StorageCounters *counters) : m_capacity(capacity), m_counters(counters) { }
-    // Queues a post (a tick's frames). A provisional frame waiting for a second that this post makes final is let go
-    // first. A post that does not fit goes in without its provisional frames if that makes it fit, and whole into an
-    // empty queue (so a capacity below one tick still writes every final second, one tick at a time). Otherwise it
-    // returns false and counts the frames as dropped.
+    // Queues a post (a tick's frames). A waiting provisional frame of a second whose final frame this post queues is
+    // let go. A post that does not fit goes in without its provisional frames if that makes it fit, and its final
+    // frames always go into an empty queue (so a capacity below one tick still writes every final second, a tick at a
+    // time). Otherwise nothing changes: it returns false and counts the final frames as dropped.
     bool push(const QVector<LiveFrame> &frames);
     std::deque<LiveFrame> takeAll();
     qint64 size() const;

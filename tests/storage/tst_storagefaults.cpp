@@ -253,13 +253,23 @@ private Q_SLOTS:
         QCOMPARE(c.provisionalSkipped.load(), quint64(160));
         QCOMPARE(queued(queue), QStringList({ u"10f"_s, u"11f"_s }));
 
-        // A post larger than the whole capacity still goes into an empty queue, one at a time.
+        // A post larger than the whole capacity still goes into an empty queue, its final frames at least.
         QVERIFY(queue.push(tick(21, 20, 80)));
-        QVERIFY(!queue.push(tick(22, 21, 80))); // 21f supersedes 21p, and then does not fit
+        QCOMPARE(c.provisionalSkipped.load(), quint64(240));
+        QVERIFY(!queue.push(tick(22, 21, 80)));
         QCOMPARE(c.droppedValues.load(), quint64(120));
         QCOMPARE(queued(queue), QStringList({ u"20f"_s }));
         QVERIFY(queue.push(tick(23, 22, 80)));
-        QCOMPARE(queue.size(), qint64(2));
+        QCOMPARE(queue.size(), qint64(1));
+        (void)queue.takeAll();
+
+        // A refused post takes nothing away: the provisional frame of its second stays, the writer's best value for
+        // that second now.
+        QVERIFY(queue.push(tick(40, 39, 40)));
+        QVector<LiveFrame> big = tick(41, 0, 40);
+        big += counters(40, 70);
+        QVERIFY(!queue.push(big));
+        QCOMPARE(queued(queue), QStringList({ u"40p"_s, u"39f"_s }));
     }
 
     void aStalledWriterDropsAndCountsInsteadOfBlocking()
