@@ -180,9 +180,7 @@ const QuantileSketch::LnTable &QuantileSketch::lnTable()
 
 QuantileSketch::QuantileSketch(double relativeAccuracy, int maxBuckets)
     : m_lnTable(&lnTable())
-    , m_alpha(std::isnan(relativeAccuracy)
-                  ? kDefaultRelativeAccuracy
-                  : std::clamp(relativeAccuracy, kMinRelativeAccuracy, kMaxRelativeAccuracy))
+    , m_alpha(clampedAccuracy(relativeAccuracy))
     , m_maxBuckets(std::clamp(maxBuckets, kMinMaxBuckets, kMaxMaxBuckets))
     , m_negative(m_maxBuckets)
     , m_positive(m_maxBuckets)

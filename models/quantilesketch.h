@@ -5,6 +5,7 @@
 #include <QByteArrayView>
 #include <QtGlobal>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -47,6 +48,11 @@ public:
     static constexpr quint8 kFormatVersion = 1;
 
     // Arguments outside [kMin..., kMax...] are a programming error: asserted, then clamped into range.
+    static double clampedAccuracy(double relativeAccuracy)
+    {
+        return std::isnan(relativeAccuracy) ? kDefaultRelativeAccuracy
+                                            : std::clamp(relativeAccuracy, kMinRelativeAccuracy, kMaxRelativeAccuracy);
+    }
     explicit QuantileSketch(double relativeAccuracy = kDefaultRelativeAccuracy, int maxBuckets = kDefaultMaxBuckets);
 
     // Adds one value. Returns false, and counts nothing, for NaN and infinities.

@@ -15,9 +15,46 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 SeriesSummary::SeriesSummary(MetricKind kind, double relativeAccuracy)
     : m_kind(kind)
+    , m_relativeAccuracy(QuantileSketch::clampedAccuracy(relativeAccuracy))
 {
-    if (hasSketch(kind))
-        m_sketch.emplace(relativeAccuracy);
+}
+
+void SeriesSummary::addWaitingValues(QuantileSketch &sketch, const SeriesSummary &from)
+{
+    if (from.m_sketch || from.m_samples == 0)
+        return;
+    sketch.add(from.m_min);
+    if (from.m_samples == 2)
+        sketch.add(from.m_max);
+}
+
+void SeriesSummary::makeSketch() const
+{
+    if (m_sketch || !hasSketch(m_kind))
+        return;
+    QuantileSketch sketch(m_relativeAccuracy);
+    addWaitingValues(sketch, *this);
+    m_sketch = std::move(sketch);
+}
+
+template <typename Use>
+void SeriesSummary::useSketch(Use &&use) const
+{
+    if (m_sketch) {
+        use(std::as_const(*m_sketch));
+        return;
+    }
+    QuantileSketch sketch(m_relativeAccuracy);
+    addWaitingValues(sketch, *this);
+    use(std::as_const(sketch));
+}
+
+const QuantileSketch *SeriesSummary::sketch() const
+{
+    if (!hasSketch(m_kind))
+        return nullptr;
+    makeSketch();
+    return &*m_sketch;
 }
 
 bool SeriesSummary::addCounter(double value, double sampleRate)
@@ -49,10 +86,18 @@ bool SeriesSummary::addGauge(double value, qint64 timestampMs)
 
 bool SeriesSummary::addValue(double value)
 {
-    if (!m_sketch || !m_sketch->add(value))
+    if (!hasSketch(m_kind) || !std::isfinite(value))
         return false;
+    if (value == 0.0)
+        value = 0.0; // -0 counts as 0, as in the sketch
+    if (!m_sketch && m_samples >= kValuesBeforeSketch)
+        makeSketch();
+    if (m_sketch)
+        m_sketch->add(value);
     m_sum.add(value);
     ++m_samples;
+    m_min = std::min(m_min, value);
+    m_max = std::max(m_max, value);
     return true;
 }
 
@@ -89,8 +134,22 @@ bool SeriesSummary::merge(const SeriesSummary &other)
     }
     if (other.m_kind != m_kind)
         return false;
-    if (m_sketch && !m_sketch->merge(*other.m_sketch))
-        return false; // accuracies differ: nothing changed
+    if (hasSketch(m_kind)) {
+        if (other.m_relativeAccuracy != m_relativeAccuracy)
+            return false; // the result would depend on the merge order: nothing changed
+        const auto bucketBound = [](const SeriesSummary &s) {
+            return s.m_sketch ? s.m_sketch->maxBuckets() : QuantileSketch::kDefaultMaxBuckets;
+        };
+        if (bucketBound(other) != bucketBound(*this))
+            return false;
+        if (other.m_sketch || (m_sketch && other.m_samples > 0) || m_samples + other.m_samples > kValuesBeforeSketch) {
+            makeSketch();
+            // The other's values are merged as a sketch even when they wait in its min and max: adding its two
+            // values one by one could round the sketch's sum differently (1e308 + 1e308 - 1e308).
+            other.useSketch([&](const QuantileSketch &sketch) { m_sketch->merge(sketch); });
+        }
+        // Otherwise both hold their values in min and max, and the merge below keeps them there.
+    }
     if (other.m_samples == 0)
         return true;
     if (m_kind == MetricKind::Gauge) {
@@ -165,8 +224,8 @@ SeriesStats SeriesSummary::toStats(const QString &key, double seconds, bool with
     stats.min = min();
     stats.max = max();
     stats.last = last();
-    if (m_sketch)
-        setQuantiles(&stats, *m_sketch, withSketch);
+    if (hasSketch(m_kind))
+        useSketch([&](const QuantileSketch &sketch) { setQuantiles(&stats, sketch, withSketch); });
     if (m_kind == MetricKind::Set)
         stats.uniqueCount = uniqueCount();
     return stats;
@@ -196,6 +255,7 @@ std::optional<SeriesSummary> SeriesSummary::fromStats(const SeriesStats &stats, 
         if (!sketch || qint64(sketch->count()) != stats.count)
             return std::nullopt;
         summary.m_samples = sketch->count();
+        summary.m_relativeAccuracy = sketch->relativeAccuracy();
         summary.m_sketch = std::move(*sketch);
         break;
     }

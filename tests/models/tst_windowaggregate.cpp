@@ -370,6 +370,118 @@ private Q_SLOTS:
         QVERIFY(!series.rollUp(Tier::Minute, h0));
     }
 
+    // A timer's first two values wait in min and max; every figure must be the one of the sketch of the same values.
+    void fewValuesGiveTheSketchsFigures_data()
+    {
+        QTest::addColumn<QList<double>>("values");
+        QTest::newRow("none") << QList<double> {};
+        QTest::newRow("one") << QList<double> { 5.0 };
+        QTest::newRow("two, falling") << QList<double> { 7.25, 0.5 };
+        QTest::newRow("two equal") << QList<double> { 3.0, 3.0 };
+        QTest::newRow("negative zero and a tiny one") << QList<double> { -0.0, 1e-12 };
+        QTest::newRow("three") << QList<double> { 4.0, -2.5, 9.0 };
+        QTest::newRow("five") << QList<double> { 0.5, 8.0, 8.0, -0.0, 2.25 };
+        QTest::newRow("tiny and negative") << QList<double> { -1e-12, -4.0, 1e-12 };
+        QTest::newRow("sums that overflow") << QList<double> { -1e308, 1e308, 1e308 };
+    }
+    void fewValuesGiveTheSketchsFigures()
+    {
+        QFETCH(QList<double>, values);
+        QuantileSketch direct;
+        SeriesSummary summary(MetricKind::Distribution);
+        for (double v : values) {
+            QVERIFY(direct.add(v));
+            QVERIFY(summary.addValue(v));
+        }
+        SeriesStats expected;
+        SeriesSummary::setQuantiles(&expected, direct, true);
+        const SeriesStats stats = summary.toStats(u"d"_s, 1);
+        QCOMPARE(stats.count, qint64(direct.count()));
+        QCOMPARE(stats.sketch, expected.sketch);
+        for (const auto &[got, want] : { std::pair { stats.p50, expected.p50 }, { stats.p99, expected.p99 },
+                 { stats.p999, expected.p999 }, { stats.min, direct.min() }, { stats.max, direct.max() } }) {
+            if (std::isnan(want))
+                QVERIFY(std::isnan(got));
+            else
+                QCOMPARE(got, want);
+        }
+        QCOMPARE(std::signbit(stats.min), std::signbit(direct.min())); // -0 counts as 0
+        QCOMPARE(summary.sketch()->serialize(), direct.serialize());
+        QVERIFY(!summary.addValue(std::nan("")));
+        QVERIFY(!summary.addValue(std::numeric_limits<double>::infinity()));
+        QCOMPARE(summary.samples(), quint64(values.size()));
+
+        // Every split into two summaries merges, in both orders, to what the sketches of the two parts, each filled
+        // in arrival order, merge to.
+        const auto part = [](const QList<double> &in, qsizetype from, qsizetype to) {
+            QuantileSketch sketch;
+            SeriesSummary summary(MetricKind::Distribution);
+            for (qsizetype i = from; i < to; ++i) {
+                sketch.add(in[i]);
+                summary.addValue(in[i]);
+            }
+            return std::pair { sketch, summary };
+        };
+        for (qsizetype cut = 0; cut <= values.size(); ++cut) {
+            auto [headSketch, head] = part(values, 0, cut);
+            auto [tailSketch, tail] = part(values, cut, values.size());
+            QuantileSketch headThenTail = headSketch, tailThenHead = tailSketch;
+            QVERIFY(headThenTail.merge(tailSketch));
+            QVERIFY(tailThenHead.merge(headSketch));
+            SeriesSummary a = head, b = tail;
+            QVERIFY(a.merge(tail));
+            QVERIFY(b.merge(head));
+            QCOMPARE(a.toStats(u"d"_s, 1).sketch, headThenTail.serialize());
+            QCOMPARE(b.toStats(u"d"_s, 1).sketch, tailThenHead.serialize());
+            QCOMPARE(a.samples(), quint64(values.size()));
+            QCOMPARE(a.sum(), b.sum());
+            SeriesSummary self = head;
+            QVERIFY(self.merge(self));
+            QCOMPARE(self.samples(), 2 * quint64(cut));
+            QCOMPARE(self.toStats(u"d"_s, 1).sketch, [&] {
+                QuantileSketch twice = headSketch;
+                twice.merge(headSketch);
+                return twice.serialize();
+            }());
+        }
+    }
+
+    void accuracyIsCheckedBeforeAnySketchIsMade()
+    {
+        QVERIFY(!SeriesSummary(MetricKind::Timer, 0.01).merge(SeriesSummary(MetricKind::Timer, 0.02)));
+        QuantileSketch coarse(0.02);
+        for (double v : { 1.0, 2.0, 3.0 })
+            coarse.add(v);
+        SeriesStats stats;
+        stats.kind = MetricKind::Timer;
+        stats.count = 3;
+        stats.sketch = coarse.serialize();
+        auto stored = SeriesSummary::fromStats(stats, 999);
+        QVERIFY(stored);
+        QCOMPARE(stored->relativeAccuracy(), 0.02);
+        SeriesSummary fine(MetricKind::Timer, 0.01);
+        fine.addValue(4);
+        QVERIFY(!stored->merge(fine));
+        QVERIFY(!fine.merge(*stored));
+        QCOMPARE(stored->count(), 3.0);
+        QCOMPARE(fine.count(), 1.0);
+        SeriesSummary alike(MetricKind::Timer, 0.02);
+        alike.addValue(4);
+        QVERIFY(alike.merge(*stored));
+        QCOMPARE(alike.count(), 4.0);
+        QCOMPARE(alike.max(), 4.0);
+        QCOMPARE(alike.min(), 1.0);
+        QuantileSketch narrow(0.01, 64); // another bucket bound
+        narrow.add(1.0);
+        stats.sketch = narrow.serialize();
+        stats.count = 1;
+        stored = SeriesSummary::fromStats(stats, 999);
+        QVERIFY(stored);
+        QVERIFY(!stored->merge(fine)); // first, while fine holds no sketch
+        QVERIFY(!fine.merge(*stored));
+        QCOMPARE(stored->count(), 1.0);
+    }
+
     void fromStatsRebuildsWhatStorageKeeps()
     {
         SeriesSummary gauge(MetricKind::Gauge);
