@@ -8,7 +8,9 @@
 
 namespace perfdash {
 
-// Turns SIGINT, SIGTERM and SIGHUP into a Qt signal on the event loop, through a self-pipe. One instance per process.
+// Turns SIGINT, SIGTERM and SIGHUP into a Qt signal on the event loop, through a non-blocking self-pipe (a socket
+// pair): the handler never waits, and a burst of one signal before the loop reads it is one terminationRequested().
+// One instance per process.
 class UnixSignalWatcher : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(UnixSignalWatcher)

@@ -87,8 +87,13 @@ c.gauge('below', -7)
     {
         QFETCH(QString, mode);
         const QString dirOfClient = QDir(qEnvironmentVariable("PERFDASH_SOURCE_DIR")).filePath(u"tests/clients/node"_s);
-        if (!QFileInfo::exists(dirOfClient + u"/node_modules/hot-shots/package.json"_s))
-            QFAIL("hot-shots is not installed: run `npm ci` in tests/clients/node (tools/dev/test.sh does)");
+        if (!QFileInfo::exists(dirOfClient + u"/node_modules/hot-shots/package.json"_s)) {
+            // The README's test command installs it and sets PERFDASH_REQUIRE_CLIENTS, so there a missing client fails;
+            // a developer's own ctest run skips it.
+            if (qEnvironmentVariableIntValue("PERFDASH_REQUIRE_CLIENTS") == 1)
+                QFAIL("hot-shots is not installed: run `npm ci` in tests/clients/node (tools/dev/test.sh does)");
+            QSKIP("hot-shots is not installed: run `npm ci` in tests/clients/node to run this test");
+        }
         if (mode == u"uds"_s && !QFileInfo::exists(dirOfClient + u"/node_modules/unix-dgram/build/Release/unix_dgram.node"_s))
             QSKIP("unix-dgram did not build here, so hot-shots cannot use a Unix socket");
         QTemporaryDir dir;

@@ -136,7 +136,8 @@ private Q_SLOTS:
             QVERIFY(collector.start(u"--grace-ms=5000"_s.split(u' ')));
             for (int i = 0; i < 20; ++i)
                 collector.send("flush.test:" + QByteArray::number(i) + "|ms");
-            QThread::msleep(300); // let the datagrams arrive; the long grace keeps the second open
+            // Every datagram read; the long grace keeps the second open until the stop.
+            QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"lines_accepted"_s), u"20"_s, 30000);
             QCOMPARE(collector.stop(), 0);
         }
         QCOMPARE(storedCount(QDir(dir.path()).filePath(u"perfdash.db"_s), u"flush.test"_s), 20);
@@ -151,7 +152,7 @@ private Q_SLOTS:
         CollectorProcess collector(dir.path());
         QVERIFY(collector.start());
         collector.send("_e{6,9}:deploy|v2 rolled|t:success|#service:api\n_sc|db.primary|2|m:replica lag");
-        QThread::msleep(300);
+        QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"events"_s), u"2"_s, 30000); // the event and the check
         QCOMPARE(collector.stop(), 0); // the shutdown flush writes the pending events
         const QString db = QDir(dir.path()).filePath(u"perfdash.db"_s);
         QCOMPARE(countRows(db, u"SELECT COUNT(*) FROM events WHERE kind = 'event' AND title = 'deploy'"

@@ -62,8 +62,12 @@ private Q_SLOTS:
         QVERIFY(ingest.waitForConnected(5000));
         ingest.write(lines);
         QVERIFY(ingest.waitForBytesWritten(5000));
-        // The collector hands them to storage at its next tick; SIGTERM flushes what is left.
-        QThread::msleep(1500);
+        // Once the collector has read every line, SIGTERM flushes what its next tick would have written.
+        const auto linesRead = [&] {
+            const auto stats = statsOf(collector);
+            return stats.value(u"records_accepted"_s).toLongLong() + stats.value(u"records_rejected"_s).toLongLong();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(linesRead(), qint64(lines.count('\n')), 30000);
         ingest.disconnectFromServer();
         QCOMPARE(collector.stop(), 0);
 

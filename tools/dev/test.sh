@@ -9,6 +9,7 @@ export QT_QPA_PLATFORM=offscreen
 
 # npm's hot-shots (and unix-dgram, which may fail to build: then its test is skipped) for the client tests.
 (cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error)
+export PERFDASH_REQUIRE_CLIENTS=1 # so tst_clients_e2e fails, rather than skips, if hot-shots is missing after all
 jobs=$(nproc)
 
 echo "== full build (GUI included)"
