@@ -25,15 +25,14 @@ namespace perfdash {
 class AlertWorker : public QObject {
     Q_OBJECT
 public:
-    AlertWorker(QString dbPath, qint64 interval, StorageThread *storage,
-        std::shared_ptr<AlertDriver::Counters> counters)
+    AlertWorker(
+        QString dbPath, qint64 interval, StorageThread *storage, std::shared_ptr<AlertDriver::Counters> counters)
         : m_dbPath(std::move(dbPath))
         , m_connection(u"perfdashd-alerts"_s)
         , m_engine(interval)
         , m_storage(storage)
         , m_counters(std::move(counters))
-    {
-    }
+    { }
     ~AlertWorker() override
     {
         if (m_open)
@@ -278,8 +277,8 @@ void AlertDriver::apply(const RuleSet &set, const QString &source)
     m_rulesSource = source;
     const QVector<AlertRule> rules = set.rules;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, rules, now]() { worker->setRules(rules, now); },
-        Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, rules, now]() { worker->setRules(rules, now); }, Qt::QueuedConnection);
 }
 
 void AlertDriver::secondsClosed(qint64 second)
@@ -290,8 +289,7 @@ void AlertDriver::secondsClosed(qint64 second)
         return;
     m_lastDue = due;
     QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, second = m_closedUpTo]() { worker->evaluateUpTo(second); },
-        Qt::QueuedConnection);
+        m_worker, [worker = m_worker, second = m_closedUpTo]() { worker->evaluateUpTo(second); }, Qt::QueuedConnection);
 }
 
 QJsonObject AlertDriver::status() const

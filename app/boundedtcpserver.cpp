@@ -12,8 +12,7 @@ namespace perfdash {
 BoundedTcpServer::BoundedTcpServer(Limits limits, QObject *parent)
     : QTcpServer(parent)
     , m_limits(limits)
-{
-}
+{ }
 
 void BoundedTcpServer::incomingConnection(qintptr descriptor)
 {

@@ -51,51 +51,48 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     QCommandLineParser parser;
     parser.setApplicationDescription(u"perfdash collector: StatsD in, per-second aggregates out."_s);
     const QCommandLineOption db(u"db"_s, u"SQLite database file (default %1)."_s.arg(RuntimePaths::defaultDatabase()),
-                                u"FILE"_s, RuntimePaths::defaultDatabase());
+        u"FILE"_s, RuntimePaths::defaultDatabase());
     const QCommandLineOption runtime = RuntimePaths::runtimeDirOption(
         u"Folder for live.sock and the lock (default %1)."_s.arg(RuntimePaths::defaultRuntimeDir()));
-    const QCommandLineOption udp(u"udp"_s, u"StatsD UDP listen address; port 0 picks a free one (default %1)."_s.arg(
-                                                   options->udp),
-                                 u"HOST:PORT"_s, options->udp);
-    const QCommandLineOption grace(u"grace-ms"_s, u"How long a second stays open for late data (default %1)."_s.arg(
-                                                          options->graceMs),
-                                   u"MS"_s, QString::number(options->graceMs));
-    const QCommandLineOption retention(u"retention"_s,
-                                       u"How long each tier is kept, e.g. 1s=48h,1m=35d,1h=400d (the defaults)."_s,
-                                       u"SPEC"_s);
-    const QCommandLineOption watchPid(u"watch-pid"_s,
-                                      u"Also sample this process's CPU, memory and threads (repeatable)."_s,
-                                      u"PID"_s);
-    const QCommandLineOption sampleInterval(
-            u"sample-interval"_s,
-            u"How often the system, the source processes and the GPUs are sampled, e.g. 500ms, 1s (default), 5s; "
-            "0 or off turns sampling off."_s,
-            u"DURATION"_s, u"1s"_s);
+    const QCommandLineOption udp(u"udp"_s,
+        u"StatsD UDP listen address; port 0 picks a free one (default %1)."_s.arg(options->udp), u"HOST:PORT"_s,
+        options->udp);
+    const QCommandLineOption grace(u"grace-ms"_s,
+        u"How long a second stays open for late data (default %1)."_s.arg(options->graceMs), u"MS"_s,
+        QString::number(options->graceMs));
+    const QCommandLineOption retention(
+        u"retention"_s, u"How long each tier is kept, e.g. 1s=48h,1m=35d,1h=400d (the defaults)."_s, u"SPEC"_s);
+    const QCommandLineOption watchPid(
+        u"watch-pid"_s, u"Also sample this process's CPU, memory and threads (repeatable)."_s, u"PID"_s);
+    const QCommandLineOption sampleInterval(u"sample-interval"_s,
+        u"How often the system, the source processes and the GPUs are sampled, e.g. 500ms, 1s (default), 5s; "
+        "0 or off turns sampling off."_s,
+        u"DURATION"_s, u"1s"_s);
     const QCommandLineOption noSampling(u"no-sampling"_s, u"Same as --sample-interval off."_s);
     const QCommandLineOption rules(u"rules"_s,
-            u"Alert rules file (default %1; without one, the PERF_* defaults, docs/alerts.md)."_s.arg(
-                    AlertRules::defaultPath()),
-            u"FILE"_s);
+        u"Alert rules file (default %1; without one, the PERF_* defaults, docs/alerts.md)."_s.arg(
+            AlertRules::defaultPath()),
+        u"FILE"_s);
     const QCommandLineOption http(u"http"_s,
-            u"Serve the summary route over HTTP on HOST:PORT (port 0 picks one; loopback only unless "
-            "--http-allow-remote)."_s,
-            u"HOST:PORT"_s);
+        u"Serve the summary route over HTTP on HOST:PORT (port 0 picks one; loopback only unless "
+        "--http-allow-remote)."_s,
+        u"HOST:PORT"_s);
     const QCommandLineOption httpRemote(u"http-allow-remote"_s,
-            u"Allow --http on an address other than loopback: anyone who reaches it can read the summaries."_s);
+        u"Allow --http on an address other than loopback: anyone who reaches it can read the summaries."_s);
     const QCommandLineOption push(u"push"_s,
-            u"Push each interval's aggregates to a Prometheus-compatible import endpoint, such as VictoriaMetrics' "
-            "http://127.0.0.1:8428 (docs/fleet.md)."_s,
-            u"URL"_s);
-    const QCommandLineOption pushInterval(u"push-interval"_s, u"How often to push, e.g. 10s (default), 1m."_s,
-            u"DURATION"_s, u"10s"_s);
+        u"Push each interval's aggregates to a Prometheus-compatible import endpoint, such as VictoriaMetrics' "
+        "http://127.0.0.1:8428 (docs/fleet.md)."_s,
+        u"URL"_s);
+    const QCommandLineOption pushInterval(
+        u"push-interval"_s, u"How often to push, e.g. 10s (default), 1m."_s, u"DURATION"_s, u"10s"_s);
     const QCommandLineOption pushLabel(u"push-label"_s,
-            u"A label on every pushed and /metrics series (repeatable); host=NAME replaces the machine's name."_s,
-            u"NAME=VALUE"_s);
+        u"A label on every pushed and /metrics series (repeatable); host=NAME replaces the machine's name."_s,
+        u"NAME=VALUE"_s);
     const QCommandLineOption pushBuffer(u"push-buffer"_s,
-            u"How much unsent push data to keep while the server is away, e.g. 64MiB (default), 512KiB."_s,
-            u"SIZE"_s, u"64MiB"_s);
+        u"How much unsent push data to keep while the server is away, e.g. 64MiB (default), 512KiB."_s, u"SIZE"_s,
+        u"64MiB"_s);
     parser.addOptions({ db, runtime, udp, grace, retention, watchPid, sampleInterval, noSampling, rules, http,
-                        httpRemote, push, pushInterval, pushLabel, pushBuffer });
+        httpRemote, push, pushInterval, pushLabel, pushBuffer });
     if (!parser.parse(QStringList { u"perfdashd"_s } + arguments)) {
         *error = parser.errorText();
         return false;
@@ -121,13 +118,14 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     }
     if (parser.isSet(retention) && !parseRetention(parser.value(retention), &options->retention)) {
         *error = u"--retention wants tier=duration pairs such as 1s=48h,1m=35d,1h=400d, not \"%1\""_s.arg(
-                parser.value(retention));
+            parser.value(retention));
         return false;
     }
     const auto interval = parseSampleInterval(parser.value(sampleInterval));
     if (!interval) {
-        *error = u"--sample-interval wants a duration from 100ms to 1h (such as 500ms, 1s, 2.5s) or off, not \"%1\""_s
-                         .arg(parser.value(sampleInterval));
+        *error
+            = u"--sample-interval wants a duration from 100ms to 1h (such as 500ms, 1s, 2.5s) or off, not \"%1\""_s.arg(
+                parser.value(sampleInterval));
         return false;
     }
     options->sampleIntervalMs = parser.isSet(noSampling) ? 0 : *interval;
@@ -150,7 +148,7 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
         const QUrl url = PromPusher::importUrl(parser.value(push));
         if (!url.isValid()) {
             *error = u"--push wants an http:// or https:// URL such as http://127.0.0.1:8428, not \"%1\""_s.arg(
-                    parser.value(push));
+                parser.value(push));
             return false;
         }
         options->pushUrl = url.toString();
@@ -158,14 +156,14 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     const auto pushSeconds = Duration::parse(parser.value(pushInterval));
     if (!pushSeconds || *pushSeconds > 3600) {
         *error = u"--push-interval wants a duration from 1s to 1h, such as 10s or 1m, not \"%1\""_s.arg(
-                parser.value(pushInterval));
+            parser.value(pushInterval));
         return false;
     }
     options->pushIntervalMs = *pushSeconds * 1000;
     const auto bufferBytes = PromPusher::parseSize(parser.value(pushBuffer));
     if (!bufferBytes) {
         *error = u"--push-buffer wants a size from 1KiB to 16GiB, such as 64MiB, not \"%1\""_s.arg(
-                parser.value(pushBuffer));
+            parser.value(pushBuffer));
         return false;
     }
     options->pushBufferBytes = *bufferBytes;
@@ -191,8 +189,8 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
             options->fleetLabels.push_back({ latin, value });
     }
     options->rulesPathGiven = parser.isSet(rules);
-    options->rulesPath = options->rulesPathGiven ? QFileInfo(parser.value(rules)).absoluteFilePath()
-                                                 : AlertRules::defaultPath();
+    options->rulesPath
+        = options->rulesPathGiven ? QFileInfo(parser.value(rules)).absoluteFilePath() : AlertRules::defaultPath();
     options->watchPids.clear();
     for (const QString &text : parser.values(watchPid)) {
         bool pidOk = false;
@@ -256,8 +254,7 @@ bool CollectorDaemon::parseRetention(const QString &text, Retention *retention)
 
 CollectorDaemon::CollectorDaemon(Options options)
     : m_options(std::move(options))
-{
-}
+{ }
 
 CollectorDaemon::~CollectorDaemon()
 {
@@ -305,23 +302,19 @@ bool CollectorDaemon::start(QString *error)
         const bool schedule = m_pendingFrames.isEmpty();
         m_pendingFrames += frames;
         if (schedule)
-            QMetaObject::invokeMethod(m_service.get(), [this]() { postPendingFrames(); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                m_service.get(), [this]() { postPendingFrames(); }, Qt::QueuedConnection);
     };
     QObject::connect(m_service.get(), &CollectorService::framesPublished, m_service.get(), collect);
     QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(), collect);
     QObject::connect(m_service.get(), &CollectorService::eventsReceived, m_service.get(),
-                     [storage = m_storage.get()](const QVector<TimelineEvent> &events) {
-                         storage->postEvents(events);
-                     });
+        [storage = m_storage.get()](const QVector<TimelineEvent> &events) { storage->postEvents(events); });
     QObject::connect(m_service.get(), &CollectorService::workRecordsReceived, m_service.get(),
-                     [storage = m_storage.get()](const QVector<OperationRecord> &operations,
-                                                 const QVector<RunRecord> &runs) {
-                         storage->postWorkRecords(operations, runs);
-                     });
+        [storage = m_storage.get()](const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs) {
+            storage->postWorkRecords(operations, runs);
+        });
     QObject::connect(m_service.get(), &CollectorService::baselinesReceived, m_service.get(),
-                     [storage = m_storage.get()](const QVector<Baseline::Stored> &baselines) {
-                         storage->postBaselines(baselines);
-                     });
+        [storage = m_storage.get()](const QVector<Baseline::Stored> &baselines) { storage->postBaselines(baselines); });
     // Storage health in the stats ("storage full" included) and as perfdash.storage.* self-metrics.
     m_service->addStatusProvider(u"storage"_s, [storage = m_storage.get(), path = m_options.dbPath]() {
         // The file and its write-ahead log: what the database takes on disk.
@@ -359,15 +352,15 @@ bool CollectorDaemon::start(QString *error)
     }
     for (const QString &warning : std::as_const(alertWarnings))
         qWarning("perfdashd: %s", qUtf8Printable(warning));
-    QObject::connect(m_alerts.get(), &AlertDriver::alertEvents, m_service.get(),
-                     [this](const QVector<AlertEvent> &events) {
-                         m_storage->postAlertEvents(events);
-                         m_service->publishAlerts(events);
-                         for (const AlertEvent &e : events) {
-                             if (e.state == u"firing"_s || e.state == u"resolved"_s)
-                                 qInfo("perfdashd: alert %s: %s", qUtf8Printable(e.state), qUtf8Printable(e.message));
-                         }
-                     });
+    QObject::connect(
+        m_alerts.get(), &AlertDriver::alertEvents, m_service.get(), [this](const QVector<AlertEvent> &events) {
+            m_storage->postAlertEvents(events);
+            m_service->publishAlerts(events);
+            for (const AlertEvent &e : events) {
+                if (e.state == u"firing"_s || e.state == u"resolved"_s)
+                    qInfo("perfdashd: alert %s: %s", qUtf8Printable(e.state), qUtf8Printable(e.message));
+            }
+        });
     m_service->addStatusProvider(u"alerts"_s, [alerts = m_alerts.get()]() { return alerts->status(); });
     if (!m_options.http.isEmpty()) {
         QHostAddress httpHost;
@@ -376,11 +369,9 @@ bool CollectorDaemon::start(QString *error)
         // /metrics from the final seconds as they close, through the KPI layer (collector/metricsexporter.h).
         m_metrics = std::make_unique<MetricsExporter>(fleetLabels());
         QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
-                         [this](const QVector<LiveFrame> &frames) {
-                             m_metrics->ingest(frames, m_service->statsSnapshot());
-                         });
-        m_http = std::make_unique<HttpApi>(m_options.dbPath,
-                                           [metrics = m_metrics.get()]() { return metrics->render(); });
+            [this](const QVector<LiveFrame> &frames) { m_metrics->ingest(frames, m_service->statsSnapshot()); });
+        m_http
+            = std::make_unique<HttpApi>(m_options.dbPath, [metrics = m_metrics.get()]() { return metrics->render(); });
         QString why;
         if (!m_http->start(httpHost, httpPort, &why)) {
             *error = u"--http %1: %2"_s.arg(m_options.http, why);
@@ -396,7 +387,7 @@ bool CollectorDaemon::start(QString *error)
         m_push = std::make_unique<PushDriver>(PushDriver::Options {
             QUrl(m_options.pushUrl), m_options.pushIntervalMs, fleetLabels(), m_options.pushBufferBytes });
         QObject::connect(m_service.get(), &CollectorService::framesClosed, m_service.get(),
-                         [push = m_push.get()](const QVector<LiveFrame> &frames) { push->ingest(frames); });
+            [push = m_push.get()](const QVector<LiveFrame> &frames) { push->ingest(frames); });
         m_service->addStatusProvider(u"push"_s, [push = m_push.get()]() { return push->status(); });
         m_push->start();
     }
@@ -405,9 +396,10 @@ bool CollectorDaemon::start(QString *error)
         const bool full = m_storage->storageFull();
         if (full != m_reportedFull) {
             m_reportedFull = full;
-            qWarning("perfdashd: %s", full ? "storage full: collecting goes on; writes are retried and the queue drops "
-                                             "what does not fit until space returns"
-                                           : "storage writable again");
+            qWarning("perfdashd: %s",
+                full ? "storage full: collecting goes on; writes are retried and the queue drops "
+                       "what does not fit until space returns"
+                     : "storage writable again");
         }
         const quint64 drops = m_storage->droppedFrames();
         if (drops != m_reportedDrops) {
@@ -421,7 +413,8 @@ bool CollectorDaemon::start(QString *error)
 
 QString CollectorDaemon::readyLine() const
 {
-    QString line = u"ready udp=%1 live=%2 db=%3"_s.arg(m_service->udpAddress(), m_service->livePath(), m_options.dbPath);
+    QString line
+        = u"ready udp=%1 live=%2 db=%3"_s.arg(m_service->udpAddress(), m_service->livePath(), m_options.dbPath);
     if (m_http)
         line += u" http="_s % m_http->address();
     return line;

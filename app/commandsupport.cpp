@@ -59,16 +59,15 @@ WindowCommandOptions::WindowCommandOptions()
     , to(u"to"_s, u"End (exclusive)."_s, u"TIME"_s, u"now"_s)
     , step(u"step"_s, u"Bucket: 1s, 1m, 1h, 1d or auto."_s, u"STEP"_s, u"1h"_s)
     , output(QStringList { u"o"_s, u"output"_s }, u"Output file (default: stdout)."_s, u"FILE"_s)
-{
-}
+{ }
 
 void WindowCommandOptions::addTo(QCommandLineParser &parser) const
 {
     parser.addOptions({ db, from, to, step, output });
 }
 
-std::optional<WindowCommandOptions::Range> WindowCommandOptions::range(const QCommandLineParser &parser,
-                                                                        qint64 nowSeconds, QString *error) const
+std::optional<WindowCommandOptions::Range> WindowCommandOptions::range(
+    const QCommandLineParser &parser, qint64 nowSeconds, QString *error) const
 {
     QString why;
     const auto fromTime = ExportArguments::parseTime(parser.value(from), nowSeconds, &why);

@@ -66,7 +66,9 @@ std::optional<std::pair<qint64, qint64>> commandTimeRange(const QCommandLinePars
 // A read-only connection to perfdash.db for one command; closed when it goes out of scope.
 class ReadOnlyConnection {
 public:
-    explicit ReadOnlyConnection(QString name) : m_name(std::move(name)) { }
+    explicit ReadOnlyConnection(QString name)
+        : m_name(std::move(name))
+    { }
     ~ReadOnlyConnection();
     ReadOnlyConnection(const ReadOnlyConnection &) = delete;
     ReadOnlyConnection &operator=(const ReadOnlyConnection &) = delete;

@@ -68,7 +68,6 @@ std::optional<qint64> ExportArguments::parseTime(const QString &input, qint64 no
     return dt.toSecsSinceEpoch();
 }
 
-
 int runSeriesCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(u"series"_s,
@@ -151,10 +150,10 @@ int writeRawExport(const QString &selectorText, const WindowCommandOptions::Rang
     }
     QVector<SeriesInfo> chosen;
     std::copy_if(all.begin(), all.end(), std::back_inserter(chosen),
-                 [&](const SeriesInfo &s) { return selector->matches(s.key); });
+        [&](const SeriesInfo &s) { return selector->matches(s.key); });
     if (chosen.isEmpty()) {
-        err << "perfdashd export: no series matches " << selectorText << " in " << path << " ("
-            << all.size() << " series; `perfdashd series --db " << path << "` lists them)\n";
+        err << "perfdashd export: no series matches " << selectorText << " in " << path << " (" << all.size()
+            << " series; `perfdashd series --db " << path << "` lists them)\n";
         return 1;
     }
     struct Row {
@@ -205,8 +204,8 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     QCommandLineParser &parser = line.parser();
     const WindowCommandOptions options;
     const QCommandLineOption content(u"content"_s, u"What the report holds."_s, u"NAME"_s);
-    const QCommandLineOption model(u"model"_s, u"A model (repeat, or comma-separated; default every model)."_s,
-        u"NAME"_s);
+    const QCommandLineOption model(
+        u"model"_s, u"A model (repeat, or comma-separated; default every model)."_s, u"NAME"_s);
     const QCommandLineOption series(u"series"_s, u"Series selector."_s, u"SELECTOR"_s);
     const QCommandLineOption seriesKey(u"series-key"_s, u"One series column instead of tag columns."_s);
     const QCommandLineOption excel(u"excel"_s, u"Byte order mark and spreadsheet times."_s);
@@ -220,8 +219,8 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
 
     ReportRequest request;
     const QString contentName = parser.isSet(content) ? parser.value(content)
-        : parser.isSet(series)                       ? u"series"_s
-                                                     : u"kpi"_s;
+        : parser.isSet(series)                        ? u"series"_s
+                                                      : u"kpi"_s;
     const auto chosen = ReportContents::fromName(contentName);
     if (!chosen) {
         QStringList names;
@@ -238,7 +237,8 @@ int runExportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     QUrl server;
     if (parser.isSet(source)) {
         server = QUrl(parser.value(source));
-        if (!server.isValid() || (server.scheme() != u"http"_s && server.scheme() != u"https"_s) || server.host().isEmpty())
+        if (!server.isValid() || (server.scheme() != u"http"_s && server.scheme() != u"https"_s)
+            || server.host().isEmpty())
             return line.bad(u"bad --source: "_s % parser.value(source) % u" (http://HOST:PORT[/PATH])"_s, err);
         if (parser.isSet(options.db))
             return line.bad(u"--db and --source name two sources: give one"_s, err);

@@ -21,9 +21,10 @@ namespace perfdash {
 // The server and its connection, on the HTTP thread.
 class HttpWorker : public QObject {
 public:
-    HttpWorker(QString dbPath, HttpApi::MetricsText metrics) : m_dbPath(std::move(dbPath)), m_metrics(std::move(metrics))
-    {
-    }
+    HttpWorker(QString dbPath, HttpApi::MetricsText metrics)
+        : m_dbPath(std::move(dbPath))
+        , m_metrics(std::move(metrics))
+    { }
     ~HttpWorker() override
     {
         m_server.reset();
@@ -105,12 +106,16 @@ private:
     std::unique_ptr<QHttpServer> m_server;
 };
 
-HttpApi::HttpApi(QString dbPath, MetricsText metrics) : m_dbPath(std::move(dbPath)), m_metrics(std::move(metrics)) { }
+HttpApi::HttpApi(QString dbPath, MetricsText metrics)
+    : m_dbPath(std::move(dbPath))
+    , m_metrics(std::move(metrics))
+{ }
 
 HttpApi::~HttpApi()
 {
     if (m_thread) {
-        QMetaObject::invokeMethod(m_worker, [worker = m_worker]() { delete worker; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_worker, [worker = m_worker]() { delete worker; }, Qt::BlockingQueuedConnection);
         m_thread->quit();
         m_thread->wait();
     }
@@ -129,8 +134,8 @@ bool HttpApi::start(const QHostAddress &address, quint16 port, QString *error)
         m_worker, [&]() { ok = m_worker->start(address, port, &bound, error); }, Qt::BlockingQueuedConnection);
     if (!ok)
         return false;
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' % address.toString() % u']'
-                                                                             : address.toString();
+    const QString host
+        = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' % address.toString() % u']' : address.toString();
     m_address = host % u':' % QString::number(bound);
     return true;
 }

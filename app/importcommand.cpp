@@ -70,7 +70,8 @@ public:
     {
         m_timer.start();
     }
-    template <typename F> void maybe(F &&line)
+    template <typename F>
+    void maybe(F &&line)
     {
         if (m_timer.elapsed() - m_last < 1000)
             return;

@@ -20,29 +20,19 @@ namespace {
 
 QList<QByteArray> header()
 {
-    return { "time",     "series",  "binary", "classes", "regression", "accuracy", "precision", "recall",
-             "f1",       "macro_f1", "auc_roc", "auc_error", "rmse",     "mae",      "mape",      "zero_truths" };
+    return { "time", "series", "binary", "classes", "regression", "accuracy", "precision", "recall", "f1", "macro_f1",
+        "auc_roc", "auc_error", "rmse", "mae", "mape", "zero_truths" };
 }
 
 QList<QByteArray> row(const QualityStore::Window &w)
 {
     const QualityStats s = QualityStats::from(w.key, w.metrics, false);
-    return { CsvWriter::isoTime(w.from),
-             CsvWriter::field(SeriesSelector::displayName(w.key)),
-             CsvWriter::number(qint64(s.binary)),
-             CsvWriter::number(qint64(s.classes)),
-             CsvWriter::number(qint64(s.regression)),
-             CsvWriter::number(s.accuracy),
-             CsvWriter::number(s.precision),
-             CsvWriter::number(s.recall),
-             CsvWriter::number(s.f1),
-             CsvWriter::number(s.macroF1),
-             CsvWriter::number(s.aucRoc),
-             CsvWriter::number(s.aucErrorBound),
-             CsvWriter::number(s.rmse),
-             CsvWriter::number(s.mae),
-             CsvWriter::number(s.mape),
-             CsvWriter::number(qint64(s.zeroTruths)) };
+    return { CsvWriter::isoTime(w.from), CsvWriter::field(SeriesSelector::displayName(w.key)),
+        CsvWriter::number(qint64(s.binary)), CsvWriter::number(qint64(s.classes)),
+        CsvWriter::number(qint64(s.regression)), CsvWriter::number(s.accuracy), CsvWriter::number(s.precision),
+        CsvWriter::number(s.recall), CsvWriter::number(s.f1), CsvWriter::number(s.macroF1), CsvWriter::number(s.aucRoc),
+        CsvWriter::number(s.aucErrorBound), CsvWriter::number(s.rmse), CsvWriter::number(s.mae),
+        CsvWriter::number(s.mape), CsvWriter::number(qint64(s.zeroTruths)) };
 }
 
 } // namespace
@@ -88,10 +78,10 @@ int runQualityCommand(const QStringList &arguments, QTextStream &out, QTextStrea
         keys.removeIf([&](const QString &k) { return SeriesKey::fromString(k).tagValue(u"model"_s) != wanted; });
     }
     if (keys.isEmpty()) {
-        err << "perfdashd quality: no quality metrics" << (parser.isSet(model) ? u" for model "_s % parser.value(model)
-                                                                               : QString())
-            << " in " << path << " between " << CsvWriter::isoTime(range->from) << " and "
-            << CsvWriter::isoTime(range->to) << " (models get them from prediction records with a truth)\n";
+        err << "perfdashd quality: no quality metrics"
+            << (parser.isSet(model) ? u" for model "_s % parser.value(model) : QString()) << " in " << path
+            << " between " << CsvWriter::isoTime(range->from) << " and " << CsvWriter::isoTime(range->to)
+            << " (models get them from prediction records with a truth)\n";
         return 1;
     }
     QVector<QualityStore::Window> rows;
@@ -108,9 +98,8 @@ int runQualityCommand(const QStringList &arguments, QTextStream &out, QTextStrea
         }
         rows += windows;
     }
-    std::stable_sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) {
-        return a.from != b.from ? a.from < b.from : a.key < b.key;
-    });
+    std::stable_sort(rows.begin(), rows.end(),
+        [](const auto &a, const auto &b) { return a.from != b.from ? a.from < b.from : a.key < b.key; });
 
     out.flush();
     CsvOutput output;

@@ -13,7 +13,6 @@
 #include <QJsonDocument>
 #include <QSqlDatabase>
 
-
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
@@ -49,8 +48,7 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     SubcommandLine line(u"report "_s % name, QString::fromUtf16(usage));
     QCommandLineParser &parser = line.parser();
     const QCommandLineOption db(u"db"_s, u"SQLite database file."_s, u"FILE"_s, RuntimePaths::defaultDatabase());
-    const QCommandLineOption from(
-        u"from"_s, u"Start."_s, u"TIME"_s, name == u"memory-trend" ? u"-30d"_s : u"-7d"_s);
+    const QCommandLineOption from(u"from"_s, u"Start."_s, u"TIME"_s, name == u"memory-trend" ? u"-30d"_s : u"-7d"_s);
     const QCommandLineOption to(u"to"_s, u"End."_s, u"TIME"_s, u"now"_s);
     const QCommandLineOption limit(u"limit"_s, u"Rows at most."_s, u"N"_s, u"10"_s);
     const QCommandLineOption minPercent(u"min-percent"_s, u"Error rates above this."_s, u"P"_s, u"1"_s);

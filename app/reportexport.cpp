@@ -33,8 +33,7 @@ public:
         : m_csv(csv)
         , m_progress(progress)
         , m_cancel(cancel)
-    {
-    }
+    { }
     bool cancelled() const { return m_cancel && m_cancel->load(std::memory_order_relaxed); }
     void progress(qint64 done, qint64 total)
     {
@@ -279,8 +278,9 @@ ReportResult exportReport(ReportSource &source, const ReportRequest &r, const QS
 {
     ReportResult result;
     if (!ReportContents::usesStep(r.content)) {
-        result.error = u"a "_s % ReportContents::name(r.content) % u" report reads the database only (records are not "
-            "in a Prometheus-compatible server): kpi and series read --source"_s;
+        result.error = u"a "_s % ReportContents::name(r.content)
+            % u" report reads the database only (records are not "
+              "in a Prometheus-compatible server): kpi and series read --source"_s;
         return result;
     }
     if (!checkRequest(r, &result))

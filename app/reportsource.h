@@ -59,8 +59,8 @@ public:
     // What an outlook is computed from, read through this source: the model's hourly buckets over the trend window and
     // its automatic baseline's first day, their coverage and quality. A series whose first second is unknown (-1, a
     // server) has the model's first data found in its hourly buckets over the last kFirstDataSeconds.
-    bool readModelHistory(const QVector<SeriesInfo> &series, const QString &model, qint64 now, ModelHistory *out,
-        QString *error);
+    bool readModelHistory(
+        const QVector<SeriesInfo> &series, const QString &model, qint64 now, ModelHistory *out, QString *error);
     static constexpr qint64 kFirstDataSeconds = 35 * 86400;
 };
 

@@ -114,8 +114,8 @@ int test(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return 1;
     }
     AlertDataReader::ReplayResult result;
-    if (!AlertDataReader::replay(dbPath, loaded.rules->rules, start, std::min(end, now), every, false, &result,
-            &error)) {
+    if (!AlertDataReader::replay(
+            dbPath, loaded.rules->rules, start, std::min(end, now), every, false, &result, &error)) {
         err << "perfdashd rules test: " << error << '\n';
         return 1;
     }
@@ -128,12 +128,12 @@ int test(const QStringList &arguments, QTextStream &out, QTextStream &err)
                 firings.append(QJsonObject { { u"instance"_s, f.instance }, { u"start"_s, isoTime(f.start) },
                     { u"end"_s, f.end < 0 ? QJsonValue() : QJsonValue(isoTime(f.end)) },
                     { u"peak"_s, number(f.peak) } });
-            list.append(QJsonObject { { u"rule_id"_s, r.ruleId },
-                { u"rule"_s, loaded.rules->rules[i].describe() }, { u"count"_s, r.firings.size() },
-                { u"flaps"_s, r.flaps }, { u"per_day"_s, r.perDay }, { u"firings"_s, firings } });
+            list.append(QJsonObject { { u"rule_id"_s, r.ruleId }, { u"rule"_s, loaded.rules->rules[i].describe() },
+                { u"count"_s, r.firings.size() }, { u"flaps"_s, r.flaps }, { u"per_day"_s, r.perDay },
+                { u"firings"_s, firings } });
         }
         out << QJsonDocument(QJsonObject { { u"from"_s, isoTime(result.from) }, { u"to"_s, isoTime(result.to) },
-                                   { u"interval_s"_s, result.interval }, { u"rules"_s, list } })
+                                 { u"interval_s"_s, result.interval }, { u"rules"_s, list } })
                    .toJson(QJsonDocument::Indented);
         return 0;
     }

@@ -23,7 +23,7 @@ QString RuntimePaths::defaultRuntimeDir()
 QString RuntimePaths::defaultDatabase()
 {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
-            .filePath(u"perfdash/perfdash.db"_s);
+        .filePath(u"perfdash/perfdash.db"_s);
 }
 
 QCommandLineOption RuntimePaths::runtimeDirOption(const QString &description)

@@ -12,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {

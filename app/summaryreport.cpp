@@ -46,8 +46,8 @@ SummaryStatus summaryReport(const QString &connectionName, const QString &dbPath
     return summaryReport(source, request, now, out, error);
 }
 
-SummaryStatus summaryReport(ReportSource &source, const SummaryRequest &request, qint64 now, QJsonObject *out,
-    QString *error)
+SummaryStatus summaryReport(
+    ReportSource &source, const SummaryRequest &request, qint64 now, QJsonObject *out, QString *error)
 {
     const auto bad = [error](const QString &message) {
         *error = message;
@@ -110,7 +110,8 @@ SummaryStatus summaryReport(ReportSource &source, const SummaryRequest &request,
     QVector<SeriesInfo> read;
     for (const QString &key : std::as_const(wantedKeys)) {
         const auto it = byKey.constFind(key);
-        if (it != byKey.constEnd() && std::none_of(read.cbegin(), read.cend(), [&](const SeriesInfo &s) { return s.key == key; }))
+        if (it != byKey.constEnd()
+            && std::none_of(read.cbegin(), read.cend(), [&](const SeriesInfo &s) { return s.key == key; }))
             read.push_back(*it);
     }
     QHash<QString, QVector<SeriesPoint>> points;

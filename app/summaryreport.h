@@ -22,8 +22,8 @@ enum class SummaryStatus { Ok, BadRequest, UnknownModel, Failed };
 
 // *out: the summary (Ok). *error: a sentence naming the bad parameter (BadRequest: "bad window: 5x (…)"), the known
 // models (UnknownModel), or what failed (Failed).
-SummaryStatus summaryReport(ReportSource &source, const SummaryRequest &request, qint64 nowSeconds, QJsonObject *out,
-    QString *error);
+SummaryStatus summaryReport(
+    ReportSource &source, const SummaryRequest &request, qint64 nowSeconds, QJsonObject *out, QString *error);
 // Over stored history: an open connection's.
 SummaryStatus summaryReport(const QString &connectionName, const QString &dbPath, const SummaryRequest &request,
     qint64 nowSeconds, QJsonObject *out, QString *error);

@@ -15,9 +15,9 @@ using namespace Qt::Literals::StringLiterals;
 namespace perfdash {
 
 CollectorService::CollectorService(CollectorConfig config, QObject *parent)
-    : CollectorService(std::move(config), []() { return QDateTime::currentMSecsSinceEpoch(); }, parent)
-{
-}
+    : CollectorService(
+        std::move(config), []() { return QDateTime::currentMSecsSinceEpoch(); }, parent)
+{ }
 
 CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject *parent)
     : QObject(parent)
@@ -36,8 +36,7 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
     m_tick.setTimerType(Qt::PreciseTimer);
     connect(&m_tick, &QTimer::timeout, this, &CollectorService::onTick);
     m_publisher.setStatsProvider([this]() { return statsSnapshot(); });
-    m_udp.setHandler(
-            [this](const DatagramSocket::Datagram &d) { m_statsd.processDatagram(d.payload, m_clock()); });
+    m_udp.setHandler([this](const DatagramSocket::Datagram &d) { m_statsd.processDatagram(d.payload, m_clock()); });
     m_unix.setHandler([this](const DatagramSocket::Datagram &d) { onUnixDatagram(d); });
     m_ndjson.setSink([this](const NativeRecord &record, qint64) {
         if (record.type == NativeRecord::Type::Sample)
@@ -66,8 +65,8 @@ bool CollectorService::start(QString *error)
         QString host, app;
         m_lock->getLockInfo(&pid, &host, &app);
         *error = m_lock->error() == QLockFile::LockFailedError
-                ? u"another perfdashd (pid %1) is already running on %2"_s.arg(pid).arg(dir.absolutePath())
-                : u"cannot take the lock in %1"_s.arg(dir.absolutePath());
+            ? u"another perfdashd (pid %1) is already running on %2"_s.arg(pid).arg(dir.absolutePath())
+            : u"cannot take the lock in %1"_s.arg(dir.absolutePath());
         m_lock.reset();
         return false;
     }
@@ -112,8 +111,8 @@ bool CollectorService::start(QString *error)
 QString CollectorService::udpAddress() const
 {
     const QHostAddress host = m_udp.localAddress();
-    const QString text = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' % host.toString() % u']'
-                                                                          : host.toString();
+    const QString text
+        = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' % host.toString() % u']' : host.toString();
     return text % u':' % QString::number(m_udp.localPort());
 }
 
@@ -122,8 +121,7 @@ namespace {
 QJsonObject receiveQueueJson(const DatagramSocket &socket)
 {
     return QJsonObject { { u"queued_bytes"_s, qint64(socket.queuedBytes()) },
-                         { u"peak_bytes"_s, qint64(socket.peakQueuedBytes()) },
-                         { u"full_waits"_s, qint64(socket.queueFullWaits()) } };
+        { u"peak_bytes"_s, qint64(socket.peakQueuedBytes()) }, { u"full_waits"_s, qint64(socket.queueFullWaits()) } };
 }
 } // namespace
 
@@ -144,17 +142,17 @@ QJsonObject CollectorService::statsSnapshot() const
         { u"records_rejected"_s, qint64(m_counters.recordsRejected) },
         { u"records_rejected_by_reason"_s, m_counters.recordRejectionsJson() },
         { u"predictions"_s,
-          QJsonObject { { u"total"_s, qint64(m_records.predictions()) },
-                        { u"outcomes"_s, qint64(m_records.outcomes()) },
-                        { u"unmatched_truths"_s, qint64(m_records.unmatchedTruths()) } } },
+            QJsonObject { { u"total"_s, qint64(m_records.predictions()) },
+                { u"outcomes"_s, qint64(m_records.outcomes()) },
+                { u"unmatched_truths"_s, qint64(m_records.unmatchedTruths()) } } },
         { u"work_records_dropped"_s, qint64(m_records.droppedRecords()) },
         { u"baselines_refused"_s, qint64(m_records.badBaselines()) },
         { u"oversize_datagrams"_s,
-          QJsonObject { { u"udp"_s, qint64(m_udp.oversize()) }, { u"unix"_s, qint64(m_unix.oversize()) } } },
+            QJsonObject { { u"udp"_s, qint64(m_udp.oversize()) }, { u"unix"_s, qint64(m_unix.oversize()) } } },
         { u"kernel_drops"_s,
-          QJsonObject { { u"udp"_s, qint64(m_udp.kernelDrops()) }, { u"unix"_s, qint64(m_unix.kernelDrops()) } } },
+            QJsonObject { { u"udp"_s, qint64(m_udp.kernelDrops()) }, { u"unix"_s, qint64(m_unix.kernelDrops()) } } },
         { u"receive_queue"_s,
-          QJsonObject { { u"udp"_s, receiveQueueJson(m_udp) }, { u"unix"_s, receiveQueueJson(m_unix) } } },
+            QJsonObject { { u"udp"_s, receiveQueueJson(m_udp) }, { u"unix"_s, receiveQueueJson(m_unix) } } },
         { u"late_samples"_s, qint64(m_aggregator.lateSamples()) },
         { u"live_series"_s, qint64(m_statsd.liveSeries()) },
         { u"series"_s, qint64(m_aggregator.seriesCount()) },
@@ -230,7 +228,7 @@ void CollectorService::addSelfMetrics(qint64 nowMs)
         for (auto it = status.begin(); it != status.end(); ++it) {
             if (it->isDouble() || it->isBool())
                 m_aggregator.add(u"perfdash."_s % name % u'.' % it.key(), MetricKind::Gauge,
-                                 it->isBool() ? double(it->toBool()) : it->toDouble(), nowMs);
+                    it->isBool() ? double(it->toBool()) : it->toDouble(), nowMs);
         }
     }
     m_selfLast = std::move(current);

@@ -75,8 +75,8 @@ Q_SIGNALS:
     // Events and service checks of the last tick, for the timeline (storage).
     void eventsReceived(const QVector<perfdash::TimelineEvent> &events);
     // Operations and runs from native records since the last tick, for their storage rows.
-    void workRecordsReceived(const QVector<perfdash::OperationRecord> &operations,
-                             const QVector<perfdash::RunRecord> &runs);
+    void workRecordsReceived(
+        const QVector<perfdash::OperationRecord> &operations, const QVector<perfdash::RunRecord> &runs);
     // Baseline records for the baselines table (docs/protocol.md, `baseline`), once a second.
     void baselinesReceived(const QVector<perfdash::Baseline::Stored> &baselines);
 

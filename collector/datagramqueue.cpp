@@ -31,8 +31,7 @@ bool DatagramQueue::Block::append(const Entry &entry)
 DatagramQueue::DatagramQueue(qsizetype maxBytes, qsizetype blockBytes)
     : m_maxBytes(std::max(maxBytes, 2 * blockBytes)) // one block being filled while another is read
     , m_blockBytes(blockBytes)
-{
-}
+{ }
 
 std::unique_ptr<DatagramQueue::Block> DatagramQueue::acquire()
 {

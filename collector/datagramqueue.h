@@ -31,7 +31,9 @@ public:
     // A block being filled by the writer, or read by the reader. Entries are laid out back to back, 8-aligned.
     class Block {
     public:
-        explicit Block(qsizetype capacity) : m_bytes(size_t(capacity)) {}
+        explicit Block(qsizetype capacity)
+            : m_bytes(size_t(capacity))
+        { }
         // False when the entry does not fit; the writer then hands the block over and takes a new one.
         bool append(const Entry &entry);
         bool isEmpty() const { return m_used == 0; }

@@ -69,15 +69,13 @@ void signalEvent(int fd)
 
 DatagramSocket::DatagramSocket(QObject *parent)
     : DatagramSocket(Options(), parent)
-{
-}
+{ }
 
 DatagramSocket::DatagramSocket(Options options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_queue(options.queueBytes)
-{
-}
+{ }
 
 DatagramSocket::~DatagramSocket()
 {
@@ -276,8 +274,8 @@ void DatagramSocket::readLoop()
                     m_oversize.fetch_add(1, std::memory_order_relaxed);
                     continue;
                 }
-                d.payload = QByteArrayView(static_cast<const char *>(b.iov[i].iov_base),
-                                           qsizetype(b.headers[i].msg_len));
+                d.payload
+                    = QByteArrayView(static_cast<const char *>(b.iov[i].iov_base), qsizetype(b.headers[i].msg_len));
                 if (!block || !block->append(d)) {
                     handOver(); // full
                     // Waits here only when the queue is at its bound: the kernel's buffer then takes the rest.

@@ -39,9 +39,9 @@ struct NvmlProcessInfoV2 { // nvmlDeviceGetComputeRunningProcesses_v2 and _v3
 // NVML reports this when it cannot know a process's memory (for example under some virtualisation).
 constexpr unsigned long long kNvmlValueNotAvailable = ~0ULL;
 
-template<typename Info>
-bool runningProcesses(NvmlReturn (*fn)(NvmlDevice, unsigned int *, Info *), NvmlDevice device,
-                      QVector<QPair<qint64, double>> *out)
+template <typename Info>
+bool runningProcesses(
+    NvmlReturn (*fn)(NvmlDevice, unsigned int *, Info *), NvmlDevice device, QVector<QPair<qint64, double>> *out)
 {
     // Ask with room for 64, and once more with the size NVML asks for if that was too few.
     QVector<Info> infos(64);
@@ -75,7 +75,7 @@ struct NvmlBackend::Api {
 };
 
 namespace {
-template<typename Fn>
+template <typename Fn>
 void resolve(void *handle, Fn *fn, std::initializer_list<const char *> names)
 {
     for (const char *name : names) {
@@ -105,7 +105,7 @@ std::unique_ptr<NvmlBackend> NvmlBackend::load(const QByteArray &library, QStrin
     resolve(handle, &api.utilization, { "nvmlDeviceGetUtilizationRates" });
     resolve(handle, &api.memory, { "nvmlDeviceGetMemoryInfo" });
     resolve(handle, &api.processesV2,
-            { "nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses_v2" });
+        { "nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses_v2" });
     if (!api.processesV2)
         resolve(handle, &api.processesV1, { "nvmlDeviceGetComputeRunningProcesses" });
     if (!api.init || !api.shutdown || !api.deviceCount || !api.handleByIndex || !api.utilization || !api.memory) {

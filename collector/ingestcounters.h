@@ -52,7 +52,7 @@ struct IngestCounters {
         for (size_t i = 0; i < recordsRejectedByReason.size(); ++i) {
             if (recordsRejectedByReason[i] > 0)
                 out.insert(QLatin1StringView(NdjsonRecord::reasonCode(NdjsonRecord::Reason(i))),
-                           qint64(recordsRejectedByReason[i]));
+                    qint64(recordsRejectedByReason[i]));
         }
         return out;
     }
@@ -62,8 +62,8 @@ struct IngestCounters {
         QJsonObject out;
         for (size_t i = 0; i < rejectedByReason.size(); ++i) {
             if (rejectedByReason[i] > 0)
-                out.insert(QLatin1StringView(StatsdParser::reasonCode(StatsdParser::Reason(i))),
-                           qint64(rejectedByReason[i]));
+                out.insert(
+                    QLatin1StringView(StatsdParser::reasonCode(StatsdParser::Reason(i))), qint64(rejectedByReason[i]));
         }
         for (auto it = otherRejections.cbegin(); it != otherRejections.cend(); ++it)
             out.insert(it.key(), qint64(it.value()));

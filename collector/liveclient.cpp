@@ -120,8 +120,8 @@ private:
             case LiveProtocol::MessageType::Hello:
                 m_speaks2 = hello.versions.contains(LiveProtocol::version2);
                 if (hello.version != LiveProtocol::version && !m_speaks2) {
-                    onLost(u"collector speaks live protocol %1, we speak %2"_s.arg(hello.version).arg(
-                            LiveProtocol::version));
+                    onLost(u"collector speaks live protocol %1, we speak %2"_s.arg(hello.version)
+                               .arg(LiveProtocol::version));
                     return;
                 }
                 m_helloSeen = true;

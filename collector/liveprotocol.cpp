@@ -34,15 +34,15 @@ QByteArray line(const QJsonObject &object)
 QByteArray encodeHello(const Hello &hello)
 {
     return line(QJsonObject {
-            { u"type"_s, u"hello"_s },
-            { u"protocol"_s, QLatin1StringView(name) },
-            { u"version"_s, hello.version },
-            { u"collector"_s, hello.collectorVersion },
-            { u"udp"_s, hello.udp },
-            { u"db"_s, hello.db },
-            { u"rules"_s, hello.rules },
-            { u"pid"_s, hello.pid },
-            { u"versions"_s, QJsonArray::fromVariantList(QVariantList(hello.versions.cbegin(), hello.versions.cend())) },
+        { u"type"_s, u"hello"_s },
+        { u"protocol"_s, QLatin1StringView(name) },
+        { u"version"_s, hello.version },
+        { u"collector"_s, hello.collectorVersion },
+        { u"udp"_s, hello.udp },
+        { u"db"_s, hello.db },
+        { u"rules"_s, hello.rules },
+        { u"pid"_s, hello.pid },
+        { u"versions"_s, QJsonArray::fromVariantList(QVariantList(hello.versions.cbegin(), hello.versions.cend())) },
     });
 }
 
@@ -51,22 +51,22 @@ QJsonArray encodeQuality(const QVector<QualityStats> &qualities)
     QJsonArray quality;
     for (const auto &q : qualities) {
         quality.append(QJsonObject {
-                { u"key"_s, q.key },
-                { u"binary"_s, qint64(q.binary) },
-                { u"classes"_s, qint64(q.classes) },
-                { u"regression"_s, qint64(q.regression) },
-                { u"accuracy"_s, number(q.accuracy) },
-                { u"precision"_s, number(q.precision) },
-                { u"recall"_s, number(q.recall) },
-                { u"f1"_s, number(q.f1) },
-                { u"macro_f1"_s, number(q.macroF1) },
-                { u"auc_roc"_s, number(q.aucRoc) },
-                { u"auc_error"_s, number(q.aucErrorBound) },
-                { u"rmse"_s, number(q.rmse) },
-                { u"mae"_s, number(q.mae) },
-                { u"mape"_s, number(q.mape) },
-                { u"zero_truths"_s, qint64(q.zeroTruths) },
-                { u"blob"_s, QString::fromLatin1(q.blob.toBase64()) },
+            { u"key"_s, q.key },
+            { u"binary"_s, qint64(q.binary) },
+            { u"classes"_s, qint64(q.classes) },
+            { u"regression"_s, qint64(q.regression) },
+            { u"accuracy"_s, number(q.accuracy) },
+            { u"precision"_s, number(q.precision) },
+            { u"recall"_s, number(q.recall) },
+            { u"f1"_s, number(q.f1) },
+            { u"macro_f1"_s, number(q.macroF1) },
+            { u"auc_roc"_s, number(q.aucRoc) },
+            { u"auc_error"_s, number(q.aucErrorBound) },
+            { u"rmse"_s, number(q.rmse) },
+            { u"mae"_s, number(q.mae) },
+            { u"mape"_s, number(q.mape) },
+            { u"zero_truths"_s, qint64(q.zeroTruths) },
+            { u"blob"_s, QString::fromLatin1(q.blob.toBase64()) },
         });
     }
     return quality;
@@ -181,8 +181,8 @@ QByteArray encodeAlerts(const QVector<AlertEvent> &events)
         }
         list.append(o);
     }
-    return QJsonDocument(QJsonObject { { u"type"_s, u"alerts"_s }, { u"events"_s, list } }).toJson(
-               QJsonDocument::Compact)
+    return QJsonDocument(QJsonObject { { u"type"_s, u"alerts"_s }, { u"events"_s, list } })
+               .toJson(QJsonDocument::Compact)
         + '\n';
 }
 

@@ -79,12 +79,12 @@ double numberAt(const QJsonArray &row, int i)
 QByteArray encodeSubscribe(qint64 id, const QStringList &keys, bool others)
 {
     return QJsonDocument(QJsonObject {
-                                 { u"type"_s, u"request"_s },
-                                 { u"id"_s, id },
-                                 { u"method"_s, u"subscribe"_s },
-                                 { u"version"_s, version2 },
-                                 { u"keys"_s, QJsonArray::fromStringList(keys) },
-                                 { u"others"_s, others ? u"brief"_s : u"none"_s },
+                             { u"type"_s, u"request"_s },
+                             { u"id"_s, id },
+                             { u"method"_s, u"subscribe"_s },
+                             { u"version"_s, version2 },
+                             { u"keys"_s, QJsonArray::fromStringList(keys) },
+                             { u"others"_s, others ? u"brief"_s : u"none"_s },
                          })
                .toJson(QJsonDocument::Compact)
         + '\n';
@@ -274,9 +274,8 @@ void Decoder::decodeFrame2(const QJsonObject &message, LiveFrame *frame)
         if (!name)
             continue;
         const double sum = numberAt(row, Sum);
-        SeriesStats &s = startRow(*name, name->kind == MetricKind::Counter && std::isfinite(sum)
-                                      ? sum
-                                      : double(row.at(Count).toInteger()));
+        SeriesStats &s = startRow(
+            *name, name->kind == MetricKind::Counter && std::isfinite(sum) ? sum : double(row.at(Count).toInteger()));
         s.count = row.at(Count).toInteger();
         s.sum = sum;
         s.min = numberAt(row, Min);
@@ -299,7 +298,8 @@ void Decoder::decodeFrame2(const QJsonObject &message, LiveFrame *frame)
         const double count = numberAt(brief, int(i + 1));
         SeriesStats &s = startRow(*name, count);
         s.brief = true;
-        s.sum = name->kind == MetricKind::Counter && std::isfinite(count) ? count : std::numeric_limits<double>::quiet_NaN();
+        s.sum = name->kind == MetricKind::Counter && std::isfinite(count) ? count
+                                                                          : std::numeric_limits<double>::quiet_NaN();
     }
     frame->quality = decodeQuality(message.value(u"quality"_s).toArray());
 }

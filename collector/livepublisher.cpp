@@ -75,7 +75,8 @@ QJsonObject LivePublisher::answer(QLocalSocket *socket, const QJsonObject &reque
     } else if (method == u"subscribe"_s) {
         if (auto subscription = LiveProtocol::subscriptionOf(request, &error)) {
             response.insert(u"result"_s,
-                QJsonObject { { u"version"_s, LiveProtocol::version2 }, { u"full"_s, qint64(subscription->keys.size()) } });
+                QJsonObject {
+                    { u"version"_s, LiveProtocol::version2 }, { u"full"_s, qint64(subscription->keys.size()) } });
             // From the next frame on; names already sent stay known to the subscriber.
             m_subscriptions[socket].subscription = std::move(*subscription);
         } else {
@@ -168,9 +169,8 @@ void LivePublisher::publishVersion2(const LiveFrame &frame, const QByteArray &co
             it->namesSent = m_names.size();
         }
         const QSet<QString> followed = m_followed.value(socket);
-        auto same = std::find_if(encoded.begin(), encoded.end(), [&](const Encoded &e) {
-            return e.subscription == it->subscription && e.followed == followed;
-        });
+        auto same = std::find_if(encoded.begin(), encoded.end(),
+            [&](const Encoded &e) { return e.subscription == it->subscription && e.followed == followed; });
         if (same == encoded.end()) {
             encoded.push_back({ it->subscription, followed,
                 LiveProtocol::encodeFrame2(frame, ids, it->subscription, followed, quality, collector, newFrom) });

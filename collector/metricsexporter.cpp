@@ -191,7 +191,8 @@ QByteArray MetricsExporter::render() const
             byType[type.isEmpty() ? u"error"_s : type] += totals.value(k).first;
         }
         for (const auto &[status, count] : byStatus)
-            predictions += "ml_model_predictions_total{" + id + ",status=" + label(status) + "} " + number(count) + '\n';
+            predictions
+                += "ml_model_predictions_total{" + id + ",status=" + label(status) + "} " + number(count) + '\n';
         for (const auto &[type, count] : byType)
             errors += "ml_model_errors_total{" + id + ",error_type=" + label(type) + "} " + number(count) + '\n';
         if (!roles.accuracy.isEmpty()) {
@@ -208,7 +209,8 @@ QByteArray MetricsExporter::render() const
         selfText += "# HELP " + name + " The collector's own counter (perfdashd stats, docs/protocol.md).\n# TYPE "
             + name + " untyped\n" + name + ' ' + number(value) + '\n';
     return latency + predictions + errors + accuracy + selfText
-        + "# Every series in perfdash's fleet schema (docs/fleet.md): cumulative since the collector started.\n" + fleet;
+        + "# Every series in perfdash's fleet schema (docs/fleet.md): cumulative since the collector started.\n"
+        + fleet;
 }
 
 } // namespace perfdash

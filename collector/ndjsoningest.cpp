@@ -28,8 +28,7 @@ public:
     explicit Server(NdjsonIngest *ingest)
         : QLocalServer(ingest)
         , m_ingest(ingest)
-    {
-    }
+    { }
 
 protected:
     void incomingConnection(quintptr fd) override { m_ingest->onIncomingConnection(qintptr(fd)); }
@@ -47,9 +46,9 @@ struct NdjsonIngest::Connection {
 };
 
 NdjsonIngest::NdjsonIngest(IngestCounters &counters, QObject *parent)
-    : NdjsonIngest(counters, []() { return QDateTime::currentMSecsSinceEpoch(); }, Limits(), parent)
-{
-}
+    : NdjsonIngest(
+        counters, []() { return QDateTime::currentMSecsSinceEpoch(); }, Limits(), parent)
+{ }
 
 NdjsonIngest::NdjsonIngest(IngestCounters &counters, Clock clock, Limits limits, QObject *parent)
     : QObject(parent)
@@ -151,8 +150,8 @@ void NdjsonIngest::finish(Connection *connection)
     // We are inside the notifier's own signal: it may not be deleted here.
     connection->notifier.release()->deleteLater();
     ::close(connection->fd);
-    const auto it = std::find_if(m_connections.begin(), m_connections.end(),
-                                 [connection](const auto &c) { return c.get() == connection; });
+    const auto it = std::find_if(
+        m_connections.begin(), m_connections.end(), [connection](const auto &c) { return c.get() == connection; });
     if (it != m_connections.end())
         m_connections.erase(it);
 }

@@ -33,13 +33,50 @@ struct Span {
 
 // Every key the record format knows, across all types. Unknown keys are skipped, not stored.
 enum Field : quint8 {
-    FType, FV, FTs, FTags,
-    FName, FKind, FValue, FUnit, FRate,
-    FOpCode, FTenant, FGuid, FTarget, FItems, FElapsedS, FItemsPerS, FMemoryMb, FFileSizeMb, FCacheHits, FApiCalls,
-    FSuccess, FError, FErrorCategory,
-    FWorkflow, FStart, FEnd, FExecutionS, FSteps,
-    FPid, FCpuPercent, FRssMb, FVmsMb, FThreads, FGpuPercent, FGpuMemMb,
-    FModel, FScore, FLabel, FTruth, FId, FMetric, FSource, FSpread, FN,
+    FType,
+    FV,
+    FTs,
+    FTags,
+    FName,
+    FKind,
+    FValue,
+    FUnit,
+    FRate,
+    FOpCode,
+    FTenant,
+    FGuid,
+    FTarget,
+    FItems,
+    FElapsedS,
+    FItemsPerS,
+    FMemoryMb,
+    FFileSizeMb,
+    FCacheHits,
+    FApiCalls,
+    FSuccess,
+    FError,
+    FErrorCategory,
+    FWorkflow,
+    FStart,
+    FEnd,
+    FExecutionS,
+    FSteps,
+    FPid,
+    FCpuPercent,
+    FRssMb,
+    FVmsMb,
+    FThreads,
+    FGpuPercent,
+    FGpuMemMb,
+    FModel,
+    FScore,
+    FLabel,
+    FTruth,
+    FId,
+    FMetric,
+    FSource,
+    FSpread,
+    FN,
     FieldCount
 };
 static_assert(FieldCount <= 64, "the seen-set is one 64-bit mask");
@@ -50,17 +87,50 @@ struct FieldName {
 };
 
 constexpr FieldName kFieldNames[] = {
-    { "type", FType }, { "v", FV }, { "ts", FTs }, { "tags", FTags },
-    { "name", FName }, { "kind", FKind }, { "value", FValue }, { "unit", FUnit }, { "rate", FRate },
-    { "op_code", FOpCode }, { "tenant", FTenant }, { "guid", FGuid }, { "target", FTarget }, { "items", FItems },
-    { "elapsed_s", FElapsedS }, { "items_per_s", FItemsPerS }, { "memory_mb", FMemoryMb },
-    { "file_size_mb", FFileSizeMb }, { "cache_hits", FCacheHits }, { "api_calls", FApiCalls },
-    { "success", FSuccess }, { "error", FError }, { "error_category", FErrorCategory },
-    { "workflow", FWorkflow }, { "start", FStart }, { "end", FEnd }, { "execution_s", FExecutionS },
-    { "steps", FSteps }, { "pid", FPid }, { "cpu_percent", FCpuPercent }, { "rss_mb", FRssMb },
-    { "vms_mb", FVmsMb }, { "threads", FThreads }, { "gpu_percent", FGpuPercent }, { "gpu_mem_mb", FGpuMemMb },
-    { "model", FModel }, { "score", FScore }, { "label", FLabel }, { "truth", FTruth }, { "id", FId },
-    { "metric", FMetric }, { "source", FSource }, { "spread", FSpread }, { "n", FN },
+    { "type", FType },
+    { "v", FV },
+    { "ts", FTs },
+    { "tags", FTags },
+    { "name", FName },
+    { "kind", FKind },
+    { "value", FValue },
+    { "unit", FUnit },
+    { "rate", FRate },
+    { "op_code", FOpCode },
+    { "tenant", FTenant },
+    { "guid", FGuid },
+    { "target", FTarget },
+    { "items", FItems },
+    { "elapsed_s", FElapsedS },
+    { "items_per_s", FItemsPerS },
+    { "memory_mb", FMemoryMb },
+    { "file_size_mb", FFileSizeMb },
+    { "cache_hits", FCacheHits },
+    { "api_calls", FApiCalls },
+    { "success", FSuccess },
+    { "error", FError },
+    { "error_category", FErrorCategory },
+    { "workflow", FWorkflow },
+    { "start", FStart },
+    { "end", FEnd },
+    { "execution_s", FExecutionS },
+    { "steps", FSteps },
+    { "pid", FPid },
+    { "cpu_percent", FCpuPercent },
+    { "rss_mb", FRssMb },
+    { "vms_mb", FVmsMb },
+    { "threads", FThreads },
+    { "gpu_percent", FGpuPercent },
+    { "gpu_mem_mb", FGpuMemMb },
+    { "model", FModel },
+    { "score", FScore },
+    { "label", FLabel },
+    { "truth", FTruth },
+    { "id", FId },
+    { "metric", FMetric },
+    { "source", FSource },
+    { "spread", FSpread },
+    { "n", FN },
 };
 
 constexpr size_t kMaxFieldName = 16;
@@ -102,7 +172,10 @@ constexpr std::array<bool, 256> makePlain()
 }
 constexpr std::array<bool, 256> kPlain = makePlain();
 
-inline bool isDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 // The bytes among 8 that a string cannot hold as themselves ('"', '\\', a control character, a byte >= 0x80), as
 // their high bits. The lowest set bit is exact (a borrow only spreads upwards from a byte that is itself flagged), so
@@ -171,8 +244,7 @@ public:
         : p(begin)
         , m_end(end)
         , m_maxDepth(maxDepth)
-    {
-    }
+    { }
 
     const char *p;
     Reason error = Reason::BadJson;
@@ -261,7 +333,7 @@ public:
     }
 
     // Iterates the members of an object already scanned: f(keySpan, valueSpan) returns false to stop.
-    template<typename F>
+    template <typename F>
     static bool forEachMember(const Span &object, F &&f)
     {
         Scanner s(object.begin + 1, object.end - 1, 1 << 20);
@@ -283,7 +355,7 @@ public:
         return true;
     }
 
-    template<typename F>
+    template <typename F>
     static bool forEachElement(const Span &array, F &&f)
     {
         Scanner s(array.begin + 1, array.end - 1, 1 << 20);
@@ -397,7 +469,14 @@ private:
         if (m_end - p < 2)
             return fail(Reason::BadJson);
         switch (p[1]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
             p += 2;
             return true;
         case 'u':
@@ -429,7 +508,8 @@ private:
     // Strict UTF-8 (RFC 3629): no overlongs, no surrogates, nothing above U+10FFFF. p is at a byte >= 0x80.
     bool scanUtf8()
     {
-        const int length = utf8SequenceLength(reinterpret_cast<const uchar *>(p), reinterpret_cast<const uchar *>(m_end));
+        const int length
+            = utf8SequenceLength(reinterpret_cast<const uchar *>(p), reinterpret_cast<const uchar *>(m_end));
         if (length == 0)
             return false;
         p += length;
@@ -459,11 +539,21 @@ void decodeString(const Span &s, std::string &out)
         const char e = p[1];
         p += 2;
         switch (e) {
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
+        case 'b':
+            out.push_back('\b');
+            break;
+        case 'f':
+            out.push_back('\f');
+            break;
+        case 'n':
+            out.push_back('\n');
+            break;
+        case 'r':
+            out.push_back('\r');
+            break;
+        case 't':
+            out.push_back('\t');
+            break;
         case 'u': {
             char32_t cp = char32_t(hex4(p));
             p += 4;
@@ -475,7 +565,9 @@ void decodeString(const Span &s, std::string &out)
             appendUtf8(out, cp);
             break;
         }
-        default: out.push_back(e); break; // " \ /
+        default:
+            out.push_back(e);
+            break; // " \ /
         }
     }
 }
@@ -520,8 +612,7 @@ public:
     Decoder(const Limits &limits, qint64 nowMs)
         : m_limits(limits)
         , m_nowMs(nowMs)
-    {
-    }
+    { }
 
     std::array<Span, FieldCount> slots; // uninitialized: see Span
     quint64 seen = 0;
@@ -588,8 +679,8 @@ public:
     {
         // Clinger's fast path: up to 15 digits are exact in a double, and so is 10^k for k <= 22, so one division is
         // correctly rounded. Most numbers producers send qualify; the rest go to std::from_chars.
-        static constexpr double kPow10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+        static constexpr double kPow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+            1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
         const char *p = s.begin;
         const bool negative = *p == '-';
         p += negative;
@@ -756,7 +847,7 @@ public:
             out.emplace_back();
             NativeRecord::Step &s = out.back();
             ok = ok && step.name(FName, s.name, true) == Present && step.unixSeconds(FStart, s.start, true) == Present
-                    && step.number(FElapsedS, s.elapsedS, true, 0) == Present;
+                && step.number(FElapsedS, s.elapsedS, true, 0) == Present;
             if (!ok)
                 error = step.error;
             return ok;
@@ -884,8 +975,8 @@ QStringList NativeRecord::tagList() const
     return out;
 }
 
-std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(QByteArrayView line, NativeRecord &out, const Limits &limits,
-                                                        qint64 nowMs)
+std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(
+    QByteArrayView line, NativeRecord &out, const Limits &limits, qint64 nowMs)
 {
     if (line.size() > limits.maxLineBytes)
         return Reason::LineTooLong;

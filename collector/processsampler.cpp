@@ -17,15 +17,13 @@ constexpr qint64 kMinCpuWindowNs = 100'000'000;
 
 ProcessSampler::ProcessSampler()
     : ProcessSampler(Options())
-{
-}
+{ }
 
 ProcessSampler::ProcessSampler(Options options)
     : m_options(std::move(options))
     , m_ticksPerSecond(double(::sysconf(_SC_CLK_TCK)))
     , m_pageMiB(double(::sysconf(_SC_PAGESIZE)) / kBytesPerMiB)
-{
-}
+{ }
 
 QString ProcessSampler::seriesKey(const QString &name, qint64 pid)
 {
@@ -90,8 +88,8 @@ ProcessSampler::WatchResult ProcessSampler::watch(qint64 pid, qint64 monoNs)
     return WatchResult::Added;
 }
 
-void ProcessSampler::sample(qint64 monoNs, QVector<ResourceValue> &out, QVector<qint64> &gone,
-                            const QHash<qint64, double> *gpuMemMb)
+void ProcessSampler::sample(
+    qint64 monoNs, QVector<ResourceValue> &out, QVector<qint64> &gone, const QHash<qint64, double> *gpuMemMb)
 {
     for (auto it = m_pids.begin(); it != m_pids.end();) {
         Watched &w = it.value();

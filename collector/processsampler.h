@@ -32,7 +32,7 @@ public:
     // Appends each watched pid's values and the pids dropped this round. gpuMemMb (pid -> MB over every GPU) is null
     // when there is no GPU; otherwise a watched pid missing from it uses no GPU memory.
     void sample(qint64 monoNs, QVector<ResourceValue> &out, QVector<qint64> &gone,
-                const QHash<qint64, double> *gpuMemMb = nullptr);
+        const QHash<qint64, double> *gpuMemMb = nullptr);
 
     int watchedCount() const { return int(m_pids.size()); }
     bool isWatched(qint64 pid) const { return m_pids.contains(pid); }

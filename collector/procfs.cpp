@@ -33,7 +33,7 @@ QByteArrayView nextField(QByteArrayView &text)
     return field;
 }
 
-template<typename T>
+template <typename T>
 bool toNumber(QByteArrayView field, T *value)
 {
     if (field.isEmpty())

@@ -42,8 +42,7 @@ QString storedError(const NativeRecord::Op &op)
 
 RecordRouter::RecordRouter(Aggregator &aggregator)
     : m_aggregator(aggregator)
-{
-}
+{ }
 
 void RecordRouter::setOwnTags(const NativeRecord &record)
 {
@@ -94,12 +93,14 @@ void RecordRouter::routeBaseline(const NativeRecord::Score &score, qint64 tsMs)
     Baseline::Stored row;
     row.model = text(score.model);
     const QString source = text(score.source);
-    if (!source.isEmpty() && (!Baseline::sourceFromName(source, &row.source) || row.source == Baseline::Source::FirstDay)) {
+    if (!source.isEmpty()
+        && (!Baseline::sourceFromName(source, &row.source) || row.source == Baseline::Source::FirstDay)) {
         ++m_badBaselines; // first_24h baselines are formed from history, never sent
         return;
     }
-    row.kpi = row.source == Baseline::Source::Deploy && !source.isEmpty() ? u"*"_s
-                                                                          : KpiCatalog::canonicalName(text(score.metric));
+    row.kpi = row.source == Baseline::Source::Deploy && !source.isEmpty()
+        ? u"*"_s
+        : KpiCatalog::canonicalName(text(score.metric));
     if (row.kpi.isEmpty() || m_baselines.size() >= kMaxPending) {
         ++m_badBaselines;
         return;

@@ -136,7 +136,8 @@ SamplerThread::~SamplerThread()
 {
     // The worker and its timer die on their own thread; a round under way finishes first.
     SamplerWorker *worker = m_worker.release();
-    QMetaObject::invokeMethod(worker, [worker]() { delete worker; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker]() { delete worker; }, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
 }
@@ -149,7 +150,8 @@ void SamplerThread::start()
 void SamplerThread::watch(qint64 pid)
 {
     SamplerWorker *worker = m_worker.get();
-    QMetaObject::invokeMethod(worker, [worker, pid]() { worker->watch(pid); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker, pid]() { worker->watch(pid); }, Qt::QueuedConnection);
 }
 
 } // namespace perfdash

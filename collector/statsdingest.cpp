@@ -11,8 +11,7 @@ StatsdIngest::StatsdIngest(Aggregator &aggregator, IngestCounters &counters, Lim
     : m_aggregator(aggregator)
     , m_counters(counters)
     , m_limits(limits)
-{
-}
+{ }
 
 void StatsdIngest::expireSeries(qint64 nowSeconds)
 {

@@ -108,8 +108,8 @@ std::optional<double> parseDecimal(QByteArrayView text)
             }
         }
         if (q == end && digits > 0 && digits <= 15) {
-            static constexpr double powersOf10[] = { 1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+            static constexpr double powersOf10[]
+                = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
             double value = double(mantissa);
             if (fractionDigits > 0)
                 value /= powersOf10[fractionDigits];
@@ -260,7 +260,7 @@ QString unescapeNewlines(QByteArrayView utf8)
 }
 
 std::optional<Reason> parseMetric(QByteArrayView line, StatsdParser::Line &out, StatsdParser::Warnings &warnings,
-                                  const Limits &limits, qint64 nowSeconds)
+    const Limits &limits, qint64 nowSeconds)
 {
     // One pass finds the first ':' and the first '|'; the head of a line is short, so a loop beats two memchr calls.
     qsizetype colon = -1;
@@ -482,8 +482,8 @@ std::optional<Reason> parseEvent(QByteArrayView line, StatsdEvent &out, const Li
     return std::nullopt;
 }
 
-std::optional<Reason> parseServiceCheck(QByteArrayView line, StatsdServiceCheck &out, const Limits &limits,
-                                        qint64 nowSeconds)
+std::optional<Reason> parseServiceCheck(
+    QByteArrayView line, StatsdServiceCheck &out, const Limits &limits, qint64 nowSeconds)
 {
     QByteArrayView rest = line.sliced(4); // after "_sc|"
     const qsizetype bar = rest.indexOf('|');
@@ -582,8 +582,8 @@ const char *StatsdParser::warningCode(Warning warning)
     return "unknown";
 }
 
-std::optional<StatsdParser::Reason> StatsdParser::parseLine(QByteArrayView line, Message &out, const Limits &limits,
-                                                             qint64 nowSeconds)
+std::optional<StatsdParser::Reason> StatsdParser::parseLine(
+    QByteArrayView line, Message &out, const Limits &limits, qint64 nowSeconds)
 {
     out.warnings = {};
     if (line.size() > limits.maxLineBytes)

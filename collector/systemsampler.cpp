@@ -14,8 +14,7 @@ SystemSampler::SystemSampler(const QString &procRoot, const QString &cgroupRoot)
     , m_meminfoPath(QString(procRoot + u"/meminfo"_s).toStdString())
     , m_loadavgPath(QString(procRoot + u"/loadavg"_s).toStdString())
     , m_memoryMaxPath(QString(cgroupRoot + u"/memory.max"_s).toStdString())
-{
-}
+{ }
 
 void SystemSampler::baseline()
 {
@@ -45,8 +44,7 @@ void SystemSampler::sample(QVector<ResourceValue> &out)
             out.push_back({ u"system.memory_available_mb"_s, double(available) * kMiBPerKiB });
             if (mem->swapTotalKiB > 0)
                 out.push_back({ u"system.swap_used_mb"_s,
-                                double(mem->swapTotalKiB - std::min(mem->swapFreeKiB, mem->swapTotalKiB))
-                                        * kMiBPerKiB });
+                    double(mem->swapTotalKiB - std::min(mem->swapFreeKiB, mem->swapTotalKiB)) * kMiBPerKiB });
         }
     }
     if (procfs::readFile(m_memoryMaxPath.c_str(), m_buffer)) {

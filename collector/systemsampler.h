@@ -15,8 +15,8 @@ namespace perfdash {
 // Keeps the previous /proc/stat reading for the CPU delta. Used on one thread (the sampler's).
 class SystemSampler {
 public:
-    explicit SystemSampler(
-        const QString &procRoot = QStringLiteral("/proc"), const QString &cgroupRoot = QStringLiteral("/sys/fs/cgroup"));
+    explicit SystemSampler(const QString &procRoot = QStringLiteral("/proc"),
+        const QString &cgroupRoot = QStringLiteral("/sys/fs/cgroup"));
 
     // Reads /proc/stat so that the next sample() has a CPU delta to report.
     void baseline();

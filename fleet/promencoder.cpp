@@ -251,8 +251,14 @@ QByteArray PromEncoder::renderScrape(const std::set<QByteArray> &taken) const
         // not know (its histograms use `le`), so untyped.
         const bool counter = name.endsWith("_total");
         const bool histogram = name.endsWith("_bucket") || name.endsWith("_count") || name.endsWith("_sum");
-        out += "# HELP " + name + " A perfdash series (docs/fleet.md), " + (counter || histogram ? "since the collector "
-               "started" : "its last value") + ".\n# TYPE " + name + (counter ? " counter" : histogram ? " untyped" : " gauge")
+        out += "# HELP " + name + " A perfdash series (docs/fleet.md), "
+            + (counter || histogram ? "since the collector "
+                                      "started"
+                                    : "its last value")
+            + ".\n# TYPE " + name
+            + (counter          ? " counter"
+                    : histogram ? " untyped"
+                                : " gauge")
             + '\n' + samples;
     }
     return out;

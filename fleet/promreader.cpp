@@ -239,8 +239,8 @@ void PromReader::requestBuckets(const QStringList &keys, qint64 fromSecond, qint
     // the bucket (new, or back after Prometheus' 5 minute lookback) and after a reset (a negative difference).
     // VictoriaMetrics' increase() already takes the sample before the window as its base: the same figure there.
     const auto increaseOf = [&](const QString &selector) -> QString {
-        return u"(("_s % selector % u" - "_s % selector % u" offset "_s % QString::number(step) % u"s) >= 0 or increase("_s
-            % selector % window % u"))"_s;
+        return u"(("_s % selector % u" - "_s % selector % u" offset "_s % QString::number(step)
+            % u"s) >= 0 or increase("_s % selector % window % u"))"_s;
     };
     // The heartbeat per host, always: every rate is per covered second.
     queries.push_back({ Figure::Heartbeat,

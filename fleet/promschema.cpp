@@ -16,8 +16,8 @@ namespace {
 // Label names a tag cannot take: the schema's own and those a scrape adds. A tag of that name gets "tag_".
 bool isReservedLabel(QByteArrayView name)
 {
-    static const QByteArray reserved[] = { kSeriesLabel, kKindLabel, kRangeLabel, kQuantileLabel, "le", "job",
-        "instance" };
+    static const QByteArray reserved[]
+        = { kSeriesLabel, kKindLabel, kRangeLabel, kQuantileLabel, "le", "job", "instance" };
     return name.startsWith("__") || std::find(std::begin(reserved), std::end(reserved), name) != std::end(reserved);
 }
 
@@ -173,8 +173,9 @@ std::optional<BucketRange> parseRange(QStringView vmrange)
 
 QStringList engineLabels()
 {
-    return { u"__name__"_s, u"job"_s, u"instance"_s, QString::fromLatin1(kRangeLabel), QString::fromLatin1(kQuantileLabel),
-        u"le"_s, QString::fromLatin1(kSeriesLabel), QString::fromLatin1(kKindLabel), QString::fromLatin1(kHostLabel) };
+    return { u"__name__"_s, u"job"_s, u"instance"_s, QString::fromLatin1(kRangeLabel),
+        QString::fromLatin1(kQuantileLabel), u"le"_s, QString::fromLatin1(kSeriesLabel),
+        QString::fromLatin1(kKindLabel), QString::fromLatin1(kHostLabel) };
 }
 
 std::optional<ParsedSeries> parseSeries(const QHash<QString, QString> &labels, bool hostTag)

@@ -23,7 +23,8 @@ namespace perfdash {
 //   timer, distribution: NAME_bucket{vmrange="lo...hi"} (values in that sketch bucket), NAME_count, NAME_sum; and per
 //                        push interval NAME_min, NAME_max and NAME{quantile="0.5|0.95|0.99"} (this host's sketch);
 //   counter:             NAME_total (the sum of increments);
-//   gauge, set:          NAME (the last value; a set: members in the last second), NAME_samples_total (seconds sampled).
+//   gauge, set:          NAME (the last value; a set: members in the last second), NAME_samples_total (seconds
+//   sampled).
 // Buckets are the QuantileSketch's: bucket i of a sketch with gamma g holds magnitudes in (g^(i-1), g^i], so the
 // vmrange label names i and g exactly; merging a window's buckets over hosts and rebuilding a sketch gives the fleet's
 // quantiles with the sketch's own relative error. Zero is vmrange="0...1e-09"; a negative bucket is "-hi...-lo".

@@ -17,13 +17,11 @@ qint64 secondOf(qint64 timestampMs)
 
 Aggregator::Aggregator(Options options)
     : m_options(options)
-{
-}
+{ }
 
 Aggregator::Aggregator()
     : Aggregator(Options {})
-{
-}
+{ }
 
 Aggregator::SeriesId Aggregator::seriesId(const QString &key)
 {
@@ -186,7 +184,7 @@ LiveFrame Aggregator::snapshot(
     for (const auto &[id, metrics] : bucket.quality)
         frame.quality.push_back(QualityStats::from(m_keys.at(id), metrics, true)); // small: subscribers merge it
     std::sort(frame.quality.begin(), frame.quality.end(),
-              [](const QualityStats &a, const QualityStats &b) { return a.key < b.key; });
+        [](const QualityStats &a, const QualityStats &b) { return a.key < b.key; });
     return frame;
 }
 

@@ -37,8 +37,8 @@ Kpi::PointLookup lookupOf(const AlertData &data)
     return [&data](const QString &key) -> const QVector<SeriesPoint> & { return data.pointsOf(key); };
 }
 
-const Kpi::Figures &figuresOf(const QString &model, const AlertData &data, qint64 from, qint64 to, unsigned parts,
-    FiguresCache &cache)
+const Kpi::Figures &figuresOf(
+    const QString &model, const AlertData &data, qint64 from, qint64 to, unsigned parts, FiguresCache &cache)
 {
     const auto key = std::make_tuple(model, to - from, parts);
     auto it = cache.figures.find(key);
@@ -132,8 +132,8 @@ R classify(double value, double threshold, double recovery, bool upward)
     return value >= back ? R::Recovered : R::Between;
 }
 
-AlertReading readCached(
-    const AlertRule &rule, const QString &instance, const AlertData &data, qint64 t, qint64 interval, FiguresCache &cache)
+AlertReading readCached(const AlertRule &rule, const QString &instance, const AlertData &data, qint64 t,
+    qint64 interval, FiguresCache &cache)
 {
     AlertReading out;
     const qint64 window = AlertEvaluator::windowOf(rule, interval, data.step);
@@ -150,8 +150,7 @@ AlertReading readCached(
     if (!definition)
         return out;
     const auto metricNow = [&] {
-        const QualityStats *quality
-            = (definition->quality) ? qualityOf(model, data, from, t, cache) : nullptr;
+        const QualityStats *quality = (definition->quality) ? qualityOf(model, data, from, t, cache) : nullptr;
         return KpiCatalog::valueOf(
             rule.metric, figuresOf(model, data, from, t, KpiCatalog::partOf(rule.metric), cache), quality);
     };
@@ -251,8 +250,8 @@ bool AlertEvent::operator==(const AlertEvent &o) const
     const auto same = [](double a, double b) {
         return (std::isnan(a) && std::isnan(b)) || a == b || std::abs(a - b) <= 1e-9 * std::max(std::abs(a), 1.0);
     };
-    return time == o.time && ruleId == o.ruleId && instance == o.instance && state == o.state
-        && same(value, o.value) && same(threshold, o.threshold);
+    return time == o.time && ruleId == o.ruleId && instance == o.instance && state == o.state && same(value, o.value)
+        && same(threshold, o.threshold);
 }
 
 namespace AlertEvaluator {
@@ -326,7 +325,8 @@ QString messageFor(const AlertRule &rule, const QString &instance, const AlertRe
         subject += u" of "_s % instance.mid(modelPrefix.size());
     if (rule.condition == C::BreachProjectedWithin) {
         if (state == u"resolved" || state == u"inactive")
-            return subject % u": no breach of its limit projected within "_s % AlertEvaluator::formatValue(rule, rule.threshold);
+            return subject % u": no breach of its limit projected within "_s
+                % AlertEvaluator::formatValue(rule, rule.threshold);
         return subject % u" is projected to breach its limit in "_s % AlertEvaluator::formatValue(rule, reading.value);
     }
     QString what;
@@ -344,9 +344,9 @@ QString messageFor(const AlertRule &rule, const QString &instance, const AlertRe
         break;
     }
     const QString window = Duration::format(rule.window > 0 ? rule.window : 0);
-    QString value = rule.condition == C::OutsideBaseline
-        ? KpiCatalog::format(rule.metric, reading.metric) % u" ("_s % AlertEvaluator::formatValue(rule, reading.value) % u')'
-        : AlertEvaluator::formatValue(rule, reading.value);
+    QString value = rule.condition == C::OutsideBaseline ? KpiCatalog::format(rule.metric, reading.metric) % u" ("_s
+            % AlertEvaluator::formatValue(rule, reading.value) % u')'
+                                                         : AlertEvaluator::formatValue(rule, reading.value);
     QString text;
     if (state == u"resolved")
         text = subject % u" is back at "_s % value % u" (was "_s % what % u')';
@@ -387,8 +387,9 @@ QVector<AlertEvent> AlertEngine::setRules(const QVector<AlertRule> &rules, qint6
             e.threshold = old.threshold;
             e.labels = old.labels;
             e.message = old.displayName()
-                % (!next ? u": the rule was removed"_s
-                         : !next->enabled ? u": the rule was disabled"_s : u": the rule was changed"_s);
+                % (!next                 ? u": the rule was removed"_s
+                        : !next->enabled ? u": the rule was disabled"_s
+                                         : u": the rule was changed"_s);
             out.append(e);
         }
         it = m_alerts.erase(it);
@@ -455,7 +456,8 @@ QVector<AlertEvent> AlertEngine::evaluate(qint64 t, const AlertData &data)
         }
         // An inactive alert whose instance has left the data is forgotten (it comes back if the instance does), so
         // series that came and went do not pile up.
-        for (auto it = m_alerts.lower_bound({ rule.id, QString() }); it != m_alerts.end() && it->first.first == rule.id;) {
+        for (auto it = m_alerts.lower_bound({ rule.id, QString() });
+             it != m_alerts.end() && it->first.first == rule.id;) {
             if (!present.contains(it->first.second) && it->second.state.phase() == AlertState::Phase::Inactive)
                 it = m_alerts.erase(it);
             else
@@ -507,14 +509,14 @@ QString RuleResult::describe() const
     return text;
 }
 
-QVector<RuleResult> run(const QVector<AlertRule> &rules, const AlertData &data, qint64 from, qint64 to,
-    qint64 interval, bool keepSamples)
+QVector<RuleResult> run(
+    const QVector<AlertRule> &rules, const AlertData &data, qint64 from, qint64 to, qint64 interval, bool keepSamples)
 {
     return run(rules, QVector<const AlertData *> { &data }, from, to, interval, keepSamples);
 }
 
-QVector<RuleResult> run(const QVector<AlertRule> &rules, const QVector<const AlertData *> &data, qint64 from,
-    qint64 to, qint64 interval, bool keepSamples)
+QVector<RuleResult> run(const QVector<AlertRule> &rules, const QVector<const AlertData *> &data, qint64 from, qint64 to,
+    qint64 interval, bool keepSamples)
 {
     QVector<RuleResult> out;
     AlertEngine engine(interval);
@@ -573,8 +575,7 @@ QVector<RuleResult> run(const QVector<AlertRule> &rules, const QVector<const Ale
                 }
             }
             const bool due = AlertEvaluator::isDue(*alert.rule, t, interval);
-            if (due && alert.last.reading != AlertState::Reading::NoData
-                && (firstData[index.value(key.first)] < 0))
+            if (due && alert.last.reading != AlertState::Reading::NoData && (firstData[index.value(key.first)] < 0))
                 firstData[index.value(key.first)] = t;
             if (keepSamples && due)
                 result.samples[key.second].append({ t, alert.last, alert.state.phase() });

@@ -91,7 +91,9 @@ QString messageFor(const AlertRule &rule, const QString &instance, const AlertRe
 // keeps one for its life; the replay makes a fresh one.
 class AlertEngine {
 public:
-    explicit AlertEngine(qint64 interval = 60) : m_interval(interval) { }
+    explicit AlertEngine(qint64 interval = 60)
+        : m_interval(interval)
+    { }
 
     qint64 interval() const { return m_interval; }
     // New rules: alerts of rules that stay (same id and definition) keep their state; alerts of rules that were
@@ -152,10 +154,10 @@ struct RuleResult {
 qint64 flapWindow(const AlertRule &rule, qint64 interval);
 // Evaluation times: the multiples of interval in (from, to].
 // data: one AlertData per step the rules read (AlertEvaluator::stepOf), or one for all when they read one step.
-QVector<RuleResult> run(const QVector<AlertRule> &rules, const QVector<const AlertData *> &data, qint64 from,
-    qint64 to, qint64 interval, bool keepSamples = false);
-QVector<RuleResult> run(const QVector<AlertRule> &rules, const AlertData &data, qint64 from, qint64 to,
+QVector<RuleResult> run(const QVector<AlertRule> &rules, const QVector<const AlertData *> &data, qint64 from, qint64 to,
     qint64 interval, bool keepSamples = false);
+QVector<RuleResult> run(const QVector<AlertRule> &rules, const AlertData &data, qint64 from, qint64 to, qint64 interval,
+    bool keepSamples = false);
 } // namespace AlertReplay
 
 } // namespace perfdash

@@ -99,8 +99,8 @@ const QMap<QString, AlertRule::Aggregation> &aggregations()
 const QStringList &knownFields()
 {
     static const QStringList fields { u"id"_s, u"name"_s, u"metric"_s, u"aggregation"_s, u"model"_s, u"model_id"_s,
-        u"condition"_s, u"threshold"_s, u"unit"_s, u"recovery"_s, u"recovery_threshold"_s, u"direction"_s,
-        u"window"_s, u"for"_s, u"keep_firing_for"_s, u"severity"_s, u"no_data"_s, u"labels"_s, u"enabled"_s };
+        u"condition"_s, u"threshold"_s, u"unit"_s, u"recovery"_s, u"recovery_threshold"_s, u"direction"_s, u"window"_s,
+        u"for"_s, u"keep_firing_for"_s, u"severity"_s, u"no_data"_s, u"labels"_s, u"enabled"_s };
     return fields;
 }
 
@@ -245,8 +245,8 @@ std::optional<AlertRule::Aggregation> aggregationFrom(const QString &name)
     return *it;
 }
 
-std::optional<AlertRule> parseRule(const QJsonObject &o, int index, const QString &fileModel,
-    QVector<RuleError> *errors)
+std::optional<AlertRule> parseRule(
+    const QJsonObject &o, int index, const QString &fileModel, QVector<RuleError> *errors)
 {
     AlertRule r;
     const QString label = o.value(u"id").isString() ? o.value(u"id").toString() : o.value(u"name").toString();
@@ -288,14 +288,16 @@ std::optional<AlertRule> parseRule(const QJsonObject &o, int index, const QStrin
     } else if (aggregation.isEmpty()) {
         r.metric = KpiCatalog::canonicalName(metric);
         if (r.metric.isEmpty())
-            fail(u"metric"_s, u"\""_s % metric % u"\" is not a KPI of docs/metrics.md ("_s
-                    % KpiCatalog::names().join(u", "_s)
+            fail(u"metric"_s,
+                u"\""_s % metric % u"\" is not a KPI of docs/metrics.md ("_s % KpiCatalog::names().join(u", "_s)
                     % u"); a series needs an \"aggregation\" (p50, p95, p99, mean, min, max, last, rate, count)"_s);
     } else {
         const auto agg = aggregationFrom(aggregation);
         if (!agg)
-            fail(u"aggregation"_s, u"\""_s % aggregation % u"\" is not one of p50, p95, p99, mean, min, max, last, "
-                                                           u"rate, count"_s);
+            fail(u"aggregation"_s,
+                u"\""_s % aggregation
+                    % u"\" is not one of p50, p95, p99, mean, min, max, last, "
+                      u"rate, count"_s);
         else
             r.aggregation = *agg;
         QString why;
@@ -375,8 +377,9 @@ std::optional<AlertRule> parseRule(const QJsonObject &o, int index, const QStrin
         } else if (r.isKpi() && v < 0) {
             fail(field, u"cannot be negative for "_s % r.metric);
         } else if (r.isKpi() && isRatio(r.metric) && v > 1) {
-            fail(field, u"%1 is a ratio from 0 to 1 (%2 would be %3 %); write %4, or %2 with unit \"%\""_s
-                            .arg(r.metric, number(v / factor), number(v / factor * 100), number(v / factor / 100)));
+            fail(field,
+                u"%1 is a ratio from 0 to 1 (%2 would be %3 %); write %4, or %2 with unit \"%\""_s.arg(
+                    r.metric, number(v / factor), number(v / factor * 100), number(v / factor / 100)));
         }
     };
     checkRange(u"threshold"_s, r.threshold);
@@ -458,8 +461,7 @@ std::optional<RuleSet> parse(const QByteArray &json, QVector<RuleError> *errors)
     if (parseError.error != QJsonParseError::NoError) {
         // The line of the offset, for people who edit the file by hand.
         const int line = int(json.left(parseError.offset).count('\n')) + 1;
-        errors->append({ -1, {}, {},
-            u"not valid JSON at line %1: %2"_s.arg(line).arg(parseError.errorString()) });
+        errors->append({ -1, {}, {}, u"not valid JSON at line %1: %2"_s.arg(line).arg(parseError.errorString()) });
         return std::nullopt;
     }
     RuleSet set;
@@ -662,8 +664,8 @@ QString uniqueId(const RuleSet &set, const AlertRule &rule)
     base.replace(u' ', u'-');
     QString id = base;
     for (int n = 2;; ++n) {
-        const bool used = std::any_of(
-            set.rules.begin(), set.rules.end(), [&](const AlertRule &r) { return r.id == id; });
+        const bool used
+            = std::any_of(set.rules.begin(), set.rules.end(), [&](const AlertRule &r) { return r.id == id; });
         if (!used)
             return id;
         id = base % u'-' % QString::number(n);

@@ -88,8 +88,8 @@ std::optional<AlertRule::Aggregation> aggregationFrom(const QString &name);
 // found in *errors (at least one) when any rule is invalid: a file is taken whole or not at all.
 std::optional<RuleSet> parse(const QByteArray &json, QVector<RuleError> *errors);
 // One rule object (the editor validates field by field with it). index: its place, for the messages.
-std::optional<AlertRule> parseRule(const QJsonObject &object, int index, const QString &fileModel,
-    QVector<RuleError> *errors);
+std::optional<AlertRule> parseRule(
+    const QJsonObject &object, int index, const QString &fileModel, QVector<RuleError> *errors);
 // Writes every field that differs from its default, ids always; parse(serialize(s)) == s.
 QByteArray serialize(const RuleSet &set);
 QJsonObject toJson(const AlertRule &rule);

@@ -15,7 +15,9 @@ template <typename T>
 class HeapOptional {
 public:
     HeapOptional() = default;
-    HeapOptional(const HeapOptional &other) : m_value(other.m_value ? std::make_unique<T>(*other.m_value) : nullptr) { }
+    HeapOptional(const HeapOptional &other)
+        : m_value(other.m_value ? std::make_unique<T>(*other.m_value) : nullptr)
+    { }
     HeapOptional(HeapOptional &&) noexcept = default;
     HeapOptional &operator=(const HeapOptional &other)
     {

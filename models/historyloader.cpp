@@ -90,8 +90,8 @@ void HistoryLoader::requestOutlook(const QString &model)
 void HistoryLoader::requestWeekAgo(const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step)
 {
     if (m_source)
-        m_source->requestBuckets(keys, fromSecond - kWeekSeconds, toSecond - kWeekSeconds, std::max<qint64>(60, step),
-                                 issue(Kind::WeekAgo));
+        m_source->requestBuckets(
+            keys, fromSecond - kWeekSeconds, toSecond - kWeekSeconds, std::max<qint64>(60, step), issue(Kind::WeekAgo));
 }
 
 void HistoryLoader::onOutlookReady(quint64 id, const ModelOutlook &outlook)
@@ -156,9 +156,8 @@ void HistoryLoader::onBucketsReady(quint64 id, const QVector<RangeSeries> &serie
             const auto it = points.constFind(key);
             return it == points.constEnd() ? empty : *it;
         };
-        const Coverage coverage
-            = Coverage::fromHeartbeat(lookup(Coverage::heartbeatKeyFor(m_referenceRoles.allKeys())), p.from, p.to,
-                p.step(), m_clock());
+        const Coverage coverage = Coverage::fromHeartbeat(
+            lookup(Coverage::heartbeatKeyFor(m_referenceRoles.allKeys())), p.from, p.to, p.step(), m_clock());
         reference.label = p.label();
         reference.figures = Kpi::figures(lookup, m_referenceRoles, coverage, p.from, p.to);
     }

@@ -86,7 +86,9 @@ struct Requests {
 // which must outlive it and stay unchanged. One thread.
 class DecodedSketches {
 public:
-    explicit DecodedSketches(const QVector<SeriesPoint> *points) : m_points(points) { }
+    explicit DecodedSketches(const QVector<SeriesPoint> *points)
+        : m_points(points)
+    { }
     // The sketch of (*points)[i]; nullptr when the point carries none or it does not decode.
     const QuantileSketch *at(qsizetype i);
     const QVector<SeriesPoint> *points() const { return m_points; }

@@ -101,8 +101,8 @@ QList<QByteArray> KpiReport::row(int index, qint64 bucket) const
     QHash<QString, QVector<SeriesPoint>> slice;
     for (auto it = m.points.cbegin(); it != m.points.cend(); ++it) {
         const QVector<SeriesPoint> &all = it.value();
-        const auto first = std::lower_bound(all.cbegin(), all.cend(), bucket,
-            [](const SeriesPoint &p, qint64 second) { return p.second < second; });
+        const auto first = std::lower_bound(
+            all.cbegin(), all.cend(), bucket, [](const SeriesPoint &p, qint64 second) { return p.second < second; });
         const auto last = std::lower_bound(
             first, all.cend(), end, [](const SeriesPoint &p, qint64 second) { return p.second < second; });
         if (first != last)

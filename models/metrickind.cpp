@@ -24,8 +24,8 @@ QString metricKindName(MetricKind kind)
 
 std::optional<MetricKind> metricKindFromName(QStringView name)
 {
-    for (auto kind : { MetricKind::Counter, MetricKind::Gauge, MetricKind::Timer, MetricKind::Distribution,
-                       MetricKind::Set }) {
+    for (auto kind :
+        { MetricKind::Counter, MetricKind::Gauge, MetricKind::Timer, MetricKind::Distribution, MetricKind::Set }) {
         if (name == metricKindName(kind))
             return kind;
     }

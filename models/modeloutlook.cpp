@@ -107,9 +107,8 @@ ModelOutlook compute(const ModelHistory &in, const Baseline::Limits &limits)
         const bool stored = std::any_of(
             in.stored.cbegin(), in.stored.cend(), [&](const Baseline::Stored &s) { return s.kpi == def.name; });
         const bool measured = def.quality
-            && std::any_of(in.qualityHourly.cbegin(), in.qualityHourly.cend(), [&](const QualityStats &q) {
-                   return std::isfinite(KpiCatalog::valueOf(def.name, {}, &q));
-               });
+            && std::any_of(in.qualityHourly.cbegin(), in.qualityHourly.cend(),
+                [&](const QualityStats &q) { return std::isfinite(KpiCatalog::valueOf(def.name, {}, &q)); });
         if (!stored && !measured && !hasSeriesFor(def.name, in.roles))
             continue;
         KpiOutlook k;

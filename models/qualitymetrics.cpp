@@ -132,8 +132,8 @@ bool QualityMetrics::addBinary(double score, bool truth)
 
 bool QualityMetrics::addClass(const QString &predicted, const QString &truth)
 {
-    const size_t added = size_t(m_classes.count(predicted) == 0)
-            + size_t(truth != predicted && m_classes.count(truth) == 0);
+    const size_t added
+        = size_t(m_classes.count(predicted) == 0) + size_t(truth != predicted && m_classes.count(truth) == 0);
     if (m_classes.size() + added > size_t(kMaxClasses)) {
         ++m_rejected;
         return false;
@@ -381,7 +381,8 @@ std::optional<QualityMetrics> QualityMetrics::deserialize(QByteArrayView data)
     quint64 confusionNegatives = 0;
     if (!in.ok() || !addChecked(confusionPositives, c.truePositives)
         || !addChecked(confusionPositives, c.falseNegatives) || !addChecked(confusionNegatives, c.falsePositives)
-        || !addChecked(confusionNegatives, c.trueNegatives) || confusionPositives + confusionNegatives < confusionPositives)
+        || !addChecked(confusionNegatives, c.trueNegatives)
+        || confusionPositives + confusionNegatives < confusionPositives)
         return std::nullopt;
 
     const quint64 binCount = in.varint();

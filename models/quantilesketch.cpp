@@ -312,7 +312,8 @@ QByteArray QuantileSketch::serialize() const
     qsizetype bound = 1 + 4 * 8 + 3 * 10;
     int s = 0;
     for (const Store *store : { &m_negative, &m_positive }) {
-        nonEmpty[size_t(s)] = std::count_if(store->m_counts.begin(), store->m_counts.end(), [](quint64 c) { return c; });
+        nonEmpty[size_t(s)]
+            = std::count_if(store->m_counts.begin(), store->m_counts.end(), [](quint64 c) { return c; });
         bound += 2 * 10 + nonEmpty[size_t(s)] * 20;
         ++s;
     }

@@ -28,7 +28,8 @@ const ContentInfo kContents[] = {
 
 const ContentInfo &infoOf(ReportContent c)
 {
-    return *std::find_if(std::begin(kContents), std::end(kContents), [c](const ContentInfo &i) { return i.content == c; });
+    return *std::find_if(
+        std::begin(kContents), std::end(kContents), [c](const ContentInfo &i) { return i.content == c; });
 }
 
 } // namespace

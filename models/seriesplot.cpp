@@ -84,7 +84,8 @@ QString unitOf(MetricKind kind, SeriesFigure figure)
 {
     if (figure == SeriesFigure::Rate)
         return u"per s"_s;
-    if (kind == MetricKind::Timer && (figure == SeriesFigure::P50 || figure == SeriesFigure::P95 || figure == SeriesFigure::P99))
+    if (kind == MetricKind::Timer
+        && (figure == SeriesFigure::P50 || figure == SeriesFigure::P95 || figure == SeriesFigure::P99))
         return u"ms"_s;
     return {};
 }

@@ -20,8 +20,7 @@ static_assert(SeriesStore::latestSeconds >= Kpi::kRecentSeconds, "the source tre
 SeriesStore::SeriesStore(qint64 windowSeconds, QObject *parent)
     : QObject(parent)
     , m_windowSeconds(windowSeconds)
-{
-}
+{ }
 
 const QVector<SeriesPoint> &SeriesStore::points(const QString &key) const
 {
@@ -55,8 +54,8 @@ void SeriesStore::insertPoint(const QString &key, qint64 second, const SeriesSta
         pts.push_back({ second, stats });
         return;
     }
-    auto pos = std::lower_bound(pts.begin(), pts.end(), second,
-                                [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+    auto pos
+        = std::lower_bound(pts.begin(), pts.end(), second, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
     if (pos != pts.end() && pos->second == second)
         pos->stats = stats;
     else
@@ -79,8 +78,8 @@ void SeriesStore::evictOlderThan(qint64 second, bool adopted)
         }
         if (pts.isEmpty() || pts.constFirst().second >= keepFrom)
             continue;
-        auto firstKept = std::lower_bound(pts.begin(), pts.end(), keepFrom,
-                                          [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        auto firstKept = std::lower_bound(
+            pts.begin(), pts.end(), keepFrom, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
         pts.erase(pts.begin(), firstKept);
         // A series that shrank (from a window to seconds, or an adopted minute to seconds) gives the room back.
         if (pts.capacity() > 2 * pts.size() + 16)
@@ -143,7 +142,8 @@ QStringList SeriesStore::setShown(const QStringList &keys)
         if (!m_shown.contains(key) && !added.contains(key))
             added << key;
     }
-    const bool dropped = std::any_of(m_shown.cbegin(), m_shown.cend(), [&](const QString &k) { return !shown.contains(k); });
+    const bool dropped
+        = std::any_of(m_shown.cbegin(), m_shown.cend(), [&](const QString &k) { return !shown.contains(k); });
     m_shown = std::move(shown);
     if (dropped && m_bounded)
         evictOlderThan(m_latestSecond - m_windowSeconds + 1);

@@ -16,8 +16,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 SeriesSummary::SeriesSummary(MetricKind kind, double relativeAccuracy)
     : m_kind(kind)
     , m_relativeAccuracy(QuantileSketch::clampedAccuracy(relativeAccuracy))
-{
-}
+{ }
 
 void SeriesSummary::addWaitingValues(QuantileSketch &sketch, const SeriesSummary &from)
 {
@@ -264,8 +263,8 @@ std::optional<SeriesSummary> SeriesSummary::fromStats(const SeriesStats &stats, 
         if (stats.count < 0 || !std::isfinite(stats.sum))
             return std::nullopt;
         // Counters keep no sample count in SeriesStats; one per non-empty bucket keeps isEmpty() right.
-        summary.m_samples = stats.kind == MetricKind::Gauge ? quint64(stats.count)
-                                                            : quint64(stats.sum != 0.0 || stats.count != 0);
+        summary.m_samples
+            = stats.kind == MetricKind::Gauge ? quint64(stats.count) : quint64(stats.sum != 0.0 || stats.count != 0);
         if (summary.m_samples > 0 && !(std::isfinite(stats.min) && std::isfinite(stats.max) && stats.min <= stats.max))
             return std::nullopt; // NaN in min or max would make merges order-dependent
         if (summary.m_samples > 0) {

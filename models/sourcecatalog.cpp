@@ -203,7 +203,7 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
             namedErrors << k; // http.request_errors, requests_failed: failures, never the total
         } else if (name.contains(u"request"_s)) {
             (key.tagValue(u"status").isEmpty() && key.tagValue(u"error_type").isEmpty() ? plainRequests
-                                                                                         : statusRequests)
+                                                                                        : statusRequests)
                 << k;
         }
     }
@@ -231,7 +231,7 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
             return !key.tagValue(u"status").isEmpty() || !key.tagValue(u"error_type").isEmpty();
         });
     } else if (!statusRequests.isEmpty() && !plainRequests.isEmpty()
-               && errorsAmong(statusRequests).size() == statusRequests.size()) {
+        && errorsAmong(statusRequests).size() == statusRequests.size()) {
         // A plain total next to tagged failures (api.requests and api.requests|error_type:timeout): the plain counter
         // is the total, the tagged ones its failures.
         roles.requestKind = RequestKind::Counters;
@@ -250,7 +250,7 @@ SourceRoles resolveRoles(const QStringList &keysIn, const QHash<QString, MetricK
         roles.errors = namedErrors;
         roles.failuresCounted = !namedErrors.isEmpty();
     } else if (!roles.latency.isEmpty() && !roles.latency.startsWith(u"op."_s)
-               && !roles.latency.startsWith(u"perfdash."_s)) {
+        && !roles.latency.startsWith(u"perfdash."_s)) {
         // An operation's or the collector's own timer is never a request count.
         roles.requestKind = RequestKind::TimerCount;
         roles.requests = { roles.latency };

@@ -46,8 +46,8 @@ void shortenLabels(ChartSpec *spec)
         if (first)
             common = key.tags;
         else
-            common.erase(std::remove_if(common.begin(), common.end(),
-                             [&](const QString &t) { return !key.tags.contains(t); }),
+            common.erase(
+                std::remove_if(common.begin(), common.end(), [&](const QString &t) { return !key.tags.contains(t); }),
                 common.end());
         first = false;
         ++figuresPerKey[p.key];
@@ -77,7 +77,8 @@ void shortenLabels(ChartSpec *spec)
         if (!tags.isEmpty())
             parts << u'{' + tags.join(u',') + u'}';
         if (figuresPerKey.value(p.key) > 1 || parts.isEmpty())
-            parts << (parts.isEmpty() && figuresPerKey.value(p.key) == 1 ? key.name : SeriesPlots::figureName(p.figure));
+            parts << (parts.isEmpty() && figuresPerKey.value(p.key) == 1 ? key.name
+                                                                         : SeriesPlots::figureName(p.figure));
         p.label = parts.join(u' ');
     }
 }
@@ -108,26 +109,34 @@ QVector<ChartSpec> forSource(const SourceRef &source, const QStringList &keys, c
         addIfAny(&out, chartOf(QObject::tr("GPU"), u"%"_s, { u"process.gpu_percent"_s }, keys, kindOf));
     } else if (source.kind == SourceRef::Kind::Other && source.name == u"system") {
         addIfAny(&out, chartOf(QObject::tr("CPU"), u"% of all cores"_s, { u"system.cpu_percent"_s }, keys, kindOf));
-        addIfAny(&out, chartOf(QObject::tr("Memory"), u"MB"_s,
-            { u"system.memory_used_mb"_s, u"system.memory_available_mb"_s, u"system.memory_total_mb"_s }, keys,
-            kindOf));
+        addIfAny(&out,
+            chartOf(QObject::tr("Memory"), u"MB"_s,
+                { u"system.memory_used_mb"_s, u"system.memory_available_mb"_s, u"system.memory_total_mb"_s }, keys,
+                kindOf));
         addIfAny(&out, chartOf(QObject::tr("Swap"), u"MB"_s, { u"system.swap_used_mb"_s }, keys, kindOf));
-        addIfAny(&out, chartOf(QObject::tr("Load"), QString(), { u"system.load1"_s, u"system.load5"_s,
-            u"system.load15"_s }, keys, kindOf));
+        addIfAny(&out,
+            chartOf(QObject::tr("Load"), QString(), { u"system.load1"_s, u"system.load5"_s, u"system.load15"_s }, keys,
+                kindOf));
     } else if (source.kind == SourceRef::Kind::Other && source.name == u"perfdash") {
-        addIfAny(&out, chartOf(QObject::tr("Ingest"), u"per s"_s, { u"perfdash.ingest.lines_accepted"_s,
-            u"perfdash.ingest.records_accepted"_s, u"perfdash.ingest.datagrams"_s }, keys, kindOf));
-        addIfAny(&out, chartOf(QObject::tr("Drops by reason"), u"per s"_s, { u"perfdash.ingest.lines_rejected"_s,
-            u"perfdash.ingest.rejected"_s, u"perfdash.ingest.kernel_drops"_s, u"perfdash.ingest.records_rejected"_s,
-            u"perfdash.ingest.late_samples"_s }, keys, kindOf));
-        addIfAny(&out, chartOf(QObject::tr("Storage queue"), u"frames"_s, { u"perfdash.storage.queued_frames"_s }, keys,
-            kindOf));
-        addIfAny(&out, chartOf(QObject::tr("Database size"), u"MB"_s, { u"perfdash.storage.database_mb"_s }, keys,
-            kindOf));
-        addIfAny(&out, chartOf(QObject::tr("Storage drops (since start)"), QString(), { u"perfdash.storage.dropped_"_s },
-            keys, kindOf, true));
-        addIfAny(&out, chartOf(QObject::tr("Live series"), QString(), { u"perfdash.ingest.live_series"_s }, keys,
-            kindOf));
+        addIfAny(&out,
+            chartOf(QObject::tr("Ingest"), u"per s"_s,
+                { u"perfdash.ingest.lines_accepted"_s, u"perfdash.ingest.records_accepted"_s,
+                    u"perfdash.ingest.datagrams"_s },
+                keys, kindOf));
+        addIfAny(&out,
+            chartOf(QObject::tr("Drops by reason"), u"per s"_s,
+                { u"perfdash.ingest.lines_rejected"_s, u"perfdash.ingest.rejected"_s, u"perfdash.ingest.kernel_drops"_s,
+                    u"perfdash.ingest.records_rejected"_s, u"perfdash.ingest.late_samples"_s },
+                keys, kindOf));
+        addIfAny(&out,
+            chartOf(QObject::tr("Storage queue"), u"frames"_s, { u"perfdash.storage.queued_frames"_s }, keys, kindOf));
+        addIfAny(
+            &out, chartOf(QObject::tr("Database size"), u"MB"_s, { u"perfdash.storage.database_mb"_s }, keys, kindOf));
+        addIfAny(&out,
+            chartOf(QObject::tr("Storage drops (since start)"), QString(), { u"perfdash.storage.dropped_"_s }, keys,
+                kindOf, true));
+        addIfAny(
+            &out, chartOf(QObject::tr("Live series"), QString(), { u"perfdash.ingest.live_series"_s }, keys, kindOf));
     }
     if (!out.isEmpty())
         return out;

@@ -20,7 +20,8 @@ constexpr quintptr kindRowId = 0;
 constexpr quintptr exitedRowId = 8;
 constexpr quintptr exitedEntryId = 9;
 
-template <typename T> bool byName(const T &entry, const QString &name)
+template <typename T>
+bool byName(const T &entry, const QString &name)
 {
     return entry.ref.name < name;
 }
@@ -232,9 +233,8 @@ void SourceTreeModel::computeLive(Entry &entry, int *status, QList<double> *spar
     *status = age >= silentAfterSeconds ? Silent : age >= staleAfterSeconds ? Stale : Live;
     if (*status == Live && entry.roles.failuresCounted) {
         // The dashboard's own error rate (Kpi::errorRate) over the last 10 s the store holds.
-        const Kpi::PointLookup lookup = [this](const QString &key) -> const QVector<SeriesPoint> & {
-            return m_store->points(key);
-        };
+        const Kpi::PointLookup lookup
+            = [this](const QString &key) -> const QVector<SeriesPoint> & { return m_store->points(key); };
         const Kpi::Ratio errors = Kpi::errorRate(lookup, entry.roles, latest - Kpi::kRecentSeconds + 1, latest + 1);
         if (std::isfinite(errors.value) && errors.value > errorStatusRate)
             *status = Errors;

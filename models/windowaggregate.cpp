@@ -16,8 +16,7 @@ bool isAligned(qint64 start, qint64 step)
 WindowAggregate::WindowAggregate(MetricKind kind, double relativeAccuracy)
     : m_kind(kind)
     , m_alpha(relativeAccuracy)
-{
-}
+{ }
 
 bool WindowAggregate::insert(Tier tier, qint64 start, SeriesSummary summary)
 {
@@ -51,7 +50,7 @@ void WindowAggregate::evictBefore(Tier tier, qint64 start)
 }
 
 SeriesSummary WindowAggregate::rollup(const std::map<qint64, SeriesSummary> &fine, qint64 start, qint64 span,
-                                      MetricKind kind, double relativeAccuracy, bool *mergeFailed)
+    MetricKind kind, double relativeAccuracy, bool *mergeFailed)
 {
     SeriesSummary merged(kind, relativeAccuracy);
     bool failed = false;

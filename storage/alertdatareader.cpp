@@ -211,7 +211,8 @@ bool replay(const QString &dbPath, const QVector<AlertRule> &rules, qint64 from,
             const qint64 now = QDateTime::currentSecsSinceEpoch();
             QVector<SeriesInfo> series;
             bool listed = false;
-            ok = replayWith(rules, from, to, interval, keepSamples,
+            ok = replayWith(
+                rules, from, to, interval, keepSamples,
                 [&](qint64 step, qint64 readFrom, qint64 readTo, AlertData *data, QString *why) {
                     if (!listed && !query.seriesList(&series, why))
                         return false;

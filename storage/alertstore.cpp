@@ -15,7 +15,8 @@ namespace perfdash::AlertStore {
 
 namespace {
 
-constexpr char16_t columns[] = u"time, rule_id, rule_name, series_key, severity, state, value, threshold, message, labels";
+constexpr char16_t columns[]
+    = u"time, rule_id, rule_name, series_key, severity, state, value, threshold, message, labels";
 
 QVariant orNull(double v)
 {
@@ -54,7 +55,8 @@ AlertEvent eventOf(const QSqlQuery &q)
 bool append(QSqlDatabase &db, const QVector<AlertEvent> &events, QString *error)
 {
     QSqlQuery q(db);
-    if (!q.prepare(u"INSERT INTO alert_events("_s % QStringView(columns) % u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s))
+    if (!q.prepare(
+            u"INSERT INTO alert_events("_s % QStringView(columns) % u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s))
         return fail(q, error);
     for (const AlertEvent &e : events) {
         q.addBindValue(e.time);
@@ -86,8 +88,9 @@ bool events(QSqlDatabase &db, qint64 from, qint64 to, int limit, QVector<AlertEv
     QSqlQuery q(db);
     q.setForwardOnly(true);
     // Newest first with the limit, then turned around: the newest `limit` events, oldest first.
-    q.prepare(u"SELECT "_s % QStringView(columns) % u" FROM alert_events WHERE time >= ? AND time < ?"
-                                                     " ORDER BY time DESC, id DESC"_s
+    q.prepare(u"SELECT "_s % QStringView(columns)
+        % u" FROM alert_events WHERE time >= ? AND time < ?"
+          " ORDER BY time DESC, id DESC"_s
         % (limit > 0 ? u" LIMIT "_s % QString::number(limit) : QString()));
     q.addBindValue(from);
     q.addBindValue(to);

@@ -51,7 +51,10 @@ void putVarint(Buffer &out, quint64 v)
 
 class Reader {
 public:
-    explicit Reader(QByteArrayView data) : m_p(data.data()), m_end(data.data() + data.size()) { }
+    explicit Reader(QByteArrayView data)
+        : m_p(data.data())
+        , m_end(data.data() + data.size())
+    { }
     bool ok() const { return m_ok; }
     bool atEnd() const { return m_p == m_end; }
     quint8 byte()
@@ -236,7 +239,7 @@ double clampInto(double v, double min, double max)
 double accuracyOf(double relativeAccuracy)
 {
     if (!(relativeAccuracy >= QuantileSketch::kMinRelativeAccuracy
-          && relativeAccuracy <= QuantileSketch::kMaxRelativeAccuracy))
+            && relativeAccuracy <= QuantileSketch::kMaxRelativeAccuracy))
         return QuantileSketch::kDefaultRelativeAccuracy;
     return relativeAccuracy;
 }
@@ -263,10 +266,7 @@ void putQuantile(Buffer &out, const QuantileSketch &sketch, const StoredPoint &r
 // faults and madvise of that memory).
 class Deflater {
 public:
-    Deflater()
-    {
-        m_ok = deflateInit(&m_z, 6) == Z_OK;
-    }
+    Deflater() { m_ok = deflateInit(&m_z, 6) == Z_OK; }
     ~Deflater()
     {
         if (m_ok)
@@ -335,8 +335,8 @@ double quantize(double value, double min, double max, double relativeAccuracy)
     return clampInto(keyValue(sketch, bucketKey(sketch, value)), min, max);
 }
 
-QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy,
-                  bool deflate)
+QByteArray encode(
+    const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy, bool deflate)
 {
     const double alpha = accuracyOf(relativeAccuracy);
     const QuantileSketch sketch(alpha);
@@ -390,7 +390,7 @@ QByteArray inflateBody(QByteArrayView body)
     if (body.size() < 4)
         return {};
     const quint64 declared = (quint64(quint8(body[0])) << 24) | (quint64(quint8(body[1])) << 16)
-            | (quint64(quint8(body[2])) << 8) | quint64(quint8(body[3]));
+        | (quint64(quint8(body[2])) << 8) | quint64(quint8(body[3]));
     if (declared > 1032 * quint64(body.size()) + 64)
         return {};
     return qUncompress(reinterpret_cast<const uchar *>(body.data()), body.size());
@@ -491,7 +491,6 @@ std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunk
     return rows;
 }
 
-
 // ---------------------------------------------------------------------------------------------------------------
 // Encoder: the columns of encode(), each kept as bytes and extended row by row.
 
@@ -575,10 +574,14 @@ void Encoder::FloatColumn::rebuild(double v)
         exact.shrink_to_fit();
 }
 
-Encoder::Encoder() : Encoder(0, 1, QuantileSketch::kDefaultRelativeAccuracy) { }
+Encoder::Encoder()
+    : Encoder(0, 1, QuantileSketch::kDefaultRelativeAccuracy)
+{ }
 
 Encoder::Encoder(qint64 chunkStart, qint64 step, double relativeAccuracy)
-    : m_chunkStart(chunkStart), m_step(step), m_alpha(accuracyOf(relativeAccuracy))
+    : m_chunkStart(chunkStart)
+    , m_step(step)
+    , m_alpha(accuracyOf(relativeAccuracy))
 {
     m_floats[0].tolerance = kSumTolerance; // see encode(): sums, not min, max and last, accept the decimal
 }

@@ -47,8 +47,8 @@ constexpr quint8 kFormatVersion = 1;
 
 // `deflate` = false skips the deflate pass: the writer rewrites the open chunk every flush and deflates it once, when
 // it closes.
-QByteArray encode(const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy,
-                  bool deflate = true);
+QByteArray encode(
+    const std::vector<StoredPoint> &rows, qint64 chunkStart, qint64 step, double relativeAccuracy, bool deflate = true);
 std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunkStart, qint64 step);
 // The relative accuracy a blob's quantiles were stored with (to encode its rows again the same way).
 std::optional<double> relativeAccuracy(QByteArrayView blob);

@@ -90,8 +90,8 @@ bool CsvWriter::writeRow(const QList<QByteArray> &fields)
 
 QList<QByteArray> CsvWriter::exportHeader()
 {
-    return { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99", "seconds",
-        "complete", "kind" };
+    return { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99", "seconds", "complete",
+        "kind" };
 }
 
 bool CsvWriter::writeExportRow(const QString &seriesName, MetricKind kind, const WindowPoint &w)

@@ -16,7 +16,9 @@ namespace perfdash {
 // Used by `perfdashd export` and the GUI's report dialog (app/reportexport.h).
 class CsvWriter {
 public:
-    explicit CsvWriter(QIODevice *device) : m_device(device) { }
+    explicit CsvWriter(QIODevice *device)
+        : m_device(device)
+    { }
 
     static QByteArray field(QStringView text);
     static QByteArray number(double value); // empty for NaN and infinities

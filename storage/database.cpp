@@ -67,7 +67,7 @@ bool migrate(QSqlDatabase &db, QString *error)
     int version = Database::schemaVersion(db);
     if (version > Database::latestSchemaVersion) {
         *error = u"the database has schema version %1, newer than this build knows (%2)"_s.arg(version).arg(
-                Database::latestSchemaVersion);
+            Database::latestSchemaVersion);
         return false;
     }
     for (const auto &name : files) {

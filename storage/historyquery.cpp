@@ -37,8 +37,8 @@ bool hasQuantiles(MetricKind kind)
 // blob loses its own rows only.
 // For the 1 s tier's open row, `log` brings it up to date: the series' entries in recent_1s blocks newer than the
 // row's `logged` mark (docs/storage.md, "Recent seconds").
-std::vector<StoredPoint> rowsOf(const QSqlQuery &q, qint64 start, qint64 step,
-                                const RecentSeconds::Log *log = nullptr, qint64 seriesId = 0, qint64 logged = 0)
+std::vector<StoredPoint> rowsOf(const QSqlQuery &q, qint64 start, qint64 step, const RecentSeconds::Log *log = nullptr,
+    qint64 seriesId = 0, qint64 logged = 0)
 {
     auto rows = ChunkCodec::decode(q.value(1).toByteArray(), start, step);
     std::vector<StoredPoint> out = rows ? std::move(*rows) : std::vector<StoredPoint> {};
@@ -67,14 +67,14 @@ struct OpenRow {
 // its provisional seconds, in time order; and the open row's state, whatever its start (there is one per series and
 // tier, so asking for it costs nothing more).
 bool tierRows(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, qint64 from, qint64 to,
-              std::vector<StoredPoint> *out, OpenRow *open, QString *error)
+    std::vector<StoredPoint> *out, OpenRow *open, QString *error)
 {
     QSqlQuery q(db);
     q.setForwardOnly(true);
     q.prepare(u"SELECT start, data, NULL, NULL, NULL, NULL, 0, NULL FROM "_s % QString::fromUtf16(spec.chunkTable)
-              % u" WHERE series_id = ? AND start > ? AND start < ?"
-                " UNION ALL SELECT start, data, tail, through, sketch_start, sketch, 1, logged FROM open_chunks"
-                " WHERE series_id = ? AND tier = ? AND start < ? ORDER BY 1"_s);
+        % u" WHERE series_id = ? AND start > ? AND start < ?"
+          " UNION ALL SELECT start, data, tail, through, sketch_start, sketch, 1, logged FROM open_chunks"
+          " WHERE series_id = ? AND tier = ? AND start < ? ORDER BY 1"_s);
     q.addBindValue(seriesId);
     q.addBindValue(from - spec.chunkSpan);
     q.addBindValue(to);
@@ -91,8 +91,8 @@ bool tierRows(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, qin
         const qint64 logged = q.value(7).isNull() ? 0 : q.value(7).toLongLong();
         if (openSeconds && !log.loadSeries(db, seriesId, logged, error))
             return false;
-        const std::vector<StoredPoint> rows =
-                rowsOf(q, q.value(0).toLongLong(), spec.step, openSeconds ? &log : nullptr, seriesId, logged);
+        const std::vector<StoredPoint> rows
+            = rowsOf(q, q.value(0).toLongLong(), spec.step, openSeconds ? &log : nullptr, seriesId, logged);
         if (q.value(6).toInt() == 1 && open) {
             open->found = true;
             if (!q.value(3).isNull())
@@ -121,7 +121,7 @@ struct RollupTail {
 };
 
 bool rollupTail(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, qint64 from, qint64 to,
-                const OpenRow &open, RollupTail *out, QString *error)
+    const OpenRow &open, RollupTail *out, QString *error)
 {
     qint64 through = open.through;
     if (open.found) {
@@ -133,7 +133,7 @@ bool rollupTail(const QSqlDatabase &db, qint64 seriesId, const TierSpec &spec, q
         // (retention took a quiet series' one), and the closed chunks hold everything up to their end.
         QSqlQuery closed(db);
         closed.prepare(u"SELECT max(start), (SELECT count(*) FROM open_chunks WHERE series_id = ? AND tier = ?) FROM "_s
-                       % QString::fromUtf16(spec.chunkTable) % u" WHERE series_id = ?"_s);
+            % QString::fromUtf16(spec.chunkTable) % u" WHERE series_id = ?"_s);
         closed.addBindValue(seriesId);
         closed.addBindValue(int(spec.tier));
         closed.addBindValue(seriesId);
@@ -216,12 +216,12 @@ bool HistoryQuery::seriesList(QVector<SeriesInfo> *out, QString *error) const
     out->clear();
     while (q.next())
         out->push_back({ q.value(0).toLongLong(), q.value(1).toString(), MetricKind(q.value(2).toInt()),
-                         q.value(3).toLongLong() });
+            q.value(3).toLongLong() });
     return true;
 }
 
 bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint64 step, SeriesWindow *out,
-                          QString *error, bool withSketches) const
+    QString *error, bool withSketches) const
 {
     if (step <= 0) {
         if (error)
@@ -254,9 +254,9 @@ bool HistoryQuery::window(const SeriesInfo &series, qint64 from, qint64 to, qint
         QSqlQuery s(db);
         s.setForwardOnly(true);
         s.prepare(u"SELECT start, data FROM "_s % QString::fromUtf16(spec.sketchTable)
-                  % u" WHERE series_id = ? AND start >= ? AND start < ?"
-                    " UNION ALL SELECT sketch_start, sketch FROM open_chunks WHERE series_id = ? AND tier = ?"
-                    " AND sketch IS NOT NULL AND sketch_start >= ? AND sketch_start < ?"_s);
+            % u" WHERE series_id = ? AND start >= ? AND start < ?"
+              " UNION ALL SELECT sketch_start, sketch FROM open_chunks WHERE series_id = ? AND tier = ?"
+              " AND sketch IS NOT NULL AND sketch_start >= ? AND sketch_start < ?"_s);
         for (int i = 0; i < 2; ++i) {
             s.addBindValue(series.id);
             if (i == 1)
@@ -384,7 +384,7 @@ bool HistoryQuery::secondsAsFrames(
                 return false;
         }
         const auto rows = open ? rowsOf(q, start, spec.step, &*log, q.value(7).toLongLong(),
-                                        q.value(6).isNull() ? 0 : q.value(6).toLongLong())
+                              q.value(6).isNull() ? 0 : q.value(6).toLongLong())
                                : rowsOf(q, start, spec.step);
         const QString key = q.value(3).toString();
         const auto kind = MetricKind(q.value(4).toInt());

@@ -59,7 +59,9 @@ struct SeriesWindow {
 // command line. Not thread-safe: one thread per instance, the connection's thread.
 class HistoryQuery {
 public:
-    explicit HistoryQuery(QString connectionName) : m_connectionName(std::move(connectionName)) { }
+    explicit HistoryQuery(QString connectionName)
+        : m_connectionName(std::move(connectionName))
+    { }
 
     QString connectionName() const { return m_connectionName; }
     // The tier that serves a step (RangeSource::tierFor, the one definition).
@@ -74,7 +76,7 @@ public:
     // withSketches: each bucket also carries its merged sketch (WindowPoint::sketch), so buckets can be merged again
     // into any window (Kpi::latency); the 1 min and 1 h tiers only.
     bool window(const SeriesInfo &series, qint64 from, qint64 to, qint64 step, SeriesWindow *out, QString *error,
-                bool withSketches = false) const;
+        bool withSketches = false) const;
     // Covered seconds of the buckets of `step` in [from, to) as of nowSecond (the first second that has not passed),
     // from the collector's heartbeat series read at the same step; every passed second when it has none.
     bool coverage(qint64 from, qint64 to, qint64 step, qint64 nowSecond, Coverage *out, QString *error) const;

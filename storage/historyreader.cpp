@@ -21,8 +21,7 @@ public:
         : m_path(std::move(path))
         , m_connectionName(u"perfdash-reader-"_s % QUuid::createUuid().toString(QUuid::WithoutBraces))
         , m_query(m_connectionName)
-    {
-    }
+    { }
     ~HistoryWorker() override { Database::close(m_connectionName); }
 
     // The collector may not have created the file yet; try again on every request.
@@ -40,7 +39,8 @@ public:
         return true;
     }
     // Runs one request; a failure reopens the file next time (it may have been replaced).
-    template <typename Answer> bool run(QString *error, Answer &&answer)
+    template <typename Answer>
+    bool run(QString *error, Answer &&answer)
     {
         if (!ensureOpen(error))
             return false;
@@ -223,7 +223,8 @@ void HistoryReader::setClock(std::function<qint64()> clock)
 void HistoryReader::requestRange(qint64 fromSecond, qint64 toSecond, quint64 generation, const QStringList &keys)
 {
     QMetaObject::invokeMethod(
-        m_worker, [w = m_worker, fromSecond, toSecond, generation, keys]() { w->range(fromSecond, toSecond, generation, keys); },
+        m_worker,
+        [w = m_worker, fromSecond, toSecond, generation, keys]() { w->range(fromSecond, toSecond, generation, keys); },
         Qt::QueuedConnection);
 }
 

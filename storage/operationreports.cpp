@@ -75,8 +75,8 @@ bool memoryTrend(QSqlDatabase &db, const Filter &filter, QVector<MemoryDay> *out
     return true;
 }
 
-bool errorsByOperation(QSqlDatabase &db, const Filter &filter, double minPercent, QVector<ErrorRate> *out,
-    QString *error)
+bool errorsByOperation(
+    QSqlDatabase &db, const Filter &filter, double minPercent, QVector<ErrorRate> *out, QString *error)
 {
     out->clear();
     QSqlQuery q(db);

@@ -48,8 +48,8 @@ struct ErrorRate {
     qint64 failures = 0;
     double percent = 0;
 };
-bool errorsByOperation(QSqlDatabase &db, const Filter &filter, double minPercent, QVector<ErrorRate> *out,
-    QString *error);
+bool errorsByOperation(
+    QSqlDatabase &db, const Filter &filter, double minPercent, QVector<ErrorRate> *out, QString *error);
 
 } // namespace OperationReports
 

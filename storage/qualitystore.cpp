@@ -21,8 +21,7 @@ bool failed(const QSqlQuery &q, QString *error)
 }
 
 // Merges `blob` into the (key, tier, start) row, creating it when absent.
-bool mergeInto(QSqlDatabase &db, const QString &key, int tier, qint64 start, const QualityMetrics &add,
-               QString *error)
+bool mergeInto(QSqlDatabase &db, const QString &key, int tier, qint64 start, const QualityMetrics &add, QString *error)
 {
     QSqlQuery select(db);
     select.prepare(u"SELECT data FROM quality WHERE key = ? AND tier = ? AND start = ?"_s);
@@ -112,8 +111,8 @@ bool keys(QSqlDatabase &db, qint64 from, qint64 to, QStringList *out, QString *e
     return true;
 }
 
-bool windows(QSqlDatabase &db, const QString &key, qint64 from, qint64 to, qint64 step, QVector<Window> *out,
-             QString *error)
+bool windows(
+    QSqlDatabase &db, const QString &key, qint64 from, qint64 to, qint64 step, QVector<Window> *out, QString *error)
 {
     out->clear();
     if (step <= 0 || to <= from)

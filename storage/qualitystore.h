@@ -43,8 +43,8 @@ struct Window {
 bool keys(QSqlDatabase &db, qint64 from, qint64 to, QStringList *out, QString *error);
 // Consecutive windows of `step` seconds from `from` (the last one ends at `to`) for one key; windows with no rows are
 // left out.
-bool windows(QSqlDatabase &db, const QString &key, qint64 from, qint64 to, qint64 step, QVector<Window> *out,
-             QString *error);
+bool windows(
+    QSqlDatabase &db, const QString &key, qint64 from, qint64 to, qint64 step, QVector<Window> *out, QString *error);
 
 } // namespace QualityStore
 

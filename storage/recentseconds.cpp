@@ -123,7 +123,7 @@ bool Log::read(const QSqlDatabase &db, qint64 after, qint64 onlySeries, QString 
 }
 
 bool Log::apply(qint64 seriesId, qint64 logged, qint64 chunkStart, std::vector<StoredPoint> *finals,
-                std::vector<StoredPoint> *tail) const
+    std::vector<StoredPoint> *tail) const
 {
     const auto it = m_entries.find(seriesId);
     if (it == m_entries.end())
@@ -151,7 +151,7 @@ bool Log::apply(qint64 seriesId, qint64 logged, qint64 chunkStart, std::vector<S
     if (applied && !finals->empty()) {
         const qint64 last = finals->back().time;
         tail->erase(std::remove_if(tail->begin(), tail->end(), [last](const StoredPoint &p) { return p.time <= last; }),
-                    tail->end());
+            tail->end());
     }
     return applied;
 }
@@ -175,7 +175,8 @@ bool absorb(const QSqlDatabase &db, qint64 *newestBlock, QString *error)
         return false;
     }
     QSqlQuery select(db);
-    select.prepare(QStringLiteral("SELECT id, start, data, tail, logged FROM open_chunks WHERE series_id = ? AND tier = 0"));
+    select.prepare(
+        QStringLiteral("SELECT id, start, data, tail, logged FROM open_chunks WHERE series_id = ? AND tier = 0"));
     QSqlQuery update(db);
     update.prepare(QStringLiteral("UPDATE open_chunks SET n = ?, data = ?, tail = ?, logged = ? WHERE id = ?"));
     const qint64 step = kTiers[0].step;

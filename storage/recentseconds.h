@@ -52,7 +52,7 @@ public:
     // finals after the last final are appended, the tail is replaced by the newest entry's. An entry of another chunk
     // than `chunkStart` is not this row's and is skipped. True when any entry applied.
     bool apply(qint64 seriesId, qint64 logged, qint64 chunkStart, std::vector<StoredPoint> *finals,
-               std::vector<StoredPoint> *tail) const;
+        std::vector<StoredPoint> *tail) const;
 
 private:
     bool read(const QSqlDatabase &db, qint64 after, qint64 onlySeries, QString *error);

@@ -54,8 +54,8 @@ QByteArray fractionalTime(double unixSeconds, const ReportFormat::Options &optio
 
 } // namespace
 
-bool operations(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
-    QString *error)
+bool operations(
+    QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out, QString *error)
 {
     QVector<OperationRecord> records;
     if (!HistoryQuery(db.connectionName()).operations(from, to, kAll, &records, error))
@@ -70,14 +70,14 @@ bool operations(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Op
     for (const OperationRecord &op : std::as_const(records)) {
         out->rows.append({ ReportFormat::time(op.timeMs / 1000, options), op.opCode.toUtf8(), op.name.toUtf8(),
             op.tenant.toUtf8(), op.target.toUtf8(), integer(op.items), number(op.elapsedS), number(op.itemsPerS),
-            number(op.memoryMb), number(op.fileSizeMb), integer(op.cacheHits), integer(op.apiCalls),
-            flag(op.success), op.errorCategory.toUtf8(), op.error.toUtf8() });
+            number(op.memoryMb), number(op.fileSizeMb), integer(op.cacheHits), integer(op.apiCalls), flag(op.success),
+            op.errorCategory.toUtf8(), op.error.toUtf8() });
     }
     return true;
 }
 
-bool runs(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
-    QString *error)
+bool runs(
+    QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out, QString *error)
 {
     QVector<RunRecord> records;
     if (!HistoryQuery(db.connectionName()).runs(from, to, kAll, &records, error))
@@ -90,8 +90,8 @@ bool runs(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options 
                 steps << s.name;
         }
     }
-    out->header = { ReportFormat::timeColumn(options), u"workflow"_s, u"end"_s, u"execution_s"_s, u"success"_s,
-        u"steps"_s };
+    out->header
+        = { ReportFormat::timeColumn(options), u"workflow"_s, u"end"_s, u"execution_s"_s, u"success"_s, u"steps"_s };
     for (const QString &s : std::as_const(steps))
         out->header << u"step_"_s + s + u"_s"_s;
     out->text = { true, true, true, false, false, false };
@@ -119,8 +119,8 @@ bool runs(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options 
     return true;
 }
 
-bool alerts(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
-    QString *error)
+bool alerts(
+    QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out, QString *error)
 {
     QVector<AlertEvent> events;
     if (!AlertStore::events(db, from, to, 0, &events, error))
@@ -168,8 +168,8 @@ bool memoryTrend(QSqlDatabase &db, const OperationReports::Filter &filter, Repor
     return true;
 }
 
-bool errorsByOperation(QSqlDatabase &db, const OperationReports::Filter &filter, double minPercent, ReportTable *out,
-    QString *error)
+bool errorsByOperation(
+    QSqlDatabase &db, const OperationReports::Filter &filter, double minPercent, ReportTable *out, QString *error)
 {
     QVector<OperationReports::ErrorRate> found;
     if (!OperationReports::errorsByOperation(db, filter, minPercent, &found, error))

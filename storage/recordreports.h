@@ -28,20 +28,20 @@ struct ReportTable {
 // connection, its thread.
 namespace RecordReports {
 
-bool operations(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
-    QString *error);
+bool operations(
+    QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out, QString *error);
 // One row per run; its steps as one column each (`step_<name>_s`, in the order they first ran), and their count.
-bool runs(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
-    QString *error);
-bool alerts(QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out,
-    QString *error);
+bool runs(
+    QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out, QString *error);
+bool alerts(
+    QSqlDatabase &db, qint64 from, qint64 to, const ReportFormat::Options &options, ReportTable *out, QString *error);
 
 // Seed 003's named reports; filter.module keeps one module's operations.
 bool slowestOperations(
     QSqlDatabase &db, const OperationReports::Filter &filter, int limit, ReportTable *out, QString *error);
 bool memoryTrend(QSqlDatabase &db, const OperationReports::Filter &filter, ReportTable *out, QString *error);
-bool errorsByOperation(QSqlDatabase &db, const OperationReports::Filter &filter, double minPercent, ReportTable *out,
-    QString *error);
+bool errorsByOperation(
+    QSqlDatabase &db, const OperationReports::Filter &filter, double minPercent, ReportTable *out, QString *error);
 
 } // namespace RecordReports
 

@@ -36,8 +36,8 @@ bool SqliteStatement::prepare(const QSqlDatabase &db, const QString &sql)
         return false;
     }
     const QByteArray utf8 = sql.toUtf8();
-    const int rc = sqlite3_prepare_v3(m_db, utf8.constData(), int(utf8.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt,
-                                      nullptr);
+    const int rc
+        = sqlite3_prepare_v3(m_db, utf8.constData(), int(utf8.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
     if (rc != SQLITE_OK) {
         m_errorCode = rc & 0xff;
         m_error = QString::fromUtf8(sqlite3_errmsg(m_db));
@@ -62,8 +62,8 @@ void SqliteStatement::bind(int position, const QByteArray &blob)
     if (blob.isNull())
         noteBind(sqlite3_bind_null(m_stmt, position));
     else // an empty, non-null blob stays a zero-length blob, as QSqlQuery binds it
-        noteBind(sqlite3_bind_blob64(m_stmt, position, blob.isEmpty() ? "" : blob.constData(),
-                                     sqlite3_uint64(blob.size()), SQLITE_STATIC));
+        noteBind(sqlite3_bind_blob64(
+            m_stmt, position, blob.isEmpty() ? "" : blob.constData(), sqlite3_uint64(blob.size()), SQLITE_STATIC));
 }
 
 void SqliteStatement::bind(int position, const QString &text)

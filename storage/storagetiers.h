@@ -21,9 +21,9 @@ struct TierSpec {
 };
 
 inline constexpr std::array<TierSpec, 3> kTiers { {
-        { StorageTier::Second, 1, 60, u"chunk_1s", nullptr },
-        { StorageTier::Minute, 60, 3600, u"chunk_1m", u"sketch_1m" },
-        { StorageTier::Hour, 3600, 86400, u"chunk_1h", u"sketch_1h" },
+    { StorageTier::Second, 1, 60, u"chunk_1s", nullptr },
+    { StorageTier::Minute, 60, 3600, u"chunk_1m", u"sketch_1m" },
+    { StorageTier::Hour, 3600, 86400, u"chunk_1h", u"sketch_1h" },
 } };
 
 inline const TierSpec &tierSpec(StorageTier tier)

@@ -329,7 +329,7 @@ public:
             if (tb.chunkStart != chunk) {
                 if (!tb.rows.empty())
                     closedChunks.push_back({ idx, t, tb.chunkStart, qint64(tb.rows.size()),
-                                             ChunkCodec::encode(tb.rows, tb.chunkStart, spec.step, sb.accuracy) });
+                        ChunkCodec::encode(tb.rows, tb.chunkStart, spec.step, sb.accuracy) });
                 tb.rows.clear();
                 tb.chunkStart = chunk;
             }
@@ -373,8 +373,8 @@ public:
         SecondTier &s = series[size_t(idx)].second;
         if (p.time <= s.lastFinal)
             return; // its final second is in already
-        auto it = std::lower_bound(s.tail.begin(), s.tail.end(), p.time,
-                                   [](const StoredPoint &a, qint64 t) { return a.time < t; });
+        auto it = std::lower_bound(
+            s.tail.begin(), s.tail.end(), p.time, [](const StoredPoint &a, qint64 t) { return a.time < t; });
         if (it != s.tail.end() && it->time == p.time)
             *it = p;
         else
@@ -399,7 +399,7 @@ bool prepare(SqliteStatement &slot, const QSqlDatabase &db, const QString &sql, 
 // A closed chunk whose span is stored already (history imported there): the stored rows plus ours, ours winning
 // where both hold a bucket.
 bool mergeIntoStored(const QSqlDatabase &db, qint64 seriesId, const ClosedChunk &c, double accuracy, QByteArray *blob,
-                     qint64 *n, QString *error)
+    qint64 *n, QString *error)
 {
     const TierSpec &spec = kTiers[size_t(c.tier)];
     QSqlQuery q(db);
@@ -562,8 +562,8 @@ void StorageState::resume(int idx)
 // ---------------------------------------------------------------------------------------------------------------
 // StorageWriter
 
-StorageWriter::StorageWriter(QString path, StorageOptions options, FrameQueue *queue, StorageCounters *counters,
-                             QObject *parent)
+StorageWriter::StorageWriter(
+    QString path, StorageOptions options, FrameQueue *queue, StorageCounters *counters, QObject *parent)
     : QObject(parent)
     , m_path(std::move(path))
     , m_options(std::move(options))
@@ -606,45 +606,45 @@ Database::OpenResult StorageWriter::open()
     QString error;
     StorageState &s = *m_state;
     bool ok = prepare(s.insertSeries, db,
-                      u"INSERT INTO series(key, kind, first_seen) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING"_s, &error)
-            && prepare(s.selectSeries, db, u"SELECT id FROM series WHERE key = ?"_s, &error);
+                  u"INSERT INTO series(key, kind, first_seen) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING"_s, &error)
+        && prepare(s.selectSeries, db, u"SELECT id FROM series WHERE key = ?"_s, &error);
     ok = ok
-            && prepare(s.upsertOpen, db,
-                       u"INSERT INTO open_chunks(series_id, tier, start, n, data, sketch_start, sketch, tail, through,"
-                       " logged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(series_id, tier) DO UPDATE SET"
-                       " start = excluded.start, n = excluded.n, data = excluded.data,"
-                       " sketch_start = excluded.sketch_start, sketch = excluded.sketch, tail = excluded.tail,"
-                       " through = excluded.through, logged = excluded.logged RETURNING id"_s,
-                       &error)
-            && prepare(s.updateOpen, db,
-                       u"UPDATE open_chunks SET start = ?, n = ?, data = ?, sketch_start = ?, sketch = ?, tail = ?,"
-                       " through = ?, logged = ? WHERE id = ?"_s,
-                       &error)
-            && prepare(s.insertBlock, db, u"INSERT INTO recent_1s(id, data) VALUES (?, ?)"_s, &error)
-            && prepare(s.deleteBlocks, db, u"DELETE FROM recent_1s WHERE id < ?"_s, &error)
-            && prepare(s.selectOpen, db,
-                       u"SELECT start, data, sketch_start, sketch, tail, through, id FROM open_chunks"
-                       " WHERE series_id = ? AND tier = ?"_s,
-                       &error)
-            && prepare(s.selectClosedSeconds, db,
-                       u"SELECT start, data FROM chunk_1s WHERE series_id = ? AND start >= ? AND start < ?"
-                       " ORDER BY start"_s,
-                       &error);
+        && prepare(s.upsertOpen, db,
+            u"INSERT INTO open_chunks(series_id, tier, start, n, data, sketch_start, sketch, tail, through,"
+            " logged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(series_id, tier) DO UPDATE SET"
+            " start = excluded.start, n = excluded.n, data = excluded.data,"
+            " sketch_start = excluded.sketch_start, sketch = excluded.sketch, tail = excluded.tail,"
+            " through = excluded.through, logged = excluded.logged RETURNING id"_s,
+            &error)
+        && prepare(s.updateOpen, db,
+            u"UPDATE open_chunks SET start = ?, n = ?, data = ?, sketch_start = ?, sketch = ?, tail = ?,"
+            " through = ?, logged = ? WHERE id = ?"_s,
+            &error)
+        && prepare(s.insertBlock, db, u"INSERT INTO recent_1s(id, data) VALUES (?, ?)"_s, &error)
+        && prepare(s.deleteBlocks, db, u"DELETE FROM recent_1s WHERE id < ?"_s, &error)
+        && prepare(s.selectOpen, db,
+            u"SELECT start, data, sketch_start, sketch, tail, through, id FROM open_chunks"
+            " WHERE series_id = ? AND tier = ?"_s,
+            &error)
+        && prepare(s.selectClosedSeconds, db,
+            u"SELECT start, data FROM chunk_1s WHERE series_id = ? AND start >= ? AND start < ?"
+            " ORDER BY start"_s,
+            &error);
     for (int t = 0; ok && t < kTierCount; ++t) {
         const TierSpec &spec = kTiers[size_t(t)];
         const QString table = QString::fromUtf16(spec.chunkTable);
         ok = prepare(s.upsertChunk[size_t(t)], db,
-                     u"INSERT INTO "_s % table
-                             % u"(series_id, start, n, data) VALUES (?, ?, ?, ?) ON CONFLICT(series_id, start)"
-                               " DO NOTHING"_s,
-                     &error);
+            u"INSERT INTO "_s % table
+                % u"(series_id, start, n, data) VALUES (?, ?, ?, ?) ON CONFLICT(series_id, start)"
+                  " DO NOTHING"_s,
+            &error);
         if (ok && spec.sketchTable) {
             const QString sketches = QString::fromUtf16(spec.sketchTable);
             ok = prepare(s.upsertSketch[size_t(t)], db,
-                         u"INSERT INTO "_s % sketches
-                                 % u"(series_id, start, data) VALUES (?, ?, ?) ON CONFLICT(series_id, start)"
-                                   " DO UPDATE SET data = excluded.data"_s,
-                         &error);
+                u"INSERT INTO "_s % sketches
+                    % u"(series_id, start, data) VALUES (?, ?, ?) ON CONFLICT(series_id, start)"
+                      " DO UPDATE SET data = excluded.data"_s,
+                &error);
         }
     }
     if (!ok) {
@@ -716,14 +716,13 @@ void StorageWriter::writeWorkRecords(const QVector<OperationRecord> &operations,
 {
     auto db = QSqlDatabase::database(m_connectionName, false);
     QString error;
-    if (!db.isOpen() || !db.transaction() || !WorkRecordWriter::write(db, operations, runs, &error)
-        || !db.commit()) {
+    if (!db.isOpen() || !db.transaction() || !WorkRecordWriter::write(db, operations, runs, &error) || !db.commit()) {
         if (error.isEmpty())
             error = db.lastError().text();
         db.rollback();
         m_counters->droppedWorkRecords += quint64(operations.size() + runs.size());
-        qWarning("perfdash storage: %lld operations and runs not written: %s",
-                 qint64(operations.size() + runs.size()), qPrintable(error));
+        qWarning("perfdash storage: %lld operations and runs not written: %s", qint64(operations.size() + runs.size()),
+            qPrintable(error));
         return;
     }
     m_counters->operationsWritten += quint64(operations.size());
@@ -886,8 +885,8 @@ bool StorageWriter::flush(FlushScope scope)
     const bool loggedDue = std::any_of(st.logged.begin(), st.logged.end(), [&](int i) {
         return scope == FlushScope::Everything || st.latestSecond >= st.series[size_t(i)].second.nextWrite;
     });
-    if (st.dirty.empty() && rollupWrites.empty() && st.closedChunks.empty() && st.closedSketches.empty() && st.quality.empty()
-        && !st.dropLegacy && !loggedDue) {
+    if (st.dirty.empty() && rollupWrites.empty() && st.closedChunks.empty() && st.closedSketches.empty()
+        && st.quality.empty() && !st.dropLegacy && !loggedDue) {
         st.retry = false;
         return true;
     }
@@ -923,7 +922,7 @@ bool StorageWriter::flush(FlushScope scope)
             return false;
         QSqlQuery update(db);
         update.prepare(u"UPDATE "_s % QString::fromUtf16(kTiers[size_t(c.tier)].chunkTable)
-                       % u" SET n = ?, data = ? WHERE series_id = ? AND start = ?"_s);
+            % u" SET n = ?, data = ? WHERE series_id = ? AND start = ?"_s);
         update.addBindValue(n);
         update.addBindValue(merged);
         update.addBindValue(sb.id);
@@ -933,9 +932,8 @@ bool StorageWriter::flush(FlushScope scope)
     // An open row: updated in place by rowid once it exists, else inserted (or taken over) and its rowid kept.
     std::vector<std::pair<int, int>> newRows; // (series, tier) whose rowid this transaction learnt
     // A null QByteArray and kNone are stored as NULL.
-    const auto writeOpen = [&](int series, int tier, qint64 start, qint64 n, const QByteArray &data,
-                               qint64 sketchStart, const QByteArray &sketch, const QByteArray &tail, qint64 through,
-                               qint64 logged) {
+    const auto writeOpen = [&](int series, int tier, qint64 start, qint64 n, const QByteArray &data, qint64 sketchStart,
+                               const QByteArray &sketch, const QByteArray &tail, qint64 through, qint64 logged) {
         SeriesBuffer &sb = st.series[size_t(series)];
         qint64 &rowid = sb.openRow[size_t(tier)];
         const auto bindOrNull = [](SqliteStatement &q, int position, qint64 v) {
@@ -987,10 +985,10 @@ bool StorageWriter::flush(FlushScope scope)
         const SecondTier &s = sb.second;
         const qint64 start = openStart(s);
         const QByteArray data = s.chunkStart != kNone
-                ? s.encoder.blob(false)
-                : ChunkCodec::encode({}, start, kTiers[0].step, sb.accuracy, false);
-        const QByteArray tail =
-                s.tail.empty() ? QByteArray() : ChunkCodec::encode(s.tail, start, kTiers[0].step, sb.accuracy, false);
+            ? s.encoder.blob(false)
+            : ChunkCodec::encode({}, start, kTiers[0].step, sb.accuracy, false);
+        const QByteArray tail
+            = s.tail.empty() ? QByteArray() : ChunkCodec::encode(s.tail, start, kTiers[0].step, sb.accuracy, false);
         return writeOpen(series, 0, start, qint64(s.encoder.rows()), data, kNone, QByteArray(), tail, kNone, logged);
     };
     // What a series' 1 s tier adds to this flush's recent_1s block: the final seconds since the previous flush and
@@ -1014,9 +1012,9 @@ bool StorageWriter::flush(FlushScope scope)
         const int tier = r + 1;
         const bool sketch = tb.sketch && !tb.sketch->isEmpty();
         return writeOpen(series, tier, tb.chunkStart, qint64(tb.rows.size()),
-                         ChunkCodec::encode(tb.rows, tb.chunkStart, kTiers[size_t(tier)].step, sb.accuracy, false),
-                         sketch ? tb.rows.back().time : kNone, sketch ? tb.sketch->serialize() : QByteArray(),
-                         QByteArray(), tb.through, kNone);
+            ChunkCodec::encode(tb.rows, tb.chunkStart, kTiers[size_t(tier)].step, sb.accuracy, false),
+            sketch ? tb.rows.back().time : kNone, sketch ? tb.sketch->serialize() : QByteArray(), QByteArray(),
+            tb.through, kNone);
     };
     const auto writeSketch = [&](const ClosedSketch &c) {
         auto &q = st.upsertSketch[size_t(c.tier)];
@@ -1063,7 +1061,7 @@ bool StorageWriter::flush(FlushScope scope)
     const auto openDue = [&](const SeriesBuffer &sb) {
         const SecondTier &s = sb.second;
         return scope == FlushScope::Everything || sb.openRow[0] < 0 || s.chunkStart == kNone
-                || s.writtenChunk != s.chunkStart || st.latestSecond >= s.nextWrite;
+            || s.writtenChunk != s.chunkStart || st.latestSecond >= s.nextWrite;
     };
     for (int i : st.dirty) {
         const SeriesBuffer &sb = st.series[size_t(i)];
@@ -1163,8 +1161,8 @@ bool StorageWriter::flush(FlushScope scope)
         }
     }
     st.logged.erase(std::remove_if(st.logged.begin(), st.logged.end(),
-                                   [&st](int i) { return st.series[size_t(i)].second.logSince == kNone; }),
-                    st.logged.end());
+                        [&st](int i) { return st.series[size_t(i)].second.logSince == kNone; }),
+        st.logged.end());
     st.logId = newestBlock;
     for (int i : rollupWrites) {
         SeriesBuffer &sb = st.series[size_t(i)];
@@ -1181,8 +1179,8 @@ bool StorageWriter::flush(FlushScope scope)
     }
     if (!rollupWrites.empty()) {
         st.rollupDirty.erase(std::remove_if(st.rollupDirty.begin(), st.rollupDirty.end(),
-                                            [&st](int i) { return !st.series[size_t(i)].rollupQueued; }),
-                             st.rollupDirty.end());
+                                 [&st](int i) { return !st.series[size_t(i)].rollupQueued; }),
+            st.rollupDirty.end());
     }
     st.closedChunks.clear();
     st.closedSketches.clear();
@@ -1209,8 +1207,8 @@ int StorageWriter::formBaselines()
     if (!db.transaction() || !ModelHistoryReader::formDueBaselines(HistoryQuery(m_connectionName), now, &formed, &error)
         || !db.commit()) {
         db.rollback();
-        qWarning("perfdash storage: baselines not formed: %s",
-                 qPrintable(error.isEmpty() ? db.lastError().text() : error));
+        qWarning(
+            "perfdash storage: baselines not formed: %s", qPrintable(error.isEmpty() ? db.lastError().text() : error));
         return 0;
     }
     m_counters->baselinesFormed += quint64(formed);
@@ -1233,7 +1231,7 @@ int StorageWriter::runRetention()
         const auto purge = [&](const QString &table, qint64 cutoff) {
             QSqlQuery q(db);
             q.prepare(u"DELETE FROM "_s % table % u" WHERE id IN (SELECT id FROM "_s % table
-                      % u" WHERE start < ? LIMIT ?)"_s);
+                % u" WHERE start < ? LIMIT ?)"_s);
             q.addBindValue(cutoff);
             q.addBindValue(m_options.retentionBatch);
             if (!q.exec())
@@ -1323,7 +1321,7 @@ Database::OpenResult StorageThread::start()
 {
     Database::OpenResult result;
     QMetaObject::invokeMethod(
-            m_writer.get(), [&]() { result = m_writer->open(); }, Qt::BlockingQueuedConnection);
+        m_writer.get(), [&]() { result = m_writer->open(); }, Qt::BlockingQueuedConnection);
     return result;
 }
 
@@ -1331,50 +1329,49 @@ void StorageThread::postWorkRecords(const QVector<OperationRecord> &operations, 
 {
     StorageWriter *writer = m_writer.get();
     QMetaObject::invokeMethod(
-            writer, [writer, operations, runs]() { writer->writeWorkRecords(operations, runs); },
-            Qt::QueuedConnection);
+        writer, [writer, operations, runs]() { writer->writeWorkRecords(operations, runs); }, Qt::QueuedConnection);
 }
 
 void StorageThread::postBaselines(const QVector<Baseline::Stored> &baselines)
 {
     StorageWriter *writer = m_writer.get();
     QMetaObject::invokeMethod(
-            writer, [writer, baselines]() { writer->writeBaselines(baselines); }, Qt::QueuedConnection);
+        writer, [writer, baselines]() { writer->writeBaselines(baselines); }, Qt::QueuedConnection);
 }
 
 void StorageThread::postAlertEvents(const QVector<AlertEvent> &events)
 {
     StorageWriter *writer = m_writer.get();
     QMetaObject::invokeMethod(
-            writer, [writer, events]() { writer->writeAlertEvents(events); }, Qt::QueuedConnection);
+        writer, [writer, events]() { writer->writeAlertEvents(events); }, Qt::QueuedConnection);
 }
 
 void StorageThread::postEvents(const QVector<TimelineEvent> &events)
 {
     StorageWriter *writer = m_writer.get();
-    QMetaObject::invokeMethod(writer, [writer, events]() { writer->writeEvents(events); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        writer, [writer, events]() { writer->writeEvents(events); }, Qt::QueuedConnection);
 }
 
 void StorageThread::post(const QVector<LiveFrame> &frames)
 {
     // A closed second goes to disk right away rather than up to a timer period later; one wake-up at a time.
     if (m_queue.push(frames) && m_flushOnPost && m_queue.claimWakeUp())
-        QMetaObject::invokeMethod(
-                m_writer.get(), &StorageWriter::flushLive, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(m_writer.get(), &StorageWriter::flushLive, Qt::QueuedConnection);
 }
 
 bool StorageThread::flush(FlushScope scope)
 {
     bool ok = false;
     QMetaObject::invokeMethod(
-            m_writer.get(), [&]() { ok = m_writer->flush(scope); }, Qt::BlockingQueuedConnection);
+        m_writer.get(), [&]() { ok = m_writer->flush(scope); }, Qt::BlockingQueuedConnection);
     return ok;
 }
 
 void StorageThread::setMaxPageCount(qint64 pages)
 {
     QMetaObject::invokeMethod(
-            m_writer.get(), [&]() { m_writer->setMaxPageCount(pages); }, Qt::BlockingQueuedConnection);
+        m_writer.get(), [&]() { m_writer->setMaxPageCount(pages); }, Qt::BlockingQueuedConnection);
 }
 
 } // namespace perfdash

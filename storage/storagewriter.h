@@ -26,8 +26,9 @@ struct StorageOptions {
     qint64 flushIntervalMs = 1000; // one transaction per flush: at most this much is lost on a crash
     bool flushOnPost = true; // also flush as soon as frames are posted (the collector posts once a second)
     // Live flushes write a series' open 1 min row every this many seconds of data and its open 1 h row every six times
-    // as many (staggered across series), and each when one of its buckets closes; the 1 s tier every flush. On restart, the seconds a rollup row had not
-    // seen yet are folded in again from the 1 s tier, so a crash loses nothing more (docs/storage.md).
+    // as many (staggered across series), and each when one of its buckets closes; the 1 s tier every flush. On restart,
+    // the seconds a rollup row had not seen yet are folded in again from the 1 s tier, so a crash loses nothing more
+    // (docs/storage.md).
     qint64 rollupWriteIntervalS = 10;
     qint64 queueCapacity = 200000; // series-seconds waiting for the writer; beyond it frames are dropped and counted
     Retention retention;
@@ -77,7 +78,10 @@ struct StorageCounters {
 // The bounded queue between the collector (any thread) and the writer thread. Never blocks for longer than a push.
 class FrameQueue {
 public:
-    FrameQueue(qint64 capacity, StorageCounters *counters) : m_capacity(capacity), m_counters(counters) { }
+    FrameQueue(qint64 capacity, StorageCounters *counters)
+        : m_capacity(capacity)
+        , m_counters(counters)
+    { }
     // Queues a post (a tick's frames). A waiting provisional frame of a second whose final frame this post queues is
     // let go. A post that does not fit goes in without its provisional frames if that makes it fit, and its final
     // frames always go into an empty queue (so a capacity below one tick still writes every final second, a tick at a
@@ -114,8 +118,8 @@ class StorageWriter : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StorageWriter)
 public:
-    StorageWriter(QString path, StorageOptions options, FrameQueue *queue, StorageCounters *counters,
-                  QObject *parent = nullptr);
+    StorageWriter(
+        QString path, StorageOptions options, FrameQueue *queue, StorageCounters *counters, QObject *parent = nullptr);
     ~StorageWriter() override;
 
     Database::OpenResult open();
@@ -134,8 +138,8 @@ public:
     void writeEvents(const QVector<perfdash::TimelineEvent> &events);
     // Appends operations and runs (with steps) in one transaction; what cannot be written is counted. An operation
     // whose guid is already stored is skipped (a producer's resend).
-    void writeWorkRecords(const QVector<perfdash::OperationRecord> &operations,
-                          const QVector<perfdash::RunRecord> &runs);
+    void writeWorkRecords(
+        const QVector<perfdash::OperationRecord> &operations, const QVector<perfdash::RunRecord> &runs);
     // Appends baseline versions (BaselineStore::append) in one transaction; what cannot be written is counted.
     void writeBaselines(const QVector<perfdash::Baseline::Stored> &baselines);
     // Appends alert transitions (AlertStore::append) in one transaction; what cannot be written is counted.

@@ -34,7 +34,7 @@ QVariant orNull(const std::optional<qint64> &v)
 QString isoTime(double unixSeconds)
 {
     return QDateTime::fromMSecsSinceEpoch(qint64(std::llround(unixSeconds * 1000.0)), QTimeZone::utc())
-            .toString(Qt::ISODateWithMs);
+        .toString(Qt::ISODateWithMs);
 }
 
 bool failed(const QSqlQuery &q, QString *error)
@@ -51,8 +51,7 @@ QString formatSeconds(double seconds)
     return QString::number(seconds, 'f', 2) + u" seconds"_s;
 }
 
-bool write(QSqlDatabase &db, const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs,
-           QString *error)
+bool write(QSqlDatabase &db, const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs, QString *error)
 {
     if (!operations.isEmpty()) {
         QSqlQuery insert(db);

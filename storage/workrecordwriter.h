@@ -11,8 +11,8 @@ namespace perfdash::WorkRecordWriter {
 // transaction. Times are stored as the read API takes them (operations: Unix seconds; runs: Unix seconds with
 // fractions plus ISO 8601 UTC text); a run's execution time also as text ("2.34 seconds"). An operation without a
 // guid gets a random one; one whose guid is already stored is skipped. False with *error on an SQL failure.
-bool write(QSqlDatabase &db, const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs,
-           QString *error);
+bool write(
+    QSqlDatabase &db, const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs, QString *error);
 
 // "2.34 seconds", as the SDKs format an execution time.
 QString formatSeconds(double seconds);

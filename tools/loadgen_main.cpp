@@ -77,7 +77,7 @@ struct Options {
                "       Lines are bench.latency:<ms>|ms|#series:<i>; with --plain, bench.latency.s<i>:<ms>|ms (for\n"
                "       servers that do not read DogStatsD tags). --counters P makes P% of the series counters\n"
                "       (bench.requests:1|c|#series:<i>, or bench.requests.s<i>:1|c), spread evenly.\n",
-               message ? stderr : stdout);
+        message ? stderr : stdout);
     std::exit(message ? 2 : 0);
 }
 
@@ -198,7 +198,8 @@ int flood(const Options &o, perfdash::client::StatsdClient &client)
             const uint64_t index = line % uint64_t(o.series);
             const std::string series = std::to_string(index);
             // Counters spread evenly among the series: series i is one when the running share falls behind.
-            const bool counter = (index + 1) * uint64_t(o.counterPercent) / 100 != index * uint64_t(o.counterPercent) / 100;
+            const bool counter
+                = (index + 1) * uint64_t(o.counterPercent) / 100 != index * uint64_t(o.counterPercent) / 100;
             if (counter && o.plain)
                 text.append("bench.requests.s").append(series).append(":1|c");
             else if (counter)
@@ -235,9 +236,8 @@ int flood(const Options &o, perfdash::client::StatsdClient &client)
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     std::printf("datagrams_sent %llu\nlines_sent %llu\nlines_dropped_by_sender %llu\nelapsed_s %.3f\n"
                 "lines_per_s %.0f\n",
-                static_cast<unsigned long long>(sent), static_cast<unsigned long long>(client.sentLines()),
-                static_cast<unsigned long long>(client.droppedLines()), elapsed,
-                double(client.sentLines()) / elapsed);
+        static_cast<unsigned long long>(sent), static_cast<unsigned long long>(client.sentLines()),
+        static_cast<unsigned long long>(client.droppedLines()), elapsed, double(client.sentLines()) / elapsed);
     return 0;
 }
 
@@ -246,12 +246,12 @@ std::string scoreBatch(const perfdash::client::PerformanceRecord &run, double dr
 {
     perfdash::client::JsonLine op("op");
     op.field("ts", run.endTime)
-            .field("name", "score_batch")
-            .field("op_code", "demo-pipeline")
-            .field("items", int64_t(50 + draw * 450))
-            .field("elapsed_s", run.executionTime)
-            .field("memory_mb", std::round(1800 + draw * 400) / 10)
-            .field("success", run.success);
+        .field("name", "score_batch")
+        .field("op_code", "demo-pipeline")
+        .field("items", int64_t(50 + draw * 450))
+        .field("elapsed_s", run.executionTime)
+        .field("memory_mb", std::round(1800 + draw * 400) / 10)
+        .field("success", run.success);
     if (!run.success)
         op.field("error", "the model server answered with an error").field("error_category", "inference");
     op.tags(tags);
@@ -291,12 +291,12 @@ int main(int argc, char **argv)
         const auto locked = lock.acquire(lockFolder(o));
         if (locked == perfdash::DemoFeedLock::Result::HeldElsewhere) {
             std::fprintf(stderr, "perfdash-loadgen: a demo feed (pid %d) already runs for %s; not starting another\n",
-                         lock.holderPid(), lockFolder(o).c_str());
+                lock.holderPid(), lockFolder(o).c_str());
             return 3;
         }
         if (locked == perfdash::DemoFeedLock::Result::Unavailable)
-            std::fprintf(stderr, "perfdash-loadgen: cannot create %s; running without the one-feed lock\n",
-                         lock.path().c_str());
+            std::fprintf(
+                stderr, "perfdash-loadgen: cannot create %s; running without the one-feed lock\n", lock.path().c_str());
         // Forked while this process has no other thread yet; a few % of a core each, whatever the rate.
         if (o.ingest != "none")
             workers.start(perfdash::DemoScenario(o.seed, o.models).models(), 0.04);
@@ -304,7 +304,7 @@ int main(int argc, char **argv)
     perfdash::client::StatsdClient client;
     if (!client.open(o.host, o.port)) {
         std::fprintf(stderr, "perfdash-loadgen: cannot open a UDP socket to %s:%u (IPv4 literal expected)\n",
-                     o.host.c_str(), unsigned(o.port));
+            o.host.c_str(), unsigned(o.port));
         return 1;
     }
     if (o.scenario == "flood")
@@ -360,8 +360,10 @@ int main(int argc, char **argv)
             break;
         if (records && !toldUnreachable && elapsed >= 3 && !ingest.connected() && ingest.sentRecords() == 0) {
             toldUnreachable = true;
-            std::fprintf(stderr, "perfdash-loadgen: nothing listens on %s, so records are dropped; point "
-                                 "--runtime-dir at the collector's runtime folder\n", ingest.socketPath().c_str());
+            std::fprintf(stderr,
+                "perfdash-loadgen: nothing listens on %s, so records are dropped; point "
+                "--runtime-dir at the collector's runtime folder\n",
+                ingest.socketPath().c_str());
         }
         owed += o.rate * 0.010;
         while (owed >= 1.0) {
@@ -397,9 +399,10 @@ int main(int argc, char **argv)
                 ++runsSent;
             }
             if (records) {
-                // Every request is one prediction record (so the model's requests are its predictions, docs/metrics.md),
-                // tagged with its status; a successful one carries the verdict on a labelled example, so the models
-                // have an accuracy, precision and AUC to show: positives score higher on the whole, not always.
+                // Every request is one prediction record (so the model's requests are its predictions,
+                // docs/metrics.md), tagged with its status; a successful one carries the verdict on a labelled example,
+                // so the models have an accuracy, precision and AUC to show: positives score higher on the whole, not
+                // always.
                 const bool truth = unit(verdicts) < 0.3;
                 const double score = truth ? std::sqrt(unit(verdicts)) : unit(verdicts) * unit(verdicts);
                 pc::JsonLine prediction("prediction");
@@ -415,8 +418,7 @@ int main(int argc, char **argv)
             for (const auto &model : scenario.models()) {
                 modelTag = "model:" + model;
                 client.gauge("inference.queue_depth",
-                             scenario.queueDepth(model, o.rate / double(scenario.models().size()), elapsed),
-                             { modelTag });
+                    scenario.queueDepth(model, o.rate / double(scenario.models().size()), elapsed), { modelTag });
             }
         }
         client.flush();
@@ -432,9 +434,8 @@ int main(int argc, char **argv)
     if (records)
         ingest.flushFor(std::chrono::seconds(1));
     std::printf("requests %llu\nlines_sent %llu\nlines_dropped %llu\nrecords_sent %llu\nrecords_dropped %llu\n",
-                static_cast<unsigned long long>(requests), static_cast<unsigned long long>(client.sentLines()),
-                static_cast<unsigned long long>(client.droppedLines()),
-                static_cast<unsigned long long>(ingest.sentRecords()),
-                static_cast<unsigned long long>(ingest.droppedRecords()));
+        static_cast<unsigned long long>(requests), static_cast<unsigned long long>(client.sentLines()),
+        static_cast<unsigned long long>(client.droppedLines()), static_cast<unsigned long long>(ingest.sentRecords()),
+        static_cast<unsigned long long>(ingest.droppedRecords()));
     return 0;
 }

@@ -79,8 +79,8 @@ void AlertPreviewChart::showPreview(const AlertPreview &preview)
     // A young database fills only the end of the range: the axis starts a little before its first value, so the
     // values and the firings are not a sliver at the right edge.
     qint64 start = preview.from;
-    const auto firstValue = std::find_if(samples.cbegin(), samples.cend(),
-        [](const AlertReplay::Sample &s) { return std::isfinite(s.reading.metric); });
+    const auto firstValue = std::find_if(
+        samples.cbegin(), samples.cend(), [](const AlertReplay::Sample &s) { return std::isfinite(s.reading.metric); });
     if (firstValue != samples.cend())
         start = std::max(preview.from, firstValue->time - std::max<qint64>(10 * preview.interval, 600));
     m_chart->setTimeRange(start * 1000, preview.to * 1000);

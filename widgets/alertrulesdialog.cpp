@@ -333,9 +333,8 @@ bool AlertRulesDialog::importFrom(const QString &path)
             rule.id = AlertRules::uniqueId(m_set, rule);
         m_set.rules.append(rule);
     }
-    setStatus(
-        tr("%1 imported from %2; Save writes them to the rules file.")
-            .arg(rulesCount(imported.rules.size()), QDir::toNativeSeparators(path)),
+    setStatus(tr("%1 imported from %2; Save writes them to the rules file.")
+                  .arg(rulesCount(imported.rules.size()), QDir::toNativeSeparators(path)),
         false);
     setModified(true);
     rebuild(int(m_set.rules.size()) - 1);

@@ -45,7 +45,9 @@ void BaselineController::setSource(const SourceRef &source)
     m_source = source;
     const bool model = source.kind == SourceRef::Kind::Model && source.isValid();
     m_panel->setActionsEnabled(model && m_readOnly.isEmpty(),
-        !m_readOnly.isEmpty() ? m_readOnly : model ? QString() : tr("Baselines are kept per model"));
+        !m_readOnly.isEmpty() ? m_readOnly
+            : model           ? QString()
+                              : tr("Baselines are kept per model"));
     m_dashboard->setOutlook({});
     m_panel->setOutlook({}, {}, {});
     if (!model) {

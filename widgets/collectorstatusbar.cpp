@@ -24,13 +24,17 @@ QString pushToolTip(const PushStatus &push)
 {
     const QLocale locale;
     QString tip = CollectorStatusBar::tr("Push to %1: %2").arg(push.url, push.state);
-    tip += u'\n' + CollectorStatusBar::tr("sent %1 batches, last at %2").arg(locale.toString(push.sentBatches),
-                       push.lastSuccess.isEmpty() ? CollectorStatusBar::tr("never") : push.lastSuccess);
-    tip += u'\n' + CollectorStatusBar::tr("queued %1 batches (%2)").arg(locale.toString(push.queuedBatches),
-                       formatBytes(push.queuedBytes));
-    tip += u'\n' + CollectorStatusBar::tr("dropped: %1 buffer full, %2 rejected, %3 at shutdown")
-                       .arg(locale.toString(push.droppedBufferFull), locale.toString(push.droppedRejected),
-                           locale.toString(push.droppedShutdown));
+    tip += u'\n'
+        + CollectorStatusBar::tr("sent %1 batches, last at %2")
+              .arg(locale.toString(push.sentBatches),
+                  push.lastSuccess.isEmpty() ? CollectorStatusBar::tr("never") : push.lastSuccess);
+    tip += u'\n'
+        + CollectorStatusBar::tr("queued %1 batches (%2)")
+              .arg(locale.toString(push.queuedBatches), formatBytes(push.queuedBytes));
+    tip += u'\n'
+        + CollectorStatusBar::tr("dropped: %1 buffer full, %2 rejected, %3 at shutdown")
+              .arg(locale.toString(push.droppedBufferFull), locale.toString(push.droppedRejected),
+                  locale.toString(push.droppedShutdown));
     tip += u'\n' + CollectorStatusBar::tr("failed attempts: %1").arg(locale.toString(push.failures));
     if (!push.lastError.isEmpty())
         tip += u'\n' + CollectorStatusBar::tr("last error: %1").arg(push.lastError);
@@ -147,8 +151,9 @@ void CollectorStatusBar::setSourceName(const QString &name)
 
 void CollectorStatusBar::setFleetCounts(int hosts, int seriesCount, bool merged)
 {
-    const QString hostText = hosts == 1 ? tr("1 host") : merged ? tr("%1 hosts merged").arg(hosts)
-                                                                : tr("%1 hosts").arg(hosts);
+    const QString hostText = hosts == 1 ? tr("1 host")
+        : merged                        ? tr("%1 hosts merged").arg(hosts)
+                                        : tr("%1 hosts").arg(hosts);
     m_seriesCount->setText(tr("%1 · %2 series").arg(hostText, QLocale().toString(seriesCount)));
     m_seriesCount->setToolTip(tr("Hosts that pushed perfdash series to the server, and their series"));
 }

@@ -41,8 +41,8 @@ struct CollectorStatus {
 
 // The main window's status bar: the connection to the collector on the left; ingest rate, drops, series count and
 // database size on the right, and the push when the collector pushes ("push ok", "push: failing (why)", "push: N
-// dropped", its counters in the tooltip). While the collector is unreachable its rates are blanked and late statuses from it are
-// ignored. GUI thread only.
+// dropped", its counters in the tooltip). While the collector is unreachable its rates are blanked and late statuses
+// from it are ignored. GUI thread only.
 class CollectorStatusBar : public QStatusBar {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CollectorStatusBar)

@@ -75,8 +75,8 @@ ExportReportDialog::ExportReportDialog(ReportRunner *runner, const Context &cont
     form->addRow(tr("M&odule:"), m_module);
 
     m_range = new QComboBox;
-    m_range->addItems({ tr("Current view"), tr("Last hour"), tr("Last 24 hours"), tr("Last 7 days"),
-        tr("Last 30 days"), tr("Custom") });
+    m_range->addItems({ tr("Current view"), tr("Last hour"), tr("Last 24 hours"), tr("Last 7 days"), tr("Last 30 days"),
+        tr("Custom") });
     m_from = new QDateTimeEdit(utc(context.viewFrom));
     m_to = new QDateTimeEdit(utc(context.viewTo));
     for (QDateTimeEdit *edit : { m_from, m_to }) {
@@ -167,7 +167,8 @@ void ExportReportDialog::updateEnabled()
     const ReportContent c = content();
     const bool running = isExporting();
     const bool bucketed = ReportContents::usesStep(c);
-    const bool named = c == ReportContent::SlowestOps || c == ReportContent::MemoryTrend || c == ReportContent::ErrorsByOp;
+    const bool named
+        = c == ReportContent::SlowestOps || c == ReportContent::MemoryTrend || c == ReportContent::ErrorsByOp;
     m_models->setEnabled(!running && c == ReportContent::Kpi);
     m_series->setEnabled(!running && c == ReportContent::Series);
     m_module->setEnabled(!running && named);
@@ -267,8 +268,8 @@ std::optional<ReportRequest> ExportReportDialog::request(QString *error) const
 
 void ExportReportDialog::browse()
 {
-    const QString chosen = QFileDialog::getSaveFileName(this, tr("Export report"), path(),
-        tr("CSV files (*.csv);;All files (*)"));
+    const QString chosen
+        = QFileDialog::getSaveFileName(this, tr("Export report"), path(), tr("CSV files (*.csv);;All files (*)"));
     if (!chosen.isEmpty())
         m_path->setText(chosen.endsWith(u".csv"_s, Qt::CaseInsensitive) || QFileInfo(chosen).suffix().size()
                 ? chosen
@@ -286,8 +287,8 @@ void ExportReportDialog::exportNow()
         return;
     }
     if (QFileInfo::exists(path())
-        && QMessageBox::question(this, tr("Export report"),
-               tr("%1 already exists. Replace it?").arg(QDir::toNativeSeparators(path())))
+        && QMessageBox::question(
+               this, tr("Export report"), tr("%1 already exists. Replace it?").arg(QDir::toNativeSeparators(path())))
             != QMessageBox::Yes)
         return;
     remember();
@@ -355,8 +356,8 @@ void ExportReportDialog::restore()
         folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     if (folder.isEmpty() || !QDir(folder).exists())
         folder = QDir::homePath();
-    const QString name = u"perfdash-%1-%2.csv"_s.arg(ReportContents::name(this->content()),
-        utc(m_context.now).toString(u"yyyyMMdd-HHmm"_s));
+    const QString name = u"perfdash-%1-%2.csv"_s.arg(
+        ReportContents::name(this->content()), utc(m_context.now).toString(u"yyyyMMdd-HHmm"_s));
     m_path->setText(QDir(folder).filePath(name));
 }
 

@@ -74,8 +74,8 @@ void GaugeWidget::paintEvent(QPaintEvent *)
         // Disabled (the collector stopped): a grey arc, so nothing on screen passes for current.
         const QColor color = !isEnabled() ? QColor(0x95, 0xa5, 0xa6)
             : f >= 0.9                    ? QColor(0xe7, 0x4c, 0x3c)
-            : f >= 0.7                ? QColor(0xf3, 0x9c, 0x12)
-                                      : QColor(0x2e, 0x86, 0xde);
+            : f >= 0.7                    ? QColor(0xf3, 0x9c, 0x12)
+                                          : QColor(0x2e, 0x86, 0xde);
         QPen fill(color, thickness, Qt::SolidLine, Qt::RoundCap);
         p.setPen(fill);
         if (f > 0)

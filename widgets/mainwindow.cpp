@@ -112,11 +112,10 @@ MainWindow::MainWindow(SeriesStore *store, SeriesListModel *seriesModel, SourceT
     connect(&m_loader, &HistoryLoader::historyReady, this, &MainWindow::onHistoryReady);
     connect(&m_loader, &HistoryLoader::historyFailed, this, &MainWindow::onHistoryFailed);
     connect(&m_loader, &HistoryLoader::markersReady, this, &MainWindow::onMarkersReady);
-    connect(&m_loader, &HistoryLoader::weekAgoReady, this,
-            [this](const QHash<QString, QVector<SeriesPoint>> &points) {
-                m_dashboard->setWeekAgo(points.value(m_dashboard->roles().latency));
-                refresh();
-            });
+    connect(&m_loader, &HistoryLoader::weekAgoReady, this, [this](const QHash<QString, QVector<SeriesPoint>> &points) {
+        m_dashboard->setWeekAgo(points.value(m_dashboard->roles().latency));
+        refresh();
+    });
 
     setWindowTitle(u"perfdash"_s);
     m_refreshTimer.setSingleShot(true);
@@ -395,9 +394,8 @@ void MainWindow::buildMenus()
     connect(fullScreen, &QAction::toggled, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
 
     auto *model = menuBar()->addMenu(tr("&Model"));
-    auto *showComparison = model->addAction(tr("&Baselines and trends"), this, [this]() {
-        m_pages->setCurrentWidget(m_comparison);
-    });
+    auto *showComparison
+        = model->addAction(tr("&Baselines and trends"), this, [this]() { m_pages->setCurrentWidget(m_comparison); });
     showComparison->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
     model->addAction(tr("&Dashboard"), this, [this]() { m_pages->setCurrentWidget(m_dashboard); })
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
@@ -718,7 +716,8 @@ void MainWindow::updateSourceCharts(bool newSource)
         return;
     m_chartedKeyCount = int(keys.size());
     const bool dashboard = SourceCharts::hasDashboard(m_selected, m_sources->rolesOf(m_selected));
-    const QVector<ChartSpec> own = dashboard ? QVector<ChartSpec>()
+    const QVector<ChartSpec> own = dashboard
+        ? QVector<ChartSpec>()
         : SourceCharts::forSource(m_selected, keys, [this](const QString &key) { return m_sources->kindOf(key); });
     if (newSource || SourceCharts::keysOf(own) != SourceCharts::keysOf(m_sourceCharts)) {
         m_sourceCharts = own;
@@ -780,7 +779,8 @@ void MainWindow::setFleetSource(const QString &serverText, int hosts, int series
     m_baselines->setReadOnly(serverText.isEmpty()
             ? QString()
             : tr("%1 keeps no baselines of its own: its baselines form automatically from the first day it holds. "
-                 "Pinned, deploy and expected baselines are kept by each collector: open the local collector to set them.")
+                 "Pinned, deploy and expected baselines are kept by each collector: open the local collector to set "
+                 "them.")
                   .arg(serverText));
     updateProvenance();
     updateRangeNote();
@@ -925,8 +925,8 @@ void MainWindow::backToLive()
 void MainWindow::onRangeRequested(qint64 fromMs, qint64 toMs)
 {
     // Live data covers the store's window; wider or older views come from storage.
-    m_view.requestRange(fromMs, toMs, (m_store->latestSecond() - m_store->windowSeconds()) * 1000,
-                        m_store->windowSeconds() * 1000);
+    m_view.requestRange(
+        fromMs, toMs, (m_store->latestSecond() - m_store->windowSeconds()) * 1000, m_store->windowSeconds() * 1000);
     if (!m_view.isLive()) {
         m_range->setCurrentIndex(m_range->findData(customRange)); // a preset no longer describes the view
         m_historyDebounce.start();
@@ -969,8 +969,7 @@ void MainWindow::requestHistory()
         if (!keys.contains(key))
             keys << key;
     }
-    m_loader.requestHistory(keys, fromS - (toS - fromS) / 4,
-        toS + (toS - fromS) / 4, m_view.historyStep());
+    m_loader.requestHistory(keys, fromS - (toS - fromS) / 4, toS + (toS - fromS) / 4, m_view.historyStep());
     updateRangeNote();
 }
 

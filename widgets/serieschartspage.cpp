@@ -152,8 +152,10 @@ void SeriesChartsPage::rebuild()
     m_clear->setEnabled(!m_picked.isEmpty());
     QString title = m_source.isValid() ? m_source.displayName() : tr("No source selected");
     if (!m_picked.isEmpty())
-        title += u" · "_s + tr("picked: %1").arg(m_picked.size() == 1 ? SeriesSelector::displayName(m_picked.first())
-                                                                      : tr("%n series", nullptr, int(m_picked.size())));
+        title += u" · "_s
+            + tr("picked: %1")
+                  .arg(m_picked.size() == 1 ? SeriesSelector::displayName(m_picked.first())
+                                            : tr("%n series", nullptr, int(m_picked.size())));
     m_title->setText(title);
     Q_EMIT chartsChanged();
 }

@@ -314,10 +314,10 @@ void SourceDashboard::setSource(const SourceRef &source, const SourceRoles &role
         m_header->setText(tr("Waiting for metrics…"));
     } else {
         m_header->setText(SourceTreeModel::kindSingular(source.kind) % u" · "_s % source.displayName());
-        m_header->setToolTip(tr("%1 series; latency from %2; requests from %3")
-                                 .arg(seriesCount)
-                                 .arg(roles.latency.isEmpty() ? tr("no timer") : roles.latency,
-                                      requestKindName(roles.requestKind)));
+        m_header->setToolTip(
+            tr("%1 series; latency from %2; requests from %3")
+                .arg(seriesCount)
+                .arg(roles.latency.isEmpty() ? tr("no timer") : roles.latency, requestKindName(roles.requestKind)));
     }
     if (changed) {
         m_reference = {};
@@ -344,8 +344,8 @@ void SourceDashboard::showData(
     m_stepSeconds = std::max<qint64>(1, stepSeconds);
     const qint64 fromS = fromMs / 1000 - m_stepSeconds;
     const qint64 toS = toMs / 1000 + 1;
-    const Coverage coverage
-        = Coverage::fromHeartbeat(points(Coverage::heartbeatKeyFor(m_roles.allKeys())), fromS, toS, m_stepSeconds, nowSecond);
+    const Coverage coverage = Coverage::fromHeartbeat(
+        points(Coverage::heartbeatKeyFor(m_roles.allKeys())), fromS, toS, m_stepSeconds, nowSecond);
     const auto x = [](qint64 second) { return double(second * 1000); }; // buckets are drawn at their start
     // Latency: p50 per bucket; p95 and p99 merged backwards over the seconds before until n is enough (when the points
     // carry sketches), so the lines stay solid; a quantile that is still short of n goes to its grey line.
@@ -356,8 +356,8 @@ void SourceDashboard::showData(
         const auto line95 = Kpi::rollingQuantile(pts, 0.95, fromS, toS, Kpi::kRecentSeconds);
         const auto line99 = Kpi::rollingQuantile(pts, 0.99, fromS, toS, Kpi::kRecentSeconds);
         qsizetype i = 0;
-        for (auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
-                 [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        for (auto it = std::lower_bound(
+                 pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
              it != pts.cend() && it->second < toS; ++it) {
             if (it->stats.count <= 0)
                 continue;
@@ -372,8 +372,7 @@ void SourceDashboard::showData(
             p95few.push_back({ px, r95.estimate.meaningful ? nan : r95.estimate.value });
             p99few.push_back({ px, r99.estimate.meaningful ? nan : r99.estimate.value });
             m_latencySamples.push_back({ px, s.p50, r95.estimate.value, r99.estimate.value, s.quantileError, s.count,
-                                         std::max(r95.buckets, r99.buckets), r95.estimate.meaningful,
-                                         r99.estimate.meaningful });
+                std::max(r95.buckets, r99.buckets), r95.estimate.meaningful, r99.estimate.meaningful });
         }
     }
     m_latency->setLineData(LineP50, std::move(p50));
@@ -395,8 +394,8 @@ void SourceDashboard::showData(
         QMap<qint64, bool> buckets;
         for (const QString &key : std::as_const(m_roles.requests)) {
             const auto &pts = points(key);
-            for (auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
-                     [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+            for (auto it = std::lower_bound(
+                     pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
                  it != pts.cend() && it->second < toS; ++it)
                 buckets.insert(it->second, true);
         }
@@ -438,8 +437,8 @@ void SourceDashboard::showData(
     QVector<QPointF> queue;
     if (!m_roles.queue.isEmpty()) {
         const auto &pts = points(m_roles.queue);
-        for (auto it = std::lower_bound(pts.cbegin(), pts.cend(), fromS,
-                 [](const SeriesPoint &p, qint64 s) { return p.second < s; });
+        for (auto it = std::lower_bound(
+                 pts.cbegin(), pts.cend(), fromS, [](const SeriesPoint &p, qint64 s) { return p.second < s; });
              it != pts.cend() && it->second < toS; ++it)
             queue.push_back({ x(it->second), Kpi::gauge(pts, it->second, it->second + 1).value });
     }
@@ -490,11 +489,13 @@ void SourceDashboard::updateTiles(
     if (live && step > 1) {
         // A server's live points are buckets of its push interval: the newest pushed bucket, whole.
         window = Kpi::newestBucketWindow(points, m_roles.allKeys(), step, nowSecond);
-        coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKeyFor(m_roles.allKeys())), window.from, window.to, step, nowSecond);
+        coverage = Coverage::fromHeartbeat(
+            points(Coverage::heartbeatKeyFor(m_roles.allKeys())), window.from, window.to, step, nowSecond);
         windowText = tr("%1 s to %2").arg(step).arg(QDateTime::fromSecsSinceEpoch(window.to).toString(u"HH:mm:ss"_s));
     } else if (live) {
         window = Kpi::recentWindow(points, m_roles.allKeys(), nowSecond);
-        coverage = Coverage::fromHeartbeat(points(Coverage::heartbeatKeyFor(m_roles.allKeys())), window.from, window.to, 1, nowSecond);
+        coverage = Coverage::fromHeartbeat(
+            points(Coverage::heartbeatKeyFor(m_roles.allKeys())), window.from, window.to, 1, nowSecond);
         windowText = tr("last %1 s").arg(window.seconds());
     } else {
         const qint64 last = std::min((toMs - 1) / 1000, nowSecond - 1); // the range ends before toMs
@@ -518,8 +519,9 @@ void SourceDashboard::updateTiles(
         if (!l.hasData()) {
             m_tiles[TileP95]->setValue(u"–"_s, noDataText(points, { m_roles.latency }), true);
         } else {
-            const QString span = live ? (l.merged ? tr("last %1 s").arg(l.to - l.from)
-                                                  : step > 1 ? windowText : tr("last second"))
+            const QString span = live ? (l.merged   ? tr("last %1 s").arg(l.to - l.from)
+                                         : step > 1 ? windowText
+                                                    : tr("last second"))
                                       : windowText;
             QString evidence = tr("%1 · n = %2").arg(span, QLocale().toString(qulonglong(l.n)));
             if (std::isfinite(l.p95.relativeError))
@@ -534,16 +536,15 @@ void SourceDashboard::updateTiles(
     if (m_roles.requests.isEmpty()) {
         m_tiles[TileThroughput]->setValue(u"–"_s, tr("no request counter or timer"), true);
     } else if (!std::isfinite(f.throughput.value) || f.throughput.count <= 0) {
-        m_tiles[TileThroughput]->setValue(std::isfinite(f.throughput.value) ? formatRate(0) : u"–"_s,
-                                          noDataText(points, m_roles.requests), true);
+        m_tiles[TileThroughput]->setValue(
+            std::isfinite(f.throughput.value) ? formatRate(0) : u"–"_s, noDataText(points, m_roles.requests), true);
     } else {
         m_tiles[TileThroughput]->setValue(formatRate(f.throughput.value), windowText);
     }
-    m_tiles[TileThroughput]->setToolTip(
-        tr("Requests counted from %1 (%2 series), over %3 covered seconds")
-            .arg(kind)
-            .arg(m_roles.requests.size())
-            .arg(f.throughput.seconds));
+    m_tiles[TileThroughput]->setToolTip(tr("Requests counted from %1 (%2 series), over %3 covered seconds")
+                                            .arg(kind)
+                                            .arg(m_roles.requests.size())
+                                            .arg(f.throughput.seconds));
     if (!m_roles.failuresCounted) {
         m_tiles[TileErrors]->setValue(u"–"_s,
             m_roles.requestKind == RequestKind::Predictions ? tr("predictions carry no failures")
@@ -555,7 +556,7 @@ void SourceDashboard::updateTiles(
         m_tiles[TileErrors]->setValue(formatPercent(f.errorRate.value),
             tr("%1 of %2 requests, %3")
                 .arg(QLocale().toString(f.errorRate.part, 'f', 0), QLocale().toString(f.errorRate.whole, 'f', 0),
-                     windowText),
+                    windowText),
             !f.errorRate.enough);
     }
     m_tiles[TileErrors]->setToolTip(tr("Failed requests of %1, as a share of all of them").arg(kind));
@@ -572,7 +573,7 @@ void SourceDashboard::updateTiles(
             SeriesKey::fromString(m_roles.accuracy).name == u"prediction.accuracy"_s
                 ? tr("%1 of %2 predictions, %3")
                       .arg(QLocale().toString(f.accuracy.part, 'f', 0), QLocale().toString(f.accuracy.whole, 'f', 0),
-                           windowText)
+                          windowText)
                 : tr("producer's figure, %1").arg(windowText),
             !f.accuracy.enough);
     if (!m_offline.isEmpty()) {
@@ -633,8 +634,8 @@ void SourceDashboard::updateDeltas()
     relative(m_tiles[TileP95], p95Comparable ? cur.latency.p95.value : nan,
         ref.latency.p95.meaningful ? ref.latency.p95.value : nan, true,
         tr("%1 (n = %2)").arg(formatMs(ref.latency.p95.value)).arg(ref.latency.n));
-    relative(m_tiles[TileThroughput], cur.throughput.value, ref.throughput.value, false,
-        formatRate(ref.throughput.value));
+    relative(
+        m_tiles[TileThroughput], cur.throughput.value, ref.throughput.value, false, formatRate(ref.throughput.value));
     relative(m_tiles[TileQueue], cur.queue.value, ref.queue.value, true, formatNumber(ref.queue.value));
     // Rates of rare things compare in percentage points: 0.1% -> 0.2% is not "+100%".
     const auto points = [&](KpiTile *tile, double now, double then, bool higherIsBad) {
@@ -687,8 +688,9 @@ void SourceDashboard::updateBaselines()
         if (!k || !k->baseline.exists) {
             const bool limitOnly = k && std::isfinite(k->limit);
             const Baseline::Comparison c = comparison(kpi);
-            tile->setBaseline(limitOnly ? tr("no baseline · limit %1").arg(KpiCatalog::format(kpi, k->limit)) : QString(),
-                QString(), limitOnly ? KpiTile::Status(int(c.status)) : KpiTile::Status::None,
+            tile->setBaseline(
+                limitOnly ? tr("no baseline · limit %1").arg(KpiCatalog::format(kpi, k->limit)) : QString(), QString(),
+                limitOnly ? KpiTile::Status(int(c.status)) : KpiTile::Status::None,
                 k ? k->baseline.describe() : QString());
             continue;
         }
@@ -729,8 +731,8 @@ qint64 SourceDashboard::applyOutlook(qint64 fromMs, qint64 toMs, bool live)
             const QString label = half > 0
                 ? tr("baseline %1 ± %2").arg(KpiCatalog::format(kpi, b.value), KpiCatalog::format(kpi, half))
                 : tr("baseline %1").arg(KpiCatalog::format(kpi, b.value));
-            chart->setBand((b.value - half) * scale, (b.value + half) * scale,
-                b.forming ? tr("%1 (forming)").arg(label) : label);
+            chart->setBand(
+                (b.value - half) * scale, (b.value + half) * scale, b.forming ? tr("%1 (forming)").arg(label) : label);
             chart->setBandCentre(b.value * scale);
         }
         if (std::isfinite(k->limit))
@@ -771,11 +773,10 @@ void SourceDashboard::updateGauges(const PointLookup &points, qint64 from, qint6
     const double cpuFraction = cpuShare.fraction();
     m_cpu->setValue(cpuFraction,
         std::isfinite(cpuFraction) ? QLocale().toString(100 * cpuFraction, 'f', 0) % u" %"_s : u"–"_s,
-        !ownCpu ? tr("machine-wide CPU, %1 (this source sends no process samples)").arg(ofCores)
-            : m_roles.cpu.isEmpty()
-            ? tr("no process.cpu_percent in this source")
-            : tr("process CPU: %1 % of one core busy (%2 of the cores), mean of the %3")
-                  .arg(formatNumber(cpu), formatNumber(cpu / 100), window));
+        !ownCpu                     ? tr("machine-wide CPU, %1 (this source sends no process samples)").arg(ofCores)
+            : m_roles.cpu.isEmpty() ? tr("no process.cpu_percent in this source")
+                                    : tr("process CPU: %1 % of one core busy (%2 of the cores), mean of the %3")
+                                          .arg(formatNumber(cpu), formatNumber(cpu / 100), window));
     m_cpu->setScope(ofCores);
     const double limit = mean(m_machine.memoryLimit);
     const double total = mean(m_machine.memoryTotal);
@@ -784,12 +785,13 @@ void SourceDashboard::updateGauges(const PointLookup &points, qint64 from, qint6
     const ResourceShare memory = ResourceShare::memory(used, total, limit);
     const bool limited = ResourceShare::limitApplies(total, limit);
     const QString ofMemory = !std::isfinite(memory.maximum) ? QString()
-        : limited ? tr("of %1 limit").arg(formatMb(memory.maximum))
-                  : tr("of %1").arg(formatMb(memory.maximum));
+        : limited                                           ? tr("of %1 limit").arg(formatMb(memory.maximum))
+                                                            : tr("of %1").arg(formatMb(memory.maximum));
     m_memory->setValue(memory.fraction(), formatMb(used),
         ownMemory && m_roles.memory.isEmpty() ? tr("no process.rss_mb in this source")
-            : (ownMemory ? tr("process resident memory") : tr("machine-wide memory in use (this source sends no "
-                                                             "process samples)"))
+                                              : (ownMemory ? tr("process resident memory")
+                                                           : tr("machine-wide memory in use (this source sends no "
+                                                                "process samples)"))
                 % u", "_s
                 % (!std::isfinite(memory.maximum) ? tr("the machine's total is unknown")
                         : limited ? tr("of the cgroup's limit %1 (memory.max)").arg(formatMb(memory.maximum))
@@ -855,9 +857,8 @@ std::unique_ptr<QMenu> SourceDashboard::contextMenuFor(TimeSeriesChart *chart)
     auto menu = std::make_unique<QMenu>(chart);
     const QString kpi = kpiOf(chart);
     const QString model = m_source.kind == SourceRef::Kind::Model ? m_source.name : QString();
-    auto *alert = menu->addAction(tr("&Alert on this…"), this, [this, kpi, model]() {
-        Q_EMIT alertRequested(kpi, model);
-    });
+    auto *alert
+        = menu->addAction(tr("&Alert on this…"), this, [this, kpi, model]() { Q_EMIT alertRequested(kpi, model); });
     alert->setEnabled(!kpi.isEmpty());
     // This menu replaces the chart's own: it carries the chart's actions too (save, copy, export).
     menu->addSeparator();

@@ -60,8 +60,8 @@ public:
     // Redraws from `points` over [fromMs, toMs]; stepSeconds is the bucket length (1 live). live: tiles describe the
     // last seconds before nowSecond (the first second that has not passed); otherwise the last bucket of the range.
     // Every figure comes from models/kpi.h; this only formats.
-    void showData(const PointLookup &points, qint64 fromMs, qint64 toMs, qint64 stepSeconds, bool live,
-                  qint64 nowSecond);
+    void showData(
+        const PointLookup &points, qint64 fromMs, qint64 toMs, qint64 stepSeconds, bool live, qint64 nowSecond);
     // The collector stopped (or is back: empty): tiles and gauges grey out and say since when.
     void setOffline(const QString &since);
     void setReference(const DashboardReference &reference);
@@ -118,8 +118,8 @@ private:
         int merged; // buckets merged for p95/p99 (1: the bucket's own)
         bool ok95, ok99; // n meets the quantile's minimum (merged n where merged)
     };
-    void updateTiles(const PointLookup &points, const Coverage &coverage, qint64 toMs, qint64 step, bool live,
-                     qint64 nowSecond);
+    void updateTiles(
+        const PointLookup &points, const Coverage &coverage, qint64 toMs, qint64 step, bool live, qint64 nowSecond);
     void updateGauges(const PointLookup &points, qint64 from, qint64 to, const QString &window);
     QString noDataText(const PointLookup &points, const QStringList &keys) const;
     QString latencyHover(qint64 timeMs) const;

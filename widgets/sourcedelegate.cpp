@@ -70,22 +70,23 @@ void SourceDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     const double dot = std::min(10.0, r.height() - 8);
     const QRectF dotRect(r.left() + 4, r.center().y() - dot / 2, dot, dot);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(statusColor(m_offline ? int(SourceTreeModel::Silent) : index.data(SourceTreeModel::StatusRole).toInt()));
+    painter->setBrush(
+        statusColor(m_offline ? int(SourceTreeModel::Silent) : index.data(SourceTreeModel::StatusRole).toInt()));
     painter->drawEllipse(dotRect);
     // The sparkline and the latest p95, as room allows: the name goes first (at least a dozen characters, or all of
     // it), then the value, then the sparkline; a narrow list drops the sparkline, then the value, never the name.
-    const double nameWanted = std::min<double>(option.fontMetrics.horizontalAdvance(name),
-        option.fontMetrics.averageCharWidth() * 12);
+    const double nameWanted
+        = std::min<double>(option.fontMetrics.horizontalAdvance(name), option.fontMetrics.averageCharWidth() * 12);
     const double room = r.width() - (dotRect.right() - r.left()) - 10;
     const auto values = index.data(SourceTreeModel::SparklineRole).value<QList<double>>();
     const QVariant p95Value = index.data(SourceTreeModel::P95Role);
     const double p95 = p95Value.isValid() ? p95Value.toDouble() : std::numeric_limits<double>::quiet_NaN();
     const bool showValue = std::isfinite(p95) && room - valueWidth - 4 >= nameWanted;
     const bool showSpark = values.size() > 1 && room - valueWidth - 4 - sparkWidth - 6 >= nameWanted;
-    const QRectF valueRect(r.right() - (showValue ? valueWidth + 4 : 0), r.top(), showValue ? valueWidth : 0,
-        r.height());
-    const QRectF spark(valueRect.left() - (showSpark ? sparkWidth + 6 : 0), r.top() + 4, showSpark ? sparkWidth : 0,
-        r.height() - 8);
+    const QRectF valueRect(
+        r.right() - (showValue ? valueWidth + 4 : 0), r.top(), showValue ? valueWidth : 0, r.height());
+    const QRectF spark(
+        valueRect.left() - (showSpark ? sparkWidth + 6 : 0), r.top() + 4, showSpark ? sparkWidth : 0, r.height() - 8);
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (double v : values) {
         if (std::isfinite(v)) {
@@ -126,8 +127,8 @@ void SourceDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
         painter->drawText(valueRect, Qt::AlignVCenter | Qt::AlignRight, v);
     }
     painter->setFont(option.font);
-    const QRectF nameRect(dotRect.right() + 6, r.top(), (showSpark || showValue ? spark.left() : r.right()) - dotRect.right() - 10,
-        r.height());
+    const QRectF nameRect(dotRect.right() + 6, r.top(),
+        (showSpark || showValue ? spark.left() : r.right()) - dotRect.right() - 10, r.height());
     painter->drawText(nameRect, Qt::AlignVCenter | Qt::AlignLeft,
         option.fontMetrics.elidedText(name, Qt::ElideMiddle, int(nameRect.width())));
     painter->restore();

@@ -58,8 +58,8 @@ GuiSession::GuiSession(Options options, QObject *parent)
     m_window->setDarkTheme(m_options.dark);
     m_rulesPath = AlertRules::defaultPath(); // until the collector's hello names the file it runs
     m_window->alertRules()->setRulesStore(m_rulesStore.get(), m_rulesPath);
-    connect(m_live.get(), &LiveSource::frameReceived, m_store.get(),
-            qOverload<const LiveFrame &>(&SeriesStore::ingest));
+    connect(
+        m_live.get(), &LiveSource::frameReceived, m_store.get(), qOverload<const LiveFrame &>(&SeriesStore::ingest));
     connect(m_live.get(), &LiveSource::stateChanged, m_window.get(), &MainWindow::onConnectionStateChanged);
     // The dashboard merges the shown latency's seconds from their sketches: the collector sends them for those keys.
     connect(m_window.get(), &MainWindow::followedSeriesChanged, m_live.get(), &LiveSource::followSketches);
@@ -82,15 +82,15 @@ GuiSession::GuiSession(Options options, QObject *parent)
         m_baselineSender->send(rows);
     });
     connect(m_baselineSender.get(), &BaselineSender::failed, m_window.get(), &MainWindow::showNotice);
-    connect(m_baselineSender.get(), &BaselineSender::sent, m_window.get(), [this](int rows) {
-        m_window->showNotice(tr("%n baseline(s) sent to the collector.", nullptr, rows));
-    });
+    connect(m_baselineSender.get(), &BaselineSender::sent, m_window.get(),
+        [this](int rows) { m_window->showNotice(tr("%n baseline(s) sent to the collector.", nullptr, rows)); });
     connect(m_live.get(), &LiveClient::helloReceived, this, &GuiSession::onHello);
     connect(m_live.get(), &LiveClient::collectorStatsReceived, this, &GuiSession::onCollectorStats);
     m_collector.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     connect(&m_collector, &QProcess::finished, this, [this](int code) {
         if (code != 0)
-            m_window->showNotice(tr("The collector we started exited with code %1; see the terminal for why.").arg(code));
+            m_window->showNotice(
+                tr("The collector we started exited with code %1; see the terminal for why.").arg(code));
     });
     connect(&m_collector, &QProcess::errorOccurred, this, [this](QProcess::ProcessError) {
         m_window->showNotice(tr("Cannot start %1: %2").arg(m_collector.program(), m_collector.errorString()));
@@ -110,9 +110,8 @@ GuiSession::GuiSession(Options options, QObject *parent)
         endWithUs(*child);
     if (m_options.reportStallsOverMs > 0) {
         m_watchdog->setReportThresholdMs(m_options.reportStallsOverMs);
-        connect(m_watchdog.get(), &StallWatchdog::stallDetected, this, [](double ms) {
-            qWarning("perfdash: the GUI thread stalled for %.0f ms", ms);
-        });
+        connect(m_watchdog.get(), &StallWatchdog::stallDetected, this,
+            [](double ms) { qWarning("perfdash: the GUI thread stalled for %.0f ms", ms); });
     }
     setUpAlerts();
     setUpSources();
@@ -217,7 +216,8 @@ void GuiSession::loadWindowOf(const QStringList &keys)
         return;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     for (qsizetype i = 0; i < keys.size(); i += kKeysPerRequest)
-        m_history->requestRange(now - m_store->windowSeconds(), now, ++m_historyGeneration, keys.mid(i, kKeysPerRequest));
+        m_history->requestRange(
+            now - m_store->windowSeconds(), now, ++m_historyGeneration, keys.mid(i, kKeysPerRequest));
 }
 
 void GuiSession::adoptHistory(const QVector<LiveFrame> &frames)
@@ -420,14 +420,13 @@ void GuiSession::onHello(const LiveProtocol::Hello &hello)
     loadWindowOf(m_store->shownKeys());
     // Every stored series with its kind: the source tree resolves roles over all of a source's history, not only
     // over what the last hour held (a history range of yesterday finds yesterday's failure counters).
-    connect(m_history.get(), &HistoryReader::seriesReady, this,
-            [this](quint64, const QVector<SeriesInfo> &series) {
-                QVector<QPair<QString, MetricKind>> stored;
-                stored.reserve(series.size());
-                for (const SeriesInfo &s : series)
-                    stored.push_back({ s.key, s.kind });
-                m_sources->addStoredSeries(stored);
-            });
+    connect(m_history.get(), &HistoryReader::seriesReady, this, [this](quint64, const QVector<SeriesInfo> &series) {
+        QVector<QPair<QString, MetricKind>> stored;
+        stored.reserve(series.size());
+        for (const SeriesInfo &s : series)
+            stored.push_back({ s.key, s.kind });
+        m_sources->addStoredSeries(stored);
+    });
     m_history->requestSeries(0); // once per reader; its own kind of answer, apart from the range generations
 }
 

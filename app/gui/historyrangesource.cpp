@@ -14,7 +14,7 @@ namespace {
 constexpr int markerLimit = 500; // newest first; more would be a smear on the axis anyway
 constexpr int runLimit = 5000; // newest first: the Runs view's table and chart; a day at the demo's 0.2 runs/s is 17k
 constexpr int alertLimit = 2000; // transitions of the range, newest kept: the panel lists alerts, not every flap
-}
+} // namespace
 
 HistoryRangeSource::HistoryRangeSource(HistoryReader *reader, QObject *parent)
     : RangeSource(parent)

@@ -29,7 +29,7 @@ namespace {
 bool hasDisplay()
 {
     return qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
-            || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+        || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
 // The offscreen platform warns about window hints it cannot honour, once per window; that is noise for users.
@@ -60,7 +60,7 @@ int main(int argc, char *argv[])
             std::fputs("perfdash: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
                        "perfdash: run it in a desktop session, or render a picture with: perfdash --screenshot "
                        "FILE.png [--after SECONDS]\n",
-                       stderr);
+                stderr);
             return 3;
         }
         qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -75,26 +75,25 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(u"perfdash: live performance dashboard."_s);
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption runtime(u"runtime-dir"_s, u"The collector's runtime folder."_s, u"DIR"_s,
-                                     perfdash::RuntimePaths::defaultRuntimeDir());
-    const QCommandLineOption db(u"db"_s, u"Database for a collector we start."_s, u"FILE"_s,
-                                perfdash::RuntimePaths::defaultDatabase());
-    const QCommandLineOption udp(u"udp"_s, u"StatsD address for a collector we start (default 127.0.0.1:8125)."_s,
-                                 u"HOST:PORT"_s);
+    const QCommandLineOption runtime(
+        u"runtime-dir"_s, u"The collector's runtime folder."_s, u"DIR"_s, perfdash::RuntimePaths::defaultRuntimeDir());
+    const QCommandLineOption db(
+        u"db"_s, u"Database for a collector we start."_s, u"FILE"_s, perfdash::RuntimePaths::defaultDatabase());
+    const QCommandLineOption udp(
+        u"udp"_s, u"StatsD address for a collector we start (default 127.0.0.1:8125)."_s, u"HOST:PORT"_s);
     const QCommandLineOption demo(u"demo"_s, u"Also start the demo feed (perfdash-loadgen --scenario demo)."_s);
     const QCommandLineOption noSpawn(u"no-spawn"_s, u"Never start a collector; wait for one."_s);
     const QCommandLineOption screenshot(u"screenshot"_s, u"Render the window to a PNG file and exit."_s, u"FILE"_s);
-    const QCommandLineOption after(u"after"_s, u"Seconds to run before the screenshot (default 5)."_s, u"SECONDS"_s,
-                                   u"5"_s);
+    const QCommandLineOption after(
+        u"after"_s, u"Seconds to run before the screenshot (default 5)."_s, u"SECONDS"_s, u"5"_s);
     const QCommandLineOption theme(u"theme"_s, u"light, dark or system (default: the saved choice)."_s, u"THEME"_s);
-    const QCommandLineOption stalls(u"report-stalls"_s,
-                                    u"Print to stderr whenever the GUI thread stalls longer than MS milliseconds."_s,
-                                    u"MS"_s);
-    const QCommandLineOption range(u"range"_s, u"Open on the history of the last DURATION (6h, 7d, 30d) instead of live."_s,
-                                   u"DURATION"_s);
+    const QCommandLineOption stalls(
+        u"report-stalls"_s, u"Print to stderr whenever the GUI thread stalls longer than MS milliseconds."_s, u"MS"_s);
+    const QCommandLineOption range(
+        u"range"_s, u"Open on the history of the last DURATION (6h, 7d, 30d) instead of live."_s, u"DURATION"_s);
     const QCommandLineOption select(u"select"_s, u"Open on this source (model:NAME, service:NAME, …)."_s, u"SOURCE"_s);
-    const QCommandLineOption page(
-        u"page"_s, u"Open on the dashboard (default), the baselines, the operations, the runs or the charts page."_s, u"PAGE"_s);
+    const QCommandLineOption page(u"page"_s,
+        u"Open on the dashboard (default), the baselines, the operations, the runs or the charts page."_s, u"PAGE"_s);
     const QCommandLineOption chart(u"chart"_s,
         u"Chart the series this selector matches (docs/series.md) on the Charts tab, once they arrive."_s,
         u"SELECTOR"_s);
@@ -118,7 +117,7 @@ int main(int argc, char *argv[])
         rangeSeconds = perfdash::ExportArguments::parseDuration(parser.value(range));
         if (!rangeSeconds || *rangeSeconds <= 0) {
             std::fprintf(stderr, "perfdash: bad --range %s (a duration such as 6h, 7d or 30d)\n",
-                         qPrintable(parser.value(range)));
+                qPrintable(parser.value(range)));
             return 2;
         }
     }
@@ -141,8 +140,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(source)) {
         dataSource.server = QUrl::fromUserInput(parser.value(source));
         if (const QString problem = perfdash::DataSourceListModel::urlProblem(dataSource.server); !problem.isEmpty()) {
-            std::fprintf(stderr, "perfdash: bad --source %s: %s\n", qPrintable(parser.value(source)),
-                qPrintable(problem));
+            std::fprintf(
+                stderr, "perfdash: bad --source %s: %s\n", qPrintable(parser.value(source)), qPrintable(problem));
             return 2;
         }
     }
@@ -229,8 +228,7 @@ int main(int argc, char *argv[])
         QTimer::singleShot(int(seconds * 1000), &app, [&switcher, file]() {
             switcher.session()->window()->refreshNow();
             const bool saved = switcher.session()->window()->grab().save(file, "PNG");
-            std::fprintf(stderr, saved ? "perfdash: wrote %s\n" : "perfdash: cannot write %s\n",
-                         qPrintable(file));
+            std::fprintf(stderr, saved ? "perfdash: wrote %s\n" : "perfdash: cannot write %s\n", qPrintable(file));
             QApplication::exit(saved ? 0 : 1);
         });
     }

@@ -206,7 +206,8 @@ qint64 PromLiveSource::stepFromSamples(const QByteArray &queryAnswer)
         const QJsonArray values = series.toObject().value(u"values"_s).toArray();
         qint64 smallest = 0;
         for (qsizetype i = 1; i < values.size(); ++i) {
-            const qint64 spacing = std::llround(values[i].toArray().at(0).toDouble() - values[i - 1].toArray().at(0).toDouble());
+            const qint64 spacing
+                = std::llround(values[i].toArray().at(0).toDouble() - values[i - 1].toArray().at(0).toDouble());
             if (spacing > 0 && (smallest == 0 || spacing < smallest))
                 smallest = spacing;
         }
@@ -230,8 +231,9 @@ void PromLiveSource::askStep()
     url.setPath(path + u"/api/v1/query"_s);
     QUrlQuery query;
     query.addQueryItem(u"query"_s,
-        u"%1_samples_total{%2=\"%3\"}[%4s]"_s.arg(QString::fromLatin1(PromSchema::metricName(Coverage::heartbeatKey())),
-            QLatin1String(PromSchema::kSeriesLabel), Coverage::heartbeatKey())
+        u"%1_samples_total{%2=\"%3\"}[%4s]"_s
+            .arg(QString::fromLatin1(PromSchema::metricName(Coverage::heartbeatKey())),
+                QLatin1String(PromSchema::kSeriesLabel), Coverage::heartbeatKey())
             .arg(kStepProbeSeconds));
     query.addQueryItem(u"time"_s, QString::number(m_clock()));
     url.setQuery(query);

@@ -63,10 +63,13 @@ bool ReportWorker::start(const ReportRequest &request, const QString &path)
             if (done < total && sinceLast.elapsed() < 100)
                 return;
             sinceLast.restart();
-            QMetaObject::invokeMethod(self, [self, done, total]() {
-                if (self)
-                    Q_EMIT self->progress(done, total);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                self,
+                [self, done, total]() {
+                    if (self)
+                        Q_EMIT self->progress(done, total);
+                },
+                Qt::QueuedConnection);
         };
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         ReportResult result;
@@ -90,14 +93,17 @@ bool ReportWorker::start(const ReportRequest &request, const QString &path)
                 result = exportReport(source, r, path, now, progress, cancel.get());
             }
         }
-        QMetaObject::invokeMethod(self, [self, result, path]() {
-            if (!self)
-                return;
-            self->m_thread->wait();
-            delete self->m_thread;
-            self->m_thread = nullptr;
-            Q_EMIT self->finished(result, path);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self,
+            [self, result, path]() {
+                if (!self)
+                    return;
+                self->m_thread->wait();
+                delete self->m_thread;
+                self->m_thread = nullptr;
+                Q_EMIT self->finished(result, path);
+            },
+            Qt::QueuedConnection);
     });
     m_thread->setObjectName(QStringLiteral("perfdash-report"));
     m_thread->start(QThread::LowPriority);

@@ -37,7 +37,8 @@ inline QString startPrivateSessionBus(QProcess *daemon, const QString &folder, Q
         return {};
     }
     // The address is its first line: the bus is ready once it is printed.
-    while (!daemon->canReadLine() && daemon->waitForReadyRead(10000)) { }
+    while (!daemon->canReadLine() && daemon->waitForReadyRead(10000)) {
+    }
     const QString address = QString::fromUtf8(daemon->readLine()).trimmed();
     if (address.isEmpty())
         *error = QStringLiteral("dbus-daemon printed no address");

@@ -44,10 +44,10 @@ private Q_SLOTS:
     {
         CollectorDaemon::Options options;
         QString error;
-        QVERIFY2(CollectorDaemon::parseArguments({ u"--watch-pid"_s, u"42"_s, u"--watch-pid=43"_s,
-                                                   u"--sample-interval"_s, u"250ms"_s },
-                                                 &options, &error),
-                 qPrintable(error));
+        QVERIFY2(CollectorDaemon::parseArguments(
+                     { u"--watch-pid"_s, u"42"_s, u"--watch-pid=43"_s, u"--sample-interval"_s, u"250ms"_s }, &options,
+                     &error),
+            qPrintable(error));
         QCOMPARE(options.watchPids, (QVector<qint64> { 42, 43 }));
         QCOMPARE(options.sampleIntervalMs, 250);
 
@@ -71,9 +71,9 @@ private Q_SLOTS:
     {
         CollectorDaemon::Options options;
         QString error;
-        QVERIFY2(CollectorDaemon::parseArguments({ u"--push"_s, u"http://127.0.0.1:8428"_s, u"--push-interval"_s,
-                     u"1m"_s, u"--push-label"_s, u"host=gpu-01"_s, u"--push-label"_s, u"team=vision"_s,
-                     u"--push-buffer"_s, u"8MiB"_s },
+        QVERIFY2(CollectorDaemon::parseArguments(
+                     { u"--push"_s, u"http://127.0.0.1:8428"_s, u"--push-interval"_s, u"1m"_s, u"--push-label"_s,
+                         u"host=gpu-01"_s, u"--push-label"_s, u"team=vision"_s, u"--push-buffer"_s, u"8MiB"_s },
                      &options, &error),
             qPrintable(error));
         QCOMPARE(options.pushUrl, u"http://127.0.0.1:8428/api/v1/import/prometheus"_s);
@@ -99,7 +99,7 @@ private Q_SLOTS:
             CollectorDaemon::Options out;
             QVERIFY2(!CollectorDaemon::parseArguments(bad, &out, &error), qPrintable(bad.join(u' ')));
             QVERIFY2(error.contains(bad.constFirst() == u"--push"_s && bad.size() == 2 ? bad.constFirst()
-                                                                                        : bad.at(bad.size() - 2)),
+                                                                                       : bad.at(bad.size() - 2)),
                 qPrintable(error));
         }
     }

@@ -86,8 +86,8 @@ private Q_SLOTS:
         QTest::newRow("stats unknown option") << u"stats"_s << QStringList { u"--bogus"_s } << u"bogus"_s;
         QTest::newRow("stats positional") << u"stats"_s << QStringList { u"now"_s } << u"unexpected argument now"_s;
         QTest::newRow("series unknown option") << u"series"_s << QStringList { u"--help-me"_s } << u"help-me"_s;
-        QTest::newRow("export raw without series") << u"export"_s << QStringList { u"--raw"_s, u"--step"_s, u"1m"_s }
-                                                   << u"--series"_s;
+        QTest::newRow("export raw without series")
+            << u"export"_s << QStringList { u"--raw"_s, u"--step"_s, u"1m"_s } << u"--series"_s;
         QTest::newRow("export series content without series")
             << u"export"_s << QStringList { u"--content"_s, u"series"_s } << u"--series"_s;
         QTest::newRow("export unknown content")

@@ -156,9 +156,9 @@ private Q_SLOTS:
         ReportResult result;
         const Table t = run(request(ReportContent::Kpi), &result);
         QVERIFY2(result.ok(), qPrintable(result.error));
-        for (const char *name : { "time", "model", "requests", "errors", "throughput_rps", "error_rate",
-                 "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_count", "queue_depth", "covered_s",
-                 "bucket" })
+        for (const char *name :
+            { "time", "model", "requests", "errors", "throughput_rps", "error_rate", "latency_p50_ms", "latency_p95_ms",
+                "latency_p99_ms", "latency_count", "queue_depth", "covered_s", "bucket" })
             QVERIFY2(t.column(name) >= 0, name);
         QCOMPARE(t.rows.size(), 2 * (kHours + 1)); // three whole hours and the partial fourth, for m1 and m2
         QCOMPARE(result.rows, t.rows.size());
@@ -210,7 +210,8 @@ private Q_SLOTS:
         QCOMPARE(summaryReport(connection.name(), m_db, s, kNow, &summary, &error), SummaryStatus::Ok);
         const QJsonObject serving = summary.value(u"serving_metrics"_s).toObject();
         QVERIFY2(!serving.isEmpty(), qPrintable(QStringList(summary.keys()).join(u',')));
-        for (const char *name : { "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "throughput_rps", "error_rate" }) {
+        for (const char *name :
+            { "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "throughput_rps", "error_rate" }) {
             const double fromSummary = serving.value(QLatin1String(name)).toDouble(std::nan(""));
             QVERIFY2(std::isfinite(fromSummary), name);
             QCOMPARE(t.number(0, name), ReportFormat::round(fromSummary, name[0] == 'l' ? 3 : 6));
@@ -224,7 +225,8 @@ private Q_SLOTS:
         ReportResult result;
         run(r, &result);
         QVERIFY(!result.ok());
-        QVERIFY2(result.error.contains(u"no model m3"_s) && result.error.contains(u"m1, m2"_s), qPrintable(result.error));
+        QVERIFY2(
+            result.error.contains(u"no model m3"_s) && result.error.contains(u"m1, m2"_s), qPrintable(result.error));
     }
 
     void theSeriesReportWritesWhatEachKindMeans()

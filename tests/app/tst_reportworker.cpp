@@ -84,7 +84,8 @@ private Q_SLOTS:
         // minute of an hour: the newest data lies in the hour before).
         const qint64 lastHourEnd = ((m_now - 60) / 3600 + 1) * 3600;
         const QByteArray expected = lastHourEnd > context.now ? ",partial" : ",complete";
-        QVERIFY2(lines.at(lines.size() - 2).endsWith(QByteArray(expected + '\r')), lines.at(lines.size() - 2).constData());
+        QVERIFY2(
+            lines.at(lines.size() - 2).endsWith(QByteArray(expected + '\r')), lines.at(lines.size() - 2).constData());
     }
 };
 

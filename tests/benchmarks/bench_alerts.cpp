@@ -102,8 +102,8 @@ AlertData makeData(int models, qint64 from, qint64 to)
     return d;
 }
 
-AlertRule rule(const QString &id, const QString &model, const QString &metric, AlertRule::Condition c, double t,
-    qint64 window)
+AlertRule rule(
+    const QString &id, const QString &model, const QString &metric, AlertRule::Condition c, double t, qint64 window)
 {
     AlertRule r;
     r.id = id;

@@ -57,8 +57,8 @@ double medianMs(const std::function<void(int)> &frame)
         const auto start = std::chrono::steady_clock::now();
         for (int f = 0; f < kFrames; ++f)
             frame(f);
-        runs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()
-                       / kFrames);
+        runs.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / kFrames);
     }
     std::sort(runs.begin(), runs.end());
     return runs[kRuns / 2];
@@ -123,7 +123,7 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     std::printf("chart frame: new data for every series + one full paint, %dx%d, offscreen; median of %d runs x %d "
                 "frames\n",
-                kSize.width(), kSize.height(), kRuns, kFrames);
+        kSize.width(), kSize.height(), kRuns, kFrames);
     std::printf("%-22s %14s %14s %8s %8s\n", "case", "ours (ms)", "default (ms)", "ratio", "budget");
     // `bench_chart ours` skips the slow default-series baseline.
     const bool oursOnly = argc > 1 && qstrcmp(argv[1], "ours") == 0;

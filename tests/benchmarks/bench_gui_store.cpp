@@ -2,8 +2,9 @@
 // The GUI's live store with many series (issue 17: "a GUI bounded by what it shows", <= 200 MB for 10,000 series live
 // for an hour): frames of N series, one per second for S seconds, ingested as the GUI does (half timers with
 // quantiles, half counters; 20 series per model), with the store bounded by what is shown (a dashboard's dozen series
-// keep the hour, each model's latency its sparkline's minute as the source tree asks, the rest seconds) or not. Prints the process's RSS before and after, the store's share per series, and the GUI
-// thread's time per frame (median and worst of the last minute's frames).
+// keep the hour, each model's latency its sparkline's minute as the source tree asks, the rest seconds) or not. Prints
+// the process's RSS before and after, the store's share per series, and the GUI thread's time per frame (median and
+// worst of the last minute's frames).
 //
 //   bench_gui_store [--series N] [--seconds S] [--shown K] [--unbounded]    # defaults 10000, 3600, 12
 #include "models/seriesstore.h"
@@ -102,8 +103,8 @@ int main(int argc, char **argv)
         points += store.points(key).size();
     std::printf("%d series, %lld s, %s (%d shown): RSS %.0f MB -> %.0f MB (store %.0f MB, %.0f B per series, %.1f B "
                 "per point held, %lld points); ingest per frame, last minute: median %.2f ms, worst %.2f ms\n",
-        series, static_cast<long long>(seconds), bounded ? "bounded by what is shown" : "unbounded", shownCount,
-        before, after, after - before, (after - before) * 1048576.0 / series,
+        series, static_cast<long long>(seconds), bounded ? "bounded by what is shown" : "unbounded", shownCount, before,
+        after, after - before, (after - before) * 1048576.0 / series,
         (after - before) * 1048576.0 / double(std::max<qint64>(1, points)), static_cast<long long>(points),
         lastMinuteMs.empty() ? 0.0 : lastMinuteMs[lastMinuteMs.size() / 2],
         lastMinuteMs.empty() ? 0.0 : lastMinuteMs.back());

@@ -115,8 +115,8 @@ QByteArray encodeBinary(const LiveFrame &frame, const QVector<quint32> &ids, con
     for (qsizetype i = 0; i < frame.series.size(); ++i) {
         const SeriesStats &s = frame.series[i];
         if (full.contains(s.key))
-            stream << ids[i] << qint64(s.count) << s.sum << s.min << s.max << s.last << s.p50 << s.p90 << s.p95
-                   << s.p99 << s.p999 << s.quantileError;
+            stream << ids[i] << qint64(s.count) << s.sum << s.min << s.max << s.last << s.p50 << s.p90 << s.p95 << s.p99
+                   << s.p999 << s.quantileError;
     }
     stream << qint32(frame.series.size() - fullRows);
     for (qsizetype i = 0; i < frame.series.size(); ++i) {
@@ -169,8 +169,8 @@ void versions(int seriesCount, int subscribedCount)
         SeriesSummary summary(i % 2 ? MetricKind::Timer : MetricKind::Counter);
         for (int v = 1; v <= 5; ++v)
             i % 2 ? summary.addValue(v * 1.7 + i * 0.01) : summary.addCounter(v);
-        frame.series.push_back(summary.toStats(
-            QStringLiteral("inference.step.latency|model:m%1,step:s%2").arg(i / 20).arg(i % 20), 1.0));
+        frame.series.push_back(
+            summary.toStats(QStringLiteral("inference.step.latency|model:m%1,step:s%2").arg(i / 20).arg(i % 20), 1.0));
     }
     frame.provisional = true;
     LiveProtocol::Subscription subscription;

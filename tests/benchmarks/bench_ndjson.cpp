@@ -39,7 +39,7 @@ namespace {
 constexpr int kRuns = 5;
 constexpr qint64 kNowMs = 1657100600000;
 
-template<typename F>
+template <typename F>
 double median(F &&run)
 {
     std::vector<double> values;
@@ -87,37 +87,39 @@ std::vector<std::string> makeLines(size_t n, std::uint64_t seed)
             const char *names[] = { "api.latency", "queue.depth", "requests", "tokens.generated" };
             const char *kinds[] = { "timer", "gauge", "counter", "distribution" };
             const int k = int(rng() % 4);
-            line = R"({"type":"metric","name":")" + std::string(names[k]) + R"(","kind":")" + kinds[k]
-                    + R"(","value":)" + num(latency(rng)) + (k == 0 ? R"(,"unit":"ms")" : "") + R"(,"ts":)" + ts
-                    + R"(,"tags":{"model":")" + model + R"(","service":")" + services[rng() % 3] + R"("}})";
+            line = R"({"type":"metric","name":")" + std::string(names[k]) + R"(","kind":")" + kinds[k] + R"(","value":)"
+                + num(latency(rng)) + (k == 0 ? R"(,"unit":"ms")" : "") + R"(,"ts":)" + ts + R"(,"tags":{"model":")"
+                + model + R"(","service":")" + services[rng() % 3] + R"("}})";
         } else if (pick < 0.60) {
             line = R"({"type":"sample","ts":)" + ts + R"(,"pid":)" + num((long long)(1000 + rng() % 50))
-                    + R"(,"cpu_percent":)" + num(unit(rng) * 180) + R"(,"rss_mb":)" + num(200 + unit(rng) * 800)
-                    + R"(,"vms_mb":)" + num(4096 + unit(rng) * 100) + R"(,"threads":)" + num((long long)(rng() % 64))
-                    + R"(,"gpu_percent":)" + num(unit(rng) * 100) + R"(,"gpu_mem_mb":5120,"tags":{"host":"node-1"}})";
+                + R"(,"cpu_percent":)" + num(unit(rng) * 180) + R"(,"rss_mb":)" + num(200 + unit(rng) * 800)
+                + R"(,"vms_mb":)" + num(4096 + unit(rng) * 100) + R"(,"threads":)" + num((long long)(rng() % 64))
+                + R"(,"gpu_percent":)" + num(unit(rng) * 100) + R"(,"gpu_mem_mb":5120,"tags":{"host":"node-1"}})";
         } else if (pick < 0.78) {
             const bool ok = unit(rng) > 0.05;
-            line = R"({"type":"op","ts":)" + ts + R"(,"guid":"6f1c3b2a-9d4e-4f5a-8b7c-)" + num((long long)(100000000000 + i))
-                    + R"(","op_code":"IMP01","tenant":"billing","name":"import","target":"s3://bucket/orders-)"
-                    + num((long long)(i % 1000)) + R"(.csv","items":)" + num((long long)(rng() % 5000))
-                    + R"(,"elapsed_s":)" + num(latency(rng) / 10) + R"(,"memory_mb":)" + num(unit(rng) * 500)
-                    + R"(,"cache_hits":)" + num((long long)(rng() % 100)) + R"(,"api_calls":3,"success":)"
-                    + (ok ? "true" : R"x(false,"error":"upstream timeout after 3 retries: connection reset by peer\n  at fetch()","error_category":"network")x")
-                    + "}";
+            line = R"({"type":"op","ts":)" + ts + R"(,"guid":"6f1c3b2a-9d4e-4f5a-8b7c-)"
+                + num((long long)(100000000000 + i))
+                + R"(","op_code":"IMP01","tenant":"billing","name":"import","target":"s3://bucket/orders-)"
+                + num((long long)(i % 1000)) + R"(.csv","items":)" + num((long long)(rng() % 5000)) + R"(,"elapsed_s":)"
+                + num(latency(rng) / 10) + R"(,"memory_mb":)" + num(unit(rng) * 500) + R"(,"cache_hits":)"
+                + num((long long)(rng() % 100)) + R"(,"api_calls":3,"success":)"
+                + (ok ? "true"
+                      : R"x(false,"error":"upstream timeout after 3 retries: connection reset by peer\n  at fetch()","error_category":"network")x")
+                + "}";
         } else if (pick < 0.93) {
             const double score = unit(rng);
             line = R"({"type":"prediction","ts":)" + ts + R"(,"model":")" + model + R"(","id":"req-)"
-                    + num((long long)i) + R"(","score":)" + num(score) + R"(,"label":")"
-                    + (score > 0.5 ? "fraud" : "legit") + R"(","truth":")" + (unit(rng) > 0.5 ? "fraud" : "legit")
-                    + R"("})";
+                + num((long long)i) + R"(","score":)" + num(score) + R"(,"label":")" + (score > 0.5 ? "fraud" : "legit")
+                + R"(","truth":")" + (unit(rng) > 0.5 ? "fraud" : "legit") + R"("})";
         } else if (pick < 0.96) {
-            line = R"({"type":"run","workflow":"nightly-train","start":1657100000.5,"end":1657100300.25,"success":true,"steps":[{"name":"load","start":1657100000.5,"elapsed_s":20.5},{"name":"features","start":1657100021,"elapsed_s":40},{"name":"fit","start":1657100061,"elapsed_s":200},{"name":"eval","start":1657100261,"elapsed_s":39.25}],"tags":{"team":"ml"}})";
+            line
+                = R"({"type":"run","workflow":"nightly-train","start":1657100000.5,"end":1657100300.25,"success":true,"steps":[{"name":"load","start":1657100000.5,"elapsed_s":20.5},{"name":"features","start":1657100021,"elapsed_s":40},{"name":"fit","start":1657100061,"elapsed_s":200},{"name":"eval","start":1657100261,"elapsed_s":39.25}],"tags":{"team":"ml"}})";
         } else if (pick < 0.98) {
             line = R"({"type":"quality","ts":)" + ts + R"(,"model":")" + model + R"(","metric":"f1","value":)"
-                    + num(0.8 + unit(rng) * 0.1) + "}";
+                + num(0.8 + unit(rng) * 0.1) + "}";
         } else {
             line = R"({"type":"baseline","model":")" + model
-                    + R"(","metric":"accuracy","value":0.953,"tags":{"dataset":"test-2022-06"}})";
+                + R"(","metric":"accuracy","value":0.953,"tags":{"dataset":"test-2022-06"}})";
         }
         lines.push_back(std::move(line));
     }
@@ -126,8 +128,8 @@ std::vector<std::string> makeLines(size_t n, std::uint64_t seed)
 
 void report(const std::string &what, double value, const char *unit)
 {
-    std::cout << std::left << std::setw(58) << what << std::right << std::fixed << std::setprecision(2)
-              << std::setw(12) << value << ' ' << unit << '\n';
+    std::cout << std::left << std::setw(58) << what << std::right << std::fixed << std::setprecision(2) << std::setw(12)
+              << value << ' ' << unit << '\n';
 }
 
 int rawConnect(const QString &path)
@@ -249,7 +251,7 @@ int main(int argc, char **argv)
             return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         });
         report(std::string("  ") + type + " (" + std::to_string(subset.size()) + ")",
-               seconds * 1e9 / double(subset.size()), "ns/record");
+            seconds * 1e9 / double(subset.size()), "ns/record");
     }
 
     // The whole path over a real socket: the client writes on its own thread (the other core); the figure per core
@@ -259,7 +261,8 @@ int main(int argc, char **argv)
         std::vector<double> wallRates, cpuRates;
         for (int run = 0; run < kRuns; ++run) {
             IngestCounters counters;
-            NdjsonIngest ingest(counters, []() { return kNowMs; }, NdjsonIngest::Limits());
+            NdjsonIngest ingest(
+                counters, []() { return kNowMs; }, NdjsonIngest::Limits());
             quint64 sunk = 0;
             ingest.setSink([&sunk](const NativeRecord &, qint64) { ++sunk; });
             QString error;

@@ -47,8 +47,8 @@ LiveFrame second(int n, int values, qint64 at, std::mt19937_64 &rng)
 
 void report(const std::string &what, double value, const char *unit)
 {
-    std::cout << std::left << std::setw(56) << what << std::right << std::fixed << std::setprecision(2)
-              << std::setw(12) << value << ' ' << unit << '\n';
+    std::cout << std::left << std::setw(56) << what << std::right << std::fixed << std::setprecision(2) << std::setw(12)
+              << value << ' ' << unit << '\n';
 }
 
 } // namespace
@@ -65,13 +65,12 @@ int main(int argc, char **argv)
         std::size_t next = 0;
         qint64 firstBytes = 0, steadyBytes = 0, lines = 0;
         int buckets = 0;
-        const double first = medianSeconds(
-            [&]() {
-                PromEncoder encoder({ { "host", QStringLiteral("bench") } });
-                encoder.add(frames[0]);
-                const QByteArray text = encoder.takePush(1001000);
-                firstBytes = text.size();
-            });
+        const double first = medianSeconds([&]() {
+            PromEncoder encoder({ { "host", QStringLiteral("bench") } });
+            encoder.add(frames[0]);
+            const QByteArray text = encoder.takePush(1001000);
+            firstBytes = text.size();
+        });
         PromEncoder encoder({ { "host", QStringLiteral("bench") } });
         encoder.add(frames[0]);
         encoder.takePush(1001000);
@@ -81,8 +80,7 @@ int main(int argc, char **argv)
                 ++next;
                 encoder.takePush(1001000 + qint64(next) * 1000); // each run folds one fresh second
             });
-        const double steady = medianSeconds(
-            [&]() { text = encoder.takePush(2000000 + qint64(next) * 1000); },
+        const double steady = medianSeconds([&]() { text = encoder.takePush(2000000 + qint64(next) * 1000); },
             [&]() { encoder.add(frames[1 + ++next % (frames.size() - 1)]); });
         steadyBytes = text.size();
         lines = text.count('\n');

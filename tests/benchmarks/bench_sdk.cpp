@@ -74,7 +74,7 @@ void row(const char *what, double seconds, int n, const pc::RecordsClient *clien
     std::printf("%-62s %9.0f ns", what, seconds * 1e9 / n);
     if (client)
         std::printf("   (sent %llu, dropped %llu)", static_cast<unsigned long long>(client->sentRecords()),
-                    static_cast<unsigned long long>(client->droppedRecords()));
+            static_cast<unsigned long long>(client->droppedRecords()));
     std::printf("\n");
 }
 
@@ -103,102 +103,102 @@ int main(int argc, char **argv)
     pc::Run::Options off;
     off.enabled = false;
     row("Run scope, SDK off (timing only, no record)", perfdash::bench::medianSeconds([&] {
-            for (int i = 0; i < n; ++i) {
-                pc::Run run("inference", off);
-                run.finish();
-            }
-        }),
+        for (int i = 0; i < n; ++i) {
+            pc::Run run("inference", off);
+            run.finish();
+        }
+    }),
         n);
 
     pc::Run::Options on;
     on.records = &immediate;
     row("Run scope, no steps, one send() per record", perfdash::bench::medianSeconds([&] {
-            for (int i = 0; i < n; ++i) {
-                pc::Run run("inference", on);
-                run.finish();
-            }
-        }),
+        for (int i = 0; i < n; ++i) {
+            pc::Run run("inference", on);
+            run.finish();
+        }
+    }),
         n, &immediate);
 
     row("Run scope, 5 steps, one send() per record", perfdash::bench::medianSeconds([&] {
-            for (int i = 0; i < n; ++i) {
-                pc::Run run("inference", on);
-                for (const char *step : { "load_data", "load_model", "preprocess", "predict", "postprocess" })
-                    run.step(step).end();
-                run.finish();
-            }
-        }),
+        for (int i = 0; i < n; ++i) {
+            pc::Run run("inference", on);
+            for (const char *step : { "load_data", "load_model", "preprocess", "predict", "postprocess" })
+                run.step(step).end();
+            run.finish();
+        }
+    }),
         n, &immediate);
 
     pc::Run::Options onBatched = on;
     onBatched.records = &batched;
     row("Run scope, 5 steps, batched (autoFlush off, flush per 256)", perfdash::bench::medianSeconds([&] {
-            for (int i = 0; i < n; ++i) {
-                {
-                    pc::Run run("inference", onBatched);
-                    for (const char *step : { "load_data", "load_model", "preprocess", "predict", "postprocess" })
-                        run.step(step).end();
-                }
-                flushEvery(batched, i);
+        for (int i = 0; i < n; ++i) {
+            {
+                pc::Run run("inference", onBatched);
+                for (const char *step : { "load_data", "load_model", "preprocess", "predict", "postprocess" })
+                    run.step(step).end();
             }
-        }),
+            flushEvery(batched, i);
+        }
+    }),
         n, &batched);
 
     pc::ModuleMetrics::Options mo;
     mo.enabled = false;
     pc::ModuleMetrics metricsOff("bench", mo);
     row("op record, SDK off (timing and session statistics only)", perfdash::bench::medianSeconds([&] {
-            for (int i = 0; i < n; ++i) {
-                auto op = metricsOff.operation("predict");
-                op.setItems(256);
-            }
-        }),
+        for (int i = 0; i < n; ++i) {
+            auto op = metricsOff.operation("predict");
+            op.setItems(256);
+        }
+    }),
         n);
 
     mo.enabled = true;
     mo.records = &immediate;
     pc::ModuleMetrics metrics("bench", mo);
     row("op record, memory read from /proc/self/statm, one send()", perfdash::bench::medianSeconds([&] {
-            for (int i = 0; i < n; ++i) {
-                auto op = metrics.operation("predict");
-                op.setItems(256);
-            }
-        }),
+        for (int i = 0; i < n; ++i) {
+            auto op = metrics.operation("predict");
+            op.setItems(256);
+        }
+    }),
         n, &immediate);
 
     mo.measureMemory = false;
     pc::ModuleMetrics metricsNoMemory("bench", mo);
     row("op record, no memory read, one send()", perfdash::bench::medianSeconds([&] {
-            for (int i = 0; i < n; ++i) {
-                auto op = metricsNoMemory.operation("predict");
-                op.setItems(256);
-            }
-        }),
+        for (int i = 0; i < n; ++i) {
+            auto op = metricsNoMemory.operation("predict");
+            op.setItems(256);
+        }
+    }),
         n, &immediate);
 
     mo.records = &batched;
     pc::ModuleMetrics metricsBatched("bench", mo);
     row("op record, no memory read, batched (flush per 256)", perfdash::bench::medianSeconds([&] {
-            for (int i = 0; i < n; ++i) {
-                {
-                    auto op = metricsBatched.operation("predict");
-                    op.setItems(256);
-                }
-                flushEvery(batched, i);
+        for (int i = 0; i < n; ++i) {
+            {
+                auto op = metricsBatched.operation("predict");
+                op.setItems(256);
             }
-        }),
+            flushEvery(batched, i);
+        }
+    }),
         n, &batched);
 
     row("op record, failed, 12000-character error cut to 5000", perfdash::bench::medianSeconds([&] {
-            const std::string error(12000, 'e');
-            for (int i = 0; i < n / 10; ++i) {
-                {
-                    auto op = metricsBatched.operation("predict");
-                    op.fail(error, "runtime");
-                }
-                flushEvery(batched, i);
+        const std::string error(12000, 'e');
+        for (int i = 0; i < n / 10; ++i) {
+            {
+                auto op = metricsBatched.operation("predict");
+                op.fail(error, "runtime");
             }
-        }),
+            flushEvery(batched, i);
+        }
+    }),
         n / 10, &batched);
 
     batched.flushFor(std::chrono::seconds(5));

@@ -35,11 +35,10 @@ using namespace perfdash::bench;
 
 namespace {
 
-
 void report(const char *what, double value, const char *unit)
 {
-    std::cout << std::left << std::setw(52) << what << std::right << std::fixed << std::setprecision(2)
-              << std::setw(12) << value << ' ' << unit << '\n';
+    std::cout << std::left << std::setw(52) << what << std::right << std::fixed << std::setprecision(2) << std::setw(12)
+              << value << ' ' << unit << '\n';
 }
 
 volatile double g_sink; // keeps results alive
@@ -161,10 +160,10 @@ int main(int argc, char **argv)
     for (const QuantileSketch &s : seconds)
         minute.merge(s);
     for (const auto &[name, sketch] : { std::pair<std::string, const QuantileSketch *> { "1 s", &seconds.front() },
-                                        std::pair<std::string, const QuantileSketch *> { "60 s", &minute } }) {
+             std::pair<std::string, const QuantileSketch *> { "60 s", &minute } }) {
         const QByteArray blob = sketch->serialize();
         report(("serialized size, " + name + " (" + std::to_string(sketch->count()) + " values)").c_str(),
-               double(blob.size()), "bytes");
+            double(blob.size()), "bytes");
         constexpr int kReps = 20000;
         const double ser = medianSeconds([&] {
             for (int rep = 0; rep < kReps; ++rep)
@@ -181,7 +180,7 @@ int main(int argc, char **argv)
     // Serialized size of one second at 100 .. 100k values/s: median and max over 5 seeds (5 different seconds).
     const std::array<size_t, 4> rates { 100, 1000, 10000, 100000 };
     const std::array<std::pair<const char *, Generator>, 2> shapes { { { "lognormal", lognormal },
-                                                                       { "1 us-1 h", wideSpread } } };
+        { "1 us-1 h", wideSpread } } };
     std::cout << "\nserialized one-second sketch (budget <= 1024 bytes at 100k/s), median / max of 5 seeds\n";
     for (const auto &[shape, generate] : shapes) {
         for (size_t rate : rates) {
@@ -201,10 +200,10 @@ int main(int argc, char **argv)
         const QuantileSketch second100k = sketchOf(lognormal(100000, 8));
         const QuantileSketch wide100k = sketchOf(wideSpread(100000, 9));
         const std::array<std::pair<const char *, const QuantileSketch *>, 4> filled { {
-                { "extract 5 quantiles, 1 s lognormal 1k values", &second1k },
-                { "extract 5 quantiles, 1 s lognormal 100k values", &second100k },
-                { "extract 5 quantiles, 1 s 1 us-1 h 100k values", &wide100k },
-                { "extract 5 quantiles, 60 s merged (above)", &minute },
+            { "extract 5 quantiles, 1 s lognormal 1k values", &second1k },
+            { "extract 5 quantiles, 1 s lognormal 100k values", &second100k },
+            { "extract 5 quantiles, 1 s 1 us-1 h 100k values", &wide100k },
+            { "extract 5 quantiles, 60 s merged (above)", &minute },
         } };
         constexpr int kReps = 100000;
         for (const auto &[name, sketch] : filled) {
@@ -224,10 +223,8 @@ int main(int argc, char **argv)
     std::cout << "\nmemory (mallinfo2 around N objects; sizeof QuantileSketch " << sizeof(QuantileSketch)
               << ", SeriesSummary " << sizeof(SeriesSummary) << ")\n";
     {
-        const std::array<std::pair<size_t, size_t>, 4> perRate { { { 100, 10000 },
-                                                                   { 1000, 10000 },
-                                                                   { 10000, 1000 },
-                                                                   { 100000, 200 } } };
+        const std::array<std::pair<size_t, size_t>, 4> perRate { { { 100, 10000 }, { 1000, 10000 }, { 10000, 1000 },
+            { 100000, 200 } } };
         for (const auto &[rate, n] : perRate) {
             {
                 const size_t before = heapInUse();
@@ -239,7 +236,7 @@ int main(int argc, char **argv)
                         sketches.back().add(values[(i * rate + j) % values.size()]);
                 }
                 report(label("sketch with one second at ", rate, "/s").c_str(),
-                       double(heapInUse() - before) / double(n), "bytes");
+                    double(heapInUse() - before) / double(n), "bytes");
             }
             {
                 const size_t before = heapInUse();
@@ -251,13 +248,14 @@ int main(int argc, char **argv)
                         summaries.back().addValue(values[(i * rate + j) % values.size()]);
                 }
                 report(label("SeriesSummary (timer), one second at ", rate, "/s").c_str(),
-                       double(heapInUse() - before) / double(n), "bytes");
+                    double(heapInUse() - before) / double(n), "bytes");
             }
         }
 
         // The aggregator as the collector runs it: N timer series, each fed every second, closeDue() at the end of
         // each second, so the grace period keeps ~3 seconds open. Measured after the 6th second, before closing it.
-        for (const auto &[rate, n] : { std::pair<size_t, size_t> { 1, 100000 }, { 10, 10000 }, { 100, 10000 }, { 1000, 2000 } }) {
+        for (const auto &[rate, n] :
+            { std::pair<size_t, size_t> { 1, 100000 }, { 10, 10000 }, { 100, 10000 }, { 1000, 2000 } }) {
             const size_t before = heapInUse();
             auto aggregator = std::make_unique<Aggregator>();
             std::vector<Aggregator::SeriesId> ids;
@@ -270,8 +268,8 @@ int main(int argc, char **argv)
                 const qint64 t0 = start + second * 1000;
                 for (size_t i = 0; i < n; ++i) {
                     for (size_t j = 0; j < rate; ++j)
-                        aggregator->add(ids[i], MetricKind::Timer, values[next++ % values.size()],
-                                        t0 + qint64(j * 1000 / rate));
+                        aggregator->add(
+                            ids[i], MetricKind::Timer, values[next++ % values.size()], t0 + qint64(j * 1000 / rate));
                 }
                 g_sink = double(aggregator->closeDue(t0 + 999).size());
                 open = aggregator->openBuckets();
@@ -279,7 +277,7 @@ int main(int argc, char **argv)
             const double perSeries = double(heapInUse() - before) / double(n);
             report(label("aggregator, per timer series at ", rate, "/s").c_str(), perSeries, "bytes");
             report(label("  open seconds per series: ", size_t(open)).c_str(), perSeries / double(open),
-                   "bytes/series-second");
+                "bytes/series-second");
         }
     }
 

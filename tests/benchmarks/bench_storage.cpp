@@ -57,7 +57,11 @@ int valuesOf(const SeriesStats &s)
 // 70% timers (15..45 lognormal samples a second, 3 decimals, exact quantiles), 20% counters, 10% gauges.
 class Workload {
 public:
-    explicit Workload(int series) : m_rng(42), m_series(series), m_gauges(size_t(series), 50.0) { }
+    explicit Workload(int series)
+        : m_rng(42)
+        , m_series(series)
+        , m_gauges(size_t(series), 50.0)
+    { }
 
     LiveFrame second(qint64 t, qint64 *values)
     {
@@ -195,57 +199,57 @@ void writeBenchmarks(const QString &dir, bool sizes)
         Pattern pattern;
         const char *what;
     } cases[] = { { Pattern::CatchUp, "catch-up, one flush per 60 s of data" },
-                  { Pattern::LiveFinal, "live, one flush per 1 s, final frames only" },
-                  { Pattern::LiveProvisional, "live, one flush per 1 s, provisional t + final t-2" } };
+        { Pattern::LiveFinal, "live, one flush per 1 s, final frames only" },
+        { Pattern::LiveProvisional, "live, one flush per 1 s, provisional t + final t-2" } };
     for (const auto &c : cases) {
         std::unique_ptr<StorageThread> storage;
         std::vector<double> cpu;
         const double t = medianSeconds(
-                [&]() {
-                    const double cpu0 = cpuNow();
-                    if (c.pattern == Pattern::CatchUp) {
-                        for (int s = 0; s < seconds; s += 60) {
-                            for (int i = s; i < s + 60; ++i)
-                                storage->post({ frames[size_t(i)] });
-                            storage->flush(FlushScope::Live);
-                        }
-                    } else if (c.pattern == Pattern::LiveFinal) {
-                        for (int s = 0; s < seconds; ++s) {
-                            storage->post({ frames[size_t(s)] });
-                            storage->flush(FlushScope::Live);
-                        }
-                    } else {
-                        for (int s = 0; s < seconds + grace; ++s) {
-                            QVector<LiveFrame> batch;
-                            if (s < seconds) {
-                                batch.push_back(frames[size_t(s)]);
-                                batch.back().provisional = true;
-                            }
-                            if (s >= grace) {
-                                batch.push_back(frames[size_t(s - grace)]);
-                                batch.back().changedSincePublish = false;
-                            }
-                            storage->post(batch);
-                            storage->flush(FlushScope::Live);
-                        }
+            [&]() {
+                const double cpu0 = cpuNow();
+                if (c.pattern == Pattern::CatchUp) {
+                    for (int s = 0; s < seconds; s += 60) {
+                        for (int i = s; i < s + 60; ++i)
+                            storage->post({ frames[size_t(i)] });
+                        storage->flush(FlushScope::Live);
                     }
-                    storage->flush(FlushScope::Everything); // as at shutdown: every row current
-                    cpu.push_back(cpuNow() - cpu0);
-                },
-                [&]() {
-                    storage.reset();
-                    removeDatabase(path);
-                    storage = std::make_unique<StorageThread>(path, options);
-                    storage->start();
-                });
+                } else if (c.pattern == Pattern::LiveFinal) {
+                    for (int s = 0; s < seconds; ++s) {
+                        storage->post({ frames[size_t(s)] });
+                        storage->flush(FlushScope::Live);
+                    }
+                } else {
+                    for (int s = 0; s < seconds + grace; ++s) {
+                        QVector<LiveFrame> batch;
+                        if (s < seconds) {
+                            batch.push_back(frames[size_t(s)]);
+                            batch.back().provisional = true;
+                        }
+                        if (s >= grace) {
+                            batch.push_back(frames[size_t(s - grace)]);
+                            batch.back().changedSincePublish = false;
+                        }
+                        storage->post(batch);
+                        storage->flush(FlushScope::Live);
+                    }
+                }
+                storage->flush(FlushScope::Everything); // as at shutdown: every row current
+                cpu.push_back(cpuNow() - cpu0);
+            },
+            [&]() {
+                storage.reset();
+                removeDatabase(path);
+                storage = std::make_unique<StorageThread>(path, options);
+                storage->start();
+            });
         storage.reset();
         std::sort(cpu.begin(), cpu.end());
         const double cpuMedian = cpu[cpu.size() / 2];
         std::printf("write: %d series x %d s, %-50s %.2f M values/s wall (%.0f k series-seconds/s; %.2f ms a "
                     "flush), %.2f M values/s of CPU time\n",
-                    series, seconds, c.what, double(values) / t / 1e6, double(series) * seconds / t / 1e3,
-                    t * 1e3 / (c.pattern == Pattern::CatchUp ? seconds / 60.0 : double(seconds)),
-                    double(values) / cpuMedian / 1e6);
+            series, seconds, c.what, double(values) / t / 1e6, double(series) * seconds / t / 1e3,
+            t * 1e3 / (c.pattern == Pattern::CatchUp ? seconds / 60.0 : double(seconds)),
+            double(values) / cpuMedian / 1e6);
     }
 
     if (!sizes)
@@ -279,13 +283,13 @@ void writeBenchmarks(const QString &dir, bool sizes)
     const qint64 m1 = bytes.of({ u"chunk_1m" });
     const qint64 k1 = bytes.of({ u"sketch_1m" });
     std::printf("size, 1 s tier (writer, 1000 series x 1 h): %lld bytes for %lld values: %.2f B/value\n", s1,
-                hourValues, double(s1) / double(hourValues));
+        hourValues, double(s1) / double(hourValues));
     std::printf("size, 1 min tier numbers (writer): %lld bytes for %lld values: %.2f B/value\n", m1, minuteValues,
-                double(m1) / double(minuteValues));
+        double(m1) / double(minuteValues));
     std::printf("size, 1 min tier sketches (writer, interim sketches): %lld bytes for %d timer-minutes: %.0f B each\n",
-                k1, 700 * 60, double(k1) / (700.0 * 60));
+        k1, 700 * 60, double(k1) / (700.0 * 60));
     std::printf("size, open chunks (one a series and tier, rewritten every flush): %lld bytes; whole file %lld bytes\n",
-                bytes.of({ u"open_chunks" }), qint64(QFileInfo(path).size()));
+        bytes.of({ u"open_chunks" }), qint64(QFileInfo(path).size()));
     removeDatabase(path);
 }
 
@@ -313,7 +317,7 @@ void fillRollups(const QString &path, int series, qint64 end)
             qint64 step, span, length;
             int samples;
         } tiers[] = { { u"chunk_1h", u"sketch_1h", 3600, 86400, 30 * 86400, 5000 },
-                      { u"chunk_1m", u"sketch_1m", 60, 3600, 86400, 2000 } };
+            { u"chunk_1m", u"sketch_1m", 60, 3600, 86400, 2000 } };
         for (const auto &tier : tiers) {
             for (int i = 1; i <= series; ++i) {
                 const qint64 from = floorTo(end - tier.length, tier.span);
@@ -332,14 +336,14 @@ void fillRollups(const QString &path, int series, qint64 end)
                         p.q[k] = sketch.quantile(StoredPoint::kQuantileLevels[k]);
                     rows.push_back(p);
                     q.prepare(u"INSERT INTO "_s % QString::fromUtf16(tier.sketches)
-                              % u"(series_id, start, data) VALUES (?, ?, ?)"_s);
+                        % u"(series_id, start, data) VALUES (?, ?, ?)"_s);
                     q.addBindValue(i);
                     q.addBindValue(t);
                     q.addBindValue(sketch.serialize());
                     q.exec();
                     if (floorTo(t + tier.step, tier.span) != floorTo(t, tier.span) || t + tier.step >= end) {
                         q.prepare(u"INSERT INTO "_s % QString::fromUtf16(tier.chunks)
-                                  % u"(series_id, start, n, data) VALUES (?, ?, ?, ?)"_s);
+                            % u"(series_id, start, n, data) VALUES (?, ?, ?, ?)"_s);
                         q.addBindValue(i);
                         q.addBindValue(floorTo(t, tier.span));
                         q.addBindValue(qint64(rows.size()));
@@ -365,9 +369,9 @@ void rollupAndQueryBenchmarks(const QString &dir)
     const double hourRows = series * 30.0 * 24.0;
     const double minuteRows = series * 1440.0;
     std::printf("size, 1 h tier numbers: %.2f B/value (8 values a row); sketches: %.0f B per hour\n",
-                double(bytes.of({ u"chunk_1h" })) / (hourRows * 8), double(bytes.of({ u"sketch_1h" })) / hourRows);
+        double(bytes.of({ u"chunk_1h" })) / (hourRows * 8), double(bytes.of({ u"sketch_1h" })) / hourRows);
     std::printf("size, 1 min tier numbers: %.2f B/value (8 values a row); sketches: %.0f B per minute\n",
-                double(bytes.of({ u"chunk_1m" })) / (minuteRows * 8), double(bytes.of({ u"sketch_1m" })) / minuteRows);
+        double(bytes.of({ u"chunk_1m" })) / (minuteRows * 8), double(bytes.of({ u"sketch_1m" })) / minuteRows);
 
     Database::openReadOnly(u"bench-read"_s, path);
     HistoryQuery query(u"bench-read"_s);
@@ -552,7 +556,7 @@ void startupBenchmark(const QString &dir)
         storage.start();
     });
     std::printf("startup: %.0f MiB database (page cache warm): quick_check %.0f ms; StorageThread::start() %.0f ms\n",
-                size, quick * 1e3, start * 1e3);
+        size, quick * 1e3, start * 1e3);
 }
 
 } // namespace

@@ -25,8 +25,8 @@ constexpr qint64 kStart = 1'699'999'200; // a whole hour, unix seconds
 
 void report(const std::string &what, double value, const char *unit)
 {
-    std::cout << std::left << std::setw(60) << what << std::right << std::fixed << std::setprecision(2)
-              << std::setw(12) << value << ' ' << unit << '\n';
+    std::cout << std::left << std::setw(60) << what << std::right << std::fixed << std::setprecision(2) << std::setw(12)
+              << value << ' ' << unit << '\n';
 }
 
 volatile double g_sink; // keeps results alive
@@ -80,8 +80,8 @@ int main()
             s.addValue(v);
         g_sink = s.sum();
     });
-    report("  of which SeriesSummary::addValue (sketch + exact sum)", summarySeconds * 1e9 / double(kValues),
-           "ns/value");
+    report(
+        "  of which SeriesSummary::addValue (sketch + exact sum)", summarySeconds * 1e9 / double(kValues), "ns/value");
     const double sketchSeconds = medianSeconds([&] {
         QuantileSketch s;
         for (double v : values)
@@ -133,7 +133,7 @@ int main()
     const std::vector<double> pool = lognormal(100 * 7200, 5);
     for (int s = 0; s < 7200; ++s)
         series.insert(Tier::Second, kStart + s,
-                      secondOf(std::vector<double>(pool.begin() + 100 * s, pool.begin() + 100 * (s + 1))));
+            secondOf(std::vector<double>(pool.begin() + 100 * s, pool.begin() + 100 * (s + 1))));
     for (qint64 m = kStart; m < kStart + 7200; m += 60)
         series.rollUp(Tier::Minute, m);
     series.rollUp(Tier::Hour, kStart);

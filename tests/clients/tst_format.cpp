@@ -127,11 +127,11 @@ private Q_SLOTS:
     {
         JsonLine line("op");
         line.field("name", "say \"hi\"\\\n\t\x01")
-                .field("n", int64_t(42))
-                .field("x", 0.1)
-                .field("nan", std::nan(""))
-                .field("ok", true)
-                .tags({ { "model", "m1" }, { "a:b", "c|d,e" } });
+            .field("n", int64_t(42))
+            .field("x", 0.1)
+            .field("nan", std::nan(""))
+            .field("ok", true)
+            .tags({ { "model", "m1" }, { "a:b", "c|d,e" } });
         const std::string text = std::move(line).finish();
         QVERIFY(text.find('\n') == std::string::npos);
         const QJsonObject o = parse(text);

@@ -174,13 +174,13 @@ private Q_SLOTS:
         QCOMPARE(s.errorRate(), 0.25);
         QCOMPARE(s.uptime, 5.0);
         QCOMPARE(QString::fromStdString(metrics.formatStats()),
-                 u"Session statistics (importer)\n"
-                 "  operations:   4\n"
-                 "  items:        400\n"
-                 "  total time:   2.00 seconds\n"
-                 "  average rate: 200.00 items/s\n"
-                 "  errors:       1 (25.0%)\n"
-                 "  uptime:       5.00 seconds\n"_s);
+            u"Session statistics (importer)\n"
+            "  operations:   4\n"
+            "  items:        400\n"
+            "  total time:   2.00 seconds\n"
+            "  average rate: 200.00 items/s\n"
+            "  errors:       1 (25.0%)\n"
+            "  uptime:       5.00 seconds\n"_s);
     }
 
     void noCollectorDoesNotFailTheOperation()

@@ -116,7 +116,7 @@ private Q_SLOTS:
         QVERIFY(took < 10s);
         QVERIFY(client.droppedRecords() > 0);
         QCOMPARE(client.sentRecords() + client.droppedRecords() + client.bufferedBytes() / (line.size() + 1),
-                 uint64_t(20000));
+            uint64_t(20000));
         ::close(server);
     }
 

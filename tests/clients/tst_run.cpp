@@ -23,7 +23,9 @@ private Q_SLOTS:
     {
         FakeClock::reset();
         m_log.clear();
-        setLogHook([this](LogLevel, std::string_view m) { m_log.push_back(QString::fromUtf8(m.data(), qsizetype(m.size()))); });
+        setLogHook([this](LogLevel, std::string_view m) {
+            m_log.push_back(QString::fromUtf8(m.data(), qsizetype(m.size())));
+        });
         QVERIFY(m_dir.isValid());
         m_sink = std::make_unique<test::RecordSink>(m_dir.filePath(u"ingest.sock"_s));
         QVERIFY(m_sink->listen());
@@ -118,13 +120,13 @@ private Q_SLOTS:
         bool thrown = false;
         try {
             timeRun(
-                    "wf",
-                    [](Run &run) {
-                        run.step("a");
-                        FakeClock::advance(1.5);
-                        throw std::invalid_argument("bad input");
-                    },
-                    o);
+                "wf",
+                [](Run &run) {
+                    run.step("a");
+                    FakeClock::advance(1.5);
+                    throw std::invalid_argument("bad input");
+                },
+                o);
         } catch (const std::invalid_argument &) {
             thrown = true;
         }
@@ -132,7 +134,8 @@ private Q_SLOTS:
         QTRY_COMPARE(m_sink->lines().size(), 1);
         QCOMPARE(m_sink->object(0).value(u"success"_s).toBool(), false);
         QCOMPARE(m_sink->object(0).value(u"execution_s"_s).toDouble(), 1.5);
-        const PerformanceRecord ok = timeRun("wf", [](Run &) { FakeClock::advance(0.5); }, o);
+        const PerformanceRecord ok = timeRun(
+            "wf", [](Run &) { FakeClock::advance(0.5); }, o);
         QCOMPARE(ok.executionTimeFormatted, std::string("0.50 seconds"));
         QVERIFY(ok.success);
     }
@@ -159,7 +162,8 @@ private Q_SLOTS:
         const QString file = m_dir.filePath(u"client.conf"_s);
         QFile f(file);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("# perfdash client\nenabled = false   # off for this host\ningest_socket = /tmp/x/ingest.sock\nother = 1\n");
+        f.write("# perfdash client\nenabled = false   # off for this host\ningest_socket = /tmp/x/ingest.sock\nother = "
+                "1\n");
         f.close();
         qputenv("PERFDASH_CONFIG", file.toUtf8());
         qunsetenv("PERFDASH_ENABLED");

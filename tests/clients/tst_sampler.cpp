@@ -78,12 +78,12 @@ private Q_SLOTS:
         SamplerOptions o;
         o.interval = 5ms;
         Sampler<int> sampler(
-                [n = 0]() mutable {
-                    if (++n % 2 == 0)
-                        throw std::runtime_error("flaky");
-                    return n;
-                },
-                o);
+            [n = 0]() mutable {
+                if (++n % 2 == 0)
+                    throw std::runtime_error("flaky");
+                return n;
+            },
+            o);
         sampler.start();
         QTRY_VERIFY_WITH_TIMEOUT(sampler.sampleErrors() >= 2, 5000);
         sampler.stop();
@@ -99,12 +99,12 @@ private Q_SLOTS:
         o.stopTimeout = 100ms;
         auto release = std::make_shared<std::atomic<bool>>(false);
         auto sampler = std::make_unique<Sampler<int>>(
-                [release] {
-                    while (!release->load())
-                        std::this_thread::sleep_for(5ms);
-                    return 1;
-                },
-                o);
+            [release] {
+                while (!release->load())
+                    std::this_thread::sleep_for(5ms);
+                return 1;
+            },
+            o);
         sampler->start();
         std::this_thread::sleep_for(20ms);
         const auto start = std::chrono::steady_clock::now();
@@ -171,7 +171,7 @@ private Q_SLOTS:
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
         const double expected = 100.0 * (cpuNow() - cpu0) / wall;
         QVERIFY2(std::abs(second.cpuPercent - expected) < 20 && second.cpuPercent > 0,
-                 qPrintable(u"%1 vs %2"_s.arg(second.cpuPercent).arg(expected)));
+            qPrintable(u"%1 vs %2"_s.arg(second.cpuPercent).arg(expected)));
 
         // A thread of ours shows up in the count.
         std::atomic<bool> done { false };
@@ -194,8 +194,8 @@ private Q_SLOTS:
         s.vmsMb = 4096;
         s.threads = 18;
         QCOMPARE(s.toJson({ { "service", "api" } }),
-                 std::string(R"({"type":"sample","v":1,"ts":1657100000.5,"pid":4242,"cpu_percent":153.2,)"
-                             R"("rss_mb":812.5,"vms_mb":4096,"threads":18,"tags":{"service":"api"}})"));
+            std::string(R"({"type":"sample","v":1,"ts":1657100000.5,"pid":4242,"cpu_percent":153.2,)"
+                        R"("rss_mb":812.5,"vms_mb":4096,"threads":18,"tags":{"service":"api"}})"));
     }
 };
 

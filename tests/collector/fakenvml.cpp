@@ -63,8 +63,8 @@ __attribute__((visibility("default"))) int nvmlDeviceGetMemoryInfo(void *device,
     out->free = out->total - out->used;
     return 0;
 }
-__attribute__((visibility("default"))) int nvmlDeviceGetComputeRunningProcesses_v3(void *device, unsigned int *count,
-                                                                                     FakeProcessInfo *infos)
+__attribute__((visibility("default"))) int nvmlDeviceGetComputeRunningProcesses_v3(
+    void *device, unsigned int *count, FakeProcessInfo *infos)
 {
     if (device == &g_devices[0]) {
         if (*count < 1) {

@@ -26,8 +26,8 @@ bool sendUnix(const QString &path, const QByteArray &payload)
     addr.sun_family = AF_UNIX;
     const QByteArray native = path.toLocal8Bit();
     std::memcpy(addr.sun_path, native.constData(), size_t(native.size()));
-    const auto sent = ::sendto(fd, payload.constData(), size_t(payload.size()), 0,
-                               reinterpret_cast<sockaddr *>(&addr), sizeof(addr));
+    const auto sent = ::sendto(
+        fd, payload.constData(), size_t(payload.size()), 0, reinterpret_cast<sockaddr *>(&addr), sizeof(addr));
     ::close(fd);
     return sent == payload.size();
 }
@@ -74,9 +74,9 @@ private Q_SLOTS:
         DatagramSocket socket;
         QString error;
         QVERIFY2(socket.bindUnix(path, &error), qPrintable(error));
-        QCOMPARE(QFileInfo(path).permissions() & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther
-                                                  | QFile::WriteOther),
-                 QFile::Permissions {});
+        QCOMPARE(QFileInfo(path).permissions()
+                & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther),
+            QFile::Permissions {});
         DatagramSocket::Datagram seen;
         QByteArray payload;
         socket.setHandler([&](const DatagramSocket::Datagram &d) {
@@ -133,7 +133,7 @@ private Q_SLOTS:
         QCOMPARE(handled, quint64(0));
         // All of it waits in the queue, but for the block the reader is still filling.
         QVERIFY2(socket.queuedBytes() >= qsizetype(rounds) * perRound * 1000 - DatagramQueue::kDefaultBlockBytes,
-                 qPrintable(QString::number(socket.queuedBytes())));
+            qPrintable(QString::number(socket.queuedBytes())));
         QTRY_COMPARE(handled, quint64(rounds * perRound));
         QCOMPARE(socket.handled(), handled);
         QCOMPARE(socket.kernelDrops(), quint64(0));

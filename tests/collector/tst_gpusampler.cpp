@@ -165,7 +165,7 @@ void TestGpuSampler::resourceSamplerWithoutGpu()
     for (const auto &v : sample.values)
         QVERIFY2(!v.key.startsWith(u"gpu."_s), qPrintable(v.key));
     QVERIFY(std::any_of(sample.values.begin(), sample.values.end(),
-                        [](const ResourceValue &v) { return v.key == u"system.memory_total_mb"_s; }));
+        [](const ResourceValue &v) { return v.key == u"system.memory_total_mb"_s; }));
 }
 
 QTEST_GUILESS_MAIN(TestGpuSampler)

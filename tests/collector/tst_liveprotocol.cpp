@@ -78,8 +78,8 @@ private Q_SLOTS:
         g.kind = MetricKind::Gauge;
         g.count = 1;
         g.last = -2.5;
-        const QByteArray line = LiveProtocol::encodeFrame(LiveFrame { 1700000000, { t, g } },
-                                                          QJsonObject { { u"lines_accepted"_s, 9 } });
+        const QByteArray line
+            = LiveProtocol::encodeFrame(LiveFrame { 1700000000, { t, g } }, QJsonObject { { u"lines_accepted"_s, 9 } });
         LiveFrame back;
         QJsonObject stats;
         QCOMPARE(LiveProtocol::decode(line, nullptr, &back, &stats), LiveProtocol::MessageType::Frame);
@@ -110,7 +110,7 @@ private Q_SLOTS:
         frame.quality.push_back(QualityStats::from(u"prediction.quality|model:m1"_s, m, true));
         LiveFrame back;
         QCOMPARE(LiveProtocol::decode(LiveProtocol::encodeFrame(frame), nullptr, &back, nullptr),
-                 LiveProtocol::MessageType::Frame);
+            LiveProtocol::MessageType::Frame);
         QCOMPARE(back.quality.size(), 1);
         const QualityStats &q = back.quality[0];
         QCOMPARE(q.key, u"prediction.quality|model:m1"_s);

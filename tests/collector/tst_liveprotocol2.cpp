@@ -64,7 +64,8 @@ private Q_SLOTS:
         LiveProtocol::Subscription subscription;
         subscription.keys = { u"queue|model:m1"_s, u"users"_s, u"cost|model:m1"_s, u"not.in.frame"_s };
         const QSet<QString> followed { u"lat|model:m1"_s }; // followed: in full with its sketch
-        const QByteArray quality = QJsonDocument(LiveProtocol::encodeQuality(frame.quality)).toJson(QJsonDocument::Compact);
+        const QByteArray quality
+            = QJsonDocument(LiveProtocol::encodeQuality(frame.quality)).toJson(QJsonDocument::Compact);
         const QByteArray line = LiveProtocol::encodeFrame2(frame, ids, subscription, followed, quality, R"({"x":1})");
         QVERIFY(line.endsWith("}\n"));
         QCOMPARE(line.count('\n'), 1);
@@ -154,8 +155,9 @@ private Q_SLOTS:
         LiveProtocol::Subscription everything;
         everything.keys = { u"a"_s, u"b"_s, u"c"_s };
         LiveFrame back;
-        QCOMPARE(decoder.decode(LiveProtocol::encodeFrame2(LiveFrame { 2, { b, c, aGauge } }, ids, everything, {}, {}, {}),
-                     nullptr, &back, nullptr),
+        QCOMPARE(
+            decoder.decode(LiveProtocol::encodeFrame2(LiveFrame { 2, { b, c, aGauge } }, ids, everything, {}, {}, {}),
+                nullptr, &back, nullptr),
             LiveProtocol::MessageType::Frame);
         QCOMPARE(back.series.size(), 3);
         QCOMPARE(back.series[2].key, u"a"_s);
@@ -257,8 +259,8 @@ private Q_SLOTS:
             LiveProtocol::MessageType::Hello);
         QCOMPARE(back.versions, (QList<int> { 1, 2 }));
         // A collector from before version 2 sent no list: it speaks its version alone.
-        QCOMPARE(LiveProtocol::decode(R"({"type":"hello","protocol":"perfdash-live","version":1})", &back, nullptr,
-                     nullptr),
+        QCOMPARE(
+            LiveProtocol::decode(R"({"type":"hello","protocol":"perfdash-live","version":1})", &back, nullptr, nullptr),
             LiveProtocol::MessageType::Hello);
         QCOMPARE(back.versions, QList<int> { 1 });
     }

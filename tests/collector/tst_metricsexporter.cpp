@@ -20,16 +20,14 @@ private Q_SLOTS:
     void eachMetricHasOneHelpLine()
     {
         MetricsExporter exporter(PromSchema::Labels { { QByteArray("host"), u"gpu-07"_s } });
-        const QJsonObject stats { { u"live_series"_s, 3 },
-            { u"alerts"_s, QJsonObject { { u"evaluations"_s, 12 } } },
+        const QJsonObject stats { { u"live_series"_s, 3 }, { u"alerts"_s, QJsonObject { { u"evaluations"_s, 12 } } },
             { u"push"_s, QJsonObject { { u"failures"_s, 2 } } } };
         // The same figures as self-metrics, as CollectorService::addSelfMetrics makes them, and one of a model.
-        exporter.ingest({ LiveFrame { 100,
-                            { test::gauge(u"perfdash.alerts.evaluations"_s, 12),
-                                test::gauge(u"perfdash.push.failures"_s, 2),
-                                test::gauge(u"perfdash.ingest.live_series"_s, 3),
-                                test::gauge(u"perfdash.alerts.interval_s"_s, 60),
-                                test::timer(u"lat|model:m1"_s, { 1, 2, 3 }) } } },
+        exporter.ingest(
+            { LiveFrame { 100,
+                { test::gauge(u"perfdash.alerts.evaluations"_s, 12), test::gauge(u"perfdash.push.failures"_s, 2),
+                    test::gauge(u"perfdash.ingest.live_series"_s, 3), test::gauge(u"perfdash.alerts.interval_s"_s, 60),
+                    test::timer(u"lat|model:m1"_s, { 1, 2, 3 }) } } },
             stats);
         const QByteArray text = exporter.render();
         std::map<QByteArray, int> helps;

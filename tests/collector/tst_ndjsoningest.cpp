@@ -57,7 +57,7 @@ namespace {
 QByteArray record(const QByteArray &source, int i)
 {
     return R"({"type":"metric","name":"m)" + QByteArray::number(i) + R"(","kind":"counter","value":1,"tags":{"c":")"
-            + source + "\"}}\n";
+        + source + "\"}}\n";
 }
 
 QByteArray records(const QByteArray &source, int from, int count)
@@ -112,7 +112,8 @@ void TestNdjsonIngest::cleanup()
 
 NdjsonIngest *TestNdjsonIngest::makeIngest(NdjsonIngest::Limits limits)
 {
-    m_ingest = std::make_unique<NdjsonIngest>(m_counters, [this]() { return m_now; }, limits);
+    m_ingest = std::make_unique<NdjsonIngest>(
+        m_counters, [this]() { return m_now; }, limits);
     m_ingest->setSink([this](const NativeRecord &r, qint64 nowMs) {
         QCOMPARE(nowMs, m_now);
         const auto tags = r.tagList();
@@ -143,7 +144,7 @@ void TestNdjsonIngest::socketIsPrivate()
     const QFileInfo info(m_dir->filePath(u"ingest.sock"_s));
     QVERIFY(info.exists());
     QCOMPARE(info.permissions() & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther),
-             QFile::Permissions {});
+        QFile::Permissions {});
     // A stale file left by a dead collector is replaced.
     m_ingest.reset();
     QFile stale(m_dir->filePath(u"ingest.sock"_s));
@@ -176,8 +177,10 @@ void TestNdjsonIngest::badRecordsBetweenGoodOnesKeepTheConnection()
     client->write(record("a", 0));
     client->write("{\"type\":\"metric\",\n"); // bad_json
     client->write(record("a", 1));
-    client->write(R"({"type":"event"})" "\n"); // unknown_type
-    client->write(R"({"type":"metric","name":"x","kind":"gauge"})" "\n"); // missing_field
+    client->write(R"({"type":"event"})"
+                  "\n"); // unknown_type
+    client->write(R"({"type":"metric","name":"x","kind":"gauge"})"
+                  "\n"); // missing_field
     client->write("[1,2,3]\n"); // not_an_object
     client->write("{\"type\":\"metric\",\"name\":\"\xFF\"}\n"); // invalid_utf8
     client->write(record("a", 2));
@@ -234,7 +237,7 @@ void TestNdjsonIngest::overLongLineAtTheDefaultLimit()
     makeIngest();
     auto client = connectClient();
     client->write(R"({"type":"metric","name":"big","kind":"counter","value":1,"pad":")"
-                  + QByteArray(2 * 1024 * 1024, 'p') + "\"}\n" + record("a", 7));
+        + QByteArray(2 * 1024 * 1024, 'p') + "\"}\n" + record("a", 7));
     QTRY_COMPARE_WITH_TIMEOUT(m_counters.recordsAccepted, quint64(1), 10000);
     QCOMPARE(m_counters.recordRejectionsJson().value(u"line_too_long"_s).toInteger(), 1);
     QCOMPARE(m_seen.front().name, u"m7"_s);
@@ -365,8 +368,10 @@ void TestNdjsonIngest::stampsRecordsWithTheInjectedClock()
     makeIngest();
     auto client = connectClient();
     client->write(record("a", 0));
-    client->write(R"({"type":"metric","name":"t","kind":"gauge","value":1,"ts":1657100500.5})" "\n");
-    client->write(R"({"type":"metric","name":"t","kind":"gauge","value":1,"ts":1657101000})" "\n");
+    client->write(R"({"type":"metric","name":"t","kind":"gauge","value":1,"ts":1657100500.5})"
+                  "\n");
+    client->write(R"({"type":"metric","name":"t","kind":"gauge","value":1,"ts":1657101000})"
+                  "\n");
     QTRY_COMPARE(m_counters.recordsAccepted, quint64(2));
     QTRY_COMPARE(m_counters.recordsRejected, quint64(1));
     QCOMPARE(m_seen.at(0).timestampMs, m_now);

@@ -49,21 +49,21 @@ constexpr qint64 kNowMs = 1657100600000; // 2022-07-06T09:43:20Z, the injected c
 
 // The example line of every type, as docs/protocol.md shows it.
 const char *const kMetric
-        = R"({"type":"metric","name":"api.latency","kind":"timer","value":12.5,"unit":"ms","tags":{"model":"m1"}})";
+    = R"({"type":"metric","name":"api.latency","kind":"timer","value":12.5,"unit":"ms","tags":{"model":"m1"}})";
 const char *const kOp
-        = R"({"type":"op","ts":1657100590.25,"guid":"6f1c3b2a-9d4e-4f5a-8b7c-0d1e2f3a4b5c","op_code":"IMP01","tenant":"billing","name":"import","target":"orders.csv","items":1200,"elapsed_s":2.5,"memory_mb":84.2,"file_size_mb":3.1,"cache_hits":17,"api_calls":4,"success":false,"error":"timeout after 3 retries","error_category":"network"})";
+    = R"({"type":"op","ts":1657100590.25,"guid":"6f1c3b2a-9d4e-4f5a-8b7c-0d1e2f3a4b5c","op_code":"IMP01","tenant":"billing","name":"import","target":"orders.csv","items":1200,"elapsed_s":2.5,"memory_mb":84.2,"file_size_mb":3.1,"cache_hits":17,"api_calls":4,"success":false,"error":"timeout after 3 retries","error_category":"network"})";
 const char *const kRun
-        = R"({"type":"run","workflow":"nightly-train","start":1657100000.0,"end":1657100300.5,"success":true,"steps":[{"name":"load","start":1657100000.0,"elapsed_s":20.5},{"name":"fit","start":1657100020.5,"elapsed_s":280}]})";
+    = R"({"type":"run","workflow":"nightly-train","start":1657100000.0,"end":1657100300.5,"success":true,"steps":[{"name":"load","start":1657100000.0,"elapsed_s":20.5},{"name":"fit","start":1657100020.5,"elapsed_s":280}]})";
 const char *const kSample
-        = R"({"type":"sample","pid":4242,"cpu_percent":153.2,"rss_mb":812.5,"vms_mb":4096,"threads":18,"gpu_percent":71,"gpu_mem_mb":5120})";
+    = R"({"type":"sample","pid":4242,"cpu_percent":153.2,"rss_mb":812.5,"vms_mb":4096,"threads":18,"gpu_percent":71,"gpu_mem_mb":5120})";
 const char *const kPrediction
-        = R"({"type":"prediction","model":"fraud-v3","id":"tx-991","score":0.87,"label":"fraud","truth":"legit"})";
+    = R"({"type":"prediction","model":"fraud-v3","id":"tx-991","score":0.87,"label":"fraud","truth":"legit"})";
 const char *const kQuality = R"({"type":"quality","model":"fraud-v3","metric":"f1","value":0.91})";
 const char *const kBaseline
-        = R"({"type":"baseline","model":"fraud-v3","metric":"accuracy","value":0.953,"tags":{"dataset":"test-2022-06"}})";
+    = R"({"type":"baseline","model":"fraud-v3","metric":"accuracy","value":0.953,"tags":{"dataset":"test-2022-06"}})";
 
-std::optional<NdjsonRecord::Reason> parse(const QByteArray &line, NativeRecord &out,
-                                          const NdjsonRecord::Limits &limits = {})
+std::optional<NdjsonRecord::Reason> parse(
+    const QByteArray &line, NativeRecord &out, const NdjsonRecord::Limits &limits = {})
 {
     return NdjsonRecord::parse(line, out, limits, kNowMs);
 }
@@ -99,44 +99,43 @@ void TestNdjsonRecord::verdicts_data()
     QTest::newRow("ok.quality") << QByteArray(kQuality) << u"ok"_s;
     QTest::newRow("ok.baseline") << QByteArray(kBaseline) << u"ok"_s;
     // Minimal forms and tolerated extras.
-    QTest::newRow("ok.op-minimal") << QByteArray(R"({"type":"op","name":"x","elapsed_s":0,"success":true})")
-                                   << u"ok"_s;
-    QTest::newRow("ok.run-no-steps")
-            << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":false})") << u"ok"_s;
+    QTest::newRow("ok.op-minimal") << QByteArray(R"({"type":"op","name":"x","elapsed_s":0,"success":true})") << u"ok"_s;
+    QTest::newRow("ok.run-no-steps") << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":false})")
+                                     << u"ok"_s;
     QTest::newRow("ok.prediction-regression")
-            << QByteArray(R"({"type":"prediction","model":"m","value":-3.5,"truth":-3})") << u"ok"_s;
-    QTest::newRow("ok.prediction-label-only") << QByteArray(R"({"type":"prediction","model":"m","label":"cat"})")
-                                              << u"ok"_s;
-    QTest::newRow("ok.whitespace")
-            << QByteArray(" \t{ \"type\" : \"quality\" ,\"model\":\"m\",\r\n\"metric\":\"f1\", \"value\":1 } ")
-            << u"ok"_s;
+        << QByteArray(R"({"type":"prediction","model":"m","value":-3.5,"truth":-3})") << u"ok"_s;
+    QTest::newRow("ok.prediction-label-only")
+        << QByteArray(R"({"type":"prediction","model":"m","label":"cat"})") << u"ok"_s;
+    QTest::newRow("ok.whitespace") << QByteArray(
+        " \t{ \"type\" : \"quality\" ,\"model\":\"m\",\r\n\"metric\":\"f1\", \"value\":1 } ")
+                                   << u"ok"_s;
     QTest::newRow("ok.unknown-fields-ignored")
-            << QByteArray(R"({"x":[1,{"y":null},[]],"type":"quality","model":"m","metric":"f1","value":1,"z":{}})")
-            << u"ok"_s;
+        << QByteArray(R"({"x":[1,{"y":null},[]],"type":"quality","model":"m","metric":"f1","value":1,"z":{}})")
+        << u"ok"_s;
     QTest::newRow("ok.unknown-duplicates-ignored")
-            << QByteArray(R"({"x":1,"x":2,"type":"quality","model":"m","metric":"f1","value":1})") << u"ok"_s;
-    QTest::newRow("ok.null-optional")
-            << QByteArray(R"({"type":"sample","pid":1,"cpu_percent":0,"rss_mb":1,"vms_mb":1,"threads":1,"gpu_percent":null})")
-            << u"ok"_s;
-    QTest::newRow("ok.version-1")
-            << QByteArray(R"({"v":1,"type":"quality","model":"m","metric":"f1","value":1})") << u"ok"_s;
-    QTest::newRow("ok.integer-as-float")
-            << QByteArray(R"({"type":"sample","pid":1e3,"cpu_percent":0,"rss_mb":1,"vms_mb":1,"threads":2.0})")
-            << u"ok"_s;
-    QTest::newRow("ok.escaped-key")
-            << QByteArray(R"({"typ\u0065":"quality","model":"m","metric":"f1","value":1})") << u"ok"_s;
+        << QByteArray(R"({"x":1,"x":2,"type":"quality","model":"m","metric":"f1","value":1})") << u"ok"_s;
+    QTest::newRow("ok.null-optional") << QByteArray(
+        R"({"type":"sample","pid":1,"cpu_percent":0,"rss_mb":1,"vms_mb":1,"threads":1,"gpu_percent":null})")
+                                      << u"ok"_s;
+    QTest::newRow("ok.version-1") << QByteArray(R"({"v":1,"type":"quality","model":"m","metric":"f1","value":1})")
+                                  << u"ok"_s;
+    QTest::newRow("ok.integer-as-float") << QByteArray(
+        R"({"type":"sample","pid":1e3,"cpu_percent":0,"rss_mb":1,"vms_mb":1,"threads":2.0})")
+                                         << u"ok"_s;
+    QTest::newRow("ok.escaped-key") << QByteArray(R"({"typ\u0065":"quality","model":"m","metric":"f1","value":1})")
+                                    << u"ok"_s;
     QTest::newRow("ok.empty-tag-value") << withString(R"("")") << u"ok"_s;
-    QTest::newRow("ok.counter-negative")
-            << QByteArray(R"({"type":"metric","name":"n","kind":"counter","value":-2})") << u"ok"_s;
+    QTest::newRow("ok.counter-negative") << QByteArray(R"({"type":"metric","name":"n","kind":"counter","value":-2})")
+                                         << u"ok"_s;
 
     // bad_json
     QTest::newRow("bad_json.empty") << QByteArray("") << u"bad_json"_s;
     QTest::newRow("bad_json.spaces") << QByteArray("   ") << u"bad_json"_s;
     QTest::newRow("bad_json.unclosed") << QByteArray(R"({"type":"quality")") << u"bad_json"_s;
     QTest::newRow("bad_json.trailing-comma")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,})") << u"bad_json"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,})") << u"bad_json"_s;
     QTest::newRow("bad_json.trailing-garbage")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1}x)") << u"bad_json"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1}x)") << u"bad_json"_s;
     QTest::newRow("bad_json.two-objects") << QByteArray(R"({"type":"quality"}{})") << u"bad_json"_s;
     QTest::newRow("bad_json.single-quotes") << QByteArray(R"({'type':'quality'})") << u"bad_json"_s;
     QTest::newRow("bad_json.bare-key") << QByteArray(R"({type:"quality"})") << u"bad_json"_s;
@@ -177,15 +176,14 @@ void TestNdjsonRecord::verdicts_data()
     QTest::newRow("invalid_utf8.high-then-bmp") << withString(R"("\ud83d\u0041")") << u"invalid_utf8"_s;
     QTest::newRow("invalid_utf8.high-high") << withString(R"("\ud83d\ud83d")") << u"invalid_utf8"_s;
     QTest::newRow("invalid_utf8.in-unknown-field")
-            << QByteArray("{\"zz\":\"\xC3\",\"type\":\"quality\"}") << u"invalid_utf8"_s;
+        << QByteArray("{\"zz\":\"\xC3\",\"type\":\"quality\"}") << u"invalid_utf8"_s;
 
     // too_deep: the record is level 1; the limit is 16.
     QTest::newRow("too_deep.17") << QByteArray("{\"x\":" + QByteArray(16, '[') + QByteArray(16, ']') + "}")
                                  << u"too_deep"_s;
-    QTest::newRow("ok.depth-16")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"x":)" + QByteArray(15, '[')
-                          + QByteArray(15, ']') + "}")
-            << u"ok"_s;
+    QTest::newRow("ok.depth-16") << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"x":)"
+        + QByteArray(15, '[') + QByteArray(15, ']') + "}")
+                                 << u"ok"_s;
     QTest::newRow("too_deep.huge") << QByteArray(100000, '[') << u"too_deep"_s;
 
     // not_an_object
@@ -196,82 +194,78 @@ void TestNdjsonRecord::verdicts_data()
     QTest::newRow("bad_json.array-garbage") << QByteArray("[1,2] x") << u"bad_json"_s;
 
     // duplicate_key: a known field twice, whatever the values; a tag key twice.
-    QTest::newRow("duplicate_key.type")
-            << QByteArray(R"({"type":"quality","type":"quality","model":"m","metric":"f1","value":1})")
-            << u"duplicate_key"_s;
+    QTest::newRow("duplicate_key.type") << QByteArray(
+        R"({"type":"quality","type":"quality","model":"m","metric":"f1","value":1})")
+                                        << u"duplicate_key"_s;
     QTest::newRow("duplicate_key.escaped")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"v\u0061lue":2})")
-            << u"duplicate_key"_s;
-    QTest::newRow("duplicate_key.tag")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{"a":"1","a":"2"}})")
-            << u"duplicate_key"_s;
-    QTest::newRow("duplicate_key.step")
-            << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[{"name":"a","name":"b","start":1,"elapsed_s":1}]})")
-            << u"duplicate_key"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"v\u0061lue":2})") << u"duplicate_key"_s;
+    QTest::newRow("duplicate_key.tag") << QByteArray(
+        R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{"a":"1","a":"2"}})")
+                                       << u"duplicate_key"_s;
+    QTest::newRow("duplicate_key.step") << QByteArray(
+        R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[{"name":"a","name":"b","start":1,"elapsed_s":1}]})")
+                                        << u"duplicate_key"_s;
 
     // missing_field
     QTest::newRow("missing_field.type") << QByteArray(R"({"model":"m"})") << u"missing_field"_s;
     QTest::newRow("missing_field.type-null") << QByteArray(R"({"type":null})") << u"missing_field"_s;
     QTest::newRow("missing_field.empty-object") << QByteArray("{}") << u"missing_field"_s;
     QTest::newRow("missing_field.metric-value")
-            << QByteArray(R"({"type":"metric","name":"n","kind":"gauge"})") << u"missing_field"_s;
-    QTest::newRow("missing_field.metric-kind") << QByteArray(R"({"type":"metric","name":"n","value":1})")
-                                               << u"missing_field"_s;
+        << QByteArray(R"({"type":"metric","name":"n","kind":"gauge"})") << u"missing_field"_s;
+    QTest::newRow("missing_field.metric-kind")
+        << QByteArray(R"({"type":"metric","name":"n","value":1})") << u"missing_field"_s;
     QTest::newRow("missing_field.op-success")
-            << QByteArray(R"({"type":"op","name":"x","elapsed_s":1})") << u"missing_field"_s;
+        << QByteArray(R"({"type":"op","name":"x","elapsed_s":1})") << u"missing_field"_s;
     QTest::newRow("missing_field.op-elapsed")
-            << QByteArray(R"({"type":"op","name":"x","success":true})") << u"missing_field"_s;
+        << QByteArray(R"({"type":"op","name":"x","success":true})") << u"missing_field"_s;
     QTest::newRow("missing_field.run-end")
-            << QByteArray(R"({"type":"run","workflow":"w","start":1,"success":true})") << u"missing_field"_s;
-    QTest::newRow("missing_field.step-elapsed")
-            << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[{"name":"a","start":1}]})")
-            << u"missing_field"_s;
+        << QByteArray(R"({"type":"run","workflow":"w","start":1,"success":true})") << u"missing_field"_s;
+    QTest::newRow("missing_field.step-elapsed") << QByteArray(
+        R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[{"name":"a","start":1}]})")
+                                                << u"missing_field"_s;
     QTest::newRow("missing_field.sample-threads")
-            << QByteArray(R"({"type":"sample","pid":1,"cpu_percent":0,"rss_mb":1,"vms_mb":1})")
-            << u"missing_field"_s;
+        << QByteArray(R"({"type":"sample","pid":1,"cpu_percent":0,"rss_mb":1,"vms_mb":1})") << u"missing_field"_s;
     QTest::newRow("missing_field.prediction-no-output")
-            << QByteArray(R"({"type":"prediction","model":"m","truth":1})") << u"missing_field"_s;
+        << QByteArray(R"({"type":"prediction","model":"m","truth":1})") << u"missing_field"_s;
     QTest::newRow("missing_field.quality-metric")
-            << QByteArray(R"({"type":"quality","model":"m","value":1})") << u"missing_field"_s;
+        << QByteArray(R"({"type":"quality","model":"m","value":1})") << u"missing_field"_s;
     QTest::newRow("missing_field.baseline-model")
-            << QByteArray(R"({"type":"baseline","metric":"f1","value":1})") << u"missing_field"_s;
+        << QByteArray(R"({"type":"baseline","metric":"f1","value":1})") << u"missing_field"_s;
     QTest::newRow("missing_field.required-null")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":null})") << u"missing_field"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":null})") << u"missing_field"_s;
 
     // bad_field_type
     QTest::newRow("bad_field_type.type-number") << QByteArray(R"({"type":1})") << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.value-string")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":"1"})") << u"bad_field_type"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":"1"})") << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.success-number")
-            << QByteArray(R"({"type":"op","name":"x","elapsed_s":1,"success":1})") << u"bad_field_type"_s;
+        << QByteArray(R"({"type":"op","name":"x","elapsed_s":1,"success":1})") << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.model-number")
-            << QByteArray(R"({"type":"quality","model":7,"metric":"f1","value":1})") << u"bad_field_type"_s;
+        << QByteArray(R"({"type":"quality","model":7,"metric":"f1","value":1})") << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.tags-array")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":["a"]})")
-            << u"bad_field_type"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":["a"]})") << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.tag-number") << withString("1") << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.tag-null") << withString("null") << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.steps-object")
-            << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":{}})")
-            << u"bad_field_type"_s;
+        << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":{}})")
+        << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.step-not-object")
-            << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[1]})")
-            << u"bad_field_type"_s;
+        << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[1]})")
+        << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.truth-bool")
-            << QByteArray(R"({"type":"prediction","model":"m","score":0.5,"truth":true})") << u"bad_field_type"_s;
+        << QByteArray(R"({"type":"prediction","model":"m","score":0.5,"truth":true})") << u"bad_field_type"_s;
     QTest::newRow("bad_field_type.ts-string")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":"1657100600"})")
-            << u"bad_field_type"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":"1657100600"})")
+        << u"bad_field_type"_s;
 
     // unknown_type and unsupported_version
     QTest::newRow("unknown_type.event") << QByteArray(R"({"type":"event"})") << u"unknown_type"_s;
     QTest::newRow("unknown_type.case") << QByteArray(R"({"type":"Metric"})") << u"unknown_type"_s;
     QTest::newRow("unknown_type.empty") << QByteArray(R"({"type":""})") << u"unknown_type"_s;
     QTest::newRow("unsupported_version.2")
-            << QByteArray(R"({"v":2,"type":"quality","model":"m","metric":"f1","value":1})")
-            << u"unsupported_version"_s;
+        << QByteArray(R"({"v":2,"type":"quality","model":"m","metric":"f1","value":1})") << u"unsupported_version"_s;
     QTest::newRow("bad_value.version-fraction")
-            << QByteArray(R"({"v":1.5,"type":"quality","model":"m","metric":"f1","value":1})") << u"bad_value"_s;
+        << QByteArray(R"({"v":1.5,"type":"quality","model":"m","metric":"f1","value":1})") << u"bad_value"_s;
 
     // bad_name and name_too_long
     QTest::newRow("bad_name.empty") << QByteArray(R"({"type":"quality","model":"","metric":"f1","value":1})")
@@ -281,95 +275,90 @@ void TestNdjsonRecord::verdicts_data()
     QTest::newRow("bad_name.comma") << QByteArray(R"({"type":"metric","name":"a,b","kind":"gauge","value":1})")
                                     << u"bad_name"_s;
     QTest::newRow("bad_name.newline-escape")
-            << QByteArray(R"({"type":"metric","name":"a\nb","kind":"gauge","value":1})") << u"bad_name"_s;
-    QTest::newRow("bad_name.step")
-            << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[{"name":"","start":1,"elapsed_s":1}]})")
-            << u"bad_name"_s;
-    QTest::newRow("name_too_long.201")
-            << QByteArray(R"({"type":"metric","name":")" + QByteArray(201, 'n') + R"(","kind":"gauge","value":1})")
-            << u"name_too_long"_s;
-    QTest::newRow("ok.name-200")
-            << QByteArray(R"({"type":"metric","name":")" + QByteArray(200, 'n') + R"(","kind":"gauge","value":1})")
-            << u"ok"_s;
+        << QByteArray(R"({"type":"metric","name":"a\nb","kind":"gauge","value":1})") << u"bad_name"_s;
+    QTest::newRow("bad_name.step") << QByteArray(
+        R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[{"name":"","start":1,"elapsed_s":1}]})")
+                                   << u"bad_name"_s;
+    QTest::newRow("name_too_long.201") << QByteArray(
+        R"({"type":"metric","name":")" + QByteArray(201, 'n') + R"(","kind":"gauge","value":1})")
+                                       << u"name_too_long"_s;
+    QTest::newRow("ok.name-200") << QByteArray(
+        R"({"type":"metric","name":")" + QByteArray(200, 'n') + R"(","kind":"gauge","value":1})")
+                                 << u"ok"_s;
 
     // bad_value
     QTest::newRow("bad_value.kind") << QByteArray(R"({"type":"metric","name":"n","kind":"set","value":1})")
                                     << u"bad_value"_s;
     QTest::newRow("bad_value.negative-timer")
-            << QByteArray(R"({"type":"metric","name":"n","kind":"timer","value":-1})") << u"bad_value"_s;
-    QTest::newRow("bad_value.rate-zero")
-            << QByteArray(R"({"type":"metric","name":"n","kind":"counter","value":1,"rate":0})") << u"bad_value"_s;
+        << QByteArray(R"({"type":"metric","name":"n","kind":"timer","value":-1})") << u"bad_value"_s;
+    QTest::newRow("bad_value.rate-zero") << QByteArray(
+        R"({"type":"metric","name":"n","kind":"counter","value":1,"rate":0})")
+                                         << u"bad_value"_s;
     QTest::newRow("bad_value.rate-above-1")
-            << QByteArray(R"({"type":"metric","name":"n","kind":"counter","value":1,"rate":1.5})")
-            << u"bad_value"_s;
-    QTest::newRow("bad_value.overflow")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1e309})") << u"bad_value"_s;
-    QTest::newRow("bad_value.underflow")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1e-400})") << u"bad_value"_s;
-    QTest::newRow("ok.subnormal")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":5e-324})") << u"ok"_s;
+        << QByteArray(R"({"type":"metric","name":"n","kind":"counter","value":1,"rate":1.5})") << u"bad_value"_s;
+    QTest::newRow("bad_value.overflow") << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1e309})")
+                                        << u"bad_value"_s;
+    QTest::newRow("bad_value.underflow") << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1e-400})")
+                                         << u"bad_value"_s;
+    QTest::newRow("ok.subnormal") << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":5e-324})")
+                                  << u"ok"_s;
     QTest::newRow("bad_value.negative-elapsed")
-            << QByteArray(R"({"type":"op","name":"x","elapsed_s":-0.1,"success":true})") << u"bad_value"_s;
+        << QByteArray(R"({"type":"op","name":"x","elapsed_s":-0.1,"success":true})") << u"bad_value"_s;
     QTest::newRow("bad_value.items-fraction")
-            << QByteArray(R"({"type":"op","name":"x","items":1.5,"elapsed_s":1,"success":true})")
-            << u"bad_value"_s;
+        << QByteArray(R"({"type":"op","name":"x","items":1.5,"elapsed_s":1,"success":true})") << u"bad_value"_s;
     QTest::newRow("bad_value.items-negative")
-            << QByteArray(R"({"type":"op","name":"x","items":-1,"elapsed_s":1,"success":true})")
-            << u"bad_value"_s;
+        << QByteArray(R"({"type":"op","name":"x","items":-1,"elapsed_s":1,"success":true})") << u"bad_value"_s;
     QTest::newRow("bad_value.items-huge")
-            << QByteArray(R"({"type":"op","name":"x","items":1e19,"elapsed_s":1,"success":true})")
-            << u"bad_value"_s;
-    QTest::newRow("bad_value.guid")
-            << QByteArray(R"({"type":"op","name":"x","guid":"not-a-guid","elapsed_s":1,"success":true})")
-            << u"bad_value"_s;
+        << QByteArray(R"({"type":"op","name":"x","items":1e19,"elapsed_s":1,"success":true})") << u"bad_value"_s;
+    QTest::newRow("bad_value.guid") << QByteArray(
+        R"({"type":"op","name":"x","guid":"not-a-guid","elapsed_s":1,"success":true})")
+                                    << u"bad_value"_s;
     QTest::newRow("bad_value.run-end-before-start")
-            << QByteArray(R"({"type":"run","workflow":"w","start":2,"end":1,"success":true})") << u"bad_value"_s;
-    QTest::newRow("bad_value.pid-zero")
-            << QByteArray(R"({"type":"sample","pid":0,"cpu_percent":0,"rss_mb":1,"vms_mb":1,"threads":1})")
-            << u"bad_value"_s;
-    QTest::newRow("bad_value.gpu-over-100")
-            << QByteArray(R"({"type":"sample","pid":1,"cpu_percent":0,"rss_mb":1,"vms_mb":1,"threads":1,"gpu_percent":100.5})")
-            << u"bad_value"_s;
+        << QByteArray(R"({"type":"run","workflow":"w","start":2,"end":1,"success":true})") << u"bad_value"_s;
+    QTest::newRow("bad_value.pid-zero") << QByteArray(
+        R"({"type":"sample","pid":0,"cpu_percent":0,"rss_mb":1,"vms_mb":1,"threads":1})")
+                                        << u"bad_value"_s;
+    QTest::newRow("bad_value.gpu-over-100") << QByteArray(
+        R"({"type":"sample","pid":1,"cpu_percent":0,"rss_mb":1,"vms_mb":1,"threads":1,"gpu_percent":100.5})")
+                                            << u"bad_value"_s;
     QTest::newRow("bad_value.score-above-1")
-            << QByteArray(R"({"type":"prediction","model":"m","score":1.01})") << u"bad_value"_s;
+        << QByteArray(R"({"type":"prediction","model":"m","score":1.01})") << u"bad_value"_s;
     QTest::newRow("bad_value.score-negative")
-            << QByteArray(R"({"type":"prediction","model":"m","score":-0.01})") << u"bad_value"_s;
+        << QByteArray(R"({"type":"prediction","model":"m","score":-0.01})") << u"bad_value"_s;
     QTest::newRow("bad_value.label-too-long")
-            << QByteArray(R"({"type":"prediction","model":"m","label":")" + QByteArray(201, 'x') + "\"}")
-            << u"bad_value"_s;
-    QTest::newRow("bad_value.target-too-long")
-            << QByteArray(R"({"type":"op","name":"x","target":")" + QByteArray(4097, 't')
-                          + R"(","elapsed_s":1,"success":true})")
-            << u"bad_value"_s;
+        << QByteArray(R"({"type":"prediction","model":"m","label":")" + QByteArray(201, 'x') + "\"}") << u"bad_value"_s;
+    QTest::newRow("bad_value.target-too-long") << QByteArray(
+        R"({"type":"op","name":"x","target":")" + QByteArray(4097, 't') + R"(","elapsed_s":1,"success":true})")
+                                               << u"bad_value"_s;
 
     // timestamp_out_of_range (NOW = 1657100600)
-    QTest::newRow("ok.ts-now+300")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":1657100900})") << u"ok"_s;
+    QTest::newRow("ok.ts-now+300") << QByteArray(
+        R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":1657100900})")
+                                   << u"ok"_s;
     QTest::newRow("timestamp_out_of_range.now+300.001")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":1657100900.001})")
-            << u"timestamp_out_of_range"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":1657100900.001})")
+        << u"timestamp_out_of_range"_s;
     QTest::newRow("timestamp_out_of_range.zero")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":0})")
-            << u"timestamp_out_of_range"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":0})")
+        << u"timestamp_out_of_range"_s;
     QTest::newRow("timestamp_out_of_range.negative")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":-5})")
-            << u"timestamp_out_of_range"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":-5})")
+        << u"timestamp_out_of_range"_s;
     QTest::newRow("timestamp_out_of_range.ms-by-mistake")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":1657100600000})")
-            << u"timestamp_out_of_range"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":1657100600000})")
+        << u"timestamp_out_of_range"_s;
     QTest::newRow("timestamp_out_of_range.run-end")
-            << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":1657101000,"success":true})")
-            << u"timestamp_out_of_range"_s;
+        << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":1657101000,"success":true})")
+        << u"timestamp_out_of_range"_s;
     QTest::newRow("ok.ts-old") << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"ts":1})")
                                << u"ok"_s;
 
     // bad_tag, tag_too_long, too_many_tags, too_many_steps
-    QTest::newRow("bad_tag.empty-key")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{"":"v"}})")
-            << u"bad_tag"_s;
+    QTest::newRow("bad_tag.empty-key") << QByteArray(
+        R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{"":"v"}})")
+                                       << u"bad_tag"_s;
     QTest::newRow("bad_tag.colon-in-key")
-            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{"a:b":"v"}})")
-            << u"bad_tag"_s;
+        << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{"a:b":"v"}})") << u"bad_tag"_s;
     QTest::newRow("bad_tag.comma-in-value") << withString(R"("a,b")") << u"bad_tag"_s;
     QTest::newRow("bad_tag.pipe-in-value") << withString(R"("a|b")") << u"bad_tag"_s;
     QTest::newRow("ok.colon-in-value") << withString(R"("a:b")") << u"ok"_s;
@@ -380,23 +369,22 @@ void TestNdjsonRecord::verdicts_data()
         for (int i = 0; i < 65; ++i)
             tags += (i ? "," : "") + ("\"k" + QByteArray::number(i) + "\":\"v\"");
         QTest::newRow("too_many_tags.65")
-                << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{)" + tags + "}}")
-                << u"too_many_tags"_s;
+            << QByteArray(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{)" + tags + "}}")
+            << u"too_many_tags"_s;
     }
     {
         QByteArray steps;
         for (int i = 0; i < 1025; ++i)
             steps += (i ? "," : "") + QByteArray(R"({"name":"s","start":1,"elapsed_s":0})");
         QTest::newRow("too_many_steps.1025")
-                << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[)" + steps
-                              + "]}")
-                << u"too_many_steps"_s;
+            << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[)" + steps + "]}")
+            << u"too_many_steps"_s;
     }
 
     // First fault wins: syntax before semantics, left to right.
     QTest::newRow("order.syntax-after-unknown-type") << QByteArray(R"({"type":"nope","x":})") << u"bad_json"_s;
     QTest::newRow("order.utf8-before-duplicate")
-            << QByteArray("{\"type\":\"\xC3\",\"type\":\"x\"}") << u"invalid_utf8"_s;
+        << QByteArray("{\"type\":\"\xC3\",\"type\":\"x\"}") << u"invalid_utf8"_s;
     QTest::newRow("order.type-before-fields") << QByteArray(R"({"type":"nope","model":7})") << u"unknown_type"_s;
 }
 
@@ -409,7 +397,10 @@ void TestNdjsonRecord::verdicts()
 }
 
 // Whatever we accept, Qt's JSON parser reads as an object too, with the same strings.
-void TestNdjsonRecord::oracleAgreesOnAccepted_data() { verdicts_data(); }
+void TestNdjsonRecord::oracleAgreesOnAccepted_data()
+{
+    verdicts_data();
+}
 
 void TestNdjsonRecord::oracleAgreesOnAccepted()
 {
@@ -486,21 +477,21 @@ void TestNdjsonRecord::opCodeFromModuleTag_data()
 {
     QTest::addColumn<QByteArray>("line");
     QTest::addColumn<QString>("opCode");
-    QTest::newRow("module tag only")
-            << QByteArray(R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"module":"importer"}})")
-            << u"importer"_s;
+    QTest::newRow("module tag only") << QByteArray(
+        R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"module":"importer"}})")
+                                     << u"importer"_s;
     QTest::newRow("op_code wins") << QByteArray(
-            R"({"type":"op","name":"import","op_code":"IMP01","elapsed_s":1,"success":true,"tags":{"module":"importer"}})")
+        R"({"type":"op","name":"import","op_code":"IMP01","elapsed_s":1,"success":true,"tags":{"module":"importer"}})")
                                   << u"IMP01"_s;
     QTest::newRow("other tags") << QByteArray(
-            R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"model":"m1","module":"a:b c"}})")
+        R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"model":"m1","module":"a:b c"}})")
                                 << u"a:b c"_s;
-    QTest::newRow("empty module tag")
-            << QByteArray(R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"module":""}})")
-            << QString();
-    QTest::newRow("no module tag")
-            << QByteArray(R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"model":"m1"}})")
-            << QString();
+    QTest::newRow("empty module tag") << QByteArray(
+        R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"module":""}})")
+                                      << QString();
+    QTest::newRow("no module tag") << QByteArray(
+        R"({"type":"op","name":"import","elapsed_s":1,"success":true,"tags":{"model":"m1"}})")
+                                   << QString();
     QTest::newRow("neither") << QByteArray(R"({"type":"op","name":"import","elapsed_s":1,"success":true})")
                              << QString();
 }
@@ -713,8 +704,8 @@ void TestNdjsonRecord::errorTruncation()
     QFETCH(QString, unit);
     QFETCH(bool, truncated);
     const QString error = unit.repeated(chars);
-    const QByteArray line = R"({"type":"op","name":"x","elapsed_s":1,"success":false,"error":")" + error.toUtf8()
-            + "\"}";
+    const QByteArray line
+        = R"({"type":"op","name":"x","elapsed_s":1,"success":false,"error":")" + error.toUtf8() + "\"}";
     NativeRecord r;
     QCOMPARE(codeOf(parse(line, r)), u"ok"_s);
     QCOMPARE(r.op.errorTruncated, truncated);
@@ -758,8 +749,8 @@ void TestNdjsonRecord::lineTooLong()
 void TestNdjsonRecord::tagsSortedForSeriesKeys()
 {
     NativeRecord r;
-    QVERIFY(!parse(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{"zone":"b","app":"x","flag":""}})",
-                   r));
+    QVERIFY(
+        !parse(R"({"type":"quality","model":"m","metric":"f1","value":1,"tags":{"zone":"b","app":"x","flag":""}})", r));
     QCOMPARE(r.tags.size(), size_t(3));
     QCOMPARE(str(r.tags[0].key), u"zone"_s); // as sent
     QCOMPARE(r.tagList(), (QStringList { u"app:x"_s, u"flag"_s, u"zone:b"_s }));

@@ -22,8 +22,8 @@ constexpr qint64 kSecondNs = 1'000'000'000;
 QByteArray pidStat(qint64 pid, quint64 utime, quint64 stime, quint64 starttime, char state = 'S')
 {
     return QByteArray::number(pid) + " (odd (name) x) " + state + " 1 2 3 0 -1 4194304 99 0 0 0 "
-            + QByteArray::number(utime) + ' ' + QByteArray::number(stime) + " 0 0 20 0 3 0 "
-            + QByteArray::number(starttime) + " 209715200 25600 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1\n";
+        + QByteArray::number(utime) + ' ' + QByteArray::number(stime) + " 0 0 20 0 3 0 " + QByteArray::number(starttime)
+        + " 209715200 25600 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1\n";
 }
 
 bool writeFile(const QString &path, const QByteArray &text)
@@ -71,7 +71,8 @@ public:
     }
     QByteArray readLine()
     {
-        while (!process.canReadLine() && process.waitForReadyRead(5000)) { }
+        while (!process.canReadLine() && process.waitForReadyRead(5000)) {
+        }
         return process.readLine().trimmed();
     }
     // The burner's own CPU time, by CLOCK_PROCESS_CPUTIME_ID.
@@ -130,7 +131,7 @@ void TestProcessSampler::cpuFromTicks()
     QCOMPARE(valueOf(out, u"process.cpu_percent|pid:42,source:collector"_s), 75.0);
     QCOMPARE(valueOf(out, u"process.vms_mb|pid:42,source:collector"_s), 200.0);
     QCOMPARE(valueOf(out, u"process.rss_mb|pid:42,source:collector"_s),
-             25600.0 * double(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0));
+        25600.0 * double(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0));
     QCOMPARE(valueOf(out, u"process.threads|pid:42,source:collector"_s), 3.0);
     QVERIFY(!has(out, u"process.gpu_mem_mb|pid:42,source:collector"_s)); // no GPU, no GPU series
 
@@ -288,8 +289,8 @@ void TestProcessSampler::systemFromFixtures()
     const QString root = m_dir.filePath(u"system"_s);
     QVERIFY(writeFile(root + u"/stat"_s, "cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 1 1 1 1\ncpu1 1 1 1 1\n"));
     QVERIFY(writeFile(root + u"/meminfo"_s,
-                      "MemTotal: 4194304 kB\nMemFree: 1048576 kB\nMemAvailable: 3145728 kB\n"
-                      "SwapTotal: 1048576 kB\nSwapFree: 524288 kB\n"));
+        "MemTotal: 4194304 kB\nMemFree: 1048576 kB\nMemAvailable: 3145728 kB\n"
+        "SwapTotal: 1048576 kB\nSwapFree: 524288 kB\n"));
     QVERIFY(writeFile(root + u"/loadavg"_s, "1.50 0.75 0.25 2/100 1234\n"));
     QVERIFY(writeFile(root + u"/cgroup/memory.max"_s, "2147483648\n"));
     SystemSampler sampler(root, root + u"/cgroup"_s);
@@ -357,7 +358,7 @@ void TestProcessSampler::againstProcForAKnownProcess()
     const double cpu = valueOf(sample.values, key(u"process.cpu_percent"_s));
     const double ownCpu = 100.0 * double(cpuAfter - cpuBefore) / double(elapsedNs);
     qInfo("burner: rss %.1f MiB, vms %.1f MiB, cpu %.1f%% (its own clock: %.1f%%), load %s", rss, vms, cpu, ownCpu,
-          qPrintable(QString::number(valueOf(sample.values, u"system.load1"_s))));
+        qPrintable(QString::number(valueOf(sample.values, u"system.load1"_s))));
     // 64 MiB touched, plus the program, libstdc++ and the stacks: a few MiB.
     QVERIFY2(rss >= 64.0 && rss <= 64.0 + 12.0, qPrintable(QString::number(rss)));
     QVERIFY(vms >= rss);
@@ -382,8 +383,7 @@ void TestProcessSampler::oddNameOfARealProcess()
     QVERIFY(burner.start(odd, 1, 30));
     const qint64 pid = burner.process.processId();
     std::string text;
-    QVERIFY(procfs::readFile(QString(u"/proc/"_s + QString::number(pid) + u"/stat"_s).toLocal8Bit().constData(),
-                             text));
+    QVERIFY(procfs::readFile(QString(u"/proc/"_s + QString::number(pid) + u"/stat"_s).toLocal8Bit().constData(), text));
     const auto stat = procfs::parsePidStat(text);
     QVERIFY(stat);
     QCOMPARE(stat->comm, QByteArray("b) R (1 2"));

@@ -42,7 +42,11 @@ void TestProcfs::pidStat_data()
     QTest::newRow("closing first") << QByteArray("4242 ()))" + kTail) << QByteArray("))");
     QTest::newRow("fake fields") << QByteArray("4242 (x) R 1 2 (y)" + kTail) << QByteArray("x) R 1 2 (y");
     QTest::newRow("empty") << QByteArray("4242 ()" + kTail) << QByteArray();
-    QTest::newRow("utf-8") << QByteArray("4242 (t\xc3\xa2" "che)" + kTail) << QByteArray("t\xc3\xa2" "che");
+    QTest::newRow("utf-8") << QByteArray("4242 (t\xc3\xa2"
+                                         "che)"
+        + kTail)
+                           << QByteArray("t\xc3\xa2"
+                                         "che");
 }
 
 void TestProcfs::pidStat()

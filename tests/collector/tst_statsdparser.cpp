@@ -20,8 +20,8 @@ namespace {
 
 constexpr qint64 Now = 1657100600; // the conformance table's injected clock
 
-const QByteArrayList TsvHeader = { "id",   "input", "verdict",   "type",   "name", "values",
-                                   "tags", "rate",  "timestamp", "reason", "note" };
+const QByteArrayList TsvHeader
+    = { "id", "input", "verdict", "type", "name", "values", "tags", "rate", "timestamp", "reason", "note" };
 
 // What a gauge holds after the row, from an empty store, as the row's note says.
 struct GaugeEnd {
@@ -154,9 +154,12 @@ QHash<QByteArray, QByteArray> keyValues(const QByteArray &column)
 std::optional<MetricKind> metricKindOf(const QString &type)
 {
     static const QHash<QString, MetricKind> kinds = {
-        { u"c"_s, MetricKind::Counter },       { u"g"_s, MetricKind::Gauge },
-        { u"ms"_s, MetricKind::Timer },        { u"h"_s, MetricKind::Distribution },
-        { u"d"_s, MetricKind::Distribution }, { u"s"_s, MetricKind::Set },
+        { u"c"_s, MetricKind::Counter },
+        { u"g"_s, MetricKind::Gauge },
+        { u"ms"_s, MetricKind::Timer },
+        { u"h"_s, MetricKind::Distribution },
+        { u"d"_s, MetricKind::Distribution },
+        { u"s"_s, MetricKind::Set },
     };
     const auto it = kinds.constFind(type);
     return it == kinds.constEnd() ? std::nullopt : std::optional<MetricKind>(*it);
@@ -192,8 +195,7 @@ class TestStatsdParser : public QObject {
     }
 
     static void checkMetric(const StatsdParser::Line &line, const QString &type, const QByteArray &name,
-                            const QByteArray &values, const QByteArray &tags, const QString &rate,
-                            const QString &timestamp)
+        const QByteArray &values, const QByteArray &tags, const QString &rate, const QString &timestamp)
     {
         const auto kind = metricKindOf(type);
         QVERIFY2(kind, qPrintable(u"unknown type in the table: "_s + type));
@@ -210,8 +212,9 @@ class TestStatsdParser : public QObject {
                 QVERIFY2(parseExpected(expected[i], want), expected[i].constData());
                 const bool sign = expected[i].startsWith('+') || expected[i].startsWith('-');
                 QVERIFY2(line.values[i].value == want,
-                         qPrintable(u"value %1: got %2, want %3"_s.arg(i).arg(line.values[i].value, 0, 'g', 17)
-                                        .arg(want, 0, 'g', 17)));
+                    qPrintable(u"value %1: got %2, want %3"_s.arg(i)
+                                   .arg(line.values[i].value, 0, 'g', 17)
+                                   .arg(want, 0, 'g', 17)));
                 QCOMPARE(line.values[i].signedGauge, *kind == MetricKind::Gauge && sign);
             }
         }
@@ -223,7 +226,7 @@ class TestStatsdParser : public QObject {
     }
 
     static void checkEvent(const StatsdEvent &event, const QByteArray &name, const QByteArray &values,
-                           const QByteArray &tags, const QString &timestamp)
+        const QByteArray &tags, const QString &timestamp)
     {
         static const QHash<QByteArray, StatsdEvent::AlertType> alerts = {
             { "info", StatsdEvent::AlertType::Info },
@@ -239,8 +242,8 @@ class TestStatsdParser : public QObject {
         QVERIFY(kv.contains("text"));
         QCOMPARE(event.title.toUtf8(), name);
         QCOMPARE(event.text.toUtf8(), kv.value("text"));
-        QCOMPARE(event.priority,
-                 kv.value("priority") == "low" ? StatsdEvent::Priority::Low : StatsdEvent::Priority::Normal);
+        QCOMPARE(
+            event.priority, kv.value("priority") == "low" ? StatsdEvent::Priority::Low : StatsdEvent::Priority::Normal);
         QVERIFY2(!kv.contains("alert") || alerts.contains(kv.value("alert")), "bad alert in the table");
         QCOMPARE(event.alertType, alerts.value(kv.value("alert"), StatsdEvent::AlertType::Info));
         QCOMPARE(event.host.toUtf8(), kv.value("host"));
@@ -251,7 +254,7 @@ class TestStatsdParser : public QObject {
     }
 
     static void checkServiceCheck(const StatsdServiceCheck &check, const QByteArray &name, const QByteArray &values,
-                                  const QByteArray &tags, const QString &timestamp)
+        const QByteArray &tags, const QString &timestamp)
     {
         const auto kv = keyValues(values);
         for (auto it = kv.cbegin(); it != kv.cend(); ++it) {
@@ -293,9 +296,9 @@ private Q_SLOTS:
             const QByteArrayList f = lines[n].split('\t');
             QString error;
             if (f.size() != TsvHeader.size()) {
-                QTest::addRow("line%d", int(n + 1)) << u"expected 11 fields, got %1"_s.arg(f.size()) << QByteArray()
-                                                    << QString() << QString() << QByteArray() << QByteArray()
-                                                    << QByteArray() << QString() << QString() << QString();
+                QTest::addRow("line%d", int(n + 1))
+                    << u"expected 11 fields, got %1"_s.arg(f.size()) << QByteArray() << QString() << QString()
+                    << QByteArray() << QByteArray() << QByteArray() << QString() << QString() << QString();
                 continue;
             }
             const QString id = QString::fromUtf8(f[0]);
@@ -311,9 +314,9 @@ private Q_SLOTS:
                 error.prepend(u"values: "_s);
             if (error.isEmpty() && !decodeEscapes(f[6], tags, error))
                 error.prepend(u"tags: "_s);
-            QTest::newRow(f[0].constData()) << error << input << QString::fromUtf8(f[2]) << QString::fromUtf8(f[3])
-                                            << name << values << tags << QString::fromUtf8(f[7])
-                                            << QString::fromUtf8(f[8]) << QString::fromUtf8(f[9]);
+            QTest::newRow(f[0].constData())
+                << error << input << QString::fromUtf8(f[2]) << QString::fromUtf8(f[3]) << name << values << tags
+                << QString::fromUtf8(f[7]) << QString::fromUtf8(f[8]) << QString::fromUtf8(f[9]);
         }
         QVERIFY(m_ids.size() >= 150);
     }
@@ -400,8 +403,8 @@ private Q_SLOTS:
         const auto frames = aggregator.closeAll();
         QCOMPARE(frames.size(), 1);
         const QString key = QString::fromUtf8(end->name);
-        const auto it = std::find_if(frames[0].series.cbegin(), frames[0].series.cend(),
-                                     [&](const SeriesStats &s) { return s.key == key; });
+        const auto it = std::find_if(
+            frames[0].series.cbegin(), frames[0].series.cend(), [&](const SeriesStats &s) { return s.key == key; });
         QVERIFY2(it != frames[0].series.cend(), qPrintable(key));
         QVERIFY2(it->last == end->last, qPrintable(u"%1 ends at %2"_s.arg(key).arg(it->last)));
     }
@@ -456,8 +459,8 @@ private Q_SLOTS:
         QTest::newRow("cr-only lines are empty") << QByteArray("\r\n\r\na\r\n\r") << QByteArrayList { "a" };
         QTest::newRow("empty lines skipped") << QByteArray("\n\na\n\n\nb") << QByteArrayList { "a", "b" };
         QTest::newRow("spaces are a line") << QByteArray(" \n\t") << QByteArrayList { " ", "\t" };
-        QTest::newRow("nul is a byte") << QByteArray("a\0b\n\0", 5) << QByteArrayList { QByteArray("a\0b", 3),
-                                                                                         QByteArray("\0", 1) };
+        QTest::newRow("nul is a byte") << QByteArray("a\0b\n\0", 5)
+                                       << QByteArrayList { QByteArray("a\0b", 3), QByteArray("\0", 1) };
     }
 
     void forEachLine()
@@ -486,9 +489,8 @@ private Q_SLOTS:
         limits.maxTags = 2;
         limits.maxFutureSeconds = 0;
         StatsdParser::Message m;
-        const auto parse = [&](const char *line) {
-            return describe(StatsdParser::parseLine(QByteArrayView(line), m, limits, Now));
-        };
+        const auto parse
+            = [&](const char *line) { return describe(StatsdParser::parseLine(QByteArrayView(line), m, limits, Now)); };
         QCOMPARE(parse("abc:1|c|#a,b"), u"ok"_s);
         QCOMPARE(parse("abcd:1|c"), u"reject(name_too_long)"_s);
         QCOMPARE(parse("abc:1|c|#a,b,c"), u"reject(too_many_tags)"_s);
@@ -534,8 +536,12 @@ private Q_SLOTS:
         const StatsdParser::Limits limits;
         QVERIFY(!StatsdParser::parseLine("x:1|c|#\xef\xbb\xbft", m, limits, Now));
         QCOMPARE(utf8List(m.metric.tags), QByteArrayList { "\xef\xbb\xbft" });
-        QVERIFY(!StatsdParser::parseLine("_e{4,3}:\xef\xbb\xbf" "a|\xef\xbb\xbf", m, limits, Now));
-        QCOMPARE(m.event.title.toUtf8(), QByteArray("\xef\xbb\xbf" "a"));
+        QVERIFY(!StatsdParser::parseLine("_e{4,3}:\xef\xbb\xbf"
+                                         "a|\xef\xbb\xbf",
+            m, limits, Now));
+        QCOMPARE(m.event.title.toUtf8(),
+            QByteArray("\xef\xbb\xbf"
+                       "a"));
         QCOMPARE(m.event.text.toUtf8(), QByteArray("\xef\xbb\xbf"));
         QVERIFY(!StatsdParser::parseLine("_sc|\xef\xbb\xbf|1|m:\xef\xbb\xbf", m, limits, Now));
         QCOMPARE(m.serviceCheck.name.toUtf8(), QByteArray("\xef\xbb\xbf"));
@@ -561,8 +567,8 @@ private Q_SLOTS:
             }
             double want = 0;
             const auto [ptr, ec] = std::from_chars(text.constData(), text.constData() + text.size(), want);
-            const bool valid = !text.isEmpty() && ec == std::errc() && ptr == text.constData() + text.size()
-                && std::isfinite(want);
+            const bool valid
+                = !text.isEmpty() && ec == std::errc() && ptr == text.constData() + text.size() && std::isfinite(want);
             const auto reason = StatsdParser::parseLine(QByteArray("x:" + text + "|h"), m, limits, Now);
             QVERIFY2(valid == !reason, text.constData());
             if (valid)

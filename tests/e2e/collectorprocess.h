@@ -27,16 +27,15 @@ public:
     explicit CollectorProcess(const QString &root)
         : dbPath(QDir(root).filePath(QStringLiteral("perfdash.db")))
         , runtimeDir(QDir(root).filePath(QStringLiteral("run")))
-    {
-    }
+    { }
     ~CollectorProcess() { stop(); }
 
     bool start(const QStringList &extra = {})
     {
         process.start(binary(QStringLiteral("perfdashd")),
-                      QStringList { QStringLiteral("--db"), dbPath, QStringLiteral("--runtime-dir"), runtimeDir,
-                                    QStringLiteral("--udp"), QStringLiteral("127.0.0.1:0") }
-                              + extra);
+            QStringList { QStringLiteral("--db"), dbPath, QStringLiteral("--runtime-dir"), runtimeDir,
+                QStringLiteral("--udp"), QStringLiteral("127.0.0.1:0") }
+                + extra);
         const QDeadlineTimer deadline(10000);
         while (!process.canReadLine() && !deadline.hasExpired() && process.state() != QProcess::NotRunning)
             process.waitForReadyRead(100);
@@ -44,7 +43,7 @@ public:
             return false;
         readyLine = QString::fromUtf8(process.readLine()).trimmed();
         static const QRegularExpression re(
-                QStringLiteral(R"(^ready udp=127\.0\.0\.1:(\d+) live=(\S+) db=(\S+)( http=(\S+))?$)"));
+            QStringLiteral(R"(^ready udp=127\.0\.0\.1:(\d+) live=(\S+) db=(\S+)( http=(\S+))?$)"));
         const auto m = re.match(readyLine);
         if (!m.hasMatch())
             return false;
@@ -67,10 +66,7 @@ public:
         return -1;
     }
 
-    void send(const QByteArray &datagram)
-    {
-        udp.writeDatagram(datagram, QHostAddress::LocalHost, udpPort);
-    }
+    void send(const QByteArray &datagram) { udp.writeDatagram(datagram, QHostAddress::LocalHost, udpPort); }
 
     QString dbPath;
     QString runtimeDir;
@@ -108,7 +104,8 @@ public:
         while (!deadline.hasExpired()) {
             while (socket.canReadLine()) {
                 LiveFrame frame;
-                if (LiveProtocol::decode(socket.readLine(), nullptr, &frame, nullptr) != LiveProtocol::MessageType::Frame)
+                if (LiveProtocol::decode(socket.readLine(), nullptr, &frame, nullptr)
+                    != LiveProtocol::MessageType::Frame)
                     continue;
                 frames.push_back(frame);
                 if (pred(frame))
@@ -130,7 +127,7 @@ inline QHash<QString, QString> statsOf(const CollectorProcess &collector)
 {
     QProcess stats;
     stats.start(binary(QStringLiteral("perfdashd")),
-                { QStringLiteral("stats"), QStringLiteral("--runtime-dir"), collector.runtimeDir });
+        { QStringLiteral("stats"), QStringLiteral("--runtime-dir"), collector.runtimeDir });
     stats.waitForFinished(10000);
     QHash<QString, QString> out;
     for (const auto &line : QString::fromUtf8(stats.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts))

@@ -46,10 +46,10 @@ inline QString makeHistory(const QString &path, int days, int models, int seed, 
 {
     QProcess make;
     make.start(QStringLiteral("python3"),
-               { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + QStringLiteral("/tools/dev/make-history.py"),
-                 QStringLiteral("--days"), QString::number(days), QStringLiteral("--models"), QString::number(models),
-                 QStringLiteral("--seed"), QString::number(seed), QStringLiteral("--end"), QString::number(end),
-                 QStringLiteral("-o"), path });
+        { qEnvironmentVariable("PERFDASH_SOURCE_DIR") + QStringLiteral("/tools/dev/make-history.py"),
+            QStringLiteral("--days"), QString::number(days), QStringLiteral("--models"), QString::number(models),
+            QStringLiteral("--seed"), QString::number(seed), QStringLiteral("--end"), QString::number(end),
+            QStringLiteral("-o"), path });
     if (!make.waitForFinished(120000) || make.exitStatus() != QProcess::NormalExit || make.exitCode() != 0)
         return QStringLiteral("make-history.py failed: ") + QString::fromUtf8(make.readAllStandardError());
     return {};

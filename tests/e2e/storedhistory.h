@@ -12,8 +12,8 @@
 namespace perfdash::test {
 
 // Sum of the 1 s counts of one series over [from, to), or -1 if it cannot be read.
-inline qint64 storedCount(const QString &dbPath, const QString &key, qint64 from = 0,
-                          qint64 to = std::numeric_limits<qint32>::max())
+inline qint64 storedCount(
+    const QString &dbPath, const QString &key, qint64 from = 0, qint64 to = std::numeric_limits<qint32>::max())
 {
     const QString name = QStringLiteral("stored-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     qint64 total = -1;

@@ -49,10 +49,12 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(config + u"/perfdash"_s));
         QSaveFile rules(config + u"/perfdash/rules.json"_s);
         QVERIFY(rules.open(QIODevice::WriteOnly));
-        rules.write(QJsonDocument(QJsonObject { { u"model_id"_s, u"m1"_s },
-            { u"alert_rules"_s, QJsonArray { QJsonObject { { u"id"_s, u"errors"_s },
-                { u"metric"_s, u"error_rate"_s }, { u"condition"_s, u"above"_s }, { u"threshold"_s, 0.05 },
-                { u"window"_s, u"5s"_s }, { u"for"_s, u"2s"_s }, { u"severity"_s, u"critical"_s } } } } })
+        rules.write(QJsonDocument(
+            QJsonObject { { u"model_id"_s, u"m1"_s },
+                { u"alert_rules"_s,
+                    QJsonArray { QJsonObject { { u"id"_s, u"errors"_s }, { u"metric"_s, u"error_rate"_s },
+                        { u"condition"_s, u"above"_s }, { u"threshold"_s, 0.05 }, { u"window"_s, u"5s"_s },
+                        { u"for"_s, u"2s"_s }, { u"severity"_s, u"critical"_s } } } } })
                         .toJson());
         QVERIFY(rules.commit());
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

@@ -28,8 +28,8 @@ constexpr qint64 kFor = 2;
 QByteArray rulesJson(double threshold = 0.05, const QString &extraRule = {})
 {
     QJsonArray rules { QJsonObject { { u"id"_s, u"errors"_s }, { u"metric"_s, u"error_rate"_s },
-        { u"condition"_s, u"above"_s }, { u"threshold"_s, threshold }, { u"window"_s, u"5s"_s },
-        { u"for"_s, u"2s"_s }, { u"severity"_s, u"critical"_s } } };
+        { u"condition"_s, u"above"_s }, { u"threshold"_s, threshold }, { u"window"_s, u"5s"_s }, { u"for"_s, u"2s"_s },
+        { u"severity"_s, u"critical"_s } } };
     if (!extraRule.isEmpty())
         rules.append(QJsonObject { { u"id"_s, extraRule }, { u"metric"_s, u"latency_p95"_s },
             { u"condition"_s, u"above"_s }, { u"threshold"_s, 1000 }, { u"window"_s, u"5s"_s } });
@@ -45,7 +45,8 @@ bool writeFile(const QString &path, const QByteArray &bytes)
 // Sends m1's requests every 50 ms while the test waits: 20 per tick, `errorShare` of them failed.
 class Traffic {
 public:
-    explicit Traffic(CollectorProcess *collector) : m_collector(collector)
+    explicit Traffic(CollectorProcess *collector)
+        : m_collector(collector)
     {
         m_timer.setInterval(50);
         QObject::connect(&m_timer, &QTimer::timeout, [this]() { tick(); });
@@ -230,8 +231,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"alerts.rules_refused"_s), u"1"_s, 30000);
         QCOMPARE(statsOf(collector).value(u"alerts.rules"_s), u"1"_s);
         QByteArray err;
-        QTRY_VERIFY_WITH_TIMEOUT((err += collector.process.readAllStandardError()).contains(
-                                     "rule 1 (errors), field \"threshold\": error_rate is a ratio"),
+        QTRY_VERIFY_WITH_TIMEOUT((err += collector.process.readAllStandardError())
+                                     .contains("rule 1 (errors), field \"threshold\": error_rate is a ratio"),
             30000);
 
         // A valid edit with a second rule: picked up.

@@ -94,7 +94,8 @@ c.gauge('below', -7)
                 QFAIL("hot-shots is not installed: run `npm ci` in tests/clients/node (tools/dev/test.sh does)");
             QSKIP("hot-shots is not installed: run `npm ci` in tests/clients/node to run this test");
         }
-        if (mode == u"uds"_s && !QFileInfo::exists(dirOfClient + u"/node_modules/unix-dgram/build/Release/unix_dgram.node"_s))
+        if (mode == u"uds"_s
+            && !QFileInfo::exists(dirOfClient + u"/node_modules/unix-dgram/build/Release/unix_dgram.node"_s))
             QSKIP("unix-dgram did not build here, so hot-shots cannot use a Unix socket");
         QTemporaryDir dir;
         CollectorProcess collector(dir.path());
@@ -103,9 +104,10 @@ c.gauge('below', -7)
         QVERIFY(live.connectTo(collector.livePath));
         QProcess node;
         node.setWorkingDirectory(dirOfClient);
-        node.start(u"node"_s, { u"send.js"_s, mode,
-                                mode == u"udp"_s ? QString::number(collector.udpPort)
-                                                 : QDir(collector.runtimeDir).filePath(u"dsd.socket"_s) });
+        node.start(u"node"_s,
+            { u"send.js"_s, mode,
+                mode == u"udp"_s ? QString::number(collector.udpPort)
+                                 : QDir(collector.runtimeDir).filePath(u"dsd.socket"_s) });
         QVERIFY(node.waitForFinished(20000));
         QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
 
@@ -142,13 +144,14 @@ c.gauge('below', -7)
         QLocalSocket ingest;
         ingest.connectToServer(QDir(collector.runtimeDir).filePath(u"ingest.sock"_s));
         QVERIFY(ingest.waitForConnected(5000));
-        ingest.write(R"({"type":"metric","name":"api.latency","kind":"timer","value":12.5,"tags":{"model":"m1"}})"
-                     "\n"
-                     "{not json}\n"
-                     R"({"type":"metric","name":"api.latency","kind":"timer","value":7.5,"tags":{"model":"m1"}})"
-                     "\n"
-                     R"({"type":"run","workflow":"infer","start":1.0,"end":3.5,"success":true,"steps":[{"name":"predict","start":1.0,"elapsed_s":2.0}]})"
-                     "\n");
+        ingest.write(
+            R"({"type":"metric","name":"api.latency","kind":"timer","value":12.5,"tags":{"model":"m1"}})"
+            "\n"
+            "{not json}\n"
+            R"({"type":"metric","name":"api.latency","kind":"timer","value":7.5,"tags":{"model":"m1"}})"
+            "\n"
+            R"({"type":"run","workflow":"infer","start":1.0,"end":3.5,"success":true,"steps":[{"name":"predict","start":1.0,"elapsed_s":2.0}]})"
+            "\n");
         QVERIFY(ingest.waitForBytesWritten(5000));
         QVector<LiveFrame> frames;
         waitFor(live, u"api.latency|model:m1"_s, &frames);
@@ -180,7 +183,8 @@ c.gauge('below', -7)
         LiveReader live;
         QVERIFY(live.connectTo(collector.livePath));
         QProcess sh;
-        sh.start(u"sh"_s, { u"-c"_s, u"echo 'api.latency:12|ms|#model:m1' | nc -u -w0 127.0.0.1 %1"_s.arg(collector.udpPort) });
+        sh.start(u"sh"_s,
+            { u"-c"_s, u"echo 'api.latency:12|ms|#model:m1' | nc -u -w0 127.0.0.1 %1"_s.arg(collector.udpPort) });
         QVERIFY(sh.waitForFinished(10000));
         QCOMPARE(sh.exitCode(), 0);
         const SeriesStats *s = waitFor(live, u"api.latency|model:m1"_s);
@@ -199,11 +203,12 @@ c.gauge('below', -7)
         const QString path = QDir(collector.runtimeDir).filePath(u"dsd.socket"_s);
         QFileInfo info(path);
         QVERIFY(info.exists());
-        QCOMPARE(int(info.permissions() & (QFile::ReadOther | QFile::WriteOther | QFile::ReadGroup | QFile::WriteGroup)), 0);
+        QCOMPARE(
+            int(info.permissions() & (QFile::ReadOther | QFile::WriteOther | QFile::ReadGroup | QFile::WriteGroup)), 0);
         QCOMPARE(int(QFileInfo(collector.runtimeDir).permissions() & (QFile::ReadOther | QFile::ExeOther)), 0);
         QCOMPARE(int(QFileInfo(collector.livePath).permissions()
                      & (QFile::ReadOther | QFile::WriteOther | QFile::ReadGroup | QFile::WriteGroup)),
-                 0);
+            0);
 
         const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
         sockaddr_un addr {};
@@ -212,16 +217,15 @@ c.gauge('below', -7)
         std::memcpy(addr.sun_path, native.constData(), size_t(native.size()));
         const QByteArray payload = "uds.latency:7|ms|#model:m2\nuds.latency:9|ms|#model:m2";
         QCOMPARE(::sendto(fd, payload.constData(), size_t(payload.size()), 0, reinterpret_cast<sockaddr *>(&addr),
-                          sizeof(addr)),
-                 ssize_t(payload.size()));
+                     sizeof(addr)),
+            ssize_t(payload.size()));
         ::close(fd);
         const SeriesStats *s = waitFor(live, u"uds.latency|model:m2"_s);
         QVERIFY(s);
         QCOMPARE(s->count, 2);
         const auto stats = statsOf(collector);
-        const QString sourceKey = u"sources."_s
-                % QFileInfo(QCoreApplication::applicationFilePath()).fileName().left(15) % u'['
-                % QString::number(QCoreApplication::applicationPid()) % u']';
+        const QString sourceKey = u"sources."_s % QFileInfo(QCoreApplication::applicationFilePath()).fileName().left(15)
+            % u'[' % QString::number(QCoreApplication::applicationPid()) % u']';
         QVERIFY2(stats.value(sourceKey) == u"1"_s, qPrintable(stats.keys().join(u' ')));
         QCOMPARE(stats.value(u"storage.full"_s), u"false"_s); // storage health rides along in the stats
         QCOMPARE(stats.value(u"storage.dropped_frames"_s), u"0"_s);

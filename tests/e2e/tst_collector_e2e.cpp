@@ -100,7 +100,7 @@ private Q_SLOTS:
         collector.send("queue:5|g|#model:m1\nqueue:+2|g|#model:m1\nqueue:-4|g|#model:m1\r\n");
         // Wait for our series by name: the collector's own gauges (perfdash.*, system.*) fill other frames too.
         const auto frames = live.readUntil(
-                [](const LiveFrame &f) { return findSeries({ f }, u"req|model:m1,status:ok"_s) != nullptr; });
+            [](const LiveFrame &f) { return findSeries({ f }, u"req|model:m1,status:ok"_s) != nullptr; });
         const SeriesStats *req = findSeries(frames, u"req|model:m1,status:ok"_s);
         QVERIFY(req);
         QCOMPARE(req->kind, MetricKind::Counter);
@@ -155,12 +155,14 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"events"_s), u"2"_s, 30000); // the event and the check
         QCOMPARE(collector.stop(), 0); // the shutdown flush writes the pending events
         const QString db = QDir(dir.path()).filePath(u"perfdash.db"_s);
-        QCOMPARE(countRows(db, u"SELECT COUNT(*) FROM events WHERE kind = 'event' AND title = 'deploy'"
-                               " AND text = 'v2 rolled' AND alert_type = 'success' AND tags = 'service:api'"_s),
-                 1);
-        QCOMPARE(countRows(db, u"SELECT COUNT(*) FROM events WHERE kind = 'service_check' AND title = 'db.primary'"
-                               " AND status = 2 AND text = 'replica lag'"_s),
-                 1);
+        QCOMPARE(countRows(db,
+                     u"SELECT COUNT(*) FROM events WHERE kind = 'event' AND title = 'deploy'"
+                     " AND text = 'v2 rolled' AND alert_type = 'success' AND tags = 'service:api'"_s),
+            1);
+        QCOMPARE(countRows(db,
+                     u"SELECT COUNT(*) FROM events WHERE kind = 'service_check' AND title = 'db.primary'"
+                     " AND status = 2 AND text = 'replica lag'"_s),
+            1);
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         QVERIFY(countRows(db, u"SELECT MIN(time) FROM events"_s) >= now - 60);
     }

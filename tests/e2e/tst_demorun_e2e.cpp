@@ -27,8 +27,9 @@ void launchGui(QProcess &gui, const QTemporaryDir &dir)
     env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s)); // its settings and rules file, not the user's
     env.insert(u"XDG_DATA_HOME"_s, dir.filePath(u"data"_s));
     gui.setProcessEnvironment(env);
-    gui.start(binary(u"perfdash"_s), { u"--demo"_s, u"--runtime-dir"_s, dir.filePath(u"run"_s), u"--db"_s,
-                                       dir.filePath(u"perfdash.db"_s), u"--udp"_s, u"127.0.0.1:0"_s });
+    gui.start(binary(u"perfdash"_s),
+        { u"--demo"_s, u"--runtime-dir"_s, dir.filePath(u"run"_s), u"--db"_s, dir.filePath(u"perfdash.db"_s),
+            u"--udp"_s, u"127.0.0.1:0"_s });
 }
 
 // The one child of pid whose command starts with prefix, once it runs; 0 if none came within the timeout.

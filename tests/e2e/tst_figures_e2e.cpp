@@ -55,8 +55,7 @@ private Q_SLOTS:
         // Until the collector has counted all 500 latencies, then a clean stop writes every rollup.
         // Two hours from the traffic's: the latencies counted in either, then a clean stop writes every rollup.
         const QStringList hourExport { u"export"_s, u"--raw"_s, u"--db"_s, collector.dbPath, u"--series"_s,
-                                       u"serve.latency{model=m1}"_s, u"--from"_s, iso(hour), u"--to"_s,
-                                       iso(hour + 7200), u"--step"_s, u"1h"_s };
+            u"serve.latency{model=m1}"_s, u"--from"_s, iso(hour), u"--to"_s, iso(hour + 7200), u"--step"_s, u"1h"_s };
         QList<QList<QByteArray>> hourRows;
         const auto counted = [&]() {
             bool crlf = false;
@@ -74,8 +73,8 @@ private Q_SLOTS:
         // export: the request counters (every status) and the latency at 1 h.
         double requests = 0, failed = 0, seconds = 0, exportP95 = std::nan("");
         for (const QString &selector : { u"serve.requests{model=m1}"_s, u"serve.latency{model=m1}"_s }) {
-            const auto exported = runPerfdashd({ u"export"_s, u"--raw"_s, u"--db"_s, collector.dbPath, u"--series"_s, selector,
-                u"--from"_s, iso(hour), u"--to"_s, iso(hour + 3600), u"--step"_s, u"1h"_s });
+            const auto exported = runPerfdashd({ u"export"_s, u"--raw"_s, u"--db"_s, collector.dbPath, u"--series"_s,
+                selector, u"--from"_s, iso(hour), u"--to"_s, iso(hour + 3600), u"--step"_s, u"1h"_s });
             QVERIFY2(exported.exitCode == 0, qPrintable(exported.err));
             bool crlf = false;
             const auto rows = parseCsv(exported.out, &crlf);

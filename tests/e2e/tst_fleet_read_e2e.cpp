@@ -176,8 +176,8 @@ private Q_SLOTS:
         }
         QVERIFY(vm.flush());
 
-        const Exported summary = runPerfdashd(
-            { u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s, u"--window"_s, u"1h"_s });
+        const Exported summary
+            = runPerfdashd({ u"summary"_s, u"--source"_s, vm.url(), u"--model"_s, u"m1"_s, u"--window"_s, u"1h"_s });
         QVERIFY2(summary.exitCode == 0, qPrintable(summary.err));
         const QJsonObject json = QJsonDocument::fromJson(summary.out).object();
         const QJsonObject baseline = json.value(u"baselines"_s).toObject().value(u"latency_p95"_s).toObject();
@@ -327,8 +327,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(scrapes() >= seen + 3, 60000); // and some after
         const qint64 end = QDateTime::currentSecsSinceEpoch();
 
-        const Exported summary = runPerfdashd({ u"summary"_s, u"--source"_s, url, u"--model"_s, u"m1"_s, u"--window"_s,
-            u"%1s"_s.arg(end - boundary), u"--end"_s, QDateTime::fromSecsSinceEpoch(end, Qt::UTC).toString(Qt::ISODate) });
+        const Exported summary = runPerfdashd(
+            { u"summary"_s, u"--source"_s, url, u"--model"_s, u"m1"_s, u"--window"_s, u"%1s"_s.arg(end - boundary),
+                u"--end"_s, QDateTime::fromSecsSinceEpoch(end, Qt::UTC).toString(Qt::ISODate) });
         QVERIFY2(summary.exitCode == 0, qPrintable(summary.err));
         const QJsonObject json = QJsonDocument::fromJson(summary.out).object();
         QVERIFY2(json.value(u"model_id"_s).toString() == u"m1"_s, summary.out.constData());

@@ -144,7 +144,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(session.window()->historyRequests() > asked, 5000);
         const qint64 at = (now - 300) * 1000;
         // (Not "p95" alone: the baseline's limit line, "Latency p95 limit", says it before the history arrives.)
-        QTRY_VERIFY_WITH_TIMEOUT(!session.window()->latencyChart()->hoverText(at).contains(u"no latency data"_s), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !session.window()->latencyChart()->hoverText(at).contains(u"no latency data"_s), 15000);
         const QString hover = session.window()->latencyChart()->hoverText(at);
         QVERIFY2(hover.contains(u"94."_s) || hover.contains(u"95."_s) || hover.contains(u"96."_s), qPrintable(hover));
     }

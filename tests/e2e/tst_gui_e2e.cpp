@@ -99,8 +99,9 @@ private Q_SLOTS:
         QVERIFY(session.window()->latencyChart()->drawnPointCount(SourceDashboard::LineP50) >= 1);
         QCOMPARE(session.store()->points(key).constLast().stats.count, 50);
         // The status bar knows the collector: ingest, drops, series and the database's size.
-        QTRY_VERIFY_WITH_TIMEOUT(session.window()->statusText().contains(u"db "_s)
-                                         && !session.window()->statusText().contains(u"db –"_s), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            session.window()->statusText().contains(u"db "_s) && !session.window()->statusText().contains(u"db –"_s),
+            5000);
         QVERIFY(session.window()->statusText().contains(u"drops: parse 0"_s));
     }
 
@@ -253,8 +254,8 @@ private Q_SLOTS:
         };
         const auto whole = [&](const SeriesStats &s) { return s.count > 0 && !s.brief && std::isfinite(s.p95); };
         QTRY_VERIFY_WITH_TIMEOUT(send() && (session.window()->selectSource({ SourceRef::Kind::Model, u"m1"_s }), true)
-                && whole(newest(m1)) && whole(newest(m2)) && newest(other).brief
-                && std::isnan(newest(other).p95) && newest(other).count > 0 && newest(other).kind == MetricKind::Timer,
+                && whole(newest(m1)) && whole(newest(m2)) && newest(other).brief && std::isnan(newest(other).p95)
+                && newest(other).count > 0 && newest(other).kind == MetricKind::Timer,
             20000);
         QVERIFY(store->keptInFull().contains(m1));
         QVERIFY(store->keptInFull().contains(m2));
@@ -271,7 +272,8 @@ private Q_SLOTS:
         session.window()->selectSource({ SourceRef::Kind::Model, u"m2"_s });
         QTRY_VERIFY_WITH_TIMEOUT(store->isShown(queue), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(send() && store->points(queue).size() >= 8 && briefPoints(queue) == 0
-                && std::isfinite(store->points(queue).constLast().stats.sum), 20000);
+                && std::isfinite(store->points(queue).constLast().stats.sum),
+            20000);
     }
 
     void aKilledCollectorShowsTheBanner()
@@ -330,8 +332,8 @@ private Q_SLOTS:
         session.start();
         QTRY_VERIFY_WITH_TIMEOUT(session.window()->selectedSource().kind == SourceRef::Kind::Model, 15000);
         // A few seconds of traffic so every chart has a line.
-        QTRY_VERIFY_WITH_TIMEOUT(session.store()->points(session.window()->dashboard()->roles().latency).size() >= 5,
-                                 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            session.store()->points(session.window()->dashboard()->roles().latency).size() >= 5, 15000);
         session.window()->refreshNow();
         auto *d = session.window()->dashboard();
         QVERIFY(d->tile(SourceDashboard::TileP95)->valueText() != u"–"_s);
@@ -340,7 +342,7 @@ private Q_SLOTS:
         QVERIFY(d->latencyChart()->drawnPointCount(SourceDashboard::LineP50) >= 5);
         QVERIFY(d->errorChart()->drawnPointCount(0) >= 5);
         const QModelIndex models = session.sources()->index(
-                session.sources()->indexOf(session.window()->selectedSource()).parent().row(), 0);
+            session.sources()->indexOf(session.window()->selectedSource()).parent().row(), 0);
         QCOMPARE(session.sources()->rowCount(models), 2); // the demo's two models
         const QImage shot = session.window()->grab().toImage();
         QVERIFY(!shot.isNull());

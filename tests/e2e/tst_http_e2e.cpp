@@ -151,12 +151,14 @@ private Q_SLOTS:
         config.close();
         QProcess prometheus;
         prometheus.setProcessChannelMode(QProcess::MergedChannels);
-        prometheus.start(u"prometheus"_s, { u"--config.file="_s % config.fileName(),
-            u"--storage.tsdb.path="_s % dir.filePath(u"tsdb"_s), u"--web.listen-address=127.0.0.1:%1"_s.arg(port) });
+        prometheus.start(u"prometheus"_s,
+            { u"--config.file="_s % config.fileName(), u"--storage.tsdb.path="_s % dir.filePath(u"tsdb"_s),
+                u"--web.listen-address=127.0.0.1:%1"_s.arg(port) });
         QVERIFY2(prometheus.waitForStarted(10000), "prometheus is missing: tools/dev/install-deps.sh installs it");
         QNetworkAccessManager net;
         const QString query = u"http://127.0.0.1:%1/api/v1/query?query="_s.arg(port)
-            % QString::fromLatin1(QUrl::toPercentEncoding(u"ml_model_predictions_total{model_id=\"m1\",status=\"ok\"}"_s));
+            % QString::fromLatin1(
+                QUrl::toPercentEncoding(u"ml_model_predictions_total{model_id=\"m1\",status=\"ok\"}"_s));
         QByteArray answer;
         QTRY_VERIFY2_WITH_TIMEOUT((answer = send(net, query).body).contains("\"75\""), answer.constData(), 60000);
         prometheus.terminate();

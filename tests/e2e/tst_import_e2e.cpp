@@ -113,9 +113,9 @@ private Q_SLOTS:
         p.closeWriteChannel();
         QVERIFY(p.waitForFinished(30000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        const Exported hour = runPerfdashd({ u"export"_s, u"--raw"_s, u"--db"_s, db, u"--series"_s, u"jobs"_s, u"--from"_s,
-            QDateTime::fromSecsSinceEpoch(t0, Qt::UTC).toString(Qt::ISODate), u"--to"_s, u"now"_s, u"--step"_s,
-            u"1h"_s });
+        const Exported hour = runPerfdashd({ u"export"_s, u"--raw"_s, u"--db"_s, db, u"--series"_s, u"jobs"_s,
+            u"--from"_s, QDateTime::fromSecsSinceEpoch(t0, Qt::UTC).toString(Qt::ISODate), u"--to"_s, u"now"_s,
+            u"--step"_s, u"1h"_s });
         QCOMPARE(hour.exitCode, 0);
         bool crlf = false;
         const auto rows = parseCsv(hour.out, &crlf);

@@ -21,9 +21,9 @@ namespace {
 void startDemo(QProcess &loadgen, const CollectorProcess &collector, const QStringList &extra = {})
 {
     loadgen.start(binary(u"perfdash-loadgen"_s),
-                  QStringList { u"--scenario"_s, u"demo"_s, u"--udp"_s, u"127.0.0.1:%1"_s.arg(collector.udpPort),
-                                u"--runtime-dir"_s, collector.runtimeDir }
-                          + extra);
+        QStringList { u"--scenario"_s, u"demo"_s, u"--udp"_s, u"127.0.0.1:%1"_s.arg(collector.udpPort),
+            u"--runtime-dir"_s, collector.runtimeDir }
+            + extra);
 }
 
 QString lockHolder(const CollectorProcess &collector)
@@ -71,15 +71,17 @@ private Q_SLOTS:
         // Each model's samples come from its own process: bert-base's holds 96 MB (the loadgen far less).
         int requestFrames = 0;
         double bertRss = 0;
-        live.readUntil([&](const LiveFrame &frame) {
-            for (const SeriesStats &s : frame.series) {
-                if (s.key == u"inference.latency|model:resnet50"_s)
-                    ++requestFrames;
-                if (s.key.startsWith(u"process.rss_mb|model:bert-base,pid:"_s))
-                    bertRss = s.last;
-            }
-            return requestFrames >= 5 && bertRss > 0;
-        }, 30000);
+        live.readUntil(
+            [&](const LiveFrame &frame) {
+                for (const SeriesStats &s : frame.series) {
+                    if (s.key == u"inference.latency|model:resnet50"_s)
+                        ++requestFrames;
+                    if (s.key.startsWith(u"process.rss_mb|model:bert-base,pid:"_s))
+                        bertRss = s.last;
+                }
+                return requestFrames >= 5 && bertRss > 0;
+            },
+            30000);
         QVERIFY2(requestFrames >= 5, qPrintable(QString::number(requestFrames)));
         QVERIFY2(bertRss >= 90 && bertRss < 300, qPrintable(QString::number(bertRss)));
         QCOMPARE(loadgen.state(), QProcess::Running); // no duration: still feeding after the frames above
@@ -113,7 +115,7 @@ private Q_SLOTS:
         QCOMPARE(second.exitCode(), 3);
         const QString message = QString::fromUtf8(second.readAllStandardError());
         QVERIFY2(message.contains(u"already runs"_s) && message.contains(QString::number(first.processId())),
-                 qPrintable(message));
+            qPrintable(message));
 
         // Killed outright: the kernel drops the lock, and its model workers end with it.
         QTRY_COMPARE_WITH_TIMEOUT(childrenOf(first.processId(), u"model-"_s).size(), 2, 10000);

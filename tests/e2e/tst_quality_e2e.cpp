@@ -104,25 +104,25 @@ private Q_SLOTS:
                 const double score = std::round((truth ? std::sqrt(u(rng)) : u(rng) * u(rng)) * 1e4) / 1e4;
                 scored.push_back({ score, truth });
                 lines += u"{\"type\":\"prediction\",\"ts\":%1,\"model\":\"fraud\",\"score\":%2,\"truth\":%3}\n"_s
-                                 .arg(ts, number(score))
-                                 .arg(truth)
-                                 .toUtf8();
+                             .arg(ts, number(score))
+                             .arg(truth)
+                             .toUtf8();
             }
             for (int i = 0; i < 50; ++i) {
                 const QString truth = animals[rng() % 4];
                 const QString predicted = u(rng) < 0.7 ? truth : animals[rng() % 4];
                 labels.push_back({ predicted, truth });
                 lines += u"{\"type\":\"prediction\",\"ts\":%1,\"model\":\"zoo\",\"label\":\"%2\",\"truth\":\"%3\"}\n"_s
-                                 .arg(ts, predicted, truth)
-                                 .toUtf8();
+                             .arg(ts, predicted, truth)
+                             .toUtf8();
             }
             for (int i = 0; i < 50; ++i) {
                 const double truth = i % 10 == 0 ? 0.0 : std::round(100 * u(rng)) / 4;
                 const double value = truth + std::round((u(rng) - 0.5) * 40) / 8;
                 regression.push_back({ value, truth });
                 lines += u"{\"type\":\"prediction\",\"ts\":%1,\"model\":\"price\",\"value\":%2,\"truth\":%3}\n"_s
-                                 .arg(ts, number(value), number(truth))
-                                 .toUtf8();
+                             .arg(ts, number(value), number(truth))
+                             .toUtf8();
             }
             // A prediction without a truth is counted, and feeds no metric.
             lines += u"{\"type\":\"prediction\",\"ts\":%1,\"model\":\"fraud\",\"score\":0.5}\n"_s.arg(ts).toUtf8();
@@ -134,8 +134,8 @@ private Q_SLOTS:
         QVERIFY(ingest.waitForBytesWritten(5000));
 
         // Live: the first second's provisional frame carries the models' quality.
-        const auto frames = live.readUntil(
-                [&](const LiveFrame &f) { return f.second == first && !f.quality.isEmpty(); }, 6000);
+        const auto frames
+            = live.readUntil([&](const LiveFrame &f) { return f.second == first && !f.quality.isEmpty(); }, 6000);
         QVERIFY(!frames.isEmpty() && frames.back().second == first);
         QCOMPARE(frames.back().quality.size(), 3);
         QCOMPARE(frames.back().quality[0].key, u"prediction.quality|model:fraud"_s);
@@ -146,17 +146,17 @@ private Q_SLOTS:
 
         QProcess quality;
         quality.start(binary(u"perfdashd"_s),
-                      { u"quality"_s, u"--db"_s, collector.dbPath, u"--from"_s,
-                        QDateTime::fromSecsSinceEpoch(first, QTimeZone::utc()).toString(Qt::ISODate), u"--to"_s,
-                        QDateTime::fromSecsSinceEpoch(first + kSeconds, QTimeZone::utc()).toString(Qt::ISODate),
-                        u"--step"_s, u"1d"_s });
+            { u"quality"_s, u"--db"_s, collector.dbPath, u"--from"_s,
+                QDateTime::fromSecsSinceEpoch(first, QTimeZone::utc()).toString(Qt::ISODate), u"--to"_s,
+                QDateTime::fromSecsSinceEpoch(first + kSeconds, QTimeZone::utc()).toString(Qt::ISODate), u"--step"_s,
+                u"1d"_s });
         QVERIFY(quality.waitForFinished(20000));
         QCOMPARE(quality.exitCode(), 0);
         const QList<QByteArray> rows = quality.readAllStandardOutput().trimmed().split('\n');
         QCOMPARE(rows.size(), 4);
         QCOMPARE(rows[0].trimmed(),
-                 QByteArray("time,series,binary,classes,regression,accuracy,precision,recall,f1,macro_f1,auc_roc,"
-                            "auc_error,rmse,mae,mape,zero_truths"));
+            QByteArray("time,series,binary,classes,regression,accuracy,precision,recall,f1,macro_f1,auc_roc,"
+                       "auc_error,rmse,mae,mape,zero_truths"));
         std::map<QByteArray, QList<QByteArray>> bySeries;
         for (int i = 1; i < rows.size(); ++i) {
             const QList<QByteArray> f = rows[i].trimmed().split(',');
@@ -179,14 +179,14 @@ private Q_SLOTS:
         QCOMPARE(value(fraud, 8), 2 * tp / (2 * tp + fp + fn));
         const double auc = exactAuc(scored);
         QVERIFY2(std::abs(value(fraud, 10) - auc) <= 0.005,
-                 qPrintable(u"auc %1, exact %2"_s.arg(value(fraud, 10)).arg(auc)));
+            qPrintable(u"auc %1, exact %2"_s.arg(value(fraud, 10)).arg(auc)));
         QVERIFY(std::abs(value(fraud, 10) - auc) <= value(fraud, 11) + 1e-12); // within its own stated bound
 
         // Multi-class.
         const auto &zoo = bySeries.at("prediction.quality{model=zoo}");
         QCOMPARE(zoo[3].toLongLong(), qint64(labels.size()));
-        const double correct = double(std::count_if(labels.begin(), labels.end(),
-                                                     [](const Label &l) { return l.predicted == l.truth; }));
+        const double correct = double(
+            std::count_if(labels.begin(), labels.end(), [](const Label &l) { return l.predicted == l.truth; }));
         QCOMPARE(value(zoo, 5), correct / double(labels.size()));
         QCOMPARE(value(zoo, 9), macroF1(labels));
 
@@ -213,18 +213,17 @@ private Q_SLOTS:
         // One window per second adds up to the whole.
         QProcess perSecond;
         perSecond.start(binary(u"perfdashd"_s),
-                        { u"quality"_s, u"--db"_s, collector.dbPath, u"--model"_s, u"fraud"_s, u"--from"_s,
-                          QString::number(first), u"--to"_s, QString::number(first + kSeconds), u"--step"_s,
-                          u"1s"_s });
+            { u"quality"_s, u"--db"_s, collector.dbPath, u"--model"_s, u"fraud"_s, u"--from"_s, QString::number(first),
+                u"--to"_s, QString::number(first + kSeconds), u"--step"_s, u"1s"_s });
         QVERIFY(perSecond.waitForFinished(20000));
         // Unix seconds are not a TIME the command takes: it says so.
         QCOMPARE(perSecond.exitCode(), 2);
         QVERIFY(perSecond.readAllStandardError().contains("ISO 8601"));
         perSecond.start(binary(u"perfdashd"_s),
-                        { u"quality"_s, u"--db"_s, collector.dbPath, u"--model"_s, u"fraud"_s, u"--from"_s,
-                          QDateTime::fromSecsSinceEpoch(first, QTimeZone::utc()).toString(Qt::ISODate), u"--to"_s,
-                          QDateTime::fromSecsSinceEpoch(first + kSeconds, QTimeZone::utc()).toString(Qt::ISODate),
-                          u"--step"_s, u"1s"_s });
+            { u"quality"_s, u"--db"_s, collector.dbPath, u"--model"_s, u"fraud"_s, u"--from"_s,
+                QDateTime::fromSecsSinceEpoch(first, QTimeZone::utc()).toString(Qt::ISODate), u"--to"_s,
+                QDateTime::fromSecsSinceEpoch(first + kSeconds, QTimeZone::utc()).toString(Qt::ISODate), u"--step"_s,
+                u"1s"_s });
         QVERIFY(perSecond.waitForFinished(20000));
         QCOMPARE(perSecond.exitCode(), 0);
         const QList<QByteArray> secondRows = perSecond.readAllStandardOutput().trimmed().split('\n');

@@ -122,9 +122,9 @@ QString relativeErrors(const std::array<double, 4> &got, const std::vector<doubl
     for (size_t i = 0; i < kLevels.size(); ++i) {
         const double exact = exactQuantile(sorted, kLevels[i]);
         text += u" p%1: %2 vs exact %3 (%4%)"_s.arg(kLevels[i] * 100)
-                        .arg(got[i], 0, 'g', 10)
-                        .arg(exact, 0, 'g', 10)
-                        .arg((got[i] - exact) / exact * 100, 0, 'f', 3);
+                    .arg(got[i], 0, 'g', 10)
+                    .arg(exact, 0, 'g', 10)
+                    .arg((got[i] - exact) / exact * 100, 0, 'f', 3);
     }
     return text;
 }
@@ -199,8 +199,8 @@ private Q_SLOTS:
         // The values really are spread over the seconds: at least five 1 s rows hold them.
         SeriesWindow seconds;
         QVERIFY(readWindow(collector.dbPath, key, minute, minute + 60, 1, &seconds));
-        const auto filled = std::count_if(seconds.points.begin(), seconds.points.end(),
-                                          [](const WindowPoint &p) { return p.point.count > 0; });
+        const auto filled = std::count_if(
+            seconds.points.begin(), seconds.points.end(), [](const WindowPoint &p) { return p.point.count > 0; });
         QVERIFY2(filled >= 5, qPrintable(u"only %1 seconds hold data"_s.arg(filled)));
         // And the data can tell merging from averaging: the mean of the per-second medians is far from the median.
         double medians = 0;
@@ -208,17 +208,18 @@ private Q_SLOTS:
             medians += p.point.count > 0 ? p.point.q[0] / double(filled) : 0.0;
         const double exactMedian = exactQuantile(sorted, 0.5);
         QVERIFY2(std::fabs(medians - exactMedian) > 0.1 * exactMedian,
-                 qPrintable(u"mean of per-second medians %1, median %2"_s.arg(medians).arg(exactMedian)));
+            qPrintable(u"mean of per-second medians %1, median %2"_s.arg(medians).arg(exactMedian)));
 
         // One window over all of it through `perfdashd export --step 1m`, right away: while perfdashd runs, the
         // minute's rollup row trails the 1 s tier (written every 10 s of data: docs/storage.md), and the read merges
         // the 1 s tail it has not folded yet, so the count is every value without waiting for a rollup.
-        const auto iso = [](qint64 t) { return QDateTime::fromSecsSinceEpoch(t, QTimeZone::utc()).toString(Qt::ISODate); };
+        const auto iso
+            = [](qint64 t) { return QDateTime::fromSecsSinceEpoch(t, QTimeZone::utc()).toString(Qt::ISODate); };
         const auto exportMinute = [&](QList<QList<QByteArray>> *rows) {
             QProcess exporter;
             exporter.start(binary(u"perfdashd"_s),
-                           { u"export"_s, u"--raw"_s, u"--db"_s, collector.dbPath, u"--series"_s, u"quantiles.latency{model=m1}"_s,
-                             u"--from"_s, iso(minute), u"--to"_s, iso(minute + 60), u"--step"_s, u"1m"_s });
+                { u"export"_s, u"--raw"_s, u"--db"_s, collector.dbPath, u"--series"_s, u"quantiles.latency{model=m1}"_s,
+                    u"--from"_s, iso(minute), u"--to"_s, iso(minute + 60), u"--step"_s, u"1m"_s });
             if (!exporter.waitForFinished(30000) || exporter.exitCode() != 0)
                 return false;
             *rows = parseCsv(exporter.readAllStandardOutput());

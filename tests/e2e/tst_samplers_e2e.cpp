@@ -72,9 +72,8 @@ private Q_SLOTS:
         LiveReader live;
         QVERIFY(live.connectTo(collector.livePath));
         const QString rss = processKey(u"process.rss_mb"_s, child.pid());
-        const auto frames = live.readUntil([&](const LiveFrame &f) {
-            return findSeries({ f }, rss) && findSeries({ f }, u"system.cpu_percent"_s);
-        });
+        const auto frames = live.readUntil(
+            [&](const LiveFrame &f) { return findSeries({ f }, rss) && findSeries({ f }, u"system.cpu_percent"_s); });
         // The first sample is taken at once: its second is published about a second later.
         QVERIFY2(sinceStart.elapsed() < 4000, qPrintable(QString::number(sinceStart.elapsed())));
         const SeriesStats *rssStats = findSeries(frames, rss);
@@ -85,8 +84,7 @@ private Q_SLOTS:
         QVERIFY(cpu);
         QVERIFY(cpu->last >= 0.0 && cpu->last <= 100.0);
         for (const QString &name : { u"system.memory_used_mb"_s, u"system.memory_available_mb"_s,
-                                     u"system.memory_total_mb"_s, u"system.load1"_s, u"system.load5"_s,
-                                     u"system.load15"_s })
+                 u"system.memory_total_mb"_s, u"system.load1"_s, u"system.load5"_s, u"system.load15"_s })
             QVERIFY2(findSeries(frames, name), qPrintable(name));
         const QString threads = processKey(u"process.threads"_s, child.pid());
         const auto more = live.readUntil([&](const LiveFrame &f) { return findSeries({ f }, threads) != nullptr; });
@@ -138,12 +136,12 @@ private Q_SLOTS:
         ingest.connectToServer(QDir(collector.runtimeDir).filePath(u"ingest.sock"_s));
         QVERIFY(ingest.waitForConnected(5000));
         ingest.write(R"({"type":"sample","pid":)" + QByteArray::number(named.pid())
-                     + R"(,"cpu_percent":1,"rss_mb":2,"vms_mb":3,"threads":1})" + "\n");
+            + R"(,"cpu_percent":1,"rss_mb":2,"vms_mb":3,"threads":1})" + "\n");
         QVERIFY(ingest.waitForBytesWritten(5000));
 
         const QStringList keys { processKey(u"process.threads"_s, sender),
-                                 processKey(u"process.threads"_s, QCoreApplication::applicationPid()),
-                                 processKey(u"process.rss_mb"_s, named.pid()) };
+            processKey(u"process.threads"_s, QCoreApplication::applicationPid()),
+            processKey(u"process.rss_mb"_s, named.pid()) };
         QSet<QString> seen;
         const auto frames = live.readUntil([&](const LiveFrame &f) {
             for (const QString &key : keys) {

@@ -87,7 +87,7 @@ private Q_SLOTS:
 
         constexpr int runs = 4; // every 2nd prediction fails: 2 runs fail
         const QStringList arguments { u"--runs"_s, QString::number(runs), u"--pause-ms"_s, u"50"_s, u"--fail-every"_s,
-                                      u"2"_s, u"--model"_s, u"m-"_s + language };
+            u"2"_s, u"--model"_s, u"m-"_s + language };
         QProcess example;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"PERFDASH_INGEST_SOCKET"_s, QDir(collector.runtimeDir).filePath(u"ingest.sock"_s));
@@ -102,8 +102,7 @@ private Q_SLOTS:
             env.insert(u"PYTHONDONTWRITEBYTECODE"_s, u"1"_s);
             example.setProcessEnvironment(env);
             example.start(debianPython,
-                          QStringList { QDir(source).filePath(u"clients/python/examples/inference_pipeline.py"_s) }
-                                  + arguments);
+                QStringList { QDir(source).filePath(u"clients/python/examples/inference_pipeline.py"_s) } + arguments);
         }
         QVERIFY(example.waitForStarted(10000));
         const qint64 pid = example.processId();
@@ -126,8 +125,9 @@ private Q_SLOTS:
         QCOMPARE(seconds.count(runError), runs / 2);
         QCOMPARE(seconds.count(u"run.duration|"_s + model + u",workflow:inference"_s), runs);
         for (const char *step : { "load_data", "load_model", "preprocess", "predict", "postprocess" })
-            QCOMPARE(seconds.count(u"run.step.duration|"_s + model + u",step:%1,workflow:inference"_s.arg(QLatin1String(step))),
-                     runs);
+            QCOMPARE(seconds.count(
+                         u"run.step.duration|"_s + model + u",step:%1,workflow:inference"_s.arg(QLatin1String(step))),
+                runs);
         // load_model sleeps 30 ms in both examples.
         QVERIFY(seconds.max(u"run.step.duration|"_s + model + u",step:load_model,workflow:inference"_s) >= 30);
 
@@ -144,7 +144,7 @@ private Q_SLOTS:
         // The process's own samples, under its pid.
         const QString pidTag = u"pid:"_s + QString::number(pid);
         QVERIFY2(seconds.count(u"process.rss_mb|"_s + pidTag) >= 1,
-                 qPrintable(seconds.keysStartingWith(u"process."_s).join(u' ')));
+            qPrintable(seconds.keysStartingWith(u"process."_s).join(u' ')));
         QVERIFY(seconds.max(u"process.rss_mb|"_s + pidTag) > 1);
         QVERIFY(seconds.count(u"process.cpu_percent|"_s + pidTag) >= 1);
 

@@ -30,7 +30,6 @@ void waitForEarlyInSecond()
         QThread::msleep(10);
 }
 
-
 double exactQuantile(std::vector<double> sorted, double q)
 {
     std::sort(sorted.begin(), sorted.end());
@@ -104,18 +103,21 @@ private Q_SLOTS:
         const QString csvPath = dir.filePath(u"out/export.csv"_s);
         QDir().mkpath(dir.filePath(u"out"_s));
         const QStringList common { u"--db"_s, collector.dbPath, u"--series"_s, u"export.latency{model=m1,status=ok}"_s,
-                                   u"--from"_s, u"-10m"_s, u"--to"_s, u"+1m"_s };
+            u"--from"_s, u"-10m"_s, u"--to"_s, u"+1m"_s };
 
         // 1 s: each second exactly, quantiles within the sketch's 1%.
-        auto seconds = runPerfdashd(QStringList { u"export"_s, u"--raw"_s } + common + QStringList { u"--step"_s, u"1s"_s, u"-o"_s, csvPath }, env);
+        auto seconds = runPerfdashd(
+            QStringList { u"export"_s, u"--raw"_s } + common + QStringList { u"--step"_s, u"1s"_s, u"-o"_s, csvPath },
+            env);
         QCOMPARE(seconds.exitCode, 0);
         QFile file(csvPath);
         QVERIFY(file.open(QIODevice::ReadOnly));
         bool crlf = false;
         auto rows = parseCsv(file.readAll(), &crlf);
         QVERIFY(crlf);
-        QCOMPARE(rows.value(0), (QList<QByteArray> { "time", "series", "count", "rate", "min", "max", "mean", "p50",
-                                                     "p90", "p95", "p99", "seconds", "complete", "kind" }));
+        QCOMPARE(rows.value(0),
+            (QList<QByteArray> { "time", "series", "count", "rate", "min", "max", "mean", "p50", "p90", "p95", "p99",
+                "seconds", "complete", "kind" }));
         QCOMPARE(rows.size(), 3);
         const std::array<double, 4> levels { 0.5, 0.9, 0.95, 0.99 };
         for (int s = 0; s < 2; ++s) {
@@ -135,12 +137,13 @@ private Q_SLOTS:
                 const double expected = exactQuantile(perSecond[size_t(s)], levels[q]);
                 const double got = toDouble(r[int(7 + q)]);
                 QVERIFY2(std::fabs(got - expected) <= 0.01 * expected + 1e-9,
-                         qPrintable(u"second %1 q%2: %3 vs %4"_s.arg(s).arg(levels[q]).arg(got).arg(expected)));
+                    qPrintable(u"second %1 q%2: %3 vs %4"_s.arg(s).arg(levels[q]).arg(got).arg(expected)));
             }
         }
 
         // 1 min: one row with both seconds merged; counts exact, quantiles from the minute's merged sketch.
-        auto minute = runPerfdashd(QStringList { u"export"_s, u"--raw"_s } + common + QStringList { u"--step"_s, u"1m"_s }, env);
+        auto minute = runPerfdashd(
+            QStringList { u"export"_s, u"--raw"_s } + common + QStringList { u"--step"_s, u"1m"_s }, env);
         QCOMPARE(minute.exitCode, 0);
         rows = parseCsv(minute.out, &crlf);
         qint64 total = 0;
@@ -157,13 +160,13 @@ private Q_SLOTS:
                 const double expected = exactQuantile(all, levels[q]);
                 const double got = toDouble(rows[1][int(7 + q)]);
                 QVERIFY2(std::fabs(got - expected) <= tolerance * expected,
-                         qPrintable(u"minute q%1: %2 vs %3"_s.arg(levels[q]).arg(got).arg(expected)));
+                    qPrintable(u"minute q%1: %2 vs %3"_s.arg(levels[q]).arg(got).arg(expected)));
             }
         }
 
         // 1 d goes through the hour tier's sketches and still counts everything.
         auto day = runPerfdashd(QStringList { u"export"_s, u"--raw"_s } + common.mid(0, 6)
-                                        + QStringList { u"--to"_s, u"+1d"_s, u"--step"_s, u"1d"_s });
+            + QStringList { u"--to"_s, u"+1d"_s, u"--step"_s, u"1d"_s });
         QCOMPARE(day.exitCode, 0);
         rows = parseCsv(day.out, &crlf);
         total = 0;
@@ -204,9 +207,9 @@ private Q_SLOTS:
             QCOMPARE(collector.stop(), 0);
         }
         const QString out = dir.filePath(u"never.csv"_s);
-        auto e = runPerfdashd(QStringList { u"export"_s, u"--raw"_s, u"--db"_s, QDir(dir.path()).filePath(u"perfdash.db"_s),
-                                            u"-o"_s, out }
-                              + arguments);
+        auto e = runPerfdashd(QStringList { u"export"_s, u"--raw"_s, u"--db"_s,
+                                  QDir(dir.path()).filePath(u"perfdash.db"_s), u"-o"_s, out }
+            + arguments);
         QCOMPARE(e.exitCode, exitCode);
         QVERIFY2(e.err.contains(message), qPrintable(e.err));
         QVERIFY(!QFileInfo::exists(out)); // nothing half-written
@@ -239,8 +242,8 @@ private Q_SLOTS:
                 // Load: the counter we check, plus timers over 50 series so chunks and rollups are busy.
                 QByteArray datagram = "kill.counter:1|c|#trial:all\n";
                 for (int i = 0; i < 5; ++i)
-                    datagram += "kill.load:" + QByteArray::number(rng->bounded(1000)) + "|ms|#s:"
-                            + QByteArray::number(rng->bounded(50)) + '\n';
+                    datagram += "kill.load:" + QByteArray::number(rng->bounded(1000))
+                        + "|ms|#s:" + QByteArray::number(rng->bounded(50)) + '\n';
                 collector.send(datagram);
                 sendTimes.push_back(QDateTime::currentMSecsSinceEpoch());
                 QThread::usleep(1000);
@@ -251,13 +254,13 @@ private Q_SLOTS:
             QCOMPARE(integrityCheck(dbPath), u"ok"_s);
             const qint64 stored = storedCount(dbPath, key);
             sent += sendTimes.size();
-            mustHave += std::count_if(sendTimes.begin(), sendTimes.end(),
-                                      [&](qint64 t) { return t < killedAt - lossWindowMs; });
+            mustHave += std::count_if(
+                sendTimes.begin(), sendTimes.end(), [&](qint64 t) { return t < killedAt - lossWindowMs; });
             QVERIFY2(stored >= mustHave,
-                     qPrintable(u"trial %1: %2 stored, but %3 were sent more than %4 ms before the kill"_s.arg(trial)
-                                        .arg(stored)
-                                        .arg(mustHave)
-                                        .arg(lossWindowMs)));
+                qPrintable(u"trial %1: %2 stored, but %3 were sent more than %4 ms before the kill"_s.arg(trial)
+                               .arg(stored)
+                               .arg(mustHave)
+                               .arg(lossWindowMs)));
             QVERIFY2(stored <= sent, "more stored than sent: a second was counted twice");
             if (trial == 19)
                 qInfo("20 kills: %lld increments sent, %lld stored, %lld required", sent, stored, mustHave);

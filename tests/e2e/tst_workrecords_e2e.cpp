@@ -33,30 +33,31 @@ private Q_SLOTS:
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         const double ts = double(now) + 0.5;
         const QString guid = u"6f1c3b2a-9d4e-4f5a-8b7c-0d1e2f3a4b5c"_s;
-        const auto line = [](const QJsonObject &o) -> QByteArray { return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n'; };
+        const auto line
+            = [](const QJsonObject &o) -> QByteArray { return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n'; };
         QByteArray lines;
-        lines += line(QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"guid"_s, guid }, { u"op_code"_s, u"IMP01"_s },
-                        { u"tenant"_s, u"billing"_s }, { u"name"_s, u"import"_s }, { u"target"_s, u"orders.csv"_s },
-                        { u"items"_s, 1200 }, { u"elapsed_s"_s, 2.5 }, { u"memory_mb"_s, 84.2 },
-                        { u"cache_hits"_s, 17 }, { u"api_calls"_s, 4 }, { u"success"_s, false },
-                        { u"error"_s, QString(QString(6000, u'x') + u"END"_s) }, { u"error_category"_s, u"network"_s } });
+        lines += line(QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"guid"_s, guid },
+            { u"op_code"_s, u"IMP01"_s }, { u"tenant"_s, u"billing"_s }, { u"name"_s, u"import"_s },
+            { u"target"_s, u"orders.csv"_s }, { u"items"_s, 1200 }, { u"elapsed_s"_s, 2.5 }, { u"memory_mb"_s, 84.2 },
+            { u"cache_hits"_s, 17 }, { u"api_calls"_s, 4 }, { u"success"_s, false },
+            { u"error"_s, QString(QString(6000, u'x') + u"END"_s) }, { u"error_category"_s, u"network"_s } });
         // The same guid again: a resend, not a second operation.
-        lines += line(QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"guid"_s, guid }, { u"name"_s, u"import"_s },
-                        { u"elapsed_s"_s, 2.5 }, { u"success"_s, true } });
-        lines += line(QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"name"_s, u"export"_s }, { u"items"_s, 10 },
-                        { u"elapsed_s"_s, 0.5 }, { u"success"_s, true } });
+        lines += line(QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"guid"_s, guid },
+            { u"name"_s, u"import"_s }, { u"elapsed_s"_s, 2.5 }, { u"success"_s, true } });
+        lines += line(QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"name"_s, u"export"_s },
+            { u"items"_s, 10 }, { u"elapsed_s"_s, 0.5 }, { u"success"_s, true } });
         // Only the module tag, as SDKs before op_code sent it: the module becomes the op_code.
-        lines += line(QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"name"_s, u"load"_s },
-                        { u"elapsed_s"_s, 0.5 }, { u"success"_s, true },
-                        { u"tags"_s, QJsonObject { { u"module"_s, u"loader"_s } } } });
+        lines += line(
+            QJsonObject { { u"type"_s, u"op"_s }, { u"ts"_s, ts }, { u"name"_s, u"load"_s }, { u"elapsed_s"_s, 0.5 },
+                { u"success"_s, true }, { u"tags"_s, QJsonObject { { u"module"_s, u"loader"_s } } } });
         const double start = double(now - 3);
         lines += line(QJsonObject { { u"type"_s, u"run"_s }, { u"workflow"_s, u"inference"_s }, { u"start"_s, start },
-                        { u"end"_s, start + 0.25 }, { u"success"_s, true },
-                        { u"steps"_s,
-                          QJsonArray { QJsonObject { { u"name"_s, u"load_data"_s }, { u"start"_s, start },
-                                                     { u"elapsed_s"_s, 0.1 } },
-                                       QJsonObject { { u"name"_s, u"predict"_s }, { u"start"_s, start + 0.1 },
-                                                     { u"elapsed_s"_s, 0.15 } } } } });
+            { u"end"_s, start + 0.25 }, { u"success"_s, true },
+            { u"steps"_s,
+                QJsonArray {
+                    QJsonObject { { u"name"_s, u"load_data"_s }, { u"start"_s, start }, { u"elapsed_s"_s, 0.1 } },
+                    QJsonObject {
+                        { u"name"_s, u"predict"_s }, { u"start"_s, start + 0.1 }, { u"elapsed_s"_s, 0.15 } } } } });
         QLocalSocket ingest;
         ingest.connectToServer(QDir(collector.runtimeDir).filePath(u"ingest.sock"_s));
         QVERIFY(ingest.waitForConnected(5000));

@@ -41,8 +41,8 @@ public:
             m_process.setProcessChannelMode(QProcess::MergedChannels);
             m_process.start(program(),
                 { QStringLiteral("-httpListenAddr=127.0.0.1:%1").arg(m_port),
-                    QStringLiteral("-storageDataPath=%1").arg(m_data.path()), QStringLiteral("-search.latencyOffset=0s"),
-                    QStringLiteral("-loggerLevel=ERROR") });
+                    QStringLiteral("-storageDataPath=%1").arg(m_data.path()),
+                    QStringLiteral("-search.latencyOffset=0s"), QStringLiteral("-loggerLevel=ERROR") });
             if (!m_process.waitForStarted(5000))
                 return false;
             const QDeadlineTimer deadline(10000);
@@ -96,8 +96,12 @@ public:
         const auto [status, body] = get(QStringLiteral("/api/v1/query"), q);
         if (status != 200)
             return {};
-        return QJsonDocument::fromJson(body).object().value(QStringLiteral("data")).toObject().value(
-            QStringLiteral("result")).toArray();
+        return QJsonDocument::fromJson(body)
+            .object()
+            .value(QStringLiteral("data"))
+            .toObject()
+            .value(QStringLiteral("result"))
+            .toArray();
     }
 
 private:

@@ -26,7 +26,8 @@ QVector<Sample> parse(const QByteArray &text)
             continue;
         const qsizetype brace = line.lastIndexOf('}');
         const QList<QByteArray> rest = line.mid(brace + 2).split(' ');
-        samples.push_back({ line.left(brace + 1), rest.value(0).toDouble(), rest.size() > 1 ? rest[1].toLongLong() : -1 });
+        samples.push_back(
+            { line.left(brace + 1), rest.value(0).toDouble(), rest.size() > 1 ? rest[1].toLongLong() : -1 });
     }
     return samples;
 }
@@ -39,7 +40,8 @@ QuantileSketch rebuild(const QVector<Sample> &samples, qint64 timestampMs)
         if (s.timestampMs != timestampMs || !s.metric.startsWith("lat_bucket"))
             continue;
         const qsizetype at = s.metric.indexOf("vmrange=\"") + 9;
-        const auto range = PromSchema::parseRange(QString::fromLatin1(s.metric.mid(at, s.metric.indexOf('"', at) - at)));
+        const auto range
+            = PromSchema::parseRange(QString::fromLatin1(s.metric.mid(at, s.metric.indexOf('"', at) - at)));
         if (range && range->sign == PromSchema::BucketRange::Sign::Positive)
             sketch.add(sketch.bucketValue(range->index), quint64(s.value));
     }
@@ -92,7 +94,8 @@ private Q_SLOTS:
         QCOMPARE(rebuilt.count(), quint64(200));
         for (double q : { 0.5, 0.95, 0.99 })
             QCOMPARE(rebuilt.quantile(q), merged.quantile(q));
-        QCOMPARE(find(first, "lat{host=\"a\",model=\"m1\",perfdash_kind=\"timer\",perfdash_series=\"lat\",quantile=\"0.95\"}"),
+        QCOMPARE(find(first,
+                     "lat{host=\"a\",model=\"m1\",perfdash_kind=\"timer\",perfdash_series=\"lat\",quantile=\"0.95\"}"),
             merged.quantile(0.95));
 
         // The next push: cumulative counts, and zeros only for a bucket never sent.

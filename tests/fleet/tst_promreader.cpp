@@ -224,7 +224,8 @@ private Q_SLOTS:
         // Covered seconds: the fleet's (any host up) both minutes, host b's its first only; host b's rate above is
         // per its own covered second, and so is the dashboard's (Coverage::heartbeatKeyFor).
         const QVector<RangeSeries> heartbeats = buckets(reader,
-            { Coverage::heartbeatKey(), u"perfdash.ingest.live_series|host:b"_s, u"perfdash.ingest.live_series|host:a"_s },
+            { Coverage::heartbeatKey(), u"perfdash.ingest.live_series|host:b"_s,
+                u"perfdash.ingest.live_series|host:a"_s },
             m_t0, m_t0 + kSeconds, 60);
         QCOMPARE(heartbeats.size(), 3);
         QCOMPARE(heartbeats[0].points.size(), 2);

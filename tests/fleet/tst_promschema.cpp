@@ -54,7 +54,8 @@ private Q_SLOTS:
     void pushLabelsReplaceTags()
     {
         const auto labels = PromSchema::seriesLabels(u"x|host:old"_s, MetricKind::Counter, { { "host", u"new"_s } });
-        QCOMPARE(PromSchema::labelBlock(labels), QByteArray("{host=\"new\",perfdash_kind=\"counter\",perfdash_series=\"x\"}"));
+        QCOMPARE(PromSchema::labelBlock(labels),
+            QByteArray("{host=\"new\",perfdash_kind=\"counter\",perfdash_series=\"x\"}"));
     }
 
     void bucketRangesRoundTrip_data()
@@ -82,7 +83,8 @@ private Q_SLOTS:
         // A value lands in the bucket whose range holds it.
         const double value = 123.456;
         const int index = sketch.indexOf(value);
-        const auto range = PromSchema::parseRange(QString::fromLatin1(PromSchema::bucketRange(index, false, sketch.gamma())));
+        const auto range
+            = PromSchema::parseRange(QString::fromLatin1(PromSchema::bucketRange(index, false, sketch.gamma())));
         const QString text = QString::fromLatin1(PromSchema::bucketRange(index, false, sketch.gamma()));
         QVERIFY(text.section(u"..."_s, 0, 0).toDouble() < value && value <= text.section(u"..."_s, 1, 1).toDouble());
         QCOMPARE(range->index, index);

@@ -100,7 +100,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     parseOne(input, record, limits);
     qsizetype start = 0;
     while (start < input.size()) {
-        const auto *newline = static_cast<const char *>(std::memchr(input.data() + start, '\n', size_t(input.size() - start)));
+        const auto *newline
+            = static_cast<const char *>(std::memchr(input.data() + start, '\n', size_t(input.size() - start)));
         const qsizetype end = newline ? newline - input.data() : input.size();
         QByteArrayView line = input.sliced(start, end - start);
         if (line.endsWith('\r'))

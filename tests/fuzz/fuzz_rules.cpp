@@ -42,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(std::isfinite(r.threshold));
         check(r.window >= 0 && r.forSeconds >= 0 && r.keepFiringFor >= 0);
         if (std::isfinite(r.recovery)) {
-            const bool upward = r.condition == AlertRule::Condition::Above
-                || r.condition == AlertRule::Condition::OutsideBaseline;
+            const bool upward
+                = r.condition == AlertRule::Condition::Above || r.condition == AlertRule::Condition::OutsideBaseline;
             check(upward ? r.recovery <= r.threshold : r.recovery >= r.threshold);
         }
         check(!r.describe().isEmpty());

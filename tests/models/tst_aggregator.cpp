@@ -47,8 +47,8 @@ private Q_SLOTS:
         // Quantiles are within the sketch's relative error of rank floor(q * (n - 1)) of 1..100.
         const double alpha = QuantileSketch::kDefaultRelativeAccuracy;
         QCOMPARE(s->quantileError, alpha);
-        const std::pair<double, double> expected[] = { { s->p50, 50 }, { s->p90, 90 }, { s->p95, 95 },
-                                                       { s->p99, 99 }, { s->p999, 99 } };
+        const std::pair<double, double> expected[]
+            = { { s->p50, 50 }, { s->p90, 90 }, { s->p95, 95 }, { s->p99, 99 }, { s->p999, 99 } };
         for (const auto &[estimate, exact] : expected)
             QVERIFY2(std::fabs(estimate - exact) <= alpha * exact, qPrintable(QString::number(estimate)));
         QVERIFY(s->isMeaningful(0.99));
@@ -87,12 +87,12 @@ private Q_SLOTS:
         std::sort(values.begin(), values.end());
         QCOMPARE(s->min, values.front());
         QCOMPARE(s->max, values.back());
-        const std::pair<double, double> quantiles[] = { { 0.5, s->p50 }, { 0.9, s->p90 }, { 0.95, s->p95 },
-                                                        { 0.99, s->p99 }, { 0.999, s->p999 } };
+        const std::pair<double, double> quantiles[]
+            = { { 0.5, s->p50 }, { 0.9, s->p90 }, { 0.95, s->p95 }, { 0.99, s->p99 }, { 0.999, s->p999 } };
         for (const auto &[q, estimate] : quantiles) {
             const double exact = values[size_t(std::floor(q * double(n - 1)))];
             QVERIFY2(std::fabs(estimate - exact) <= s->quantileError * exact + 1e-12,
-                     qPrintable(u"q %1: %2 vs %3"_s.arg(q).arg(estimate).arg(exact)));
+                qPrintable(u"q %1: %2 vs %3"_s.arg(q).arg(estimate).arg(exact)));
         }
     }
 

@@ -91,8 +91,8 @@ private Q_SLOTS:
             seen << u"%1 %2 @%3"_s.arg(e.instance, e.state).arg(e.time - t0);
         // The 30 s window's p95 passes 100 ms once more than 5 % of it is slow (t0+130), pending; firing 20 s
         // later; the window is clean again 30 s after the slow span ends (240 + 30 = 270).
-        QCOMPARE(seen, (QStringList { u"model:m1 pending @130"_s, u"model:m1 firing @150"_s,
-                           u"model:m1 resolved @270"_s }));
+        QCOMPARE(
+            seen, (QStringList { u"model:m1 pending @130"_s, u"model:m1 firing @150"_s, u"model:m1 resolved @270"_s }));
         QCOMPARE(events[1].severity, u"critical"_s);
         QVERIFY2(events[1].message.startsWith(u"latency_p95 of m1 is "_s), qPrintable(events[1].message));
         QVERIFY(events[1].message.contains(u"above 100"_s));
@@ -244,7 +244,8 @@ private Q_SLOTS:
         const test::Fixture f = traffic();
         const AlertData data = dataOf(f);
         const SourceRoles roles = data.models.value(u"m1"_s);
-        const Kpi::PointLookup lookup = [&](const QString &k) -> const QVector<SeriesPoint> & { return data.pointsOf(k); };
+        const Kpi::PointLookup lookup
+            = [&](const QString &k) -> const QVector<SeriesPoint> & { return data.pointsOf(k); };
         for (const qint64 to : { t0 + 100, t0 + 200 }) {
             const Kpi::Figures all = Kpi::figures(lookup, roles, data.coverage, to - 60, to);
             for (const QString &kpi : KpiCatalog::names()) {

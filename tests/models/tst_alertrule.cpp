@@ -119,21 +119,25 @@ private Q_SLOTS:
                                        << u"field \"threshold\": error_rate is a ratio from 0 to 1"_s;
         QTest::newRow("unknown metric") << oneRule(R"("metric": "latncy", "condition": "above", "threshold": 5)")
                                         << u"field \"metric\": \"latncy\" is not a KPI"_s;
-        QTest::newRow("typo in a field")
-            << oneRule(R"("metric": "cpu", "condition": "above", "treshold": 5, "threshold": 1)")
-            << u"field \"treshold\": is not a rule field"_s;
+        QTest::newRow("typo in a field") << oneRule(
+            R"("metric": "cpu", "condition": "above", "treshold": 5, "threshold": 1)")
+                                         << u"field \"treshold\": is not a rule field"_s;
         QTest::newRow("bad condition") << oneRule(R"("metric": "cpu", "condition": "over", "threshold": 5)")
                                        << u"field \"condition\": \"over\" is not above, below"_s;
         QTest::newRow("recovery beyond threshold")
             << oneRule(R"("metric": "cpu", "condition": "above", "threshold": 50, "recovery": 60)")
             << u"field \"recovery\": must be at or below the threshold (50)"_s;
-        QTest::newRow("bad window") << oneRule(R"("metric": "cpu", "condition": "above", "threshold": 5, "window": "5x")")
+        QTest::newRow("bad window") << oneRule(
+            R"("metric": "cpu", "condition": "above", "threshold": 5, "window": "5x")")
                                     << u"field \"window\": must be a duration"_s;
-        QTest::newRow("bad unit") << oneRule(R"("metric": "latency_p95", "condition": "above", "threshold": 5, "unit": "kg")")
+        QTest::newRow("bad unit") << oneRule(
+            R"("metric": "latency_p95", "condition": "above", "threshold": 5, "unit": "kg")")
                                   << u"field \"unit\": \"kg\" does not fit latency_p95 (ms, s or us)"_s;
-        QTest::newRow("bad severity") << oneRule(R"("metric": "cpu", "condition": "above", "threshold": 5, "severity": "loud")")
+        QTest::newRow("bad severity") << oneRule(
+            R"("metric": "cpu", "condition": "above", "threshold": 5, "severity": "loud")")
                                       << u"field \"severity\": \"loud\" is not info, warning or critical"_s;
-        QTest::newRow("duplicate id") << QByteArray(R"([{"id": "a", "metric": "cpu", "condition": "above", "threshold": 1},
+        QTest::newRow("duplicate id") << QByteArray(
+            R"([{"id": "a", "metric": "cpu", "condition": "above", "threshold": 1},
             {"id": "a", "metric": "gpu", "condition": "above", "threshold": 1}])")
                                       << u"rule 2 (a), field \"id\": is used by an earlier rule"_s;
         QTest::newRow("not JSON") << QByteArray("{\n\"alert_rules\": [\n{\"metric\": }]}")
@@ -148,7 +152,8 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         const QStringList texts = errorTexts(json);
         QVERIFY2(!texts.contains(u"parsed"_s), qPrintable(texts.join(u'\n')));
-        const bool found = std::any_of(texts.begin(), texts.end(), [&](const QString &t) { return t.contains(expected); });
+        const bool found
+            = std::any_of(texts.begin(), texts.end(), [&](const QString &t) { return t.contains(expected); });
         QVERIFY2(found, qPrintable(u"wanted \""_s % expected % u"\" in:\n"_s % texts.join(u'\n')));
     }
 
@@ -200,7 +205,8 @@ private Q_SLOTS:
                     o.insert(u"unit"_s, unit);
                 QVector<RuleError> errors;
                 QVERIFY2(AlertRules::parseRule(o, 0, {}, &errors),
-                    qPrintable(d.name % u" in "_s % unit % u": "_s % (errors.isEmpty() ? QString() : errors.first().text())));
+                    qPrintable(
+                        d.name % u" in "_s % unit % u": "_s % (errors.isEmpty() ? QString() : errors.first().text())));
             }
         }
         QVERIFY(AlertRules::unitsOf(u"no_such_kpi"_s).isEmpty());

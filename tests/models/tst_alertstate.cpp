@@ -12,8 +12,8 @@ using R = AlertState::Reading;
 using P = AlertState::Phase;
 
 // Steps a state through readings one interval apart; returns the state names of the changes with their times.
-QStringList run(AlertState &state, const AlertRule &rule, const QVector<R> &readings, qint64 t0 = 1000,
-    qint64 interval = 60)
+QStringList run(
+    AlertState &state, const AlertRule &rule, const QVector<R> &readings, qint64 t0 = 1000, qint64 interval = 60)
 {
     QStringList out;
     for (int i = 0; i < readings.size(); ++i) {
@@ -70,8 +70,8 @@ private Q_SLOTS:
             (QStringList { u"firing@0"_s, u"resolved@180"_s }));
         // A breach during the hold restarts it.
         AlertState t;
-        QCOMPARE(run(t, rule(0, 120), { R::Breaching, R::Recovered, R::Breaching, R::Recovered, R::Recovered,
-                                          R::Recovered }),
+        QCOMPARE(run(t, rule(0, 120),
+                     { R::Breaching, R::Recovered, R::Breaching, R::Recovered, R::Recovered, R::Recovered }),
             (QStringList { u"firing@0"_s, u"resolved@300"_s }));
     }
 

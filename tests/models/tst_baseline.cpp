@@ -88,7 +88,8 @@ private Q_SLOTS:
         QTest::newRow("p95 faster") << u"latency_p95"_s << true << 20.0 << 1.0 << 12.0 << u"ok"_s;
         // A spread of 0 (hourly p50s in one sketch bucket): within the sketch's 2 % it is no change.
         QTest::newRow("p50 within the sketch's error") << u"latency_p50"_s << true << 19.9 << 0.0 << 20.3 << u"ok"_s;
-        QTest::newRow("p50 past the sketch's error") << u"latency_p50"_s << true << 19.9 << 0.0 << 20.6 << u"degraded"_s;
+        QTest::newRow("p50 past the sketch's error")
+            << u"latency_p50"_s << true << 19.9 << 0.0 << 20.6 << u"degraded"_s;
         QTest::newRow("p95 no baseline, under 100 ms") << u"latency_p95"_s << false << none << none << 50.0 << u"ok"_s;
         QTest::newRow("p95 no baseline, over 100 ms")
             << u"latency_p95"_s << false << none << none << 120.0 << u"breached"_s;

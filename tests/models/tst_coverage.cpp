@@ -132,8 +132,8 @@ private Q_SLOTS:
         early.removeOne(kHour0 + 6);
         early.push_back(kHour0 + 5);
         QCOMPARE(Coverage::fromHeartbeat(heartbeat(early, 1), kHour0, kHour0 + 10, 1, kHour0 + 10)
-                         .seconds(kHour0, kHour0 + 10),
-                 10);
+                     .seconds(kHour0, kHour0 + 10),
+            10);
         QList<qint64> boundary = range(kHour0, kHour0 + 120);
         boundary.removeOne(kHour0 + 59);
         boundary.push_back(kHour0 + 60);

@@ -22,7 +22,7 @@ private Q_SLOTS:
         // 1 + 2^-53 is a tie that rounds to even (1); a further 2^-105 breaks the tie upwards.
         QTest::newRow("tie to even") << QVector<double> { 1.0, std::ldexp(1.0, -53) } << 1.0;
         QTest::newRow("tie broken by the rest")
-                << QVector<double> { 1.0, std::ldexp(1.0, -53), std::ldexp(1.0, -105) } << std::nextafter(1.0, 2.0);
+            << QVector<double> { 1.0, std::ldexp(1.0, -53), std::ldexp(1.0, -105) } << std::nextafter(1.0, 2.0);
         QTest::newRow("infinity") << QVector<double> { 1.0, std::numeric_limits<double>::infinity() }
                                   << std::numeric_limits<double>::infinity();
     }

@@ -11,8 +11,8 @@ class TestMetricKind : public QObject {
 private Q_SLOTS:
     void roundTrip()
     {
-        for (auto kind : { MetricKind::Counter, MetricKind::Gauge, MetricKind::Timer, MetricKind::Distribution,
-                           MetricKind::Set }) {
+        for (auto kind :
+            { MetricKind::Counter, MetricKind::Gauge, MetricKind::Timer, MetricKind::Distribution, MetricKind::Set }) {
             const auto back = metricKindFromName(metricKindName(kind));
             QVERIFY(back.has_value());
             QCOMPARE(*back, kind);

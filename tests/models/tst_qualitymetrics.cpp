@@ -63,8 +63,7 @@ private Q_SLOTS:
     {
         // threshold 0.5: TP 0.9 0.8 0.6 | FP 0.7 0.55 | FN 0.3 | TN 0.4 0.2 0.1
         const std::vector<Scored> records { { 0.9, true }, { 0.8, true }, { 0.7, false }, { 0.6, true },
-                                            { 0.55, false }, { 0.4, false }, { 0.3, true }, { 0.2, false },
-                                            { 0.1, false } };
+            { 0.55, false }, { 0.4, false }, { 0.3, true }, { 0.2, false }, { 0.1, false } };
         const QualityMetrics m = fromRecords(records);
         QCOMPARE(m.confusion().truePositives, quint64(3));
         QCOMPARE(m.confusion().falsePositives, quint64(2));
@@ -102,8 +101,12 @@ private Q_SLOTS:
     {
         QualityMetrics m;
         const std::pair<const char16_t *, const char16_t *> records[] = {
-            { u"cat", u"cat" }, { u"cat", u"dog" }, { u"dog", u"dog" },
-            { u"bird", u"dog" }, { u"cat", u"cat" }, { u"dog", u"bird" },
+            { u"cat", u"cat" },
+            { u"cat", u"dog" },
+            { u"dog", u"dog" },
+            { u"bird", u"dog" },
+            { u"cat", u"cat" },
+            { u"dog", u"bird" },
         };
         for (const auto &[predicted, truth] : records)
             QVERIFY(m.addClass(QString::fromUtf16(predicted), QString::fromUtf16(truth)));
@@ -208,7 +211,7 @@ private Q_SLOTS:
         const double exact = exactAuc(records);
         const double binned = m.aucRoc();
         qInfo("exact %.6f binned %.6f error %.2e bound %.2e", exact, binned, std::fabs(binned - exact),
-              m.aucErrorBound());
+            m.aucErrorBound());
         QVERIFY(std::fabs(binned - exact) <= 0.005);
         QVERIFY(std::fabs(binned - exact) <= m.aucErrorBound() + 1e-12); // the bound it reports holds
     }
@@ -316,8 +319,10 @@ private Q_SLOTS:
         nonCanonical.insert(15, '\x00');
         QTest::newRow("non-canonical varint") << nonCanonical;
         QByteArray labels = good;
-        const qsizetype a = labels.indexOf("\x01" "a");
-        const qsizetype b = labels.indexOf("\x01" "b");
+        const qsizetype a = labels.indexOf("\x01"
+                                           "a");
+        const qsizetype b = labels.indexOf("\x01"
+                                           "b");
         QVERIFY(a > 0 && b > a);
         labels[a + 1] = 'c'; // "c" before "b": unsorted
         QTest::newRow("unsorted labels") << labels;
@@ -327,7 +332,8 @@ private Q_SLOTS:
         QByteArray predicted = good;
         predicted[a + 3] = '\x02'; // class a predicted twice: predictions and truths no longer agree
         QTest::newRow("class totals disagree") << predicted;
-        // A regression sum that is not the canonical expansion: 1 + 2^-60 written as (2^-60, 1) rather than largest first.
+        // A regression sum that is not the canonical expansion: 1 + 2^-60 written as (2^-60, 1) rather than largest
+        // first.
         QualityMetrics r;
         r.addRegression(1, 0);
         QByteArray reg = r.serialize();

@@ -35,7 +35,8 @@ std::vector<double> generate(Shape shape, int n, std::uint64_t seed)
             values.push_back(1.0 / std::pow(1.0 - unit(rng), 1.0 / 1.1));
             break;
         case Shape::Bimodal: // cache hits around 2 ms, misses around 150 ms
-            values.push_back(unit(rng) < 0.7 ? 2.0 * std::exp(0.2 * standard(rng)) : 150.0 * std::exp(0.3 * standard(rng)));
+            values.push_back(
+                unit(rng) < 0.7 ? 2.0 * std::exp(0.2 * standard(rng)) : 150.0 * std::exp(0.3 * standard(rng)));
             break;
         case Shape::Constant:
             values.push_back(42.0);
@@ -191,7 +192,9 @@ private Q_SLOTS:
                 const double exact = exactQuantile(values, q);
                 const double estimate = sketch.quantile(q);
                 if (!withinRelativeError(estimate, exact, alpha))
-                    QFAIL(qPrintable(u"q=%1 alpha=%2: estimate %3, exact %4"_s.arg(q).arg(alpha).arg(estimate, 0, 'g', 17)
+                    QFAIL(qPrintable(u"q=%1 alpha=%2: estimate %3, exact %4"_s.arg(q)
+                                         .arg(alpha)
+                                         .arg(estimate, 0, 'g', 17)
                                          .arg(exact, 0, 'g', 17)));
             }
         }
@@ -330,9 +333,8 @@ private Q_SLOTS:
             int highest = std::numeric_limits<int>::min();
             for (double v : values)
                 highest = std::max(highest, sketch.indexOf(v));
-            return quint64(std::count_if(values.begin(), values.end(), [&](double v) {
-                return sketch.indexOf(v) < highest - maxBuckets + 1;
-            }));
+            return quint64(std::count_if(
+                values.begin(), values.end(), [&](double v) { return sketch.indexOf(v) < highest - maxBuckets + 1; }));
         };
         QCOMPARE(sketch.collapsedCount(), expectedCollapsed());
 
@@ -510,25 +512,22 @@ private Q_SLOTS:
         QVERIFY(!parse(header(0.01, 2048, 2) + oneBucket).has_value());
         QVERIFY(!parse(header(0.01, 2048, quint64(-1)) + oneBucket).has_value());
         // A zero count, an index beyond the largest double, a span wider than the bound.
-        QVERIFY(!parse(header(0.01, 2048, 0) + varint(0) + varint(0) + varint(0) + varint(1)
-                                             + varint(0) + varint(0))
+        QVERIFY(!parse(header(0.01, 2048, 0) + varint(0) + varint(0) + varint(0) + varint(1) + varint(0) + varint(0))
                      .has_value());
-        QVERIFY(!parse(header(0.01, 2048, 1) + varint(0) + varint(0) + varint(0) + varint(1)
-                                             + varint(2 * 100000) + varint(1))
+        QVERIFY(!parse(
+            header(0.01, 2048, 1) + varint(0) + varint(0) + varint(0) + varint(1) + varint(2 * 100000) + varint(1))
                      .has_value());
-        QVERIFY(!parse(header(0.01, 16, 2) + varint(0) + varint(0) + varint(0) + varint(2)
-                                             + varint(0) + varint(1) + varint(20) + varint(1))
+        QVERIFY(!parse(header(0.01, 16, 2) + varint(0) + varint(0) + varint(0) + varint(2) + varint(0) + varint(1)
+            + varint(20) + varint(1))
                      .has_value());
         // A collapsed count without a full window.
-        QVERIFY(!parse(header(0.01, 2048, 1) + varint(0) + varint(0) + varint(1) + varint(1)
-                                             + varint(0) + varint(1))
+        QVERIFY(!parse(header(0.01, 2048, 1) + varint(0) + varint(0) + varint(1) + varint(1) + varint(0) + varint(1))
                      .has_value());
         // Varints that overflow 64 bits or are not minimal.
-        QVERIFY(!parse(header(0.01, 2048, 1) + varint(0) + varint(0) + varint(0)
-                                             + QByteArray(11, char(0xff)))
-                     .has_value());
-        QVERIFY(!parse(header(0.01, 2048, 1) + varint(0) + varint(0) + varint(0) + varint(1)
-                                             + QByteArray("\x80\x00", 2) + varint(1))
+        QVERIFY(
+            !parse(header(0.01, 2048, 1) + varint(0) + varint(0) + varint(0) + QByteArray(11, char(0xff))).has_value());
+        QVERIFY(!parse(header(0.01, 2048, 1) + varint(0) + varint(0) + varint(0) + varint(1) + QByteArray("\x80\x00", 2)
+            + varint(1))
                      .has_value());
         // min and max that contradict the buckets.
         QByteArray badMinMax = valid;

@@ -19,8 +19,8 @@ private Q_SLOTS:
                               << u"api.latency|env:prod,model:m1"_s;
         QTest::newRow("duplicates") << u"x"_s << QStringList { u"b"_s, u"a"_s, u"b"_s } << u"x|a,b"_s;
         // U+1F600 sorts after U+FF21 bytewise (code points), though its UTF-16 surrogate sorts before it.
-        QTest::newRow("bytewise beyond the BMP") << u"x"_s << QStringList { u"t:\U0001F600"_s, u"t:\uFF21"_s }
-                                                 << u"x|t:\uFF21,t:\U0001F600"_s;
+        QTest::newRow("bytewise beyond the BMP")
+            << u"x"_s << QStringList { u"t:\U0001F600"_s, u"t:\uFF21"_s } << u"x|t:\uFF21,t:\U0001F600"_s;
     }
     void roundTrip()
     {

@@ -125,8 +125,8 @@ private Q_SLOTS:
     void anyOtherSourceGetsAChartPerMetric()
     {
         const SourceRef other { SourceRef::Kind::Other, u"batch"_s };
-        const auto charts = SourceCharts::forSource(other,
-            { u"batch.rows|job:a"_s, u"batch.rows|job:b"_s, u"batch.latency|job:a"_s }, kindByName);
+        const auto charts = SourceCharts::forSource(
+            other, { u"batch.rows|job:a"_s, u"batch.rows|job:b"_s, u"batch.latency|job:a"_s }, kindByName);
         QCOMPARE(charts.size(), 2);
         QCOMPARE(charts[1].title, u"batch.rows"_s);
         QCOMPARE(charts[1].plots.size(), 2);

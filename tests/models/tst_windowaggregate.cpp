@@ -43,9 +43,9 @@ SeriesSummary timerOf(const std::vector<double> &values)
 QByteArray fingerprint(const SeriesSummary &s)
 {
     QByteArray out = QByteArray::number(int(s.kind())) + ' ' + QByteArray::number(s.count(), 'g', 17) + ' '
-            + QByteArray::number(s.sum(), 'g', 17) + ' ' + QByteArray::number(s.min(), 'g', 17) + ' '
-            + QByteArray::number(s.max(), 'g', 17) + ' ' + QByteArray::number(s.last(), 'g', 17) + ' '
-            + QByteArray::number(s.uniqueCount()) + ' ' + QByteArray::number(s.samples());
+        + QByteArray::number(s.sum(), 'g', 17) + ' ' + QByteArray::number(s.min(), 'g', 17) + ' '
+        + QByteArray::number(s.max(), 'g', 17) + ' ' + QByteArray::number(s.last(), 'g', 17) + ' '
+        + QByteArray::number(s.uniqueCount()) + ' ' + QByteArray::number(s.samples());
     if (s.sketch())
         out += ' ' + s.sketch()->serialize().toHex();
     return out;
@@ -245,7 +245,7 @@ private Q_SLOTS:
                 QCOMPARE(e->relativeError, 0.01);
                 const double exact = exactQuantile(values, e->q);
                 QVERIFY2(std::fabs(e->value - exact) <= e->relativeError * exact,
-                         qPrintable(u"q %1: %2 vs %3"_s.arg(e->q).arg(e->value).arg(exact)));
+                    qPrintable(u"q %1: %2 vs %3"_s.arg(e->q).arg(e->value).arg(exact)));
             }
         }
     }

@@ -44,8 +44,8 @@ Rows timers(int n, quint32 seed)
         double sum = 0;
         for (int j = 0; j < 1000; ++j)
             sum += double(rng.bounded(100000)) / 1000.0;
-        rows.push_back(timerRow(1000 + i, 900 + rng.bounded(200), lo, p50, p50 * 4,
-                                double(rng.bounded(300000, 400000)) / 1000.0, sum));
+        rows.push_back(timerRow(
+            1000 + i, 900 + rng.bounded(200), lo, p50, p50 * 4, double(rng.bounded(300000, 400000)) / 1000.0, sum));
     }
     return rows;
 }
@@ -134,7 +134,7 @@ private Q_SLOTS:
             for (size_t q = 0; q < a.q.size(); ++q) {
                 const double expected = ChunkCodec::quantize(a.q[q], a.min, a.max, 0.01);
                 QVERIFY2(sameDouble(b.q[q], expected),
-                         qPrintable(QStringLiteral("row %1 q%2: %3 vs %4").arg(i).arg(q).arg(b.q[q]).arg(expected)));
+                    qPrintable(QStringLiteral("row %1 q%2: %3 vs %4").arg(i).arg(q).arg(b.q[q]).arg(expected)));
                 if (std::isfinite(a.q[q]) && std::fabs(a.q[q]) > 1e-9)
                     QVERIFY(std::fabs(b.q[q] - a.q[q]) <= 0.01 * std::fabs(a.q[q]) * (1 + 1e-12));
             }
@@ -205,7 +205,7 @@ private Q_SLOTS:
     void damagedBlobsAreRejectedWithoutCrashing()
     {
         // qUncompress complains about every damaged deflate stream; that is the point here.
-        const auto previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &) { });
+        const auto previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &) {});
         const auto restore = qScopeGuard([previous]() { qInstallMessageHandler(previous); });
         const Rows rows = timers(60, 9);
         const QByteArray blob = ChunkCodec::encode(rows, 960, 1, 0.01);

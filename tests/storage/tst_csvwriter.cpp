@@ -22,7 +22,9 @@ private Q_SLOTS:
         QTest::newRow("quote") << u"say \"hi\""_s << QByteArray("\"say \"\"hi\"\"\"");
         QTest::newRow("newline") << u"a\nb"_s << QByteArray("\"a\nb\"");
         QTest::newRow("carriage return") << u"a\rb"_s << QByteArray("\"a\rb\"");
-        QTest::newRow("utf-8") << u"größe"_s << QByteArray("gr\xc3\xb6\xc3\x9f" "e");
+        QTest::newRow("utf-8") << u"größe"_s
+                               << QByteArray("gr\xc3\xb6\xc3\x9f"
+                                             "e");
         QTest::newRow("empty") << QString() << QByteArray();
     }
     void fields()
@@ -84,15 +86,17 @@ private Q_SLOTS:
         w.point.q = { 9.5, 20, 25, 29, 30 };
         QVERIFY(csv.writeExportRow(u"api.latency{model=m1,status=ok}"_s, MetricKind::Timer, w));
         QCOMPARE(buffer.data(),
-            QByteArray("time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind\r\n"
-                       "1970-01-01T00:01:00Z,\"api.latency{model=m1,status=ok}\",120,2,1,30,10,9.5,20,25,29,,,timer\r\n"));
+            QByteArray(
+                "time,series,count,rate,min,max,mean,p50,p90,p95,p99,seconds,complete,kind\r\n"
+                "1970-01-01T00:01:00Z,\"api.latency{model=m1,status=ok}\",120,2,1,30,10,9.5,20,25,29,,,timer\r\n"));
         // With its coverage set: the rate is per covered second, and the row says how many and whether all passed.
         buffer.buffer().clear();
         buffer.seek(0);
         w.seconds = 40;
         w.complete = false;
         QVERIFY(csv.writeExportRow(u"api.latency"_s, MetricKind::Timer, w));
-        QCOMPARE(buffer.data(), QByteArray("1970-01-01T00:01:00Z,api.latency,120,3,1,30,10,9.5,20,25,29,40,0,timer\r\n"));
+        QCOMPARE(
+            buffer.data(), QByteArray("1970-01-01T00:01:00Z,api.latency,120,3,1,30,10,9.5,20,25,29,40,0,timer\r\n"));
         buffer.buffer().clear();
         buffer.seek(0);
         w.seconds = 0; // no second of it covered: no rate rather than a division by zero or by the step

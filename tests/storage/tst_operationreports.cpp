@@ -141,18 +141,19 @@ private Q_SLOTS:
             add(t0 + 4 * day + i, u"M%1"_s.arg(i % 3), u"n%1"_s.arg(i % 5), 1, 10, true);
         QVERIFY(db.commit());
         QSqlQuery(db).exec(u"ANALYZE"_s);
-        const QString memory = plan(db, u"SELECT date(time, 'unixepoch'), op_code, AVG(memory_mb), MAX(memory_mb)"
-                                        " FROM operations WHERE time >= 0 AND time < 9999999999"
-                                        " AND memory_mb IS NOT NULL GROUP BY 1, 2"_s);
+        const QString memory = plan(db,
+            u"SELECT date(time, 'unixepoch'), op_code, AVG(memory_mb), MAX(memory_mb)"
+            " FROM operations WHERE time >= 0 AND time < 9999999999"
+            " AND memory_mb IS NOT NULL GROUP BY 1, 2"_s);
         QVERIFY2(memory.contains(u"COVERING INDEX operations_time_memory"_s), qPrintable(memory));
-        const QString errors = plan(db, u"SELECT op_code, operation_name, COUNT(*), SUM(success = 0) FROM operations"
-                                        " WHERE time >= 0 AND time < 9999999999 GROUP BY operation_name, op_code"_s);
+        const QString errors = plan(db,
+            u"SELECT op_code, operation_name, COUNT(*), SUM(success = 0) FROM operations"
+            " WHERE time >= 0 AND time < 9999999999 GROUP BY operation_name, op_code"_s);
         QVERIFY2(errors.contains(u"COVERING INDEX operations_name_module_time_success"_s), qPrintable(errors));
         QVERIFY2(!errors.contains(u"TEMP B-TREE"_s), qPrintable(errors)); // grouped without a sort
         // --module: each report seeks one module's window, (op_code, time), rather than reading every module's.
-        for (const QString &query : {
-                 u"SELECT op_code, operation_name, AVG(elapsed_s) FROM operations WHERE %1"
-                 " GROUP BY op_code, operation_name"_s,
+        for (const QString &query : { u"SELECT op_code, operation_name, AVG(elapsed_s) FROM operations WHERE %1"
+                                      " GROUP BY op_code, operation_name"_s,
                  u"SELECT date(time, 'unixepoch'), op_code, MAX(memory_mb) FROM operations WHERE %1"
                  " AND memory_mb IS NOT NULL GROUP BY 1, 2"_s,
                  u"SELECT op_code, operation_name, SUM(success = 0) FROM operations WHERE %1"

@@ -72,14 +72,14 @@ private Q_SLOTS:
             sent.emplace(s, secondOf(s));
             QString error;
             QVERIFY2(QualityStore::writeSecond(db, QualityStats::from(kKey, sent.at(s), true), s, &error),
-                     qPrintable(error));
+                qPrintable(error));
         }
         QVERIFY(db.commit());
 
         // Windows with ragged edges and the whole span: the merge of exactly the seconds inside, byte for byte.
-        const std::pair<qint64, qint64> ranges[] = {
-            { first, last }, { first + 17, last - 29 }, { kHour0 - 61, kHour0 + 3600 + 7 }, { kHour0, kHour0 + 60 },
-            { kHour0 + 5, kHour0 + 6 }, { kHour0 + 1, kHour0 + 2 } };
+        const std::pair<qint64, qint64> ranges[]
+            = { { first, last }, { first + 17, last - 29 }, { kHour0 - 61, kHour0 + 3600 + 7 }, { kHour0, kHour0 + 60 },
+                  { kHour0 + 5, kHour0 + 6 }, { kHour0 + 1, kHour0 + 2 } };
         for (const auto &[from, to] : ranges) {
             QVector<QualityStore::Window> windows;
             QString error;

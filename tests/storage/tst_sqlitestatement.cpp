@@ -68,15 +68,14 @@ private Q_SLOTS:
         QVERIFY(select.prepare(m_db, u"SELECT key, n, data, typeof(data) FROM t ORDER BY id"_s));
         QStringList seen;
         while (select.step()) {
-            seen << QString::fromUtf8(select.blobAt(0)) + u'/' + (select.isNullAt(1) ? u"NULL"_s : QString::number(select.int64At(1)))
-                            + u'/' + QString::fromLatin1(select.blobAt(2).toHex()) + u'/'
-                            + QString::fromLatin1(select.blobAt(3));
+            seen << QString::fromUtf8(select.blobAt(0)) + u'/'
+                    + (select.isNullAt(1) ? u"NULL"_s : QString::number(select.int64At(1))) + u'/'
+                    + QString::fromLatin1(select.blobAt(2).toHex()) + u'/' + QString::fromLatin1(select.blobAt(3));
         }
         QVERIFY(!select.failed());
         select.reset();
-        QCOMPARE(seen,
-                 QStringList({ unicode + u"/1099511627776/0001ff/blob"_s, u"empty/NULL//blob"_s,
-                               u"null/7//null"_s }));
+        QCOMPARE(
+            seen, QStringList({ unicode + u"/1099511627776/0001ff/blob"_s, u"empty/NULL//blob"_s, u"null/7//null"_s }));
         // Qt reads the same text SQLite stored from the UTF-16 binding.
         QSqlQuery q(m_db);
         QVERIFY(q.exec(u"SELECT count(*) FROM t WHERE key = 'latency|model:größe ✓'"_s) && q.next());
@@ -86,8 +85,7 @@ private Q_SLOTS:
     void aConflictReturnsNoRow()
     {
         SqliteStatement insert;
-        QVERIFY(insert.prepare(m_db,
-                               u"INSERT INTO t(key) VALUES (?) ON CONFLICT(key) DO NOTHING RETURNING id"_s));
+        QVERIFY(insert.prepare(m_db, u"INSERT INTO t(key) VALUES (?) ON CONFLICT(key) DO NOTHING RETURNING id"_s));
         qint64 id = -1;
         insert.bind(1, u"a"_s);
         QVERIFY(insert.exec(&id));

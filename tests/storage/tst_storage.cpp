@@ -88,7 +88,8 @@ StorageOptions quiet()
 // Opens `path` read-only for the lifetime of the object and answers window queries by key.
 class Reader {
 public:
-    explicit Reader(const QString &path) : m_name(u"reader-"_s % QString::number(++s_count))
+    explicit Reader(const QString &path)
+        : m_name(u"reader-"_s % QString::number(++s_count))
     {
         m_ok = Database::openReadOnly(m_name, path).ok;
     }
@@ -345,7 +346,7 @@ private Q_SLOTS:
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM sketch_1h"_s), 2);
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE sketch IS NOT NULL"_s), 2);
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s WHERE hex(substr(data, 2, 1)) = '01'"_s),
-                 reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s)); // closed chunks are deflated
+            reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s)); // closed chunks are deflated
     }
 
     void aRestartContinuesTheOpenChunkAndBucket()
@@ -740,8 +741,7 @@ private Q_SLOTS:
         for (int i = 0; i < 100; ++i) {
             int deleted = 0;
             QMetaObject::invokeMethod(
-                    storage.writer(), [&]() { deleted = storage.writer()->runRetention(); },
-                    Qt::BlockingQueuedConnection);
+                storage.writer(), [&]() { deleted = storage.writer()->runRetention(); }, Qt::BlockingQueuedConnection);
             batches.push_back(deleted);
             if (deleted == 0)
                 break;
@@ -755,7 +755,8 @@ private Q_SLOTS:
         QCOMPARE(reader.scalar(u"SELECT MIN(start) FROM sketch_1m"_s), kHour0 + 2 * 3600);
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE tier = 2"_s), 2);
         QCOMPARE(reader.window(u"roll.requests"_s, kHour0, kHour0 + 4 * 3600, 3600).points.size(), 4);
-        QCOMPARE(storage.counters().retentionDeleted.load(), quint64(std::accumulate(batches.begin(), batches.end(), 0)));
+        QCOMPARE(
+            storage.counters().retentionDeleted.load(), quint64(std::accumulate(batches.begin(), batches.end(), 0)));
     }
 
     void version1RowsBecomeChunks()
@@ -767,15 +768,18 @@ private Q_SLOTS:
             db.setDatabaseName(path);
             QVERIFY(db.open());
             QSqlQuery q(db);
-            QVERIFY(q.exec(u"CREATE TABLE series (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL,"
-                           " first_seen INTEGER NOT NULL)"_s));
-            QVERIFY(q.exec(u"CREATE TABLE stats_1s (series_id INTEGER NOT NULL REFERENCES series(id), ts INTEGER NOT NULL,"
-                           " count INTEGER NOT NULL, rate REAL, sum REAL, min REAL, max REAL, last REAL, p50 REAL,"
-                           " p90 REAL, p95 REAL, p99 REAL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID"_s));
+            QVERIFY(
+                q.exec(u"CREATE TABLE series (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL,"
+                       " first_seen INTEGER NOT NULL)"_s));
+            QVERIFY(
+                q.exec(u"CREATE TABLE stats_1s (series_id INTEGER NOT NULL REFERENCES series(id), ts INTEGER NOT NULL,"
+                       " count INTEGER NOT NULL, rate REAL, sum REAL, min REAL, max REAL, last REAL, p50 REAL,"
+                       " p90 REAL, p95 REAL, p99 REAL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID"_s));
             QVERIFY(q.exec(u"CREATE INDEX stats_1s_ts ON stats_1s(ts)"_s));
             QVERIFY(q.exec(u"INSERT INTO series VALUES (1, 'old.timer', 2, %1)"_s.arg(kHour0)));
             for (int i = 0; i < 90; ++i)
-                QVERIFY(q.exec(u"INSERT INTO stats_1s VALUES (1, %1, 4, 4, 40, 5, 15, NULL, 10, 15, 15, 15)"_s.arg(kHour0 + i)));
+                QVERIFY(q.exec(
+                    u"INSERT INTO stats_1s VALUES (1, %1, 4, 4, 40, 5, 15, NULL, 10, 15, 15, 15)"_s.arg(kHour0 + i)));
             QVERIFY(q.exec(u"PRAGMA user_version = 1"_s));
         }
         QSqlDatabase::removeDatabase(u"v1"_s);
@@ -802,10 +806,11 @@ private Q_SLOTS:
         QVERIFY(Database::openWritable(u"ops"_s, path).ok);
         {
             QSqlQuery q(QSqlDatabase::database(u"ops"_s));
-            QVERIFY(q.prepare(u"INSERT INTO operations(guid, time, op_code, tenant, operation_name, target,"
-                              " items_processed, elapsed_s, items_per_s, memory_mb, file_size_mb, cache_hits, api_calls,"
-                              " success, error_message, error_category) VALUES (?, ?, 'OP1', 'pkg', 'predict', 'm1',"
-                              " 100, 2.5, 40, 512, 3.5, 7, 2, ?, ?, ?)"_s));
+            QVERIFY(
+                q.prepare(u"INSERT INTO operations(guid, time, op_code, tenant, operation_name, target,"
+                          " items_processed, elapsed_s, items_per_s, memory_mb, file_size_mb, cache_hits, api_calls,"
+                          " success, error_message, error_category) VALUES (?, ?, 'OP1', 'pkg', 'predict', 'm1',"
+                          " 100, 2.5, 40, 512, 3.5, 7, 2, ?, ?, ?)"_s));
             q.addBindValue(u"guid-1"_s);
             q.addBindValue(kHour0);
             q.addBindValue(0);
@@ -824,15 +829,15 @@ private Q_SLOTS:
             };
             QVERIFY2(plan(u"SELECT guid, operation_name, elapsed_s FROM operations WHERE time >= 0"
                           " ORDER BY elapsed_s DESC LIMIT 20"_s)
-                             .contains(u"SEARCH operations USING INDEX operations_time"_s),
-                     "slowest operations over 7 days: a range on time, never a full scan");
+                         .contains(u"SEARCH operations USING INDEX operations_time"_s),
+                "slowest operations over 7 days: a range on time, never a full scan");
             QVERIFY2(plan(u"SELECT time / 86400, avg(memory_mb) FROM operations WHERE time >= 0 GROUP BY 1"_s)
-                             .contains(u"COVERING INDEX operations_time_memory"_s),
-                     "memory trend over 30 days");
+                         .contains(u"COVERING INDEX operations_time_memory"_s),
+                "memory trend over 30 days");
             QVERIFY2(plan(u"SELECT operation_name, op_code, avg(success = 0) AS error_rate FROM operations"
                           " WHERE time >= 0 GROUP BY operation_name, op_code HAVING error_rate > 0.01"_s)
-                             .contains(u"operations_name_module_time_success"_s),
-                     "error rate by operation and module");
+                         .contains(u"operations_name_module_time_success"_s),
+                "error rate by operation and module");
         }
         Database::close(u"ops"_s);
     }

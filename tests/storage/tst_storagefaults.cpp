@@ -39,7 +39,7 @@ QVector<LiveFrame> counters(qint64 second, int series, qint64 value = 1)
 qint64 storedTotal(const QString &path)
 {
     const QString name = u"check-"_s % QString::number(quintptr(QThread::currentThreadId())) % u'-'
-            % QString::number(QDateTime::currentMSecsSinceEpoch());
+        % QString::number(QDateTime::currentMSecsSinceEpoch());
     qint64 total = -1;
     if (Database::openReadOnly(name, path).ok) {
         HistoryQuery query(name);
@@ -291,7 +291,7 @@ private Q_SLOTS:
             storage.post(counters(1000, 40));
             // The writer thread now waits on the lock inside a flush; posting must not wait with it.
             QMetaObject::invokeMethod(
-                    storage.writer(), [w = storage.writer()]() { w->flush(); }, Qt::QueuedConnection);
+                storage.writer(), [w = storage.writer()]() { w->flush(); }, Qt::QueuedConnection);
             QThread::msleep(100);
             QElapsedTimer timer;
             timer.start();

@@ -62,7 +62,7 @@ ExportReportDialog::Context context()
     return c;
 }
 
-template<typename T>
+template <typename T>
 T *child(QWidget *dialog, int index = 0)
 {
     return dialog->findChildren<T *>().value(index);

@@ -97,7 +97,10 @@ public:
     {
         markers.push_back({ {}, from, to, 0, generation });
     }
-    void requestOutlook(const QString &model, quint64 generation) override { outlooks.push_back({ model, generation }); }
+    void requestOutlook(const QString &model, quint64 generation) override
+    {
+        outlooks.push_back({ model, generation });
+    }
     QVector<Request> buckets, markers;
     QVector<QPair<QString, quint64>> outlooks;
 
@@ -311,8 +314,8 @@ private Q_SLOTS:
         QTRY_VERIFY(m_sources->indexOf({ SourceRef::Kind::Process, u"pid 77"_s }).isValid());
         m_window->selectSource({ SourceRef::Kind::Process, u"pid 77"_s });
         QCOMPARE(m_window->chartsPage()->grid()->count(), 1); // CPU
-        m_store->ingest(LiveFrame { m_now - 1,
-            { gauge(u"process.cpu_percent|pid:77"_s, 11), gauge(u"process.rss_mb|pid:77"_s, 300) } });
+        m_store->ingest(LiveFrame {
+            m_now - 1, { gauge(u"process.cpu_percent|pid:77"_s, 11), gauge(u"process.rss_mb|pid:77"_s, 300) } });
         QTRY_COMPARE(m_window->chartsPage()->grid()->count(), 2); // and RSS, once it arrives
     }
 
@@ -334,9 +337,9 @@ private Q_SLOTS:
     // peak in range. The gauge says which.
     void gaugesMeasureAgainstAllCoresAndTheMachine()
     {
-        auto *d = gaugesOfModelA({ gauge(u"process.cpu_percent|model:a,pid:9"_s, 200),
-            gauge(u"process.rss_mb|model:a,pid:9"_s, 512), gauge(u"system.cpu_count"_s, 8),
-            gauge(u"system.memory_total_mb"_s, 16384) });
+        auto *d = gaugesOfModelA(
+            { gauge(u"process.cpu_percent|model:a,pid:9"_s, 200), gauge(u"process.rss_mb|model:a,pid:9"_s, 512),
+                gauge(u"system.cpu_count"_s, 8), gauge(u"system.memory_total_mb"_s, 16384) });
         QCOMPARE(m_window->selectedSource().id(), u"model:a"_s);
         QCOMPARE(d->cpuGauge()->fraction(), 0.25); // two cores busy of eight
         QCOMPARE(d->cpuGauge()->valueText(), u"25 %"_s);
@@ -440,7 +443,7 @@ private Q_SLOTS:
             p.stats.kind = MetricKind::Counter;
         Q_EMIT history.bucketsReady(sixHours.generation,
             { bucketsOf(u"inference.latency|model:m1"_s, sixHours.from, sixHours.to, sixHours.step, 500, 55),
-              requests });
+                requests });
         QVERIFY(m_window->latencyChart()->drawnPointCount(SourceDashboard::LineP95) > 300);
         auto *p95 = m_window->tile(SourceDashboard::TileP95);
         QCOMPARE(p95->valueText(), QLocale().toString(55.0, 'f', 1) % u" ms"_s);
@@ -577,7 +580,8 @@ private Q_SLOTS:
 
         auto *d = m_window->dashboard();
         auto *tile = d->tile(SourceDashboard::TileP95);
-        QVERIFY2(tile->baselineText().contains(QLocale().toString(36.0, 'f', 1) % u" ms"_s), qPrintable(tile->baselineText()));
+        QVERIFY2(tile->baselineText().contains(QLocale().toString(36.0, 'f', 1) % u" ms"_s),
+            qPrintable(tile->baselineText()));
         QCOMPARE(tile->status(), KpiTile::Status::Breached); // 60 ms is past 1.5 × 36 ms
         QVERIFY2(tile->baselineText().endsWith(u" · +67 %"_s), qPrintable(tile->baselineText()));
         // 1 % errors now: worse than 0.2 % by more than 3 spreads, not above the 1 % limit.
@@ -596,13 +600,13 @@ private Q_SLOTS:
         QCOMPARE(panel->cellText(u"latency_p95"_s, ComparisonPanel::ColTrend), u"declining"_s);
         QCOMPARE(panel->cellText(u"error_rate"_s, ComparisonPanel::ColProjection), errors.projection);
         const QString shots = qEnvironmentVariable("PERFDASH_SCREENSHOT_DIR");
-        QVERIFY(m_window->grab().save(shots.isEmpty() ? QDir::temp().filePath(u"panel.png"_s) : shots + u"/panel.png"_s));
+        QVERIFY(
+            m_window->grab().save(shots.isEmpty() ? QDir::temp().filePath(u"panel.png"_s) : shots + u"/panel.png"_s));
         m_window->pages()->setCurrentWidget(d);
 
         // The same range a week ago, from the rollup tiers, drawn a week on as "p95 a week ago".
-        const auto weekAgo = std::find_if(history.buckets.crbegin(), history.buckets.crend(), [](const auto &r) {
-            return !r.keys.contains(Coverage::heartbeatKey());
-        });
+        const auto weekAgo = std::find_if(history.buckets.crbegin(), history.buckets.crend(),
+            [](const auto &r) { return !r.keys.contains(Coverage::heartbeatKey()); });
         QVERIFY(weekAgo != history.buckets.crend());
         QVERIFY(weekAgo->to <= now - 7 * 86400 + 120);
         QCOMPARE(weekAgo->step, 60);
@@ -626,9 +630,8 @@ private Q_SLOTS:
         m_window->baselines()->pinView();
         QCOMPARE(submitted.size(), 1);
         const auto pinned = submitted.takeFirst().at(0).value<QVector<Baseline::Stored>>();
-        const auto pinnedP95 = std::find_if(pinned.cbegin(), pinned.cend(), [](const Baseline::Stored &r) {
-            return r.kpi == u"latency_p95"_s;
-        });
+        const auto pinnedP95 = std::find_if(
+            pinned.cbegin(), pinned.cend(), [](const Baseline::Stored &r) { return r.kpi == u"latency_p95"_s; });
         QVERIFY(pinnedP95 != pinned.cend());
         QCOMPARE(pinnedP95->source, Baseline::Source::Pinned);
         QCOMPARE(pinnedP95->model, u"m1"_s);
@@ -636,7 +639,7 @@ private Q_SLOTS:
         QCOMPARE(pinnedP95->windowTo, now);
         m_window->baselines()->rebaseline();
         QCOMPARE(submitted.takeFirst().at(0).value<QVector<Baseline::Stored>>().constFirst().source,
-                 Baseline::Source::Deploy);
+            Baseline::Source::Deploy);
         m_window->baselines()->setExpectedThroughput(120);
         const auto expected = submitted.takeFirst().at(0).value<QVector<Baseline::Stored>>().constFirst();
         QCOMPARE(expected.kpi, u"throughput"_s);
@@ -738,7 +741,8 @@ private Q_SLOTS:
         QVERIFY(!rate->isEnabled());
         QVERIFY(rate->isMuted());
         QVERIFY2(rate->detailText().contains(u"stopped at "_s % since), qPrintable(rate->detailText()));
-        QVERIFY2(!m_window->statusText().contains(QLocale().toString(1423.0, 'f', 0)), qPrintable(m_window->statusText()));
+        QVERIFY2(
+            !m_window->statusText().contains(QLocale().toString(1423.0, 'f', 0)), qPrintable(m_window->statusText()));
         // A late status from the old collector does not bring its rate back.
         m_window->onCollectorStatus(status);
         QVERIFY(!m_window->statusText().contains(QLocale().toString(1423.0, 'f', 0)));
@@ -758,11 +762,11 @@ private Q_SLOTS:
         m_window->refreshNow();
         const QString since = QDateTime::fromSecsSinceEpoch(m_now - 30).toString(u"HH:mm:ss"_s);
         for (int t : { int(SourceDashboard::TileP95), int(SourceDashboard::TileThroughput),
-                       int(SourceDashboard::TileErrors), int(SourceDashboard::TileQueue) }) {
+                 int(SourceDashboard::TileErrors), int(SourceDashboard::TileQueue) }) {
             auto *tile = m_window->tile(t);
             // Throughput is known to be 0: the collector was up and counted nothing. The others have no value.
             QCOMPARE(tile->valueText(),
-                     t == SourceDashboard::TileThroughput ? QLocale().toString(0.0, 'f', 2) % u"/s"_s : u"–"_s);
+                t == SourceDashboard::TileThroughput ? QLocale().toString(0.0, 'f', 2) % u"/s"_s : u"–"_s);
             QVERIFY(tile->isMuted());
             QVERIFY2(tile->detailText() == u"no data since "_s % since, qPrintable(tile->detailText()));
         }
@@ -777,7 +781,7 @@ private Q_SLOTS:
             for (int i = 1; i <= 100; ++i)
                 sketch.add((s % 2 ? 1.13 : 0.87) * double(i));
             SeriesStats t = timer(u"inference.latency|model:m1"_s, 100, sketch.quantile(0.5), sketch.quantile(0.95),
-                                  sketch.quantile(0.99));
+                sketch.quantile(0.99));
             t.sketch = sketch.serialize();
             return LiveFrame { s, { t } };
         };
@@ -814,8 +818,8 @@ private:
     // Model a's dashboard after a second of its latency and these gauges.
     SourceDashboard *gaugesOfModelA(const QVector<SeriesStats> &gauges)
     {
-        m_store->ingest(
-            LiveFrame { m_now - 1, QVector<SeriesStats> { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3) } + gauges });
+        m_store->ingest(LiveFrame {
+            m_now - 1, QVector<SeriesStats> { timer(u"inference.latency|model:a"_s, 100, 1, 2, 3) } + gauges });
         [&]() { QTRY_COMPARE(m_window->selectedSource().id(), u"model:a"_s); }();
         m_window->refreshNow();
         return m_window->dashboard();

@@ -45,10 +45,10 @@ private Q_SLOTS:
         QTest::newRow("source") << u"x.y|source:batch-7"_s << QStringList { u"process:batch-7"_s };
         QTest::newRow("untagged") << u"bench.latency|series:3"_s << QStringList { u"other:bench"_s };
         QTest::newRow("bare name") << u"queue"_s << QStringList { u"other:queue"_s };
-        QTest::newRow("model on a host")
-            << u"inference.latency|host:a,model:m1"_s << QStringList { u"model:m1 · host a"_s };
-        QTest::newRow("untagged on a host") << u"perfdash.ingest.live_series|host:b"_s
-                                            << QStringList { u"other:perfdash · host b"_s };
+        QTest::newRow("model on a host") << u"inference.latency|host:a,model:m1"_s
+                                         << QStringList { u"model:m1 · host a"_s };
+        QTest::newRow("untagged on a host")
+            << u"perfdash.ingest.live_series|host:b"_s << QStringList { u"other:perfdash · host b"_s };
     }
     void sourcesOfReadsTheTags()
     {

@@ -124,7 +124,7 @@ int main(int argc, char **argv)
     // A short program: give the last records a moment to leave before exit.
     pc::defaultRecords().flushFor(std::chrono::seconds(2));
     std::printf("records_sent %llu\nrecords_dropped %llu\nsamples %zu\n",
-                static_cast<unsigned long long>(pc::defaultRecords().sentRecords()),
-                static_cast<unsigned long long>(pc::defaultRecords().droppedRecords()), sampler.sampleCount());
+        static_cast<unsigned long long>(pc::defaultRecords().sentRecords()),
+        static_cast<unsigned long long>(pc::defaultRecords().droppedRecords()), sampler.sampleCount());
     return 0;
 }

@@ -153,7 +153,7 @@ inline void log(LogLevel level, std::string_view message) noexcept
         }
         if (!hook) {
             std::fprintf(stderr, "%s%.*s\n", level == LogLevel::Warning ? "perfdash warning: " : "",
-                         int(message.size()), message.data());
+                int(message.size()), message.data());
         } else if (*hook) {
             (*hook)(level, message);
         }

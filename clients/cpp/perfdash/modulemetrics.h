@@ -167,8 +167,7 @@ private:
         , m_start(start)
         , m_uncaught(std::uncaught_exceptions())
         , m_opCode(std::move(opCode))
-    {
-    }
+    { }
 
     ModuleMetrics *m_metrics;
     std::string m_name;
@@ -194,8 +193,7 @@ public:
 
     explicit ModuleMetrics(std::string module)
         : ModuleMetrics(std::move(module), Options {})
-    {
-    }
+    { }
     ModuleMetrics(std::string module, Options options)
         : m_module(std::move(module))
         , m_options(std::move(options))
@@ -212,7 +210,7 @@ public:
 
     // Runs f(op) as one operation and returns what f returns. An exception from f marks the operation failed, with
     // its text and category (errorCategory()), and then goes on to the caller.
-    template<typename F>
+    template <typename F>
     decltype(auto) track(std::string name, F &&f)
     {
         Operation op = operation(std::move(name));
@@ -248,10 +246,10 @@ public:
         out.append("  total time:   ").append(formatSeconds(s.totalTime)).append("\n");
         out.append("  average rate: ").append(formatFixed(s.averageRate(), 2)).append(" items/s\n");
         out.append("  errors:       ")
-                .append(std::to_string(s.errors))
-                .append(" (")
-                .append(formatFixed(s.errorRate() * 100.0, 1))
-                .append("%)\n");
+            .append(std::to_string(s.errors))
+            .append(" (")
+            .append(formatFixed(s.errorRate() * 100.0, 1))
+            .append("%)\n");
         out.append("  uptime:       ").append(formatSeconds(s.uptime)).append("\n");
         return out;
     }
@@ -312,8 +310,7 @@ inline Operation::Operation(Operation &&other) noexcept
     , m_tenant(std::move(other.m_tenant))
     , m_error(std::move(other.m_error))
     , m_category(std::move(other.m_category))
-{
-}
+{ }
 
 inline double Operation::end() noexcept
 {

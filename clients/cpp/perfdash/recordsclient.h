@@ -40,8 +40,7 @@ public:
 
     RecordsClient()
         : RecordsClient(Options {})
-    {
-    }
+    { }
     explicit RecordsClient(Options options)
         : m_options(std::move(options))
     {
@@ -147,8 +146,8 @@ private:
         if (m_fd < 0 && !connect())
             return;
         while (m_offset < m_buffer.size()) {
-            const ssize_t n = ::send(m_fd, m_buffer.data() + m_offset, m_buffer.size() - m_offset,
-                                     MSG_DONTWAIT | MSG_NOSIGNAL);
+            const ssize_t n
+                = ::send(m_fd, m_buffer.data() + m_offset, m_buffer.size() - m_offset, MSG_DONTWAIT | MSG_NOSIGNAL);
             if (n > 0) {
                 countSent(m_offset, m_offset + size_t(n));
                 m_offset += size_t(n);

@@ -74,10 +74,10 @@ struct PerformanceRecord {
         steps.push_back(']');
         JsonLine line("run");
         line.field("workflow", sanitizeName(workflow))
-                .field("start", startTime)
-                .field("end", endTime)
-                .field("execution_s", executionTime)
-                .field("success", success);
+            .field("start", startTime)
+            .field("end", endTime)
+            .field("execution_s", executionTime)
+            .field("success", success);
         if (!this->steps.empty())
             line.raw("steps", steps);
         line.tags(tags);
@@ -105,8 +105,7 @@ public:
             : m_run(std::exchange(other.m_run, nullptr))
             , m_name(std::move(other.m_name))
             , m_start(other.m_start)
-        {
-        }
+        { }
         Step &operator=(Step &&) = delete;
         Step(const Step &) = delete;
         ~Step() { end(); }
@@ -127,8 +126,7 @@ public:
             : m_run(run)
             , m_name(std::move(name))
             , m_start(start)
-        {
-        }
+        { }
         Run *m_run;
         std::string m_name;
         double m_start;
@@ -136,8 +134,7 @@ public:
 
     explicit Run(std::string workflow)
         : Run(std::move(workflow), Options {})
-    {
-    }
+    { }
     Run(std::string workflow, Options options)
         : m_options(std::move(options))
         , m_uncaught(std::uncaught_exceptions())
@@ -237,7 +234,7 @@ private:
 
 // Runs f(run) inside a Run and returns the performance record. If f throws, the run is sent as failed and the
 // exception goes on to the caller.
-template<typename F>
+template <typename F>
 PerformanceRecord timeRun(std::string workflow, F &&f, Run::Options options = Run::Options {})
 {
     Run run(std::move(workflow), std::move(options));

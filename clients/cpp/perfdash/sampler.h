@@ -39,7 +39,7 @@ struct SamplerOptions {
     size_t maxSamples = 100000; // later samples are counted as dropped, not kept
 };
 
-template<typename T>
+template <typename T>
 class Sampler {
 public:
     using SampleFunction = std::function<T()>;
@@ -109,8 +109,9 @@ public:
                 fresh->dropped = m_state->dropped;
             }
             m_state = std::move(fresh);
-            log(LogLevel::Warning, "sampler: the sample function did not return within the stop timeout; its "
-                                   "thread is left to finish on its own");
+            log(LogLevel::Warning,
+                "sampler: the sample function did not return within the stop timeout; its "
+                "thread is left to finish on its own");
         }
         return ended;
     }
@@ -122,7 +123,7 @@ public:
     }
 
     // Runs f while sampling and returns what it returns. The sampler stops when f returns or throws.
-    template<typename F>
+    template <typename F>
     decltype(auto) measure(F &&f)
     {
         struct Stopper {
@@ -240,11 +241,11 @@ struct ProcessSample {
     {
         JsonLine line("sample");
         line.field("ts", time)
-                .field("pid", int64_t(pid))
-                .field("cpu_percent", cpuPercent >= 0 ? cpuPercent : 0.0)
-                .field("rss_mb", rssMb)
-                .field("vms_mb", vmsMb)
-                .field("threads", int64_t(threads));
+            .field("pid", int64_t(pid))
+            .field("cpu_percent", cpuPercent >= 0 ? cpuPercent : 0.0)
+            .field("rss_mb", rssMb)
+            .field("vms_mb", vmsMb)
+            .field("threads", int64_t(threads));
         line.tags(tags);
         return std::move(line).finish();
     }
@@ -255,8 +256,7 @@ class ProcessReader {
 public:
     explicit ProcessReader(int pid = 0)
         : m_pid(pid > 0 ? pid : int(::getpid()))
-    {
-    }
+    { }
 
     // Throws std::runtime_error when /proc cannot be read (the Sampler counts it as a sample error).
     ProcessSample read()
@@ -333,11 +333,10 @@ public:
 
     ProcessSampler()
         : ProcessSampler(Options {})
-    {
-    }
+    { }
     explicit ProcessSampler(Options options)
-        : Sampler<ProcessSample>([reader = std::make_shared<ProcessReader>(options.pid)] { return reader->read(); },
-                                 options.sampler)
+        : Sampler<ProcessSample>(
+            [reader = std::make_shared<ProcessReader>(options.pid)] { return reader->read(); }, options.sampler)
     {
         if (options.send && config().enabled) {
             RecordsClient *records = options.records ? options.records : &defaultRecords();

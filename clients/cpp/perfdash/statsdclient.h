@@ -94,8 +94,8 @@ public:
             return;
         if (m_fd < 0
             || ::sendto(m_fd, m_buffer.data(), m_buffer.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr *>(&m_addr),
-                        m_addrLen)
-                    < 0) {
+                   m_addrLen)
+                < 0) {
             m_dropped.fetch_add(m_lines, std::memory_order_relaxed);
         } else {
             m_sent.fetch_add(m_lines, std::memory_order_relaxed);
@@ -149,8 +149,8 @@ private:
         m_fd = -1;
     }
 
-    void metric(std::string_view name, double value, std::string_view type,
-                std::initializer_list<std::string_view> tags)
+    void metric(
+        std::string_view name, double value, std::string_view type, std::initializer_list<std::string_view> tags)
     {
         char number[32];
         // to_chars is locale-independent and round-trips.
