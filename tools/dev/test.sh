@@ -7,6 +7,9 @@ cd "$(dirname "$0")/../.."
 bash tools/dev/install-deps.sh
 export QT_QPA_PLATFORM=offscreen
 
+echo "== format"
+bash tools/dev/check-format.sh
+
 # npm's hot-shots (and unix-dgram, which may fail to build: then its test is skipped) for the client tests.
 (cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error)
 export PERFDASH_REQUIRE_CLIENTS=1 # so tst_clients_e2e fails, rather than skips, if hot-shots is missing after all
