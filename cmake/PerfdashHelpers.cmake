@@ -11,6 +11,9 @@ function(perfdash_compile_settings target)
         QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
         QT_NO_URL_CAST_FROM_STRING)
     target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+    if(PERFDASH_WERROR)
+        target_compile_options(${target} PRIVATE -Werror)
+    endif()
 endfunction()
 
 # perfdash_add_library(NAME folder-name SOURCES ... ) -> perfdash_<name> with ALIAS perfdash::<name>
