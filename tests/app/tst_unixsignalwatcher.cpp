@@ -44,10 +44,13 @@ private Q_SLOTS:
             QFAIL("the signal handler blocked on a full socket");
         }
         burst.join();
-        QVERIFY(::raise(SIGHUP) == 0);
-        QTRY_VERIFY(!spy.isEmpty() && spy.last().at(0).toInt() == SIGHUP);
-        QCOMPARE(spy.count(), 2);
+        // The loop reads everything waiting at once: one request.
+        QTRY_COMPARE(spy.count(), 1);
         QCOMPARE(spy.at(0).at(0).toInt(), SIGTERM);
+        // With room in the socket again, the next signal is the next request (no SIGTERM left behind it).
+        QVERIFY(::raise(SIGHUP) == 0);
+        QTRY_COMPARE(spy.count(), 2);
+        QCOMPARE(spy.at(1).at(0).toInt(), SIGHUP);
     }
 };
 
