@@ -15,6 +15,7 @@
 #include <QFileInfo>
 #include <QSysInfo>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -60,6 +61,16 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     const QCommandLineOption grace(u"grace-ms"_s,
         u"How long a second stays open for late data (default %1)."_s.arg(options->graceMs), u"MS"_s,
         QString::number(options->graceMs));
+    const QCommandLineOption maxSeries(u"max-series"_s,
+        u"How many live series the collector keeps, every source together; samples of more are refused and counted "
+        "(default %1)."_s.arg(options->series.maxSeries),
+        u"N"_s, QString::number(options->series.maxSeries));
+    const QCommandLineOption maxSeriesPerSource(u"max-series-per-source"_s,
+        u"How many live series one sending process may have (default %1)."_s.arg(options->series.maxSeriesPerSource),
+        u"N"_s, QString::number(options->series.maxSeriesPerSource));
+    const QCommandLineOption seriesIdle(u"series-idle"_s,
+        u"How long a series may go without samples before the collector forgets it, e.g. 10m (default), 1h."_s,
+        u"DURATION"_s, u"10m"_s);
     const QCommandLineOption retention(
         u"retention"_s, u"How long each tier is kept, e.g. 1s=48h,1m=35d,1h=400d (the defaults)."_s, u"SPEC"_s);
     const QCommandLineOption watchPid(
@@ -91,8 +102,8 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     const QCommandLineOption pushBuffer(u"push-buffer"_s,
         u"How much unsent push data to keep while the server is away, e.g. 64MiB (default), 512KiB."_s, u"SIZE"_s,
         u"64MiB"_s);
-    parser.addOptions({ db, runtime, udp, grace, retention, watchPid, sampleInterval, noSampling, rules, http,
-        httpRemote, push, pushInterval, pushLabel, pushBuffer });
+    parser.addOptions({ db, runtime, udp, grace, maxSeries, maxSeriesPerSource, seriesIdle, retention, watchPid,
+        sampleInterval, noSampling, rules, http, httpRemote, push, pushInterval, pushLabel, pushBuffer });
     if (!parser.parse(QStringList { u"perfdashd"_s } + arguments)) {
         *error = parser.errorText();
         return false;
@@ -116,6 +127,26 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
         *error = u"--grace-ms wants a number of milliseconds from 0 to 60000"_s;
         return false;
     }
+    options->series.maxSeries = parser.value(maxSeries).toLongLong(&ok);
+    if (!ok || options->series.maxSeries < 1 || options->series.maxSeries > 100000000) {
+        *error = u"--max-series wants a number from 1 to 100000000, not \"%1\""_s.arg(parser.value(maxSeries));
+        return false;
+    }
+    options->series.maxSeriesPerSource = parser.value(maxSeriesPerSource).toLongLong(&ok);
+    if (!ok || options->series.maxSeriesPerSource < 1 || options->series.maxSeriesPerSource > 100000000) {
+        *error = u"--max-series-per-source wants a number from 1 to 100000000, not \"%1\""_s.arg(
+            parser.value(maxSeriesPerSource));
+        return false;
+    }
+    const auto idle = Duration::parse(parser.value(seriesIdle));
+    if (!idle || *idle < 10) {
+        *error = u"--series-idle wants a duration of at least 10s, such as 10m or 1h, not \"%1\""_s.arg(
+            parser.value(seriesIdle));
+        return false;
+    }
+    options->series.idleSeconds = *idle;
+    // Idle series are looked for every tenth of the idle time, at least every second and at most every minute.
+    options->series.sweepSeconds = std::clamp<qint64>(*idle / 10, 1, 60);
     if (parser.isSet(retention) && !parseRetention(parser.value(retention), &options->retention)) {
         *error = u"--retention wants tier=duration pairs such as 1s=48h,1m=35d,1h=400d, not \"%1\""_s.arg(
             parser.value(retention));
@@ -272,6 +303,7 @@ bool CollectorDaemon::start(QString *error)
     config.dbPath = m_options.dbPath;
     config.rulesPath = m_options.rulesPath.isEmpty() ? AlertRules::defaultPath() : m_options.rulesPath;
     config.graceMs = m_options.graceMs;
+    config.series = m_options.series;
     config.sampler.intervalMs = m_options.sampleIntervalMs;
     config.watchPids = m_options.watchPids;
     m_service = std::make_unique<CollectorService>(config);

@@ -26,6 +26,7 @@ public:
         QString runtimeDir;
         QString udp = QStringLiteral("127.0.0.1:8125");
         qint64 graceMs = 2000;
+        SeriesRegistryLimits series; // --max-series, --max-series-per-source, --series-idle
         Retention retention;
         qint64 sampleIntervalMs = 1000; // 0: no system, process or GPU sampling
         QVector<qint64> watchPids;

@@ -24,8 +24,9 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
     , m_config(std::move(config))
     , m_clock(std::move(clock))
     , m_aggregator(Aggregator::Options { m_config.graceMs, QuantileSketch::kDefaultRelativeAccuracy })
-    , m_statsd(m_aggregator, m_counters)
-    , m_records(m_aggregator)
+    , m_series(m_aggregator, m_config.series)
+    , m_statsd(m_aggregator, m_series, m_counters)
+    , m_records(m_aggregator, m_series)
     , m_udp(this)
     , m_unix(this)
     , m_ndjson(m_counters, m_clock, NdjsonIngest::Limits(), this)
@@ -38,10 +39,10 @@ CollectorService::CollectorService(CollectorConfig config, Clock clock, QObject 
     m_publisher.setStatsProvider([this]() { return statsSnapshot(); });
     m_udp.setHandler([this](const DatagramSocket::Datagram &d) { m_statsd.processDatagram(d.payload, m_clock()); });
     m_unix.setHandler([this](const DatagramSocket::Datagram &d) { onUnixDatagram(d); });
-    m_ndjson.setSink([this](const NativeRecord &record, qint64) {
+    m_ndjson.setSink([this](const NativeRecord &record, qint64 nowMs, qint64 peerPid) {
         if (record.type == NativeRecord::Type::Sample)
             noteSourcePid(record.sample.pid);
-        m_records.route(record);
+        m_records.route(record, nowMs, peerPid);
     });
     m_ndjson.setPeerHandler([this](qint64 pid) { noteSourcePid(pid); });
 }
@@ -102,7 +103,7 @@ bool CollectorService::start(QString *error)
         return false;
     m_uptime.start();
     // The heartbeat (docs/metrics.md, covered seconds) for the second we start in: each tick adds the next one's.
-    m_aggregator.add(u"perfdash.ingest.live_series"_s, MetricKind::Gauge, double(m_statsd.liveSeries()), m_clock());
+    m_aggregator.add(u"perfdash.ingest.live_series"_s, MetricKind::Gauge, double(m_series.size()), m_clock());
     startSampler();
     scheduleTick();
     return true;
@@ -154,8 +155,9 @@ QJsonObject CollectorService::statsSnapshot() const
         { u"receive_queue"_s,
             QJsonObject { { u"udp"_s, receiveQueueJson(m_udp) }, { u"unix"_s, receiveQueueJson(m_unix) } } },
         { u"late_samples"_s, qint64(m_aggregator.lateSamples()) },
-        { u"live_series"_s, qint64(m_statsd.liveSeries()) },
+        { u"live_series"_s, qint64(m_series.size()) },
         { u"series"_s, qint64(m_aggregator.seriesCount()) },
+        { u"series_registry"_s, m_series.statsJson() },
         { u"sources"_s, sources },
         { u"subscribers"_s, m_publisher.subscriberCount() },
         { u"subscribers_v2"_s, m_publisher.version2Subscribers() },
@@ -222,7 +224,7 @@ void CollectorService::addSelfMetrics(qint64 nowMs)
             m_aggregator.add(it.key(), MetricKind::Counter, double(it.value() - before), nowMs);
     }
     // Also the heartbeat: one sample a second while we run, so its count in a bucket is the seconds we were up.
-    m_aggregator.add(u"perfdash.ingest.live_series"_s, MetricKind::Gauge, double(m_statsd.liveSeries()), nowMs);
+    m_aggregator.add(u"perfdash.ingest.live_series"_s, MetricKind::Gauge, double(m_series.size()), nowMs);
     for (const auto &[name, provider] : m_statusProviders) {
         const QJsonObject status = provider();
         for (auto it = status.begin(); it != status.end(); ++it) {
@@ -246,6 +248,7 @@ void CollectorService::scheduleTick()
 void CollectorService::onTick()
 {
     const qint64 now = m_clock();
+    m_series.expireIdle(now / 1000);
     addSelfMetrics(now);
     const QVector<LiveFrame> provisional = m_aggregator.publishDue(now, publishDelayMs, m_publisher.followedKeys());
     for (const auto &frame : provisional)

@@ -7,6 +7,7 @@
 #include "collector/ndjsoningest.h"
 #include "collector/recordrouter.h"
 #include "collector/resourcesampler.h"
+#include "collector/seriesregistry.h"
 #include "collector/statsdingest.h"
 #include "models/aggregator.h"
 
@@ -30,6 +31,7 @@ struct CollectorConfig {
     QString dbPath; // announced in the hello only; storage is wired by app/
     QString rulesPath; // the alert rules file, announced in the hello only; the rules are run by app/
     qint64 graceMs = 2000; // late samples are accepted this long; live frames do not wait for it
+    SeriesRegistryLimits series; // caps on live series, in total and per source, and their idle expiry
     // System, per-source-process and GPU gauges (docs/protocol.md); intervalMs 0 turns them off.
     ResourceSamplerOptions sampler;
     QVector<qint64> watchPids; // sampled from the start, besides every source the sockets reveal
@@ -97,6 +99,7 @@ private:
     Aggregator m_aggregator;
     IngestCounters m_counters;
     std::unique_ptr<QLockFile> m_lock;
+    SeriesRegistry m_series; // of both ingest paths
     StatsdIngest m_statsd;
     RecordRouter m_records;
     DatagramSocket m_udp;

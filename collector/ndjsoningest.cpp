@@ -39,6 +39,7 @@ private:
 
 struct NdjsonIngest::Connection {
     int fd = -1;
+    qint64 pid = 0; // the peer's, from SO_PEERCRED
     std::unique_ptr<QSocketNotifier> notifier;
     QByteArray buffer; // bytes read, not yet split into lines
     qsizetype scanned = 0; // buffer[0, scanned) holds no newline
@@ -103,6 +104,7 @@ void NdjsonIngest::onIncomingConnection(qintptr descriptor)
     ++m_connectionsAccepted;
     auto connection = std::make_unique<Connection>();
     connection->fd = fd;
+    connection->pid = qint64(cred.pid);
     connection->notifier = std::make_unique<QSocketNotifier>(qintptr(fd), QSocketNotifier::Read);
     Connection *raw = connection.get();
     connect(connection->notifier.get(), &QSocketNotifier::activated, this, [this, raw]() { onReadable(raw); });
@@ -145,7 +147,7 @@ void NdjsonIngest::finish(Connection *connection)
 {
     // What the peer sent is all there will be: a last line without its '\n' still counts.
     if (!connection->skipping && !connection->buffer.isEmpty())
-        handleLine(connection->buffer, m_clock());
+        handleLine(*connection, connection->buffer, m_clock());
     connection->notifier->setEnabled(false);
     // We are inside the notifier's own signal: it may not be deleted here.
     connection->notifier.release()->deleteLater();
@@ -171,7 +173,7 @@ void NdjsonIngest::splitLines(Connection &connection, qint64 nowMs)
         if (connection.skipping)
             connection.skipping = false; // the end of an over-long line, counted when it passed the limit
         else
-            handleLine(QByteArrayView(data + start, end - start), nowMs);
+            handleLine(connection, QByteArrayView(data + start, end - start), nowMs);
         start = from = end + 1;
     }
     // One byte more than the limit may be the CR of a CRLF line end.
@@ -188,7 +190,7 @@ void NdjsonIngest::splitLines(Connection &connection, qint64 nowMs)
     connection.scanned = buffer.size();
 }
 
-void NdjsonIngest::handleLine(QByteArrayView line, qint64 nowMs)
+void NdjsonIngest::handleLine(const Connection &connection, QByteArrayView line, qint64 nowMs)
 {
     if (line.endsWith('\r'))
         line.chop(1);
@@ -200,7 +202,7 @@ void NdjsonIngest::handleLine(QByteArrayView line, qint64 nowMs)
     }
     ++m_counters.recordsAccepted;
     if (m_sink)
-        m_sink(m_record, nowMs);
+        m_sink(m_record, nowMs, connection.pid);
 }
 
 } // namespace perfdash

@@ -34,7 +34,8 @@ public:
     using Limits = NdjsonIngestLimits;
     using Clock = std::function<qint64()>; // milliseconds since the epoch
     // The record and its strings are valid only during the call.
-    using Sink = std::function<void(const NativeRecord &record, qint64 nowMs)>;
+    // peerPid is the sending process (SO_PEERCRED at accept).
+    using Sink = std::function<void(const NativeRecord &record, qint64 nowMs, qint64 peerPid)>;
 
     explicit NdjsonIngest(IngestCounters &counters, QObject *parent = nullptr);
     NdjsonIngest(IngestCounters &counters, Clock clock, Limits limits, QObject *parent = nullptr);
@@ -62,7 +63,7 @@ private:
     void onReadable(Connection *connection);
     void finish(Connection *connection);
     void splitLines(Connection &connection, qint64 nowMs);
-    void handleLine(QByteArrayView line, qint64 nowMs);
+    void handleLine(const Connection &connection, QByteArrayView line, qint64 nowMs);
 
     IngestCounters &m_counters;
     Clock m_clock;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/recordrouter.h"
 
+#include "collector/seriesregistry.h"
 #include "models/aggregator.h"
 #include "models/serieskey.h"
 
@@ -40,8 +41,9 @@ QString storedError(const NativeRecord::Op &op)
 }
 } // namespace
 
-RecordRouter::RecordRouter(Aggregator &aggregator)
+RecordRouter::RecordRouter(Aggregator &aggregator, SeriesRegistry &registry)
     : m_aggregator(aggregator)
+    , m_registry(registry)
 { }
 
 void RecordRouter::setOwnTags(const NativeRecord &record)
@@ -74,17 +76,12 @@ qint32 RecordRouter::seriesFor(QByteArrayView name, Extra a, Extra b, Extra c)
     }
     normalizeTags(m_views);
     assignKeyBytes(m_key, name, m_views);
-    const size_t hash = m_ids.hashOf(m_key);
-    if (const qint32 *found = m_ids.find(m_key, hash))
-        return *found;
-    const qint32 id = m_aggregator.seriesId(QString::fromUtf8(m_key));
-    m_ids.insert(m_key, hash, id);
-    return id;
+    return m_registry.admit(m_key, m_nowSeconds, m_source);
 }
 
 void RecordRouter::add(qint32 id, MetricKind kind, double value, qint64 tsMs, double rate)
 {
-    if (std::isfinite(value))
+    if (id >= 0 && std::isfinite(value))
         m_aggregator.add(id, kind, value, tsMs, rate);
 }
 
@@ -138,6 +135,8 @@ void RecordRouter::routeOutcome(const NativeRecord::Prediction &p, qint64 tsMs)
         return;
     }
     const Aggregator::SeriesId id = seriesFor("prediction.quality", { "model:", bytes(p.model) });
+    if (id < 0)
+        return;
     bool accepted = false;
     switch (outcome) {
     case Outcome::Class:
@@ -156,8 +155,10 @@ void RecordRouter::routeOutcome(const NativeRecord::Prediction &p, qint64 tsMs)
         ++m_outcomes;
 }
 
-void RecordRouter::route(const NativeRecord &r)
+void RecordRouter::route(const NativeRecord &r, qint64 nowMs, qint64 source)
 {
+    m_nowSeconds = nowMs / 1000;
+    m_source = source;
     setOwnTags(r);
     const qint64 ts = r.timestampMs;
     switch (r.type) {

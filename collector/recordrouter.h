@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "collector/bytekeytable.h"
 #include "collector/ndjsonrecord.h"
 #include "models/baseline.h"
 #include "models/serieskey.h"
@@ -15,14 +14,17 @@
 namespace perfdash {
 
 class Aggregator;
+class SeriesRegistry;
 
 // Turns native records into series samples: a metric record is itself; an op, a run, a resource sample, a quality
-// score or a baseline becomes the conventional series listed in docs/protocol.md. Collector thread only.
+// score or a baseline becomes the conventional series listed in docs/protocol.md. Series are admitted by the
+// collector's SeriesRegistry under its caps; a refused series loses its sample, counted there. Collector thread only.
 class RecordRouter {
 public:
-    explicit RecordRouter(Aggregator &aggregator);
+    RecordRouter(Aggregator &aggregator, SeriesRegistry &registry);
 
-    void route(const NativeRecord &record);
+    // nowMs is the record's arrival; source is the sender's pid (0 when unknown), for the registry's caps.
+    void route(const NativeRecord &record, qint64 nowMs, qint64 source);
     quint64 predictions() const { return m_predictions; }
     // Predictions with a truth that fed the model's quality metrics (LiveFrame::quality), and those whose truth
     // matched no outcome kind (a score with a truth other than 0 or 1, a label with a numeric truth, …).
@@ -43,7 +45,7 @@ public:
 
 private:
     // A series of the record being routed: its own tags plus up to two more ("op:NAME", "status:ok", ...), looked up
-    // by their canonical key bytes. No QString is built unless the series is new.
+    // by their canonical key bytes. No QString is built unless the series is new. -1 when the registry refuses it.
     struct Extra {
         QByteArrayView prefix; // "op:"
         QByteArrayView value; // its value; an empty prefix means no tag
@@ -56,7 +58,9 @@ private:
     void routeOutcome(const NativeRecord::Prediction &prediction, qint64 tsMs);
 
     Aggregator &m_aggregator;
-    ByteKeyTable<qint32> m_ids; // canonical key bytes -> the aggregator's series id
+    SeriesRegistry &m_registry;
+    qint64 m_nowSeconds = 0; // of the record being routed
+    qint64 m_source = 0; // its sender
     std::vector<std::string> m_ownTags; // "key:value" of the record being routed (capacity reused)
     std::string m_extra[3]; // the extra tags being added
     std::string m_name; // a series name built from the record ("quality.METRIC")

@@ -1,51 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/statsdingest.h"
 
+#include "collector/seriesregistry.h"
 #include "models/aggregator.h"
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
 
-StatsdIngest::StatsdIngest(Aggregator &aggregator, IngestCounters &counters, Limits limits)
+StatsdIngest::StatsdIngest(Aggregator &aggregator, SeriesRegistry &registry, IngestCounters &counters, Limits limits)
     : m_aggregator(aggregator)
+    , m_registry(registry)
     , m_counters(counters)
     , m_limits(limits)
 { }
-
-void StatsdIngest::expireSeries(qint64 nowSeconds)
-{
-    // Once a minute is enough: the cap protects memory, it need not be exact to the second.
-    if (nowSeconds - m_lastExpiry < 60)
-        return;
-    m_lastExpiry = nowSeconds;
-    m_liveSeries.keepIf([&](QByteArrayView, const LiveSeries &series) {
-        if (nowSeconds - series.lastSeen <= m_limits.liveSeriesTtlSeconds)
-            return true;
-        if (series.sourcePid != 0 && --m_seriesPerSource[series.sourcePid] <= 0)
-            m_seriesPerSource.remove(series.sourcePid);
-        return false;
-    });
-}
-
-StatsdIngest::LiveSeries *StatsdIngest::admitSeries(QByteArrayView key, qint64 nowSeconds, qint64 sourcePid)
-{
-    const size_t hash = m_liveSeries.hashOf(key);
-    if (LiveSeries *found = m_liveSeries.find(key, hash)) {
-        found->lastSeen = nowSeconds;
-        return found;
-    }
-    if (m_liveSeries.size() >= m_limits.maxLiveSeries)
-        return nullptr;
-    if (sourcePid != 0) {
-        qsizetype &perSource = m_seriesPerSource[sourcePid];
-        if (perSource >= m_limits.maxLiveSeriesPerSource)
-            return nullptr;
-        ++perSource;
-    }
-    const auto id = m_aggregator.seriesId(QString::fromUtf8(key));
-    return &m_liveSeries.insert(key, hash, LiveSeries { id, nowSeconds, sourcePid });
-}
 
 void StatsdIngest::keepEvent(qint64 nowMs)
 {
@@ -82,7 +50,6 @@ void StatsdIngest::processDatagram(QByteArrayView datagram, qint64 nowMs, qint64
 {
     ++m_counters.datagrams;
     const qint64 nowSeconds = nowMs / 1000;
-    expireSeries(nowSeconds);
     StatsdParser::forEachLine(datagram, [&](QByteArrayView text) {
         if (const auto reason = StatsdParser::parseLine(text, m_message, m_limits.parser, nowSeconds)) {
             m_counters.reject(*reason);
@@ -97,22 +64,22 @@ void StatsdIngest::processDatagram(QByteArrayView datagram, qint64 nowMs, qint64
             return;
         }
         const StatsdParser::Line &line = m_message.metric;
-        const LiveSeries *series = admitSeries(line.key, nowSeconds, sourcePid);
-        if (!series) {
+        const SeriesRegistry::Id id = m_registry.admit(line.key, nowSeconds, sourcePid);
+        if (id == SeriesRegistry::kRefused) {
             m_counters.rejectOther(u"series_cap"_s);
             return;
         }
         ++m_counters.linesAccepted;
         const qint64 ts = line.timestamp > 0 ? line.timestamp * 1000 : nowMs;
         if (line.kind == MetricKind::Set) {
-            m_aggregator.addSetMember(series->id, line.setMember, ts);
+            m_aggregator.addSetMember(id, line.setMember, ts);
             return;
         }
         for (const auto &v : std::as_const(line.values)) {
             if (v.signedGauge)
-                m_aggregator.addGaugeDelta(series->id, v.value, ts);
+                m_aggregator.addGaugeDelta(id, v.value, ts);
             else
-                m_aggregator.add(series->id, line.kind, v.value, ts, line.sampleRate);
+                m_aggregator.add(id, line.kind, v.value, ts, line.sampleRate);
         }
     });
 }

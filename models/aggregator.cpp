@@ -28,24 +28,63 @@ Aggregator::SeriesId Aggregator::seriesId(const QString &key)
     const auto it = m_ids.constFind(key);
     if (it != m_ids.constEnd())
         return *it;
-    const auto id = SeriesId(m_keys.size());
-    m_keys.push_back(key);
+    SeriesId id;
+    if (!m_freeIds.empty()) {
+        id = m_freeIds.back();
+        m_freeIds.pop_back();
+        m_keys[id] = key;
+    } else {
+        id = SeriesId(m_keys.size());
+        m_keys.push_back(key);
+        m_gaugeValues.push_back(std::numeric_limits<double>::quiet_NaN());
+    }
     m_ids.insert(key, id);
-    m_gaugeValues.push_back(std::numeric_limits<double>::quiet_NaN());
+    m_unranked.push_back(id);
     return id;
+}
+
+bool Aggregator::releaseSeries(SeriesId id)
+{
+    if (id < 0 || id >= m_keys.size())
+        return false;
+    const auto it = m_ids.constFind(m_keys.at(id));
+    if (it == m_ids.constEnd() || *it != id)
+        return false;
+    for (const auto &[second, bucket] : m_buckets) {
+        if ((size_t(id) < bucket.slotOf.size() && bucket.slotOf[size_t(id)] >= 0) || bucket.quality.count(id) > 0)
+            return false;
+    }
+    m_ids.erase(it);
+    m_keys[id] = QString();
+    m_gaugeValues[size_t(id)] = std::numeric_limits<double>::quiet_NaN();
+    m_freeIds.push_back(id);
+    m_ranksStale = true;
+    return true;
 }
 
 const std::vector<qint32> &Aggregator::keyRanks() const
 {
-    const size_t known = m_sortedIds.size();
-    if (known == size_t(m_keys.size()))
-        return m_rankOf;
     const auto byKey = [this](SeriesId a, SeriesId b) { return m_keys.at(a) < m_keys.at(b); };
-    for (auto id = SeriesId(known); id < SeriesId(m_keys.size()); ++id)
-        m_sortedIds.push_back(id);
-    std::sort(m_sortedIds.begin() + qsizetype(known), m_sortedIds.end(), byKey);
-    std::inplace_merge(m_sortedIds.begin(), m_sortedIds.begin() + qsizetype(known), m_sortedIds.end(), byKey);
-    m_rankOf.resize(m_sortedIds.size());
+    if (m_ranksStale) {
+        // Releases come in batches, once a minute at most: sorting the survivors again costs less than keeping the
+        // order through every release.
+        m_sortedIds.clear();
+        m_sortedIds.reserve(size_t(m_ids.size()));
+        for (const SeriesId id : std::as_const(m_ids))
+            m_sortedIds.push_back(id);
+        std::sort(m_sortedIds.begin(), m_sortedIds.end(), byKey);
+        m_unranked.clear();
+        m_ranksStale = false;
+    } else if (!m_unranked.empty()) {
+        const size_t known = m_sortedIds.size();
+        m_sortedIds.insert(m_sortedIds.end(), m_unranked.begin(), m_unranked.end());
+        m_unranked.clear();
+        std::sort(m_sortedIds.begin() + qsizetype(known), m_sortedIds.end(), byKey);
+        std::inplace_merge(m_sortedIds.begin(), m_sortedIds.begin() + qsizetype(known), m_sortedIds.end(), byKey);
+    } else {
+        return m_rankOf;
+    }
+    m_rankOf.resize(size_t(m_keys.size()));
     for (size_t rank = 0; rank < m_sortedIds.size(); ++rank)
         m_rankOf[size_t(m_sortedIds[rank])] = qint32(rank);
     return m_rankOf;

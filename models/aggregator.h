@@ -44,12 +44,17 @@ public:
     explicit Aggregator(Options options);
     Aggregator();
 
-    // Series are interned: the hot path adds by id and never hashes a string. Ids are dense, stable for the
-    // aggregator's life, and belong to this aggregator only.
+    // Series are interned: the hot path adds by id and never hashes a string. Ids are dense, belong to this
+    // aggregator only, and stay valid until releaseSeries() gives them back; a released id may name another key later.
     using SeriesId = qint32;
     SeriesId seriesId(const QString &key);
     const QString &keyOf(SeriesId id) const { return m_keys.at(id); }
-    qsizetype seriesCount() const { return m_keys.size(); }
+    // Interned series, released ones not counted.
+    qsizetype seriesCount() const { return m_ids.size(); }
+    // Forgets an idle series: its key, its id and a gauge's current value (a later signed gauge sets instead of
+    // adding). Refused (false) while an open second holds data of it, or when the id is not interned. Whoever keeps
+    // the id must drop it on success; a caller that adds by key simply interns the key again.
+    bool releaseSeries(SeriesId id);
 
     // timestampMs is the sample's own time, or its arrival time. sampleRate scales counters only. A Set sample's
     // number is its member (hashed from its 8 IEEE bytes, -0 as 0); addSetMember() takes the member's own bytes.
@@ -129,13 +134,16 @@ private:
     qint64 m_cachedSecond = std::numeric_limits<qint64>::min(); // almost every sample lands in the newest second
     Bucket *m_cachedBucket = nullptr;
     qint64 m_closedThrough = std::numeric_limits<qint64>::min(); // last second already closed
-    QVector<QString> m_keys; // by series id
-    QHash<QString, SeriesId> m_ids;
+    QVector<QString> m_keys; // by series id; a released id's key is empty
+    QHash<QString, SeriesId> m_ids; // interned series only
+    std::vector<SeriesId> m_freeIds; // released, given to the next new keys
     std::vector<double> m_gaugeValues; // current value of every gauge by series id, NaN when it has none
     // Frames list series in key order. Comparing 100,000 keys in every snapshot was a fifth of the collector thread;
     // the order is kept here instead and merged with new series as they come (keyRanks()).
     mutable std::vector<SeriesId> m_sortedIds;
     mutable std::vector<qint32> m_rankOf; // by series id
+    mutable std::vector<SeriesId> m_unranked; // interned since the last keyRanks()
+    mutable bool m_ranksStale = false; // a series was released: m_sortedIds is rebuilt from m_ids
     quint64 m_lateSamples = 0;
     quint64 m_typeConflicts = 0;
 };

@@ -7,6 +7,7 @@
 #include "collector/ndjsoningest.h"
 #include "collector/ndjsonrecord.h"
 #include "collector/recordrouter.h"
+#include "collector/seriesregistry.h"
 #include "models/aggregator.h"
 
 #include <QCoreApplication>
@@ -210,14 +211,15 @@ int main(int argc, char **argv)
         const double seconds = median([&] {
             routed = 0;
             Aggregator aggregator;
-            RecordRouter router(aggregator);
+            SeriesRegistry registry(aggregator);
+            RecordRouter router(aggregator, registry);
             const auto start = std::chrono::steady_clock::now();
             const char *p = payload.constData();
             const char *end = p + payload.size();
             while (p < end) {
                 const auto *newline = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
                 if (!NdjsonRecord::parse(QByteArrayView(p, newline - p), record, limits, kNowMs)) {
-                    router.route(record);
+                    router.route(record, kNowMs, 0);
                     if (++routed % 100000 == 0) {
                         router.takeOperations();
                         router.takeRuns();
@@ -264,7 +266,7 @@ int main(int argc, char **argv)
             NdjsonIngest ingest(
                 counters, []() { return kNowMs; }, NdjsonIngest::Limits());
             quint64 sunk = 0;
-            ingest.setSink([&sunk](const NativeRecord &, qint64) { ++sunk; });
+            ingest.setSink([&sunk](const NativeRecord &, qint64, qint64) { ++sunk; });
             QString error;
             if (!ingest.listen(dir.filePath(u"ingest.sock"_s), &error)) {
                 std::cerr << error.toStdString() << '\n';

@@ -6,6 +6,7 @@
 // descheduled by other builds is not counted.
 #include "collector/ingestcounters.h"
 #include "collector/statsdparser.h"
+#include "collector/seriesregistry.h"
 #include "collector/statsdingest.h"
 #include "models/aggregator.h"
 
@@ -153,7 +154,8 @@ Samples parseAndAggregate(const Workload &w)
         // A fresh aggregator per run, warmed by one untimed pass so every series already has its bucket entry.
         Aggregator aggregator;
         IngestCounters counters;
-        StatsdIngest ingest(aggregator, counters);
+        SeriesRegistry registry(aggregator);
+        StatsdIngest ingest(aggregator, registry, counters);
         for (const auto &d : w.datagrams)
             ingest.processDatagram(d, NowMs);
         runs.push_back(measureOnce(w, [&](const QByteArray &d) { ingest.processDatagram(d, NowMs); }));

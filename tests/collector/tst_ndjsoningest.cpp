@@ -114,7 +114,8 @@ NdjsonIngest *TestNdjsonIngest::makeIngest(NdjsonIngest::Limits limits)
 {
     m_ingest = std::make_unique<NdjsonIngest>(
         m_counters, [this]() { return m_now; }, limits);
-    m_ingest->setSink([this](const NativeRecord &r, qint64 nowMs) {
+    m_ingest->setSink([this](const NativeRecord &r, qint64 nowMs, qint64 peerPid) {
+        QCOMPARE(peerPid, qint64(QCoreApplication::applicationPid())); // the test sends to itself
         QCOMPARE(nowMs, m_now);
         const auto tags = r.tagList();
         Seen seen;

@@ -275,13 +275,47 @@ private Q_SLOTS:
         QCOMPARE(p.exitCode(), 0);
     }
 
+    void theSeriesCapIsTheCommandLinesAndRefusalsAreCounted()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start({ u"--max-series"_s, u"3"_s, u"--series-idle"_s, u"1h"_s, u"--no-sampling"_s }));
+        collector.send("cap.a:1|c\ncap.b:1|c\ncap.c:1|c\ncap.d:1|c\ncap.e:1|c\ncap.a:1|c");
+        QHash<QString, QString> stats;
+        QTRY_COMPARE_WITH_TIMEOUT((stats = statsOf(collector)).value(u"datagrams"_s), u"1"_s, 10000);
+        QCOMPARE(stats.value(u"lines_accepted"_s), u"4"_s); // cap.a twice, cap.b, cap.c
+        QCOMPARE(stats.value(u"rejected.series_cap"_s), u"2"_s);
+        QCOMPARE(stats.value(u"live_series"_s), u"3"_s);
+        QCOMPARE(stats.value(u"series_registry.live"_s), u"3"_s);
+        QCOMPARE(stats.value(u"series_registry.max_series"_s), u"3"_s);
+        QCOMPARE(stats.value(u"series_registry.idle_seconds"_s), u"3600"_s);
+        QCOMPARE(stats.value(u"series_registry.samples_refused.total_cap"_s), u"2"_s);
+        QCOMPARE(stats.value(u"series_registry.samples_refused.source_cap"_s), u"0"_s);
+    }
+
+    void badCommandLineSaysWhy_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("udp") << QStringList { u"--udp"_s, u"nonsense"_s } << u"--udp wants HOST:PORT"_s;
+        QTest::newRow("max-series") << QStringList { u"--max-series"_s, u"0"_s }
+                                    << u"--max-series wants a number from 1 to 100000000, not \"0\""_s;
+        QTest::newRow("max-series-per-source")
+            << QStringList { u"--max-series-per-source"_s, u"many"_s } << u"--max-series-per-source wants a number"_s;
+        QTest::newRow("series-idle") << QStringList { u"--series-idle"_s, u"5s"_s }
+                                     << u"--series-idle wants a duration of at least 10s"_s;
+    }
+
     void badCommandLineSaysWhy()
     {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
         QProcess p;
-        p.start(binary(u"perfdashd"_s), { u"--udp"_s, u"nonsense"_s });
+        p.start(binary(u"perfdashd"_s), arguments);
         QVERIFY(p.waitForFinished(5000));
         QCOMPARE(p.exitCode(), 2);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(u"--udp wants HOST:PORT"_s));
+        const QString error = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(error.contains(message), qPrintable(error));
     }
 };
 
