@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/guisession.h"
 
+#include "app/childprocesses.h"
 #include "app/gui/alertnotifier.h"
 #include "app/gui/alertsilencesettings.h"
 #include "app/gui/baselinesender.h"
@@ -52,8 +53,8 @@ GuiSession::GuiSession(Options options, QObject *parent)
     , m_live(std::make_unique<LiveClient>(RuntimePaths::liveSocket(m_options.runtimeDir)))
     , m_watchdog(std::make_unique<StallWatchdog>())
     , m_rulesWatcher(this)
-    , m_collector(this)
-    , m_loadgen(this)
+    , m_collector(std::make_unique<QProcess>())
+    , m_loadgen(std::make_unique<QProcess>())
 {
     m_window->setDarkTheme(m_options.dark);
     m_rulesPath = AlertRules::defaultPath(); // until the collector's hello names the file it runs
@@ -86,27 +87,27 @@ GuiSession::GuiSession(Options options, QObject *parent)
         [this](int rows) { m_window->showNotice(tr("%n baseline(s) sent to the collector.", nullptr, rows)); });
     connect(m_live.get(), &LiveClient::helloReceived, this, &GuiSession::onHello);
     connect(m_live.get(), &LiveClient::collectorStatsReceived, this, &GuiSession::onCollectorStats);
-    m_collector.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    connect(&m_collector, &QProcess::finished, this, [this](int code) {
+    m_collector->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    connect(m_collector.get(), &QProcess::finished, this, [this](int code) {
         if (code != 0)
             m_window->showNotice(
                 tr("The collector we started exited with code %1; see the terminal for why.").arg(code));
     });
-    connect(&m_collector, &QProcess::errorOccurred, this, [this](QProcess::ProcessError) {
-        m_window->showNotice(tr("Cannot start %1: %2").arg(m_collector.program(), m_collector.errorString()));
+    connect(m_collector.get(), &QProcess::errorOccurred, this, [this](QProcess::ProcessError) {
+        m_window->showNotice(tr("Cannot start %1: %2").arg(m_collector->program(), m_collector->errorString()));
     });
     // The banner's Start button: only when this GUI may start collectors (not with --no-spawn).
     m_window->setCanStartCollector(m_options.spawnCollector);
     connect(m_window.get(), &MainWindow::startCollectorRequested, this, [this]() {
-        if (m_collector.state() == QProcess::NotRunning && !collectorAnswers())
+        if (m_collector->state() == QProcess::NotRunning && !collectorAnswers())
             spawnCollector();
     });
-    m_loadgen.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    connect(&m_loadgen, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
+    m_loadgen->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    connect(m_loadgen.get(), &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
         if (status == QProcess::NormalExit && code == kFeedAlreadyRuns)
             m_window->showNotice(tr("The demo feed already runs for this collector; not starting a second one."));
     });
-    for (QProcess *child : { &m_collector, &m_loadgen })
+    for (QProcess *child : { m_collector.get(), m_loadgen.get() })
         endWithUs(*child);
     if (m_options.reportStallsOverMs > 0) {
         m_watchdog->setReportThresholdMs(m_options.reportStallsOverMs);
@@ -326,19 +327,13 @@ GuiSession::~GuiSession()
     m_fleetReader.reset();
     m_fleetLive.reset();
     m_live.reset();
-    stopProcess(m_loadgen);
-    stopProcess(m_collector);
-}
-
-void GuiSession::stopProcess(QProcess &process)
-{
-    if (process.state() == QProcess::NotRunning)
-        return;
-    process.terminate(); // SIGTERM: the collector flushes its last second
-    if (!process.waitForFinished(5000)) {
-        process.kill();
-        process.waitForFinished(1000);
-    }
+    // Quitting, the window goes first so it never hangs on screen while they stop; switching sources, they stop on
+    // the event loop's time and the new window goes on.
+    m_window->hide();
+    ChildProcesses::List children;
+    children.push_back(std::move(m_loadgen));
+    children.push_back(std::move(m_collector));
+    ChildProcesses::stop(std::move(children));
 }
 
 bool GuiSession::collectorAnswers() const
@@ -365,19 +360,20 @@ void GuiSession::spawnCollector()
     if (!m_options.udp.isEmpty())
         args << u"--udp"_s << m_options.udp;
     const QString program = QDir(m_options.binDir).filePath(u"perfdashd"_s);
-    m_collector.setStandardOutputFile(QProcess::nullDevice());
-    m_collector.start(program, args);
+    m_collector->setStandardOutputFile(QProcess::nullDevice());
+    m_collector->start(program, args);
     m_window->showNotice(tr("No collector was running; started one."));
 }
 
 void GuiSession::startDemoFeed(const QString &udp)
 {
-    if (!m_options.demo || m_loadgen.state() != QProcess::NotRunning)
+    if (!m_options.demo || m_loadgen->state() != QProcess::NotRunning)
         return;
     const QString program = QDir(m_options.binDir).filePath(u"perfdash-loadgen"_s);
     // Records to the collector whose hello we read, whatever its runtime folder; the feed runs until we stop it, and
     // its lock in that folder keeps a second window on the same collector from doubling it.
-    m_loadgen.start(program, { u"--scenario"_s, u"demo"_s, u"--udp"_s, udp, u"--runtime-dir"_s, m_options.runtimeDir });
+    m_loadgen->start(
+        program, { u"--scenario"_s, u"demo"_s, u"--udp"_s, udp, u"--runtime-dir"_s, m_options.runtimeDir });
 }
 
 void GuiSession::onHello(const LiveProtocol::Hello &hello)

@@ -85,7 +85,6 @@ private:
     void onHello(const perfdash::LiveProtocol::Hello &hello);
     void onCollectorStats(const QJsonObject &stats);
     void updateDatabaseSize();
-    void stopProcess(QProcess &process);
     static void endWithUs(QProcess &process);
     static constexpr int kFeedAlreadyRuns = 3; // perfdash-loadgen's status when the runtime folder's feed lock is held
     void setUpAlerts();
@@ -128,8 +127,8 @@ private:
     std::unique_ptr<BaselineSender> m_baselineSender;
     std::unique_ptr<AlertNotifier> m_notifier;
     QFileSystemWatcher m_rulesWatcher; // the rules file names each alert's metric (the tile it marks)
-    QProcess m_collector;
-    QProcess m_loadgen;
+    std::unique_ptr<QProcess> m_collector; // stopped (and handed over) by the destructor
+    std::unique_ptr<QProcess> m_loadgen;
     QString m_collectorUdp;
     quint64 m_historyGeneration = 0;
     QStringList m_subscribed; // what the live source was last asked for in full
