@@ -39,7 +39,10 @@ public:
     // The aggregator id of the series with these canonical key bytes, admitting it when new; kRefused when a cap
     // refuses it. source is the sender's pid, 0 when unknown (counted in the total only).
     Id admit(QByteArrayView key, size_t hash, qint64 nowSeconds, qint64 source);
-    Id admit(QByteArrayView key, qint64 nowSeconds, qint64 source) { return admit(key, hashOf(key), nowSeconds, source); }
+    Id admit(QByteArrayView key, qint64 nowSeconds, qint64 source)
+    {
+        return admit(key, hashOf(key), nowSeconds, source);
+    }
 
     // Forgets series idle for more than Limits::idleSeconds; sweeps at most once per Limits::sweepSeconds. A series
     // whose data is still in an open second stays until the next sweep.

@@ -176,13 +176,13 @@ private Q_SLOTS:
         const qint64 nowMs = kStart * 1000;
         statsd.processDatagram("s.one:1|c\ns.two:1|c", nowMs, 42);
         NativeRecord record;
-        QVERIFY(!NdjsonRecord::parse(R"({"type":"metric","name":"r.one","kind":"counter","value":1})", record,
-            NdjsonRecord::Limits(), nowMs));
+        QVERIFY(!NdjsonRecord::parse(
+            R"({"type":"metric","name":"r.one","kind":"counter","value":1})", record, NdjsonRecord::Limits(), nowMs));
         router.route(record, nowMs, 42);
         QCOMPARE(registry.size(), 3);
         // Source 42 is at its cap of 3, on either path.
-        QVERIFY(!NdjsonRecord::parse(R"({"type":"metric","name":"r.two","kind":"counter","value":1})", record,
-            NdjsonRecord::Limits(), nowMs));
+        QVERIFY(!NdjsonRecord::parse(
+            R"({"type":"metric","name":"r.two","kind":"counter","value":1})", record, NdjsonRecord::Limits(), nowMs));
         router.route(record, nowMs, 42);
         statsd.processDatagram("s.three:1|c", nowMs, 42);
         QCOMPARE(registry.refused(SeriesRegistry::Refusal::SourceCap), 2u);
