@@ -25,7 +25,7 @@ public:
     static constexpr qint64 kShutdownFlushMs = 2000;
     // A push larger than this goes as several POSTs, split between lines: one request stays small for the server, and
     // a full buffer drops a part of a push, not all of it (10,000 timers make about 90 MB a push; bench_push).
-    static constexpr qsizetype kMaxBatchBytes = 4 * 1024 * 1024;
+    static constexpr qsizetype kMaxBatchBytes = 4LL * 1024 * 1024;
 
     // The batches of one push, each at most maxBytes unless a single line is longer. Pure.
     static QVector<QByteArray> split(const QByteArray &text, qsizetype maxBytes = kMaxBatchBytes);

@@ -20,7 +20,7 @@ namespace perfdash::LiveProtocol {
 constexpr int version2 = 2;
 // A subscribe request names at most this many series; its line may be up to maxRequestBytes.
 constexpr qsizetype maxSubscribedKeys = 8192;
-constexpr qsizetype maxRequestBytes = 1024 * 1024;
+constexpr qsizetype maxRequestBytes = 1024LL * 1024;
 
 // What one version 2 subscriber asked for.
 struct Subscription {

@@ -44,7 +44,7 @@ public:
     int version2Subscribers() const { return int(m_subscriptions.size()); }
     int lastVersion2Encodings() const { return m_lastVersion2Encodings; }
 
-    static constexpr qint64 maxBacklogBytes = 16 * 1024 * 1024;
+    static constexpr qint64 maxBacklogBytes = 16LL * 1024 * 1024;
 
 private:
     void onNewConnection();

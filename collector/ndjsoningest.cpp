@@ -18,7 +18,7 @@ using namespace Qt::Literals::StringLiterals;
 namespace perfdash {
 
 namespace {
-constexpr qint64 kReadChunk = 64 * 1024;
+constexpr qint64 kReadChunk = 64LL * 1024;
 }
 
 // Hands over the accepted descriptor instead of wrapping it in a QLocalSocket: we read it ourselves, a bounded amount

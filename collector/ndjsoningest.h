@@ -17,7 +17,7 @@ namespace perfdash {
 
 struct NdjsonIngestLimits {
     NdjsonRecord::Limits record; // maxLineBytes also bounds what one connection buffers
-    qint64 maxBytesPerTurn = 256 * 1024; // read per connection before yielding to the event loop
+    qint64 maxBytesPerTurn = 256LL * 1024; // read per connection before yielding to the event loop
     int maxConnections = 256;
 };
 

@@ -142,7 +142,7 @@ public:
     static const char *reasonCode(Reason reason);
 
     struct Limits {
-        qsizetype maxLineBytes = 1024 * 1024; // without the line end
+        qsizetype maxLineBytes = 1024LL * 1024; // without the line end
         int maxDepth = 16; // nesting of objects and arrays, the record itself being 1
         qsizetype maxNameBytes = 200; // names: metric, op, workflow, step, model, metric name, unit, ...
         qsizetype maxTextBytes = 4096; // free text other than `error`: target, label, id, guid

@@ -20,7 +20,7 @@ inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 // The automatic baseline of latency and error rate: the model's first 24 whole hours in production, from the first
 // hour boundary after its deploy (hourly chunks, none of them shared with the time before).
-inline constexpr qint64 kFirstDaySeconds = 24 * 3600;
+inline constexpr qint64 kFirstDaySeconds = 24LL * 3600;
 inline constexpr qint64 kChunkSeconds = 3600;
 qint64 firstDayStart(qint64 epoch);
 // A baseline's spread is the standard deviation of its chunks' values; under this many chunks it is not trusted

@@ -43,7 +43,7 @@ public:
     void requestOutlook(const QString &model);
     // The same range a week earlier, for the "a week ago" overlay -> weekAgoReady with the points moved a week on (so
     // they line up with now). Steps of at least a minute: a week back only the rollup tiers hold data.
-    static constexpr qint64 kWeekSeconds = 7 * 86400;
+    static constexpr qint64 kWeekSeconds = 7LL * 86400;
     void requestWeekAgo(const QStringList &keys, qint64 fromSecond, qint64 toSecond, qint64 step);
 
     int historyRequests() const { return m_historyRequests; }

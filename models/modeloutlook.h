@@ -56,8 +56,8 @@ struct ModelOutlook {
 
 namespace Outlook {
 // Seed 001's trend window ("7_day_trend") and how far a breach is projected.
-inline constexpr qint64 kTrendSeconds = 7 * 86400;
-inline constexpr qint64 kProjectionHorizon = 30 * 86400;
+inline constexpr qint64 kTrendSeconds = 7LL * 86400;
+inline constexpr qint64 kProjectionHorizon = 30LL * 86400;
 // The span of hourly history a ModelHistory should hold: the trend window, and the automatic baseline's first day.
 qint64 spanStart(qint64 now, qint64 epoch);
 // Whether the roles have the series a KPI is read from.

@@ -30,7 +30,7 @@ struct Sample {
 enum class Better { Higher, Lower }; // accuracy/throughput: Higher; latency/error rate: Lower
 
 struct Options {
-    qint64 minHistorySeconds = 24 * 3600; // below this: not sufficient, say so
+    qint64 minHistorySeconds = 24LL * 3600; // below this: not sufficient, say so
     int minPoints = 12;
     double alpha = 0.05; // significance of the autocorrelation-corrected Mann–Kendall test
 };
@@ -102,7 +102,7 @@ struct Breach {
 };
 // now: the time the projection starts from (usually fit.until); horizon: how far to look (at most kMaxExtrapolation
 // times the fitted history).
-Breach projectBreach(const Fit &fit, double threshold, qint64 now, qint64 horizonSeconds = 30 * 86400);
+Breach projectBreach(const Fit &fit, double threshold, qint64 now, qint64 horizonSeconds = 30LL * 86400);
 
 // For drawing: the projected line and its 90 % prediction cone for a bucket's value (line uncertainty plus residual
 // noise, widening with time) from fit.until to `to`, `points` points evenly spaced. Empty when not sufficient.

@@ -20,7 +20,7 @@ public:
     using Clock = std::function<qint64()>;
     static constexpr qint64 kMinimumSpanMs = 5000;
     static constexpr int kTargetBuckets = 1500; // about two per pixel column of a wide chart
-    static constexpr qint64 kSecondTierKeptSeconds = 48 * 3600; // storage keeps 1 s buckets this long
+    static constexpr qint64 kSecondTierKeptSeconds = 48LL * 3600; // storage keeps 1 s buckets this long
 
     explicit ViewRange(Clock clock = {});
     void setClock(Clock clock);

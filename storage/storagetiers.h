@@ -33,9 +33,9 @@ inline const TierSpec &tierSpec(StorageTier tier)
 
 // How long each tier is kept, in seconds. Defaults from issue 5.
 struct Retention {
-    qint64 second = 48 * 3600;
-    qint64 minute = 35 * 86400;
-    qint64 hour = 400 * 86400;
+    qint64 second = 48LL * 3600;
+    qint64 minute = 35LL * 86400;
+    qint64 hour = 400LL * 86400;
 
     qint64 of(StorageTier tier) const
     {

@@ -34,7 +34,7 @@ struct StorageOptions {
     Retention retention;
     qint64 retentionIntervalMs = 60000; // how often retention runs (in batches, between flushes)
     // How often due first-24 h baselines are formed and stored (also a few seconds after opening); 0: never.
-    qint64 baselineIntervalMs = 10 * 60 * 1000;
+    qint64 baselineIntervalMs = 10LL * 60 * 1000;
     int retentionBatch = 500; // rows deleted per table per retention transaction
     int busyTimeoutMs = 2000; // how long one attempt waits for another process's lock; then the flush retries later
     // The WAL is copied into the database once it holds this many pages (PRAGMA wal_autocheckpoint; SQLite's default

@@ -21,7 +21,7 @@ public:
 
     void requestProbe(const QUrl &server, quint64 generation) override;
 
-    static constexpr qint64 kLookBackSeconds = 24 * 3600;
+    static constexpr qint64 kLookBackSeconds = 24LL * 3600;
 
 private:
     void finish(quint64 generation);

@@ -238,7 +238,7 @@ void TestNdjsonIngest::overLongLineAtTheDefaultLimit()
     makeIngest();
     auto client = connectClient();
     client->write(R"({"type":"metric","name":"big","kind":"counter","value":1,"pad":")"
-        + QByteArray(2 * 1024 * 1024, 'p') + "\"}\n" + record("a", 7));
+        + QByteArray(2LL * 1024 * 1024, 'p') + "\"}\n" + record("a", 7));
     QTRY_COMPARE_WITH_TIMEOUT(m_counters.recordsAccepted, quint64(1), 10000);
     QCOMPARE(m_counters.recordRejectionsJson().value(u"line_too_long"_s).toInteger(), 1);
     QCOMPARE(m_seen.front().name, u"m7"_s);
@@ -315,7 +315,7 @@ void TestNdjsonIngest::slowGarbageClientDoesNotBlockAnother()
 void TestNdjsonIngest::floodingClientDoesNotStarveAnother()
 {
     NdjsonIngest::Limits limits;
-    limits.maxBytesPerTurn = 64 * 1024;
+    limits.maxBytesPerTurn = 64LL * 1024;
     makeIngest(limits);
     // A writer on another thread keeps its socket full for a long while.
     constexpr int floodRecords = 400000;

@@ -218,7 +218,7 @@ private Q_SLOTS:
             most = std::max(most, aggregator.seriesCount());
         }
         QCOMPARE(counters.linesAccepted, 12000u);
-        QVERIFY2(most <= 10 * (60 + 6 + 4), qPrintable(QString::number(most)));
+        QVERIFY2(most <= 10LL * (60 + 6 + 4), qPrintable(QString::number(most)));
         QVERIFY(registry.expired() >= 12000u - 10 * (60 + 6 + 4));
         QCOMPARE(aggregator.seriesCount(), registry.size());
     }
