@@ -10,7 +10,7 @@ packages=(
     qt6-qpa-plugins libsqlite3-dev sqlite3 zlib1g-dev
     netcat-openbsd python3 python3-statsd python3-venv
     nodejs npm
-    clang libclang-rt-14-dev clang-format
+    clang libclang-rt-14-dev clang-format clang-tidy
     xvfb xauth prometheus victoria-metrics
     dbus-daemon
     locales
