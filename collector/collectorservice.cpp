@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QLocalSocket>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
@@ -56,7 +57,20 @@ bool CollectorService::start(QString *error)
         *error = u"cannot create the runtime folder "_s % m_config.runtimeDir;
         return false;
     }
-    QFile::setPermissions(dir.absolutePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    // Ours alone, or we do not start: in a shared /tmp another user could have made the folder first and could then
+    // replace our sockets with theirs.
+    struct stat st { };
+    const QByteArray native = QFile::encodeName(dir.absolutePath());
+    if (::lstat(native.constData(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid()) {
+        *error = u"the runtime folder %1 is not a folder of this user (uid %2); remove it or use another "
+                 "--runtime-dir"_s.arg(dir.absolutePath())
+                     .arg(::getuid());
+        return false;
+    }
+    if ((st.st_mode & 0777) != 0700 && ::chmod(native.constData(), 0700) != 0) {
+        *error = u"cannot make the runtime folder %1 private (mode 0700)"_s.arg(dir.absolutePath());
+        return false;
+    }
 
     // The lock decides who owns the folder; QLockFile treats a lock whose process died as stale.
     m_lock = std::make_unique<QLockFile>(dir.filePath(u"perfdashd.lock"_s));
@@ -160,6 +174,9 @@ QJsonObject CollectorService::statsSnapshot() const
         { u"series_registry"_s, m_series.statsJson() },
         { u"sources"_s, sources },
         { u"subscribers"_s, m_publisher.subscriberCount() },
+        { u"connections_refused"_s,
+            QJsonObject { { u"live"_s, qint64(m_publisher.refusedConnections()) },
+                { u"ingest"_s, qint64(m_ndjson.connectionsRefused()) } } },
         { u"subscribers_v2"_s, m_publisher.version2Subscribers() },
         { u"uptime_s"_s, m_uptime.isValid() ? m_uptime.elapsed() / 1000 : 0 },
     };

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <vector>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace perfdash {
@@ -28,9 +31,25 @@ bool LivePublisher::listen(const QString &path, const LiveProtocol::Hello &hello
     return false;
 }
 
+namespace {
+// The socket is 0600 in a 0700 folder already; this also covers root and a descriptor passed on.
+bool fromOurUser(qintptr fd)
+{
+    ucred cred {};
+    socklen_t length = sizeof(cred);
+    return ::getsockopt(int(fd), SOL_SOCKET, SO_PEERCRED, &cred, &length) == 0 && cred.uid == ::getuid();
+}
+} // namespace
+
 void LivePublisher::onNewConnection()
 {
     while (QLocalSocket *socket = m_server.nextPendingConnection()) {
+        if (!fromOurUser(socket->socketDescriptor())) {
+            ++m_refused;
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
         socket->setParent(this);
         m_subscribers.push_back(socket);
         connect(socket, &QLocalSocket::disconnected, this, [this, socket]() {

@@ -42,6 +42,8 @@ public:
     // Subscribers that switched to version 2, and the frame lines encoded for them in the last publish() (one per
     // distinct subscription).
     int version2Subscribers() const { return int(m_subscriptions.size()); }
+    // Connections from another user, closed at once.
+    quint64 refusedConnections() const { return m_refused; }
     int lastVersion2Encodings() const { return m_lastVersion2Encodings; }
 
     static constexpr qint64 maxBacklogBytes = 16LL * 1024 * 1024;
@@ -69,6 +71,7 @@ private:
     int m_lastVersion2Encodings = 0;
     StatsProvider m_statsProvider;
     quint64 m_droppedSubscribers = 0;
+    quint64 m_refused = 0;
 };
 
 } // namespace perfdash

@@ -866,6 +866,7 @@ bool StorageWriter::flush(FlushScope scope)
     auto db = QSqlDatabase::database(m_connectionName, false);
     if (!db.isOpen())
         return false;
+    ++m_counters->flushesStarted;
     StorageState &st = *m_state;
     if (!st.retry)
         ingest(m_queue->takeAll());
@@ -1123,7 +1124,11 @@ bool StorageWriter::flush(FlushScope scope)
         QSqlQuery drop(db);
         ok = drop.exec(u"DROP TABLE legacy_stats_1s"_s) || fail(drop.lastError());
     }
-    ok = ok && (db.commit() || fail(db.lastError()));
+    if (ok) {
+        // Not QSqlDatabase::commit(): its error drops SQLite's code, and a full disk shows up here, when the WAL grows.
+        QSqlQuery commit(db);
+        ok = commit.exec(u"COMMIT"_s) || fail(commit.lastError());
+    }
     if (!ok) {
         db.rollback();
         for (int i : newIds)

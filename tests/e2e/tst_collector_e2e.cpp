@@ -13,8 +13,16 @@
 #include <QTest>
 #include <QThread>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <csignal>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace perfdash;
 using namespace perfdash::test;
@@ -26,6 +34,77 @@ void waitForEarlyInSecond()
 {
     while (QDateTime::currentMSecsSinceEpoch() % 1000 > 300)
         QThread::msleep(10);
+}
+
+// What a process of another user (uid and gid 65534, "nobody") gets from the collector's three sockets: connect()'s
+// errno for live.sock and ingest.sock, sendto()'s for dsd.socket (0: the kernel let it through), and whether the
+// hello line came on live.sock. Runs in a forked child that drops root, so only system calls happen after the fork.
+struct ForeignAttempt {
+    int live = -1;
+    int ingest = -1;
+    int dsd = -1;
+    bool gotHello = false;
+};
+
+ForeignAttempt tryAsAnotherUser(const QString &runtimeDir)
+{
+    const QByteArray live = QDir(runtimeDir).filePath(u"live.sock"_s).toLocal8Bit();
+    const QByteArray ingest = QDir(runtimeDir).filePath(u"ingest.sock"_s).toLocal8Bit();
+    const QByteArray dsd = QDir(runtimeDir).filePath(u"dsd.socket"_s).toLocal8Bit();
+    int results[2];
+    if (::pipe(results) != 0)
+        return {};
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(results[0]);
+        int out[4] = { -1, -1, -1, 0 };
+        if (::setgid(65534) == 0 && ::setuid(65534) == 0) {
+            const auto address = [](const QByteArray &path) {
+                sockaddr_un a {};
+                a.sun_family = AF_UNIX;
+                std::memcpy(
+                    a.sun_path, path.constData(), std::min<size_t>(size_t(path.size()), sizeof(a.sun_path) - 1));
+                return a;
+            };
+            for (int i = 0; i < 2; ++i) {
+                const sockaddr_un a = address(i == 0 ? live : ingest);
+                const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+                out[i] = ::connect(fd, reinterpret_cast<const sockaddr *>(&a), sizeof(a)) == 0 ? 0 : errno;
+                if (i == 0 && out[0] == 0) {
+                    char byte = 0;
+                    out[3] = ::read(fd, &byte, 1) == 1 ? 1 : 0; // the collector closes at once, or says hello
+                } else if (i == 1 && out[1] == 0) {
+                    static const char record[]
+                        = "{\"type\":\"metric\",\"name\":\"foreign\",\"kind\":\"counter\",\"value\":1}\n";
+                    (void)!::write(fd, record, sizeof(record) - 1);
+                }
+                ::close(fd);
+            }
+            const sockaddr_un a = address(dsd);
+            const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+            static const char line[] = "foreign:1|c";
+            out[2] = ::sendto(fd, line, sizeof(line) - 1, 0, reinterpret_cast<const sockaddr *>(&a), sizeof(a)) >= 0
+                ? 0
+                : errno;
+            ::close(fd);
+        }
+        (void)!::write(results[1], out, sizeof(out));
+        ::_exit(0);
+    }
+    ::close(results[1]);
+    int in[4] = { -1, -1, -1, 0 };
+    const bool complete = ::read(results[0], in, sizeof(in)) == ssize_t(sizeof(in));
+    ::close(results[0]);
+    ::waitpid(pid, nullptr, 0);
+    if (!complete)
+        return {};
+    return { in[0], in[1], in[2], in[3] == 1 };
+}
+
+mode_t modeOf(const QString &path)
+{
+    struct stat st { };
+    return ::stat(path.toLocal8Bit().constData(), &st) == 0 ? (st.st_mode & 07777) : mode_t(-1);
 }
 
 int countRows(const QString &dbPath, const QString &sql)
@@ -291,6 +370,69 @@ private Q_SLOTS:
         QCOMPARE(stats.value(u"series_registry.idle_seconds"_s), u"3600"_s);
         QCOMPARE(stats.value(u"series_registry.samples_refused.total_cap"_s), u"2"_s);
         QCOMPARE(stats.value(u"series_registry.samples_refused.source_cap"_s), u"0"_s);
+    }
+
+    void anotherUserIsRefusedOnEverySocket()
+    {
+        if (::getuid() != 0)
+            QSKIP("needs root, to act as a second user (uid 65534) from a forked child");
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start({ u"--no-sampling"_s }));
+        const QString runtime = collector.runtimeDir;
+        QCOMPARE(modeOf(runtime), mode_t(0700));
+        for (const auto &name : { u"live.sock"_s, u"ingest.sock"_s, u"dsd.socket"_s })
+            QCOMPARE(modeOf(QDir(runtime).filePath(name)) & 077, mode_t(0)); // 0600, or 0700 from QLocalServer
+
+        // As set up, the kernel stops another user at the folder.
+        ForeignAttempt first = tryAsAnotherUser(runtime);
+        QCOMPARE(first.live, EACCES);
+        QCOMPARE(first.ingest, EACCES);
+        QCOMPARE(first.dsd, EACCES);
+
+        // Opened up by mistake (or a descriptor passed on), the collector itself refuses the other user.
+        QVERIFY(
+            ::chmod(dir.path().toLocal8Bit().constData(), 0755) == 0); // QTemporaryDir's own 0700 would stop it first
+        QVERIFY(::chmod(runtime.toLocal8Bit().constData(), 0755) == 0);
+        for (const auto &name : { u"live.sock"_s, u"ingest.sock"_s, u"dsd.socket"_s })
+            QVERIFY(::chmod(QDir(runtime).filePath(name).toLocal8Bit().constData(), 0666) == 0);
+        const ForeignAttempt second = tryAsAnotherUser(runtime);
+        QCOMPARE(second.live, 0);
+        QCOMPARE(second.ingest, 0);
+        QCOMPARE(second.dsd, 0);
+        QVERIFY(!second.gotHello);
+        QHash<QString, QString> stats;
+        QTRY_VERIFY_WITH_TIMEOUT((stats = statsOf(collector)).value(u"rejected.foreign_uid"_s) == u"1"_s
+                && stats.value(u"connections_refused.ingest"_s) == u"1"_s
+                && stats.value(u"connections_refused.live"_s) == u"1"_s,
+            10000);
+        QCOMPARE(stats.value(u"lines_accepted"_s), u"0"_s);
+        QCOMPARE(stats.value(u"records_accepted"_s), u"0"_s);
+    }
+
+    void aRuntimeFolderOfAnotherUserIsRefused()
+    {
+        if (::getuid() != 0)
+            QSKIP("needs root, to give the folder to another user");
+        QTemporaryDir dir;
+        const QString runtime = QDir(dir.path()).filePath(u"run"_s);
+        QVERIFY(QDir().mkpath(runtime));
+        QVERIFY(::chmod(runtime.toLocal8Bit().constData(), 0777) == 0);
+        QVERIFY(::chown(runtime.toLocal8Bit().constData(), 65534, 65534) == 0); // made first by someone else
+        CollectorProcess collector(dir.path());
+        QVERIFY(!collector.start());
+        if (collector.process.state() != QProcess::NotRunning)
+            QVERIFY(collector.process.waitForFinished(10000));
+        QCOMPARE(collector.process.exitCode(), 1);
+        const QString error = QString::fromUtf8(collector.process.readAllStandardError());
+        QVERIFY2(error.contains(u"is not a folder of this user"_s), qPrintable(error));
+        QVERIFY(!QFileInfo::exists(QDir(runtime).filePath(u"live.sock"_s)));
+
+        // A folder of ours with a loose mode is made private.
+        QVERIFY(::chown(runtime.toLocal8Bit().constData(), 0, 0) == 0);
+        CollectorProcess again(dir.path());
+        QVERIFY(again.start());
+        QCOMPARE(modeOf(runtime), mode_t(0700));
     }
 
     void badCommandLineSaysWhy_data()

@@ -33,23 +33,38 @@ if [ ${#targets[@]} -eq 0 ]; then
     echo "run.sh: no fuzz targets were built" >&2
     exit 1
 fi
-for target in "${targets[@]}"; do
+# One target per core at a time: each libFuzzer run is one process on one core.
+fuzz_one() {
+    local target=$1 name kept work artifacts
     name=$(basename "$target")
     kept="$src/tests/fuzz/corpus/${name#fuzz_}"
     work="$build/corpus/$name"
     artifacts="$build/artifacts/$name"
     mkdir -p "$work" "$artifacts"
     [ -d "$kept" ] && cp -n "$kept"/* "$work"/ 2>/dev/null || true
-    dict=()
+    local dict=()
     [ -f "$src/tests/fuzz/${name#fuzz_}.dict" ] && dict=(-dict="$src/tests/fuzz/${name#fuzz_}.dict")
-    echo "== $name for ${seconds}s (corpus $work)"
     if ! "$target" "${dict[@]}" -max_total_time="$seconds" -print_final_stats=1 \
         -artifact_prefix="$artifacts/" "$work" 2>"$build/$name.log"; then
-        echo "run.sh: $name FAILED; see $build/$name.log and $artifacts/" >&2
-        tail -n 40 "$build/$name.log" >&2
-        status=1
-    else
-        grep -E "^(stat::number_of_executed_units|stat::new_units_added|#[0-9]+ +DONE)" "$build/$name.log" || true
+        {
+            echo "run.sh: $name FAILED; see $build/$name.log and $artifacts/"
+            tail -n 40 "$build/$name.log"
+        } >&2
+        return 1
     fi
+    echo "== $name: ${seconds}s, corpus $work"
+    grep -E "^(stat::number_of_executed_units|stat::new_units_added|#[0-9]+ +DONE)" "$build/$name.log" || true
+}
+# A job's exit status can be lost to `wait -n`; a marker file cannot.
+rm -f "$build"/*.failed
+for target in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+        wait -n || true
+    done
+    (fuzz_one "$target" || touch "$build/$(basename "$target").failed") &
 done
+wait
+if compgen -G "$build/*.failed" >/dev/null; then
+    status=1
+fi
 exit $status

@@ -13,6 +13,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QScopeGuard>
+
+#include <cerrno>
+#include <cstring>
+
+#include <sys/mount.h>
+#include <unistd.h>
 
 using namespace perfdash;
 using namespace Qt::Literals::StringLiterals;
@@ -171,10 +178,8 @@ private Q_SLOTS:
         QVERIFY(storage.counters().failedFlushes.load() >= 1);
         // Ingest goes on while the disk is full; what does not fit the queue is dropped and counted.
         for (qint64 s = 7000; s < 7100; ++s) {
-            QElapsedTimer timer;
-            timer.start();
-            storage.post(counters(s * 60, 50));
-            QVERIFY(timer.elapsed() < 1000); // a mutex, never the disk
+            storage.post(
+                counters(s * 60, 50)); // a mutex, never the disk (aStalledWriterDropsAndCountsInsteadOfBlocking)
             posted += 50;
         }
         QVERIFY(!storage.flush());
@@ -188,6 +193,52 @@ private Q_SLOTS:
         QVERIFY(storage.flush()); // the queue
         QVERIFY(!storage.storageFull());
         QCOMPARE(storedTotal(path), posted - qint64(storage.droppedValues()));
+    }
+
+    void aRealFullDiskIsReportedAsFull()
+    {
+        // max_page_count (above) fails inside a statement; a real full disk fails when the WAL grows, at COMMIT, where
+        // QSqlDatabase::commit() used to drop SQLite's code, so the writer never said the disk was full.
+        if (::getuid() != 0)
+            QSKIP("needs root, to mount a small tmpfs");
+        QTemporaryDir dir;
+        const QString mountPoint = dir.filePath(u"small"_s);
+        QVERIFY(QDir().mkpath(mountPoint));
+        if (::mount("tmpfs", mountPoint.toLocal8Bit().constData(), "tmpfs", 0, "size=2m") != 0)
+            QSKIP(qPrintable(u"cannot mount a tmpfs here: "_s % QString::fromLocal8Bit(std::strerror(errno))));
+        const auto unmount = qScopeGuard([&]() { ::umount2(mountPoint.toLocal8Bit().constData(), MNT_DETACH); });
+        const QString path = QDir(mountPoint).filePath(u"full.db"_s);
+        qint64 posted = 0;
+        {
+            StorageOptions options = manualFlush();
+            options.queueCapacity = 100000;
+            StorageThread storage(path, options);
+            QVERIFY(storage.start().ok);
+            storage.post(counters(6000, 50));
+            posted += 50;
+            QVERIFY(storage.flush());
+            // Fill what is left of the disk.
+            QFile filler(QDir(mountPoint).filePath(u"filler"_s));
+            QVERIFY(filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+            const QByteArray block(4096, 'x');
+            while (filler.write(block) == block.size()) {
+            }
+            filler.close();
+            for (qint64 s = 6001; s < 6100; ++s) {
+                storage.post(counters(s * 60, 50));
+                posted += 50;
+            }
+            QVERIFY(!storage.flush());
+            QVERIFY(storage.storageFull());
+            QVERIFY(!storage.locked());
+            // Space returns: everything kept is written and the flag clears.
+            QVERIFY(filler.remove());
+            QVERIFY(storage.flush());
+            QVERIFY(storage.flush());
+            QVERIFY(!storage.storageFull());
+            QCOMPARE(storage.droppedFrames(), 0u);
+        }
+        QCOMPARE(storedTotal(path), posted);
     }
 
     void lockedDatabaseIsRetriedAndLosesNothing()
@@ -278,7 +329,7 @@ private Q_SLOTS:
         const QString path = dir.filePath(u"stalled.db"_s);
         StorageOptions options = manualFlush();
         options.queueCapacity = 100;
-        options.busyTimeoutMs = 1500;
+        options.busyTimeoutMs = 600000; // the writer waits on our lock for as long as we hold it
         StorageThread storage(path, options);
         QVERIFY(storage.start().ok);
         auto other = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"staller"_s);
@@ -290,14 +341,15 @@ private Q_SLOTS:
             QVERIFY(lock.exec(u"INSERT INTO events(time, title) VALUES (1, 'held')"_s));
             storage.post(counters(1000, 40));
             // The writer thread now waits on the lock inside a flush; posting must not wait with it.
+            const StorageCounters &c = storage.counters();
+            const quint64 started = c.flushesStarted.load();
             QMetaObject::invokeMethod(
                 storage.writer(), [w = storage.writer()]() { w->flush(); }, Qt::QueuedConnection);
-            QThread::msleep(100);
-            QElapsedTimer timer;
-            timer.start();
+            QTRY_VERIFY_WITH_TIMEOUT(c.flushesStarted.load() > started, 10000);
             for (qint64 s = 1001; s < 1011; ++s)
                 storage.post(counters(s, 40)); // 400 values into a queue of 100
-            QVERIFY(timer.elapsed() < 1000);
+            // Every post returned while the writer was still inside that flush, which cannot end before we let go.
+            QCOMPARE(c.flushes.load() + c.failedFlushes.load() + 1, c.flushesStarted.load());
             QVERIFY(lock.exec(u"ROLLBACK"_s));
         }
         other.close();

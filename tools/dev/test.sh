@@ -15,21 +15,22 @@ bash tools/dev/check-format.sh
 export PERFDASH_REQUIRE_CLIENTS=1 # so tst_clients_e2e fails, rather than skips, if hot-shots is missing after all
 jobs=$(nproc)
 
-echo "== full build (GUI included, -Werror)"
+# Two builds share the tests: the full one (Debug, -Werror, the GUI) runs those labelled gui, which need it; the
+# headless one (-DPERFDASH_GUI=OFF, -Werror) runs all the others under AddressSanitizer and UBSan, where any report
+# fails the test that caused it. Each test thus runs once, and every file is compiled with -Werror at least once.
+echo "== full build (GUI included, -Werror): the programs and the tests labelled gui"
 cmake --preset dev >/dev/null
-cmake --build --preset dev -j "$jobs"
-ctest --preset dev -j "$jobs"
+cmake --build --preset dev -j "$jobs" --target perfdash_gui_checks
+ctest --preset dev -j "$jobs" -L gui
 
-echo "== clang-tidy on the sources changed since tools/dev/tidy-base (bugprone findings are errors)"
-bash tools/dev/check-tidy.sh build/dev
-
-# The same tests without the GUI, under AddressSanitizer and UBSan: any report fails the test that caused it.
-echo "== headless build (-DPERFDASH_GUI=OFF) under ASan and UBSan"
+echo "== headless build (-DPERFDASH_GUI=OFF, -Werror) under ASan and UBSan: every other test"
 cmake --preset headless >/dev/null
 cmake --build --preset headless -j "$jobs"
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     ctest --preset headless -j "$jobs"
+
+echo "== clang-tidy on the sources changed since tools/dev/tidy-base (bugprone findings are errors)"
+bash tools/dev/check-tidy.sh build/headless build/dev
 
 # The collector of the headless build must not link Qt Gui, Widgets or Charts.
 if ldd build/headless/bin/perfdashd | grep -E 'libQt6(Gui|Widgets|Charts)' >/dev/null; then
