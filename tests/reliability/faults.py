@@ -510,11 +510,13 @@ class NdjsonLoad(threading.Thread):
 class LiveSubscriber(threading.Thread):
     """A live.sock subscriber that reads every frame and notes when each arrived."""
 
-    def __init__(self, path, deadline_s=600):
+    def __init__(self, path, deadline_s=600, marker=None):
         super().__init__(daemon=True)
         self.path = path
+        self.marker = marker  # bytes: frames holding it are noted in self.marked
         self.stop = threading.Event()
         self.frames = []  # (arrival monotonic, second)
+        self.marked = []  # (arrival monotonic, second) of frames holding the marker
         self.bytes = 0
         self.closed_by_peer = False
         self.error = None
@@ -547,6 +549,8 @@ class LiveSubscriber(threading.Thread):
                         m = SECOND_RE.search(line)
                         if m:
                             self.frames.append((time.monotonic(), int(m.group(1))))
+                            if self.marker and self.marker in line:
+                                self.marked.append(self.frames[-1])
         except OSError as e:
             self.error = str(e)
         finally:
@@ -1211,42 +1215,50 @@ def scenario_clock_steps(ctx, r):
     c = Collector(ctx, root, env=env, extra=["--no-sampling"])
     check(c.start(timeout=30), "perfdashd under libfaketime did not start: " + c.stderr()[-500:])
     c.wait_stats(lambda s: True, 10, "stats")
-    sub = LiveSubscriber(c.live)
+    sub = LiveSubscriber(c.live, marker=b'"key":"rel.clock"')
     sub.start()
     sender = UdpCounter(c.udp_port, "rel.clock")
     stop = threading.Event()
 
     def pump():
-        end = time.monotonic() + 300
+        end = time.monotonic() + 600
         while not stop.is_set() and time.monotonic() < end:
             sender.send()
             time.sleep(0.01)
 
     th = threading.Thread(target=pump, daemon=True)
     th.start()
-    hold = ctx.pick(4, 15)
-    steps = [("+0", 0), ("+30", 30), ("+0", 0), ("-20", -20), ("+0", 0)]
+    hold = ctx.pick(3, 10)
+    big = ctx.pick(10, 30)
+    # (faked offset, step in seconds); a step back is held until the counter shows in frames again.
+    steps = [(0, 0), (big, big), (0, -big), (-big // 2, -big // 2), (0, big // 2)]
     observed = []
     try:
-        for text, offset in steps:
+        for offset, step in steps:
             with open(control, "w") as f:
-                f.write(text + "\n")
+                f.write("%+d\n" % offset)
             changed = time.monotonic()
 
-            # The step is seen when a frame's second is near real time + offset.
-            def seen():
-                for t, sec in reversed(sub.frames):
-                    if t >= changed and abs(sec - (time.time() + offset)) <= 3:
-                        return True
-                return False
+            def seen():  # a frame whose second is near real time + offset
+                return any(t >= changed and abs(sec - (time.time() + offset)) <= 3 for t, sec in sub.frames[-5:])
 
             _, took = wait_until(seen, 10, interval=0.1)
             ok = seen()
+            late0 = c.stats()["late_samples"]
+            recovered = None
+            if step < 0:
+                # Seconds before the newest one aggregated are late: the counter is dropped (and counted) until the
+                # faked clock passes where it was. Wait for a frame holding the counter again.
+                got, recovered = wait_until(lambda: any(t >= changed + 1.5 for t, _ in sub.marked[-3:]),
+                                            -step + 15, interval=0.1)
+                recovered = recovered if got else None
             wait_until(lambda: time.monotonic() - changed >= hold, hold + 1, interval=0.1)
             s = c.stats()
-            observed.append({"clock": text, "frames_follow": ok, "seen_after_s": round(took, 2),
-                             "late_samples": s["late_samples"], "lines_accepted": s["lines_accepted"]})
-            check(c.alive(), "perfdashd died after the clock step to %s" % text)
+            observed.append({"offset": offset, "step_s": step, "frames_follow": ok, "seen_after_s": round(took, 2),
+                             "counter_back_after_s": None if recovered is None else round(recovered, 1),
+                             "late_samples_during": s["late_samples"] - late0, "late_samples": s["late_samples"],
+                             "lines_accepted": s["lines_accepted"]})
+            check(c.alive(), "perfdashd died after the clock step to %+d s" % offset)
     finally:
         stop.set()
         th.join(timeout=10)
@@ -1258,21 +1270,25 @@ def scenario_clock_steps(ctx, r):
     check(c.stop() == 0, "exit status %s" % c.rc)
     stored = stored_after_clean_stop(c.db)
     got = stored.total("rel.clock")
+    late = s["late_samples"]
+    r.times = len(steps) - 1
+    r.did = "wall clock stepped +%d s, back %d s, back %d s more, forward %d s (libfaketime; monotonic clock not " \
+            "faked) under a UDP counter at 100/s" % (big, big, big // 2, big // 2)
+    r.lost = "%d of %d increments not stored; late_samples %d (the counter's and the collector's own series); " \
+             "no bucket twice in %d stored buckets" % (sent - got, sent, late, stored.buckets)
+    r.timing = "frames followed each step within %s s; after a step back the counter was aggregated again after " \
+               "%s s; largest gap between live frames %.1f s" % (
+                   "/".join("%.1f" % o["seen_after_s"] for o in observed),
+                   "/".join("%s" % o["counter_back_after_s"] for o in observed if o["step_s"] < 0), gap or 0)
+    r.details = {"steps": observed, "sent": sent, "stored": got, "late_samples": late,
+                 "max_frame_gap_s": round(gap or 0, 2)}
     check(not stored.duplicates, "buckets stored twice: %s" % stored.duplicates[:5])
     check(all(o["frames_follow"] for o in observed),
           "the collector's frames did not follow the faked clock: %s" % observed)
     check(got <= sent, "%d stored > %d sent" % (got, sent))
-    late = s["late_samples"]
-    r.times = len(steps) - 1
-    r.did = "wall clock stepped +30 s, back 30 s, back 20 s more, forward 20 s (libfaketime, monotonic not faked), " \
-            "%d s each, under a UDP counter" % hold
-    r.lost = "%d of %d increments not stored (%d late_samples counted); no bucket twice in %d stored buckets" % (
-        sent - got, sent, late, stored.buckets)
-    r.timing = "frames followed each step within %s; largest gap between live frames %.1f s" % (
-        ", ".join("%.1f" % o["seen_after_s"] for o in observed), gap or 0)
-    r.details = {"steps": observed, "sent": sent, "stored": got, "late_samples": late,
-                 "max_frame_gap_s": round(gap or 0, 2)}
-    r.details["uncounted_loss"] = max(0, sent - got - late)
+    check(sent - got <= late, "%d increments lost but only %d late samples counted" % (sent - got, late))
+    check(all(o["counter_back_after_s"] is not None for o in observed if o["step_s"] < 0),
+          "after a step back the counter never came back in frames: %s" % observed)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
