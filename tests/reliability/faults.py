@@ -154,6 +154,8 @@ def live_request(path, method, timeout=5.0, extra=None):
 class Collector:
     """One perfdashd on a temporary folder."""
 
+    spawned = 0
+
     def __init__(self, ctx, root, db=None, runtime=None, extra=None, env=None, prefix=None):
         self.ctx = ctx
         self.root = root
@@ -198,7 +200,8 @@ class Collector:
 
     def spawn(self):
         self.starts += 1
-        self.stderr_path = os.path.join(self.root, "perfdashd-%d.err" % self.starts)
+        Collector.spawned += 1  # several collectors may share a folder: one stderr file each start
+        self.stderr_path = os.path.join(self.root, "perfdashd-%d.err" % Collector.spawned)
         args = self.prefix + [self.ctx.perfdashd, "--db", self.db, "--runtime-dir", self.runtime,
                               "--udp", "127.0.0.1:0"] + self.extra
         with open(self.stderr_path, "wb") as err:
@@ -928,7 +931,7 @@ def scenario_permissions(ctx, r):
         check(exited_cleanly_or_with_error(c.rc), "%s: perfdashd died by signal %s: %s" % (label, -c.rc, err[-500:]))
         check(c.rc != 0, "%s: exit status 0 without a ready line" % label)
         check(must_name in err, "%s: the message does not name %s: %r" % (label, must_name, err[-400:]))
-        cases.append("%s: exit %d in %.2f s, %r" % (label, c.rc, took, err.splitlines()[-1][:160]))
+        cases.append("%s: exit %d in %.2f s, %r" % (label, c.rc, took, err.splitlines()[-1][:300]))
         return "error", took
 
     def expect_run(label, c, created):
