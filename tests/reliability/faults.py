@@ -900,6 +900,10 @@ def unprivileged_prefix(probe_dir):
     if os.geteuid() == 0 and shutil.which("setpriv"):
         prefixes = [["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]]
     for prefix in prefixes:
+        # The prefix itself must work (setpriv needs CAP_SETPCAP, which a container may not give).
+        if prefix and subprocess.run(prefix + ["/bin/true"], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL).returncode != 0:
+            continue
         probe = os.path.join(probe_dir, "probe")
         rc = subprocess.run(prefix + ["/bin/sh", "-c", "touch '%s'" % probe], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL).returncode
