@@ -101,10 +101,6 @@ def wait_until(predicate, timeout, interval=0.02):
         time.sleep(interval)
 
 
-def fmt_s(seconds):
-    return "%.2f s" % seconds
-
-
 # ---------------------------------------------------------------------------------------------------------------------
 # The collector
 
