@@ -14,6 +14,7 @@ packages=(
     xvfb xauth prometheus victoria-metrics
     dbus-daemon
     locales
+    faketime
 )
 
 missing=()
