@@ -19,6 +19,7 @@ LivePublisher::LivePublisher(QObject *parent)
     , m_server(this)
 {
     m_server.setSocketOptions(QLocalServer::UserAccessOption);
+    m_server.setListenBacklogSize(1024); // as ingest.sock: many subscribers may connect in one instant
     connect(&m_server, &QLocalServer::newConnection, this, &LivePublisher::onNewConnection);
 }
 

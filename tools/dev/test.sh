@@ -23,6 +23,10 @@ cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$jobs" --target perfdash_gui_checks
 ctest --preset dev -j "$jobs" -L gui
 
+# The real collector under faults (docs/reliability.md); the short version, about 1.5 minutes.
+echo "== reliability suite (short)"
+bash tests/reliability/run.sh --short --bin build/dev/bin
+
 echo "== headless build (-DPERFDASH_GUI=OFF, -Werror) under ASan and UBSan: every other test"
 cmake --preset headless >/dev/null
 cmake --build --preset headless -j "$jobs"
