@@ -798,7 +798,7 @@ public:
                     return false;
                 }
             }
-            if (qsizetype(tag.key.size() + 1 + tag.value.size()) > m_limits.maxTagBytes) {
+            if (qsizetype(tag.key.size()) + 1 + qsizetype(tag.value.size()) > m_limits.maxTagBytes) {
                 error = Reason::TagTooLong;
                 return false;
             }

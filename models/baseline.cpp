@@ -48,7 +48,7 @@ double envDouble(const char *name, double fallback, QStringList *warnings)
 
 QString hours(qint64 seconds)
 {
-    return QLocale().toString(double(seconds) / 3600, 'f', seconds % 3600 == 0 || seconds >= 10 * 3600 ? 0 : 1);
+    return QLocale().toString(double(seconds) / 3600, 'f', seconds % 3600 == 0 || seconds >= 10LL * 3600 ? 0 : 1);
 }
 
 QString day(qint64 second)

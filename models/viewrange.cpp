@@ -21,11 +21,11 @@ qint64 ViewRange::stepFor(qint64 fromSecond, qint64 toSecond, qint64 nowSecond)
 {
     const qint64 span = std::max<qint64>(1, toSecond - fromSecond);
     // A step that is not a multiple of 60 reads the 1 s tier (tierFor), so 60 s steps become 59 there.
-    if (span <= 2 * 3600 && fromSecond >= nowSecond - kSecondTierKeptSeconds) {
+    if (span <= 2LL * 3600 && fromSecond >= nowSecond - kSecondTierKeptSeconds) {
         const qint64 step = std::max<qint64>(1, (span + kTargetBuckets - 1) / kTargetBuckets);
         return step % 60 == 0 ? step - 1 : step;
     }
-    if (span <= 3 * 86400) {
+    if (span <= 3LL * 86400) {
         const qint64 minutes = std::max<qint64>(1, (span / 60 + kTargetBuckets - 1) / kTargetBuckets);
         return minutes % 60 == 0 ? 60 * (minutes + 1) : 60 * minutes;
     }

@@ -462,7 +462,7 @@ void StorageState::resume(int idx)
     std::array<bool, kRollupCount> found {};
     std::array<bool, kRollupCount> current {}; // written by a version that kept rollup rows current
     for (int r = 0; r < kRollupCount; ++r) {
-        const TierSpec &spec = kTiers[size_t(r + 1)];
+        const TierSpec &spec = kTiers[size_t(r) + 1];
         q.bind(1, sb.id);
         q.bind(2, r + 1);
         if (!q.step()) {
@@ -474,7 +474,7 @@ void StorageState::resume(int idx)
         const qint64 sketchStart = q.isNullAt(2) ? kNone : q.int64At(2);
         const QByteArray sketch = q.blobAt(3);
         const qint64 through = q.isNullAt(5) ? kNone : q.int64At(5);
-        sb.openRow[size_t(r + 1)] = q.int64At(6);
+        sb.openRow[size_t(r) + 1] = q.int64At(6);
         q.reset();
         if (!rows || rows->empty())
             continue;

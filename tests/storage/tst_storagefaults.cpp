@@ -84,7 +84,7 @@ qint64 pageCount(const QString &path)
 StorageOptions manualFlush()
 {
     StorageOptions o;
-    o.flushIntervalMs = 3600 * 1000;
+    o.flushIntervalMs = 3600LL * 1000;
     o.flushOnPost = false; // the test flushes by hand
     o.busyTimeoutMs = 50;
     return o;
@@ -358,7 +358,7 @@ private Q_SLOTS:
         QVERIFY(storage.flush());
         QVERIFY(storage.flush());
         QVERIFY(storage.droppedFrames() >= 7);
-        QCOMPARE(storedTotal(path), 11 * 40 - qint64(storage.droppedValues()));
+        QCOMPARE(storedTotal(path), 11LL * 40 - qint64(storage.droppedValues()));
     }
 };
 

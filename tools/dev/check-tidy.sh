@@ -55,7 +55,7 @@ for e in json.load(open(sys.argv[1])):
     done
     [ ${#files[@]} -eq 0 ] && continue
     total=$((total + ${#files[@]}))
-    printf '%s\n' "${files[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p "$build" --quiet \
+    printf '%s\n' "${files[@]}" | xargs -P "$(nproc)" -n 1 clang-tidy -p "$build" --quiet \
         --warnings-as-errors='bugprone-*' >> "$log" 2>&1 || status=$?
 done
 if [ "$total" -eq 0 ]; then
