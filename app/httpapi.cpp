@@ -2,7 +2,6 @@
 #include "app/httpapi.h"
 
 #include "app/boundedtcpserver.h"
-#include "app/summaryreport.h"
 #include "storage/database.h"
 
 #include <QDateTime>
@@ -70,23 +69,12 @@ private:
                 return error(Status::ServiceUnavailable, u"cannot read the database: "_s % opened.error);
             m_open = true;
         }
-        const QUrlQuery query(request.url());
-        static const QStringList known { u"window"_s, u"granularity"_s, u"end"_s };
-        for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
-            Q_UNUSED(value);
-            if (!known.contains(key))
-                return error(Status::BadRequest, u"unknown parameter: "_s % key % u" (window, granularity, end)"_s);
-        }
-        SummaryRequest r;
-        r.model = model;
-        if (query.hasQueryItem(u"window"_s))
-            r.window = query.queryItemValue(u"window"_s, QUrl::FullyDecoded);
-        r.granularity = query.queryItemValue(u"granularity"_s, QUrl::FullyDecoded);
-        if (query.hasQueryItem(u"end"_s))
-            r.end = query.queryItemValue(u"end"_s, QUrl::FullyDecoded);
-        QJsonObject out;
         QString why;
-        switch (summaryReport(m_connection, m_dbPath, r, QDateTime::currentSecsSinceEpoch(), &out, &why)) {
+        const auto r = HttpApi::summaryRequest(model, request.url(), &why);
+        if (!r)
+            return error(Status::BadRequest, why);
+        QJsonObject out;
+        switch (summaryReport(m_connection, m_dbPath, *r, QDateTime::currentSecsSinceEpoch(), &out, &why)) {
         case SummaryStatus::Ok:
             return QHttpServerResponse(out);
         case SummaryStatus::BadRequest:
@@ -105,6 +93,27 @@ private:
     bool m_open = false;
     std::unique_ptr<QHttpServer> m_server;
 };
+
+std::optional<SummaryRequest> HttpApi::summaryRequest(const QString &model, const QUrl &url, QString *error)
+{
+    const QUrlQuery query(url);
+    static const QStringList known { u"window"_s, u"granularity"_s, u"end"_s };
+    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        Q_UNUSED(value);
+        if (!known.contains(key)) {
+            *error = u"unknown parameter: "_s % key % u" (window, granularity, end)"_s;
+            return std::nullopt;
+        }
+    }
+    SummaryRequest r;
+    r.model = model;
+    if (query.hasQueryItem(u"window"_s))
+        r.window = query.queryItemValue(u"window"_s, QUrl::FullyDecoded);
+    r.granularity = query.queryItemValue(u"granularity"_s, QUrl::FullyDecoded);
+    if (query.hasQueryItem(u"end"_s))
+        r.end = query.queryItemValue(u"end"_s, QUrl::FullyDecoded);
+    return r;
+}
 
 HttpApi::HttpApi(QString dbPath, MetricsText metrics)
     : m_dbPath(std::move(dbPath))

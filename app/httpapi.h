@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "app/summaryreport.h"
+
 #include <QHostAddress>
 #include <QString>
+#include <QUrl>
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QThread;
 
@@ -34,6 +38,11 @@ public:
     bool start(const QHostAddress &address, quint16 port, QString *error);
     // "127.0.0.1:8080" once started.
     QString address() const { return m_address; }
+
+    // The summary route's request for `model` (the path's last segment) from its URL's query: window, granularity and
+    // end, each optional. nullopt with the 400's sentence in *error for any other parameter; summaryReport judges the
+    // values. Pure, any thread.
+    static std::optional<SummaryRequest> summaryRequest(const QString &model, const QUrl &url, QString *error);
 
 private:
     QString m_dbPath;
