@@ -18,7 +18,7 @@ public:
         int maxConnections = 16;
         int idleMs = 10'000;
         int lifetimeMs = 30'000;
-        qint64 maxBytes = 64 * 1024;
+        qint64 maxBytes = 64LL * 1024;
     };
     explicit BoundedTcpServer(Limits limits, QObject *parent = nullptr);
 

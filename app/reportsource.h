@@ -61,7 +61,7 @@ public:
     // server) has the model's first data found in its hourly buckets over the last kFirstDataSeconds.
     bool readModelHistory(
         const QVector<SeriesInfo> &series, const QString &model, qint64 now, ModelHistory *out, QString *error);
-    static constexpr qint64 kFirstDataSeconds = 35 * 86400;
+    static constexpr qint64 kFirstDataSeconds = 35LL * 86400;
 };
 
 // Stored history over an open connection (its thread's).
