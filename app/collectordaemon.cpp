@@ -145,8 +145,9 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
         return false;
     }
     options->series.idleSeconds = *idle;
-    // Idle series are looked for every tenth of the idle time, at least every second and at most every minute.
-    options->series.sweepSeconds = std::clamp<qint64>(*idle / 10, 1, 60);
+    // Idle series are looked for every tenth of the idle time, but not more often than every 10 s (a sweep that
+    // releases series makes the next frame sort every key again) nor less often than every minute.
+    options->series.sweepSeconds = std::clamp<qint64>(*idle / 10, 10, 60);
     if (parser.isSet(retention) && !parseRetention(parser.value(retention), &options->retention)) {
         *error = u"--retention wants tier=duration pairs such as 1s=48h,1m=35d,1h=400d, not \"%1\""_s.arg(
             parser.value(retention));

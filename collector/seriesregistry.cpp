@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/seriesregistry.h"
 
+#include "collector/utf8.h"
 #include "models/aggregator.h"
 
 using namespace Qt::Literals::StringLiterals;
@@ -35,6 +36,13 @@ SeriesRegistry::Id SeriesRegistry::admit(QByteArrayView key, size_t hash, qint64
 {
     if (Entry *found = m_series.find(key, hash)) {
         found->lastSeen = nowSeconds;
+        if (source != 0 && source != found->source) {
+            // The series counts for whoever sends it now: a restarted producer takes its keys along, and a new process
+            // that got an old pid does not inherit the dead one's count.
+            forget(found->source);
+            ++m_perSource[source];
+            found->source = source;
+        }
         return found->id;
     }
     if (m_series.size() >= m_limits.maxSeries)
@@ -45,7 +53,10 @@ SeriesRegistry::Id SeriesRegistry::admit(QByteArrayView key, size_t hash, qint64
             return refuse(Refusal::SourceCap);
         ++perSource;
     }
-    const Id id = m_aggregator.seriesId(QString::fromUtf8(key));
+    const Id id = m_aggregator.seriesId(fromUtf8Verbatim(key));
+    if (size_t(id) >= m_holders.size())
+        m_holders.resize(size_t(id) + 1, 0);
+    ++m_holders[size_t(id)];
     return m_series.insert(key, hash, Entry { id, nowSeconds, source }).id;
 }
 
@@ -57,16 +68,26 @@ void SeriesRegistry::expireIdle(qint64 nowSeconds)
         return;
     m_lastSweep = nowSeconds;
     m_series.keepIf([&](QByteArrayView, const Entry &entry) {
-        if (nowSeconds - entry.lastSeen <= m_limits.idleSeconds || !m_aggregator.releaseSeries(entry.id))
+        if (nowSeconds - entry.lastSeen <= m_limits.idleSeconds)
             return true;
-        if (entry.source != 0) {
-            const auto it = m_perSource.find(entry.source);
-            if (it != m_perSource.end() && --*it <= 0)
-                m_perSource.erase(it);
-        }
+        // Two byte keys should never share an id, but if they did, the id goes back only with its last holder.
+        int &holders = m_holders[size_t(entry.id)];
+        if (holders == 1 && !m_aggregator.releaseSeries(entry.id))
+            return true; // data of it in an open second: the next sweep
+        --holders;
+        forget(entry.source);
         ++m_expired;
         return false;
     });
+}
+
+void SeriesRegistry::forget(qint64 source)
+{
+    if (source == 0)
+        return;
+    const auto it = m_perSource.find(source);
+    if (it != m_perSource.end() && --*it <= 0)
+        m_perSource.erase(it);
 }
 
 QJsonObject SeriesRegistry::statsJson() const

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 
 #include <array>
+#include <vector>
 
 namespace perfdash {
 
@@ -65,11 +66,13 @@ private:
     using Table = ByteKeyTable<Entry>;
 
     Id refuse(Refusal refusal);
+    void forget(qint64 source); // one series less for source
 
     Aggregator &m_aggregator;
     Limits m_limits;
     Table m_series;
     QHash<qint64, qsizetype> m_perSource; // live series per source pid
+    std::vector<int> m_holders; // by aggregator id: the entries that hold it
     std::array<quint64, size_t(Refusal::Count_)> m_refused {};
     quint64 m_expired = 0;
     qint64 m_lastSweep = 0;

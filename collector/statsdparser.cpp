@@ -66,15 +66,6 @@ bool isValidUtf8(QByteArrayView bytes)
     return true;
 }
 
-// QString::fromUtf8 drops a leading byte-order mark, but names, tags and texts are kept verbatim.
-QString fromUtf8Verbatim(QByteArrayView utf8)
-{
-    if (!utf8.startsWith("\xef\xbb\xbf"))
-        return QString::fromUtf8(utf8);
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom);
-    return decoder.decode(utf8);
-}
-
 // A finite decimal with an optional sign, fraction and exponent. The sign is taken off before std::from_chars, and
 // a digit or '.' must follow it, so "+-1", "inf", "nan" and " 1" fail; "0x10" and "1e" fail on their trailing bytes.
 std::optional<double> parseDecimal(QByteArrayView text)

@@ -1,9 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QtGlobal>
+#include <QByteArrayView>
+#include <QString>
+#include <QStringDecoder>
 
 namespace perfdash {
+
+// QString::fromUtf8 drops a leading byte-order mark, but names, tags and texts are kept verbatim: two different keys
+// must never become one string.
+inline QString fromUtf8Verbatim(QByteArrayView utf8)
+{
+    if (!utf8.startsWith("\xef\xbb\xbf"))
+        return QString::fromUtf8(utf8);
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom);
+    return decoder.decode(utf8);
+}
 
 // Length of the strict UTF-8 (RFC 3629) sequence starting at p, a byte >= 0x80: 2 to 4, or 0 when it is invalid
 // (overlong, a surrogate, above U+10FFFF, or cut short by end). Shared by every parser that takes text from outside.

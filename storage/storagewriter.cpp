@@ -866,7 +866,6 @@ bool StorageWriter::flush(FlushScope scope)
     auto db = QSqlDatabase::database(m_connectionName, false);
     if (!db.isOpen())
         return false;
-    ++m_counters->flushesStarted;
     StorageState &st = *m_state;
     if (!st.retry)
         ingest(m_queue->takeAll());
@@ -892,6 +891,7 @@ bool StorageWriter::flush(FlushScope scope)
         return true;
     }
 
+    ++m_counters->flushesStarted; // past the early return for an empty flush: it ends in flushes or failedFlushes
     std::vector<int> newIds;
     QString failure;
     int failureCode = 0;

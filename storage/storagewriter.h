@@ -50,7 +50,8 @@ struct StorageCounters {
     std::atomic<quint64> droppedFrames { 0 }; // final frames the bounded queue refused: lost
     std::atomic<quint64> droppedValues { 0 }; // series-seconds in those frames
     std::atomic<quint64> lateValues { 0 }; // series-seconds older than what the writer already holds for the series
-    std::atomic<quint64> flushesStarted { 0 }; // flushes begun: one more than flushes + failedFlushes while one runs
+    // Flushes with something to write that began: one more than flushes + failedFlushes while one runs.
+    std::atomic<quint64> flushesStarted { 0 };
     std::atomic<quint64> flushes { 0 }; // committed transactions
     std::atomic<quint64> failedFlushes { 0 }; // transactions that failed and will be retried
     std::atomic<quint64> valuesWritten { 0 }; // final series-seconds committed

@@ -65,11 +65,52 @@ private Q_SLOTS:
         QVERIFY(registry.admit("p11.a", kStart, 11) >= 0);
         for (int i = 0; i < 5; ++i)
             QVERIFY(registry.admit(QByteArray(QByteArray("udp.") + QByteArray::number(i)), kStart, 0) >= 0);
-        // A key another source brought in is that source's: sending it costs p10 nothing.
+        // A known key is never refused; it now counts for p10, which sends it
+        // (aSeriesCountsForTheProcessThatSendsItNow).
         QVERIFY(registry.admit("p11.a", kStart, 10) >= 0);
         QCOMPARE(registry.refused(SeriesRegistry::Refusal::SourceCap), 1u);
         QCOMPARE(registry.size(), 8);
-        QCOMPARE(registry.sources(), 2);
+        QCOMPARE(registry.sources(), 1);
+    }
+
+    void aSeriesCountsForTheProcessThatSendsItNow()
+    {
+        Aggregator aggregator;
+        SeriesRegistry registry(aggregator, limits(100, 2));
+        QVERIFY(registry.admit("a", kStart, 10) >= 0);
+        QVERIFY(registry.admit("b", kStart, 10) >= 0);
+        QCOMPARE(registry.admit("c", kStart, 10), SeriesRegistry::kRefused);
+        // Process 10 restarted as 11 and sends its keys again: they move, and 10's room comes back.
+        QVERIFY(registry.admit("a", kStart + 1, 11) >= 0);
+        QVERIFY(registry.admit("c", kStart + 1, 10) >= 0);
+        QCOMPARE(registry.admit("d", kStart + 1, 10), SeriesRegistry::kRefused);
+        QVERIFY(registry.admit("e", kStart + 1, 11) >= 0);
+        QCOMPARE(registry.admit("f", kStart + 1, 11), SeriesRegistry::kRefused);
+        QVERIFY(registry.admit("a", kStart + 2, 0) >= 0); // an unknown sender moves nothing
+        QCOMPARE(registry.admit("g", kStart + 2, 11), SeriesRegistry::kRefused);
+        QCOMPARE(registry.refused(SeriesRegistry::Refusal::SourceCap), 4u);
+    }
+
+    void keysThatDifferOnlyByAByteOrderMarkAreTwoSeries()
+    {
+        // QString::fromUtf8 drops a leading BOM: both keys would have become "foo", one aggregator id held by two
+        // entries, and the first to expire would have released the other's id.
+        Aggregator aggregator;
+        SeriesRegistry registry(aggregator, limits(100, 100, /*idle*/ 60, /*sweep*/ 10));
+        registry.expireIdle(kStart);
+        const auto bom = registry.admit("\xEF\xBB\xBF"
+                                        "foo",
+            kStart, 0);
+        const auto plain = registry.admit("foo", kStart, 0);
+        QVERIFY(bom != plain);
+        QCOMPARE(aggregator.keyOf(bom), QString(QChar(0xFEFF)) + u"foo"_s);
+        QCOMPARE(aggregator.keyOf(plain), u"foo"_s);
+        QCOMPARE(aggregator.seriesCount(), 2);
+        QCOMPARE(registry.admit("foo", kStart + 100, 0), plain);
+        registry.expireIdle(kStart + 100);
+        QCOMPARE(registry.expired(), 1u);
+        QCOMPARE(aggregator.keyOf(plain), u"foo"_s); // still its own
+        QCOMPARE(registry.admit("foo", kStart + 101, 0), plain);
     }
 
     void idleSeriesAreForgottenAndGiveTheirRoomAndIdsBack()

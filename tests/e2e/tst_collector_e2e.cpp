@@ -384,15 +384,15 @@ private Q_SLOTS:
         for (const auto &name : { u"live.sock"_s, u"ingest.sock"_s, u"dsd.socket"_s })
             QCOMPARE(modeOf(QDir(runtime).filePath(name)) & 077, mode_t(0)); // 0600, or 0700 from QLocalServer
 
-        // As set up, the kernel stops another user at the folder.
+        // As set up, the kernel stops another user at the runtime folder (QTemporaryDir's own 0700 opened first, so
+        // that it is the runtime folder's mode that does it).
+        QVERIFY(::chmod(dir.path().toLocal8Bit().constData(), 0755) == 0);
         ForeignAttempt first = tryAsAnotherUser(runtime);
         QCOMPARE(first.live, EACCES);
         QCOMPARE(first.ingest, EACCES);
         QCOMPARE(first.dsd, EACCES);
 
         // Opened up by mistake (or a descriptor passed on), the collector itself refuses the other user.
-        QVERIFY(
-            ::chmod(dir.path().toLocal8Bit().constData(), 0755) == 0); // QTemporaryDir's own 0700 would stop it first
         QVERIFY(::chmod(runtime.toLocal8Bit().constData(), 0755) == 0);
         for (const auto &name : { u"live.sock"_s, u"ingest.sock"_s, u"dsd.socket"_s })
             QVERIFY(::chmod(QDir(runtime).filePath(name).toLocal8Bit().constData(), 0666) == 0);

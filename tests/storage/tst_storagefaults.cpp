@@ -87,6 +87,7 @@ StorageOptions manualFlush()
     o.flushIntervalMs = 3600LL * 1000;
     o.flushOnPost = false; // the test flushes by hand
     o.busyTimeoutMs = 50;
+    o.baselineIntervalMs = 0; // no background job may take the writer while a test holds a lock
     return o;
 }
 
