@@ -62,7 +62,7 @@ SummaryStatus summaryReport(
     const auto span = ExportArguments::parseDuration(request.window);
     if (!span)
         return bad(u"bad window: "_s % request.window % u" (1h, 6h, 24h, 7d, 30d, or a duration like 90m)"_s);
-    qint64 step = *span <= 86400 ? 60 : *span <= 30 * 86400 ? 3600 : 86400;
+    qint64 step = *span <= 86400 ? 60 : *span <= 30LL * 86400 ? 3600 : 86400;
     if (!request.granularity.isEmpty()) {
         step = granularityStep(request.granularity);
         if (step == 0)

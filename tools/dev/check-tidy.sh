@@ -23,9 +23,22 @@ if [ "$all" = 0 ] && ! git cat-file -e "$base^{commit}" 2>/dev/null; then
     base=HEAD~1
 fi
 if [ "$all" = 0 ]; then
-    # A changed header brings the source of the same name (foo.h -> foo.cpp), which defines what it declares.
-    mapfile -t changed < <(git diff --name-only --diff-filter=AMR "$base" HEAD -- '*.cpp' '*.h' | sed 's/\.h$/.cpp/' \
-        | sort -u)
+    # A changed header brings the source of the same name (foo.h -> foo.cpp), which defines what it declares; a header
+    # without one brings up to three sources that include it, through which .clang-tidy's HeaderFilterRegex checks it.
+    mapfile -t changed < <(
+        git diff --name-only --diff-filter=AMR "$base" HEAD -- '*.cpp' '*.h' | while read -r f; do
+            case "$f" in
+            *.h)
+                if [ -f "${f%.h}.cpp" ]; then
+                    echo "${f%.h}.cpp"
+                else
+                    git grep -l -F "#include \"$f\"" -- '*.cpp' | head -n 3
+                fi
+                ;;
+            *) echo "$f" ;;
+            esac
+        done | sort -u
+    )
 fi
 
 declare -A assigned=()
