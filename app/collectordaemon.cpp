@@ -72,7 +72,8 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
         u"How long a series may go without samples before the collector forgets it, e.g. 10m (default), 1h."_s,
         u"DURATION"_s, u"10m"_s);
     const QCommandLineOption retention(
-        u"retention"_s, u"How long each tier is kept, e.g. 1s=48h,1m=35d,1h=400d (the defaults)."_s, u"SPEC"_s);
+        u"retention"_s, u"How long each tier and each kind of work record is kept, e.g. "
+          "1s=48h,1m=35d,1h=400d,ops=90d,runs=90d,api_calls=90d,notifications=90d (the defaults)."_s, u"SPEC"_s);
     const QCommandLineOption watchPid(
         u"watch-pid"_s, u"Also sample this process's CPU, memory and threads (repeatable)."_s, u"PID"_s);
     const QCommandLineOption sampleInterval(u"sample-interval"_s,
@@ -148,8 +149,10 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     // Idle series are looked for every tenth of the idle time, but not more often than every 10 s (a sweep that
     // releases series makes the next frame sort every key again) nor less often than every minute.
     options->series.sweepSeconds = std::clamp<qint64>(*idle / 10, 10, 60);
-    if (parser.isSet(retention) && !parseRetention(parser.value(retention), &options->retention)) {
-        *error = u"--retention wants tier=duration pairs such as 1s=48h,1m=35d,1h=400d, not \"%1\""_s.arg(
+    if (parser.isSet(retention)
+        && !parseRetention(parser.value(retention), &options->retention, &options->workRetention)) {
+        *error = u"--retention wants name=duration pairs such as 1s=48h,1m=35d,1h=400d,ops=90d,runs=90d,"
+                 "api_calls=90d,notifications=90d (0 keeps work records forever), not \"%1\""_s.arg(
             parser.value(retention));
         return false;
     }
@@ -263,15 +266,28 @@ std::optional<qint64> CollectorDaemon::parseSampleInterval(const QString &input)
     return qint64(std::llround(ms));
 }
 
-bool CollectorDaemon::parseRetention(const QString &text, Retention *retention)
+bool CollectorDaemon::parseRetention(const QString &text, Retention *retention, WorkRetention *work)
 {
     Retention out = *retention;
+    WorkRetention outWork = work ? *work : WorkRetention {};
     for (const QString &part : text.split(u',', Qt::SkipEmptyParts)) {
         const QString tier = part.section(u'=', 0, 0).trimmed();
-        const auto duration = ExportArguments::parseDuration(part.section(u'=', 1));
-        if (!duration || part.count(u'=') != 1)
+        const QString value = part.section(u'=', 1).trimmed();
+        if (part.count(u'=') != 1)
             return false;
-        if (tier == u"1s"_s)
+        qint64 *workTarget = !work ? nullptr
+            : tier == u"ops"_s     ? &outWork.operations
+            : tier == u"runs"_s    ? &outWork.runs
+            : tier == u"api_calls"_s ? &outWork.apiCalls
+            : tier == u"notifications"_s ? &outWork.notifications
+                                         : nullptr;
+        const auto duration = workTarget && value == u"0"_s ? std::optional<qint64>(0)
+                                                            : ExportArguments::parseDuration(value);
+        if (!duration)
+            return false;
+        if (workTarget)
+            *workTarget = *duration;
+        else if (tier == u"1s"_s)
             out.second = *duration;
         else if (tier == u"1m"_s)
             out.minute = *duration;
@@ -281,6 +297,8 @@ bool CollectorDaemon::parseRetention(const QString &text, Retention *retention)
             return false;
     }
     *retention = out;
+    if (work)
+        *work = outWork;
     return true;
 }
 
@@ -315,6 +333,7 @@ bool CollectorDaemon::start(QString *error)
     }
     StorageOptions storageOptions;
     storageOptions.retention = m_options.retention;
+    storageOptions.workRetention = m_options.workRetention;
     m_storage = std::make_unique<StorageThread>(m_options.dbPath, storageOptions);
     const auto opened = m_storage->start();
     if (!opened.ok) {
@@ -343,9 +362,7 @@ bool CollectorDaemon::start(QString *error)
     QObject::connect(m_service.get(), &CollectorService::eventsReceived, m_service.get(),
         [storage = m_storage.get()](const QVector<TimelineEvent> &events) { storage->postEvents(events); });
     QObject::connect(m_service.get(), &CollectorService::workRecordsReceived, m_service.get(),
-        [storage = m_storage.get()](const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs) {
-            storage->postWorkRecords(operations, runs);
-        });
+        [storage = m_storage.get()](const WorkRecordBatch &work) { storage->postWorkRecords(work); });
     QObject::connect(m_service.get(), &CollectorService::baselinesReceived, m_service.get(),
         [storage = m_storage.get()](const QVector<Baseline::Stored> &baselines) { storage->postBaselines(baselines); });
     // Storage health in the stats ("storage full" included) and as perfdash.storage.* self-metrics.

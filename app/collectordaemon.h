@@ -28,6 +28,7 @@ public:
         qint64 graceMs = 2000;
         SeriesRegistryLimits series; // --max-series, --max-series-per-source, --series-idle
         Retention retention;
+        WorkRetention workRetention; // --retention ops=90d,runs=90d,api_calls=90d,notifications=90d
         qint64 sampleIntervalMs = 1000; // 0: no system, process or GPU sampling
         QVector<qint64> watchPids;
         QString rulesPath; // the alert rules file (AlertRules::defaultPath() unless --rules)
@@ -56,8 +57,9 @@ public:
     QString notice() const { return m_notice; }
     // Storage's counters and flags (droppedFrames(), storageFull()) for status and self-metrics; null before start().
     const StorageThread *storage() const { return m_storage.get(); }
-    // "1s=48h,1m=35d,1h=400d" (any subset) -> retention; false for anything else.
-    static bool parseRetention(const QString &text, Retention *retention);
+    // "1s=48h,1m=35d,1h=400d" (any subset) -> retention; with `work`, also "ops=90d,runs=90d,api_calls=90d,
+    // notifications=90d" (0 keeps them forever). False for anything else.
+    static bool parseRetention(const QString &text, Retention *retention, WorkRetention *work = nullptr);
     // "250ms", "1s", "1.5s" or "2" (seconds) -> milliseconds, from 100 ms to 1 h; "0" or "off" -> 0.
     static std::optional<qint64> parseSampleInterval(const QString &text);
     // Flushes the open seconds into storage and closes it.

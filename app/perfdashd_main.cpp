@@ -49,7 +49,8 @@ int main(int argc, char *argv[])
     if (arguments.contains(u"--help"_s) || arguments.contains(u"-h"_s)) {
         out << "Usage: perfdashd [--db FILE] [--runtime-dir DIR] [--udp HOST:PORT] [--grace-ms MS]\n"
                "                 [--max-series N] [--max-series-per-source N] [--series-idle 10m]\n"
-               "                 [--retention 1s=48h,1m=35d,1h=400d] [--watch-pid PID]...\n"
+               "                 [--retention 1s=48h,1m=35d,1h=400d,ops=90d,runs=90d,api_calls=90d,notifications=90d]\n"
+               "                 [--watch-pid PID]...\n"
                "                 [--sample-interval 1s|off] [--no-sampling] [--rules FILE]\n"
                "                 [--http HOST:PORT [--http-allow-remote]]\n"
                "                 [--push URL [--push-interval 10s] [--push-label NAME=VALUE]... [--push-buffer "

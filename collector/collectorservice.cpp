@@ -161,6 +161,7 @@ QJsonObject CollectorService::statsSnapshot() const
                 { u"outcomes"_s, qint64(m_records.outcomes()) },
                 { u"unmatched_truths"_s, qint64(m_records.unmatchedTruths()) } } },
         { u"work_records_dropped"_s, qint64(m_records.droppedRecords()) },
+        { u"records_resent"_s, qint64(m_records.resentRecords()) },
         { u"baselines_refused"_s, qint64(m_records.badBaselines()) },
         { u"oversize_datagrams"_s,
             QJsonObject { { u"udp"_s, qint64(m_udp.oversize()) }, { u"unix"_s, qint64(m_unix.oversize()) } } },
@@ -286,10 +287,9 @@ void CollectorService::emitEvents()
     const QVector<TimelineEvent> events = m_statsd.takeEvents();
     if (!events.isEmpty())
         Q_EMIT eventsReceived(events);
-    const QVector<OperationRecord> operations = m_records.takeOperations();
-    const QVector<RunRecord> runs = m_records.takeRuns();
-    if (!operations.isEmpty() || !runs.isEmpty())
-        Q_EMIT workRecordsReceived(operations, runs);
+    const WorkRecordBatch work = m_records.takeWorkRecords();
+    if (!work.isEmpty())
+        Q_EMIT workRecordsReceived(work);
     const QVector<Baseline::Stored> baselines = m_records.takeBaselines();
     if (!baselines.isEmpty())
         Q_EMIT baselinesReceived(baselines);

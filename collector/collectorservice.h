@@ -76,9 +76,8 @@ Q_SIGNALS:
     void framesPublished(const QVector<perfdash::LiveFrame> &frames);
     // Events and service checks of the last tick, for the timeline (storage).
     void eventsReceived(const QVector<perfdash::TimelineEvent> &events);
-    // Operations and runs from native records since the last tick, for their storage rows.
-    void workRecordsReceived(
-        const QVector<perfdash::OperationRecord> &operations, const QVector<perfdash::RunRecord> &runs);
+    // Work records (operations, runs, API calls, notifications) since the last tick, for their storage rows.
+    void workRecordsReceived(const perfdash::WorkRecordBatch &work);
     // Baseline records for the baselines table (docs/protocol.md, `baseline`), once a second.
     void baselinesReceived(const QVector<perfdash::Baseline::Stored> &baselines);
 

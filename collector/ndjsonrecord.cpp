@@ -77,6 +77,22 @@ enum Field : quint8 {
     FSource,
     FSpread,
     FN,
+    FStepsFailed,
+    FRetries,
+    FExecutionMode,
+    FTelemetry,
+    FTelemetryDropped,
+    FEndpoint,
+    FMethod,
+    FStatus,
+    FRequestKb,
+    FResponseKb,
+    FCacheHit,
+    FChannel,
+    FRecipients,
+    FDelivered,
+    FFailed,
+    FQueueDepth,
     FieldCount
 };
 static_assert(FieldCount <= 64, "the seen-set is one 64-bit mask");
@@ -131,9 +147,25 @@ constexpr FieldName kFieldNames[] = {
     { "source", FSource },
     { "spread", FSpread },
     { "n", FN },
+    { "steps_failed", FStepsFailed },
+    { "retries", FRetries },
+    { "execution_mode", FExecutionMode },
+    { "telemetry", FTelemetry },
+    { "telemetry_dropped", FTelemetryDropped },
+    { "endpoint", FEndpoint },
+    { "method", FMethod },
+    { "status", FStatus },
+    { "request_kb", FRequestKb },
+    { "response_kb", FResponseKb },
+    { "cache_hit", FCacheHit },
+    { "channel", FChannel },
+    { "recipients", FRecipients },
+    { "delivered", FDelivered },
+    { "failed", FFailed },
+    { "queue_depth", FQueueDepth },
 };
 
-constexpr size_t kMaxFieldName = 16;
+constexpr size_t kMaxFieldName = 18;
 
 // Field names bucketed by length, so a lookup compares a handful of candidates at most.
 struct FieldTable {
@@ -833,7 +865,11 @@ public:
             Decoder step(m_limits, m_nowMs);
             bool ok = Scanner::forEachMember(element, [&](const Span &key, const Span &value) {
                 const std::string_view k(key.begin, size_t(key.end - key.begin));
-                const Field f = k == "name" ? FName : k == "start" ? FStart : k == "elapsed_s" ? FElapsedS : FieldCount;
+                const Field f = k == "name" ? FName
+                    : k == "start"          ? FStart
+                    : k == "elapsed_s"      ? FElapsedS
+                    : k == "success"        ? FSuccess
+                                            : FieldCount;
                 if (key.escaped || f == FieldCount)
                     return true; // unknown member, ignored
                 if ((step.seen >> f) & 1) {
@@ -846,12 +882,105 @@ public:
             });
             out.emplace_back();
             NativeRecord::Step &s = out.back();
+            s.success = true;
             ok = ok && step.name(FName, s.name, true) == Present && step.unixSeconds(FStart, s.start, true) == Present
-                && step.number(FElapsedS, s.elapsedS, true, 0) == Present;
+                && step.number(FElapsedS, s.elapsedS, true, 0) == Present && step.boolean(FSuccess, s.success, false) != Failed;
             if (!ok)
                 error = step.error;
             return ok;
         });
+    }
+
+    // A run's samples (docs/protocol.md, `run`): an array of at most maxSamples flat objects, each with a `ts`, an
+    // optional ISO 8601 `timestamp`, and members that are numbers, short strings, booleans or null. Keeps the array's
+    // text as sent: it is valid JSON once the scan accepted the line.
+    bool telemetry(std::string &out, qint64 &count)
+    {
+        out.clear();
+        count = 0;
+        if (!has(FTelemetry))
+            return true;
+        const Span &array = slots[FTelemetry];
+        if (array.kind != Kind::Array) {
+            error = Reason::BadFieldType;
+            return false;
+        }
+        const bool ok = Scanner::forEachElement(array, [&](const Span &element) {
+            if (count >= m_limits.maxSamples) {
+                error = Reason::TooManySamples;
+                return false;
+            }
+            ++count;
+            return sample(element);
+        });
+        if (ok)
+            out.assign(array.begin, size_t(array.end - array.begin));
+        return ok;
+    }
+
+    bool sample(const Span &element)
+    {
+        if (element.kind != Kind::Object) {
+            error = Reason::BadFieldType;
+            return false;
+        }
+        Decoder one(m_limits, m_nowMs);
+        qsizetype members = 0;
+        std::string key;
+        bool ok = Scanner::forEachMember(element, [&](const Span &k, const Span &value) {
+            if (++members > m_limits.maxSampleMembers) {
+                one.error = Reason::BadValue;
+                return false;
+            }
+            decodeString(k, key);
+            if (key == "ts" || key == "timestamp") {
+                const Field f = key == "ts" ? FTs : FName;
+                if ((one.seen >> f) & 1) {
+                    one.error = Reason::DuplicateKey;
+                    return false;
+                }
+                one.seen |= quint64(1) << f;
+                one.slots[f] = value;
+                return true;
+            }
+            if (value.kind == Kind::Object || value.kind == Kind::Array) {
+                one.error = Reason::BadFieldType;
+                return false;
+            }
+            if (value.kind == Kind::String && value.end - value.begin > m_limits.maxNameBytes) {
+                decodeString(value, key); // escapes make the text shorter than its span: measure what it says
+                if (qsizetype(key.size()) > m_limits.maxNameBytes) {
+                    one.error = Reason::BadValue;
+                    return false;
+                }
+            }
+            return true;
+        });
+        double ts = 0;
+        std::string timestamp;
+        ok = ok && one.unixSeconds(FTs, ts, true) == Present && one.string(FName, timestamp, false) != Failed;
+        if (ok && qsizetype(timestamp.size()) > m_limits.maxTimestampBytes) {
+            one.error = Reason::BadValue;
+            ok = false;
+        }
+        if (!ok)
+            error = one.error;
+        return ok;
+    }
+
+    // The fields every work record but `op` shares, after the type's own (`op` keeps its historical order).
+    Got outcome(NativeRecord::Outcome &o, bool withOpCode)
+    {
+        o.opCode.clear();
+        if ((withOpCode && name(FOpCode, o.opCode, false) == Failed) || name(FTenant, o.tenant, false) == Failed
+            || text(FGuid, o.guid, false) == Failed)
+            return Failed;
+        if (!o.guid.empty() && !isCanonicalGuid(o.guid))
+            return fail(Reason::BadValue);
+        if (string(FError, o.error, false) == Failed || name(FErrorCategory, o.errorCategory, false) == Failed)
+            return Failed;
+        o.errorTruncated = truncateChars(o.error, m_limits.maxErrorChars);
+        return Present;
     }
 
     const Limits &m_limits;
@@ -875,6 +1004,10 @@ std::optional<NativeRecord::Type> typeFromName(std::string_view name)
         return Type::Quality;
     if (name == "baseline")
         return Type::Baseline;
+    if (name == "api_call")
+        return Type::ApiCall;
+    if (name == "notification")
+        return Type::Notification;
     return std::nullopt;
 }
 
@@ -934,6 +1067,8 @@ const char *NdjsonRecord::reasonCode(Reason reason)
         return "too_many_tags";
     case Reason::TooManySteps:
         return "too_many_steps";
+    case Reason::TooManySamples:
+        return "too_many_samples";
     case Reason::Count_:
         break;
     }
@@ -957,6 +1092,10 @@ const char *NativeRecord::typeName(Type type)
         return "quality";
     case Type::Baseline:
         return "baseline";
+    case Type::ApiCall:
+        return "api_call";
+    case Type::Notification:
+        return "notification";
     }
     return "unknown";
 }
@@ -1127,6 +1266,47 @@ std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(
             return d.error;
         if (!d.steps(r.steps))
             return d.error;
+        r.stepsFailed = qint64(std::count_if(r.steps.begin(), r.steps.end(), [](const auto &s) { return !s.success; }));
+        r.memoryMb = NativeRecord::absent;
+        if (d.outcome(r, false) == Got::Failed
+            || d.integer(FStepsFailed, r.stepsFailed, false, 0, kMaxInt53) == Got::Failed
+            || d.number(FMemoryMb, r.memoryMb, false, 0) == Got::Failed
+            || d.optionalInteger(FRetries, r.retries) == Got::Failed
+            || d.name(FExecutionMode, r.executionMode, false) == Got::Failed
+            || !d.telemetry(r.telemetry, r.telemetryCount)
+            || d.optionalInteger(FTelemetryDropped, r.telemetryDropped) == Got::Failed)
+            return d.error;
+        break;
+    }
+    case Type::ApiCall: {
+        NativeRecord::ApiCall &a = out.apiCall;
+        a.status.reset();
+        a.requestKb = a.responseKb = NativeRecord::absent;
+        a.cacheHit = false;
+        qint64 status = 0;
+        Got gotStatus = Got::Absent;
+        if (d.name(FEndpoint, a.endpoint, true) == Got::Failed || d.name(FMethod, a.method, false) == Got::Failed
+            || (gotStatus = d.integer(FStatus, status, false, 0, 999)) == Got::Failed
+            || d.number(FRequestKb, a.requestKb, false, 0) == Got::Failed
+            || d.number(FResponseKb, a.responseKb, false, 0) == Got::Failed
+            || d.number(FElapsedS, a.elapsedS, true, 0) == Got::Failed
+            || d.boolean(FCacheHit, a.cacheHit, false) == Got::Failed
+            || d.boolean(FSuccess, a.success, true) == Got::Failed || d.outcome(a, true) == Got::Failed)
+            return d.error;
+        if (gotStatus == Got::Present)
+            a.status = status;
+        break;
+    }
+    case Type::Notification: {
+        NativeRecord::Notification &n = out.notification;
+        if (d.name(FChannel, n.channel, true) == Got::Failed
+            || d.optionalInteger(FRecipients, n.recipients) == Got::Failed
+            || d.optionalInteger(FDelivered, n.delivered) == Got::Failed
+            || d.optionalInteger(FFailed, n.failed) == Got::Failed
+            || d.optionalInteger(FQueueDepth, n.queueDepth) == Got::Failed
+            || d.number(FElapsedS, n.elapsedS, true, 0) == Got::Failed
+            || d.boolean(FSuccess, n.success, true) == Got::Failed || d.outcome(n, true) == Got::Failed)
+            return d.error;
         break;
     }
     case Type::Sample: {
@@ -1202,10 +1382,14 @@ std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(
         return d.error;
     // Producers that only tag their module (SDKs before op_code, hand-written lines) still tell modules apart in the
     // operations table. A tag value is always a valid name: same bytes allowed, shorter.
-    if (out.type == NativeRecord::Type::Op && out.op.opCode.empty()) {
+    NativeRecord::Outcome *work = out.type == NativeRecord::Type::Op ? &out.op
+        : out.type == NativeRecord::Type::ApiCall                    ? static_cast<NativeRecord::Outcome *>(&out.apiCall)
+        : out.type == NativeRecord::Type::Notification               ? &out.notification
+                                                                     : nullptr;
+    if (work && work->opCode.empty()) {
         for (const NativeRecord::Tag &tag : out.tags) {
             if (tag.key == "module") {
-                out.op.opCode = tag.value;
+                work->opCode = tag.value;
                 break;
             }
         }

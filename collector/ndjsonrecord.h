@@ -18,7 +18,7 @@ namespace perfdash {
 // reuses one value for every line so that strings and vectors keep their capacity: copy what you keep. Optional
 // numbers are NaN when absent, optional integers std::nullopt, optional strings empty.
 struct NativeRecord {
-    enum class Type : quint8 { Metric, Op, Run, Sample, Prediction, Quality, Baseline };
+    enum class Type : quint8 { Metric, Op, Run, Sample, Prediction, Quality, Baseline, ApiCall, Notification };
     static constexpr double absent = std::numeric_limits<double>::quiet_NaN();
 
     struct Tag {
@@ -29,6 +29,17 @@ struct NativeRecord {
         std::string name;
         double start = 0; // Unix seconds
         double elapsedS = 0;
+        bool success = true;
+    };
+    // What every work record (op, run, api_call, notification) says of itself: who did it and how it ended.
+    struct Outcome {
+        std::string opCode; // optional; as sent, else the `module` tag's value (may stay empty); not on runs
+        std::string tenant; // optional: the package or tenant
+        std::string guid; // optional, canonical 8-4-4-4-12 hex
+        bool success = true;
+        std::string error; // optional; cut at Limits::maxErrorChars code points, then NdjsonRecord::truncationMarker
+        bool errorTruncated = false;
+        std::string errorCategory; // optional
     };
 
     Type type = Type::Metric;
@@ -44,11 +55,8 @@ struct NativeRecord {
         double rate = 1.0; // sample rate, (0, 1]
     } metric;
 
-    struct Op {
+    struct Op : Outcome {
         std::string name; // operation name
-        std::string opCode; // optional; as sent, else the `module` tag's value (may stay empty)
-        std::string tenant; // optional: the package or tenant
-        std::string guid; // optional, canonical 8-4-4-4-12 hex
         std::string target; // optional
         std::optional<qint64> items; // items processed
         double elapsedS = 0;
@@ -57,20 +65,41 @@ struct NativeRecord {
         double fileSizeMb = absent;
         std::optional<qint64> cacheHits;
         std::optional<qint64> apiCalls;
-        bool success = true;
-        std::string error; // optional; cut at Limits::maxErrorChars code points, then NdjsonRecord::truncationMarker
-        bool errorTruncated = false;
-        std::string errorCategory; // optional
     } op;
 
-    struct Run {
+    struct Run : Outcome {
         std::string workflow;
         double start = 0; // Unix seconds
         double end = 0; // Unix seconds, >= start
         double executionS = 0; // as sent, else end - start
-        bool success = true;
         std::vector<Step> steps;
+        qint64 stepsFailed = 0; // as sent, else the steps whose success is false
+        double memoryMb = absent;
+        std::optional<qint64> retries;
+        std::string executionMode; // optional
+        std::string telemetry; // the `telemetry` array as sent (validated JSON), empty when absent
+        qint64 telemetryCount = 0; // its samples
+        std::optional<qint64> telemetryDropped;
     } run;
+
+    struct ApiCall : Outcome {
+        std::string endpoint;
+        std::string method; // optional
+        std::optional<qint64> status; // HTTP status code
+        double requestKb = absent;
+        double responseKb = absent;
+        double elapsedS = 0;
+        bool cacheHit = false;
+    } apiCall;
+
+    struct Notification : Outcome {
+        std::string channel;
+        std::optional<qint64> recipients;
+        std::optional<qint64> delivered;
+        std::optional<qint64> failed;
+        std::optional<qint64> queueDepth;
+        double elapsedS = 0;
+    } notification;
 
     struct Sample {
         qint64 pid = 0;
@@ -137,6 +166,7 @@ public:
         TagTooLong,
         TooManyTags,
         TooManySteps,
+        TooManySamples,
         Count_
     };
     static const char *reasonCode(Reason reason);
@@ -149,6 +179,9 @@ public:
         qsizetype maxTagBytes = 200; // "key:value"
         qsizetype maxTags = 64;
         qsizetype maxSteps = 1024;
+        qsizetype maxSamples = 1024; // a run's telemetry
+        qsizetype maxSampleMembers = 64; // members of one telemetry sample, its ts and timestamp included
+        qsizetype maxTimestampBytes = 64; // a telemetry sample's ISO 8601 text
         qsizetype maxErrorChars = 5000; // code points kept of `error` before the marker
         qint64 maxFutureSeconds = 300;
     };

@@ -24,20 +24,47 @@ QByteArrayView bytes(const std::string &s)
     return QByteArrayView(s.data(), qsizetype(s.size()));
 }
 
-// The error as stored: at most OperationRecord::kMaxErrorChars code points with the marker included, so the table's
+// The error as stored: at most WorkOutcome::kMaxErrorChars code points with the marker included, so the table's
 // own cut (a trigger for other writers) never applies twice.
-QString storedError(const NativeRecord::Op &op)
+QString storedError(const NativeRecord::Outcome &o)
 {
-    QString error = text(op.error);
+    QString error = text(o.error);
     const QString marker = QString::fromUtf8(NdjsonRecord::truncationMarker);
-    const bool cut = op.errorTruncated || error.toUcs4().size() > OperationRecord::kMaxErrorChars;
+    const bool cut = o.errorTruncated || error.toUcs4().size() > WorkOutcome::kMaxErrorChars;
     if (!cut)
         return error;
-    if (op.errorTruncated && error.endsWith(marker))
+    if (o.errorTruncated && error.endsWith(marker))
         error.chop(marker.size());
     QList<uint> codePoints = error.toUcs4();
-    codePoints.resize(std::min<qsizetype>(codePoints.size(), OperationRecord::kMaxErrorChars - marker.size()));
+    codePoints.resize(std::min<qsizetype>(codePoints.size(), WorkOutcome::kMaxErrorChars - marker.size()));
     return QString::fromUcs4(reinterpret_cast<const char32_t *>(codePoints.constData()), codePoints.size()) + marker;
+}
+
+void fillOutcome(WorkOutcome &out, const NativeRecord::Outcome &o, const NativeRecord &record)
+{
+    out.guid = text(o.guid);
+    out.opCode = text(o.opCode);
+    out.tenant = text(o.tenant);
+    out.success = o.success;
+    out.error = storedError(o);
+    out.errorCategory = text(o.errorCategory);
+    out.tags = record.tagList();
+}
+
+const NativeRecord::Outcome *outcomeOf(const NativeRecord &r)
+{
+    switch (r.type) {
+    case NativeRecord::Type::Op:
+        return &r.op;
+    case NativeRecord::Type::Run:
+        return &r.run;
+    case NativeRecord::Type::ApiCall:
+        return &r.apiCall;
+    case NativeRecord::Type::Notification:
+        return &r.notification;
+    default:
+        return nullptr;
+    }
 }
 } // namespace
 
@@ -155,10 +182,83 @@ void RecordRouter::routeOutcome(const NativeRecord::Prediction &p, qint64 tsMs)
         ++m_outcomes;
 }
 
+void RecordRouter::routeApiCall(const NativeRecord &r, qint64 ts)
+{
+    const NativeRecord::ApiCall &a = r.apiCall;
+    const Extra endpoint { "endpoint:", bytes(a.endpoint) };
+    const Extra method { a.method.empty() ? QByteArrayView() : "method:", bytes(a.method) };
+    add(seriesFor("api_call.requests", endpoint, method, { "status:", a.success ? "ok" : "error" }),
+        MetricKind::Counter, 1, ts);
+    add(seriesFor("api_call.elapsed", endpoint, method), MetricKind::Timer, a.elapsedS * 1000.0, ts);
+    if (a.status) {
+        char code[24];
+        const auto end = std::to_chars(code, code + sizeof(code), *a.status).ptr;
+        add(seriesFor("api_call.status", endpoint, { "code:", QByteArrayView(code, end - code) }), MetricKind::Counter,
+            1, ts);
+    }
+    if (a.cacheHit)
+        add(seriesFor("api_call.cache_hits", endpoint), MetricKind::Counter, 1, ts);
+    if (std::isfinite(a.requestKb))
+        add(seriesFor("api_call.request_kb", endpoint), MetricKind::Distribution, a.requestKb, ts);
+    if (std::isfinite(a.responseKb))
+        add(seriesFor("api_call.response_kb", endpoint), MetricKind::Distribution, a.responseKb, ts);
+    if (m_work.apiCalls.size() >= kMaxPending) {
+        ++m_droppedRecords;
+        return;
+    }
+    ApiCallRecord call;
+    fillOutcome(call, a, r);
+    call.timeMs = ts;
+    call.method = text(a.method);
+    call.endpoint = text(a.endpoint);
+    call.status = a.status;
+    call.requestKb = a.requestKb;
+    call.responseKb = a.responseKb;
+    call.elapsedS = a.elapsedS;
+    call.cacheHit = a.cacheHit;
+    m_work.apiCalls.push_back(std::move(call));
+}
+
+void RecordRouter::routeNotification(const NativeRecord &r, qint64 ts)
+{
+    const NativeRecord::Notification &n = r.notification;
+    const Extra channel { "channel:", bytes(n.channel) };
+    add(seriesFor("notification.sent", channel, { "status:", n.success ? "ok" : "error" }), MetricKind::Counter, 1,
+        ts);
+    add(seriesFor("notification.elapsed", channel), MetricKind::Timer, n.elapsedS * 1000.0, ts);
+    const auto count = [&](QByteArrayView name, const std::optional<qint64> &value) {
+        if (value)
+            add(seriesFor(name, channel), MetricKind::Counter, double(*value), ts);
+    };
+    count("notification.recipients", n.recipients);
+    count("notification.delivered", n.delivered);
+    count("notification.failed", n.failed);
+    if (n.queueDepth)
+        add(seriesFor("notification.queue_depth", channel), MetricKind::Gauge, double(*n.queueDepth), ts);
+    if (m_work.notifications.size() >= kMaxPending) {
+        ++m_droppedRecords;
+        return;
+    }
+    NotificationRecord out;
+    fillOutcome(out, n, r);
+    out.timeMs = ts;
+    out.channel = text(n.channel);
+    out.recipients = n.recipients;
+    out.delivered = n.delivered;
+    out.failed = n.failed;
+    out.queueDepth = n.queueDepth;
+    out.elapsedS = n.elapsedS;
+    m_work.notifications.push_back(std::move(out));
+}
+
 void RecordRouter::route(const NativeRecord &r, qint64 nowMs, qint64 source)
 {
     m_nowSeconds = nowMs / 1000;
     m_source = source;
+    if (const NativeRecord::Outcome *work = outcomeOf(r); work && m_recentGuids.seen(work->guid, m_nowSeconds)) {
+        ++m_resent;
+        return;
+    }
     setOwnTags(r);
     const qint64 ts = r.timestampMs;
     switch (r.type) {
@@ -181,15 +281,13 @@ void RecordRouter::route(const NativeRecord &r, qint64 nowMs, qint64 source)
         if (!r.op.success && !r.op.errorCategory.empty())
             add(seriesFor("op.errors", opTag, tenant, { "category:", bytes(r.op.errorCategory) }), MetricKind::Counter,
                 1, ts);
-        if (m_operations.size() >= kMaxPending) {
+        if (m_work.operations.size() >= kMaxPending) {
             ++m_droppedRecords;
             break;
         }
         OperationRecord op;
-        op.guid = text(r.op.guid);
+        fillOutcome(op, r.op, r);
         op.timeMs = ts;
-        op.opCode = text(r.op.opCode);
-        op.tenant = text(r.op.tenant);
         op.name = text(r.op.name);
         op.target = text(r.op.target);
         op.items = r.op.items;
@@ -199,10 +297,7 @@ void RecordRouter::route(const NativeRecord &r, qint64 nowMs, qint64 source)
         op.fileSizeMb = r.op.fileSizeMb;
         op.cacheHits = r.op.cacheHits;
         op.apiCalls = r.op.apiCalls;
-        op.success = r.op.success;
-        op.error = storedError(r.op);
-        op.errorCategory = text(r.op.errorCategory);
-        m_operations.push_back(std::move(op));
+        m_work.operations.push_back(std::move(op));
         break;
     }
     case NativeRecord::Type::Run: {
@@ -213,22 +308,39 @@ void RecordRouter::route(const NativeRecord &r, qint64 nowMs, qint64 source)
         for (const auto &step : r.run.steps)
             add(seriesFor("run.step.duration", workflow, { "step:", bytes(step.name) }), MetricKind::Timer,
                 step.elapsedS * 1000.0, ts);
-        if (m_runs.size() >= kMaxPending) {
+        if (std::isfinite(r.run.memoryMb))
+            add(seriesFor("run.memory_mb", workflow), MetricKind::Gauge, r.run.memoryMb, ts);
+        if (r.run.retries)
+            add(seriesFor("run.retries", workflow), MetricKind::Counter, double(*r.run.retries), ts);
+        if (r.run.stepsFailed > 0)
+            add(seriesFor("run.steps_failed", workflow), MetricKind::Counter, double(r.run.stepsFailed), ts);
+        if (m_work.runs.size() >= kMaxPending) {
             ++m_droppedRecords;
             break;
         }
         RunRecord run;
+        fillOutcome(run, r.run, r);
         run.workflow = text(r.run.workflow);
         run.start = r.run.start;
         run.end = r.run.end;
         run.executionS = r.run.executionS;
-        run.success = r.run.success;
-        run.tags = r.tagList();
         for (const auto &step : r.run.steps)
-            run.steps.push_back({ text(step.name), step.start, step.elapsedS });
-        m_runs.push_back(std::move(run));
+            run.steps.push_back({ text(step.name), step.start, step.elapsedS, step.success });
+        run.stepsFailed = r.run.stepsFailed;
+        run.memoryMb = r.run.memoryMb;
+        run.retries = r.run.retries;
+        run.executionMode = text(r.run.executionMode);
+        run.telemetry = QByteArray(r.run.telemetry.data(), qsizetype(r.run.telemetry.size()));
+        run.telemetryDropped = r.run.telemetryDropped;
+        m_work.runs.push_back(std::move(run));
         break;
     }
+    case NativeRecord::Type::ApiCall:
+        routeApiCall(r, ts);
+        break;
+    case NativeRecord::Type::Notification:
+        routeNotification(r, ts);
+        break;
     case NativeRecord::Type::Sample: {
         char pidText[24];
         const auto end = std::to_chars(pidText, pidText + sizeof(pidText), r.sample.pid).ptr;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "collector/ndjsonrecord.h"
+#include "collector/recentguids.h"
 #include "models/baseline.h"
 #include "models/serieskey.h"
 #include "models/workrecords.h"
@@ -31,11 +32,13 @@ public:
     quint64 outcomes() const { return m_outcomes; }
     quint64 unmatchedTruths() const { return m_unmatchedTruths; }
 
-    // Operations and runs routed since the last take, for their storage rows. At most kMaxPending of each wait; more
+    // Work records (operations, runs, API calls, notifications) routed since the last take, for their storage rows.
+    // At most kMaxPending of each kind wait; more
     // are counted in droppedRecords() (the collector takes them every second).
     static constexpr qsizetype kMaxPending = 100000;
-    QVector<OperationRecord> takeOperations() { return std::exchange(m_operations, {}); }
-    QVector<RunRecord> takeRuns() { return std::exchange(m_runs, {}); }
+    WorkRecordBatch takeWorkRecords() { return std::exchange(m_work, {}); }
+    // Work records skipped whole as resends: their guid was routed within RecentGuids' window.
+    quint64 resentRecords() const { return m_resent; }
     // Baseline records routed since the last take, for the baselines table (docs/protocol.md, `baseline`); a record
     // with an unknown source or KPI is counted in badBaselines() and kept only as its gauge.
     QVector<Baseline::Stored> takeBaselines() { return std::exchange(m_baselines, {}); }
@@ -56,6 +59,8 @@ private:
 
     void routeBaseline(const NativeRecord::Score &score, qint64 tsMs);
     void routeOutcome(const NativeRecord::Prediction &prediction, qint64 tsMs);
+    void routeApiCall(const NativeRecord &record, qint64 tsMs);
+    void routeNotification(const NativeRecord &record, qint64 tsMs);
 
     Aggregator &m_aggregator;
     SeriesRegistry &m_registry;
@@ -69,8 +74,9 @@ private:
     quint64 m_predictions = 0;
     quint64 m_outcomes = 0;
     quint64 m_unmatchedTruths = 0;
-    QVector<OperationRecord> m_operations;
-    QVector<RunRecord> m_runs;
+    WorkRecordBatch m_work;
+    RecentGuids m_recentGuids;
+    quint64 m_resent = 0;
     QVector<Baseline::Stored> m_baselines;
     quint64 m_badBaselines = 0;
     quint64 m_droppedRecords = 0;

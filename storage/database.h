@@ -18,7 +18,7 @@ public:
         QString notice; // something the user should hear about, e.g. a corrupt file moved aside
     };
 
-    static constexpr int latestSchemaVersion = 9;
+    static constexpr int latestSchemaVersion = 10;
 
     // busyTimeoutMs: how long to wait for another connection's lock before giving up.
     static OpenResult openWritable(const QString &connectionName, const QString &path, int busyTimeoutMs = 5000);

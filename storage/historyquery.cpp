@@ -435,6 +435,13 @@ std::optional<qint64> integerOf(const QVariant &v)
     return v.isNull() ? std::nullopt : std::optional<qint64>(v.toLongLong());
 }
 
+// A work record's tags as stored: "key:value" joined by ","; NULL for none.
+QStringList tagsOf(const QVariant &v)
+{
+    const QString tags = textOf(v);
+    return tags.isEmpty() ? QStringList() : tags.split(u',');
+}
+
 bool selectRecords(QSqlQuery &q, const QString &sql, qint64 from, qint64 to, int limit, QString *error)
 {
     q.setForwardOnly(true);
@@ -480,7 +487,7 @@ bool HistoryQuery::operations(qint64 from, qint64 to, int limit, QVector<Operati
     if (!selectRecords(q,
             u"SELECT id, guid, time, op_code, tenant, operation_name, target, items_processed, elapsed_s,"
             " items_per_s, memory_mb, file_size_mb, cache_hits, api_calls, success, error_message,"
-            " error_category FROM operations WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s,
+            " error_category, tags FROM operations WHERE time >= ? AND time < ? ORDER BY time DESC LIMIT ?"_s,
             from, to, limit, error))
         return false;
     out->clear();
@@ -503,6 +510,7 @@ bool HistoryQuery::operations(qint64 from, qint64 to, int limit, QVector<Operati
         op.success = q.value(14).toInt() != 0;
         op.error = textOf(q.value(15));
         op.errorCategory = textOf(q.value(16));
+        op.tags = tagsOf(q.value(17));
         out->push_back(std::move(op));
     }
     return true;
@@ -513,8 +521,9 @@ bool HistoryQuery::runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *o
     const auto db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
     if (!selectRecords(q,
-            u"SELECT id, workflow, start_unix, end_unix, execution_s, execution_text, success, tags FROM runs"
-            " WHERE start_unix >= ? AND start_unix < ? ORDER BY start_unix DESC LIMIT ?"_s,
+            u"SELECT id, workflow, start_unix, end_unix, execution_s, execution_text, success, tags, guid, tenant,"
+            " steps_failed, memory_mb, retries, execution_mode, error_message, error_category, telemetry,"
+            " telemetry_dropped FROM runs WHERE start_unix >= ? AND start_unix < ? ORDER BY start_unix DESC LIMIT ?"_s,
             from, to, limit, error))
         return false;
     out->clear();
@@ -527,19 +536,29 @@ bool HistoryQuery::runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *o
         run.executionS = realOf(q.value(4));
         run.executionText = textOf(q.value(5));
         run.success = q.value(6).isNull() || q.value(6).toInt() != 0; // unknown is not a failure
-        if (const QString tags = textOf(q.value(7)); !tags.isEmpty())
-            run.tags = tags.split(u',');
+        run.tags = tagsOf(q.value(7));
+        run.guid = textOf(q.value(8));
+        run.tenant = textOf(q.value(9));
+        run.stepsFailed = q.value(10).toLongLong();
+        run.memoryMb = realOf(q.value(11));
+        run.retries = integerOf(q.value(12));
+        run.executionMode = textOf(q.value(13));
+        run.error = textOf(q.value(14));
+        run.errorCategory = textOf(q.value(15));
+        run.telemetry = q.value(16).toString().toUtf8();
+        run.telemetryDropped = integerOf(q.value(17));
         out->push_back(std::move(run));
     }
     QSqlQuery steps(db);
     steps.setForwardOnly(true);
-    steps.prepare(u"SELECT name, start_unix, elapsed_s FROM steps WHERE run_id = ? ORDER BY start_unix"_s);
+    steps.prepare(u"SELECT name, start_unix, elapsed_s, success FROM steps WHERE run_id = ? ORDER BY start_unix"_s);
     for (RunRecord &run : *out) {
         steps.addBindValue(run.id);
         if (!steps.exec())
             return failWith(steps, error);
         while (steps.next())
-            run.steps.push_back({ textOf(steps.value(0)), steps.value(1).toDouble(), realOf(steps.value(2)) });
+            run.steps.push_back({ textOf(steps.value(0)), steps.value(1).toDouble(), realOf(steps.value(2)),
+                steps.value(3).isNull() || steps.value(3).toInt() != 0 });
     }
     return true;
 }

@@ -43,4 +43,12 @@ struct Retention {
     }
 };
 
+// How long work records are kept, in seconds (issue 19; seed 003's cleanup_old_metrics(days=90)). 0: forever.
+struct WorkRetention {
+    qint64 operations = 90LL * 86400;
+    qint64 runs = 90LL * 86400;
+    qint64 apiCalls = 90LL * 86400;
+    qint64 notifications = 90LL * 86400;
+};
+
 } // namespace perfdash

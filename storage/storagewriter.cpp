@@ -712,21 +712,22 @@ void StorageWriter::setMaxPageCount(qint64 pages)
     q.exec(u"PRAGMA max_page_count = %1"_s.arg(pages > 0 ? pages : qint64(4294967294)));
 }
 
-void StorageWriter::writeWorkRecords(const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs)
+void StorageWriter::writeWorkRecords(const WorkRecordBatch &work)
 {
     auto db = QSqlDatabase::database(m_connectionName, false);
     QString error;
-    if (!db.isOpen() || !db.transaction() || !WorkRecordWriter::write(db, operations, runs, &error) || !db.commit()) {
+    if (!db.isOpen() || !db.transaction() || !WorkRecordWriter::write(db, work, &error) || !db.commit()) {
         if (error.isEmpty())
             error = db.lastError().text();
         db.rollback();
-        m_counters->droppedWorkRecords += quint64(operations.size() + runs.size());
-        qWarning("perfdash storage: %lld operations and runs not written: %s", qint64(operations.size() + runs.size()),
-            qPrintable(error));
+        m_counters->droppedWorkRecords += quint64(work.size());
+        qWarning("perfdash storage: %lld work records not written: %s", qint64(work.size()), qPrintable(error));
         return;
     }
-    m_counters->operationsWritten += quint64(operations.size());
-    m_counters->runsWritten += quint64(runs.size());
+    m_counters->operationsWritten += quint64(work.operations.size());
+    m_counters->runsWritten += quint64(work.runs.size());
+    m_counters->apiCallsWritten += quint64(work.apiCalls.size());
+    m_counters->notificationsWritten += quint64(work.notifications.size());
 }
 
 void StorageWriter::writeBaselines(const QVector<Baseline::Stored> &baselines)
@@ -1262,11 +1263,14 @@ int StorageWriter::runRetention()
         deleted += open.numRowsAffected();
     }
     const int quality = QualityStore::deleteExpired(db, m_options.retention, now, m_options.retentionBatch);
-    if (quality < 0) {
+    const int work = quality < 0
+        ? -1
+        : WorkRecordWriter::deleteExpired(db, m_options.workRetention, now, m_options.retentionBatch);
+    if (work < 0) {
         db.rollback();
         return 0;
     }
-    deleted += quality;
+    deleted += quality + work;
     if (!db.commit()) {
         db.rollback();
         return 0;
@@ -1330,11 +1334,10 @@ Database::OpenResult StorageThread::start()
     return result;
 }
 
-void StorageThread::postWorkRecords(const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs)
+void StorageThread::postWorkRecords(const WorkRecordBatch &work)
 {
     StorageWriter *writer = m_writer.get();
-    QMetaObject::invokeMethod(
-        writer, [writer, operations, runs]() { writer->writeWorkRecords(operations, runs); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(writer, [writer, work]() { writer->writeWorkRecords(work); }, Qt::QueuedConnection);
 }
 
 void StorageThread::postBaselines(const QVector<Baseline::Stored> &baselines)

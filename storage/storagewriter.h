@@ -32,6 +32,7 @@ struct StorageOptions {
     qint64 rollupWriteIntervalS = 10;
     qint64 queueCapacity = 200000; // series-seconds waiting for the writer; beyond it frames are dropped and counted
     Retention retention;
+    WorkRetention workRetention;
     qint64 retentionIntervalMs = 60000; // how often retention runs (in batches, between flushes)
     // How often due first-24 h baselines are formed and stored (also a few seconds after opening); 0: never.
     qint64 baselineIntervalMs = 10LL * 60 * 1000;
@@ -65,7 +66,9 @@ struct StorageCounters {
     std::atomic<quint64> droppedEvents { 0 }; // timeline events that could not be written
     std::atomic<quint64> operationsWritten { 0 }; // operations rows committed
     std::atomic<quint64> runsWritten { 0 }; // runs rows committed (with their steps)
-    std::atomic<quint64> droppedWorkRecords { 0 }; // operations and runs that could not be written
+    std::atomic<quint64> apiCallsWritten { 0 }; // api_calls rows committed
+    std::atomic<quint64> notificationsWritten { 0 }; // notifications rows committed
+    std::atomic<quint64> droppedWorkRecords { 0 }; // work records that could not be written
     std::atomic<quint64> baselinesWritten { 0 }; // baseline versions appended
     std::atomic<quint64> droppedBaselines { 0 }; // baseline records that could not be written
     std::atomic<quint64> baselinesFormed { 0 }; // first-24 h baselines formed from stored history and appended
@@ -138,10 +141,9 @@ public:
     void setMaxPageCount(qint64 pages);
     // Appends events to the timeline (events table) in one transaction; what cannot be written is counted.
     void writeEvents(const QVector<perfdash::TimelineEvent> &events);
-    // Appends operations and runs (with steps) in one transaction; what cannot be written is counted. An operation
-    // whose guid is already stored is skipped (a producer's resend).
-    void writeWorkRecords(
-        const QVector<perfdash::OperationRecord> &operations, const QVector<perfdash::RunRecord> &runs);
+    // Appends work records (runs with their steps) in one transaction; what cannot be written is counted. A record
+    // whose guid is already stored in its table is skipped (a producer's resend).
+    void writeWorkRecords(const perfdash::WorkRecordBatch &work);
     // Appends baseline versions (BaselineStore::append) in one transaction; what cannot be written is counted.
     void writeBaselines(const QVector<perfdash::Baseline::Stored> &baselines);
     // Appends alert transitions (AlertStore::append) in one transaction; what cannot be written is counted.
@@ -181,7 +183,7 @@ public:
     // Queues events for the timeline; never blocks. Any thread.
     void postEvents(const QVector<TimelineEvent> &events);
     // Queues operations and runs for their tables; never blocks. Any thread.
-    void postWorkRecords(const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs);
+    void postWorkRecords(const WorkRecordBatch &work);
     // Queues baseline versions for the baselines table; never blocks. Any thread.
     void postBaselines(const QVector<Baseline::Stored> &baselines);
     // Queues alert transitions for alert_events; never blocks. Any thread.

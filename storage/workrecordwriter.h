@@ -2,17 +2,22 @@
 #pragma once
 
 #include "models/workrecords.h"
+#include "storage/storagetiers.h"
 
 #include <QSqlDatabase>
 
 namespace perfdash::WorkRecordWriter {
 
-// Inserts operations into `operations` and runs with their steps into `runs` and `steps`, inside the caller's
-// transaction. Times are stored as the read API takes them (operations: Unix seconds; runs: Unix seconds with
-// fractions plus ISO 8601 UTC text); a run's execution time also as text ("2.34 seconds"). An operation without a
-// guid gets a random one; one whose guid is already stored is skipped. False with *error on an SQL failure.
-bool write(
-    QSqlDatabase &db, const QVector<OperationRecord> &operations, const QVector<RunRecord> &runs, QString *error);
+// Inserts work records into their tables (docs/storage.md), runs with their steps, inside the caller's transaction.
+// Times are stored as the read API takes them (operations, API calls, notifications: Unix seconds; runs: Unix seconds
+// with fractions plus ISO 8601 UTC text); a run's execution time also as text ("2.34 seconds"). A record without a
+// guid gets a random one; one whose guid is already stored in its table is skipped, a run with its steps. False with
+// *error on an SQL failure.
+bool write(QSqlDatabase &db, const WorkRecordBatch &work, QString *error);
+
+// Deletes work records older than their retention, at most `batch` rows per table (oldest first, and a run's steps
+// with it), inside the caller's transaction. Returns how many rows of the four tables went, or -1 on failure.
+int deleteExpired(QSqlDatabase &db, const WorkRetention &retention, qint64 nowSeconds, int batch);
 
 // "2.34 seconds", as the SDKs format an execution time.
 QString formatSeconds(double seconds);

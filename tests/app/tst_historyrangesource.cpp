@@ -112,7 +112,7 @@ private Q_SLOTS:
             run.end = double(kHour0 + 21) + 0.5;
             run.executionS = 1.5;
             run.success = false;
-            storage.postWorkRecords({}, { run });
+            storage.postWorkRecords({ {}, { run } });
         }
         HistoryReader reader(path);
         HistoryRangeSource source(&reader);
@@ -164,7 +164,7 @@ private Q_SLOTS:
                     run.tags = QStringList { u"model:m1"_s, u"served_by:gpu0"_s };
                 runs.push_back(run);
             }
-            storage.postWorkRecords({}, runs);
+            storage.postWorkRecords({ {}, runs });
         }
         HistoryReader reader(path);
         HistoryRangeSource source(&reader);
@@ -272,10 +272,8 @@ private Q_SLOTS:
         {
             StorageThread storage(path, quiet());
             QVERIFY(storage.start().ok);
-            storage.postWorkRecords(
-                { operation(kHour0 - 10, u"before"_s, true), operation(kHour0 + 10, u"first"_s, true),
-                    operation(kHour0 + 20, u"second"_s, false), operation(kHour0 + 3600, u"after"_s, true) },
-                {});
+            storage.postWorkRecords({ { operation(kHour0 - 10, u"before"_s, true), operation(kHour0 + 10, u"first"_s, true),
+                operation(kHour0 + 20, u"second"_s, false), operation(kHour0 + 3600, u"after"_s, true) } });
         }
         HistoryReader reader(path);
         HistoryRangeSource source(&reader);

@@ -221,8 +221,7 @@ int main(int argc, char **argv)
                 if (!NdjsonRecord::parse(QByteArrayView(p, newline - p), record, limits, kNowMs)) {
                     router.route(record, kNowMs, 0);
                     if (++routed % 100000 == 0) {
-                        router.takeOperations();
-                        router.takeRuns();
+                        router.takeWorkRecords();
                         router.takeBaselines();
                     }
                 }

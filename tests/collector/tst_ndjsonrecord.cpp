@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "collector/ndjsonrecord.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -25,6 +26,11 @@ private Q_SLOTS:
     void opCodeFromModuleTag_data();
     void opCodeFromModuleTag();
     void runFields();
+    void runWorkflowFields();
+    void runTelemetry_data();
+    void runTelemetry();
+    void apiCallFields();
+    void notificationFields();
     void sampleFields();
     void predictionFields();
     void qualityAndBaselineFields();
@@ -62,6 +68,13 @@ const char *const kQuality = R"({"type":"quality","model":"fraud-v3","metric":"f
 const char *const kBaseline
     = R"({"type":"baseline","model":"fraud-v3","metric":"accuracy","value":0.953,"tags":{"dataset":"test-2022-06"}})";
 
+const char *const kRunFull
+    = R"({"type":"run","guid":"0b4d6a8e-3f1c-4c2a-9e5b-7d8f9a0b1c2d","workflow":"nightly-train","tenant":"ml","start":1657100000.0,"end":1657100300.5,"success":false,"steps_failed":1,"memory_mb":2048.5,"retries":2,"execution_mode":"sequential","error":"fit: out of memory","error_category":"resource","steps":[{"name":"load","start":1657100000.0,"elapsed_s":20.5},{"name":"fit","start":1657100020.5,"elapsed_s":280,"success":false}],"telemetry":[{"timestamp":"2022-07-06T10:33:20+01:00","ts":1657100000.0,"rss_mb":812.5,"threads":18},{"timestamp":"2022-07-06T10:34:20+01:00","ts":1657100060.0,"rss_mb":1630.0,"threads":18}],"telemetry_dropped":0})";
+const char *const kApiCall
+    = R"({"type":"api_call","guid":"5a7c1e2f-8b3d-4e6a-9c0b-1d2e3f4a5b6c","op_code":"PAY01","tenant":"billing","method":"POST","endpoint":"/v1/charge","status":502,"request_kb":1.5,"response_kb":0.2,"elapsed_s":0.84,"cache_hit":false,"success":false,"error":"bad gateway","error_category":"network"})";
+const char *const kNotification
+    = R"({"type":"notification","guid":"9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b","op_code":"NTF01","channel":"email","recipients":120,"delivered":118,"failed":2,"queue_depth":35,"elapsed_s":1.4,"success":true})";
+
 std::optional<NdjsonRecord::Reason> parse(
     const QByteArray &line, NativeRecord &out, const NdjsonRecord::Limits &limits = {})
 {
@@ -98,6 +111,42 @@ void TestNdjsonRecord::verdicts_data()
     QTest::newRow("ok.prediction") << QByteArray(kPrediction) << u"ok"_s;
     QTest::newRow("ok.quality") << QByteArray(kQuality) << u"ok"_s;
     QTest::newRow("ok.baseline") << QByteArray(kBaseline) << u"ok"_s;
+    QTest::newRow("ok.run-full") << QByteArray(kRunFull) << u"ok"_s;
+    QTest::newRow("ok.api_call") << QByteArray(kApiCall) << u"ok"_s;
+    QTest::newRow("ok.notification") << QByteArray(kNotification) << u"ok"_s;
+    QTest::newRow("ok.api_call-minimal")
+        << QByteArray(R"({"type":"api_call","endpoint":"/x","elapsed_s":0,"success":true})") << u"ok"_s;
+    QTest::newRow("ok.notification-minimal")
+        << QByteArray(R"({"type":"notification","channel":"sms","elapsed_s":0,"success":true})") << u"ok"_s;
+    QTest::newRow("missing_field.api_call-endpoint")
+        << QByteArray(R"({"type":"api_call","elapsed_s":0,"success":true})") << u"missing_field"_s;
+    QTest::newRow("missing_field.api_call-success")
+        << QByteArray(R"({"type":"api_call","endpoint":"/x","elapsed_s":0})") << u"missing_field"_s;
+    QTest::newRow("missing_field.notification-channel")
+        << QByteArray(R"({"type":"notification","elapsed_s":0,"success":true})") << u"missing_field"_s;
+    QTest::newRow("bad_value.api_call-status")
+        << QByteArray(R"({"type":"api_call","endpoint":"/x","status":1000,"elapsed_s":0,"success":true})")
+        << u"bad_value"_s;
+    QTest::newRow("bad_value.api_call-guid")
+        << QByteArray(R"({"type":"api_call","endpoint":"/x","elapsed_s":0,"success":true,"guid":"nope"})")
+        << u"bad_value"_s;
+    QTest::newRow("bad_name.api_call-endpoint")
+        << QByteArray(R"({"type":"api_call","endpoint":"/a,b","elapsed_s":0,"success":true})") << u"bad_name"_s;
+    QTest::newRow("bad_field_type.api_call-cache_hit")
+        << QByteArray(R"({"type":"api_call","endpoint":"/x","elapsed_s":0,"cache_hit":1,"success":true})")
+        << u"bad_field_type"_s;
+    QTest::newRow("bad_value.notification-failed")
+        << QByteArray(R"({"type":"notification","channel":"sms","failed":-1,"elapsed_s":0,"success":true})")
+        << u"bad_value"_s;
+    QTest::newRow("bad_value.run-retries")
+        << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"retries":1.5})")
+        << u"bad_value"_s;
+    QTest::newRow("bad_field_type.step-success") << QByteArray(
+        R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[{"name":"a","start":1,"elapsed_s":1,"success":"no"}]})")
+                                                 << u"bad_field_type"_s;
+    QTest::newRow("duplicate_key.step-success") << QByteArray(
+        R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[{"name":"a","start":1,"elapsed_s":1,"success":true,"success":false}]})")
+                                                << u"duplicate_key"_s;
     // Minimal forms and tolerated extras.
     QTest::newRow("ok.op-minimal") << QByteArray(R"({"type":"op","name":"x","elapsed_s":0,"success":true})") << u"ok"_s;
     QTest::newRow("ok.run-no-steps") << QByteArray(R"({"type":"run","workflow":"w","start":1,"end":2,"success":false})")
@@ -527,6 +576,150 @@ void TestNdjsonRecord::runFields()
     QVERIFY(r.run.steps.empty());
 }
 
+void TestNdjsonRecord::runWorkflowFields()
+{
+    NativeRecord r;
+    QVERIFY(!parse(kRunFull, r));
+    QCOMPARE(str(r.run.guid), u"0b4d6a8e-3f1c-4c2a-9e5b-7d8f9a0b1c2d"_s);
+    QCOMPARE(str(r.run.tenant), u"ml"_s);
+    QVERIFY(r.run.opCode.empty());
+    QVERIFY(!r.run.success);
+    QCOMPARE(r.run.stepsFailed, qint64(1));
+    QCOMPARE(r.run.memoryMb, 2048.5);
+    QCOMPARE(r.run.retries, std::optional<qint64>(2));
+    QCOMPARE(str(r.run.executionMode), u"sequential"_s);
+    QCOMPARE(str(r.run.error), u"fit: out of memory"_s);
+    QCOMPARE(str(r.run.errorCategory), u"resource"_s);
+    QVERIFY(r.run.steps[0].success);
+    QVERIFY(!r.run.steps[1].success);
+    QCOMPARE(r.run.telemetryCount, qint64(2));
+    QCOMPARE(r.run.telemetryDropped, std::optional<qint64>(0));
+    // The array as sent, which Qt's parser reads back.
+    const QJsonDocument telemetry = QJsonDocument::fromJson(QByteArray::fromStdString(r.run.telemetry));
+    QVERIFY(telemetry.isArray());
+    QCOMPARE(telemetry.array().size(), 2);
+    QCOMPARE(telemetry.array()[1].toObject().value(u"rss_mb"_s).toDouble(), 1630.0);
+    // The same record object, reused: fields of the last line never leak into the next.
+    QVERIFY(!parse(
+        R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"steps":[{"name":"a","start":1,"elapsed_s":1,"success":false},{"name":"b","start":1,"elapsed_s":1,"success":false}]})",
+        r));
+    QCOMPARE(r.run.stepsFailed, qint64(2)); // counted from the steps when not sent
+    QVERIFY(r.run.guid.empty());
+    QVERIFY(r.run.tenant.empty());
+    QVERIFY(std::isnan(r.run.memoryMb));
+    QVERIFY(!r.run.retries);
+    QVERIFY(r.run.executionMode.empty());
+    QVERIFY(r.run.error.empty());
+    QVERIFY(r.run.telemetry.empty());
+    QCOMPARE(r.run.telemetryCount, qint64(0));
+    QVERIFY(!r.run.telemetryDropped);
+}
+
+void TestNdjsonRecord::runTelemetry_data()
+{
+    QTest::addColumn<QByteArray>("telemetry");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("empty list") << QByteArray("[]") << u"ok"_s;
+    QTest::newRow("ts only") << QByteArray(R"([{"ts":1}])") << u"ok"_s;
+    QTest::newRow("every value kind") << QByteArray(R"([{"ts":1,"a":1.5,"b":"x","c":true,"d":null,"e":false}])")
+                                      << u"ok"_s;
+    QTest::newRow("escaped ts key") << QByteArray(R"([{"ts":1}])") << u"ok"_s;
+    QTest::newRow("no ts") << QByteArray(R"([{"timestamp":"2022-07-06T10:33:20+01:00"}])") << u"missing_field"_s;
+    QTest::newRow("null ts") << QByteArray(R"([{"ts":null}])") << u"missing_field"_s;
+    QTest::newRow("ts text") << QByteArray(R"([{"ts":"1"}])") << u"bad_field_type"_s;
+    QTest::newRow("ts zero") << QByteArray(R"([{"ts":0}])") << u"timestamp_out_of_range"_s;
+    QTest::newRow("ts future") << QByteArray(R"([{"ts":1657101000}])") << u"timestamp_out_of_range"_s;
+    QTest::newRow("two ts") << QByteArray(R"([{"ts":1,"ts":2}])") << u"duplicate_key"_s;
+    QTest::newRow("timestamp number") << QByteArray(R"([{"ts":1,"timestamp":5}])") << u"bad_field_type"_s;
+    QTest::newRow("timestamp too long") << "[{\"ts\":1,\"timestamp\":\"" + QByteArray(65, '1') + "\"}]"
+                                        << u"bad_value"_s;
+    QTest::newRow("nested object") << QByteArray(R"([{"ts":1,"mem":{"rss":1}}])") << u"bad_field_type"_s;
+    QTest::newRow("nested array") << QByteArray(R"([{"ts":1,"cpus":[1,2]}])") << u"bad_field_type"_s;
+    QTest::newRow("not an object") << QByteArray(R"([1])") << u"bad_field_type"_s;
+    QTest::newRow("not an array") << QByteArray(R"({"ts":1})") << u"bad_field_type"_s;
+    QTest::newRow("text of 200 bytes") << "[{\"ts\":1,\"s\":\"" + QByteArray(200, 'x') + "\"}]" << u"ok"_s;
+    QTest::newRow("text of 201 bytes") << "[{\"ts\":1,\"s\":\"" + QByteArray(201, 'x') + "\"}]" << u"bad_value"_s;
+    // 200 characters, each written as a 6-byte escape: the span is long, the text is not.
+    QByteArray escaped;
+    for (int i = 0; i < 200; ++i)
+        escaped += "\\u0041";
+    QTest::newRow("escaped text of 200 bytes") << "[{\"ts\":1,\"s\":\"" + escaped + "\"}]" << u"ok"_s;
+    QByteArray members = R"([{"ts":1)";
+    for (int i = 0; i < 63; ++i)
+        members += ",\"m" + QByteArray::number(i) + "\":1";
+    QTest::newRow("64 members") << members + "}]" << u"ok"_s;
+    QTest::newRow("65 members") << members + ",\"one_more\":1}]" << u"bad_value"_s;
+    QByteArray samples = "[";
+    for (int i = 0; i < 1024; ++i)
+        samples += QByteArray(i ? "," : "") + R"({"ts":1})";
+    QTest::newRow("1024 samples") << samples + "]" << u"ok"_s;
+    QTest::newRow("1025 samples") << samples + R"(,{"ts":1}])" << u"too_many_samples"_s;
+}
+
+void TestNdjsonRecord::runTelemetry()
+{
+    QFETCH(QByteArray, telemetry);
+    QFETCH(QString, expected);
+    const QByteArray line
+        = R"({"type":"run","workflow":"w","start":1,"end":2,"success":true,"telemetry":)" + telemetry + "}";
+    NativeRecord r;
+    QCOMPARE(codeOf(parse(line, r)), expected);
+    if (expected == u"ok"_s)
+        QCOMPARE(QByteArray::fromStdString(r.run.telemetry), telemetry);
+}
+
+void TestNdjsonRecord::apiCallFields()
+{
+    NativeRecord r;
+    QVERIFY(!parse(kApiCall, r));
+    QCOMPARE(r.type, NativeRecord::Type::ApiCall);
+    const NativeRecord::ApiCall &a = r.apiCall;
+    QCOMPARE(str(a.guid), u"5a7c1e2f-8b3d-4e6a-9c0b-1d2e3f4a5b6c"_s);
+    QCOMPARE(str(a.opCode), u"PAY01"_s);
+    QCOMPARE(str(a.tenant), u"billing"_s);
+    QCOMPARE(str(a.method), u"POST"_s);
+    QCOMPARE(str(a.endpoint), u"/v1/charge"_s);
+    QCOMPARE(a.status, std::optional<qint64>(502));
+    QCOMPARE(a.requestKb, 1.5);
+    QCOMPARE(a.responseKb, 0.2);
+    QCOMPARE(a.elapsedS, 0.84);
+    QVERIFY(!a.cacheHit);
+    QVERIFY(!a.success);
+    QCOMPARE(str(a.error), u"bad gateway"_s);
+    QCOMPARE(str(a.errorCategory), u"network"_s);
+    QVERIFY(!parse(
+        R"({"type":"api_call","endpoint":"/x","elapsed_s":0,"cache_hit":true,"success":true,"tags":{"module":"pay"}})",
+        r));
+    QCOMPARE(str(r.apiCall.opCode), u"pay"_s); // the module tag, as for op
+    QVERIFY(r.apiCall.cacheHit);
+    QVERIFY(!r.apiCall.status);
+    QVERIFY(std::isnan(r.apiCall.requestKb));
+    QVERIFY(r.apiCall.method.empty());
+    QVERIFY(r.apiCall.guid.empty());
+}
+
+void TestNdjsonRecord::notificationFields()
+{
+    NativeRecord r;
+    QVERIFY(!parse(kNotification, r));
+    QCOMPARE(r.type, NativeRecord::Type::Notification);
+    const NativeRecord::Notification &n = r.notification;
+    QCOMPARE(str(n.channel), u"email"_s);
+    QCOMPARE(str(n.opCode), u"NTF01"_s);
+    QCOMPARE(n.recipients, std::optional<qint64>(120));
+    QCOMPARE(n.delivered, std::optional<qint64>(118));
+    QCOMPARE(n.failed, std::optional<qint64>(2));
+    QCOMPARE(n.queueDepth, std::optional<qint64>(35));
+    QCOMPARE(n.elapsedS, 1.4);
+    QVERIFY(n.success);
+    QVERIFY(!parse(R"({"type":"notification","channel":"sms","elapsed_s":0,"success":false,"error":"x"})", r));
+    QVERIFY(!r.notification.recipients && !r.notification.delivered && !r.notification.failed);
+    QVERIFY(!r.notification.queueDepth);
+    QVERIFY(r.notification.opCode.empty());
+    QVERIFY(!r.notification.success);
+    QCOMPARE(str(r.notification.error), u"x"_s);
+}
+
 void TestNdjsonRecord::sampleFields()
 {
     NativeRecord r;
@@ -768,7 +961,8 @@ void TestNdjsonRecord::reasonCodesAreDistinct()
 // Random mutations of valid lines: never a crash, and Qt's parser agrees whenever we accept.
 void TestNdjsonRecord::mutationsAgreeWithOracle()
 {
-    const QByteArray seeds[] = { kMetric, kOp, kRun, kSample, kPrediction, kQuality, kBaseline };
+    const QByteArray seeds[]
+        = { kMetric, kOp, kRun, kSample, kPrediction, kQuality, kBaseline, kRunFull, kApiCall, kNotification };
     QRandomGenerator rng(42);
     NativeRecord r;
     int accepted = 0;
