@@ -21,13 +21,15 @@ namespace {
 
 constexpr char16_t usage[]
     = u"Usage: perfdashd report slowest-ops|memory-trend|errors-by-op [--db FILE] [--from TIME] [--to TIME]\n"
-      "                        [--module NAME] [--limit N] [--min-percent P] [--format csv|json]\n"
+      "                        [--module NAME] [--tag KEY:VALUE]... [--limit N] [--min-percent P]\n"
+      "                        [--format csv|json]\n"
       "  Seed 003's reports over the stored operations, each row with its module (the op_code column):\n"
       "  slowest-ops   mean elapsed seconds and items/s per module and operation, slowest first (default the\n"
       "                last 7 days, at most --limit 10);\n"
       "  memory-trend  mean and peak memory (MB) per UTC day and module (default the last 30 days);\n"
       "  errors-by-op  operations with an error rate above --min-percent (1), worst first (default 7 days).\n"
-      "  --module NAME: only that module's operations. TIME: now, -7d, or ISO 8601.\n";
+      "  --module NAME: only that module's operations. --tag KEY:VALUE: only operations sent with that tag\n"
+      "  (repeat it: every one). TIME: now, -7d, or ISO 8601.\n";
 
 } // namespace
 
@@ -54,7 +56,8 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     const QCommandLineOption minPercent(u"min-percent"_s, u"Error rates above this."_s, u"P"_s, u"1"_s);
     const QCommandLineOption format(u"format"_s, u"csv or json."_s, u"FORMAT"_s, u"csv"_s);
     const QCommandLineOption module(u"module"_s, u"Only this module's operations (op_code)."_s, u"NAME"_s);
-    parser.addOptions({ db, from, to, limit, minPercent, format, module });
+    const QCommandLineOption tag(u"tag"_s, u"Only operations with this tag (repeatable)."_s, u"KEY:VALUE"_s);
+    parser.addOptions({ db, from, to, limit, minPercent, format, module, tag });
     if (const auto done = line.parse(arguments.mid(1), out, err))
         return *done;
     const QString fmt = parser.value(format);
@@ -73,7 +76,12 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     if (!range)
         return line.bad(error, err);
     const auto [startSecond, endSecond] = *range;
-    const OperationReports::Filter filter { startSecond, endSecond + 1, parser.value(module) };
+    const QStringList tags = parser.values(tag);
+    for (const QString &t : tags) {
+        if (t.isEmpty() || t.startsWith(u':') || t.contains(u',') || t.contains(u'|'))
+            return line.bad(u"bad --tag: \""_s % t % u"\" (KEY:VALUE or KEY, without , or |)"_s, err);
+    }
+    const OperationReports::Filter filter { startSecond, endSecond + 1, parser.value(module), tags };
     const QString path = QFileInfo(parser.value(db)).absoluteFilePath();
     ReadOnlyConnection connection(u"perfdashd-report"_s);
     if (!connection.open(path, &error)) {

@@ -122,7 +122,7 @@ QVector<RunStepShare> runBreakdown(const RunRecord &run)
     out.reserve(run.steps.size());
     const double total = std::isfinite(run.executionS) && run.executionS > 0 ? run.executionS : 0;
     for (const RunRecord::Step &s : run.steps)
-        out.push_back({ s.name, s.start - run.start, s.elapsedS, total > 0 ? s.elapsedS / total : 0 });
+        out.push_back({ s.name, s.start - run.start, s.elapsedS, total > 0 ? s.elapsedS / total : 0, s.success });
     std::stable_sort(
         out.begin(), out.end(), [](const RunStepShare &a, const RunStepShare &b) { return a.offsetS < b.offsetS; });
     return out;

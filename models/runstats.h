@@ -41,6 +41,7 @@ struct RunStepShare {
     double offsetS = 0; // from the run's start
     double elapsedS = 0;
     double share = 0; // elapsedS / the run's duration, 0 … 1 (0 when the run has no duration)
+    bool success = true;
 };
 
 // The sources a run belongs to, named by its tags as its run.* series are (sourcesOf): model:, service:, pid:, else

@@ -17,12 +17,14 @@ namespace perfdash::OperationReports {
 namespace {
 
 // Prepares "select FROM operations WHERE <filter> rest" and binds the filter. op_code = ? first: with a module the
-// (op_code, time) index reads only that module's window.
+// (op_code, time) index reads only that module's window. A tag is matched whole in the stored "a:1,b:2".
 bool prepare(QSqlQuery &q, const QString &select, const Filter &filter, const QString &rest, QString *error)
 {
     q.setForwardOnly(true);
-    const QString where = filter.module.isEmpty() ? u" WHERE time >= ? AND time < ?"_s
-                                                  : u" WHERE op_code = ? AND time >= ? AND time < ?"_s;
+    QString where = filter.module.isEmpty() ? u" WHERE time >= ? AND time < ?"_s
+                                            : u" WHERE op_code = ? AND time >= ? AND time < ?"_s;
+    for (qsizetype i = 0; i < filter.tags.size(); ++i)
+        where += u" AND instr(',' || tags || ',', ?) > 0"_s;
     if (!q.prepare(select % u" FROM operations"_s % where % u' ' % rest)) {
         *error = q.lastError().text();
         return false;
@@ -31,6 +33,8 @@ bool prepare(QSqlQuery &q, const QString &select, const Filter &filter, const QS
         q.addBindValue(filter.module);
     q.addBindValue(filter.from);
     q.addBindValue(filter.to);
+    for (const QString &tag : filter.tags)
+        q.addBindValue(QString(u',' + tag + u','));
     return true;
 }
 

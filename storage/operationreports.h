@@ -3,6 +3,7 @@
 
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 namespace perfdash {
@@ -18,6 +19,7 @@ struct Filter {
     qint64 from = 0;
     qint64 to = 0;
     QString module;
+    QStringList tags; // "key:value" (or "key"): only operations that carry every one
 };
 
 // The slowest operations: mean elapsed seconds per (op code, name), slowest first, at most `limit`.

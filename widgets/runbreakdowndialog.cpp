@@ -2,6 +2,7 @@
 #include "widgets/runbreakdowndialog.h"
 
 #include "models/runlistmodel.h"
+#include "models/runtelemetry.h"
 
 #include <QDateTime>
 #include <QDialogButtonBox>
@@ -9,6 +10,7 @@
 #include <QLabel>
 #include <QPainter>
 #include <QStyledItemDelegate>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -50,6 +52,11 @@ RunBreakdownDialog::RunBreakdownDialog(QWidget *parent)
     m_summary = new QLabel(this);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_summary);
+    m_details = new QLabel(this);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setWordWrap(true);
+    layout->addWidget(m_details);
+    m_tabs = new QTabWidget(this);
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setHorizontalHeaderLabels({ tr("Step"), tr("Start offset"), tr("Duration"), tr("Share"), tr("Timeline") });
     m_table->verticalHeader()->hide();
@@ -57,11 +64,23 @@ RunBreakdownDialog::RunBreakdownDialog(QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->horizontalHeader()->setSectionResizeMode(BarColumn, QHeaderView::Stretch);
     m_table->setItemDelegateForColumn(BarColumn, new StepBarDelegate(m_table));
-    layout->addWidget(m_table, 1);
+    m_tabs->addTab(m_table, tr("&Steps"));
+    auto *samplesPage = new QWidget(this);
+    auto *samplesLayout = new QVBoxLayout(samplesPage);
+    samplesLayout->setContentsMargins(0, 0, 0, 0);
+    m_samplesNote = new QLabel(samplesPage);
+    samplesLayout->addWidget(m_samplesNote);
+    m_samples = new QTableWidget(0, 0, samplesPage);
+    m_samples->verticalHeader()->hide();
+    m_samples->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_samples->setSelectionBehavior(QAbstractItemView::SelectRows);
+    samplesLayout->addWidget(m_samples, 1);
+    m_tabs->addTab(samplesPage, tr("S&amples"));
+    layout->addWidget(m_tabs, 1);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
-    resize(640, 300);
+    resize(680, 380);
 }
 
 void RunBreakdownDialog::setRun(const RunRecord &run)
@@ -71,6 +90,32 @@ void RunBreakdownDialog::setRun(const RunRecord &run)
     m_summary->setText(tr("%1 at %2: %3, %4")
                            .arg(run.workflow, when, RunListModel::formatSeconds(run.executionS),
                                run.success ? tr("ok") : tr("failed")));
+    QStringList details;
+    if (!run.tenant.isEmpty())
+        details << tr("tenant %1").arg(run.tenant);
+    if (!run.executionMode.isEmpty())
+        details << tr("%1 mode").arg(run.executionMode);
+    if (run.retries)
+        details << tr("%n retries", nullptr, int(*run.retries));
+    if (run.stepsFailed > 0)
+        details << tr("%n steps failed", nullptr, int(run.stepsFailed));
+    if (std::isfinite(run.memoryMb))
+        details << tr("memory %1 MB").arg(run.memoryMb, 0, 'f', 1);
+    if (!run.tags.isEmpty())
+        details << run.tags.join(u", "_s);
+    QString text = details.join(u" · "_s);
+    if (!run.error.isEmpty()) {
+        const QString error = run.errorCategory.isEmpty() ? run.error : u"%1 (%2)"_s.arg(run.error, run.errorCategory);
+        text += (text.isEmpty() ? QString() : u"\n"_s) + tr("Error: %1").arg(error);
+    }
+    m_details->setText(text);
+    m_details->setVisible(!text.isEmpty());
+    showSteps(run);
+    showSamples(run);
+}
+
+void RunBreakdownDialog::showSteps(const RunRecord &run)
+{
     const QVector<RunStepShare> steps = runBreakdown(run);
     const double total = run.executionS > 0 ? run.executionS : 0;
     m_table->setRowCount(int(steps.size()));
@@ -83,7 +128,7 @@ void RunBreakdownDialog::setRun(const RunRecord &run)
             m_table->setItem(row, column, item);
             return item;
         };
-        cell(StepColumn, s.name, false);
+        cell(StepColumn, s.success ? s.name : tr("%1 (failed)").arg(s.name), false);
         cell(OffsetColumn, RunListModel::formatSeconds(s.offsetS), true);
         cell(DurationColumn, RunListModel::formatSeconds(s.elapsedS), true);
         cell(ShareColumn, QString::number(100.0 * s.share, 'f', 1) + u" %"_s, true);
@@ -95,9 +140,46 @@ void RunBreakdownDialog::setRun(const RunRecord &run)
     m_table->horizontalHeader()->setSectionResizeMode(BarColumn, QHeaderView::Stretch);
 }
 
+void RunBreakdownDialog::showSamples(const RunRecord &run)
+{
+    const RunTelemetry telemetry = RunTelemetry::fromJson(run.telemetry, run.telemetryDropped);
+    m_tabs->setTabText(1, telemetry.isEmpty() ? tr("S&amples") : tr("S&amples (%1)").arg(telemetry.samples.size()));
+    m_tabs->setTabEnabled(1, !telemetry.isEmpty());
+    m_samplesNote->setText(telemetry.dropped > 0
+            ? tr("%n samples taken while it ran; the producer kept these and dropped %1 more to stay within its bound.",
+                  nullptr, int(telemetry.samples.size()))
+                  .arg(telemetry.dropped)
+            : tr("%n samples taken while it ran.", nullptr, int(telemetry.samples.size())));
+    m_samples->clear();
+    m_samples->setColumnCount(int(telemetry.columns.size()) + 1);
+    m_samples->setHorizontalHeaderLabels(QStringList { tr("Time") } + telemetry.columns);
+    m_samples->setRowCount(int(telemetry.samples.size()));
+    for (int row = 0; row < int(telemetry.samples.size()); ++row) {
+        const RunTelemetry::Sample &sample = telemetry.samples[row];
+        auto *time = new QTableWidgetItem(
+            QDateTime::fromMSecsSinceEpoch(qint64(std::llround(sample.ts * 1000))).toString(u"HH:mm:ss.zzz"_s));
+        time->setToolTip(sample.timestamp);
+        m_samples->setItem(row, 0, time);
+        for (int c = 0; c < int(sample.values.size()); ++c) {
+            const QVariant &v = sample.values[c];
+            const bool number = v.typeId() == QMetaType::Double || v.typeId() == QMetaType::LongLong;
+            auto *item = new QTableWidgetItem(number ? QString::number(v.toDouble(), 'g', 6) : v.toString());
+            if (number)
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            m_samples->setItem(row, c + 1, item);
+        }
+    }
+    m_samples->resizeColumnsToContents();
+}
+
 QString RunBreakdownDialog::summary() const
 {
     return m_summary->text();
+}
+
+QString RunBreakdownDialog::details() const
+{
+    return m_details->text();
 }
 
 } // namespace perfdash

@@ -191,6 +191,20 @@ private Q_SLOTS:
         QVERIFY(!CollectorDaemon::parseRetention(u"1s"_s, &r));
         QVERIFY(!CollectorDaemon::parseRetention(u"1s=forever"_s, &r));
         QCOMPARE(r.second, before.second); // nothing half-applied
+        // Work records (issue 19): only where the caller takes them (the collector, not import); 0 keeps forever.
+        QVERIFY(!CollectorDaemon::parseRetention(u"ops=30d"_s, &r));
+        WorkRetention work;
+        QVERIFY(CollectorDaemon::parseRetention(u"1m=10d,ops=30d,runs=0,notifications=12h"_s, &r, &work));
+        QCOMPARE(r.minute, 10 * 86400);
+        QCOMPARE(work.operations, 30 * 86400);
+        QCOMPARE(work.runs, 0);
+        QCOMPARE(work.apiCalls, 90 * 86400); // untouched
+        QCOMPARE(work.notifications, 12 * 3600);
+        const WorkRetention workBefore = work;
+        QVERIFY(!CollectorDaemon::parseRetention(u"ops=1d,runs=never"_s, &r, &work));
+        QVERIFY(!CollectorDaemon::parseRetention(u"ops=1d,1s=0"_s, &r, &work)); // 0 is for work records only
+        QVERIFY(!CollectorDaemon::parseRetention(u"steps=1d"_s, &r, &work));
+        QCOMPARE(work.operations, workBefore.operations);
     }
 
     void ratesAreCountsOverCoveredSeconds_data()

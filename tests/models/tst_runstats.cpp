@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Runs view's figures: per bucket and step, the exact p50/p95 of the runs that started in it.
 #include "models/runstats.h"
+#include "models/runtelemetry.h"
 #include "runfixture.h"
 
 #include <QTest>
@@ -168,6 +169,35 @@ private Q_SLOTS:
         QVERIFY(std::abs(steps[3].share - 0.3) < 1e-6);
         r.executionS = 0;
         QCOMPARE(runBreakdown(r)[2].share, 0.0);
+        r.steps[2].success = false;
+        QVERIFY(!runBreakdown(r)[2].success);
+        QVERIFY(runBreakdown(r)[1].success);
+    }
+
+    // A run's samples as a table: a column per member any sample has, by name; a gap where a sample has none.
+    void telemetryBecomesATable()
+    {
+        const QByteArray json = R"([{"timestamp":"2026-12-06T10:00:00.000+01:00","ts":1796547600,"rss_mb":812.5,"threads":18},)"
+                                R"({"ts":1796547601.5,"rss_mb":1630,"phase":"fit","ok":true,"gpu":null}])";
+        const RunTelemetry t = RunTelemetry::fromJson(json, 7);
+        QCOMPARE(t.columns, (QStringList { u"gpu"_s, u"ok"_s, u"phase"_s, u"rss_mb"_s, u"threads"_s }));
+        QCOMPARE(t.samples.size(), 2);
+        QCOMPARE(t.dropped, qint64(7));
+        QCOMPARE(t.samples[0].ts, 1796547600.0);
+        QCOMPARE(t.samples[0].timestamp, u"2026-12-06T10:00:00.000+01:00"_s);
+        QCOMPARE(t.samples[0].values.size(), 5);
+        QVERIFY(!t.samples[0].values[2].isValid()); // no phase in the first sample
+        QCOMPARE(t.samples[0].values[3].toDouble(), 812.5);
+        QCOMPARE(t.samples[0].values[4].toInt(), 18);
+        QCOMPARE(t.samples[1].ts, 1796547601.5);
+        QVERIFY(t.samples[1].timestamp.isEmpty());
+        QVERIFY(!t.samples[1].values[0].isValid()); // null is no value
+        QCOMPARE(t.samples[1].values[1].toBool(), true);
+        QCOMPARE(t.samples[1].values[2].toString(), u"fit"_s);
+        QVERIFY(!t.samples[1].values[4].isValid());
+        QVERIFY(RunTelemetry::fromJson({}, std::nullopt).isEmpty());
+        QCOMPARE(RunTelemetry::fromJson("not json", 2).dropped, qint64(2));
+        QVERIFY(RunTelemetry::fromJson("not json", 2).isEmpty());
     }
 };
 

@@ -132,6 +132,38 @@ private Q_SLOTS:
         QVERIFY(slow.isEmpty());
     }
 
+    // --tag: only operations sent with every tag given, matched whole ("model:m1" is not "model:m10").
+    void tagsFilterOperations()
+    {
+        QSqlDatabase db = QSqlDatabase::database(u"reports"_s);
+        const auto tag = [&](const QString &name, const QString &tags) {
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"UPDATE operations SET tags = '%1' WHERE operation_name = '%2'"_s.arg(tags, name)));
+        };
+        add(t0 + 300, u"IMP"_s, u"tagged-a"_s, 5, 100, true);
+        add(t0 + 301, u"IMP"_s, u"tagged-b"_s, 6, 100, true);
+        add(t0 + 302, u"IMP"_s, u"tagged-c"_s, 7, 100, true);
+        tag(u"tagged-a"_s, u"model:m1,service:pay"_s);
+        tag(u"tagged-b"_s, u"model:m10,service:pay"_s);
+        tag(u"tagged-c"_s, u"model:m1"_s);
+        QString error;
+        QVector<OperationReports::Slowest> slow;
+        const auto names = [&] {
+            QStringList out;
+            for (const auto &row : slow)
+                out << row.name;
+            out.sort();
+            return out;
+        };
+        QVERIFY(OperationReports::slowest(db, { t0, t0 + 2 * day, {}, { u"model:m1"_s } }, 10, &slow, &error));
+        QCOMPARE(names(), (QStringList { u"tagged-a"_s, u"tagged-c"_s }));
+        QVERIFY(OperationReports::slowest(
+            db, { t0, t0 + 2 * day, {}, { u"service:pay"_s, u"model:m1"_s } }, 10, &slow, &error));
+        QCOMPARE(names(), (QStringList { u"tagged-a"_s }));
+        QVERIFY(OperationReports::slowest(db, { t0, t0 + 2 * day, u"IMP"_s, { u"model"_s } }, 10, &slow, &error));
+        QVERIFY(slow.isEmpty()); // a bare key matches only a tag that is the bare key
+    }
+
     void theIndexesServeThem()
     {
         QSqlDatabase db = QSqlDatabase::database(u"reports"_s);

@@ -759,6 +759,69 @@ private Q_SLOTS:
             storage.counters().retentionDeleted.load(), quint64(std::accumulate(batches.begin(), batches.end(), 0)));
     }
 
+    // Work records older than their retention go in batches, oldest first, a run with its steps (seed 003's
+    // cleanup_old_metrics(days=90)); a retention of 0 keeps them forever.
+    void retentionDeletesExpiredWorkRecordsInBatches()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"work-retention.db"_s);
+        constexpr qint64 kDay = 86400;
+        const qint64 now = kHour0 + 200 * kDay;
+        StorageOptions options = quiet();
+        options.workRetention.operations = 90 * kDay;
+        options.workRetention.runs = 30 * kDay;
+        options.workRetention.apiCalls = 7 * kDay;
+        options.workRetention.notifications = 0; // forever
+        options.retentionBatch = 50;
+        options.clock = [now]() { return now; };
+        StorageThread storage(path, options);
+        QVERIFY(storage.start().ok);
+        WorkRecordBatch work;
+        for (int day = 0; day < 200; ++day) { // one of each a day, from 200 days ago to yesterday
+            const qint64 t = now - (200 - day) * kDay;
+            OperationRecord op;
+            op.timeMs = t * 1000;
+            op.name = u"import"_s;
+            work.operations.push_back(op);
+            RunRecord run;
+            run.workflow = u"train"_s;
+            run.start = double(t);
+            run.end = double(t + 10);
+            run.steps = { { u"load"_s, double(t), 4 }, { u"fit"_s, double(t + 4), 6 } };
+            work.runs.push_back(run);
+            ApiCallRecord call;
+            call.timeMs = t * 1000;
+            call.endpoint = u"/v1/charge"_s;
+            work.apiCalls.push_back(call);
+            NotificationRecord note;
+            note.timeMs = t * 1000;
+            note.channel = u"email"_s;
+            work.notifications.push_back(note);
+        }
+        storage.postWorkRecords(work);
+        QVERIFY(storage.flush());
+        QList<int> batches;
+        for (int i = 0; i < 100; ++i) {
+            int deleted = 0;
+            QMetaObject::invokeMethod(
+                storage.writer(), [&]() { deleted = storage.writer()->runRetention(); }, Qt::BlockingQueuedConnection);
+            batches.push_back(deleted);
+            if (deleted == 0)
+                break;
+        }
+        QVERIFY(batches.size() > 3); // 110 + 170 + 193 rows to go, at most 50 a table a pass
+        QVERIFY(std::all_of(batches.begin(), batches.end(), [](int d) { return d <= 3 * 50; }));
+        Reader reader(path);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM operations"_s), 90);
+        QCOMPARE(reader.scalar(u"SELECT MIN(time) FROM operations"_s), now - 90 * kDay);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM runs"_s), 30);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM steps"_s), 60);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM steps WHERE run_id NOT IN (SELECT id FROM runs)"_s), 0);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM api_calls"_s), 7);
+        QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM notifications"_s), 200);
+        QCOMPARE(storage.counters().retentionDeleted.load(), quint64(110 + 170 + 193));
+    }
+
     void version1RowsBecomeChunks()
     {
         QTemporaryDir dir;

@@ -12,6 +12,7 @@
 #include <QComboBox>
 #include <QLineSeries>
 #include <QTableView>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
 
@@ -180,6 +181,46 @@ private Q_SLOTS:
         }
         QCOMPARE(steps->item(2, RunBreakdownDialog::OffsetColumn)->text(), u"4.00 ms"_s);
         QVERIFY(dialog->summary().contains(u"inference"_s));
+    }
+
+    // The workflow fields above the tabs, a failed step marked, and the samples a sampler took in their own tab.
+    void theBreakdownShowsWorkflowFieldsAndSamples()
+    {
+        RunRecord run = someRuns().front();
+        run.success = false;
+        run.tenant = u"ml"_s;
+        run.retries = 2;
+        run.executionMode = u"parallel"_s;
+        run.memoryMb = 2048.5;
+        run.stepsFailed = 1;
+        run.steps[4].success = false;
+        run.error = u"fit: out of memory"_s;
+        run.errorCategory = u"memory"_s;
+        run.tags = { u"model:m1"_s };
+        run.telemetry = R"([{"ts":1796547600,"timestamp":"2026-12-06T10:00:00.000+01:00","rss_mb":812.5},)"
+                        R"({"ts":1796547601,"rss_mb":1630,"phase":"fit"}])";
+        run.telemetryDropped = 3;
+        RunBreakdownDialog dialog;
+        dialog.setRun(run);
+        for (const QString &part : { u"tenant ml"_s, u"parallel mode"_s, u"2 retries"_s, u"1 steps failed"_s,
+                 u"memory 2048.5 MB"_s, u"model:m1"_s, u"Error: fit: out of memory (memory)"_s })
+            QVERIFY2(dialog.details().contains(part), qPrintable(dialog.details()));
+        QCOMPARE(dialog.table()->item(4, RunBreakdownDialog::StepColumn)->text(), kSteps[4] + u" (failed)"_s);
+        QCOMPARE(dialog.table()->item(3, RunBreakdownDialog::StepColumn)->text(), kSteps[3]);
+        QVERIFY(dialog.tabs()->isTabEnabled(1));
+        QCOMPARE(dialog.tabs()->tabText(1), u"S&amples (2)"_s);
+        QTableWidget *samples = dialog.samplesTable();
+        QCOMPARE(samples->rowCount(), 2);
+        QCOMPARE(samples->columnCount(), 3); // time, phase, rss_mb
+        QCOMPARE(samples->horizontalHeaderItem(1)->text(), u"phase"_s);
+        QCOMPARE(samples->item(0, 2)->text(), u"812.5"_s);
+        QCOMPARE(samples->item(1, 1)->text(), u"fit"_s);
+        QCOMPARE(samples->item(0, 0)->toolTip(), u"2026-12-06T10:00:00.000+01:00"_s);
+        // Another run without samples or workflow fields: nothing of the first is left.
+        dialog.setRun(someRuns().front());
+        QVERIFY(!dialog.tabs()->isTabEnabled(1));
+        QCOMPARE(dialog.samplesTable()->rowCount(), 0);
+        QVERIFY(dialog.details().isEmpty());
     }
 
     void aRunMarkerOpensItsBreakdownOnceTheRunsArrive()
