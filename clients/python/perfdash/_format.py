@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Text helpers: formatted durations, ISO times, error truncation and names as the protocol wants them."""
+"""Text helpers: formatted durations, ISO times (UTC and local), error truncation and names as the protocol wants
+them."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -31,6 +32,15 @@ def iso_utc(unix_seconds: float) -> str:
         millis -= 1000
     t = _dt.datetime.fromtimestamp(whole, _dt.timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
+
+
+def iso_local(unix_seconds: float) -> str:
+    """Unix seconds as ISO 8601 in local time, with its UTC offset and milliseconds: '2026-12-06T10:00:00.250+01:00';
+    '' when out of range."""
+    try:
+        return _dt.datetime.fromtimestamp(unix_seconds).astimezone().isoformat(timespec="milliseconds")
+    except (OverflowError, OSError, ValueError):
+        return ""
 
 
 def valid_text(text: str) -> str:

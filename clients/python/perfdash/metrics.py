@@ -1,16 +1,22 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""ModuleMetrics: operations as `op` records, and the session's statistics in memory.
+"""ModuleMetrics: operations as `op` records, calls to external APIs as `api_call` and notifications as `notification`
+records, and the session's statistics (of the operations) in memory.
 
     metrics = perfdash.ModuleMetrics("importer")
     with metrics.operation("import") as op:        # an exception marks it failed (text, category), then goes on
         op.items = len(rows)
     @metrics.track("predict", items=len)           # items from the result (a number or a function of it)
     def predict(batch): ...
+    with metrics.api_call("POST", "/v1/charge") as call:
+        call.status = post(...).status             # success: a status below 400, unless the block raised
+    with metrics.notification("email") as note:
+        note.recipients, note.delivered = 120, 118
     metrics.print_stats()
 
-Each operation reads the process's resident memory once when it ends (/proc/self/statm). Its op_code is the module's
-name unless op.op_code is set to another, so the operations table tells modules apart; the name is also sent as tag
-"module". A failure in metrics never fails the operation. Thread-safe.
+Each operation reads the process's resident memory once when it ends (/proc/self/statm). The op_code of all three is
+the module's name unless .op_code is set to another, so the tables tell modules apart; the name is also sent as tag
+"module". Each record gets a random guid when its object is made, so a resend of it carries the same one. A failure
+in metrics never fails the work. Thread-safe.
 """
 from __future__ import annotations
 
@@ -18,13 +24,14 @@ import functools
 import os
 import sys
 import threading
+import uuid
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, Optional, Union
 
 from . import _config
+from ._clock import Clock
 from ._format import format_seconds, sanitize_name, sanitize_tags, sanitize_text, truncate_error
 from .records import RecordsClient, default_records
-from .run import Clock
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -68,6 +75,39 @@ def error_category(exc: BaseException) -> str:
     return sanitize_name(type(exc).__name__)
 
 
+def error_text(exc: BaseException) -> str:
+    """'ValueError: row 7 is bad', or the class name alone when the message is empty (or cannot be had)."""
+    name = type(exc).__name__
+    try:
+        message = str(exc)
+    except Exception:
+        message = ""  # a broken __str__ must not replace the caller's exception
+    return f"{name}: {message}" if message else name
+
+
+def note_exception(work: Any, exc: BaseException) -> None:
+    """Marks work failed by exc: anything with success, error and error_category (an operation, an API call, a
+    notification, a run's record). A message or category it already has stays."""
+    work.success = False
+    work.error = work.error or error_text(exc)
+    work.error_category = work.error_category or error_category(exc)
+
+
+def outcome_fields(work: Any) -> Dict[str, Any]:
+    """success, and for a failure its error (cut at 5000 characters) and error_category, as the records want them."""
+    r: Dict[str, Any] = {"success": bool(work.success)}
+    if not work.success and work.error:
+        r["error"] = truncate_error(work.error)
+    if not work.success and work.error_category:
+        r["error_category"] = sanitize_name(work.error_category)
+    return r
+
+
+def new_guid() -> str:
+    """A record's identity: random (version 4), canonical 8-4-4-4-12 lowercase hex."""
+    return str(uuid.uuid4())
+
+
 @dataclass
 class SessionStats:
     operations: int = 0
@@ -85,20 +125,16 @@ class SessionStats:
         return self.errors / self.operations if self.operations else 0.0
 
 
-class Operation:
-    """One operation: a with block. Set items, target, op_code, tenant, file_size_mb, cache_hits, api_calls;
-    fail(message, category) marks it failed without an exception. op_code starts as the module's name."""
+class _Work:
+    """What an operation, an API call and a notification share: a with block that times itself; op_code (the
+    module's name unless set), tenant and guid; fail(message, category), or an exception leaving the block, marks it
+    failed. Subclasses add their fields and their record."""
 
-    def __init__(self, metrics: "ModuleMetrics", name: str):
-        self.name = name
-        self.items: Optional[int] = None
-        self.target = ""
+    def __init__(self, metrics: "ModuleMetrics"):
         self.op_code = metrics.module
         self.tenant = ""
-        self.file_size_mb: Optional[float] = None
-        self.cache_hits: Optional[int] = None
-        self.api_calls: Optional[int] = None
-        self.success = True
+        self.guid = new_guid()
+        self.success: Optional[bool] = True
         self.error = ""
         self.error_category = ""
         self.elapsed = 0.0
@@ -111,20 +147,18 @@ class Operation:
         self.error = str(message)
         self.error_category = category
 
-    def __enter__(self) -> "Operation":
+    def __enter__(self):
         self._start = self._metrics._clock.monotonic()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        if exc is not None and self.success:
-            self.success = False
-            self.error = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
-            self.error_category = error_category(exc)
+        if exc is not None:
+            note_exception(self, exc)
         self.end()
         return False
 
     def end(self) -> float:
-        """Ends the operation and sends its record; later calls do nothing. Returns the elapsed seconds."""
+        """Ends it and sends its record; later calls do nothing. Returns the elapsed seconds."""
         if self._ended:
             return self.elapsed
         self._ended = True
@@ -132,35 +166,131 @@ class Operation:
         self._metrics._finished(self)
         return self.elapsed
 
-    def to_record(self, end_unix: float, memory_mb: float, tags: Optional[Dict[str, str]] = None) -> dict:
-        r = {"type": "op", "v": 1, "ts": end_unix, "name": sanitize_name(self.name)}
+    def _head(self, kind: str, end_unix: float) -> Dict[str, Any]:
+        r: Dict[str, Any] = {"type": kind, "v": 1, "ts": end_unix, "guid": self.guid}
         if self.op_code:
             r["op_code"] = sanitize_name(self.op_code)
         if self.tenant:
             r["tenant"] = sanitize_name(self.tenant)
+        return r
+
+    def _tail(self, r: Dict[str, Any], tags: Optional[Dict[str, str]]) -> Dict[str, Any]:
+        r["elapsed_s"] = self.elapsed
+        r.update(outcome_fields(self))
+        if tags:
+            r["tags"] = sanitize_tags(tags)
+        return r
+
+    def _record(self, metrics: "ModuleMetrics") -> Dict[str, Any]:
+        raise NotImplementedError
+
+
+class Operation(_Work):
+    """One operation: a with block. Set items, target, op_code, tenant, file_size_mb, cache_hits, api_calls;
+    fail(message, category) marks it failed without an exception. op_code starts as the module's name."""
+
+    def __init__(self, metrics: "ModuleMetrics", name: str):
+        super().__init__(metrics)
+        self.name = name
+        self.items: Optional[int] = None
+        self.target = ""
+        self.file_size_mb: Optional[float] = None
+        self.cache_hits: Optional[int] = None
+        self.api_calls: Optional[int] = None
+
+    def to_record(self, end_unix: float, memory_mb: float, tags: Optional[Dict[str, str]] = None) -> dict:
+        r = self._head("op", end_unix)
+        r["name"] = sanitize_name(self.name)
         if self.target:
             r["target"] = sanitize_text(self.target)
         if self.items is not None:
             r["items"] = max(0, int(self.items))
-        r["elapsed_s"] = self.elapsed
         if self.items is not None and self.elapsed > 0:
             r["items_per_s"] = max(0, int(self.items)) / self.elapsed
         if memory_mb >= 0:
             r["memory_mb"] = memory_mb
         if self.file_size_mb is not None and self.file_size_mb >= 0:
             r["file_size_mb"] = float(self.file_size_mb)
-        if self.cache_hits is not None:
-            r["cache_hits"] = max(0, int(self.cache_hits))
-        if self.api_calls is not None:
-            r["api_calls"] = max(0, int(self.api_calls))
-        r["success"] = bool(self.success)
-        if not self.success and self.error:
-            r["error"] = truncate_error(self.error)
-        if not self.success and self.error_category:
-            r["error_category"] = sanitize_name(self.error_category)
-        if tags:
-            r["tags"] = sanitize_tags(tags)
-        return r
+        _put_counts(r, cache_hits=self.cache_hits, api_calls=self.api_calls)
+        return self._tail(r, tags)
+
+    def _record(self, metrics: "ModuleMetrics") -> dict:
+        memory = resident_memory_mb() if metrics.measure_memory else -1.0
+        return self.to_record(metrics._clock.wall(), memory, metrics.tags)
+
+
+class ApiCall(_Work):
+    """One call to an external API: a with block. Set status (the HTTP status, 0 for no answer), request_kb,
+    response_kb, cache_hit, op_code, tenant. Unless fail() or an exception says otherwise, or success is set, it
+    succeeded when status is 1 … 399, or when no status was set."""
+
+    def __init__(self, metrics: "ModuleMetrics", method: str, endpoint: str):
+        super().__init__(metrics)
+        self.success = None  # decided when it ends
+        self.method = method
+        self.endpoint = endpoint
+        self.status: Optional[int] = None
+        self.request_kb: Optional[float] = None
+        self.response_kb: Optional[float] = None
+        self.cache_hit: Optional[bool] = None
+
+    def end(self) -> float:
+        if self.success is None:
+            self.success = self._status_ok()
+        return super().end()
+
+    def _status_ok(self) -> bool:
+        try:
+            return self.status is None or 0 < int(self.status) < 400  # 0: no answer
+        except (TypeError, ValueError):
+            return False
+
+    def to_record(self, end_unix: float, tags: Optional[Dict[str, str]] = None) -> dict:
+        r = self._head("api_call", end_unix)
+        if self.method:
+            r["method"] = sanitize_name(self.method.upper())
+        r["endpoint"] = sanitize_name(self.endpoint)
+        if self.status is not None and 0 <= int(self.status) <= 999:
+            r["status"] = int(self.status)
+        for key in ("request_kb", "response_kb"):
+            value = getattr(self, key)
+            if value is not None and value >= 0:
+                r[key] = float(value)
+        if self.cache_hit is not None:
+            r["cache_hit"] = bool(self.cache_hit)
+        return self._tail(r, tags)
+
+    def _record(self, metrics: "ModuleMetrics") -> dict:
+        return self.to_record(metrics._clock.wall(), metrics.tags)
+
+
+class Notification(_Work):
+    """One notification sent: a with block. Set recipients, delivered, failed, queue_depth (messages waiting in the
+    sender's queue), op_code, tenant."""
+
+    def __init__(self, metrics: "ModuleMetrics", channel: str):
+        super().__init__(metrics)
+        self.channel = channel
+        self.recipients: Optional[int] = None
+        self.delivered: Optional[int] = None
+        self.failed: Optional[int] = None
+        self.queue_depth: Optional[int] = None
+
+    def to_record(self, end_unix: float, tags: Optional[Dict[str, str]] = None) -> dict:
+        r = self._head("notification", end_unix)
+        r["channel"] = sanitize_name(self.channel)
+        _put_counts(r, recipients=self.recipients, delivered=self.delivered, failed=self.failed,
+                    queue_depth=self.queue_depth)
+        return self._tail(r, tags)
+
+    def _record(self, metrics: "ModuleMetrics") -> dict:
+        return self.to_record(metrics._clock.wall(), metrics.tags)
+
+
+def _put_counts(r: Dict[str, Any], **counts: Optional[int]) -> None:
+    for key, value in counts.items():
+        if value is not None:
+            r[key] = max(0, int(value))
 
 
 class ModuleMetrics:
@@ -179,6 +309,14 @@ class ModuleMetrics:
 
     def operation(self, name: str) -> Operation:
         return Operation(self, name)
+
+    def api_call(self, method: str, endpoint: str) -> ApiCall:
+        """A call to an external API, e.g. api_call("POST", "/v1/charge"): the endpoint as a route without ids."""
+        return ApiCall(self, method, endpoint)
+
+    def notification(self, channel: str) -> Notification:
+        """A notification sent on channel: "email", "sms", "push", "webhook", …"""
+        return Notification(self, channel)
 
     def track(self, name: Optional[str] = None, *, items: Union[None, int, Callable] = None):
         """Decorator: each call is one operation (named after the function unless name is given). items is a count,
@@ -220,16 +358,18 @@ class ModuleMetrics:
     def print_stats(self, file=None) -> None:
         print(self.format_stats(), end="", file=file or sys.stdout, flush=True)
 
-    def _finished(self, op: Operation) -> None:
+    def _finished(self, work: _Work) -> None:
         try:
-            with self._lock:
-                self._stats.operations += 1
-                self._stats.items += max(0, int(op.items or 0))
-                self._stats.total_time += op.elapsed
-                self._stats.errors += 0 if op.success else 1
-            if not self.enabled:
-                return
-            memory = resident_memory_mb() if self.measure_memory else -1.0
-            (self._records or default_records()).send(op.to_record(self._clock.wall(), memory, self.tags))
+            if isinstance(work, Operation):  # the session statistics are the operations'
+                self._count(work)
+            if self.enabled:
+                (self._records or default_records()).send(work._record(self))
         except Exception:
-            pass  # metrics never fail the operation
+            pass  # metrics never fail the work
+
+    def _count(self, op: Operation) -> None:
+        with self._lock:
+            self._stats.operations += 1
+            self._stats.items += max(0, int(op.items or 0))
+            self._stats.total_time += op.elapsed
+            self._stats.errors += 0 if op.success else 1

@@ -14,7 +14,7 @@ import math
 import socket
 import threading
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterable, Optional
 
 from . import _config
 
@@ -63,23 +63,37 @@ class RecordsClient:
             return False
         return self.send_line(line)
 
+    def send_many(self, records: Iterable[Dict[str, Any]]) -> bool:
+        """Queues several records as one write: all of them or, when they do not fit, none (each counted as dropped).
+        A record that cannot be encoded is dropped alone."""
+        lines = []
+        for record in records:
+            try:
+                lines.append(encode(record))
+            except (TypeError, ValueError):
+                self.dropped_records += 1
+        return self._queue(b"".join(lines), len(lines)) if lines else False
+
     def send_line(self, line: bytes) -> bool:
         """Queues one ready-made line (ending in '\\n')."""
+        return self._queue(line, 1)
+
+    def _queue(self, data: bytes, count: int) -> bool:
         if not self.enabled:
-            self.dropped_records += 1
+            self.dropped_records += count
             return False
         try:
             with self._lock:
-                if len(self._buffer) + len(line) > self.max_buffer_bytes:
+                if len(self._buffer) + len(data) > self.max_buffer_bytes:
                     self._try_send()
-                    if len(self._buffer) + len(line) > self.max_buffer_bytes:
-                        self.dropped_records += 1
+                    if len(self._buffer) + len(data) > self.max_buffer_bytes:
+                        self.dropped_records += count
                         return False
-                self._buffer += line
+                self._buffer += data
                 self._try_send()
                 return True
         except Exception:
-            self.dropped_records += 1
+            self.dropped_records += count
             return False
 
     def flush(self) -> bool:

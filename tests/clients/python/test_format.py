@@ -3,6 +3,7 @@
 import json
 import unittest
 
+from fakeclock import local_time
 from perfdash import _format as f
 from perfdash.records import encode
 
@@ -19,6 +20,14 @@ class FormatTest(unittest.TestCase):
         self.assertEqual(f.iso_utc(1657100590.25), "2022-07-06T09:43:10.250Z")
         self.assertEqual(f.iso_utc(1657100590.9996), "2022-07-06T09:43:11.000Z")
         self.assertEqual(f.iso_utc(-1), "")
+
+    def test_iso_local(self):
+        with local_time():
+            self.assertEqual(f.iso_local(1796547600.25), "2026-12-06T10:00:00.250+01:00")
+            self.assertEqual(f.iso_local(1657100590.25), "2022-07-06T11:43:10.250+02:00")  # summer time
+        with local_time("UTC0"):
+            self.assertEqual(f.iso_local(0), "1970-01-01T00:00:00.000+00:00")
+        self.assertEqual(f.iso_local(1e20), "")
 
     def test_truncate_error(self):
         self.assertEqual(f.truncate_error("timeout after 3 retries"), "timeout after 3 retries")

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""ModuleMetrics: `op` records, errors cut at 5000 characters, session statistics, metrics never fail the work."""
+"""ModuleMetrics: `op`, `api_call` and `notification` records, guids, errors cut at 5000 characters, session
+statistics, metrics never fail the work."""
 import os
+import re
 import tempfile
 import unittest
 
@@ -142,6 +144,112 @@ class MetricsTest(unittest.TestCase):
         with m.operation("op") as op:
             op.items = 5
         self.assertEqual(m.stats().items, 5)
+        self.assertEqual(self.records.sent_records, 0)
+
+    def test_api_call_record(self):
+        m = self.metrics()
+        with m.api_call("post", "/v1/charge") as call:
+            call.tenant = "billing"
+            call.status = 502
+            call.request_kb = 1.5
+            call.response_kb = 0.25
+            call.cache_hit = False
+            self.fake.advance(0.75)
+        self.assertEqual(self.sink.wait_for(1)[0], {
+            "type": "api_call", "v": 1, "ts": 1657100000.75, "guid": call.guid, "op_code": "importer",
+            "tenant": "billing", "method": "POST", "endpoint": "/v1/charge", "status": 502, "request_kb": 1.5,
+            "response_kb": 0.25, "cache_hit": False, "elapsed_s": 0.75, "success": False,
+            "tags": {"model": "m1", "module": "importer"}})
+
+    def test_api_call_success_follows_the_status_unless_told(self):
+        m = self.metrics()
+        for status in (200, 399, 404, 0, None):
+            with m.api_call("GET", "/v1/items") as call:
+                call.status = status
+            self.assertEqual(call.success, status is None or 0 < status < 400, status)
+        with m.api_call("GET", "/v1/items") as call:
+            call.status = 500
+            call.success = True  # the caller knows better
+        with m.api_call("GET", "/v1/items") as call:
+            call.status = 200
+            call.fail("empty body", "validation")
+        got = self.sink.wait_for(7)
+        self.assertEqual([r["success"] for r in got], [True, True, False, False, True, True, False])
+        self.assertEqual((got[6]["error"], got[6]["error_category"]), ("empty body", "validation"))
+        self.assertNotIn("status", got[4])
+        self.assertEqual(got[3]["status"], 0)
+
+    def test_an_exception_fails_the_api_call_and_goes_on(self):
+        m = self.metrics()
+        with self.assertRaises(TimeoutError):
+            with m.api_call("GET", "/v1/rates") as call:
+                call.status = 200
+                self.fake.advance(2)
+                raise TimeoutError("read timed out")
+        self.assertEqual(self.sink.wait_for(1)[0], {
+            "type": "api_call", "v": 1, "ts": 1657100002.0, "guid": call.guid, "op_code": "importer", "method": "GET",
+            "endpoint": "/v1/rates", "status": 200, "elapsed_s": 2.0, "success": False,
+            "error": "TimeoutError: read timed out", "error_category": "timeout",
+            "tags": {"model": "m1", "module": "importer"}})
+
+    def test_notification_record(self):
+        m = self.metrics()
+        with m.notification("email") as note:
+            note.op_code = "NTF01"
+            note.recipients = 120
+            note.delivered = 118
+            note.failed = 2
+            note.queue_depth = 35
+            self.fake.advance(1.5)
+        self.assertEqual(self.sink.wait_for(1)[0], {
+            "type": "notification", "v": 1, "ts": 1657100001.5, "guid": note.guid, "op_code": "NTF01",
+            "channel": "email", "recipients": 120, "delivered": 118, "failed": 2, "queue_depth": 35, "elapsed_s": 1.5,
+            "success": True, "tags": {"model": "m1", "module": "importer"}})
+
+    def test_an_exception_fails_the_notification_and_goes_on(self):
+        with self.assertRaises(ConnectionRefusedError):
+            with self.metrics().notification("sms") as note:
+                note.recipients = 3
+                raise ConnectionRefusedError("gateway down")
+        self.assertEqual(self.sink.wait_for(1)[0], {
+            "type": "notification", "v": 1, "ts": 1657100000.0, "guid": note.guid, "op_code": "importer",
+            "channel": "sms", "recipients": 3, "elapsed_s": 0.0, "success": False,
+            "error": "ConnectionRefusedError: gateway down", "error_category": "network",
+            "tags": {"model": "m1", "module": "importer"}})
+
+    def test_api_calls_and_notifications_are_not_operations(self):
+        m = self.metrics()
+        with m.api_call("GET", "/x"):
+            pass
+        with m.notification("push"):
+            pass
+        self.assertEqual(m.stats().operations, 0)
+        self.assertEqual(len(self.sink.wait_for(2)), 2)
+
+    def test_every_record_gets_its_own_guid(self):
+        canonical = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+        m = self.metrics()
+        made = []
+        for _ in range(2):
+            with m.operation("import") as op:
+                made.append(op)
+            with m.api_call("GET", "/x") as call:
+                made.append(call)
+            with m.notification("email") as note:
+                made.append(note)
+        got = self.sink.wait_for(6)
+        self.assertEqual([r["guid"] for r in got], [w.guid for w in made])
+        self.assertTrue(all(canonical.match(w.guid) for w in made))
+        self.assertEqual(len({w.guid for w in made}), 6)
+        self.assertEqual(made[0].to_record(1.0, -1)["guid"], made[0].guid)  # the same in a resend
+
+    def test_disabled_sends_no_api_calls_or_notifications(self):
+        m = self.metrics(enabled=False)
+        with m.api_call("GET", "/x") as call:
+            call.status = 500
+        with m.notification("email"):
+            pass
+        self.assertIs(call.success, False)
         self.assertEqual(self.records.sent_records, 0)
 
 

@@ -79,6 +79,33 @@ class RecordsTest(unittest.TestCase):
         c.close()
         server.close()
 
+    def test_send_many_queues_a_batch_whole_or_not_at_all(self):
+        sink = RecordSink(self.path)
+        with perfdash.RecordsClient(self.path) as c:
+            self.assertTrue(c.send_many([{"n": 1}, {"n": 2}, {"bad": object()}]))  # the unencodable one alone is lost
+            self.assertEqual(sink.wait_for(2), [{"n": 1}, {"n": 2}])
+            self.assertEqual((c.sent_records, c.dropped_records), (2, 1))
+        sink.close()
+        nowhere = perfdash.RecordsClient(os.path.join(self.dir.name, "nobody.sock"), max_buffer_bytes=20)
+        self.assertTrue(nowhere.send_many([{"n": 1}, {"n": 2}]))  # 8 bytes each
+        self.assertFalse(nowhere.send_many([{"n": 3}, {"n": 4}]))
+        self.assertEqual((nowhere.dropped_records, nowhere.buffered_bytes), (2, 16))
+
+    def test_a_record_sent_after_a_reconnect_keeps_its_guid(self):
+        c = perfdash.RecordsClient(self.path, reconnect_interval=0)
+        first = RecordSink(self.path)
+        perfdash.Run("wf", records=c, log=False).finish()
+        self.assertEqual(len(first.wait_for(1)), 1)
+        first.close()
+        run = perfdash.Run("wf", records=c, log=False)
+        run.finish()  # the collector is gone: the record waits in the buffer
+        self.assertEqual(c.sent_records, 1)
+        second = RecordSink(self.path)
+        self.assertTrue(c.flush_for(5))
+        self.assertEqual([r["guid"] for r in second.wait_for(1)], [run.record.guid])
+        c.close()
+        second.close()
+
     def test_disabled_drops_everything(self):
         c = perfdash.RecordsClient(self.path, enabled=False)
         self.assertFalse(c.send({"n": 1}))

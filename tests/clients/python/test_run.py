@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Run: timing on an injected clock, the performance record, the log lines and the `run` record it sends."""
+"""Run: timing on an injected clock, the performance record, the log lines and the `run` record it sends, with its
+workflow fields (tenant, retries, execution mode, error, memory, failed steps) and its guid."""
 import os
+import re
 import tempfile
 import unittest
 
@@ -136,6 +138,93 @@ class RunTest(unittest.TestCase):
         with perfdash.Run("inference", **self.run_options()):
             self.fake.advance(1)
         self.assertEqual(len(self.sink.wait_for(1)), 1)
+
+    def test_workflow_fields_and_a_failed_step(self):
+        with self.assertRaises(MemoryError):
+            with perfdash.Run("nightly-train", tenant="ml", execution_mode="sequential",
+                              **self.run_options(log=False, measure_memory=False)) as run:
+                run.retries += 2
+                with run.step("load"):
+                    self.fake.advance(20.5)
+                with run.step("fit"):
+                    self.fake.advance(280)
+                    raise MemoryError("fit: out of memory")
+        sent = self.sink.wait_for(1)[0]
+        self.assertEqual(sent, {
+            "type": "run", "v": 1, "guid": run.record.guid, "workflow": "nightly-train", "tenant": "ml",
+            "start": 1657100000.0, "end": 1657100300.5, "execution_s": 300.5, "success": False, "steps_failed": 1,
+            "retries": 2, "execution_mode": "sequential", "error": "MemoryError: fit: out of memory",
+            "error_category": "memory",
+            "steps": [{"name": "load", "start": 1657100000.0, "elapsed_s": 20.5},
+                      {"name": "fit", "start": 1657100020.5, "elapsed_s": 280.0, "success": False}]})
+        r = run.record
+        self.assertEqual((r.tenant, r.retries, r.execution_mode, r.steps_failed), ("ml", 2, "sequential", 1))
+        self.assertEqual([s.success for s in r.steps], [True, False])
+        self.assertIsNone(r.memory_mb)
+
+    def test_a_step_that_raises_inside_a_run_that_goes_on(self):
+        @perfdash.step("parse")
+        def parse():
+            raise ValueError("bad row")
+
+        with perfdash.Run("import", **self.run_options(log=False)) as run:
+            for _ in range(2):
+                try:
+                    parse()
+                except ValueError:
+                    run.retries += 1
+            with perfdash.step("write"):
+                self.fake.advance(1)
+        sent = self.sink.wait_for(1)[0]
+        self.assertIs(sent["success"], True)
+        self.assertNotIn("error", sent)
+        self.assertEqual(sent["steps_failed"], 2)
+        self.assertEqual(sent["retries"], 2)
+        self.assertEqual([s.get("success", True) for s in sent["steps"]], [False, False, True])
+
+    def test_fail_with_a_message_and_category(self):
+        run = perfdash.Run("sync", **self.run_options(log=False, measure_memory=False))
+        run.fail("e" * 12000, "network")
+        run.finish()
+        sent = self.sink.wait_for(1)[0]
+        self.assertIs(sent["success"], False)
+        self.assertEqual(len(sent["error"]), 5000)
+        self.assertTrue(sent["error"].endswith("\u2026[truncated]"))
+        self.assertEqual(sent["error_category"], "network")
+        self.assertNotIn("steps_failed", sent)  # no steps
+        self.assertNotIn("retries", sent)
+
+    def test_an_exception_keeps_a_category_given_before(self):
+        with self.assertRaises(KeyError):
+            with perfdash.Run("x", **self.run_options(log=False)) as run:
+                run.fail(category="lookup")
+                raise KeyError("id")
+        self.assertEqual((run.record.error, run.record.error_category), ("KeyError: 'id'", "lookup"))
+
+    def test_steps_failed_counts_steps_beyond_the_limit(self):
+        run = perfdash.Run("many", **self.run_options(log=False))
+        for i in range(1030):
+            run.add_step("s", 1657100000.0, 0.001, success=i < 1025)
+        self.assertEqual((len(run.record.steps), run.dropped_steps, run.record.steps_failed), (1024, 6, 5))
+
+    def test_memory_when_the_run_ends(self):
+        with perfdash.Run("inference", **self.run_options(log=False)):
+            pass
+        sent = self.sink.wait_for(1)[0]
+        self.assertGreater(sent["memory_mb"], 1)
+        self.assertLess(abs(sent["memory_mb"] - perfdash.resident_memory_mb()), 64)
+
+    def test_every_run_gets_its_own_guid_and_keeps_it(self):
+        canonical = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+        runs = [perfdash.Run("wf", **self.run_options(log=False)) for _ in range(3)]
+        guids = [run.record.guid for run in runs]
+        self.assertTrue(all(canonical.match(g) for g in guids), guids)
+        self.assertEqual(len(set(guids)), 3)
+        record = runs[0].finish()
+        self.assertEqual(record.to_record()["guid"], guids[0])
+        self.assertEqual(record.to_record()["guid"], guids[0])  # made once, not per record sent
+        self.assertEqual(record.as_dict()["guid"], guids[0])
+        self.assertEqual(self.sink.wait_for(1)[0]["guid"], guids[0])
 
 
 if __name__ == "__main__":

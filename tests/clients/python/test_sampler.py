@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Sampler: first sample at once, the interval, the stop timeout, samples kept when the work raises, SIGINT and
-SIGTERM, off the main thread; ProcessReader against /proc."""
+SIGTERM, off the main thread; ProcessReader against /proc; timestamps, the seed's option names, custom samples as
+series, the current sampler of a context."""
 import os
 import signal
 import subprocess
@@ -12,6 +13,8 @@ import unittest
 import warnings
 
 import perfdash
+from fakeclock import FakeClock, local_time
+from gate import GatedSample
 
 PYTHONPATH = os.environ.get("PYTHONPATH", "")
 
@@ -221,6 +224,145 @@ class SamplerTest(unittest.TestCase):
         self.assertEqual(got[0]["pid"], os.getpid())
         self.assertEqual(got[0]["tags"], {"service": "api"})
         self.assertGreater(got[0]["rss_mb"], 1)
+
+
+class CountingRecords(perfdash.RecordsClient):
+    """Counts the writes of batches."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batches = []
+
+    def send_many(self, records):
+        records = list(records)
+        self.batches.append(len(records))
+        return super().send_many(records)
+
+
+class SampleTimeTest(unittest.TestCase):
+    def setUp(self):
+        self.fake = FakeClock(wall=1796547600.25)  # 2026-12-06T09:00:00.250Z
+
+    def gated(self, gate, **extra):
+        return perfdash.Sampler(gate, interval=0.001, clock=self.fake.clock, handle_signals=False, **extra)
+
+    def test_each_sample_gets_ts_and_a_local_timestamp(self):
+        gate = GatedSample(["a", {"b": 1}])
+        s = self.gated(gate)
+        with local_time():
+            s.start()
+            gate.wait_parked()
+            gate.take()
+            self.fake.advance(1.5)
+            gate.take()
+            gate.open()
+            s.stop()
+        self.assertEqual(s.samples, ["a", {"b": 1}])  # the values as returned, as before
+        self.assertEqual(s.entries, [perfdash.TimedSample(1796547600.25, "2026-12-06T10:00:00.250+01:00", "a"),
+                                     perfdash.TimedSample(1796547601.75, "2026-12-06T10:00:01.750+01:00", {"b": 1})])
+
+    def test_process_samples_carry_their_time(self):
+        with local_time():
+            sample = perfdash.ProcessReader(wall=self.fake.clock.wall).read()
+        self.assertEqual(sample.ts, 1796547600.25)
+        self.assertEqual(sample.time, sample.ts)
+        self.assertEqual(sample.timestamp, "2026-12-06T10:00:00.250+01:00")
+        self.assertEqual(sample._asdict(), {"pid": os.getpid(), "cpu_percent": max(0.0, sample.cpu_percent),
+                                            "rss_mb": sample.rss_mb, "vms_mb": sample.vms_mb,
+                                            "threads": sample.threads})
+
+    def test_max_samples_bounds_entries_too(self):
+        gate = GatedSample()
+        s = self.gated(gate, max_samples=2)
+        s.start()
+        gate.wait_parked()
+        gate.take(3)
+        gate.open()
+        s.stop()
+        self.assertEqual(s.samples, [0, 1])
+        self.assertEqual([e.value for e in s.entries], [0, 1])
+        self.assertGreaterEqual(s.dropped_samples, 1)
+
+
+class SamplerOptionsTest(unittest.TestCase):
+    def test_defaults_and_the_seeds_names(self):
+        s = perfdash.Sampler(lambda: 1)
+        self.assertEqual((s.interval, s.stop_timeout), (1.0, 2.0))
+        s = perfdash.Sampler(lambda: 1, telemetry_interval=60, telemetry_timeout=30)
+        self.assertEqual((s.interval, s.stop_timeout), (60.0, 30))
+        s = perfdash.Sampler(lambda: 1, interval=0.5, telemetry_timeout=3)
+        self.assertEqual((s.interval, s.stop_timeout), (0.5, 3))
+
+    def test_an_option_and_its_alias_together_is_a_type_error(self):
+        with self.assertRaisesRegex(TypeError, "interval= and its alias telemetry_interval="):
+            perfdash.Sampler(lambda: 1, interval=1, telemetry_interval=2)
+        with self.assertRaisesRegex(TypeError, "stop_timeout= and its alias telemetry_timeout="):
+            perfdash.Sampler(lambda: 1, stop_timeout=1, telemetry_timeout=1)
+
+    def test_series_is_for_a_sample_function(self):
+        with self.assertRaises(TypeError):
+            perfdash.Sampler(series="proc")
+
+    def test_the_running_sampler_is_the_contexts_current_one(self):
+        s = perfdash.Sampler(lambda: 1, interval=10, handle_signals=False)
+        self.assertIsNone(perfdash.current_sampler())
+        with s:
+            self.assertIs(perfdash.current_sampler(), s)
+            elsewhere = []
+            t = threading.Thread(target=lambda: elsewhere.append(perfdash.current_sampler()))
+            t.start()
+            t.join()
+            self.assertEqual(elsewhere, [None])  # a thread has its own context
+        self.assertIsNone(perfdash.current_sampler())
+        self.assertIs(s.measure(perfdash.current_sampler), s)
+        self.assertIs(s(perfdash.current_sampler)(), s)
+        self.assertIsNone(perfdash.current_sampler())
+
+
+class SeriesTest(unittest.TestCase):
+    def setUp(self):
+        import tempfile
+        from sink import RecordSink
+        self.dir = tempfile.TemporaryDirectory()
+        self.sink = RecordSink(os.path.join(self.dir.name, "ingest.sock"))
+        self.records = CountingRecords(self.sink.path)
+        self.fake = FakeClock()
+
+    def tearDown(self):
+        self.records.close()
+        self.sink.close()
+        self.dir.cleanup()
+
+    def sample(self, gate, n, **extra):
+        s = perfdash.Sampler(gate, interval=0.001, clock=self.fake.clock, handle_signals=False, records=self.records,
+                             **extra)
+        s.start()
+        gate.wait_parked()
+        for _ in range(n):
+            gate.take()
+            self.fake.advance(1)
+        gate.open()
+        s.stop()
+        return s
+
+    def test_numeric_and_boolean_members_become_gauges(self):
+        gate = GatedSample([{"loss": 0.25, "epoch": 3, "done": False, "phase": "fit", "gpu": {"util": 71},
+                             "bad": float("nan"), "none": None}, 7])
+        self.sample(gate, 2, series="train", tags={"model": "m1"})
+        got = self.sink.wait_for(5)
+
+        def gauge(name, value, ts):
+            return {"type": "metric", "v": 1, "ts": ts, "name": name, "kind": "gauge", "value": value,
+                    "tags": {"model": "m1"}}
+
+        self.assertEqual(got, [gauge("train.loss", 0.25, 1657100000.0), gauge("train.epoch", 3, 1657100000.0),
+                               gauge("train.done", 0, 1657100000.0), gauge("train.gpu.util", 71, 1657100000.0),
+                               gauge("train.value", 7, 1657100001.0)])
+        self.assertEqual(self.records.batches, [4, 1])  # one write a sample
+
+    def test_without_series_custom_samples_are_not_sent(self):
+        self.sample(GatedSample([{"loss": 0.25}, 2]), 2)
+        self.assertEqual((self.records.sent_records, self.records.buffered_bytes, self.records.batches), (0, 0, []))
 
 
 if __name__ == "__main__":
