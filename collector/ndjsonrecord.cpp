@@ -947,6 +947,11 @@ public:
                 one.error = Reason::BadFieldType;
                 return false;
             }
+            double number = 0;
+            if (value.kind == Kind::Number && !toDouble(value, number)) {
+                one.error = Reason::BadValue; // out of double range, as anywhere else
+                return false;
+            }
             if (value.kind == Kind::String && value.end - value.begin > m_limits.maxNameBytes) {
                 decodeString(value, key); // escapes make the text shorter than its span: measure what it says
                 if (qsizetype(key.size()) > m_limits.maxNameBytes) {

@@ -88,10 +88,10 @@ struct NotificationRecord : WorkOutcome {
 
 // The work records routed in one second, on their way to storage.
 struct WorkRecordBatch {
-    QVector<OperationRecord> operations;
-    QVector<RunRecord> runs;
-    QVector<ApiCallRecord> apiCalls;
-    QVector<NotificationRecord> notifications;
+    QVector<OperationRecord> operations {};
+    QVector<RunRecord> runs {};
+    QVector<ApiCallRecord> apiCalls {};
+    QVector<NotificationRecord> notifications {};
 
     qsizetype size() const { return operations.size() + runs.size() + apiCalls.size() + notifications.size(); }
     bool isEmpty() const { return size() == 0; }

@@ -19,7 +19,7 @@ struct Filter {
     qint64 from = 0;
     qint64 to = 0;
     QString module;
-    QStringList tags; // "key:value" (or "key"): only operations that carry every one
+    QStringList tags {}; // "key:value" (or "key"): only operations that carry every one
 };
 
 // The slowest operations: mean elapsed seconds per (op code, name), slowest first, at most `limit`.

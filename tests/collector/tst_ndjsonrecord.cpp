@@ -634,6 +634,8 @@ void TestNdjsonRecord::runTelemetry_data()
     QTest::newRow("timestamp too long") << "[{\"ts\":1,\"timestamp\":\"" + QByteArray(65, '1') + "\"}]"
                                         << u"bad_value"_s;
     QTest::newRow("nested object") << QByteArray(R"([{"ts":1,"mem":{"rss":1}}])") << u"bad_field_type"_s;
+    QTest::newRow("number out of range") << QByteArray(R"([{"ts":1,"big":1e999}])") << u"bad_value"_s;
+    QTest::newRow("large number") << QByteArray(R"([{"ts":1,"big":1e300,"small":-5e-324}])") << u"ok"_s;
     QTest::newRow("nested array") << QByteArray(R"([{"ts":1,"cpus":[1,2]}])") << u"bad_field_type"_s;
     QTest::newRow("not an object") << QByteArray(R"([1])") << u"bad_field_type"_s;
     QTest::newRow("not an array") << QByteArray(R"({"ts":1})") << u"bad_field_type"_s;

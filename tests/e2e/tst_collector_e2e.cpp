@@ -93,7 +93,16 @@ ForeignAttempt tryAsAnotherUser(const QString &runtimeDir)
     }
     ::close(results[1]);
     int in[4] = { -1, -1, -1, 0 };
-    const bool complete = ::read(results[0], in, sizeof(in)) == ssize_t(sizeof(in));
+    // A signal (a child of Qt's ending) may interrupt the wait: read on until the child's answer is whole or it closed.
+    size_t got = 0;
+    while (got < sizeof(in)) {
+        const ssize_t n = ::read(results[0], reinterpret_cast<char *>(in) + got, sizeof(in) - got);
+        if (n > 0)
+            got += size_t(n);
+        else if (n == 0 || errno != EINTR)
+            break;
+    }
+    const bool complete = got == sizeof(in);
     ::close(results[0]);
     ::waitpid(pid, nullptr, 0);
     if (!complete)

@@ -9,6 +9,9 @@
 #include "storedhistory.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMap>
 #include <QSqlQuery>
 #include <QTest>
@@ -222,6 +225,87 @@ private Q_SLOTS:
             QCOMPARE(q.value(3).toString(), u"importer"_s);
             QCOMPARE(q.value(4).toInt(), 1);
             qInfo("large_import: %lld items in %.4f s, %.0f items/s", items, elapsed, rate);
+        }
+        Database::close(name);
+    }
+
+    // The Python SDK's work records of issue 19 through the real collector: a run started inside a sampler keeps the
+    // samples taken while it ran (seed 002's telemetry), the sampler's own series become gauges, an API call and a
+    // notification become rows, and a resend (the same guid) is skipped.
+    void pythonWorkRecordsLandWithTheirSamples()
+    {
+        QTemporaryDir dir;
+        CollectorProcess collector(dir.path());
+        QVERIFY(collector.start());
+        QProcess producer;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        const QString source = qEnvironmentVariable("PERFDASH_SOURCE_DIR");
+        env.insert(u"PYTHONPATH"_s, QDir(source).filePath(u"clients/python"_s));
+        env.insert(u"PYTHONDONTWRITEBYTECODE"_s, u"1"_s);
+        env.remove(u"PERFDASH_ENABLED"_s);
+        env.insert(u"PERFDASH_CONFIG"_s, dir.filePath(u"no-client.conf"_s));
+        producer.setProcessEnvironment(env);
+        producer.start(debianPython,
+            { QDir(source).filePath(u"tests/e2e/python/work_records.py"_s),
+                QDir(collector.runtimeDir).filePath(u"ingest.sock"_s) });
+        QVERIFY(producer.waitForFinished(60000));
+        QVERIFY2(producer.exitCode() == 0, producer.readAllStandardError().constData());
+        const auto sent = keyValues(producer.readAllStandardOutput());
+        QCOMPARE(sent.value(u"flushed"_s), u"True"_s);
+        const qint64 samples = sent.value(u"sampler_samples"_s).toLongLong();
+        const qint64 runSamples = sent.value(u"run_samples"_s).toLongLong();
+        QVERIFY(runSamples >= 3 && runSamples <= samples);
+        // A run, an API call, a notification, the resend, and two gauges a sample (queue and mem.rss_mb).
+        const qint64 records = 4 + 2 * samples;
+        QTRY_COMPARE_WITH_TIMEOUT(statsOf(collector).value(u"records_accepted"_s).toLongLong(), records, 20000);
+        const auto stats = statsOf(collector);
+        QCOMPARE(stats.value(u"records_rejected"_s), u"0"_s);
+        QCOMPARE(stats.value(u"records_resent"_s), u"1"_s);
+        QCOMPARE(collector.stop(), 0);
+
+        QCOMPARE(storedCount(collector.dbPath, u"train.queue|service:pay"_s), samples);
+        QCOMPARE(storedCount(collector.dbPath, u"train.mem.rss_mb|service:pay"_s), samples);
+        const QString name = u"pyworkrecords"_s;
+        QVERIFY(Database::openReadOnly(name, collector.dbPath).ok);
+        {
+            QSqlQuery run(QSqlDatabase::database(name));
+            QVERIFY(run.exec(u"SELECT guid, telemetry, telemetry_dropped, execution_mode, tags, memory_mb FROM runs"_s)
+                && run.next());
+            QCOMPARE(run.value(0).toString(), sent.value(u"run_guid"_s));
+            const QJsonArray telemetry = QJsonDocument::fromJson(run.value(1).toString().toUtf8()).array();
+            QCOMPARE(telemetry.size(), runSamples);
+            for (const QJsonValue &v : telemetry) {
+                const QJsonObject sample = v.toObject();
+                QVERIFY(sample.value(u"ts"_s).toDouble() > 1e9);
+                // ISO 8601 with the producer's UTC offset, as seed 002 shows it.
+                const QString timestamp = sample.value(u"timestamp"_s).toString();
+                QVERIFY2(QDateTime::fromString(timestamp, Qt::ISODateWithMs).isValid(), qPrintable(timestamp));
+                QCOMPARE(QDateTime::fromString(timestamp, Qt::ISODateWithMs).toMSecsSinceEpoch(),
+                    qint64(std::llround(sample.value(u"ts"_s).toDouble() * 1000)));
+                QCOMPARE(sample.value(u"phase"_s).toString(), u"fit"_s);
+                QCOMPARE(sample.value(u"mem.rss_mb"_s).toDouble(), 1.5);
+                QVERIFY(sample.value(u"queue"_s).toInt() >= 1);
+            }
+            QVERIFY(run.value(2).isNull() || run.value(2).toInt() == 0);
+            QCOMPARE(run.value(3).toString(), u"sequential"_s);
+            QCOMPARE(run.value(4).toString(), u"service:pay"_s);
+            QVERIFY(run.value(5).toDouble() > 1);
+            QSqlQuery api(QSqlDatabase::database(name));
+            QVERIFY(api.exec(u"SELECT guid, method, endpoint, status_code, success, op_code, COUNT(*) FROM api_calls"_s)
+                && api.next());
+            QCOMPARE(api.value(0).toString(), sent.value(u"api_guid"_s));
+            QCOMPARE(api.value(1).toString(), u"POST"_s);
+            QCOMPARE(api.value(2).toString(), u"/v1/charge"_s);
+            QCOMPARE(api.value(3).toInt(), 201);
+            QCOMPARE(api.value(4).toInt(), 1);
+            QCOMPARE(api.value(5).toString(), u"payments"_s);
+            QCOMPARE(api.value(6).toInt(), 1);
+            QSqlQuery note(QSqlDatabase::database(name));
+            QVERIFY(note.exec(u"SELECT guid, channel, recipients, delivered FROM notifications"_s) && note.next());
+            QCOMPARE(note.value(0).toString(), sent.value(u"notification_guid"_s));
+            QCOMPARE(note.value(1).toString(), u"email"_s);
+            QCOMPARE(note.value(2).toInt(), 3);
+            QCOMPARE(note.value(3).toInt(), 3);
         }
         Database::close(name);
     }

@@ -5,6 +5,8 @@
 #include "collector/ndjsonrecord.h"
 
 #include <QByteArray>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QString>
 
 #include <cmath>
@@ -41,6 +43,18 @@ bool isName(const std::string &s, const NdjsonRecord::Limits &limits)
     return true;
 }
 
+// What every work record promises: names where names belong, a canonical guid, an error cut to its limit.
+void checkOutcome(const NativeRecord::Outcome &o, const NdjsonRecord::Limits &limits)
+{
+    check(o.opCode.empty() || isName(o.opCode, limits));
+    check(o.tenant.empty() || isName(o.tenant, limits));
+    check(o.guid.empty() || o.guid.size() == 36);
+    check(isUtf8(o.error));
+    const QString error = QString::fromUtf8(o.error.data(), qsizetype(o.error.size()));
+    const qsizetype markerChars = QString::fromUtf8(NdjsonRecord::truncationMarker).toUcs4().size();
+    check(error.toUcs4().size() <= limits.maxErrorChars + (o.errorTruncated ? markerChars : 0));
+}
+
 void checkAccepted(const NativeRecord &r, const NdjsonRecord::Limits &limits)
 {
     check(r.tags.size() <= size_t(limits.maxTags));
@@ -54,18 +68,35 @@ void checkAccepted(const NativeRecord &r, const NdjsonRecord::Limits &limits)
         check(isName(r.metric.name, limits) && std::isfinite(r.metric.value));
         check(r.metric.rate > 0 && r.metric.rate <= 1);
         break;
-    case NativeRecord::Type::Op: {
-        check(isName(r.op.name, limits) && r.op.elapsedS >= 0 && isUtf8(r.op.error));
-        const QString error = QString::fromUtf8(r.op.error.data(), qsizetype(r.op.error.size()));
-        const qsizetype markerChars = QString::fromUtf8(NdjsonRecord::truncationMarker).toUcs4().size();
-        check(error.toUcs4().size() <= limits.maxErrorChars + (r.op.errorTruncated ? markerChars : 0));
+    case NativeRecord::Type::Op:
+        check(isName(r.op.name, limits) && r.op.elapsedS >= 0);
+        checkOutcome(r.op, limits);
         break;
-    }
-    case NativeRecord::Type::Run:
+    case NativeRecord::Type::Run: {
         check(isName(r.run.workflow, limits) && r.run.end >= r.run.start);
-        check(r.run.steps.size() <= size_t(limits.maxSteps));
+        check(r.run.steps.size() <= size_t(limits.maxSteps) && r.run.stepsFailed >= 0);
         for (const auto &step : r.run.steps)
             check(isName(step.name, limits) && step.elapsedS >= 0);
+        checkOutcome(r.run, limits);
+        check(r.run.telemetryCount <= limits.maxSamples);
+        // The samples are kept as sent: valid JSON, an array of as many objects as counted.
+        if (!r.run.telemetry.empty()) {
+            const QJsonDocument doc
+                = QJsonDocument::fromJson(QByteArray(r.run.telemetry.data(), qsizetype(r.run.telemetry.size())));
+            check(doc.isArray() && doc.array().size() == r.run.telemetryCount);
+        } else {
+            check(r.run.telemetryCount == 0);
+        }
+        break;
+    }
+    case NativeRecord::Type::ApiCall:
+        check(isName(r.apiCall.endpoint, limits) && r.apiCall.elapsedS >= 0);
+        check(!r.apiCall.status || (*r.apiCall.status >= 0 && *r.apiCall.status <= 999));
+        checkOutcome(r.apiCall, limits);
+        break;
+    case NativeRecord::Type::Notification:
+        check(isName(r.notification.channel, limits) && r.notification.elapsedS >= 0);
+        checkOutcome(r.notification, limits);
         break;
     case NativeRecord::Type::Sample:
         check(r.sample.pid > 0 && r.sample.threads >= 0);
