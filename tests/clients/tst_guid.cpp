@@ -40,8 +40,10 @@ private Q_SLOTS:
         constexpr int kEach = 5000;
         std::vector<std::vector<std::string>> made(kThreads);
         std::vector<std::thread> threads;
+        threads.reserve(kThreads);
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&made, t] {
+                made[size_t(t)].reserve(kEach);
                 for (int i = 0; i < kEach; ++i)
                     made[size_t(t)].push_back(newGuid());
             });

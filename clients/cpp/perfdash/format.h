@@ -4,6 +4,7 @@
 // locale: numbers go through std::to_chars. Safe from any thread.
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <ctime>
 #include <string>
@@ -49,7 +50,7 @@ inline std::string isoTime(double unixSeconds, bool local)
     if (!(unixSeconds >= 0) || unixSeconds > 253402300799.0) // year 9999
         return "";
     auto whole = static_cast<std::time_t>(unixSeconds);
-    auto millis = static_cast<int>((unixSeconds - double(whole)) * 1000.0 + 0.5);
+    auto millis = static_cast<int>(std::lround((unixSeconds - double(whole)) * 1000.0));
     if (millis >= 1000) {
         ++whole;
         millis -= 1000;

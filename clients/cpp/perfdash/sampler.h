@@ -468,7 +468,7 @@ public:
     ProcessSampler()
         : ProcessSampler(Options {})
     { }
-    explicit ProcessSampler(Options options)
+    explicit ProcessSampler(const Options &options)
         : Sampler<ProcessSample>(
             [reader = std::make_shared<ProcessReader>(options.pid)] { return reader->read(); }, samplerOptions(options))
     {
