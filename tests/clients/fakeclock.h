@@ -2,7 +2,7 @@
 #pragma once
 // Test support: a clock the test moves by hand, for the SDK's timing code (perfdash::client::Clock).
 
-#include "perfdash/run.h"
+#include "perfdash/clock.h"
 
 namespace perfdash::test {
 

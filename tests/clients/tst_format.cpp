@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The C++ SDK's text: formatted durations, ISO times, error truncation, names and the JSON line builder.
+// The C++ SDK's text: formatted durations, ISO times (UTC, and local with the offset), error truncation, names and
+// the JSON line builder.
 #include "perfdash/format.h"
 #include "perfdash/jsonline.h"
 
@@ -7,6 +8,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+
+#include <ctime>
 
 using namespace perfdash::client;
 using namespace Qt::Literals::StringLiterals;
@@ -64,6 +67,38 @@ private Q_SLOTS:
         QFETCH(double, unix);
         QFETCH(QString, iso);
         QCOMPARE(QString::fromStdString(perfdash::client::isoUtc(unix)), iso);
+    }
+
+    void isoLocal_data()
+    {
+        QTest::addColumn<QByteArray>("tz");
+        QTest::addColumn<double>("unix");
+        QTest::addColumn<QString>("iso");
+        const QByteArray berlin = "CET-1CEST,M3.5.0,M10.5.0/3";
+        QTest::newRow("UTC") << QByteArray("UTC0") << 1657100590.25 << u"2022-07-06T09:43:10.250+00:00"_s;
+        QTest::newRow("winter (the brief's example)") << berlin << 1796547600.25 << u"2026-12-06T10:00:00.250+01:00"_s;
+        QTest::newRow("summer") << berlin << 1657100590.25 << u"2022-07-06T11:43:10.250+02:00"_s;
+        QTest::newRow("negative half hour")
+            << QByteArray("<-0330>3:30") << 1657100590.0 << u"2022-07-06T06:13:10.000-03:30"_s;
+        QTest::newRow("quarter hour") << QByteArray("<+0545>-5:45") << 1657100590.9996
+                                      << u"2022-07-06T15:28:11.000+05:45"_s;
+        QTest::newRow("negative") << QByteArray("UTC0") << -1.0 << QString();
+    }
+    void isoLocal()
+    {
+        QFETCH(QByteArray, tz);
+        QFETCH(double, unix);
+        QFETCH(QString, iso);
+        const QByteArray before = qgetenv("TZ");
+        qputenv("TZ", tz);
+        tzset();
+        const QString text = QString::fromStdString(perfdash::client::isoLocal(unix));
+        if (before.isNull())
+            qunsetenv("TZ");
+        else
+            qputenv("TZ", before);
+        tzset();
+        QCOMPARE(text, iso);
     }
 
     void truncateError_data()

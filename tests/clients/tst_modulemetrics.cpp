@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// ModuleMetrics: `op` records (items, elapsed, rate, memory, errors cut at 5000 characters, the module as op_code),
-// session statistics and their formatted print, and the promise that metrics never fail the operation.
+// ModuleMetrics: `op` records (guid, items, elapsed, rate, memory, errors cut at 5000 characters, the module as
+// op_code), session statistics and their formatted print, and the promise that metrics never fail the operation.
 #include "perfdash/modulemetrics.h"
 #include "recordsink.h"
 #include "fakeclock.h"
 
+#include <QRegularExpression>
+#include <QSet>
 #include <QTest>
 
 #include <stdexcept>
@@ -68,6 +70,30 @@ private Q_SLOTS:
         // Memory is this process's resident set, read once at the end.
         const double memory = r.value(u"memory_mb"_s).toDouble();
         QVERIFY2(memory > 1 && std::abs(memory - residentMemoryMb()) < 64, qPrintable(QString::number(memory)));
+    }
+
+    void operationsCarryAGuid()
+    {
+        ModuleMetrics metrics("importer", m_options);
+        std::string first;
+        {
+            auto a = metrics.operation("import");
+            auto b = metrics.operation("import");
+            first = a.guid();
+            QVERIFY(a.guid() != b.guid());
+            QCOMPARE(a.toJson(1, 0.5, -1), a.toJson(1, 0.5, -1)); // a resend is the same line, guid included
+        }
+        QTRY_COMPARE(m_sink->lines().size(), 2);
+        static const QRegularExpression canonical(
+            u"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"_s);
+        QSet<QString> guids;
+        for (int i = 0; i < 2; ++i) {
+            const QString guid = m_sink->object(i).value(u"guid"_s).toString();
+            QVERIFY2(canonical.match(guid).hasMatch(), qPrintable(guid));
+            guids.insert(guid);
+        }
+        QVERIFY(guids.contains(QString::fromStdString(first)));
+        QCOMPARE(guids.size(), 2);
     }
 
     void opCodeIsTheModuleUnlessGiven()

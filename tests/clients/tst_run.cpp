@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Run: timing of a workflow and its steps on an injected clock, the performance record, the log lines and the
-// `run` record it sends.
+// `run` record it sends, with its guid, workflow fields (tenant, retries, execution mode, error, memory, failed
+// steps) and telemetry: the samples of the samplers running on its thread or attached to it.
 #include "perfdash/run.h"
+#include "perfdash/sampler.h"
 #include "recordsink.h"
 #include "fakeclock.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QTest>
 
+#include <cmath>
+#include <ctime>
 #include <stdexcept>
+#include <thread>
 
 using namespace perfdash;
 using namespace perfdash::client;
@@ -16,9 +22,22 @@ using namespace Qt::Literals::StringLiterals;
 
 using perfdash::test::FakeClock;
 
+namespace {
+bool canonicalGuid(const QString &guid)
+{
+    static const QRegularExpression re(u"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"_s);
+    return re.match(guid).hasMatch();
+}
+} // namespace
+
 class TestRun : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase()
+    {
+        qputenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3"); // the samples' local timestamps; before any thread reads it
+        tzset();
+    }
     void init()
     {
         FakeClock::reset();
@@ -109,6 +128,9 @@ private Q_SLOTS:
         QCOMPARE(r.value(u"success"_s).toBool(), false);
         QCOMPARE(r.value(u"execution_s"_s).toDouble(), 3.0);
         QCOMPARE(r.value(u"steps"_s).toArray().at(0).toObject().value(u"elapsed_s"_s).toDouble(), 3.0);
+        QCOMPARE(r.value(u"steps"_s).toArray().at(0).toObject().value(u"success"_s).toBool(true), false);
+        QCOMPARE(r.value(u"steps_failed"_s).toInt(), 1);
+        QCOMPARE(r.value(u"error_category"_s).toString(), u"exception"_s); // a destructor cannot see its text
         QVERIFY(m_log.isEmpty());
     }
 
@@ -134,6 +156,8 @@ private Q_SLOTS:
         QTRY_COMPARE(m_sink->lines().size(), 1);
         QCOMPARE(m_sink->object(0).value(u"success"_s).toBool(), false);
         QCOMPARE(m_sink->object(0).value(u"execution_s"_s).toDouble(), 1.5);
+        QCOMPARE(m_sink->object(0).value(u"error"_s).toString(), u"bad input"_s);
+        QCOMPARE(m_sink->object(0).value(u"error_category"_s).toString(), u"validation"_s);
         const PerformanceRecord ok = timeRun(
             "wf", [](Run &) { FakeClock::advance(0.5); }, o);
         QCOMPARE(ok.executionTimeFormatted, std::string("0.50 seconds"));
@@ -211,7 +235,260 @@ private Q_SLOTS:
         QTRY_COMPARE(m_sink->lines().size(), 1);
     }
 
+    void workflowFields()
+    {
+        Run::Options o = quiet();
+        o.measureMemory = false; // the exact line below; memoryAtTheEnd() checks it
+        o.tags = { { "model", "m1" } };
+        std::string guid;
+        {
+            Run run("nightly-train", o);
+            guid = run.guid();
+            run.setTenant("ml");
+            run.setRetries(2);
+            run.setExecutionMode("sequential");
+            {
+                auto load = run.step("load");
+                FakeClock::advance(20.5);
+            }
+            {
+                auto fit = run.step("fit");
+                FakeClock::advance(280);
+                fit.fail();
+            }
+            run.fail("fit: out of memory", "resource");
+        }
+        QVERIFY(canonicalGuid(QString::fromStdString(guid)));
+        QTRY_COMPARE(m_sink->lines().size(), 1);
+        QByteArray expected(R"({"type":"run","v":1,"guid":"GUID","workflow":"nightly-train","tenant":"ml",)"
+                            R"("start":1657100000,"end":1657100300.5,"execution_s":300.5,"success":false,)"
+                            R"("steps_failed":1,"retries":2,"execution_mode":"sequential",)"
+                            R"("error":"fit: out of memory","error_category":"resource",)"
+                            R"("steps":[{"name":"load","start":1657100000,"elapsed_s":20.5},)"
+                            R"({"name":"fit","start":1657100020.5,"elapsed_s":280,"success":false}],)"
+                            R"("tags":{"model":"m1"}})");
+        QCOMPARE(m_sink->lines().at(0), expected.replace("GUID", QByteArray::fromStdString(guid)));
+    }
+
+    void aSucceededRunSendsNoErrorAndZeroFailedSteps()
+    {
+        Run::Options o = quiet();
+        o.measureMemory = false;
+        Run run("wf", o);
+        run.addStep("a", FakeClock::wall, 0.5);
+        run.fail("transient", "network");
+        run.setSuccess(true); // retried and made it: the error is not sent
+        const QJsonObject r = parse(run.finish().toJson());
+        QCOMPARE(r.value(u"success"_s).toBool(), true);
+        QCOMPARE(r.value(u"steps_failed"_s).toInt(), 0);
+        QVERIFY(!r.contains(u"error"_s));
+        QVERIFY(!r.contains(u"error_category"_s));
+        QVERIFY(!r.contains(u"retries"_s)); // only when set
+        QVERIFY(!r.contains(u"telemetry"_s)); // no sampler ran
+    }
+
+    void memoryAtTheEnd()
+    {
+        Run run("wf", quiet());
+        FakeClock::advance(1);
+        const PerformanceRecord &r = run.finish();
+        QVERIFY(r.memoryMb.has_value());
+        QTRY_COMPARE(m_sink->lines().size(), 1);
+        const double memory = m_sink->object(0).value(u"memory_mb"_s).toDouble();
+        QCOMPARE(memory, *r.memoryMb);
+        QVERIFY2(memory > 1 && std::abs(memory - residentMemoryMb()) < 64, qPrintable(QString::number(memory)));
+    }
+
+    void theGuidStaysWithTheRecord()
+    {
+        Run a("wf", quiet());
+        Run b("wf", quiet());
+        QVERIFY(a.guid() != b.guid());
+        const PerformanceRecord &r = a.finish();
+        const QString sent = parse(r.toJson()).value(u"guid"_s).toString();
+        QCOMPARE(sent, QString::fromStdString(a.guid()));
+        QCOMPARE(parse(r.toJson()).value(u"guid"_s).toString(), sent); // a resend carries the same one
+        PerformanceRecord byHand; // made without a Run: no guid is sent
+        QVERIFY(!parse(byHand.toJson()).contains(u"guid"_s));
+    }
+
+    void failedStepsPastTheLimitAreCounted()
+    {
+        Run run("many", quiet());
+        for (int i = 0; i < 1030; ++i)
+            run.addStep("s", FakeClock::wall, 0.001, i < 2 || i >= 1026);
+        QCOMPARE(run.record().steps.size(), Run::kMaxSteps);
+        QCOMPARE(run.record().stepsFailed, uint64_t(1024)); // steps 2 … 1025, two of them past the limit
+        const QJsonObject r = parse(run.finish().toJson());
+        QCOMPARE(r.value(u"steps_failed"_s).toInt(), 1024);
+    }
+
+    void aStepLeftByAnExceptionFailed()
+    {
+        Run run("wf", quiet());
+        try {
+            auto step = run.step("parse");
+            FakeClock::advance(0.5);
+            throw std::runtime_error("bad row");
+        } catch (const std::runtime_error &) {
+        }
+        run.step("next").end();
+        QCOMPARE(run.record().steps.at(0).success, false);
+        QCOMPARE(run.record().steps.at(1).success, true);
+        QCOMPARE(run.record().stepsFailed, uint64_t(1));
+        QVERIFY(run.record().success); // the run goes on; it fails only if the exception leaves it too
+    }
+
+    void telemetryFromASamplerOnThisThread()
+    {
+        Sampler<int> sampler([n = 0]() mutable { return ++n; }, manualSampler());
+        sampler.start();
+        QTRY_COMPARE(sampler.sampleCount(), size_t(1)); // taken before the run: not its
+        PerformanceRecord record;
+        {
+            Run run("train", quiet());
+            sampleAt(sampler, 1.0, 2);
+            sampleAt(sampler, 1.0, 3);
+            FakeClock::advance(0.5);
+            record = run.finish();
+        }
+        sampleAt(sampler, 1.0, 4); // after the run: not its either
+        sampler.stop();
+        const std::vector<std::string> expected {
+            R"({"timestamp":"2022-07-06T11:33:21.000+02:00","ts":1657100001,"value":2})",
+            R"({"timestamp":"2022-07-06T11:33:22.000+02:00","ts":1657100002,"value":3})",
+        };
+        QCOMPARE(record.telemetry, expected);
+        QCOMPARE(record.telemetryDropped, uint64_t(0));
+        QTRY_COMPARE(m_sink->lines().size(), 1);
+        const QJsonObject r = m_sink->object(0);
+        const QJsonArray telemetry = r.value(u"telemetry"_s).toArray();
+        QCOMPARE(telemetry.size(), 2);
+        QCOMPARE(telemetry.at(1).toObject().value(u"timestamp"_s).toString(), u"2022-07-06T11:33:22.000+02:00"_s);
+        QCOMPARE(telemetry.at(1).toObject().value(u"ts"_s).toDouble(), 1657100002.0);
+        QCOMPARE(telemetry.at(1).toObject().value(u"value"_s).toInt(), 3);
+        QCOMPARE(r.value(u"telemetry_dropped"_s).toInt(), 0);
+    }
+
+    void telemetryIsSentWhenTheRunFails()
+    {
+        Sampler<int> sampler([] { return 7; }, manualSampler());
+        sampler.measure([&] {
+            QTRY_COMPARE(sampler.sampleCount(), size_t(1));
+            try {
+                Run run("train", quiet());
+                sampleAt(sampler, 2.0, 2);
+                throw std::runtime_error("diverged");
+            } catch (const std::runtime_error &) {
+            }
+        });
+        QTRY_COMPARE(m_sink->lines().size(), 1);
+        const QJsonObject r = m_sink->object(0);
+        QCOMPARE(r.value(u"success"_s).toBool(), false);
+        QCOMPARE(r.value(u"error_category"_s).toString(), u"exception"_s);
+        QCOMPARE(r.value(u"telemetry"_s).toArray().size(), 1);
+        QCOMPARE(r.value(u"telemetry"_s).toArray().at(0).toObject().value(u"ts"_s).toDouble(), 1657100002.0);
+    }
+
+    void aSamplerOfAnotherThreadNeedsAttach()
+    {
+        Sampler<int> sampler([n = 0]() mutable { return ++n; }, manualSampler());
+        std::thread([&] { sampler.start(); }).join(); // started elsewhere; its thread samples on
+        QTRY_COMPARE(sampler.sampleCount(), size_t(1));
+        Run alone("a", quiet());
+        Run attached("b", quiet());
+        attached.attach(sampler);
+        attached.attach(sampler); // twice is once
+        sampleAt(sampler, 1.0, 2);
+        QVERIFY(alone.finish().telemetry.empty());
+        QCOMPARE(attached.finish().telemetry.size(), size_t(1));
+        sampler.stop();
+    }
+
+    void telemetryCanBeTurnedOff()
+    {
+        Sampler<int> sampler([] { return 1; }, manualSampler());
+        sampler.start();
+        QTRY_COMPARE(sampler.sampleCount(), size_t(1));
+        Run::Options o = quiet();
+        o.telemetry = false;
+        Run run("wf", o);
+        sampleAt(sampler, 1.0, 2);
+        QVERIFY(run.finish().telemetry.empty());
+        sampler.stop();
+    }
+
+    void manySamplesAreThinnedEvenly()
+    {
+        SamplerOptions so;
+        so.interval = std::chrono::milliseconds(1);
+        so.clock = FakeClock::clock();
+        so.maxSamples = 100;
+        Sampler<int> sampler([n = 0]() mutable { return n++; }, so);
+        sampler.start();
+        QTRY_VERIFY(sampler.sampleCount() >= 1);
+        Run run("long", quiet());
+        QTRY_VERIFY_WITH_TIMEOUT(sampler.droppedSamples() > 1600, 30000);
+        const PerformanceRecord &r = run.finish();
+        sampler.stop();
+        QVERIFY(r.telemetry.size() <= TelemetryList::kMaxEntries);
+        QVERIFY(r.telemetryDropped > 0);
+        QVERIFY(r.telemetry.size() + r.telemetryDropped >= 1500);
+        // The values kept are evenly spaced: one power-of-two stride throughout.
+        const auto value = [&](size_t i) { return parse(r.telemetry[i]).value(u"value"_s).toInteger(); };
+        const qint64 stride = value(1) - value(0);
+        QVERIFY(stride >= 2 && (stride & (stride - 1)) == 0);
+        for (size_t i = 1; i < r.telemetry.size(); ++i)
+            QCOMPARE(value(i) - value(i - 1), stride);
+    }
+
+    void aRecordPastTheLineLimitSendsFewerSamples()
+    {
+        PerformanceRecord record;
+        record.workflow = "big";
+        record.startTime = record.endTime = FakeClock::wall;
+        for (int i = 0; i < 1024; ++i)
+            record.telemetry.push_back(
+                "{\"ts\":1,\"i\":" + std::to_string(i) + ",\"pad\":\"" + std::string(2000, 'p') + "\"}");
+        record.telemetryDropped = 10;
+        const std::string line = record.toJson();
+        QVERIFY(line.size() <= kMaxLineBytes);
+        const QJsonObject r = parse(line);
+        const QJsonArray telemetry = r.value(u"telemetry"_s).toArray();
+        QCOMPARE(telemetry.size(), 512);
+        QCOMPARE(telemetry.at(1).toObject().value(u"i"_s).toInt(), 2);
+        QCOMPARE(r.value(u"telemetry_dropped"_s).toInt(), 10 + 512);
+    }
+
 private:
+    Run::Options quiet() const
+    {
+        Run::Options o;
+        o.clock = FakeClock::clock();
+        o.records = m_records.get();
+        o.log = false;
+        return o;
+    }
+    // A sampler that samples at start and then only when asked (sampleAt), on the fake clock.
+    static SamplerOptions manualSampler()
+    {
+        SamplerOptions o;
+        o.interval = std::chrono::hours(1);
+        o.clock = FakeClock::clock();
+        return o;
+    }
+    // Moves the clock on and waits until the sampler has taken its count-th sample (and served the runs).
+    static void sampleAt(Sampler<int> &sampler, double advance, size_t count)
+    {
+        FakeClock::advance(advance);
+        sampler.sampleNow();
+        QTRY_COMPARE(sampler.sampleCount(), count);
+    }
+    static QJsonObject parse(const std::string &line)
+    {
+        return QJsonDocument::fromJson(QByteArray::fromStdString(line)).object();
+    }
+
     QTemporaryDir m_dir;
     QStringList m_log;
     std::unique_ptr<test::RecordSink> m_sink;

@@ -1,26 +1,171 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Sampler: first sample at once, the interval, the stop timeout, samples kept when the measured function throws;
-// ProcessReader checked against /proc for this process.
-#include "perfdash/modulemetrics.h"
+// Sampler: first sample at once, the interval, the stop timeout, samples kept when the measured function throws,
+// each sample's time (Unix seconds and local ISO 8601 on an injected clock), samples on demand, custom samples sent
+// as series; ProcessReader checked against /proc for this process.
+#include "perfdash/residentmemory.h"
 #include "perfdash/sampler.h"
+#include "fakeclock.h"
+#include "recordsink.h"
 
 #include <QFile>
 #include <QTest>
 
 #include <atomic>
 #include <cmath>
-#include <ctime>
 #include <chrono>
+#include <ctime>
 #include <stdexcept>
 #include <thread>
 
+using namespace perfdash;
 using namespace perfdash::client;
 using namespace std::chrono_literals;
 using namespace Qt::Literals::StringLiterals;
 
+using perfdash::test::FakeClock;
+
+namespace {
+// A sample of one's own, found by argument-dependent lookup.
+struct TrainSample {
+    double loss = 0;
+    int epoch = 0;
+    bool converged = false;
+    std::string phase;
+};
+void toTelemetry(const TrainSample &s, TelemetryWriter &out)
+{
+    out.add("loss", s.loss);
+    out.add("epoch", s.epoch);
+    out.add("converged", s.converged);
+    out.add("phase", s.phase);
+}
+struct Opaque {
+    int n = 0;
+};
+} // namespace
+
 class TestSampler : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // A fixed zone with summer time for the samples' local timestamps; set before any thread reads it.
+        qputenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3");
+        tzset();
+    }
+    void init()
+    {
+        FakeClock::reset();
+        QVERIFY(m_dir.isValid());
+        const QString path = m_dir.filePath(u"ingest-%1.sock"_s.arg(++m_n));
+        m_sink = std::make_unique<test::RecordSink>(path);
+        QVERIFY(m_sink->listen());
+        RecordsClient::Options o;
+        o.socketPath = path.toStdString();
+        m_records = std::make_unique<RecordsClient>(o);
+    }
+    void cleanup()
+    {
+        m_records.reset();
+        m_sink.reset();
+        setLogHook({});
+    }
+
+    void entriesCarryTheirTime()
+    {
+        SamplerOptions o;
+        o.interval = 1h; // only the first sample and the ones asked for
+        o.clock = FakeClock::clock();
+        Sampler<int> sampler([n = 0]() mutable { return ++n; }, o);
+        QVERIFY(sampler.start());
+        QTRY_COMPARE(sampler.sampleCount(), size_t(1));
+        FakeClock::advance(0.25);
+        sampler.sampleNow();
+        QTRY_COMPARE(sampler.sampleCount(), size_t(2));
+        QVERIFY(sampler.stop());
+        sampler.sampleNow(); // stopped: nothing to wake
+        const auto entries = sampler.entries();
+        QCOMPARE(entries.size(), size_t(2));
+        QCOMPARE(entries[0].ts, 1657100000.0);
+        QCOMPARE(entries[0].timestamp, std::string("2022-07-06T11:33:20.000+02:00"));
+        QCOMPARE(entries[0].value, 1);
+        QCOMPARE(entries[1].ts, 1657100000.25);
+        QCOMPARE(entries[1].timestamp, std::string("2022-07-06T11:33:20.250+02:00"));
+        QCOMPARE(entries[1].value, 2);
+        QCOMPARE(sampler.samples(), (std::vector<int> { 1, 2 }));
+    }
+
+    void seriesSendEachNumericMember()
+    {
+        SamplerOptions o;
+        o.interval = 1h;
+        o.clock = FakeClock::clock();
+        o.series = "train";
+        o.tags = { { "run", "r1" } };
+        o.records = m_records.get();
+        Sampler<TrainSample> sampler([] { return TrainSample { 0.5, 3, false, "fit" }; }, o);
+        sampler.start();
+        QTRY_COMPARE(m_sink->lines().size(), 3);
+        FakeClock::advance(1.5);
+        sampler.sampleNow();
+        QTRY_COMPARE(m_sink->lines().size(), 6);
+        sampler.stop();
+        // Text is not a series; a boolean is sent as 0/1; each is stamped with its sample's ts.
+        const auto gauge = [](const char *member, const char *value) {
+            return QByteArray(R"({"type":"metric","v":1,"ts":1657100000,"name":"train.MEMBER","kind":"gauge",)"
+                              R"("value":VALUE,"tags":{"run":"r1"}})")
+                .replace("MEMBER", member)
+                .replace("VALUE", value);
+        };
+        const QList<QByteArray> expected { gauge("loss", "0.5"), gauge("epoch", "3"), gauge("converged", "0") };
+        QCOMPARE(m_sink->lines().mid(0, 3), expected);
+        QCOMPARE(m_sink->lines().at(3),
+            QByteArray(R"({"type":"metric","v":1,"ts":1657100001.5,"name":"train.loss","kind":"gauge","value":0.5,)"
+                       R"("tags":{"run":"r1"}})"));
+    }
+
+    void noSeriesWithoutTheOption()
+    {
+        SamplerOptions o;
+        o.interval = 1h;
+        o.records = m_records.get(); // where series would go
+        Sampler<double> sampler([] { return 0.5; }, o);
+        sampler.start();
+        QTRY_COMPARE(sampler.sampleCount(), size_t(1)); // a sample's series are sent before it is kept
+        sampler.stop();
+        QCOMPARE(m_records->sentRecords() + m_records->droppedRecords(), uint64_t(0));
+        QCOMPARE(m_records->bufferedBytes(), size_t(0));
+    }
+
+    void seriesNeedToTelemetry()
+    {
+        QStringList warnings;
+        setLogHook([&](LogLevel level, std::string_view m) {
+            if (level == LogLevel::Warning)
+                warnings.push_back(QString::fromUtf8(m.data(), qsizetype(m.size())));
+        });
+        SamplerOptions o;
+        o.series = "opaque";
+        o.records = m_records.get();
+        Sampler<Opaque> sampler([] { return Opaque {}; }, o);
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY(warnings.at(0).contains(u"toTelemetry"_s));
+    }
+
+    void processSampleTelemetry()
+    {
+        ProcessSample s;
+        s.pid = 4242;
+        s.cpuPercent = 153.25;
+        s.rssMb = 812.5;
+        s.vmsMb = 4096;
+        s.threads = 18;
+        TelemetryWriter w;
+        toTelemetry(s, w);
+        QCOMPARE(w.members(), std::string(R"("rss_mb":812.5,"vms_mb":4096,"cpu_percent":153.25,"threads":18)"));
+        static_assert(hasTelemetry<ProcessSample>);
+    }
+
     void firstSampleAtOnce()
     {
         SamplerOptions o;
@@ -197,6 +342,12 @@ private Q_SLOTS:
             std::string(R"({"type":"sample","v":1,"ts":1657100000.5,"pid":4242,"cpu_percent":153.2,)"
                         R"("rss_mb":812.5,"vms_mb":4096,"threads":18,"tags":{"service":"api"}})"));
     }
+
+private:
+    QTemporaryDir m_dir;
+    int m_n = 0;
+    std::unique_ptr<test::RecordSink> m_sink;
+    std::unique_ptr<RecordsClient> m_records;
 };
 
 QTEST_GUILESS_MAIN(TestSampler)

@@ -4,6 +4,7 @@
 // locale: numbers go through std::to_chars. Safe from any thread.
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <ctime>
 #include <string>
@@ -15,6 +16,7 @@ namespace perfdash::client {
 constexpr size_t kMaxErrorChars = 5000; // code points, marker included
 constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMaxTextBytes = 4096;
+constexpr size_t kMaxLineBytes = 1 << 20; // one record, its '\n' excluded
 constexpr std::string_view kTruncatedMarker = "\xE2\x80\xA6[truncated]"; // "…[truncated]", 12 code points
 
 // A fixed-point number with `decimals` digits after the point: "2.34". Non-finite values give "nan"/"inf".
@@ -41,19 +43,23 @@ inline std::string formatSeconds(double seconds)
     return formatFixed(seconds, 2) + " seconds";
 }
 
-// Unix seconds as ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z".
-inline std::string isoUtc(double unixSeconds)
+namespace detail {
+// Unix seconds as ISO 8601 with milliseconds, in UTC ("Z") or in the local time zone with its offset ("+01:00").
+inline std::string isoTime(double unixSeconds, bool local)
 {
     if (!(unixSeconds >= 0) || unixSeconds > 253402300799.0) // year 9999
         return "";
     auto whole = static_cast<std::time_t>(unixSeconds);
-    auto millis = static_cast<int>((unixSeconds - double(whole)) * 1000.0 + 0.5);
+    auto millis = static_cast<int>(std::lround((unixSeconds - double(whole)) * 1000.0));
     if (millis >= 1000) {
         ++whole;
         millis -= 1000;
     }
     std::tm tm {};
-    gmtime_r(&whole, &tm);
+    if (local)
+        localtime_r(&whole, &tm);
+    else
+        gmtime_r(&whole, &tm);
     char buf[40];
     const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
     std::string out(buf, n);
@@ -61,8 +67,34 @@ inline std::string isoUtc(double unixSeconds)
     out.push_back(char('0' + millis / 100));
     out.push_back(char('0' + millis / 10 % 10));
     out.push_back(char('0' + millis % 10));
-    out.push_back('Z');
+    if (!local) {
+        out.push_back('Z');
+        return out;
+    }
+    // ISO 8601 offsets have minutes at most: the seconds of a historical offset (LMT) are dropped.
+    const long offset = tm.tm_gmtoff;
+    const long minutes = (offset < 0 ? -offset : offset) / 60;
+    out.push_back(offset < 0 ? '-' : '+');
+    out.push_back(char('0' + minutes / 600));
+    out.push_back(char('0' + minutes / 60 % 10));
+    out.push_back(':');
+    out.push_back(char('0' + minutes % 60 / 10));
+    out.push_back(char('0' + minutes % 10));
     return out;
+}
+} // namespace detail
+
+// Unix seconds as ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z".
+inline std::string isoUtc(double unixSeconds)
+{
+    return detail::isoTime(unixSeconds, false);
+}
+
+// Unix seconds as ISO 8601 local time with milliseconds and the local UTC offset: "2026-12-06T10:00:00.250+01:00"
+// (a sample's `timestamp`). Reads the time zone as localtime_r does: a changed TZ counts after tzset().
+inline std::string isoLocal(double unixSeconds)
+{
+    return detail::isoTime(unixSeconds, true);
 }
 
 namespace detail {

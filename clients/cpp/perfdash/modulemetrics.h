@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// perfdash C++ client: ModuleMetrics records operations (`op` records, docs/protocol.md) and keeps the session's
-// statistics in memory. An Operation is a scope: it times itself, reads the process's resident memory once when it
-// ends (/proc/self/statm), and sends one record. Nothing here throws into the caller: a failure in metrics never
-// fails the operation. Each record's op_code is the module's name unless Operation::setOpCode gives another, so the
-// operations table tells modules apart; the name is also sent as tag "module". ModuleMetrics is thread-safe (one
-// mutex around the statistics); an Operation belongs to the thread that made it.
+// perfdash C++ client: ModuleMetrics records a module's work and keeps the session's statistics of its operations
+// in memory. Each piece of work is a scope (WorkScope) that times itself and sends one record when it ends:
+// operation() an `op` record (with the process's resident memory, read once from /proc/self/statm), apiCall() an
+// `api_call` (apicall.h) and notification() a `notification` (notification.h); include those headers to use them.
+// Every record gets a random guid when its scope is made. Nothing here throws into the caller: a failure in metrics
+// never fails the work. Each record's op_code is the module's name unless setOpCode gives another, so the tables
+// tell modules apart; the name is also sent as tag "module". ModuleMetrics is thread-safe (one mutex around the
+// statistics); a scope belongs to the thread that made it.
 //
 //   perfdash::client::ModuleMetrics metrics("importer");
 //   {
@@ -16,103 +18,26 @@
 //   metrics.track("import", [&](auto &op) { ...; op.setItems(n); });   // an exception marks it failed, then goes on
 //   std::cout << metrics.formatStats();
 
+#include "perfdash/clock.h"
 #include "perfdash/config.h"
+#include "perfdash/exceptioninfo.h"
 #include "perfdash/format.h"
+#include "perfdash/guid.h"
 #include "perfdash/jsonline.h"
 #include "perfdash/recordsclient.h"
-#include "perfdash/run.h"
-
-#include <fcntl.h>
-#include <unistd.h>
+#include "perfdash/residentmemory.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <mutex>
-#include <new>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 
 namespace perfdash::client {
-
-// Resident memory of this process in MB (MiB), from /proc/self/statm; -1 when it cannot be read. The file stays
-// open, so a reading is one pread (a third of open/read/close); it is reopened after a fork, since the open file
-// would still describe the parent.
-inline double residentMemoryMb() noexcept
-{
-    static std::mutex mutex;
-    static int fd = -1;
-    static pid_t owner = 0;
-    char buf[128];
-    ssize_t n = -1;
-    {
-        std::lock_guard lock(mutex);
-        const pid_t pid = ::getpid();
-        if (fd < 0 || owner != pid) {
-            if (fd >= 0)
-                ::close(fd);
-            fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-            owner = pid;
-        }
-        if (fd >= 0)
-            n = ::pread(fd, buf, sizeof(buf) - 1, 0);
-    }
-    if (n <= 0)
-        return -1;
-    // "size resident shared text lib data dt", in pages.
-    const char *p = buf, *end = buf + n;
-    while (p < end && *p != ' ')
-        ++p;
-    uint64_t pages = 0;
-    const auto [next, ec] = std::from_chars(p + 1 < end ? p + 1 : end, end, pages);
-    if (ec != std::errc() || next == p + 1)
-        return -1;
-    static const long pageSize = ::sysconf(_SC_PAGESIZE);
-    return double(pages) * double(pageSize > 0 ? pageSize : 4096) / (1024.0 * 1024.0);
-}
-
-// The category of a caught exception, for `error_category`.
-inline std::string errorCategory(const std::exception_ptr &e)
-{
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::bad_alloc &) {
-        return "memory";
-    } catch (const std::system_error &) {
-        return "system";
-    } catch (const std::invalid_argument &) {
-        return "validation";
-    } catch (const std::domain_error &) {
-        return "validation";
-    } catch (const std::out_of_range &) {
-        return "validation";
-    } catch (const std::length_error &) {
-        return "validation";
-    } catch (const std::runtime_error &) {
-        return "runtime";
-    } catch (const std::exception &) {
-        return "exception";
-    } catch (...) {
-        return "unknown";
-    }
-}
-
-inline std::string errorMessage(const std::exception_ptr &e)
-{
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception &x) {
-        return x.what();
-    } catch (...) {
-        return "unknown exception";
-    }
-}
 
 struct SessionStats {
     uint64_t operations = 0;
@@ -126,32 +51,105 @@ struct SessionStats {
 };
 
 class ModuleMetrics;
+class ApiCall;
+class Notification;
 
-// One operation; sends its `op` record when end() is called or its scope ends. If an exception leaves the scope,
-// the operation counts as failed (category "exception"); track() gives the exception's text and category instead.
-class Operation {
+// What Operation, ApiCall and Notification share: one piece of a module's work, timed on the ModuleMetrics' monotonic
+// clock from when it is made until end() or the end of its scope; a guid made with it (so a resend carries the same
+// one); the module's name as op_code unless setOpCode() gives another; and an outcome. If an exception leaves the
+// scope, it counts as failed (category "exception"). Movable, not copyable.
+class WorkScope {
 public:
-    Operation(Operation &&other) noexcept;
-    Operation &operator=(Operation &&) = delete;
-    Operation(const Operation &) = delete;
-    ~Operation() { end(); }
+    WorkScope(const WorkScope &) = delete;
+    WorkScope &operator=(const WorkScope &) = delete;
+    WorkScope &operator=(WorkScope &&) = delete;
 
-    void setItems(uint64_t items) { m_items = items; }
-    void addItems(uint64_t items) { m_items = m_items.value_or(0) + items; }
-    void setTarget(std::string target) { m_target = std::move(target); }
     void setOpCode(std::string opCode) { m_opCode = std::move(opCode); }
     void setTenant(std::string tenant) { m_tenant = std::move(tenant); }
-    void setFileSizeMb(double mb) { m_fileSizeMb = mb; }
-    void setCacheHits(uint64_t n) { m_cacheHits = n; }
-    void setApiCalls(uint64_t n) { m_apiCalls = n; }
-    // Marks the operation failed; the message is cut at 5000 characters when the record is made.
+    void setSuccess(bool success) { m_success = success; }
+    // Marks it failed; the message is cut at 5000 characters when the record is made.
     void fail(std::string message = {}, std::string category = {})
     {
         m_success = false;
         m_error = std::move(message);
         m_category = std::move(category);
     }
-    bool success() const { return m_success; }
+    const std::string &guid() const { return m_guid; }
+
+protected:
+    WorkScope(ModuleMetrics *metrics, std::string opCode, double start)
+        : m_metrics(metrics)
+        , m_start(start)
+        , m_uncaught(std::uncaught_exceptions())
+        , m_guid(newGuid())
+        , m_opCode(std::move(opCode))
+    { }
+    WorkScope(WorkScope &&other) noexcept
+        : m_metrics(std::exchange(other.m_metrics, nullptr))
+        , m_start(other.m_start)
+        , m_uncaught(other.m_uncaught)
+        , m_success(other.m_success)
+        , m_guid(std::move(other.m_guid))
+        , m_opCode(std::move(other.m_opCode))
+        , m_tenant(std::move(other.m_tenant))
+        , m_error(std::move(other.m_error))
+        , m_category(std::move(other.m_category))
+    { }
+    ~WorkScope() = default;
+
+    // Ends the scope: its metrics and elapsed seconds, with an exception leaving the scope counted as a failure;
+    // nullptr when it had ended already.
+    ModuleMetrics *release(double &elapsed) noexcept;
+    // "guid", "op_code" and "tenant", in the protocol's order.
+    void identityFields(JsonLine &line) const
+    {
+        line.field("guid", m_guid);
+        if (!m_opCode.empty())
+            line.field("op_code", sanitizeName(m_opCode));
+        if (!m_tenant.empty())
+            line.field("tenant", sanitizeName(m_tenant));
+    }
+    // "success", then "error" and "error_category" of a failure.
+    void outcomeFields(JsonLine &line, bool success) const
+    {
+        line.field("success", success);
+        if (!success && !m_error.empty())
+            line.field("error", truncateError(m_error));
+        if (!success && !m_category.empty())
+            line.field("error_category", sanitizeName(m_category));
+    }
+    // A count as a JSON integer: at most 2^53, the protocol's limit.
+    static int64_t count(uint64_t n) { return int64_t(std::min<uint64_t>(n, uint64_t(1) << 53)); }
+
+    ModuleMetrics *m_metrics;
+    double m_start;
+    int m_uncaught;
+    std::optional<bool> m_success; // set by setSuccess(), fail() or an exception; else each scope's default
+    std::string m_guid, m_opCode, m_tenant, m_error, m_category;
+};
+
+// One operation; sends its `op` record when end() is called or its scope ends. track() gives an exception's text
+// and category.
+class Operation : public WorkScope {
+public:
+    Operation(Operation &&other) noexcept
+        : WorkScope(std::move(other))
+        , m_items(other.m_items)
+        , m_cacheHits(other.m_cacheHits)
+        , m_apiCalls(other.m_apiCalls)
+        , m_fileSizeMb(other.m_fileSizeMb)
+        , m_name(std::move(other.m_name))
+        , m_target(std::move(other.m_target))
+    { }
+    ~Operation() { end(); }
+
+    void setItems(uint64_t items) { m_items = items; }
+    void addItems(uint64_t items) { m_items = m_items.value_or(0) + items; }
+    void setTarget(std::string target) { m_target = std::move(target); }
+    void setFileSizeMb(double mb) { m_fileSizeMb = mb; }
+    void setCacheHits(uint64_t n) { m_cacheHits = n; }
+    void setApiCalls(uint64_t n) { m_apiCalls = n; }
+    bool success() const { return m_success.value_or(true); }
 
     // Ends the operation and sends its record; later calls do nothing. Returns the elapsed seconds.
     double end() noexcept;
@@ -162,23 +160,15 @@ public:
 private:
     friend class ModuleMetrics;
     Operation(ModuleMetrics *metrics, std::string name, std::string opCode, double start)
-        : m_metrics(metrics)
+        : WorkScope(metrics, std::move(opCode), start)
         , m_name(std::move(name))
-        , m_start(start)
-        , m_uncaught(std::uncaught_exceptions())
-        , m_opCode(std::move(opCode))
     { }
 
-    ModuleMetrics *m_metrics;
-    std::string m_name;
-    double m_start;
-    int m_uncaught;
-    bool m_success = true;
     std::optional<uint64_t> m_items;
     std::optional<uint64_t> m_cacheHits;
     std::optional<uint64_t> m_apiCalls;
     std::optional<double> m_fileSizeMb;
-    std::string m_target, m_opCode, m_tenant, m_error, m_category;
+    std::string m_name, m_target;
 };
 
 class ModuleMetrics {
@@ -207,6 +197,10 @@ public:
 
     // The operation's op_code is the module's name until setOpCode() gives another.
     Operation operation(std::string name) { return Operation(this, std::move(name), m_module, now()); }
+    // One call to an external API, e.g. apiCall("POST", "/v1/charge") (apicall.h).
+    ApiCall apiCall(std::string method, std::string endpoint);
+    // One notification sent on a channel, e.g. notification("email") (notification.h).
+    Notification notification(std::string channel);
 
     // Runs f(op) as one operation and returns what f returns. An exception from f marks the operation failed, with
     // its text and category (errorCategory()), and then goes on to the caller.
@@ -265,7 +259,10 @@ public:
     const Options &options() const { return m_options; }
 
 private:
+    friend class WorkScope;
     friend class Operation;
+    friend class ApiCall;
+    friend class Notification;
     double now() const { return m_options.clock.monotonicSeconds(); }
 
     void finished(const Operation &op, double elapsed) noexcept
@@ -275,14 +272,30 @@ private:
             ++m_stats.operations;
             m_stats.items += op.m_items.value_or(0);
             m_stats.totalTime += elapsed;
-            m_stats.errors += op.m_success ? 0 : 1;
+            m_stats.errors += op.success() ? 0 : 1;
         }
+        send([&] {
+            const double memory = m_options.measureMemory ? residentMemoryMb() : -1;
+            return op.toJson(m_options.clock.wallSeconds(), elapsed, memory, m_options.tags);
+        });
+    }
+
+    // Sends an ApiCall's or a Notification's record, stamped now.
+    template <typename Scope>
+    void sendScope(const Scope &scope, double elapsed) noexcept
+    {
+        send([&] { return scope.toJson(m_options.clock.wallSeconds(), elapsed, m_options.tags); });
+    }
+
+    // Sends the line makeLine() returns, unless the metrics are off; a failure costs the record only.
+    template <typename MakeLine>
+    void send(MakeLine &&makeLine) noexcept
+    {
         if (!m_enabled)
             return;
         try {
-            const double memory = m_options.measureMemory ? residentMemoryMb() : -1;
             RecordsClient &records = m_options.records ? *m_options.records : defaultRecords();
-            records.send(op.toJson(m_options.clock.wallSeconds(), elapsed, memory, m_options.tags));
+            records.send(makeLine());
         } catch (...) {
         }
     }
@@ -295,52 +308,40 @@ private:
     SessionStats m_stats;
 };
 
-inline Operation::Operation(Operation &&other) noexcept
-    : m_metrics(std::exchange(other.m_metrics, nullptr))
-    , m_name(std::move(other.m_name))
-    , m_start(other.m_start)
-    , m_uncaught(other.m_uncaught)
-    , m_success(other.m_success)
-    , m_items(other.m_items)
-    , m_cacheHits(other.m_cacheHits)
-    , m_apiCalls(other.m_apiCalls)
-    , m_fileSizeMb(other.m_fileSizeMb)
-    , m_target(std::move(other.m_target))
-    , m_opCode(std::move(other.m_opCode))
-    , m_tenant(std::move(other.m_tenant))
-    , m_error(std::move(other.m_error))
-    , m_category(std::move(other.m_category))
-{ }
-
-inline double Operation::end() noexcept
+inline ModuleMetrics *WorkScope::release(double &elapsed) noexcept
 {
     if (!m_metrics)
-        return 0;
+        return nullptr;
     ModuleMetrics *metrics = std::exchange(m_metrics, nullptr);
-    double elapsed = metrics->now() - m_start;
+    elapsed = metrics->now() - m_start;
     if (!(elapsed > 0))
         elapsed = 0;
-    if (m_success && std::uncaught_exceptions() > m_uncaught) {
+    if (m_success != false && std::uncaught_exceptions() > m_uncaught) {
         m_success = false;
         if (m_category.empty())
             m_category = "exception";
     }
-    metrics->finished(*this, elapsed);
+    return metrics;
+}
+
+inline double Operation::end() noexcept
+{
+    double elapsed = 0;
+    if (ModuleMetrics *metrics = release(elapsed))
+        metrics->finished(*this, elapsed);
     return elapsed;
 }
 
 inline std::string Operation::toJson(double endUnix, double elapsed, double memoryMb, const Tags &tags) const
 {
     JsonLine line("op");
-    line.field("ts", endUnix).field("name", sanitizeName(m_name));
-    if (!m_opCode.empty())
-        line.field("op_code", sanitizeName(m_opCode));
-    if (!m_tenant.empty())
-        line.field("tenant", sanitizeName(m_tenant));
+    line.field("ts", endUnix);
+    identityFields(line);
+    line.field("name", sanitizeName(m_name));
     if (!m_target.empty())
         line.field("target", sanitizeText(m_target));
     if (m_items)
-        line.field("items", int64_t(std::min<uint64_t>(*m_items, uint64_t(1) << 53)));
+        line.field("items", count(*m_items));
     line.field("elapsed_s", elapsed);
     if (m_items && elapsed > 0)
         line.field("items_per_s", double(*m_items) / elapsed);
@@ -349,14 +350,10 @@ inline std::string Operation::toJson(double endUnix, double elapsed, double memo
     if (m_fileSizeMb && *m_fileSizeMb >= 0)
         line.field("file_size_mb", *m_fileSizeMb);
     if (m_cacheHits)
-        line.field("cache_hits", int64_t(std::min<uint64_t>(*m_cacheHits, uint64_t(1) << 53)));
+        line.field("cache_hits", count(*m_cacheHits));
     if (m_apiCalls)
-        line.field("api_calls", int64_t(std::min<uint64_t>(*m_apiCalls, uint64_t(1) << 53)));
-    line.field("success", m_success);
-    if (!m_success && !m_error.empty())
-        line.field("error", truncateError(m_error));
-    if (!m_success && !m_category.empty())
-        line.field("error_category", sanitizeName(m_category));
+        line.field("api_calls", count(*m_apiCalls));
+    outcomeFields(line, success());
     line.tags(tags);
     return std::move(line).finish();
 }

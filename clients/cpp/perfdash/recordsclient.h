@@ -34,7 +34,7 @@ public:
         size_t maxBufferBytes = 1 << 20;
         std::chrono::milliseconds reconnectInterval { 1000 };
         bool autoFlush = true; // false: records wait in the buffer until flush() or the buffer's threshold
-        size_t flushThresholdBytes = 64 * 1024; // with autoFlush off, a send past this flushes
+        size_t flushThresholdBytes = size_t(64) * 1024; // with autoFlush off, a send past this flushes
         bool enabled = true; // and config().enabled
     };
 

@@ -1,19 +1,31 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // perfdash C++ client: Sampler calls a sample function on its own thread, the first time at once and then every
-// interval, and keeps the samples (bounded). stop() waits at most the stop timeout; a sample function that hangs
-// past it is left to finish on its detached thread, which owns everything it touches. measure(f) samples while f
-// runs and stops even when f throws, so the samples are kept. A sample function that throws costs that sample only.
+// interval, and keeps the samples (bounded), each with when it was taken: Unix seconds and ISO 8601 local time with
+// the UTC offset (Entry). stop() waits at most the stop timeout; a sample function that hangs past it is left to
+// finish on its detached thread, which owns everything it touches. measure(f) samples while f runs and stops even
+// when f throws, so the samples are kept. A sample function that throws costs that sample only.
+// When T has toTelemetry() (telemetry.h), the samples also go to the Runs that take them: every Run made on the
+// thread that started the sampler while it runs, and any Run that attach()es it. With SamplerOptions::series, each
+// numeric member of every sample is also sent as a `metric` gauge (docs/protocol.md, "Custom samples as series").
 // ProcessSampler samples this process from /proc (CPU %, RSS, VMS, threads) and sends `sample` records.
 // start(), stop() and the accessors may be called from any thread.
 //
 //   perfdash::client::ProcessSampler sampler;                  // every second, to defaultRecords()
-//   sampler.measure([&] { runPipeline(); });
+//   sampler.measure([&] { runPipeline(); });                   // the runs made in runPipeline() carry its samples
+//
+//   struct Loss { double train, val; };                        // a sample of one's own, next to its toTelemetry()
+//   void toTelemetry(const Loss &l, TelemetryWriter &out) { out.add("train", l.train); out.add("val", l.val); }
+//   SamplerOptions o;
+//   o.series = "loss";                                         // also sent as the gauges loss.train and loss.val
+//   Sampler<Loss> losses([&] { return currentLoss(); }, o);
 
+#include "perfdash/clock.h"
 #include "perfdash/config.h"
 #include "perfdash/format.h"
 #include "perfdash/jsonline.h"
 #include "perfdash/recordsclient.h"
+#include "perfdash/telemetry.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -37,6 +49,12 @@ struct SamplerOptions {
     std::chrono::milliseconds interval { 1000 };
     std::chrono::milliseconds stopTimeout { 2000 };
     size_t maxSamples = 100000; // later samples are counted as dropped, not kept
+    // Custom samples as series: each numeric (or boolean, as 0/1) member of every sample is sent as a `metric` gauge
+    // named "<series>.<member>", with the sample's ts and `tags`. Empty: none are sent. Needs toTelemetry() for T.
+    std::string series;
+    Tags tags;
+    RecordsClient *records = nullptr; // where the series go; nullptr: defaultRecords()
+    Clock clock; // the samples' ts and timestamp
 };
 
 template <typename T>
@@ -44,23 +62,45 @@ class Sampler {
 public:
     using SampleFunction = std::function<T()>;
 
+    // One kept sample and when it was taken (when the sample function returned).
+    struct Entry {
+        double ts = 0; // Unix seconds
+        std::string timestamp; // the same instant as ISO 8601 local time with its UTC offset (isoLocal)
+        T value;
+    };
+
     explicit Sampler(SampleFunction sample, SamplerOptions options = SamplerOptions {})
         : m_state(std::make_shared<State>())
-        , m_options(options)
+        , m_options(std::move(options))
+        , m_feed(std::make_shared<TelemetryFeed>())
     {
         m_state->sample = std::move(sample);
         m_state->maxSamples = m_options.maxSamples;
+        m_state->clock = m_options.clock;
+        m_state->feed = m_feed;
         if (m_options.interval.count() <= 0)
             m_options.interval = std::chrono::milliseconds(1);
+        if (!m_options.series.empty() && config().enabled) {
+            if constexpr (hasTelemetry<T>) {
+                m_state->series = m_options.series;
+                m_state->tags = m_options.tags;
+                m_state->seriesRecords = m_options.records ? m_options.records : &defaultRecords();
+            } else {
+                log(LogLevel::Warning,
+                    "sampler: series needs toTelemetry(const T &, TelemetryWriter &) for the sample type; no "
+                    "series are sent");
+            }
+        }
     }
     ~Sampler() { stop(); }
     Sampler(const Sampler &) = delete;
     Sampler &operator=(const Sampler &) = delete;
 
-    // Called on the sampler's thread after each sample is kept (e.g. to send it). Set it before start().
+    // Called on the sampler's thread after each sample is taken (e.g. to send it). Set it before start().
     void setOnSample(std::function<void(const T &)> onSample) { m_state->onSample = std::move(onSample); }
 
-    // Starts the thread, which samples at once. Returns false if it runs already or cannot start.
+    // Starts the thread, which samples at once. Returns false if it runs already or cannot start. Runs made on the
+    // calling thread from now until stop() take the samples (when T has toTelemetry()).
     bool start() noexcept
     {
         std::lock_guard control(m_control);
@@ -70,11 +110,18 @@ public:
             std::lock_guard lock(m_state->mutex);
             m_state->stop = false;
             m_state->done = false;
+            m_state->sampleNow = false;
         }
         try {
             m_thread = std::thread(&Sampler::loop, m_state, m_options.interval);
         } catch (...) {
             return false;
+        }
+        if constexpr (hasTelemetry<T>) {
+            try {
+                TelemetryFeed::markStarted(m_feed);
+            } catch (...) {
+            }
         }
         return true;
     }
@@ -86,6 +133,7 @@ public:
         std::lock_guard control(m_control);
         if (!m_thread.joinable())
             return true;
+        m_feed->markStopped();
         bool ended = false;
         {
             std::unique_lock lock(m_state->mutex);
@@ -103,7 +151,12 @@ public:
                 std::lock_guard lock(m_state->mutex);
                 fresh->sample = m_state->sample;
                 fresh->onSample = m_state->onSample;
-                fresh->samples = m_state->samples;
+                fresh->clock = m_state->clock;
+                fresh->feed = m_state->feed;
+                fresh->series = m_state->series;
+                fresh->tags = m_state->tags;
+                fresh->seriesRecords = m_state->seriesRecords;
+                fresh->entries = m_state->entries;
                 fresh->maxSamples = m_state->maxSamples;
                 fresh->errors = m_state->errors;
                 fresh->dropped = m_state->dropped;
@@ -122,6 +175,17 @@ public:
         return m_thread.joinable();
     }
 
+    // Asks the running thread for a sample at once (the interval then counts from it); does nothing when stopped.
+    void sampleNow()
+    {
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        if (state->stop)
+            return;
+        state->sampleNow = true;
+        state->wake.notify_all();
+    }
+
     // Runs f while sampling and returns what it returns. The sampler stops when f returns or throws.
     template <typename F>
     decltype(auto) measure(F &&f)
@@ -135,17 +199,29 @@ public:
         return f();
     }
 
+    // The samples kept, oldest first, with when each was taken.
+    std::vector<Entry> entries() const
+    {
+        const auto state = currentState();
+        std::lock_guard lock(state->mutex);
+        return state->entries;
+    }
+    // The values of entries().
     std::vector<T> samples() const
     {
         const auto state = currentState();
         std::lock_guard lock(state->mutex);
-        return state->samples;
+        std::vector<T> out;
+        out.reserve(state->entries.size());
+        for (const Entry &e : state->entries)
+            out.push_back(e.value);
+        return out;
     }
     size_t sampleCount() const
     {
         const auto state = currentState();
         std::lock_guard lock(state->mutex);
-        return state->samples.size();
+        return state->entries.size();
     }
     uint64_t sampleErrors() const
     {
@@ -166,17 +242,27 @@ public:
         state->maxSamples = n;
     }
 
+    // Where the samples go to runs (Run::attach() subscribes to it).
+    const std::shared_ptr<TelemetryFeed> &telemetryFeed() const { return m_feed; }
+
 private:
-    // Shared with the thread, so a thread left behind by stop() never touches a destroyed Sampler.
+    // Shared with the thread, so a thread left behind by stop() never touches a destroyed Sampler. The members from
+    // `clock` to `seriesRecords` are set before the thread starts and only read after.
     struct State {
         std::mutex mutex;
         std::condition_variable wake;
         std::condition_variable doneCv;
         bool stop = false;
         bool done = false;
+        bool sampleNow = false;
         SampleFunction sample;
         std::function<void(const T &)> onSample;
-        std::vector<T> samples;
+        Clock clock;
+        std::shared_ptr<TelemetryFeed> feed;
+        std::string series;
+        Tags tags;
+        RecordsClient *seriesRecords = nullptr; // null: no series are sent
+        std::vector<Entry> entries;
         size_t maxSamples = 100000;
         uint64_t errors = 0;
         uint64_t dropped = 0;
@@ -189,18 +275,47 @@ private:
         return m_state;
     }
 
+    // The sample to the runs that take it and as series. Before the sample is kept, so that a caller who waits for
+    // sampleCount() sees its runs served too.
+    static void publish([[maybe_unused]] State &state, [[maybe_unused]] const Entry &entry)
+    {
+        if constexpr (hasTelemetry<T>) {
+            const bool toRuns = state.feed->hasSubscribers();
+            if (!toRuns && !state.seriesRecords)
+                return;
+            TelemetryWriter writer;
+            toTelemetry(entry.value, writer);
+            if (toRuns)
+                state.feed->deliver(writer.entry(entry.ts, entry.timestamp));
+            if (state.seriesRecords) {
+                for (const auto &[member, value] : writer.numbers()) {
+                    JsonLine line("metric");
+                    line.field("ts", entry.ts)
+                        .field("name", sanitizeName(state.series + "." + member))
+                        .field("kind", "gauge")
+                        .field("value", value)
+                        .tags(state.tags);
+                    state.seriesRecords->send(std::move(line).finish());
+                }
+            }
+        }
+    }
+
     static void loop(std::shared_ptr<State> state, std::chrono::milliseconds interval)
     {
-        using Clock = std::chrono::steady_clock;
-        auto next = Clock::now();
+        using Steady = std::chrono::steady_clock;
+        auto next = Steady::now();
         while (true) {
             try {
                 T value = state->sample();
+                const double ts = state->clock.wallSeconds();
+                Entry entry { ts, isoLocal(ts), std::move(value) };
+                publish(*state, entry);
                 if (state->onSample)
-                    state->onSample(value);
+                    state->onSample(entry.value);
                 std::lock_guard lock(state->mutex);
-                if (state->samples.size() < state->maxSamples)
-                    state->samples.push_back(std::move(value));
+                if (state->entries.size() < state->maxSamples)
+                    state->entries.push_back(std::move(entry));
                 else
                     ++state->dropped;
             } catch (...) {
@@ -210,12 +325,21 @@ private:
             std::unique_lock lock(state->mutex);
             if (state->stop)
                 break;
+            if (state->sampleNow) {
+                state->sampleNow = false;
+                next = Steady::now();
+                continue;
+            }
             next += interval;
-            const auto now = Clock::now();
+            const auto now = Steady::now();
             if (next < now)
                 next = now; // a slow sample shifts the schedule instead of bursting to catch up
-            if (state->wake.wait_until(lock, next, [&] { return state->stop; }))
-                break;
+            if (state->wake.wait_until(lock, next, [&] { return state->stop || state->sampleNow; })) {
+                if (state->stop)
+                    break;
+                state->sampleNow = false;
+                next = Steady::now();
+            }
         }
         std::lock_guard lock(state->mutex);
         state->done = true;
@@ -224,6 +348,7 @@ private:
 
     std::shared_ptr<State> m_state;
     SamplerOptions m_options;
+    std::shared_ptr<TelemetryFeed> m_feed;
     mutable std::mutex m_control;
     std::thread m_thread;
 };
@@ -250,6 +375,15 @@ struct ProcessSample {
         return std::move(line).finish();
     }
 };
+
+// A process sample in a run's telemetry: rss_mb, vms_mb, cpu_percent, threads.
+inline void toTelemetry(const ProcessSample &s, TelemetryWriter &out)
+{
+    out.add("rss_mb", s.rssMb);
+    out.add("vms_mb", s.vmsMb);
+    out.add("cpu_percent", s.cpuPercent >= 0 ? s.cpuPercent : 0.0);
+    out.add("threads", s.threads);
+}
 
 // Reads /proc/<pid>/stat; keeps the previous CPU time to turn it into a percentage. Not thread-safe: one per sampler.
 class ProcessReader {
@@ -324,7 +458,7 @@ private:
 class ProcessSampler : public Sampler<ProcessSample> {
 public:
     struct Options {
-        SamplerOptions sampler;
+        SamplerOptions sampler; // its records and tags default to the ones below
         RecordsClient *records = nullptr; // nullptr: defaultRecords()
         Tags tags;
         int pid = 0; // 0: this process
@@ -334,14 +468,25 @@ public:
     ProcessSampler()
         : ProcessSampler(Options {})
     { }
-    explicit ProcessSampler(Options options)
+    explicit ProcessSampler(const Options &options)
         : Sampler<ProcessSample>(
-            [reader = std::make_shared<ProcessReader>(options.pid)] { return reader->read(); }, options.sampler)
+            [reader = std::make_shared<ProcessReader>(options.pid)] { return reader->read(); }, samplerOptions(options))
     {
         if (options.send && config().enabled) {
             RecordsClient *records = options.records ? options.records : &defaultRecords();
             setOnSample([records, tags = options.tags](const ProcessSample &s) { records->send(s.toJson(tags)); });
         }
+    }
+
+private:
+    static SamplerOptions samplerOptions(const Options &options)
+    {
+        SamplerOptions o = options.sampler;
+        if (!o.records)
+            o.records = options.records;
+        if (o.tags.empty())
+            o.tags = options.tags;
+        return o;
     }
 };
 
