@@ -71,9 +71,10 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
     const QCommandLineOption seriesIdle(u"series-idle"_s,
         u"How long a series may go without samples before the collector forgets it, e.g. 10m (default), 1h."_s,
         u"DURATION"_s, u"10m"_s);
-    const QCommandLineOption retention(
-        u"retention"_s, u"How long each tier and each kind of work record is kept, e.g. "
-          "1s=48h,1m=35d,1h=400d,ops=90d,runs=90d,api_calls=90d,notifications=90d (the defaults)."_s, u"SPEC"_s);
+    const QCommandLineOption retention(u"retention"_s,
+        u"How long each tier and each kind of work record is kept, e.g. "
+        "1s=48h,1m=35d,1h=400d,ops=90d,runs=90d,api_calls=90d,notifications=90d (the defaults)."_s,
+        u"SPEC"_s);
     const QCommandLineOption watchPid(
         u"watch-pid"_s, u"Also sample this process's CPU, memory and threads (repeatable)."_s, u"PID"_s);
     const QCommandLineOption sampleInterval(u"sample-interval"_s,
@@ -153,7 +154,7 @@ bool CollectorDaemon::parseArguments(const QStringList &arguments, Options *opti
         && !parseRetention(parser.value(retention), &options->retention, &options->workRetention)) {
         *error = u"--retention wants name=duration pairs such as 1s=48h,1m=35d,1h=400d,ops=90d,runs=90d,"
                  "api_calls=90d,notifications=90d (0 keeps work records forever), not \"%1\""_s.arg(
-            parser.value(retention));
+                     parser.value(retention));
         return false;
     }
     const auto interval = parseSampleInterval(parser.value(sampleInterval));
@@ -275,14 +276,14 @@ bool CollectorDaemon::parseRetention(const QString &text, Retention *retention, 
         const QString value = part.section(u'=', 1).trimmed();
         if (part.count(u'=') != 1)
             return false;
-        qint64 *workTarget = !work ? nullptr
-            : tier == u"ops"_s     ? &outWork.operations
-            : tier == u"runs"_s    ? &outWork.runs
-            : tier == u"api_calls"_s ? &outWork.apiCalls
+        qint64 *workTarget = !work       ? nullptr
+            : tier == u"ops"_s           ? &outWork.operations
+            : tier == u"runs"_s          ? &outWork.runs
+            : tier == u"api_calls"_s     ? &outWork.apiCalls
             : tier == u"notifications"_s ? &outWork.notifications
                                          : nullptr;
-        const auto duration = workTarget && value == u"0"_s ? std::optional<qint64>(0)
-                                                            : ExportArguments::parseDuration(value);
+        const auto duration
+            = workTarget && value == u"0"_s ? std::optional<qint64>(0) : ExportArguments::parseDuration(value);
         if (!duration)
             return false;
         if (workTarget)

@@ -884,7 +884,8 @@ public:
             NativeRecord::Step &s = out.back();
             s.success = true;
             ok = ok && step.name(FName, s.name, true) == Present && step.unixSeconds(FStart, s.start, true) == Present
-                && step.number(FElapsedS, s.elapsedS, true, 0) == Present && step.boolean(FSuccess, s.success, false) != Failed;
+                && step.number(FElapsedS, s.elapsedS, true, 0) == Present
+                && step.boolean(FSuccess, s.success, false) != Failed;
             if (!ok)
                 error = step.error;
             return ok;
@@ -1388,9 +1389,9 @@ std::optional<NdjsonRecord::Reason> NdjsonRecord::parse(
     // Producers that only tag their module (SDKs before op_code, hand-written lines) still tell modules apart in the
     // operations table. A tag value is always a valid name: same bytes allowed, shorter.
     NativeRecord::Outcome *work = out.type == NativeRecord::Type::Op ? &out.op
-        : out.type == NativeRecord::Type::ApiCall                    ? static_cast<NativeRecord::Outcome *>(&out.apiCall)
-        : out.type == NativeRecord::Type::Notification               ? &out.notification
-                                                                     : nullptr;
+        : out.type == NativeRecord::Type::ApiCall      ? static_cast<NativeRecord::Outcome *>(&out.apiCall)
+        : out.type == NativeRecord::Type::Notification ? &out.notification
+                                                       : nullptr;
     if (work && work->opCode.empty()) {
         for (const NativeRecord::Tag &tag : out.tags) {
             if (tag.key == "module") {

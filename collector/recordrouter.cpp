@@ -223,8 +223,7 @@ void RecordRouter::routeNotification(const NativeRecord &r, qint64 ts)
 {
     const NativeRecord::Notification &n = r.notification;
     const Extra channel { "channel:", bytes(n.channel) };
-    add(seriesFor("notification.sent", channel, { "status:", n.success ? "ok" : "error" }), MetricKind::Counter, 1,
-        ts);
+    add(seriesFor("notification.sent", channel, { "status:", n.success ? "ok" : "error" }), MetricKind::Counter, 1, ts);
     add(seriesFor("notification.elapsed", channel), MetricKind::Timer, n.elapsedS * 1000.0, ts);
     const auto count = [&](QByteArrayView name, const std::optional<qint64> &value) {
         if (value)

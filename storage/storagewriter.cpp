@@ -1337,7 +1337,8 @@ Database::OpenResult StorageThread::start()
 void StorageThread::postWorkRecords(const WorkRecordBatch &work)
 {
     StorageWriter *writer = m_writer.get();
-    QMetaObject::invokeMethod(writer, [writer, work]() { writer->writeWorkRecords(work); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        writer, [writer, work]() { writer->writeWorkRecords(work); }, Qt::QueuedConnection);
 }
 
 void StorageThread::postBaselines(const QVector<Baseline::Stored> &baselines)

@@ -117,8 +117,8 @@ bool writeRuns(QSqlDatabase &db, const QVector<RunRecord> &runs, QString *error)
         run.addBindValue(orNull(r.executionMode));
         run.addBindValue(orNull(r.error));
         run.addBindValue(orNull(r.errorCategory));
-        run.addBindValue(r.telemetry.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
-                                               : QVariant(QString::fromUtf8(r.telemetry)));
+        run.addBindValue(
+            r.telemetry.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromUtf8(r.telemetry)));
         run.addBindValue(orNull(r.telemetryDropped));
         if (!run.exec())
             return failed(run, error);

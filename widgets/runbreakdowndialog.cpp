@@ -147,7 +147,7 @@ void RunBreakdownDialog::showSamples(const RunRecord &run)
     m_tabs->setTabEnabled(1, !telemetry.isEmpty());
     m_samplesNote->setText(telemetry.dropped > 0
             ? tr("%n samples taken while it ran; the producer kept these and dropped %1 more to stay within its bound.",
-                  nullptr, int(telemetry.samples.size()))
+                nullptr, int(telemetry.samples.size()))
                   .arg(telemetry.dropped)
             : tr("%n samples taken while it ran.", nullptr, int(telemetry.samples.size())));
     m_samples->clear();

@@ -272,8 +272,9 @@ private Q_SLOTS:
         {
             StorageThread storage(path, quiet());
             QVERIFY(storage.start().ok);
-            storage.postWorkRecords({ { operation(kHour0 - 10, u"before"_s, true), operation(kHour0 + 10, u"first"_s, true),
-                operation(kHour0 + 20, u"second"_s, false), operation(kHour0 + 3600, u"after"_s, true) } });
+            storage.postWorkRecords(
+                { { operation(kHour0 - 10, u"before"_s, true), operation(kHour0 + 10, u"first"_s, true),
+                    operation(kHour0 + 20, u"second"_s, false), operation(kHour0 + 3600, u"after"_s, true) } });
         }
         HistoryReader reader(path);
         HistoryRangeSource source(&reader);

@@ -114,8 +114,9 @@ void TestNdjsonRecord::verdicts_data()
     QTest::newRow("ok.run-full") << QByteArray(kRunFull) << u"ok"_s;
     QTest::newRow("ok.api_call") << QByteArray(kApiCall) << u"ok"_s;
     QTest::newRow("ok.notification") << QByteArray(kNotification) << u"ok"_s;
-    QTest::newRow("ok.api_call-minimal")
-        << QByteArray(R"({"type":"api_call","endpoint":"/x","elapsed_s":0,"success":true})") << u"ok"_s;
+    QTest::newRow("ok.api_call-minimal") << QByteArray(
+        R"({"type":"api_call","endpoint":"/x","elapsed_s":0,"success":true})")
+                                         << u"ok"_s;
     QTest::newRow("ok.notification-minimal")
         << QByteArray(R"({"type":"notification","channel":"sms","elapsed_s":0,"success":true})") << u"ok"_s;
     QTest::newRow("missing_field.api_call-endpoint")

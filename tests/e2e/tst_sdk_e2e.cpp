@@ -180,7 +180,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         CollectorProcess collector(dir.path());
         QVERIFY(collector.start());
-        qputenv("PERFDASH_CONFIG", dir.filePath(u"no-client.conf"_s).toUtf8()); // the user's own file must not turn it off
+        qputenv(
+            "PERFDASH_CONFIG", dir.filePath(u"no-client.conf"_s).toUtf8()); // the user's own file must not turn it off
         client::RecordsClient::Options recordsOptions;
         recordsOptions.socketPath = QDir(collector.runtimeDir).filePath(u"ingest.sock"_s).toStdString();
         client::RecordsClient records(recordsOptions);

@@ -209,8 +209,8 @@ private Q_SLOTS:
         const QJsonObject op { { u"type"_s, u"op"_s }, { u"ts"_s, double(now) }, { u"guid"_s, opGuid },
             { u"name"_s, u"charge"_s }, { u"elapsed_s"_s, 0.5 }, { u"success"_s, true }, { u"tags"_s, tags } };
         // Each record twice: the second of each is a resend within the collector's window.
-        QVERIFY(sendAll(collector, line(run) + line(api) + line(notify) + line(op) + line(run) + line(api)
-                                       + line(notify) + line(op)));
+        QVERIFY(sendAll(collector,
+            line(run) + line(api) + line(notify) + line(op) + line(run) + line(api) + line(notify) + line(op)));
         QCOMPARE(statsOf(collector).value(u"records_resent"_s), u"4"_s);
         QCOMPARE(collector.stop(), 0);
         // After a restart the window is empty: the tables' unique guids skip the resends.

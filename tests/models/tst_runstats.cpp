@@ -177,8 +177,9 @@ private Q_SLOTS:
     // A run's samples as a table: a column per member any sample has, by name; a gap where a sample has none.
     void telemetryBecomesATable()
     {
-        const QByteArray json = R"([{"timestamp":"2026-12-06T10:00:00.000+01:00","ts":1796547600,"rss_mb":812.5,"threads":18},)"
-                                R"({"ts":1796547601.5,"rss_mb":1630,"phase":"fit","ok":true,"gpu":null}])";
+        const QByteArray json
+            = R"([{"timestamp":"2026-12-06T10:00:00.000+01:00","ts":1796547600,"rss_mb":812.5,"threads":18},)"
+              R"({"ts":1796547601.5,"rss_mb":1630,"phase":"fit","ok":true,"gpu":null}])";
         const RunTelemetry t = RunTelemetry::fromJson(json, 7);
         QCOMPARE(t.columns, (QStringList { u"gpu"_s, u"ok"_s, u"phase"_s, u"rss_mb"_s, u"threads"_s }));
         QCOMPARE(t.samples.size(), 2);
