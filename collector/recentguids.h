@@ -20,9 +20,12 @@ public:
 
     explicit RecentGuids(qint64 windowSeconds = kWindowSeconds, size_t capacity = kCapacity);
 
-    // True when `guid` (canonical 8-4-4-4-12 hex, either case) was seen within the window: a resend. Otherwise
-    // remembers it, stamped nowSeconds, and returns false. An empty guid is never a resend.
-    bool seen(const std::string &guid, qint64 nowSeconds);
+    // True when `guid` (canonical 8-4-4-4-12 hex, either case) was remembered within the window: a resend. An empty
+    // guid is never a resend.
+    bool contains(const std::string &guid, qint64 nowSeconds);
+    // Remembers `guid`, stamped nowSeconds: once its row is on its way to storage, not before, so the resend of a
+    // record that was dropped is taken.
+    void remember(const std::string &guid, qint64 nowSeconds);
     size_t size() const { return m_set.size(); }
 
 private:

@@ -42,7 +42,8 @@ QString storedError(const NativeRecord::Outcome &o)
 
 void fillOutcome(WorkOutcome &out, const NativeRecord::Outcome &o, const NativeRecord &record)
 {
-    out.guid = text(o.guid);
+    // Lowercase, as the tables compare guids: a resend in the other case is the same record.
+    out.guid = text(o.guid).toLower();
     out.opCode = text(o.opCode);
     out.tenant = text(o.tenant);
     out.success = o.success;
@@ -254,10 +255,12 @@ void RecordRouter::route(const NativeRecord &r, qint64 nowMs, qint64 source)
 {
     m_nowSeconds = nowMs / 1000;
     m_source = source;
-    if (const NativeRecord::Outcome *work = outcomeOf(r); work && m_recentGuids.seen(work->guid, m_nowSeconds)) {
+    const NativeRecord::Outcome *work = outcomeOf(r);
+    if (work && m_recentGuids.contains(work->guid, m_nowSeconds)) {
         ++m_resent;
         return;
     }
+    const qsizetype queued = m_work.size();
     setOwnTags(r);
     const qint64 ts = r.timestampMs;
     switch (r.type) {
@@ -369,6 +372,8 @@ void RecordRouter::route(const NativeRecord &r, qint64 nowMs, qint64 source)
         routeBaseline(r.score, ts);
         break;
     }
+    if (work && m_work.size() > queued)
+        m_recentGuids.remember(work->guid, m_nowSeconds);
 }
 
 } // namespace perfdash

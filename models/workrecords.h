@@ -60,6 +60,7 @@ struct RunRecord : WorkOutcome {
     std::optional<qint64> retries;
     QString executionMode;
     QByteArray telemetry; // the samples taken while it ran: a JSON array as sent (docs/protocol.md); empty: none
+    qint64 telemetryBytes = 0; // their stored size; more than telemetry's when a read left them out (HistoryQuery)
     std::optional<qint64> telemetryDropped;
 };
 

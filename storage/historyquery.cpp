@@ -522,7 +522,7 @@ bool HistoryQuery::runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *o
     QSqlQuery q(db);
     if (!selectRecords(q,
             u"SELECT id, workflow, start_unix, end_unix, execution_s, execution_text, success, tags, guid, tenant,"
-            " steps_failed, memory_mb, retries, execution_mode, error_message, error_category, telemetry,"
+            " steps_failed, memory_mb, retries, execution_mode, error_message, error_category, length(telemetry),"
             " telemetry_dropped FROM runs WHERE start_unix >= ? AND start_unix < ? ORDER BY start_unix DESC LIMIT ?"_s,
             from, to, limit, error))
         return false;
@@ -545,9 +545,25 @@ bool HistoryQuery::runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *o
         run.executionMode = textOf(q.value(13));
         run.error = textOf(q.value(14));
         run.errorCategory = textOf(q.value(15));
-        run.telemetry = q.value(16).toString().toUtf8();
+        run.telemetryBytes = q.value(16).toLongLong();
         run.telemetryDropped = integerOf(q.value(17));
         out->push_back(std::move(run));
+    }
+    // Samples, newest runs first, up to a budget: a range of thousands of long runs would otherwise bring hundreds of
+    // MB to show a table. A run past the budget keeps telemetryBytes, so its breakdown can say what it left out.
+    QSqlQuery samples(db);
+    samples.setForwardOnly(true);
+    samples.prepare(u"SELECT telemetry FROM runs WHERE id = ?"_s);
+    qint64 budget = kRunTelemetryBudgetBytes;
+    for (RunRecord &run : *out) {
+        if (run.telemetryBytes <= 0 || run.telemetryBytes > budget)
+            continue;
+        samples.addBindValue(run.id);
+        if (!samples.exec())
+            return failWith(samples, error);
+        if (samples.next())
+            run.telemetry = samples.value(0).toString().toUtf8();
+        budget -= run.telemetryBytes;
     }
     QSqlQuery steps(db);
     steps.setForwardOnly(true);

@@ -87,6 +87,9 @@ public:
     // Timeline records in [from, to) (unix seconds), newest first, at most `limit`. Runs carry their steps.
     bool events(qint64 from, qint64 to, int limit, QVector<TimelineEvent> *out, QString *error) const;
     bool operations(qint64 from, qint64 to, int limit, QVector<OperationRecord> *out, QString *error) const;
+    // Runs carry the samples taken while they ran (RunRecord::telemetry), the newest first, until their stored sizes
+    // add up to kRunTelemetryBudgetBytes; the rest say only how much they stored (telemetryBytes).
+    static constexpr qint64 kRunTelemetryBudgetBytes = 16LL * 1024 * 1024;
     bool runs(qint64 from, qint64 to, int limit, QVector<RunRecord> *out, QString *error) const;
 
 private:

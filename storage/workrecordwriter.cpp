@@ -210,7 +210,8 @@ int deleteExpired(QSqlDatabase &db, const WorkRetention &retention, qint64 nowSe
         const char16_t *time;
         qint64 keep;
     };
-    // Steps go with their run (ON DELETE CASCADE needs foreign keys on, which this connection may not have).
+    // Steps go first, at most `batch` of them, then the expired runs that have none left (ON DELETE CASCADE needs
+    // foreign keys on, which this connection may not have): a run of 1024 steps takes a few passes, never one big one.
     const Table tables[] = {
         { u"operations", u"time", retention.operations },
         { u"runs", u"start_unix", retention.runs },
@@ -224,16 +225,19 @@ int deleteExpired(QSqlDatabase &db, const WorkRetention &retention, qint64 nowSe
         const QString name = QString::fromUtf16(t.name);
         const QString time = QString::fromUtf16(t.time);
         QSqlQuery q(db);
+        QString keepSteps;
         if (name == u"runs"_s) {
-            q.prepare(u"DELETE FROM steps WHERE run_id IN (SELECT id FROM runs WHERE start_unix < ? ORDER BY start_unix"
-                      " LIMIT ?)"_s);
+            q.prepare(u"DELETE FROM steps WHERE id IN (SELECT steps.id FROM runs JOIN steps ON steps.run_id = runs.id"
+                      " WHERE runs.start_unix < ? LIMIT ?)"_s);
             q.addBindValue(nowSeconds - t.keep);
             q.addBindValue(batch);
             if (!q.exec())
                 return -1;
+            deleted += q.numRowsAffected();
+            keepSteps = u" AND NOT EXISTS (SELECT 1 FROM steps WHERE steps.run_id = runs.id)"_s;
         }
         q.prepare(u"DELETE FROM "_s % name % u" WHERE id IN (SELECT id FROM "_s % name % u" WHERE "_s % time
-            % u" < ? ORDER BY "_s % time % u" LIMIT ?)"_s);
+            % u" < ?"_s % keepSteps % u" ORDER BY "_s % time % u" LIMIT ?)"_s);
         q.addBindValue(nowSeconds - t.keep);
         q.addBindValue(batch);
         if (!q.exec())

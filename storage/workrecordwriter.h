@@ -15,8 +15,9 @@ namespace perfdash::WorkRecordWriter {
 // *error on an SQL failure.
 bool write(QSqlDatabase &db, const WorkRecordBatch &work, QString *error);
 
-// Deletes work records older than their retention, at most `batch` rows per table (oldest first, and a run's steps
-// with it), inside the caller's transaction. Returns how many rows of the four tables went, or -1 on failure.
+// Deletes work records older than their retention, at most `batch` rows per table (oldest first; a run once its
+// steps are gone, at most `batch` steps a call), inside the caller's transaction. Returns how many rows went (steps
+// included), or -1 on failure.
 int deleteExpired(QSqlDatabase &db, const WorkRetention &retention, qint64 nowSeconds, int batch);
 
 // "2.34 seconds", as the SDKs format an execution time.

@@ -385,9 +385,19 @@ int main(int argc, char **argv)
                 run.startTime = now - run.executionTime;
                 run.endTime = now;
                 run.success = !r.error;
+                run.guid = perfdash::client::newGuid();
+                run.executionMode = "sequential";
+                run.memoryMb = 420.0 + 30.0 * unit(verdicts);
+                run.telemetry.clear();
                 double at = run.startTime;
                 for (int s = 0; s < 5; ++s) {
                     run.steps[size_t(s)] = { perfdash::DemoScenario::stepNames[s], at, r.stepMs[s] / 1000.0 };
+                    // A sample as each step begins, as a sampler beside the pipeline would take it (seed 002).
+                    perfdash::client::TelemetryWriter sample;
+                    sample.add("step", std::string_view(perfdash::DemoScenario::stepNames[s]));
+                    sample.add("rss_mb", *run.memoryMb - 10.0 * (4 - s));
+                    sample.add("queue_depth", int(r.stepMs[s]) % 7);
+                    run.telemetry.push_back(sample.entry(at, perfdash::client::isoLocal(at)));
                     at += r.stepMs[s] / 1000.0;
                 }
                 // A batch pipeline of its own, not the model's requests: runs would otherwise be what the model's

@@ -143,8 +143,18 @@ void RunBreakdownDialog::showSteps(const RunRecord &run)
 void RunBreakdownDialog::showSamples(const RunRecord &run)
 {
     const RunTelemetry telemetry = RunTelemetry::fromJson(run.telemetry, run.telemetryDropped);
+    const bool leftOut = telemetry.isEmpty() && run.telemetryBytes > 0;
     m_tabs->setTabText(1, telemetry.isEmpty() ? tr("S&amples") : tr("S&amples (%1)").arg(telemetry.samples.size()));
-    m_tabs->setTabEnabled(1, !telemetry.isEmpty());
+    m_tabs->setTabEnabled(1, !telemetry.isEmpty() || leftOut);
+    if (leftOut) {
+        m_samplesNote->setText(tr("This run stored %1 KiB of samples, not loaded: the runs of this range hold more "
+                                  "samples than the view reads at once. Narrow the range to see them.")
+                                   .arg((run.telemetryBytes + 1023) / 1024));
+        m_samples->clear();
+        m_samples->setRowCount(0);
+        m_samples->setColumnCount(0);
+        return;
+    }
     m_samplesNote->setText(telemetry.dropped > 0
             ? tr("%n samples taken while it ran; the producer kept these and dropped %1 more to stay within its bound.",
                 nullptr, int(telemetry.samples.size()))
@@ -180,6 +190,11 @@ QString RunBreakdownDialog::summary() const
 QString RunBreakdownDialog::details() const
 {
     return m_details->text();
+}
+
+QString RunBreakdownDialog::samplesNote() const
+{
+    return m_samplesNote->text();
 }
 
 } // namespace perfdash

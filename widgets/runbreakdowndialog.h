@@ -29,6 +29,7 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     QString summary() const;
     QString details() const;
+    QString samplesNote() const;
 
 private:
     void showSteps(const RunRecord &run);

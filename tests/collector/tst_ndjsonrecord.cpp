@@ -624,7 +624,8 @@ void TestNdjsonRecord::runTelemetry_data()
     QTest::newRow("ts only") << QByteArray(R"([{"ts":1}])") << u"ok"_s;
     QTest::newRow("every value kind") << QByteArray(R"([{"ts":1,"a":1.5,"b":"x","c":true,"d":null,"e":false}])")
                                       << u"ok"_s;
-    QTest::newRow("escaped ts key") << QByteArray(R"([{"ts":1}])") << u"ok"_s;
+    QTest::newRow("escaped ts key") << QByteArray(R"([{"t\u0073":1}])") << u"ok"_s;
+    QTest::newRow("escaped ts key, twice") << QByteArray(R"([{"t\u0073":1,"ts":2}])") << u"duplicate_key"_s;
     QTest::newRow("no ts") << QByteArray(R"([{"timestamp":"2022-07-06T10:33:20+01:00"}])") << u"missing_field"_s;
     QTest::newRow("null ts") << QByteArray(R"([{"ts":null}])") << u"missing_field"_s;
     QTest::newRow("ts text") << QByteArray(R"([{"ts":"1"}])") << u"bad_field_type"_s;

@@ -809,8 +809,8 @@ private Q_SLOTS:
             if (deleted == 0)
                 break;
         }
-        QVERIFY(batches.size() > 3); // 110 + 170 + 193 rows to go, at most 50 a table a pass
-        QVERIFY(std::all_of(batches.begin(), batches.end(), [](int d) { return d <= 3 * 50; }));
+        QVERIFY(batches.size() > 3); // 110 + 170 (+ 340 steps) + 193 rows to go, at most 50 a table a pass
+        QVERIFY(std::all_of(batches.begin(), batches.end(), [](int d) { return d <= 4 * 50; }));
         Reader reader(path);
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM operations"_s), 90);
         QCOMPARE(reader.scalar(u"SELECT MIN(time) FROM operations"_s), now - 90 * kDay);
@@ -819,7 +819,50 @@ private Q_SLOTS:
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM steps WHERE run_id NOT IN (SELECT id FROM runs)"_s), 0);
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM api_calls"_s), 7);
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM notifications"_s), 200);
-        QCOMPARE(storage.counters().retentionDeleted.load(), quint64(110 + 170 + 193));
+        QCOMPARE(storage.counters().retentionDeleted.load(), quint64(110 + 170 + 2 * 170 + 193));
+    }
+
+    // A range of runs with many samples: the newest runs bring theirs up to the read's budget, the rest only their size.
+    void runSamplesAreReadUpToABudget()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"telemetry.db"_s);
+        {
+            StorageThread storage(path, quiet());
+            QVERIFY(storage.start().ok);
+            // 1,000,000 bytes of samples a run: 16 fit the 16 MiB budget, the 17th does not.
+            const QByteArray sample = "{\"ts\":1796547600,\"blob\":\"" + QByteArray(150, 'x') + "\"}";
+            QByteArray samples = "[";
+            while (samples.size() + sample.size() + 2 < 1000000)
+                samples += (samples.size() > 1 ? "," : "") + sample;
+            samples += QByteArray(1000000 - 1 - samples.size(), ' ') + "]";
+            QCOMPARE(samples.size(), 1000000);
+            WorkRecordBatch work;
+            for (int i = 0; i < 20; ++i) {
+                RunRecord run;
+                run.workflow = u"train"_s;
+                run.start = double(kHour0 + i);
+                run.end = double(kHour0 + i + 1);
+                run.telemetry = samples;
+                work.runs.push_back(run);
+            }
+            storage.postWorkRecords(work);
+            QVERIFY(storage.flush());
+        }
+        QVERIFY(Database::openReadOnly(u"budget"_s, path).ok);
+        {
+            HistoryQuery query(u"budget"_s);
+            QVector<RunRecord> runs;
+            QString error;
+            QVERIFY2(query.runs(kHour0, kHour0 + 3600, 100, &runs, &error), qPrintable(error));
+            QCOMPARE(runs.size(), 20);
+            for (int i = 0; i < 20; ++i) {
+                QCOMPARE(runs[i].start, double(kHour0 + 19 - i)); // newest first
+                QCOMPARE(runs[i].telemetryBytes, qint64(1000000));
+                QCOMPARE(runs[i].telemetry.size(), i < 16 ? 1000000 : 0);
+            }
+        }
+        Database::close(u"budget"_s);
     }
 
     void version1RowsBecomeChunks()

@@ -216,6 +216,13 @@ private Q_SLOTS:
         QCOMPARE(samples->item(0, 2)->text(), u"812.5"_s);
         QCOMPARE(samples->item(1, 1)->text(), u"fit"_s);
         QCOMPARE(samples->item(0, 0)->toolTip(), u"2026-12-06T10:00:00.000+01:00"_s);
+        // Samples stored but left out of the read (HistoryQuery's budget): the tab says so.
+        RunRecord heavy = someRuns().front();
+        heavy.telemetryBytes = 5000;
+        dialog.setRun(heavy);
+        QVERIFY(dialog.tabs()->isTabEnabled(1));
+        QCOMPARE(dialog.samplesTable()->rowCount(), 0);
+        QVERIFY(dialog.samplesNote().contains(u"5 KiB of samples, not loaded"_s));
         // Another run without samples or workflow fields: nothing of the first is left.
         dialog.setRun(someRuns().front());
         QVERIFY(!dialog.tabs()->isTabEnabled(1));
