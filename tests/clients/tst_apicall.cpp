@@ -103,6 +103,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("outcome"); // -1: none given; 0/1 setSuccess
         QTest::addColumn<bool>("success");
         QTest::newRow("no status") << -1 << -1 << true;
+        QTest::newRow("1") << 1 << -1 << true;
         QTest::newRow("200") << 200 << -1 << true;
         QTest::newRow("304") << 304 << -1 << true;
         QTest::newRow("399") << 399 << -1 << true;
@@ -142,6 +143,40 @@ private Q_SLOTS:
         QTRY_COMPARE(m_sink->lines().size(), 1);
         QCOMPARE(m_sink->object(0).value(u"success"_s).toBool(), false);
         QCOMPARE(m_sink->object(0).value(u"error_category"_s).toString(), u"exception"_s);
+    }
+
+    // The method is sent in ASCII upper case, as the Python SDK sends it, so `method:POST` is one series whichever
+    // SDK sent it; other bytes are left as they are.
+    void methodIsSentInUpperCase_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QByteArray>("sent");
+        QTest::newRow("post") << QByteArray("post") << QByteArray("POST");
+        QTest::newRow("Get") << QByteArray("Get") << QByteArray("GET");
+        QTest::newRow("PATCH") << QByteArray("PATCH") << QByteArray("PATCH");
+        QTest::newRow("m-search") << QByteArray("m-search") << QByteArray("M-SEARCH");
+        QTest::newRow("not ASCII") << QByteArray("p\xC3\xB6st") << QByteArray("P\xC3\xB6ST");
+        QTest::newRow("sanitized") << QByteArray("get|x") << QByteArray("GET_X");
+    }
+    void methodIsSentInUpperCase()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QByteArray, sent);
+        ModuleMetrics::Options o = m_options;
+        o.tags.clear();
+        ModuleMetrics metrics("m", o);
+        std::string guid;
+        {
+            auto call = metrics.apiCall(method.toStdString(), "/v1/items");
+            guid = call.guid();
+            FakeClock::advance(0.5);
+        }
+        QTRY_COMPARE(m_sink->lines().size(), 1);
+        QCOMPARE(m_sink->lines().at(0),
+            expectedLine(guid,
+                R"({"type":"api_call","v":1,"ts":1657100000.5,"guid":"GUID","op_code":"m","method":"METHOD",)"
+                R"("endpoint":"/v1/items","elapsed_s":0.5,"success":true,"tags":{"module":"m"}})")
+                .replace("METHOD", sent));
     }
 
     void eachCallHasItsOwnGuid()

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The C++ SDK's text: formatted durations, ISO times (UTC, and local with the offset), error truncation, names and
-// the JSON line builder.
+// The C++ SDK's text: formatted durations, ISO times (UTC, and local with the offset), error truncation, names, ASCII
+// upper case, the JSON line builder and its integers.
 #include "perfdash/format.h"
 #include "perfdash/jsonline.h"
 
@@ -156,6 +156,33 @@ private Q_SLOTS:
         const std::string out = perfdash::client::sanitizeName(name.toStdString());
         QVERIFY(out.size() <= 200);
         QCOMPARE(QString::fromStdString(out), expected);
+    }
+
+    void asciiUpper()
+    {
+        QCOMPARE(perfdash::client::asciiUpper("m-search az AZ 09"), std::string("M-SEARCH AZ AZ 09"));
+        QCOMPARE(perfdash::client::asciiUpper("p\xC3\xB6st"), std::string("P\xC3\xB6ST")); // only ASCII letters
+        QCOMPARE(perfdash::client::asciiUpper(""), std::string());
+    }
+
+    // Counts go out as JSON integers of at most 2^53 (docs/protocol.md, Numbers): larger ones are clamped.
+    void jsonInteger_data()
+    {
+        QTest::addColumn<quint64>("count");
+        QTest::addColumn<qint64>("sent");
+        QTest::newRow("0") << quint64(0) << qint64(0);
+        QTest::newRow("42") << quint64(42) << qint64(42);
+        QTest::newRow("2^53 - 1") << (quint64(1) << 53) - 1 << (qint64(1) << 53) - 1;
+        QTest::newRow("2^53") << (quint64(1) << 53) << (qint64(1) << 53);
+        QTest::newRow("2^53 + 1") << (quint64(1) << 53) + 1 << (qint64(1) << 53);
+        QTest::newRow("2^64 - 1") << ~quint64(0) << (qint64(1) << 53);
+    }
+    void jsonInteger()
+    {
+        QFETCH(quint64, count);
+        QFETCH(qint64, sent);
+        QCOMPARE(perfdash::client::jsonInteger(count), int64_t(sent));
+        QCOMPARE(kMaxJsonInteger, uint64_t(9007199254740992));
     }
 
     void jsonLine()

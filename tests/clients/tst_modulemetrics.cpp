@@ -72,6 +72,23 @@ private Q_SLOTS:
         QVERIFY2(memory > 1 && std::abs(memory - residentMemoryMb()) < 64, qPrintable(QString::number(memory)));
     }
 
+    // Counts past 2^53, the protocol's largest integer, are sent as 2^53.
+    void countsAreClampedTo2Pow53()
+    {
+        ModuleMetrics::Options o = m_options;
+        o.enabled = false;
+        o.tags.clear();
+        ModuleMetrics metrics("m", o);
+        auto op = metrics.operation("import");
+        op.setItems(~uint64_t(0));
+        op.setCacheHits((uint64_t(1) << 53) + 1);
+        op.setApiCalls(uint64_t(1) << 53);
+        const QJsonObject r = QJsonDocument::fromJson(QByteArray::fromStdString(op.toJson(1, 0, -1))).object();
+        QCOMPARE(r.value(u"items"_s).toInteger(), qint64(1) << 53);
+        QCOMPARE(r.value(u"cache_hits"_s).toInteger(), qint64(1) << 53);
+        QCOMPARE(r.value(u"api_calls"_s).toInteger(), qint64(1) << 53);
+    }
+
     void operationsCarryAGuid()
     {
         ModuleMetrics metrics("importer", m_options);

@@ -67,6 +67,25 @@ private Q_SLOTS:
                 R"("elapsed_s":1.5,"success":true,"tags":{"module":"NTF01"}})"));
     }
 
+    // Counts past 2^53, the protocol's largest integer, are sent as 2^53.
+    void countsAreClampedTo2Pow53()
+    {
+        ModuleMetrics::Options o = m_options;
+        o.enabled = false;
+        ModuleMetrics metrics("NTF01", o);
+        auto sent = metrics.notification("sms");
+        sent.setRecipients(~uint64_t(0));
+        sent.setDelivered((uint64_t(1) << 53) + 1);
+        sent.setFailed(uint64_t(1) << 53);
+        sent.setQueueDepth(uint64_t(1) << 62);
+        QCOMPARE(sent.toJson(1, 0),
+            expectedLine(sent.guid(),
+                R"({"type":"notification","v":1,"ts":1,"guid":"GUID","op_code":"NTF01","channel":"sms",)"
+                R"("recipients":9007199254740992,"delivered":9007199254740992,"failed":9007199254740992,)"
+                R"("queue_depth":9007199254740992,"elapsed_s":0,"success":true})")
+                .toStdString());
+    }
+
     void aFailedNotification()
     {
         ModuleMetrics metrics("alerts", m_options);

@@ -270,6 +270,21 @@ private Q_SLOTS:
         QCOMPARE(m_sink->lines().at(0), expected.replace("GUID", QByteArray::fromStdString(guid)));
     }
 
+    // Counts past 2^53, the protocol's largest integer, are sent as 2^53.
+    void countsAreClampedTo2Pow53()
+    {
+        PerformanceRecord record;
+        record.workflow = "wf";
+        record.startTime = record.endTime = 1657100000;
+        record.stepsFailed = ~uint64_t(0);
+        record.retries = (uint64_t(1) << 53) + 1;
+        record.telemetryDropped = uint64_t(1) << 60;
+        QCOMPARE(record.toJson(),
+            std::string(R"({"type":"run","v":1,"workflow":"wf","start":1657100000,"end":1657100000,)"
+                        R"("execution_s":0,"success":true,"steps_failed":9007199254740992,)"
+                        R"("retries":9007199254740992,"telemetry_dropped":9007199254740992})"));
+    }
+
     void aSucceededRunSendsNoErrorAndZeroFailedSteps()
     {
         Run::Options o = quiet();

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Sampler: first sample at once, the interval, the stop timeout, samples kept when the measured function throws,
 // each sample's time (Unix seconds and local ISO 8601 on an injected clock), samples on demand, custom samples sent
-// as series; ProcessReader checked against /proc for this process.
+// as series; a thread left behind by stop() sends nothing after it; ProcessReader checked against /proc for this
+// process, and ProcessSampler's `sample` records.
 #include "perfdash/residentmemory.h"
+#include "perfdash/run.h"
 #include "perfdash/sampler.h"
 #include "fakeclock.h"
 #include "recordsink.h"
@@ -14,6 +16,8 @@
 #include <cmath>
 #include <chrono>
 #include <ctime>
+#include <future>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 
@@ -41,6 +45,12 @@ void toTelemetry(const TrainSample &s, TelemetryWriter &out)
 }
 struct Opaque {
     int n = 0;
+};
+// Fulfils its promise when destroyed: the last owner of a sample function is the state of the thread left behind,
+// which goes when that thread has finished.
+struct Gone {
+    std::promise<void> promise;
+    ~Gone() { promise.set_value(); }
 };
 } // namespace
 
@@ -264,6 +274,85 @@ private Q_SLOTS:
         std::this_thread::sleep_for(50ms);
     }
 
+    // stop() gives up on a hanging sample function; the caller then destroys its RecordsClient (or keeps it, to count
+    // what arrives). When the sample function returns, its thread must send nothing: no series through the
+    // RecordsClient (a use after free under ASan when destroyed), no entry to the attached run, no onSample call.
+    void aThreadLeftBehindSendsNothing_data()
+    {
+        QTest::addColumn<bool>("destroyRecords");
+        QTest::newRow("records kept") << false;
+        QTest::newRow("records destroyed") << true;
+    }
+    void aThreadLeftBehindSendsNothing()
+    {
+        QFETCH(bool, destroyRecords);
+        SamplerOptions o;
+        o.interval = 1h;
+        o.stopTimeout = 50ms;
+        o.clock = FakeClock::clock();
+        o.series = "hang";
+        o.records = m_records.get();
+        std::promise<void> release;
+        auto gone = std::make_shared<Gone>();
+        std::future<void> finished = gone->promise.get_future();
+        auto sampler = std::make_unique<Sampler<double>>(
+            [go = release.get_future().share(), gone = std::move(gone)] {
+                go.wait();
+                return 0.5;
+            },
+            o);
+        std::atomic<int> onSampleCalls { 0 };
+        sampler->setOnSample([&](double) { ++onSampleCalls; });
+        RecordsClient::Options off;
+        off.enabled = false;
+        RecordsClient runRecords(off); // the run's record goes nowhere: m_records may be gone when it is sent
+        Run::Options ro;
+        ro.log = false;
+        ro.measureMemory = false;
+        ro.clock = FakeClock::clock();
+        ro.records = &runRecords;
+        Run run("hung", ro);
+        run.attach(*sampler);
+        QVERIFY(sampler->start());
+        QVERIFY(!sampler->stop()); // the first sample hangs
+        sampler.reset();
+        if (destroyRecords)
+            m_records.reset();
+        release.set_value();
+        QCOMPARE(finished.wait_for(10s), std::future_status::ready); // the thread left behind is done
+        if (!destroyRecords) {
+            QCOMPARE(m_records->sentRecords() + m_records->droppedRecords(), uint64_t(0));
+            QCOMPARE(m_records->bufferedBytes(), size_t(0));
+        }
+        QVERIFY(run.finish().telemetry.empty());
+        QCOMPARE(onSampleCalls.load(), 0);
+    }
+
+    // Non-finite members are null in a run's telemetry and are not sent as gauges (a metric without its value).
+    void nonFiniteMembersAreNoSeries()
+    {
+        SamplerOptions o;
+        o.interval = 1h;
+        o.clock = FakeClock::clock();
+        o.series = "loss";
+        o.records = m_records.get();
+        using Sample = std::map<std::string, double>;
+        Sampler<Sample> sampler(
+            [] {
+                return Sample { { "inf", std::numeric_limits<double>::infinity() }, { "nan", std::nan("") },
+                    { "ok", 0.25 } };
+            },
+            o);
+        sampler.start();
+        QTRY_COMPARE(sampler.sampleCount(), size_t(1)); // its series are sent before it is kept
+        sampler.stop();
+        QVERIFY(m_records->flush());
+        QCOMPARE(m_records->sentRecords(), uint64_t(1)); // every line sent is in the socket: only one
+        QTRY_COMPARE(m_sink->lines().size(), 1);
+        QCOMPARE(m_sink->lines().at(0),
+            QByteArray(R"({"type":"metric","v":1,"ts":1657100000,"name":"loss.ok","kind":"gauge","value":0.25})"));
+    }
+
     void boundedSamples()
     {
         SamplerOptions o;
@@ -341,6 +430,24 @@ private Q_SLOTS:
         QCOMPARE(s.toJson({ { "service", "api" } }),
             std::string(R"({"type":"sample","v":1,"ts":1657100000.5,"pid":4242,"cpu_percent":153.2,)"
                         R"("rss_mb":812.5,"vms_mb":4096,"threads":18,"tags":{"service":"api"}})"));
+    }
+
+    void processSamplerSendsItsRecords()
+    {
+        ProcessSampler::Options o;
+        o.sampler.interval = 1h;
+        o.sampler.clock = FakeClock::clock();
+        o.records = m_records.get();
+        o.tags = { { "service", "api" } };
+        ProcessSampler sampler(o);
+        sampler.start();
+        QTRY_COMPARE(m_sink->lines().size(), 1);
+        sampler.stop();
+        const QJsonObject r = m_sink->object(0);
+        QCOMPARE(r.value(u"type"_s).toString(), u"sample"_s);
+        QCOMPARE(r.value(u"pid"_s).toInt(), int(::getpid()));
+        QCOMPARE(r.value(u"tags"_s).toObject().value(u"service"_s).toString(), u"api"_s);
+        QCOMPARE(sampler.sampleCount(), size_t(1));
     }
 
 private:

@@ -60,6 +60,20 @@ private Q_SLOTS:
         QCOMPARE(TelemetryWriter().entry(1, "t"), std::string(R"({"timestamp":"t","ts":1})"));
     }
 
+    // The collector reads doubles: a long double beyond their range is null and no series, as a NaN is, and one
+    // below the smallest subnormal is 0 (its text would be bad_value).
+    void writerKeepsNumbersWithinDoubleRange()
+    {
+        TelemetryWriter w;
+        w.add("huge", 1e400L);
+        w.add("tiny", 1e-400L);
+        w.add("half", 0.5L);
+        w.add("inf", -std::numeric_limits<double>::infinity());
+        QCOMPARE(w.members(), std::string(R"("huge":null,"tiny":0,"half":0.5,"inf":null)"));
+        const std::vector<std::pair<std::string, double>> numbers { { "tiny", 0.0 }, { "half", 0.5 } };
+        QCOMPARE(w.numbers(), numbers);
+    }
+
     void writerLimits()
     {
         TelemetryWriter w;

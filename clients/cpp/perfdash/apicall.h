@@ -2,7 +2,8 @@
 #pragma once
 // perfdash C++ client: ApiCall records one call to an external API as an `api_call` record (docs/protocol.md). A
 // scope of a ModuleMetrics, made by its apiCall(), like its operations (WorkScope): timed on the monotonic clock,
-// sent when end() is called or the scope ends, with a guid, the module as op_code and the ModuleMetrics' tags.
+// sent when end() is called or the scope ends, with a guid, the module as op_code and the ModuleMetrics' tags. The
+// method is sent in upper case (ASCII), as the Python SDK sends it, so "post" and "POST" are one series.
 // Without setSuccess() or fail(), it succeeded when its status (if one was set) is 1 … 399; an exception leaving
 // the scope fails it. Belongs to the thread that made it.
 //
@@ -14,6 +15,7 @@
 //       call.setResponseKb(r.body.size() / 1024.0);
 //   }                                                         // the record is sent here
 
+#include "perfdash/format.h"
 #include "perfdash/jsonline.h"
 #include "perfdash/modulemetrics.h"
 
@@ -59,7 +61,7 @@ public:
         line.field("ts", endUnix);
         identityFields(line);
         if (!m_method.empty())
-            line.field("method", sanitizeName(m_method));
+            line.field("method", sanitizeName(asciiUpper(m_method)));
         line.field("endpoint", sanitizeName(m_endpoint));
         if (m_status && *m_status >= 0 && *m_status <= 999)
             line.field("status", int64_t(*m_status));

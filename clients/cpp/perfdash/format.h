@@ -210,6 +210,17 @@ inline std::string sanitizeName(std::string_view name)
     return out.empty() ? std::string("unnamed") : out;
 }
 
+// ASCII letters in upper case, other bytes as they are: no locale, unlike std::toupper.
+inline std::string asciiUpper(std::string_view s)
+{
+    std::string out(s);
+    for (char &c : out) {
+        if (c >= 'a' && c <= 'z')
+            c = char(c - 'a' + 'A');
+    }
+    return out;
+}
+
 // Free text such as an op's target: valid UTF-8, at most maxBytes, cut on a character boundary.
 inline std::string sanitizeText(std::string_view text, size_t maxBytes = kMaxTextBytes)
 {

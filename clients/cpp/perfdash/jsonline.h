@@ -5,7 +5,9 @@
 
 #include "perfdash/format.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -13,6 +15,15 @@
 namespace perfdash::client {
 
 using Tags = std::map<std::string, std::string>;
+
+// The largest integer an integer field takes (docs/protocol.md, Numbers).
+constexpr uint64_t kMaxJsonInteger = uint64_t(1) << 53;
+
+// A count as a JSON integer field's value: larger ones are sent as kMaxJsonInteger.
+inline int64_t jsonInteger(uint64_t n)
+{
+    return int64_t(std::min(n, kMaxJsonInteger));
+}
 
 class JsonLine {
 public:

@@ -27,7 +27,6 @@
 #include "perfdash/recordsclient.h"
 #include "perfdash/residentmemory.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -118,8 +117,6 @@ protected:
         if (!success && !m_category.empty())
             line.field("error_category", sanitizeName(m_category));
     }
-    // A count as a JSON integer: at most 2^53, the protocol's limit.
-    static int64_t count(uint64_t n) { return int64_t(std::min<uint64_t>(n, uint64_t(1) << 53)); }
 
     ModuleMetrics *m_metrics;
     double m_start;
@@ -341,7 +338,7 @@ inline std::string Operation::toJson(double endUnix, double elapsed, double memo
     if (!m_target.empty())
         line.field("target", sanitizeText(m_target));
     if (m_items)
-        line.field("items", count(*m_items));
+        line.field("items", jsonInteger(*m_items));
     line.field("elapsed_s", elapsed);
     if (m_items && elapsed > 0)
         line.field("items_per_s", double(*m_items) / elapsed);
@@ -350,9 +347,9 @@ inline std::string Operation::toJson(double endUnix, double elapsed, double memo
     if (m_fileSizeMb && *m_fileSizeMb >= 0)
         line.field("file_size_mb", *m_fileSizeMb);
     if (m_cacheHits)
-        line.field("cache_hits", count(*m_cacheHits));
+        line.field("cache_hits", jsonInteger(*m_cacheHits));
     if (m_apiCalls)
-        line.field("api_calls", count(*m_apiCalls));
+        line.field("api_calls", jsonInteger(*m_apiCalls));
     outcomeFields(line, success());
     line.tags(tags);
     return std::move(line).finish();

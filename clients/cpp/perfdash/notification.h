@@ -61,13 +61,13 @@ public:
         identityFields(line);
         line.field("channel", sanitizeName(m_channel));
         if (m_recipients)
-            line.field("recipients", count(*m_recipients));
+            line.field("recipients", jsonInteger(*m_recipients));
         if (m_delivered)
-            line.field("delivered", count(*m_delivered));
+            line.field("delivered", jsonInteger(*m_delivered));
         if (m_failed)
-            line.field("failed", count(*m_failed));
+            line.field("failed", jsonInteger(*m_failed));
         if (m_queueDepth)
-            line.field("queue_depth", count(*m_queueDepth));
+            line.field("queue_depth", jsonInteger(*m_queueDepth));
         line.field("elapsed_s", elapsed);
         outcomeFields(line, success());
         line.tags(tags);

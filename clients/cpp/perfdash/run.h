@@ -28,7 +28,6 @@
 #include "perfdash/residentmemory.h"
 #include "perfdash/telemetry.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -103,11 +102,11 @@ private:
             .field("execution_s", executionTime)
             .field("success", success);
         if (!steps.empty() || stepsFailed > 0)
-            line.field("steps_failed", int64_t(std::min<uint64_t>(stepsFailed, uint64_t(1) << 53)));
+            line.field("steps_failed", jsonInteger(stepsFailed));
         if (memoryMb && *memoryMb >= 0)
             line.field("memory_mb", *memoryMb);
         if (retries)
-            line.field("retries", int64_t(std::min<uint64_t>(*retries, uint64_t(1) << 53)));
+            line.field("retries", jsonInteger(*retries));
         if (!executionMode.empty())
             line.field("execution_mode", sanitizeName(executionMode));
         if (!success && !error.empty())
@@ -145,7 +144,7 @@ private:
             line.raw("telemetry", array);
         }
         if (!samples.empty() || dropped > 0)
-            line.field("telemetry_dropped", int64_t(std::min<uint64_t>(dropped, uint64_t(1) << 53)));
+            line.field("telemetry_dropped", jsonInteger(dropped));
         line.tags(tags);
         return std::move(line).finish();
     }

@@ -3,8 +3,10 @@
 // perfdash C++ client: Sampler calls a sample function on its own thread, the first time at once and then every
 // interval, and keeps the samples (bounded), each with when it was taken: Unix seconds and ISO 8601 local time with
 // the UTC offset (Entry). stop() waits at most the stop timeout; a sample function that hangs past it is left to
-// finish on its detached thread, which owns everything it touches. measure(f) samples while f runs and stops even
-// when f throws, so the samples are kept. A sample function that throws costs that sample only.
+// finish on its detached thread, which owns everything it touches. Once stop() has given up on it, that thread sends
+// nothing more: no series, no records, no samples to runs, and no onSample call, so the caller may destroy the
+// RecordsClient then. measure(f) samples while f runs and stops even when f throws, so the samples are kept. A
+// sample function that throws costs that sample only.
 // When T has toTelemetry() (telemetry.h), the samples also go to the Runs that take them: every Run made on the
 // thread that started the sampler while it runs, and any Run that attach()es it. With SamplerOptions::series, each
 // numeric member of every sample is also sent as a `metric` gauge (docs/protocol.md, "Custom samples as series").
@@ -96,7 +98,8 @@ public:
     Sampler(const Sampler &) = delete;
     Sampler &operator=(const Sampler &) = delete;
 
-    // Called on the sampler's thread after each sample is taken (e.g. to send it). Set it before start().
+    // Called on the sampler's thread after each sample is taken (e.g. to send it). Set it before start(). It is not
+    // called once stop() has given up on the thread (one already under way finishes there).
     void setOnSample(std::function<void(const T &)> onSample) { m_state->onSample = std::move(onSample); }
 
     // Starts the thread, which samples at once. Returns false if it runs already or cannot start. Runs made on the
@@ -140,6 +143,10 @@ public:
             m_state->stop = true;
             m_state->wake.notify_all();
             ended = m_state->doneCv.wait_for(lock, m_options.stopTimeout, [&] { return m_state->done; });
+            // Set before the lock is let go: the thread sends only while holding it, so once this returns it never
+            // touches seriesRecords or sampleRecords again.
+            if (!ended)
+                m_state->leftBehind = true;
         }
         if (ended) {
             m_thread.join();
@@ -156,6 +163,8 @@ public:
                 fresh->series = m_state->series;
                 fresh->tags = m_state->tags;
                 fresh->seriesRecords = m_state->seriesRecords;
+                fresh->sampleRecords = m_state->sampleRecords;
+                fresh->toRecord = m_state->toRecord;
                 fresh->entries = m_state->entries;
                 fresh->maxSamples = m_state->maxSamples;
                 fresh->errors = m_state->errors;
@@ -245,9 +254,19 @@ public:
     // Where the samples go to runs (Run::attach() subscribes to it).
     const std::shared_ptr<TelemetryFeed> &telemetryFeed() const { return m_feed; }
 
+protected:
+    // Sends toRecord(sample) to records after each sample, under the same guard as the series (ProcessSampler's
+    // `sample` records). Set it before start().
+    void setSampleRecord(RecordsClient *records, std::function<std::string(const T &)> toRecord)
+    {
+        m_state->sampleRecords = records;
+        m_state->toRecord = std::move(toRecord);
+    }
+
 private:
     // Shared with the thread, so a thread left behind by stop() never touches a destroyed Sampler. The members from
-    // `clock` to `seriesRecords` are set before the thread starts and only read after.
+    // `sample` to `toRecord` are set before the thread starts and only read after. The thread uses the two
+    // RecordsClient pointers, the caller's objects, only while holding `mutex` and only while leftBehind is unset.
     struct State {
         std::mutex mutex;
         std::condition_variable wake;
@@ -255,6 +274,7 @@ private:
         bool stop = false;
         bool done = false;
         bool sampleNow = false;
+        bool leftBehind = false; // stop() gave up waiting for the thread: it sends nothing more
         SampleFunction sample;
         std::function<void(const T &)> onSample;
         Clock clock;
@@ -262,6 +282,8 @@ private:
         std::string series;
         Tags tags;
         RecordsClient *seriesRecords = nullptr; // null: no series are sent
+        RecordsClient *sampleRecords = nullptr; // null: no records are sent
+        std::function<std::string(const T &)> toRecord;
         std::vector<Entry> entries;
         size_t maxSamples = 100000;
         uint64_t errors = 0;
@@ -275,30 +297,53 @@ private:
         return m_state;
     }
 
-    // The sample to the runs that take it and as series. Before the sample is kept, so that a caller who waits for
-    // sampleCount() sees its runs served too.
-    static void publish([[maybe_unused]] State &state, [[maybe_unused]] const Entry &entry)
+    // What one sample sends: its entry for the runs that take it, its series and its record.
+    struct Outgoing {
+        std::string telemetry; // empty: no run takes it
+        std::vector<std::string> series;
+        std::string record; // empty: none
+    };
+
+    // Made without the lock: toTelemetry() is the user's code, which must not hold up the accessors or stop().
+    static Outgoing prepare(const State &state, const Entry &entry)
     {
+        Outgoing out;
         if constexpr (hasTelemetry<T>) {
             const bool toRuns = state.feed->hasSubscribers();
-            if (!toRuns && !state.seriesRecords)
-                return;
-            TelemetryWriter writer;
-            toTelemetry(entry.value, writer);
-            if (toRuns)
-                state.feed->deliver(writer.entry(entry.ts, entry.timestamp));
-            if (state.seriesRecords) {
-                for (const auto &[member, value] : writer.numbers()) {
-                    JsonLine line("metric");
-                    line.field("ts", entry.ts)
-                        .field("name", sanitizeName(state.series + "." + member))
-                        .field("kind", "gauge")
-                        .field("value", value)
-                        .tags(state.tags);
-                    state.seriesRecords->send(std::move(line).finish());
+            if (toRuns || state.seriesRecords) {
+                TelemetryWriter writer;
+                toTelemetry(entry.value, writer);
+                if (toRuns)
+                    out.telemetry = writer.entry(entry.ts, entry.timestamp);
+                if (state.seriesRecords) {
+                    for (const auto &[member, value] : writer.numbers()) {
+                        JsonLine line("metric");
+                        line.field("ts", entry.ts)
+                            .field("name", sanitizeName(state.series + "." + member))
+                            .field("kind", "gauge")
+                            .field("value", value)
+                            .tags(state.tags);
+                        out.series.push_back(std::move(line).finish());
+                    }
                 }
             }
         }
+        if (state.sampleRecords && state.toRecord)
+            out.record = state.toRecord(entry.value);
+        return out;
+    }
+
+    // Called with state.mutex held and leftBehind unset, so stop() cannot return (and the caller cannot destroy the
+    // RecordsClients) while it sends. Before the sample is kept, so that a caller who waits for sampleCount() sees
+    // its runs served too.
+    static void publish(State &state, const Outgoing &out)
+    {
+        if (!out.telemetry.empty())
+            state.feed->deliver(out.telemetry);
+        for (const std::string &line : out.series)
+            state.seriesRecords->send(line);
+        if (!out.record.empty())
+            state.sampleRecords->send(out.record);
     }
 
     static void loop(std::shared_ptr<State> state, std::chrono::milliseconds interval)
@@ -310,8 +355,16 @@ private:
                 T value = state->sample();
                 const double ts = state->clock.wallSeconds();
                 Entry entry { ts, isoLocal(ts), std::move(value) };
-                publish(*state, entry);
-                if (state->onSample)
+                const Outgoing out = prepare(*state, entry);
+                bool callOnSample = false;
+                {
+                    std::lock_guard lock(state->mutex);
+                    if (!state->leftBehind) {
+                        publish(*state, out);
+                        callOnSample = bool(state->onSample);
+                    }
+                }
+                if (callOnSample)
                     state->onSample(entry.value);
                 std::lock_guard lock(state->mutex);
                 if (state->entries.size() < state->maxSamples)
@@ -473,8 +526,8 @@ public:
             [reader = std::make_shared<ProcessReader>(options.pid)] { return reader->read(); }, samplerOptions(options))
     {
         if (options.send && config().enabled) {
-            RecordsClient *records = options.records ? options.records : &defaultRecords();
-            setOnSample([records, tags = options.tags](const ProcessSample &s) { records->send(s.toJson(tags)); });
+            setSampleRecord(options.records ? options.records : &defaultRecords(),
+                [tags = options.tags](const ProcessSample &s) { return s.toJson(tags); });
         }
     }
 

@@ -36,7 +36,8 @@ public:
     static constexpr size_t kMaxMembers = 62;
     static constexpr size_t kMaxStringBytes = 200;
 
-    // A number (a non-finite one as null) or a boolean.
+    // A number or a boolean. A number that is not a finite double (NaN, ±inf, a long double beyond the double
+    // range) is null and no series: the collector reads doubles, and a gauge needs a value.
     template <typename N, std::enable_if_t<std::is_arithmetic_v<N>, int> = 0>
     void add(std::string_view key, N value)
     {
@@ -45,16 +46,20 @@ public:
         if constexpr (std::is_same_v<N, bool>) {
             m_members.append(value ? "true" : "false");
             m_numbers.emplace_back(key, value ? 1.0 : 0.0);
-        } else {
-            if constexpr (std::is_floating_point_v<N>) {
-                if (!std::isfinite(value)) {
-                    m_members.append("null");
-                    return;
-                }
+        } else if constexpr (std::is_floating_point_v<N>) {
+            const double d = double(value);
+            if (!std::isfinite(d)) {
+                m_members.append("null");
+                return;
             }
-            char buf[64];
-            const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-            m_members.append(buf, ec == std::errc() ? end : buf);
+            // A float as its own shortest text ("0.1"); a long double as the double it becomes, never out of range.
+            if constexpr (std::is_same_v<N, float>)
+                appendNumber(value);
+            else
+                appendNumber(d);
+            m_numbers.emplace_back(key, d);
+        } else {
+            appendNumber(value);
             m_numbers.emplace_back(key, double(value));
         }
     }
@@ -93,6 +98,13 @@ public:
     }
 
 private:
+    template <typename N>
+    void appendNumber(N value)
+    {
+        char buf[64];
+        const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+        m_members.append(buf, ec == std::errc() ? end : buf);
+    }
     bool addKey(std::string_view key)
     {
         if (key == "ts" || key == "timestamp" || m_count == kMaxMembers) {
