@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from . import _fork
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -85,6 +87,14 @@ class Config:
 
 _config: Optional[Config] = None
 _config_lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    global _config_lock
+    _config_lock = threading.Lock()  # another thread of the parent may have held it
+
+
+_fork.at_fork_in_child(_after_fork_in_child)
 
 
 def config() -> Config:

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Text helpers: formatted durations, ISO times (UTC and local), error truncation and names as the protocol wants
-them."""
+them; numbers as its fields take them (finite, counts within [0, 2^53])."""
 from __future__ import annotations
 
 import datetime as _dt
 import math
+import numbers
 import re
+from typing import Optional
 
 MAX_ERROR_CHARS = 5000  # code points, marker included
 MAX_NAME_BYTES = 200
@@ -86,5 +88,38 @@ def sanitize_tags(tags) -> dict:
     return out
 
 
+MAX_INTEGER = 1 << 53  # the protocol's largest integer (docs/protocol.md, Numbers)
+
+
 def finite(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """An int or float that JSON and a double can hold: not a bool, NaN, an infinity or an int beyond double range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond double range
+        return False
+
+
+def as_float(value) -> Optional[float]:
+    """value as a finite float (a number, or text that is one); None when it is not one. A bool is not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def as_count(value) -> Optional[int]:
+    """value as a count for an integer field: a whole number in [0, 2^53] (a fraction is cut, the rest clamped);
+    None when value is not a number."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        number = int(value)  # exact, however large
+    else:
+        f = as_float(value)
+        if f is None:
+            return None
+        number = int(f)
+    return min(max(number, 0), MAX_INTEGER)

@@ -26,7 +26,9 @@ sampler_var: contextvars.ContextVar = contextvars.ContextVar("perfdash_sampler",
 def sample_fields(value: Any) -> Dict[str, Any]:
     """What a sample function returned, as flat members: a dict, dataclass or namedtuple gives its members, nested ones
     as 'outer.inner'; anything else is {'value': x}. Numbers, strings (cut to 200 bytes), booleans and None stay;
-    other values become their str(). At most MAX_FIELDS members; 'ts' and 'timestamp' at the top are left out."""
+    NaN, infinities and numbers beyond double range become text ('nan', 'inf', '-inf'), since the collector takes
+    neither; other values become their str(). At most MAX_FIELDS members; 'ts' and 'timestamp' at the top are left
+    out."""
     members = _members(value)
     if members is None:
         return {"value": _scalar(value)}
@@ -66,11 +68,25 @@ def _flatten(members: Dict[Any, Any], prefix: str, depth: int, out: Dict[str, An
 def _scalar(value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return value
-    if isinstance(value, numbers.Integral):  # numpy's integers too
-        return int(value)
-    if isinstance(value, numbers.Real) and math.isfinite(value):
-        return float(value)
-    return sanitize_text(value, MAX_STRING_BYTES)  # NaN and infinities are not JSON numbers: their text
+    if isinstance(value, numbers.Real):  # numpy's numbers too
+        try:
+            number = float(value)
+        except OverflowError:  # beyond double range, which the collector refuses: the infinity a double holds
+            number = math.inf if value > 0 else -math.inf
+        if not math.isfinite(number):
+            return str(number)  # NaN and infinities are not JSON numbers: their text
+        return int(value) if isinstance(value, numbers.Integral) else number
+    return sanitize_text(value, MAX_STRING_BYTES)
+
+
+def thin_to_fit(sizes: List[int], max_bytes: int) -> List[int]:
+    """The positions kept when a JSON array of entries of these encoded sizes must take at most max_bytes: every second
+    one goes (the first stays), again until it fits; none when even one entry is too long. As TelemetryList::fitInto
+    in the C++ SDK."""
+    kept = list(range(len(sizes)))
+    while kept and 2 + len(kept) - 1 + sum(sizes[i] for i in kept) > max_bytes:
+        kept = kept[::2] if len(kept) > 1 else []
+    return kept
 
 
 class TelemetryBuffer:
@@ -97,6 +113,9 @@ class TelemetryBuffer:
                 if index % self._stride:
                     return
             self._entries.append(entry)
+
+    def _after_fork_in_child(self) -> None:
+        self._lock = threading.Lock()  # the parent's sampler thread may have held it when the child was forked
 
     def snapshot(self) -> Tuple[List[Dict[str, Any]], int]:
         """The entries kept, oldest first, and how many samples were offered but not kept."""

@@ -21,6 +21,7 @@ in metrics never fails the work. Thread-safe.
 from __future__ import annotations
 
 import functools
+import numbers
 import os
 import sys
 import threading
@@ -28,9 +29,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Union
 
-from . import _config
+from . import _config, _fork
 from ._clock import Clock
-from ._format import format_seconds, sanitize_name, sanitize_tags, sanitize_text, truncate_error
+from ._format import as_count, as_float, format_seconds, sanitize_name, sanitize_tags, sanitize_text, truncate_error
 from .records import RecordsClient, default_records
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -38,6 +39,14 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 _statm_lock = threading.Lock()
 _statm = [-1, 0]  # fd, the pid that opened it
+
+
+def _after_fork_in_child() -> None:
+    global _statm_lock
+    _statm_lock = threading.Lock()  # another thread of the parent may have held it
+
+
+_fork.at_fork_in_child(_after_fork_in_child)
 
 
 def resident_memory_mb() -> float:
@@ -203,14 +212,14 @@ class Operation(_Work):
         r["name"] = sanitize_name(self.name)
         if self.target:
             r["target"] = sanitize_text(self.target)
-        if self.items is not None:
-            r["items"] = max(0, int(self.items))
-        if self.items is not None and self.elapsed > 0:
-            r["items_per_s"] = max(0, int(self.items)) / self.elapsed
+        items = as_count(self.items)
+        if items is not None:
+            r["items"] = items
+            if self.elapsed > 0:
+                r["items_per_s"] = items / self.elapsed
         if memory_mb >= 0:
             r["memory_mb"] = memory_mb
-        if self.file_size_mb is not None and self.file_size_mb >= 0:
-            r["file_size_mb"] = float(self.file_size_mb)
+        _put_sizes(r, file_size_mb=self.file_size_mb)
         _put_counts(r, cache_hits=self.cache_hits, api_calls=self.api_calls)
         return self._tail(r, tags)
 
@@ -222,7 +231,9 @@ class Operation(_Work):
 class ApiCall(_Work):
     """One call to an external API: a with block. Set status (the HTTP status, 0 for no answer), request_kb,
     response_kb, cache_hit, op_code, tenant. Unless fail() or an exception says otherwise, or success is set, it
-    succeeded when status is 1 … 399, or when no status was set."""
+    succeeded when status is 1 … 399, or when no status was set. The method is sent in upper case ("post" is sent as
+    "POST"), so that one method makes one `method:` tag whatever case the caller wrote it in. A status or size that is
+    not a number (status "timeout") is left out of the record, and a status that is not a number fails the call."""
 
     def __init__(self, metrics: "ModuleMetrics", method: str, endpoint: str):
         super().__init__(metrics)
@@ -240,22 +251,20 @@ class ApiCall(_Work):
         return super().end()
 
     def _status_ok(self) -> bool:
-        try:
-            return self.status is None or 0 < int(self.status) < 400  # 0: no answer
-        except (TypeError, ValueError):
-            return False
+        if self.status is None:
+            return True
+        status = _status(self.status)
+        return status is not None and 0 < status < 400  # 0: no answer
 
     def to_record(self, end_unix: float, tags: Optional[Dict[str, str]] = None) -> dict:
         r = self._head("api_call", end_unix)
         if self.method:
-            r["method"] = sanitize_name(self.method.upper())
+            r["method"] = sanitize_name(str(self.method).upper())
         r["endpoint"] = sanitize_name(self.endpoint)
-        if self.status is not None and 0 <= int(self.status) <= 999:
-            r["status"] = int(self.status)
-        for key in ("request_kb", "response_kb"):
-            value = getattr(self, key)
-            if value is not None and value >= 0:
-                r[key] = float(value)
+        status = _status(self.status)
+        if status is not None and 0 <= status <= 999:
+            r["status"] = status
+        _put_sizes(r, request_kb=self.request_kb, response_kb=self.response_kb)
         if self.cache_hit is not None:
             r["cache_hit"] = bool(self.cache_hit)
         return self._tail(r, tags)
@@ -266,7 +275,8 @@ class ApiCall(_Work):
 
 class Notification(_Work):
     """One notification sent: a with block. Set recipients, delivered, failed, queue_depth (messages waiting in the
-    sender's queue), op_code, tenant."""
+    sender's queue), op_code, tenant. A count is sent as a whole number within 0 … 2^53 (2.7 as 2); one that is not a
+    number is left out of the record."""
 
     def __init__(self, metrics: "ModuleMetrics", channel: str):
         super().__init__(metrics)
@@ -287,10 +297,28 @@ class Notification(_Work):
         return self.to_record(metrics._clock.wall(), metrics.tags)
 
 
-def _put_counts(r: Dict[str, Any], **counts: Optional[int]) -> None:
+def _put_counts(r: Dict[str, Any], **counts: Any) -> None:
+    """Integer fields: each count that is a number, as a whole number in [0, 2^53]; the others left out."""
     for key, value in counts.items():
-        if value is not None:
-            r[key] = max(0, int(value))
+        count = as_count(value)
+        if count is not None:
+            r[key] = count
+
+
+def _put_sizes(r: Dict[str, Any], **sizes: Any) -> None:
+    """Number fields that must be ≥ 0: each size that is a finite number ≥ 0; the others left out."""
+    for key, value in sizes.items():
+        size = as_float(value)
+        if size is not None and size >= 0:
+            r[key] = size
+
+
+def _status(value: Any) -> Optional[int]:
+    """An HTTP status as an int, as int() makes it (200.0 is 200); None when it is not a number ("timeout")."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    number = as_float(value)
+    return None if number is None else int(number)
 
 
 class ModuleMetrics:
@@ -306,6 +334,10 @@ class ModuleMetrics:
         self._lock = threading.Lock()
         self._stats = SessionStats()
         self._start = self._clock.monotonic()
+        _fork.register(self)
+
+    def _after_fork_in_child(self) -> None:
+        self._lock = threading.Lock()  # another thread of the parent may have held it
 
     def operation(self, name: str) -> Operation:
         return Operation(self, name)
@@ -370,6 +402,6 @@ class ModuleMetrics:
     def _count(self, op: Operation) -> None:
         with self._lock:
             self._stats.operations += 1
-            self._stats.items += max(0, int(op.items or 0))
+            self._stats.items += as_count(op.items) or 0
             self._stats.total_time += op.elapsed
             self._stats.errors += 0 if op.success else 1

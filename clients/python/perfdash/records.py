@@ -2,10 +2,12 @@
 """RecordsClient: native NDJSON records to the collector's ingest.sock (docs/protocol.md).
 
 Never blocks and never raises into the caller. Each record is written at once with a non-blocking send; what the
-socket does not take waits in a bounded buffer (1 MiB by default) and goes out with the next send or flush().
+socket does not take waits in a bounded buffer (2 MiB by default, room for two lines of the protocol's longest) and
+goes out with the next send or flush().
 Records that do not fit, or that are given while the SDK is off, are dropped and counted. When the collector is not
 there or goes away, the client reconnects at most once per reconnect interval; records given meanwhile wait in the
-same buffer. A record cut short by a broken connection is counted as dropped, never sent half. Thread-safe.
+same buffer. A record cut short by a broken connection is counted as dropped, never sent half. Thread-safe. In a
+forked child a client starts afresh: the parent's connection and the records waiting in its buffer stay the parent's.
 """
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ import threading
 import time
 from typing import Any, Dict, Iterable, Optional
 
-from . import _config
+from . import _config, _fork
+
+MAX_LINE_BYTES = 1 << 20  # the protocol's longest line, its '\n' excluded
+DEFAULT_BUFFER_BYTES = 2 * (MAX_LINE_BYTES + 1)
 
 
 def _clean(value: Any) -> Any:
@@ -28,14 +33,19 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def encode_json(value: Any) -> bytes:
+    """A value as UTF-8 JSON, as it is written inside a record's line."""
+    return json.dumps(_clean(value), separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
+        "utf-8", "replace")
+
+
 def encode(record: Dict[str, Any]) -> bytes:
     """One record as one line of UTF-8 JSON, '\\n' included."""
-    return json.dumps(_clean(record), separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
-        "utf-8", "replace") + b"\n"
+    return encode_json(record) + b"\n"
 
 
 class RecordsClient:
-    def __init__(self, socket_path: Optional[str] = None, *, max_buffer_bytes: int = 1 << 20,
+    def __init__(self, socket_path: Optional[str] = None, *, max_buffer_bytes: int = DEFAULT_BUFFER_BYTES,
                  reconnect_interval: float = 1.0, enabled: bool = True):
         cfg = _config.config()
         self.socket_path = socket_path or cfg.ingest_socket
@@ -50,6 +60,7 @@ class RecordsClient:
         self.sent_records = 0
         self.dropped_records = 0
         self.connects = 0
+        _fork.register(self)
 
     def send(self, record: Dict[str, Any]) -> bool:
         """Queues one record (a dict) and tries to send it. Returns False when it was dropped."""
@@ -104,6 +115,19 @@ class RecordsClient:
                 return not self._buffer
         except Exception:
             return False
+
+    def flush_nowait(self) -> bool:
+        """flush(), unless another caller holds the client: then nothing. For a signal handler, which may have
+        interrupted this very thread inside send()."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._try_send()
+            return not self._buffer
+        except Exception:
+            return False
+        finally:
+            self._lock.release()
 
     def flush_for(self, timeout: float) -> bool:
         """Keeps trying (and reconnecting) until the buffer is empty or timeout seconds pass."""
@@ -199,6 +223,13 @@ class RecordsClient:
         self.connects += 1
         return True
 
+    def _after_fork_in_child(self) -> None:
+        self._lock = threading.Lock()  # another thread of the parent may have held it
+        self._close_socket()  # our copy of the parent's connection: records of two processes would interleave on it
+        self._buffer = bytearray()  # the parent's records: the parent sends them
+        self._offset = 0
+        self._next_connect = 0.0
+
     def _close_socket(self) -> None:
         if self._sock is not None:
             try:
@@ -223,6 +254,13 @@ def default_records() -> RecordsClient:
         return _default
 
 
+def flush_default_nowait() -> None:
+    """Flushes the process-wide client if there is one and nobody holds it: safe in a signal handler."""
+    client = _default  # no _default_lock: the interrupted code may hold it
+    if client is not None:
+        client.flush_nowait()
+
+
 def reset_default_records() -> None:
     """Forgets the process-wide client (after reload_config(), or in tests)."""
     global _default
@@ -230,3 +268,11 @@ def reset_default_records() -> None:
         if _default is not None:
             _default.close()
         _default = None
+
+
+def _after_fork_in_child() -> None:
+    global _default_lock
+    _default_lock = threading.Lock()  # another thread of the parent may have held it
+
+
+_fork.at_fork_in_child(_after_fork_in_child)

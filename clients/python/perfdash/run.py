@@ -23,7 +23,10 @@ resident memory once (memory_mb). Nothing here raises into the caller otherwise.
 
 Telemetry: a run carries the samples taken while it runs by the Sampler running in its context when it starts (or
 started in its context while it runs), at most 1024 spread evenly over the run (docs/protocol.md), with the count of
-those left out in telemetry_dropped. Each run record gets a random guid when the run starts; a resend carries it.
+those left out in telemetry_dropped. A record whose line would pass the protocol's 1 MiB sends fewer of them, thinned
+evenly (every second one left out, again until it fits) and counted in telemetry_dropped, rather than being refused
+whole by the collector; the performance record keeps them all. Each run record gets a random guid when the run
+starts; a resend carries it.
 """
 from __future__ import annotations
 
@@ -36,12 +39,13 @@ from typing import Any, Dict, List, Optional
 
 from . import _config
 from ._clock import Clock
-from ._format import format_seconds, iso_utc, sanitize_name, sanitize_tags
-from ._telemetry import TelemetryBuffer, sampler_var
+from ._format import as_count, format_seconds, iso_utc, sanitize_name, sanitize_tags
+from ._telemetry import TelemetryBuffer, sampler_var, thin_to_fit
 from .metrics import new_guid, note_exception, outcome_fields, resident_memory_mb
-from .records import RecordsClient, default_records
+from .records import MAX_LINE_BYTES, RecordsClient, default_records, encode, encode_json
 
 MAX_STEPS = 1024
+_FIT_MARGIN = 64  # bytes a thinned record keeps below the limit: room for a longer telemetry_dropped
 
 
 @dataclass
@@ -79,16 +83,44 @@ class PerformanceRecord:
         return asdict(self)
 
     def to_record(self, tags: Optional[Dict[str, str]] = None) -> dict:
-        """The `run` record (docs/protocol.md)."""
+        """The `run` record (docs/protocol.md), its telemetry thinned if its line would pass 1 MiB."""
+        return self._fitted(tags)[0]
+
+    def to_line(self, tags: Optional[Dict[str, str]] = None) -> bytes:
+        """The `run` record as the line to send, '\\n' included: at most 1 MiB before the '\\n' (telemetry thinned)."""
+        return self._fitted(tags)[1]
+
+    def _fitted(self, tags: Optional[Dict[str, str]]):
+        record = self._record(tags, self.telemetry, self.telemetry_dropped)
+        line = encode(record)
+        excess = len(line) - 1 - MAX_LINE_BYTES
+        if excess <= 0 or not self.telemetry:
+            return record, line
+        # Each entry is measured as it is written in the line, so one pass finds how many to leave out.
+        sizes = [len(encode_json(entry)) for entry in self.telemetry]
+        array_bytes = 2 + len(sizes) - 1 + sum(sizes)
+        budget = array_bytes - excess - _FIT_MARGIN
+        while True:
+            kept = thin_to_fit(sizes, budget)
+            telemetry = [self.telemetry[i] for i in kept]
+            dropped = self.telemetry_dropped + len(self.telemetry) - len(kept)
+            record = self._record(tags, telemetry, dropped)
+            line = encode(record)
+            if len(line) - 1 <= MAX_LINE_BYTES or not kept:
+                return record, line
+            budget -= len(line) - 1 - MAX_LINE_BYTES  # not expected: the margin covers what else grows
+
+    def _record(self, tags: Optional[Dict[str, str]], telemetry: List[Dict[str, Any]], dropped: int) -> dict:
         record = {"type": "run", "v": 1, "guid": self.guid, "workflow": sanitize_name(self.workflow),
                   "start": self.start_time, "end": self.end_time, "execution_s": self.execution_time}
         record.update(outcome_fields(self))
         self._put_workflow_fields(record)
         if self.steps:
             record["steps"] = [_step_record(s) for s in self.steps]
+        if telemetry:
+            record["telemetry"] = list(telemetry)
         if self.telemetry:
-            record["telemetry"] = list(self.telemetry)
-            record["telemetry_dropped"] = self.telemetry_dropped
+            record["telemetry_dropped"] = dropped
         if tags:
             record["tags"] = sanitize_tags(tags)
         return record
@@ -98,8 +130,9 @@ class PerformanceRecord:
             record["tenant"] = sanitize_name(self.tenant)
         if self.execution_mode:
             record["execution_mode"] = sanitize_name(self.execution_mode)
-        if self.retries:
-            record["retries"] = max(0, int(self.retries))
+        retries = as_count(self.retries)
+        if retries:
+            record["retries"] = retries
         if self.memory_mb is not None and self.memory_mb >= 0:
             record["memory_mb"] = self.memory_mb
         if self.steps or self.steps_failed:
@@ -242,7 +275,13 @@ class Run:
             if self._log:
                 _config.log(logging.INFO, f"{self.label} execution time: {r.execution_time_formatted}")
             try:
-                (self._records or default_records()).send(r.to_record(self.tags))
+                records = self._records or default_records()
+                try:
+                    line = r.to_line(self.tags)  # encoded once: it was measured against the line limit
+                except (TypeError, ValueError):
+                    records.dropped_records += 1  # as send() counts a record it cannot encode
+                else:
+                    records.send_line(line)
             except Exception:
                 pass
         return r

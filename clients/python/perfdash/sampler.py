@@ -29,10 +29,16 @@ point a second, and a stop that holds up the program's exit for 30 s is too long
 telemetry_interval= and telemetry_timeout= are accepted as aliases (giving both names of one option is a TypeError),
 so Sampler(telemetry_interval=60, telemetry_timeout=30) is the seed's behaviour.
 
+Each sample is handed to the runs that carry it (and sent as series) before it is kept in `entries`: once
+`entries` holds N samples, every run that was listening has them. wait_for(n, timeout) waits for that without polling.
+
 stop() waits at most stop_timeout; a sample function that hangs past it is left to finish on its daemon thread.
-On the main thread, start() installs SIGINT and SIGTERM handlers that stop the sampler cleanly and then hand the
-signal on to the handler that was there before (KeyboardInterrupt, or the default action); stop() puts the previous
-handlers back. Off the main thread it warns and leaves the signal handlers alone.
+On the main thread, start() installs SIGINT and SIGTERM handlers that stop the sampler and then hand the signal on to
+the handler that was there before (KeyboardInterrupt, or the default action); stop() puts the previous handlers back.
+The handler itself neither waits nor locks (the code it interrupted may hold the sampler's lock): it tells the thread
+to end after the sample in hand, and the next stop() waits for that. Off the main thread start() warns and leaves the
+signal handlers alone. In a forked child a sampler is not running (its thread stayed in the parent); it can be
+started there afresh.
 """
 from __future__ import annotations
 
@@ -45,11 +51,11 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
-from . import _config
+from . import _config, _fork
 from ._clock import Clock
 from ._format import finite, iso_local, sanitize_name, sanitize_tags
 from ._telemetry import TelemetryBuffer, sample_fields, sampler_var, telemetry_entry
-from .records import RecordsClient, default_records
+from .records import RecordsClient, default_records, flush_default_nowait
 from .run import current_run
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -79,8 +85,7 @@ class ProcessSample:
                 "vms_mb": self.vms_mb, "threads": self.threads}
 
     def to_record(self, tags: Optional[Dict[str, str]] = None) -> dict:
-        r = {"type": "sample", "v": 1, "ts": self.time, "pid": self.pid, "cpu_percent": max(0.0, self.cpu_percent),
-             "rss_mb": self.rss_mb, "vms_mb": self.vms_mb, "threads": self.threads}
+        r = {"type": "sample", "v": 1, "ts": self.time, **self._asdict()}
         if tags:
             r["tags"] = sanitize_tags(tags)
         return r
@@ -188,12 +193,16 @@ class Sampler:
         self._sample = sample
         self._on_sample = on_sample
         self._send_series = self._series_sender(series, records, tags) if series is not None else None
-        self._lock = threading.Lock()
+        # Reentrant: stop() may be called from a signal handler (a user's) that interrupted attach() on this thread.
+        self._lock = threading.RLock()
+        self._taken = threading.Condition(self._lock)  # notified when a sample is kept and when the thread ends
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        self._ending: Optional[threading.Thread] = None  # told to end by a signal; the next stop() waits for it
         self._previous_handlers: Dict[int, Any] = {}
         self._listeners: set = set()  # the TelemetryBuffers of the runs that take this sampler's samples
         self._context_token = None
+        _fork.register(self)
 
     def _process_sampling(self, on_sample, records, tags):
         reader = ProcessReader(wall=self._clock.wall)
@@ -225,37 +234,37 @@ class Sampler:
         in this context takes its samples. False if it runs already."""
         if self._thread is not None:
             return False
+        self._ending = None  # one a signal told to end, not stopped since: it ends on its own
         # A fresh event each time: a thread left behind by stop() keeps its own, set, and never resumes.
         self._stop = threading.Event()
         self.stopped_by_signal = None
-        self._thread = threading.Thread(target=self._loop, args=(self._stop,), name="perfdash-sampler", daemon=True)
+        thread = threading.Thread(target=self._loop, args=(self._stop,), name="perfdash-sampler", daemon=True)
+        self._thread = thread
         self._context_token = sampler_var.set(self)
         run = current_run()
         if run is not None:
             run.watch(self)  # before the thread starts, so the run gets the first sample too
-        self._thread.start()
+        thread.start()
         if self.handle_signals:
             self._install_signal_handlers()
         return True
 
     def stop(self) -> bool:
-        """Stops the thread, waiting at most stop_timeout. True when it ended in time (or was not running)."""
+        """Stops the thread, waiting at most stop_timeout. True when it ended in time (or was not running). After a
+        signal stopped the sampler, waits for the thread the signal told to end."""
         self._restore_signal_handlers()
-        thread = self._thread
-        if thread is None:
-            return True
-        self._leave_context()
+        self._tell_to_end()
         with self._lock:
             self._listeners.clear()
-        self._stop.set()
-        if thread is not threading.current_thread():
-            thread.join(self.stop_timeout)
-        self._thread = None
-        if thread.is_alive():
-            _config.log(30, "sampler: the sample function did not return within the stop timeout; its thread is "
-                            "left to finish on its own")
-            return False
-        return True
+            self._taken.notify_all()
+        return self._join_ending()
+
+    def wait_for(self, count: int, timeout: Optional[float] = None) -> bool:
+        """Waits until `entries` holds at least count samples, at most timeout seconds (None: no limit), and returns
+        whether it does. Returns at once when the sampler is not running: no more samples will come."""
+        with self._taken:
+            self._taken.wait_for(lambda: len(self.entries) >= count or self._thread is None, timeout)
+            return len(self.entries) >= count
 
     def attach(self, listener: TelemetryBuffer) -> bool:
         """listener.add(entry) gets each sample's telemetry entry from now until detach() or stop(). False (and
@@ -296,18 +305,22 @@ class Sampler:
 
     def _loop(self, stop: threading.Event) -> None:
         next_time = time.monotonic()
-        while True:
-            try:
-                self._take()
-            except Exception:
-                with self._lock:
-                    self.sample_errors += 1
-            next_time += self.interval
-            now = time.monotonic()
-            if next_time < now:
-                next_time = now  # a slow sample shifts the schedule instead of bursting to catch up
-            if stop.wait(next_time - now):
-                return
+        try:
+            while True:
+                try:
+                    self._take()
+                except Exception:
+                    with self._lock:
+                        self.sample_errors += 1
+                next_time += self.interval
+                now = time.monotonic()
+                if next_time < now:
+                    next_time = now  # a slow sample shifts the schedule instead of bursting to catch up
+                if stop.wait(next_time - now):
+                    return
+        finally:
+            with self._taken:
+                self._taken.notify_all()  # wait_for() after a signal's stop: no more samples will come
 
     def _take(self) -> None:
         value = self._sample()
@@ -315,14 +328,16 @@ class Sampler:
         if self._on_sample is not None:
             self._on_sample(value)
         with self._lock:
+            wanted = bool(self._listeners)
+        if wanted or self._send_series is not None:
+            self._publish(entry, sample_fields(value))
+        with self._taken:  # kept after it was handed on: whoever sees it in entries knows the runs have it
             if len(self.samples) < self.max_samples:
                 self.samples.append(value)
                 self.entries.append(entry)
             else:
                 self.dropped_samples += 1
-            wanted = bool(self._listeners)
-        if wanted or self._send_series is not None:
-            self._publish(entry, sample_fields(value))
+            self._taken.notify_all()
 
     def _stamp(self, value: Any) -> TimedSample:
         if isinstance(value, ProcessSample):  # stamped by its reader when read: the sample record has the same ts
@@ -336,6 +351,44 @@ class Sampler:
                 listener.add(telemetry_entry(entry.ts, entry.timestamp, fields))  # each run its own dict
         if self._send_series is not None:
             self._send_series(entry.ts, fields)
+
+    def _tell_to_end(self) -> None:
+        """Tells the thread to end after the sample in hand, without locking or waiting, so a signal handler may call
+        it; the sampler is stopped from then on, and _join_ending() waits for the thread."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._ending = thread
+        self._leave_context()
+        self._stop.set()
+
+    def _join_ending(self) -> bool:
+        thread, self._ending = self._ending, None
+        if thread is None:
+            return True
+        if thread is not threading.current_thread():
+            thread.join(self.stop_timeout)
+        if thread.is_alive():
+            _config.log(30, "sampler: the sample function did not return within the stop timeout; its thread is "
+                            "left to finish on its own")
+            return False
+        return True
+
+    def _after_fork_in_child(self) -> None:
+        # The thread stayed in the parent, and a lock it held stays held here: the child starts with neither.
+        for listener in self._listeners:
+            reset = getattr(listener, "_after_fork_in_child", None)
+            if reset is not None:
+                reset()  # its lock, which the parent's sampler thread may have held
+        self._listeners = set()
+        self._lock = threading.RLock()
+        self._taken = threading.Condition(self._lock)
+        self._thread = None
+        self._ending = None
+        self._stop = threading.Event()
+        if self._context_token is not None and sampler_var.get() is self:
+            sampler_var.set(None)  # the forking thread's context: no sampler runs here
+        self._context_token = None
 
     def _leave_context(self) -> None:
         token, self._context_token = self._context_token, None
@@ -368,11 +421,14 @@ class Sampler:
         self._previous_handlers.clear()
 
     def _on_signal(self, signum, frame) -> None:
+        # Runs on the main thread between two bytecodes of whatever it interrupted, which may hold self._lock or a
+        # records client's lock (attach(), send()): nothing here waits for a lock or for the thread.
         previous = self._previous_handlers.get(signum, signal.SIG_DFL)
         self.stopped_by_signal = signum
-        self.stop()  # puts the previous handlers back, too
+        self._restore_signal_handlers()
+        self._tell_to_end()
         try:
-            default_records().flush()
+            flush_default_nowait()
         except Exception:
             pass
         if callable(previous):

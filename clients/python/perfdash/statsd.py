@@ -16,6 +16,7 @@ import socket
 import threading
 from typing import Dict, Optional
 
+from . import _fork
 from ._format import sanitize_tags
 
 MAX_DATAGRAM_BYTES = 1432
@@ -31,6 +32,7 @@ class StatsdClient:
         self.sent_lines = 0
         self.dropped_lines = 0
         self._lock = threading.Lock()
+        _fork.register(self)
         self._buffer: list = []
         self._size = 0
         self._batching = 0
@@ -87,6 +89,9 @@ class StatsdClient:
     def __exit__(self, *exc):
         self.close()
         return False
+
+    def _after_fork_in_child(self) -> None:
+        self._lock = threading.Lock()  # another thread of the parent may have held it
 
     def _metric(self, name: str, value: float, kind: str, tags) -> None:
         try:

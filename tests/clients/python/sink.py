@@ -4,7 +4,6 @@ import json
 import os
 import socket
 import threading
-import time
 
 
 class RecordSink:
@@ -18,7 +17,9 @@ class RecordSink:
         self._server.settimeout(0.05)
         self._stop = threading.Event()
         self._clients = []
+        self._readers = []
         self._lock = threading.RLock()
+        self._arrived = threading.Condition(self._lock)
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
@@ -30,9 +31,12 @@ class RecordSink:
                 continue
             except OSError:
                 return
-            self.connections += 1
-            self._clients.append(conn)
-            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+            reader = threading.Thread(target=self._read, args=(conn,), daemon=True)
+            with self._lock:
+                self.connections += 1
+                self._clients.append(conn)
+                self._readers.append(reader)
+            reader.start()
 
     def _read(self, conn):
         pending = b""
@@ -46,32 +50,35 @@ class RecordSink:
             pending += data
             while b"\n" in pending:
                 line, pending = pending.split(b"\n", 1)
-                with self._lock:
+                with self._arrived:
                     self.lines.append(line)
+                    self._arrived.notify_all()
 
     def records(self):
         with self._lock:
             return [json.loads(line) for line in self.lines]
 
     def wait_for(self, n, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.lines) >= n:
-                    return self.records()
-            time.sleep(0.01)
-        return self.records()
+        """The records once at least n lines arrived, or those there are after timeout seconds."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.lines) >= n, timeout)
+            return self.records()
 
     def close(self):
         self._stop.set()
         self._server.close()
-        for c in self._clients:
+        self._thread.join(2)  # before closing the connections: one accepted meanwhile is in the list by then
+        with self._lock:
+            clients, readers = list(self._clients), list(self._readers)
+        for c in clients:
             try:
-                c.shutdown(socket.SHUT_RDWR)
-                c.close()
+                c.shutdown(socket.SHUT_RDWR)  # wakes its reader
             except OSError:
                 pass
-        self._thread.join(2)
+        for r in readers:
+            r.join(2)  # no thread of ours outlives close(): tests count the process's threads
+        for c in clients:
+            c.close()
         try:
             os.unlink(self.path)
         except OSError:

@@ -217,6 +217,44 @@ class MetricsTest(unittest.TestCase):
             "error": "ConnectionRefusedError: gateway down", "error_category": "network",
             "tags": {"model": "m1", "module": "importer"}})
 
+    def test_values_that_are_not_numbers_lose_their_field_not_the_record(self):
+        m = self.metrics()
+        with m.api_call("GET", "/v1/rates") as timed_out:
+            timed_out.status = "timeout"
+            timed_out.request_kb = "big"
+            timed_out.response_kb = float("nan")
+        with m.api_call("GET", "/v1/rates") as as_text:
+            as_text.status = 404.0
+            as_text.request_kb = "1.5"
+            as_text.response_kb = 10 ** 400
+        with m.notification("email") as note:
+            note.recipients = "many"
+            note.delivered = 2.7  # a count is whole
+            note.failed = -3
+            note.queue_depth = 10 ** 20  # the protocol's integers end at 2^53
+        with m.operation("import") as op:
+            op.items = "lots"
+            op.cache_hits = 10 ** 400
+            op.api_calls = float("inf")
+            op.file_size_mb = "big"
+            self.fake.advance(1)
+        got = self.sink.wait_for(4)
+        self.assertEqual(len(got), 4)
+        head = {"v": 1, "ts": 1657100000.0, "op_code": "importer", "tags": {"model": "m1", "module": "importer"}}
+        self.assertEqual(got[0], {**head, "type": "api_call", "guid": timed_out.guid, "method": "GET",
+                                  "endpoint": "/v1/rates", "elapsed_s": 0.0, "success": False})
+        self.assertEqual(got[1], {**head, "type": "api_call", "guid": as_text.guid, "method": "GET",
+                                  "endpoint": "/v1/rates", "status": 404, "request_kb": 1.5, "elapsed_s": 0.0,
+                                  "success": False})
+        self.assertEqual(got[2], {**head, "type": "notification", "guid": note.guid, "channel": "email",
+                                  "delivered": 2, "failed": 0, "queue_depth": 2 ** 53, "elapsed_s": 0.0,
+                                  "success": True})
+        op_record = dict(got[3])
+        self.assertGreater(op_record.pop("memory_mb"), 0)
+        self.assertEqual(op_record, {**head, "ts": 1657100001.0, "type": "op", "guid": op.guid, "name": "import",
+                                     "cache_hits": 2 ** 53, "elapsed_s": 1.0, "success": True})
+        self.assertEqual(m.stats().items, 0)
+
     def test_api_calls_and_notifications_are_not_operations(self):
         m = self.metrics()
         with m.api_call("GET", "/x"):

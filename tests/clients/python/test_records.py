@@ -10,6 +10,8 @@ import unittest
 import perfdash
 from sink import RecordSink
 
+MAX_LINE_BYTES = 1 << 20  # docs/protocol.md, Framing: a line, its '\n' excluded
+
 
 class RecordsTest(unittest.TestCase):
     def setUp(self):
@@ -63,6 +65,20 @@ class RecordsTest(unittest.TestCase):
         accepted = sum(c.send({"type": "x", "pad": "0123456789"}) for _ in range(20))  # 31 bytes each
         self.assertEqual(accepted, 3)
         self.assertEqual(c.dropped_records, 17)
+
+    def test_the_buffer_takes_lines_of_the_protocols_longest(self):
+        line = b'{"type":"metric","pad":"' + b"p" * (MAX_LINE_BYTES - 26) + b'"}\n'
+        self.assertEqual(len(line), MAX_LINE_BYTES + 1)
+        nowhere = perfdash.RecordsClient(self.path)  # nobody listens yet: the lines wait
+        self.assertTrue(nowhere.send_line(line))
+        self.assertTrue(nowhere.send_line(line))
+        self.assertEqual((nowhere.buffered_bytes, nowhere.dropped_records), (2 * len(line), 0))
+        sink = RecordSink(self.path)
+        self.assertTrue(nowhere.flush_for(10))
+        self.assertEqual(len(sink.wait_for(2)), 2)
+        self.assertEqual([len(got) for got in sink.lines], [MAX_LINE_BYTES] * 2)  # whole, without their '\n'
+        nowhere.close()
+        sink.close()
 
     def test_a_collector_that_does_not_read_never_blocks_the_sender(self):
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

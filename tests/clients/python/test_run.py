@@ -194,6 +194,13 @@ class RunTest(unittest.TestCase):
         self.assertNotIn("steps_failed", sent)  # no steps
         self.assertNotIn("retries", sent)
 
+    def test_retries_that_are_not_a_count_lose_the_field_not_the_run(self):
+        cases = (("twice", None), (2.9, 2), (10 ** 20, 2 ** 53), (-1, None))
+        for retries, _ in cases:
+            perfdash.Run("sync", **self.run_options(log=False, measure_memory=False), retries=retries).finish()
+        sent = self.sink.wait_for(len(cases))
+        self.assertEqual([r.get("retries") for r in sent], [expected for _, expected in cases])
+
     def test_an_exception_keeps_a_category_given_before(self):
         with self.assertRaises(KeyError):
             with perfdash.Run("x", **self.run_options(log=False)) as run:

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A run's telemetry: samples flattened to JSON members, the list bounded at 1024 spread over the run, and the samples
-a running sampler takes carried in the `run` record (also when the block raised)."""
+a running sampler takes carried in the `run` record (also when the block raised), thinned when the record would pass
+the protocol's 1 MiB line."""
 import collections
 import dataclasses
 import decimal
@@ -15,8 +16,10 @@ import perfdash
 from fakeclock import FakeClock, local_time
 from gate import GatedSample
 from perfdash._telemetry import MAX_ENTRIES, TelemetryBuffer, sample_fields
+from perfdash.records import encode
 from sink import RecordSink
 
+MAX_LINE_BYTES = 1 << 20  # docs/protocol.md, Framing: a line, its '\n' excluded
 Point = collections.namedtuple("Point", "x y")
 
 
@@ -45,6 +48,14 @@ class SampleFieldsTest(unittest.TestCase):
                                 "none": None, 7: "seven"})
         self.assertEqual(fields, {"list": "[1, 2]", "set": "{3}", "nan": "nan", "inf": "-inf", "dec": "1.5",
                                   "frac": 0.25, "flag": False, "none": None, "7": "seven"})
+
+    def test_numbers_beyond_double_range_become_text_like_infinities(self):
+        # The collector refuses a number a double cannot hold (bad_value), and 10**5000 cannot even be printed.
+        fields = sample_fields({"big": 10 ** 400, "neg": -10 ** 400, "huge": 10 ** 5000,
+                                "frac": fractions.Fraction(10 ** 400, 3), "wide": 2 ** 60, "top": int(1.7e308)})
+        self.assertEqual(fields, {"big": "inf", "neg": "-inf", "huge": "inf", "frac": "inf", "wide": 2 ** 60,
+                                  "top": int(1.7e308)})
+        self.assertIs(type(fields["wide"]), int)  # within double range: the number, exact
 
     def test_strings_are_cut_to_200_bytes(self):
         fields = sample_fields({"a": "x" * 300, "b": "\u00e9" * 150,
@@ -245,6 +256,51 @@ class RunTelemetryTest(unittest.TestCase):
         self.assertEqual([e["i"] for e in sent["telemetry"]], list(range(0, 3000, 4)))
         self.assertEqual(sent["telemetry_dropped"], 3000 - 750)
         self.assertEqual(run.record.telemetry_dropped, 2250)
+
+    def test_a_record_over_1_mib_sends_its_telemetry_thinned(self):
+        feed = _HandFedSampler()
+        run = perfdash.Run("wide", **self.run_options())
+        run.watch(feed)
+        pads = {f"m{k}": "p" * 200 for k in range(10)}
+        for i in range(1500):  # 750 kept, every second one: about 1.6 MB of entries of about 2.1 kB
+            feed.listeners[0].add({"timestamp": "", "ts": 1657100000.0 + i, "i": i, **pads})
+        self.fake.advance(1500)
+        run.finish()
+        self.assertEqual(len(run.record.telemetry), 750)  # the performance record keeps them all
+        self.assertEqual(run.record.telemetry_dropped, 750)
+        got = self.sink.wait_for(1)
+        self.assertEqual(len(got), 1)  # sent, not dropped by the client or refused by the collector
+        sent = got[0]
+        self.assertEqual([e["i"] for e in sent["telemetry"]], list(range(0, 1500, 4)))  # every second of those kept
+        self.assertEqual(sent["telemetry_dropped"], 750 + 375)
+        self.assertLessEqual(len(self.sink.lines[0]), MAX_LINE_BYTES)  # the sink keeps lines without their '\n'
+        self.assertEqual(sent, run.record.to_record())
+        self.assertEqual(encode(sent), run.record.to_line())
+
+    def test_a_record_within_1_mib_keeps_every_entry(self):
+        feed = _HandFedSampler()
+        run = perfdash.Run("wide", **self.run_options())
+        run.watch(feed)
+        pads = {f"m{k}": "p" * 200 for k in range(10)}
+        for i in range(400):  # about 0.85 MB
+            feed.listeners[0].add({"timestamp": "", "ts": 1657100000.0 + i, "i": i, **pads})
+        run.finish()
+        sent = self.sink.wait_for(1)[0]
+        self.assertEqual([e["i"] for e in sent["telemetry"]], list(range(400)))
+        self.assertEqual(sent["telemetry_dropped"], 0)
+
+    def test_numbers_a_double_cannot_hold_do_not_lose_the_run(self):
+        gate = GatedSample([{"big": 10 ** 400, "huge": -10 ** 5000, "ok": 7}])
+        with self.sampler(gate):
+            gate.wait_parked()
+            with perfdash.Run("train", **self.run_options()) as run:
+                gate.take()
+            gate.open()
+        got = self.sink.wait_for(1)
+        self.assertEqual(len(got), 1)
+        self.assertEqual(got[0]["guid"], run.record.guid)
+        self.assertEqual([{k: e[k] for k in ("big", "huge", "ok")} for e in got[0]["telemetry"]],
+                         [{"big": "inf", "huge": "-inf", "ok": 7}])
 
 
 if __name__ == "__main__":

@@ -21,10 +21,9 @@ def sample():
 with perfdash.Sampler(sample, interval=0.02, series="train", records=records, tags=tags,
                       handle_signals=False) as sampler:
     with perfdash.Run("train", tags=tags, records=records, log=False, execution_mode="sequential") as run:
-        before = len(sampler.entries)  # the first sample is taken at once, before the run begins
-        deadline = time.monotonic() + 10  # the producer waits for three samples within the run, at most 10 s
-        while len(sampler.entries) < before + 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        # Three samples within the run, at most 10 s. A sample is handed to the run before it is kept in entries,
+        # so every one kept after the next is the run's; that next one may have been handed on before the run began.
+        sampler.wait_for(len(sampler.entries) + 4, timeout=10)
 metrics = perfdash.ModuleMetrics("payments", tags=tags, records=records)
 with metrics.api_call("POST", "/v1/charge") as call:
     call.status = 201
