@@ -3,10 +3,10 @@
 // perfdash C++ client: sends native NDJSON records to the collector's ingest.sock (docs/protocol.md).
 //
 // Never blocks and never throws into the caller. Each record is written at once with a non-blocking send; what the
-// socket does not take waits in a bounded buffer (1 MiB by default) and goes out with the next send or flush().
-// Records that do not fit, or that are given while the SDK is off, are dropped and counted. When the collector is
-// not there or goes away, the client reconnects at most once per reconnect interval; records given meanwhile wait in
-// the same buffer. A record cut short by a broken connection is counted as dropped, never sent half.
+// socket does not take waits in a bounded buffer (2 MiB by default: two of the longest lines) and goes out with the
+// next send or flush(). Records that do not fit, or that are given while the SDK is off, are dropped and counted. When
+// the collector is not there or goes away, the client reconnects at most once per reconnect interval; records given
+// meanwhile wait in the same buffer. A record cut short by a broken connection is counted as dropped, never sent half.
 // Thread-safe: one mutex guards the socket and the buffer, so a Sampler thread and the caller can share a client.
 
 #include "perfdash/config.h"
@@ -31,7 +31,7 @@ class RecordsClient {
 public:
     struct Options {
         std::string socketPath; // empty: config().ingestSocket
-        size_t maxBufferBytes = 1 << 20;
+        size_t maxBufferBytes = (size_t(2) << 20) + 2; // two of the longest lines the protocol takes (1 MiB each)
         std::chrono::milliseconds reconnectInterval { 1000 };
         bool autoFlush = true; // false: records wait in the buffer until flush() or the buffer's threshold
         size_t flushThresholdBytes = size_t(64) * 1024; // with autoFlush off, a send past this flushes
