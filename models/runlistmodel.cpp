@@ -83,7 +83,11 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
     case StepsColumn:
         return int(run.steps.size());
     case ErrorColumn:
-        return run.success ? QString() : tr("failed (no error text in run records)");
+        if (run.success)
+            return QString();
+        if (run.error.isEmpty())
+            return tr("failed (the record gave no error text)");
+        return run.errorCategory.isEmpty() ? run.error : u"%1: %2"_s.arg(run.errorCategory, run.error);
     case WorkflowColumn:
         return run.workflow;
     default:

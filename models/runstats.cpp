@@ -55,7 +55,7 @@ double RunStats::quantile(QVector<double> values, double q)
 qint64 RunStats::bucketSecondsFor(qint64 spanSeconds, int maxBuckets)
 {
     static constexpr std::array<qint64, 16> kSteps
-        = { 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 7 * 86400 };
+        = { 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 7LL * 86400 };
     for (qint64 step : kSteps) {
         if (spanSeconds <= step * std::max(1, maxBuckets))
             return step;

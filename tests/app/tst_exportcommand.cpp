@@ -45,9 +45,9 @@ SeriesStats heartbeat()
 StorageOptions quiet()
 {
     StorageOptions o;
-    o.flushIntervalMs = 3600 * 1000;
+    o.flushIntervalMs = 3600LL * 1000;
     o.flushOnPost = false;
-    o.retentionIntervalMs = 3600 * 1000;
+    o.retentionIntervalMs = 3600LL * 1000;
     return o;
 }
 
@@ -130,13 +130,13 @@ private Q_SLOTS:
         QTest::newRow("-10m") << u"-10m"_s << now - 600;
         QTest::newRow("+1m") << u"+1m"_s << now + 60;
         QTest::newRow("-30s") << u"-30s"_s << now - 30;
-        QTest::newRow("-7d") << u"-7d"_s << now - 7 * 86400;
-        QTest::newRow("-2w") << u"-2w"_s << now - 14 * 86400;
+        QTest::newRow("-7d") << u"-7d"_s << now - 7LL * 86400;
+        QTest::newRow("-2w") << u"-2w"_s << now - 14LL * 86400;
         QTest::newRow("ISO Z") << u"2026-11-23T20:00:00Z"_s << now - 2700;
         QTest::newRow("ISO offset") << u"2026-11-23T21:00:00+01:00"_s << now - 2700;
         QTest::newRow("ISO without offset is UTC") << u"2026-11-23T20:00:00"_s << now - 2700;
         QTest::newRow("ISO milliseconds") << u"2026-11-23T20:00:00.500Z"_s << now - 2700;
-        QTest::newRow("date") << u"2026-11-23"_s << now - 20 * 3600 - 2700;
+        QTest::newRow("date") << u"2026-11-23"_s << now - 20LL * 3600 - 2700;
         QTest::newRow("word") << u"yesterday"_s << qint64(-1);
         QTest::newRow("no unit") << u"-10"_s << qint64(-1);
         QTest::newRow("bad unit") << u"-10y"_s << qint64(-1);

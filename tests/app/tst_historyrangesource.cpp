@@ -20,9 +20,9 @@ constexpr qint64 kHour0 = 1795464000; // 2026-11-23T20:00:00Z
 StorageOptions quiet()
 {
     StorageOptions o;
-    o.flushIntervalMs = 3600 * 1000;
+    o.flushIntervalMs = 3600LL * 1000;
     o.flushOnPost = false;
-    o.retentionIntervalMs = 3600 * 1000;
+    o.retentionIntervalMs = 3600LL * 1000;
     return o;
 }
 
@@ -73,7 +73,7 @@ private Q_SLOTS:
         reader.setClock([now]() { return now; });
         HistoryRangeSource source(&reader);
         QSignalSpy ready(&source, &RangeSource::bucketsReady);
-        source.requestBuckets({ u"svc.requests"_s }, now - 7 * 86400, now, step, 42);
+        source.requestBuckets({ u"svc.requests"_s }, now - 7LL * 86400, now, step, 42);
         QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 5000);
         QCOMPARE(ready[0][0].value<quint64>(), quint64(42));
         const auto series = ready[0][1].value<QVector<RangeSeries>>();
@@ -151,7 +151,7 @@ private Q_SLOTS:
             for (int i = 0; i < 3; ++i) {
                 RunRecord run;
                 run.workflow = u"inference"_s;
-                run.start = double(kHour0 + 100 * i);
+                run.start = double(kHour0 + 100LL * i);
                 double at = run.start;
                 for (int s = 0; s < 5; ++s) {
                     run.steps.push_back({ names[s], at, 0.25 * (s + 1) });

@@ -106,7 +106,7 @@ private Q_SLOTS:
         QCOMPARE(::bind(server, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
         QCOMPARE(::listen(server, 4), 0);
         RecordsClient::Options o = options();
-        o.maxBufferBytes = 64 * 1024;
+        o.maxBufferBytes = 64LL * 1024;
         RecordsClient client(o);
         const std::string line = std::string("{\"type\":\"metric\",\"pad\":\"") + std::string(900, 'p') + "\"}";
         const auto start = std::chrono::steady_clock::now();

@@ -59,6 +59,15 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, 0).data(RunListModel::DurationRole).toDouble(), 2.5);
         QCOMPARE(model.index(0, 0).data(RunListModel::SuccessRole).toBool(), false);
         QCOMPARE(model.headerData(RunListModel::ErrorColumn, Qt::Horizontal).toString(), u"Error"_s);
+        // A failed run's own error text, with its category when it has one.
+        RunRecord failed = run(kT0 + 20, 1, false, 1);
+        failed.error = u"fit: out of memory"_s;
+        failed.errorCategory = u"memory"_s;
+        RunRecord bare = run(kT0 + 21, 1, false, 1);
+        bare.error = u"timeout"_s;
+        model.setRuns({ failed, bare });
+        QCOMPARE(text(0, RunListModel::ErrorColumn), u"timeout"_s);
+        QCOMPARE(text(1, RunListModel::ErrorColumn), u"memory: fit: out of memory"_s);
 
         model.setRuns({});
         QCOMPARE(model.rowCount(), 0);

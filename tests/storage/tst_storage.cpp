@@ -79,9 +79,9 @@ QVector<LiveFrame> seconds(qint64 from, qint64 count)
 StorageOptions quiet()
 {
     StorageOptions o;
-    o.flushIntervalMs = 3600 * 1000;
+    o.flushIntervalMs = 3600LL * 1000;
     o.flushOnPost = false;
-    o.retentionIntervalMs = 3600 * 1000;
+    o.retentionIntervalMs = 3600LL * 1000;
     return o;
 }
 
@@ -298,7 +298,7 @@ private Q_SLOTS:
         }
         Reader reader(path);
         QVERIFY(reader.ok());
-        const qint64 end = kHour0 + 3 * 3600;
+        const qint64 end = kHour0 + 3LL * 3600;
         const auto s1 = reader.window(u"roll.latency|model:m1"_s, kHour0, end, 1);
         QCOMPARE(s1.tier, StorageTier::Second);
         QCOMPARE(s1.points.size(), 2 * 3600 + 60);
@@ -356,7 +356,7 @@ private Q_SLOTS:
         for (int run = 0; run < 3; ++run) {
             StorageThread storage(path, quiet());
             QVERIFY(storage.start().ok);
-            storage.post(seconds(kHour0 + 20 * run, 20));
+            storage.post(seconds(kHour0 + 20LL * run, 20));
         } // each run ends inside the same minute, hour and chunks
         Reader reader(path);
         QCOMPARE(reader.window(u"roll.latency|model:m1"_s, kHour0, kHour0 + 60, 1).points.size(), 60);
@@ -552,7 +552,7 @@ private Q_SLOTS:
         const auto readAll = [&](const QString &k, qint64 step) {
             Reader reader(path);
             Read r;
-            for (const auto &p : reader.window(k, kHour0 - 86400, kHour0 + 2 * 86400, step).points) {
+            for (const auto &p : reader.window(k, kHour0 - 86400, kHour0 + 2LL * 86400, step).points) {
                 r.count += p.point.count;
                 r.sum += p.point.sum;
                 r.min = std::isnan(r.min) ? p.point.min : std::min(r.min, p.point.min);
@@ -581,7 +581,7 @@ private Q_SLOTS:
             QMap<QString, double> worst;
             for (qint64 step : { 60, 3600, 86400 }) {
                 Reader reader(path);
-                const auto w = reader.window(key, kHour0 - 86400, kHour0 + 2 * 86400, step);
+                const auto w = reader.window(key, kHour0 - 86400, kHour0 + 2LL * 86400, step);
                 for (const auto &p : w.points) {
                     std::vector<double> values;
                     for (const auto &[second, v] : perSecond) {
@@ -730,12 +730,12 @@ private Q_SLOTS:
         const QString path = dir.filePath(u"retention.db"_s);
         StorageOptions options = quiet();
         options.retention.second = 3600;
-        options.retention.minute = 2 * 3600;
+        options.retention.minute = 2LL * 3600;
         options.retentionBatch = 50;
-        options.clock = []() { return kHour0 + 4 * 3600; };
+        options.clock = []() { return kHour0 + 4LL * 3600; };
         StorageThread storage(path, options);
         QVERIFY(storage.start().ok);
-        storage.post(seconds(kHour0, 4 * 3600));
+        storage.post(seconds(kHour0, 4LL * 3600));
         QVERIFY(storage.flush());
         QList<int> batches;
         for (int i = 0; i < 100; ++i) {
@@ -750,11 +750,11 @@ private Q_SLOTS:
         QVERIFY(std::all_of(batches.begin(), batches.end(), [](int d) { return d <= 5 * 50; }));
         Reader reader(path);
         // 1 s: the last hour, whole chunks only; 1 min: the last two hours; 1 h: everything.
-        QCOMPARE(reader.scalar(u"SELECT MIN(start) FROM chunk_1s"_s), kHour0 + 3 * 3600);
+        QCOMPARE(reader.scalar(u"SELECT MIN(start) FROM chunk_1s"_s), kHour0 + 3LL * 3600);
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM chunk_1s"_s), 2 * 59); // and the open one
-        QCOMPARE(reader.scalar(u"SELECT MIN(start) FROM sketch_1m"_s), kHour0 + 2 * 3600);
+        QCOMPARE(reader.scalar(u"SELECT MIN(start) FROM sketch_1m"_s), kHour0 + 2LL * 3600);
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE tier = 2"_s), 2);
-        QCOMPARE(reader.window(u"roll.requests"_s, kHour0, kHour0 + 4 * 3600, 3600).points.size(), 4);
+        QCOMPARE(reader.window(u"roll.requests"_s, kHour0, kHour0 + 4LL * 3600, 3600).points.size(), 4);
         QCOMPARE(
             storage.counters().retentionDeleted.load(), quint64(std::accumulate(batches.begin(), batches.end(), 0)));
     }

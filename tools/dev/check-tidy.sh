@@ -32,7 +32,9 @@ if [ "$all" = 0 ]; then
                 if [ -f "${f%.h}.cpp" ]; then
                     echo "${f%.h}.cpp"
                 else
-                    git grep -l -F "#include \"$f\"" -- '*.cpp' | head -n 3
+                    # Included by its path from the root or, for the SDK's headers, from clients/cpp
+                    # ("perfdash/run.h"). A header nothing includes brings nothing (and must not end the list).
+                    git grep -l -E "#include \"([^\"]*/)?$(basename "$f")\"" -- '*.cpp' | head -n 3 || true
                 fi
                 ;;
             *) echo "$f" ;;
