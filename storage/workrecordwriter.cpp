@@ -236,8 +236,8 @@ int deleteExpired(QSqlDatabase &db, const WorkRetention &retention, qint64 nowSe
             deleted += q.numRowsAffected();
             keepSteps = u" AND NOT EXISTS (SELECT 1 FROM steps WHERE steps.run_id = runs.id)"_s;
         }
-        q.prepare(u"DELETE FROM "_s % name % u" WHERE id IN (SELECT id FROM "_s % name % u" WHERE "_s % time
-            % u" < ?"_s % keepSteps % u" ORDER BY "_s % time % u" LIMIT ?)"_s);
+        q.prepare(u"DELETE FROM "_s % name % u" WHERE id IN (SELECT id FROM "_s % name % u" WHERE "_s % time % u" < ?"_s
+            % keepSteps % u" ORDER BY "_s % time % u" LIMIT ?)"_s);
         q.addBindValue(nowSeconds - t.keep);
         q.addBindValue(batch);
         if (!q.exec())

@@ -822,7 +822,8 @@ private Q_SLOTS:
         QCOMPARE(storage.counters().retentionDeleted.load(), quint64(110 + 170 + 2 * 170 + 193));
     }
 
-    // A range of runs with many samples: the newest runs bring theirs up to the read's budget, the rest only their size.
+    // A range of runs with many samples: the newest runs bring theirs up to the read's budget, the rest only their
+    // size.
     void runSamplesAreReadUpToABudget()
     {
         QTemporaryDir dir;
