@@ -59,6 +59,24 @@ QString guidOf(const WorkOutcome &w)
     return w.guid.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : w.guid;
 }
 
+// The columns every work table but runs starts with: guid, time (Unix seconds), op_code, tenant.
+void bindHead(QSqlQuery &q, const WorkOutcome &w, qint64 timeMs)
+{
+    q.addBindValue(guidOf(w));
+    q.addBindValue(timeMs / 1000);
+    q.addBindValue(orNull(w.opCode));
+    q.addBindValue(orNull(w.tenant));
+}
+
+// And ends with: success, error_message, error_category, tags.
+void bindTail(QSqlQuery &q, const WorkOutcome &w)
+{
+    q.addBindValue(w.success ? 1 : 0);
+    q.addBindValue(orNull(w.error));
+    q.addBindValue(orNull(w.errorCategory));
+    q.addBindValue(orNull(w.tags.join(u',')));
+}
+
 bool writeOperations(QSqlDatabase &db, const QVector<OperationRecord> &operations, QString *error)
 {
     QSqlQuery insert(db);
@@ -67,10 +85,7 @@ bool writeOperations(QSqlDatabase &db, const QVector<OperationRecord> &operation
                    " error_message, error_category, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                    " ON CONFLICT(guid) DO NOTHING"_s);
     for (const OperationRecord &op : operations) {
-        insert.addBindValue(guidOf(op));
-        insert.addBindValue(op.timeMs / 1000);
-        insert.addBindValue(orNull(op.opCode));
-        insert.addBindValue(orNull(op.tenant));
+        bindHead(insert, op, op.timeMs);
         insert.addBindValue(op.name);
         insert.addBindValue(orNull(op.target));
         insert.addBindValue(orNull(op.items));
@@ -80,10 +95,7 @@ bool writeOperations(QSqlDatabase &db, const QVector<OperationRecord> &operation
         insert.addBindValue(orNull(op.fileSizeMb));
         insert.addBindValue(orNull(op.cacheHits));
         insert.addBindValue(orNull(op.apiCalls));
-        insert.addBindValue(op.success ? 1 : 0);
-        insert.addBindValue(orNull(op.error));
-        insert.addBindValue(orNull(op.errorCategory));
-        insert.addBindValue(orNull(op.tags.join(u',')));
+        bindTail(insert, op);
         if (!insert.exec())
             return failed(insert, error);
     }
@@ -145,10 +157,7 @@ bool writeApiCalls(QSqlDatabase &db, const QVector<ApiCallRecord> &calls, QStrin
                    " response_kb, elapsed_s, cache_hit, success, error_message, error_category, tags)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(guid) DO NOTHING"_s);
     for (const ApiCallRecord &c : calls) {
-        insert.addBindValue(guidOf(c));
-        insert.addBindValue(c.timeMs / 1000);
-        insert.addBindValue(orNull(c.opCode));
-        insert.addBindValue(orNull(c.tenant));
+        bindHead(insert, c, c.timeMs);
         insert.addBindValue(orNull(c.method));
         insert.addBindValue(c.endpoint);
         insert.addBindValue(orNull(c.status));
@@ -156,10 +165,7 @@ bool writeApiCalls(QSqlDatabase &db, const QVector<ApiCallRecord> &calls, QStrin
         insert.addBindValue(orNull(c.responseKb));
         insert.addBindValue(c.elapsedS);
         insert.addBindValue(c.cacheHit ? 1 : 0);
-        insert.addBindValue(c.success ? 1 : 0);
-        insert.addBindValue(orNull(c.error));
-        insert.addBindValue(orNull(c.errorCategory));
-        insert.addBindValue(orNull(c.tags.join(u',')));
+        bindTail(insert, c);
         if (!insert.exec())
             return failed(insert, error);
     }
@@ -173,20 +179,14 @@ bool writeNotifications(QSqlDatabase &db, const QVector<NotificationRecord> &not
                    " queue_depth, elapsed_s, success, error_message, error_category, tags)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(guid) DO NOTHING"_s);
     for (const NotificationRecord &n : notifications) {
-        insert.addBindValue(guidOf(n));
-        insert.addBindValue(n.timeMs / 1000);
-        insert.addBindValue(orNull(n.opCode));
-        insert.addBindValue(orNull(n.tenant));
+        bindHead(insert, n, n.timeMs);
         insert.addBindValue(n.channel);
         insert.addBindValue(orNull(n.recipients));
         insert.addBindValue(orNull(n.delivered));
         insert.addBindValue(orNull(n.failed));
         insert.addBindValue(orNull(n.queueDepth));
         insert.addBindValue(n.elapsedS);
-        insert.addBindValue(n.success ? 1 : 0);
-        insert.addBindValue(orNull(n.error));
-        insert.addBindValue(orNull(n.errorCategory));
-        insert.addBindValue(orNull(n.tags.join(u',')));
+        bindTail(insert, n);
         if (!insert.exec())
             return failed(insert, error);
     }
