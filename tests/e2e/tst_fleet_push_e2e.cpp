@@ -214,7 +214,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(stat(collector, u"push.failures"_s) >= 2, 20000);
         const auto stats = statsOf(collector);
         QCOMPARE(stats.value(u"push.state"_s), u"failing"_s);
-        QVERIFY(stats.value(u"push.queued_bytes"_s).toLongLong() <= 32 * 1024);
+        QVERIFY(stats.value(u"push.queued_bytes"_s).toLongLong() <= 32LL * 1024);
         QVERIFY(stats.value(u"push.queued_batches"_s).toLongLong() >= 1);
         QVERIFY(stats.value(u"push.dropped_samples"_s).toLongLong() > 0);
         QVERIFY2(stats.value(u"push.last_error"_s).contains(u"refused"_s, Qt::CaseInsensitive),
@@ -243,7 +243,7 @@ private Q_SLOTS:
         // Ingest is unaffected while the push waits for its 10 s transfer timeout.
         for (int round = 1; round <= 3; ++round) {
             sendTimer(collector, "silent.lat", values);
-            QTRY_COMPARE_WITH_TIMEOUT(stat(collector, u"lines_accepted"_s), 100 * round, 10000);
+            QTRY_COMPARE_WITH_TIMEOUT(stat(collector, u"lines_accepted"_s), 100LL * round, 10000);
         }
         QCOMPARE(stat(collector, u"push.failures"_s), 0);
         QTRY_VERIFY_WITH_TIMEOUT(stat(collector, u"push.failures"_s) >= 1, 30000);
