@@ -2,6 +2,7 @@
 // Storage budgets (DESIGN.md, Budgets): >= 1M values/s written, <= 2 bytes per stored value on disk, query times for
 // one and 100 series, startup with a 1 GB database. Each timing runs 5 times; the median is printed.
 // Usage: bench_storage [work folder, default /tmp/perfdash-bench] [write|speed|rollups|head|startup]
+//        bench_storage FOLDER memory [series, default 2000] [minutes, default 120]
 // (speed: the write rates without the 1 h size run)
 // (the 1 GB file is made once and kept in the work folder)
 #include "benchtiming.h"
@@ -25,6 +26,7 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <malloc.h>
 #include <map>
 #include <memory>
 #include <random>
@@ -559,6 +561,59 @@ void startupBenchmark(const QString &dir)
         size, quick * 1e3, start * 1e3);
 }
 
+
+// ---- 5. The writer's memory over simulated hours (not in the default run): `series` series of the workload above,
+// written as perfdashd writes them (final frames, a live flush every 10 s of data; the data clock runs as fast as the
+// writer takes it). Heap in use (glibc's count) after the flush ending chosen minutes, and what it added per series
+// since minute 1: what the open chunks of the three tiers hold grows there, and SQLite's page cache stays put.
+size_t heapInUse()
+{
+    const struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+void memoryBenchmark(const QString &dir, int series, int minutes)
+{
+    const QString path = QDir(dir).filePath(u"memory.db"_s);
+    removeDatabase(path);
+    StorageOptions options;
+    options.flushIntervalMs = 3600 * 1000;
+    options.flushOnPost = false;
+    options.queueCapacity = 1LL << 40;
+    Workload workload(series);
+    qint64 ignored = 0;
+    std::vector<LiveFrame> minute; // one minute of frames, sent again each minute with its seconds moved on
+    for (int s = 0; s < 60; ++s)
+        minute.push_back(workload.second(kStart + s, &ignored));
+    const std::vector<int> report { 1, 5, 15, 16, 17, 31, 33, 45, 59, 60, 61, 90, 119, 120, 180, 240 };
+    std::printf("memory: %d series, %d simulated minutes from 20:00 UTC (1 min chunks close on the hour)\n", series,
+        minutes);
+    auto storage = std::make_unique<StorageThread>(path, options);
+    storage->start();
+    QElapsedTimer wall;
+    wall.start();
+    size_t base = 0;
+    for (int m = 0; m < minutes; ++m) {
+        for (int s = 0; s < 60; ++s) {
+            LiveFrame f = minute[size_t(s)];
+            f.second = kStart + qint64(m) * 60 + s;
+            storage->post({ f });
+            if (s % 10 == 9)
+                storage->flush(FlushScope::Live);
+        }
+        const int done = m + 1;
+        if (done == 1)
+            base = heapInUse();
+        if (std::find(report.begin(), report.end(), done) != report.end() || done == minutes) {
+            const size_t heap = heapInUse();
+            std::printf("  minute %3d: heap in use %7.1f MiB, +%6.0f B a series since minute 1 (%.0f s wall)\n",
+                done, double(heap) / 1048576.0, (double(heap) - double(base)) / series, double(wall.elapsed()) / 1e3);
+        }
+    }
+    storage.reset();
+    removeDatabase(path);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -568,6 +623,10 @@ int main(int argc, char **argv)
     const QString dir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"/tmp/perfdash-bench"_s;
     QDir().mkpath(dir);
     const QString only = argc > 2 ? QString::fromLocal8Bit(argv[2]) : QString();
+    if (only == u"memory"_s) {
+        memoryBenchmark(dir, argc > 3 ? std::atoi(argv[3]) : 2000, argc > 4 ? std::atoi(argv[4]) : 120);
+        return 0;
+    }
     if (only.isEmpty() || only == u"write"_s || only == u"speed"_s)
         writeBenchmarks(dir, only != u"speed"_s);
     if (only.isEmpty() || only == u"rollups"_s)

@@ -372,6 +372,95 @@ private Q_SLOTS:
         QCOMPARE(reader.scalar(u"SELECT COUNT(*) FROM open_chunks WHERE tier = 0"_s), 2);
     }
 
+    // The rollups keep their open chunks' closed buckets encoded between writes, and the open bucket as a row. Runs
+    // stopped and started again at odd points (mid-minute, just past the hour, mid-day chunk), with live flushes
+    // between, store the same minute and hour rows as one run straight through, across the close of a 1 min chunk
+    // (each hour) and of a 1 h chunk (midnight).
+    void rollupRowsAreTheSameAcrossRestartsAndLiveFlushes()
+    {
+        QTemporaryDir dir;
+        const qint64 from = kHour0 + 3000; // 20:50 UTC
+        const int total = 4 * 3600; // to 00:50: the day's 1 h chunk closes at midnight
+        const auto second = [](qint64 t) {
+            SeriesStats timer = timerSecond();
+            timer.count = 5 + t % 11;
+            timer.rate = double(timer.count);
+            timer.min = 5 + double(t % 3);
+            timer.max = 60 + double(t % 17);
+            timer.p50 = 20 + double(t % 13) / 4;
+            timer.p90 = timer.p95 = 40 + double(t % 7);
+            timer.p99 = timer.max - 1;
+            timer.sum = double(timer.count) * (timer.p50 + 0.125);
+            SeriesStats counter = counterSecond();
+            counter.count = 1 + t % 7;
+            counter.sum = double(counter.count);
+            SeriesStats gauge;
+            gauge.key = u"queue"_s;
+            gauge.kind = MetricKind::Gauge;
+            gauge.count = 1;
+            gauge.sum = gauge.min = gauge.max = gauge.last = double((t * 37) % 101) / 10;
+            return LiveFrame { t, { timer, counter, gauge } };
+        };
+        const auto write = [&](const QString &path, const QList<int> &restarts) {
+            auto storage = std::make_unique<StorageThread>(path, quiet());
+            if (!storage->start().ok)
+                return false;
+            for (int i = 0; i < total; ++i) {
+                if (restarts.contains(i)) {
+                    storage = std::make_unique<StorageThread>(path, quiet());
+                    if (!storage->start().ok)
+                        return false;
+                }
+                storage->post({ second(from + i) });
+                if (i % 7 == 6 && !storage->flush(FlushScope::Live))
+                    return false;
+            }
+            return storage->flush();
+        };
+        const QString straight = dir.filePath(u"straight.db"_s);
+        const QString restarted = dir.filePath(u"restarted.db"_s);
+        QVERIFY(write(straight, {}));
+        QVERIFY(write(restarted, { 17 * 60 + 13, 600 + 3, 600 + 3600 + 1, 3 * 3600 + 1234 }));
+
+        Reader a(straight);
+        Reader b(restarted);
+        QCOMPARE(a.scalar(u"SELECT COUNT(*) FROM chunk_1m"_s), 3 * 4); // 20:00, 21:00, 22:00 and 23:00 closed
+        QCOMPARE(a.scalar(u"SELECT COUNT(*) FROM chunk_1h"_s), 3); // the day to midnight
+        for (const auto &sql : { u"SELECT COUNT(*) FROM chunk_1m"_s, u"SELECT COUNT(*) FROM chunk_1h"_s,
+                 u"SELECT COUNT(*) FROM sketch_1m"_s, u"SELECT COUNT(*) FROM sketch_1h"_s })
+            QCOMPARE(b.scalar(sql), a.scalar(sql));
+        for (const auto &key : { u"roll.latency|model:m1"_s, u"roll.requests"_s, u"queue"_s }) {
+            for (qint64 step : { 60, 3600 }) {
+                const auto wa = a.window(key, kHour0, from + total, step);
+                const auto wb = b.window(key, kHour0, from + total, step);
+                QCOMPARE(wa.points.size(), int(step == 60 ? total / 60 : 5));
+                QCOMPARE(wb.points.size(), wa.points.size());
+                for (int i = 0; i < wa.points.size(); ++i) {
+                    const StoredPoint &x = wa.points[i].point;
+                    const StoredPoint &y = wb.points[i].point;
+                    const QByteArray where = key.toUtf8() + " step " + QByteArray::number(step) + " row "
+                        + QByteArray::number(i);
+                    QVERIFY2(x.time == y.time && x.count == y.count && x.min == y.min && x.max == y.max,
+                        where.constData());
+                    QVERIFY2(near(y.sum, x.sum, 1e-12), where.constData());
+                    QVERIFY2(std::isnan(x.last) ? std::isnan(y.last) : x.last == y.last, where.constData());
+                    for (int q = 0; q < StoredPoint::kQuantiles; ++q)
+                        QVERIFY2(std::isnan(x.q[size_t(q)]) ? std::isnan(y.q[size_t(q)])
+                                                            : near(y.q[size_t(q)], x.q[size_t(q)], 1e-9),
+                            where.constData());
+                }
+            }
+        }
+        // And every second is counted once in both.
+        qint64 counted = 0;
+        for (const auto &p : a.window(u"roll.requests"_s, kHour0, from + total, 86400).points)
+            counted += p.point.count;
+        qint64 expected = 0;
+        for (int i = 0; i < total; ++i)
+            expected += 1 + (from + i) % 7;
+        QCOMPARE(counted, expected);
+    }
+
     void lateAndRepeatedSecondsAreCountedNotStoredTwice()
     {
         QTemporaryDir dir;
