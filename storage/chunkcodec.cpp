@@ -57,6 +57,7 @@ public:
     { }
     bool ok() const { return m_ok; }
     bool atEnd() const { return m_p == m_end; }
+    const char *position() const { return m_p; }
     quint8 byte()
     {
         if (m_p >= m_end) {
@@ -171,27 +172,43 @@ void encodeFloats(Buffer &out, const std::vector<double> &values, double toleran
     }
 }
 
-bool decodeFloats(Reader &in, std::vector<double> &values)
+// What a float column ends with: what Encoder::resume() continues from.
+struct FloatEnd {
+    quint8 mode = AllMissing;
+    int decimals = 0;
+    qint64 mantissa = 0; // the last value's, Decimal
+    quint64 bits = 0; // the last value's, Xor
+    const char *values = nullptr; // where the bytes after the mode (and decimals) byte begin
+};
+
+bool decodeFloats(Reader &in, std::vector<double> &values, FloatEnd *end = nullptr)
 {
-    const quint8 mode = in.byte();
-    if (mode == AllMissing) {
+    FloatEnd ignored;
+    FloatEnd &e = end ? *end : ignored;
+    e.mode = in.byte();
+    if (e.mode == AllMissing) {
+        e.values = in.position();
         std::fill(values.begin(), values.end(), StoredPoint::nan());
         return in.ok();
     }
-    if (mode == Decimal) {
+    if (e.mode == Decimal) {
         const int k = in.byte();
         if (k > kMaxDecimals)
             return false;
+        e.decimals = k;
+        e.values = in.position();
         qint64 m = 0;
         for (double &v : values) {
             m = qint64(quint64(m) + quint64(in.svarint())); // wraps on damaged input instead of overflowing
             v = double(m) / kPow10[k];
         }
+        e.mantissa = m;
         return in.ok();
     }
-    if (mode != Xor)
+    if (e.mode != Xor)
         return false;
-    quint64 prev = 0;
+    e.values = in.position();
+    quint64 &prev = e.bits;
     for (double &v : values) {
         const quint8 control = in.byte();
         const int len = control & 0x0f;
@@ -416,31 +433,51 @@ std::optional<double> relativeAccuracy(QByteArrayView blob)
     return alpha;
 }
 
-std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunkStart, qint64 step)
+namespace {
+
+// Sums wrap (unsigned) rather than overflow on damaged input; times must then come out in order and in range.
+qint64 add(qint64 a, qint64 b)
+{
+    return qint64(quint64(a) + quint64(b));
+}
+constexpr qint64 kMaxOffset = qint64(1) << 32; // in steps: far beyond any chunk span
+
+// A blob's body, inflated into `storage` when deflated, read past its row count `n` and accuracy `alpha`; nullopt
+// when those are not what encode() writes.
+std::optional<Reader> openBody(QByteArrayView blob, QByteArray &storage, quint64 &n, double &alpha)
 {
     if (blob.size() < 2 || quint8(blob[0]) != kFormatVersion)
         return std::nullopt;
-    const quint8 flags = quint8(blob[1]);
-    QByteArray inflated;
     QByteArrayView body = blob.sliced(2);
-    if (flags & Deflated) {
-        inflated = inflateBody(body);
-        if (inflated.isEmpty())
+    if (quint8(blob[1]) & Deflated) {
+        storage = inflateBody(body);
+        if (storage.isEmpty())
             return std::nullopt;
-        body = inflated;
+        body = storage;
     }
     Reader in(body);
-    const quint64 n = in.varint();
+    n = in.varint();
     if (!in.ok() || n > quint64(body.size()))
         return std::nullopt; // every row takes at least one byte per column
-    const double alpha = double(in.varint()) / 1e6;
+    alpha = double(in.varint()) / 1e6;
     if (!(alpha >= QuantileSketch::kMinRelativeAccuracy && alpha <= QuantileSketch::kMaxRelativeAccuracy))
         return std::nullopt;
+    return in;
+}
+
+} // namespace
+
+std::optional<std::vector<StoredPoint>> decode(QByteArrayView blob, qint64 chunkStart, qint64 step)
+{
+    QByteArray inflated;
+    quint64 n = 0;
+    double alpha = 0;
+    auto opened = openBody(blob, inflated, n, alpha);
+    if (!opened)
+        return std::nullopt;
+    Reader &in = *opened;
     const QuantileSketch sketch(alpha);
     std::vector<StoredPoint> rows(n);
-    // Sums wrap (unsigned) rather than overflow on damaged input; times must then come out in order and in range.
-    const auto add = [](qint64 a, qint64 b) { return qint64(quint64(a) + quint64(b)); };
-    constexpr qint64 kMaxOffset = qint64(1) << 32; // in steps: far beyond any chunk span
     qint64 t = 0;
     qint64 delta = 0;
     qint64 previous = -1;
@@ -638,6 +675,61 @@ QByteArray Encoder::blob(bool deflate) const
     for (const auto &q : m_quantiles)
         body += q;
     return finish(body, deflate);
+}
+
+std::optional<Encoder> Encoder::resume(QByteArrayView blob, qint64 chunkStart, qint64 step)
+{
+    QByteArray inflated;
+    quint64 n = 0;
+    double alpha = 0;
+    auto opened = openBody(blob, inflated, n, alpha);
+    if (!opened)
+        return std::nullopt;
+    Reader &in = *opened;
+    Encoder e(chunkStart, step, alpha);
+    const auto bytesFrom = [&in](const char *from) { return std::string(from, in.position()); };
+    const char *from = in.position();
+    qint64 previous = -1;
+    for (quint64 i = 0; i < n; ++i) {
+        e.m_prevDelta = add(e.m_prevDelta, in.svarint());
+        e.m_prevTime = add(e.m_prevTime, e.m_prevDelta);
+        if (e.m_prevTime <= previous || e.m_prevTime > kMaxOffset)
+            return std::nullopt;
+        previous = e.m_prevTime;
+    }
+    e.m_times = bytesFrom(from);
+    for (auto [bytes, last] : { std::pair(&e.m_counts, &e.m_prevCount), std::pair(&e.m_uniques, &e.m_prevUnique) }) {
+        from = in.position();
+        for (quint64 i = 0; i < n; ++i)
+            *last = add(*last, in.svarint());
+        *bytes = bytesFrom(from);
+    }
+    std::vector<double> values(n);
+    for (FloatColumn &f : e.m_floats) {
+        FloatEnd end;
+        if (!decodeFloats(in, values, &end))
+            return std::nullopt;
+        f.mode = end.mode;
+        f.decimals = end.decimals;
+        f.prevMantissa = end.mantissa;
+        f.prevBits = end.bits;
+        f.count = qsizetype(n);
+        f.bytes = bytesFrom(end.values);
+    }
+    for (int qi = 0; qi < StoredPoint::kQuantiles; ++qi) {
+        from = in.position();
+        qint64 &key = e.m_prevKeys[size_t(qi)];
+        for (quint64 i = 0; i < n; ++i) {
+            const quint64 token = in.varint();
+            if (token >= FirstDelta)
+                key = add(key, unzigzag(token - FirstDelta));
+        }
+        e.m_quantiles[size_t(qi)] = bytesFrom(from);
+    }
+    if (!in.ok() || !in.atEnd())
+        return std::nullopt;
+    e.m_rows = qsizetype(n);
+    return e;
 }
 
 } // namespace perfdash::ChunkCodec

@@ -193,6 +193,58 @@ private Q_SLOTS:
         }
     }
 
+    void resumedEncoderContinuesEveryPrefix_data() { encoderGivesEncodesBytesForEveryPrefix_data(); }
+    void resumedEncoderContinuesEveryPrefix()
+    {
+        QFETCH(Rows, rows);
+        QFETCH(qint64, step);
+        const qint64 start = rows.empty() ? 0 : rows.front().time - rows.front().time % (step * 60);
+        for (size_t n = 0; n <= rows.size(); ++n) {
+            const Rows prefix(rows.begin(), rows.begin() + qsizetype(n));
+            for (bool deflate : { false, true }) {
+                const QByteArray blob = ChunkCodec::encode(prefix, start, step, 0.01, deflate);
+                auto encoder = ChunkCodec::Encoder::resume(blob, start, step);
+                QVERIFY(encoder);
+                QCOMPARE(encoder->rows(), qsizetype(n));
+                QCOMPARE(encoder->blob(false), ChunkCodec::encode(prefix, start, step, 0.01, false));
+                // The rest appended: what encode() gives for the rows as the blob holds them, then the rest (a sum
+                // stored as the decimal within its tolerance continues as that decimal).
+                Rows expected = *ChunkCodec::decode(blob, start, step);
+                for (size_t i = n; i < rows.size(); ++i) {
+                    encoder->append(rows[i]);
+                    expected.push_back(rows[i]);
+                }
+                QCOMPARE(encoder->blob(false), ChunkCodec::encode(expected, start, step, 0.01, false));
+            }
+        }
+    }
+
+    void resumeRefusesWhatDecodeRefuses()
+    {
+        const auto previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &) {});
+        const auto restore = qScopeGuard([previous]() { qInstallMessageHandler(previous); });
+        const Rows rows = timers(60, 9);
+        for (bool deflate : { false, true }) {
+            const QByteArray blob = ChunkCodec::encode(rows, 960, 1, 0.01, deflate);
+            for (qsizetype cut = 0; cut < blob.size(); ++cut)
+                QVERIFY(!ChunkCodec::Encoder::resume(QByteArrayView(blob).first(cut), 960, 1));
+            QRandomGenerator rng(2);
+            int accepted = 0;
+            for (int i = 0; i < 2000; ++i) {
+                QByteArray damaged = blob;
+                damaged[rng.bounded(int(damaged.size()))] ^= char(1 << rng.bounded(8));
+                const auto decoded = ChunkCodec::decode(damaged, 960, 1);
+                const auto resumed = ChunkCodec::Encoder::resume(damaged, 960, 1);
+                QCOMPARE(bool(resumed), bool(decoded));
+                if (resumed) {
+                    ++accepted;
+                    QCOMPARE(resumed->rows(), qsizetype(decoded->size()));
+                }
+            }
+            QVERIFY(accepted > 0); // some damage (a value's bits) still reads
+        }
+    }
+
     void quantizingIsIdempotent()
     {
         // A value the sketch reports is stored exactly: quantize(quantize(v)) == quantize(v).
