@@ -14,6 +14,17 @@ using namespace Qt::Literals::StringLiterals;
 namespace perfdash {
 
 namespace {
+// Whether a kind's waiting rows leave room for one more (RecordRouter::kMaxPending); when not, the record is counted
+// as dropped.
+template <typename Rows>
+bool roomIn(const Rows &pending, quint64 &dropped)
+{
+    if (pending.size() < RecordRouter::kMaxPending)
+        return true;
+    ++dropped;
+    return false;
+}
+
 QString text(const std::string &s)
 {
     return QString::fromUtf8(s.data(), qsizetype(s.size()));
@@ -203,10 +214,8 @@ void RecordRouter::routeApiCall(const NativeRecord &r, qint64 ts)
         add(seriesFor("api_call.request_kb", endpoint), MetricKind::Distribution, a.requestKb, ts);
     if (std::isfinite(a.responseKb))
         add(seriesFor("api_call.response_kb", endpoint), MetricKind::Distribution, a.responseKb, ts);
-    if (m_work.apiCalls.size() >= kMaxPending) {
-        ++m_droppedRecords;
+    if (!roomIn(m_work.apiCalls, m_droppedRecords))
         return;
-    }
     ApiCallRecord call;
     fillOutcome(call, a, r);
     call.timeMs = ts;
@@ -235,10 +244,8 @@ void RecordRouter::routeNotification(const NativeRecord &r, qint64 ts)
     count("notification.failed", n.failed);
     if (n.queueDepth)
         add(seriesFor("notification.queue_depth", channel), MetricKind::Gauge, double(*n.queueDepth), ts);
-    if (m_work.notifications.size() >= kMaxPending) {
-        ++m_droppedRecords;
+    if (!roomIn(m_work.notifications, m_droppedRecords))
         return;
-    }
     NotificationRecord out;
     fillOutcome(out, n, r);
     out.timeMs = ts;
@@ -283,10 +290,8 @@ void RecordRouter::route(const NativeRecord &r, qint64 nowMs, qint64 source)
         if (!r.op.success && !r.op.errorCategory.empty())
             add(seriesFor("op.errors", opTag, tenant, { "category:", bytes(r.op.errorCategory) }), MetricKind::Counter,
                 1, ts);
-        if (m_work.operations.size() >= kMaxPending) {
-            ++m_droppedRecords;
+        if (!roomIn(m_work.operations, m_droppedRecords))
             break;
-        }
         OperationRecord op;
         fillOutcome(op, r.op, r);
         op.timeMs = ts;
@@ -316,10 +321,8 @@ void RecordRouter::route(const NativeRecord &r, qint64 nowMs, qint64 source)
             add(seriesFor("run.retries", workflow), MetricKind::Counter, double(*r.run.retries), ts);
         if (r.run.stepsFailed > 0)
             add(seriesFor("run.steps_failed", workflow), MetricKind::Counter, double(r.run.stepsFailed), ts);
-        if (m_work.runs.size() >= kMaxPending) {
-            ++m_droppedRecords;
+        if (!roomIn(m_work.runs, m_droppedRecords))
             break;
-        }
         RunRecord run;
         fillOutcome(run, r.run, r);
         run.workflow = text(r.run.workflow);

@@ -33,8 +33,8 @@ public:
     quint64 unmatchedTruths() const { return m_unmatchedTruths; }
 
     // Work records (operations, runs, API calls, notifications) routed since the last take, for their storage rows.
-    // At most kMaxPending of each kind wait; more
-    // are counted in droppedRecords() (the collector takes them every second).
+    // At most kMaxPending of each kind wait; more are counted in droppedRecords() (the collector takes them every
+    // second).
     static constexpr qsizetype kMaxPending = 100000;
     WorkRecordBatch takeWorkRecords() { return std::exchange(m_work, {}); }
     // Work records skipped whole as resends: their guid was routed within RecentGuids' window.

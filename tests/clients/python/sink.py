@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Test support: a stand-in for the collector's ingest.sock that keeps every line it is sent (on its own thread)."""
+"""Test support: a stand-in for the collector's ingest.sock that keeps every line it is sent (on its own thread),
+and the test case the SDK's tests that send records share."""
 import json
 import os
 import socket
+import tempfile
 import threading
+import unittest
 
 
 class RecordSink:
@@ -83,3 +86,22 @@ class RecordSink:
             os.unlink(self.path)
         except OSError:
             pass
+
+
+class SinkTestCase(unittest.TestCase):
+    """A sink in a temporary folder (self.sink), a records client connected to it (self.records, of the class
+    records_client, perfdash.RecordsClient when None) and a fake clock (self.fake); all closed after each test."""
+    records_client = None
+
+    def setUp(self):
+        import perfdash
+        from fakeclock import FakeClock
+        self.dir = tempfile.TemporaryDirectory()
+        self.sink = RecordSink(os.path.join(self.dir.name, "ingest.sock"))
+        self.records = (self.records_client or perfdash.RecordsClient)(self.sink.path)
+        self.fake = FakeClock()
+
+    def tearDown(self):
+        self.records.close()
+        self.sink.close()
+        self.dir.cleanup()

@@ -3,26 +3,13 @@
 statistics, metrics never fail the work."""
 import os
 import re
-import tempfile
 import unittest
 
 import perfdash
-from fakeclock import FakeClock
-from sink import RecordSink
+from sink import SinkTestCase
 
 
-class MetricsTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.sink = RecordSink(os.path.join(self.dir.name, "ingest.sock"))
-        self.records = perfdash.RecordsClient(self.sink.path)
-        self.fake = FakeClock()
-
-    def tearDown(self):
-        self.records.close()
-        self.sink.close()
-        self.dir.cleanup()
-
+class MetricsTest(SinkTestCase):
     def metrics(self, **extra):
         return perfdash.ModuleMetrics("importer", tags={"model": "m1"}, records=self.records, clock=self.fake.clock,
                                       **extra)

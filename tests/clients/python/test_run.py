@@ -3,28 +3,21 @@
 workflow fields (tenant, retries, execution mode, error, memory, failed steps) and its guid."""
 import os
 import re
-import tempfile
 import unittest
 
 import perfdash
-from fakeclock import FakeClock
-from sink import RecordSink
+from sink import SinkTestCase
 
 
-class RunTest(unittest.TestCase):
+class RunTest(SinkTestCase):
     def setUp(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.sink = RecordSink(os.path.join(self.dir.name, "ingest.sock"))
-        self.records = perfdash.RecordsClient(self.sink.path)
-        self.fake = FakeClock()
+        super().setUp()
         self.log = []
         perfdash.set_log_hook(lambda level, message: self.log.append(message))
 
     def tearDown(self):
         perfdash.reset_log_hook()
-        self.records.close()
-        self.sink.close()
-        self.dir.cleanup()
+        super().tearDown()
 
     def run_options(self, **extra):
         return dict(records=self.records, clock=self.fake.clock, **extra)

@@ -19,6 +19,7 @@ import perfdash
 from fakeclock import FakeClock, local_time
 from gate import TIMEOUT, GatedSample
 from perfdash._telemetry import TelemetryBuffer
+from sink import SinkTestCase
 
 PYTHONPATH = os.environ.get("PYTHONPATH", "")
 
@@ -379,19 +380,7 @@ class HandOnTest(unittest.TestCase):
 
 
 @unittest.skipUnless(hasattr(os, "fork"), "needs fork()")
-class ForkTest(unittest.TestCase):
-    def setUp(self):
-        import tempfile
-        from sink import RecordSink
-        self.dir = tempfile.TemporaryDirectory()
-        self.sink = RecordSink(os.path.join(self.dir.name, "ingest.sock"))
-        self.records = perfdash.RecordsClient(self.sink.path)
-
-    def tearDown(self):
-        self.records.close()
-        self.sink.close()
-        self.dir.cleanup()
-
+class ForkTest(SinkTestCase):
     def fork(self, child):
         """Runs child() in a forked child; returns what it returns (JSON), or fails when it does not answer."""
         read_end, write_end = os.pipe()
@@ -510,19 +499,8 @@ class SamplerOptionsTest(unittest.TestCase):
         self.assertIsNone(perfdash.current_sampler())
 
 
-class SeriesTest(unittest.TestCase):
-    def setUp(self):
-        import tempfile
-        from sink import RecordSink
-        self.dir = tempfile.TemporaryDirectory()
-        self.sink = RecordSink(os.path.join(self.dir.name, "ingest.sock"))
-        self.records = CountingRecords(self.sink.path)
-        self.fake = FakeClock()
-
-    def tearDown(self):
-        self.records.close()
-        self.sink.close()
-        self.dir.cleanup()
+class SeriesTest(SinkTestCase):
+    records_client = CountingRecords
 
     def sample(self, gate, n, **extra):
         s = perfdash.Sampler(gate, interval=0.001, clock=self.fake.clock, handle_signals=False, records=self.records,

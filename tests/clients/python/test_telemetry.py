@@ -8,16 +8,15 @@ import decimal
 import fractions
 import math
 import os
-import tempfile
 import threading
 import unittest
 
 import perfdash
-from fakeclock import FakeClock, local_time
+from fakeclock import local_time
 from gate import GatedSample
 from perfdash._telemetry import MAX_ENTRIES, TelemetryBuffer, sample_fields
 from perfdash.records import encode
-from sink import RecordSink
+from sink import SinkTestCase
 
 MAX_LINE_BYTES = 1 << 20  # docs/protocol.md, Framing: a line, its '\n' excluded
 Point = collections.namedtuple("Point", "x y")
@@ -125,18 +124,7 @@ class _HandFedSampler:
         self.listeners.remove(listener)
 
 
-class RunTelemetryTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.sink = RecordSink(os.path.join(self.dir.name, "ingest.sock"))
-        self.records = perfdash.RecordsClient(self.sink.path)
-        self.fake = FakeClock()
-
-    def tearDown(self):
-        self.records.close()
-        self.sink.close()
-        self.dir.cleanup()
-
+class RunTelemetryTest(SinkTestCase):
     def run_options(self, **extra):
         return dict(records=self.records, clock=self.fake.clock, log=False, measure_memory=False, **extra)
 
