@@ -39,7 +39,7 @@ RunsView::RunsView(QWidget *parent)
     m_quantile->addItem(tr("p95"));
     m_quantile->setToolTip(tr("The quantile of each step, and of the run duration, per bucket"));
     m_status = new QLabel(this);
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // the combos keep their width at 1024 px
+    m_status->setWordWrap(true); // under the combos, whole: beside them it was cut at 1024 px
     auto *sourceLabel = new QLabel(tr("&Source:"), this);
     sourceLabel->setBuddy(m_sourceBox);
     auto *workflowLabel = new QLabel(tr("&Workflow:"), this);
@@ -54,9 +54,9 @@ RunsView::RunsView(QWidget *parent)
     bar->addSpacing(12);
     bar->addWidget(quantileLabel);
     bar->addWidget(m_quantile);
-    bar->addSpacing(12);
-    bar->addWidget(m_status, 1);
+    bar->addStretch(1);
     layout->addLayout(bar);
+    layout->addWidget(m_status);
 
     auto *split = new QSplitter(Qt::Vertical, this);
     m_chart = new RunsChart(split);
