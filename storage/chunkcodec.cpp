@@ -185,6 +185,7 @@ bool decodeFloats(Reader &in, std::vector<double> &values, FloatEnd *end = nullp
 {
     FloatEnd ignored;
     FloatEnd &e = end ? *end : ignored;
+    e = FloatEnd();
     e.mode = in.byte();
     if (e.mode == AllMissing) {
         e.values = in.position();
@@ -677,7 +678,7 @@ QByteArray Encoder::blob(bool deflate) const
     return finish(body, deflate);
 }
 
-std::optional<Encoder> Encoder::resume(QByteArrayView blob, qint64 chunkStart, qint64 step)
+std::optional<Encoder> Encoder::resume(QByteArrayView blob, qint64 chunkStart, qint64 step, double relativeAccuracy)
 {
     QByteArray inflated;
     quint64 n = 0;
@@ -685,8 +686,16 @@ std::optional<Encoder> Encoder::resume(QByteArrayView blob, qint64 chunkStart, q
     auto opened = openBody(blob, inflated, n, alpha);
     if (!opened)
         return std::nullopt;
+    Encoder e(chunkStart, step, relativeAccuracy);
+    if (std::llround(alpha * 1e6) != std::llround(e.m_alpha * 1e6)) {
+        const auto rows = decode(blob, chunkStart, step);
+        if (!rows)
+            return std::nullopt;
+        for (const StoredPoint &row : *rows)
+            e.append(row);
+        return e;
+    }
     Reader &in = *opened;
-    Encoder e(chunkStart, step, alpha);
     const auto bytesFrom = [&in](const char *from) { return std::string(from, in.position()); };
     const char *from = in.position();
     qint64 previous = -1;

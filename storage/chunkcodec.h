@@ -64,11 +64,12 @@ class Encoder {
 public:
     Encoder();
     Encoder(qint64 chunkStart, qint64 step, double relativeAccuracy);
-    // The encoder that encode() of a blob's rows left behind, read from the blob's bytes without decoding its values
-    // (decoding quantiles costs an exp and encoding them a log each): a chunk kept as a blob takes more rows for
-    // about the cost of a copy. The relative accuracy is the blob's. nullopt for whatever decode() refuses. A column
-    // that took a decimal within its tolerance continues from the decimal.
-    static std::optional<Encoder> resume(QByteArrayView blob, qint64 chunkStart, qint64 step);
+    // The encoder that encode() of a blob's rows at `relativeAccuracy` leaves behind, read from the blob's bytes
+    // without decoding its values (decoding quantiles costs an exp and encoding them a log each): a chunk kept as a
+    // blob takes more rows for about the cost of a copy. A blob of another accuracy is decoded and encoded again at
+    // this one (rare: the producer changed it). nullopt for whatever decode() refuses. A column that took a decimal
+    // within its tolerance continues from the decimal.
+    static std::optional<Encoder> resume(QByteArrayView blob, qint64 chunkStart, qint64 step, double relativeAccuracy);
 
     // Rows must come in time order, each after the previous one.
     void append(const StoredPoint &row);

@@ -211,9 +211,13 @@ void finalizeQuantiles(RollupTier &t)
 ChunkCodec::Encoder closedBuckets(const RollupTier &t, qint64 step, double accuracy)
 {
     std::optional<ChunkCodec::Encoder> e;
-    if (!t.closed.isEmpty())
-        e = ChunkCodec::Encoder::resume(t.closed, t.chunkStart, step);
-    Q_ASSERT(e || t.closed.isEmpty()); // our own encoding
+    if (!t.closed.isEmpty()) {
+        e = ChunkCodec::Encoder::resume(t.closed, t.chunkStart, step, accuracy);
+        if (!e) // our own encoding: cannot happen
+            qWarning("perfdash storage: a rollup's closed buckets from %lld did not read back; they are lost",
+                static_cast<long long>(t.chunkStart));
+        Q_ASSERT(e);
+    }
     if (!e)
         e.emplace(t.chunkStart, step, accuracy);
     for (const StoredPoint &p : t.pending)

@@ -609,7 +609,10 @@ void memoryBenchmark(const QString &dir, int series, int minutes)
     std::printf("memory: %d series, %d simulated minutes from 20:00 UTC (1 min chunks close on the hour)\n", series,
         minutes);
     auto storage = std::make_unique<StorageThread>(path, options);
-    storage->start();
+    if (const auto opened = storage->start(); !opened.ok) {
+        std::printf("memory: cannot open %s\n", qPrintable(path));
+        return;
+    }
     QElapsedTimer wall;
     wall.start();
     size_t base = 0;

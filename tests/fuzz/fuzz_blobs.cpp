@@ -3,7 +3,7 @@
 // byte picks the decoder, the rest is the blob. Each decoder must refuse what it cannot read, never read past the
 // end, and keep its promises on what it accepts; a broken promise traps, so the fuzzer reports it like a crash.
 // - 0: a chunk (ChunkCodec::decode): rows in time order, as many as it says; encoded again, it decodes to the same
-//   times and counts;
+//   times and counts; Encoder::resume accepts it exactly when decode does, and its blob gives the same rows back;
 // - 1: a quantile sketch (QuantileSketch::deserialize): serialize() of what it accepted is accepted again with the
 //   same count;
 // - 2: a recent_1s block (RecentSeconds::decodeBlock), and each entry's blobs as chunks;
@@ -33,8 +33,15 @@ constexpr qint64 kStart = 1'800'000'000;
 void chunk(QByteArrayView blob)
 {
     const auto rows = ChunkCodec::decode(blob, kStart, 1);
+    // Encoder::resume() reads what decode() reads, and continues it: the rows it gives back are the same.
+    const auto resumed = ChunkCodec::Encoder::resume(blob, kStart, 1, ChunkCodec::relativeAccuracy(blob).value_or(0.01));
+    check(bool(resumed) == bool(rows));
     if (!rows)
         return;
+    const auto continued = ChunkCodec::decode(resumed->blob(false), kStart, 1);
+    check(continued && continued->size() == rows->size());
+    for (size_t i = 0; i < rows->size(); ++i)
+        check((*continued)[i].time == (*rows)[i].time && (*continued)[i].count == (*rows)[i].count);
     for (size_t i = 1; i < rows->size(); ++i)
         check((*rows)[i].time > (*rows)[i - 1].time);
     const auto accuracy = ChunkCodec::relativeAccuracy(blob);

@@ -193,28 +193,55 @@ private Q_SLOTS:
         }
     }
 
-    void resumedEncoderContinuesEveryPrefix_data() { encoderGivesEncodesBytesForEveryPrefix_data(); }
+    void resumedEncoderContinuesEveryPrefix_data()
+    {
+        encoderGivesEncodesBytesForEveryPrefix_data();
+        // A quantile clamped to the row's min: decoded, it equals min and would be encoded again as "equals min".
+        Rows clamped = timers(6, 5);
+        clamped[2].min = 10.08;
+        clamped[2].q[0] = 10.09;
+        QTest::newRow("a quantile clamped to min") << clamped << qint64(1);
+    }
+
+    // Resumed from the blob of every prefix, the encoder continues with the bytes it was given, and gives what
+    // decode() gives for the rows the blob holds followed by the rest (a sum stored as the decimal within its
+    // tolerance continues as that decimal). At another accuracy, the blob's rows are encoded again at it.
     void resumedEncoderContinuesEveryPrefix()
     {
         QFETCH(Rows, rows);
         QFETCH(qint64, step);
         const qint64 start = rows.empty() ? 0 : rows.front().time - rows.front().time % (step * 60);
+        const auto sameRows = [](const Rows &a, const Rows &b) {
+            const auto same = [](const StoredPoint &x, const StoredPoint &y) {
+                bool q = true;
+                for (size_t i = 0; i < x.q.size(); ++i)
+                    q = q && sameDouble(x.q[i], y.q[i]);
+                return q && x.time == y.time && x.count == y.count && x.unique == y.unique && sameDouble(x.sum, y.sum)
+                    && sameDouble(x.min, y.min) && sameDouble(x.max, y.max) && sameDouble(x.last, y.last);
+            };
+            return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same);
+        };
         for (size_t n = 0; n <= rows.size(); ++n) {
             const Rows prefix(rows.begin(), rows.begin() + qsizetype(n));
             for (bool deflate : { false, true }) {
-                const QByteArray blob = ChunkCodec::encode(prefix, start, step, 0.01, deflate);
-                auto encoder = ChunkCodec::Encoder::resume(blob, start, step);
-                QVERIFY(encoder);
-                QCOMPARE(encoder->rows(), qsizetype(n));
-                QCOMPARE(encoder->blob(false), ChunkCodec::encode(prefix, start, step, 0.01, false));
-                // The rest appended: what encode() gives for the rows as the blob holds them, then the rest (a sum
-                // stored as the decimal within its tolerance continues as that decimal).
-                Rows expected = *ChunkCodec::decode(blob, start, step);
-                for (size_t i = n; i < rows.size(); ++i) {
-                    encoder->append(rows[i]);
-                    expected.push_back(rows[i]);
+                for (double accuracy : { 0.01, 0.02 }) {
+                    const QByteArray blob = ChunkCodec::encode(prefix, start, step, 0.01, deflate);
+                    auto encoder = ChunkCodec::Encoder::resume(blob, start, step, accuracy);
+                    QVERIFY(encoder);
+                    QCOMPARE(encoder->rows(), qsizetype(n));
+                    if (accuracy == 0.01)
+                        QCOMPARE(encoder->blob(false), ChunkCodec::encode(prefix, start, step, 0.01, false));
+                    Rows expected = *ChunkCodec::decode(blob, start, step);
+                    for (size_t i = n; i < rows.size(); ++i) {
+                        encoder->append(rows[i]);
+                        expected.push_back(rows[i]);
+                    }
+                    const auto got = ChunkCodec::decode(encoder->blob(false), start, step);
+                    QVERIFY(got);
+                    QVERIFY(sameRows(*got,
+                        *ChunkCodec::decode(ChunkCodec::encode(expected, start, step, accuracy, false), start, step)));
+                    QCOMPARE(ChunkCodec::relativeAccuracy(encoder->blob(false)), std::optional<double>(accuracy));
                 }
-                QCOMPARE(encoder->blob(false), ChunkCodec::encode(expected, start, step, 0.01, false));
             }
         }
     }
@@ -227,14 +254,14 @@ private Q_SLOTS:
         for (bool deflate : { false, true }) {
             const QByteArray blob = ChunkCodec::encode(rows, 960, 1, 0.01, deflate);
             for (qsizetype cut = 0; cut < blob.size(); ++cut)
-                QVERIFY(!ChunkCodec::Encoder::resume(QByteArrayView(blob).first(cut), 960, 1));
+                QVERIFY(!ChunkCodec::Encoder::resume(QByteArrayView(blob).first(cut), 960, 1, 0.01));
             QRandomGenerator rng(2);
             int accepted = 0;
             for (int i = 0; i < 2000; ++i) {
                 QByteArray damaged = blob;
                 damaged[rng.bounded(int(damaged.size()))] ^= char(1 << rng.bounded(8));
                 const auto decoded = ChunkCodec::decode(damaged, 960, 1);
-                const auto resumed = ChunkCodec::Encoder::resume(damaged, 960, 1);
+                const auto resumed = ChunkCodec::Encoder::resume(damaged, 960, 1, 0.01);
                 QCOMPARE(bool(resumed), bool(decoded));
                 if (resumed) {
                     ++accepted;

@@ -373,15 +373,16 @@ private Q_SLOTS:
     }
 
     // The rollups keep their open chunks' closed buckets encoded between writes, and the open bucket as a row. Runs
-    // stopped and started again at odd points (mid-minute, just past the hour, mid-day chunk), with live flushes
-    // between, store the same minute and hour rows as one run straight through, across the close of a 1 min chunk
-    // (each hour) and of a 1 h chunk (midnight).
+    // stopped and started again at odd points (mid-minute, just past the hour, mid-day chunk), or cut off as kill -9
+    // leaves them (the files copied after a live flush, and carried on from the copy), with live flushes between,
+    // store the same minute and hour rows as one run straight through, across the close of a 1 min chunk (each
+    // hour) and of a 1 h chunk (midnight). So do two runs whose producer changes the quantiles' accuracy mid-chunk.
     void rollupRowsAreTheSameAcrossRestartsAndLiveFlushes()
     {
         QTemporaryDir dir;
         const qint64 from = kHour0 + 3000; // 20:50 UTC
         const int total = 4 * 3600; // to 00:50: the day's 1 h chunk closes at midnight
-        const auto second = [](qint64 t) {
+        const auto second = [](qint64 t, double accuracy) {
             SeriesStats timer = timerSecond();
             timer.count = 5 + t % 11;
             timer.rate = double(timer.count);
@@ -391,6 +392,7 @@ private Q_SLOTS:
             timer.p90 = timer.p95 = 40 + double(t % 7);
             timer.p99 = timer.max - 1;
             timer.sum = double(timer.count) * (timer.p50 + 0.125);
+            timer.quantileError = accuracy;
             SeriesStats counter = counterSecond();
             counter.count = 1 + t % 7;
             counter.sum = double(counter.count);
@@ -401,64 +403,101 @@ private Q_SLOTS:
             gauge.sum = gauge.min = gauge.max = gauge.last = double((t * 37) % 101) / 10;
             return LiveFrame { t, { timer, counter, gauge } };
         };
-        const auto write = [&](const QString &path, const QList<int> &restarts) {
+        struct Run {
+            QList<int> restarts; // the writer stopped (a full flush) and started again before second i
+            QList<int> crashes; // a live flush after second i, the files copied; the run carries on from the copy
+            int accuracyChange = -1; // from second i the timer's quantiles are kept at 2 % instead of 1 %
+        };
+        int copies = 0;
+        // The file the run ends in, or nothing when the writer failed.
+        const auto write = [&](const QString &name, const Run &run) -> QString {
+            QString path = dir.filePath(name);
             auto storage = std::make_unique<StorageThread>(path, quiet());
             if (!storage->start().ok)
-                return false;
+                return {};
             for (int i = 0; i < total; ++i) {
-                if (restarts.contains(i)) {
+                if (run.restarts.contains(i)) {
                     storage = std::make_unique<StorageThread>(path, quiet());
                     if (!storage->start().ok)
-                        return false;
+                        return {};
                 }
-                storage->post({ second(from + i) });
-                if (i % 7 == 6 && !storage->flush(FlushScope::Live))
-                    return false;
+                const double accuracy = run.accuracyChange >= 0 && i >= run.accuracyChange ? 0.02 : 0.01;
+                storage->post({ second(from + i, accuracy) });
+                const bool crash = run.crashes.contains(i);
+                if ((i % 7 == 6 || crash) && !storage->flush(FlushScope::Live))
+                    return {};
+                if (crash) {
+                    const QString copy = dir.filePath(u"copy"_s + QString::number(++copies) + u".db"_s);
+                    for (const auto &suffix : { u""_s, u"-wal"_s }) {
+                        if (QFile::exists(path + suffix) && !QFile::copy(path + suffix, copy + suffix))
+                            return {};
+                    }
+                    storage.reset();
+                    path = copy;
+                    storage = std::make_unique<StorageThread>(path, quiet());
+                    if (!storage->start().ok)
+                        return {};
+                }
             }
-            return storage->flush();
+            return storage->flush() ? path : QString();
         };
-        const QString straight = dir.filePath(u"straight.db"_s);
-        const QString restarted = dir.filePath(u"restarted.db"_s);
-        QVERIFY(write(straight, {}));
-        QVERIFY(write(restarted, { 17 * 60 + 13, 600 + 3, 600 + 3600 + 1, 3 * 3600 + 1234 }));
-
-        Reader a(straight);
-        Reader b(restarted);
-        QCOMPARE(a.scalar(u"SELECT COUNT(*) FROM chunk_1m"_s), 3 * 4); // 20:00, 21:00, 22:00 and 23:00 closed
-        QCOMPARE(a.scalar(u"SELECT COUNT(*) FROM chunk_1h"_s), 3); // the day to midnight
-        for (const auto &sql : { u"SELECT COUNT(*) FROM chunk_1m"_s, u"SELECT COUNT(*) FROM chunk_1h"_s,
-                 u"SELECT COUNT(*) FROM sketch_1m"_s, u"SELECT COUNT(*) FROM sketch_1h"_s })
-            QCOMPARE(b.scalar(sql), a.scalar(sql));
-        for (const auto &key : { u"roll.latency|model:m1"_s, u"roll.requests"_s, u"queue"_s }) {
-            for (qint64 step : { 60, 3600 }) {
-                const auto wa = a.window(key, kHour0, from + total, step);
-                const auto wb = b.window(key, kHour0, from + total, step);
-                QCOMPARE(wa.points.size(), int(step == 60 ? total / 60 : 5));
-                QCOMPARE(wb.points.size(), wa.points.size());
-                for (int i = 0; i < wa.points.size(); ++i) {
-                    const StoredPoint &x = wa.points[i].point;
-                    const StoredPoint &y = wb.points[i].point;
-                    const QByteArray where = key.toUtf8() + " step " + QByteArray::number(step) + " row "
-                        + QByteArray::number(i);
-                    QVERIFY2(x.time == y.time && x.count == y.count && x.min == y.min && x.max == y.max,
-                        where.constData());
-                    QVERIFY2(near(y.sum, x.sum, 1e-12), where.constData());
-                    QVERIFY2(std::isnan(x.last) ? std::isnan(y.last) : x.last == y.last, where.constData());
-                    for (int q = 0; q < StoredPoint::kQuantiles; ++q)
-                        QVERIFY2(std::isnan(x.q[size_t(q)]) ? std::isnan(y.q[size_t(q)])
-                                                            : near(y.q[size_t(q)], x.q[size_t(q)], 1e-9),
+        const auto compareRollups = [&](const QString &one, const QString &other) {
+            Reader a(one);
+            Reader b(other);
+            QCOMPARE(a.scalar(u"SELECT COUNT(*) FROM chunk_1m"_s), 3 * 4); // 20:00, 21:00, 22:00 and 23:00 closed
+            QCOMPARE(a.scalar(u"SELECT COUNT(*) FROM chunk_1h"_s), 3); // the day to midnight
+            for (const auto &sql : { u"SELECT COUNT(*) FROM chunk_1m"_s, u"SELECT COUNT(*) FROM chunk_1h"_s,
+                     u"SELECT COUNT(*) FROM sketch_1m"_s, u"SELECT COUNT(*) FROM sketch_1h"_s })
+                QCOMPARE(b.scalar(sql), a.scalar(sql));
+            for (const auto &key : { u"roll.latency|model:m1"_s, u"roll.requests"_s, u"queue"_s }) {
+                for (qint64 step : { 60, 3600 }) {
+                    const auto wa = a.window(key, kHour0, from + total, step);
+                    const auto wb = b.window(key, kHour0, from + total, step);
+                    QCOMPARE(wa.points.size(), int(step == 60 ? total / 60 : 5));
+                    QCOMPARE(wb.points.size(), wa.points.size());
+                    for (int i = 0; i < wa.points.size(); ++i) {
+                        const StoredPoint &x = wa.points[i].point;
+                        const StoredPoint &y = wb.points[i].point;
+                        const QByteArray where = other.toUtf8() + ": " + key.toUtf8() + " step "
+                            + QByteArray::number(step) + " row " + QByteArray::number(i) + ", counts " + QByteArray::number(x.count)
+                            + " and " + QByteArray::number(y.count);
+                        QVERIFY2(x.time == y.time && x.count == y.count && x.min == y.min && x.max == y.max,
                             where.constData());
+                        QVERIFY2(near(y.sum, x.sum, 1e-12), where.constData());
+                        QVERIFY2(std::isnan(x.last) ? std::isnan(y.last) : x.last == y.last, where.constData());
+                        for (int q = 0; q < StoredPoint::kQuantiles; ++q)
+                            QVERIFY2(std::isnan(x.q[size_t(q)]) ? std::isnan(y.q[size_t(q)])
+                                                                : near(y.q[size_t(q)], x.q[size_t(q)], 1e-9),
+                                where.constData());
+                    }
                 }
             }
-        }
-        // And every second is counted once in both.
-        qint64 counted = 0;
-        for (const auto &p : a.window(u"roll.requests"_s, kHour0, from + total, 86400).points)
-            counted += p.point.count;
-        qint64 expected = 0;
-        for (int i = 0; i < total; ++i)
-            expected += 1 + (from + i) % 7;
-        QCOMPARE(counted, expected);
+            // Every second counted once.
+            qint64 counted = 0;
+            for (const auto &p : b.window(u"roll.requests"_s, kHour0, from + total, 86400).points)
+                counted += p.point.count;
+            qint64 expected = 0;
+            for (int i = 0; i < total; ++i)
+                expected += 1 + (from + i) % 7;
+            QCOMPARE(counted, expected);
+        };
+        const QString straight = write(u"straight.db"_s, { {}, {}, -1 });
+        QVERIFY(!straight.isEmpty());
+        const QString restarted = write(u"restarted.db"_s, { { 17 * 60 + 13, 600 + 3, 600 + 3600 + 1, 3 * 3600 + 1234 }, {}, -1 });
+        QVERIFY(!restarted.isEmpty());
+        compareRollups(straight, restarted);
+        if (QTest::currentTestFailed())
+            return;
+        // Cut off mid-minute, 1 s and 6 s into a new hour (the 1 min chunk just closed), and 1 s past midnight.
+        const QString crashed = write(u"crashed.db"_s, { {}, { 1000, 600 + 6, 600 + 13, 3 * 3600 + 600 + 6 }, -1 });
+        QVERIFY(!crashed.isEmpty());
+        compareRollups(straight, crashed);
+        if (QTest::currentTestFailed())
+            return;
+        const QString changed = write(u"changed.db"_s, { {}, {}, 1500 });
+        const QString changedRestarted = write(u"changed-restarted.db"_s, { { 2000 }, {}, 1500 });
+        QVERIFY(!changed.isEmpty() && !changedRestarted.isEmpty());
+        compareRollups(changed, changedRestarted);
     }
 
     void lateAndRepeatedSecondsAreCountedNotStoredTwice()
