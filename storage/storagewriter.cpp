@@ -1053,9 +1053,8 @@ bool StorageWriter::flush(FlushScope scope)
         }
         e.append(tb.open);
         const bool sketch = tb.sketch && !tb.sketch->isEmpty();
-        return writeOpen(series, tier, tb.chunkStart, qint64(e.rows()), e.blob(false),
-            sketch ? tb.open.time : kNone, sketch ? tb.sketch->serialize() : QByteArray(), QByteArray(), tb.through,
-            kNone);
+        return writeOpen(series, tier, tb.chunkStart, qint64(e.rows()), e.blob(false), sketch ? tb.open.time : kNone,
+            sketch ? tb.sketch->serialize() : QByteArray(), QByteArray(), tb.through, kNone);
     };
     const auto writeSketch = [&](const ClosedSketch &c) {
         auto &q = st.upsertSketch[size_t(c.tier)];

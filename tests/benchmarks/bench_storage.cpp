@@ -561,7 +561,6 @@ void startupBenchmark(const QString &dir)
         size, quick * 1e3, start * 1e3);
 }
 
-
 // ---- 5. The writer's memory over simulated hours (not in the default run): `series` series of the workload above,
 // written as perfdashd writes them (final frames, a live flush every 10 s of data; the data clock runs as fast as the
 // writer takes it). Heap in use (glibc's count) after the flush ending chosen minutes, and what it added per series
@@ -605,9 +604,10 @@ void memoryBenchmark(const QString &dir, int series, int minutes)
     std::vector<LiveFrame> minute; // one minute of frames, sent again each minute with its seconds moved on
     for (int s = 0; s < 60; ++s)
         minute.push_back(workload.second(kStart + s, &ignored));
-    const std::vector<int> report { 1, 5, 15, 16, 17, 31, 33, 45, 59, 60, 61, 90, 120, 240, 480, 960, 1020, 1439, 1441 };
-    std::printf("memory: %d series, %d simulated minutes from 20:00 UTC (1 min chunks close on the hour)\n", series,
-        minutes);
+    const std::vector<int> report { 1, 5, 15, 16, 17, 31, 33, 45, 59, 60, 61, 90, 120, 240, 480, 960, 1020, 1439,
+        1441 };
+    std::printf(
+        "memory: %d series, %d simulated minutes from 20:00 UTC (1 min chunks close on the hour)\n", series, minutes);
     auto storage = std::make_unique<StorageThread>(path, options);
     if (const auto opened = storage->start(); !opened.ok) {
         std::printf("memory: cannot open %s\n", qPrintable(path));
@@ -630,8 +630,8 @@ void memoryBenchmark(const QString &dir, int series, int minutes)
             base = heapInUse();
         if (std::find(report.begin(), report.end(), done) != report.end() || done == minutes) {
             const size_t heap = heapInUse();
-            std::printf("  minute %3d: heap in use %7.1f MiB, +%6.0f B a series since minute 1 (%.0f s wall)\n",
-                done, double(heap) / 1048576.0, (double(heap) - double(base)) / series, double(wall.elapsed()) / 1e3);
+            std::printf("  minute %3d: heap in use %7.1f MiB, +%6.0f B a series since minute 1 (%.0f s wall)\n", done,
+                double(heap) / 1048576.0, (double(heap) - double(base)) / series, double(wall.elapsed()) / 1e3);
         }
     }
     storage.reset();

@@ -34,7 +34,8 @@ void chunk(QByteArrayView blob)
 {
     const auto rows = ChunkCodec::decode(blob, kStart, 1);
     // Encoder::resume() reads what decode() reads, and continues it: the rows it gives back are the same.
-    const auto resumed = ChunkCodec::Encoder::resume(blob, kStart, 1, ChunkCodec::relativeAccuracy(blob).value_or(0.01));
+    const auto resumed
+        = ChunkCodec::Encoder::resume(blob, kStart, 1, ChunkCodec::relativeAccuracy(blob).value_or(0.01));
     check(bool(resumed) == bool(rows));
     if (!rows)
         return;

@@ -459,8 +459,8 @@ private Q_SLOTS:
                         const StoredPoint &x = wa.points[i].point;
                         const StoredPoint &y = wb.points[i].point;
                         const QByteArray where = other.toUtf8() + ": " + key.toUtf8() + " step "
-                            + QByteArray::number(step) + " row " + QByteArray::number(i) + ", counts " + QByteArray::number(x.count)
-                            + " and " + QByteArray::number(y.count);
+                            + QByteArray::number(step) + " row " + QByteArray::number(i) + ", counts "
+                            + QByteArray::number(x.count) + " and " + QByteArray::number(y.count);
                         QVERIFY2(x.time == y.time && x.count == y.count && x.min == y.min && x.max == y.max,
                             where.constData());
                         QVERIFY2(near(y.sum, x.sum, 1e-12), where.constData());
@@ -483,7 +483,8 @@ private Q_SLOTS:
         };
         const QString straight = write(u"straight.db"_s, { {}, {}, -1 });
         QVERIFY(!straight.isEmpty());
-        const QString restarted = write(u"restarted.db"_s, { { 17 * 60 + 13, 600 + 3, 600 + 3600 + 1, 3 * 3600 + 1234 }, {}, -1 });
+        const QString restarted
+            = write(u"restarted.db"_s, { { 17 * 60 + 13, 600 + 3, 600 + 3600 + 1, 3 * 3600 + 1234 }, {}, -1 });
         QVERIFY(!restarted.isEmpty());
         compareRollups(straight, restarted);
         if (QTest::currentTestFailed())
