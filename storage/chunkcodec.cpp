@@ -311,7 +311,7 @@ public:
         m_z.next_out = head + 4;
         m_z.avail_out = uInt(out.size() - mark - 4);
         const bool done = deflate(&m_z, Z_FINISH) == Z_STREAM_END;
-        const auto written = qsizetype(4 + m_z.total_out);
+        const auto written = 4 + qsizetype(m_z.total_out);
         if (!done || size_t(written) >= body.size()) {
             out.resize(mark);
             return false;

@@ -18,7 +18,12 @@ using Rows = std::vector<StoredPoint>;
 
 bool sameDouble(double a, double b)
 {
-    return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0;
+    // Bit for bit, so -0.0 differs from 0.0 (a double has one representation per value otherwise).
+    quint64 x = 0;
+    quint64 y = 0;
+    std::memcpy(&x, &a, sizeof a);
+    std::memcpy(&y, &b, sizeof b);
+    return (std::isnan(a) && std::isnan(b)) || x == y;
 }
 
 StoredPoint timerRow(qint64 t, qint64 n, double lo, double p50, double p99, double hi, double sum)
@@ -79,7 +84,7 @@ private Q_SLOTS:
                 StoredPoint p;
                 p.time = 1000 + 2 * i; // every other second: time gaps
                 p.count = 1;
-                p.sum = p.min = p.max = p.last = 0.25 * (i / 10);
+                p.sum = p.min = p.max = p.last = 0.25 * std::floor(i / 10.0); // steps of 0.25 every 10 rows
                 gauge.push_back(p);
             }
             QTest::newRow("gauge with gaps") << gauge << qint64(1);
