@@ -5,8 +5,15 @@
 # collector's counters go to OUT/samples.tsv (and OUT/load.txt), then all three are stopped and their exit codes noted
 # in OUT/timeline.txt. Bounded: the sampling loop ends DUR + 4 minutes after the start whatever happens.
 #   DUR=80 BIN=build/dev/bin OUT=/tmp/perfdash-soak tests/reliability/soak.sh
+# The same at another scale: SERIES (5000), RATE (lines/s, 20000), LPD (lines per datagram, 20), GUI=0 (no GUI);
+# e.g. issue 17's 100,000 series for an hour, collector only:
+#   DUR=60 SERIES=100000 RATE=100000 LPD=28 GUI=0 BIN=build/release/bin OUT=/tmp/soak-100k tests/reliability/soak.sh
 set -u
 DUR=${DUR:-60}
+SERIES=${SERIES:-5000}
+RATE=${RATE:-20000}
+LPD=${LPD:-20}
+GUI=${GUI:-1}
 B=$(cd "${BIN:-build/dev/bin}" && pwd)
 S=${OUT:-/tmp/perfdash-soak}
 if [ -e "$S" ] && [ -n "$(ls -A "$S")" ]; then
@@ -25,16 +32,19 @@ READY=$(grep '^ready' $S/perfdashd.stdout | head -1)
 echo "ready: $READY" >> $S/timeline.txt
 PORT=$(echo "$READY" | sed -n 's/.*udp=[^ ]*:\([0-9]*\).*/\1/p')
 echo "port $PORT" >> $S/timeline.txt
-QT_QPA_PLATFORM=offscreen $B/perfdash --no-spawn --runtime-dir $S/run --db $S/perfdash.db > $S/perfdash.stdout 2> $S/perfdash.stderr &
-GPID=$!
-echo "perfdash pid $GPID" >> $S/timeline.txt
+GPID=
+if [ "$GUI" != 0 ]; then
+    QT_QPA_PLATFORM=offscreen $B/perfdash --no-spawn --runtime-dir $S/run --db $S/perfdash.db > $S/perfdash.stdout 2> $S/perfdash.stderr &
+    GPID=$!
+    echo "perfdash pid $GPID" >> $S/timeline.txt
+fi
 sleep 5
-$B/perfdash-loadgen --scenario flood --rate 20000 --series 5000 --lines-per-datagram 20 --udp 127.0.0.1:$PORT --duration ${DUR}m > $S/loadgen.stdout 2> $S/loadgen.stderr &
+$B/perfdash-loadgen --scenario flood --rate $RATE --series $SERIES --lines-per-datagram $LPD --udp 127.0.0.1:$PORT --duration ${DUR}m > $S/loadgen.stdout 2> $S/loadgen.stderr &
 LPID=$!
 TL=$(date +%s)
 echo "loadgen pid $LPID at $(date -Is)" >> $S/timeline.txt
 mkdir -p $S/stats
-rss() { awk '/^VmRSS/{print $2}' /proc/$1/status 2>/dev/null || echo NA; }
+rss() { [ -n "$1" ] && awk '/^VmRSS/{print $2}' /proc/$1/status 2>/dev/null || echo NA; }
 fsz() { stat -c %s "$1" 2>/dev/null || echo 0; }
 printf "minute\tepoch\tdaemon_rss_kb\tgui_rss_kb\tdb_bytes\twal_bytes\tlines_accepted\tkernel_drops_udp\tstorage_dropped_values\tlate_samples\tlive_series\n" > $S/samples.tsv
 for m in $(seq 0 $DUR); do
@@ -54,10 +64,12 @@ if kill -0 $LPID 2>/dev/null; then echo "loadgen still running, SIGTERM $(date -
 wait $LPID; echo "loadgen exit $?" >> $S/timeline.txt
 sleep 3
 $B/perfdashd stats --runtime-dir $S/run > $S/stats/final.txt 2>&1
-kill -TERM $GPID; 
-for i in $(seq 1 300); do kill -0 $GPID 2>/dev/null || break; sleep 0.1; done
-kill -0 $GPID 2>/dev/null && { echo "gui did not exit in 30s, SIGKILL" >> $S/timeline.txt; kill -KILL $GPID; }
-wait $GPID; echo "perfdash exit $?" >> $S/timeline.txt
+if [ -n "$GPID" ]; then
+    kill -TERM $GPID
+    for i in $(seq 1 300); do kill -0 $GPID 2>/dev/null || break; sleep 0.1; done
+    kill -0 $GPID 2>/dev/null && { echo "gui did not exit in 30s, SIGKILL" >> $S/timeline.txt; kill -KILL $GPID; }
+    wait $GPID; echo "perfdash exit $?" >> $S/timeline.txt
+fi
 kill -TERM $DPID
 for i in $(seq 1 300); do kill -0 $DPID 2>/dev/null || break; sleep 0.1; done
 kill -0 $DPID 2>/dev/null && { echo "daemon did not exit in 30s, SIGKILL" >> $S/timeline.txt; kill -KILL $DPID; }
