@@ -489,7 +489,7 @@ private Q_SLOTS:
         compareRollups(straight, restarted);
         if (QTest::currentTestFailed())
             return;
-        // Cut off mid-minute, 1 s and 6 s into a new hour (the 1 min chunk just closed), and 1 s past midnight.
+        // Cut off 6 s and 13 s into a new hour (the 1 min chunk just closed), mid-minute, and 6 s past midnight.
         const QString crashed = write(u"crashed.db"_s, { {}, { 1000, 600 + 6, 600 + 13, 3 * 3600 + 600 + 6 }, -1 });
         QVERIFY(!crashed.isEmpty());
         compareRollups(straight, crashed);
