@@ -418,7 +418,7 @@ void headBenchmarks(const QString &dir)
     storage->start();
     std::mt19937_64 rng(11);
     std::lognormal_distribution<double> latency(3.0, 0.6);
-    const auto timerSecond = [&](int i, qint64 t) {
+    const auto timerSecond = [&](int i) {
         QuantileSketch sketch;
         SeriesStats s;
         s.key = u"head.latency|op:o"_s % QString::number(i);
@@ -444,7 +444,7 @@ void headBenchmarks(const QString &dir)
     for (qint64 t = end - 3600; t < end; ++t) {
         LiveFrame frame { t, {} };
         for (int i = 0; i < series; ++i)
-            frame.series.push_back(timerSecond(i, t));
+            frame.series.push_back(timerSecond(i));
         LiveFrame provisional = frame;
         provisional.provisional = true;
         for (SeriesStats &s : provisional.series)
