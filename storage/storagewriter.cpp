@@ -254,7 +254,7 @@ qint64 nextInPhase(qint64 after, int series, qint64 k)
 
 class StorageState {
 public:
-    // A deque: a SeriesBuffer is about 1.5 KB, and growing a vector of 100,000 of them copied them all while holding
+    // A deque: a SeriesBuffer is about 1.7 KB, and growing a vector of 100,000 of them copied them all while holding
     // both copies and doubled the room (heaptrack: 180 MB of the collector's peak).
     std::deque<SeriesBuffer> series;
     QHash<QString, int> index;
