@@ -11,8 +11,6 @@
 
 #include <QString>
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <array>
@@ -82,13 +80,6 @@ double maxRelativeError(const QuantileSketch &sketch, std::vector<double> values
         worst = std::max(worst, std::fabs(sketch.quantile(q) - exact) / exact);
     }
     return worst;
-}
-
-// Bytes in use on the heap (main arena plus mmapped blocks), from glibc's malloc statistics.
-size_t heapInUse()
-{
-    const struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
 }
 
 std::string loadAverage()

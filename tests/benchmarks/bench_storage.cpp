@@ -26,7 +26,6 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
-#include <malloc.h>
 #include <map>
 #include <memory>
 #include <random>
@@ -565,12 +564,6 @@ void startupBenchmark(const QString &dir)
 // written as perfdashd writes them (final frames, a live flush every 10 s of data; the data clock runs as fast as the
 // writer takes it). Heap in use (glibc's count) after the flush ending chosen minutes, and what it added per series
 // since minute 1: what the open chunks of the three tiers hold grows there, and SQLite's page cache stays put.
-size_t heapInUse()
-{
-    const struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
-}
-
 // The same minute sent again would give the same minute rows, which encode to almost nothing: each minute scales the
 // timers' values (without their sketches, which the writer then approximates from the scaled quantiles), adds to the
 // counters and moves the gauges, so minute and hour rows differ as they would.

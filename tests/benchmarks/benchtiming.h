@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// What the benchmarks share: the median of five timed runs, and a reproducible lognormal latency sample.
+// What the benchmarks share: the median of five timed runs, a reproducible lognormal latency sample, and the bytes in
+// use on the heap.
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstddef>
 #include <functional>
+#include <malloc.h>
 #include <random>
 #include <vector>
 
@@ -37,6 +40,13 @@ inline std::vector<double> lognormal(size_t n, std::uint64_t seed)
     for (double &v : values)
         v = latency(rng);
     return values;
+}
+
+// Bytes in use on the heap (every arena plus mmapped blocks), from glibc's malloc statistics.
+inline size_t heapInUse()
+{
+    const struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
 }
 
 } // namespace perfdash::bench
